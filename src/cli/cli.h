@@ -1,0 +1,95 @@
+/* cli.h - the command line: parsed options, the commands, and output. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "sm_app.h"
+#include "sm_err.h"
+
+typedef struct cli {
+	/* global options */
+	const char *db;
+	const char *config;
+	const char *as;
+	bool json;
+	/* command options */
+	const char *values;
+	const char *reason;
+	const char *login;
+	const char *role;
+	const char *office;
+	const char *unit;
+	const char *name;
+	const char *mobile;
+	const char *email;
+	const char *state;
+	const char *kind;
+	const char *text;
+	const char *request_id;
+	int64_t expect_version;
+	bool queue;
+	bool demo;
+	/* positional words after the command */
+	char **args;
+	int nargs;
+	/* the session, once opened */
+	sm_app *app;
+	sm_err *err;
+	sm_err *warn;
+} cli;
+
+typedef int (*cli_fn)(cli *c);
+
+/* A command: its words ("case", "act"), how many arguments it takes, whether
+ * it opens the store and logs in, and its usage line (an English msgid). */
+typedef struct cli_command {
+	const char *word1;
+	const char *word2;
+	int min_args, max_args;
+	enum { CLI_NO_STORE, CLI_STORE, CLI_CREATE } store;
+	cli_fn fn;
+	const char *usage;
+} cli_command;
+
+extern const cli_command cli_commands[];
+
+/* Output (cli_out.c). */
+void cli_print_problems(const cli *c, const sm_err *err);
+int cli_fail(cli *c, sm_status status);
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print S neutralised (no control bytes from data reach the terminal). */
+void cli_put(const char *s);
+void cli_putln(const char *s);
+void cli_print_json(const json_t *v);
+json_t *cli_case_json(cli *c, const sm_case *cs, bool with_history);
+void cli_print_case(cli *c, const sm_case *cs);
+void cli_print_case_list(cli *c, const sm_case *cases, size_t n);
+json_t *cli_mark_json(const sm_mark *m);
+void cli_print_mark(cli *c, const sm_case *cs, const sm_mark *m);
+/* Load a values file into a JSON object; prints problems and returns NULL. */
+json_t *cli_load_values(cli *c, const char *path);
+/* Parse a positive case or unit id; prints usage and returns -1. */
+int64_t cli_parse_id(const char *s, const char *what);
+
+/* Commands. */
+int cmd_init(cli *c);
+int cmd_office_add(cli *c);
+int cmd_user_add(cli *c);
+int cmd_user_list(cli *c);
+int cmd_unit_register(cli *c);
+int cmd_audit_verify(cli *c);
+int cmd_case_new(cli *c);
+int cmd_case_edit(cli *c);
+int cmd_case_act(cli *c);
+int cmd_case_show(cli *c);
+int cmd_case_list(cli *c);
+int cmd_case_note(cli *c);
+int cmd_mark_show(cli *c);
+int cmd_forms_check(cli *c);
+int cmd_forms_strings(cli *c);
+
+#endif

@@ -1,0 +1,374 @@
+/* cli_out.c - what the command line prints: problems, cases, marks.
+ * Every string that came from data is neutralised before it is printed. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sm_calendar.h"
+#include "sm_i18n.h"
+#include "sm_text.h"
+#include "sm_workflow.h"
+#include "sm_yaml.h"
+
+void
+cli_put(const char *s)
+{
+	char *clean = sm_text_neutralise(s ? s : "", (size_t)-1, true);
+	fputs(clean ? clean : "", stdout);
+	free(clean);
+}
+
+void
+cli_putln(const char *s)
+{
+	cli_put(s);
+	putchar('\n');
+}
+
+static void
+eput(const char *s)
+{
+	char *clean = sm_text_neutralise(s ? s : "", (size_t)-1, false);
+	fputs(clean ? clean : "", stderr);
+	free(clean);
+}
+
+void
+cli_print_problems(const cli *c, const sm_err *err)
+{
+	(void)c;
+	for (size_t i = 0; i < sm_err_count(err); i++) {
+		fputs("sitemark: ", stderr);
+		if (sm_err_field(err, i)) {
+			eput(sm_err_field(err, i));
+			fputs(": ", stderr);
+		}
+		eput(sm_err_msg(err, i));
+		fputc('\n', stderr);
+	}
+}
+
+int
+cli_fail(cli *c, sm_status status)
+{
+	if (sm_err_count(c->err) == 0 && status != SM_OK)
+		sm_err_add(c->err, status, NULL, _("failed"));
+	cli_print_problems(c, c->err);
+	sm_err_clear(c->err);
+	return sm_status_exit_code(status);
+}
+
+int
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("sitemark: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fprintf(stderr, _("Try 'sitemark --help' for more information.\n"));
+	return 2;
+}
+
+void
+cli_print_json(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	if (s) {
+		puts(s);
+		free(s);
+	}
+}
+
+json_t *
+cli_load_values(cli *c, const char *path)
+{
+	json_t *v = sm_values_load_file(path, c->err);
+	if (v == NULL)
+		cli_fail(c, sm_err_status(c->err) ? sm_err_status(c->err) : SM_E_INVALID);
+	return v;
+}
+
+int64_t
+cli_parse_id(const char *s, const char *what)
+{
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || v < 1) {
+		cli_usage_error(_("%s must be a positive whole number, not '%s'"), what, s);
+		return -1;
+	}
+	return v;
+}
+
+static const char *
+label(const sm_name *table, const char *name)
+{
+	const char *l = sm_name_label(table, name);
+	return l ? _(l) : (name ? name : "");
+}
+
+/* ------------------------------------------------------------ JSON */
+
+static json_t *
+jstr_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *
+cli_mark_json(const sm_mark *m)
+{
+	return json_pack("{s:s?, s:s?, s:O?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+	    "code", m->code, "snippet", m->snippet, "certificate", m->certificate,
+	    "guid", m->guid, "color", m->color, "cert_no", m->cert_no,
+	    "issued_at", m->issued_at, "hang_due", m->hang_due);
+}
+
+json_t *
+cli_case_json(cli *c, const sm_case *cs, bool with_history)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_integer(cs->id));
+	json_object_set_new(o, "kind", json_string(cs->kind));
+	json_object_set_new(o, "state", json_string(cs->state));
+	json_object_set_new(o, "version", json_integer(cs->version));
+	json_object_set_new(o, "unit", json_integer(cs->unit));
+	json_object_set_new(o, "unit_name", jstr_or_null(cs->unit_name));
+	json_object_set_new(o, "unit_type", jstr_or_null(cs->unit_type));
+	json_object_set_new(o, "office", jstr_or_null(cs->office));
+	json_object_set_new(o, "domain", jstr_or_null(cs->domain_unicode));
+	json_object_set_new(o, "domain_ace", jstr_or_null(cs->domain));
+	json_object_set(o, "values", cs->values ? cs->values : json_object());
+	json_t *hints = json_array();
+	size_t i;
+	json_t *h;
+	json_array_foreach(cs->hints, i, h)
+		json_array_append_new(hints, json_pack("{s:s, s:s}", "code", json_string_value(h),
+		    "text", _(sm_hint_label(json_string_value(h)))));
+	json_object_set_new(o, "hints", hints);
+	json_object_set_new(o, "deadline", jstr_or_null(cs->due));
+	json_object_set_new(o, "deadline_kind", jstr_or_null(cs->due_kind));
+	json_object_set_new(o, "deadline_uncertain", json_boolean(cs->due_uncertain));
+	json_object_set_new(o, "days_over", json_integer(sm_case_days_over(c->app, cs)));
+	json_object_set_new(o, "submitted_by", jstr_or_null(cs->submitted_by));
+	json_object_set_new(o, "created_at", jstr_or_null(cs->created_at));
+	json_object_set_new(o, "updated_at", jstr_or_null(cs->updated_at));
+
+	sm_mark m = {0};
+	if (sm_store_mark_get(c->app->store, cs->id, &m, NULL) == SM_OK) {
+		json_object_set_new(o, "mark", cli_mark_json(&m));
+		sm_mark_clear(&m);
+	} else {
+		json_object_set_new(o, "mark", json_null());
+	}
+	if (!with_history)
+		return o;
+
+	sm_event *ev = NULL;
+	size_t n = 0;
+	json_t *hist = json_array();
+	if (sm_store_case_history(c->app->store, cs->id, &ev, &n, NULL) == SM_OK) {
+		for (i = 0; i < n; i++) {
+			json_t *vals = ev[i].values ? json_loads(ev[i].values, JSON_DECODE_ANY, NULL) : NULL;
+			json_array_append_new(hist, json_pack("{s:s, s:o, s:o, s:s, s:s?, s:s, s:o, s:o}",
+			    "action", ev[i].action, "from", jstr_or_null(ev[i].from_state),
+			    "to", jstr_or_null(ev[i].to_state), "by", ev[i].actor, "role", ev[i].role,
+			    "at", ev[i].at, "reason", jstr_or_null(ev[i].reason),
+			    "values", vals ? vals : json_null()));
+		}
+		sm_events_free(&ev, n);
+	}
+	json_object_set_new(o, "history", hist);
+
+	sm_notice *nt = NULL;
+	json_t *outbox = json_array();
+	if (sm_store_notices(c->app->store, cs->id, &nt, &n, NULL) == SM_OK) {
+		for (i = 0; i < n; i++) {
+			json_array_append_new(outbox, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s}",
+			    "id", nt[i].msg_id, "event", nt[i].event, "channel", nt[i].channel,
+			    "recipient", nt[i].recipient, "subject", nt[i].subject, "body", nt[i].body,
+			    "status", nt[i].status));
+			sm_notice_clear(&nt[i]);
+		}
+		free(nt);
+	}
+	json_object_set_new(o, "outbox", outbox);
+	return o;
+}
+
+/* ------------------------------------------------------------ text */
+
+static void
+print_field(const char *lbl, const char *value)
+{
+	char pad[128];
+	sm_text_pad(pad, sizeof(pad), lbl, 18, '>');
+	fputs("  ", stdout);
+	fputs(pad, stdout);
+	fputs(" ", stdout);
+	cli_putln(value ? value : "");
+}
+
+/* Values in the order of the form, with translated labels. */
+static void
+print_values(const sm_form *form, const sm_field *fields, size_t n, const json_t *values,
+             const char *prefix)
+{
+	for (size_t i = 0; i < n; i++) {
+		const sm_field *f = &fields[i];
+		json_t *v = json_object_get(values, f->id);
+		char lbl[256];
+		if (v == NULL)
+			continue;
+		snprintf(lbl, sizeof(lbl), "%s%s", prefix, _(f->label));
+		if (f->type == SM_FT_GROUP) {
+			char pre[256];
+			snprintf(pre, sizeof(pre), "%s%s ", prefix, _(f->label));
+			print_values(form, f->fields, f->n_fields, v, pre);
+		} else if (json_is_array(v)) {
+			size_t j;
+			json_t *item;
+			json_array_foreach(v, j, item)
+				print_field(j == 0 ? lbl : "", json_string_value(item));
+		} else if (json_is_boolean(v)) {
+			print_field(lbl, json_is_true(v) ? _("yes") : _("no"));
+		} else if (f->type == SM_FT_CHOICE) {
+			const char *shown = json_string_value(v);
+			for (size_t k = 0; k < f->n_choices; k++)
+				if (shown && strcmp(f->choices[k].value, shown) == 0)
+					shown = _(f->choices[k].label);
+			print_field(lbl, shown);
+		} else {
+			print_field(lbl, json_string_value(v));
+		}
+	}
+}
+
+void
+cli_print_case(cli *c, const sm_case *cs)
+{
+	char buf[64];
+	const sm_form *form = sm_forms_get(c->app->forms, cs->kind);
+
+	printf(_("Case %lld: %s\n"), (long long)cs->id, label(sm_kinds, cs->kind));
+	print_field(_("State"), label(sm_states, cs->state));
+	print_field(_("Unit"), cs->unit_name);
+	print_field(_("Unit type"), label(sm_unit_types, cs->unit_type));
+	print_field(_("USCC"), cs->unit_uscc);
+	print_field(_("Office"), cs->office);
+	if (cs->domain_unicode)
+		print_field(_("Domain"), cs->domain_unicode);
+	if (cs->due) {
+		int over = sm_case_days_over(c->app, cs);
+		if (over > 0)
+			snprintf(buf, sizeof(buf), _("%s (%d working days over)"), cs->due, over);
+		else
+			snprintf(buf, sizeof(buf), "%s%s", cs->due,
+			    cs->due_uncertain ? _(" (uncertain: past the calendar)") : "");
+		print_field(_("Deadline"), buf);
+	}
+	if (form) {
+		printf("%s\n", _(form->title));
+		print_values(form, form->fields, form->n_fields, cs->values, "");
+	}
+	size_t i;
+	json_t *h;
+	if (json_array_size(cs->hints) > 0) {
+		printf("%s\n", _("Hints for reviewers:"));
+		json_array_foreach(cs->hints, i, h) {
+			fputs("  - ", stdout);
+			cli_putln(_(sm_hint_label(json_string_value(h))));
+		}
+	}
+	sm_mark m = {0};
+	if (sm_store_mark_get(c->app->store, cs->id, &m, NULL) == SM_OK) {
+		printf("%s\n", _("Mark:"));
+		print_field(_("Mark code"), m.code);
+		print_field(_("Certificate no."), m.cert_no);
+		print_field(_("Hang by"), m.hang_due);
+		sm_mark_clear(&m);
+	}
+	sm_event *ev = NULL;
+	size_t n = 0;
+	if (sm_store_case_history(c->app->store, cs->id, &ev, &n, NULL) == SM_OK && n > 0) {
+		printf("%s\n", _("History:"));
+		for (i = 0; i < n; i++) {
+			printf("  %s  ", ev[i].at);
+			cli_put(ev[i].actor);
+			printf("  %s", label(sm_actions, ev[i].action));
+			if (ev[i].from_state && ev[i].to_state && strcmp(ev[i].from_state, ev[i].to_state))
+				printf("  %s -> %s", label(sm_states, ev[i].from_state),
+				    label(sm_states, ev[i].to_state));
+			if (ev[i].reason) {
+				fputs("  ", stdout);
+				cli_put(ev[i].reason);
+			}
+			putchar('\n');
+		}
+	}
+	sm_events_free(&ev, n);
+}
+
+void
+cli_print_case_list(cli *c, const sm_case *cases, size_t n)
+{
+	char a[64], b[64], d[128], e[128], f[64];
+	printf("%-8s %s %s %s %s %s\n", _("ID"),
+	    sm_text_pad(a, sizeof(a), _("Kind"), 8, '>'),
+	    sm_text_pad(b, sizeof(b), _("State"), 12, '>'),
+	    sm_text_pad(d, sizeof(d), _("Unit"), 24, '>'),
+	    sm_text_pad(e, sizeof(e), _("Domain"), 24, '>'), _("Deadline"));
+	for (size_t i = 0; i < n; i++) {
+		const sm_case *cs = &cases[i];
+		char *name = sm_text_neutralise(cs->unit_name ? cs->unit_name : "", (size_t)-1, false);
+		char *dom = sm_text_neutralise(cs->domain_unicode ? cs->domain_unicode : "",
+		    (size_t)-1, false);
+		int over = sm_case_days_over(c->app, cs);
+		if (over > 0)
+			snprintf(f, sizeof(f), _("%s +%d"), cs->due, over);
+		else
+			snprintf(f, sizeof(f), "%s", cs->due ? cs->due : "");
+		printf("%-8lld %s %s %s %s %s\n", (long long)cs->id,
+		    sm_text_pad(a, sizeof(a), label(sm_kinds, cs->kind), 8, '>'),
+		    sm_text_pad(b, sizeof(b), label(sm_states, cs->state), 12, '>'),
+		    sm_text_pad(d, sizeof(d), name ? name : "", 24, '>'),
+		    sm_text_pad(e, sizeof(e), dom ? dom : "", 24, '>'), f);
+		free(name);
+		free(dom);
+	}
+}
+
+void
+cli_print_mark(cli *c, const sm_case *cs, const sm_mark *m)
+{
+	(void)c;
+	printf(_("Mark of case %lld\n"), (long long)cs->id);
+	print_field(_("Mark code"), m->code);
+	print_field(_("Colour"), strcmp(m->color, "red") == 0 ? _("red") : _("blue"));
+	print_field(_("GUID"), m->guid);
+	print_field(_("Issued"), m->issued_at);
+	print_field(_("Hang by"), m->hang_due);
+	printf("%s\n", _("Paste this before </body> on every page, at the bottom centre:"));
+	cli_putln(m->snippet);
+	printf("%s\n", _("Certificate:"));
+	const json_t *cert = m->certificate;
+	print_field(_("Unit name"), json_string_value(json_object_get(cert, "unit_name")));
+	print_field(_("Unit type"), label(sm_unit_types,
+	    json_string_value(json_object_get(cert, "unit_type"))));
+	print_field(_("Address"), json_string_value(json_object_get(cert, "address")));
+	print_field(_("Functions"), json_string_value(json_object_get(cert, "functions")));
+	print_field(_("Website name"), json_string_value(json_object_get(cert, "site_name")));
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(cert, "domains"), i, d)
+		print_field(i == 0 ? _("Domains") : "", json_string_value(d));
+	print_field(_("Certificate no."), m->cert_no);
+	print_field(_("Issued by"), _("China Organizational Name Administration Center (CONAC)"));
+	print_field(_("Issued on"), m->issued_at);
+}

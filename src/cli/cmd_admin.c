@@ -1,0 +1,151 @@
+/* cmd_admin.c - init, offices, users, units, audit. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sm_demo.h"
+#include "sm_i18n.h"
+#include "sm_workflow.h"
+
+int
+cmd_init(cli *c)
+{
+	char *login = c->as ? strdup(c->as) : sm_app_unix_login();
+	bool created = false;
+	sm_status st = sm_first_admin(c->app, login, &created, c->err);
+	if (st != SM_OK) {
+		free(login);
+		return cli_fail(c, st);
+	}
+	if (created)
+		printf(_("%s is the first system administrator\n"), login);
+	if (c->demo) {
+		int64_t n = 0;
+		sm_case_filter all = {0};
+		sm_store_case_count(c->app->store, &all, &n, NULL);
+		if (n > 0 || sm_store_user_count(c->app->store) > 1) {
+			free(login);
+			sm_err_add(c->err, SM_E_STATE, NULL,
+			    _("demo data goes only into a new database: %s already has data"),
+			    c->app->db_path);
+			return cli_fail(c, SM_E_STATE);
+		}
+		if ((st = sm_app_login(c->app, login, c->err)) != SM_OK ||
+		    (st = sm_demo_build(c->app, c->err)) != SM_OK) {
+			free(login);
+			return cli_fail(c, st);
+		}
+		printf(_("demo data added\n"));
+	}
+	printf(_("database %s is ready (schema %d)\n"), c->app->db_path,
+	    sm_store_schema_version(c->app->store));
+	free(login);
+	return 0;
+}
+
+int
+cmd_office_add(cli *c)
+{
+	if (c->name == NULL)
+		return cli_usage_error(_("usage: sitemark %s"), _("office add CODE --name NAME"));
+	sm_status st = sm_office_add(c->app, c->args[0], c->name, c->err);
+	return st == SM_OK ? 0 : cli_fail(c, st);
+}
+
+int
+cmd_user_add(cli *c)
+{
+	if (c->role == NULL)
+		return cli_usage_error(_("user add needs --role ROLE"));
+	sm_user u = {
+		.login = c->args[0], .role = (char *)c->role, .office = (char *)c->office,
+		.name = (char *)c->name, .mobile = (char *)c->mobile, .email = (char *)c->email,
+	};
+	if (c->unit && (u.unit = cli_parse_id(c->unit, "--unit")) < 0)
+		return 2;
+	sm_status st = sm_user_add(c->app, &u, c->err);
+	return st == SM_OK ? 0 : cli_fail(c, st);
+}
+
+int
+cmd_user_list(cli *c)
+{
+	sm_user *users = NULL;
+	size_t n = 0;
+	unsigned r = sm_role_bit(c->app->user.role);
+	if (!(r & (SM_ROLE_SYSADMIN | SM_ROLE_SECADMIN))) {
+		sm_err_add(c->err, SM_E_DENIED, NULL, _("only administrators list users"));
+		return cli_fail(c, SM_E_DENIED);
+	}
+	if (c->role && sm_name_label(sm_roles, c->role) == NULL) {
+		sm_err_add(c->err, SM_E_INVALID, "role", _("unknown role '%s'"), c->role);
+		return cli_fail(c, SM_E_INVALID);
+	}
+	sm_status st = sm_store_user_list(c->app->store, c->role, &users, &n, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	json_t *arr = c->json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		sm_user *u = &users[i];
+		if (arr) {
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:o, s:s?, s:b}",
+			    "login", u->login, "role", u->role, "office", u->office,
+			    "unit", u->unit > 0 ? json_integer(u->unit) : json_null(),
+			    "name", u->name, "locked", u->locked));
+		} else {
+			char unitbuf[24] = "-";
+			if (u->unit > 0)
+				snprintf(unitbuf, sizeof(unitbuf), "%lld", (long long)u->unit);
+			printf("%-16s %-9s %-7s %-8s ", u->login, u->role, u->office ? u->office : "-",
+			    unitbuf);
+			cli_putln(u->name ? u->name : "");
+		}
+		sm_user_clear(u);
+	}
+	free(users);
+	if (arr) {
+		cli_print_json(arr);
+		json_decref(arr);
+	}
+	return 0;
+}
+
+int
+cmd_unit_register(cli *c)
+{
+	int64_t id = 0;
+	if (c->values == NULL)
+		return cli_usage_error(_("usage: sitemark %s"), _("unit register --values FILE [--login LOGIN]"));
+	json_t *v = cli_load_values(c, c->values);
+	if (v == NULL)
+		return 1;
+	sm_status st = sm_unit_register(c->app, v, c->login, &id, c->err);
+	json_decref(v);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	printf("%lld\n", (long long)id);
+	return 0;
+}
+
+int
+cmd_audit_verify(cli *c)
+{
+	int64_t broken = 0, count = 0;
+	if (!(sm_role_bit(c->app->user.role) & SM_ROLE_AUDITOR)) {
+		sm_err_add(c->err, SM_E_DENIED, NULL, _("only the audit administrator reads the audit log"));
+		return cli_fail(c, SM_E_DENIED);
+	}
+	sm_status st = sm_store_audit_verify(c->app->store, &broken, &count, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	if (broken) {
+		fprintf(stderr, _("sitemark: the audit log is broken at record %lld (edited, deleted or reordered there)\n"),
+		    (long long)broken);
+		return 1;
+	}
+	printf(_("the audit log is intact: %lld records\n"), (long long)count);
+	return 0;
+}

@@ -1,0 +1,219 @@
+/* main.c - sitemark's command line: options, locale, and the command table. */
+#include <config.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sm_i18n.h"
+
+const cli_command cli_commands[] = {
+	{"init", NULL, 0, 0, CLI_CREATE, cmd_init, N_("init [--demo]")},
+	{"office", "add", 1, 1, CLI_STORE, cmd_office_add, N_("office add CODE --name NAME")},
+	{"user", "add", 1, 1, CLI_STORE, cmd_user_add,
+	    N_("user add LOGIN --role ROLE [--office CODE] [--unit UNIT] [--name N] [--mobile M] [--email E]")},
+	{"user", "list", 0, 0, CLI_STORE, cmd_user_list, N_("user list [--role ROLE]")},
+	{"unit", "register", 0, 0, CLI_STORE, cmd_unit_register,
+	    N_("unit register --values FILE [--login LOGIN]")},
+	{"case", "new", 1, 1, CLI_STORE, cmd_case_new, N_("case new KIND --values FILE")},
+	{"case", "edit", 1, 1, CLI_STORE, cmd_case_edit, N_("case edit ID --values FILE")},
+	{"case", "act", 2, 2, CLI_STORE, cmd_case_act,
+	    N_("case act ID ACTION [--reason TEXT] [--values FILE] [--expect-version N]")},
+	{"case", "show", 1, 1, CLI_STORE, cmd_case_show, N_("case show ID")},
+	{"case", "list", 0, 0, CLI_STORE, cmd_case_list,
+	    N_("case list [--state STATE] [--kind KIND] [--queue] [--text TEXT]")},
+	{"case", "note", 1, 1, CLI_STORE, cmd_case_note, N_("case note ID --text TEXT")},
+	{"mark", "show", 1, 1, CLI_STORE, cmd_mark_show, N_("mark show ID")},
+	{"forms", "check", 0, 64, CLI_NO_STORE, cmd_forms_check, N_("forms check [FILE ...]")},
+	{"forms", "strings", 0, 0, CLI_NO_STORE, cmd_forms_strings, N_("forms strings")},
+	{"audit", "verify", 0, 0, CLI_STORE, cmd_audit_verify, N_("audit verify")},
+	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
+};
+
+enum {
+	OPT_DB = 256, OPT_CONFIG, OPT_AS, OPT_JSON, OPT_VALUES, OPT_REASON, OPT_LOGIN, OPT_ROLE,
+	OPT_OFFICE, OPT_UNIT, OPT_NAME, OPT_MOBILE, OPT_EMAIL, OPT_STATE, OPT_KIND, OPT_QUEUE,
+	OPT_DEMO, OPT_TEXT, OPT_EXPECT, OPT_REQUEST, OPT_HELP, OPT_VERSION
+};
+
+static const struct option options[] = {
+	{"db", required_argument, NULL, OPT_DB},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"as", required_argument, NULL, OPT_AS},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"values", required_argument, NULL, OPT_VALUES},
+	{"reason", required_argument, NULL, OPT_REASON},
+	{"login", required_argument, NULL, OPT_LOGIN},
+	{"role", required_argument, NULL, OPT_ROLE},
+	{"office", required_argument, NULL, OPT_OFFICE},
+	{"unit", required_argument, NULL, OPT_UNIT},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"mobile", required_argument, NULL, OPT_MOBILE},
+	{"email", required_argument, NULL, OPT_EMAIL},
+	{"state", required_argument, NULL, OPT_STATE},
+	{"kind", required_argument, NULL, OPT_KIND},
+	{"queue", no_argument, NULL, OPT_QUEUE},
+	{"demo", no_argument, NULL, OPT_DEMO},
+	{"text", required_argument, NULL, OPT_TEXT},
+	{"expect-version", required_argument, NULL, OPT_EXPECT},
+	{"request-id", required_argument, NULL, OPT_REQUEST},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, _("Usage: sitemark [--db PATH] [--config FILE] [--as LOGIN] [--json] [COMMAND ...]\n"));
+	fprintf(out, _("\nWithout a command, sitemark opens the console.\n\nCommands:\n"));
+	for (const cli_command *k = cli_commands; k->word1; k++)
+		fprintf(out, "  sitemark %s\n", _(k->usage));
+	fprintf(out, _("\nExit status: 0 done; 1 refused (the reason is on standard error); 2 bad usage.\n"));
+}
+
+static int
+run_console(cli *c)
+{
+	fprintf(stderr, _("sitemark: the full-screen console is not part of this build yet; use a command (sitemark --help)\n"));
+	(void)c;
+	return 2;
+}
+
+static const cli_command *
+find_command(char **words, int n, int *consumed)
+{
+	for (const cli_command *k = cli_commands; k->word1; k++) {
+		if (strcmp(words[0], k->word1) != 0)
+			continue;
+		if (k->word2 == NULL) {
+			*consumed = 1;
+			return k;
+		}
+		if (n > 1 && strcmp(words[1], k->word2) == 0) {
+			*consumed = 2;
+			return k;
+		}
+	}
+	return NULL;
+}
+
+/* --as is refused when the program runs with privileges the caller lacks:
+ * the caller could not write the database themselves. */
+static bool
+privileged(void)
+{
+	return getuid() != geteuid() || getgid() != getegid();
+}
+
+static int
+open_session(cli *c, const cli_command *k)
+{
+	sm_app_opts o = {
+		.db_path = c->db, .config_path = c->config,
+		.mode = k->store == CLI_CREATE ? SM_OPEN_CREATE : SM_OPEN_EXISTING,
+	};
+	sm_status st = sm_app_open(&o, &c->app, c->warn, c->err);
+	cli_print_problems(c, c->warn);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	if (k->store == CLI_CREATE)
+		return 0; /* init logs in itself, after making the first account */
+	char *login = c->as ? strdup(c->as) : sm_app_unix_login();
+	st = sm_app_login(c->app, login, c->err);
+	free(login);
+	return st == SM_OK ? 0 : cli_fail(c, st);
+}
+
+int
+main(int argc, char **argv)
+{
+	cli c = {0};
+	int opt, rc;
+	const char *localedir = getenv("SITEMARK_LOCALEDIR");
+
+	setlocale(LC_ALL, "");
+	bindtextdomain("sitemark", localedir && *localedir ? localedir : LOCALEDIR);
+	textdomain("sitemark");
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DB: c.db = optarg; break;
+		case OPT_CONFIG: c.config = optarg; break;
+		case OPT_AS: c.as = optarg; break;
+		case OPT_JSON: c.json = true; break;
+		case OPT_VALUES: c.values = optarg; break;
+		case OPT_REASON: c.reason = optarg; break;
+		case OPT_LOGIN: c.login = optarg; break;
+		case OPT_ROLE: c.role = optarg; break;
+		case OPT_OFFICE: c.office = optarg; break;
+		case OPT_UNIT: c.unit = optarg; break;
+		case OPT_NAME: c.name = optarg; break;
+		case OPT_MOBILE: c.mobile = optarg; break;
+		case OPT_EMAIL: c.email = optarg; break;
+		case OPT_STATE: c.state = optarg; break;
+		case OPT_KIND: c.kind = optarg; break;
+		case OPT_QUEUE: c.queue = true; break;
+		case OPT_DEMO: c.demo = true; break;
+		case OPT_TEXT: c.text = optarg; break;
+		case OPT_REQUEST: c.request_id = optarg; break;
+		case OPT_EXPECT: {
+			char *end = NULL;
+			long long v = strtoll(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || v < 1)
+				return cli_usage_error(_("--expect-version takes a positive whole number"));
+			c.expect_version = v;
+			break;
+		}
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("sitemark %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, _("Try 'sitemark --help' for more information.\n"));
+			return 2;
+		}
+	}
+	if (c.as && privileged())
+		return cli_usage_error(_("--as is refused: sitemark runs with privileges you do not have"));
+	if ((c.err = sm_err_new()) == NULL || (c.warn = sm_err_new()) == NULL) {
+		fprintf(stderr, "sitemark: %s\n", _("out of memory"));
+		return 1;
+	}
+	if (optind >= argc) {
+		rc = run_console(&c);
+		goto out;
+	}
+	int consumed = 0;
+	const cli_command *k = find_command(argv + optind, argc - optind, &consumed);
+	if (k == NULL) {
+		rc = cli_usage_error(_("unknown command '%s'"), argv[optind]);
+		goto out;
+	}
+	c.args = argv + optind + consumed;
+	c.nargs = argc - optind - consumed;
+	if (c.nargs < k->min_args || c.nargs > k->max_args) {
+		rc = cli_usage_error(_("usage: sitemark %s"), _(k->usage));
+		goto out;
+	}
+	if (k->store != CLI_NO_STORE && (rc = open_session(&c, k)) != 0)
+		goto out;
+	rc = k->fn(&c);
+out:
+	sm_app_close(&c.app);
+	sm_err_free(&c.err);
+	sm_err_free(&c.warn);
+	if (fflush(stdout) != 0 && rc == 0) {
+		perror("sitemark: stdout");
+		rc = 1;
+	}
+	return rc;
+}

@@ -1,0 +1,201 @@
+/* sm_app.c - one session's configuration, store, forms, divisions, calendar and user. */
+#include <config.h>
+
+#include "sm_app.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sm_i18n.h"
+
+static char *
+xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int
+mkdir_p(const char *path)
+{
+	char *p = strdup(path);
+	if (p == NULL)
+		return -1;
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		mkdir(p, 0700);
+		*q = '/';
+	}
+	int r = mkdir(p, 0700);
+	free(p);
+	return r;
+}
+
+char *
+sm_app_db_path(const char *db_opt, const sm_config *cfg)
+{
+	const char *env = getenv("SITEMARK_DB");
+	char *path = NULL;
+	if (db_opt && *db_opt)
+		return strdup(db_opt);
+	if (env && *env)
+		return strdup(env);
+	if (cfg && cfg->database && *cfg->database)
+		return strdup(cfg->database);
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg == '/') {
+		if (asprintf(&path, "%s/sitemark/sitemark.db", xdg) < 0)
+			return NULL;
+	} else if (home && *home) {
+		if (asprintf(&path, "%s/.local/share/sitemark/sitemark.db", home) < 0)
+			return NULL;
+	} else {
+		return strdup("sitemark.db");
+	}
+	return path;
+}
+
+static char *
+join(const char *dir, const char *rel)
+{
+	char *p = NULL;
+	if (asprintf(&p, "%s/%s", dir, rel) < 0)
+		return NULL;
+	return p;
+}
+
+sm_status
+sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
+{
+	sm_app *app = calloc(1, sizeof(*app));
+	char *forms_dir = NULL, *divs = NULL, *cal = NULL;
+	sm_status st;
+
+	*out = NULL;
+	if (app == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	if ((st = sm_config_load(opts->config_path, &app->cfg, warn, err)) != SM_OK)
+		goto fail;
+	const char *data = sm_datadir();
+	forms_dir = app->cfg->forms_dir ? strdup(app->cfg->forms_dir) : join(data, "forms");
+	divs = app->cfg->divisions ? strdup(app->cfg->divisions) : join(data, "data/divisions.tsv");
+	cal = app->cfg->calendar ? strdup(app->cfg->calendar) : join(data, "data/calendar.yaml");
+	if (forms_dir == NULL || divs == NULL || cal == NULL) {
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto fail;
+	}
+	if ((st = sm_forms_load_dir(forms_dir, &app->forms, err)) != SM_OK ||
+	    (st = sm_divisions_load(divs, &app->divs, err)) != SM_OK ||
+	    (st = sm_calendar_load(cal, &app->cal, err)) != SM_OK)
+		goto fail;
+	if ((app->db_path = sm_app_db_path(opts->db_path, app->cfg)) == NULL) {
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto fail;
+	}
+	if (opts->mode == SM_OPEN_CREATE && opts->db_path == NULL) {
+		/* the default place may not exist yet */
+		char *dir = strdup(app->db_path);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+		if (slash && slash != dir) {
+			*slash = '\0';
+			mkdir_p(dir);
+		}
+		free(dir);
+	}
+	if ((st = sm_store_open(app->db_path, opts->mode, &app->store, err)) != SM_OK)
+		goto fail;
+	app->ssh_client = xstrdup(getenv("SSH_CLIENT"));
+	free(forms_dir);
+	free(divs);
+	free(cal);
+	*out = app;
+	return SM_OK;
+fail:
+	free(forms_dir);
+	free(divs);
+	free(cal);
+	sm_app_close(&app);
+	return st;
+}
+
+void
+sm_app_close(sm_app **appp)
+{
+	if (appp == NULL || *appp == NULL)
+		return;
+	sm_app *app = *appp;
+	sm_store_close(&app->store);
+	sm_forms_free(&app->forms);
+	sm_divisions_free(&app->divs);
+	sm_calendar_free(&app->cal);
+	sm_config_free(&app->cfg);
+	sm_user_clear(&app->user);
+	free(app->db_path);
+	free(app->ssh_client);
+	free(app);
+	*appp = NULL;
+}
+
+char *
+sm_app_unix_login(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	if (pw && pw->pw_name && *pw->pw_name)
+		return strdup(pw->pw_name);
+	const char *u = getenv("LOGNAME");
+	if (u == NULL || *u == '\0')
+		u = getenv("USER");
+	return (u && *u) ? strdup(u) : NULL;
+}
+
+char *
+sm_app_support_line(const sm_app *app)
+{
+	char *line = strdup("");
+	for (size_t i = 0; line && app->cfg && i < app->cfg->n_support; i++) {
+		const sm_support_contact *c = &app->cfg->support[i];
+		char *next = NULL;
+		if (asprintf(&next, "%s%s%s %s", line, *line ? "; " : "", c->name ? c->name : "",
+		    c->phone ? c->phone : "") < 0)
+			next = NULL;
+		free(line);
+		line = next;
+	}
+	return line;
+}
+
+sm_status
+sm_app_login(sm_app *app, const char *login, sm_err *err)
+{
+	sm_user u = {0};
+	sm_status st;
+	if (login == NULL || *login == '\0')
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("cannot tell who you are: no Unix login name"));
+	st = sm_store_user_get(app->store, login, &u, err);
+	if (st == SM_E_NOTFOUND) {
+		char *support = sm_app_support_line(app);
+		st = sm_err_add(err, SM_E_DENIED, NULL,
+		    _("there is no sitemark account for the login '%s': ask your system administrator to add one (sitemark user add), or call %s"),
+		    login, support ? support : "");
+		free(support);
+		return st;
+	}
+	if (st != SM_OK)
+		return st;
+	if (u.locked) {
+		sm_user_clear(&u);
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("the account '%s' is locked: ask your security administrator to unlock it"),
+		    login);
+	}
+	sm_user_clear(&app->user);
+	app->user = u;
+	return SM_OK;
+}

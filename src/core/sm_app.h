@@ -1,0 +1,52 @@
+/* sm_app.h - what the command line and the console share for one session:
+ * the configuration, the store, the forms, the divisions, the calendar and
+ * the user who acts. */
+#ifndef SM_APP_H
+#define SM_APP_H
+
+#include <stdbool.h>
+
+#include "sm_calendar.h"
+#include "sm_config.h"
+#include "sm_division.h"
+#include "sm_err.h"
+#include "sm_form.h"
+#include "sm_store.h"
+
+typedef struct sm_app {
+	sm_config *cfg;
+	sm_store *store;
+	sm_forms *forms;
+	sm_divisions *divs;
+	sm_calendar *cal;
+	char *db_path;
+	sm_user user;        /* who acts; user.login is NULL until sm_app_login */
+	char *ssh_client;    /* $SSH_CLIENT at start, or NULL */
+} sm_app;
+
+typedef struct sm_app_opts {
+	const char *db_path;     /* --db, or NULL for the default */
+	const char *config_path; /* --config, or NULL to search */
+	sm_open_mode mode;       /* SM_OPEN_CREATE for init */
+} sm_app_opts;
+
+/* The database path: DB_OPT, else $SITEMARK_DB, else the configuration's
+ * "database", else $XDG_DATA_HOME/sitemark/sitemark.db (~/.local/share).
+ * Malloc'd. */
+char *sm_app_db_path(const char *db_opt, const sm_config *cfg);
+
+/* Load the configuration, forms, divisions and calendar, and open the store.
+ * Configuration warnings (unknown keys) go to WARN. */
+sm_status sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err);
+void sm_app_close(sm_app **appp);
+
+/* The Unix login of the calling process (malloc'd), or NULL. */
+char *sm_app_unix_login(void);
+/* Act as LOGIN: SM_E_DENIED with a message saying whom to ask when there is
+ * no such account or it is locked. */
+sm_status sm_app_login(sm_app *app, const char *login, sm_err *err);
+
+/* The support contacts as one line for messages ("中央编办客服中心 010-69001234; ..."). */
+char *sm_app_support_line(const sm_app *app);
+
+#endif

@@ -1,0 +1,36 @@
+/* sm_audit.h - the audit log's hash chain.
+ *
+ * Every record carries the hash of the record before it; the hash of a
+ * record covers all its fields and that previous hash, so editing, deleting
+ * or reordering rows breaks the chain at the first row touched. */
+#ifndef SM_AUDIT_H
+#define SM_AUDIT_H
+
+#include <stdint.h>
+
+#define SM_AUDIT_HASH_LEN 64
+/* The previous hash of the first record. */
+#define SM_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+typedef struct sm_audit_rec {
+	int64_t seq;            /* 1, 2, 3 ... without gaps */
+	const char *at;         /* ISO 8601, Asia/Shanghai */
+	const char *actor;      /* login */
+	const char *role;
+	const char *ssh_client; /* $SSH_CLIENT or NULL */
+	const char *object;     /* "case", "unit", "user", "office", "note" */
+	int64_t object_id;      /* 0 when the object is named by a string id */
+	const char *object_key; /* login or office code, or NULL */
+	const char *action;
+	const char *from_state; /* NULL when not a transition */
+	const char *to_state;
+	const char *reason;
+	const char *values;     /* JSON text or NULL */
+	const char *request_id;
+	const char *prev_hash;  /* SM_AUDIT_HASH_LEN hex digits */
+} sm_audit_rec;
+
+/* SHA-256 over the canonical encoding of R, as lower-case hex into OUT. */
+void sm_audit_hash(const sm_audit_rec *r, char out[SM_AUDIT_HASH_LEN + 1]);
+
+#endif

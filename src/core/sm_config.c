@@ -1,0 +1,707 @@
+/* sm_config.c - the configuration file (interfaces.md "Configuration").
+ *
+ * Keys may be written nested (smtp: {url: ...}) or dotted at the top level
+ * (smtp.url: ...); both name the same setting, which may be given once.
+ * A null or empty value leaves the default. */
+#include <config.h>
+
+#include "sm_config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sm_i18n.h"
+#include "sm_text.h"
+#include "sm_yaml.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/sitemark"
+#endif
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define DEFAULT_BASE_URL "https://bs.sitemark.invalid"
+
+enum kind {
+	K_STR,       /* one line of text */
+	K_TEXT,      /* text that may hold newlines and tabs */
+	K_PATH,      /* a file name, relative to the configuration file */
+	K_URL_HTTP,  /* http:// or https:// */
+	K_URL_SMTP,  /* smtp:// or smtps:// */
+	K_HEADERS,   /* sms.headers */
+	K_SUPPORT    /* support */
+};
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off; /* of the char * in sm_config (K_STR..K_URL_SMTP) */
+};
+
+#define OFF(m) offsetof(sm_config, m)
+
+static const struct key keys[] = {
+	{ "database", K_PATH, OFF(database) },
+	{ "mark.base_url", K_URL_HTTP, OFF(mark_base_url) },
+	{ "smtp.url", K_URL_SMTP, OFF(smtp_url) },
+	{ "smtp.from", K_STR, OFF(smtp_from) },
+	{ "smtp.user", K_STR, OFF(smtp_user) },
+	{ "smtp.password_file", K_PATH, OFF(smtp_password_file) },
+	{ "sms.url", K_URL_HTTP, OFF(sms_url) },
+	{ "sms.headers", K_HEADERS, 0 },
+	{ "sms.body", K_TEXT, OFF(sms_body) },
+	{ "support", K_SUPPORT, 0 },
+	{ "calendar", K_PATH, OFF(calendar) },
+	{ "forms", K_PATH, OFF(forms_dir) },
+	{ "divisions", K_PATH, OFF(divisions) },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Keys that hold a mapping of the keys above. */
+static const char *const sections[] = { "mark", "smtp", "sms" };
+
+struct loader {
+	const char *path;  /* the configuration file */
+	char *dir;         /* its directory with a trailing '/', or "" */
+	sm_config *cfg;
+	sm_err *warn, *err;
+	bool seen[NKEYS];
+	bool support_set;
+	int bad;           /* an error was found */
+	int nomem;
+};
+
+static char show_nomem[] = "?";
+
+/* A name from the file, fit to be shown in a message.  Never NULL. */
+static char *
+show(const char *s)
+{
+	char *n = sm_text_neutralise(s ? s : "", (size_t)-1, false);
+
+	if (n == NULL)
+		return show_nomem;
+	if (strlen(n) > 64) {
+		size_t cut = sm_text_fit(n, 60, NULL);
+		memcpy(n + cut, "...", 4);
+	}
+	return n;
+}
+
+static void
+unshow(char *s)
+{
+	if (s != show_nomem)
+		free(s);
+}
+
+static void cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* An error at LINE about FIELD (a dotted key, may be NULL). */
+static void
+cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	L->bad = 1;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL) {
+		L->nomem = 1;
+		return;
+	}
+	sm_err_add(L->err, SM_E_INVALID, field, "%s:%d: %s", L->path, line, msg);
+	free(msg);
+}
+
+static void
+unknown(struct loader *L, const char *name, int line)
+{
+	char *sh = show(name);
+
+	sm_err_add(L->warn, SM_E_INVALID, sh, _("%s:%d: unknown key '%s'"), L->path, line, sh);
+	unshow(sh);
+}
+
+static char *
+dupstr(struct loader *L, const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		L->nomem = 1;
+	return d;
+}
+
+/* A string value: NULL when null or empty (the default stays), else the
+ * scalar; *OK is false after an error. */
+static const char *
+scalar(struct loader *L, const char *name, const sm_node *v, bool *ok)
+{
+	*ok = true;
+	if (v->type != SM_NODE_SCALAR) {
+		cerr(L, name, v->line, _("'%s' must be a string"), name);
+		*ok = false;
+		return NULL;
+	}
+	if (v->null || v->scalar == NULL || v->scalar[0] == '\0')
+		return NULL;
+	return v->scalar;
+}
+
+/* Whether S has a control character (C0, DEL, C1); newlines and tabs are
+ * allowed when MULTILINE.  These values end up in mail and HTTP headers. */
+static bool
+has_control(const char *s, bool multiline)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (i < len) {
+		unsigned int cp;
+		size_t n = sm_utf8_decode(s + i, len - i, &cp);
+		if (n == 0)
+			return true;
+		if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\t' || cp == '\r'))) ||
+		    (cp >= 0x7F && cp <= 0x9F))
+			return true;
+		i += n;
+	}
+	return false;
+}
+
+static bool
+check_text(struct loader *L, const char *name, int line, const char *s, bool multiline)
+{
+	if (has_control(s, multiline)) {
+		cerr(L, name, line, _("'%s' contains a control character"), name);
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_url(struct loader *L, const char *name, int line, const char *s,
+    const char *a, const char *b)
+{
+	size_t n;
+	const char *rest;
+
+	if (strncmp(s, a, strlen(a)) == 0)
+		n = strlen(a);
+	else if (strncmp(s, b, strlen(b)) == 0)
+		n = strlen(b);
+	else {
+		char *sh = show(s);
+		cerr(L, name, line, _("'%s' must start with %s or %s, not '%s'"),
+		    name, a, b, sh);
+		unshow(sh);
+		return false;
+	}
+	rest = s + n;
+	if (*rest == '\0' || *rest == '/' || *rest == ':') {
+		cerr(L, name, line, _("'%s' has no host name"), name);
+		return false;
+	}
+	for (; *rest; rest++)
+		if (*rest == ' ' || *rest == '\t') {
+			cerr(L, name, line, _("'%s' must not contain spaces"), name);
+			return false;
+		}
+	return true;
+}
+
+/* PATH relative to the configuration file's directory; "~/" is $HOME. */
+static char *
+resolve(struct loader *L, const char *p)
+{
+	char *r = NULL;
+
+	if (p[0] == '/')
+		return dupstr(L, p);
+	if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
+		const char *home = getenv("HOME");
+		if (home != NULL && home[0] == '/') {
+			if (asprintf(&r, "%s%s", home, p + 1) < 0) {
+				L->nomem = 1;
+				return NULL;
+			}
+			return r;
+		}
+	}
+	if (asprintf(&r, "%s%s", L->dir, p) < 0) {
+		L->nomem = 1;
+		return NULL;
+	}
+	return r;
+}
+
+/* An HTTP header field name (RFC 9110 token). */
+static bool
+is_token(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL))
+			return false;
+	}
+	return true;
+}
+
+static bool
+add_header(struct loader *L, const char *name, int line, char *h)
+{
+	sm_config *cfg = L->cfg;
+	const char *colon = strchr(h, ':');
+	char **p;
+
+	if (colon == NULL || !is_token(h, (size_t)(colon - h))) {
+		char *sh = show(h);
+		cerr(L, name, line, _("header '%s' is not of the form \"Name: value\""), sh);
+		unshow(sh);
+		free(h);
+		return false;
+	}
+	if (has_control(h, false)) {
+		cerr(L, name, line, _("'%s' contains a control character"), name);
+		free(h);
+		return false;
+	}
+	p = realloc(cfg->sms_headers, (cfg->n_sms_headers + 1) * sizeof(*p));
+	if (p == NULL) {
+		free(h);
+		L->nomem = 1;
+		return false;
+	}
+	cfg->sms_headers = p;
+	cfg->sms_headers[cfg->n_sms_headers++] = h;
+	return true;
+}
+
+static void
+set_headers(struct loader *L, const char *name, const sm_node *v)
+{
+	if (v->type == SM_NODE_SCALAR && v->null)
+		return;
+	if (v->type == SM_NODE_SEQ) {
+		for (size_t i = 0; i < v->n; i++) {
+			const sm_node *it = v->items[i];
+			char *h;
+			if (it->type != SM_NODE_SCALAR || it->null) {
+				cerr(L, name, it->line, _("'%s' must be a list of "
+				    "\"Name: value\" strings or a mapping from name to value"),
+				    name);
+				continue;
+			}
+			if ((h = dupstr(L, it->scalar)) != NULL)
+				add_header(L, name, it->line, h);
+		}
+	} else if (v->type == SM_NODE_MAP) {
+		for (size_t i = 0; i < v->n; i++) {
+			const sm_node *it = v->items[i];
+			int line = v->key_lines ? v->key_lines[i] : v->line;
+			char *h = NULL;
+			if (it->type != SM_NODE_SCALAR) {
+				cerr(L, name, it->line, _("'%s' must be a list of "
+				    "\"Name: value\" strings or a mapping from name to value"),
+				    name);
+				continue;
+			}
+			if (strchr(v->keys[i], ':') != NULL) {
+				char *sh = show(v->keys[i]);
+				cerr(L, name, line, _("header name '%s' contains a colon"), sh);
+				unshow(sh);
+				continue;
+			}
+			if (asprintf(&h, "%s: %s", v->keys[i],
+			    it->null ? "" : it->scalar) < 0) {
+				L->nomem = 1;
+				continue;
+			}
+			add_header(L, name, line, h);
+		}
+	} else
+		cerr(L, name, v->line, _("'%s' must be a list of \"Name: value\" "
+		    "strings or a mapping from name to value"), name);
+}
+
+static void
+free_support(sm_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_support; i++) {
+		free(cfg->support[i].name);
+		free(cfg->support[i].phone);
+		free(cfg->support[i].scope);
+	}
+	free(cfg->support);
+	cfg->support = NULL;
+	cfg->n_support = 0;
+}
+
+static void
+set_support(struct loader *L, const char *name, const sm_node *v)
+{
+	sm_config *cfg = L->cfg;
+
+	if (v->type == SM_NODE_SCALAR && v->null)
+		return;
+	if (v->type != SM_NODE_SEQ) {
+		cerr(L, name, v->line, _("'%s' must be a list of contacts, each "
+		    "with 'name', 'phone' and optionally 'scope'"), name);
+		return;
+	}
+	L->support_set = true;
+	if (v->n == 0)
+		return;
+	if ((cfg->support = calloc(v->n, sizeof(*cfg->support))) == NULL) {
+		L->nomem = 1;
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const sm_node *it = v->items[i];
+		sm_support_contact c = { NULL, NULL, NULL };
+		bool ok = true;
+
+		if (it->type != SM_NODE_MAP) {
+			cerr(L, name, it->line, _("'%s' must be a list of contacts, each "
+			    "with 'name', 'phone' and optionally 'scope'"), name);
+			continue;
+		}
+		for (size_t j = 0; j < it->n; j++) {
+			const char *k = it->keys[j];
+			const sm_node *x = it->items[j];
+			int line = it->key_lines ? it->key_lines[j] : it->line;
+			char **dst;
+			const char *s;
+			char *full = NULL;
+			bool sok;
+
+			if (strcmp(k, "name") == 0)
+				dst = &c.name;
+			else if (strcmp(k, "phone") == 0)
+				dst = &c.phone;
+			else if (strcmp(k, "scope") == 0)
+				dst = &c.scope;
+			else {
+				if (asprintf(&full, "%s.%s", name, k) < 0)
+					L->nomem = 1;
+				else
+					unknown(L, full, line);
+				free(full);
+				continue;
+			}
+			if (asprintf(&full, "%s.%s", name, k) < 0) {
+				L->nomem = 1;
+				continue;
+			}
+			s = scalar(L, full, x, &sok);
+			if (sok && s != NULL && check_text(L, full, x->line, s, false))
+				*dst = dupstr(L, s);
+			else if (!sok)
+				ok = false;
+			free(full);
+		}
+		if (ok && c.name == NULL) {
+			cerr(L, name, it->line, _("a support contact needs a '%s'"), "name");
+			ok = false;
+		}
+		if (ok && c.phone == NULL) {
+			cerr(L, name, it->line, _("a support contact needs a '%s'"), "phone");
+			ok = false;
+		}
+		cfg->support[cfg->n_support++] = c;
+	}
+}
+
+static void
+set_key(struct loader *L, const char *name, int line, const sm_node *v)
+{
+	size_t i;
+	const char *s;
+	char **dst;
+	bool ok;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			break;
+	if (i == NKEYS) {
+		unknown(L, name, line);
+		return;
+	}
+	if (L->seen[i]) {
+		cerr(L, name, line, _("'%s' is given twice"), name);
+		return;
+	}
+	L->seen[i] = true;
+	switch (keys[i].kind) {
+	case K_HEADERS:
+		set_headers(L, name, v);
+		return;
+	case K_SUPPORT:
+		set_support(L, name, v);
+		return;
+	default:
+		break;
+	}
+	s = scalar(L, name, v, &ok);
+	if (!ok || s == NULL)
+		return;
+	if (!check_text(L, name, v->line, s, keys[i].kind == K_TEXT))
+		return;
+	if (keys[i].kind == K_URL_HTTP &&
+	    !check_url(L, name, v->line, s, "http://", "https://"))
+		return;
+	if (keys[i].kind == K_URL_SMTP &&
+	    !check_url(L, name, v->line, s, "smtp://", "smtps://"))
+		return;
+	dst = (char **)(void *)((char *)L->cfg + keys[i].off);
+	free(*dst);
+	*dst = keys[i].kind == K_PATH ? resolve(L, s) : dupstr(L, s);
+}
+
+static bool
+is_section(const char *k)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(sections[i], k) == 0)
+			return true;
+	return false;
+}
+
+static void
+load_tree(struct loader *L, const sm_node *root)
+{
+	if (root->type == SM_NODE_SCALAR && root->null)
+		return; /* an empty file */
+	if (root->type != SM_NODE_MAP) {
+		cerr(L, NULL, root->line, "%s", _("the configuration must be a mapping "
+		    "from keys to values"));
+		return;
+	}
+	for (size_t i = 0; i < root->n; i++) {
+		const char *k = root->keys[i];
+		const sm_node *v = root->items[i];
+		int line = root->key_lines ? root->key_lines[i] : root->line;
+
+		if (!is_section(k)) {
+			set_key(L, k, line, v);
+			continue;
+		}
+		if (v->type == SM_NODE_SCALAR && v->null)
+			continue;
+		if (v->type != SM_NODE_MAP) {
+			cerr(L, k, v->line, _("'%s' must be a mapping"), k);
+			continue;
+		}
+		for (size_t j = 0; j < v->n; j++) {
+			char *full = NULL;
+			if (asprintf(&full, "%s.%s", k, v->keys[j]) < 0) {
+				L->nomem = 1;
+				continue;
+			}
+			set_key(L, full, v->key_lines ? v->key_lines[j] : v->line,
+			    v->items[j]);
+			free(full);
+		}
+	}
+}
+
+const char *
+sm_datadir(void)
+{
+	const char *d = getenv("SITEMARK_DATADIR");
+
+	return (d != NULL && *d != '\0') ? d : PKGDATADIR;
+}
+
+static char *
+datafile(struct loader *L, const char *rel)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s", sm_datadir(), rel) < 0) {
+		L->nomem = 1;
+		return NULL;
+	}
+	return p;
+}
+
+static void
+fill_defaults(struct loader *L)
+{
+	/* The seed's contacts; the scope is an English msgid that the
+	 * screens translate. */
+	static const sm_support_contact seed[] = {
+		{ "中央编办客服中心", "010-69001234", NULL },
+		{ "省委编办电子政务中心 曾群", "0591-87304002", N_("Fujian provincial units") },
+	};
+	sm_config *cfg = L->cfg;
+
+	if (cfg->mark_base_url == NULL)
+		cfg->mark_base_url = dupstr(L, DEFAULT_BASE_URL);
+	if (cfg->calendar == NULL)
+		cfg->calendar = datafile(L, "data/calendar.yaml");
+	if (cfg->forms_dir == NULL)
+		cfg->forms_dir = datafile(L, "forms");
+	if (cfg->divisions == NULL)
+		cfg->divisions = datafile(L, "data/divisions.tsv");
+	if (!L->support_set && cfg->support == NULL) {
+		size_t n = sizeof(seed) / sizeof(seed[0]);
+		if ((cfg->support = calloc(n, sizeof(*cfg->support))) == NULL) {
+			L->nomem = 1;
+			return;
+		}
+		for (size_t i = 0; i < n; i++) {
+			cfg->support[i].name = dupstr(L, seed[i].name);
+			cfg->support[i].phone = dupstr(L, seed[i].phone);
+			cfg->support[i].scope = seed[i].scope ? dupstr(L, seed[i].scope) : NULL;
+			cfg->n_support++;
+		}
+	}
+}
+
+/* Whether PATH names something: 1 yes, 0 no such file, -1 cannot tell
+ * (reported in ERR). */
+static int
+exists(const char *path, sm_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return 1;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	sm_err_add(err, SM_E_IO, NULL, _("%s: cannot open: %s"), path, strerror(errno));
+	return -1;
+}
+
+/* The file to read, malloc'd, or NULL (none found: *ST = SM_OK). */
+static char *
+find_config(const char *explicit_path, sm_err *err, sm_status *st)
+{
+	const char *env = getenv("SITEMARK_CONFIG");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char *cand[3] = { NULL, NULL, NULL };
+	char *found = NULL;
+	size_t n = 0;
+
+	*st = SM_OK;
+	if (explicit_path != NULL || (env != NULL && *env != '\0')) {
+		found = strdup(explicit_path != NULL ? explicit_path : env);
+		if (found == NULL)
+			*st = sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
+		return found;
+	}
+	/* XDG base directories: a relative $XDG_CONFIG_HOME is ignored. */
+	if (xdg != NULL && xdg[0] == '/') {
+		if (asprintf(&cand[n], "%s/sitemark/sitemark.yaml", xdg) >= 0)
+			n++;
+	} else if (home != NULL && home[0] == '/') {
+		if (asprintf(&cand[n], "%s/.config/sitemark/sitemark.yaml", home) >= 0)
+			n++;
+	}
+	if ((cand[n] = strdup(SYSCONFDIR "/sitemark/sitemark.yaml")) != NULL)
+		n++;
+	if (strcmp(SYSCONFDIR, "/etc") != 0 &&
+	    (cand[n] = strdup("/etc/sitemark/sitemark.yaml")) != NULL)
+		n++;
+	for (size_t i = 0; i < n; i++) {
+		if (found == NULL && *st == SM_OK) {
+			int e = exists(cand[i], err);
+			if (e < 0)
+				*st = SM_E_IO;
+			else if (e > 0) {
+				found = cand[i];
+				continue;
+			}
+		}
+		free(cand[i]);
+	}
+	return found;
+}
+
+void
+sm_config_free(sm_config **cfgp)
+{
+	sm_config *cfg;
+
+	if (cfgp == NULL || (cfg = *cfgp) == NULL)
+		return;
+	free(cfg->path);
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].kind != K_HEADERS && keys[i].kind != K_SUPPORT)
+			free(*(char **)(void *)((char *)cfg + keys[i].off));
+	for (size_t i = 0; i < cfg->n_sms_headers; i++)
+		free(cfg->sms_headers[i]);
+	free(cfg->sms_headers);
+	free_support(cfg);
+	free(cfg);
+	*cfgp = NULL;
+}
+
+sm_status
+sm_config_load(const char *explicit_path, sm_config **out, sm_err *warn, sm_err *err)
+{
+	struct loader L;
+	sm_node *root = NULL;
+	sm_status st;
+	char *path;
+
+	*out = NULL;
+	memset(&L, 0, sizeof(L));
+	L.warn = warn;
+	L.err = err;
+	path = find_config(explicit_path, err, &st);
+	if (st != SM_OK)
+		return st;
+	if ((L.cfg = calloc(1, sizeof(*L.cfg))) == NULL) {
+		free(path);
+		return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
+	}
+	L.cfg->path = path;
+	if (path != NULL) {
+		const char *slash = strrchr(path, '/');
+		L.path = path;
+		if ((st = sm_yaml_load_file(path, &root, err)) != SM_OK) {
+			sm_config_free(&L.cfg);
+			return st;
+		}
+		if (slash == NULL)
+			L.dir = strdup("");
+		else if ((L.dir = malloc((size_t)(slash - path) + 2)) != NULL) {
+			memcpy(L.dir, path, (size_t)(slash - path) + 1);
+			L.dir[slash - path + 1] = '\0';
+		}
+		if (L.dir == NULL)
+			L.nomem = 1;
+		else
+			load_tree(&L, root);
+		sm_node_free(&root);
+	}
+	if (!L.bad && !L.nomem)
+		fill_defaults(&L);
+	free(L.dir);
+	if (L.nomem) {
+		sm_config_free(&L.cfg);
+		return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
+	}
+	if (L.bad) {
+		sm_config_free(&L.cfg);
+		return SM_E_INVALID;
+	}
+	*out = L.cfg;
+	return SM_OK;
+}

@@ -1,0 +1,50 @@
+/* sm_config.h - the configuration file (interfaces.md "Configuration").
+ *
+ * Search order: --config FILE, else $SITEMARK_CONFIG, else
+ * $XDG_CONFIG_HOME/sitemark/sitemark.yaml (~/.config/...), else
+ * /etc/sitemark/sitemark.yaml; none found is not an error (defaults). */
+#ifndef SM_CONFIG_H
+#define SM_CONFIG_H
+
+#include <stddef.h>
+
+#include "sm_err.h"
+
+typedef struct sm_support_contact {
+	char *name;   /* "中央编办客服中心" */
+	char *phone;  /* "010-69001234" */
+	char *scope;  /* who should call it, free text, may be NULL */
+} sm_support_contact;
+
+typedef struct sm_config {
+	char *path;               /* the file read, or NULL for defaults */
+	char *database;           /* "database" */
+	char *mark_base_url;      /* "mark.base_url"; default "https://bs.sitemark.invalid" */
+	char *smtp_url;           /* "smtp.url" */
+	char *smtp_from;          /* "smtp.from" */
+	char *smtp_user;          /* "smtp.user" */
+	char *smtp_password_file; /* "smtp.password_file" */
+	char *sms_url;            /* "sms.url" */
+	char **sms_headers;       /* "sms.headers": list of "Name: value" templates */
+	size_t n_sms_headers;
+	char *sms_body;           /* "sms.body": template with {mobile} and {text} */
+	sm_support_contact *support; /* "support": list of {name, phone, scope} */
+	size_t n_support;
+	char *calendar;           /* "calendar": path; default DATADIR/data/calendar.yaml */
+	char *forms_dir;          /* "forms": path; default DATADIR/forms */
+	char *divisions;          /* "divisions": path; default DATADIR/data/divisions.tsv */
+} sm_config;
+
+/* The data directory: $SITEMARK_DATADIR when set, else PKGDATADIR. */
+const char *sm_datadir(void);
+
+/* Load the configuration.  EXPLICIT is --config (may be NULL: search).  An
+ * explicit file that cannot be read, a syntax error or a value of the wrong
+ * type is an error (SM_E_INVALID/SM_E_IO, "FILE:LINE: ..." in ERR).  Unknown
+ * keys are not errors: each is added to WARN (may be NULL) as
+ * "FILE:LINE: unknown key 'x'".  Defaults are filled for every path, and the
+ * seed's two support contacts when "support" is absent. */
+sm_status sm_config_load(const char *explicit_path, sm_config **out, sm_err *warn, sm_err *err);
+void sm_config_free(sm_config **cfgp);
+
+#endif

@@ -1,0 +1,261 @@
+/* sm_store.h - the store: every SQL statement of sitemark lives in sm_store.c.
+ *
+ * Local mode is one SQLite file in WAL mode with synchronous=FULL, a busy
+ * timeout and writes in BEGIN IMMEDIATE.  The store keeps no state between
+ * transactions, so that a networked backend can take its place:
+ *   - reads are single statements or one short read transaction;
+ *   - every write runs through sm_store_write() with a request id: a request
+ *     id already applied is not applied again (idempotent replay);
+ *   - version checks sit inside the write (sm_tx_case_update).
+ * Records handed out are owned by the caller and freed with their _clear(). */
+#ifndef SM_STORE_H
+#define SM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "sm_err.h"
+
+#define SM_SCHEMA_VERSION 1
+
+typedef struct sm_store sm_store;
+typedef struct sm_tx sm_tx;
+
+/* ------------------------------------------------------------ records */
+
+typedef struct sm_office {
+	char *code;
+	char *name;
+} sm_office;
+
+typedef struct sm_user {
+	char *login;
+	char *role;    /* unit office conac service sysadmin secadmin auditor */
+	char *office;  /* office role: its division code; else NULL */
+	int64_t unit;  /* unit role: its unit id; else 0 */
+	char *name;
+	char *mobile;
+	char *email;
+	bool locked;
+} sm_user;
+
+typedef struct sm_unit {
+	int64_t id;      /* also the 8-digit serial of its mark codes */
+	char *name;
+	char *type;      /* organ institution social */
+	char *uscc;
+	char *affiliation;
+	char *division;
+	char *office;    /* the office that reviews it: 000000 or its division */
+	json_t *values;  /* the registration form's values */
+	int mark_seq;    /* marks issued so far */
+	char *created_at;
+} sm_unit;
+
+typedef struct sm_case {
+	int64_t id;
+	char *kind;        /* domain site mark */
+	int64_t unit;
+	char *office;      /* the reviewing office (the unit's) */
+	char *state;
+	int64_t version;   /* +1 on every change */
+	char *domain;      /* ACE: the requested (domain) or bound (site, mark) name */
+	char *domain_unicode;
+	json_t *values;    /* the application form's values */
+	json_t *hints;     /* reviewer hints: array of msgids, or NULL */
+	char *created_by;
+	char *submitted_by;  /* who last submitted it, or NULL */
+	char *due;           /* deadline YYYY-MM-DD or NULL */
+	char *due_kind;      /* office_review paper_review hanging */
+	bool due_uncertain;
+	char *created_at;
+	char *updated_at;
+	/* joined from the unit, read only */
+	char *unit_name;
+	char *unit_type;
+	char *unit_uscc;
+} sm_case;
+
+typedef struct sm_event {   /* one audit record as history */
+	int64_t seq;
+	char *at;
+	char *actor;
+	char *role;
+	char *ssh_client;
+	char *object;
+	int64_t object_id;
+	char *object_key;
+	char *action;
+	char *from_state;
+	char *to_state;
+	char *reason;
+	char *values;       /* JSON text */
+	char *request_id;
+	char *prev_hash;
+	char *hash;
+} sm_event;
+
+typedef struct sm_mark {
+	int64_t case_id;
+	int64_t unit;
+	char *code;
+	char *guid;
+	char *cert_no;
+	char *color;
+	char *snippet;
+	char *issued_at;
+	char *hang_due;
+	json_t *certificate;  /* the certificate's fields */
+} sm_mark;
+
+typedef struct sm_notice {  /* one outbox row */
+	int64_t id;
+	char *msg_id;         /* request id + ":" + n: the same on every retry */
+	int64_t case_id;
+	char *event;          /* returned payment paper mark_issued reminder overdue */
+	char *channel;        /* sms email */
+	char *recipient;
+	char *subject;
+	char *body;
+	char *created_at;
+	char *status;         /* pending sent failed */
+	int attempts;
+} sm_notice;
+
+typedef struct sm_note {
+	int64_t id;
+	char *object;     /* case unit */
+	int64_t object_id;
+	char *author;
+	char *at;
+	char *text;
+} sm_note;
+
+void sm_office_clear(sm_office *o);
+void sm_user_clear(sm_user *u);
+void sm_unit_clear(sm_unit *u);
+void sm_case_clear(sm_case *c);
+void sm_event_clear(sm_event *e);
+void sm_mark_clear(sm_mark *m);
+void sm_notice_clear(sm_notice *n);
+void sm_note_clear(sm_note *n);
+void sm_cases_free(sm_case **cases, size_t n);
+void sm_events_free(sm_event **events, size_t n);
+
+/* ------------------------------------------------------------ opening */
+
+typedef enum sm_open_mode {
+	SM_OPEN_EXISTING, /* the database must exist and be at our version */
+	SM_OPEN_CREATE    /* create it or upgrade it (init) */
+} sm_open_mode;
+
+/* Open PATH.  Refuses a database on a network file system, a file that is not
+ * a SQLite database or is corrupt, and a schema newer than this program
+ * (SM_E_STORE, with a message saying what to do).  Nothing is written unless
+ * MODE is SM_OPEN_CREATE. */
+sm_status sm_store_open(const char *path, sm_open_mode mode, sm_store **out, sm_err *err);
+void sm_store_close(sm_store **sp);
+int sm_store_schema_version(sm_store *s);
+/* PRAGMA integrity_check: SM_OK when it says ok. */
+sm_status sm_store_integrity(sm_store *s, sm_err *err);
+/* The "now" the store stamps records with (ISO 8601, Asia/Shanghai). */
+void sm_store_now(char buf[32]);
+
+/* ------------------------------------------------------------ writing */
+
+typedef sm_status (*sm_write_fn)(sm_tx *tx, void *ud, sm_err *err);
+
+/* Run FN in one write transaction (BEGIN IMMEDIATE ... COMMIT) under
+ * REQUEST_ID.  If REQUEST_ID was already applied, FN is not called, *REPLAYED
+ * is set and *RESULT (may be NULL) receives the result recorded then.  FN may
+ * set the result with sm_tx_set_result().  On any error everything is rolled
+ * back.  Busy databases are waited for (busy timeout), never half-written. */
+sm_status sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
+                         bool *replayed, char **result, sm_err *err);
+void sm_tx_set_result(sm_tx *tx, const char *result);
+/* "Now" fixed for the whole transaction. */
+const char *sm_tx_now(sm_tx *tx);
+const char *sm_tx_request_id(sm_tx *tx);
+
+sm_status sm_tx_office_insert(sm_tx *tx, const sm_office *o, sm_err *err);
+sm_status sm_tx_user_insert(sm_tx *tx, const sm_user *u, sm_err *err);
+sm_status sm_tx_user_set_unit(sm_tx *tx, const char *login, int64_t unit, sm_err *err);
+sm_status sm_tx_unit_insert(sm_tx *tx, const sm_unit *u, int64_t *id, sm_err *err);
+sm_status sm_tx_unit_get(sm_tx *tx, int64_t id, sm_unit *out, sm_err *err);
+sm_status sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err);
+/* Insert C (id, version, timestamps ignored); *ID receives the new id.
+ * SM_E_DUPLICATE when the unit has an open case of that kind and domain. */
+sm_status sm_tx_case_insert(sm_tx *tx, const sm_case *c, int64_t *id, sm_err *err);
+/* Write C's state, values, hints, submitted_by and due fields, if and only if
+ * the stored version is still EXPECT_VERSION; bumps the version.  SM_E_CONFLICT
+ * when someone else changed it first. */
+sm_status sm_tx_case_update(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *err);
+/* Whether ACE is a registered domain or the name of an open domain case other
+ * than EXCLUDE_CASE. */
+sm_status sm_tx_domain_taken(sm_tx *tx, const char *ace, int64_t exclude_case, bool *taken,
+                             sm_err *err);
+/* Whether ACE is registered to UNIT. */
+sm_status sm_tx_domain_owned(sm_tx *tx, const char *ace, int64_t unit, bool *owned, sm_err *err);
+sm_status sm_tx_domain_register(sm_tx *tx, const char *ace, const char *unicode, int64_t unit,
+                                int64_t case_id, sm_err *err);
+/* Take the unit's next mark number and the registry's next certificate serial. */
+sm_status sm_tx_mark_next(sm_tx *tx, int64_t unit, int *unit_seq, int64_t *cert_serial,
+                          sm_err *err);
+sm_status sm_tx_mark_insert(sm_tx *tx, const sm_mark *m, sm_err *err);
+/* Append to the audit log, chaining the hash (seq, prev_hash, hash, at and
+ * request id are filled in here). */
+sm_status sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err);
+/* Queue a notification (msg_id is filled in: request id + ":" + n). */
+sm_status sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err);
+sm_status sm_tx_note_insert(sm_tx *tx, const sm_note *n, int64_t *id, sm_err *err);
+
+/* ------------------------------------------------------------ reading */
+
+sm_status sm_store_office_get(sm_store *s, const char *code, sm_office *out, sm_err *err);
+sm_status sm_store_office_list(sm_store *s, sm_office **out, size_t *n, sm_err *err);
+sm_status sm_store_user_get(sm_store *s, const char *login, sm_user *out, sm_err *err);
+/* ROLE may be NULL for all. */
+sm_status sm_store_user_list(sm_store *s, const char *role, sm_user **out, size_t *n, sm_err *err);
+size_t sm_store_user_count(sm_store *s);
+sm_status sm_store_unit_get(sm_store *s, int64_t id, sm_unit *out, sm_err *err);
+/* Units whose name, USCC or registered domain contains TEXT (service's search). */
+sm_status sm_store_unit_search(sm_store *s, const char *text, size_t limit, sm_unit **out,
+                               size_t *n, sm_err *err);
+/* Registered domains of UNIT (ACE), TLD_ACE may be NULL for all. */
+sm_status sm_store_unit_domains(sm_store *s, int64_t unit, const char *tld_ace, char ***ace,
+                                char ***unicode, size_t *n, sm_err *err);
+sm_status sm_store_case_get(sm_store *s, int64_t id, sm_case *out, sm_err *err);
+
+typedef struct sm_case_filter {
+	const char *state;    /* NULL: any; may be "a,b,c" */
+	const char *kind;     /* NULL: any */
+	const char *office;   /* NULL: any */
+	int64_t unit;         /* 0: any */
+	const char *text;     /* NULL: none; matches unit name, USCC, domain, case id */
+	const char *acted_by; /* NULL: none; cases this login acted on (handled) */
+	bool by_due;          /* order by deadline then id (queues), else newest first */
+	size_t limit;         /* 0: no limit */
+	size_t offset;
+} sm_case_filter;
+
+/* Cases matching F, newest first by id (stable), with the unit joined. */
+sm_status sm_store_case_list(sm_store *s, const sm_case_filter *f, sm_case **out, size_t *n,
+                             sm_err *err);
+/* How many cases match F. */
+sm_status sm_store_case_count(sm_store *s, const sm_case_filter *f, int64_t *count, sm_err *err);
+/* Audit records of a case, oldest first (its history). */
+sm_status sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t *n, sm_err *err);
+sm_status sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err);
+sm_status sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t *n, sm_err *err);
+sm_status sm_store_notes(sm_store *s, const char *object, int64_t id, sm_note **out, size_t *n,
+                         sm_err *err);
+
+/* Walk the audit log in order, verifying the hash chain.  *BROKEN_SEQ is 0 when
+ * it is intact, else the seq of the first record that does not verify
+ * (edited, deleted before it, or out of order); *COUNT the records read. */
+sm_status sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *err);
+
+#endif

@@ -1,0 +1,1365 @@
+/* sm_workflow.c - the rules of domain.md §3-4 and the operations that apply them. */
+#include <config.h>
+
+#include "sm_workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_i18n.h"
+#include "sm_mark.h"
+#include "sm_random.h"
+#include "sm_text.h"
+#include "sm_validate.h"
+
+/* ------------------------------------------------------------ vocabulary */
+
+const sm_name sm_roles[] = {
+	{"unit", N_("Unit operator")},
+	{"office", N_("Establishment office reviewer")},
+	{"conac", N_("CONAC reviewer")},
+	{"service", N_("Customer service")},
+	{"sysadmin", N_("System administrator")},
+	{"secadmin", N_("Security administrator")},
+	{"auditor", N_("Audit administrator")},
+	{NULL, NULL},
+};
+
+const sm_name sm_kinds[] = {
+	{"domain", N_("Domain application")},
+	{"site", N_("Website opening review")},
+	{"mark", N_("Mark application")},
+	{NULL, NULL},
+};
+
+const sm_name sm_states[] = {
+	{"draft", N_("Draft")},
+	{"office_review", N_("Office review")},
+	{"conac_review", N_("CONAC review")},
+	{"returned", N_("Returned")},
+	{"awaiting_payment", N_("Awaiting payment")},
+	{"registered", N_("Registered")},
+	{"paper_pending", N_("Paper pending")},
+	{"mark_issued", N_("Mark issued")},
+	{"mark_hung", N_("Mark hung")},
+	{"withdrawn", N_("Withdrawn")},
+	{NULL, NULL},
+};
+
+const sm_name sm_actions[] = {
+	{"submit", N_("Submit")},
+	{"withdraw", N_("Withdraw")},
+	{"approve", N_("Approve")},
+	{"reject", N_("Reject")},
+	{"confirm-payment", N_("Confirm payment")},
+	{"confirm-paper", N_("Confirm paper")},
+	{"reject-paper", N_("Reject paper")},
+	{"verify-hung", N_("Verify mark hung")},
+	{NULL, NULL},
+};
+
+const sm_name sm_unit_types[] = {
+	{"organ", N_("Party or government organ")},
+	{"institution", N_("Public institution")},
+	{"social", N_("Social organisation")},
+	{NULL, NULL},
+};
+
+#define ALL SM_KIND_ALL
+#define DOMAIN SM_KIND_DOMAIN
+#define SITE SM_KIND_SITE
+#define MARK SM_KIND_MARK
+
+const sm_rule sm_rules[] = {
+	{ALL, "draft", "submit", SM_ROLE_UNIT, "office_review", NULL,
+	    SM_FX_VALIDATE | SM_FX_DUE_OFFICE},
+	{ALL, "returned", "submit", SM_ROLE_UNIT, "office_review", NULL,
+	    SM_FX_VALIDATE | SM_FX_DUE_OFFICE},
+	{ALL, "draft", "withdraw", SM_ROLE_UNIT, "withdrawn", NULL, 0},
+	{ALL, "returned", "withdraw", SM_ROLE_UNIT, "withdrawn", NULL, 0},
+	{ALL, "office_review", "withdraw", SM_ROLE_UNIT, "withdrawn", NULL, 0},
+	{ALL, "office_review", "approve", SM_ROLE_OFFICE, "conac_review", NULL, SM_FX_APPROVAL},
+	{ALL, "office_review", "reject", SM_ROLE_OFFICE, "returned", "reject",
+	    SM_FX_REASON | SM_FX_NOTIFY_RETURNED},
+	{ALL, "conac_review", "reject", SM_ROLE_CONAC, "returned", "reject",
+	    SM_FX_REASON | SM_FX_NOTIFY_RETURNED},
+	{DOMAIN, "conac_review", "approve", SM_ROLE_CONAC, "awaiting_payment", NULL,
+	    SM_FX_APPROVAL | SM_FX_NOTIFY_PAYMENT},
+	{DOMAIN, "awaiting_payment", "confirm-payment", SM_ROLE_CONAC, "registered",
+	    "confirm-payment", SM_FX_APPROVAL | SM_FX_REGISTER},
+	{SITE, "conac_review", "approve", SM_ROLE_CONAC, "paper_pending", NULL,
+	    SM_FX_APPROVAL | SM_FX_DUE_PAPER | SM_FX_NOTIFY_PAPER},
+	{SITE, "paper_pending", "confirm-paper", SM_ROLE_OFFICE, "mark_issued", "confirm-paper",
+	    SM_FX_APPROVAL | SM_FX_ISSUE_MARK | SM_FX_DUE_HANG | SM_FX_NOTIFY_MARK},
+	{SITE, "paper_pending", "reject-paper", SM_ROLE_OFFICE, "returned", "reject-paper",
+	    SM_FX_REASON | SM_FX_NOTIFY_RETURNED},
+	{MARK, "conac_review", "approve", SM_ROLE_CONAC, "mark_issued", NULL,
+	    SM_FX_APPROVAL | SM_FX_ISSUE_MARK | SM_FX_DUE_HANG | SM_FX_NOTIFY_MARK},
+	{SITE | MARK, "mark_issued", "verify-hung",
+	    SM_ROLE_OFFICE | SM_ROLE_CONAC | SM_ROLE_MONITOR, "mark_hung", NULL, 0},
+	{0, NULL, NULL, 0, NULL, NULL, 0},
+};
+
+/* The states waiting for each role: its queue. */
+static const struct {
+	const char *role;
+	const char *states;
+} queues[] = {
+	{"unit", "draft,returned,awaiting_payment,paper_pending,mark_issued"},
+	{"office", "office_review,paper_pending"},
+	{"conac", "conac_review,awaiting_payment"},
+	{"service", "office_review,conac_review,returned,awaiting_payment,paper_pending,mark_issued"},
+};
+
+static const struct {
+	const char *code;
+	const char *label;
+} hint_labels[] = {
+	{"uscc_type", N_("the USCC's registering department and category do not fit the unit type")},
+	{"address_vague", N_("the address stops above street and number")},
+	{"site_name_china", N_("the site name contains 「中国」 but the unit is not a national one")},
+	{"english_domain", N_("an English domain of an organ is outside .gov.cn")},
+};
+
+const char *
+sm_name_label(const sm_name *table, const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	for (; table->name; table++)
+		if (strcmp(table->name, name) == 0)
+			return table->label;
+	return NULL;
+}
+
+unsigned
+sm_kind_bit(const char *kind)
+{
+	if (kind == NULL)
+		return 0;
+	if (strcmp(kind, "domain") == 0)
+		return SM_KIND_DOMAIN;
+	if (strcmp(kind, "site") == 0)
+		return SM_KIND_SITE;
+	if (strcmp(kind, "mark") == 0)
+		return SM_KIND_MARK;
+	return 0;
+}
+
+unsigned
+sm_role_bit(const char *role)
+{
+	static const char *const names[] = {
+		"unit", "office", "conac", "service", "sysadmin", "secadmin", "auditor", "monitor",
+	};
+	for (unsigned i = 0; role && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(role, names[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+const sm_rule *
+sm_rule_find(const char *kind, const char *state, const char *action)
+{
+	unsigned k = sm_kind_bit(kind);
+	for (const sm_rule *r = sm_rules; r->action; r++)
+		if ((r->kinds & k) && strcmp(r->from, state) == 0 && strcmp(r->action, action) == 0)
+			return r;
+	return NULL;
+}
+
+size_t
+sm_rules_for(const char *kind, const char *state, const char *role, const sm_rule **out,
+             size_t max)
+{
+	unsigned k = sm_kind_bit(kind), rb = sm_role_bit(role);
+	size_t n = 0;
+	for (const sm_rule *r = sm_rules; r->action && n < max; r++)
+		if ((r->kinds & k) && (r->roles & rb) && strcmp(r->from, state) == 0)
+			out[n++] = r;
+	return n;
+}
+
+bool
+sm_state_closed(const char *state)
+{
+	return state && (strcmp(state, "withdrawn") == 0 || strcmp(state, "registered") == 0 ||
+	    strcmp(state, "mark_hung") == 0);
+}
+
+const char *
+sm_hint_label(const char *code)
+{
+	for (size_t i = 0; code && i < sizeof(hint_labels) / sizeof(hint_labels[0]); i++)
+		if (strcmp(hint_labels[i].code, code) == 0)
+			return hint_labels[i].label;
+	return code;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static const char *
+jstr(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static const char *
+jpath(const json_t *obj, const char *group, const char *key)
+{
+	return jstr(json_object_get(obj, group), key);
+}
+
+static bool
+is(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static char *
+json_text(const json_t *v)
+{
+	return v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+}
+
+static sm_status
+need_user(const sm_app *app, sm_err *err)
+{
+	if (app->user.login == NULL)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("no user is logged in"));
+	return SM_OK;
+}
+
+static const char *
+role_label(const char *role)
+{
+	const char *l = sm_name_label(sm_roles, role);
+	return l ? _(l) : role;
+}
+
+static sm_status
+require_role(const sm_app *app, unsigned roles, sm_err *err)
+{
+	if (need_user(app, err) != SM_OK)
+		return SM_E_DENIED;
+	if (!(sm_role_bit(app->user.role) & roles))
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("a %s may not do this"), role_label(app->user.role));
+	return SM_OK;
+}
+
+static const sm_form *
+form_or_fail(const sm_app *app, const char *id, sm_err *err)
+{
+	const sm_form *f = sm_forms_get(app->forms, id);
+	if (f == NULL)
+		sm_err_add(err, SM_E_INVALID, NULL, _("the form definition '%s' is missing"), id);
+	return f;
+}
+
+static const char *
+tld_of_type(const char *unit_type)
+{
+	return is(unit_type, "organ") ? SM_TLD_ZHENGWU : SM_TLD_GONGYI;
+}
+
+static const char *
+tld_ace_of_type(const char *unit_type)
+{
+	return is(unit_type, "organ") ? SM_TLD_ZHENGWU_ACE : SM_TLD_GONGYI_ACE;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a > b && s[a - b - 1] == '.' && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The domain a case's values name, normalised: for a domain case NAME + the
+ * unit type's TLD, else the bound "domain" field with the TLD checked.  Both
+ * outputs NULL when the values name no domain yet. */
+static sm_status
+case_domain(const char *kind, const char *unit_type, const json_t *values, char **ace,
+            char **unicode, sm_err *err)
+{
+	const char *why;
+	*ace = *unicode = NULL;
+	if (is(kind, "domain")) {
+		const char *name = jstr(values, "name");
+		char *full = NULL;
+		if (name == NULL || *name == '\0')
+			return SM_OK;
+		if ((why = sm_check_registry_label(name, tld_of_type(unit_type))) != NULL)
+			return sm_err_add(err, SM_E_INVALID, "name", "%s", _(why));
+		if (asprintf(&full, "%s.%s", name, tld_of_type(unit_type)) < 0)
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		why = sm_domain_normalise(full, ace, unicode);
+		free(full);
+		if (why != NULL)
+			return sm_err_add(err, SM_E_INVALID, "name", "%s", _(why));
+		return SM_OK;
+	}
+	const char *d = jstr(values, "domain");
+	if (d == NULL || *d == '\0')
+		return SM_OK;
+	if ((why = sm_domain_normalise(d, ace, unicode)) != NULL)
+		return sm_err_add(err, SM_E_INVALID, "domain", "%s", _(why));
+	if (!ends_with(*ace, tld_ace_of_type(unit_type))) {
+		free(*ace);
+		free(*unicode);
+		*ace = *unicode = NULL;
+		return sm_err_add(err, SM_E_INVALID, "domain",
+		    is(unit_type, "organ") ? _("must be one of the unit's .政务 domains") :
+		    _("must be one of the unit's .公益 domains"));
+	}
+	return SM_OK;
+}
+
+json_t *
+sm_hints(const sm_unit *unit, const json_t *values)
+{
+	json_t *h = json_array();
+	if (h == NULL || unit == NULL)
+		return h;
+	if (unit->uscc && sm_hint_uscc_type(unit->uscc, unit->type))
+		json_array_append_new(h, json_string("uscc_type"));
+	const char *addr = jstr(unit->values, "address");
+	if (addr && sm_hint_address_vague(addr))
+		json_array_append_new(h, json_string("address_vague"));
+	const char *site_name = jstr(values, "site_name");
+	if (site_name && sm_hint_site_name_china(site_name, unit->office))
+		json_array_append_new(h, json_string("site_name_china"));
+	json_t *eds = json_object_get(values, "english_domains"), *ed;
+	size_t i;
+	json_array_foreach(eds, i, ed) {
+		const char *host = json_string_value(ed);
+		if (host && sm_hint_english_domain(host, unit->type)) {
+			json_array_append_new(h, json_string("english_domain"));
+			break;
+		}
+	}
+	return h;
+}
+
+/* ------------------------------------------------------------ audit, notices */
+
+static sm_status
+audit(sm_tx *tx, const sm_app *app, const char *object, int64_t id, const char *key,
+      const char *action, const char *from, const char *to, const char *reason,
+      const json_t *values, sm_err *err)
+{
+	char *v = json_text(values);
+	sm_event e = {
+		.actor = app->user.login ? app->user.login : (char *)"-",
+		.role = app->user.role, .ssh_client = app->ssh_client,
+		.object = (char *)object, .object_id = id, .object_key = (char *)key,
+		.action = (char *)action, .from_state = (char *)from, .to_state = (char *)to,
+		.reason = (char *)reason, .values = v,
+	};
+	sm_status st = sm_tx_audit(tx, &e, err);
+	free(v);
+	return st;
+}
+
+static sm_status
+notice(sm_tx *tx, int64_t case_id, const char *event, const char *channel,
+       const char *recipient, const char *subject, const char *body, sm_err *err)
+{
+	if (recipient == NULL || *recipient == '\0')
+		return SM_OK; /* the unit form requires both; old data may lack one */
+	sm_notice n = {
+		.case_id = case_id, .event = (char *)event, .channel = (char *)channel,
+		.recipient = (char *)recipient, .subject = (char *)subject, .body = (char *)body,
+	};
+	return sm_tx_notice(tx, &n, err);
+}
+
+struct notify {
+	const char *event;
+	bool sms, email;
+	char *subject;
+	char *text;
+};
+
+/* Compose the notifications of a transition.  Data that came from users is
+ * neutralised so that no control character reaches a phone or a mail header. */
+static sm_status
+notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *reason,
+       const sm_mark *m, const char *due, sm_err *err)
+{
+	struct notify n = {0};
+	char *clean = reason ? sm_text_neutralise(reason, (size_t)-1, false) : NULL;
+	char *name = sm_text_neutralise(u->name ? u->name : "", (size_t)-1, false);
+	const char *kind = _(sm_name_label(sm_kinds, c->kind));
+	const char *dom = c->domain_unicode ? c->domain_unicode : "";
+	int r = 0;
+	sm_status st = SM_OK;
+
+	if (fx & SM_FX_NOTIFY_RETURNED) {
+		n.event = "returned";
+		n.sms = n.email = true;
+		r = asprintf(&n.text,
+		    _("%s: your %s (case %lld) was returned. Reason: %s. Correct it and submit again."),
+		    name, kind, (long long)c->id, clean ? clean : "");
+	} else if (fx & SM_FX_NOTIFY_PAYMENT) {
+		n.event = "payment";
+		n.sms = n.email = true;
+		r = asprintf(&n.text,
+		    _("%s: the domain %s (case %lld) was approved. Pay the registration fee to complete the registration."),
+		    name, dom, (long long)c->id);
+	} else if (fx & SM_FX_NOTIFY_PAPER) {
+		n.event = "paper";
+		n.sms = true;
+		r = asprintf(&n.text,
+		    _("%s: your website application (case %lld) passed the online review. Print the application letter and form, stamp them and send them with the handler's ID copy to your establishment office by %s."),
+		    name, (long long)c->id, due ? due : "");
+	} else if ((fx & SM_FX_NOTIFY_MARK) && m != NULL) {
+		n.event = "mark_issued";
+		n.sms = n.email = true;
+		r = asprintf(&n.text,
+		    _("%s: the website mark of %s (case %lld) was issued, mark code %s. Put this code before </body> on every page, at the bottom centre, by %s:\n%s"),
+		    name, dom, (long long)c->id, m->code, due ? due : "", m->snippet);
+	}
+	if (n.event == NULL || r < 0)
+		goto out;
+	if (asprintf(&n.subject, _("sitemark: case %lld"), (long long)c->id) < 0) {
+		n.subject = NULL;
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto out;
+	}
+	if (n.sms)
+		st = notice(tx, c->id, n.event, "sms", jpath(u->values, "handler", "mobile"), NULL,
+		    n.text, err);
+	if (st == SM_OK && n.email)
+		st = notice(tx, c->id, n.event, "email", jpath(u->values, "contact", "email"),
+		    n.subject, n.text, err);
+out:
+	free(n.subject);
+	free(n.text);
+	free(clean);
+	free(name);
+	return st;
+}
+
+/* ------------------------------------------------------------ writes */
+
+static sm_status
+write_request(sm_app *app, const char *request_id, sm_write_fn fn, void *ud, char **result,
+              sm_err *err)
+{
+	char rid[37];
+	bool replayed = false;
+	if (request_id == NULL) {
+		if (sm_random_request_id(rid, err) != SM_OK)
+			return SM_E_IO;
+		request_id = rid;
+	}
+	return sm_store_write(app->store, request_id, fn, ud, &replayed, result, err);
+}
+
+struct office_ctx {
+	sm_app *app;
+	const char *code, *name;
+};
+
+static sm_status
+office_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct office_ctx *o = ud;
+	sm_office rec = {.code = (char *)o->code, .name = (char *)o->name};
+	json_t *v = json_pack("{s:s, s:s}", "code", o->code, "name", o->name);
+	sm_status st = sm_tx_office_insert(tx, &rec, err);
+	if (st == SM_OK)
+		st = audit(tx, o->app, "office", 0, o->code, "office-add", NULL, NULL, NULL, v, err);
+	json_decref(v);
+	return st;
+}
+
+static sm_status
+check_text(const char *field, const char *v, size_t max, sm_err *err)
+{
+	if (v == NULL || *v == '\0')
+		return sm_err_add(err, SM_E_INVALID, field, _("is required"));
+	if (!sm_text_valid_utf8(v, (size_t)-1) || !sm_text_is_clean(v, false))
+		return sm_err_add(err, SM_E_INVALID, field,
+		    _("contains control characters or invalid UTF-8"));
+	if (strlen(v) > max)
+		return sm_err_add(err, SM_E_INVALID, field, _("is too long"));
+	return SM_OK;
+}
+
+struct first_ctx {
+	sm_app *app;
+	const char *login;
+	bool created;
+};
+
+static sm_status
+first_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct first_ctx *f = ud;
+	sm_user u = {.login = (char *)f->login, .role = "sysadmin"};
+	if (sm_store_user_count(f->app->store) > 0)
+		return SM_OK; /* decided inside the write: two inits cannot both make one */
+	sm_status st = sm_tx_user_insert(tx, &u, err);
+	if (st != SM_OK)
+		return st;
+	f->created = true;
+	json_t *v = json_pack("{s:s}", "role", "sysadmin");
+	st = audit(tx, f->app, "user", 0, f->login, "user-add", NULL, NULL, NULL, v, err);
+	json_decref(v);
+	return st;
+}
+
+sm_status
+sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
+{
+	struct first_ctx f = {app, login, false};
+	*created = false;
+	if (login == NULL || *login == '\0')
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("cannot tell who you are: no Unix login name"));
+	if (sm_store_user_count(app->store) > 0)
+		return SM_OK;
+	sm_user_clear(&app->user);
+	app->user.login = strdup(login);
+	app->user.role = strdup("sysadmin");
+	sm_status st = write_request(app, NULL, first_tx, &f, NULL, err);
+	*created = f.created;
+	return st;
+}
+
+sm_status
+sm_office_add(sm_app *app, const char *code, const char *name, sm_err *err)
+{
+	if (require_role(app, SM_ROLE_SYSADMIN, err) != SM_OK)
+		return SM_E_DENIED;
+	const char *why = sm_division_check(app->divs, code);
+	if (why != NULL && !is(code, "000000"))
+		return sm_err_add(err, SM_E_INVALID, "code", "%s", _(why));
+	if (check_text("name", name, 200, err) != SM_OK)
+		return SM_E_INVALID;
+	struct office_ctx o = {app, code, name};
+	return write_request(app, NULL, office_tx, &o, NULL, err);
+}
+
+struct user_ctx {
+	sm_app *app;
+	const sm_user *u;
+};
+
+static sm_status
+user_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct user_ctx *c = ud;
+	const sm_user *u = c->u;
+	sm_status st;
+	if (u->office != NULL) {
+		sm_office o = {0};
+		st = sm_store_office_get(c->app->store, u->office, &o, err);
+		sm_office_clear(&o);
+		if (st == SM_E_NOTFOUND)
+			return sm_err_add(err, SM_E_NOTFOUND, "office",
+			    _("no office %s: add it first with 'sitemark office add'"), u->office);
+		if (st != SM_OK)
+			return st;
+	}
+	if (u->unit > 0) {
+		sm_unit unit = {0};
+		st = sm_tx_unit_get(tx, u->unit, &unit, err);
+		sm_unit_clear(&unit);
+		if (st == SM_E_NOTFOUND)
+			return sm_err_add(err, SM_E_NOTFOUND, "unit", _("no unit %lld"),
+			    (long long)u->unit);
+		if (st != SM_OK)
+			return st;
+	}
+	if ((st = sm_tx_user_insert(tx, u, err)) != SM_OK)
+		return st;
+	json_t *v = json_pack("{s:s, s:s?, s:I, s:s?}", "role", u->role, "office", u->office,
+	    "unit", (json_int_t)u->unit, "name", u->name);
+	st = audit(tx, c->app, "user", 0, u->login, "user-add", NULL, NULL, NULL, v, err);
+	json_decref(v);
+	return st;
+}
+
+sm_status
+sm_user_add(sm_app *app, const sm_user *u, sm_err *err)
+{
+	const char *why;
+	if (require_role(app, SM_ROLE_SYSADMIN, err) != SM_OK)
+		return SM_E_DENIED;
+	if (check_text("login", u->login, 64, err) != SM_OK)
+		return SM_E_INVALID;
+	for (const char *p = u->login; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("._-@", *p)))
+			return sm_err_add(err, SM_E_INVALID, "login",
+			    _("may hold only letters, digits and . _ - @"));
+	if (sm_name_label(sm_roles, u->role) == NULL)
+		return sm_err_add(err, SM_E_INVALID, "role",
+		    _("unknown role '%s': one of unit, office, conac, service, sysadmin, secadmin, auditor"),
+		    u->role ? u->role : "");
+	if (is(u->role, "office") != (u->office != NULL))
+		return sm_err_add(err, SM_E_INVALID, "office",
+		    is(u->role, "office") ? _("an office reviewer needs --office CODE") :
+		    _("only office reviewers have an office"));
+	if (u->unit > 0 && !is(u->role, "unit"))
+		return sm_err_add(err, SM_E_INVALID, "unit", _("only unit operators have a unit"));
+	if (u->mobile && (why = sm_check_mobile(u->mobile)) != NULL)
+		return sm_err_add(err, SM_E_INVALID, "mobile", "%s", _(why));
+	if (u->email && (why = sm_check_email(u->email)) != NULL)
+		return sm_err_add(err, SM_E_INVALID, "email", "%s", _(why));
+	if (u->name && check_text("name", u->name, 200, err) != SM_OK)
+		return SM_E_INVALID;
+	struct user_ctx c = {app, u};
+	return write_request(app, NULL, user_tx, &c, NULL, err);
+}
+
+/* ---- unit registration */
+
+struct unit_ctx {
+	sm_app *app;
+	sm_unit *unit;
+	const char *login;  /* a new operator account, or NULL */
+	bool self;          /* the acting unit operator registers their own unit */
+};
+
+static sm_status
+unit_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct unit_ctx *c = ud;
+	int64_t id = 0;
+	char buf[32];
+	sm_status st = sm_tx_unit_insert(tx, c->unit, &id, err);
+	if (st != SM_OK)
+		return st;
+	if (c->login) {
+		sm_user u = {
+			.login = (char *)c->login, .role = "unit", .unit = id,
+			.name = (char *)jpath(c->unit->values, "contact", "name"),
+			.mobile = (char *)jpath(c->unit->values, "contact", "mobile"),
+			.email = (char *)jpath(c->unit->values, "contact", "email"),
+		};
+		if ((st = sm_tx_user_insert(tx, &u, err)) != SM_OK)
+			return st;
+	} else if (c->self) {
+		if ((st = sm_tx_user_set_unit(tx, c->app->user.login, id, err)) != SM_OK)
+			return st;
+	}
+	if ((st = audit(tx, c->app, "unit", id, c->login, "register", NULL, NULL, NULL,
+	    c->unit->values, err)) != SM_OK)
+		return st;
+	snprintf(buf, sizeof(buf), "%lld", (long long)id);
+	sm_tx_set_result(tx, buf);
+	return SM_OK;
+}
+
+sm_status
+sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *unit_id,
+                 sm_err *err)
+{
+	json_t *norm = NULL;
+	const sm_form *form;
+	sm_office office = {0};
+	char *result = NULL;
+	sm_status st;
+	bool self = false;
+
+	if (require_role(app, SM_ROLE_SYSADMIN | SM_ROLE_UNIT, err) != SM_OK)
+		return SM_E_DENIED;
+	if (is(app->user.role, "unit")) {
+		if (app->user.unit > 0)
+			return sm_err_add(err, SM_E_DENIED, NULL,
+			    _("your account already belongs to unit %lld"), (long long)app->user.unit);
+		if (login && !is(login, app->user.login))
+			return sm_err_add(err, SM_E_DENIED, "login",
+			    _("a unit operator registers only their own unit"));
+		login = NULL;
+		self = true;
+	}
+	if ((form = form_or_fail(app, "unit", err)) == NULL)
+		return SM_E_INVALID;
+	if ((st = sm_form_validate(form, values, app->divs, SM_FORM_COMPLETE, &norm, err)) != SM_OK)
+		return st;
+	sm_unit u = {
+		.name = (char *)jstr(norm, "name"), .type = (char *)jstr(norm, "type"),
+		.uscc = (char *)jstr(norm, "uscc"), .affiliation = (char *)jstr(norm, "affiliation"),
+		.division = (char *)jstr(norm, "division"), .values = norm,
+	};
+	u.office = is(u.affiliation, "central") ? "000000" : u.division;
+	st = sm_store_office_get(app->store, u.office, &office, err);
+	sm_office_clear(&office);
+	if (st == SM_E_NOTFOUND) {
+		json_decref(norm);
+		return sm_err_add(err, SM_E_INVALID, "division",
+		    _("no establishment office %s is set up to review this unit: ask the administrator to add it"),
+		    u.office);
+	}
+	if (st != SM_OK) {
+		json_decref(norm);
+		return st;
+	}
+	struct unit_ctx c = {app, &u, login, self};
+	st = write_request(app, NULL, unit_tx, &c, &result, err);
+	if (st == SM_OK && unit_id)
+		*unit_id = result ? strtoll(result, NULL, 10) : 0;
+	if (st == SM_OK && self)
+		app->user.unit = result ? strtoll(result, NULL, 10) : 0;
+	free(result);
+	json_decref(norm);
+	return st;
+}
+
+/* ---- visibility */
+
+static sm_status
+may_see(const sm_app *app, const sm_case *c, sm_err *err)
+{
+	unsigned r = sm_role_bit(app->user.role);
+	if (r & (SM_ROLE_CONAC | SM_ROLE_SERVICE | SM_ROLE_MONITOR))
+		return SM_OK;
+	if ((r & SM_ROLE_UNIT) && app->user.unit == c->unit)
+		return SM_OK;
+	if ((r & SM_ROLE_OFFICE) && is(app->user.office, c->office))
+		return SM_OK;
+	if (r & SM_ROLE_OFFICE)
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("case %lld is reviewed by office %s, not by yours (%s)"), (long long)c->id,
+		    c->office, app->user.office);
+	if (r & SM_ROLE_UNIT)
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("case %lld belongs to another unit"), (long long)c->id);
+	return sm_err_add(err, SM_E_DENIED, NULL, _("a %s does not work on cases"),
+	    role_label(app->user.role));
+}
+
+static sm_status
+load_case(sm_store *s, sm_tx *tx, int64_t id, sm_case *c, sm_err *err)
+{
+	sm_status st = tx ? sm_tx_case_get(tx, id, c, err) : sm_store_case_get(s, id, c, err);
+	if (st == SM_E_NOTFOUND)
+		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("no case %lld"), (long long)id);
+	return st;
+}
+
+sm_status
+sm_case_read(sm_app *app, int64_t case_id, sm_case *out, sm_err *err)
+{
+	sm_status st;
+	if (need_user(app, err) != SM_OK)
+		return SM_E_DENIED;
+	if ((st = load_case(app->store, NULL, case_id, out, err)) != SM_OK)
+		return st;
+	if ((st = may_see(app, out, err)) != SM_OK)
+		sm_case_clear(out);
+	return st;
+}
+
+sm_status
+sm_case_query(sm_app *app, const sm_case_filter *f, bool queue, sm_case **out, size_t *n,
+              sm_err *err)
+{
+	sm_case_filter q = *f;
+	unsigned r;
+
+	*out = NULL;
+	*n = 0;
+	if (need_user(app, err) != SM_OK)
+		return SM_E_DENIED;
+	r = sm_role_bit(app->user.role);
+	if (r & SM_ROLE_UNIT) {
+		if (app->user.unit <= 0)
+			return SM_OK;
+		q.unit = app->user.unit;
+	} else if (r & SM_ROLE_OFFICE) {
+		q.office = app->user.office;
+	} else if (!(r & (SM_ROLE_CONAC | SM_ROLE_SERVICE | SM_ROLE_MONITOR))) {
+		return sm_err_add(err, SM_E_DENIED, NULL, _("a %s does not work on cases"),
+		    role_label(app->user.role));
+	}
+	if (queue) {
+		for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++)
+			if (is(queues[i].role, app->user.role) && q.state == NULL)
+				q.state = queues[i].states;
+		q.by_due = true;
+	}
+	return sm_store_case_list(app->store, &q, out, n, err);
+}
+
+int
+sm_case_days_over(const sm_app *app, const sm_case *c)
+{
+	if (c->due == NULL || sm_state_closed(c->state))
+		return 0;
+	if (!(is(c->state, "office_review") || is(c->state, "paper_pending") ||
+	    is(c->state, "mark_issued")))
+		return 0;
+	sm_date due = sm_date_parse(c->due);
+	if (due == SM_DATE_NONE)
+		return 0;
+	return sm_calendar_days_over(app->cal, due, sm_today());
+}
+
+/* ---- new and edit */
+
+struct draft_ctx {
+	sm_app *app;
+	sm_case *c;          /* the case to write */
+	int64_t expect_version;
+	const json_t *audit_values;
+};
+
+/* Domain checks inside the write: a domain case's name is free, a site or
+ * mark case's domain is the unit's. */
+static sm_status
+check_domain_tx(sm_tx *tx, const sm_case *c, sm_err *err)
+{
+	bool flag = false;
+	sm_status st;
+	if (c->domain == NULL)
+		return SM_OK;
+	if (is(c->kind, "domain")) {
+		if ((st = sm_tx_domain_taken(tx, c->domain, c->id, &flag, err)) != SM_OK)
+			return st;
+		if (flag)
+			return sm_err_add(err, SM_E_DUPLICATE, "name",
+			    _("the domain %s is already registered or applied for"),
+			    c->domain_unicode ? c->domain_unicode : c->domain);
+		return SM_OK;
+	}
+	if ((st = sm_tx_domain_owned(tx, c->domain, c->unit, &flag, err)) != SM_OK)
+		return st;
+	if (!flag)
+		return sm_err_add(err, SM_E_INVALID, "domain",
+		    _("%s is not a registered domain of this unit"),
+		    c->domain_unicode ? c->domain_unicode : c->domain);
+	return SM_OK;
+}
+
+static sm_status
+new_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct draft_ctx *d = ud;
+	int64_t id = 0;
+	char buf[32];
+	sm_status st;
+	if ((st = check_domain_tx(tx, d->c, err)) != SM_OK)
+		return st;
+	if ((st = sm_tx_case_insert(tx, d->c, &id, err)) != SM_OK)
+		return st;
+	if ((st = audit(tx, d->app, "case", id, NULL, "create", NULL, "draft", NULL,
+	    d->c->values, err)) != SM_OK)
+		return st;
+	snprintf(buf, sizeof(buf), "%lld", (long long)id);
+	sm_tx_set_result(tx, buf);
+	return SM_OK;
+}
+
+static sm_status
+own_unit(sm_app *app, sm_unit *u, sm_err *err)
+{
+	if (require_role(app, SM_ROLE_UNIT, err) != SM_OK)
+		return SM_E_DENIED;
+	if (app->user.unit <= 0)
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("your account has no unit yet: register it first ('sitemark unit register')"));
+	sm_status st = sm_store_unit_get(app->store, app->user.unit, u, err);
+	if (st == SM_E_NOTFOUND)
+		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("no unit %lld"),
+		    (long long)app->user.unit);
+	return st;
+}
+
+/* Whether the unit may open a case of KIND at all (domain.md §4 rules). */
+static sm_status
+kind_allowed(sm_app *app, const char *kind, const sm_unit *u, sm_err *err)
+{
+	char **ace = NULL;
+	size_t n = 0;
+	sm_status st;
+	if (sm_kind_bit(kind) == 0)
+		return sm_err_add(err, SM_E_INVALID, "kind",
+		    _("unknown case kind '%s': one of domain, site, mark"), kind ? kind : "");
+	if (is(kind, "site") && !is(u->type, "organ"))
+		return sm_err_add(err, SM_E_DENIED, "kind",
+		    _("website opening review is for party and government organs; institutions and social organisations apply for a mark"));
+	if (is(kind, "mark") && is(u->type, "organ"))
+		return sm_err_add(err, SM_E_DENIED, "kind",
+		    _("party and government organs apply for website opening review, not for a mark"));
+	if (is(kind, "domain"))
+		return SM_OK;
+	st = sm_store_unit_domains(app->store, u->id, tld_ace_of_type(u->type), &ace, NULL, &n, err);
+	for (size_t i = 0; i < n; i++)
+		free(ace[i]);
+	free(ace);
+	if (st != SM_OK)
+		return st;
+	if (n == 0)
+		return sm_err_add(err, SM_E_STATE, "domain",
+		    is(u->type, "organ") ? _("register a .政务 domain first: the unit has none") :
+		    _("register a .公益 domain first: the unit has none"));
+	return SM_OK;
+}
+
+sm_status
+sm_case_new(sm_app *app, const char *kind, const json_t *values, int64_t *case_id,
+            sm_err *err)
+{
+	sm_unit u = {0};
+	json_t *norm = NULL;
+	char *ace = NULL, *uni = NULL, *result = NULL;
+	const sm_form *form;
+	sm_status st;
+
+	if ((st = own_unit(app, &u, err)) != SM_OK)
+		return st;
+	if ((st = kind_allowed(app, kind, &u, err)) != SM_OK)
+		goto out;
+	if ((form = form_or_fail(app, kind, err)) == NULL) {
+		st = SM_E_INVALID;
+		goto out;
+	}
+	json_t *empty = values ? NULL : json_object();
+	st = sm_form_validate(form, values ? values : empty, app->divs, SM_FORM_PARTIAL, &norm, err);
+	json_decref(empty);
+	if (st != SM_OK)
+		goto out;
+	if ((st = case_domain(kind, u.type, norm, &ace, &uni, err)) != SM_OK)
+		goto out;
+	sm_case c = {
+		.kind = (char *)kind, .unit = u.id, .office = u.office, .state = "draft",
+		.domain = ace, .domain_unicode = uni, .values = norm,
+		.created_by = app->user.login,
+	};
+	struct draft_ctx d = {app, &c, 0, norm};
+	if ((st = write_request(app, NULL, new_tx, &d, &result, err)) == SM_OK && case_id)
+		*case_id = result ? strtoll(result, NULL, 10) : 0;
+out:
+	free(result);
+	free(ace);
+	free(uni);
+	json_decref(norm);
+	sm_unit_clear(&u);
+	return st;
+}
+
+static sm_status
+edit_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct draft_ctx *d = ud;
+	sm_case now = {0};
+	sm_status st = load_case(NULL, tx, d->c->id, &now, err);
+	if (st != SM_OK)
+		return st;
+	if (now.version != d->expect_version) {
+		sm_case_clear(&now);
+		return sm_err_add(err, SM_E_CONFLICT, NULL,
+		    _("case %lld was changed by someone else first (已被他人处理): nothing was written; look at it again"),
+		    (long long)d->c->id);
+	}
+	sm_case_clear(&now);
+	if ((st = check_domain_tx(tx, d->c, err)) != SM_OK)
+		return st;
+	if ((st = sm_tx_case_update(tx, d->c, d->expect_version, err)) != SM_OK)
+		return st;
+	return audit(tx, d->app, "case", d->c->id, NULL, "edit", d->c->state, d->c->state, NULL,
+	    d->audit_values, err);
+}
+
+sm_status
+sm_case_edit(sm_app *app, int64_t case_id, const json_t *values, int64_t expect_version,
+             sm_err *err)
+{
+	sm_case c = {0};
+	sm_unit u = {0};
+	json_t *merged = NULL, *norm = NULL;
+	char *ace = NULL, *uni = NULL;
+	const sm_form *form;
+	sm_status st;
+
+	if ((st = own_unit(app, &u, err)) != SM_OK)
+		return st;
+	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
+		goto out;
+	if (!is(c.state, "draft") && !is(c.state, "returned")) {
+		st = sm_err_add(err, SM_E_STATE, NULL,
+		    _("case %lld is %s: only drafts and returned cases can be edited"),
+		    (long long)case_id, _(sm_name_label(sm_states, c.state)));
+		goto out;
+	}
+	if (expect_version > 0 && expect_version != c.version) {
+		st = sm_err_add(err, SM_E_CONFLICT, NULL,
+		    _("case %lld was changed by someone else first (已被他人处理): nothing was written; look at it again"),
+		    (long long)case_id);
+		goto out;
+	}
+	if ((form = form_or_fail(app, c.kind, err)) == NULL) {
+		st = SM_E_INVALID;
+		goto out;
+	}
+	if (!json_is_object(values)) {
+		st = sm_err_add(err, SM_E_INVALID, NULL, _("the values must be a mapping"));
+		goto out;
+	}
+	merged = json_deep_copy(c.values ? c.values : json_object());
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)values, key, v) {
+		if (json_is_null(v))
+			json_object_del(merged, key);
+		else
+			json_object_set(merged, key, v);
+	}
+	if ((st = sm_form_validate(form, merged, app->divs, SM_FORM_PARTIAL, &norm, err)) != SM_OK)
+		goto out;
+	if ((st = case_domain(c.kind, u.type, norm, &ace, &uni, err)) != SM_OK)
+		goto out;
+	json_decref(c.values);
+	c.values = json_incref(norm);
+	free(c.domain);
+	free(c.domain_unicode);
+	c.domain = ace;
+	c.domain_unicode = uni;
+	ace = uni = NULL;
+	struct draft_ctx d = {app, &c, c.version, values};
+	st = write_request(app, NULL, edit_tx, &d, NULL, err);
+out:
+	free(ace);
+	free(uni);
+	json_decref(merged);
+	json_decref(norm);
+	sm_case_clear(&c);
+	sm_unit_clear(&u);
+	return st;
+}
+
+/* ---- actions */
+
+struct act_ctx {
+	sm_app *app;
+	const sm_act *act;
+	json_t *values;      /* the action's normalised values, or NULL */
+	const char *reason;
+	char *new_state;
+};
+
+static sm_status
+due_date(const sm_app *app, int days, char **out, bool *uncertain, sm_err *err)
+{
+	char buf[16];
+	sm_date d = sm_calendar_deadline(app->cal, sm_today(), days, uncertain);
+	if (d == SM_DATE_NONE)
+		return sm_err_add(err, SM_E_INVALID, NULL, _("cannot compute the deadline"));
+	*out = strdup(sm_date_format(d, buf, sizeof(buf)));
+	return *out ? SM_OK : sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+}
+
+static sm_status
+issue_mark(sm_tx *tx, const sm_app *app, const sm_case *c, const sm_unit *u, const char *due,
+           sm_mark *m, sm_err *err)
+{
+	int seq = 0;
+	int64_t serial = 0;
+	char code[SM_MARK_CODE_LEN + 1], guid[33], cert[15];
+	int y = 0, mo = 0, d = 0;
+	sm_status st;
+
+	if ((st = sm_tx_mark_next(tx, u->id, &seq, &serial, err)) != SM_OK)
+		return st;
+	if ((st = sm_mark_code(u->division, u->id, seq, code, err)) != SM_OK)
+		return st;
+	if ((st = sm_random_guid(guid, err)) != SM_OK)
+		return st;
+	sm_date_to_ymd(sm_today(), &y, &mo, &d);
+	if ((st = sm_mark_cert_no(y, u->division, serial, cert, err)) != SM_OK)
+		return st;
+	m->case_id = c->id;
+	m->unit = u->id;
+	m->code = strdup(code);
+	m->guid = strdup(guid);
+	m->cert_no = strdup(cert);
+	m->color = strdup(sm_mark_color(u->type));
+	m->snippet = sm_mark_snippet(app->cfg->mark_base_url, code);
+	m->hang_due = due ? strdup(due) : NULL;
+	if (m->snippet == NULL)
+		return sm_err_add(err, SM_E_INVALID, "mark.base_url",
+		    _("the configured mark.base_url is not a plain http(s) address"));
+	json_t *domains = json_array();
+	json_array_append_new(domains, json_string(c->domain_unicode ? c->domain_unicode : ""));
+	json_t *eds = json_object_get(c->values, "english_domains"), *ed;
+	size_t i;
+	json_array_foreach(eds, i, ed)
+		json_array_append(domains, ed);
+	m->certificate = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s, s:s, s:s}",
+	    "unit_name", u->name, "unit_type", u->type,
+	    "address", jstr(u->values, "address"), "functions", jstr(u->values, "functions"),
+	    "site_name", jstr(c->values, "site_name"), "domains", domains,
+	    "cert_no", cert, "issuer", "conac", "issued_at", sm_tx_now(tx));
+	if (m->code == NULL || m->guid == NULL || m->cert_no == NULL || m->color == NULL ||
+	    m->certificate == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	return sm_tx_mark_insert(tx, m, err);
+}
+
+static sm_status
+act_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct act_ctx *a = ud;
+	sm_app *app = a->app;
+	const sm_act *act = a->act;
+	sm_case c = {0};
+	sm_unit u = {0};
+	sm_mark m = {0};
+	const sm_rule *rule;
+	json_t *audit_values = a->values;
+	char *due = NULL, *from = NULL;
+	bool uncertain = false;
+	sm_status st;
+
+	if ((st = load_case(NULL, tx, act->case_id, &c, err)) != SM_OK)
+		return st;
+	if ((st = may_see(app, &c, err)) != SM_OK)
+		goto out;
+	if (act->expect_version > 0 && c.version != act->expect_version) {
+		st = sm_err_add(err, SM_E_CONFLICT, NULL,
+		    _("case %lld was changed by someone else first (已被他人处理): it is now %s; nothing was written"),
+		    (long long)c.id, _(sm_name_label(sm_states, c.state)));
+		goto out;
+	}
+	if ((rule = sm_rule_find(c.kind, c.state, act->action)) == NULL) {
+		st = sm_err_add(err, SM_E_STATE, NULL,
+		    _("'%s' does not apply to case %lld: it is %s"), act->action,
+		    (long long)c.id, _(sm_name_label(sm_states, c.state)));
+		goto out;
+	}
+	if (!(rule->roles & sm_role_bit(app->user.role))) {
+		st = sm_err_add(err, SM_E_DENIED, NULL, _("a %s may not '%s' case %lld"),
+		    role_label(app->user.role), act->action, (long long)c.id);
+		goto out;
+	}
+	if ((rule->effects & SM_FX_APPROVAL) && is(c.submitted_by, app->user.login)) {
+		st = sm_err_add(err, SM_E_DENIED, NULL,
+		    _("you submitted case %lld: someone else must review it"), (long long)c.id);
+		goto out;
+	}
+	if ((st = sm_tx_unit_get(tx, c.unit, &u, err)) != SM_OK)
+		goto out;
+	from = strdup(c.state);
+	if (rule->effects & SM_FX_VALIDATE) {
+		const sm_form *form = form_or_fail(app, c.kind, err);
+		json_t *norm = NULL;
+		char *ace = NULL, *uni = NULL;
+		if (form == NULL) {
+			st = SM_E_INVALID;
+			goto out;
+		}
+		if ((st = sm_form_validate(form, c.values, app->divs, SM_FORM_COMPLETE, &norm,
+		    err)) != SM_OK)
+			goto out;
+		st = case_domain(c.kind, u.type, norm, &ace, &uni, err);
+		json_decref(norm);
+		if (st == SM_OK && ace == NULL)
+			st = sm_err_add(err, SM_E_INVALID, is(c.kind, "domain") ? "name" : "domain",
+			    _("is required"));
+		if (st == SM_OK) {
+			free(c.domain);
+			free(c.domain_unicode);
+			c.domain = ace;
+			c.domain_unicode = uni;
+			ace = uni = NULL;
+			st = check_domain_tx(tx, &c, err);
+		}
+		free(ace);
+		free(uni);
+		if (st != SM_OK)
+			goto out;
+		json_decref(c.hints);
+		c.hints = sm_hints(&u, c.values);
+		free(c.submitted_by);
+		c.submitted_by = strdup(app->user.login);
+		audit_values = c.values;
+	}
+	if (rule->effects & SM_FX_REGISTER) {
+		if ((st = sm_tx_domain_register(tx, c.domain, c.domain_unicode, c.unit, c.id,
+		    err)) != SM_OK)
+			goto out;
+	}
+	free(c.due);
+	free(c.due_kind);
+	c.due = c.due_kind = NULL;
+	c.due_uncertain = false;
+	if (rule->effects & (SM_FX_DUE_OFFICE | SM_FX_DUE_PAPER | SM_FX_DUE_HANG)) {
+		int days = (rule->effects & SM_FX_DUE_PAPER) ? 10 : 5;
+		if ((st = due_date(app, days, &due, &uncertain, err)) != SM_OK)
+			goto out;
+		c.due = strdup(due);
+		c.due_kind = strdup((rule->effects & SM_FX_DUE_OFFICE) ? "office_review" :
+		    (rule->effects & SM_FX_DUE_PAPER) ? "paper_review" : "hanging");
+		c.due_uncertain = uncertain;
+	}
+	if ((rule->effects & SM_FX_ISSUE_MARK) &&
+	    (st = issue_mark(tx, app, &c, &u, due, &m, err)) != SM_OK)
+		goto out;
+	free(c.state);
+	c.state = strdup(rule->to);
+	if ((st = sm_tx_case_update(tx, &c, c.version, err)) != SM_OK)
+		goto out;
+	if ((st = audit(tx, app, "case", c.id, NULL, act->action, from, rule->to, a->reason,
+	    audit_values, err)) != SM_OK)
+		goto out;
+	if ((st = notify(tx, &c, &u, rule->effects, a->reason, m.code ? &m : NULL, due,
+	    err)) != SM_OK)
+		goto out;
+	sm_tx_set_result(tx, rule->to);
+out:
+	free(due);
+	free(from);
+	sm_mark_clear(&m);
+	sm_unit_clear(&u);
+	sm_case_clear(&c);
+	return st;
+}
+
+sm_status
+sm_case_act(sm_app *app, const sm_act *act, char **new_state, sm_err *err)
+{
+	struct act_ctx a = {app, act, NULL, NULL, NULL};
+	json_t *in = NULL;
+	char *result = NULL;
+	sm_status st;
+
+	if (new_state)
+		*new_state = NULL;
+	if (need_user(app, err) != SM_OK)
+		return SM_E_DENIED;
+	if (act->action == NULL || sm_name_label(sm_actions, act->action) == NULL)
+		return sm_err_add(err, SM_E_INVALID, "action",
+		    _("unknown action '%s': one of submit, withdraw, approve, reject, confirm-payment, confirm-paper, reject-paper, verify-hung"),
+		    act->action ? act->action : "");
+	/* The action's values: its form when it has one. */
+	const char *form_id = NULL;
+	for (const sm_rule *r = sm_rules; r->action; r++)
+		if (is(r->action, act->action) && r->form)
+			form_id = r->form;
+	if (form_id) {
+		const sm_form *form = form_or_fail(app, form_id, err);
+		if (form == NULL)
+			return SM_E_INVALID;
+		in = act->values ? json_deep_copy(act->values) : json_object();
+		if (in == NULL || !json_is_object(in)) {
+			json_decref(in);
+			return sm_err_add(err, SM_E_INVALID, NULL, _("the values must be a mapping"));
+		}
+		if (act->reason)
+			json_object_set_new(in, "reason", json_string(act->reason));
+		if ((is(form_id, "reject") || is(form_id, "reject-paper")) &&
+		    json_object_get(in, "reason_code") == NULL)
+			json_object_set_new(in, "reason_code", json_string("other"));
+		st = sm_form_validate(form, in, app->divs, SM_FORM_COMPLETE, &a.values, err);
+		json_decref(in);
+		if (st != SM_OK)
+			return st;
+		if (is(form_id, "confirm-paper")) {
+			static const char *const items[] = {"letter", "forms", "id_copy"};
+			for (size_t i = 0; i < 3; i++)
+				if (!json_is_true(json_object_get(a.values, items[i])))
+					st = sm_err_add(err, SM_E_INVALID, items[i],
+					    _("has not arrived: reject the paper instead (reject-paper) and say what is missing"));
+			if (st != SM_OK) {
+				json_decref(a.values);
+				return st;
+			}
+		}
+		a.reason = jstr(a.values, "reason");
+	} else if (act->values && json_object_size(act->values) > 0) {
+		return sm_err_add(err, SM_E_INVALID, NULL,
+		    _("'%s' takes no values"), act->action);
+	} else if (act->reason) {
+		a.reason = act->reason;
+	}
+	if (a.reason) {
+		if (!sm_text_valid_utf8(a.reason, (size_t)-1)) {
+			json_decref(a.values);
+			return sm_err_add(err, SM_E_INVALID, "reason", _("is not valid UTF-8"));
+		}
+	}
+	st = write_request(app, act->request_id, act_tx, &a, &result, err);
+	if (st == SM_OK && new_state)
+		*new_state = result, result = NULL;
+	free(result);
+	json_decref(a.values);
+	return st;
+}
+
+/* ---- notes and prints */
+
+struct note_ctx {
+	sm_app *app;
+	int64_t case_id;
+	const char *text;
+	const char *what; /* print: letter or form */
+};
+
+static sm_status
+note_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct note_ctx *n = ud;
+	sm_note note = {.object = "case", .object_id = n->case_id,
+	    .author = n->app->user.login, .text = (char *)n->text};
+	int64_t id = 0;
+	sm_status st = sm_tx_note_insert(tx, &note, &id, err);
+	if (st != SM_OK)
+		return st;
+	return audit(tx, n->app, "case", n->case_id, NULL, "note", NULL, NULL, n->text, NULL, err);
+}
+
+sm_status
+sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *err)
+{
+	sm_case c = {0};
+	sm_status st;
+	if (require_role(app, SM_ROLE_SERVICE, err) != SM_OK)
+		return SM_E_DENIED;
+	if (text == NULL || *text == '\0')
+		return sm_err_add(err, SM_E_INVALID, "text", _("is required"));
+	if (!sm_text_valid_utf8(text, (size_t)-1) || !sm_text_is_clean(text, true))
+		return sm_err_add(err, SM_E_INVALID, "text",
+		    _("contains control characters or invalid UTF-8"));
+	if (strlen(text) > 4000)
+		return sm_err_add(err, SM_E_INVALID, "text", _("is too long"));
+	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
+		return st;
+	sm_case_clear(&c);
+	struct note_ctx n = {app, case_id, text, NULL};
+	return write_request(app, NULL, note_tx, &n, NULL, err);
+}
+
+static sm_status
+print_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct note_ctx *n = ud;
+	return audit(tx, n->app, "case", n->case_id, n->what, "print", NULL, NULL, NULL, NULL, err);
+}
+
+sm_status
+sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err)
+{
+	sm_case c = {0};
+	sm_status st;
+	if (require_role(app, SM_ROLE_UNIT | SM_ROLE_OFFICE | SM_ROLE_CONAC | SM_ROLE_SERVICE,
+	    err) != SM_OK)
+		return SM_E_DENIED;
+	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
+		return st;
+	bool ok = is(c.kind, "site") && (is(c.state, "paper_pending") ||
+	    is(c.state, "mark_issued") || is(c.state, "mark_hung"));
+	sm_case_clear(&c);
+	if (!ok)
+		return sm_err_add(err, SM_E_STATE, NULL,
+		    _("the letter and form are printed for website cases from paper pending on"));
+	struct note_ctx n = {app, case_id, NULL, what};
+	return write_request(app, NULL, print_tx, &n, NULL, err);
+}

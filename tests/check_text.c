@@ -1,0 +1,368 @@
+/* check_text.c - tests of sm_text: neutralising data, widths in cells. */
+#include <config.h>
+
+#include <check.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_text.h"
+#include "testutil.h"
+
+/* Neutralise S (LEN bytes) and compare with WANT. */
+static void
+expect_neutral(const char *s, size_t len, bool keep_nl, const char *want)
+{
+	char *got = sm_text_neutralise(s, len, keep_nl);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, want);
+	ck_assert(sm_text_is_clean(got, keep_nl));
+	free(got);
+}
+
+/* No byte a terminal would act on: C0, DEL, C1 (as UTF-8), invalid UTF-8. */
+static void
+assert_inert(const char *s)
+{
+	ck_assert(sm_text_valid_utf8(s, (size_t)-1));
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		ck_assert_msg(*p >= 0x20 && *p != 0x7F, "control byte 0x%02X", *p);
+		if (*p == 0xC2)
+			ck_assert_msg(p[1] < 0x80 || p[1] > 0x9F, "C1 control");
+	}
+}
+
+START_TEST(test_neutralise_escapes)
+{
+	/* ESC[2J clears the screen: ESC becomes caret notation. */
+	expect_neutral("a\x1b[2Jb", (size_t)-1, false, "a^[[2Jb");
+	/* OSC 0 (window title), terminated by BEL. */
+	expect_neutral("\x1b]0;pwned\x07", (size_t)-1, false, "^[]0;pwned^G");
+	/* OSC 8 hyperlink, terminated by ST (ESC \). */
+	expect_neutral("\x1b]8;;http://evil/\x1b\\click\x1b]8;;\x1b\\", (size_t)-1, false,
+	    "^[]8;;http://evil/^[\\click^[]8;;^[\\");
+	/* OSC 52 writes the clipboard. */
+	expect_neutral("\x1b]52;c;cm0gLXJmIH4=\x07", (size_t)-1, false,
+	    "^[]52;c;cm0gLXJmIH4=^G");
+	/* CSI as a raw byte is not UTF-8. */
+	expect_neutral("x\x9b" "2Jy", (size_t)-1, false, "x\\x9B2Jy");
+	/* CSI as the character U+009B. */
+	expect_neutral("x\xc2\x9b" "2Jy", (size_t)-1, false, "x<U+009B>2Jy");
+	expect_neutral("\xc2\x80\xc2\x9f", (size_t)-1, false, "<U+0080><U+009F>");
+	/* CR, BS, TAB, DEL, NUL (with an explicit length). */
+	expect_neutral("ok\rEVIL", (size_t)-1, false, "ok^MEVIL");
+	expect_neutral("abc\b\b\bxyz", (size_t)-1, false, "abc^H^H^Hxyz");
+	expect_neutral("a\tb\x7f", (size_t)-1, false, "a^Ib^?");
+	expect_neutral("a\0b", 3, false, "a^@b");
+	/* Newlines: kept only when asked; a header never gets one. */
+	expect_neutral("To: x\nBcc: y", (size_t)-1, false, "To: x^JBcc: y");
+	expect_neutral("line 1\nline 2", (size_t)-1, true, "line 1\nline 2");
+	expect_neutral("line 1\r\nline 2", (size_t)-1, true, "line 1^M\nline 2");
+}
+END_TEST
+
+START_TEST(test_neutralise_bidi_utf8)
+{
+	/* RIGHT-TO-LEFT OVERRIDE and LEFT-TO-RIGHT ISOLATE. */
+	expect_neutral("abc\xe2\x80\xae" "fdp.exe", (size_t)-1, false,
+	    "abc<U+202E>fdp.exe");
+	expect_neutral("\xe2\x81\xa6" "x" "\xe2\x81\xa9", (size_t)-1, false,
+	    "<U+2066>x<U+2069>");
+	expect_neutral("\xef\xbb\xbf" "a\xe2\x80\x8b" "b\xd8\x9c", (size_t)-1, false,
+	    "<U+FEFF>a<U+200B>b<U+061C>");
+	/* Invalid UTF-8: stray bytes, overlong, surrogate, truncated, too big. */
+	expect_neutral("\xff\xfe", (size_t)-1, false, "\\xFF\\xFE");
+	expect_neutral("\xc0\xaf", (size_t)-1, false, "\\xC0\\xAF");
+	expect_neutral("\xed\xa0\x80", (size_t)-1, false, "\\xED\\xA0\\x80");
+	expect_neutral("\xe7\xa6", (size_t)-1, false, "\\xE7\\xA6");
+	expect_neutral("\xf4\x90\x80\x80", (size_t)-1, false, "\\xF4\\x90\\x80\\x80");
+	expect_neutral("\xe7\xa6" "a", (size_t)-1, false, "\\xE7\\xA6a");
+	/* Chinese, accents and emoji pass unchanged. */
+	expect_neutral("福建省人民政府 café 😀", (size_t)-1, false, "福建省人民政府 café 😀");
+	expect_neutral("", (size_t)-1, false, "");
+	expect_neutral(NULL, (size_t)-1, false, "");
+}
+END_TEST
+
+START_TEST(test_neutralise_long)
+{
+	/* 10,000 characters of every kind of trouble. */
+	static const char *const bits[] = {
+		"福", "\x1b[2J", "\x1b]52;c;AAAA\x07", "\x9b", "\xc2\x9b", "\r", "\b",
+		"\xe2\x80\xae", "\xe2\x81\xa6", "\xff", "a",
+	};
+	size_t nb = sizeof(bits) / sizeof(bits[0]);
+	char *s = malloc(10000 * 16 + 1), *p = s, *got;
+
+	ck_assert_ptr_nonnull(s);
+	for (size_t i = 0; i < 10000; i++) {
+		const char *b = bits[i % nb];
+		memcpy(p, b, strlen(b));
+		p += strlen(b);
+	}
+	*p = '\0';
+	ck_assert(!sm_text_is_clean(s, true));
+	got = sm_text_neutralise(s, (size_t)-1, false);
+	ck_assert_ptr_nonnull(got);
+	assert_inert(got);
+	ck_assert(sm_text_is_clean(got, false));
+	ck_assert_uint_gt(strlen(got), strlen(s));
+	/* Neutralising is idempotent on clean text. */
+	char *again = sm_text_neutralise(got, (size_t)-1, false);
+	ck_assert_str_eq(again, got);
+	free(again);
+	free(got);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_clean_and_valid)
+{
+	ck_assert(sm_text_is_clean("福建省人民政府", false));
+	ck_assert(sm_text_is_clean("a\nb", true));
+	ck_assert(!sm_text_is_clean("a\nb", false));
+	ck_assert(!sm_text_is_clean("a\x1b", true));
+	ck_assert(!sm_text_is_clean("\xe2\x80\xae", true));
+	ck_assert(!sm_text_is_clean("\xc2\x85", true));
+	ck_assert(!sm_text_is_clean("\xff", true));
+	ck_assert(sm_text_is_clean(NULL, false));
+	ck_assert(sm_text_valid_utf8("福建 abc", (size_t)-1));
+	ck_assert(sm_text_valid_utf8("a\0b", 3));
+	ck_assert(!sm_text_valid_utf8("\xe7\xa6", (size_t)-1));
+	/* Only the first LEN bytes count. */
+	ck_assert(sm_text_valid_utf8("a\xff", 1));
+	ck_assert(!sm_text_valid_utf8(NULL, 0));
+}
+END_TEST
+
+START_TEST(test_decode)
+{
+	unsigned int cp = 0;
+
+	ck_assert_uint_eq(sm_utf8_decode("A", 1, &cp), 1);
+	ck_assert_uint_eq(cp, 'A');
+	ck_assert_uint_eq(sm_utf8_decode("é", 2, &cp), 2);
+	ck_assert_uint_eq(cp, 0xE9);
+	ck_assert_uint_eq(sm_utf8_decode("福", 3, &cp), 3);
+	ck_assert_uint_eq(cp, 0x798F);
+	ck_assert_uint_eq(sm_utf8_decode("\xf0\xa0\x80\x80", 4, &cp), 4);
+	ck_assert_uint_eq(cp, 0x20000);
+	ck_assert_uint_eq(sm_utf8_decode("福", 2, &cp), 0);     /* truncated */
+	ck_assert_uint_eq(sm_utf8_decode("\xc1\xbf", 2, &cp), 0); /* overlong */
+	ck_assert_uint_eq(sm_utf8_decode("\xe0\x80\xaf", 3, &cp), 0);
+	ck_assert_uint_eq(sm_utf8_decode("\xed\xbf\xbf", 3, &cp), 0); /* surrogate */
+	ck_assert_uint_eq(sm_utf8_decode("\x80", 1, &cp), 0);
+	ck_assert_uint_eq(sm_utf8_decode("", 0, &cp), 0);
+}
+END_TEST
+
+/* Code points at the edges of the East Asian Wide ranges. */
+static const unsigned int wide[] = {
+	0x1100, 0x115F, 0x2E80, 0x4E00, 0x798F, 0x9FFF, 0xA4CF, 0xAC00, 0xD7A3,
+	0xF900, 0xFAFF, 0xFE30, 0xFE4F, 0xFF00, 0xFF01, 0xFF60, 0xFFE0, 0xFFE6,
+	0x3000, 0x20000, 0x2A6DF, 0x3FFFD,
+};
+static const unsigned int narrow[] = {
+	'a', ' ', '~', 0xE9, 0x410, 0x10FF, 0x20AC, 0xFF61, 0xFFE8,
+};
+
+static void
+check_widths(void)
+{
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		ck_assert_msg(sm_text_cp_width(wide[i]) == 2, "U+%04X: %d", wide[i],
+		    sm_text_cp_width(wide[i]));
+	for (size_t i = 0; i < sizeof(narrow) / sizeof(narrow[0]); i++)
+		ck_assert_msg(sm_text_cp_width(narrow[i]) == 1, "U+%04X: %d", narrow[i],
+		    sm_text_cp_width(narrow[i]));
+	ck_assert_int_eq(sm_text_cp_width(0x0301), 0); /* combining acute */
+	ck_assert_int_eq(sm_text_cp_width(0x20DD), 0); /* enclosing circle */
+	ck_assert_int_eq(sm_text_cp_width(0x1B), 1);   /* shown neutralised */
+	ck_assert_int_eq(sm_text_cp_width(0x9B), 1);
+	/* "福建省人民政府" is 7 characters of 2 cells. */
+	ck_assert_uint_eq(sm_text_width("福建省人民政府"), 14);
+	ck_assert_uint_eq(sm_text_width("福建 Fujian"), 11);
+	ck_assert_uint_eq(sm_text_width("ＡＢＣ"), 6);
+	ck_assert_uint_eq(sm_text_width("cafe\xcc\x81"), 4);   /* e + U+0301 */
+	ck_assert_uint_eq(sm_text_width("한국어"), 6);
+	ck_assert_uint_eq(sm_text_width("𠀀x"), 3);
+	ck_assert_uint_eq(sm_text_width(""), 0);
+	ck_assert_uint_eq(sm_text_width(NULL), 0);
+}
+
+START_TEST(test_width_utf8_locale)
+{
+	ck_assert_int_eq(tu_lang("en"), 0);
+	check_widths();
+}
+END_TEST
+
+START_TEST(test_width_table)
+{
+	/* Not a UTF-8 locale: the built-in table decides. */
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C"));
+	check_widths();
+	tu_lang("en");
+}
+END_TEST
+
+START_TEST(test_fit)
+{
+	size_t w = 99;
+
+	tu_lang("en");
+	/* 5 cells hold two ideographs: the third would straddle the edge. */
+	ck_assert_uint_eq(sm_text_fit("福建省", 5, &w), 6);
+	ck_assert_uint_eq(w, 4);
+	ck_assert_uint_eq(sm_text_fit("福建省", 6, &w), 9);
+	ck_assert_uint_eq(w, 6);
+	ck_assert_uint_eq(sm_text_fit("福建省", 100, &w), 9);
+	ck_assert_uint_eq(sm_text_fit("福建省", 1, &w), 0);
+	ck_assert_uint_eq(w, 0);
+	ck_assert_uint_eq(sm_text_fit("abc", 0, &w), 0);
+	/* A combining mark stays with its letter. */
+	ck_assert_uint_eq(sm_text_fit("ae\xcc\x81" "b", 2, &w), 4);
+	ck_assert_uint_eq(w, 2);
+	/* Mixed. */
+	ck_assert_uint_eq(sm_text_fit("a福b", 2, &w), 1);
+	ck_assert_uint_eq(sm_text_fit("a福b", 3, &w), 4);
+	ck_assert_uint_eq(sm_text_fit(NULL, 3, &w), 0);
+	ck_assert_uint_eq(sm_text_fit("xyz", 2, NULL), 2);
+}
+END_TEST
+
+START_TEST(test_pad)
+{
+	char buf[64];
+
+	tu_lang("en");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "福建省人民政府", 20, '>'),
+	    "福建省人民政府      ");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "福建省人民政府", 14, '>'),
+	    "福建省人民政府");
+	/* Cut to 4 cells + '>'. */
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "福建省人民政府", 5, '>'), "福建>");
+	/* 5 cells for text: 省 would straddle, a space takes its half. */
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "福建省人民政府", 6, '>'), "福建 >");
+	/* No ellipsis: the straddling ideograph becomes a space. */
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "福建省人民政府", 5, '\0'), "福建 ");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "hello", 3, '~'), "he~");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "abc", 3, '>'), "abc");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "ab", 4, '>'), "ab  ");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "abc", 0, '>'), "");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "abc", 1, '>'), ">");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "福", 1, '\0'), " ");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), NULL, 2, '>'), "  ");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "cafe\xcc\x81!", 5, '>'),
+	    "cafe\xcc\x81!");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "a福b", 3, '\0'), "a福");
+	ck_assert_str_eq(sm_text_pad(buf, sizeof(buf), "a福b", 2, '\0'), "a ");
+
+	/* Every width gives exactly that many cells. */
+	for (size_t wd = 0; wd < 24; wd++) {
+		static const char *const ss[] = {
+			"福建省人民政府", "福建 Fujian 省", "cafe\xcc\x81 福", "ａｂｃ", "",
+		};
+		for (size_t i = 0; i < sizeof(ss) / sizeof(ss[0]); i++) {
+			sm_text_pad(buf, sizeof(buf), ss[i], wd, '>');
+			ck_assert_uint_eq(sm_text_width(buf), wd);
+			ck_assert(sm_text_valid_utf8(buf, (size_t)-1));
+			sm_text_pad(buf, sizeof(buf), ss[i], wd, '\0');
+			ck_assert_uint_eq(sm_text_width(buf), wd);
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_pad_small_buffer)
+{
+	char buf[8];
+
+	tu_lang("en");
+	/* 5 bytes: "福" + 2 spaces + NUL would need 6, so spaces only. */
+	ck_assert_str_eq(sm_text_pad(buf, 5, "福建省", 4, '\0'), "    ");
+	ck_assert_str_eq(sm_text_pad(buf, 6, "福建省", 4, '\0'), "福  ");
+	ck_assert_str_eq(sm_text_pad(buf, 8, "福建省", 4, '\0'), "福建");
+	ck_assert_str_eq(sm_text_pad(buf, 7, "福建省", 5, '>'), "福  >");
+	ck_assert_str_eq(sm_text_pad(buf, 8, "福建省", 5, '>'), "福建>");
+	/* Too small even for the spaces: cut, still terminated, no overflow. */
+	memset(buf, 'X', sizeof(buf));
+	ck_assert_str_eq(sm_text_pad(buf, 3, "abcdef", 6, '>'), "  ");
+	ck_assert_int_eq(buf[3], 'X');
+	ck_assert_str_eq(sm_text_pad(buf, 1, "abc", 3, '>'), "");
+	ck_assert_ptr_eq(sm_text_pad(buf, 0, "abc", 3, '>'), buf);
+}
+END_TEST
+
+START_TEST(test_prev_next)
+{
+	const char *s = "a福b";
+
+	ck_assert_uint_eq(sm_text_next(s, 0), 1);
+	ck_assert_uint_eq(sm_text_next(s, 1), 4);
+	ck_assert_uint_eq(sm_text_next(s, 4), 5);
+	ck_assert_uint_eq(sm_text_next(s, 5), 5);
+	ck_assert_uint_eq(sm_text_prev(s, 5), 4);
+	ck_assert_uint_eq(sm_text_prev(s, 4), 1);
+	ck_assert_uint_eq(sm_text_prev(s, 1), 0);
+	ck_assert_uint_eq(sm_text_prev(s, 0), 0);
+	/* 4-byte character. */
+	ck_assert_uint_eq(sm_text_prev("x𠀀", 5), 1);
+	ck_assert_uint_eq(sm_text_next("x𠀀", 1), 5);
+	/* Invalid bytes step one at a time. */
+	ck_assert_uint_eq(sm_text_next("\xff\xfe", 0), 1);
+	ck_assert_uint_eq(sm_text_prev("\xff\xfe", 2), 1);
+	ck_assert_uint_eq(sm_text_prev("a\x80\x80\x80\x80", 5), 4);
+}
+END_TEST
+
+START_TEST(test_trim)
+{
+	char a[] = "  福建\xe3\x80\x80 \t\n";
+	char b[] = "\xe3\x80\x80\xe3\x80\x80";
+	char c[] = "";
+	char d[] = "a b";
+	char e[] = "\xe3\x80\x80x\xe3\x80\x80y \xe3\x80\x80";
+
+	ck_assert_str_eq(sm_text_trim(a), "福建");
+	ck_assert_str_eq(sm_text_trim(b), "");
+	ck_assert_str_eq(sm_text_trim(c), "");
+	ck_assert_str_eq(sm_text_trim(d), "a b");
+	ck_assert_str_eq(sm_text_trim(e), "x\xe3\x80\x80y");
+	ck_assert_ptr_null(sm_text_trim(NULL));
+}
+END_TEST
+
+static Suite *
+text_suite(void)
+{
+	Suite *s = suite_create("text");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_neutralise_escapes);
+	tcase_add_test(tc, test_neutralise_bidi_utf8);
+	tcase_add_test(tc, test_neutralise_long);
+	tcase_add_test(tc, test_clean_and_valid);
+	tcase_add_test(tc, test_decode);
+	tcase_add_test(tc, test_width_utf8_locale);
+	tcase_add_test(tc, test_width_table);
+	tcase_add_test(tc, test_fit);
+	tcase_add_test(tc, test_pad);
+	tcase_add_test(tc, test_pad_small_buffer);
+	tcase_add_test(tc, test_prev_next);
+	tcase_add_test(tc, test_trim);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(text_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,3 @@
+#include <config.h>
+/* PLACEHOLDER */
+int main(void){return 77;}
