@@ -1,3 +1,284 @@
+/* check_mark.c - tests of sm_mark: the website mark's code, snippet, URLs,
+ * colour and certificate number (domain.md §6). */
 #include <config.h>
-/* PLACEHOLDER */
-int main(void){return 77;}
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_err.h"
+#include "sm_mark.h"
+#include "testutil.h"
+
+#define BASE "https://bs.example.cn"
+/* division 350102, serial 42, seq 1:
+ * CA + 35 + 0+01 + 00+02 + 00000042 + 0001 */
+#define CODE "CA350010002000000420001"
+#define GUID "0123456789ABCDEF0123456789ABCDEF"
+
+static sm_err *err;
+
+static void
+setup(void)
+{
+	tu_lang("en");
+	err = sm_err_new();
+	ck_assert_ptr_nonnull(err);
+}
+
+static void
+teardown(void)
+{
+	sm_err_free(&err);
+}
+
+START_TEST(test_code_shape)
+{
+	char out[SM_MARK_CODE_LEN + 1];
+
+	ck_assert_int_eq(SM_MARK_CODE_LEN, 23);
+	ck_assert_int_eq(sm_mark_code("350102", 42, 1, out, err), SM_OK);
+	ck_assert_str_eq(out, CODE);
+	ck_assert_uint_eq(strlen(out), 23);
+	ck_assert(sm_mark_code_valid(out));
+
+	/* Every part in its place: PP, CCC, DDDD, serial, sequence. */
+	ck_assert_int_eq(sm_mark_code("110000", 1, 9999, out, err), SM_OK);
+	ck_assert_str_eq(out, "CA110000000000000019999");
+	ck_assert_int_eq(sm_mark_code("000000", 99999999, 1, out, err), SM_OK);
+	ck_assert_str_eq(out, "CA000000000999999990001");
+	ck_assert_int_eq(sm_mark_code("659012", 12345678, 321, out, err), SM_OK);
+	ck_assert_str_eq(out, "CA650900012123456780321");
+	ck_assert(sm_mark_code_valid(out));
+	ck_assert_uint_eq(sm_err_count(err), 0);
+}
+END_TEST
+
+static void
+refused(const char *division, int64_t serial, int seq)
+{
+	char out[SM_MARK_CODE_LEN + 1];
+	sm_err_clear(err);
+	ck_assert_msg(sm_mark_code(division, serial, seq, out, err) == SM_E_INVALID,
+	    "accepted division %s serial %lld seq %d", division ? division : "(null)",
+	    (long long)serial, seq);
+	ck_assert_uint_eq(sm_err_count(err), 1);
+	ck_assert_ptr_nonnull(sm_err_msg(err, 0));
+}
+
+START_TEST(test_code_refused)
+{
+	refused(NULL, 1, 1);
+	refused("", 1, 1);
+	refused("35010", 1, 1);
+	refused("3501020", 1, 1);
+	refused("35010a", 1, 1);
+	refused("35 102", 1, 1);
+	ck_assert_str_eq(sm_err_field(err, 0), "division");
+	refused("350102", 0, 1);
+	refused("350102", -5, 1);
+	refused("350102", 100000000, 1);
+	refused("350102", 1, 0);
+	refused("350102", 1, -1);
+	refused("350102", 1, 10000);
+	ck_assert_str_eq(sm_err_msg(err, 0), "the unit has used all 9999 mark numbers");
+	/* Without an sm_err the status still comes back. */
+	char out[SM_MARK_CODE_LEN + 1];
+	ck_assert_int_eq(sm_mark_code("350102", 1, 10000, out, NULL), SM_E_INVALID);
+}
+END_TEST
+
+START_TEST(test_code_valid)
+{
+	ck_assert(sm_mark_code_valid(CODE));
+	ck_assert(!sm_mark_code_valid(NULL));
+	ck_assert(!sm_mark_code_valid(""));
+	ck_assert(!sm_mark_code_valid("CB350010002000000420001"));
+	ck_assert(!sm_mark_code_valid("ca350010002000000420001"));
+	ck_assert(!sm_mark_code_valid("CA35001000200000042000"));   /* 22 */
+	ck_assert(!sm_mark_code_valid("CA3500100020000004200011")); /* 24 */
+	ck_assert(!sm_mark_code_valid("CA35001000200000042000X"));
+	ck_assert(!sm_mark_code_valid("CA351010002000000420001"));  /* CCC not 0.. */
+	ck_assert(!sm_mark_code_valid("CA350011002000000420001"));  /* DDDD not 00.. */
+	ck_assert(!sm_mark_code_valid("CA350010102000000420001"));
+	ck_assert(!sm_mark_code_valid("CA35001000200000042000 "));
+}
+END_TEST
+
+START_TEST(test_script_url)
+{
+	const char *want = BASE "/js/35/001/0002/00000042/" CODE ".js";
+	char *u = sm_mark_script_url(BASE, CODE);
+	ck_assert_ptr_nonnull(u);
+	ck_assert_str_eq(u, want);
+	free(u);
+	/* Trailing slashes of the base are not doubled. */
+	u = sm_mark_script_url(BASE "/", CODE);
+	ck_assert_ptr_nonnull(u);
+	ck_assert_str_eq(u, want);
+	free(u);
+	u = sm_mark_script_url(BASE "///", CODE);
+	ck_assert_ptr_nonnull(u);
+	ck_assert_str_eq(u, want);
+	free(u);
+	/* A base with a path keeps it; plain http works too. */
+	u = sm_mark_script_url("http://127.0.0.1:8080/mark", "CA110000000000000019999");
+	ck_assert_ptr_nonnull(u);
+	ck_assert_str_eq(u, "http://127.0.0.1:8080/mark/js/11/000/0000/00000001/"
+	    "CA110000000000000019999.js");
+	free(u);
+	/* Not a mark code: no URL. */
+	ck_assert_ptr_null(sm_mark_script_url(BASE, NULL));
+	ck_assert_ptr_null(sm_mark_script_url(BASE, "CA35001000200000042000"));
+	ck_assert_ptr_null(sm_mark_script_url(BASE, "CA35001000200000042000\""));
+}
+END_TEST
+
+START_TEST(test_snippet)
+{
+	char *s = sm_mark_snippet(BASE, CODE);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s, "<span id=\"_ideConac\"><script type=\"text/javascript\" "
+	    "src=\"https://bs.example.cn/js/35/001/0002/00000042/CA350010002000000420001.js\">"
+	    "</script></span>");
+	free(s);
+	ck_assert_ptr_null(sm_mark_snippet(BASE, "XX"));
+	ck_assert_ptr_null(sm_mark_snippet("javascript:alert(1)", CODE));
+}
+END_TEST
+
+START_TEST(test_show_and_image_url)
+{
+	char *s = sm_mark_show_url(BASE, GUID);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s, BASE "/sitename?method=show&id=" GUID);
+	free(s);
+	s = sm_mark_show_url(BASE "/", GUID);
+	ck_assert_str_eq(s, BASE "/sitename?method=show&id=" GUID);
+	free(s);
+	ck_assert_ptr_null(sm_mark_show_url(BASE, NULL));
+	ck_assert_ptr_null(sm_mark_show_url(BASE, "0123456789ABCDEF"));
+	ck_assert_ptr_null(sm_mark_show_url(BASE, GUID "0"));
+	/* 32 characters that are not upper-case hex digits are no GUID. */
+	ck_assert_ptr_null(sm_mark_show_url(BASE, "0123456789abcdef0123456789abcdef"));
+	ck_assert_ptr_null(sm_mark_show_url(BASE, "\"><script>alert(1)</script>xxxxx"));
+
+	s = sm_mark_image_url(BASE, "red");
+	ck_assert_str_eq(s, BASE "/image/red.png");
+	free(s);
+	s = sm_mark_image_url(BASE "/", "blue");
+	ck_assert_str_eq(s, BASE "/image/blue.png");
+	free(s);
+	ck_assert_ptr_null(sm_mark_image_url(BASE, "green"));
+	ck_assert_ptr_null(sm_mark_image_url(BASE, NULL));
+	ck_assert_ptr_null(sm_mark_image_url(BASE, "red.png"));
+}
+END_TEST
+
+/* Every base URL that is not a plain http(s) address is refused by all four
+ * URL makers. */
+static const char *const bad_bases[] = {
+	"",
+	"bs.example.cn",
+	"ftp://bs.example.cn",
+	"javascript:alert(1)",
+	"JavaScript:alert(1)//https://",
+	"data:text/html,x",
+	"//bs.example.cn",
+	"https://",
+	"http:///js",
+	"https://bs.example.cn/a b",
+	"https://bs.example.cn\"onload=\"x",
+	"https://bs.example.cn'x",
+	"https://bs.example.cn/<script>",
+	"https://bs.example.cn/>",
+	"https://bs.example.cn\\x",
+	"https://bs.example.cn`x",
+	"https://bs.example.cn\n",
+	"https://bs.example.cn\r\nX: y",
+	"https://bs.example.cn\t",
+	"https://bs.example.cn\x7f",
+	"https://bs.example.cn\x1b[2J",
+	" https://bs.example.cn",
+};
+
+START_TEST(test_bad_base)
+{
+	const char *b = bad_bases[_i];
+	ck_assert_msg(sm_mark_script_url(b, CODE) == NULL, "script url from base [%s]", b);
+	ck_assert_msg(sm_mark_snippet(b, CODE) == NULL, "snippet from base [%s]", b);
+	ck_assert_msg(sm_mark_show_url(b, GUID) == NULL, "show url from base [%s]", b);
+	ck_assert_msg(sm_mark_image_url(b, "red") == NULL, "image url from base [%s]", b);
+}
+END_TEST
+
+START_TEST(test_null_base)
+{
+	ck_assert_ptr_null(sm_mark_script_url(NULL, CODE));
+	ck_assert_ptr_null(sm_mark_snippet(NULL, CODE));
+	ck_assert_ptr_null(sm_mark_show_url(NULL, GUID));
+	ck_assert_ptr_null(sm_mark_image_url(NULL, "red"));
+}
+END_TEST
+
+START_TEST(test_color)
+{
+	ck_assert_str_eq(sm_mark_color("organ"), "red");
+	ck_assert_str_eq(sm_mark_color("institution"), "blue");
+	ck_assert_str_eq(sm_mark_color("social"), "blue");
+	ck_assert_str_eq(sm_mark_color(NULL), "blue");
+	ck_assert_str_eq(sm_mark_color("Organ"), "blue");
+}
+END_TEST
+
+START_TEST(test_cert_no)
+{
+	char out[15];
+	ck_assert_int_eq(sm_mark_cert_no(2026, "350102", 7, out, err), SM_OK);
+	ck_assert_str_eq(out, "20263500000007");
+	ck_assert_uint_eq(strlen(out), 14);
+	ck_assert_int_eq(sm_mark_cert_no(2030, "000000", 99999999, out, err), SM_OK);
+	ck_assert_str_eq(out, "20300099999999");
+	ck_assert_uint_eq(sm_err_count(err), 0);
+
+	ck_assert_int_eq(sm_mark_cert_no(1999, "350102", 7, out, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_mark_cert_no(10000, "350102", 7, out, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_mark_cert_no(2026, "3501", 7, out, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_mark_cert_no(2026, NULL, 7, out, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_mark_cert_no(2026, "35010x", 7, out, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_mark_cert_no(2026, "350102", 0, out, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_mark_cert_no(2026, "350102", 100000000, out, err), SM_E_INVALID);
+	ck_assert_uint_eq(sm_err_count(err), 7);
+}
+END_TEST
+
+static Suite *
+mark_suite(void)
+{
+	Suite *s = suite_create("mark");
+	TCase *tc = tcase_create("mark");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_code_shape);
+	tcase_add_test(tc, test_code_refused);
+	tcase_add_test(tc, test_code_valid);
+	tcase_add_test(tc, test_script_url);
+	tcase_add_test(tc, test_snippet);
+	tcase_add_test(tc, test_show_and_image_url);
+	tcase_add_loop_test(tc, test_bad_base, 0, (int)(sizeof(bad_bases) / sizeof(bad_bases[0])));
+	tcase_add_test(tc, test_null_base);
+	tcase_add_test(tc, test_color);
+	tcase_add_test(tc, test_cert_no);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(mark_suite());
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

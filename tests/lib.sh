@@ -1,3 +1,355 @@
-#!/bin/sh
-# PLACEHOLDER
-exit 77
+# tests/lib.sh - shared helpers of the shell tests (sourced, not run).
+#
+# Sets a known environment (language, time zone, HOME, no configuration),
+# makes a temporary directory $T that is removed on exit, and offers:
+#
+#   sm ARGS...              run sitemark on the test database $DB
+#   run CMD...              run CMD: $RC, $OUT (stdout), $ERR (stderr)
+#   expect_ok DESC CMD...   CMD exits 0
+#   expect_refused DESC ERE CMD...
+#                           CMD exits 1, says why on stderr (matching ERE,
+#                           case-insensitive), prints nothing on stdout and
+#                           leaves the database exactly as it was
+#   expect_usage DESC CMD...   CMD exits 2 with a message on stderr
+#   check_eq DESC EXPECTED ACTUAL, check_match DESC ERE TEXT,
+#   check_nomatch DESC ERE TEXT, check_true DESC TEST-ARGS...
+#   finish                  print "N passed, M failed" and exit
+#
+# Failed checks are counted and the script goes on (set SM_FAIL_FAST=1 to
+# stop at the first one); die stops at once.  Set SM_KEEP=1 to keep $T.
+#
+# make check exports top_srcdir, top_builddir, SITEMARK_DATADIR and
+# SITEMARK_LOCALEDIR; run by hand, they default from the script's location.
+
+set -u
+if [ -n "${BASH_VERSION:-}" ]; then
+	set -o pipefail
+fi
+
+TESTNAME=$(basename "$0" .sh)
+_here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$(cd "$_here/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${SITEMARK_DATADIR:=$top_srcdir}"
+export top_srcdir top_builddir SITEMARK_DATADIR
+
+SITEMARK="$top_builddir/sitemark"
+VALUES="$top_srcdir/tests/values"
+
+# ---------------------------------------------------------------- environment
+
+_pick_locale() {
+	for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
+		if locale -a 2>/dev/null | grep -qx "$l"; then
+			echo "$l"
+			return
+		fi
+	done
+	echo C.UTF-8
+}
+LANG=$(_pick_locale)
+LC_ALL=$LANG
+export LANG LC_ALL
+unset LANGUAGE LC_MESSAGES
+# The program works in Asia/Shanghai time whatever the machine's zone is.
+TZ=UTC
+export TZ
+unset SITEMARK_DB SITEMARK_CONFIG SITEMARK_NOW XDG_CONFIG_HOME XDG_DATA_HOME SSH_CLIENT
+
+PASSED=0
+FAILED=0
+FINISHED=
+BG_PIDS=
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sitemark-$TESTNAME.XXXXXX") || {
+	echo "$TESTNAME: cannot make a temporary directory" >&2
+	exit 99
+}
+HOME="$T/home"
+mkdir -p "$HOME"
+export HOME
+DB="$T/test.db"
+
+_cleanup() {
+	rc=$?
+	for p in $BG_PIDS; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ -z "$FINISHED" ]; then
+		echo "$TESTNAME: stopped early"
+		echo "$PASSED passed, $((FAILED > 0 ? FAILED : 1)) failed"
+		[ "$rc" -eq 0 ] && rc=1
+	fi
+	if [ -n "${SM_KEEP:-}" ]; then
+		echo "$TESTNAME: kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+	exit "$rc"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+skip() {
+	echo "$TESTNAME: SKIP: $*"
+	FINISHED=1
+	exit 77
+}
+
+[ -x "$SITEMARK" ] || skip "no program at $SITEMARK (run make first)"
+command -v jq >/dev/null 2>&1 || skip "jq is not installed"
+command -v sqlite3 >/dev/null 2>&1 || skip "the sqlite3 shell is not installed"
+
+# The Chinese catalogue: make check installs it under tests/locale; by hand,
+# build it from po/zh_CN.po when msgfmt is there.
+if [ -z "${SITEMARK_LOCALEDIR:-}" ]; then
+	if [ -f "$top_builddir/tests/locale/zh_CN/LC_MESSAGES/sitemark.mo" ]; then
+		SITEMARK_LOCALEDIR="$top_builddir/tests/locale"
+	elif command -v msgfmt >/dev/null 2>&1 && [ -f "$top_srcdir/po/zh_CN.po" ]; then
+		mkdir -p "$T/locale/zh_CN/LC_MESSAGES"
+		msgfmt -o "$T/locale/zh_CN/LC_MESSAGES/sitemark.mo" "$top_srcdir/po/zh_CN.po" 2>/dev/null
+		SITEMARK_LOCALEDIR="$T/locale"
+	else
+		SITEMARK_LOCALEDIR="$T/locale"
+	fi
+fi
+export SITEMARK_LOCALEDIR
+
+# ---------------------------------------------------------------- running
+
+sm() {
+	"$SITEMARK" --db "$DB" "$@"
+}
+
+run() {
+	"$@" >"$T/.out" 2>"$T/.err"
+	RC=$?
+	OUT=$(cat "$T/.out")
+	ERR=$(cat "$T/.err")
+}
+
+# A fingerprint of everything the database holds (schema and rows).
+db_fingerprint() {
+	sqlite3 "${1:-$DB}" .dump 2>&1 | cksum
+}
+
+q() {
+	sqlite3 -cmd '.timeout 10000' "$DB" "$@"
+}
+
+# ---------------------------------------------------------------- checks
+
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "ok $((PASSED + FAILED)) - $1"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "not ok $((PASSED + FAILED)) - $1"
+	shift
+	local line
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/#   /'
+	done
+	if [ -n "${SM_FAIL_FAST:-}" ]; then
+		exit 1
+	fi
+	return 1
+}
+
+die() {
+	fail "$@"
+	echo "$TESTNAME: cannot go on"
+	exit 1
+}
+
+_cmd_detail() {
+	printf 'command: %s\nexit: %s\nstdout: %s\nstderr: %s' "$*" "$RC" \
+	    "$(printf '%s' "$OUT" | head -c 2000)" "$(printf '%s' "$ERR" | head -c 2000)"
+}
+
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected: $2" "got:      $3"
+	fi
+}
+
+check_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "expected to match: $2" "got: $(printf '%s' "$3" | head -c 2000)"
+	fi
+}
+
+check_nomatch() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		fail "$1" "expected not to match: $2" "got: $(printf '%s' "$3" | head -c 2000)"
+	else
+		pass "$1"
+	fi
+}
+
+check_true() {
+	local desc=$1
+	shift
+	if [ "$@" ]; then
+		pass "$desc"
+	else
+		fail "$desc" "test failed: [ $* ]"
+	fi
+}
+
+expect_ok() {
+	local desc=$1
+	shift
+	run "$@"
+	if [ "$RC" -eq 0 ]; then
+		pass "$desc"
+	else
+		fail "$desc" "$(_cmd_detail "$@")"
+	fi
+}
+
+expect_refused() {
+	local desc=$1 ere=$2 before after
+	shift 2
+	before=$(db_fingerprint)
+	run "$@"
+	after=$(db_fingerprint)
+	local why=
+	[ "$RC" -eq 1 ] || why="exit status $RC, expected 1"
+	[ -z "$why" ] && [ -z "$ERR" ] && why="nothing on stderr"
+	[ -z "$why" ] && ! printf '%s\n' "$ERR" | grep -Eqi -- "$ere" &&
+	    why="stderr does not match: $ere"
+	[ -z "$why" ] && [ -n "$OUT" ] && why="something on stdout"
+	[ -z "$why" ] && [ "$before" != "$after" ] && why="the database changed"
+	if [ -z "$why" ]; then
+		pass "$desc"
+	else
+		fail "$desc" "$why" "$(_cmd_detail "$@")"
+	fi
+}
+
+expect_usage() {
+	local desc=$1 before after
+	shift
+	before=$(db_fingerprint)
+	run "$@"
+	after=$(db_fingerprint)
+	local why=
+	[ "$RC" -eq 2 ] || why="exit status $RC, expected 2"
+	[ -z "$why" ] && [ -z "$ERR" ] && why="nothing on stderr"
+	[ -z "$why" ] && [ "$before" != "$after" ] && why="the database changed"
+	if [ -z "$why" ]; then
+		pass "$desc"
+	else
+		fail "$desc" "$why" "$(_cmd_detail "$@")"
+	fi
+}
+
+finish() {
+	FINISHED=1
+	echo "$PASSED passed, $FAILED failed"
+	if [ "$FAILED" -gt 0 ]; then
+		exit 1
+	fi
+	exit 0
+}
+
+# ---------------------------------------------------------------- the domain
+
+# Case N as JSON, read by LOGIN (default: $VIEWER, someone who sees all cases).
+case_json() {
+	sm --as "${2:-$VIEWER}" --json case show "$1"
+}
+
+state_of() {
+	case_json "$1" "${2:-$VIEWER}" | jq -r .state
+}
+
+version_of() {
+	case_json "$1" "${2:-$VIEWER}" | jq -r .version
+}
+
+audit_rows() {
+	q "select count(*) from audit where object='case' and object_id=$1"
+}
+
+# Whether the zh_CN locale exists on this machine.
+have_zh_locale() {
+	locale -a 2>/dev/null | grep -Eqix 'zh_CN\.utf-?8'
+}
+
+# The Chinese translation of MSGID in the catalogue the program uses, or
+# nothing when the catalogue does not translate it (yet).
+zh_translation() {
+	command -v gettext >/dev/null 2>&1 || return 0
+	have_zh_locale || return 0
+	local tr
+	tr=$(LANGUAGE=zh_CN LC_ALL=zh_CN.UTF-8 TEXTDOMAINDIR="$SITEMARK_LOCALEDIR" \
+	    gettext sitemark "$1" 2>/dev/null)
+	if [ -n "$tr" ] && [ "$tr" != "$1" ]; then
+		printf '%s' "$tr"
+	fi
+}
+
+# How many CJK ideographs (U+4E00-U+9FFF: lead bytes E4-E9) TEXT holds.
+has_cjk() {
+	printf '%s' "$1" | LC_ALL=C grep -o "[$(printf '\344')-$(printf '\351')]" | wc -l | tr -d ' '
+}
+
+# Bytes of terminal control in FILE: C0 controls but tab and newline, DEL,
+# and the C1 controls U+0080-U+009F encoded in UTF-8 or as raw bytes.
+control_bytes() {
+	LC_ALL=C tr -dc '\000-\010\013-\037\177' <"$1" | wc -c | tr -d ' '
+}
+c1_controls() {
+	LC_ALL=C grep -c "$(printf '\302')[$(printf '\200')-$(printf '\237')]" "$1"
+}
+
+# A fresh database with offices, reviewers and two registered units, each
+# with a registered domain.  Sets VIEWER.  Users:
+#   admin: the Unix login (sysadmin); conac1, conac2 (conac); fz-rev1..6
+#   (office 350100); xm-rev (office 350200); aud (auditor); kf (service);
+#   org-op (unit: 福州市人民政府办公厅, organ, 福州市人民政府.政务);
+#   lib-op (unit: 福州市图书馆, institution, 福州市图书馆.公益).
+make_world() {
+	sm init >/dev/null || die "init"
+	sm office add 350000 --name 中共福建省委机构编制委员会办公室 >/dev/null || die "office add 350000"
+	sm office add 350100 --name 中共福州市委机构编制委员会办公室 >/dev/null || die "office add 350100"
+	sm office add 350200 --name 中共厦门市委机构编制委员会办公室 >/dev/null || die "office add 350200"
+	for u in conac1 conac2; do
+		sm user add $u --role conac >/dev/null || die "user add $u"
+	done
+	for i in 1 2 3 4 5 6; do
+		sm user add fz-rev$i --role office --office 350100 >/dev/null || die "user add fz-rev$i"
+	done
+	sm user add xm-rev --role office --office 350200 >/dev/null || die "user add xm-rev"
+	sm user add aud --role auditor >/dev/null || die "user add aud"
+	sm user add kf --role service >/dev/null || die "user add kf"
+	ORG_UNIT=$(sm unit register --values "$VALUES/unit-organ-fj.yaml" --login org-op) ||
+	    die "unit register organ"
+	LIB_UNIT=$(sm unit register --values "$VALUES/unit-institution-fj.yaml" --login lib-op) ||
+	    die "unit register institution"
+	VIEWER=conac1
+	ORG_DOMAIN_CASE=$(register_domain org-op "$VALUES/domain.yaml") ||
+	    die "registering 福州市人民政府.政务"
+	LIB_DOMAIN_CASE=$(register_domain lib-op "$VALUES/domain-gongyi.yaml") ||
+	    die "registering 福州市图书馆.公益"
+}
+
+# Take a domain case through to registered; prints its id.
+register_domain() {
+	_id=$(sm --as "$1" case new domain --values "$2") &&
+	sm --as "$1" case act "$_id" submit >/dev/null &&
+	sm --as fz-rev1 case act "$_id" approve >/dev/null &&
+	sm --as conac1 case act "$_id" approve >/dev/null &&
+	sm --as conac2 case act "$_id" confirm-payment --values "$VALUES/confirm-payment.yaml" \
+	    >/dev/null &&
+	echo "$_id"
+}

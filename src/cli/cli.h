@@ -9,6 +9,7 @@
 
 #include "sm_app.h"
 #include "sm_err.h"
+#include "tui.h"
 
 typedef struct cli {
 	/* global options */
@@ -33,6 +34,7 @@ typedef struct cli {
 	int64_t expect_version;
 	bool queue;
 	bool demo;
+	tui_opts tui;
 	/* positional words after the command */
 	char **args;
 	int nargs;

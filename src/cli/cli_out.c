@@ -215,39 +215,12 @@ print_field(const char *lbl, const char *value)
 	cli_putln(value ? value : "");
 }
 
-/* Values in the order of the form, with translated labels. */
 static void
-print_values(const sm_form *form, const sm_field *fields, size_t n, const json_t *values,
-             const char *prefix)
+value_line(const sm_field *field, const char *lbl, const char *text, void *ud)
 {
-	for (size_t i = 0; i < n; i++) {
-		const sm_field *f = &fields[i];
-		json_t *v = json_object_get(values, f->id);
-		char lbl[256];
-		if (v == NULL)
-			continue;
-		snprintf(lbl, sizeof(lbl), "%s%s", prefix, _(f->label));
-		if (f->type == SM_FT_GROUP) {
-			char pre[256];
-			snprintf(pre, sizeof(pre), "%s%s ", prefix, _(f->label));
-			print_values(form, f->fields, f->n_fields, v, pre);
-		} else if (json_is_array(v)) {
-			size_t j;
-			json_t *item;
-			json_array_foreach(v, j, item)
-				print_field(j == 0 ? lbl : "", json_string_value(item));
-		} else if (json_is_boolean(v)) {
-			print_field(lbl, json_is_true(v) ? _("yes") : _("no"));
-		} else if (f->type == SM_FT_CHOICE) {
-			const char *shown = json_string_value(v);
-			for (size_t k = 0; k < f->n_choices; k++)
-				if (shown && strcmp(f->choices[k].value, shown) == 0)
-					shown = _(f->choices[k].label);
-			print_field(lbl, shown);
-		} else {
-			print_field(lbl, json_string_value(v));
-		}
-	}
+	(void)field;
+	(void)ud;
+	print_field(lbl, text);
 }
 
 void
@@ -275,7 +248,7 @@ cli_print_case(cli *c, const sm_case *cs)
 	}
 	if (form) {
 		printf("%s\n", _(form->title));
-		print_values(form, form->fields, form->n_fields, cs->values, "");
+		sm_form_each_value(form, cs->values, value_line, NULL);
 	}
 	size_t i;
 	json_t *h;

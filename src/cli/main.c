@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "sm_i18n.h"
+#include "tui.h"
 
 const cli_command cli_commands[] = {
 	{"init", NULL, 0, 0, CLI_CREATE, cmd_init, N_("init [--demo]")},
@@ -39,7 +40,8 @@ const cli_command cli_commands[] = {
 enum {
 	OPT_DB = 256, OPT_CONFIG, OPT_AS, OPT_JSON, OPT_VALUES, OPT_REASON, OPT_LOGIN, OPT_ROLE,
 	OPT_OFFICE, OPT_UNIT, OPT_NAME, OPT_MOBILE, OPT_EMAIL, OPT_STATE, OPT_KIND, OPT_QUEUE,
-	OPT_DEMO, OPT_TEXT, OPT_EXPECT, OPT_REQUEST, OPT_HELP, OPT_VERSION
+	OPT_DEMO, OPT_TEXT, OPT_EXPECT, OPT_REQUEST, OPT_HELP, OPT_VERSION, OPT_NO_COLOR,
+	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT
 };
 
 static const struct option options[] = {
@@ -63,6 +65,10 @@ static const struct option options[] = {
 	{"text", required_argument, NULL, OPT_TEXT},
 	{"expect-version", required_argument, NULL, OPT_EXPECT},
 	{"request-id", required_argument, NULL, OPT_REQUEST},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"script", required_argument, NULL, OPT_SCRIPT},
+	{"script-output", required_argument, NULL, OPT_SCRIPT_OUTPUT},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -72,7 +78,12 @@ static void
 usage(FILE *out)
 {
 	fprintf(out, _("Usage: sitemark [--db PATH] [--config FILE] [--as LOGIN] [--json] [COMMAND ...]\n"));
-	fprintf(out, _("\nWithout a command, sitemark opens the console.\n\nCommands:\n"));
+	fprintf(out, _("\nWithout a command, sitemark opens the console:\n"
+	    "  --no-color            no colours (also when NO_COLOR is set)\n"
+	    "  --ascii               ASCII line drawing\n"
+	    "  --script FILE         read keystrokes from FILE instead of the terminal\n"
+	    "  --script-output FILE  where script mode writes the terminal's bytes\n"));
+	fprintf(out, _("\nCommands:\n"));
 	for (const cli_command *k = cli_commands; k->word1; k++)
 		fprintf(out, "  sitemark %s\n", _(k->usage));
 	fprintf(out, _("\nExit status: 0 done; 1 refused (the reason is on standard error); 2 bad usage.\n"));
@@ -81,9 +92,17 @@ usage(FILE *out)
 static int
 run_console(cli *c)
 {
-	fprintf(stderr, _("sitemark: the full-screen console is not part of this build yet; use a command (sitemark --help)\n"));
-	(void)c;
-	return 2;
+	sm_app_opts o = {.db_path = c->db, .config_path = c->config, .mode = SM_OPEN_EXISTING};
+	sm_status st = sm_app_open(&o, &c->app, c->warn, c->err);
+	cli_print_problems(c, c->warn);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	char *login = c->as ? strdup(c->as) : sm_app_unix_login();
+	st = sm_app_login(c->app, login, c->err);
+	free(login);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	return tui_run(c->app, &c->tui);
 }
 
 static const cli_command *
@@ -163,6 +182,10 @@ main(int argc, char **argv)
 		case OPT_DEMO: c.demo = true; break;
 		case OPT_TEXT: c.text = optarg; break;
 		case OPT_REQUEST: c.request_id = optarg; break;
+		case OPT_NO_COLOR: c.tui.no_color = true; break;
+		case OPT_ASCII: c.tui.ascii = true; break;
+		case OPT_SCRIPT: c.tui.script = optarg; break;
+		case OPT_SCRIPT_OUTPUT: c.tui.output = optarg; break;
 		case OPT_EXPECT: {
 			char *end = NULL;
 			long long v = strtoll(optarg, &end, 10);

@@ -5,8 +5,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <nettle/base64.h>
 #include <nettle/sha2.h>
 
 /* Each field is written as "<length>:<bytes>," and a missing one as "-,", so
@@ -60,4 +62,15 @@ sm_audit_hash(const sm_audit_rec *r, char out[SM_AUDIT_HASH_LEN + 1])
 	sha256_digest(&ctx, sizeof(digest), digest);
 	for (size_t i = 0; i < sizeof(digest); i++)
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+char *
+sm_base64(const void *data, size_t len)
+{
+	char *out = malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
+	if (out == NULL)
+		return NULL;
+	base64_encode_raw(out, len, data);
+	out[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
+	return out;
 }

@@ -6,6 +6,7 @@
 #ifndef SM_AUDIT_H
 #define SM_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SM_AUDIT_HASH_LEN 64
@@ -32,5 +33,8 @@ typedef struct sm_audit_rec {
 
 /* SHA-256 over the canonical encoding of R, as lower-case hex into OUT. */
 void sm_audit_hash(const sm_audit_rec *r, char out[SM_AUDIT_HASH_LEN + 1]);
+
+/* Base64 of LEN bytes (malloc'd, NUL-terminated): nettle stays in this file. */
+char *sm_base64(const void *data, size_t len);
 
 #endif

@@ -1671,3 +1671,44 @@ sm_field_validate(const sm_field *field, const json_t *value, const sm_divisions
 		json_decref(r);
 	return SM_OK;
 }
+
+static void
+each_value(const sm_field *fields, size_t n, const json_t *values, const char *prefix,
+           sm_form_value_fn fn, void *ud)
+{
+	char label[512];
+	for (size_t i = 0; i < n; i++) {
+		const sm_field *f = &fields[i];
+		json_t *v = json_object_get(values, f->id);
+		if (v == NULL || json_is_null(v))
+			continue;
+		snprintf(label, sizeof(label), "%s%s%s", prefix, *prefix ? " " : "", _(f->label));
+		if (f->type == SM_FT_GROUP) {
+			each_value(f->fields, f->n_fields, v, label, fn, ud);
+		} else if (json_is_array(v)) {
+			size_t j;
+			json_t *item;
+			json_array_foreach(v, j, item)
+				fn(f, j == 0 ? label : "", json_string_value(item), ud);
+		} else if (json_is_boolean(v)) {
+			fn(f, label, json_is_true(v) ? _("yes") : _("no"), ud);
+		} else if (f->type == SM_FT_CHOICE) {
+			const char *shown = json_string_value(v);
+			for (size_t k = 0; shown && k < f->n_choices; k++)
+				if (strcmp(f->choices[k].value, shown) == 0) {
+					shown = _(f->choices[k].label);
+					break;
+				}
+			fn(f, label, shown, ud);
+		} else {
+			fn(f, label, json_string_value(v), ud);
+		}
+	}
+}
+
+void
+sm_form_each_value(const sm_form *form, const json_t *values, sm_form_value_fn fn, void *ud)
+{
+	if (form && json_is_object(values))
+		each_value(form->fields, form->n_fields, values, "", fn, ud);
+}

@@ -141,4 +141,14 @@ const char *sm_form_field_label(const sm_form *form, const char *path, char *buf
  * order, for `forms strings`.  Calls FN once per string. */
 void sm_form_strings(const sm_form *form, void (*fn)(const char *msgid, void *ud), void *ud);
 
+/* Walk VALUES in the form's order for display: FN is called once per value
+ * with the field, the label (translated; nested labels joined by a space;
+ * list entries after the first get an empty label) and the value as text
+ * (choice values as their translated label, booleans as yes/no, NULL for a
+ * group's heading).  Unknown keys are skipped. */
+typedef void (*sm_form_value_fn)(const sm_field *field, const char *label, const char *text,
+                                 void *ud);
+void sm_form_each_value(const sm_form *form, const json_t *values, sm_form_value_fn fn,
+                        void *ud);
+
 #endif

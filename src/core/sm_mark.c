@@ -47,10 +47,17 @@ sm_mark_code_valid(const char *code)
 static bool
 plain_url(const char *base)
 {
+	const char *host;
 	if (base == NULL)
 		return false;
-	if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0)
+	if (strncmp(base, "http://", 7) == 0)
+		host = base + 7;
+	else if (strncmp(base, "https://", 8) == 0)
+		host = base + 8;
+	else
 		return false;
+	if (*host == '\0' || *host == '/')
+		return false; /* no host */
 	for (const unsigned char *p = (const unsigned char *)base; *p; p++)
 		if (*p <= ' ' || *p == 0x7f || strchr("\"'<>\\`", *p))
 			return false;
@@ -93,11 +100,23 @@ sm_mark_snippet(const char *base_url, const char *code)
 	return s;
 }
 
+/* 32 upper-case hex digits, as sm_random_guid makes them. */
+static bool
+guid_valid(const char *guid)
+{
+	if (guid == NULL || strlen(guid) != 32)
+		return false;
+	for (size_t i = 0; i < 32; i++)
+		if (!((guid[i] >= '0' && guid[i] <= '9') || (guid[i] >= 'A' && guid[i] <= 'F')))
+			return false;
+	return true;
+}
+
 char *
 sm_mark_show_url(const char *base_url, const char *guid)
 {
 	char *s = NULL;
-	if (!plain_url(base_url) || guid == NULL || strlen(guid) != 32)
+	if (!plain_url(base_url) || !guid_valid(guid))
 		return NULL;
 	if (asprintf(&s, "%.*s/sitename?method=show&id=%s", base_len(base_url),
 	    base_url, guid) < 0)

@@ -1327,11 +1327,13 @@ sm_status
 sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err)
 {
 	sqlite3_stmt *st = stmt(tx->s, ST_NOTICE_INSERT, err);
-	char msg_id[96];
+	char *msg_id = NULL;
 	if (st == NULL)
 		return SM_E_STORE;
-	snprintf(msg_id, sizeof(msg_id), "%s:%d", tx->request_id, ++tx->n_notices);
-	bind_text(st, 1, msg_id);
+	/* The whole request id: a truncated one could repeat another's. */
+	if (asprintf(&msg_id, "%s:%d", tx->request_id, ++tx->n_notices) < 0)
+		return nomem(err);
+	sqlite3_bind_text(st, 1, msg_id, -1, free);
 	if (n->case_id > 0)
 		sqlite3_bind_int64(st, 2, n->case_id);
 	bind_text(st, 3, n->event);

@@ -59,6 +59,17 @@ const sm_name sm_actions[] = {
 	{NULL, NULL},
 };
 
+const sm_name sm_events[] = {
+	{"create", N_("Created")},
+	{"edit", N_("Edited")},
+	{"note", N_("Note")},
+	{"print", N_("Printed")},
+	{"register", N_("Unit registered")},
+	{"user-add", N_("User added")},
+	{"office-add", N_("Office added")},
+	{NULL, NULL},
+};
+
 const sm_name sm_unit_types[] = {
 	{"organ", N_("Party or government organ")},
 	{"institution", N_("Public institution")},

@@ -30,6 +30,8 @@ extern const sm_name sm_kinds[];
 extern const sm_name sm_states[];
 extern const sm_name sm_actions[];
 extern const sm_name sm_unit_types[];
+/* Audit records that are not transitions: create, edit, note, print, ... */
+extern const sm_name sm_events[];
 
 /* The msgid of NAME in TABLE, or NULL when NAME is not in it. */
 const char *sm_name_label(const sm_name *table, const char *name);

@@ -1,0 +1,132 @@
+/* sm_draft.c - drafts of unfinished forms, one JSON file each, written
+ * atomically (temporary file, fsync, rename). */
+#include <config.h>
+
+#include "sm_draft.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sm_i18n.h"
+
+static bool
+safe_name(const char *s)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > 64 || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.' || *s == '@'))
+			return false;
+	return true;
+}
+
+static char *
+dir_of(const char *login)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *d = NULL;
+	if (!safe_name(login))
+		return NULL;
+	if (xdg && *xdg == '/') {
+		if (asprintf(&d, "%s/sitemark/drafts/%s", xdg, login) < 0)
+			return NULL;
+	} else if (home && *home) {
+		if (asprintf(&d, "%s/.local/share/sitemark/drafts/%s", home, login) < 0)
+			return NULL;
+	}
+	return d;
+}
+
+static char *
+path_of(const char *login, const char *key)
+{
+	char *dir = dir_of(login), *p = NULL;
+	if (dir == NULL || !safe_name(key)) {
+		free(dir);
+		return NULL;
+	}
+	if (asprintf(&p, "%s/%s.json", dir, key) < 0)
+		p = NULL;
+	free(dir);
+	return p;
+}
+
+static void
+mkdirs(char *path)
+{
+	for (char *q = path + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		mkdir(path, 0700);
+		*q = '/';
+	}
+	mkdir(path, 0700);
+}
+
+sm_status
+sm_draft_save(const char *login, const char *key, const json_t *values, sm_err *err)
+{
+	char *dir = dir_of(login), *path = path_of(login, key), *tmp = NULL;
+	sm_status st = SM_OK;
+	if (dir == NULL || path == NULL) {
+		st = sm_err_add(err, SM_E_IO, NULL, _("cannot keep the draft: no home directory"));
+		goto out;
+	}
+	mkdirs(dir);
+	if (asprintf(&tmp, "%s.tmp", path) < 0) {
+		tmp = NULL;
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto out;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || json_dumpfd(values, fd, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 ||
+	    fsync(fd) != 0) {
+		st = sm_err_add(err, SM_E_IO, NULL, _("cannot keep the draft in %s: %s"), path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		st = sm_err_add(err, SM_E_IO, NULL, _("cannot keep the draft in %s: %s"), path,
+		    strerror(errno));
+		unlink(tmp);
+	}
+out:
+	free(dir);
+	free(path);
+	free(tmp);
+	return st;
+}
+
+json_t *
+sm_draft_load(const char *login, const char *key)
+{
+	char *path = path_of(login, key);
+	json_t *v = path ? json_load_file(path, 0, NULL) : NULL;
+	free(path);
+	if (v && !json_is_object(v)) {
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
+void
+sm_draft_delete(const char *login, const char *key)
+{
+	char *path = path_of(login, key);
+	if (path)
+		unlink(path);
+	free(path);
+}

@@ -1,0 +1,255 @@
+/* tui.h - the full-screen console: views, actions, widgets.
+ *
+ * Layout at 80x24 (console.md): row 0 the title, rows 1..LINES-3 the view,
+ * row LINES-2 the status line, row LINES-1 the key bar.  Every loop draws
+ * the whole screen into curses' virtual screen with erase(), and a single
+ * doupdate() sends only what changed. */
+#ifndef TUI_H
+#define TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "sm_app.h"
+#include "sm_form.h"
+#include "sm_store.h"
+
+#define TUI_MIN_COLS 80
+#define TUI_MIN_LINES 24
+
+typedef struct tui tui;
+typedef struct tui_view tui_view;
+
+/* ------------------------------------------------------------ actions */
+
+/* Every action a key can trigger.  Tables of tui_action map keys to them;
+ * the key bar and the help screen are generated from the same tables. */
+enum tui_act {
+	A_NONE = 0,
+	/* generic */
+	A_HELP, A_QUIT, A_BACK, A_UP, A_DOWN, A_PGUP, A_PGDN, A_HOME, A_END, A_ENTER,
+	A_SEARCH, A_SEARCH_NEXT, A_SEARCH_PREV, A_FILTER, A_SORT, A_SORT_REVERSE,
+	A_TAG, A_TAG_ALL, A_REFRESH, A_REDRAW, A_GO_LEFT, A_GO_RIGHT,
+	/* case work */
+	A_OPEN, A_APPROVE, A_REJECT, A_CONFIRM_PAYMENT, A_CONFIRM_PAPER, A_REJECT_PAPER,
+	A_VERIFY_HUNG, A_SUBMIT, A_WITHDRAW, A_EDIT, A_NEW, A_NOTE, A_SAVE,
+	/* forms */
+	A_NEXT_FIELD, A_PREV_FIELD, A_ADD_ITEM, A_DEL_ITEM, A_TOGGLE,
+	/* administration */
+	A_HOLIDAY, A_WORKDAY, A_DEFAULT_DAY, A_NEXT_MONTH, A_PREV_MONTH,
+	A_COUNT
+};
+
+typedef struct tui_action {
+	enum tui_act act;
+	int fkey;            /* 1..10, or 0 */
+	const char *keys;    /* letters that trigger it, e.g. "jJ"; NULL for none */
+	const char *label;   /* short key bar label (msgid), NULL: not on the bar */
+	const char *help;    /* the help screen's line (msgid) */
+} tui_action;
+
+/* A key as read: a character or a curses key code. */
+typedef struct tui_key {
+	int is_code;         /* KEY_* code */
+	unsigned int ch;     /* character or code */
+	int fkey;            /* 1..12 when an F-key (or Esc digit) */
+} tui_key;
+
+/* ------------------------------------------------------------ views */
+
+/* What a handler changed. */
+enum {
+	TUI_DRAW = 1 << 0,   /* redraw (always cheap: only changes are sent) */
+	TUI_POP = 1 << 1,    /* close this view */
+	TUI_QUIT = 1 << 2,   /* leave the console */
+	TUI_RELOAD = 1 << 3  /* data changed: views reload when shown again */
+};
+
+typedef struct tui_view_ops {
+	const char *name;                    /* for scripts and remembering place */
+	bool text_input;                     /* letters are typed, not commands */
+	const tui_action *actions;           /* this view's keys (then the generic ones) */
+	void (*draw)(tui_view *v, tui *t, int top, int rows);
+	/* Handle an action (A_NONE with the raw key for text input). */
+	int (*handle)(tui_view *v, tui *t, enum tui_act act, const tui_key *k);
+	/* Reload data after another view changed it. */
+	void (*reload)(tui_view *v, tui *t);
+	/* The title's right part and the status line (may be NULL). */
+	void (*status)(tui_view *v, tui *t, char *buf, size_t bufsz);
+	void (*destroy)(tui_view *v);
+} tui_view_ops;
+
+struct tui_view {
+	const tui_view_ops *ops;
+	char *title;          /* shown in the title bar, already translated */
+	bool stale;           /* reload before the next draw */
+	tui_view *below;      /* the view it was opened from */
+};
+
+/* ------------------------------------------------------------ the console */
+
+typedef struct tui_opts {
+	bool no_color;
+	bool ascii;
+	const char *script;   /* script mode: keystrokes from this file */
+	const char *output;   /* script mode: terminal bytes go here (else /dev/null) */
+} tui_opts;
+
+struct tui {
+	sm_app *app;
+	tui_opts opts;
+	tui_view *top;        /* the view on screen */
+	char message[512];    /* one-shot message for the status line */
+	bool message_error;
+	bool color;
+	bool quit;
+	int lines, cols;
+	int cur_y, cur_x;     /* where the cursor goes, when cur_y >= 0 */
+	/* script mode */
+	FILE *script;
+	int script_line;
+	FILE *tty_out, *tty_in;
+	char *pending;        /* keys of the current script line not yet read */
+	size_t pending_pos;
+	long bytes_mark;      /* terminal bytes at the last :bytes */
+	double time_mark;     /* monotonic seconds at the last :time */
+};
+
+/* Run the console.  Returns the process exit status. */
+int tui_run(sm_app *app, const tui_opts *opts);
+
+/* Views stack. */
+void tui_push(tui *t, tui_view *v);
+void tui_pop(tui *t);
+void tui_mark_stale(tui *t);
+void tui_msg(tui *t, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void tui_msg_err(tui *t, const sm_err *err);
+
+/* Reading keys (from the terminal, or the script). */
+int tui_read_key(tui *t, tui_key *k);
+enum tui_act tui_lookup(const tui_action *table, const tui_key *k);
+
+/* Drawing (tui_draw.c). */
+enum { TUI_PAIR_TITLE = 1, TUI_PAIR_BAR, TUI_PAIR_KEY, TUI_PAIR_OVERDUE, TUI_PAIR_ERROR,
+       TUI_PAIR_OK, TUI_PAIR_DIM };
+/* Text at Y,X clipped to WIDTH cells (padded with spaces when PAD), data
+ * neutralised; returns the cells used. */
+int tui_text(int y, int x, int width, const char *s, bool pad);
+void tui_attr(tui *t, int pair, bool on, int extra);
+void tui_hline(tui *t, int y, int x, int width);
+void tui_draw_frame(tui *t);
+/* A one-line prompt in the status line; returns a malloc'd answer or NULL
+ * when cancelled. */
+char *tui_prompt(tui *t, const char *label, const char *initial);
+/* Ask yes/no in the status line. */
+bool tui_confirm(tui *t, const char *question);
+/* Pick one of N labels in a popup; returns the index or -1. */
+int tui_choose(tui *t, const char *title, const char *const *labels, size_t n, size_t current);
+/* The help screen for the current view. */
+void tui_help(tui *t);
+/* Draw the whole screen once and flush. */
+void tui_render(tui *t);
+
+extern const tui_action tui_generic_actions[];
+
+/* ------------------------------------------------------------ widgets */
+
+/* A line editor that works in screen cells. */
+typedef struct tui_line {
+	char *buf;            /* UTF-8 */
+	size_t len, cap;
+	size_t pos;           /* byte offset of the cursor, on a character boundary */
+	size_t scroll;        /* first visible cell */
+} tui_line;
+
+void tui_line_init(tui_line *l, const char *text);
+void tui_line_free(tui_line *l);
+void tui_line_set(tui_line *l, const char *text);
+/* Edit with a key; returns true when the key was used. */
+bool tui_line_key(tui_line *l, const tui_key *k);
+/* Draw in WIDTH cells at Y,X; places the cursor when FOCUS. */
+/* Returns the screen column of the cursor. */
+int tui_line_draw(tui_line *l, int y, int x, int width, bool focus);
+
+/* The list widget: every queue and search result. */
+typedef struct tui_column {
+	const char *title;    /* msgid */
+	int width;            /* cells; 0 = share what is left */
+	bool numeric;         /* sort as a number */
+} tui_column;
+
+typedef struct tui_list tui_list;
+typedef const char *(*tui_cell_fn)(void *ud, size_t row, size_t col, char *buf, size_t bufsz);
+typedef int (*tui_row_attr_fn)(void *ud, size_t row); /* 0, or TUI_PAIR_OVERDUE... */
+
+tui_list *tui_list_new(const tui_column *cols, size_t ncols, tui_cell_fn cell,
+                       tui_row_attr_fn attr, void *ud);
+void tui_list_free(tui_list **lp);
+/* The rows changed (N of them): keep sort, filter, tags by row index where they still fit. */
+void tui_list_reset(tui_list *l, size_t n);
+void tui_list_draw(tui_list *l, tui *t, int top, int rows);
+/* Navigation, search, filter, sort, tags; returns TUI_DRAW flags or 0 when not used. */
+int tui_list_handle(tui_list *l, tui *t, enum tui_act act);
+/* The row under the cursor, or (size_t)-1 when the list is empty. */
+size_t tui_list_current(const tui_list *l);
+/* Move the cursor to ROW (if shown). */
+void tui_list_select(tui_list *l, size_t row);
+/* Move the cursor to the next row (after a decision). */
+void tui_list_next(tui_list *l);
+size_t tui_list_shown(const tui_list *l);
+size_t tui_list_tagged(const tui_list *l, size_t **rows);
+void tui_list_untag(tui_list *l);
+/* "排序: 期限 ↑  过滤: 福州  已标记: 3" for the status line. */
+void tui_list_status(const tui_list *l, char *buf, size_t bufsz);
+size_t tui_list_position(const tui_list *l);
+
+/* The pager: lines of text. */
+typedef struct tui_pager {
+	char **lines;
+	size_t n, cap;
+	size_t top;
+	char *search;
+} tui_pager;
+
+void tui_pager_clear(tui_pager *p);
+void tui_pager_add(tui_pager *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Add "label  value" with the label padded to a column. */
+void tui_pager_field(tui_pager *p, const char *label, const char *value);
+void tui_pager_draw(tui_pager *p, tui *t, int top, int rows);
+int tui_pager_handle(tui_pager *p, tui *t, enum tui_act act, int rows);
+
+/* ------------------------------------------------------------ screens */
+
+tui_view *tui_menu_new(tui *t);
+tui_view *tui_queue_new(tui *t, const char *title, const char *states, const char *kind,
+                        bool handled, bool search);
+tui_view *tui_case_view_new(tui *t, int64_t case_id);
+/* A form for FORM_ID; SUBMIT is called with the values when the user submits.
+ * DRAFT_KEY names its draft ("site-new", "case-12"); INITIAL may be NULL. */
+typedef bool (*tui_form_submit_fn)(tui *t, void *ud, json_t *values, sm_err *err);
+tui_view *tui_form_new(tui *t, const char *form_id, const char *draft_key, const json_t *initial,
+                       tui_form_submit_fn submit, void *ud, void (*free_ud)(void *));
+tui_view *tui_unit_info_new(tui *t);
+tui_view *tui_marks_new(tui *t);
+tui_view *tui_counts_new(tui *t);
+tui_view *tui_users_new(tui *t);
+tui_view *tui_offices_new(tui *t);
+tui_view *tui_calendar_new(tui *t);
+tui_view *tui_audit_new(tui *t);
+
+/* Run the console's loop until V has been closed (modal forms). */
+void tui_run_until_closed(tui *t, tui_view *v);
+/* A form for an action (reject, confirm-payment ...), modal: returns the
+ * values (new reference) or NULL when cancelled. */
+json_t *tui_form_modal(tui *t, const char *form_id, const char *title);
+
+/* Act on a case from a queue or the case view: asks for the action's form
+ * when it has one, confirms, applies with the version seen.  Returns true
+ * when the case changed. */
+bool tui_case_act(tui *t, int64_t case_id, int64_t version, const char *action);
+
+#endif

@@ -1,0 +1,358 @@
+/* tui_draw.c - drawing: clipped text in cells, the frame, prompts, popups, help. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_i18n.h"
+#include "sm_text.h"
+#include "sm_workflow.h"
+#include "tui.h"
+#include "tui_curses.h"
+
+int
+tui_text(int y, int x, int width, const char *s, bool pad)
+{
+	char *clean = sm_text_neutralise(s ? s : "", (size_t)-1, false);
+	const char *p = clean ? clean : "";
+	int used = 0;
+
+	if (width <= 0) {
+		free(clean);
+		return 0;
+	}
+	move(y, x);
+	size_t total = sm_text_width(p);
+	bool cut = total > (size_t)width;
+	int room = cut ? width - 1 : width;
+	while (*p) {
+		unsigned int cp;
+		size_t n = sm_utf8_decode(p, strlen(p), &cp);
+		if (n == 0)
+			break;
+		int w = sm_text_cp_width(cp);
+		if (used + w > room)
+			break;
+		addnstr(p, (int)n);
+		used += w;
+		p += n;
+	}
+	if (cut) {
+		while (used < width - 1) {
+			addch(' ');
+			used++;
+		}
+		addch('>');
+		used++;
+	}
+	while (pad && used < width) {
+		addch(' ');
+		used++;
+	}
+	free(clean);
+	return used;
+}
+
+void
+tui_attr(tui *t, int pair, bool on, int extra)
+{
+	attr_t a = (attr_t)extra;
+	if (t->color && pair > 0)
+		a |= COLOR_PAIR(pair);
+	else if (pair == TUI_PAIR_TITLE || pair == TUI_PAIR_BAR)
+		a |= A_REVERSE;
+	else if (pair == TUI_PAIR_OVERDUE || pair == TUI_PAIR_ERROR)
+		a |= A_BOLD;
+	if (on)
+		attron(a);
+	else
+		attroff(a);
+}
+
+void
+tui_hline(tui *t, int y, int x, int width)
+{
+	move(y, x);
+	if (t->opts.ascii)
+		for (int i = 0; i < width; i++)
+			addch('-');
+	else
+		hline(ACS_HLINE, width);
+}
+
+static const char *
+fkey_name(int f, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%d", f == 10 ? 10 : f);
+	return buf;
+}
+
+/* The key bar: the F-key actions of the view, then the generic ones. */
+static void
+draw_keybar(tui *t)
+{
+	const tui_action *tables[2] = {t->top ? t->top->ops->actions : NULL, tui_generic_actions};
+	int x = 0, y = t->lines - 1;
+	char num[8];
+	move(y, 0);
+	clrtoeol();
+	for (int f = 1; f <= 10; f++) {
+		const tui_action *found = NULL;
+		for (int k = 0; k < 2 && !found; k++)
+			for (const tui_action *a = tables[k]; a && a->act; a++)
+				if (a->fkey == f && a->label) {
+					found = a;
+					break;
+				}
+		if (found == NULL)
+			continue;
+		const char *label = _(found->label);
+		int need = (int)strlen(fkey_name(f, num, sizeof(num))) + (int)sm_text_width(label) + 1;
+		if (x + need > t->cols)
+			break;
+		move(y, x);
+		addstr(num);
+		x += (int)strlen(num);
+		tui_attr(t, TUI_PAIR_BAR, true, 0);
+		x += tui_text(y, x, (int)sm_text_width(label), label, true);
+		tui_attr(t, TUI_PAIR_BAR, false, 0);
+		if (x < t->cols) {
+			move(y, x);
+			addch(' ');
+			x++;
+		}
+	}
+}
+
+static const char *
+who(tui *t, char *buf, size_t bufsz)
+{
+	const sm_user *u = &t->app->user;
+	const char *role = sm_name_label(sm_roles, u->role);
+	snprintf(buf, bufsz, "%s %s%s%s", role ? _(role) : "", u->name ? u->name : u->login,
+	    u->office ? " " : "", u->office ? u->office : "");
+	return buf;
+}
+
+void
+tui_draw_frame(tui *t)
+{
+	char buf[512], right[256];
+	tui_attr(t, TUI_PAIR_TITLE, true, 0);
+	move(0, 0);
+	for (int i = 0; i < t->cols; i++)
+		addch(' ');
+	int x = tui_text(0, 0, t->cols, "sitemark", false);
+	x += tui_text(0, x, t->cols - x, " | ", false);
+	x += tui_text(0, x, t->cols - x, who(t, buf, sizeof(buf)), false);
+	if (t->top && t->top->title) {
+		x += tui_text(0, x, t->cols - x, " | ", false);
+		x += tui_text(0, x, t->cols - x, t->top->title, false);
+	}
+	tui_attr(t, TUI_PAIR_TITLE, false, 0);
+
+	/* status line */
+	int y = t->lines - 2;
+	move(y, 0);
+	clrtoeol();
+	if (t->message[0]) {
+		tui_attr(t, t->message_error ? TUI_PAIR_ERROR : TUI_PAIR_OK, true, 0);
+		tui_text(y, 0, t->cols, t->message, false);
+		tui_attr(t, t->message_error ? TUI_PAIR_ERROR : TUI_PAIR_OK, false, 0);
+	} else if (t->top && t->top->ops->status) {
+		right[0] = '\0';
+		t->top->ops->status(t->top, t, right, sizeof(right));
+		tui_attr(t, TUI_PAIR_DIM, true, 0);
+		tui_text(y, 0, t->cols, right, false);
+		tui_attr(t, TUI_PAIR_DIM, false, 0);
+	}
+	draw_keybar(t);
+}
+
+/* ------------------------------------------------------------ modal helpers */
+
+char *
+tui_prompt(tui *t, const char *label, const char *initial)
+{
+	tui_line l;
+	tui_key k;
+	char *answer = NULL;
+	tui_line_init(&l, initial);
+	t->message[0] = '\0';
+	for (;;) {
+		tui_render(t);
+		int y = t->lines - 2;
+		move(y, 0);
+		clrtoeol();
+		int x = tui_text(y, 0, t->cols / 2, label, false);
+		int cx = tui_line_draw(&l, y, x + 1, t->cols - x - 2, true);
+		move(y, cx);
+		curs_set(1);
+		wnoutrefresh(stdscr);
+		doupdate();
+		if (tui_read_key(t, &k) < 0)
+			break;
+		if (k.is_code && k.ch == KEY_RESIZE)
+			continue;
+		if ((!k.is_code && (k.ch == '\n' || k.ch == '\r')) || (k.is_code && k.ch == KEY_ENTER)) {
+			answer = strdup(l.buf);
+			break;
+		}
+		if ((!k.is_code && (k.ch == 27 || k.ch == 7)) && k.fkey == 0)
+			break;
+		tui_line_key(&l, &k);
+	}
+	tui_line_free(&l);
+	return answer;
+}
+
+bool
+tui_confirm(tui *t, const char *question)
+{
+	tui_key k;
+	char q[512];
+	snprintf(q, sizeof(q), "%s %s", question, _("(y/n)"));
+	for (;;) {
+		tui_render(t);
+		int y = t->lines - 2;
+		move(y, 0);
+		clrtoeol();
+		tui_attr(t, TUI_PAIR_ERROR, true, A_BOLD);
+		tui_text(y, 0, t->cols, q, false);
+		tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
+		doupdate();
+		if (tui_read_key(t, &k) < 0)
+			return false;
+		if (k.is_code && k.ch == KEY_RESIZE)
+			continue;
+		if (!k.is_code && (k.ch == 'y' || k.ch == 'Y' || k.ch == 0x662f /* 是 */))
+			return true;
+		return false;
+	}
+}
+
+int
+tui_choose(tui *t, const char *title, const char *const *labels, size_t n, size_t current)
+{
+	tui_key k;
+	size_t cur = current < n ? current : 0, top = 0;
+	int width = (int)sm_text_width(title) + 4;
+	for (size_t i = 0; i < n; i++)
+		if ((int)sm_text_width(labels[i]) + 6 > width)
+			width = (int)sm_text_width(labels[i]) + 6;
+	if (width > t->cols - 4)
+		width = t->cols - 4;
+	for (;;) {
+		int rows = (int)n < t->lines - 8 ? (int)n : t->lines - 8;
+		int y0 = (t->lines - rows - 2) / 2, x0 = (t->cols - width) / 2;
+		if (cur < top)
+			top = cur;
+		if (cur >= top + (size_t)rows)
+			top = cur - (size_t)rows + 1;
+		tui_render(t);
+		tui_attr(t, TUI_PAIR_TITLE, true, 0);
+		tui_text(y0, x0, width, title, true);
+		tui_attr(t, TUI_PAIR_TITLE, false, 0);
+		for (int r = 0; r < rows; r++) {
+			size_t i = top + (size_t)r;
+			if (i == cur)
+				attron(A_REVERSE);
+			move(y0 + 1 + r, x0);
+			addstr("  ");
+			tui_text(y0 + 1 + r, x0 + 2, width - 2, labels[i], true);
+			if (i == cur)
+				attroff(A_REVERSE);
+		}
+		tui_hline(t, y0 + 1 + rows, x0, width);
+		doupdate();
+		if (tui_read_key(t, &k) < 0)
+			return -1;
+		enum tui_act a = tui_lookup(tui_generic_actions, &k);
+		if (a == A_UP && cur > 0)
+			cur--;
+		else if (a == A_DOWN && cur + 1 < n)
+			cur++;
+		else if (a == A_HOME)
+			cur = 0;
+		else if (a == A_END)
+			cur = n - 1;
+		else if (a == A_PGUP)
+			cur = cur > (size_t)rows ? cur - (size_t)rows : 0;
+		else if (a == A_PGDN)
+			cur = cur + (size_t)rows < n ? cur + (size_t)rows : n - 1;
+		else if (a == A_ENTER || (!k.is_code && k.ch == ' '))
+			return (int)cur;
+		else if (a == A_BACK || a == A_QUIT)
+			return -1;
+	}
+}
+
+/* ------------------------------------------------------------ help */
+
+static void
+help_lines(tui_pager *p, const tui_action *table)
+{
+	char keys[128];
+	for (const tui_action *a = table; a && a->act; a++) {
+		if (a->help == NULL)
+			continue;
+		keys[0] = '\0';
+		size_t len = 0;
+		if (a->fkey)
+			len += (size_t)snprintf(keys + len, sizeof(keys) - len, "F%d Esc-%d ", a->fkey,
+			    a->fkey % 10);
+		for (const char *c = a->keys; c && *c && len + 4 < sizeof(keys); c++) {
+			if (*c == ' ')
+				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s ", _("Space"));
+			else if (*c == '\n')
+				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s ", _("Enter"));
+			else if ((unsigned char)*c < 32)
+				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "Ctrl-%c ", *c + 64);
+			else
+				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%c ", *c);
+		}
+		tui_pager_field(p, keys, _(a->help));
+	}
+}
+
+void
+tui_help(tui *t)
+{
+	tui_pager p = {0};
+	tui_key k;
+	tui_pager_add(&p, "%s", _("Keys on this screen"));
+	help_lines(&p, t->top ? t->top->ops->actions : NULL);
+	tui_pager_add(&p, "%s", "");
+	tui_pager_add(&p, "%s", _("Keys everywhere"));
+	help_lines(&p, tui_generic_actions);
+	tui_pager_add(&p, "%s", "");
+	tui_pager_add(&p, "%s", _("Arrows, PgUp/PgDn, Home/End, j/k and g/G move. Esc, q or Ctrl-G go back. Esc then a digit works as that F-key."));
+	char *support = sm_app_support_line(t->app);
+	if (support) {
+		tui_pager_add(&p, "%s %s", _("Support:"), support);
+		free(support);
+	}
+	char *saved = t->top ? t->top->title : NULL;
+	for (;;) {
+		erase();
+		tui_draw_frame(t);
+		tui_attr(t, TUI_PAIR_TITLE, true, 0);
+		move(0, 0);
+		tui_text(0, 0, t->cols, _("sitemark | Help (q: back)"), true);
+		tui_attr(t, TUI_PAIR_TITLE, false, 0);
+		tui_pager_draw(&p, t, 1, t->lines - 3);
+		curs_set(0);
+		wnoutrefresh(stdscr);
+		doupdate();
+		if (tui_read_key(t, &k) < 0)
+			break;
+		enum tui_act a = tui_lookup(tui_generic_actions, &k);
+		if (a == A_BACK || a == A_QUIT || a == A_HELP)
+			break;
+		tui_pager_handle(&p, t, a, t->lines - 3);
+	}
+	(void)saved;
+	tui_pager_clear(&p);
+}

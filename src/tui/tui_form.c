@@ -1,0 +1,735 @@
+/* tui_form.c - forms drawn from the YAML definitions: a line editor per
+ * field, choice lists, check boxes, repeatable fields, each field's help,
+ * validation when leaving a field and on submit with the message beside the
+ * field, and drafts kept when the user leaves. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_division.h"
+#include "sm_draft.h"
+#include "sm_i18n.h"
+#include "sm_text.h"
+#include "sm_yaml.h"
+#include "tui.h"
+#include "tui_curses.h"
+
+#define LABEL_CELLS 20
+
+enum item_kind { IT_FIELD, IT_HEADING, IT_LIST_ITEM, IT_LIST_ADD };
+
+typedef struct item {
+	enum item_kind kind;
+	const sm_field *field;   /* the field (for list items: the list field) */
+	const sm_field *top;     /* its top-level field (for shown_when) */
+	char path[128];          /* "contact.email", "english_domains[2]" */
+	char label[160];
+	size_t index;            /* list item index (0-based) */
+	int depth;
+} item;
+
+typedef struct form_view {
+	tui_view v;
+	const sm_form *form;
+	json_t *values;          /* what the user has entered */
+	json_t *errors;          /* path -> message */
+	item *items;
+	size_t n, cap;
+	size_t focus;
+	size_t scroll;
+	tui_line line;           /* the editor of the focused text item */
+	bool editing;            /* line holds the focused item's text */
+	bool dirty;
+	char *draft_key;
+	tui_form_submit_fn submit;
+	void *ud;
+	void (*free_ud)(void *);
+	json_t **modal_out;      /* modal forms: where the values go */
+} form_view;
+
+static const tui_action form_actions[] = {
+	{A_SUBMIT, 2, "\023", N_("Submit"), N_("Check every field and submit (Ctrl-S)")},
+	{A_SAVE, 3, "\024", N_("Keep"), N_("Keep the draft and go back (Ctrl-T)")},
+	{A_DEL_ITEM, 8, "\030", N_("Remove"), N_("Remove this entry of a repeatable field (Ctrl-X)")},
+	{A_NEXT_FIELD, 0, "\t", NULL, N_("Next field (Tab, Enter, Down)")},
+	{A_BACK, 0, "\033\007", NULL, N_("Leave; what was typed is kept as a draft (Esc, Ctrl-G)")},
+	{A_TOGGLE, 0, NULL, NULL, N_("Space ticks a box; Enter opens a choice list")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+/* ------------------------------------------------------------ values by path */
+
+/* The JSON slot for an item: its parent object (or array) and key/index. */
+static json_t *
+get_value(form_view *f, const item *it)
+{
+	if (it->kind == IT_LIST_ITEM) {
+		json_t *arr = json_object_get(f->values, it->field->id);
+		return json_array_get(arr, it->index);
+	}
+	const char *dot = strchr(it->path, '.');
+	if (dot) {
+		char group[64];
+		snprintf(group, sizeof(group), "%.*s", (int)(dot - it->path), it->path);
+		return json_object_get(json_object_get(f->values, group), dot + 1);
+	}
+	return json_object_get(f->values, it->path);
+}
+
+static void
+set_value(form_view *f, const item *it, json_t *v /* stolen, NULL removes */)
+{
+	if (it->kind == IT_LIST_ITEM) {
+		json_t *arr = json_object_get(f->values, it->field->id);
+		if (arr && v)
+			json_array_set_new(arr, it->index, v);
+		else if (arr)
+			json_array_set_new(arr, it->index, json_string(""));
+		f->dirty = true;
+		return;
+	}
+	json_t *obj = f->values;
+	const char *key = it->path;
+	const char *dot = strchr(it->path, '.');
+	if (dot) {
+		char group[64];
+		snprintf(group, sizeof(group), "%.*s", (int)(dot - it->path), it->path);
+		obj = json_object_get(f->values, group);
+		if (obj == NULL) {
+			obj = json_object();
+			json_object_set_new(f->values, group, obj);
+		}
+		key = dot + 1;
+	}
+	if (v)
+		json_object_set_new(obj, key, v);
+	else
+		json_object_del(obj, key);
+	f->dirty = true;
+}
+
+static const char *
+value_text(form_view *f, const item *it)
+{
+	json_t *v = get_value(f, it);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* ------------------------------------------------------------ layout */
+
+static void
+add_item(form_view *f, enum item_kind kind, const sm_field *field, const sm_field *top,
+         const char *path, const char *label, size_t index, int depth)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 32;
+		item *p = realloc(f->items, cap * sizeof(*p));
+		if (p == NULL)
+			return;
+		f->items = p;
+		f->cap = cap;
+	}
+	item *it = &f->items[f->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->field = field;
+	it->top = top;
+	it->index = index;
+	it->depth = depth;
+	snprintf(it->path, sizeof(it->path), "%s", path);
+	snprintf(it->label, sizeof(it->label), "%s", label);
+}
+
+/* The items of the form as the values stand (shown_when, list lengths). */
+static void
+layout(form_view *f)
+{
+	char path[128], label[160];
+	f->n = 0;
+	for (size_t i = 0; i < f->form->n_fields; i++) {
+		const sm_field *fd = &f->form->fields[i];
+		if (!sm_field_is_shown(fd, f->values))
+			continue;
+		const char *star = sm_field_is_required(fd, f->values) ? "*" : "";
+		snprintf(label, sizeof(label), "%s%s", _(fd->label), star);
+		if (fd->type == SM_FT_GROUP) {
+			add_item(f, IT_HEADING, fd, fd, fd->id, label, 0, 0);
+			for (size_t j = 0; j < fd->n_fields; j++) {
+				const sm_field *sub = &fd->fields[j];
+				snprintf(path, sizeof(path), "%s.%s", fd->id, sub->id);
+				snprintf(label, sizeof(label), "%s%s", _(sub->label), sub->required ? "*" : "");
+				add_item(f, IT_FIELD, sub, fd, path, label, 0, 1);
+			}
+		} else if (fd->type == SM_FT_LIST) {
+			json_t *arr = json_object_get(f->values, fd->id);
+			add_item(f, IT_HEADING, fd, fd, fd->id, label, 0, 0);
+			for (size_t j = 0; j < json_array_size(arr); j++) {
+				snprintf(path, sizeof(path), "%s[%zu]", fd->id, j + 1);
+				snprintf(label, sizeof(label), "%zu.", j + 1);
+				add_item(f, IT_LIST_ITEM, fd, fd, path, label, j, 1);
+			}
+			add_item(f, IT_LIST_ADD, fd, fd, fd->id, _("[+] add an entry"), 0, 1);
+		} else {
+			add_item(f, IT_FIELD, fd, fd, fd->id, label, 0, 0);
+		}
+	}
+	if (f->focus >= f->n)
+		f->focus = f->n ? f->n - 1 : 0;
+}
+
+static bool
+focusable(const item *it)
+{
+	return it->kind != IT_HEADING;
+}
+
+static bool
+is_text(const item *it)
+{
+	if (it->kind == IT_LIST_ITEM)
+		return true;
+	if (it->kind != IT_FIELD)
+		return false;
+	switch (it->field->type) {
+	case SM_FT_TEXT:
+	case SM_FT_LONGTEXT:
+	case SM_FT_DATE:
+	case SM_FT_AMOUNT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ------------------------------------------------------------ editing */
+
+static const sm_field *
+item_field(const item *it)
+{
+	return it->kind == IT_LIST_ITEM ? it->field->item : it->field;
+}
+
+/* Validate one item's value; remember or clear its error. */
+static void
+check_item(form_view *f, tui *t, const item *it)
+{
+	sm_err *err = sm_err_new();
+	json_t *v = get_value(f, it);
+	json_object_del(f->errors, it->path);
+	if (v && !(json_is_string(v) && *json_string_value(v) == '\0')) {
+		if (sm_field_validate(item_field(it), v, t->app->divs, it->path, NULL, err) != SM_OK &&
+		    sm_err_count(err) > 0)
+			json_object_set_new(f->errors, it->path, json_string(sm_err_msg(err, 0)));
+	}
+	sm_err_free(&err);
+}
+
+/* Leave the focused item: its text goes into the values, then it is checked. */
+static void
+commit(form_view *f, tui *t)
+{
+	if (!f->editing || f->focus >= f->n)
+		return;
+	item *it = &f->items[f->focus];
+	char *text = strdup(f->line.buf ? f->line.buf : "");
+	sm_text_trim(text);
+	if (strcmp(text, value_text(f, it)) != 0) {
+		if (*text || it->kind == IT_LIST_ITEM)
+			set_value(f, it, json_string(text));
+		else
+			set_value(f, it, NULL);
+	}
+	free(text);
+	f->editing = false;
+	check_item(f, t, it);
+}
+
+static void
+focus_on(form_view *f, size_t i)
+{
+	f->focus = i;
+	if (i < f->n && is_text(&f->items[i])) {
+		tui_line_set(&f->line, value_text(f, &f->items[i]));
+		f->editing = true;
+	}
+}
+
+static void
+move_focus(form_view *f, tui *t, int dir)
+{
+	commit(f, t);
+	layout(f);
+	size_t i = f->focus;
+	for (;;) {
+		if (dir > 0 && i + 1 < f->n)
+			i++;
+		else if (dir < 0 && i > 0)
+			i--;
+		else
+			break;
+		if (focusable(&f->items[i]))
+			break;
+	}
+	if (f->n && !focusable(&f->items[i]))
+		i = f->focus;
+	focus_on(f, i);
+}
+
+/* Suggestions for a text field: the unit's registered domains for "domain". */
+static void
+choose_domain(form_view *f, tui *t, item *it)
+{
+	char **ace = NULL, **uni = NULL;
+	size_t n = 0;
+	if (t->app->user.unit <= 0 ||
+	    sm_store_unit_domains(t->app->store, t->app->user.unit, NULL, &ace, &uni, &n, NULL) != SM_OK)
+		return;
+	if (n == 0) {
+		tui_msg(t, true, "%s", _("The unit has no registered domain yet: apply for one first."));
+	} else {
+		int c = tui_choose(t, _(it->field->label), (const char *const *)uni, n, 0);
+		if (c >= 0) {
+			set_value(f, it, json_string(uni[c]));
+			tui_line_set(&f->line, uni[c]);
+			check_item(f, t, it);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(ace[i]);
+		free(uni[i]);
+	}
+	free(ace);
+	free(uni);
+}
+
+static void
+choose(form_view *f, tui *t, item *it)
+{
+	const sm_field *fd = it->field;
+	const char *labels[64];
+	size_t n = fd->n_choices < 64 ? fd->n_choices : 64, cur = 0;
+	const char *now = value_text(f, it);
+	for (size_t i = 0; i < n; i++) {
+		labels[i] = _(fd->choices[i].label);
+		if (strcmp(fd->choices[i].value, now) == 0)
+			cur = i;
+	}
+	int c = tui_choose(t, _(fd->label), labels, n, cur);
+	if (c >= 0) {
+		set_value(f, it, json_string(fd->choices[c].value));
+		check_item(f, t, it);
+		layout(f); /* shown_when may change */
+	}
+}
+
+static void
+cycle(form_view *f, tui *t, item *it, int dir)
+{
+	const sm_field *fd = it->field;
+	if (fd->n_choices == 0)
+		return;
+	const char *now = value_text(f, it);
+	size_t cur = 0;
+	bool found = false;
+	for (size_t i = 0; i < fd->n_choices; i++)
+		if (strcmp(fd->choices[i].value, now) == 0) {
+			cur = i;
+			found = true;
+		}
+	size_t next = !found ? 0 : (cur + fd->n_choices + (size_t)(dir > 0 ? 1 : -1)) % fd->n_choices;
+	set_value(f, it, json_string(fd->choices[next].value));
+	check_item(f, t, it);
+	layout(f);
+}
+
+/* Show the problems of a failed submit beside their fields. */
+static void
+show_errors(form_view *f, tui *t, const sm_err *err)
+{
+	size_t shown = 0, loose = 0;
+	json_object_clear(f->errors);
+	for (size_t i = 0; i < sm_err_count(err); i++) {
+		const char *path = sm_err_field(err, i);
+		bool placed = false;
+		for (size_t j = 0; path && j < f->n; j++)
+			if (strcmp(f->items[j].path, path) == 0 ||
+			    (f->items[j].kind == IT_HEADING && strncmp(path, f->items[j].path,
+			    strlen(f->items[j].path)) == 0 && path[strlen(f->items[j].path)] == '.')) {
+				if (!json_object_get(f->errors, f->items[j].path))
+					json_object_set_new(f->errors, f->items[j].path,
+					    json_string(sm_err_msg(err, i)));
+				placed = true;
+				if (shown++ == 0)
+					focus_on(f, f->items[j].kind == IT_HEADING && j + 1 < f->n ? j + 1 : j);
+				break;
+			}
+		if (!placed)
+			loose++;
+	}
+	if (loose) {
+		tui_msg_err(t, err);
+	} else {
+		tui_msg(t, true, _("%zu problems: see the marked fields"), sm_err_count(err));
+	}
+}
+
+/* ------------------------------------------------------------ the view */
+
+static void
+form_draw(tui_view *v, tui *t, int top, int rows)
+{
+	form_view *f = (form_view *)v;
+	int help_rows = 2, area = rows - help_rows - 1;
+	int y = top, width = t->cols;
+	char buf[512];
+
+	if (f->form->help && f->scroll == 0 && area > 8) {
+		/* the form's own help, one line, at its top */
+		tui_attr(t, TUI_PAIR_DIM, true, A_DIM);
+		tui_text(y++, 1, width - 2, _(f->form->help), false);
+		tui_attr(t, TUI_PAIR_DIM, false, A_DIM);
+		area--;
+	}
+	/* rows each item takes: 1, plus 1 when it has an error */
+	if (f->focus < f->scroll)
+		f->scroll = f->focus;
+	for (;;) {
+		int used = 0;
+		for (size_t i = f->scroll; i <= f->focus && i < f->n; i++)
+			used += 1 + (json_object_get(f->errors, f->items[i].path) ? 1 : 0);
+		if (used <= area || f->scroll >= f->focus)
+			break;
+		f->scroll++;
+	}
+	int bottom = y + area;
+	for (size_t i = f->scroll; i < f->n && y < bottom; i++) {
+		item *it = &f->items[i];
+		bool focus = i == f->focus;
+		int x = 1 + it->depth * 2;
+		if (it->kind == IT_HEADING) {
+			attron(A_BOLD);
+			tui_text(y, x, width - x, it->label, false);
+			attroff(A_BOLD);
+			y++;
+			continue;
+		}
+		if (focus && !is_text(it))
+			attron(A_REVERSE);
+		tui_text(y, x, LABEL_CELLS - it->depth * 2, it->label, true);
+		if (focus && !is_text(it))
+			attroff(A_REVERSE);
+		int vx = LABEL_CELLS + 2, vw = width - vx - 1;
+		if (it->kind == IT_LIST_ADD) {
+			if (focus)
+				attron(A_REVERSE);
+			tui_text(y, x, LABEL_CELLS, it->label, true);
+			if (focus)
+				attroff(A_REVERSE);
+		} else if (is_text(it) && focus && f->editing) {
+			t->cur_y = y;
+			t->cur_x = tui_line_draw(&f->line, y, vx, vw, true);
+		} else if (it->field->type == SM_FT_BOOL) {
+			json_t *b = get_value(f, it);
+			snprintf(buf, sizeof(buf), "[%s] %s", json_is_true(b) ? "x" : " ",
+			    json_is_true(b) ? _("yes") : json_is_false(b) ? _("no") : "");
+			tui_text(y, vx, vw, buf, false);
+		} else if (it->kind == IT_FIELD && it->field->type == SM_FT_CHOICE) {
+			const char *val = value_text(f, it), *shown = "";
+			for (size_t c = 0; c < it->field->n_choices; c++)
+				if (strcmp(it->field->choices[c].value, val) == 0)
+					shown = _(it->field->choices[c].label);
+			snprintf(buf, sizeof(buf), "<%s>", *shown ? shown : _("choose with Enter"));
+			tui_text(y, vx, vw, buf, false);
+		} else {
+			const char *val = value_text(f, it);
+			if (it->field->validator && strcmp(it->field->validator, "division") == 0 && *val) {
+				char name[256];
+				snprintf(buf, sizeof(buf), "%s  %s", val,
+				    sm_division_full_name(t->app->divs, val, name, sizeof(name)) ? name : "");
+				tui_text(y, vx, vw, buf, false);
+			} else {
+				tui_text(y, vx, vw, val, false);
+			}
+		}
+		y++;
+		json_t *e = json_object_get(f->errors, it->path);
+		if (e && y < bottom) {
+			tui_attr(t, TUI_PAIR_ERROR, true, A_BOLD);
+			snprintf(buf, sizeof(buf), "! %s", json_string_value(e));
+			tui_text(y, vx, vw, buf, false);
+			tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
+			y++;
+		}
+	}
+	/* the focused field's help */
+	int hy = top + rows - help_rows;
+	tui_hline(t, hy - 1, 0, width);
+	if (f->focus < f->n) {
+		const sm_field *fd = item_field(&f->items[f->focus]);
+		const char *help = fd && fd->help ? _(fd->help) :
+		    (f->items[f->focus].field->help ? _(f->items[f->focus].field->help) : "");
+		size_t n1 = sm_text_fit(help, (size_t)width - 2, NULL);
+		snprintf(buf, sizeof(buf), "%.*s", (int)n1, help);
+		tui_text(hy, 1, width - 2, buf, false);
+		tui_text(hy + 1, 1, width - 2, help + n1, false);
+	}
+}
+
+static void
+form_status(tui_view *v, tui *t, char *buf, size_t bufsz)
+{
+	form_view *f = (form_view *)v;
+	size_t bad = json_object_size(f->errors);
+	(void)t;
+	if (bad)
+		snprintf(buf, bufsz, _("%s  |  %zu fields need attention  |  F2 submit, Esc keeps a draft"),
+		    _(f->form->title), bad);
+	else
+		snprintf(buf, bufsz, _("%s  |  F2 submit, Esc keeps a draft"), _(f->form->title));
+}
+
+static void
+keep_draft(form_view *f, tui *t)
+{
+	if (f->draft_key == NULL || !f->dirty)
+		return;
+	sm_err *err = sm_err_new();
+	if (sm_draft_save(t->app->user.login, f->draft_key, f->values, err) == SM_OK)
+		tui_msg(t, false, "%s", _("The draft is kept: open the form again to go on."));
+	else
+		tui_msg_err(t, err);
+	sm_err_free(&err);
+}
+
+static int
+form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
+{
+	form_view *f = (form_view *)v;
+	item *it = f->focus < f->n ? &f->items[f->focus] : NULL;
+
+	switch (act) {
+	case A_BACK:
+		commit(f, t);
+		keep_draft(f, t);
+		return TUI_POP;
+	case A_SAVE:
+		commit(f, t);
+		f->dirty = true;
+		keep_draft(f, t);
+		return TUI_POP;
+	case A_QUIT:
+		commit(f, t);
+		keep_draft(f, t);
+		return TUI_QUIT;
+	case A_UP:
+		move_focus(f, t, -1);
+		return TUI_DRAW;
+	case A_DOWN:
+	case A_NEXT_FIELD:
+		move_focus(f, t, +1);
+		return TUI_DRAW;
+	case A_PGUP:
+	case A_HOME:
+		commit(f, t);
+		for (size_t i = 0; i < f->n; i++)
+			if (focusable(&f->items[i])) {
+				focus_on(f, i);
+				break;
+			}
+		return TUI_DRAW;
+	case A_PGDN:
+	case A_END:
+		commit(f, t);
+		for (size_t i = f->n; i-- > 0;)
+			if (focusable(&f->items[i])) {
+				focus_on(f, i);
+				break;
+			}
+		return TUI_DRAW;
+	case A_DEL_ITEM:
+		if (it && it->kind == IT_LIST_ITEM) {
+			json_array_remove(json_object_get(f->values, it->field->id), it->index);
+			f->editing = false;
+			f->dirty = true;
+			json_object_clear(f->errors);
+			layout(f);
+			focus_on(f, f->focus);
+		}
+		return TUI_DRAW;
+	case A_SUBMIT: {
+		commit(f, t);
+		layout(f);
+		sm_err *err = sm_err_new();
+		json_t *copy = json_deep_copy(f->values);
+		/* list entries left empty are not answers */
+		const char *key;
+		json_t *val;
+		json_object_foreach(copy, key, val)
+			if (json_is_array(val))
+				for (size_t i = json_array_size(val); i-- > 0;)
+					if (json_is_string(json_array_get(val, i)) &&
+					    !*json_string_value(json_array_get(val, i)))
+						json_array_remove(val, i);
+		bool ok;
+		if (f->modal_out) {
+			json_t *norm = NULL;
+			ok = sm_form_validate(f->form, copy, t->app->divs, SM_FORM_COMPLETE, &norm, err) == SM_OK;
+			if (ok)
+				*f->modal_out = norm;
+		} else {
+			ok = f->submit(t, f->ud, copy, err);
+		}
+		json_decref(copy);
+		if (ok) {
+			if (f->draft_key)
+				sm_draft_delete(t->app->user.login, f->draft_key);
+			f->dirty = false;
+			sm_err_free(&err);
+			return TUI_POP | TUI_RELOAD;
+		}
+		show_errors(f, t, err);
+		sm_err_free(&err);
+		return TUI_DRAW;
+	}
+	case A_ENTER:
+		if (it == NULL)
+			return TUI_DRAW;
+		if (it->kind == IT_LIST_ADD) {
+			json_t *arr = json_object_get(f->values, it->field->id);
+			if (!json_is_array(arr)) {
+				arr = json_array();
+				json_object_set_new(f->values, it->field->id, arr);
+			}
+			json_array_append_new(arr, json_string(""));
+			f->dirty = true;
+			layout(f);
+			focus_on(f, f->focus); /* the new entry now stands where "add" was */
+			return TUI_DRAW;
+		}
+		if (it->kind == IT_FIELD && it->field->type == SM_FT_CHOICE) {
+			choose(f, t, it);
+			return TUI_DRAW;
+		}
+		if (it->kind == IT_FIELD && it->field->type == SM_FT_BOOL) {
+			set_value(f, it, json_boolean(!json_is_true(get_value(f, it))));
+			return TUI_DRAW;
+		}
+		if (it->kind == IT_FIELD && strcmp(it->path, "domain") == 0 &&
+		    (strcmp(f->form->id, "site") == 0 || strcmp(f->form->id, "mark") == 0)) {
+			choose_domain(f, t, it);
+			return TUI_DRAW;
+		}
+		move_focus(f, t, +1);
+		return TUI_DRAW;
+	default:
+		break;
+	}
+	if (it == NULL)
+		return TUI_DRAW;
+	/* raw keys: text into the editor, Space and arrows for choices and boxes */
+	if (is_text(it) && f->editing) {
+		if (tui_line_key(&f->line, k))
+			f->dirty = true;
+		return TUI_DRAW;
+	}
+	if (it->kind == IT_FIELD && it->field->type == SM_FT_BOOL && !k->is_code && k->ch == ' ') {
+		set_value(f, it, json_boolean(!json_is_true(get_value(f, it))));
+		return TUI_DRAW;
+	}
+	if (it->kind == IT_FIELD && it->field->type == SM_FT_CHOICE) {
+		if ((k->is_code && k->ch == KEY_RIGHT) || (!k->is_code && k->ch == ' '))
+			cycle(f, t, it, +1);
+		else if (k->is_code && k->ch == KEY_LEFT)
+			cycle(f, t, it, -1);
+	}
+	return TUI_DRAW;
+}
+
+static void
+form_destroy(tui_view *v)
+{
+	form_view *f = (form_view *)v;
+	json_decref(f->values);
+	json_decref(f->errors);
+	free(f->items);
+	tui_line_free(&f->line);
+	free(f->draft_key);
+	if (f->free_ud)
+		f->free_ud(f->ud);
+	free(f);
+}
+
+static const tui_view_ops form_ops = {
+	.name = "form",
+	.text_input = true,
+	.actions = form_actions,
+	.draw = form_draw,
+	.handle = form_handle,
+	.status = form_status,
+	.destroy = form_destroy,
+};
+
+static form_view *
+form_make(tui *t, const char *form_id, const char *draft_key, const json_t *initial)
+{
+	const sm_form *form = sm_forms_get(t->app->forms, form_id);
+	if (form == NULL) {
+		tui_msg(t, true, _("the form definition '%s' is missing"), form_id);
+		return NULL;
+	}
+	form_view *f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return NULL;
+	f->v.ops = &form_ops;
+	f->v.title = strdup(_(form->title));
+	f->form = form;
+	json_t *draft = draft_key ? sm_draft_load(t->app->user.login, draft_key) : NULL;
+	f->values = draft ? draft : (initial ? json_deep_copy(initial) : json_object());
+	f->errors = json_object();
+	f->draft_key = draft_key ? strdup(draft_key) : NULL;
+	tui_line_init(&f->line, "");
+	layout(f);
+	for (size_t i = 0; i < f->n; i++)
+		if (focusable(&f->items[i])) {
+			focus_on(f, i);
+			break;
+		}
+	if (draft)
+		tui_msg(t, false, "%s", _("Your draft was restored."));
+	return f;
+}
+
+tui_view *
+tui_form_new(tui *t, const char *form_id, const char *draft_key, const json_t *initial,
+             tui_form_submit_fn submit, void *ud, void (*free_ud)(void *))
+{
+	form_view *f = form_make(t, form_id, draft_key, initial);
+	if (f == NULL) {
+		if (free_ud)
+			free_ud(ud);
+		return NULL;
+	}
+	f->submit = submit;
+	f->ud = ud;
+	f->free_ud = free_ud;
+	return &f->v;
+}
+
+json_t *
+tui_form_modal(tui *t, const char *form_id, const char *title)
+{
+	json_t *out = NULL;
+	form_view *f = form_make(t, form_id, NULL, NULL);
+	if (f == NULL)
+		return NULL;
+	f->modal_out = &out;
+	if (title) {
+		free(f->v.title);
+		f->v.title = strdup(title);
+	}
+	tui_push(t, &f->v);
+	tui_run_until_closed(t, &f->v);
+	return out;
+}

@@ -1,0 +1,207 @@
+/* tui_line.c - a line editor that works in screen cells: the cursor never
+ * splits a double-width character, and text scrolls sideways in cells. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "sm_text.h"
+#include "tui.h"
+#include "tui_curses.h"
+
+#define LINE_MAX_BYTES 8192
+
+static void
+reserve(tui_line *l, size_t need)
+{
+	if (need + 1 <= l->cap)
+		return;
+	size_t cap = l->cap ? l->cap : 64;
+	while (cap < need + 1)
+		cap *= 2;
+	char *b = realloc(l->buf, cap);
+	if (b == NULL)
+		abort(); /* the console cannot go on without memory */
+	l->buf = b;
+	l->cap = cap;
+}
+
+void
+tui_line_init(tui_line *l, const char *text)
+{
+	memset(l, 0, sizeof(*l));
+	tui_line_set(l, text);
+}
+
+void
+tui_line_set(tui_line *l, const char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	reserve(l, n);
+	if (n)
+		memcpy(l->buf, text, n);
+	l->buf[n] = '\0';
+	l->len = n;
+	l->pos = n;
+	l->scroll = 0;
+}
+
+void
+tui_line_free(tui_line *l)
+{
+	free(l->buf);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+insert(tui_line *l, const char *s, size_t n)
+{
+	if (l->len + n > LINE_MAX_BYTES)
+		return;
+	reserve(l, l->len + n);
+	memmove(l->buf + l->pos + n, l->buf + l->pos, l->len - l->pos + 1);
+	memcpy(l->buf + l->pos, s, n);
+	l->len += n;
+	l->pos += n;
+}
+
+static void
+erase_range(tui_line *l, size_t from, size_t to)
+{
+	if (to <= from)
+		return;
+	memmove(l->buf + from, l->buf + to, l->len - to + 1);
+	l->len -= to - from;
+	l->pos = from;
+}
+
+bool
+tui_line_key(tui_line *l, const tui_key *k)
+{
+	if (k->is_code) {
+		switch (k->ch) {
+		case KEY_LEFT:
+			l->pos = sm_text_prev(l->buf, l->pos);
+			return true;
+		case KEY_RIGHT:
+			if (l->pos < l->len)
+				l->pos = sm_text_next(l->buf, l->pos);
+			return true;
+		case KEY_HOME:
+			l->pos = 0;
+			return true;
+		case KEY_END:
+			l->pos = l->len;
+			return true;
+		case KEY_BACKSPACE:
+			erase_range(l, sm_text_prev(l->buf, l->pos), l->pos);
+			return true;
+		case KEY_DC:
+			if (l->pos < l->len)
+				erase_range(l, l->pos, sm_text_next(l->buf, l->pos));
+			return true;
+		default:
+			return false;
+		}
+	}
+	switch (k->ch) {
+	case 1: /* Ctrl-A */
+		l->pos = 0;
+		return true;
+	case 5: /* Ctrl-E */
+		l->pos = l->len;
+		return true;
+	case 2: /* Ctrl-B */
+		l->pos = sm_text_prev(l->buf, l->pos);
+		return true;
+	case 6: /* Ctrl-F */
+		if (l->pos < l->len)
+			l->pos = sm_text_next(l->buf, l->pos);
+		return true;
+	case 8:
+	case 127:
+		erase_range(l, sm_text_prev(l->buf, l->pos), l->pos);
+		return true;
+	case 4: /* Ctrl-D */
+		if (l->pos < l->len)
+			erase_range(l, l->pos, sm_text_next(l->buf, l->pos));
+		return true;
+	case 11: /* Ctrl-K */
+		l->buf[l->pos] = '\0';
+		l->len = l->pos;
+		return true;
+	case 21: /* Ctrl-U */
+		erase_range(l, 0, l->pos);
+		return true;
+	case 23: { /* Ctrl-W */
+		size_t p = l->pos;
+		while (p > 0 && l->buf[p - 1] == ' ')
+			p--;
+		while (p > 0 && l->buf[p - 1] != ' ')
+			p = sm_text_prev(l->buf, p);
+		erase_range(l, p, l->pos);
+		return true;
+	}
+	default:
+		break;
+	}
+	if (k->ch < 32 || k->ch == 127 || (k->ch >= 0x80 && k->ch < 0xa0) || k->ch > 0x10ffff)
+		return false; /* controls never enter the text */
+	char mb[8];
+	mbstate_t st;
+	memset(&st, 0, sizeof(st));
+	size_t n = wcrtomb(mb, (wchar_t)k->ch, &st);
+	if (n == (size_t)-1 || n == 0)
+		return false;
+	insert(l, mb, n);
+	return true;
+}
+
+int
+tui_line_draw(tui_line *l, int y, int x, int width, bool focus)
+{
+	size_t cur = 0, cell = 0;
+	if (width <= 0)
+		return x;
+	/* the cursor's cell */
+	for (size_t i = 0; i < l->pos;) {
+		unsigned int cp;
+		size_t n = sm_utf8_decode(l->buf + i, l->len - i, &cp);
+		if (n == 0)
+			n = 1, cp = '?';
+		cur += (size_t)sm_text_cp_width(cp);
+		i += n;
+	}
+	if (cur < l->scroll)
+		l->scroll = cur;
+	if (cur >= l->scroll + (size_t)width)
+		l->scroll = cur - (size_t)width + 1;
+	move(y, x);
+	int used = 0;
+	for (size_t i = 0; i < l->len;) {
+		unsigned int cp;
+		size_t n = sm_utf8_decode(l->buf + i, l->len - i, &cp);
+		if (n == 0)
+			n = 1, cp = '?';
+		size_t w = (size_t)sm_text_cp_width(cp);
+		if (cell >= l->scroll && cell + w <= l->scroll + (size_t)width) {
+			char *clean = sm_text_neutralise(l->buf + i, n, false);
+			addstr(clean ? clean : "?");
+			free(clean);
+			used += (int)w;
+		} else if (cell < l->scroll && cell + w > l->scroll) {
+			addch(' '); /* a wide character cut by the left edge */
+			used++;
+		}
+		cell += w;
+		i += n;
+		if (cell >= l->scroll + (size_t)width)
+			break;
+	}
+	while (used < width) {
+		addch(focus ? '_' : ' ');
+		used++;
+	}
+	return x + (int)(cur - l->scroll);
+}
