@@ -136,6 +136,43 @@ cpu_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* This process's I/O so far (/proc/self/io): bytes and calls. */
+struct io {
+	double rchar, wchar, syscr, syscw;
+};
+
+static struct io
+io_now(void)
+{
+	struct io v = {0, 0, 0, 0};
+	FILE *f = fopen("/proc/self/io", "r");
+	char key[32];
+	double x;
+	if (f == NULL)
+		return v;
+	while (fscanf(f, "%31[^:]: %lf\n", key, &x) == 2) {
+		if (strcmp(key, "rchar") == 0)
+			v.rchar = x;
+		else if (strcmp(key, "wchar") == 0)
+			v.wchar = x;
+		else if (strcmp(key, "syscr") == 0)
+			v.syscr = x;
+		else if (strcmp(key, "syscw") == 0)
+			v.syscw = x;
+	}
+	fclose(f);
+	return v;
+}
+
+static void
+io_add(struct io *sum, struct io a, struct io b)
+{
+	sum->rchar += b.rchar - a.rchar;
+	sum->wchar += b.wchar - a.wchar;
+	sum->syscr += b.syscr - a.syscr;
+	sum->syscw += b.syscw - a.syscw;
+}
+
 static double
 now_ms(void)
 {
@@ -1308,6 +1345,7 @@ act_run(sm_app *app, const struct pick *p, int from, int to, char *login, size_t
 struct tx_result {
 	double act_ms, bare_ms;
 	double act_cpu, bare_cpu;
+	struct io act_io, bare_io;
 	int n;
 	int64_t audit_checked;
 };
@@ -1332,11 +1370,15 @@ bench_transitions(const struct opts *o)
 	for (int k = 0; k < rounds; k++) {
 		int from = (int)((long)n * k / rounds), to = (int)((long)n * (k + 1) / rounds);
 		double c = cpu_ms();
+		struct io io = io_now();
 		r.bare_ms += bare_run(&b, to - from);
 		r.bare_cpu += cpu_ms() - c;
+		io_add(&r.bare_io, io, io_now());
 		c = cpu_ms();
+		io = io_now();
 		r.act_ms += act_run(app, p, from, to, login, sizeof(login));
 		r.act_cpu += cpu_ms() - c;
+		io_add(&r.act_io, io, io_now());
 	}
 	r.n = n;
 	bare_close(&b, o->bare);
@@ -1514,6 +1556,10 @@ main(int argc, char **argv)
 	    tr.n, act_rate, tr.act_ms / tr.n, tr.act_cpu / tr.n);
 	printf("bare INSERT loop (WAL, synchronous=FULL, %d): %.0f/s  (%.2f ms each, %.2f ms CPU)\n",
 	    tr.n, bare_rate, tr.bare_ms / tr.n, tr.bare_cpu / tr.n);
+	printf("  per transition: %.1f KB written in %.1f writes, %.1f reads (WAL, checkpoints)\n",
+	    tr.act_io.wchar / tr.n / 1024, tr.act_io.syscw / tr.n, tr.act_io.syscr / tr.n);
+	printf("  per bare INSERT: %.1f KB written in %.1f writes, %.1f reads\n",
+	    tr.bare_io.wchar / tr.n / 1024, tr.bare_io.syscw / tr.n, tr.bare_io.syscr / tr.n);
 	printf("ratio %.2f (aim >= 0.5: %s)\n", ratio, ratio >= 0.5 ? "met" : "MISSED");
 	printf("audit chain verified over %lld records; cases, audit and requests put back\n",
 	    (long long)tr.audit_checked);

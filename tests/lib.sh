@@ -311,6 +311,11 @@ control_bytes() {
 c1_controls() {
 	LC_ALL=C grep -c "$(printf '\302')[$(printf '\200')-$(printf '\237')]" "$1"
 }
+# Lines of FILE with the bidi controls U+202A-U+202E, U+2066-U+2069.
+bidi_controls() {
+	LC_ALL=C grep -c -e "$(printf '\342\200')[$(printf '\252')-$(printf '\256')]" \
+	    -e "$(printf '\342\201')[$(printf '\246')-$(printf '\251')]" "$1"
+}
 
 # A fresh database with offices, reviewers and two registered units, each
 # with a registered domain.  Sets VIEWER.  Users:

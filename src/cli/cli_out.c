@@ -2,6 +2,7 @@
  * Every string that came from data is neutralised before it is printed. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,10 +67,15 @@ int
 cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
 	fputs("sitemark: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	/* the words are the caller's, maybe data: neutralise them too */
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	eput(msg ? msg : fmt);
+	free(msg);
 	fputc('\n', stderr);
 	fprintf(stderr, _("Try 'sitemark --help' for more information.\n"));
 	return 2;
@@ -79,10 +85,26 @@ void
 cli_print_json(const json_t *v)
 {
 	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-	if (s) {
-		puts(s);
-		free(s);
+	if (s == NULL)
+		return;
+	/* jansson escapes only U+0000-U+001F: the C1 controls (a terminal takes
+	 * U+009B for CSI) and the invisible bidi and format characters would
+	 * reach the terminal raw.  They can only stand inside strings, where
+	 * \uXXXX means the same. */
+	for (const char *p = s; *p; ) {
+		unsigned int cp = 0;
+		size_t len = sm_utf8_decode(p, strlen(p), &cp);
+		if (len > 1 && ((cp >= 0x80 && cp <= 0x9F) || cp == 0x061C ||
+		    (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+		    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF)) {
+			printf("\\u%04X", cp);
+			p += len;
+		} else {
+			putchar(*p++);
+		}
 	}
+	putchar('\n');
+	free(s);
 }
 
 json_t *
@@ -98,8 +120,9 @@ int64_t
 cli_parse_id(const char *s, const char *what)
 {
 	char *end = NULL;
+	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (end == s || *end != '\0' || v < 1) {
+	if (end == s || *end != '\0' || v < 1 || errno == ERANGE) {
 		cli_usage_error(_("%s must be a positive whole number, not '%s'"), what, s);
 		return -1;
 	}
@@ -272,12 +295,19 @@ cli_print_case(cli *c, const sm_case *cs)
 	if (sm_store_case_history(c->app->store, cs->id, &ev, &n, NULL) == SM_OK && n > 0) {
 		printf("%s\n", _("History:"));
 		for (i = 0; i < n; i++) {
-			printf("  %s  ", ev[i].at);
+			/* the audit rows are data: every part is neutralised */
+			fputs("  ", stdout);
+			cli_put(ev[i].at);
+			fputs("  ", stdout);
 			cli_put(ev[i].actor);
-			printf("  %s", label(sm_actions, ev[i].action));
-			if (ev[i].from_state && ev[i].to_state && strcmp(ev[i].from_state, ev[i].to_state))
-				printf("  %s -> %s", label(sm_states, ev[i].from_state),
-				    label(sm_states, ev[i].to_state));
+			fputs("  ", stdout);
+			cli_put(label(sm_actions, ev[i].action));
+			if (ev[i].from_state && ev[i].to_state && strcmp(ev[i].from_state, ev[i].to_state)) {
+				fputs("  ", stdout);
+				cli_put(label(sm_states, ev[i].from_state));
+				fputs(" -> ", stdout);
+				cli_put(label(sm_states, ev[i].to_state));
+			}
 			if (ev[i].reason) {
 				fputs("  ", stdout);
 				cli_put(ev[i].reason);
@@ -291,12 +321,12 @@ cli_print_case(cli *c, const sm_case *cs)
 void
 cli_print_case_list(cli *c, const sm_case *cases, size_t n)
 {
-	char a[64], b[64], d[128], e[128], f[64];
-	printf("%-8s %s %s %s %s %s\n", _("ID"),
-	    sm_text_pad(a, sizeof(a), _("Kind"), 8, '>'),
-	    sm_text_pad(b, sizeof(b), _("State"), 12, '>'),
+	char id[32], a[64], b[64], d[128], e[128], f[64];
+	printf("%s %s %s %s %s %s\n", sm_text_pad(id, sizeof(id), _("No."), 7, '>'),
+	    sm_text_pad(a, sizeof(a), _("Kind"), 12, '>'),
+	    sm_text_pad(b, sizeof(b), _("State"), 14, '>'),
 	    sm_text_pad(d, sizeof(d), _("Unit"), 24, '>'),
-	    sm_text_pad(e, sizeof(e), _("Domain"), 24, '>'), _("Deadline"));
+	    sm_text_pad(e, sizeof(e), _("Domain"), 24, '>'), _("Due"));
 	for (size_t i = 0; i < n; i++) {
 		const sm_case *cs = &cases[i];
 		char *name = sm_text_neutralise(cs->unit_name ? cs->unit_name : "", (size_t)-1, false);
@@ -307,9 +337,9 @@ cli_print_case_list(cli *c, const sm_case *cases, size_t n)
 			snprintf(f, sizeof(f), _("%s +%d"), cs->due, over);
 		else
 			snprintf(f, sizeof(f), "%s", cs->due ? cs->due : "");
-		printf("%-8lld %s %s %s %s %s\n", (long long)cs->id,
-		    sm_text_pad(a, sizeof(a), label(sm_kinds, cs->kind), 8, '>'),
-		    sm_text_pad(b, sizeof(b), label(sm_states, cs->state), 12, '>'),
+		printf("%-7lld %s %s %s %s %s\n", (long long)cs->id,
+		    sm_text_pad(a, sizeof(a), label(sm_kinds, cs->kind), 12, '>'),
+		    sm_text_pad(b, sizeof(b), label(sm_states, cs->state), 14, '>'),
 		    sm_text_pad(d, sizeof(d), name ? name : "", 24, '>'),
 		    sm_text_pad(e, sizeof(e), dom ? dom : "", 24, '>'), f);
 		free(name);

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "sm_demo.h"
 #include "sm_i18n.h"
+#include "sm_text.h"
 #include "sm_workflow.h"
 
 int
@@ -20,8 +21,11 @@ cmd_init(cli *c)
 		free(login);
 		return cli_fail(c, st);
 	}
-	if (created)
-		printf(_("%s is the first system administrator\n"), login);
+	if (created) {
+		char *clean = sm_text_neutralise(login, (size_t)-1, false);
+		printf(_("%s is the first system administrator\n"), clean ? clean : "");
+		free(clean);
+	}
 	if (c->demo) {
 		int64_t n = 0;
 		sm_case_filter all = {0};
@@ -40,8 +44,10 @@ cmd_init(cli *c)
 		}
 		printf(_("demo data added\n"));
 	}
-	printf(_("database %s is ready (schema %d)\n"), c->app->db_path,
+	char *path = sm_text_neutralise(c->app->db_path, (size_t)-1, false);
+	printf(_("database %s is ready (schema %d)\n"), path ? path : "",
 	    sm_store_schema_version(c->app->store));
+	free(path);
 	free(login);
 	return 0;
 }
@@ -99,8 +105,11 @@ cmd_user_list(cli *c)
 			char unitbuf[24] = "-";
 			if (u->unit > 0)
 				snprintf(unitbuf, sizeof(unitbuf), "%lld", (long long)u->unit);
-			printf("%-16s %-9s %-7s %-8s ", u->login, u->role, u->office ? u->office : "-",
-			    unitbuf);
+			char *l = sm_text_neutralise(u->login, (size_t)-1, false);
+			char *o = sm_text_neutralise(u->office ? u->office : "-", (size_t)-1, false);
+			printf("%-16s %-9s %-7s %-8s ", l ? l : "", u->role, o ? o : "", unitbuf);
+			free(l);
+			free(o);
 			cli_putln(u->name ? u->name : "");
 		}
 		sm_user_clear(u);

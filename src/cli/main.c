@@ -1,6 +1,7 @@
 /* main.c - sitemark's command line: options, locale, and the command table. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <locale.h>
@@ -161,7 +162,8 @@ main(int argc, char **argv)
 	bindtextdomain("sitemark", localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain("sitemark");
 
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	opterr = 0; /* say it ourselves, neutralised */
+	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_DB: c.db = optarg; break;
 		case OPT_CONFIG: c.config = optarg; break;
@@ -188,8 +190,9 @@ main(int argc, char **argv)
 		case OPT_SCRIPT_OUTPUT: c.tui.output = optarg; break;
 		case OPT_EXPECT: {
 			char *end = NULL;
+			errno = 0;
 			long long v = strtoll(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || v < 1)
+			if (end == optarg || *end != '\0' || v < 1 || errno == ERANGE)
 				return cli_usage_error(_("--expect-version takes a positive whole number"));
 			c.expect_version = v;
 			break;
@@ -200,9 +203,12 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			printf("sitemark %s\n", PACKAGE_VERSION);
 			return 0;
+		case ':':
+			return cli_usage_error(_("option '%s' needs a value"), argv[optind - 1]);
 		default:
-			fprintf(stderr, _("Try 'sitemark --help' for more information.\n"));
-			return 2;
+			if (optopt > 0 && optopt < 256)
+				return cli_usage_error(_("unknown option '-%c'"), optopt);
+			return cli_usage_error(_("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (c.as && privileged())

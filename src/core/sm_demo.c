@@ -31,16 +31,16 @@ static const struct {
 static const struct {
 	const char *login, *role, *office, *name, *mobile;
 } staff[] = {
-	{"secadmin", "secadmin", NULL, "安全管理员 周敏", NULL},
-	{"auditor", "auditor", NULL, "审计管理员 吴刚", NULL},
-	{"zy-review", "office", "000000", "中央编办电子政务中心 审核员 孙丽", "13901000001"},
-	{"fj-review", "office", "350000", "省委编办电子政务中心 曾群", "13905910101"},
-	{"fz-review", "office", "350100", "福州市委编办 审核员 林涛", "13905910102"},
-	{"gl-review", "office", "350102", "鼓楼区委编办 审核员 黄丹", "13905910103"},
-	{"xm-review", "office", "350200", "厦门市委编办 审核员 许静", "13905920104"},
-	{"conac-li", "conac", NULL, "CONAC 复审员 李娜", "13901000201"},
-	{"conac-wang", "conac", NULL, "CONAC 复审员 王磊", "13901000202"},
-	{"kf-zhao", "service", NULL, "中央编办客服中心 赵敏", "13901000301"},
+	{"secadmin", "secadmin", NULL, "周敏", NULL},
+	{"auditor", "auditor", NULL, "吴刚", NULL},
+	{"zy-review", "office", "000000", "孙丽", "13901000001"},
+	{"fj-review", "office", "350000", "曾群", "13905910101"},
+	{"fz-review", "office", "350100", "林涛", "13905910102"},
+	{"gl-review", "office", "350102", "黄丹", "13905910103"},
+	{"xm-review", "office", "350200", "许静", "13905920104"},
+	{"conac-li", "conac", NULL, "李娜", "13901000201"},
+	{"conac-wang", "conac", NULL, "王磊", "13901000202"},
+	{"kf-zhao", "service", NULL, "赵敏", "13901000301"},
 };
 
 /* Units: login, then the unit form's values as YAML. */

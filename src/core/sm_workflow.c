@@ -704,10 +704,12 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 	st = sm_store_office_get(app->store, u.office, &office, err);
 	sm_office_clear(&office);
 	if (st == SM_E_NOTFOUND) {
-		json_decref(norm);
-		return sm_err_add(err, SM_E_INVALID, "division",
+		/* u.office may point into NORM: format the message first */
+		st = sm_err_add(err, SM_E_INVALID, "division",
 		    _("no establishment office %s is set up to review this unit: ask the administrator to add it"),
 		    u.office);
+		json_decref(norm);
+		return st;
 	}
 	if (st != SM_OK) {
 		json_decref(norm);

@@ -113,6 +113,8 @@ struct tui {
 	FILE *script;
 	int script_line;
 	FILE *tty_out, *tty_in;
+	int last_menu;        /* the menu entry last opened (remembered between runs) */
+	int64_t last_case;    /* the case last under the cursor in a queue */
 	char *pending;        /* keys of the current script line not yet read */
 	size_t pending_pos;
 	long bytes_mark;      /* terminal bytes at the last :bytes */
@@ -225,6 +227,8 @@ int tui_pager_handle(tui_pager *p, tui *t, enum tui_act act, int rows);
 /* ------------------------------------------------------------ screens */
 
 tui_view *tui_menu_new(tui *t);
+/* Reopen the menu entry and case the user had last time. */
+void tui_menu_restore(tui *t);
 tui_view *tui_queue_new(tui *t, const char *title, const char *states, const char *kind,
                         bool handled, bool search);
 tui_view *tui_case_view_new(tui *t, int64_t case_id);

@@ -146,7 +146,15 @@ tui_draw_frame(tui *t)
 		addch(' ');
 	int x = tui_text(0, 0, t->cols, "sitemark", false);
 	x += tui_text(0, x, t->cols - x, " | ", false);
-	x += tui_text(0, x, t->cols - x, who(t, buf, sizeof(buf)), false);
+	/* the view's title goes first: the user's name gives way to it */
+	int room = t->cols - x;
+	if (t->top && t->top->title)
+		room -= 3 + (int)sm_text_width(t->top->title);
+	if (room < 12)
+		room = 12;
+	if (room > t->cols - x)
+		room = t->cols - x;
+	x += tui_text(0, x, room, who(t, buf, sizeof(buf)), false);
 	if (t->top && t->top->title) {
 		x += tui_text(0, x, t->cols - x, " | ", false);
 		x += tui_text(0, x, t->cols - x, t->top->title, false);
@@ -306,8 +314,14 @@ help_lines(tui_pager *p, const tui_action *table)
 		for (const char *c = a->keys; c && *c && len + 4 < sizeof(keys); c++) {
 			if (*c == ' ')
 				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s ", _("Space"));
-			else if (*c == '\n')
+			else if (*c == '\n' || (*c == '\r' && !strchr(a->keys, '\n')))
 				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s ", _("Enter"));
+			else if (*c == '\r')
+				continue; /* Enter is already listed */
+			else if (*c == '\033')
+				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "Esc ");
+			else if (*c == '\t')
+				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "Tab ");
 			else if ((unsigned char)*c < 32)
 				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "Ctrl-%c ", *c + 64);
 			else

@@ -473,6 +473,63 @@ tui_run_until_closed(tui *t, tui_view *until)
 	}
 }
 
+/* ------------------------------------------------------------ place */
+
+/* Where the user was: $XDG_STATE_HOME/sitemark/LOGIN.place ("menu N case M"). */
+static char *
+place_path(tui *t)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *p = NULL;
+	const char *login = t->app->user.login;
+	if (login == NULL || strchr(login, '/') || login[0] == '.')
+		return NULL;
+	if (xdg && *xdg == '/') {
+		if (asprintf(&p, "%s/sitemark/%s.place", xdg, login) < 0)
+			p = NULL;
+	} else if (home && *home) {
+		if (asprintf(&p, "%s/.local/state/sitemark/%s.place", home, login) < 0)
+			p = NULL;
+	}
+	return p;
+}
+
+static void
+place_load(tui *t)
+{
+	char *path = place_path(t);
+	FILE *f = path ? fopen(path, "r") : NULL;
+	long long c = 0;
+	int m = -1;
+	if (f && fscanf(f, "menu %d case %lld", &m, &c) == 2) {
+		t->last_menu = m;
+		t->last_case = c;
+	}
+	if (f)
+		fclose(f);
+	free(path);
+}
+
+static void
+place_save(tui *t)
+{
+	char *path = place_path(t);
+	if (path == NULL)
+		return;
+	for (char *q = path + 1; *q; q++)
+		if (*q == '/') {
+			*q = '\0';
+			mkdir(path, 0700);
+			*q = '/';
+		}
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "menu %d case %lld\n", t->last_menu, (long long)t->last_case);
+		fclose(f);
+	}
+	free(path);
+}
+
 /* ------------------------------------------------------------ set-up */
 
 static bool
@@ -565,9 +622,15 @@ tui_run(sm_app *app, const tui_opts *opts)
 		}
 	}
 	t.time_mark = now_seconds();
+	t.last_menu = -1;
+	if (!opts->script)
+		place_load(&t);
 	tui_push(&t, tui_menu_new(&t));
+	tui_menu_restore(&t);
 
 	tui_run_until_closed(&t, NULL);
+	if (!opts->script)
+		place_save(&t);
 	while (t.top)
 		tui_pop(&t);
 	endwin();

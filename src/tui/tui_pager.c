@@ -58,16 +58,29 @@ wrap(tui_pager *p, const char *first, int indent, const char *text)
 		const char *c = chunk ? chunk : "";
 		do {
 			size_t cells = 0;
-			size_t n = sm_text_fit(c, (size_t)width, &cells);
+			size_t n = sm_text_fit(c, (size_t)width, &cells), skip = 0;
 			if (n == 0 && *c)
 				n = sm_text_next(c, 0);
+			/* words are not cut: break at the last space of the line's
+			 * second half (Chinese, without spaces, breaks anywhere) */
+			if (c[n] != '\0' && c[n] != ' ' && n > 0 && c[n - 1] != ' ') {
+				size_t sp = n;
+				while (sp > n / 2 && c[sp - 1] != ' ')
+					sp--;
+				if (sp > n / 2) {
+					n = sp - 1;
+					skip = 1;
+				}
+			} else if (c[n] == ' ') {
+				skip = 1;
+			}
 			char *line = NULL;
 			if (asprintf(&line, "%s%*s%.*s", first_line ? first : "",
 			    first_line ? 0 : indent, "", (int)n, c) < 0)
 				line = NULL;
 			push(p, line);
 			first_line = false;
-			c += n;
+			c += n + skip;
 		} while (*c);
 		free(chunk);
 		if (nl == NULL)
@@ -95,6 +108,11 @@ tui_pager_field(tui_pager *p, const char *label, const char *value)
 {
 	char pad[256];
 	char first[300];
+	if (label && sm_text_width(label) > LABEL_WIDTH) {
+		/* a long label on its own line rather than cut */
+		wrap(p, "  ", 2, label);
+		label = "";
+	}
 	sm_text_pad(pad, sizeof(pad), label ? label : "", LABEL_WIDTH, '>');
 	snprintf(first, sizeof(first), "  %s ", pad);
 	wrap(p, first, LABEL_WIDTH + 3, value ? value : "");

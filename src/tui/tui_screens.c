@@ -229,8 +229,10 @@ menu_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 		m->cursor = m->n ? m->n - 1 : 0;
 		return TUI_DRAW;
 	case A_ENTER:
-		if (m->cursor < m->n)
+		if (m->cursor < m->n) {
+			t->last_menu = (int)m->cursor;
 			tui_push(t, m->items[m->cursor].open(t));
+		}
 		return TUI_DRAW;
 	case A_BACK:
 		return TUI_QUIT;
@@ -239,6 +241,7 @@ menu_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	}
 	if (!k->is_code && k->ch >= '1' && k->ch <= '9' && (size_t)(k->ch - '1') < m->n) {
 		m->cursor = k->ch - '1';
+		t->last_menu = (int)m->cursor;
 		tui_push(t, m->items[m->cursor].open(t));
 		return TUI_DRAW;
 	}
@@ -460,6 +463,8 @@ queue_attr(void *ud, size_t row)
 	return sm_case_days_over(q->app, &q->cases[row]) > 0 ? TUI_PAIR_OVERDUE : 0;
 }
 
+static const sm_case *current_case(queue_view *q);
+
 static void
 queue_load(queue_view *q, tui *t)
 {
@@ -486,7 +491,10 @@ static void
 queue_draw(tui_view *v, tui *t, int top, int rows)
 {
 	queue_view *q = (queue_view *)v;
+	const sm_case *c;
 	tui_list_draw(q->list, t, top, rows);
+	if ((c = current_case(q)) != NULL)
+		t->last_case = c->id;
 	if (q->search && q->n == 0)
 		tui_text(top + 3, 2, t->cols - 4,
 		    _("Press / (or F3) and type a unit name, USCC, domain or case number."), false);
@@ -800,6 +808,9 @@ tui_queue_new(tui *t, const char *title, const char *states, const char *kind, b
 	q->list = tui_list_new(queue_cols, sizeof(queue_cols) / sizeof(queue_cols[0]),
 	    queue_cell_over, queue_attr, q);
 	queue_load(q, t);
+	for (size_t i = 0; t->last_case > 0 && i < q->n; i++)
+		if (q->cases[i].id == t->last_case)
+			tui_list_select(q->list, i);
 	return &q->v;
 }
 
@@ -813,12 +824,21 @@ typedef struct case_view {
 	bool loaded;
 } case_view;
 
+/* Where values go, and whether ID numbers and mobiles are masked: CONAC and
+ * customer service have no need for them whole (trust.md #11); the unit and
+ * its office do. */
+struct shown {
+	tui_pager *p;
+	bool mask;
+};
+
 static void
 pager_value(const sm_field *field, const char *label, const char *text, void *ud)
 {
-	tui_pager *p = ud;
+	struct shown *sh = ud;
+	tui_pager *p = sh->p;
 	char masked[64];
-	if (field->mask && text && strlen(text) > 6) {
+	if (sh->mask && field->mask && text && strlen(text) > 6) {
 		/* reviewers see enough to compare; the whole number stays with the unit */
 		size_t n = strlen(text);
 		snprintf(masked, sizeof(masked), "%.3s%.*s%s", text,
@@ -835,6 +855,7 @@ case_detail(tui *t, const sm_case *c, tui_pager *p)
 	char buf[256];
 	sm_office office = {0};
 	sm_unit unit = {0};
+	struct shown sh = {p, role_is(t, "conac") || role_is(t, "service")};
 	tui_pager_clear(p);
 	tui_pager_add(p, _("Case %lld: %s - %s"), (long long)c->id, label_of(sm_kinds, c->kind),
 	    label_of(sm_states, c->state));
@@ -870,14 +891,14 @@ case_detail(tui *t, const sm_case *c, tui_pager *p)
 	if (form) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _(form->title));
-		sm_form_each_value(form, c->values, pager_value, p);
+		sm_form_each_value(form, c->values, pager_value, &sh);
 	}
 	if (sm_store_unit_get(t->app->store, c->unit, &unit, NULL) == SM_OK) {
 		const sm_form *uf = sm_forms_get(t->app->forms, "unit");
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("The unit"));
 		if (uf)
-			sm_form_each_value(uf, unit.values, pager_value, p);
+			sm_form_each_value(uf, unit.values, pager_value, &sh);
 		sm_unit_clear(&unit);
 	}
 	sm_mark m = {0};
@@ -1060,4 +1081,14 @@ tui_case_view_new(tui *t, int64_t case_id)
 	cv->id = case_id;
 	case_load(cv, t);
 	return &cv->v;
+}
+
+/* Back where the user was last time: the cursor on the same menu entry; the
+ * queue, when opened, puts its cursor on the same case (tui_queue_new). */
+void
+tui_menu_restore(tui *t)
+{
+	menu_view *m = (menu_view *)t->top;
+	if (m && m->v.ops == &menu_ops && t->last_menu >= 0 && (size_t)t->last_menu < m->n)
+		m->cursor = (size_t)t->last_menu;
 }
