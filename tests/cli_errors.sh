@@ -22,7 +22,7 @@ make_world
 # problem, each naming one of the fields listed in FILE's "# expect:" line,
 # and every listed field named.
 bad_values() {
-	local file=$1 name expect line rest f ok missing= stray=
+	local file=$1 name expect line rest f ok missing="" stray=""
 	shift
 	name=$(basename "$file")
 	expect=$(sed -n 's/^# expect: *//p' "$file")
@@ -32,10 +32,10 @@ bad_values() {
 		ok=
 		for f in $expect; do
 			case $rest in
-			"$f:"* | "$f."* | "$f["*) ok=1 ;;
+			"${f}:"* | "${f}."* | "${f}["*) ok=1 ;;
 			esac
 		done
-		[ -n "$ok" ] || stray="$stray[$line] "
+		[ -n "$ok" ] || stray="${stray}[$line] "
 	done <<<"$ERR"
 	for f in $expect; do
 		printf '%s\n' "$ERR" | grep -Fq -- "sitemark: $f" || missing="$missing $f"
@@ -137,7 +137,8 @@ expect_refused "unknown office for a reviewer" "no office 359999" \
     sm user add someone --role office --office 359999
 
 echo "# who may do what"
-expect_refused "CONAC may not approve in office review" "may not" sm --as conac1 case act "$O" approve
+expect_refused "CONAC may not approve in office review" "may not|does not apply" \
+    sm --as conac1 case act "$O" approve
 expect_refused "a unit operator may not approve" "may not" sm --as lib-op case act "$O" approve
 expect_refused "a unit operator may not act on another unit's case" "another unit" \
     sm --as org-op case act "$O" withdraw
@@ -365,6 +366,13 @@ if [ "$(id -un)" != "$BOSS" ]; then
 	check_match "an unknown Unix login: says whom to ask" "ask your system administrator" "$ERR"
 fi
 expect_refused "an unknown --as login: says whom to ask" "no sitemark account.*ask" sm --as nobody-here case list
+# The first administrator's login obeys the rule of every other login
+# (letters, digits and . _ - @): sm_user_add checks it, sm_first_admin must too.
+run "$SITEMARK" --db "$T/badadmin.db" --as "bad$(printf '\033')[2J admin" init
+check_eq "init --as with a login holding ESC and a space: exit 1" "1" "$RC"
+check_match "init --as with a bad login: names the login rule" "login" "$ERR"
+check_eq "init --as with a bad login: no such account made" "0" \
+    "$(sqlite3 "$T/badadmin.db" "select count(*) from users where instr(login, char(27)) or instr(login, ' ')" 2>/dev/null || echo 0)"
 
 # ================================================================ escape sequences
 
@@ -392,6 +400,7 @@ sqlite3 "$T/esc.db" "
 UPDATE units SET name = $evil;
 UPDATE users SET name = $evil;
 UPDATE cases SET \"values\" = json_set(\"values\", '\$.site_name', $evil, '\$.usage', $evil), domain_unicode = $evil;
+UPDATE cases SET due = '2026-03-0' || char(27) || '[2J1' WHERE due IS NOT NULL;
 UPDATE audit SET reason = $evil, actor = $evil WHERE object = 'case';
 UPDATE marks SET certificate = json_set(certificate, '\$.unit_name', $evil, '\$.site_name', $evil), snippet = $evil;
 INSERT INTO users(login, role, created_at) VALUES ('evil' || char(27) || '[2J', 'conac', '2026-01-01T00:00:00+08:00');

@@ -51,7 +51,7 @@ racer() {
 # the winning racer's number.
 declare -A WINNER
 judge() {
-	local phase=$1 ere=$2 id k rc nwin bad_win= bad_lose= odd=
+	local phase=$1 ere=$2 id k rc nwin bad_win="" bad_lose="" odd=""
 	for id in $CASES; do
 		nwin=0
 		for k in $(seq 1 $NPROC); do
@@ -341,6 +341,8 @@ check_eq "phase 4: every case's audit rows = its version" "" \
     "$(q "select id || ': version ' || version || ', audit ' || (select count(*) from audit a where a.object = 'case' and a.object_id = c.id) from cases c where version != (select count(*) from audit a where a.object = 'case' and a.object_id = c.id)")"
 check_eq "phase 4: every transition starts where the last ended (none twice)" "" \
     "$(q "select object_id || ' ' || action || ' from ' || ifnull(from_state, '-') || ' after ' || ifnull(prev, '-') from (select object_id, action, from_state, lag(to_state) over (partition by object_id order by seq) as prev from audit where object = 'case') where action != 'create' and from_state is not prev")"
+check_eq "phase 4: the audit log's times never go backwards" "" \
+    "$(q "select seq || ' at ' || at || ' after ' || prev from (select seq, at, lag(at) over (order by seq) as prev from audit) where at < prev limit 5")"
 check_eq "phase 4: every case's state is its last audit row's" "" \
     "$(q "select c.id from cases c where c.state is not (select a.to_state from audit a where a.object = 'case' and a.object_id = c.id order by a.seq desc limit 1)")"
 # Every acknowledged write is in the audit log (as often as acknowledged, at least).

@@ -20,6 +20,7 @@
 #
 # make check exports top_srcdir, top_builddir, SITEMARK_DATADIR and
 # SITEMARK_LOCALEDIR; run by hand, they default from the script's location.
+# SITEMARK may name the program to test (default $top_builddir/sitemark).
 
 set -u
 if [ -n "${BASH_VERSION:-}" ]; then
@@ -33,7 +34,8 @@ _here=$(cd "$(dirname "$0")" && pwd)
 : "${SITEMARK_DATADIR:=$top_srcdir}"
 export top_srcdir top_builddir SITEMARK_DATADIR
 
-SITEMARK="$top_builddir/sitemark"
+# SITEMARK: the program under test (another build, a copy, a wrapper).
+: "${SITEMARK:=$top_builddir/sitemark}"
 VALUES="$top_srcdir/tests/values"
 
 # ---------------------------------------------------------------- environment

@@ -332,11 +332,12 @@ cli_print_case_list(cli *c, const sm_case *cases, size_t n)
 		char *name = sm_text_neutralise(cs->unit_name ? cs->unit_name : "", (size_t)-1, false);
 		char *dom = sm_text_neutralise(cs->domain_unicode ? cs->domain_unicode : "",
 		    (size_t)-1, false);
+		char *due = sm_text_neutralise(cs->due ? cs->due : "", (size_t)-1, false);
 		int over = sm_case_days_over(c->app, cs);
 		if (over > 0)
-			snprintf(f, sizeof(f), _("%s +%d"), cs->due, over);
+			snprintf(f, sizeof(f), _("%s +%d"), due ? due : "", over);
 		else
-			snprintf(f, sizeof(f), "%s", cs->due ? cs->due : "");
+			snprintf(f, sizeof(f), "%s", due ? due : "");
 		printf("%-7lld %s %s %s %s %s\n", (long long)cs->id,
 		    sm_text_pad(a, sizeof(a), label(sm_kinds, cs->kind), 12, '>'),
 		    sm_text_pad(b, sizeof(b), label(sm_states, cs->state), 14, '>'),
@@ -344,6 +345,7 @@ cli_print_case_list(cli *c, const sm_case *cases, size_t n)
 		    sm_text_pad(e, sizeof(e), dom ? dom : "", 24, '>'), f);
 		free(name);
 		free(dom);
+		free(due);
 	}
 }
 

@@ -256,7 +256,7 @@ require_role(const sm_app *app, unsigned roles, sm_err *err)
 		return SM_E_DENIED;
 	if (!(sm_role_bit(app->user.role) & roles))
 		return sm_err_add(err, SM_E_DENIED, NULL,
-		    _("a %s may not do this"), role_label(app->user.role));
+		    _("your role (%s) may not do this"), role_label(app->user.role));
 	return SM_OK;
 }
 
@@ -501,6 +501,19 @@ check_text(const char *field, const char *v, size_t max, sm_err *err)
 	return SM_OK;
 }
 
+static sm_status
+check_login(const char *login, sm_err *err)
+{
+	if (check_text("login", login, 64, err) != SM_OK)
+		return SM_E_INVALID;
+	for (const char *p = login; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("._-@", *p)))
+			return sm_err_add(err, SM_E_INVALID, "login",
+			    _("may hold only letters, digits and . _ - @"));
+	return SM_OK;
+}
+
 struct first_ctx {
 	sm_app *app;
 	const char *login;
@@ -534,6 +547,8 @@ sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
 		    _("cannot tell who you are: no Unix login name"));
 	if (sm_store_user_count(app->store) > 0)
 		return SM_OK;
+	if (check_login(login, err) != SM_OK)
+		return SM_E_INVALID;
 	sm_user_clear(&app->user);
 	app->user.login = strdup(login);
 	app->user.role = strdup("sysadmin");
@@ -602,13 +617,8 @@ sm_user_add(sm_app *app, const sm_user *u, sm_err *err)
 	const char *why;
 	if (require_role(app, SM_ROLE_SYSADMIN, err) != SM_OK)
 		return SM_E_DENIED;
-	if (check_text("login", u->login, 64, err) != SM_OK)
+	if (check_login(u->login, err) != SM_OK)
 		return SM_E_INVALID;
-	for (const char *p = u->login; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("._-@", *p)))
-			return sm_err_add(err, SM_E_INVALID, "login",
-			    _("may hold only letters, digits and . _ - @"));
 	if (sm_name_label(sm_roles, u->role) == NULL)
 		return sm_err_add(err, SM_E_INVALID, "role",
 		    _("unknown role '%s': one of unit, office, conac, service, sysadmin, secadmin, auditor"),
@@ -745,7 +755,7 @@ may_see(const sm_app *app, const sm_case *c, sm_err *err)
 	if (r & SM_ROLE_UNIT)
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("case %lld belongs to another unit"), (long long)c->id);
-	return sm_err_add(err, SM_E_DENIED, NULL, _("a %s does not work on cases"),
+	return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) does not work on cases"),
 	    role_label(app->user.role));
 }
 
@@ -790,7 +800,7 @@ sm_case_query(sm_app *app, const sm_case_filter *f, bool queue, sm_case **out, s
 	} else if (r & SM_ROLE_OFFICE) {
 		q.office = app->user.office;
 	} else if (!(r & (SM_ROLE_CONAC | SM_ROLE_SERVICE | SM_ROLE_MONITOR))) {
-		return sm_err_add(err, SM_E_DENIED, NULL, _("a %s does not work on cases"),
+		return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) does not work on cases"),
 		    role_label(app->user.role));
 	}
 	if (queue) {
@@ -1149,8 +1159,20 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		goto out;
 	}
 	if (!(rule->roles & sm_role_bit(app->user.role))) {
-		st = sm_err_add(err, SM_E_DENIED, NULL, _("a %s may not '%s' case %lld"),
-		    role_label(app->user.role), act->action, (long long)c.id);
+		/* the role does this action, only not in this state: someone moved
+		 * the case on (a lost race), say so rather than blame the role */
+		bool elsewhere = false;
+		for (const sm_rule *r = sm_rules; r->action; r++)
+			if (is(r->action, act->action) && (r->kinds & sm_kind_bit(c.kind)) &&
+			    (r->roles & sm_role_bit(app->user.role)))
+				elsewhere = true;
+		if (elsewhere)
+			st = sm_err_add(err, SM_E_STATE, NULL,
+			    _("'%s' does not apply to case %lld: it is %s"), act->action,
+			    (long long)c.id, _(sm_name_label(sm_states, c.state)));
+		else
+			st = sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) may not '%s' case %lld"),
+			    role_label(app->user.role), act->action, (long long)c.id);
 		goto out;
 	}
 	if ((rule->effects & SM_FX_APPROVAL) && is(c.submitted_by, app->user.login)) {
@@ -1293,11 +1315,11 @@ sm_case_act(sm_app *app, const sm_act *act, char **new_state, sm_err *err)
 	} else if (act->reason) {
 		a.reason = act->reason;
 	}
-	if (a.reason) {
-		if (!sm_text_valid_utf8(a.reason, (size_t)-1)) {
-			json_decref(a.values);
-			return sm_err_add(err, SM_E_INVALID, "reason", _("is not valid UTF-8"));
-		}
+	if (a.reason && (!sm_text_valid_utf8(a.reason, (size_t)-1) ||
+	    !sm_text_is_clean(a.reason, true) || strlen(a.reason) > 4000)) {
+		json_decref(a.values);
+		return sm_err_add(err, SM_E_INVALID, "reason",
+		    _("must be at most 4000 bytes of text without control characters"));
 	}
 	st = write_request(app, act->request_id, act_tx, &a, &result, err);
 	if (st == SM_OK && new_state)

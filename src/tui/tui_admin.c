@@ -244,7 +244,10 @@ fill_marks(pager_view *pv, tui *t)
 			tui_pager_field(&pv->pager, j == 0 ? _("Domains") : "", json_string_value(d));
 		tui_pager_field(&pv->pager, _("Issued by"),
 		    _("China Organizational Name Administration Center (CONAC)"));
-		tui_pager_field(&pv->pager, _("Issued on"), m.issued_at);
+		snprintf(buf, sizeof(buf), "%.16s", m.issued_at ? m.issued_at : "");
+		if (buf[10] == 'T') /* 2026-11-18 11:00, as in the history */
+			buf[10] = ' ';
+		tui_pager_field(&pv->pager, _("Issued on"), buf);
 		tui_pager_add(&pv->pager, "%s", _("  Paste this before </body> of every page, at the bottom centre:"));
 		tui_pager_add(&pv->pager, "%s", m.snippet);
 		tui_pager_add(&pv->pager, "%s", "");

@@ -194,7 +194,9 @@ tui_prompt(tui *t, const char *label, const char *initial)
 		int y = t->lines - 2;
 		move(y, 0);
 		clrtoeol();
-		int x = tui_text(y, 0, t->cols / 2, label, false);
+		/* the label whole when it can be (Chinese ones are long); at least
+		 * 20 cells stay for the answer */
+		int x = tui_text(y, 0, t->cols - 22, label, false);
 		int cx = tui_line_draw(&l, y, x + 1, t->cols - x - 2, true);
 		move(y, cx);
 		curs_set(1);
@@ -260,6 +262,13 @@ tui_choose(tui *t, const char *title, const char *const *labels, size_t n, size_
 		if (cur >= top + (size_t)rows)
 			top = cur - (size_t)rows + 1;
 		tui_render(t);
+		/* a blank cell each side sets the popup apart from what is below */
+		for (int r = 0; r < rows + 2; r++) {
+			if (x0 > 0)
+				mvaddch(y0 + r, x0 - 1, ' ');
+			if (x0 + width < t->cols)
+				mvaddch(y0 + r, x0 + width, ' ');
+		}
 		tui_attr(t, TUI_PAIR_TITLE, true, 0);
 		tui_text(y0, x0, width, title, true);
 		tui_attr(t, TUI_PAIR_TITLE, false, 0);

@@ -353,9 +353,14 @@ show_errors(form_view *f, tui *t, const sm_err *err)
 	for (size_t i = 0; i < sm_err_count(err); i++) {
 		const char *path = sm_err_field(err, i);
 		bool placed = false;
-		for (size_t j = 0; path && j < f->n; j++)
-			if (strcmp(f->items[j].path, path) == 0 ||
-			    (f->items[j].kind == IT_HEADING && strncmp(path, f->items[j].path,
+		/* beside the field itself; else beside its group's heading */
+		size_t exact = f->n;
+		for (size_t j = 0; path && j < f->n && exact == f->n; j++)
+			if (strcmp(f->items[j].path, path) == 0)
+				exact = j;
+		for (size_t j = exact == f->n ? 0 : exact; path && j < f->n; j++)
+			if (j == exact ||
+			    (exact == f->n && f->items[j].kind == IT_HEADING && strncmp(path, f->items[j].path,
 			    strlen(f->items[j].path)) == 0 && path[strlen(f->items[j].path)] == '.')) {
 				if (!json_object_get(f->errors, f->items[j].path))
 					json_object_set_new(f->errors, f->items[j].path,
@@ -413,6 +418,14 @@ form_draw(tui_view *v, tui *t, int top, int rows)
 			tui_text(y, x, width - x, it->label, false);
 			attroff(A_BOLD);
 			y++;
+			json_t *he = json_object_get(f->errors, it->path);
+			if (he && y < bottom) {
+				tui_attr(t, TUI_PAIR_ERROR, true, A_BOLD);
+				snprintf(buf, sizeof(buf), "! %s", json_string_value(he));
+				tui_text(y, LABEL_CELLS + 2, width - LABEL_CELLS - 3, buf, false);
+				tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
+				y++;
+			}
 			continue;
 		}
 		if (focus && !is_text(it))
@@ -467,13 +480,34 @@ form_draw(tui_view *v, tui *t, int top, int rows)
 	int hy = top + rows - help_rows;
 	tui_hline(t, hy - 1, 0, width);
 	if (f->focus < f->n) {
-		const sm_field *fd = item_field(&f->items[f->focus]);
+		const item *fi = &f->items[f->focus];
+		const sm_field *fd = item_field(fi);
 		const char *help = fd && fd->help ? _(fd->help) :
-		    (f->items[f->focus].field->help ? _(f->items[f->focus].field->help) : "");
-		size_t n1 = sm_text_fit(help, (size_t)width - 2, NULL);
+		    (fi->field->help ? _(fi->field->help) : "");
+		char full[1024];
+		if (fi->kind != IT_LIST_ADD &&
+		    sm_text_width(fi->label) > (size_t)(LABEL_CELLS - fi->depth * 2)) {
+			/* the label was cut beside the field: here it is whole */
+			if (*help)
+				snprintf(full, sizeof(full), _("%s: %s"), fi->label, help);
+			else
+				snprintf(full, sizeof(full), "%s", fi->label);
+			help = full;
+		}
+		size_t n1 = sm_text_fit(help, (size_t)width - 2, NULL), n2 = n1;
+		/* two lines, broken between words when there are spaces */
+		if (help[n1] && help[n1] != ' ') {
+			size_t sp = n1;
+			while (sp > n1 / 2 && help[sp - 1] != ' ')
+				sp--;
+			if (sp > n1 / 2)
+				n1 = n2 = sp;
+		}
+		while (help[n2] == ' ')
+			n2++;
 		snprintf(buf, sizeof(buf), "%.*s", (int)n1, help);
 		tui_text(hy, 1, width - 2, buf, false);
-		tui_text(hy + 1, 1, width - 2, help + n1, false);
+		tui_text(hy + 1, 1, width - 2, help + n2, false);
 	}
 }
 

@@ -202,6 +202,18 @@ dump_screen(tui *t, FILE *out)
 				c = (wchar_t)a;
 			}
 			int w = wcwidth(c);
+			if (w > 1) {
+				/* a wide character half overwritten (by a popup's edge) is
+				 * shown by the terminal as blanks: ncurses marks the two
+				 * halves 1 and 2 in the attribute's character bits */
+				cchar_t next;
+				bool whole = (cc.attr & A_CHARTEXT) != 2 && x + 1 < t->cols &&
+				    mvin_wch(y, x + 1, &next) != ERR && (next.attr & A_CHARTEXT) == 2;
+				if (!whole) {
+					c = L' ';
+					w = 1;
+				}
+			}
 			mbstate_t st;
 			memset(&st, 0, sizeof(st));
 			size_t n = wcrtomb(line + len, c, &st);
@@ -385,10 +397,20 @@ too_small(tui *t)
 	const char *p = buf;
 	while (*p && y < t->lines) {
 		size_t cells = 0, n = sm_text_fit(p, (size_t)(t->cols > 1 ? t->cols : 1), &cells);
+		size_t skip = 0;
 		if (n == 0)
 			break;
+		if (p[n] && p[n] != ' ') { /* between words, when there are spaces */
+			size_t sp = n;
+			while (sp > n / 2 && p[sp - 1] != ' ')
+				sp--;
+			if (sp > n / 2)
+				n = sp;
+		}
+		while (p[n + skip] == ' ')
+			skip++;
 		mvaddnstr(y++, 0, p, (int)n);
-		p += n;
+		p += n + skip;
 	}
 }
 

@@ -12,7 +12,7 @@
 #include "tui_curses.h"
 
 #define PAGER_WIDTH 78  /* lines are wrapped for the 80-column minimum */
-#define LABEL_WIDTH 18
+#define LABEL_WIDTH 24
 
 void
 tui_pager_clear(tui_pager *p)

@@ -203,7 +203,19 @@ menu_draw(tui_view *v, tui *t, int top, int rows)
 	if (support && top + rows - 2 > y) {
 		tui_attr(t, TUI_PAIR_DIM, true, A_DIM);
 		snprintf(buf, sizeof(buf), "%s %s", _("Support:"), support);
-		tui_text(top + rows - 2, 2, t->cols - 4, buf, false);
+		size_t fit = sm_text_fit(buf, (size_t)(t->cols - 4), NULL), cut = fit;
+		/* too long for a line: two, broken after a "; " (phone numbers whole) */
+		while (buf[fit] && cut > 1 && !(buf[cut - 1] == ' ' && buf[cut - 2] == ';'))
+			cut--;
+		if (buf[fit] && cut > 1 && top + rows - 3 > y) {
+			char first[256];
+			int indent = (int)sm_text_width(_("Support:")) + 1;
+			snprintf(first, sizeof(first), "%.*s", (int)cut, buf);
+			tui_text(top + rows - 3, 2, t->cols - 4, first, false);
+			tui_text(top + rows - 2, 2 + indent, t->cols - 4 - indent, buf + cut, false);
+		} else {
+			tui_text(top + rows - 2, 2, t->cols - 4, buf, false);
+		}
 		tui_attr(t, TUI_PAIR_DIM, false, A_DIM);
 	}
 	free(support);
@@ -716,6 +728,8 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			}
 			return TUI_DRAW;
 		}
+		if (role_is(t, "service")) /* "/" and F3 search the list shown */
+			return tui_list_handle(q->list, t, A_SEARCH);
 		if (q->kind)
 			tui_push(t, application_form(t, q->kind, NULL));
 		else
