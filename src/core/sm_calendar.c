@@ -490,31 +490,6 @@ lerrf(struct loader *L, int line, const char *fmt, ...)
 	free(msg);
 }
 
-/* A scalar from the file, fit to be shown in a message: neutralised and
- * bounded.  Never NULL. */
-static char show_nomem[] = "?";
-
-static char *
-show(const char *s)
-{
-	char *n = sm_text_neutralise(s ? s : "", (size_t)-1, false);
-
-	if (n == NULL)
-		return show_nomem;
-	if (strlen(n) > 64) {
-		size_t cut = sm_text_fit(n, 60, NULL);
-		memcpy(n + cut, "...", 4);
-	}
-	return n;
-}
-
-static void
-unshow(char *s)
-{
-	if (s != show_nomem)
-		free(s);
-}
-
 /* Mark D (a date of the item at LINE) as KIND; -1 after a problem. */
 static int
 mark_day(struct loader *L, struct cal_year *cy, sm_date d, sm_day_kind kind, int line)
@@ -566,7 +541,7 @@ load_list(struct loader *L, struct cal_year *cy, const sm_node *list,
 			    "(YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)"), key);
 			continue;
 		}
-		sh = show(it->scalar);
+		sh = sm_text_excerpt(it->scalar);
 		if ((e = parse_ymd(it->scalar, &a)) == NULL) {
 			lerrf(L, it->line, _("'%s' is not a date: expected "
 			    "YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"), sh);
@@ -595,7 +570,7 @@ load_list(struct loader *L, struct cal_year *cy, const sm_node *list,
 			if (mark_day(L, cy, d, kind, it->line) < 0)
 				break;
 next:
-		unshow(sh);
+		sm_text_excerpt_free(sh);
 	}
 }
 
@@ -617,10 +592,10 @@ load_year(struct loader *L, sm_calendar *cal, const char *ykey, int yline,
 	int year = parse_year(ykey);
 
 	if (year < 0) {
-		char *sh = show(ykey);
+		char *sh = sm_text_excerpt(ykey);
 		lerrf(L, yline, _("'%s' is not a year: expected four digits "
 		    "from 1900 to 9999"), sh);
-		unshow(sh);
+		sm_text_excerpt_free(sh);
 		return;
 	}
 	if (find_year(cal, year) != NULL) {
@@ -664,10 +639,10 @@ load_year(struct loader *L, sm_calendar *cal, const char *ykey, int yline,
 			if ((cy->source = strdup(v->scalar ? v->scalar : "")) == NULL)
 				sm_err_add(L->err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
 		} else {
-			char *sh = show(k);
+			char *sh = sm_text_excerpt(k);
 			lerrf(L, kl, _("unknown key '%s': expected 'holidays', "
 			    "'workdays' or 'source'"), sh);
-			unshow(sh);
+			sm_text_excerpt_free(sh);
 		}
 	}
 }
@@ -734,9 +709,9 @@ sm_calendar_load(const char *path, sm_calendar **out, sm_err *err)
 			if (strcmp(root->keys[i], "years") == 0)
 				years = root->items[i];
 			else {
-				char *sh = show(root->keys[i]);
+				char *sh = sm_text_excerpt(root->keys[i]);
 				lerrf(&L, kl, _("unknown key '%s': expected 'years'"), sh);
-				unshow(sh);
+				sm_text_excerpt_free(sh);
 			}
 		}
 		if (years == NULL)

@@ -77,30 +77,6 @@ struct loader {
 	int nomem;
 };
 
-static char show_nomem[] = "?";
-
-/* A name from the file, fit to be shown in a message.  Never NULL. */
-static char *
-show(const char *s)
-{
-	char *n = sm_text_neutralise(s ? s : "", (size_t)-1, false);
-
-	if (n == NULL)
-		return show_nomem;
-	if (strlen(n) > 64) {
-		size_t cut = sm_text_fit(n, 60, NULL);
-		memcpy(n + cut, "...", 4);
-	}
-	return n;
-}
-
-static void
-unshow(char *s)
-{
-	if (s != show_nomem)
-		free(s);
-}
-
 static void cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -127,10 +103,10 @@ cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
 static void
 unknown(struct loader *L, const char *name, int line)
 {
-	char *sh = show(name);
+	char *sh = sm_text_excerpt(name);
 
 	sm_err_add(L->warn, SM_E_INVALID, sh, _("%s:%d: unknown key '%s'"), L->path, line, sh);
-	unshow(sh);
+	sm_text_excerpt_free(sh);
 }
 
 static char *
@@ -201,10 +177,10 @@ check_url(struct loader *L, const char *name, int line, const char *s,
 	else if (strncmp(s, b, strlen(b)) == 0)
 		n = strlen(b);
 	else {
-		char *sh = show(s);
+		char *sh = sm_text_excerpt(s);
 		cerr(L, name, line, _("'%s' must start with %s or %s, not '%s'"),
 		    name, a, b, sh);
-		unshow(sh);
+		sm_text_excerpt_free(sh);
 		return false;
 	}
 	rest = s + n;
@@ -268,9 +244,9 @@ add_header(struct loader *L, const char *name, int line, char *h)
 	char **p;
 
 	if (colon == NULL || !is_token(h, (size_t)(colon - h))) {
-		char *sh = show(h);
+		char *sh = sm_text_excerpt(h);
 		cerr(L, name, line, _("header '%s' is not of the form \"Name: value\""), sh);
-		unshow(sh);
+		sm_text_excerpt_free(sh);
 		free(h);
 		return false;
 	}
@@ -320,9 +296,9 @@ set_headers(struct loader *L, const char *name, const sm_node *v)
 				continue;
 			}
 			if (strchr(v->keys[i], ':') != NULL) {
-				char *sh = show(v->keys[i]);
+				char *sh = sm_text_excerpt(v->keys[i]);
 				cerr(L, name, line, _("header name '%s' contains a colon"), sh);
-				unshow(sh);
+				sm_text_excerpt_free(sh);
 				continue;
 			}
 			if (asprintf(&h, "%s: %s", v->keys[i],

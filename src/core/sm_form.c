@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "sm_i18n.h"
+#include "sm_text.h"
 #include "sm_validate.h"
 #include "sm_yaml.h"
 
@@ -57,35 +58,6 @@ xasprintf(const char *fmt, ...)
 		s = NULL;
 	va_end(ap);
 	return s;
-}
-
-/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
- * Returns the length of the character at S or 0. */
-static size_t
-utf8_dec(const unsigned char *s, size_t len, unsigned int *cp)
-{
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0 && len >= 2 && (s[1] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
-		return *cp >= 0x80 ? 2 : 0;
-	}
-	if ((s[0] & 0xf0) == 0xe0 && len >= 3 && (s[1] & 0xc0) == 0x80 &&
-	    (s[2] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-		return (*cp >= 0x800 && (*cp < 0xd800 || *cp > 0xdfff)) ? 3 : 0;
-	}
-	if ((s[0] & 0xf8) == 0xf0 && len >= 4 && (s[1] & 0xc0) == 0x80 &&
-	    (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3fu) << 12) |
-		    ((s[2] & 0x3fu) << 6) | (s[3] & 0x3fu);
-		return (*cp >= 0x10000 && *cp <= 0x10ffff) ? 4 : 0;
-	}
-	return 0;
 }
 
 static int
@@ -1170,7 +1142,7 @@ check_chars(struct vctx *c, const char *path, const char *s, size_t len, int mul
 
 	while (i < len) {
 		unsigned int cp;
-		size_t n = utf8_dec(p + i, len - i, &cp);
+		size_t n = sm_utf8_decode((const char *)p + i, len - i, &cp);
 		if (n == 0) {
 			vproblem(c, path, "%s", _("is not valid UTF-8 text"));
 			return -1;

@@ -499,3 +499,26 @@ sm_text_trim(char *s)
 	s[len - start] = '\0';
 	return s;
 }
+
+static char excerpt_nomem[] = "?";
+
+char *
+sm_text_excerpt(const char *s)
+{
+	char *n = sm_text_neutralise(s ? s : "", (size_t)-1, false);
+
+	if (n == NULL)
+		return excerpt_nomem;
+	if (strlen(n) > 64) {
+		size_t cut = sm_text_fit(n, 60, NULL);
+		memcpy(n + cut, "...", 4);
+	}
+	return n;
+}
+
+void
+sm_text_excerpt_free(char *excerpt)
+{
+	if (excerpt != excerpt_nomem)
+		free(excerpt);
+}

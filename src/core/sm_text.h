@@ -53,6 +53,12 @@ char *sm_text_pad(char *buf, size_t bufsz, const char *s, size_t width, char ell
 size_t sm_text_prev(const char *s, size_t pos);
 size_t sm_text_next(const char *s, size_t pos);
 
+/* A neutralised excerpt of S for messages: at most 64 bytes, cut with "..."
+ * on a character boundary.  Never NULL (a static "?" when memory is short);
+ * release it with sm_text_excerpt_free. */
+char *sm_text_excerpt(const char *s);
+void sm_text_excerpt_free(char *excerpt);
+
 /* Trim ASCII and ideographic (U+3000) spaces at both ends, in place. */
 char *sm_text_trim(char *s);
 

@@ -20,6 +20,7 @@
 #include <yaml.h>
 
 #include "sm_i18n.h"
+#include "sm_text.h"
 
 /* More nodes than any form, configuration or calendar needs; bounds the
  * memory a hostile file can make us use. */
@@ -763,34 +764,6 @@ sb_indent(struct sbuf *b, int n)
 		sb_add(b, "  ", 2);
 }
 
-/* Decode one UTF-8 sequence (jansson strings are valid UTF-8). */
-static size_t
-utf8_dec(const unsigned char *s, size_t len, unsigned int *cp)
-{
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0 && len >= 2 && (s[1] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
-		return *cp >= 0x80 ? 2 : 0;
-	}
-	if ((s[0] & 0xf0) == 0xe0 && len >= 3 && (s[1] & 0xc0) == 0x80 &&
-	    (s[2] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-		return (*cp >= 0x800 && (*cp < 0xd800 || *cp > 0xdfff)) ? 3 : 0;
-	}
-	if ((s[0] & 0xf8) == 0xf0 && len >= 4 && (s[1] & 0xc0) == 0x80 &&
-	    (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80) {
-		*cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3fu) << 12) |
-		    ((s[2] & 0x3fu) << 6) | (s[3] & 0x3fu);
-		return (*cp >= 0x10000 && *cp <= 0x10ffff) ? 4 : 0;
-	}
-	return 0;
-}
-
 /* A double-quoted YAML string: every character libyaml would not read back
  * literally (controls, line separators, BOM, non-characters) is escaped. */
 static void
@@ -802,7 +775,7 @@ sb_quoted(struct sbuf *b, const char *s, size_t len)
 	sb_add(b, "\"", 1);
 	for (size_t i = 0; i < len;) {
 		unsigned int cp;
-		size_t n = utf8_dec(p + i, len - i, &cp);
+		size_t n = sm_utf8_decode((const char *)p + i, len - i, &cp);
 		if (n == 0) {
 			/* Not UTF-8 (cannot come from jansson): replace. */
 			sb_str(b, "\\uFFFD");
