@@ -30,7 +30,7 @@ enum stmt_id {
 	ST_USER_INSERT, ST_USER_GET, ST_USER_LIST, ST_USER_LIST_ROLE, ST_USER_COUNT,
 	ST_USER_SET_UNIT,
 	ST_UNIT_INSERT, ST_UNIT_GET, ST_UNIT_SEARCH, ST_UNIT_DOMAINS, ST_UNIT_DOMAINS_TLD,
-	ST_CASE_INSERT, ST_CASE_GET, ST_CASE_UPDATE, ST_CASE_UPDATE_SAME_DOMAIN,
+	ST_CASE_INSERT, ST_CASE_GET, ST_CASE_UPDATE, ST_CASE_UPDATE_SAME_DOMAIN, ST_CASE_SET_STATE,
 	ST_DOMAIN_TAKEN, ST_DOMAIN_OWNED, ST_DOMAIN_INSERT,
 	ST_MARK_SEQ, ST_MARK_SEQ_GET, ST_COUNTER_BUMP, ST_COUNTER_GET, ST_MARK_INSERT, ST_MARK_GET,
 	ST_AUDIT_LAST, ST_AUDIT_INSERT, ST_AUDIT_CASE, ST_AUDIT_ALL,
@@ -89,6 +89,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " domain_unicode = ?5, \"values\" = ?6, hints = ?7, submitted_by = ?8, due = ?9,"
 	    " due_kind = ?10, due_uncertain = ?11, updated_at = ?12"
 	    " WHERE id = ?1 AND version = ?2 AND domain IS ?4",
+	[ST_CASE_SET_STATE] = "UPDATE cases SET state = ?3, version = version + 1,"
+	    " submitted_by = ?4, due = ?5, due_kind = ?6, due_uncertain = ?7, updated_at = ?8"
+	    " WHERE id = ?1 AND version = ?2",
 	[ST_DOMAIN_TAKEN] = "SELECT EXISTS(SELECT 1 FROM domains WHERE ace = ?1)"
 	    " OR EXISTS(SELECT 1 FROM cases WHERE domain = ?1 AND kind = 'domain'"
 	    " AND state NOT IN ('withdrawn', 'registered') AND id <> ?2)",
@@ -207,7 +210,7 @@ static const char *const migrations[] = {
 	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
 	"CREATE INDEX audit_object ON audit(object, object_id);"
 	"CREATE INDEX audit_actor ON audit(actor, object);"
-	"CREATE TABLE requests(id TEXT PRIMARY KEY, at TEXT NOT NULL, result TEXT);"
+	"CREATE TABLE requests(id TEXT PRIMARY KEY, at TEXT NOT NULL, result TEXT) WITHOUT ROWID;"
 	"CREATE TABLE outbox("
 	"  id INTEGER PRIMARY KEY,"
 	"  msg_id TEXT NOT NULL UNIQUE,"
@@ -569,7 +572,7 @@ read_unit(sqlite3_stmt *st, sm_unit *u)
 	" c.due_kind, c.due_uncertain, c.created_at, c.updated_at, u.name, u.type, u.uscc"
 
 static void
-read_case(sqlite3_stmt *st, sm_case *c)
+read_case_cols(sqlite3_stmt *st, sm_case *c, bool parse_json)
 {
 	c->id = sqlite3_column_int64(st, 0);
 	c->kind = col_str(st, 1);
@@ -579,8 +582,8 @@ read_case(sqlite3_stmt *st, sm_case *c)
 	c->version = sqlite3_column_int64(st, 5);
 	c->domain = col_str(st, 6);
 	c->domain_unicode = col_str(st, 7);
-	c->values = col_json(st, 8);
-	c->hints = col_json(st, 9);
+	c->values = parse_json ? col_json(st, 8) : NULL;
+	c->hints = parse_json ? col_json(st, 9) : NULL;
 	c->created_by = col_str(st, 10);
 	c->submitted_by = col_str(st, 11);
 	c->due = col_str(st, 12);
@@ -591,6 +594,18 @@ read_case(sqlite3_stmt *st, sm_case *c)
 	c->unit_name = col_str(st, 17);
 	c->unit_type = col_str(st, 18);
 	c->unit_uscc = col_str(st, 19);
+}
+
+static void
+read_case(sqlite3_stmt *st, sm_case *c)
+{
+	read_case_cols(st, c, true);
+}
+
+static void
+read_case_head(sqlite3_stmt *st, sm_case *c)
+{
+	read_case_cols(st, c, false);
 }
 
 static void
@@ -1109,6 +1124,45 @@ sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
 }
 
 sm_status
+sm_tx_case_head(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
+{
+	sqlite3_stmt *st = stmt(tx->s, ST_CASE_GET, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sqlite3_bind_int64(st, 1, id);
+	return get_one(tx->s, st, READER(read_case_head, sm_case), out, err);
+}
+
+static sm_status
+conflict(sm_err *err, int64_t id)
+{
+	return sm_err_add(err, SM_E_CONFLICT, NULL,
+	    _("case %lld was changed by someone else first (已被他人处理): nothing was written; look at it again"),
+	    (long long)id);
+}
+
+sm_status
+sm_tx_case_set_state(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *err)
+{
+	sqlite3_stmt *st = stmt(tx->s, ST_CASE_SET_STATE, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_int64(st, 2, expect_version);
+	bind_text(st, 3, c->state);
+	bind_text(st, 4, c->submitted_by);
+	bind_text(st, 5, c->due);
+	bind_text(st, 6, c->due_kind);
+	sqlite3_bind_int(st, 7, c->due_uncertain);
+	bind_text(st, 8, tx->now);
+	sm_status status = run_insert(tx->s, st, "domain",
+	    _("the unit already has an open case of this kind for this domain"), err);
+	if (status != SM_OK)
+		return status;
+	return sqlite3_changes(tx->s->db) == 1 ? SM_OK : conflict(err, c->id);
+}
+
+sm_status
 sm_tx_case_insert(sm_tx *tx, const sm_case *c, int64_t *id, sm_err *err)
 {
 	sqlite3_stmt *st = stmt(tx->s, ST_CASE_INSERT, err);
@@ -1164,9 +1218,7 @@ sm_tx_case_update(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *e
 		if (sqlite3_changes(tx->s->db) == 1)
 			return SM_OK;
 	}
-	return sm_err_add(err, SM_E_CONFLICT, NULL,
-	    _("case %lld was changed by someone else first (已被他人处理): nothing was written; look at it again"),
-	    (long long)c->id);
+	return conflict(err, c->id);
 }
 
 static sm_status

@@ -186,6 +186,14 @@ sm_status sm_tx_user_set_unit(sm_tx *tx, const char *login, int64_t unit, sm_err
 sm_status sm_tx_unit_insert(sm_tx *tx, const sm_unit *u, int64_t *id, sm_err *err);
 sm_status sm_tx_unit_get(sm_tx *tx, int64_t id, sm_unit *out, sm_err *err);
 sm_status sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err);
+/* The case without parsing its values and hints (left NULL): enough to decide
+ * most transitions, at a fraction of the cost. */
+sm_status sm_tx_case_head(sm_tx *tx, int64_t id, sm_case *out, sm_err *err);
+/* Write only C's state, submitted_by and due fields, if the stored version is
+ * still EXPECT_VERSION (values, hints and domain stay as stored); bumps the
+ * version.  SM_E_CONFLICT when someone else changed it first. */
+sm_status sm_tx_case_set_state(sm_tx *tx, const sm_case *c, int64_t expect_version,
+                               sm_err *err);
 /* Insert C (id, version, timestamps ignored); *ID receives the new id.
  * SM_E_DUPLICATE when the unit has an open case of that kind and domain. */
 sm_status sm_tx_case_insert(sm_tx *tx, const sm_case *c, int64_t *id, sm_err *err);

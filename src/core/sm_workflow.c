@@ -1139,11 +1139,14 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	const sm_rule *rule;
 	json_t *audit_values = a->values;
 	char *due = NULL, *from = NULL;
-	bool uncertain = false;
+	bool uncertain = false, full;
 	sm_status st;
 
-	if ((st = load_case(NULL, tx, act->case_id, &c, err)) != SM_OK)
-		return st;
+	/* Decide on the case's head; read its values and the unit only when the
+	 * transition needs them (most reviews do not). */
+	if ((st = sm_tx_case_head(tx, act->case_id, &c, err)) != SM_OK)
+		return st == SM_E_NOTFOUND ? sm_err_add(err, SM_E_NOTFOUND, NULL, _("no case %lld"),
+		    (long long)act->case_id) : st;
 	if ((st = may_see(app, &c, err)) != SM_OK)
 		goto out;
 	if (act->expect_version > 0 && c.version != act->expect_version) {
@@ -1180,8 +1183,14 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		    _("you submitted case %lld: someone else must review it"), (long long)c.id);
 		goto out;
 	}
-	if ((st = sm_tx_unit_get(tx, c.unit, &u, err)) != SM_OK)
-		goto out;
+	full = (rule->effects & (SM_FX_VALIDATE | SM_FX_ISSUE_MARK | SM_FX_NOTIFY_RETURNED |
+	    SM_FX_NOTIFY_PAYMENT | SM_FX_NOTIFY_PAPER | SM_FX_NOTIFY_MARK)) != 0;
+	if (full) {
+		sm_case_clear(&c);
+		if ((st = load_case(NULL, tx, act->case_id, &c, err)) != SM_OK ||
+		    (st = sm_tx_unit_get(tx, c.unit, &u, err)) != SM_OK)
+			goto out;
+	}
 	from = strdup(c.state);
 	if (rule->effects & SM_FX_VALIDATE) {
 		const sm_form *form = form_or_fail(app, c.kind, err);
@@ -1240,7 +1249,9 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		goto out;
 	free(c.state);
 	c.state = strdup(rule->to);
-	if ((st = sm_tx_case_update(tx, &c, c.version, err)) != SM_OK)
+	st = full ? sm_tx_case_update(tx, &c, c.version, err) :
+	    sm_tx_case_set_state(tx, &c, c.version, err);
+	if (st != SM_OK)
 		goto out;
 	if ((st = audit(tx, app, "case", c.id, NULL, act->action, from, rule->to, a->reason,
 	    audit_values, err)) != SM_OK)
