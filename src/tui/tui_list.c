@@ -286,21 +286,26 @@ tui_list_draw(tui_list *l, tui *t, int top, int rows)
 		size_t row = l->shown[i];
 		int pair = l->attr ? l->attr(l->ud, row) : 0;
 		int y = top + 1 + r;
-		if (pair)
-			tui_attr(t, pair, true, 0);
-		if (i == l->cursor)
+		/* The cursor row shows a '>' and its first column in reverse video;
+		 * a row's colour (overdue) starts after that column.  So moving the
+		 * cursor rewrites a few plain cells, not two whole rows of Chinese:
+		 * a few dozen bytes over a slow link, not hundreds. */
+		bool cur = i == l->cursor;
+		if (cur)
 			attron(A_REVERSE);
 		move(y, 0);
-		addch(l->tag[row] ? '*' : ' ');
+		addch(l->tag[row] ? '*' : cur ? '>' : ' ');
 		x = 1;
 		for (size_t c = 0; c < nc; c++) {
+			if (c == 1 && pair)
+				tui_attr(t, pair, true, 0);
 			tui_text(y, x, w[c], cell(l, row, c, buf, sizeof(buf)), true);
 			x += w[c];
+			if (c == 0 && cur)
+				attroff(A_REVERSE);
 			if (x < t->cols)
 				mvaddch(y, x++, ' ');
 		}
-		if (i == l->cursor)
-			attroff(A_REVERSE);
 		if (pair)
 			tui_attr(t, pair, false, 0);
 	}

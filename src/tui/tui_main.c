@@ -435,9 +435,13 @@ tui_render(tui *t)
 		t->cur_x = cx;
 	}
 	if (t->cur_y >= 0) {
+		leaveok(stdscr, FALSE);
 		move(t->cur_y, t->cur_x);
 		curs_set(1);
 	} else {
+		/* no cursor to show: let it stay wherever the last change left it,
+		 * rather than spend bytes moving it home */
+		leaveok(stdscr, TRUE);
 		curs_set(0);
 	}
 	wnoutrefresh(stdscr);
@@ -632,6 +636,7 @@ tui_run(sm_app *app, const tui_opts *opts)
 	nonl();
 	keypad(stdscr, TRUE);
 	meta(stdscr, TRUE);
+	idlok(stdscr, TRUE); /* a scrolled list is sent as a scroll, not redrawn */
 	colors(&t);
 	getmaxyx(stdscr, t.lines, t.cols);
 	/* Nothing may write on the screen behind curses' back. */
