@@ -118,7 +118,7 @@ KB_CASE="1Help 2Approve 3Return 4Paper OK 5Paper bad 6Hung 9Refresh 10Quit"
 shot en fz-review queue 2
 check_bytes "queue" "$T/queue.bin"
 check_layout "queue" "$T/queue.txt" '^Paper confirmation  \|  1/1' "$KB_OFFICE"
-check_match "queue: the unit's name neutralised in its cell" '^ 13 .*福州\^\[\[2JA\^\[>' "$(sed -n 3p "$T/queue.txt")"
+check_match "queue: the unit's name neutralised in its cell" '^[ >]13 .*福州\^\[\[2JA\^\[>' "$(sed -n 3p "$T/queue.txt")"
 check_match "queue: the reviewer's name neutralised in the title" '^sitemark \| .*福州\^\[\[2J' "$(sed -n 1p "$T/queue.txt")"
 
 shot en fz-review case 2 '<Enter>'

@@ -119,7 +119,7 @@ state_is() {
 approve() {
 	console "$1" "$2"
 	keys "$3"
-	wait_match "$1: case $4 is in the queue" "^ $4 " || return 1
+	wait_match "$1: case $4 is in the queue, under the cursor" "^>$4 " || return 1
 	keys a
 	wait_for "$1: approving asks first" "(y/n)" || return 1
 	keys y
@@ -194,7 +194,7 @@ approve fz-rev 林涛 1 "$DOMAIN" conac_review CONAC复审中
 approve conac1 李娜 1 "$DOMAIN" awaiting_payment 待缴费
 console conac1 李娜
 keys 2
-wait_match "the payment queue holds the case" "^ $DOMAIN .*待缴费"
+wait_match "the payment queue holds the case" "^>$DOMAIN .*待缴费"
 keys p
 wait_for "the confirm-payment form opens" "金额"
 type_text 300.00; keys Tab
@@ -238,7 +238,7 @@ leave
 
 console fz-rev 林涛
 keys 1
-wait_match "the site case is in the office's queue" "^ $SITE "
+wait_match "the site case is in the office's queue" "^>$SITE "
 keys r
 wait_for "the reject form opens" "退回原因"
 keys Enter
@@ -255,13 +255,13 @@ leave
 echo "# 党政机关: the unit edits and submits again"
 console org-op 李华
 keys 3
-wait_match "the returned case is in the unit's queue" "^ $SITE .*已退回"
+wait_match "the returned case is in the unit's queue" "^>$SITE .*已退回"
 keys Enter
 wait_for "the unit opens the case" "申请 $SITE：网站开办审核 - 已退回"
 keys End
 wait_for "the unit reads the reason at the end of the history" "网站名称应与网站首页标题一致"
 keys q
-wait_match "back in the queue" "^ $SITE .*已退回"
+wait_match "back in the queue" "^>$SITE .*已退回"
 keys e
 wait_for "the form opens with the values" "福州市政府网"
 keys Tab C-u
@@ -277,7 +277,7 @@ approve fz-rev 林涛 1 "$SITE" conac_review CONAC复审中
 approve conac1 李娜 1 "$SITE" paper_pending 待报送纸质材料
 console fz-rev 林涛
 keys 2
-wait_match "the case waits for its paper" "^ $SITE .*待报送纸质材料"
+wait_match "the case waits for its paper" "^>$SITE .*待报送纸质材料"
 keys c
 wait_for "the confirm-paper form opens" "收件日期"
 keys Space Tab Space Tab Space Tab
@@ -318,7 +318,7 @@ approve fz-rev 林涛 1 "$LIB_DOMAIN" conac_review CONAC复审中
 approve conac1 李娜 1 "$LIB_DOMAIN" awaiting_payment 待缴费
 console conac1 李娜
 keys 2
-wait_match "the payment queue holds the case" "^ $LIB_DOMAIN "
+wait_match "the payment queue holds the case" "^>$LIB_DOMAIN "
 keys p
 wait_for "the confirm-payment form opens" "金额"
 type_text 300.00; keys Tab
