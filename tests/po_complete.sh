@@ -24,7 +24,7 @@ else
 fi
 
 (cd "$top_srcdir" && grep -v '^#' po/POTFILES.in | grep . > "$tmp/files" &&
-	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --no-location -o "$tmp/all.pot" -f "$tmp/files") ||
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 --no-location -o "$tmp/all.pot" -f "$tmp/files") ||
 	bad "xgettext failed"
 if msgcmp "$top_srcdir/po/zh_CN.po" "$tmp/all.pot" 2>"$tmp/cmp"; then
 	ok "every msgid of the sources is in po/zh_CN.po"

@@ -517,11 +517,13 @@ form_status(tui_view *v, tui *t, char *buf, size_t bufsz)
 	form_view *f = (form_view *)v;
 	size_t bad = json_object_size(f->errors);
 	(void)t;
+	const char *keys = f->draft_key ? _("F2 submit, Esc keeps a draft") :
+	    _("F2 submit, Esc cancels");
 	if (bad)
-		snprintf(buf, bufsz, _("%s  |  %zu fields need attention  |  F2 submit, Esc keeps a draft"),
-		    _(f->form->title), bad);
+		snprintf(buf, bufsz, dngettext("sitemark", "%s  |  %zu field needs attention  |  %s",
+		    "%s  |  %zu fields need attention  |  %s", bad), _(f->form->title), bad, keys);
 	else
-		snprintf(buf, bufsz, _("%s  |  F2 submit, Esc keeps a draft"), _(f->form->title));
+		snprintf(buf, bufsz, "%s  |  %s", _(f->form->title), keys);
 }
 
 static void
@@ -705,6 +707,25 @@ static const tui_view_ops form_ops = {
 	.destroy = form_destroy,
 };
 
+/* Forms of an action (reject, confirm-paper ...): no draft, no lists. */
+static const tui_action modal_actions[] = {
+	{A_SUBMIT, 2, "\023", N_("Submit"), N_("Check every field and submit (Ctrl-S)")},
+	{A_NEXT_FIELD, 0, "\t", NULL, N_("Next field (Tab, Enter, Down)")},
+	{A_BACK, 0, "\033\007", NULL, N_("Cancel (Esc, Ctrl-G)")},
+	{A_TOGGLE, 0, NULL, NULL, N_("Space ticks a box; Enter opens a choice list")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+static const tui_view_ops modal_ops = {
+	.name = "form",
+	.text_input = true,
+	.actions = modal_actions,
+	.draw = form_draw,
+	.handle = form_handle,
+	.status = form_status,
+	.destroy = form_destroy,
+};
+
 static form_view *
 form_make(tui *t, const char *form_id, const char *draft_key, const json_t *initial)
 {
@@ -759,6 +780,7 @@ tui_form_modal(tui *t, const char *form_id, const char *title)
 	if (f == NULL)
 		return NULL;
 	f->modal_out = &out;
+	f->v.ops = &modal_ops;
 	if (title) {
 		free(f->v.title);
 		f->v.title = strdup(title);

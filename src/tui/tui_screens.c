@@ -46,6 +46,8 @@ typedef struct menu_view {
 } menu_view;
 
 static const tui_action menu_actions[] = {
+	{A_ENTER, 0, "\r", NULL, N_("Open the entry under the cursor (Enter), or type its number")},
+	{A_BACK, 0, "q\033\007", NULL, N_("Leave sitemark (q, Esc, Ctrl-G)")},
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
@@ -375,10 +377,39 @@ typedef struct queue_view {
 	bool search;
 } queue_view;
 
+/* Short labels for the narrow columns of queues. */
+static const sm_name short_kinds[] = {
+	{"domain", NC_("short", "Domain")},
+	{"site", NC_("short", "Website")},
+	{"mark", NC_("short", "Mark")},
+	{NULL, NULL},
+};
+
+static const sm_name short_states[] = {
+	{"draft", NC_("short", "Draft")},
+	{"office_review", NC_("short", "Office")},
+	{"conac_review", NC_("short", "CONAC")},
+	{"returned", NC_("short", "Returned")},
+	{"awaiting_payment", NC_("short", "To pay")},
+	{"registered", NC_("short", "Registered")},
+	{"paper_pending", NC_("short", "Paper")},
+	{"mark_issued", NC_("short", "Issued")},
+	{"mark_hung", NC_("short", "Hung")},
+	{"withdrawn", NC_("short", "Withdrawn")},
+	{NULL, NULL},
+};
+
+static const char *
+short_label(const sm_name *table, const char *name)
+{
+	const char *l = sm_name_label(table, name);
+	return l ? sm_pgettext(l) : (name ? name : "");
+}
+
 static const tui_column queue_cols[] = {
 	{N_("No."), 6, true},
-	{N_("Kind"), 12, false},
-	{N_("State"), 14, false},
+	{N_("Kind"), 8, false},
+	{N_("State"), 10, false},
 	{N_("Unit"), 0, false},
 	{N_("Domain"), 0, false},
 	{N_("Due"), 10, false},
@@ -442,9 +473,9 @@ queue_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "%lld", (long long)c->id);
 		return buf;
 	case 1:
-		return label_of(sm_kinds, c->kind);
+		return short_label(short_kinds, c->kind);
 	case 2:
-		return label_of(sm_states, c->state);
+		return short_label(short_states, c->state);
 	case 3:
 		return c->unit_name;
 	case 4:
