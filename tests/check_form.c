@@ -155,7 +155,7 @@ START_TEST(test_field_ids_as_interfaces)
 	ck_assert_str_eq(f->validator, "id_number");
 	ck_assert(f->mask);
 	ck_assert(sm_form_field(form("unit"), "handler.mobile")->mask);
-	ck_assert(!sm_form_field(form("unit"), "contact.mobile")->mask);
+	ck_assert(sm_form_field(form("unit"), "contact.mobile")->mask);
 	ck_assert_str_eq(sm_form_field(form("unit"), "division")->validator, "division");
 	f = sm_form_field(form("unit"), "type");
 	ck_assert_int_eq(f->type, SM_FT_CHOICE);

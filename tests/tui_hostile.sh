@@ -118,7 +118,7 @@ KB_CASE="1Help 2Approve 3Return 4Paper OK 5Paper bad 6Hung 9Refresh 10Quit"
 shot en fz-review queue 2
 check_bytes "queue" "$T/queue.bin"
 check_layout "queue" "$T/queue.txt" '^Paper confirmation  \|  1/1' "$KB_OFFICE"
-check_match "queue: the unit's name neutralised in its cell" '^[ >]13 .*福州\^\[\[2JA\^\[>' "$(sed -n 3p "$T/queue.txt")"
+check_match "queue: the unit's name neutralised in its cell" '^[ >]13 .*福州\^\[\[2JA\^\[' "$(sed -n 3p "$T/queue.txt")"
 check_match "queue: the reviewer's name neutralised in the title" '^sitemark \| .*福州\^\[\[2J' "$(sed -n 1p "$T/queue.txt")"
 
 shot en fz-review case 2 '<Enter>'
@@ -172,7 +172,7 @@ shot en kf-zhao search 1 '/福州<Enter>'
 check_bytes "search results" "$T/search.bin"
 check_layout "search results" "$T/search.txt" '^Search  \|  1/[0-9]+' \
     "1Help 2Note 3Search 7Sort 8Filter 9Refresh 10Quit"
-check_match "search results: the hostile unit is found" '福州\^\[\[2JA\^\[>' "$(cat "$T/search.txt")"
+check_match "search results: the hostile unit is found" '福州\^\[\[2JA\^\[' "$(cat "$T/search.txt")"
 shot en kf-zhao search-case 1 '/福州<Enter>' '<F8>2JA<Enter>' '<Enter>'
 check_bytes "case pager (service)" "$T/search-case.bin"
 check_layout "case pager (service)" "$T/search-case.txt" '^Case (2|13)  \|' "1Help 2Note 9Refresh 10Quit"

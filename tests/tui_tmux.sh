@@ -277,7 +277,7 @@ approve fz-rev 林涛 1 "$SITE" conac_review CONAC复审中
 approve conac1 李娜 1 "$SITE" paper_pending 待报送纸质材料
 console fz-rev 林涛
 keys 2
-wait_match "the case waits for its paper" "^>$SITE .*待报送纸质材料"
+wait_match "the case waits for its paper" "^>$SITE .*待纸质材料"
 keys c
 wait_for "the confirm-paper form opens" "收件日期"
 keys Space Tab Space Tab Space Tab
