@@ -103,6 +103,13 @@ run_console(cli *c)
 	free(login);
 	if (st != SM_OK)
 		return cli_fail(c, st);
+	/* the screen is about to be taken: repeat the first warning there */
+	char notice[512];
+	if (sm_err_count(c->warn) > 0) {
+		snprintf(notice, sizeof(notice), _("configuration: %s (%zu problems; see standard error)"),
+		    sm_err_msg(c->warn, 0), sm_err_count(c->warn));
+		c->tui.notice = notice;
+	}
 	return tui_run(c->app, &c->tui);
 }
 

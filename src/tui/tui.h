@@ -97,6 +97,7 @@ typedef struct tui_opts {
 	bool ascii;
 	const char *script;   /* script mode: keystrokes from this file */
 	const char *output;   /* script mode: terminal bytes go here (else /dev/null) */
+	const char *notice;   /* shown in the status line at start (configuration warnings) */
 } tui_opts;
 
 struct tui {

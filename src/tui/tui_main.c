@@ -654,6 +654,8 @@ tui_run(sm_app *app, const tui_opts *opts)
 		place_load(&t);
 	tui_push(&t, tui_menu_new(&t));
 	tui_menu_restore(&t);
+	if (opts->notice)
+		tui_msg(&t, true, "%s", opts->notice);
 
 	tui_run_until_closed(&t, NULL);
 	if (!opts->script)
