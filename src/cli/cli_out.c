@@ -90,7 +90,7 @@ cli_print_json(const json_t *v)
 	/* jansson escapes only U+0000-U+001F: the C1 controls (a terminal takes
 	 * U+009B for CSI) and the invisible bidi and format characters would
 	 * reach the terminal raw.  They can only stand inside strings, where
-	 * \uXXXX means the same. */
+	 * a \u escape of four hex digits means the same. */
 	for (const char *p = s; *p; ) {
 		unsigned int cp = 0;
 		size_t len = sm_utf8_decode(p, strlen(p), &cp);
