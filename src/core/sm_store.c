@@ -174,8 +174,9 @@ static const char *const migrations[] = {
 	"  due_uncertain INTEGER NOT NULL DEFAULT 0,"
 	"  created_at TEXT NOT NULL,"
 	"  updated_at TEXT NOT NULL);"
-	"CREATE INDEX cases_office_state ON cases(office, state);"
-	"CREATE INDEX cases_state ON cases(state);"
+	/* one index serves the queues of offices (state, office) and of CONAC
+	 * (state): a transition rewrites one index entry, not two */
+	"CREATE INDEX cases_state_office ON cases(state, office);"
 	"CREATE INDEX cases_unit ON cases(unit);"
 	"CREATE INDEX cases_domain ON cases(domain);"
 	"CREATE UNIQUE INDEX cases_open ON cases(unit, kind, domain)"
