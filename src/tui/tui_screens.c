@@ -370,6 +370,8 @@ typedef struct queue_view {
 	tui_list *list;
 	sm_case *cases;
 	size_t n;
+	int *over;          /* working days over, per case, as of the load */
+	int overdue;        /* how many cases are over */
 	char *states;
 	char *kind;
 	char *text;         /* search text (service) */
@@ -416,33 +418,44 @@ static const tui_column queue_cols[] = {
 	{N_("Over"), 4, true},
 };
 
+#define FIND_KEYS \
+	{A_SEARCH, 0, "/", NULL, N_("Search")}, \
+	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")}, \
+	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")}
+
+/* What offices and CONAC decide, in a queue (also on the tagged cases) and
+ * in a case's pager alike. */
+#define OFFICE_REVIEW_KEYS \
+	{A_APPROVE, 2, "a", N_("Approve"), N_("Approve the case, or every tagged case")}, \
+	{A_REJECT, 3, "r", N_("Return"), N_("Return the case to the unit with a reason")}, \
+	{A_CONFIRM_PAPER, 4, "c", N_("Paper OK"), N_("Confirm the sealed paper arrived: issues the mark")}, \
+	{A_REJECT_PAPER, 5, "x", N_("Paper bad"), N_("Reject the paper: the unit applies again")}, \
+	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")}
+
+#define CONAC_REVIEW_KEYS \
+	{A_APPROVE, 2, "a", N_("Approve"), N_("Approve the case, or every tagged case")}, \
+	{A_REJECT, 3, "r", N_("Return"), N_("Return the case to the unit with a reason")}, \
+	{A_CONFIRM_PAYMENT, 4, "p", N_("Paid"), N_("Confirm the fee was paid: registers the domain")}, \
+	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")}
+
 #define LIST_KEYS \
 	{A_SORT, 7, "s", N_("Sort"), N_("Sort by a column")}, \
 	{A_SORT_REVERSE, 0, "S", NULL, N_("Reverse the order")}, \
 	{A_FILTER, 8, "f", N_("Filter"), N_("Show only rows containing a text (empty: all)")}, \
 	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read the queue again")}, \
-	{A_SEARCH, 0, "/", NULL, N_("Search")}, \
-	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")}, \
-	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")}, \
+	FIND_KEYS, \
 	{A_TAG, 0, "t ", NULL, N_("Tag or untag the case (t, Space)")}, \
 	{A_TAG_ALL, 0, "T", NULL, N_("Tag all shown cases, or untag them")}, \
 	{A_OPEN, 0, "o", NULL, N_("Open the case (Enter)")}
 
 static const tui_action office_queue_actions[] = {
-	{A_APPROVE, 2, "a", N_("Approve"), N_("Approve the case, or every tagged case")},
-	{A_REJECT, 3, "r", N_("Return"), N_("Return the case to the unit with a reason")},
-	{A_CONFIRM_PAPER, 4, "c", N_("Paper OK"), N_("Confirm the sealed paper arrived: issues the mark")},
-	{A_REJECT_PAPER, 5, "x", N_("Paper bad"), N_("Reject the paper: the unit applies again")},
-	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")},
+	OFFICE_REVIEW_KEYS,
 	LIST_KEYS,
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
 static const tui_action conac_queue_actions[] = {
-	{A_APPROVE, 2, "a", N_("Approve"), N_("Approve the case, or every tagged case")},
-	{A_REJECT, 3, "r", N_("Return"), N_("Return the case to the unit with a reason")},
-	{A_CONFIRM_PAYMENT, 4, "p", N_("Paid"), N_("Confirm the fee was paid: registers the domain")},
-	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")},
+	CONAC_REVIEW_KEYS,
 	LIST_KEYS,
 	{A_NONE, 0, NULL, NULL, NULL},
 };
@@ -493,7 +506,7 @@ queue_cell_over(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 	queue_view *q = ud;
 	if (col != 6)
 		return queue_cell(ud, row, col, buf, bufsz);
-	int over = sm_case_days_over(q->app, &q->cases[row]);
+	int over = q->over ? q->over[row] : 0;
 	if (over > 0)
 		snprintf(buf, bufsz, "+%d", over);
 	return buf;
@@ -503,7 +516,7 @@ static int
 queue_attr(void *ud, size_t row)
 {
 	queue_view *q = ud;
-	return sm_case_days_over(q->app, &q->cases[row]) > 0 ? TUI_PAIR_OVERDUE : 0;
+	return q->over && q->over[row] > 0 ? TUI_PAIR_OVERDUE : 0;
 }
 
 static const sm_case *current_case(queue_view *q);
@@ -519,6 +532,7 @@ queue_load(queue_view *q, tui *t)
 	};
 	sm_cases_free(&q->cases, q->n);
 	q->n = 0;
+	q->overdue = 0;
 	if (q->search && (q->text == NULL || *q->text == '\0')) {
 		tui_list_reset(q->list, 0);
 		sm_err_free(&err);
@@ -527,6 +541,14 @@ queue_load(queue_view *q, tui *t)
 	if (sm_case_query(t->app, &f, false, &q->cases, &q->n, err) != SM_OK)
 		tui_msg_err(t, err);
 	sm_err_free(&err);
+	/* the calendar is asked once per load, not on every key */
+	free(q->over);
+	q->over = q->n ? calloc(q->n, sizeof(int)) : NULL;
+	q->overdue = 0;
+	for (size_t i = 0; q->over && i < q->n; i++) {
+		q->over[i] = sm_case_days_over(t->app, &q->cases[i]);
+		q->overdue += q->over[i] > 0;
+	}
 	tui_list_reset(q->list, q->n);
 }
 
@@ -548,9 +570,8 @@ queue_status(tui_view *v, tui *t, char *buf, size_t bufsz)
 {
 	queue_view *q = (queue_view *)v;
 	char list[256];
-	int overdue = 0;
-	for (size_t i = 0; i < q->n; i++)
-		overdue += sm_case_days_over(t->app, &q->cases[i]) > 0;
+	int overdue = q->overdue;
+	(void)t;
 	tui_list_status(q->list, list, sizeof(list));
 	if (overdue)
 		snprintf(buf, bufsz, _("%s  |  %s  |  overdue: %d"), v->title, list, overdue);
@@ -797,6 +818,7 @@ queue_destroy(tui_view *v)
 	queue_view *q = (queue_view *)v;
 	tui_list_free(&q->list);
 	sm_cases_free(&q->cases, q->n);
+	free(q->over);
 	free(q->states);
 	free(q->kind);
 	free(q->text);
@@ -1061,47 +1083,20 @@ case_destroy(tui_view *v)
 	free(cv);
 }
 
-static const tui_action case_actions_office[] = {
-	{A_APPROVE, 2, "a", N_("Approve"), N_("Approve the case")},
-	{A_REJECT, 3, "r", N_("Return"), N_("Return the case to the unit with a reason")},
-	{A_CONFIRM_PAPER, 4, "c", N_("Paper OK"), N_("Confirm the sealed paper arrived: issues the mark")},
-	{A_REJECT_PAPER, 5, "x", N_("Paper bad"), N_("Reject the paper: the unit applies again")},
-	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")},
-	{A_SEARCH, 0, "/", NULL, N_("Search")},
-	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
-	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")},
-	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read the case again")},
-	{A_NONE, 0, NULL, NULL, NULL},
-};
+#define CASE_KEYS \
+	FIND_KEYS, \
+	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read the case again")}, \
+	{A_NONE, 0, NULL, NULL, NULL}
 
-static const tui_action case_actions_conac[] = {
-	{A_APPROVE, 2, "a", N_("Approve"), N_("Approve the case")},
-	{A_REJECT, 3, "r", N_("Return"), N_("Return the case to the unit with a reason")},
-	{A_CONFIRM_PAYMENT, 4, "p", N_("Paid"), N_("Confirm the fee was paid: registers the domain")},
-	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")},
-	{A_SEARCH, 0, "/", NULL, N_("Search")},
-	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
-	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")},
-	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read the case again")},
-	{A_NONE, 0, NULL, NULL, NULL},
-};
-
+static const tui_action case_actions_office[] = {OFFICE_REVIEW_KEYS, CASE_KEYS};
+static const tui_action case_actions_conac[] = {CONAC_REVIEW_KEYS, CASE_KEYS};
 static const tui_action case_actions_unit[] = {
 	{A_WITHDRAW, 5, "w", N_("Withdraw"), N_("Withdraw the application")},
-	{A_SEARCH, 0, "/", NULL, N_("Search")},
-	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
-	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")},
-	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read the case again")},
-	{A_NONE, 0, NULL, NULL, NULL},
+	CASE_KEYS,
 };
-
 static const tui_action case_actions_service[] = {
 	{A_NOTE, 2, "m", N_("Note"), N_("Add a note to the case")},
-	{A_SEARCH, 0, "/", NULL, N_("Search")},
-	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
-	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")},
-	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read the case again")},
-	{A_NONE, 0, NULL, NULL, NULL},
+	CASE_KEYS,
 };
 
 #define CASE_OPS(acts) { .name = "case", .actions = acts, .draw = case_draw, \
