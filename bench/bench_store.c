@@ -42,6 +42,7 @@
 #include "sm_err.h"
 #include "sm_store.h"
 #include "sm_validate.h"
+#include "sm_view.h"
 #include "sm_workflow.h"
 
 extern char **environ;
@@ -1105,18 +1106,17 @@ open_app(const char *db, const char *login)
 static double
 time_query(sm_app *app, size_t limit, size_t *rows)
 {
-	sm_case_filter f = {.limit = limit};
-	sm_case *cases = NULL;
-	size_t n = 0;
+	sm_case_query q = {.waiting = true, .limit = limit};
+	sm_case_page p;
 	sm_err *err = sm_err_new();
 	double t = now_ms();
-	if (sm_case_query(app, &f, true, &cases, &n, err) != SM_OK)
+	if (sm_view_cases(app, &q, &p, err) != SM_OK)
 		die_err("the queue query failed", err);
 	t = now_ms() - t;
-	sm_cases_free(&cases, n);
-	sm_err_free(&err);
 	if (rows)
-		*rows = n;
+		*rows = p.n;
+	sm_case_page_clear(&p);
+	sm_err_free(&err);
 	return t;
 }
 
@@ -1343,17 +1343,16 @@ act_run(sm_app *app, const struct pick *p, int from, int to, char *login, size_t
 				die_err("cannot log in", err);
 			snprintf(login, login_size, "%s", want);
 		}
-		sm_act a = {.case_id = p[i].id, .action = "approve",
+		sm_act a = {.case_id = p[i].id, .action = SM_ACTION_APPROVE,
 		    .expect_version = p[i].version};
-		char *state = NULL;
+		sm_state state = SM_STATE_NONE;
 		if (sm_case_act(app, &a, &state, err) != SM_OK) {
 			fprintf(stderr, "bench_store: approve case %lld:", (long long)p[i].id);
 			die_err("the transition failed", err);
 		}
-		if (state == NULL || strcmp(state, "conac_review") != 0)
+		if (state != SM_STATE_CONAC_REVIEW)
 			die("approve case %lld gave state %s", (long long)p[i].id,
-			    state ? state : "(none)");
-		free(state);
+			    state ? sm_state_name(state) : "(none)");
 	}
 	t = now_ms() - t;
 	sm_err_free(&err);

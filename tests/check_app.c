@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "sm_app.h"
+#include "sm_store.h"
 #include "sm_workflow.h"
 #include "testutil.h"
 
@@ -141,7 +142,7 @@ START_TEST(test_login)
 	ck_assert_int_eq(sm_first_admin(app, "other", &created, err), SM_OK);
 	ck_assert(!created);
 	ck_assert_int_eq(sm_app_login(app, "root", err), SM_OK);
-	ck_assert_str_eq(app->user.role, "sysadmin");
+	ck_assert_int_eq(app->user.role, SM_ROLE_SYSADMIN);
 	ck_assert_int_eq(sm_app_login(app, "other", err), SM_E_DENIED);
 	sm_app_close(&app);
 	sm_err_free(&err);

@@ -406,7 +406,7 @@ seed_tx(sm_tx *tx, void *ud, sm_err *e)
 	int64_t *ids[3] = {&sd->unit, &sd->unit2, &sd->unit3};
 	for (int i = 0; i < 3; i++) {
 		json_t *v = unit_values(names[i]);
-		sm_unit u = {.name = (char *)names[i], .type = (char *)types[i],
+		sm_unit u = {.name = (char *)names[i], .type = sm_unit_type_parse(types[i]),
 		    .uscc = (char *)usccs[i], .affiliation = "local", .division = "350100",
 		    .office = "350100", .values = v};
 		st = sm_tx_unit_insert(tx, &u, ids[i], e);
@@ -414,7 +414,7 @@ seed_tx(sm_tx *tx, void *ud, sm_err *e)
 		if (st != SM_OK)
 			return st;
 	}
-	sm_user usr = {.login = "op", .role = "unit", .unit = sd->unit, .name = "操作员"};
+	sm_user usr = {.login = "op", .role = SM_ROLE_UNIT, .unit = sd->unit, .name = "操作员"};
 	return sm_tx_user_insert(tx, &usr, e);
 }
 
@@ -622,7 +622,7 @@ case_tx(sm_tx *tx, void *ud, sm_err *e)
 		return st;
 	sm_event ev = {.actor = "op", .role = "unit", .object = "case",
 	    .object_id = op->update ? op->c.id : op->id, .action = op->update ? "edit" : "create",
-	    .to_state = op->c.state};
+	    .to_state = (char *)sm_state_name(op->c.state)};
 	return sm_tx_audit(tx, &ev, e);
 }
 
@@ -642,8 +642,8 @@ new_case_op(int64_t unit, const char *kind, const char *domain)
 	static json_t *empty;
 	if (empty == NULL)
 		empty = json_object();
-	struct case_op op = {.c = {.kind = (char *)kind, .unit = unit, .office = "350100",
-	    .state = "draft", .domain = (char *)domain, .domain_unicode = (char *)domain,
+	struct case_op op = {.c = {.kind = sm_kind_parse(kind), .unit = unit, .office = "350100",
+	    .state = SM_STATE_DRAFT, .domain = (char *)domain, .domain_unicode = (char *)domain,
 	    .values = empty, .created_by = "op"}};
 	return op;
 }
@@ -658,15 +658,14 @@ START_TEST(test_case_version)
 	sm_case c = {0};
 	OK(sm_store_case_get(s, op.id, &c, err));
 	ck_assert_int_eq(c.version, 1);
-	ck_assert_str_eq(c.state, "draft");
+	ck_assert_str_eq(sm_state_name(c.state), "draft");
 	ck_assert_str_eq(c.unit_name, "单位甲");
-	ck_assert_str_eq(c.unit_type, "organ");
+	ck_assert_int_eq(c.unit_type, SM_UNIT_ORGAN);
 	ck_assert_str_eq(c.created_at, "2026-02-13T10:00:00+08:00");
 	ck_assert_ptr_null(c.due);
 
 	/* Update at version 1: applied, version 2. */
-	free(c.state);
-	c.state = strdup("office_review");
+	c.state = SM_STATE_OFFICE_REVIEW;
 	c.due = strdup("2026-02-27");
 	c.due_kind = strdup("office_review");
 	c.submitted_by = strdup("op");
@@ -675,21 +674,20 @@ START_TEST(test_case_version)
 	sm_case now = {0};
 	OK(sm_store_case_get(s, op.id, &now, err));
 	ck_assert_int_eq(now.version, 2);
-	ck_assert_str_eq(now.state, "office_review");
+	ck_assert_str_eq(sm_state_name(now.state), "office_review");
 	ck_assert_str_eq(now.due, "2026-02-27");
 	ck_assert_str_eq(now.submitted_by, "op");
 	sm_case_clear(&now);
 
 	/* Again at version 1: someone else acted first. */
 	int64_t audits = audit_count(s);
-	free(up.c.state);
-	up.c.state = strdup("withdrawn");
+	up.c.state = SM_STATE_WITHDRAWN;
 	sm_err_clear(err);
 	ck_assert_int_eq(do_case(s, &up), SM_E_CONFLICT);
 	ck_assert(err_has("changed by someone else"));
 	OK(sm_store_case_get(s, op.id, &now, err));
 	ck_assert_int_eq(now.version, 2);
-	ck_assert_str_eq(now.state, "office_review");
+	ck_assert_str_eq(sm_state_name(now.state), "office_review");
 	sm_case_clear(&now);
 	ck_assert_int_eq(audit_count(s), audits);
 	/* A case that does not exist is no match either. */
@@ -737,8 +735,7 @@ START_TEST(test_case_unique_open)
 	/* Once the first case is closed (withdrawn), a new one may open. */
 	sm_case first = {0};
 	OK(sm_store_case_get(s, a.id, &first, err));
-	free(first.state);
-	first.state = strdup("withdrawn");
+	first.state = SM_STATE_WITHDRAWN;
 	struct case_op w = {.c = first, .expect = first.version, .update = true};
 	OK(do_case(s, &w));
 	OK(do_case(s, &up));
@@ -747,8 +744,7 @@ START_TEST(test_case_unique_open)
 	/* mark_hung closes a case too. */
 	c = (sm_case){0};
 	OK(sm_store_case_get(s, n1.id, &c, err));
-	free(c.state);
-	c.state = strdup("mark_hung");
+	c.state = SM_STATE_MARK_HUNG;
 	struct case_op h = {.c = c, .expect = c.version, .update = true};
 	OK(do_case(s, &h));
 	sm_case_clear(&h.c);
@@ -942,15 +938,16 @@ START_TEST(test_reads)
 	ck_assert_int_eq(cs[2].id, a.id);
 	sm_cases_free(&cs, n);
 	ck_assert_ptr_null(cs);
-	f.kind = "mark";
+	f.kind = SM_KIND_MARK;
 	OK(sm_store_case_list(s, &f, &cs, &n, err));
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(cs[0].id, b.id);
 	sm_cases_free(&cs, n);
-	f = (sm_case_filter){.state = "draft,office_review", .unit = sd.unit};
+	f = (sm_case_filter){.states = SM_BIT(SM_STATE_DRAFT) | SM_BIT(SM_STATE_OFFICE_REVIEW),
+	    .unit = sd.unit};
 	OK(sm_store_case_count(s, &f, &count, err));
 	ck_assert_int_eq(count, 1);
-	f = (sm_case_filter){.state = "office_review"};
+	f = (sm_case_filter){.states = SM_BIT(SM_STATE_OFFICE_REVIEW)};
 	OK(sm_store_case_count(s, &f, &count, err));
 	ck_assert_int_eq(count, 0);
 	f = (sm_case_filter){.text = "单位乙"};
@@ -994,7 +991,7 @@ START_TEST(test_reads)
 
 	sm_user u = {0};
 	OK(sm_store_user_get(s, "op", &u, err));
-	ck_assert_str_eq(u.role, "unit");
+	ck_assert_int_eq(u.role, SM_ROLE_UNIT);
 	ck_assert_int_eq(u.unit, sd.unit);
 	ck_assert(!u.locked);
 	sm_user_clear(&u);

@@ -17,6 +17,7 @@
 #include "sm_mark.h"
 #include "sm_store.h"
 #include "sm_validate.h"
+#include "sm_view.h"
 #include "sm_workflow.h"
 #include "sm_yaml.h"
 #include "testutil.h"
@@ -247,7 +248,7 @@ audit_count(void)
 static void
 add_user(const char *login, const char *role, const char *office)
 {
-	sm_user u = {.login = (char *)login, .role = (char *)role, .office = (char *)office,
+	sm_user u = {.login = (char *)login, .role = sm_role_parse(role), .office = (char *)office,
 	    .name = (char *)login};
 	OK(sm_user_add(app, &u, err));
 }
@@ -302,7 +303,7 @@ new_case(const char *login, const char *kind, json_t *v)
 {
 	int64_t id = 0;
 	as(login);
-	OK(sm_case_new(app, kind, v, &id, err));
+	OK(sm_case_new(app, sm_kind_parse(kind), v, &id, err));
 	json_decref(v);
 	ck_assert_int_gt(id, 0);
 	return id;
@@ -326,11 +327,15 @@ static sm_status
 act_full(const char *login, int64_t id, const char *action, const json_t *v, const char *reason,
          int64_t expect, char **new_state)
 {
-	sm_act a = {.case_id = id, .action = action, .values = v, .reason = reason,
+	sm_act a = {.case_id = id, .action = sm_action_parse(action), .values = v, .reason = reason,
 	    .expect_version = expect};
+	sm_state ns = SM_STATE_NONE;
 	as(login);
 	sm_err_clear(err);
-	return sm_case_act(app, &a, new_state, err);
+	sm_status st = sm_case_act(app, &a, &ns, err);
+	if (new_state)
+		*new_state = st == SM_OK ? strdup(sm_state_name(ns)) : NULL;
+	return st;
 }
 
 /* LOGIN applies ACTION (with the standard values) to case ID, which must
@@ -350,6 +355,22 @@ act_ok(const char *login, int64_t id, const char *action, const char *want)
 	json_decref(v);
 }
 
+/* The cases the acting user sees (WAITING: their queues), as the front
+ * ends get them. */
+static sm_status
+query(bool waiting, sm_case **cs, size_t *n)
+{
+	sm_case_page p;
+	sm_case_query q = {.waiting = waiting};
+	sm_status st = sm_view_cases(app, &q, &p, err);
+	*cs = p.cases;
+	*n = p.n;
+	p.cases = NULL;
+	p.n = 0;
+	sm_case_page_clear(&p);
+	return st;
+}
+
 static sm_case
 get_case(int64_t id)
 {
@@ -362,7 +383,7 @@ static char *
 state_of(int64_t id)
 {
 	sm_case c = get_case(id);
-	char *s = strdup(c.state);
+	char *s = strdup(sm_state_name(c.state));
 	sm_case_clear(&c);
 	return s;
 }
@@ -471,7 +492,7 @@ dispose(const char *login, int64_t id)
 		else if (strcmp(s, "mark_issued") == 0)
 			act_ok("conac-wang", id, "verify-hung", "mark_hung");
 		else {
-			ck_assert(sm_state_closed(s));
+			ck_assert(sm_state_closed(sm_state_parse(s)));
 			free(s);
 			return;
 		}
@@ -594,9 +615,9 @@ START_TEST(test_organ_flow)
 	/* 1. The .政务 domain. */
 	int64_t d = new_case("gov", "domain", values_file("domain.yaml"));
 	sm_case c = get_case(d);
-	ck_assert_str_eq(c.state, "draft");
+	ck_assert_str_eq(sm_state_name(c.state), "draft");
 	ck_assert_int_eq(c.version, 1);
-	ck_assert_str_eq(c.kind, "domain");
+	ck_assert_str_eq(sm_kind_name(c.kind), "domain");
 	ck_assert_str_eq(c.office, "350100");
 	ck_assert_str_eq(c.domain_unicode, "福州市人民政府.政务");
 	ck_assert_str_eq(c.created_by, "gov");
@@ -876,7 +897,7 @@ START_TEST(test_returned_and_resubmitted)
 	json_decref(ed);
 	sm_case c = get_case(s);
 	ck_assert_str_eq(json_string_value(json_object_get(c.values, "site_name")), "福州市人民政府网");
-	ck_assert_str_eq(c.state, "returned");
+	ck_assert_str_eq(sm_state_name(c.state), "returned");
 	sm_case_clear(&c);
 	/* null removes a field. */
 	ed = yaml("psb_number: ~\n");
@@ -980,16 +1001,15 @@ START_TEST(test_optimistic_lock)
 
 	/* The same request id twice: applied once, the result returned. */
 	int64_t d2 = drive("lib", "domain", values_file("domain-gongyi.yaml"), "office_review");
-	sm_act a1 = {.case_id = d2, .action = "approve", .request_id = "req-approve-1"};
-	char *ns = NULL;
+	sm_act a1 = {.case_id = d2, .action = SM_ACTION_APPROVE, .request_id = "req-approve-1"};
+	sm_state ns = SM_STATE_NONE;
 	as("fz-review");
 	OK(sm_case_act(app, &a1, &ns, err));
-	ck_assert_str_eq(ns, "conac_review");
-	free(ns);
+	ck_assert_int_eq(ns, SM_STATE_CONAC_REVIEW);
 	snap(&a);
+	ns = SM_STATE_NONE;
 	OK(sm_case_act(app, &a1, &ns, err));
-	ck_assert_str_eq(ns, "conac_review");
-	free(ns);
+	ck_assert_int_eq(ns, SM_STATE_CONAC_REVIEW);
 	snap(&b);
 	ck_assert(snap_eq(&a, &b));
 	ck_assert_int_eq(version_of(d2), 3);
@@ -1008,33 +1028,33 @@ START_TEST(test_other_office_and_admins)
 	ck_assert(err_has("350100"));
 	FAILS(SM_E_DENIED, act_full("xm-review", d, "reject", NULL, "不对", 0, NULL));
 	FAILS(SM_E_DENIED, sm_case_read(app, d, &c, err));
-	ck_assert_ptr_null(c.state);
-	sm_case *cs = NULL;
-	size_t n = 0;
-	sm_case_filter f = {0};
-	OK(sm_case_query(app, &f, false, &cs, &n, err));
-	ck_assert_uint_eq(n, 0);
-	free(cs);
+	ck_assert_int_eq(c.state, SM_STATE_NONE);
+	sm_case_page pg;
+	sm_case_query all = {0}, waiting = {.waiting = true};
+	OK(sm_view_cases(app, &all, &pg, err));
+	ck_assert_uint_eq(pg.n, 0);
+	sm_case_page_clear(&pg);
 	/* Another unit neither. */
 	FAILS(SM_E_DENIED, act_full("gov2", d, "withdraw", NULL, NULL, 0, NULL));
 	FAILS(SM_E_DENIED, sm_case_read(app, d, &c, err));
-	OK(sm_case_query(app, &f, false, &cs, &n, err));
-	ck_assert_uint_eq(n, 0);
-	free(cs);
+	OK(sm_view_cases(app, &all, &pg, err));
+	ck_assert_uint_eq(pg.n, 0);
+	sm_case_page_clear(&pg);
 	/* The administrators act on no case, read none, open none. */
 	const char *admins[] = {"admin", "sec", "aud"};
 	for (size_t i = 0; i < 3; i++) {
-		for (const sm_name *ac = sm_actions; ac->name; ac++) {
-			json_t *v = std_values(ac->name);
-			FAILS(SM_E_DENIED, act_full(admins[i], d, ac->name, v, NULL, 0, NULL));
+		for (int ai = 1; ai < SM_ACTION_COUNT; ai++) {
+			const char *acn = sm_action_name((sm_action)ai);
+			json_t *v = std_values(acn);
+			FAILS(SM_E_DENIED, act_full(admins[i], d, acn, v, NULL, 0, NULL));
 			json_decref(v);
 		}
 		FAILS(SM_E_DENIED, sm_case_read(app, d, &c, err));
-		FAILS(SM_E_DENIED, sm_case_query(app, &f, false, &cs, &n, err));
-		FAILS(SM_E_DENIED, sm_case_query(app, &f, true, &cs, &n, err));
+		FAILS(SM_E_DENIED, sm_view_cases(app, &all, &pg, err));
+		FAILS(SM_E_DENIED, sm_view_cases(app, &waiting, &pg, err));
 		int64_t id = 0;
 		json_t *v = values_file("domain.yaml");
-		FAILS(SM_E_DENIED, sm_case_new(app, "domain", v, &id, err));
+		FAILS(SM_E_DENIED, sm_case_new(app, sm_kind_parse("domain"), v, &id, err));
 		json_decref(v);
 		FAILS(SM_E_DENIED, sm_case_note(app, d, "看过了", err));
 		FAILS(SM_E_DENIED, sm_case_printed(app, d, "letter", err));
@@ -1042,7 +1062,7 @@ START_TEST(test_other_office_and_admins)
 	/* Only the system administrator manages offices and users. */
 	as("sec");
 	FAILS(SM_E_DENIED, sm_office_add(app, "350102", "鼓楼区委编办", err));
-	sm_user u = {.login = "x", .role = "conac"};
+	sm_user u = {.login = "x", .role = SM_ROLE_CONAC};
 	FAILS(SM_E_DENIED, sm_user_add(app, &u, err));
 	as("fz-review");
 	FAILS(SM_E_DENIED, sm_user_add(app, &u, err));
@@ -1050,10 +1070,11 @@ START_TEST(test_other_office_and_admins)
 	as("kf");
 	OK(sm_case_read(app, d, &c, err));
 	sm_case_clear(&c);
-	for (const sm_name *ac = sm_actions; ac->name; ac++) {
-		json_t *v = std_values(ac->name);
-		sm_status st = act_full("kf", d, ac->name, v, NULL, 0, NULL);
-		ck_assert_msg(st == SM_E_DENIED || st == SM_E_STATE, "service %s: %d", ac->name, st);
+	for (int ai = 1; ai < SM_ACTION_COUNT; ai++) {
+			const char *acn = sm_action_name((sm_action)ai);
+		json_t *v = std_values(acn);
+		sm_status st = act_full("kf", d, acn, v, NULL, 0, NULL);
+		ck_assert_msg(st == SM_E_DENIED || st == SM_E_STATE, "service %s: %d", acn, st);
 		json_decref(v);
 	}
 	snap(&b);
@@ -1064,6 +1085,7 @@ START_TEST(test_other_office_and_admins)
 	ck_assert_int_eq(b.v[S_AUDIT], a.v[S_AUDIT] + 1);
 	ck_assert_int_eq(b.v[S_VERSIONS], a.v[S_VERSIONS]);
 	sm_note *notes = NULL;
+	size_t n = 0;
 	OK(sm_store_notes(app->store, "case", d, &notes, &n, err));
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(notes[0].author, "kf");
@@ -1077,7 +1099,7 @@ START_TEST(test_other_office_and_admins)
 	FAILS(SM_E_DENIED, sm_case_note(app, d, "我自己写的", err));
 	/* Nobody logged in: nothing. */
 	sm_user_clear(&app->user);
-	FAILS(SM_E_DENIED, sm_case_act(app, &(sm_act){.case_id = d, .action = "withdraw"}, NULL,
+	FAILS(SM_E_DENIED, sm_case_act(app, &(sm_act){.case_id = d, .action = SM_ACTION_WITHDRAW}, NULL,
 	    err));
 	FAILS(SM_E_DENIED, sm_case_read(app, d, &c, err));
 }
@@ -1124,20 +1146,20 @@ START_TEST(test_kind_rules)
 	/* A site case only for organs, and only with a registered .政务 domain. */
 	as("gov");
 	json_t *v = values_file("site-own.yaml");
-	FAILS(SM_E_STATE, sm_case_new(app, "site", v, &id, err));
+	FAILS(SM_E_STATE, sm_case_new(app, sm_kind_parse("site"), v, &id, err));
 	ck_assert(err_has(".政务"));
 	as("lib");
-	FAILS(SM_E_DENIED, sm_case_new(app, "site", v, &id, err));
+	FAILS(SM_E_DENIED, sm_case_new(app, sm_kind_parse("site"), v, &id, err));
 	json_decref(v);
 	/* A mark case only for institutions and social organisations, with a
 	 * registered .公益 domain. */
 	v = values_file("mark-own.yaml");
-	FAILS(SM_E_STATE, sm_case_new(app, "mark", v, &id, err));
+	FAILS(SM_E_STATE, sm_case_new(app, sm_kind_parse("mark"), v, &id, err));
 	ck_assert(err_has(".公益"));
 	as("gov");
-	FAILS(SM_E_DENIED, sm_case_new(app, "mark", v, &id, err));
+	FAILS(SM_E_DENIED, sm_case_new(app, sm_kind_parse("mark"), v, &id, err));
 	json_decref(v);
-	FAILS(SM_E_INVALID, sm_case_new(app, "frob", NULL, &id, err));
+	FAILS(SM_E_INVALID, sm_case_new(app, sm_kind_parse("frob"), NULL, &id, err));
 	snap(&b);
 	ck_assert(snap_eq(&a, &b));
 
@@ -1148,21 +1170,21 @@ START_TEST(test_kind_rules)
 	 * unit's. */
 	as("gov");
 	json_t *wrong = site_values("福州市图书馆.公益");
-	FAILS(SM_E_INVALID, sm_case_new(app, "site", wrong, &id, err));
+	FAILS(SM_E_INVALID, sm_case_new(app, sm_kind_parse("site"), wrong, &id, err));
 	ck_assert_str_eq(field0(), "domain");
 	json_decref(wrong);
 	as("gov2");
 	json_t *sv = site_values("福州市人民政府.政务");
-	FAILS(SM_E_STATE, sm_case_new(app, "site", sv, &id, err));  /* gov2 has none */
+	FAILS(SM_E_STATE, sm_case_new(app, sm_kind_parse("site"), sv, &id, err));  /* gov2 has none */
 	register_domain("gov2", "福州市人民政府研究室");
 	snap(&a);
 	as("gov2");
-	FAILS(SM_E_INVALID, sm_case_new(app, "site", sv, &id, err));
+	FAILS(SM_E_INVALID, sm_case_new(app, sm_kind_parse("site"), sv, &id, err));
 	ck_assert(err_has("not a registered domain of this unit"));
 	json_decref(sv);
 	as("lib");
 	json_t *mv = mark_values("福州市人民政府.政务");
-	FAILS(SM_E_INVALID, sm_case_new(app, "mark", mv, &id, err));
+	FAILS(SM_E_INVALID, sm_case_new(app, sm_kind_parse("mark"), mv, &id, err));
 	json_decref(mv);
 	snap(&b);
 	ck_assert(snap_eq(&a, &b));
@@ -1209,26 +1231,26 @@ START_TEST(test_domain_unique)
 	/* The registered name, as Unicode and as ACE, from another unit. */
 	as("gov2");
 	json_t *v = domain_values("福州市人民政府");
-	FAILS(SM_E_DUPLICATE, sm_case_new(app, "domain", v, &id, err));
+	FAILS(SM_E_DUPLICATE, sm_case_new(app, sm_kind_parse("domain"), v, &id, err));
 	ck_assert(err_has("already registered or applied for"));
 	json_decref(v);
 	char *ace = ace_label("福州市人民政府", "政务");
 	ck_assert(strncmp(ace, "xn--", 4) == 0);
 	v = domain_values(ace);
-	FAILS(SM_E_DUPLICATE, sm_case_new(app, "domain", v, &id, err));
+	FAILS(SM_E_DUPLICATE, sm_case_new(app, sm_kind_parse("domain"), v, &id, err));
 	json_decref(v);
 	/* in capitals */
 	for (char *p = ace; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
 	v = domain_values(ace);
-	FAILS(SM_E_DUPLICATE, sm_case_new(app, "domain", v, &id, err));
+	FAILS(SM_E_DUPLICATE, sm_case_new(app, sm_kind_parse("domain"), v, &id, err));
 	json_decref(v);
 	free(ace);
 	/* and by the same unit again */
 	as("gov");
 	v = domain_values("福州市人民政府");
-	FAILS(SM_E_DUPLICATE, sm_case_new(app, "domain", v, &id, err));
+	FAILS(SM_E_DUPLICATE, sm_case_new(app, sm_kind_parse("domain"), v, &id, err));
 	json_decref(v);
 	snap(&b);
 	ck_assert(snap_eq(&a, &b));
@@ -1241,13 +1263,13 @@ START_TEST(test_domain_unique)
 	for (size_t i = 0; i < 4; i++) {
 		as(i % 2 ? "gov" : "gov2");
 		v = domain_values(same[i]);
-		FAILS(SM_E_DUPLICATE, sm_case_new(app, "domain", v, &id, err));
+		FAILS(SM_E_DUPLICATE, sm_case_new(app, sm_kind_parse("domain"), v, &id, err));
 		json_decref(v);
 	}
 	ace = ace_label("福州ab", "政务");
 	as("gov");
 	v = domain_values(ace);
-	FAILS(SM_E_DUPLICATE, sm_case_new(app, "domain", v, &id, err));
+	FAILS(SM_E_DUPLICATE, sm_case_new(app, sm_kind_parse("domain"), v, &id, err));
 	json_decref(v);
 	free(ace);
 	snap(&b);
@@ -1290,10 +1312,10 @@ START_TEST(test_domain_unique)
 	snap(&a);
 	as("gov");
 	v = site_values(full_ace);
-	FAILS(SM_E_DUPLICATE, sm_case_new(app, "site", v, &id, err));
+	FAILS(SM_E_DUPLICATE, sm_case_new(app, sm_kind_parse("site"), v, &id, err));
 	json_decref(v);
 	v = site_values("福州市人民政府.政务");
-	FAILS(SM_E_DUPLICATE, sm_case_new(app, "site", v, &id, err));
+	FAILS(SM_E_DUPLICATE, sm_case_new(app, sm_kind_parse("site"), v, &id, err));
 	json_decref(v);
 	snap(&b);
 	ck_assert(snap_eq(&a, &b));
@@ -1318,19 +1340,19 @@ START_TEST(test_users_and_units)
 	ck_assert(err_has("010-69001234"));
 	as("admin");
 	base_world();
-	sm_user u = {.login = "fz-review", .role = "conac"};
+	sm_user u = {.login = "fz-review", .role = SM_ROLE_CONAC};
 	FAILS(SM_E_DUPLICATE, sm_user_add(app, &u, err));
-	u = (sm_user){.login = "bad login", .role = "conac"};
+	u = (sm_user){.login = "bad login", .role = SM_ROLE_CONAC};
 	FAILS(SM_E_INVALID, sm_user_add(app, &u, err));
-	u = (sm_user){.login = "r1", .role = "office"};
+	u = (sm_user){.login = "r1", .role = SM_ROLE_OFFICE};
 	FAILS(SM_E_INVALID, sm_user_add(app, &u, err));
-	u = (sm_user){.login = "r1", .role = "office", .office = "350600"};
+	u = (sm_user){.login = "r1", .role = SM_ROLE_OFFICE, .office = "350600"};
 	FAILS(SM_E_NOTFOUND, sm_user_add(app, &u, err));
-	u = (sm_user){.login = "r1", .role = "conac", .office = "350100"};
+	u = (sm_user){.login = "r1", .role = SM_ROLE_CONAC, .office = "350100"};
 	FAILS(SM_E_INVALID, sm_user_add(app, &u, err));
-	u = (sm_user){.login = "r1", .role = "king"};
+	u = (sm_user){.login = "r1", .role = (sm_role)99};
 	FAILS(SM_E_INVALID, sm_user_add(app, &u, err));
-	u = (sm_user){.login = "r1", .role = "conac", .mobile = "12345"};
+	u = (sm_user){.login = "r1", .role = SM_ROLE_CONAC, .mobile = "12345"};
 	FAILS(SM_E_INVALID, sm_user_add(app, &u, err));
 	FAILS(SM_E_DUPLICATE, sm_office_add(app, "350100", "又一个", err));
 	FAILS(SM_E_INVALID, sm_office_add(app, "359999", "不存在的区划", err));
@@ -1358,16 +1380,16 @@ START_TEST(test_users_and_units)
 	sm_user got = {0};
 	OK(sm_store_user_get(app->store, "central", &got, err));
 	ck_assert_int_eq(got.unit, id);
-	ck_assert_str_eq(got.role, "unit");
+	ck_assert_int_eq(got.role, SM_ROLE_UNIT);
 	ck_assert_str_eq(got.email, "office@example.gov.cn");
 	sm_user_clear(&got);
 
 	/* A unit operator without a unit registers their own, once. */
-	u = (sm_user){.login = "self-op", .role = "unit"};
+	u = (sm_user){.login = "self-op", .role = SM_ROLE_UNIT};
 	OK(sm_user_add(app, &u, err));
 	as("self-op");
 	int64_t cid = 0;
-	FAILS(SM_E_DENIED, sm_case_new(app, "domain", NULL, &cid, err));
+	FAILS(SM_E_DENIED, sm_case_new(app, sm_kind_parse("domain"), NULL, &cid, err));
 	v = values_file("unit-social-fj.yaml");
 	json_object_set_new(v, "uscc", json_string("5135010050100013X7"));
 	json_object_set_new(v, "name", json_string("福州市志愿者联合会"));
@@ -1401,28 +1423,27 @@ START_TEST(test_queues)
 	int64_t m = drive("lib", "mark", values_file("mark-own.yaml"), "conac_review");
 	sm_case *cs = NULL;
 	size_t n = 0;
-	sm_case_filter f = {0};
 	as("fz-review");
-	OK(sm_case_query(app, &f, true, &cs, &n, err));
+	OK(query(true, &cs, &n));
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(cs[0].id, s);
 	sm_cases_free(&cs, n);
 	as("conac-li");
-	OK(sm_case_query(app, &f, true, &cs, &n, err));
+	OK(query(true, &cs, &n));
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(cs[0].id, m);
 	sm_cases_free(&cs, n);
-	OK(sm_case_query(app, &f, false, &cs, &n, err));
+	OK(query(false, &cs, &n));
 	ck_assert_uint_eq(n, 4);
 	sm_cases_free(&cs, n);
 	as("gov");
-	OK(sm_case_query(app, &f, false, &cs, &n, err));
+	OK(query(false, &cs, &n));
 	ck_assert_uint_eq(n, 2);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_int_eq(cs[i].unit, u_gov);
 	sm_cases_free(&cs, n);
 	as("xm-review");
-	OK(sm_case_query(app, &f, true, &cs, &n, err));
+	OK(query(true, &cs, &n));
 	ck_assert_uint_eq(n, 0);
 	free(cs);
 	/* Reviewers' hints, computed on submission: none for this one, and an
@@ -1650,10 +1671,11 @@ START_TEST(test_demo)
 	OK(sm_demo_build(app, err));
 	ck_assert_str_eq(app->user.login, "admin");
 	ck_assert_str_eq(getenv("SITEMARK_NOW"), NOW);
-	for (const sm_name *s = sm_states; s->name; s++) {
+	for (int si = 1; si < SM_STATE_COUNT; si++) {
 		char sql[128];
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM cases WHERE state = '%s'", s->name);
-		ck_assert_msg(raw_int(sql) > 0, "no demo case is %s", s->name);
+		const char *sn = sm_state_name((sm_state)si);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM cases WHERE state = '%s'", sn);
+		ck_assert_msg(raw_int(sql) > 0, "no demo case is %s", sn);
 	}
 	int64_t broken = -1, count = -1;
 	OK(sm_store_audit_verify(app->store, &broken, &count, err));
@@ -1676,8 +1698,7 @@ START_TEST(test_demo)
 	size_t n = 0;
 	int over = 0;
 	as("conac-li");
-	sm_case_filter f = {0};
-	OK(sm_case_query(app, &f, false, &cs, &n, err));
+	OK(query(false, &cs, &n));
 	for (size_t i = 0; i < n; i++)
 		over += sm_case_days_over(app, &cs[i]) > 0;
 	sm_cases_free(&cs, n);
@@ -1724,17 +1745,17 @@ who_of(const char *login, const sm_case *c)
 	sm_user u = {0};
 	enum who w = W_AUDITOR;
 	OK(sm_store_user_get(app->store, login, &u, err));
-	if (eq(u.role, "unit"))
+	if (eq(sm_role_name(u.role), "unit"))
 		w = u.unit == c->unit ? W_UNIT_OWN : W_UNIT_OTHER;
-	else if (eq(u.role, "office"))
+	else if (eq(sm_role_name(u.role), "office"))
 		w = eq(u.office, c->office) ? W_OFFICE_OWN : W_OFFICE_OTHER;
-	else if (eq(u.role, "conac"))
+	else if (eq(sm_role_name(u.role), "conac"))
 		w = W_CONAC;
-	else if (eq(u.role, "service"))
+	else if (eq(sm_role_name(u.role), "service"))
 		w = W_SERVICE;
-	else if (eq(u.role, "sysadmin"))
+	else if (eq(sm_role_name(u.role), "sysadmin"))
 		w = W_SYSADMIN;
-	else if (eq(u.role, "secadmin"))
+	else if (eq(sm_role_name(u.role), "secadmin"))
 		w = W_SECADMIN;
 	sm_user_clear(&u);
 	return w;
@@ -1792,7 +1813,7 @@ START_TEST(test_random_walk)
 			const char *fit[N_ACTIONS];
 			int nfit = 0;
 			for (int a = 0; a < N_ACTIONS; a++)
-				if (spec_applies(c.kind, c.state, all_actions[a]))
+				if (spec_applies(sm_kind_name(c.kind), sm_state_name(c.state), all_actions[a]))
 					fit[nfit++] = all_actions[a];
 			if (nfit > 0)
 				action = fit[rnd(nfit)];
@@ -1802,7 +1823,7 @@ START_TEST(test_random_walk)
 			const char *who_may[N_RND_LOGINS];
 			int nmay = 0;
 			for (int l = 0; mode == 2 && l < N_RND_LOGINS; l++)
-				if (spec_to(c.kind, c.state, action, who_of(rnd_logins[l], &c)))
+				if (spec_to(sm_kind_name(c.kind), sm_state_name(c.state), action, who_of(rnd_logins[l], &c)))
 					who_may[nmay++] = rnd_logins[l];
 			if (nmay > 0)
 				login = who_may[rnd(nmay)];
@@ -1830,9 +1851,9 @@ START_TEST(test_random_walk)
 			snap(&s1);
 			if (st == SM_OK) {
 				ck_assert_msg(exists, "acted on a missing case %lld", (long long)id);
-				const char *to = spec_to(c.kind, c.state, action, w);
+				const char *to = spec_to(sm_kind_name(c.kind), sm_state_name(c.state), action, w);
 				ck_assert_msg(to != NULL, "step %d: %s did %s on %s case %lld in %s", i,
-				    login, action, c.kind, (long long)id, c.state);
+				    login, action, sm_kind_name(c.kind), (long long)id, sm_state_name(c.state));
 				ck_assert_msg(!stale, "step %d: a stale version was accepted", i);
 				ck_assert_str_eq(ns, to);
 				ck_assert_int_eq(s1.v[S_AUDIT], s0.v[S_AUDIT] + 1);
@@ -1848,16 +1869,17 @@ START_TEST(test_random_walk)
 				    action, login);
 				if (!exists)
 					ck_assert_int_eq(st, SM_E_NOTFOUND);
-				else if (spec_to(c.kind, c.state, action, w) == NULL)
+				else if (spec_to(sm_kind_name(c.kind), sm_state_name(c.state), action, w) == NULL)
 					ck_assert_msg(st == SM_E_DENIED || st == SM_E_STATE ||
 					    (st == SM_E_CONFLICT && stale), "step %d: status %d", i, st);
 				else {
 					if (getenv("SM_RANDOM_VERBOSE") && !stale)
 						fprintf(stderr, "allowed but refused: %s %s %s by %s: %s\n",
-						    c.kind, c.state, action, login, sm_err_msg(err, 0));
+						    sm_kind_name(c.kind), sm_state_name(c.state), action, login,
+						    sm_err_msg(err, 0));
 					ck_assert_msg(st == SM_E_INVALID || st == SM_E_DUPLICATE ||
 					    (st == SM_E_CONFLICT && stale), "step %d: %s %s by %s: %d (%s)",
-					    i, action, c.state, login, st, sm_err_msg(err, 0));
+					    i, action, sm_state_name(c.state), login, st, sm_err_msg(err, 0));
 				}
 				refused++;
 			}
@@ -1867,14 +1889,14 @@ START_TEST(test_random_walk)
 			int64_t nid = 0;
 			json_t *v = rnd_case_values(kind);
 			sm_err_clear(err);
-			st = sm_case_new(app, kind, v, &nid, err);
+			st = sm_case_new(app, sm_kind_parse(kind), v, &nid, err);
 			json_decref(v);
 			snap(&s1);
 			if (st == SM_OK) {
-				ck_assert(eq(app->user.role, "unit"));
+				ck_assert(app->user.role == SM_ROLE_UNIT);
 				sm_unit u = {0};
 				OK(sm_store_unit_get(app->store, app->user.unit, &u, err));
-				ck_assert(eq(kind, "domain") || eq(kind, eq(u.type, "organ") ? "site" :
+				ck_assert(eq(kind, "domain") || eq(kind, eq(sm_unit_type_name(u.type), "organ") ? "site" :
 				    "mark"));
 				sm_unit_clear(&u);
 				ck_assert_int_eq(s1.v[S_CASES], s0.v[S_CASES] + 1);
@@ -1886,7 +1908,7 @@ START_TEST(test_random_walk)
 			}
 		} else if (op < 93) {
 			json_t *v;
-			if (exists && eq(c.kind, "domain"))
+			if (exists && eq(sm_kind_name(c.kind), "domain"))
 				v = json_pack("{s:s}", "name", rnd_names[rnd(N_RND_NAMES)]);
 			else if (rnd(2))
 				v = json_pack("{s:s}", "domain", rnd_domains[rnd(N_RND_DOMAINS)]);
@@ -1899,7 +1921,7 @@ START_TEST(test_random_walk)
 			if (st == SM_OK) {
 				ck_assert(exists);
 				ck_assert(w == W_UNIT_OWN);
-				ck_assert(eq(c.state, "draft") || eq(c.state, "returned"));
+				ck_assert(eq(sm_state_name(c.state), "draft") || eq(sm_state_name(c.state), "returned"));
 				ck_assert_int_eq(s1.v[S_VERSIONS], s0.v[S_VERSIONS] + 1);
 				ck_assert_int_eq(s1.v[S_AUDIT], s0.v[S_AUDIT] + 1);
 				ok_other++;
@@ -1926,9 +1948,9 @@ START_TEST(test_random_walk)
 			snap(&s1);
 			if (st == SM_OK) {
 				ck_assert(exists);
-				ck_assert(eq(c.kind, "site"));
-				ck_assert(eq(c.state, "paper_pending") || eq(c.state, "mark_issued") ||
-				    eq(c.state, "mark_hung"));
+				ck_assert(eq(sm_kind_name(c.kind), "site"));
+				ck_assert(eq(sm_state_name(c.state), "paper_pending") || eq(sm_state_name(c.state), "mark_issued") ||
+				    eq(sm_state_name(c.state), "mark_hung"));
 				ck_assert(sees(w));
 				ck_assert_int_eq(s1.v[S_VERSIONS], s0.v[S_VERSIONS]);
 				ck_assert_int_eq(s1.v[S_AUDIT], s0.v[S_AUDIT] + 1);

@@ -180,8 +180,10 @@ check_eq() {
 	fi
 }
 
+# (a here-string, not a pipe: grep -q stops at the first match, and under
+# pipefail the writer's SIGPIPE would turn a match into a failure)
 check_match() {
-	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" <<<"$3"; then
 		pass "$1"
 	else
 		fail "$1" "expected to match: $2" "got: $(printf '%s' "$3" | head -c 2000)"
@@ -189,7 +191,7 @@ check_match() {
 }
 
 check_nomatch() {
-	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" <<<"$3"; then
 		fail "$1" "expected not to match: $2" "got: $(printf '%s' "$3" | head -c 2000)"
 	else
 		pass "$1"

@@ -201,6 +201,8 @@ type_text 300.00; keys Tab
 type_text CONAC-2026-000123; keys Tab
 type_text 2026-11-19
 keys F2
+wait_for "the payment asks first" "(y/n)"
+keys y
 wait_for "the payment is confirmed" "申请 $DOMAIN：已注册"
 state_is "$DOMAIN" registered "CONAC confirmed the payment"
 leave
@@ -246,6 +248,8 @@ wait_for "the reasons are offered" "网站名称不规范"
 keys Down Down Enter Tab                        # 网站名称不规范
 type_text 网站名称应与网站首页标题一致，请改为“福州市人民政府门户网站”。
 keys F2
+wait_for "returning asks first" "(y/n)"
+keys y
 wait_for "the case is returned" "申请 $SITE：已退回"
 state_is "$SITE" returned "the office returned it"
 check_match "the reason is in the history" "请改为“福州市人民政府门户网站”" \
@@ -283,6 +287,8 @@ wait_for "the confirm-paper form opens" "收件日期"
 keys Space Tab Space Tab Space Tab
 type_text 2026-11-19
 keys F2
+wait_for "the paper confirmation asks first" "(y/n)"
+keys y
 wait_for "the paper is confirmed: the mark is issued" "申请 $SITE：已发放标识"
 state_is "$SITE" mark_issued "the office confirmed the paper"
 leave
@@ -325,6 +331,8 @@ type_text 300.00; keys Tab
 type_text CONAC-2026-000124; keys Tab
 type_text 2026-11-19
 keys F2
+wait_for "the payment asks first" "(y/n)"
+keys y
 wait_for "the payment is confirmed" "申请 $LIB_DOMAIN：已注册"
 state_is "$LIB_DOMAIN" registered "CONAC confirmed the payment"
 leave

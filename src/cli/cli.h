@@ -9,6 +9,7 @@
 
 #include "sm_app.h"
 #include "sm_err.h"
+#include "sm_view.h"
 #include "tui.h"
 
 typedef struct cli {
@@ -67,13 +68,18 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_put(const char *s);
 void cli_putln(const char *s);
 void cli_print_json(const json_t *v);
-json_t *cli_case_json(cli *c, const sm_case *cs, bool with_history);
-void cli_print_case(cli *c, const sm_case *cs);
-void cli_print_case_list(cli *c, const sm_case *cases, size_t n);
+/* A case as JSON: DAYS_OVER and M (may be NULL) for lists; V, the whole
+ * view, adds history, notices, notes and actions (case show). */
+json_t *cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const sm_case_view *v);
+void cli_print_case(cli *c, const sm_case_view *v);
+void cli_print_case_list(cli *c, const sm_case_page *p);
 json_t *cli_mark_json(const sm_mark *m);
-void cli_print_mark(cli *c, const sm_case *cs, const sm_mark *m);
+void cli_print_mark(cli *c, const sm_mark *m);
 /* Load a values file into a JSON object; prints problems and returns NULL. */
 json_t *cli_load_values(cli *c, const char *path);
+/* Refuse an unknown word (WHAT is "kind", "state", "action" or "role"),
+ * listing the known ones; returns the exit status. */
+int cli_bad_word(cli *c, const char *what, const char *word);
 /* Parse a positive case or unit id; prints usage and returns -1. */
 int64_t cli_parse_id(const char *s, const char *what);
 

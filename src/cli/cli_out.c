@@ -12,6 +12,7 @@
 #include "sm_calendar.h"
 #include "sm_i18n.h"
 #include "sm_text.h"
+#include "sm_view.h"
 #include "sm_workflow.h"
 #include "sm_yaml.h"
 
@@ -116,6 +117,25 @@ cli_load_values(cli *c, const char *path)
 	return v;
 }
 
+int
+cli_bad_word(cli *c, const char *what, const char *word)
+{
+	char list[256];
+	if (strcmp(what, "kind") == 0)
+		sm_err_add(c->err, SM_E_INVALID, what, _("unknown case kind '%s': one of %s"), word,
+		    sm_words_list(sm_kind_words, SM_KIND_COUNT, list, sizeof(list)));
+	else if (strcmp(what, "state") == 0)
+		sm_err_add(c->err, SM_E_INVALID, what, _("unknown state '%s': one of %s"), word,
+		    sm_words_list(sm_state_words, SM_STATE_COUNT, list, sizeof(list)));
+	else if (strcmp(what, "action") == 0)
+		sm_err_add(c->err, SM_E_INVALID, what, _("unknown action '%s': one of %s"), word,
+		    sm_words_list(sm_action_words, SM_ACTION_COUNT, list, sizeof(list)));
+	else
+		sm_err_add(c->err, SM_E_INVALID, what, _("unknown role '%s': one of %s"), word,
+		    sm_words_list(sm_role_words, SM_ROLE_COUNT, list, sizeof(list)));
+	return cli_fail(c, SM_E_INVALID);
+}
+
 int64_t
 cli_parse_id(const char *s, const char *what)
 {
@@ -127,13 +147,6 @@ cli_parse_id(const char *s, const char *what)
 		return -1;
 	}
 	return v;
-}
-
-static const char *
-label(const sm_name *table, const char *name)
-{
-	const char *l = sm_name_label(table, name);
-	return l ? _(l) : (name ? name : "");
 }
 
 /* ------------------------------------------------------------ JSON */
@@ -153,18 +166,29 @@ cli_mark_json(const sm_mark *m)
 	    "issued_at", m->issued_at, "hang_due", m->hang_due);
 }
 
+static json_t *
+actions_json(const sm_action *a, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(sm_action_name(a[i])));
+	return arr;
+}
+
 json_t *
-cli_case_json(cli *c, const sm_case *cs, bool with_history)
+cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const sm_case_view *v)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_integer(cs->id));
-	json_object_set_new(o, "kind", json_string(cs->kind));
-	json_object_set_new(o, "state", json_string(cs->state));
+	json_object_set_new(o, "kind", json_string(sm_kind_name(cs->kind)));
+	json_object_set_new(o, "state", json_string(sm_state_name(cs->state)));
 	json_object_set_new(o, "version", json_integer(cs->version));
 	json_object_set_new(o, "unit", json_integer(cs->unit));
 	json_object_set_new(o, "unit_name", jstr_or_null(cs->unit_name));
-	json_object_set_new(o, "unit_type", jstr_or_null(cs->unit_type));
+	json_object_set_new(o, "unit_type", jstr_or_null(sm_unit_type_name(cs->unit_type)));
 	json_object_set_new(o, "office", jstr_or_null(cs->office));
+	if (v)
+		json_object_set_new(o, "office_name", jstr_or_null(v->office_name));
 	json_object_set_new(o, "domain", jstr_or_null(cs->domain_unicode));
 	json_object_set_new(o, "domain_ace", jstr_or_null(cs->domain));
 	json_object_set(o, "values", cs->values ? cs->values : json_object());
@@ -178,50 +202,49 @@ cli_case_json(cli *c, const sm_case *cs, bool with_history)
 	json_object_set_new(o, "deadline", jstr_or_null(cs->due));
 	json_object_set_new(o, "deadline_kind", jstr_or_null(cs->due_kind));
 	json_object_set_new(o, "deadline_uncertain", json_boolean(cs->due_uncertain));
-	json_object_set_new(o, "days_over", json_integer(sm_case_days_over(c->app, cs)));
+	json_object_set_new(o, "days_over", json_integer(days_over));
 	json_object_set_new(o, "submitted_by", jstr_or_null(cs->submitted_by));
 	json_object_set_new(o, "created_at", jstr_or_null(cs->created_at));
 	json_object_set_new(o, "updated_at", jstr_or_null(cs->updated_at));
-
-	sm_mark m = {0};
-	if (sm_store_mark_get(c->app->store, cs->id, &m, NULL) == SM_OK) {
-		json_object_set_new(o, "mark", cli_mark_json(&m));
-		sm_mark_clear(&m);
-	} else {
-		json_object_set_new(o, "mark", json_null());
-	}
-	if (!with_history)
+	json_object_set_new(o, "mark", m && m->code ? cli_mark_json(m) : json_null());
+	if (v == NULL)
 		return o;
 
-	sm_event *ev = NULL;
-	size_t n = 0;
+	json_object_set_new(o, "days_left", json_integer(v->days_left));
+	json_object_set(o, "unit_values", v->unit.values ? v->unit.values : json_object());
+	json_object_set_new(o, "actions", actions_json(v->actions, v->n_actions));
 	json_t *hist = json_array();
-	if (sm_store_case_history(c->app->store, cs->id, &ev, &n, NULL) == SM_OK) {
-		for (i = 0; i < n; i++) {
-			json_t *vals = ev[i].values ? json_loads(ev[i].values, JSON_DECODE_ANY, NULL) : NULL;
-			json_array_append_new(hist, json_pack("{s:s, s:o, s:o, s:s, s:s?, s:s, s:o, s:o}",
-			    "action", ev[i].action, "from", jstr_or_null(ev[i].from_state),
-			    "to", jstr_or_null(ev[i].to_state), "by", ev[i].actor, "role", ev[i].role,
-			    "at", ev[i].at, "reason", jstr_or_null(ev[i].reason),
-			    "values", vals ? vals : json_null()));
-		}
-		sm_events_free(&ev, n);
+	for (i = 0; i < v->n_history; i++) {
+		const sm_event *ev = &v->history[i];
+		json_t *vals = ev->values ? json_loads(ev->values, JSON_DECODE_ANY, NULL) : NULL;
+		json_array_append_new(hist, json_pack("{s:s, s:o, s:o, s:s, s:s?, s:s, s:o, s:o}",
+		    "action", ev->action, "from", jstr_or_null(ev->from_state),
+		    "to", jstr_or_null(ev->to_state), "by", ev->actor, "role", ev->role,
+		    "at", ev->at, "reason", jstr_or_null(ev->reason),
+		    "values", vals ? vals : json_null()));
 	}
 	json_object_set_new(o, "history", hist);
 
-	sm_notice *nt = NULL;
-	json_t *outbox = json_array();
-	if (sm_store_notices(c->app->store, cs->id, &nt, &n, NULL) == SM_OK) {
-		for (i = 0; i < n; i++) {
-			json_array_append_new(outbox, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s}",
-			    "id", nt[i].msg_id, "event", nt[i].event, "channel", nt[i].channel,
-			    "recipient", nt[i].recipient, "subject", nt[i].subject, "body", nt[i].body,
-			    "status", nt[i].status));
-			sm_notice_clear(&nt[i]);
-		}
-		free(nt);
+	json_t *outbox = json_array(), *notices = json_array();
+	for (i = 0; i < v->n_notices; i++) {
+		const sm_notice *nt = &v->notices[i];
+		json_array_append_new(outbox, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s}",
+		    "id", nt->msg_id, "event", nt->event, "channel", nt->channel,
+		    "recipient", nt->recipient, "subject", nt->subject, "body", nt->body,
+		    "status", nt->status));
+		json_array_append_new(notices, json_pack("{s:s, s:s, s:s, s:i}",
+		    "channel", nt->channel, "event", nt->event, "status", nt->status,
+		    "attempts", nt->attempts));
 	}
 	json_object_set_new(o, "outbox", outbox);
+	json_object_set_new(o, "notices", notices);
+	if (v->n_notes > 0) {
+		json_t *notes = json_array();
+		for (i = 0; i < v->n_notes; i++)
+			json_array_append_new(notes, json_pack("{s:s, s:s, s:s}", "by", v->notes[i].author,
+			    "at", v->notes[i].at, "text", v->notes[i].text));
+		json_object_set_new(o, "notes", notes);
+	}
 	return o;
 }
 
@@ -247,23 +270,25 @@ value_line(const sm_field *field, const char *lbl, const char *text, void *ud)
 }
 
 void
-cli_print_case(cli *c, const sm_case *cs)
+cli_print_case(cli *c, const sm_case_view *v)
 {
-	char buf[64];
-	const sm_form *form = sm_forms_get(c->app->forms, cs->kind);
+	char buf[256];
+	const sm_case *cs = &v->c;
+	const sm_form *form = sm_forms_get(c->app->forms, sm_kind_name(cs->kind));
 
-	printf(_("Case %lld: %s\n"), (long long)cs->id, label(sm_kinds, cs->kind));
-	print_field(_("State"), label(sm_states, cs->state));
+	printf(_("Case %lld: %s\n"), (long long)cs->id, sm_kind_label(cs->kind));
+	print_field(_("State"), sm_state_label(cs->state));
 	print_field(_("Unit"), cs->unit_name);
-	print_field(_("Unit type"), label(sm_unit_types, cs->unit_type));
+	print_field(_("Unit type"), sm_unit_type_label(cs->unit_type));
 	print_field(_("USCC"), cs->unit_uscc);
-	print_field(_("Office"), cs->office);
+	snprintf(buf, sizeof(buf), "%s%s%s", cs->office ? cs->office : "",
+	    v->office_name ? " " : "", v->office_name ? v->office_name : "");
+	print_field(_("Office"), buf);
 	if (cs->domain_unicode)
 		print_field(_("Domain"), cs->domain_unicode);
 	if (cs->due) {
-		int over = sm_case_days_over(c->app, cs);
-		if (over > 0)
-			snprintf(buf, sizeof(buf), _("%s (%d working days over)"), cs->due, over);
+		if (v->days_over > 0)
+			snprintf(buf, sizeof(buf), _("%s (%d working days over)"), cs->due, v->days_over);
 		else
 			snprintf(buf, sizeof(buf), "%s%s", cs->due,
 			    cs->due_uncertain ? _(" (uncertain: past the calendar)") : "");
@@ -272,6 +297,11 @@ cli_print_case(cli *c, const sm_case *cs)
 	if (form) {
 		printf("%s\n", _(form->title));
 		sm_form_each_value(form, cs->values, value_line, NULL);
+	}
+	const sm_form *uf = sm_forms_get(c->app->forms, "unit");
+	if (uf) {
+		printf("%s\n", _("The unit"));
+		sm_form_each_value(uf, v->unit.values, value_line, NULL);
 	}
 	size_t i;
 	json_t *h;
@@ -282,65 +312,79 @@ cli_print_case(cli *c, const sm_case *cs)
 			cli_putln(_(sm_hint_label(json_string_value(h))));
 		}
 	}
-	sm_mark m = {0};
-	if (sm_store_mark_get(c->app->store, cs->id, &m, NULL) == SM_OK) {
+	if (v->mark.code) {
 		printf("%s\n", _("Mark:"));
-		print_field(_("Mark code"), m.code);
-		print_field(_("Certificate no."), m.cert_no);
-		print_field(_("Hang by"), m.hang_due);
-		sm_mark_clear(&m);
+		print_field(_("Mark code"), v->mark.code);
+		print_field(_("Certificate no."), v->mark.cert_no);
+		print_field(_("Hang by"), v->mark.hang_due);
 	}
-	sm_event *ev = NULL;
-	size_t n = 0;
-	if (sm_store_case_history(c->app->store, cs->id, &ev, &n, NULL) == SM_OK && n > 0) {
+	if (v->n_history > 0)
 		printf("%s\n", _("History:"));
-		for (i = 0; i < n; i++) {
-			/* the audit rows are data: every part is neutralised */
+	for (i = 0; i < v->n_history; i++) {
+		const sm_event *ev = &v->history[i];
+		/* the audit rows are data: every part is neutralised */
+		fputs("  ", stdout);
+		cli_put(ev->at);
+		fputs("  ", stdout);
+		cli_put(ev->actor);
+		fputs("  ", stdout);
+		cli_put(sm_event_label(ev->action));
+		if (ev->from_state && ev->to_state && strcmp(ev->from_state, ev->to_state)) {
 			fputs("  ", stdout);
-			cli_put(ev[i].at);
-			fputs("  ", stdout);
-			cli_put(ev[i].actor);
-			fputs("  ", stdout);
-			cli_put(label(sm_actions, ev[i].action));
-			if (ev[i].from_state && ev[i].to_state && strcmp(ev[i].from_state, ev[i].to_state)) {
-				fputs("  ", stdout);
-				cli_put(label(sm_states, ev[i].from_state));
-				fputs(" -> ", stdout);
-				cli_put(label(sm_states, ev[i].to_state));
-			}
-			if (ev[i].reason) {
-				fputs("  ", stdout);
-				cli_put(ev[i].reason);
-			}
-			putchar('\n');
+			cli_put(sm_state_label(sm_state_parse(ev->from_state)));
+			fputs(" -> ", stdout);
+			cli_put(sm_state_label(sm_state_parse(ev->to_state)));
 		}
+		if (ev->reason) {
+			fputs("  ", stdout);
+			cli_put(ev->reason);
+		}
+		putchar('\n');
 	}
-	sm_events_free(&ev, n);
+	if (v->n_notes > 0)
+		printf("%s\n", _("Staff notes:"));
+	for (i = 0; i < v->n_notes; i++) {
+		fputs("  ", stdout);
+		cli_put(v->notes[i].at);
+		fputs("  ", stdout);
+		cli_put(v->notes[i].author);
+		fputs("  ", stdout);
+		cli_putln(v->notes[i].text);
+	}
+	if (v->n_actions > 0) {
+		size_t len = 0;
+		buf[0] = '\0';
+		for (i = 0; i < v->n_actions && len < sizeof(buf); i++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s (%s)", i ? ", " : "",
+			    sm_action_label(v->actions[i]), sm_action_name(v->actions[i]));
+		print_field(_("You may"), buf);
+	}
 }
 
 void
-cli_print_case_list(cli *c, const sm_case *cases, size_t n)
+cli_print_case_list(cli *c, const sm_case_page *p)
 {
 	char id[32], a[64], b[64], d[128], e[128], f[64];
+	(void)c;
 	printf("%s %s %s %s %s %s\n", sm_text_pad(id, sizeof(id), _("No."), 7, '>'),
 	    sm_text_pad(a, sizeof(a), _("Kind"), 12, '>'),
 	    sm_text_pad(b, sizeof(b), _("State"), 14, '>'),
 	    sm_text_pad(d, sizeof(d), _("Unit"), 24, '>'),
 	    sm_text_pad(e, sizeof(e), _("Domain"), 24, '>'), _("Due"));
-	for (size_t i = 0; i < n; i++) {
-		const sm_case *cs = &cases[i];
+	for (size_t i = 0; i < p->n; i++) {
+		const sm_case *cs = &p->cases[i];
 		char *name = sm_text_neutralise(cs->unit_name ? cs->unit_name : "", (size_t)-1, false);
 		char *dom = sm_text_neutralise(cs->domain_unicode ? cs->domain_unicode : "",
 		    (size_t)-1, false);
 		char *due = sm_text_neutralise(cs->due ? cs->due : "", (size_t)-1, false);
-		int over = sm_case_days_over(c->app, cs);
+		int over = p->days_over[i];
 		if (over > 0)
 			snprintf(f, sizeof(f), _("%s +%d"), due ? due : "", over);
 		else
 			snprintf(f, sizeof(f), "%s", due ? due : "");
 		printf("%-7lld %s %s %s %s %s\n", (long long)cs->id,
-		    sm_text_pad(a, sizeof(a), label(sm_kinds, cs->kind), 12, '>'),
-		    sm_text_pad(b, sizeof(b), label(sm_states, cs->state), 14, '>'),
+		    sm_text_pad(a, sizeof(a), sm_kind_label(cs->kind), 12, '>'),
+		    sm_text_pad(b, sizeof(b), sm_state_label(cs->state), 14, '>'),
 		    sm_text_pad(d, sizeof(d), name ? name : "", 24, '>'),
 		    sm_text_pad(e, sizeof(e), dom ? dom : "", 24, '>'), f);
 		free(name);
@@ -350,10 +394,10 @@ cli_print_case_list(cli *c, const sm_case *cases, size_t n)
 }
 
 void
-cli_print_mark(cli *c, const sm_case *cs, const sm_mark *m)
+cli_print_mark(cli *c, const sm_mark *m)
 {
 	(void)c;
-	printf(_("Mark of case %lld\n"), (long long)cs->id);
+	printf(_("Mark of case %lld\n"), (long long)m->case_id);
 	print_field(_("Mark code"), m->code);
 	print_field(_("Colour"), strcmp(m->color, "red") == 0 ? _("red") : _("blue"));
 	print_field(_("GUID"), m->guid);
@@ -364,8 +408,8 @@ cli_print_mark(cli *c, const sm_case *cs, const sm_mark *m)
 	printf("%s\n", _("Certificate:"));
 	const json_t *cert = m->certificate;
 	print_field(_("Unit name"), json_string_value(json_object_get(cert, "unit_name")));
-	print_field(_("Unit type"), label(sm_unit_types,
-	    json_string_value(json_object_get(cert, "unit_type"))));
+	print_field(_("Unit type"), sm_unit_type_label(sm_unit_type_parse(
+	    json_string_value(json_object_get(cert, "unit_type")))));
 	print_field(_("Address"), json_string_value(json_object_get(cert, "address")));
 	print_field(_("Functions"), json_string_value(json_object_get(cert, "functions")));
 	print_field(_("Website name"), json_string_value(json_object_get(cert, "site_name")));

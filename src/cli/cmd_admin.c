@@ -9,6 +9,7 @@
 #include "sm_demo.h"
 #include "sm_i18n.h"
 #include "sm_text.h"
+#include "sm_view.h"
 #include "sm_workflow.h"
 
 int
@@ -27,10 +28,7 @@ cmd_init(cli *c)
 		free(clean);
 	}
 	if (c->demo) {
-		int64_t n = 0;
-		sm_case_filter all = {0};
-		sm_store_case_count(c->app->store, &all, &n, NULL);
-		if (n > 0 || sm_store_user_count(c->app->store) > 1) {
+		if (!sm_view_db_empty(c->app)) {
 			free(login);
 			sm_err_add(c->err, SM_E_STATE, NULL,
 			    _("demo data goes only into a new database: %s already has data"),
@@ -46,7 +44,7 @@ cmd_init(cli *c)
 	}
 	char *path = sm_text_neutralise(c->app->db_path, (size_t)-1, false);
 	printf(_("database %s is ready (schema %d)\n"), path ? path : "",
-	    sm_store_schema_version(c->app->store));
+	    sm_view_schema_version(c->app));
 	free(path);
 	free(login);
 	return 0;
@@ -66,8 +64,11 @@ cmd_user_add(cli *c)
 {
 	if (c->role == NULL)
 		return cli_usage_error(_("user add needs --role ROLE"));
+	sm_role role = sm_role_parse(c->role);
+	if (role == SM_ROLE_NONE)
+		return cli_bad_word(c, "role", c->role);
 	sm_user u = {
-		.login = c->args[0], .role = (char *)c->role, .office = (char *)c->office,
+		.login = c->args[0], .role = role, .office = (char *)c->office,
 		.name = (char *)c->name, .mobile = (char *)c->mobile, .email = (char *)c->email,
 	};
 	if (c->unit && (u.unit = cli_parse_id(c->unit, "--unit")) < 0)
@@ -81,16 +82,10 @@ cmd_user_list(cli *c)
 {
 	sm_user *users = NULL;
 	size_t n = 0;
-	unsigned r = sm_role_bit(c->app->user.role);
-	if (!(r & (SM_ROLE_SYSADMIN | SM_ROLE_SECADMIN))) {
-		sm_err_add(c->err, SM_E_DENIED, NULL, _("only administrators list users"));
-		return cli_fail(c, SM_E_DENIED);
-	}
-	if (c->role && sm_name_label(sm_roles, c->role) == NULL) {
-		sm_err_add(c->err, SM_E_INVALID, "role", _("unknown role '%s'"), c->role);
-		return cli_fail(c, SM_E_INVALID);
-	}
-	sm_status st = sm_store_user_list(c->app->store, c->role, &users, &n, c->err);
+	sm_role role = SM_ROLE_NONE;
+	if (c->role && (role = sm_role_parse(c->role)) == SM_ROLE_NONE)
+		return cli_bad_word(c, "role", c->role);
+	sm_status st = sm_view_users(c->app, role, &users, &n, c->err);
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	json_t *arr = c->json ? json_array() : NULL;
@@ -98,7 +93,7 @@ cmd_user_list(cli *c)
 		sm_user *u = &users[i];
 		if (arr) {
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:o, s:s?, s:b}",
-			    "login", u->login, "role", u->role, "office", u->office,
+			    "login", u->login, "role", sm_role_name(u->role), "office", u->office,
 			    "unit", u->unit > 0 ? json_integer(u->unit) : json_null(),
 			    "name", u->name, "locked", u->locked));
 		} else {
@@ -107,7 +102,8 @@ cmd_user_list(cli *c)
 				snprintf(unitbuf, sizeof(unitbuf), "%lld", (long long)u->unit);
 			char *l = sm_text_neutralise(u->login, (size_t)-1, false);
 			char *o = sm_text_neutralise(u->office ? u->office : "-", (size_t)-1, false);
-			printf("%-16s %-9s %-7s %-8s ", l ? l : "", u->role, o ? o : "", unitbuf);
+			printf("%-16s %-9s %-7s %-8s ", l ? l : "", sm_role_name(u->role), o ? o : "",
+			    unitbuf);
 			free(l);
 			free(o);
 			cli_putln(u->name ? u->name : "");
@@ -143,11 +139,7 @@ int
 cmd_audit_verify(cli *c)
 {
 	int64_t broken = 0, count = 0;
-	if (!(sm_role_bit(c->app->user.role) & SM_ROLE_AUDITOR)) {
-		sm_err_add(c->err, SM_E_DENIED, NULL, _("only the audit administrator reads the audit log"));
-		return cli_fail(c, SM_E_DENIED);
-	}
-	sm_status st = sm_store_audit_verify(c->app->store, &broken, &count, c->err);
+	sm_status st = sm_view_audit_verify(c->app, &broken, &count, c->err);
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	if (broken) {

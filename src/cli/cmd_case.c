@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "sm_i18n.h"
+#include "sm_view.h"
 #include "sm_workflow.h"
 
 int
@@ -16,7 +17,12 @@ cmd_case_new(cli *c)
 	int64_t id = 0;
 	if (c->values && (v = cli_load_values(c, c->values)) == NULL)
 		return 1;
-	sm_status st = sm_case_new(c->app, c->args[0], v, &id, c->err);
+	sm_kind kind = sm_kind_parse(c->args[0]);
+	if (kind == SM_KIND_NONE) {
+		json_decref(v);
+		return cli_bad_word(c, "kind", c->args[0]);
+	}
+	sm_status st = sm_case_new(c->app, kind, v, &id, c->err);
 	json_decref(v);
 	if (st != SM_OK)
 		return cli_fail(c, st);
@@ -45,12 +51,15 @@ cmd_case_act(cli *c)
 {
 	int64_t id = cli_parse_id(c->args[0], _("the case id"));
 	json_t *v = NULL;
-	char *state = NULL;
+	sm_state state = SM_STATE_NONE;
 	sm_case cs = {0};
 	sm_status st;
 
 	if (id < 0)
 		return 2;
+	sm_action action = sm_action_parse(c->args[1]);
+	if (action == SM_ACTION_NONE)
+		return cli_bad_word(c, "action", c->args[1]);
 	if (c->values && (v = cli_load_values(c, c->values)) == NULL)
 		return 1;
 	/* The version the user acts on: --expect-version, else the one read now. */
@@ -64,7 +73,7 @@ cmd_case_act(cli *c)
 		sm_case_clear(&cs);
 	}
 	sm_act act = {
-		.case_id = id, .action = c->args[1], .values = v, .reason = c->reason,
+		.case_id = id, .action = action, .values = v, .reason = c->reason,
 		.expect_version = version, .request_id = c->request_id,
 	};
 	st = sm_case_act(c->app, &act, &state, c->err);
@@ -72,17 +81,16 @@ cmd_case_act(cli *c)
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	if (c->json) {
-		if (sm_case_read(c->app, id, &cs, c->err) == SM_OK) {
-			json_t *o = cli_case_json(c, &cs, true);
+		sm_case_view cv;
+		if (sm_view_case(c->app, id, &cv, c->err) == SM_OK) {
+			json_t *o = cli_case_json(&cv.c, cv.days_over, &cv.mark, &cv);
 			cli_print_json(o);
 			json_decref(o);
-			sm_case_clear(&cs);
+			sm_case_view_clear(&cv);
 		}
 	} else {
-		const char *l = sm_name_label(sm_states, state);
-		printf(_("case %lld: %s\n"), (long long)id, l ? _(l) : state);
+		printf(_("case %lld: %s\n"), (long long)id, sm_state_label(state));
 	}
-	free(state);
 	return 0;
 }
 
@@ -90,58 +98,51 @@ int
 cmd_case_show(cli *c)
 {
 	int64_t id = cli_parse_id(c->args[0], _("the case id"));
-	sm_case cs = {0};
+	sm_case_view cv;
 	if (id < 0)
 		return 2;
-	sm_status st = sm_case_read(c->app, id, &cs, c->err);
+	sm_status st = sm_view_case(c->app, id, &cv, c->err);
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	if (c->json) {
-		json_t *o = cli_case_json(c, &cs, true);
+		json_t *o = cli_case_json(&cv.c, cv.days_over, &cv.mark, &cv);
 		cli_print_json(o);
 		json_decref(o);
 	} else {
-		cli_print_case(c, &cs);
+		cli_print_case(c, &cv);
 	}
-	sm_case_clear(&cs);
+	sm_case_view_clear(&cv);
 	return 0;
 }
 
 int
 cmd_case_list(cli *c)
 {
-	sm_case *cases = NULL;
-	size_t n = 0;
-	if (c->kind && sm_name_label(sm_kinds, c->kind) == NULL) {
-		sm_err_add(c->err, SM_E_INVALID, "kind",
-		    _("unknown case kind '%s': one of domain, site, mark"), c->kind);
-		return cli_fail(c, SM_E_INVALID);
+	sm_case_query q = {.waiting = c->queue, .text = c->text, .marks = c->json};
+	sm_case_page p;
+	const char *bad = NULL;
+	if (c->kind && (q.kind = sm_kind_parse(c->kind)) == SM_KIND_NONE)
+		return cli_bad_word(c, "kind", c->kind);
+	if (c->state && !sm_states_parse(c->state, &q.states, &bad)) {
+		char word[64];
+		size_t n = strcspn(bad, ",");
+		snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), bad);
+		return cli_bad_word(c, "state", word);
 	}
-	if (c->state) {
-		char *copy = strdup(c->state), *save = NULL;
-		for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save))
-			if (sm_name_label(sm_states, s) == NULL)
-				sm_err_add(c->err, SM_E_INVALID, "state",
-				    _("unknown state '%s': one of draft, office_review, conac_review, returned, awaiting_payment, registered, paper_pending, mark_issued, mark_hung, withdrawn"),
-				    s);
-		free(copy);
-		if (sm_err_count(c->err) > 0)
-			return cli_fail(c, SM_E_INVALID);
-	}
-	sm_case_filter f = {.state = c->state, .kind = c->kind, .text = c->text};
-	sm_status st = sm_case_query(c->app, &f, c->queue, &cases, &n, c->err);
+	sm_status st = sm_view_cases(c->app, &q, &p, c->err);
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	if (c->json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, cli_case_json(c, &cases[i], false));
+		for (size_t i = 0; i < p.n; i++)
+			json_array_append_new(arr, cli_case_json(&p.cases[i], p.days_over[i],
+			    p.marks ? &p.marks[i] : NULL, NULL));
 		cli_print_json(arr);
 		json_decref(arr);
 	} else {
-		cli_print_case_list(c, cases, n);
+		cli_print_case_list(c, &p);
 	}
-	sm_cases_free(&cases, n);
+	sm_case_page_clear(&p);
 	return 0;
 }
 
@@ -161,31 +162,19 @@ int
 cmd_mark_show(cli *c)
 {
 	int64_t id = cli_parse_id(c->args[0], _("the case id"));
-	sm_case cs = {0};
 	sm_mark m = {0};
 	if (id < 0)
 		return 2;
-	sm_status st = sm_case_read(c->app, id, &cs, c->err);
+	sm_status st = sm_view_mark(c->app, id, &m, c->err);
 	if (st != SM_OK)
 		return cli_fail(c, st);
-	st = sm_store_mark_get(c->app->store, id, &m, c->err);
-	if (st == SM_E_NOTFOUND) {
-		sm_err_add(c->err, SM_E_NOTFOUND, NULL, _("case %lld has no mark yet"), (long long)id);
-		sm_case_clear(&cs);
-		return cli_fail(c, SM_E_NOTFOUND);
-	}
-	if (st != SM_OK) {
-		sm_case_clear(&cs);
-		return cli_fail(c, st);
-	}
 	if (c->json) {
 		json_t *o = cli_mark_json(&m);
 		cli_print_json(o);
 		json_decref(o);
 	} else {
-		cli_print_mark(c, &cs, &m);
+		cli_print_mark(c, &m);
 	}
 	sm_mark_clear(&m);
-	sm_case_clear(&cs);
 	return 0;
 }

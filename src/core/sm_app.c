@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sm_i18n.h"
+#include "sm_store.h"
 
 static char *
 xstrdup(const char *s)

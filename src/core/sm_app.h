@@ -11,7 +11,9 @@
 #include "sm_division.h"
 #include "sm_err.h"
 #include "sm_form.h"
-#include "sm_store.h"
+#include "sm_model.h"
+
+typedef struct sm_store sm_store; /* sm_store.h: the core reaches it, front ends do not */
 
 typedef struct sm_app {
 	sm_config *cfg;

@@ -161,7 +161,7 @@ act(struct demo *d, const char *login, int64_t id, const char *action, const cha
 	if (values_yaml && (v = yaml(d, values_yaml)) == NULL)
 		return SM_E_INVALID;
 	if ((st = sm_case_read(d->app, id, &c, d->err)) == SM_OK) {
-		sm_act a = {.case_id = id, .action = action, .values = v,
+		sm_act a = {.case_id = id, .action = sm_action_parse(action), .values = v,
 		    .expect_version = c.version};
 		st = sm_case_act(d->app, &a, NULL, d->err);
 	}
@@ -180,7 +180,7 @@ new_case(struct demo *d, const char *login, const char *kind, const char *values
 		return st;
 	if ((v = yaml(d, values_yaml)) == NULL)
 		return SM_E_INVALID;
-	st = sm_case_new(d->app, kind, v, id, d->err);
+	st = sm_case_new(d->app, sm_kind_parse(kind), v, id, d->err);
 	json_decref(v);
 	return st;
 }
@@ -248,7 +248,7 @@ sm_demo_build(sm_app *app, sm_err *err)
 	for (size_t i = 0; i < sizeof(offices) / sizeof(offices[0]); i++)
 		TRY(sm_office_add(app, offices[i].code, offices[i].name, err));
 	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++) {
-		sm_user u = {.login = (char *)staff[i].login, .role = (char *)staff[i].role,
+		sm_user u = {.login = (char *)staff[i].login, .role = sm_role_parse(staff[i].role),
 		    .office = (char *)staff[i].office, .name = (char *)staff[i].name,
 		    .mobile = (char *)staff[i].mobile};
 		TRY(sm_user_add(app, &u, err));

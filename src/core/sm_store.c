@@ -395,7 +395,6 @@ sm_user_clear(sm_user *u)
 	if (u == NULL)
 		return;
 	free(u->login);
-	free(u->role);
 	free(u->office);
 	free(u->name);
 	free(u->mobile);
@@ -409,7 +408,6 @@ sm_unit_clear(sm_unit *u)
 	if (u == NULL)
 		return;
 	free(u->name);
-	free(u->type);
 	free(u->uscc);
 	free(u->affiliation);
 	free(u->division);
@@ -424,9 +422,7 @@ sm_case_clear(sm_case *c)
 {
 	if (c == NULL)
 		return;
-	free(c->kind);
 	free(c->office);
-	free(c->state);
 	free(c->domain);
 	free(c->domain_unicode);
 	json_decref(c->values);
@@ -438,7 +434,6 @@ sm_case_clear(sm_case *c)
 	free(c->created_at);
 	free(c->updated_at);
 	free(c->unit_name);
-	free(c->unit_type);
 	free(c->unit_uscc);
 	memset(c, 0, sizeof(*c));
 }
@@ -542,7 +537,7 @@ static void
 read_user(sqlite3_stmt *st, sm_user *u)
 {
 	u->login = col_str(st, 0);
-	u->role = col_str(st, 1);
+	u->role = sm_role_parse((const char *)sqlite3_column_text(st, 1));
 	u->office = col_str(st, 2);
 	u->unit = sqlite3_column_int64(st, 3);
 	u->name = col_str(st, 4);
@@ -556,7 +551,7 @@ read_unit(sqlite3_stmt *st, sm_unit *u)
 {
 	u->id = sqlite3_column_int64(st, 0);
 	u->name = col_str(st, 1);
-	u->type = col_str(st, 2);
+	u->type = sm_unit_type_parse((const char *)sqlite3_column_text(st, 2));
 	u->uscc = col_str(st, 3);
 	u->affiliation = col_str(st, 4);
 	u->division = col_str(st, 5);
@@ -576,10 +571,10 @@ static void
 read_case_cols(sqlite3_stmt *st, sm_case *c, bool parse_json)
 {
 	c->id = sqlite3_column_int64(st, 0);
-	c->kind = col_str(st, 1);
+	c->kind = sm_kind_parse((const char *)sqlite3_column_text(st, 1));
 	c->unit = sqlite3_column_int64(st, 2);
 	c->office = col_str(st, 3);
-	c->state = col_str(st, 4);
+	c->state = sm_state_parse((const char *)sqlite3_column_text(st, 4));
 	c->version = sqlite3_column_int64(st, 5);
 	c->domain = col_str(st, 6);
 	c->domain_unicode = col_str(st, 7);
@@ -593,7 +588,7 @@ read_case_cols(sqlite3_stmt *st, sm_case *c, bool parse_json)
 	c->created_at = col_str(st, 15);
 	c->updated_at = col_str(st, 16);
 	c->unit_name = col_str(st, 17);
-	c->unit_type = col_str(st, 18);
+	c->unit_type = sm_unit_type_parse((const char *)sqlite3_column_text(st, 18));
 	c->unit_uscc = col_str(st, 19);
 }
 
@@ -1064,7 +1059,7 @@ sm_tx_user_insert(sm_tx *tx, const sm_user *u, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, u->login);
-	bind_text(st, 2, u->role);
+	bind_text(st, 2, sm_role_name(u->role));
 	bind_text(st, 3, u->office);
 	if (u->unit > 0)
 		sqlite3_bind_int64(st, 4, u->unit);
@@ -1098,7 +1093,7 @@ sm_tx_unit_insert(sm_tx *tx, const sm_unit *u, int64_t *id, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, u->name);
-	bind_text(st, 2, u->type);
+	bind_text(st, 2, sm_unit_type_name(u->type));
 	bind_text(st, 3, u->uscc);
 	bind_text(st, 4, u->affiliation);
 	bind_text(st, 5, u->division);
@@ -1150,7 +1145,7 @@ sm_tx_case_set_state(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err
 		return SM_E_STORE;
 	sqlite3_bind_int64(st, 1, c->id);
 	sqlite3_bind_int64(st, 2, expect_version);
-	bind_text(st, 3, c->state);
+	bind_text(st, 3, sm_state_name(c->state));
 	bind_text(st, 4, c->submitted_by);
 	bind_text(st, 5, c->due);
 	bind_text(st, 6, c->due_kind);
@@ -1169,10 +1164,10 @@ sm_tx_case_insert(sm_tx *tx, const sm_case *c, int64_t *id, sm_err *err)
 	sqlite3_stmt *st = stmt(tx->s, ST_CASE_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	bind_text(st, 1, c->kind);
+	bind_text(st, 1, sm_kind_name(c->kind));
 	sqlite3_bind_int64(st, 2, c->unit);
 	bind_text(st, 3, c->office);
-	bind_text(st, 4, c->state);
+	bind_text(st, 4, sm_state_name(c->state));
 	bind_text(st, 5, c->domain);
 	bind_text(st, 6, c->domain_unicode);
 	bind_json(st, 7, c->values);
@@ -1202,7 +1197,7 @@ sm_tx_case_update(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *e
 			return SM_E_STORE;
 		sqlite3_bind_int64(st, 1, c->id);
 		sqlite3_bind_int64(st, 2, expect_version);
-		bind_text(st, 3, c->state);
+		bind_text(st, 3, sm_state_name(c->state));
 		bind_text(st, 4, c->domain);
 		bind_text(st, 5, c->domain_unicode);
 		bind_json(st, 6, c->values);
@@ -1462,13 +1457,13 @@ sm_store_user_get(sm_store *s, const char *login, sm_user *out, sm_err *err)
 }
 
 sm_status
-sm_store_user_list(sm_store *s, const char *role, sm_user **out, size_t *n, sm_err *err)
+sm_store_user_list(sm_store *s, sm_role role, sm_user **out, size_t *n, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, role ? ST_USER_LIST_ROLE : ST_USER_LIST, err);
+	sqlite3_stmt *st = stmt(s, role != SM_ROLE_NONE ? ST_USER_LIST_ROLE : ST_USER_LIST, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	if (role)
-		bind_text(st, 1, role);
+	if (role != SM_ROLE_NONE)
+		bind_text(st, 1, sm_role_name(role));
 	return get_all(s, st, READER(read_user, sm_user), sizeof(sm_user),
 	    CLEARER(sm_user_clear), (void **)out, n, err);
 }
@@ -1574,16 +1569,16 @@ sm_store_case_get(sm_store *s, int64_t id, sm_case *out, sm_err *err)
 /* Which filters are set, as bits; each combination has its own statement. */
 enum {
 	F_STATE = 1, F_KIND = 2, F_OFFICE = 4, F_UNIT = 8, F_TEXT = 16, F_ACTED = 32,
-	F_DUE = 64, F_LIMIT = 128
+	F_DUE = 64, F_LIMIT = 128, F_DUE_BEFORE = 256
 };
 
 static unsigned
 filter_mask(const sm_case_filter *f)
 {
 	unsigned m = 0;
-	if (f->state && *f->state)
+	if (f->states)
 		m |= F_STATE;
-	if (f->kind && *f->kind)
+	if (f->kind != SM_KIND_NONE)
 		m |= F_KIND;
 	if (f->office && *f->office)
 		m |= F_OFFICE;
@@ -1593,6 +1588,8 @@ filter_mask(const sm_case_filter *f)
 		m |= F_TEXT;
 	if (f->acted_by && *f->acted_by)
 		m |= F_ACTED;
+	if (f->due_before && *f->due_before)
+		m |= F_DUE_BEFORE;
 	if (f->by_due)
 		m |= F_DUE;
 	if (f->limit > 0 || f->offset > 0)
@@ -1601,7 +1598,7 @@ filter_mask(const sm_case_filter *f)
 }
 
 /* Parameters: ?1 state list (JSON array text), ?2 kind, ?3 office, ?4 unit,
- * ?5 text, ?6 acted_by, ?7 limit, ?8 offset. */
+ * ?5 text, ?6 acted_by, ?7 limit, ?8 offset, ?9 due before. */
 static sqlite3_stmt *
 filter_stmt(sm_store *s, unsigned mask, int count, sm_err *err)
 {
@@ -1631,6 +1628,8 @@ filter_stmt(sm_store *s, unsigned mask, int count, sm_err *err)
 	if (mask & F_ACTED)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
 		    " AND c.id IN (SELECT object_id FROM audit WHERE actor = ?6 AND object = 'case')");
+	if (mask & F_DUE_BEFORE)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND c.due < ?9");
 	if (!count) {
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s",
 		    (mask & F_DUE) ? " ORDER BY c.due IS NULL, c.due, c.id" : " ORDER BY c.id DESC");
@@ -1659,23 +1658,18 @@ static bool
 bind_filter(sqlite3_stmt *st, const sm_case_filter *f, unsigned mask)
 {
 	if (mask & F_STATE) {
-		/* "a,b,c" -> ["a","b","c"] */
+		/* the set of states -> ["a","b","c"] */
 		json_t *arr = json_array();
-		const char *p = f->state;
-		while (arr && *p) {
-			const char *q = strchr(p, ',');
-			size_t n = q ? (size_t)(q - p) : strlen(p);
-			if (n > 0)
-				json_array_append_new(arr, json_stringn(p, n));
-			p += n + (q ? 1 : 0);
-		}
+		for (int i = 1; arr && i < SM_STATE_COUNT; i++)
+			if (f->states & SM_BIT(i))
+				json_array_append_new(arr, json_string(sm_state_name((sm_state)i)));
 		if (arr == NULL)
 			return false;
 		bind_json(st, 1, arr);
 		json_decref(arr);
 	}
 	if (mask & F_KIND)
-		bind_text(st, 2, f->kind);
+		bind_text(st, 2, sm_kind_name(f->kind));
 	if (mask & F_OFFICE)
 		bind_text(st, 3, f->office);
 	if (mask & F_UNIT)
@@ -1684,6 +1678,8 @@ bind_filter(sqlite3_stmt *st, const sm_case_filter *f, unsigned mask)
 		bind_text(st, 5, f->text);
 	if (mask & F_ACTED)
 		bind_text(st, 6, f->acted_by);
+	if (mask & F_DUE_BEFORE)
+		bind_text(st, 9, f->due_before);
 	if (mask & F_LIMIT) {
 		sqlite3_bind_int64(st, 7, f->limit ? (sqlite3_int64)f->limit : -1);
 		sqlite3_bind_int64(st, 8, (sqlite3_int64)f->offset);

@@ -11,146 +11,26 @@
 #ifndef SM_STORE_H
 #define SM_STORE_H
 
+#ifdef SM_FRONT_END
+#error "sm_store.h is the core's own: the command line and the console read and write through sm_view.h and sm_workflow.h"
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "sm_err.h"
+#include "sm_model.h"
 
 #define SM_SCHEMA_VERSION 1
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
 
-/* ------------------------------------------------------------ records */
-
-typedef struct sm_office {
-	char *code;
-	char *name;
-} sm_office;
-
-typedef struct sm_user {
-	char *login;
-	char *role;    /* unit office conac service sysadmin secadmin auditor */
-	char *office;  /* office role: its division code; else NULL */
-	int64_t unit;  /* unit role: its unit id; else 0 */
-	char *name;
-	char *mobile;
-	char *email;
-	bool locked;
-} sm_user;
-
-typedef struct sm_unit {
-	int64_t id;      /* also the 8-digit serial of its mark codes */
-	char *name;
-	char *type;      /* organ institution social */
-	char *uscc;
-	char *affiliation;
-	char *division;
-	char *office;    /* the office that reviews it: 000000 or its division */
-	json_t *values;  /* the registration form's values */
-	int mark_seq;    /* marks issued so far */
-	char *created_at;
-} sm_unit;
-
-typedef struct sm_case {
-	int64_t id;
-	char *kind;        /* domain site mark */
-	int64_t unit;
-	char *office;      /* the reviewing office (the unit's) */
-	char *state;
-	int64_t version;   /* +1 on every change */
-	char *domain;      /* ACE: the requested (domain) or bound (site, mark) name */
-	char *domain_unicode;
-	json_t *values;    /* the application form's values */
-	json_t *hints;     /* reviewer hints: array of msgids, or NULL */
-	char *created_by;
-	char *submitted_by;  /* who last submitted it, or NULL */
-	char *due;           /* deadline YYYY-MM-DD or NULL */
-	char *due_kind;      /* office_review paper_review hanging */
-	bool due_uncertain;
-	char *created_at;
-	char *updated_at;
-	/* joined from the unit, read only */
-	char *unit_name;
-	char *unit_type;
-	char *unit_uscc;
-} sm_case;
-
-typedef struct sm_event {   /* one audit record as history */
-	int64_t seq;
-	char *at;
-	char *actor;
-	char *role;
-	char *ssh_client;
-	char *object;
-	int64_t object_id;
-	char *object_key;
-	char *action;
-	char *from_state;
-	char *to_state;
-	char *reason;
-	char *values;       /* JSON text */
-	char *request_id;
-	char *prev_hash;
-	char *hash;
-} sm_event;
-
-typedef struct sm_mark {
-	int64_t case_id;
-	int64_t unit;
-	char *code;
-	char *guid;
-	char *cert_no;
-	char *color;
-	char *snippet;
-	char *issued_at;
-	char *hang_due;
-	json_t *certificate;  /* the certificate's fields */
-} sm_mark;
-
-typedef struct sm_notice {  /* one outbox row */
-	int64_t id;
-	char *msg_id;         /* request id + ":" + n: the same on every retry */
-	int64_t case_id;
-	char *event;          /* returned payment paper mark_issued reminder overdue */
-	char *channel;        /* sms email */
-	char *recipient;
-	char *subject;
-	char *body;
-	char *created_at;
-	char *status;         /* pending sent failed */
-	int attempts;
-} sm_notice;
-
-typedef struct sm_note {
-	int64_t id;
-	char *object;     /* case unit */
-	int64_t object_id;
-	char *author;
-	char *at;
-	char *text;
-} sm_note;
-
-void sm_office_clear(sm_office *o);
-void sm_user_clear(sm_user *u);
-void sm_unit_clear(sm_unit *u);
-void sm_case_clear(sm_case *c);
-void sm_event_clear(sm_event *e);
-void sm_mark_clear(sm_mark *m);
-void sm_notice_clear(sm_notice *n);
-void sm_note_clear(sm_note *n);
-void sm_cases_free(sm_case **cases, size_t n);
-void sm_events_free(sm_event **events, size_t n);
+/* The records (sm_case, sm_unit ...) are in sm_model.h. */
 
 /* ------------------------------------------------------------ opening */
 
-typedef enum sm_open_mode {
-	SM_OPEN_EXISTING, /* the database must exist and be at our version */
-	SM_OPEN_CREATE    /* create it or upgrade it (init) */
-} sm_open_mode;
 
 /* Open PATH.  Refuses a database on a network file system, a file that is not
  * a SQLite database or is corrupt, and a schema newer than this program
@@ -225,8 +105,8 @@ sm_status sm_tx_note_insert(sm_tx *tx, const sm_note *n, int64_t *id, sm_err *er
 sm_status sm_store_office_get(sm_store *s, const char *code, sm_office *out, sm_err *err);
 sm_status sm_store_office_list(sm_store *s, sm_office **out, size_t *n, sm_err *err);
 sm_status sm_store_user_get(sm_store *s, const char *login, sm_user *out, sm_err *err);
-/* ROLE may be NULL for all. */
-sm_status sm_store_user_list(sm_store *s, const char *role, sm_user **out, size_t *n, sm_err *err);
+/* ROLE may be SM_ROLE_NONE for all. */
+sm_status sm_store_user_list(sm_store *s, sm_role role, sm_user **out, size_t *n, sm_err *err);
 size_t sm_store_user_count(sm_store *s);
 sm_status sm_store_unit_get(sm_store *s, int64_t id, sm_unit *out, sm_err *err);
 /* Units whose name, USCC or registered domain contains TEXT (service's search). */
@@ -237,17 +117,6 @@ sm_status sm_store_unit_domains(sm_store *s, int64_t unit, const char *tld_ace, 
                                 char ***unicode, size_t *n, sm_err *err);
 sm_status sm_store_case_get(sm_store *s, int64_t id, sm_case *out, sm_err *err);
 
-typedef struct sm_case_filter {
-	const char *state;    /* NULL: any; may be "a,b,c" */
-	const char *kind;     /* NULL: any */
-	const char *office;   /* NULL: any */
-	int64_t unit;         /* 0: any */
-	const char *text;     /* NULL: none; matches unit name, USCC, domain, case id */
-	const char *acted_by; /* NULL: none; cases this login acted on (handled) */
-	bool by_due;          /* order by deadline then id (queues), else newest first */
-	size_t limit;         /* 0: no limit */
-	size_t offset;
-} sm_case_filter;
 
 /* Cases matching F, newest first by id (stable), with the unit joined. */
 sm_status sm_store_case_list(sm_store *s, const sm_case_filter *f, sm_case **out, size_t *n,

@@ -10,117 +10,51 @@
 #include "sm_i18n.h"
 #include "sm_mark.h"
 #include "sm_random.h"
+#include "sm_store.h"
 #include "sm_text.h"
 #include "sm_validate.h"
 
-/* ------------------------------------------------------------ vocabulary */
+/* ------------------------------------------------------------ rules */
 
-const sm_name sm_roles[] = {
-	{"unit", N_("Unit operator")},
-	{"office", N_("Establishment office reviewer")},
-	{"conac", N_("CONAC reviewer")},
-	{"service", N_("Customer service")},
-	{"sysadmin", N_("System administrator")},
-	{"secadmin", N_("Security administrator")},
-	{"auditor", N_("Audit administrator")},
-	{NULL, NULL},
-};
-
-const sm_name sm_kinds[] = {
-	{"domain", N_("Domain application")},
-	{"site", N_("Website opening review")},
-	{"mark", N_("Mark application")},
-	{NULL, NULL},
-};
-
-const sm_name sm_states[] = {
-	{"draft", N_("Draft")},
-	{"office_review", N_("Office review")},
-	{"conac_review", N_("CONAC review")},
-	{"returned", N_("Returned")},
-	{"awaiting_payment", N_("Awaiting payment")},
-	{"registered", N_("Registered")},
-	{"paper_pending", N_("Paper pending")},
-	{"mark_issued", N_("Mark issued")},
-	{"mark_hung", N_("Mark hung")},
-	{"withdrawn", N_("Withdrawn")},
-	{NULL, NULL},
-};
-
-const sm_name sm_actions[] = {
-	{"submit", N_("Submit")},
-	{"withdraw", N_("Withdraw")},
-	{"approve", N_("Approve")},
-	{"reject", N_("Reject")},
-	{"confirm-payment", N_("Confirm payment")},
-	{"confirm-paper", N_("Confirm paper")},
-	{"reject-paper", N_("Reject paper")},
-	{"verify-hung", N_("Verify mark hung")},
-	{NULL, NULL},
-};
-
-const sm_name sm_events[] = {
-	{"create", N_("Created")},
-	{"edit", N_("Edited")},
-	{"note", N_("Note")},
-	{"print", N_("Printed")},
-	{"register", N_("Unit registered")},
-	{"user-add", N_("User added")},
-	{"office-add", N_("Office added")},
-	{NULL, NULL},
-};
-
-const sm_name sm_unit_types[] = {
-	{"organ", N_("Party or government organ")},
-	{"institution", N_("Public institution")},
-	{"social", N_("Social organisation")},
-	{NULL, NULL},
-};
-
-#define ALL SM_KIND_ALL
-#define DOMAIN SM_KIND_DOMAIN
-#define SITE SM_KIND_SITE
-#define MARK SM_KIND_MARK
+#define ALL (SM_BIT(SM_KIND_DOMAIN) | SM_BIT(SM_KIND_SITE) | SM_BIT(SM_KIND_MARK))
+#define DOMAIN SM_BIT(SM_KIND_DOMAIN)
+#define SITE SM_BIT(SM_KIND_SITE)
+#define MARK SM_BIT(SM_KIND_MARK)
+#define UNIT SM_BIT(SM_ROLE_UNIT)
+#define OFFICE SM_BIT(SM_ROLE_OFFICE)
+#define CONAC SM_BIT(SM_ROLE_CONAC)
+#define MONITOR SM_BIT(SM_ROLE_MONITOR)
 
 const sm_rule sm_rules[] = {
-	{ALL, "draft", "submit", SM_ROLE_UNIT, "office_review", NULL,
+	{ALL, SM_STATE_DRAFT, SM_ACTION_SUBMIT, UNIT, SM_STATE_OFFICE_REVIEW, NULL,
 	    SM_FX_VALIDATE | SM_FX_DUE_OFFICE},
-	{ALL, "returned", "submit", SM_ROLE_UNIT, "office_review", NULL,
+	{ALL, SM_STATE_RETURNED, SM_ACTION_SUBMIT, UNIT, SM_STATE_OFFICE_REVIEW, NULL,
 	    SM_FX_VALIDATE | SM_FX_DUE_OFFICE},
-	{ALL, "draft", "withdraw", SM_ROLE_UNIT, "withdrawn", NULL, 0},
-	{ALL, "returned", "withdraw", SM_ROLE_UNIT, "withdrawn", NULL, 0},
-	{ALL, "office_review", "withdraw", SM_ROLE_UNIT, "withdrawn", NULL, 0},
-	{ALL, "office_review", "approve", SM_ROLE_OFFICE, "conac_review", NULL, SM_FX_APPROVAL},
-	{ALL, "office_review", "reject", SM_ROLE_OFFICE, "returned", "reject",
+	{ALL, SM_STATE_DRAFT, SM_ACTION_WITHDRAW, UNIT, SM_STATE_WITHDRAWN, NULL, 0},
+	{ALL, SM_STATE_RETURNED, SM_ACTION_WITHDRAW, UNIT, SM_STATE_WITHDRAWN, NULL, 0},
+	{ALL, SM_STATE_OFFICE_REVIEW, SM_ACTION_WITHDRAW, UNIT, SM_STATE_WITHDRAWN, NULL, 0},
+	{ALL, SM_STATE_OFFICE_REVIEW, SM_ACTION_APPROVE, OFFICE, SM_STATE_CONAC_REVIEW, NULL,
+	    SM_FX_APPROVAL},
+	{ALL, SM_STATE_OFFICE_REVIEW, SM_ACTION_REJECT, OFFICE, SM_STATE_RETURNED, "reject",
 	    SM_FX_REASON | SM_FX_NOTIFY_RETURNED},
-	{ALL, "conac_review", "reject", SM_ROLE_CONAC, "returned", "reject",
+	{ALL, SM_STATE_CONAC_REVIEW, SM_ACTION_REJECT, CONAC, SM_STATE_RETURNED, "reject",
 	    SM_FX_REASON | SM_FX_NOTIFY_RETURNED},
-	{DOMAIN, "conac_review", "approve", SM_ROLE_CONAC, "awaiting_payment", NULL,
+	{DOMAIN, SM_STATE_CONAC_REVIEW, SM_ACTION_APPROVE, CONAC, SM_STATE_AWAITING_PAYMENT, NULL,
 	    SM_FX_APPROVAL | SM_FX_NOTIFY_PAYMENT},
-	{DOMAIN, "awaiting_payment", "confirm-payment", SM_ROLE_CONAC, "registered",
+	{DOMAIN, SM_STATE_AWAITING_PAYMENT, SM_ACTION_CONFIRM_PAYMENT, CONAC, SM_STATE_REGISTERED,
 	    "confirm-payment", SM_FX_APPROVAL | SM_FX_REGISTER},
-	{SITE, "conac_review", "approve", SM_ROLE_CONAC, "paper_pending", NULL,
+	{SITE, SM_STATE_CONAC_REVIEW, SM_ACTION_APPROVE, CONAC, SM_STATE_PAPER_PENDING, NULL,
 	    SM_FX_APPROVAL | SM_FX_DUE_PAPER | SM_FX_NOTIFY_PAPER},
-	{SITE, "paper_pending", "confirm-paper", SM_ROLE_OFFICE, "mark_issued", "confirm-paper",
+	{SITE, SM_STATE_PAPER_PENDING, SM_ACTION_CONFIRM_PAPER, OFFICE, SM_STATE_MARK_ISSUED,
+	    "confirm-paper",
 	    SM_FX_APPROVAL | SM_FX_ISSUE_MARK | SM_FX_DUE_HANG | SM_FX_NOTIFY_MARK},
-	{SITE, "paper_pending", "reject-paper", SM_ROLE_OFFICE, "returned", "reject-paper",
-	    SM_FX_REASON | SM_FX_NOTIFY_RETURNED},
-	{MARK, "conac_review", "approve", SM_ROLE_CONAC, "mark_issued", NULL,
+	{SITE, SM_STATE_PAPER_PENDING, SM_ACTION_REJECT_PAPER, OFFICE, SM_STATE_RETURNED,
+	    "reject-paper", SM_FX_REASON | SM_FX_NOTIFY_RETURNED},
+	{MARK, SM_STATE_CONAC_REVIEW, SM_ACTION_APPROVE, CONAC, SM_STATE_MARK_ISSUED, NULL,
 	    SM_FX_APPROVAL | SM_FX_ISSUE_MARK | SM_FX_DUE_HANG | SM_FX_NOTIFY_MARK},
-	{SITE | MARK, "mark_issued", "verify-hung",
-	    SM_ROLE_OFFICE | SM_ROLE_CONAC | SM_ROLE_MONITOR, "mark_hung", NULL, 0},
-	{0, NULL, NULL, 0, NULL, NULL, 0},
-};
-
-/* The states waiting for each role: its queue. */
-static const struct {
-	const char *role;
-	const char *states;
-} queues[] = {
-	{"unit", "draft,returned,awaiting_payment,paper_pending,mark_issued"},
-	{"office", "office_review,paper_pending"},
-	{"conac", "conac_review,awaiting_payment"},
-	{"service", "office_review,conac_review,returned,awaiting_payment,paper_pending,mark_issued"},
+	{SITE | MARK, SM_STATE_MARK_ISSUED, SM_ACTION_VERIFY_HUNG, OFFICE | CONAC | MONITOR,
+	    SM_STATE_MARK_HUNG, NULL, 0},
+	{0, SM_STATE_NONE, SM_ACTION_NONE, 0, SM_STATE_NONE, NULL, 0},
 };
 
 static const struct {
@@ -133,70 +67,38 @@ static const struct {
 	{"english_domain", N_("an English domain of an organ is outside .gov.cn")},
 };
 
-const char *
-sm_name_label(const sm_name *table, const char *name)
-{
-	if (name == NULL)
-		return NULL;
-	for (; table->name; table++)
-		if (strcmp(table->name, name) == 0)
-			return table->label;
-	return NULL;
-}
-
-unsigned
-sm_kind_bit(const char *kind)
-{
-	if (kind == NULL)
-		return 0;
-	if (strcmp(kind, "domain") == 0)
-		return SM_KIND_DOMAIN;
-	if (strcmp(kind, "site") == 0)
-		return SM_KIND_SITE;
-	if (strcmp(kind, "mark") == 0)
-		return SM_KIND_MARK;
-	return 0;
-}
-
-unsigned
-sm_role_bit(const char *role)
-{
-	static const char *const names[] = {
-		"unit", "office", "conac", "service", "sysadmin", "secadmin", "auditor", "monitor",
-	};
-	for (unsigned i = 0; role && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(role, names[i]) == 0)
-			return 1u << i;
-	return 0;
-}
-
 const sm_rule *
-sm_rule_find(const char *kind, const char *state, const char *action)
+sm_rule_find(sm_kind kind, sm_state state, sm_action action)
 {
-	unsigned k = sm_kind_bit(kind);
 	for (const sm_rule *r = sm_rules; r->action; r++)
-		if ((r->kinds & k) && strcmp(r->from, state) == 0 && strcmp(r->action, action) == 0)
+		if ((r->kinds & SM_BIT(kind)) && r->from == state && r->action == action)
 			return r;
 	return NULL;
 }
 
 size_t
-sm_rules_for(const char *kind, const char *state, const char *role, const sm_rule **out,
-             size_t max)
+sm_rules_for(sm_kind kind, sm_state state, sm_role role, const sm_rule **out, size_t max)
 {
-	unsigned k = sm_kind_bit(kind), rb = sm_role_bit(role);
 	size_t n = 0;
 	for (const sm_rule *r = sm_rules; r->action && n < max; r++)
-		if ((r->kinds & k) && (r->roles & rb) && strcmp(r->from, state) == 0)
+		if ((r->kinds & SM_BIT(kind)) && (r->roles & SM_BIT(role)) && r->from == state)
 			out[n++] = r;
 	return n;
 }
 
-bool
-sm_state_closed(const char *state)
+const char *
+sm_action_form(sm_action action)
 {
-	return state && (strcmp(state, "withdrawn") == 0 || strcmp(state, "registered") == 0 ||
-	    strcmp(state, "mark_hung") == 0);
+	for (const sm_rule *r = sm_rules; r->action; r++)
+		if (r->action == action && r->form)
+			return r->form;
+	return NULL;
+}
+
+bool
+sm_action_irreversible(sm_action action)
+{
+	return action != SM_ACTION_NONE && action != SM_ACTION_SUBMIT;
 }
 
 const char *
@@ -242,21 +144,14 @@ need_user(const sm_app *app, sm_err *err)
 	return SM_OK;
 }
 
-static const char *
-role_label(const char *role)
-{
-	const char *l = sm_name_label(sm_roles, role);
-	return l ? _(l) : role;
-}
-
 static sm_status
 require_role(const sm_app *app, unsigned roles, sm_err *err)
 {
 	if (need_user(app, err) != SM_OK)
 		return SM_E_DENIED;
-	if (!(sm_role_bit(app->user.role) & roles))
+	if (!(SM_BIT(app->user.role) & roles))
 		return sm_err_add(err, SM_E_DENIED, NULL,
-		    _("your role (%s) may not do this"), role_label(app->user.role));
+		    _("your role (%s) may not do this"), sm_role_label(app->user.role));
 	return SM_OK;
 }
 
@@ -270,15 +165,15 @@ form_or_fail(const sm_app *app, const char *id, sm_err *err)
 }
 
 static const char *
-tld_of_type(const char *unit_type)
+tld_of_type(sm_unit_type unit_type)
 {
-	return is(unit_type, "organ") ? SM_TLD_ZHENGWU : SM_TLD_GONGYI;
+	return unit_type == SM_UNIT_ORGAN ? SM_TLD_ZHENGWU : SM_TLD_GONGYI;
 }
 
 static const char *
-tld_ace_of_type(const char *unit_type)
+tld_ace_of_type(sm_unit_type unit_type)
 {
-	return is(unit_type, "organ") ? SM_TLD_ZHENGWU_ACE : SM_TLD_GONGYI_ACE;
+	return unit_type == SM_UNIT_ORGAN ? SM_TLD_ZHENGWU_ACE : SM_TLD_GONGYI_ACE;
 }
 
 static bool
@@ -292,12 +187,12 @@ ends_with(const char *s, const char *suffix)
  * unit type's TLD, else the bound "domain" field with the TLD checked.  Both
  * outputs NULL when the values name no domain yet. */
 static sm_status
-case_domain(const char *kind, const char *unit_type, const json_t *values, char **ace,
+case_domain(sm_kind kind, sm_unit_type unit_type, const json_t *values, char **ace,
             char **unicode, sm_err *err)
 {
 	const char *why;
 	*ace = *unicode = NULL;
-	if (is(kind, "domain")) {
+	if (kind == SM_KIND_DOMAIN) {
 		const char *name = jstr(values, "name");
 		char *full = NULL;
 		if (name == NULL || *name == '\0')
@@ -322,7 +217,7 @@ case_domain(const char *kind, const char *unit_type, const json_t *values, char 
 		free(*unicode);
 		*ace = *unicode = NULL;
 		return sm_err_add(err, SM_E_INVALID, "domain",
-		    is(unit_type, "organ") ? _("must be one of the unit's .政务 domains") :
+		    unit_type == SM_UNIT_ORGAN ? _("must be one of the unit's .政务 domains") :
 		    _("must be one of the unit's .公益 domains"));
 	}
 	return SM_OK;
@@ -334,7 +229,7 @@ sm_hints(const sm_unit *unit, const json_t *values)
 	json_t *h = json_array();
 	if (h == NULL || unit == NULL)
 		return h;
-	if (unit->uscc && sm_hint_uscc_type(unit->uscc, unit->type))
+	if (unit->uscc && sm_hint_uscc_type(unit->uscc, sm_unit_type_name(unit->type)))
 		json_array_append_new(h, json_string("uscc_type"));
 	const char *addr = jstr(unit->values, "address");
 	if (addr && sm_hint_address_vague(addr))
@@ -346,7 +241,7 @@ sm_hints(const sm_unit *unit, const json_t *values)
 	size_t i;
 	json_array_foreach(eds, i, ed) {
 		const char *host = json_string_value(ed);
-		if (host && sm_hint_english_domain(host, unit->type)) {
+		if (host && sm_hint_english_domain(host, sm_unit_type_name(unit->type))) {
 			json_array_append_new(h, json_string("english_domain"));
 			break;
 		}
@@ -364,7 +259,7 @@ audit(sm_tx *tx, const sm_app *app, const char *object, int64_t id, const char *
 	char *v = json_text(values);
 	sm_event e = {
 		.actor = app->user.login ? app->user.login : (char *)"-",
-		.role = app->user.role, .ssh_client = app->ssh_client,
+		.role = (char *)sm_role_name(app->user.role), .ssh_client = app->ssh_client,
 		.object = (char *)object, .object_id = id, .object_key = (char *)key,
 		.action = (char *)action, .from_state = (char *)from, .to_state = (char *)to,
 		.reason = (char *)reason, .values = v,
@@ -403,7 +298,7 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 	struct notify n = {0};
 	char *clean = reason ? sm_text_neutralise(reason, (size_t)-1, false) : NULL;
 	char *name = sm_text_neutralise(u->name ? u->name : "", (size_t)-1, false);
-	const char *kind = _(sm_name_label(sm_kinds, c->kind));
+	const char *kind = sm_kind_label(c->kind);
 	const char *dom = c->domain_unicode ? c->domain_unicode : "";
 	int r = 0;
 	sm_status st = SM_OK;
@@ -524,14 +419,14 @@ static sm_status
 first_tx(sm_tx *tx, void *ud, sm_err *err)
 {
 	struct first_ctx *f = ud;
-	sm_user u = {.login = (char *)f->login, .role = "sysadmin"};
+	sm_user u = {.login = (char *)f->login, .role = SM_ROLE_SYSADMIN};
 	if (sm_store_user_count(f->app->store) > 0)
 		return SM_OK; /* decided inside the write: two inits cannot both make one */
 	sm_status st = sm_tx_user_insert(tx, &u, err);
 	if (st != SM_OK)
 		return st;
 	f->created = true;
-	json_t *v = json_pack("{s:s}", "role", "sysadmin");
+	json_t *v = json_pack("{s:s}", "role", sm_role_name(SM_ROLE_SYSADMIN));
 	st = audit(tx, f->app, "user", 0, f->login, "user-add", NULL, NULL, NULL, v, err);
 	json_decref(v);
 	return st;
@@ -551,7 +446,7 @@ sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
 		return SM_E_INVALID;
 	sm_user_clear(&app->user);
 	app->user.login = strdup(login);
-	app->user.role = strdup("sysadmin");
+	app->user.role = SM_ROLE_SYSADMIN;
 	sm_status st = write_request(app, NULL, first_tx, &f, NULL, err);
 	*created = f.created;
 	return st;
@@ -560,7 +455,7 @@ sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
 sm_status
 sm_office_add(sm_app *app, const char *code, const char *name, sm_err *err)
 {
-	if (require_role(app, SM_ROLE_SYSADMIN, err) != SM_OK)
+	if (require_role(app, SM_BIT(SM_ROLE_SYSADMIN), err) != SM_OK)
 		return SM_E_DENIED;
 	const char *why = sm_division_check(app->divs, code);
 	if (why != NULL && !is(code, "000000"))
@@ -604,7 +499,7 @@ user_tx(sm_tx *tx, void *ud, sm_err *err)
 	}
 	if ((st = sm_tx_user_insert(tx, u, err)) != SM_OK)
 		return st;
-	json_t *v = json_pack("{s:s, s:s?, s:I, s:s?}", "role", u->role, "office", u->office,
+	json_t *v = json_pack("{s:s, s:s?, s:I, s:s?}", "role", sm_role_name(u->role), "office", u->office,
 	    "unit", (json_int_t)u->unit, "name", u->name);
 	st = audit(tx, c->app, "user", 0, u->login, "user-add", NULL, NULL, NULL, v, err);
 	json_decref(v);
@@ -615,19 +510,20 @@ sm_status
 sm_user_add(sm_app *app, const sm_user *u, sm_err *err)
 {
 	const char *why;
-	if (require_role(app, SM_ROLE_SYSADMIN, err) != SM_OK)
+	if (require_role(app, SM_BIT(SM_ROLE_SYSADMIN), err) != SM_OK)
 		return SM_E_DENIED;
 	if (check_login(u->login, err) != SM_OK)
 		return SM_E_INVALID;
-	if (sm_name_label(sm_roles, u->role) == NULL)
+	if (u->role == SM_ROLE_NONE || u->role >= SM_ROLE_COUNT)
+		return sm_err_add(err, SM_E_INVALID, "role", _("a role is required"));
+	if (u->role == SM_ROLE_MONITOR)
 		return sm_err_add(err, SM_E_INVALID, "role",
-		    _("unknown role '%s': one of unit, office, conac, service, sysadmin, secadmin, auditor"),
-		    u->role ? u->role : "");
-	if (is(u->role, "office") != (u->office != NULL))
+		    _("the mark monitor's account is not one that can be added by hand"));
+	if ((u->role == SM_ROLE_OFFICE) != (u->office != NULL))
 		return sm_err_add(err, SM_E_INVALID, "office",
-		    is(u->role, "office") ? _("an office reviewer needs --office CODE") :
+		    u->role == SM_ROLE_OFFICE ? _("an office reviewer needs --office CODE") :
 		    _("only office reviewers have an office"));
-	if (u->unit > 0 && !is(u->role, "unit"))
+	if (u->unit > 0 && u->role != SM_ROLE_UNIT)
 		return sm_err_add(err, SM_E_INVALID, "unit", _("only unit operators have a unit"));
 	if (u->mobile && (why = sm_check_mobile(u->mobile)) != NULL)
 		return sm_err_add(err, SM_E_INVALID, "mobile", "%s", _(why));
@@ -659,7 +555,7 @@ unit_tx(sm_tx *tx, void *ud, sm_err *err)
 		return st;
 	if (c->login) {
 		sm_user u = {
-			.login = (char *)c->login, .role = "unit", .unit = id,
+			.login = (char *)c->login, .role = SM_ROLE_UNIT, .unit = id,
 			.name = (char *)jpath(c->unit->values, "contact", "name"),
 			.mobile = (char *)jpath(c->unit->values, "contact", "mobile"),
 			.email = (char *)jpath(c->unit->values, "contact", "email"),
@@ -689,9 +585,9 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 	sm_status st;
 	bool self = false;
 
-	if (require_role(app, SM_ROLE_SYSADMIN | SM_ROLE_UNIT, err) != SM_OK)
+	if (require_role(app, SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_UNIT), err) != SM_OK)
 		return SM_E_DENIED;
-	if (is(app->user.role, "unit")) {
+	if (app->user.role == SM_ROLE_UNIT) {
 		if (app->user.unit > 0)
 			return sm_err_add(err, SM_E_DENIED, NULL,
 			    _("your account already belongs to unit %lld"), (long long)app->user.unit);
@@ -706,7 +602,7 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 	if ((st = sm_form_validate(form, values, app->divs, SM_FORM_COMPLETE, &norm, err)) != SM_OK)
 		return st;
 	sm_unit u = {
-		.name = (char *)jstr(norm, "name"), .type = (char *)jstr(norm, "type"),
+		.name = (char *)jstr(norm, "name"), .type = sm_unit_type_parse(jstr(norm, "type")),
 		.uscc = (char *)jstr(norm, "uscc"), .affiliation = (char *)jstr(norm, "affiliation"),
 		.division = (char *)jstr(norm, "division"), .values = norm,
 	};
@@ -738,25 +634,25 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 
 /* ---- visibility */
 
-static sm_status
-may_see(const sm_app *app, const sm_case *c, sm_err *err)
+sm_status
+sm_case_may_see(const sm_app *app, const sm_case *c, sm_err *err)
 {
-	unsigned r = sm_role_bit(app->user.role);
-	if (r & (SM_ROLE_CONAC | SM_ROLE_SERVICE | SM_ROLE_MONITOR))
+	unsigned r = SM_BIT(app->user.role);
+	if (r & (CONAC | SM_BIT(SM_ROLE_SERVICE) | MONITOR))
 		return SM_OK;
-	if ((r & SM_ROLE_UNIT) && app->user.unit == c->unit)
+	if ((r & UNIT) && app->user.unit == c->unit)
 		return SM_OK;
-	if ((r & SM_ROLE_OFFICE) && is(app->user.office, c->office))
+	if ((r & OFFICE) && is(app->user.office, c->office))
 		return SM_OK;
-	if (r & SM_ROLE_OFFICE)
+	if (r & OFFICE)
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("case %lld is reviewed by office %s, not by yours (%s)"), (long long)c->id,
 		    c->office, app->user.office);
-	if (r & SM_ROLE_UNIT)
+	if (r & UNIT)
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("case %lld belongs to another unit"), (long long)c->id);
 	return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) does not work on cases"),
-	    role_label(app->user.role));
+	    sm_role_label(app->user.role));
 }
 
 static sm_status
@@ -776,54 +672,56 @@ sm_case_read(sm_app *app, int64_t case_id, sm_case *out, sm_err *err)
 		return SM_E_DENIED;
 	if ((st = load_case(app->store, NULL, case_id, out, err)) != SM_OK)
 		return st;
-	if ((st = may_see(app, out, err)) != SM_OK)
+	if ((st = sm_case_may_see(app, out, err)) != SM_OK)
 		sm_case_clear(out);
 	return st;
 }
 
 sm_status
-sm_case_query(sm_app *app, const sm_case_filter *f, bool queue, sm_case **out, size_t *n,
-              sm_err *err)
+sm_case_scope(const sm_app *app, sm_case_filter *f, bool *none, sm_err *err)
 {
-	sm_case_filter q = *f;
 	unsigned r;
-
-	*out = NULL;
-	*n = 0;
+	*none = false;
 	if (need_user(app, err) != SM_OK)
 		return SM_E_DENIED;
-	r = sm_role_bit(app->user.role);
-	if (r & SM_ROLE_UNIT) {
-		if (app->user.unit <= 0)
-			return SM_OK;
-		q.unit = app->user.unit;
-	} else if (r & SM_ROLE_OFFICE) {
-		q.office = app->user.office;
-	} else if (!(r & (SM_ROLE_CONAC | SM_ROLE_SERVICE | SM_ROLE_MONITOR))) {
+	r = SM_BIT(app->user.role);
+	if (r & UNIT) {
+		*none = app->user.unit <= 0;
+		f->unit = app->user.unit;
+	} else if (r & OFFICE) {
+		f->office = app->user.office;
+	} else if (!(r & (CONAC | SM_BIT(SM_ROLE_SERVICE) | MONITOR))) {
 		return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) does not work on cases"),
-		    role_label(app->user.role));
+		    sm_role_label(app->user.role));
 	}
-	if (queue) {
-		for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++)
-			if (is(queues[i].role, app->user.role) && q.state == NULL)
-				q.state = queues[i].states;
-		q.by_due = true;
-	}
-	return sm_store_case_list(app->store, &q, out, n, err);
+	return SM_OK;
+}
+
+/* The deadline of C when it is one that runs (office review, paper, hanging). */
+static sm_date
+running_due(const sm_case *c)
+{
+	if (c->due == NULL || !(c->state == SM_STATE_OFFICE_REVIEW ||
+	    c->state == SM_STATE_PAPER_PENDING || c->state == SM_STATE_MARK_ISSUED))
+		return SM_DATE_NONE;
+	return sm_date_parse(c->due);
 }
 
 int
 sm_case_days_over(const sm_app *app, const sm_case *c)
 {
-	if (c->due == NULL || sm_state_closed(c->state))
-		return 0;
-	if (!(is(c->state, "office_review") || is(c->state, "paper_pending") ||
-	    is(c->state, "mark_issued")))
-		return 0;
-	sm_date due = sm_date_parse(c->due);
-	if (due == SM_DATE_NONE)
-		return 0;
-	return sm_calendar_days_over(app->cal, due, sm_today());
+	sm_date due = running_due(c);
+	return due == SM_DATE_NONE ? 0 : sm_calendar_days_over(app->cal, due, sm_today());
+}
+
+int
+sm_case_days_left(const sm_app *app, const sm_case *c)
+{
+	sm_date due = running_due(c), today = sm_today();
+	int left = 0;
+	for (sm_date d = today + 1; due != SM_DATE_NONE && d <= due && left < 1000; d++)
+		left += sm_calendar_is_workday(app->cal, d, NULL);
+	return left;
 }
 
 /* ---- new and edit */
@@ -844,7 +742,7 @@ check_domain_tx(sm_tx *tx, const sm_case *c, sm_err *err)
 	sm_status st;
 	if (c->domain == NULL)
 		return SM_OK;
-	if (is(c->kind, "domain")) {
+	if (c->kind == SM_KIND_DOMAIN) {
 		if ((st = sm_tx_domain_taken(tx, c->domain, c->id, &flag, err)) != SM_OK)
 			return st;
 		if (flag)
@@ -873,7 +771,8 @@ new_tx(sm_tx *tx, void *ud, sm_err *err)
 		return st;
 	if ((st = sm_tx_case_insert(tx, d->c, &id, err)) != SM_OK)
 		return st;
-	if ((st = audit(tx, d->app, "case", id, NULL, "create", NULL, "draft", NULL,
+	if ((st = audit(tx, d->app, "case", id, NULL, "create", NULL,
+	    sm_state_name(SM_STATE_DRAFT), NULL,
 	    d->c->values, err)) != SM_OK)
 		return st;
 	snprintf(buf, sizeof(buf), "%lld", (long long)id);
@@ -884,7 +783,7 @@ new_tx(sm_tx *tx, void *ud, sm_err *err)
 static sm_status
 own_unit(sm_app *app, sm_unit *u, sm_err *err)
 {
-	if (require_role(app, SM_ROLE_UNIT, err) != SM_OK)
+	if (require_role(app, UNIT, err) != SM_OK)
 		return SM_E_DENIED;
 	if (app->user.unit <= 0)
 		return sm_err_add(err, SM_E_DENIED, NULL,
@@ -898,21 +797,20 @@ own_unit(sm_app *app, sm_unit *u, sm_err *err)
 
 /* Whether the unit may open a case of KIND at all (domain.md §4 rules). */
 static sm_status
-kind_allowed(sm_app *app, const char *kind, const sm_unit *u, sm_err *err)
+kind_allowed(sm_app *app, sm_kind kind, const sm_unit *u, sm_err *err)
 {
 	char **ace = NULL;
 	size_t n = 0;
 	sm_status st;
-	if (sm_kind_bit(kind) == 0)
-		return sm_err_add(err, SM_E_INVALID, "kind",
-		    _("unknown case kind '%s': one of domain, site, mark"), kind ? kind : "");
-	if (is(kind, "site") && !is(u->type, "organ"))
+	if (kind == SM_KIND_NONE || kind >= SM_KIND_COUNT)
+		return sm_err_add(err, SM_E_INVALID, "kind", _("a case kind is required"));
+	if (kind == SM_KIND_SITE && u->type != SM_UNIT_ORGAN)
 		return sm_err_add(err, SM_E_DENIED, "kind",
 		    _("website opening review is for party and government organs; institutions and social organisations apply for a mark"));
-	if (is(kind, "mark") && is(u->type, "organ"))
+	if (kind == SM_KIND_MARK && u->type == SM_UNIT_ORGAN)
 		return sm_err_add(err, SM_E_DENIED, "kind",
 		    _("party and government organs apply for website opening review, not for a mark"));
-	if (is(kind, "domain"))
+	if (kind == SM_KIND_DOMAIN)
 		return SM_OK;
 	st = sm_store_unit_domains(app->store, u->id, tld_ace_of_type(u->type), &ace, NULL, &n, err);
 	for (size_t i = 0; i < n; i++)
@@ -922,13 +820,13 @@ kind_allowed(sm_app *app, const char *kind, const sm_unit *u, sm_err *err)
 		return st;
 	if (n == 0)
 		return sm_err_add(err, SM_E_STATE, "domain",
-		    is(u->type, "organ") ? _("register a .政务 domain first: the unit has none") :
+		    u->type == SM_UNIT_ORGAN ? _("register a .政务 domain first: the unit has none") :
 		    _("register a .公益 domain first: the unit has none"));
 	return SM_OK;
 }
 
 sm_status
-sm_case_new(sm_app *app, const char *kind, const json_t *values, int64_t *case_id,
+sm_case_new(sm_app *app, sm_kind kind, const json_t *values, int64_t *case_id,
             sm_err *err)
 {
 	sm_unit u = {0};
@@ -941,7 +839,7 @@ sm_case_new(sm_app *app, const char *kind, const json_t *values, int64_t *case_i
 		return st;
 	if ((st = kind_allowed(app, kind, &u, err)) != SM_OK)
 		goto out;
-	if ((form = form_or_fail(app, kind, err)) == NULL) {
+	if ((form = form_or_fail(app, sm_kind_name(kind), err)) == NULL) {
 		st = SM_E_INVALID;
 		goto out;
 	}
@@ -953,7 +851,7 @@ sm_case_new(sm_app *app, const char *kind, const json_t *values, int64_t *case_i
 	if ((st = case_domain(kind, u.type, norm, &ace, &uni, err)) != SM_OK)
 		goto out;
 	sm_case c = {
-		.kind = (char *)kind, .unit = u.id, .office = u.office, .state = "draft",
+		.kind = kind, .unit = u.id, .office = u.office, .state = SM_STATE_DRAFT,
 		.domain = ace, .domain_unicode = uni, .values = norm,
 		.created_by = app->user.login,
 	};
@@ -988,8 +886,8 @@ edit_tx(sm_tx *tx, void *ud, sm_err *err)
 		return st;
 	if ((st = sm_tx_case_update(tx, d->c, d->expect_version, err)) != SM_OK)
 		return st;
-	return audit(tx, d->app, "case", d->c->id, NULL, "edit", d->c->state, d->c->state, NULL,
-	    d->audit_values, err);
+	return audit(tx, d->app, "case", d->c->id, NULL, "edit", sm_state_name(d->c->state),
+	    sm_state_name(d->c->state), NULL, d->audit_values, err);
 }
 
 sm_status
@@ -1007,10 +905,10 @@ sm_case_edit(sm_app *app, int64_t case_id, const json_t *values, int64_t expect_
 		return st;
 	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
 		goto out;
-	if (!is(c.state, "draft") && !is(c.state, "returned")) {
+	if (c.state != SM_STATE_DRAFT && c.state != SM_STATE_RETURNED) {
 		st = sm_err_add(err, SM_E_STATE, NULL,
 		    _("case %lld is %s: only drafts and returned cases can be edited"),
-		    (long long)case_id, _(sm_name_label(sm_states, c.state)));
+		    (long long)case_id, sm_state_label(c.state));
 		goto out;
 	}
 	if (expect_version > 0 && expect_version != c.version) {
@@ -1019,7 +917,7 @@ sm_case_edit(sm_app *app, int64_t case_id, const json_t *values, int64_t expect_
 		    (long long)case_id);
 		goto out;
 	}
-	if ((form = form_or_fail(app, c.kind, err)) == NULL) {
+	if ((form = form_or_fail(app, sm_kind_name(c.kind), err)) == NULL) {
 		st = SM_E_INVALID;
 		goto out;
 	}
@@ -1066,7 +964,7 @@ struct act_ctx {
 	const sm_act *act;
 	json_t *values;      /* the action's normalised values, or NULL */
 	const char *reason;
-	char *new_state;
+	sm_state new_state;
 };
 
 static sm_status
@@ -1104,7 +1002,7 @@ issue_mark(sm_tx *tx, const sm_app *app, const sm_case *c, const sm_unit *u, con
 	m->code = strdup(code);
 	m->guid = strdup(guid);
 	m->cert_no = strdup(cert);
-	m->color = strdup(sm_mark_color(u->type));
+	m->color = strdup(sm_mark_color(sm_unit_type_name(u->type)));
 	m->snippet = sm_mark_snippet(app->cfg->mark_base_url, code);
 	m->hang_due = due ? strdup(due) : NULL;
 	if (m->snippet == NULL)
@@ -1117,7 +1015,7 @@ issue_mark(sm_tx *tx, const sm_app *app, const sm_case *c, const sm_unit *u, con
 	json_array_foreach(eds, i, ed)
 		json_array_append(domains, ed);
 	m->certificate = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s, s:s, s:s}",
-	    "unit_name", u->name, "unit_type", u->type,
+	    "unit_name", u->name, "unit_type", sm_unit_type_name(u->type),
 	    "address", jstr(u->values, "address"), "functions", jstr(u->values, "functions"),
 	    "site_name", jstr(c->values, "site_name"), "domains", domains,
 	    "cert_no", cert, "issuer", "conac", "issued_at", sm_tx_now(tx));
@@ -1138,7 +1036,8 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	sm_mark m = {0};
 	const sm_rule *rule;
 	json_t *audit_values = a->values;
-	char *due = NULL, *from = NULL;
+	char *due = NULL;
+	sm_state from;
 	bool uncertain = false, full;
 	sm_status st;
 
@@ -1147,35 +1046,36 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	if ((st = sm_tx_case_head(tx, act->case_id, &c, err)) != SM_OK)
 		return st == SM_E_NOTFOUND ? sm_err_add(err, SM_E_NOTFOUND, NULL, _("no case %lld"),
 		    (long long)act->case_id) : st;
-	if ((st = may_see(app, &c, err)) != SM_OK)
+	if ((st = sm_case_may_see(app, &c, err)) != SM_OK)
 		goto out;
 	if (act->expect_version > 0 && c.version != act->expect_version) {
 		st = sm_err_add(err, SM_E_CONFLICT, NULL,
 		    _("case %lld was changed by someone else first (已被他人处理): it is now %s; nothing was written"),
-		    (long long)c.id, _(sm_name_label(sm_states, c.state)));
+		    (long long)c.id, sm_state_label(c.state));
 		goto out;
 	}
 	if ((rule = sm_rule_find(c.kind, c.state, act->action)) == NULL) {
 		st = sm_err_add(err, SM_E_STATE, NULL,
-		    _("'%s' does not apply to case %lld: it is %s"), act->action,
-		    (long long)c.id, _(sm_name_label(sm_states, c.state)));
+		    _("'%s' does not apply to case %lld: it is %s"), sm_action_label(act->action),
+		    (long long)c.id, sm_state_label(c.state));
 		goto out;
 	}
-	if (!(rule->roles & sm_role_bit(app->user.role))) {
+	if (!(rule->roles & SM_BIT(app->user.role))) {
 		/* the role does this action, only not in this state: someone moved
 		 * the case on (a lost race), say so rather than blame the role */
 		bool elsewhere = false;
 		for (const sm_rule *r = sm_rules; r->action; r++)
-			if (is(r->action, act->action) && (r->kinds & sm_kind_bit(c.kind)) &&
-			    (r->roles & sm_role_bit(app->user.role)))
+			if (r->action == act->action && (r->kinds & SM_BIT(c.kind)) &&
+			    (r->roles & SM_BIT(app->user.role)))
 				elsewhere = true;
 		if (elsewhere)
 			st = sm_err_add(err, SM_E_STATE, NULL,
-			    _("'%s' does not apply to case %lld: it is %s"), act->action,
-			    (long long)c.id, _(sm_name_label(sm_states, c.state)));
+			    _("'%s' does not apply to case %lld: it is %s"),
+			    sm_action_label(act->action), (long long)c.id, sm_state_label(c.state));
 		else
 			st = sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) may not '%s' case %lld"),
-			    role_label(app->user.role), act->action, (long long)c.id);
+			    sm_role_label(app->user.role), sm_action_label(act->action),
+			    (long long)c.id);
 		goto out;
 	}
 	if ((rule->effects & SM_FX_APPROVAL) && is(c.submitted_by, app->user.login)) {
@@ -1191,9 +1091,9 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		    (st = sm_tx_unit_get(tx, c.unit, &u, err)) != SM_OK)
 			goto out;
 	}
-	from = strdup(c.state);
+	from = c.state;
 	if (rule->effects & SM_FX_VALIDATE) {
-		const sm_form *form = form_or_fail(app, c.kind, err);
+		const sm_form *form = form_or_fail(app, sm_kind_name(c.kind), err);
 		json_t *norm = NULL;
 		char *ace = NULL, *uni = NULL;
 		if (form == NULL) {
@@ -1206,7 +1106,7 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		st = case_domain(c.kind, u.type, norm, &ace, &uni, err);
 		json_decref(norm);
 		if (st == SM_OK && ace == NULL)
-			st = sm_err_add(err, SM_E_INVALID, is(c.kind, "domain") ? "name" : "domain",
+			st = sm_err_add(err, SM_E_INVALID, c.kind == SM_KIND_DOMAIN ? "name" : "domain",
 			    _("is required"));
 		if (st == SM_OK) {
 			free(c.domain);
@@ -1247,22 +1147,20 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	if ((rule->effects & SM_FX_ISSUE_MARK) &&
 	    (st = issue_mark(tx, app, &c, &u, due, &m, err)) != SM_OK)
 		goto out;
-	free(c.state);
-	c.state = strdup(rule->to);
+	c.state = rule->to;
 	st = full ? sm_tx_case_update(tx, &c, c.version, err) :
 	    sm_tx_case_set_state(tx, &c, c.version, err);
 	if (st != SM_OK)
 		goto out;
-	if ((st = audit(tx, app, "case", c.id, NULL, act->action, from, rule->to, a->reason,
-	    audit_values, err)) != SM_OK)
+	if ((st = audit(tx, app, "case", c.id, NULL, sm_action_name(act->action),
+	    sm_state_name(from), sm_state_name(rule->to), a->reason, audit_values, err)) != SM_OK)
 		goto out;
 	if ((st = notify(tx, &c, &u, rule->effects, a->reason, m.code ? &m : NULL, due,
 	    err)) != SM_OK)
 		goto out;
-	sm_tx_set_result(tx, rule->to);
+	sm_tx_set_result(tx, sm_state_name(rule->to));
 out:
 	free(due);
-	free(from);
 	sm_mark_clear(&m);
 	sm_unit_clear(&u);
 	sm_case_clear(&c);
@@ -1270,26 +1168,21 @@ out:
 }
 
 sm_status
-sm_case_act(sm_app *app, const sm_act *act, char **new_state, sm_err *err)
+sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 {
-	struct act_ctx a = {app, act, NULL, NULL, NULL};
+	struct act_ctx a = {app, act, NULL, NULL, SM_STATE_NONE};
 	json_t *in = NULL;
 	char *result = NULL;
 	sm_status st;
 
 	if (new_state)
-		*new_state = NULL;
+		*new_state = SM_STATE_NONE;
 	if (need_user(app, err) != SM_OK)
 		return SM_E_DENIED;
-	if (act->action == NULL || sm_name_label(sm_actions, act->action) == NULL)
-		return sm_err_add(err, SM_E_INVALID, "action",
-		    _("unknown action '%s': one of submit, withdraw, approve, reject, confirm-payment, confirm-paper, reject-paper, verify-hung"),
-		    act->action ? act->action : "");
+	if (act->action == SM_ACTION_NONE || act->action >= SM_ACTION_COUNT)
+		return sm_err_add(err, SM_E_INVALID, "action", _("an action is required"));
 	/* The action's values: its form when it has one. */
-	const char *form_id = NULL;
-	for (const sm_rule *r = sm_rules; r->action; r++)
-		if (is(r->action, act->action) && r->form)
-			form_id = r->form;
+	const char *form_id = sm_action_form(act->action);
 	if (form_id) {
 		const sm_form *form = form_or_fail(app, form_id, err);
 		if (form == NULL)
@@ -1322,7 +1215,7 @@ sm_case_act(sm_app *app, const sm_act *act, char **new_state, sm_err *err)
 		a.reason = jstr(a.values, "reason");
 	} else if (act->values && json_object_size(act->values) > 0) {
 		return sm_err_add(err, SM_E_INVALID, NULL,
-		    _("'%s' takes no values"), act->action);
+		    _("'%s' takes no values"), sm_action_label(act->action));
 	} else if (act->reason) {
 		a.reason = act->reason;
 	}
@@ -1334,7 +1227,7 @@ sm_case_act(sm_app *app, const sm_act *act, char **new_state, sm_err *err)
 	}
 	st = write_request(app, act->request_id, act_tx, &a, &result, err);
 	if (st == SM_OK && new_state)
-		*new_state = result, result = NULL;
+		*new_state = sm_state_parse(result);
 	free(result);
 	json_decref(a.values);
 	return st;
@@ -1367,7 +1260,7 @@ sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *err)
 {
 	sm_case c = {0};
 	sm_status st;
-	if (require_role(app, SM_ROLE_SERVICE, err) != SM_OK)
+	if (require_role(app, SM_BIT(SM_ROLE_SERVICE), err) != SM_OK)
 		return SM_E_DENIED;
 	if (text == NULL || *text == '\0')
 		return sm_err_add(err, SM_E_INVALID, "text", _("is required"));
@@ -1395,13 +1288,13 @@ sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err)
 {
 	sm_case c = {0};
 	sm_status st;
-	if (require_role(app, SM_ROLE_UNIT | SM_ROLE_OFFICE | SM_ROLE_CONAC | SM_ROLE_SERVICE,
+	if (require_role(app, UNIT | OFFICE | CONAC | SM_BIT(SM_ROLE_SERVICE),
 	    err) != SM_OK)
 		return SM_E_DENIED;
 	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
 		return st;
-	bool ok = is(c.kind, "site") && (is(c.state, "paper_pending") ||
-	    is(c.state, "mark_issued") || is(c.state, "mark_hung"));
+	bool ok = c.kind == SM_KIND_SITE && (c.state == SM_STATE_PAPER_PENDING ||
+	    c.state == SM_STATE_MARK_ISSUED || c.state == SM_STATE_MARK_HUNG);
 	sm_case_clear(&c);
 	if (!ok)
 		return sm_err_add(err, SM_E_STATE, NULL,

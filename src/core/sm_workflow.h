@@ -15,44 +15,10 @@
 
 #include "sm_app.h"
 #include "sm_err.h"
-#include "sm_store.h"
+#include "sm_model.h"
+#include "sm_vocab.h"
 
-/* ------------------------------------------------------------ vocabulary */
-
-typedef struct sm_name {
-	const char *name;   /* as in code, the command line and the store */
-	const char *label;  /* English msgid */
-} sm_name;
-
-/* NULL-terminated tables (name NULL ends them). */
-extern const sm_name sm_roles[];
-extern const sm_name sm_kinds[];
-extern const sm_name sm_states[];
-extern const sm_name sm_actions[];
-extern const sm_name sm_unit_types[];
-/* Audit records that are not transitions: create, edit, note, print, ... */
-extern const sm_name sm_events[];
-
-/* The msgid of NAME in TABLE, or NULL when NAME is not in it. */
-const char *sm_name_label(const sm_name *table, const char *name);
-
-enum {
-	SM_KIND_DOMAIN = 1 << 0,
-	SM_KIND_SITE = 1 << 1,
-	SM_KIND_MARK = 1 << 2,
-	SM_KIND_ALL = 7
-};
-
-enum {
-	SM_ROLE_UNIT = 1 << 0,
-	SM_ROLE_OFFICE = 1 << 1,
-	SM_ROLE_CONAC = 1 << 2,
-	SM_ROLE_SERVICE = 1 << 3,
-	SM_ROLE_SYSADMIN = 1 << 4,
-	SM_ROLE_SECADMIN = 1 << 5,
-	SM_ROLE_AUDITOR = 1 << 6,
-	SM_ROLE_MONITOR = 1 << 7  /* the mark monitor (marks check) */
-};
+/* The words (roles, kinds, states, actions) are in sm_vocab.h. */
 
 /* What a transition does besides changing the state. */
 enum {
@@ -71,28 +37,29 @@ enum {
 };
 
 typedef struct sm_rule {
-	unsigned kinds;
-	const char *from;
-	const char *action;
-	unsigned roles;
-	const char *to;
+	unsigned kinds;       /* SM_BIT(sm_kind) ... */
+	sm_state from;
+	sm_action action;
+	unsigned roles;       /* SM_BIT(sm_role) ... */
+	sm_state to;
 	const char *form;     /* the action's values form (forms/<form>.yaml), or NULL */
 	unsigned effects;
 } sm_rule;
 
-/* The rules of domain.md §4, NULL-action terminated. */
+/* The rules of domain.md §4, terminated by an entry with action NONE. */
 extern const sm_rule sm_rules[];
 
-unsigned sm_kind_bit(const char *kind);
-unsigned sm_role_bit(const char *role);
 /* The rule for ACTION on a case of KIND in STATE, whatever the role; NULL if
  * the action does not apply there. */
-const sm_rule *sm_rule_find(const char *kind, const char *state, const char *action);
+const sm_rule *sm_rule_find(sm_kind kind, sm_state state, sm_action action);
 /* The rules ROLE may apply to a case of KIND in STATE, up to MAX. */
-size_t sm_rules_for(const char *kind, const char *state, const char *role,
-                    const sm_rule **out, size_t max);
-/* Whether STATE is final (nothing more happens to the case). */
-bool sm_state_closed(const char *state);
+size_t sm_rules_for(sm_kind kind, sm_state state, sm_role role, const sm_rule **out,
+                    size_t max);
+/* The values form of ACTION (forms/<id>.yaml), or NULL when it takes none. */
+const char *sm_action_form(sm_action action);
+/* Whether ACTION cannot be undone and so is confirmed before it is applied
+ * (every decision of a reviewer; a unit's withdrawal). */
+bool sm_action_irreversible(sm_action action);
 
 /* ------------------------------------------------------------ operations */
 
@@ -108,7 +75,7 @@ sm_status sm_unit_register(sm_app *app, const json_t *values, const char *login,
                            int64_t *unit_id, sm_err *err);
 
 /* A new draft case of KIND for the acting unit operator's unit. */
-sm_status sm_case_new(sm_app *app, const char *kind, const json_t *values, int64_t *case_id,
+sm_status sm_case_new(sm_app *app, sm_kind kind, const json_t *values, int64_t *case_id,
                       sm_err *err);
 /* Merge VALUES into a draft or returned case's values (null removes a field). */
 sm_status sm_case_edit(sm_app *app, int64_t case_id, const json_t *values,
@@ -116,7 +83,7 @@ sm_status sm_case_edit(sm_app *app, int64_t case_id, const json_t *values,
 
 typedef struct sm_act {
 	int64_t case_id;
-	const char *action;
+	sm_action action;
 	const json_t *values;    /* the action's form values, may be NULL */
 	const char *reason;      /* --reason: fills values' "reason" */
 	int64_t expect_version;  /* the version the user saw; 0 = as read now */
@@ -124,14 +91,17 @@ typedef struct sm_act {
 } sm_act;
 
 /* Apply an action.  On success *NEW_STATE (may be NULL) receives the state. */
-sm_status sm_case_act(sm_app *app, const sm_act *act, char **new_state, sm_err *err);
+sm_status sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err);
 
-/* Read a case the acting user may see. */
+/* Whether the acting user may see case C (SM_E_DENIED with the reason). */
+sm_status sm_case_may_see(const sm_app *app, const sm_case *c, sm_err *err);
+/* Read a case the acting user may see (unmasked: for the core; front ends
+ * read cases through sm_view.h). */
 sm_status sm_case_read(sm_app *app, int64_t case_id, sm_case *out, sm_err *err);
-/* Cases the acting user may see matching F (narrowed by role); QUEUE: only
- * those waiting for the user's role (and office), ordered by deadline. */
-sm_status sm_case_query(sm_app *app, const sm_case_filter *f, bool queue, sm_case **out,
-                        size_t *n, sm_err *err);
+/* Narrow F to what the acting user may see (a unit's own cases, an office's);
+ * SM_E_DENIED for roles that do not work on cases.  *NONE is set when the
+ * user can see no case at all (a unit operator without a unit). */
+sm_status sm_case_scope(const sm_app *app, sm_case_filter *f, bool *none, sm_err *err);
 /* Customer service's note on a case. */
 sm_status sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *err);
 /* Record that a case's letter or form was printed (changes no state). */
@@ -139,6 +109,8 @@ sm_status sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err
 
 /* Working days a case is past its deadline today (0 when not). */
 int sm_case_days_over(const sm_app *app, const sm_case *c);
+/* Working days from today to the case's deadline (0 when due today or past). */
+int sm_case_days_left(const sm_app *app, const sm_case *c);
 
 /* The reviewer hints of a unit and a case's values: a new JSON array of hint
  * codes (empty when none); sm_hint_label gives a code's msgid. */

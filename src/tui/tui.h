@@ -16,7 +16,7 @@
 
 #include "sm_app.h"
 #include "sm_form.h"
-#include "sm_store.h"
+#include "sm_view.h"
 
 #define TUI_MIN_COLS 80
 #define TUI_MIN_LINES 24
@@ -80,6 +80,9 @@ typedef struct tui_view_ops {
 	void (*reload)(tui_view *v, tui *t);
 	/* The title's right part and the status line (may be NULL). */
 	void (*status)(tui_view *v, tui *t, char *buf, size_t bufsz);
+	/* Whether the view offers ACT now (the key bar and the help show only
+	 * those); NULL: every action of its table. */
+	bool (*offers)(tui_view *v, tui *t, enum tui_act act);
 	void (*destroy)(tui_view *v);
 } tui_view_ops;
 
@@ -204,6 +207,7 @@ void tui_list_select(tui_list *l, size_t row);
 /* Move the cursor to the next row (after a decision). */
 void tui_list_next(tui_list *l);
 size_t tui_list_shown(const tui_list *l);
+/* How many rows are tagged; their indexes in *ROWS (malloc'd) unless ROWS is NULL. */
 size_t tui_list_tagged(const tui_list *l, size_t **rows);
 void tui_list_untag(tui_list *l);
 /* "排序: 期限 ↑  过滤: 福州  已标记: 3" for the status line. */
@@ -230,8 +234,8 @@ int tui_pager_handle(tui_pager *p, tui *t, enum tui_act act, int rows);
 tui_view *tui_menu_new(tui *t);
 /* Reopen the menu entry and case the user had last time. */
 void tui_menu_restore(tui *t);
-tui_view *tui_queue_new(tui *t, const char *title, const char *states, const char *kind,
-                        bool handled, bool search);
+/* A queue of the core's table (sm_queues). */
+tui_view *tui_queue_new(tui *t, const sm_queue *queue);
 tui_view *tui_case_view_new(tui *t, int64_t case_id);
 /* A form for FORM_ID; SUBMIT is called with the values when the user submits.
  * DRAFT_KEY names its draft ("site-new", "case-12"); INITIAL may be NULL. */
@@ -255,6 +259,8 @@ json_t *tui_form_modal(tui *t, const char *form_id, const char *title);
 /* Act on a case from a queue or the case view: asks for the action's form
  * when it has one, confirms, applies with the version seen.  Returns true
  * when the case changed. */
-bool tui_case_act(tui *t, int64_t case_id, int64_t version, const char *action);
+bool tui_case_act(tui *t, int64_t case_id, int64_t version, sm_action action);
+/* Whether the view on top offers ACT now (see tui_view_ops.offers). */
+bool tui_offers(tui *t, enum tui_act act);
 
 #endif

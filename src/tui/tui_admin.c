@@ -10,16 +10,10 @@
 #include "sm_calendar.h"
 #include "sm_i18n.h"
 #include "sm_text.h"
+#include "sm_view.h"
 #include "sm_workflow.h"
 #include "tui.h"
 #include "tui_curses.h"
-
-static const char *
-label_of(const sm_name *table, const char *name)
-{
-	const char *l = sm_name_label(table, name);
-	return l ? _(l) : (name ? name : "");
-}
 
 /* ------------------------------------------------------------ pager views */
 
@@ -135,32 +129,26 @@ field_line(const sm_field *field, const char *label, const char *text, void *ud)
 static void
 fill_unit(pager_view *pv, tui *t)
 {
-	sm_unit u = {0};
+	sm_unit_view uv;
 	char buf[256];
-	if (sm_store_unit_get(t->app->store, t->app->user.unit, &u, NULL) != SM_OK) {
+	if (sm_view_unit(t->app, t->app->user.unit, NULL, &uv, NULL) != SM_OK) {
 		tui_pager_add(&pv->pager, "%s", _("The unit is not registered yet."));
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%08lld", (long long)u.id);
+	snprintf(buf, sizeof(buf), "%08lld", (long long)uv.unit.id);
 	tui_pager_field(&pv->pager, _("Unit serial"), buf);
-	tui_pager_field(&pv->pager, _("Reviewing office"), u.office);
-	sm_form_each_value(sm_forms_get(t->app->forms, "unit"), u.values, field_line, &pv->pager);
-	char **ace = NULL, **uni = NULL;
-	size_t n = 0;
-	if (sm_store_unit_domains(t->app->store, u.id, NULL, &ace, &uni, &n, NULL) == SM_OK) {
-		tui_pager_add(&pv->pager, "%s", "");
-		tui_pager_add(&pv->pager, "%s", _("Registered domains:"));
-		if (n == 0)
-			tui_pager_add(&pv->pager, "  %s", _("none yet"));
-		for (size_t i = 0; i < n; i++) {
-			tui_pager_add(&pv->pager, "  %s  (%s)", uni[i], ace[i]);
-			free(ace[i]);
-			free(uni[i]);
-		}
-		free(ace);
-		free(uni);
-	}
-	sm_unit_clear(&u);
+	snprintf(buf, sizeof(buf), "%s%s%s", uv.unit.office, uv.office_name ? " " : "",
+	    uv.office_name ? uv.office_name : "");
+	tui_pager_field(&pv->pager, _("Reviewing office"), buf);
+	sm_form_each_value(sm_forms_get(t->app->forms, "unit"), uv.unit.values, field_line,
+	    &pv->pager);
+	tui_pager_add(&pv->pager, "%s", "");
+	tui_pager_add(&pv->pager, "%s", _("Registered domains:"));
+	if (uv.n_domains == 0)
+		tui_pager_add(&pv->pager, "  %s", _("none yet"));
+	for (size_t i = 0; i < uv.n_domains; i++)
+		tui_pager_add(&pv->pager, "  %s  (%s)", uv.domains[i], uv.domains_ace[i]);
+	sm_unit_view_clear(&uv);
 }
 
 static bool
@@ -199,43 +187,41 @@ static const tui_action marks_actions[] = {
 static void
 fill_marks(pager_view *pv, tui *t)
 {
-	sm_case *cases = NULL;
-	size_t n = 0;
+	sm_case_page page;
 	char buf[256];
-	sm_case_filter f = {.state = "mark_issued,mark_hung"};
-	if (sm_case_query(t->app, &f, false, &cases, &n, NULL) != SM_OK || n == 0) {
+	sm_case_query q = {.states = SM_BIT(SM_STATE_MARK_ISSUED) | SM_BIT(SM_STATE_MARK_HUNG),
+	    .marks = true};
+	if (sm_view_cases(t->app, &q, &page, NULL) != SM_OK || page.n == 0) {
 		tui_pager_add(&pv->pager, "%s", _("No mark has been issued to the unit yet."));
-		sm_cases_free(&cases, n);
+		sm_case_page_clear(&page);
 		return;
 	}
-	pv->copy = calloc(n, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		sm_mark m = {0};
-		if (sm_store_mark_get(t->app->store, cases[i].id, &m, NULL) != SM_OK)
+	pv->copy = calloc(page.n, sizeof(char *));
+	for (size_t i = 0; i < page.n; i++) {
+		const sm_mark *mk = &page.marks[i];
+		const sm_case *cs = &page.cases[i];
+		if (mk->code == NULL)
 			continue;
 		if (pv->copy)
-			pv->copy[pv->count++] = strdup(m.snippet);
+			pv->copy[pv->count++] = strdup(mk->snippet);
 		tui_pager_add(&pv->pager, "%s%s  %s", pv->count - 1 == pv->sel ? ">> " : "   ",
-		    cases[i].domain_unicode ? cases[i].domain_unicode : "",
-		    label_of(sm_states, cases[i].state));
-		tui_pager_field(&pv->pager, _("Mark code"), m.code);
-		tui_pager_field(&pv->pager, _("Certificate no."), m.cert_no);
-		tui_pager_field(&pv->pager, _("Colour"), strcmp(m.color, "red") == 0 ? _("red") : _("blue"));
-		if (strcmp(cases[i].state, "mark_issued") == 0 && m.hang_due) {
-			sm_date due = sm_date_parse(m.hang_due), today = sm_today();
-			int left = 0;
-			for (sm_date d = today + 1; d <= due && left < 1000; d++)
-				left += sm_calendar_is_workday(t->app->cal, d, NULL);
-			int over = sm_calendar_days_over(t->app->cal, due, today);
+		    cs->domain_unicode ? cs->domain_unicode : "", sm_state_label(cs->state));
+		tui_pager_field(&pv->pager, _("Mark code"), mk->code);
+		tui_pager_field(&pv->pager, _("Certificate no."), mk->cert_no);
+		tui_pager_field(&pv->pager, _("Colour"),
+		    strcmp(mk->color, "red") == 0 ? _("red") : _("blue"));
+		if (cs->state == SM_STATE_MARK_ISSUED && mk->hang_due) {
+			int over = page.days_over[i];
 			if (over > 0)
-				snprintf(buf, sizeof(buf), _("%s: %d working days overdue"), m.hang_due, over);
+				snprintf(buf, sizeof(buf), _("%s: %d working days overdue"), mk->hang_due, over);
 			else
-				snprintf(buf, sizeof(buf), _("%s: %d working days left"), m.hang_due, left);
+				snprintf(buf, sizeof(buf), _("%s: %d working days left"), mk->hang_due,
+				    sm_case_days_left(t->app, cs));
 			tui_pager_field(&pv->pager, _("Hang by"), buf);
 		} else {
 			tui_pager_field(&pv->pager, _("Hang by"), _("done: the mark hangs"));
 		}
-		const json_t *cert = m.certificate;
+		const json_t *cert = mk->certificate;
 		tui_pager_field(&pv->pager, _("Website name"),
 		    json_string_value(json_object_get(cert, "site_name")));
 		size_t j;
@@ -244,17 +230,16 @@ fill_marks(pager_view *pv, tui *t)
 			tui_pager_field(&pv->pager, j == 0 ? _("Domains") : "", json_string_value(d));
 		tui_pager_field(&pv->pager, _("Issued by"),
 		    _("China Organizational Name Administration Center (CONAC)"));
-		snprintf(buf, sizeof(buf), "%.16s", m.issued_at ? m.issued_at : "");
+		snprintf(buf, sizeof(buf), "%.16s", mk->issued_at ? mk->issued_at : "");
 		if (buf[10] == 'T') /* 2026-11-18 11:00, as in the history */
 			buf[10] = ' ';
 		tui_pager_field(&pv->pager, _("Issued on"), buf);
 		tui_pager_add(&pv->pager, "%s", _("  Paste this before </body> of every page, at the bottom centre:"));
-		tui_pager_add(&pv->pager, "%s", m.snippet);
+		tui_pager_add(&pv->pager, "%s", mk->snippet);
 		tui_pager_add(&pv->pager, "%s", "");
-		sm_mark_clear(&m);
 	}
 	tui_pager_add(&pv->pager, "%s", _("F2 or y copies the selected code to the clipboard; 'sitemark mark show ID' prints it on one line."));
-	sm_cases_free(&cases, n);
+	sm_case_page_clear(&page);
 }
 
 static int
@@ -296,31 +281,25 @@ static void
 fill_counts(pager_view *pv, tui *t)
 {
 	char buf[128];
-	sm_case_filter f = {0};
-	bool office = t->app->user.role && strcmp(t->app->user.role, "office") == 0;
-	if (office)
-		f.office = t->app->user.office;
+	sm_state_count counts[SM_STATE_COUNT];
+	bool office = false;
+	sm_err *err = sm_err_new();
+	if (sm_view_counts(t->app, counts, &office, err) != SM_OK) {
+		tui_pager_add(&pv->pager, "%s", sm_err_count(err) ? sm_err_msg(err, 0) : "");
+		sm_err_free(&err);
+		return;
+	}
+	sm_err_free(&err);
 	tui_pager_add(&pv->pager, "%s", office ? _("Cases of your office by state") :
 	    _("All cases by state"));
-	for (const sm_name *s = sm_states; s->name; s++) {
-		int64_t n = 0;
-		f.state = s->name;
-		if (sm_store_case_count(t->app->store, &f, &n, NULL) != SM_OK)
-			continue;
-		if (strcmp(s->name, "office_review") == 0 || strcmp(s->name, "paper_pending") == 0 ||
-		    strcmp(s->name, "mark_issued") == 0) {
-			sm_case *cases = NULL;
-			size_t m = 0;
-			int over = 0;
-			if (sm_store_case_list(t->app->store, &f, &cases, &m, NULL) == SM_OK)
-				for (size_t i = 0; i < m; i++)
-					over += sm_case_days_over(t->app, &cases[i]) > 0;
-			sm_cases_free(&cases, m);
-			snprintf(buf, sizeof(buf), _("%lld  (overdue: %d)"), (long long)n, over);
-		} else {
-			snprintf(buf, sizeof(buf), "%lld", (long long)n);
-		}
-		tui_pager_field(&pv->pager, _(s->label), buf);
+	for (int s = 1; s < SM_STATE_COUNT; s++) {
+		if (s == SM_STATE_OFFICE_REVIEW || s == SM_STATE_PAPER_PENDING ||
+		    s == SM_STATE_MARK_ISSUED)
+			snprintf(buf, sizeof(buf), _("%lld  (overdue: %d)"), (long long)counts[s].cases,
+			    (int)counts[s].overdue);
+		else
+			snprintf(buf, sizeof(buf), "%lld", (long long)counts[s].cases);
+		tui_pager_field(&pv->pager, sm_state_label((sm_state)s), buf);
 	}
 }
 
@@ -348,8 +327,13 @@ fill_users(pager_view *pv, tui *t)
 	sm_user *users = NULL;
 	size_t n = 0;
 	char left[160];
-	if (sm_store_user_list(t->app->store, NULL, &users, &n, NULL) != SM_OK)
+	sm_err *err = sm_err_new();
+	if (sm_view_users(t->app, SM_ROLE_NONE, &users, &n, err) != SM_OK) {
+		tui_pager_add(&pv->pager, "%s", sm_err_count(err) ? sm_err_msg(err, 0) : "");
+		sm_err_free(&err);
 		return;
+	}
+	sm_err_free(&err);
 	tui_pager_add(&pv->pager, _("%zu accounts"), n);
 	for (size_t i = 0; i < n; i++) {
 		char unit[24] = "";
@@ -357,7 +341,7 @@ fill_users(pager_view *pv, tui *t)
 			snprintf(unit, sizeof(unit), " #%lld", (long long)users[i].unit);
 		snprintf(left, sizeof(left), "%s", users[i].login);
 		char right[400];
-		snprintf(right, sizeof(right), "%s%s%s%s  %s%s", label_of(sm_roles, users[i].role),
+		snprintf(right, sizeof(right), "%s%s%s%s  %s%s", sm_role_label(users[i].role),
 		    users[i].office ? " " : "", users[i].office ? users[i].office : "", unit,
 		    users[i].name ? users[i].name : "", users[i].locked ? _("  [locked]") : "");
 		tui_pager_field(&pv->pager, left, right);
@@ -371,15 +355,15 @@ users_extra(pager_view *pv, tui *t, enum tui_act act)
 {
 	if (act != A_NEW)
 		return 0;
-	if (strcmp(t->app->user.role, "sysadmin") != 0) {
+	if (t->app->user.role != SM_ROLE_SYSADMIN) {
 		tui_msg(t, true, "%s", _("Only the system administrator adds users."));
 		return TUI_DRAW;
 	}
-	static const char *const roles[] = {"unit", "office", "conac", "service", "sysadmin",
-	    "secadmin", "auditor"};
+	static const sm_role roles[] = {SM_ROLE_UNIT, SM_ROLE_OFFICE, SM_ROLE_CONAC,
+	    SM_ROLE_SERVICE, SM_ROLE_SYSADMIN, SM_ROLE_SECADMIN, SM_ROLE_AUDITOR};
 	const char *labels[7];
 	for (size_t i = 0; i < 7; i++)
-		labels[i] = label_of(sm_roles, roles[i]);
+		labels[i] = sm_role_label(roles[i]);
 	char *login = tui_prompt(t, _("Login:"), NULL);
 	if (login == NULL || !*login) {
 		free(login);
@@ -387,12 +371,12 @@ users_extra(pager_view *pv, tui *t, enum tui_act act)
 	}
 	int r = tui_choose(t, _("Role"), labels, 7, 0);
 	char *office = NULL, *name = NULL;
-	if (r >= 0 && strcmp(roles[r], "office") == 0)
+	if (r >= 0 && roles[r] == SM_ROLE_OFFICE)
 		office = tui_prompt(t, _("Office code (6 digits):"), NULL);
 	if (r >= 0)
 		name = tui_prompt(t, _("Name:"), NULL);
-	if (r >= 0 && (strcmp(roles[r], "office") != 0 || office)) {
-		sm_user u = {.login = login, .role = (char *)roles[r], .office = office,
+	if (r >= 0 && (roles[r] != SM_ROLE_OFFICE || office)) {
+		sm_user u = {.login = login, .role = roles[r], .office = office,
 		    .name = name && *name ? name : NULL};
 		sm_err *err = sm_err_new();
 		if (sm_user_add(t->app, &u, err) == SM_OK)
@@ -421,7 +405,7 @@ fill_offices(pager_view *pv, tui *t)
 {
 	sm_office *o = NULL;
 	size_t n = 0;
-	if (sm_store_office_list(t->app->store, &o, &n, NULL) != SM_OK)
+	if (sm_view_offices(t->app, &o, &n, NULL) != SM_OK)
 		return;
 	tui_pager_add(&pv->pager, _("%zu establishment offices"), n);
 	for (size_t i = 0; i < n; i++) {
@@ -480,7 +464,7 @@ fill_audit(pager_view *pv, tui *t)
 {
 	int64_t broken = 0, count = 0;
 	sm_err *err = sm_err_new();
-	if (sm_store_audit_verify(t->app->store, &broken, &count, err) != SM_OK)
+	if (sm_view_audit_verify(t->app, &broken, &count, err) != SM_OK)
 		tui_pager_add(&pv->pager, "%s", sm_err_msg(err, 0));
 	else if (broken)
 		tui_pager_add(&pv->pager, _("The audit log is BROKEN at record %lld (edited, deleted or reordered there)."),

@@ -102,7 +102,7 @@ draw_keybar(tui *t)
 		const tui_action *found = NULL;
 		for (int k = 0; k < 2 && !found; k++)
 			for (const tui_action *a = tables[k]; a && a->act; a++)
-				if (a->fkey == f && a->label) {
+				if (a->fkey == f && a->label && tui_offers(t, a->act)) {
 					found = a;
 					break;
 				}
@@ -130,8 +130,7 @@ static const char *
 who(tui *t, char *buf, size_t bufsz)
 {
 	const sm_user *u = &t->app->user;
-	const char *role = sm_name_label(sm_roles, u->role);
-	snprintf(buf, bufsz, "%s %s%s%s", role ? _(role) : "", u->name ? u->name : u->login,
+	snprintf(buf, bufsz, "%s %s%s%s", sm_role_label(u->role), u->name ? u->name : u->login,
 	    u->office ? " " : "", u->office ? u->office : "");
 	return buf;
 }
@@ -309,11 +308,11 @@ tui_choose(tui *t, const char *title, const char *const *labels, size_t n, size_
 /* ------------------------------------------------------------ help */
 
 static void
-help_lines(tui_pager *p, const tui_action *table)
+help_lines(tui *t, tui_pager *p, const tui_action *table)
 {
 	char keys[128];
 	for (const tui_action *a = table; a && a->act; a++) {
-		if (a->help == NULL)
+		if (a->help == NULL || (table != tui_generic_actions && !tui_offers(t, a->act)))
 			continue;
 		keys[0] = '\0';
 		size_t len = 0;
@@ -346,10 +345,10 @@ tui_help(tui *t)
 	tui_pager p = {0};
 	tui_key k;
 	tui_pager_add(&p, "%s", _("Keys on this screen"));
-	help_lines(&p, t->top ? t->top->ops->actions : NULL);
+	help_lines(t, &p, t->top ? t->top->ops->actions : NULL);
 	tui_pager_add(&p, "%s", "");
 	tui_pager_add(&p, "%s", _("Keys everywhere"));
-	help_lines(&p, tui_generic_actions);
+	help_lines(t, &p, tui_generic_actions);
 	tui_pager_add(&p, "%s", "");
 	tui_pager_add(&p, "%s", _("Arrows, PgUp/PgDn, Home/End, j/k and g/G move. Esc, q or Ctrl-G go back. Esc then a digit works as that F-key."));
 	char *support = sm_app_support_line(t->app);

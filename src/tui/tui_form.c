@@ -281,27 +281,21 @@ move_focus(form_view *f, tui *t, int dir)
 static void
 choose_domain(form_view *f, tui *t, item *it)
 {
-	char **ace = NULL, **uni = NULL;
-	size_t n = 0;
-	if (t->app->user.unit <= 0 ||
-	    sm_store_unit_domains(t->app->store, t->app->user.unit, NULL, &ace, &uni, &n, NULL) != SM_OK)
+	sm_unit_view uv;
+	if (t->app->user.unit <= 0 || sm_view_unit(t->app, t->app->user.unit, NULL, &uv, NULL) != SM_OK)
 		return;
-	if (n == 0) {
+	if (uv.n_domains == 0) {
 		tui_msg(t, true, "%s", _("The unit has no registered domain yet: apply for one first."));
 	} else {
-		int c = tui_choose(t, _(it->field->label), (const char *const *)uni, n, 0);
+		int c = tui_choose(t, _(it->field->label), (const char *const *)uv.domains,
+		    uv.n_domains, 0);
 		if (c >= 0) {
-			set_value(f, it, json_string(uni[c]));
-			tui_line_set(&f->line, uni[c]);
+			set_value(f, it, json_string(uv.domains[c]));
+			tui_line_set(&f->line, uv.domains[c]);
 			check_item(f, t, it);
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		free(ace[i]);
-		free(uni[i]);
-	}
-	free(ace);
-	free(uni);
+	sm_unit_view_clear(&uv);
 }
 
 static void

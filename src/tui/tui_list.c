@@ -195,11 +195,14 @@ size_t
 tui_list_tagged(const tui_list *l, size_t **rows)
 {
 	size_t n = 0;
-	*rows = NULL;
+	if (rows)
+		*rows = NULL;
 	for (size_t i = 0; i < l->nshown; i++)
 		if (l->tag[l->shown[i]])
 			n++;
-	if (n == 0 || (*rows = malloc(n * sizeof(size_t))) == NULL)
+	if (rows == NULL || n == 0)
+		return n;
+	if ((*rows = malloc(n * sizeof(size_t))) == NULL)
 		return 0;
 	n = 0;
 	for (size_t i = 0; i < l->nshown; i++)

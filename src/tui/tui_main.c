@@ -61,6 +61,12 @@ tui_msg_err(tui *t, const sm_err *err)
 
 /* ------------------------------------------------------------ views */
 
+bool
+tui_offers(tui *t, enum tui_act act)
+{
+	return t->top == NULL || t->top->ops->offers == NULL || t->top->ops->offers(t->top, t, act);
+}
+
 void
 tui_push(tui *t, tui_view *v)
 {

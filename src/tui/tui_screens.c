@@ -16,17 +16,50 @@
 #include "tui.h"
 #include "tui_curses.h"
 
-static const char *
-label_of(const sm_name *table, const char *name)
+static bool
+role_is(tui *t, sm_role role)
 {
-	const char *l = sm_name_label(table, name);
-	return l ? _(l) : (name ? name : "");
+	return t->app->user.role == role;
 }
 
-static bool
-role_is(tui *t, const char *role)
+/* The console's case actions and the domain's, one row each. */
+static const struct {
+	enum tui_act act;
+	sm_action action;
+} case_acts[] = {
+	{A_APPROVE, SM_ACTION_APPROVE},
+	{A_REJECT, SM_ACTION_REJECT},
+	{A_CONFIRM_PAYMENT, SM_ACTION_CONFIRM_PAYMENT},
+	{A_CONFIRM_PAPER, SM_ACTION_CONFIRM_PAPER},
+	{A_REJECT_PAPER, SM_ACTION_REJECT_PAPER},
+	{A_VERIFY_HUNG, SM_ACTION_VERIFY_HUNG},
+	{A_SUBMIT, SM_ACTION_SUBMIT},
+	{A_WITHDRAW, SM_ACTION_WITHDRAW},
+};
+
+static sm_action
+act_action(enum tui_act act)
 {
-	return t->app->user.role && strcmp(t->app->user.role, role) == 0;
+	for (size_t i = 0; i < sizeof(case_acts) / sizeof(case_acts[0]); i++)
+		if (case_acts[i].act == act)
+			return case_acts[i].action;
+	return SM_ACTION_NONE;
+}
+
+/* Whether the key ACT is offered on case C (NULL: none under the cursor):
+ * the domain's actions only where the rules allow them to this user now;
+ * editing and submitting where the unit may submit. */
+static bool
+offers_on_case(tui *t, const sm_case *c, enum tui_act act)
+{
+	sm_action a = act_action(act);
+	if (act == A_EDIT)
+		a = SM_ACTION_SUBMIT;
+	if (act == A_NOTE)
+		return c != NULL && role_is(t, SM_ROLE_SERVICE);
+	if (a == SM_ACTION_NONE)
+		return true;
+	return c != NULL && sm_case_action_allowed(t->app, c, a);
 }
 
 /* ------------------------------------------------------------ menu */
@@ -34,13 +67,14 @@ role_is(tui *t, const char *role)
 typedef tui_view *(*menu_fn)(tui *t);
 
 typedef struct menu_item {
-	const char *label;  /* msgid */
-	menu_fn open;
+	const char *label;       /* msgid */
+	menu_fn open;            /* a screen, or NULL for ... */
+	const sm_queue *queue;   /* ... a queue of the core's table */
 } menu_item;
 
 typedef struct menu_view {
 	tui_view v;
-	menu_item items[12];
+	menu_item items[16];
 	size_t n;
 	size_t cursor;
 } menu_view;
@@ -51,138 +85,60 @@ static const tui_action menu_actions[] = {
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
-/* The openers of each menu entry. */
-static tui_view *
-open_review_queue(tui *t)
-{
-	return tui_queue_new(t, _("Online review"), "office_review", NULL, false, false);
-}
-
-static tui_view *
-open_paper_queue(tui *t)
-{
-	return tui_queue_new(t, _("Paper confirmation"), "paper_pending", NULL, false, false);
-}
-
-static tui_view *
-open_handled(tui *t)
-{
-	return tui_queue_new(t, _("Cases handled"), NULL, NULL, true, false);
-}
-
-static tui_view *
-open_conac_queue(tui *t)
-{
-	return tui_queue_new(t, _("CONAC re-review"), "conac_review", NULL, false, false);
-}
-
-static tui_view *
-open_payments(tui *t)
-{
-	return tui_queue_new(t, _("Payments to confirm"), "awaiting_payment", "domain", false, false);
-}
-
-static tui_view *
-open_marks_issued(tui *t)
-{
-	return tui_queue_new(t, _("Marks issued"), "mark_issued,mark_hung", NULL, false, false);
-}
-
-static tui_view *
-open_search(tui *t)
-{
-	return tui_queue_new(t, _("Search"), NULL, NULL, false, true);
-}
-
-static tui_view *
-open_all_open(tui *t)
-{
-	return tui_queue_new(t, _("Open cases"),
-	    "draft,office_review,conac_review,returned,awaiting_payment,paper_pending,mark_issued",
-	    NULL, false, false);
-}
-
-static tui_view *
-open_unit_domains(tui *t)
-{
-	return tui_queue_new(t, _("Domain application"), NULL, "domain", false, false);
-}
-
-static tui_view *
-open_unit_sites(tui *t)
-{
-	return tui_queue_new(t, _("Website opening review / requalification application"), NULL,
-	    "site", false, false);
-}
-
-static tui_view *
-open_unit_marks_apply(tui *t)
-{
-	return tui_queue_new(t, _("Online names - mark application"), NULL, "mark", false, false);
-}
-
-static tui_view *
-open_progress(tui *t)
-{
-	return tui_queue_new(t, _("Application progress"), NULL, NULL, false, false);
-}
-
 static void
-menu_add(menu_view *m, const char *label, menu_fn open)
+menu_add(menu_view *m, const char *label, menu_fn open, const sm_queue *queue)
 {
 	if (m->n < sizeof(m->items) / sizeof(m->items[0])) {
 		m->items[m->n].label = label;
 		m->items[m->n].open = open;
+		m->items[m->n].queue = queue;
 		m->n++;
 	}
 }
 
+/* The role's queues (the core's table), then its other screens. */
 static void
 menu_build(menu_view *m, tui *t)
 {
 	const sm_user *u = &t->app->user;
+	const sm_queue *queues[16];
+	size_t nq = sm_queues_for(t->app, queues, sizeof(queues) / sizeof(queues[0]));
 	m->n = 0;
-	if (role_is(t, "unit")) {
-		sm_unit unit = {0};
-		bool organ = false;
-		if (u->unit > 0 && sm_store_unit_get(t->app->store, u->unit, &unit, NULL) == SM_OK)
-			organ = unit.type && strcmp(unit.type, "organ") == 0;
+	if (role_is(t, SM_ROLE_UNIT))
 		menu_add(m, u->unit > 0 ? N_("Unit information") : N_("Register the unit"),
-		    tui_unit_info_new);
-		if (u->unit > 0) {
-			menu_add(m, organ ? N_("Domain application (.政务)") : N_("Domain application (.公益)"),
-			    open_unit_domains);
-			if (organ)
-				menu_add(m, N_("Website opening review / requalification application"),
-				    open_unit_sites);
-			else
-				menu_add(m, N_("Online names - mark application"), open_unit_marks_apply);
-			menu_add(m, N_("Online names - mark management"), tui_marks_new);
-			menu_add(m, N_("Application progress"), open_progress);
-		}
-		sm_unit_clear(&unit);
-	} else if (role_is(t, "office")) {
-		menu_add(m, N_("Online review"), open_review_queue);
-		menu_add(m, N_("Paper confirmation"), open_paper_queue);
-		menu_add(m, N_("Cases handled"), open_handled);
-		menu_add(m, N_("Counts"), tui_counts_new);
-	} else if (role_is(t, "conac")) {
-		menu_add(m, N_("CONAC re-review"), open_conac_queue);
-		menu_add(m, N_("Payments to confirm"), open_payments);
-		menu_add(m, N_("Marks issued"), open_marks_issued);
-		menu_add(m, N_("Counts"), tui_counts_new);
-	} else if (role_is(t, "service")) {
-		menu_add(m, N_("Search units and cases"), open_search);
-		menu_add(m, N_("Open cases"), open_all_open);
-	} else if (role_is(t, "sysadmin")) {
-		menu_add(m, N_("Users"), tui_users_new);
-		menu_add(m, N_("Establishment offices"), tui_offices_new);
-		menu_add(m, N_("Working-day calendar"), tui_calendar_new);
-	} else if (role_is(t, "secadmin")) {
-		menu_add(m, N_("Users"), tui_users_new);
-	} else if (role_is(t, "auditor")) {
-		menu_add(m, N_("Audit log"), tui_audit_new);
+		    tui_unit_info_new, NULL);
+	for (size_t i = 0; i < nq; i++) {
+		/* a unit's mark management sits with its applications, before
+		 * the overview of them all */
+		if (role_is(t, SM_ROLE_UNIT) && queues[i]->kind == SM_KIND_NONE)
+			menu_add(m, N_("Online names - mark management"), tui_marks_new, NULL);
+		menu_add(m, queues[i]->title, NULL, queues[i]);
 	}
+	switch (u->role) {
+	case SM_ROLE_OFFICE:
+	case SM_ROLE_CONAC:
+		menu_add(m, N_("Counts"), tui_counts_new, NULL);
+		break;
+	case SM_ROLE_SYSADMIN:
+		menu_add(m, N_("Users"), tui_users_new, NULL);
+		menu_add(m, N_("Establishment offices"), tui_offices_new, NULL);
+		menu_add(m, N_("Working-day calendar"), tui_calendar_new, NULL);
+		break;
+	case SM_ROLE_SECADMIN:
+		menu_add(m, N_("Users"), tui_users_new, NULL);
+		break;
+	case SM_ROLE_AUDITOR:
+		menu_add(m, N_("Audit log"), tui_audit_new, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+static tui_view *
+menu_open(tui *t, const menu_item *it)
+{
+	return it->queue ? tui_queue_new(t, it->queue) : it->open(t);
 }
 
 static void
@@ -245,7 +201,7 @@ menu_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	case A_ENTER:
 		if (m->cursor < m->n) {
 			t->last_menu = (int)m->cursor;
-			tui_push(t, m->items[m->cursor].open(t));
+			tui_push(t, menu_open(t, &m->items[m->cursor]));
 		}
 		return TUI_DRAW;
 	case A_BACK:
@@ -256,7 +212,7 @@ menu_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	if (!k->is_code && k->ch >= '1' && k->ch <= '9' && (size_t)(k->ch - '1') < m->n) {
 		m->cursor = k->ch - '1';
 		t->last_menu = (int)m->cursor;
-		tui_push(t, m->items[m->cursor].open(t));
+		tui_push(t, menu_open(t, &m->items[m->cursor]));
 		return TUI_DRAW;
 	}
 	return 0;
@@ -301,112 +257,81 @@ tui_menu_new(tui *t)
 
 /* ------------------------------------------------------------ acting on cases */
 
-static const char *
-action_form(const char *action)
-{
-	for (const sm_rule *r = sm_rules; r->action; r++)
-		if (strcmp(r->action, action) == 0 && r->form)
-			return r->form;
-	return NULL;
-}
-
-/* Ask what the action needs (its form, or a confirmation) for COUNT cases. */
+/* Ask what the action needs (its form, then a confirmation for what cannot
+ * be undone) for COUNT cases. */
 static bool
-ask_action(tui *t, const char *action, int64_t id, size_t count, json_t **values)
+ask_action(tui *t, sm_action action, int64_t id, size_t count, json_t **values)
 {
-	char q[256];
-	const char *form = action_form(action);
+	char q[256], confirm[300];
+	const char *form = sm_action_form(action);
 	*values = NULL;
 	if (count > 1)
-		snprintf(q, sizeof(q), _("%s: %zu tagged cases"), label_of(sm_actions, action), count);
+		snprintf(q, sizeof(q), _("%s: %zu tagged cases"), sm_action_label(action), count);
 	else
-		snprintf(q, sizeof(q), _("%s: case %lld"), label_of(sm_actions, action), (long long)id);
-	if (form) {
-		*values = tui_form_modal(t, form, q);
-		return *values != NULL;
-	}
-	char confirm[300];
+		snprintf(q, sizeof(q), _("%s: case %lld"), sm_action_label(action), (long long)id);
+	if (form && (*values = tui_form_modal(t, form, q)) == NULL)
+		return false;
+	if (form && !sm_action_irreversible(action))
+		return true;
 	snprintf(confirm, sizeof(confirm), _("%s?"), q);
-	return tui_confirm(t, confirm);
+	if (tui_confirm(t, confirm))
+		return true;
+	json_decref(*values);
+	*values = NULL;
+	return false;
 }
 
-/* Apply ACTION to one case at the version seen; the message says what happened. */
+/* Apply ACTION to one case at the version seen. */
 static sm_status
-apply_action(tui *t, int64_t id, int64_t version, const char *action, const json_t *values,
+apply_action(tui *t, int64_t id, int64_t version, sm_action action, const json_t *values,
              sm_err *err)
 {
 	sm_act a = {.case_id = id, .action = action, .values = values, .expect_version = version};
-	char *state = NULL;
-	sm_status st = sm_case_act(t->app, &a, &state, err);
-	free(state);
-	return st;
+	return sm_case_act(t->app, &a, NULL, err);
 }
 
 bool
-tui_case_act(tui *t, int64_t case_id, int64_t version, const char *action)
+tui_case_act(tui *t, int64_t case_id, int64_t version, sm_action action)
 {
 	json_t *values = NULL;
-	sm_case c = {0};
+	sm_state state = SM_STATE_NONE;
 	if (!ask_action(t, action, case_id, 1, &values))
 		return false;
 	sm_err *err = sm_err_new();
-	sm_status st = apply_action(t, case_id, version, action, values, err);
-	if (st == SM_OK && sm_store_case_get(t->app->store, case_id, &c, NULL) == SM_OK) {
-		tui_msg(t, false, _("Case %lld: %s"), (long long)case_id, label_of(sm_states, c.state));
-		sm_case_clear(&c);
-	} else if (st != SM_OK) {
+	sm_act a = {.case_id = case_id, .action = action, .values = values,
+	    .expect_version = version};
+	sm_status st = sm_case_act(t->app, &a, &state, err);
+	if (st == SM_OK)
+		tui_msg(t, false, _("Case %lld: %s"), (long long)case_id, sm_state_label(state));
+	else
 		tui_msg_err(t, err);
-	}
 	sm_err_free(&err);
 	json_decref(values);
 	return st == SM_OK || st == SM_E_CONFLICT;
+}
+
+/* The message for an action the rules do not allow here: it names the
+ * action in the user's language, and the state that stands in its way. */
+static int
+not_offered(tui *t, sm_action a, const sm_case *c)
+{
+	if (c == NULL)
+		tui_msg(t, true, "%s", _("No case is selected."));
+	else
+		tui_msg(t, true, _("%s is not possible on case %lld now: it is %s."),
+		    sm_action_label(a), (long long)c->id, sm_state_label(c->state));
+	return TUI_DRAW;
 }
 
 /* ------------------------------------------------------------ queues */
 
 typedef struct queue_view {
 	tui_view v;
-	sm_app *app;
+	const sm_queue *queue;
 	tui_list *list;
-	sm_case *cases;
-	size_t n;
-	int *over;          /* working days over, per case, as of the load */
-	int overdue;        /* how many cases are over */
-	char *states;
-	char *kind;
+	sm_case_page page;
 	char *text;         /* search text (service) */
-	bool handled;
-	bool search;
 } queue_view;
-
-/* Short labels for the narrow columns of queues. */
-static const sm_name short_kinds[] = {
-	{"domain", NC_("short", "Domain")},
-	{"site", NC_("short", "Website")},
-	{"mark", NC_("short", "Mark")},
-	{NULL, NULL},
-};
-
-static const sm_name short_states[] = {
-	{"draft", NC_("short", "Draft")},
-	{"office_review", NC_("short", "Office")},
-	{"conac_review", NC_("short", "CONAC")},
-	{"returned", NC_("short", "Returned")},
-	{"awaiting_payment", NC_("short", "To pay")},
-	{"registered", NC_("short", "Registered")},
-	{"paper_pending", NC_("short", "Paper")},
-	{"mark_issued", NC_("short", "Issued")},
-	{"mark_hung", NC_("short", "Hung")},
-	{"withdrawn", NC_("short", "Withdrawn")},
-	{NULL, NULL},
-};
-
-static const char *
-short_label(const sm_name *table, const char *name)
-{
-	const char *l = sm_name_label(table, name);
-	return l ? sm_pgettext(l) : (name ? name : "");
-}
 
 static const tui_column queue_cols[] = {
 	{N_("No."), 6, true},
@@ -480,76 +405,54 @@ static const char *
 queue_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 {
 	queue_view *q = ud;
-	const sm_case *c = &q->cases[row];
+	const sm_case *c = &q->page.cases[row];
 	switch (col) {
 	case 0:
 		snprintf(buf, bufsz, "%lld", (long long)c->id);
 		return buf;
 	case 1:
-		return short_label(short_kinds, c->kind);
+		return sm_kind_short(c->kind);
 	case 2:
-		return short_label(short_states, c->state);
+		return sm_state_short(c->state);
 	case 3:
 		return c->unit_name;
 	case 4:
 		return c->domain_unicode;
 	case 5:
 		return c->due;
+	case 6:
+		if (q->page.days_over[row] > 0)
+			snprintf(buf, bufsz, "+%d", q->page.days_over[row]);
+		return buf;
 	default:
 		return "";
 	}
-}
-
-static const char *
-queue_cell_over(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
-{
-	queue_view *q = ud;
-	if (col != 6)
-		return queue_cell(ud, row, col, buf, bufsz);
-	int over = q->over ? q->over[row] : 0;
-	if (over > 0)
-		snprintf(buf, bufsz, "+%d", over);
-	return buf;
 }
 
 static int
 queue_attr(void *ud, size_t row)
 {
 	queue_view *q = ud;
-	return q->over && q->over[row] > 0 ? TUI_PAIR_OVERDUE : 0;
+	return q->page.days_over[row] > 0 ? TUI_PAIR_OVERDUE : 0;
 }
 
-static const sm_case *current_case(queue_view *q);
+static const sm_case *
+current_case(queue_view *q)
+{
+	size_t row = tui_list_current(q->list);
+	return row < q->page.n ? &q->page.cases[row] : NULL;
+}
 
 static void
 queue_load(queue_view *q, tui *t)
 {
 	sm_err *err = sm_err_new();
-	sm_case_filter f = {
-		.state = q->states, .kind = q->kind, .text = q->text,
-		.acted_by = q->handled ? t->app->user.login : NULL,
-		.by_due = q->states != NULL && !q->handled, .limit = 5000,
-	};
-	sm_cases_free(&q->cases, q->n);
-	q->n = 0;
-	q->overdue = 0;
-	if (q->search && (q->text == NULL || *q->text == '\0')) {
-		tui_list_reset(q->list, 0);
-		sm_err_free(&err);
-		return;
-	}
-	if (sm_case_query(t->app, &f, false, &q->cases, &q->n, err) != SM_OK)
+	sm_case_query query = {.queue = q->queue, .text = q->text, .limit = 5000};
+	sm_case_page_clear(&q->page);
+	if (sm_view_cases(t->app, &query, &q->page, err) != SM_OK)
 		tui_msg_err(t, err);
 	sm_err_free(&err);
-	/* the calendar is asked once per load, not on every key */
-	free(q->over);
-	q->over = q->n ? calloc(q->n, sizeof(int)) : NULL;
-	q->overdue = 0;
-	for (size_t i = 0; q->over && i < q->n; i++) {
-		q->over[i] = sm_case_days_over(t->app, &q->cases[i]);
-		q->overdue += q->over[i] > 0;
-	}
-	tui_list_reset(q->list, q->n);
+	tui_list_reset(q->list, q->page.n);
 }
 
 static void
@@ -560,7 +463,7 @@ queue_draw(tui_view *v, tui *t, int top, int rows)
 	tui_list_draw(q->list, t, top, rows);
 	if ((c = current_case(q)) != NULL)
 		t->last_case = c->id;
-	if (q->search && q->n == 0)
+	if ((q->queue->flags & SM_QUEUE_SEARCH) && q->page.n == 0)
 		tui_text(top + 3, 2, t->cols - 4,
 		    _("Press / (or F3) and type a unit name, USCC, domain or case number."), false);
 }
@@ -570,50 +473,37 @@ queue_status(tui_view *v, tui *t, char *buf, size_t bufsz)
 {
 	queue_view *q = (queue_view *)v;
 	char list[256];
-	int overdue = q->overdue;
 	(void)t;
 	tui_list_status(q->list, list, sizeof(list));
-	if (overdue)
-		snprintf(buf, bufsz, _("%s  |  %s  |  overdue: %d"), v->title, list, overdue);
+	if (q->page.overdue)
+		snprintf(buf, bufsz, _("%s  |  %s  |  overdue: %d"), v->title, list, q->page.overdue);
 	else
 		snprintf(buf, bufsz, "%s  |  %s", v->title, list);
 }
 
-static const sm_case *
-current_case(queue_view *q)
+static bool
+queue_offers(tui_view *v, tui *t, enum tui_act act)
 {
-	size_t row = tui_list_current(q->list);
-	return row < q->n ? &q->cases[row] : NULL;
-}
-
-static const char *
-act_name(enum tui_act act)
-{
-	switch (act) {
-	case A_APPROVE: return "approve";
-	case A_REJECT: return "reject";
-	case A_CONFIRM_PAYMENT: return "confirm-payment";
-	case A_CONFIRM_PAPER: return "confirm-paper";
-	case A_REJECT_PAPER: return "reject-paper";
-	case A_VERIFY_HUNG: return "verify-hung";
-	case A_SUBMIT: return "submit";
-	case A_WITHDRAW: return "withdraw";
-	default: return NULL;
-	}
+	queue_view *q = (queue_view *)v;
+	if (act == A_NEW && role_is(t, SM_ROLE_UNIT))
+		return q->queue->kind != SM_KIND_NONE;
+	if (tui_list_tagged(q->list, NULL) > 0 && act_action(act) != SM_ACTION_NONE)
+		return true; /* decided per tagged case */
+	return offers_on_case(t, current_case(q), act);
 }
 
 /* Apply an action to the tagged cases, or to the case under the cursor; then
  * the cursor stands on the next case. */
 static int
-queue_act(queue_view *q, tui *t, const char *action)
+queue_act(queue_view *q, tui *t, sm_action action)
 {
 	size_t *rows = NULL;
 	size_t n = tui_list_tagged(q->list, &rows);
 	const sm_case *c = current_case(q);
 	if (n == 0) {
 		free(rows);
-		if (c == NULL)
-			return TUI_DRAW;
+		if (c == NULL || !sm_case_action_allowed(t->app, c, action))
+			return not_offered(t, action, c);
 		if (tui_case_act(t, c->id, c->version, action)) {
 			queue_load(q, t);
 			return TUI_DRAW | TUI_RELOAD;
@@ -628,7 +518,7 @@ queue_act(queue_view *q, tui *t, const char *action)
 	size_t ok = 0, conflict = 0, refused = 0;
 	sm_err *err = sm_err_new(), *first = sm_err_new();
 	for (size_t i = 0; i < n; i++) {
-		const sm_case *tc = &q->cases[rows[i]];
+		const sm_case *tc = &q->page.cases[rows[i]];
 		sm_err_clear(err);
 		sm_status st = apply_action(t, tc->id, tc->version, action, values, err);
 		if (st == SM_OK)
@@ -659,19 +549,9 @@ queue_act(queue_view *q, tui *t, const char *action)
 /* ---- the unit's own applications */
 
 typedef struct app_ctx {
-	char *kind;
+	sm_kind kind;
 	int64_t case_id;   /* 0 until the draft exists */
 } app_ctx;
-
-static void
-app_ctx_free(void *p)
-{
-	app_ctx *a = p;
-	if (a) {
-		free(a->kind);
-		free(a);
-	}
-}
 
 /* Save the form as the case's values (creating the draft the first time). */
 static sm_status
@@ -700,7 +580,7 @@ static bool
 submit_application(tui *t, void *ud, json_t *values, sm_err *err)
 {
 	app_ctx *a = ud;
-	const sm_form *form = sm_forms_get(t->app->forms, a->kind);
+	const sm_form *form = sm_forms_get(t->app->forms, sm_kind_name(a->kind));
 	if (form && sm_form_validate(form, values, t->app->divs, SM_FORM_COMPLETE, NULL, err) != SM_OK)
 		return false;
 	if (save_case(t, a, values, err) != SM_OK)
@@ -708,7 +588,7 @@ submit_application(tui *t, void *ud, json_t *values, sm_err *err)
 	sm_case c = {0};
 	if (sm_case_read(t->app, a->case_id, &c, err) != SM_OK)
 		return false;
-	sm_status st = apply_action(t, a->case_id, c.version, "submit", NULL, err);
+	sm_status st = apply_action(t, a->case_id, c.version, SM_ACTION_SUBMIT, NULL, err);
 	sm_case_clear(&c);
 	if (st != SM_OK)
 		return false;
@@ -717,19 +597,38 @@ submit_application(tui *t, void *ud, json_t *values, sm_err *err)
 }
 
 static tui_view *
-application_form(tui *t, const char *kind, const sm_case *c)
+application_form(tui *t, sm_kind kind, const sm_case *c)
 {
 	app_ctx *a = calloc(1, sizeof(*a));
 	char key[64];
 	if (a == NULL)
 		return NULL;
-	a->kind = strdup(kind);
+	a->kind = kind;
 	a->case_id = c ? c->id : 0;
 	if (c)
 		snprintf(key, sizeof(key), "case-%lld", (long long)c->id);
 	else
-		snprintf(key, sizeof(key), "%s-new", kind);
-	return tui_form_new(t, kind, key, c ? c->values : NULL, submit_application, a, app_ctx_free);
+		snprintf(key, sizeof(key), "%s-new", sm_kind_name(kind));
+	return tui_form_new(t, sm_kind_name(kind), key, c ? c->values : NULL, submit_application, a,
+	    free);
+}
+
+/* A staff note on case C. */
+static bool
+note_case(tui *t, const sm_case *c)
+{
+	bool added = false;
+	char *s = tui_prompt(t, _("Note:"), NULL);
+	if (s && *s) {
+		sm_err *err = sm_err_new();
+		if ((added = sm_case_note(t->app, c->id, s, err) == SM_OK))
+			tui_msg(t, false, _("The note was added to case %lld."), (long long)c->id);
+		else
+			tui_msg_err(t, err);
+		sm_err_free(&err);
+	}
+	free(s);
+	return added;
 }
 
 static int
@@ -738,9 +637,12 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	queue_view *q = (queue_view *)v;
 	const sm_case *c = current_case(q);
 	int r = tui_list_handle(q->list, t, act);
+	sm_action a = act_action(act);
 	(void)k;
 	if (r)
 		return r;
+	if (a != SM_ACTION_NONE && a != SM_ACTION_SUBMIT)
+		return queue_act(q, t, a);
 	switch (act) {
 	case A_ENTER:
 	case A_OPEN:
@@ -750,28 +652,18 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	case A_REFRESH:
 		queue_load(q, t);
 		return TUI_DRAW;
-	case A_APPROVE:
-	case A_REJECT:
-	case A_CONFIRM_PAYMENT:
-	case A_CONFIRM_PAPER:
-	case A_REJECT_PAPER:
-	case A_VERIFY_HUNG:
-	case A_WITHDRAW:
-		return queue_act(q, t, act_name(act));
 	case A_SUBMIT:
-		if (c == NULL)
-			return TUI_DRAW;
-		/* a submit goes through the form, which checks every field */
-		tui_push(t, application_form(t, c->kind, c));
-		return TUI_DRAW;
 	case A_EDIT:
-		if (c && (strcmp(c->state, "draft") == 0 || strcmp(c->state, "returned") == 0))
+		/* a submit goes through the form, which checks every field */
+		if (c && sm_case_action_allowed(t->app, c, SM_ACTION_SUBMIT))
 			tui_push(t, application_form(t, c->kind, c));
-		else if (c)
+		else if (c && act == A_EDIT)
 			tui_msg(t, true, "%s", _("Only drafts and returned applications can be edited."));
+		else
+			not_offered(t, SM_ACTION_SUBMIT, c);
 		return TUI_DRAW;
 	case A_NEW:
-		if (q->search) {
+		if (q->queue->flags & SM_QUEUE_SEARCH) {
 			char *s = tui_prompt(t, _("Unit name, USCC, domain or case number:"), q->text);
 			if (s) {
 				free(q->text);
@@ -780,26 +672,16 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			}
 			return TUI_DRAW;
 		}
-		if (role_is(t, "service")) /* "/" and F3 search the list shown */
+		if (role_is(t, SM_ROLE_SERVICE)) /* "/" and F3 search the list shown */
 			return tui_list_handle(q->list, t, A_SEARCH);
-		if (q->kind)
-			tui_push(t, application_form(t, q->kind, NULL));
+		if (q->queue->kind != SM_KIND_NONE)
+			tui_push(t, application_form(t, q->queue->kind, NULL));
 		else
 			tui_msg(t, true, "%s", _("Start new applications from their own menu entry."));
 		return TUI_DRAW;
 	case A_NOTE:
-		if (c) {
-			char *s = tui_prompt(t, _("Note:"), NULL);
-			if (s && *s) {
-				sm_err *err = sm_err_new();
-				if (sm_case_note(t->app, c->id, s, err) == SM_OK)
-					tui_msg(t, false, _("The note was added to case %lld."), (long long)c->id);
-				else
-					tui_msg_err(t, err);
-				sm_err_free(&err);
-			}
-			free(s);
-		}
+		if (c)
+			note_case(t, c);
 		return TUI_DRAW;
 	default:
 		return 0;
@@ -817,66 +699,35 @@ queue_destroy(tui_view *v)
 {
 	queue_view *q = (queue_view *)v;
 	tui_list_free(&q->list);
-	sm_cases_free(&q->cases, q->n);
-	free(q->over);
-	free(q->states);
-	free(q->kind);
+	sm_case_page_clear(&q->page);
 	free(q->text);
 	free(q);
 }
 
-static tui_view_ops queue_ops_office = {
-	.name = "queue", .actions = office_queue_actions, .draw = queue_draw,
-	.handle = queue_handle, .reload = queue_reload, .status = queue_status,
-	.destroy = queue_destroy,
-};
-static tui_view_ops queue_ops_conac = {
-	.name = "queue", .actions = conac_queue_actions, .draw = queue_draw,
-	.handle = queue_handle, .reload = queue_reload, .status = queue_status,
-	.destroy = queue_destroy,
-};
-static tui_view_ops queue_ops_unit = {
-	.name = "queue", .actions = unit_queue_actions, .draw = queue_draw,
-	.handle = queue_handle, .reload = queue_reload, .status = queue_status,
-	.destroy = queue_destroy,
-};
-static tui_view_ops queue_ops_service = {
-	.name = "queue", .actions = service_queue_actions, .draw = queue_draw,
-	.handle = queue_handle, .reload = queue_reload, .status = queue_status,
-	.destroy = queue_destroy,
-};
-
-static const tui_view_ops *
-ops_for_role(tui *t)
-{
-	if (role_is(t, "office"))
-		return &queue_ops_office;
-	if (role_is(t, "conac"))
-		return &queue_ops_conac;
-	if (role_is(t, "unit"))
-		return &queue_ops_unit;
-	return &queue_ops_service;
-}
+#define QUEUE_OPS(acts) { .name = "queue", .actions = acts, .draw = queue_draw, \
+	.handle = queue_handle, .reload = queue_reload, .status = queue_status, \
+	.offers = queue_offers, .destroy = queue_destroy }
+static const tui_view_ops queue_ops_office = QUEUE_OPS(office_queue_actions);
+static const tui_view_ops queue_ops_conac = QUEUE_OPS(conac_queue_actions);
+static const tui_view_ops queue_ops_unit = QUEUE_OPS(unit_queue_actions);
+static const tui_view_ops queue_ops_service = QUEUE_OPS(service_queue_actions);
 
 tui_view *
-tui_queue_new(tui *t, const char *title, const char *states, const char *kind, bool handled,
-              bool search)
+tui_queue_new(tui *t, const sm_queue *queue)
 {
 	queue_view *q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return NULL;
-	q->v.ops = ops_for_role(t);
-	q->app = t->app;
-	q->v.title = strdup(title);
-	q->states = states ? strdup(states) : NULL;
-	q->kind = kind ? strdup(kind) : NULL;
-	q->handled = handled;
-	q->search = search;
+	q->v.ops = role_is(t, SM_ROLE_OFFICE) ? &queue_ops_office :
+	    role_is(t, SM_ROLE_CONAC) ? &queue_ops_conac :
+	    role_is(t, SM_ROLE_UNIT) ? &queue_ops_unit : &queue_ops_service;
+	q->queue = queue;
+	q->v.title = strdup(_(queue->title));
 	q->list = tui_list_new(queue_cols, sizeof(queue_cols) / sizeof(queue_cols[0]),
-	    queue_cell_over, queue_attr, q);
+	    queue_cell, queue_attr, q);
 	queue_load(q, t);
-	for (size_t i = 0; t->last_case > 0 && i < q->n; i++)
-		if (q->cases[i].id == t->last_case)
+	for (size_t i = 0; t->last_case > 0 && i < q->page.n; i++)
+		if (q->page.cases[i].id == t->last_case)
 			tui_list_select(q->list, i);
 	return &q->v;
 }
@@ -886,61 +737,37 @@ tui_queue_new(tui *t, const char *title, const char *states, const char *kind, b
 typedef struct case_view {
 	tui_view v;
 	int64_t id;
-	sm_case c;
+	sm_case_view cv;
 	tui_pager pager;
 	bool loaded;
 } case_view;
 
-/* Where values go, and whether ID numbers and mobiles are masked: CONAC and
- * customer service have no need for them whole (trust.md #11); the unit and
- * its office do. */
-struct shown {
-	tui_pager *p;
-	bool mask;
-};
-
 static void
 pager_value(const sm_field *field, const char *label, const char *text, void *ud)
 {
-	struct shown *sh = ud;
-	tui_pager *p = sh->p;
-	char masked[64];
-	if (sh->mask && field->mask && text && strlen(text) > 6) {
-		/* reviewers see enough to compare; the whole number stays with the unit */
-		size_t n = strlen(text);
-		snprintf(masked, sizeof(masked), "%.3s%.*s%s", text,
-		    (int)(n - 7 < sizeof(masked) - 8 ? n - 7 : sizeof(masked) - 8),
-		    "****************************************************", text + n - 4);
-		text = masked;
-	}
-	tui_pager_field(p, label, text);
+	(void)field;
+	tui_pager_field(ud, label, text); /* masked by the core where the user has no need */
 }
 
 static void
-case_detail(tui *t, const sm_case *c, tui_pager *p)
+case_detail(tui *t, const sm_case_view *v, tui_pager *p)
 {
 	char buf[256];
-	sm_office office = {0};
-	sm_unit unit = {0};
-	struct shown sh = {p, role_is(t, "conac") || role_is(t, "service")};
+	const sm_case *c = &v->c;
 	tui_pager_clear(p);
-	tui_pager_add(p, _("Case %lld: %s - %s"), (long long)c->id, label_of(sm_kinds, c->kind),
-	    label_of(sm_states, c->state));
+	tui_pager_add(p, _("Case %lld: %s - %s"), (long long)c->id, sm_kind_label(c->kind),
+	    sm_state_label(c->state));
 	tui_pager_field(p, _("Unit"), c->unit_name);
-	tui_pager_field(p, _("Unit type"), label_of(sm_unit_types, c->unit_type));
+	tui_pager_field(p, _("Unit type"), sm_unit_type_label(c->unit_type));
 	tui_pager_field(p, _("USCC"), c->unit_uscc);
-	if (sm_store_office_get(t->app->store, c->office, &office, NULL) == SM_OK)
-		snprintf(buf, sizeof(buf), "%s %s", c->office, office.name);
-	else
-		snprintf(buf, sizeof(buf), "%s", c->office);
-	sm_office_clear(&office);
+	snprintf(buf, sizeof(buf), "%s%s%s", c->office ? c->office : "", v->office_name ? " " : "",
+	    v->office_name ? v->office_name : "");
 	tui_pager_field(p, _("Office"), buf);
 	if (c->domain_unicode)
 		tui_pager_field(p, _("Domain"), c->domain_unicode);
 	if (c->due) {
-		int over = sm_case_days_over(t->app, c);
-		if (over > 0)
-			snprintf(buf, sizeof(buf), _("%s (%d working days over)"), c->due, over);
+		if (v->days_over > 0)
+			snprintf(buf, sizeof(buf), _("%s (%d working days over)"), c->due, v->days_over);
 		else
 			snprintf(buf, sizeof(buf), "%s%s", c->due,
 			    c->due_uncertain ? _(" (uncertain: past the calendar)") : "");
@@ -954,63 +781,66 @@ case_detail(tui *t, const sm_case *c, tui_pager *p)
 		json_array_foreach(c->hints, i, h)
 			tui_pager_add(p, "  ! %s", _(sm_hint_label(json_string_value(h))));
 	}
-	const sm_form *form = sm_forms_get(t->app->forms, c->kind);
+	const sm_form *form = sm_forms_get(t->app->forms, sm_kind_name(c->kind));
 	if (form) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _(form->title));
-		sm_form_each_value(form, c->values, pager_value, &sh);
+		sm_form_each_value(form, c->values, pager_value, p);
 	}
-	if (sm_store_unit_get(t->app->store, c->unit, &unit, NULL) == SM_OK) {
-		const sm_form *uf = sm_forms_get(t->app->forms, "unit");
+	const sm_form *uf = sm_forms_get(t->app->forms, "unit");
+	if (uf) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("The unit"));
-		if (uf)
-			sm_form_each_value(uf, unit.values, pager_value, &sh);
-		sm_unit_clear(&unit);
+		sm_form_each_value(uf, v->unit.values, pager_value, p);
 	}
-	sm_mark m = {0};
-	if (sm_store_mark_get(t->app->store, c->id, &m, NULL) == SM_OK) {
+	if (v->mark.code) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("Mark:"));
-		tui_pager_field(p, _("Mark code"), m.code);
-		tui_pager_field(p, _("Certificate no."), m.cert_no);
-		tui_pager_field(p, _("Hang by"), m.hang_due);
-		sm_mark_clear(&m);
+		tui_pager_field(p, _("Mark code"), v->mark.code);
+		tui_pager_field(p, _("Certificate no."), v->mark.cert_no);
+		tui_pager_field(p, _("Hang by"), v->mark.hang_due);
 	}
-	sm_event *ev = NULL;
-	size_t n = 0;
-	if (sm_store_case_history(t->app->store, c->id, &ev, &n, NULL) == SM_OK && n > 0) {
+	if (v->n_history > 0) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("History:"));
-		for (size_t i = 0; i < n; i++) {
-			const char *what = sm_name_label(sm_actions, ev[i].action);
-			if (what == NULL)
-				what = sm_name_label(sm_events, ev[i].action);
-			char at[20];
-			snprintf(at, sizeof(at), "%.16s", ev[i].at ? ev[i].at : "");
-			if (at[10] == 'T')
-				at[10] = ' ';
-			if (ev[i].from_state && ev[i].to_state && strcmp(ev[i].from_state, ev[i].to_state))
-				tui_pager_add(p, "  %s  %s  %s: %s -> %s", at, ev[i].actor,
-				    what ? _(what) : ev[i].action, label_of(sm_states, ev[i].from_state),
-				    label_of(sm_states, ev[i].to_state));
-			else
-				tui_pager_add(p, "  %s  %s  %s", at, ev[i].actor, what ? _(what) : ev[i].action);
-			if (ev[i].reason && *ev[i].reason)
-				tui_pager_field(p, _("    reason"), ev[i].reason);
-		}
 	}
-	sm_events_free(&ev, n);
+	for (size_t i = 0; i < v->n_history; i++) {
+		const sm_event *ev = &v->history[i];
+		char at[20];
+		snprintf(at, sizeof(at), "%.16s", ev->at ? ev->at : "");
+		if (at[10] == 'T')
+			at[10] = ' ';
+		if (ev->from_state && ev->to_state && strcmp(ev->from_state, ev->to_state))
+			tui_pager_add(p, "  %s  %s  %s: %s -> %s", at, ev->actor,
+			    sm_event_label(ev->action), sm_state_label(sm_state_parse(ev->from_state)),
+			    sm_state_label(sm_state_parse(ev->to_state)));
+		else
+			tui_pager_add(p, "  %s  %s  %s", at, ev->actor, sm_event_label(ev->action));
+		if (ev->reason && *ev->reason)
+			tui_pager_field(p, _("    reason"), ev->reason);
+	}
+	if (v->n_notes > 0) {
+		tui_pager_add(p, "%s", "");
+		tui_pager_add(p, "%s", _("Staff notes (never shown to the unit):"));
+	}
+	for (size_t i = 0; i < v->n_notes; i++) {
+		char at[20];
+		snprintf(at, sizeof(at), "%.16s", v->notes[i].at ? v->notes[i].at : "");
+		if (at[10] == 'T')
+			at[10] = ' ';
+		tui_pager_add(p, "  %s  %s", at, v->notes[i].author);
+		tui_pager_field(p, "", v->notes[i].text);
+	}
 }
 
 static void
 case_load(case_view *cv, tui *t)
 {
 	sm_err *err = sm_err_new();
-	sm_case_clear(&cv->c);
-	cv->loaded = sm_case_read(t->app, cv->id, &cv->c, err) == SM_OK;
+	sm_case_view_clear(&cv->cv);
+	cv->loaded = sm_view_case(t->app, cv->id, &cv->cv, err) == SM_OK;
 	if (cv->loaded)
-		case_detail(t, &cv->c, &cv->pager);
+		case_detail(t, &cv->cv, &cv->pager);
 	else
 		tui_msg_err(t, err);
 	sm_err_free(&err);
@@ -1032,33 +862,36 @@ case_status(tui_view *v, tui *t, char *buf, size_t bufsz)
 	    cv->pager.top + 1, cv->pager.n);
 }
 
+static bool
+case_offers(tui_view *v, tui *t, enum tui_act act)
+{
+	case_view *cv = (case_view *)v;
+	if (act == A_SUBMIT)
+		return false; /* submitting goes through the form, from the queue */
+	return offers_on_case(t, cv->loaded ? &cv->cv.c : NULL, act);
+}
+
 static int
 case_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 {
 	case_view *cv = (case_view *)v;
 	int r = tui_pager_handle(&cv->pager, t, act, t->lines - 3);
+	sm_action action = act_action(act);
 	(void)k;
 	if (r)
 		return r;
-	const char *action = act_name(act);
-	if (action && cv->loaded && act != A_SUBMIT) {
-		if (tui_case_act(t, cv->id, cv->c.version, action)) {
+	if (action != SM_ACTION_NONE && action != SM_ACTION_SUBMIT) {
+		if (!cv->loaded || !sm_case_action_allowed(t->app, &cv->cv.c, action))
+			return not_offered(t, action, cv->loaded ? &cv->cv.c : NULL);
+		if (tui_case_act(t, cv->id, cv->cv.c.version, action)) {
 			/* back to the queue, whose cursor stands on the next case */
 			return TUI_POP | TUI_RELOAD;
 		}
 		return TUI_DRAW;
 	}
 	if (act == A_NOTE && cv->loaded) {
-		char *s = tui_prompt(t, _("Note:"), NULL);
-		if (s && *s) {
-			sm_err *err = sm_err_new();
-			if (sm_case_note(t->app, cv->id, s, err) == SM_OK)
-				case_load(cv, t);
-			else
-				tui_msg_err(t, err);
-			sm_err_free(&err);
-		}
-		free(s);
+		if (note_case(t, &cv->cv.c))
+			case_load(cv, t);
 		return TUI_DRAW;
 	}
 	if (act == A_REFRESH) {
@@ -1078,7 +911,7 @@ static void
 case_destroy(tui_view *v)
 {
 	case_view *cv = (case_view *)v;
-	sm_case_clear(&cv->c);
+	sm_case_view_clear(&cv->cv);
 	tui_pager_clear(&cv->pager);
 	free(cv);
 }
@@ -1101,7 +934,7 @@ static const tui_action case_actions_service[] = {
 
 #define CASE_OPS(acts) { .name = "case", .actions = acts, .draw = case_draw, \
 	.handle = case_handle, .reload = case_reload, .status = case_status, \
-	.destroy = case_destroy }
+	.offers = case_offers, .destroy = case_destroy }
 static const tui_view_ops case_ops_office = CASE_OPS(case_actions_office);
 static const tui_view_ops case_ops_conac = CASE_OPS(case_actions_conac);
 static const tui_view_ops case_ops_unit = CASE_OPS(case_actions_unit);
@@ -1114,8 +947,9 @@ tui_case_view_new(tui *t, int64_t case_id)
 	char title[64];
 	if (cv == NULL)
 		return NULL;
-	cv->v.ops = role_is(t, "office") ? &case_ops_office : role_is(t, "conac") ? &case_ops_conac :
-	    role_is(t, "unit") ? &case_ops_unit : &case_ops_service;
+	cv->v.ops = role_is(t, SM_ROLE_OFFICE) ? &case_ops_office :
+	    role_is(t, SM_ROLE_CONAC) ? &case_ops_conac :
+	    role_is(t, SM_ROLE_UNIT) ? &case_ops_unit : &case_ops_service;
 	snprintf(title, sizeof(title), _("Case %lld"), (long long)case_id);
 	cv->v.title = strdup(title);
 	cv->id = case_id;

@@ -1,0 +1,552 @@
+/* sm_view.c - the one door of the front ends into the data: role checks,
+ * masking, queues, a case's whole view. */
+#include <config.h>
+
+#include "sm_view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_calendar.h"
+#include "sm_i18n.h"
+#include "sm_store.h"
+#include "sm_workflow.h"
+
+/* ------------------------------------------------------------ queues */
+
+#define ST(x) SM_BIT(SM_STATE_##x)
+#define ORGAN SM_BIT(SM_UNIT_ORGAN)
+#define OTHERS (SM_BIT(SM_UNIT_INSTITUTION) | SM_BIT(SM_UNIT_SOCIAL))
+#define OPEN_STATES (ST(DRAFT) | ST(OFFICE_REVIEW) | ST(CONAC_REVIEW) | ST(RETURNED) | \
+	ST(AWAITING_PAYMENT) | ST(PAPER_PENDING) | ST(MARK_ISSUED))
+
+const sm_queue sm_queues[] = {
+	/* units: the menus of the two platforms */
+	{"domains", SM_ROLE_UNIT, ORGAN, N_("Domain application (.政务)"), 0, SM_KIND_DOMAIN,
+	    SM_QUEUE_MENU},
+	{"domains", SM_ROLE_UNIT, OTHERS, N_("Domain application (.公益)"), 0, SM_KIND_DOMAIN,
+	    SM_QUEUE_MENU},
+	{"sites", SM_ROLE_UNIT, ORGAN, N_("Website opening review / requalification application"),
+	    0, SM_KIND_SITE, SM_QUEUE_MENU},
+	{"marks", SM_ROLE_UNIT, OTHERS, N_("Online names - mark application"), 0, SM_KIND_MARK,
+	    SM_QUEUE_MENU},
+	{"progress", SM_ROLE_UNIT, 0, N_("Application progress"), 0, SM_KIND_NONE, SM_QUEUE_MENU},
+	{"todo", SM_ROLE_UNIT, 0, N_("Waiting for the unit"),
+	    ST(DRAFT) | ST(RETURNED) | ST(AWAITING_PAYMENT) | ST(PAPER_PENDING) | ST(MARK_ISSUED),
+	    SM_KIND_NONE, SM_QUEUE_WAITING},
+	/* establishment offices */
+	{"review", SM_ROLE_OFFICE, 0, N_("Online review"), ST(OFFICE_REVIEW), SM_KIND_NONE,
+	    SM_QUEUE_MENU | SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
+	{"paper", SM_ROLE_OFFICE, 0, N_("Paper confirmation"), ST(PAPER_PENDING), SM_KIND_NONE,
+	    SM_QUEUE_MENU | SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
+	{"handled", SM_ROLE_OFFICE, 0, N_("Cases handled"), 0, SM_KIND_NONE,
+	    SM_QUEUE_MENU | SM_QUEUE_HANDLED},
+	/* CONAC */
+	{"rereview", SM_ROLE_CONAC, 0, N_("CONAC re-review"), ST(CONAC_REVIEW), SM_KIND_NONE,
+	    SM_QUEUE_MENU | SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
+	{"payments", SM_ROLE_CONAC, 0, N_("Payments to confirm"), ST(AWAITING_PAYMENT),
+	    SM_KIND_DOMAIN, SM_QUEUE_MENU | SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
+	{"issued", SM_ROLE_CONAC, 0, N_("Marks issued"), ST(MARK_ISSUED) | ST(MARK_HUNG),
+	    SM_KIND_NONE, SM_QUEUE_MENU | SM_QUEUE_BY_DUE},
+	/* customer service */
+	{"search", SM_ROLE_SERVICE, 0, N_("Search units and cases"), 0, SM_KIND_NONE,
+	    SM_QUEUE_MENU | SM_QUEUE_SEARCH},
+	{"open", SM_ROLE_SERVICE, 0, N_("Open cases"), OPEN_STATES, SM_KIND_NONE,
+	    SM_QUEUE_MENU | SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
+	/* the mark monitor */
+	{"hanging", SM_ROLE_MONITOR, 0, N_("Marks to check"), ST(MARK_ISSUED), SM_KIND_NONE,
+	    SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
+	{NULL, SM_ROLE_NONE, 0, NULL, 0, SM_KIND_NONE, 0},
+};
+
+static sm_unit_type
+own_unit_type(sm_app *app)
+{
+	sm_unit u = {0};
+	sm_unit_type t = SM_UNIT_TYPE_NONE;
+	if (app->user.role == SM_ROLE_UNIT && app->user.unit > 0 &&
+	    sm_store_unit_get(app->store, app->user.unit, &u, NULL) == SM_OK)
+		t = u.type;
+	sm_unit_clear(&u);
+	return t;
+}
+
+size_t
+sm_queues_for(sm_app *app, const sm_queue **out, size_t max)
+{
+	size_t n = 0;
+	sm_unit_type ut = SM_UNIT_TYPE_NONE;
+	if (app->user.login == NULL)
+		return 0;
+	if (app->user.role == SM_ROLE_UNIT) {
+		if (app->user.unit <= 0)
+			return 0; /* nothing to list before the unit is registered */
+		ut = own_unit_type(app);
+	}
+	for (const sm_queue *q = sm_queues; q->id && n < max; q++)
+		if (q->role == app->user.role && (q->flags & SM_QUEUE_MENU) &&
+		    (q->unit_types == 0 || (q->unit_types & SM_BIT(ut))))
+			out[n++] = q;
+	return n;
+}
+
+const sm_queue *
+sm_queue_find(const char *id)
+{
+	for (const sm_queue *q = sm_queues; id && q->id; q++)
+		if (strcmp(q->id, id) == 0)
+			return q;
+	return NULL;
+}
+
+unsigned
+sm_queue_waiting_states(sm_role role)
+{
+	unsigned set = 0;
+	for (const sm_queue *q = sm_queues; q->id; q++)
+		if (q->role == role && (q->flags & SM_QUEUE_WAITING))
+			set |= q->states;
+	return set;
+}
+
+/* ------------------------------------------------------------ masking */
+
+char *
+sm_mask_text(const char *value)
+{
+	size_t n = value ? strlen(value) : 0, head = n >= 15 ? 6 : 3, tail = 4;
+	char *out;
+	if (n <= head + tail)  /* too short to show any of it */
+		head = tail = 0;
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (i < head || i >= n - tail) ? value[i] : '*';
+	out[n] = '\0';
+	return out;
+}
+
+/* Mask, in VALUES, every field of the FIELDS that says `mask: true`. */
+static void
+mask_fields(const sm_field *fields, size_t n, json_t *values)
+{
+	for (size_t i = 0; values && i < n; i++) {
+		const sm_field *f = &fields[i];
+		json_t *v = json_object_get(values, f->id);
+		if (v == NULL)
+			continue;
+		if (f->n_fields > 0) {
+			mask_fields(f->fields, f->n_fields, v);
+		} else if (f->mask && json_is_string(v)) {
+			char *m = sm_mask_text(json_string_value(v));
+			if (m)
+				json_object_set_new(values, f->id, json_string(m));
+			free(m);
+		} else if (f->mask && json_is_array(v)) {
+			size_t j;
+			json_t *e;
+			json_array_foreach(v, j, e)
+				if (json_is_string(e)) {
+					char *m = sm_mask_text(json_string_value(e));
+					if (m)
+						json_array_set_new(v, j, json_string(m));
+					free(m);
+				}
+		}
+	}
+}
+
+static void
+mask_values(const sm_app *app, const char *form_id, json_t *values)
+{
+	const sm_form *form = sm_forms_get(app->forms, form_id);
+	if (form && json_is_object(values))
+		mask_fields(form->fields, form->n_fields, values);
+}
+
+/* Whether the acting user sees a case of UNIT reviewed by OFFICE unmasked:
+ * the unit itself and its office's reviewers do; no one else. */
+static bool
+needs_mask(const sm_app *app, int64_t unit, const char *office)
+{
+	if (app->user.role == SM_ROLE_UNIT && app->user.unit == unit)
+		return false;
+	if (app->user.role == SM_ROLE_OFFICE && app->user.office && office &&
+	    strcmp(app->user.office, office) == 0)
+		return false;
+	return true;
+}
+
+static void
+mask_case(const sm_app *app, sm_case *c)
+{
+	if (needs_mask(app, c->unit, c->office))
+		mask_values(app, sm_kind_name(c->kind), c->values);
+}
+
+/* ------------------------------------------------------------ lists of cases */
+
+void
+sm_case_page_clear(sm_case_page *p)
+{
+	if (p == NULL)
+		return;
+	sm_cases_free(&p->cases, p->n);
+	for (size_t i = 0; p->marks && i < p->n; i++)
+		sm_mark_clear(&p->marks[i]);
+	free(p->marks);
+	free(p->days_over);
+	memset(p, 0, sizeof(*p));
+}
+
+sm_status
+sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err)
+{
+	sm_case_filter f = {.states = q->states, .kind = q->kind, .text = q->text,
+	    .limit = q->limit, .offset = q->offset};
+	bool none = false;
+	sm_status st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = sm_case_scope(app, &f, &none, err)) != SM_OK)
+		return st;
+	if (q->queue) {
+		if (q->queue->role != app->user.role)
+			return sm_err_add(err, SM_E_DENIED, NULL, _("'%s' is not a queue of your role (%s)"),
+			    _(q->queue->title), sm_role_label(app->user.role));
+		if ((q->queue->flags & SM_QUEUE_SEARCH) && (q->text == NULL || *q->text == '\0'))
+			return SM_OK;
+		f.states = f.states ? (f.states & (q->queue->states ? q->queue->states : ~0u)) :
+		    q->queue->states;
+		if (q->queue->kind != SM_KIND_NONE)
+			f.kind = q->queue->kind;
+		if (q->queue->flags & SM_QUEUE_HANDLED)
+			f.acted_by = app->user.login;
+		f.by_due = (q->queue->flags & SM_QUEUE_BY_DUE) != 0;
+	}
+	if (q->waiting) {
+		unsigned w = sm_queue_waiting_states(app->user.role);
+		f.states = f.states ? (f.states & w) : w;
+		f.by_due = true;
+		if (f.states == 0)
+			return SM_OK;
+	}
+	if (none)
+		return SM_OK;
+	if ((st = sm_store_case_list(app->store, &f, &out->cases, &out->n, err)) != SM_OK)
+		return st;
+	out->total = (int64_t)out->n;
+	if (q->count && (q->limit > 0 || q->offset > 0) &&
+	    (st = sm_store_case_count(app->store, &f, &out->total, err)) != SM_OK) {
+		sm_case_page_clear(out);
+		return st;
+	}
+	out->days_over = out->n ? calloc(out->n, sizeof(int)) : NULL;
+	out->marks = q->marks && out->n ? calloc(out->n, sizeof(sm_mark)) : NULL;
+	if (out->n && (out->days_over == NULL || (q->marks && out->marks == NULL))) {
+		sm_case_page_clear(out);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		sm_case *c = &out->cases[i];
+		mask_case(app, c);
+		out->days_over[i] = sm_case_days_over(app, c);
+		out->overdue += out->days_over[i] > 0;
+		if (out->marks && (c->state == SM_STATE_MARK_ISSUED || c->state == SM_STATE_MARK_HUNG))
+			sm_store_mark_get(app->store, c->id, &out->marks[i], NULL);
+	}
+	return SM_OK;
+}
+
+/* ------------------------------------------------------------ actions */
+
+size_t
+sm_case_actions(const sm_app *app, const sm_case *c, sm_action *out, size_t max)
+{
+	const sm_rule *rules[SM_ACTION_COUNT * 2];
+	size_t n = 0, nr;
+	if (app->user.login == NULL || sm_case_may_see(app, c, NULL) != SM_OK)
+		return 0;
+	nr = sm_rules_for(c->kind, c->state, app->user.role, rules, sizeof(rules) / sizeof(rules[0]));
+	for (size_t i = 0; i < nr && n < max; i++) {
+		if ((rules[i]->effects & SM_FX_APPROVAL) && c->submitted_by &&
+		    strcmp(c->submitted_by, app->user.login) == 0)
+			continue;
+		out[n++] = rules[i]->action;
+	}
+	return n;
+}
+
+bool
+sm_case_action_allowed(const sm_app *app, const sm_case *c, sm_action action)
+{
+	sm_action a[SM_ACTION_COUNT];
+	size_t n = sm_case_actions(app, c, a, SM_ACTION_COUNT);
+	for (size_t i = 0; i < n; i++)
+		if (a[i] == action)
+			return true;
+	return false;
+}
+
+bool
+sm_role_has_action(sm_role role, sm_action action)
+{
+	for (const sm_rule *r = sm_rules; r->action; r++)
+		if (r->action == action && (r->roles & SM_BIT(role)))
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------ one case */
+
+void
+sm_case_view_clear(sm_case_view *v)
+{
+	if (v == NULL)
+		return;
+	sm_case_clear(&v->c);
+	free(v->office_name);
+	sm_unit_clear(&v->unit);
+	sm_mark_clear(&v->mark);
+	sm_events_free(&v->history, v->n_history);
+	for (size_t i = 0; i < v->n_notices; i++)
+		sm_notice_clear(&v->notices[i]);
+	free(v->notices);
+	for (size_t i = 0; i < v->n_notes; i++)
+		sm_note_clear(&v->notes[i]);
+	free(v->notes);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Mask the form values an audit record carries (JSON text). */
+static void
+mask_event(const sm_app *app, const sm_case *c, sm_event *e)
+{
+	json_t *v;
+	char *text;
+	if (e->values == NULL || (v = json_loads(e->values, JSON_DECODE_ANY, NULL)) == NULL)
+		return;
+	mask_values(app, sm_kind_name(c->kind), v);
+	if ((text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
+		free(e->values);
+		e->values = text;
+	}
+	json_decref(v);
+}
+
+sm_status
+sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
+{
+	sm_status st;
+	memset(out, 0, sizeof(*out));
+	if ((st = sm_case_read(app, id, &out->c, err)) != SM_OK)
+		return st;
+	out->masked = needs_mask(app, out->c.unit, out->c.office);
+	out->days_over = sm_case_days_over(app, &out->c);
+	out->days_left = sm_case_days_left(app, &out->c);
+	out->n_actions = sm_case_actions(app, &out->c, out->actions, SM_ACTION_COUNT);
+	out->office_name = sm_view_office_name(app, out->c.office);
+	if ((st = sm_store_unit_get(app->store, out->c.unit, &out->unit, err)) != SM_OK)
+		goto fail;
+	if ((st = sm_store_mark_get(app->store, id, &out->mark, NULL)) != SM_OK)
+		sm_mark_clear(&out->mark);
+	if ((st = sm_store_case_history(app->store, id, &out->history, &out->n_history, err)) != SM_OK ||
+	    (st = sm_store_notices(app->store, id, &out->notices, &out->n_notices, err)) != SM_OK)
+		goto fail;
+	if (app->user.role != SM_ROLE_UNIT &&
+	    (st = sm_store_notes(app->store, "case", id, &out->notes, &out->n_notes, err)) != SM_OK)
+		goto fail;
+	if (out->masked) {
+		mask_values(app, sm_kind_name(out->c.kind), out->c.values);
+		mask_values(app, "unit", out->unit.values);
+		for (size_t i = 0; i < out->n_history; i++)
+			mask_event(app, &out->c, &out->history[i]);
+		for (size_t i = 0; i < out->n_notices; i++) {
+			sm_notice *n = &out->notices[i];
+			if (n->channel && strcmp(n->channel, "sms") == 0 && n->recipient) {
+				char *m = sm_mask_text(n->recipient);
+				free(n->recipient);
+				n->recipient = m;
+			}
+		}
+	}
+	return SM_OK;
+fail:
+	sm_case_view_clear(out);
+	return st;
+}
+
+sm_status
+sm_view_mark(sm_app *app, int64_t case_id, sm_mark *out, sm_err *err)
+{
+	sm_case c = {0};
+	sm_status st = sm_case_read(app, case_id, &c, err);
+	sm_case_clear(&c);
+	if (st != SM_OK)
+		return st;
+	st = sm_store_mark_get(app->store, case_id, out, err);
+	if (st == SM_E_NOTFOUND) {
+		sm_err_clear(err);
+		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("case %lld has no mark yet"),
+		    (long long)case_id);
+	}
+	return st;
+}
+
+/* ------------------------------------------------------------ units, offices, users */
+
+void
+sm_unit_view_clear(sm_unit_view *v)
+{
+	if (v == NULL)
+		return;
+	sm_unit_clear(&v->unit);
+	free(v->office_name);
+	for (size_t i = 0; i < v->n_domains; i++) {
+		free(v->domains[i]);
+		free(v->domains_ace[i]);
+	}
+	free(v->domains);
+	free(v->domains_ace);
+	memset(v, 0, sizeof(*v));
+}
+
+sm_status
+sm_view_unit(sm_app *app, int64_t unit_id, const char *tld_ace, sm_unit_view *out, sm_err *err)
+{
+	sm_status st;
+	sm_role r = app->user.role;
+	memset(out, 0, sizeof(*out));
+	if (app->user.login == NULL)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("no user is logged in"));
+	if (r == SM_ROLE_UNIT && unit_id != app->user.unit)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("unit %lld is not yours"),
+		    (long long)unit_id);
+	if (r != SM_ROLE_UNIT && r != SM_ROLE_OFFICE && r != SM_ROLE_CONAC && r != SM_ROLE_SERVICE)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) does not work on units"),
+		    sm_role_label(r));
+	st = sm_store_unit_get(app->store, unit_id, &out->unit, err);
+	if (st == SM_E_NOTFOUND) {
+		sm_err_clear(err);
+		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("no unit %lld"), (long long)unit_id);
+	}
+	if (st != SM_OK)
+		return st;
+	if (r == SM_ROLE_OFFICE && (app->user.office == NULL ||
+	    strcmp(app->user.office, out->unit.office) != 0)) {
+		sm_unit_view_clear(out);
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("unit %lld is reviewed by another office"), (long long)unit_id);
+	}
+	if (needs_mask(app, out->unit.id, out->unit.office))
+		mask_values(app, "unit", out->unit.values);
+	out->office_name = sm_view_office_name(app, out->unit.office);
+	st = sm_store_unit_domains(app->store, unit_id, tld_ace, &out->domains_ace, &out->domains,
+	    &out->n_domains, err);
+	if (st != SM_OK)
+		sm_unit_view_clear(out);
+	return st;
+}
+
+char *
+sm_view_office_name(sm_app *app, const char *code)
+{
+	sm_office o = {0};
+	char *name = NULL;
+	if (code && sm_store_office_get(app->store, code, &o, NULL) == SM_OK) {
+		name = o.name;
+		o.name = NULL;
+	}
+	sm_office_clear(&o);
+	return name;
+}
+
+sm_status
+sm_view_offices(sm_app *app, sm_office **out, size_t *n, sm_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (app->user.login == NULL)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("no user is logged in"));
+	return sm_store_office_list(app->store, out, n, err);
+}
+
+sm_status
+sm_view_users(sm_app *app, sm_role role, sm_user **out, size_t *n, sm_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (app->user.role != SM_ROLE_SYSADMIN && app->user.role != SM_ROLE_SECADMIN)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("only administrators list users"));
+	return sm_store_user_list(app->store, role, out, n, err);
+}
+
+/* ------------------------------------------------------------ counts */
+
+sm_status
+sm_view_counts(sm_app *app, sm_state_count counts[SM_STATE_COUNT], bool *scope_office,
+               sm_err *err)
+{
+	sm_case_filter f = {0};
+	char before[16];
+	sm_status st;
+	bool none = false;
+
+	memset(counts, 0, sizeof(sm_state_count) * SM_STATE_COUNT);
+	*scope_office = false;
+	if (app->user.role != SM_ROLE_OFFICE && app->user.role != SM_ROLE_CONAC &&
+	    app->user.role != SM_ROLE_SERVICE)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) does not work on cases"),
+		    sm_role_label(app->user.role));
+	if ((st = sm_case_scope(app, &f, &none, err)) != SM_OK)
+		return st;
+	*scope_office = f.office != NULL;
+	/* A running deadline is past when a working day has begun since it: due
+	 * before the last working day up to today. */
+	sm_date last = sm_today();
+	for (int i = 0; i < 60 && !sm_calendar_is_workday(app->cal, last, NULL); i++)
+		last--;
+	sm_date_format(last, before, sizeof(before));
+	for (int s = 1; s < SM_STATE_COUNT; s++) {
+		f.states = SM_BIT(s);
+		f.due_before = NULL;
+		if ((st = sm_store_case_count(app->store, &f, &counts[s].cases, err)) != SM_OK)
+			return st;
+		if (s == SM_STATE_OFFICE_REVIEW || s == SM_STATE_PAPER_PENDING ||
+		    s == SM_STATE_MARK_ISSUED) {
+			f.due_before = before;
+			if ((st = sm_store_case_count(app->store, &f, &counts[s].overdue, err)) != SM_OK)
+				return st;
+		}
+	}
+	return SM_OK;
+}
+
+/* ------------------------------------------------------------ the database, the audit */
+
+bool
+sm_view_db_empty(sm_app *app)
+{
+	sm_case_filter all = {0};
+	int64_t n = 0;
+	if (sm_store_case_count(app->store, &all, &n, NULL) != SM_OK)
+		return false;
+	return n == 0 && sm_store_user_count(app->store) <= 1;
+}
+
+int
+sm_view_schema_version(sm_app *app)
+{
+	return sm_store_schema_version(app->store);
+}
+
+sm_status
+sm_view_audit_verify(sm_app *app, int64_t *broken_seq, int64_t *count, sm_err *err)
+{
+	*broken_seq = *count = 0;
+	if (app->user.role != SM_ROLE_AUDITOR)
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("only the audit administrator reads the audit log"));
+	return sm_store_audit_verify(app->store, broken_seq, count, err);
+}

@@ -1,0 +1,164 @@
+/* sm_view.h - the one door of the front ends into the data.
+ *
+ * The command line and the console read nothing from the store themselves:
+ * they call these functions, which check the acting user's role and return
+ * records already shaped for that user.  ID numbers and mobiles (the fields a
+ * form marks `mask: true`) are masked here for every role without need for
+ * them (domain.md §3): the command line, its JSON and the console show the
+ * same thing.  The queues of every role are one table (sm_queues), from
+ * which the console's menus and `case list --queue` are both built; the
+ * actions a user may take on a case come from the rules (sm_workflow.h). */
+#ifndef SM_VIEW_H
+#define SM_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sm_app.h"
+#include "sm_err.h"
+#include "sm_model.h"
+#include "sm_vocab.h"
+
+/* ------------------------------------------------------------ queues */
+
+enum {
+	SM_QUEUE_WAITING = 1 << 0,  /* work waiting for the role: part of `case list --queue` */
+	SM_QUEUE_HANDLED = 1 << 1,  /* the cases the user acted on */
+	SM_QUEUE_SEARCH = 1 << 2,   /* empty until the user searches */
+	SM_QUEUE_BY_DUE = 1 << 3,   /* ordered by deadline (else newest first) */
+	SM_QUEUE_MENU = 1 << 4      /* an entry of the role's menu */
+};
+
+typedef struct sm_queue {
+	const char *id;        /* stable name ("review", "paper" ...) */
+	sm_role role;
+	unsigned unit_types;   /* units: the unit types it is for, SM_BIT(sm_unit_type); 0 all */
+	const char *title;     /* msgid */
+	unsigned states;       /* SM_BIT(sm_state) set; 0 any */
+	sm_kind kind;          /* SM_KIND_NONE any */
+	unsigned flags;
+} sm_queue;
+
+/* The table, in menu order, ended by an entry with a NULL id. */
+extern const sm_queue sm_queues[];
+/* The queues of the acting user's menu (SM_QUEUE_MENU, for their role and
+ * unit type), up to MAX. */
+size_t sm_queues_for(sm_app *app, const sm_queue **out, size_t max);
+const sm_queue *sm_queue_find(const char *id);
+/* The states waiting for ROLE: the union of its SM_QUEUE_WAITING queues. */
+unsigned sm_queue_waiting_states(sm_role role);
+
+/* ------------------------------------------------------------ lists of cases */
+
+typedef struct sm_case_query {
+	const sm_queue *queue;  /* NULL: every case the user may see */
+	bool waiting;           /* the user's waiting queues together (`case list --queue`) */
+	unsigned states;        /* narrows further; 0 any */
+	sm_kind kind;           /* SM_KIND_NONE any */
+	const char *text;       /* unit name, USCC, domain or case number */
+	size_t limit;           /* 0: all */
+	size_t offset;
+	bool count;             /* also count all that match (total) */
+	bool marks;             /* also read the marks of the cases that have one */
+} sm_case_query;
+
+typedef struct sm_case_page {
+	sm_case *cases;         /* masked for the user */
+	int *days_over;         /* working days past the deadline, per case */
+	sm_mark *marks;         /* per case (code NULL where none); only when asked */
+	size_t n;
+	int64_t total;          /* all that match (when counted), else n */
+	int overdue;            /* how many of these N are past their deadline */
+} sm_case_page;
+
+sm_status sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err);
+void sm_case_page_clear(sm_case_page *p);
+
+/* ------------------------------------------------------------ one case */
+
+typedef struct sm_case_view {
+	sm_case c;                /* values masked where the user has no need */
+	bool masked;              /* whether masking applied to this user */
+	int days_over;            /* working days past the deadline */
+	int days_left;            /* working days until it */
+	char *office_name;        /* of c.office, or NULL */
+	sm_unit unit;             /* the unit, its values masked likewise */
+	sm_mark mark;             /* code NULL until issued */
+	sm_event *history;        /* oldest first, form values masked */
+	size_t n_history;
+	sm_notice *notices;       /* the outbox rows, recipients masked */
+	size_t n_notices;
+	sm_note *notes;           /* staff notes: never for units */
+	size_t n_notes;
+	sm_action actions[SM_ACTION_COUNT]; /* what this user may do on it now */
+	size_t n_actions;
+} sm_case_view;
+
+/* The case ID as the acting user may see it (SM_E_DENIED, SM_E_NOTFOUND). */
+sm_status sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err);
+void sm_case_view_clear(sm_case_view *v);
+
+/* The actions the acting user may take on C now, from the rules (role,
+ * state, kind, their office or unit, no approving what they submitted). */
+size_t sm_case_actions(const sm_app *app, const sm_case *c, sm_action *out, size_t max);
+/* Whether ACTION is among them. */
+bool sm_case_action_allowed(const sm_app *app, const sm_case *c, sm_action action);
+/* Whether any rule gives the acting user's role ACTION at all (key tables). */
+bool sm_role_has_action(sm_role role, sm_action action);
+
+/* The mark of case ID (SM_E_NOTFOUND when none yet). */
+sm_status sm_view_mark(sm_app *app, int64_t case_id, sm_mark *out, sm_err *err);
+
+/* ------------------------------------------------------------ units, offices, users */
+
+/* The acting unit operator's unit, or one the user may see (office: its own
+ * units; CONAC, service: any), values masked as for cases.  The registered
+ * domains (Unicode and ACE, TLD_ACE NULL for all) come with it when asked. */
+typedef struct sm_unit_view {
+	sm_unit unit;
+	char *office_name;
+	char **domains;        /* Unicode */
+	char **domains_ace;
+	size_t n_domains;
+} sm_unit_view;
+sm_status sm_view_unit(sm_app *app, int64_t unit_id, const char *tld_ace, sm_unit_view *out,
+                       sm_err *err);
+void sm_unit_view_clear(sm_unit_view *v);
+
+/* The name of office CODE (malloc'd), or NULL. */
+char *sm_view_office_name(sm_app *app, const char *code);
+/* Every office (any logged-in user: offices are public). */
+sm_status sm_view_offices(sm_app *app, sm_office **out, size_t *n, sm_err *err);
+/* Accounts (the system and security administrators), ROLE NONE for all. */
+sm_status sm_view_users(sm_app *app, sm_role role, sm_user **out, size_t *n, sm_err *err);
+
+/* ------------------------------------------------------------ counts */
+
+typedef struct sm_state_count {
+	int64_t cases;
+	int64_t overdue;
+} sm_state_count;
+
+/* Cases by state (an office: its own; CONAC and service: all), with how many
+ * are past a running deadline.  *SCOPE_OFFICE tells whether it was narrowed. */
+sm_status sm_view_counts(sm_app *app, sm_state_count counts[SM_STATE_COUNT],
+                         bool *scope_office, sm_err *err);
+
+/* ------------------------------------------------------------ the database, the audit */
+
+/* Whether the database holds anything beyond its first administrator. */
+bool sm_view_db_empty(sm_app *app);
+int sm_view_schema_version(sm_app *app);
+/* Verify the audit log's hash chain (the auditor only): *BROKEN_SEQ 0 when
+ * intact, else the first record that does not verify. */
+sm_status sm_view_audit_verify(sm_app *app, int64_t *broken_seq, int64_t *count, sm_err *err);
+
+/* ------------------------------------------------------------ masking */
+
+/* VALUE masked as domain.md shows it: an ID number keeps its first 6 and last
+ * 4 characters (110105********002X), anything else its first 3 and last 4
+ * (139****0001).  Malloc'd. */
+char *sm_mask_text(const char *value);
+
+#endif
