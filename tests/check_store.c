@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "sm_audit.h"
+#include "sm_db.h"
 #include "sm_err.h"
 #include "sm_store.h"
 #include "testutil.h"
@@ -1142,6 +1143,158 @@ START_TEST(test_audit_restore)
 }
 END_TEST
 
+/* ------------------------------------------------------------ constraints */
+
+struct bad_insert {
+	int which; /* 0 duplicate office, 1 CHECK, 2 NOT NULL, 3 FOREIGN KEY */
+};
+
+static sm_status
+bad_insert_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	struct bad_insert *b = ud;
+	sm_office o = {.code = "350100", .name = "福州市委编办"};
+	switch (b->which) {
+	case 0: /* the office that seed() made */
+		return sm_tx_office_insert(tx, &o, e);
+	case 1: { /* a role the CHECK constraint does not know */
+		sm_user u = {.login = "x1", .role = "emperor"};
+		return sm_tx_user_insert(tx, &u, e);
+	}
+	case 2: { /* an office without its NOT NULL name */
+		sm_office nameless = {.code = "350200", .name = NULL};
+		return sm_tx_office_insert(tx, &nameless, e);
+	}
+	default: { /* an office user of an office that does not exist */
+		sm_user u = {.login = "x3", .role = "office", .office = "999999"};
+		return sm_tx_user_insert(tx, &u, e);
+	}
+	}
+}
+
+START_TEST(test_constraint_kinds)
+{
+	static const struct {
+		sm_status status;
+		const char *says;
+	} want[] = {
+		{SM_E_DUPLICATE, "an office with this code already exists"},
+		{SM_E_INVALID, "CHECK constraint"},
+		{SM_E_INVALID, "NOT NULL constraint"},
+		{SM_E_INVALID, "FOREIGN KEY constraint"},
+	};
+	sm_store *s = open_new();
+	struct seed sd = {0};
+	seed(s, &sd);
+	for (int i = 0; i < 4; i++) {
+		struct bad_insert b = {i};
+		char rid[16];
+		snprintf(rid, sizeof(rid), "bad-%d", i);
+		sm_err_clear(err);
+		ck_assert_int_eq(sm_store_write(s, rid, bad_insert_tx, &b, NULL, NULL, err),
+		    want[i].status);
+		ck_assert_int_eq(sm_err_status(err), want[i].status);
+		ck_assert_msg(err_has(want[i].says), "case %d: %s", i,
+		    sm_err_count(err) ? sm_err_msg(err, 0) : "(no message)");
+		/* only a uniqueness rule is a duplicate */
+		ck_assert(i == 0 || !err_has("already exists"));
+	}
+	/* nothing of it was written */
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM offices"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM users"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM requests WHERE id LIKE 'bad-%'"), 0);
+	sm_store_close(&s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the driver */
+
+START_TEST(test_driver_roundtrip)
+{
+	const sm_db_driver *drv = &sm_db_sqlite;
+	sm_db *d = NULL;
+	sm_db_stmt *ins = NULL, *sel = NULL;
+	static const char text[] = "福州 \"quoted\" 'x' 🙂";
+
+	ck_assert_int_eq(drv->open(db, false, &d, err), SM_E_STORE);
+	ck_assert_ptr_null(d);
+	OK(drv->open(db, true, &d, err));
+	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_eq(d->drv, drv);
+	ck_assert_int_eq(sm_db_exec(d, "CREATE TABLE t(id INTEGER PRIMARY KEY, i INTEGER,"
+	    " s TEXT, r REAL, n TEXT, k TEXT UNIQUE, c INTEGER CHECK(c > 0), m TEXT NOT NULL)"),
+	    SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(d, "INSERT INTO t(i, s, r, n, k, c, m)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", true, &ins), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_int64(ins, 1, INT64_MIN), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_text(ins, 2, text), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_double(ins, 3, 2.5), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_null(ins, 4), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_text_owned(ins, 5, strdup("key-1")), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_int64(ins, 6, 1), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_text(ins, 7, "m"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_DONE);
+	ck_assert_int_eq(sm_db_changes(d), 1);
+	ck_assert_int_eq(sm_db_last_insert_id(d), 1);
+
+	/* reset clears the parameters: NOT NULL m now fails, and says so */
+	sm_db_reset(ins);
+	ck_assert_int_eq(sm_db_bind_int64(ins, 6, 1), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_NOTNULL);
+	ck_assert_int_eq(sm_db_fail(d, SM_DB_NOTNULL, err), SM_E_INVALID);
+	ck_assert(err_has("NOT NULL"));
+	/* the same key again is a duplicate, a bad value a CHECK */
+	sm_db_reset(ins);
+	sm_db_bind_text(ins, 5, "key-1");
+	sm_db_bind_int64(ins, 6, 1);
+	sm_db_bind_text(ins, 7, "m");
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_UNIQUE);
+	sm_db_reset(ins);
+	sm_db_bind_text(ins, 5, "key-2");
+	sm_db_bind_int64(ins, 6, 0);
+	sm_db_bind_text(ins, 7, "m");
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_CHECK);
+	sm_db_reset(ins);
+	ck_assert_int_eq(sm_db_exec(d, "INSERT INTO t(id, m) VALUES (1, 'again')"), SM_DB_UNIQUE);
+	ck_assert_int_eq(sm_db_exec(d, "this is not SQL"), SM_DB_ERROR);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_db_fail(d, SM_DB_UNIQUE, err), SM_E_DUPLICATE);
+	ck_assert_int_eq(sm_db_fail(d, SM_DB_CHECK, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_db_fail(d, SM_DB_BUSY, err), SM_E_STORE);
+
+	ck_assert_int_eq(sm_db_prepare(d, "SELECT id, i, s, r, n FROM t WHERE id = ?1", false,
+	    &sel), SM_DB_OK);
+	sm_db_reset(sel);
+	sm_db_bind_int64(sel, 1, 1);
+	ck_assert_int_eq(sm_db_step(sel), SM_DB_ROW);
+	ck_assert_int_eq(sm_db_column_count(sel), 5);
+	ck_assert_int_eq(sm_db_column_type(sel, 0), SM_DB_INTEGER);
+	ck_assert_int_eq(sm_db_column_type(sel, 2), SM_DB_TEXT);
+	ck_assert_int_eq(sm_db_column_type(sel, 3), SM_DB_FLOAT);
+	ck_assert_int_eq(sm_db_column_type(sel, 4), SM_DB_NULL);
+	ck_assert_int_eq(sm_db_column_int64(sel, 1), INT64_MIN);
+	ck_assert_str_eq(sm_db_column_text(sel, 2), text);
+	ck_assert(sm_db_column_double(sel, 3) == 2.5);
+	ck_assert_ptr_null(sm_db_column_text(sel, 4));
+	ck_assert_int_eq(sm_db_step(sel), SM_DB_DONE);
+
+	/* transactions: rolled back is gone, committed stays; a rollback
+	 * without a transaction does nothing */
+	ck_assert_int_eq(sm_db_begin(d, true), SM_DB_OK);
+	ck_assert_int_eq(sm_db_exec(d, "INSERT INTO t(id, m) VALUES (2, 'b')"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_rollback(d), SM_DB_OK);
+	ck_assert_int_eq(sm_db_rollback(d), SM_DB_OK);
+	ck_assert_int_eq(sm_db_begin(d, false), SM_DB_OK);
+	ck_assert_int_eq(sm_db_exec(d, "INSERT INTO t(id, m) VALUES (3, 'c')"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_commit(d), SM_DB_OK);
+	sm_db_finalize(ins);
+	sm_db_finalize(sel);
+	sm_db_close(d);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM t WHERE id IN (1, 3)"), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM t WHERE id = 2"), 0);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1167,6 +1320,8 @@ store_suite(void)
 	tcase_add_test(tc, test_domains);
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_reads);
+	tcase_add_test(tc, test_constraint_kinds);
+	tcase_add_test(tc, test_driver_roundtrip);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("audit");
