@@ -23,11 +23,16 @@ static sm_err *err;
 static char *dir;
 static char *db;
 
+/* The session's clock of the stores of these tests (open_new). */
+static sm_clock clock_;
+
 static void
 setup(void)
 {
 	tu_lang("en");
-	setenv("SITEMARK_NOW", "2026-02-13T10:00:00+08:00", 1);
+	clock_ = sm_clock_choose("2026-02-13T10:00:00+08:00", false);
+	/* the store takes the time from its session, never from here */
+	setenv("SITEMARK_NOW", "2031-07-01T12:00:00+08:00", 1);
 	err = sm_err_new();
 	ck_assert_ptr_nonnull(err);
 	dir = tu_tmpdir();
@@ -379,6 +384,7 @@ open_new(void)
 {
 	sm_store *s = NULL;
 	OK(sm_store_open(db, SM_OPEN_CREATE, &s, err));
+	sm_store_set_clock(s, &clock_);
 	return s;
 }
 
@@ -1295,6 +1301,60 @@ START_TEST(test_driver_roundtrip)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the clock */
+
+static sm_status
+note_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	sm_note n = {.object = "unit", .object_id = 1, .author = "op", .text = ud};
+	return sm_tx_note_insert(tx, &n, NULL, e);
+}
+
+START_TEST(test_session_clock)
+{
+	sm_store *s = open_new();
+	struct seed sd = {0};
+	sm_note *notes = NULL;
+	size_t n = 0;
+	char now[32];
+
+	seed(s, &sd);
+	/* every record of a write carries the session's "now", whatever
+	 * SITEMARK_NOW says (setup set it elsewhere) */
+	OK(sm_store_write(s, "n1", note_tx, "first", NULL, NULL, err));
+	/* the session moves its clock: the store follows */
+	clock_ = sm_clock_choose("2026-03-02T09:30:00+08:00", false);
+	sm_store_now(s, now);
+	ck_assert_str_eq(now, "2026-03-02T09:30:00+08:00");
+	OK(sm_store_write(s, "n2", note_tx, "second", NULL, NULL, err));
+	OK(sm_store_notes(s, "unit", 1, &notes, &n, err));
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(notes[0].at, "2026-02-13T10:00:00+08:00");
+	ck_assert_str_eq(notes[1].at, "2026-03-02T09:30:00+08:00");
+	for (size_t i = 0; i < n; i++)
+		sm_note_clear(&notes[i]);
+	free(notes);
+	char *at = raw_text(db, "SELECT group_concat(id || '=' || at, ' ')"
+	    " FROM (SELECT id, at FROM requests ORDER BY id)");
+	ck_assert_str_eq(at, "n1=2026-02-13T10:00:00+08:00 n2=2026-03-02T09:30:00+08:00"
+	    " seed=2026-02-13T10:00:00+08:00");
+	free(at);
+	char *unit_at = raw_text(db, "SELECT created_at FROM units WHERE id = 1");
+	ck_assert_str_eq(unit_at, "2026-02-13T10:00:00+08:00");
+	free(unit_at);
+
+	/* without a session's clock, the system's: not SITEMARK_NOW */
+	sm_store_set_clock(s, NULL);
+	time_t t = time(NULL);
+	sm_store_now(s, now);
+	char lo[32], hi[32];
+	sm_time_format(t, lo, sizeof(lo));
+	sm_time_format(t + 5, hi, sizeof(hi));
+	ck_assert_msg(strcmp(now, lo) >= 0 && strcmp(now, hi) <= 0, "now %s", now);
+	sm_store_close(&s);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1322,6 +1382,7 @@ store_suite(void)
 	tcase_add_test(tc, test_reads);
 	tcase_add_test(tc, test_constraint_kinds);
 	tcase_add_test(tc, test_driver_roundtrip);
+	tcase_add_test(tc, test_session_clock);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("audit");

@@ -239,6 +239,7 @@ struct conn {
 struct sm_store {
 	struct conn c;
 	char *path;
+	const sm_clock *clock; /* the session's; NULL: the system's */
 };
 
 struct sm_tx {
@@ -789,9 +790,15 @@ sm_store_integrity(sm_store *s, sm_err *err)
 }
 
 void
-sm_store_now(char buf[32])
+sm_store_set_clock(sm_store *s, const sm_clock *clock)
 {
-	sm_time_format(sm_now(), buf, 32);
+	s->clock = clock;
+}
+
+void
+sm_store_now(const sm_store *s, char buf[32])
+{
+	sm_time_format(sm_clock_now(s->clock), buf, 32);
 }
 
 /* ------------------------------------------------------------ writing */
@@ -814,7 +821,7 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 	if (db_ok(tx.c, sm_db_begin(tx.c->db, true), err) != SM_OK)
 		return SM_E_STORE;
 	/* after the lock: records are stamped in the order they commit */
-	sm_store_now(tx.now);
+	sm_store_now(s, tx.now);
 	if ((st = stmt(tx.c, ST_REQUEST_GET, err)) == NULL)
 		goto fail_store;
 	bind_text(st, 1, request_id);

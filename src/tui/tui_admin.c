@@ -222,7 +222,7 @@ fill_marks(pager_view *pv, tui *t)
 		tui_pager_field(&pv->pager, _("Certificate no."), m.cert_no);
 		tui_pager_field(&pv->pager, _("Colour"), strcmp(m.color, "red") == 0 ? _("red") : _("blue"));
 		if (strcmp(cases[i].state, "mark_issued") == 0 && m.hang_due) {
-			sm_date due = sm_date_parse(m.hang_due), today = sm_today();
+			sm_date due = sm_date_parse(m.hang_due), today = sm_clock_today(&t->app->clock);
 			int left = 0;
 			for (sm_date d = today + 1; d <= due && left < 1000; d++)
 				left += sm_calendar_is_workday(t->app->cal, d, NULL);
@@ -656,9 +656,8 @@ tui_calendar_new(tui *t)
 	cal_view *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	(void)t;
 	c->v.ops = &cal_ops;
 	c->v.title = strdup(_("Working-day calendar"));
-	c->cursor = sm_today();
+	c->cursor = sm_clock_today(&t->app->clock);
 	return &c->v;
 }
