@@ -1000,7 +1000,7 @@ build(const struct opts *o, struct world *w, const char *schema)
 	sm_err_free(&err);
 
 	L.db = open_raw(o->db, SQLITE_OPEN_READWRITE);
-	L.t_now = sm_now();
+	L.t_now = sm_clock_now(NULL);
 	sm_time_format(L.t_now, L.now, sizeof(L.now));
 	L.today = sm_date_of(L.t_now);
 	/* Loading only: the benchmark itself runs with the store's settings. */

@@ -93,6 +93,35 @@ START_TEST(test_open_loads_everything)
 }
 END_TEST
 
+/* The session makes its clock once, from SITEMARK_NOW (this test runs with
+ * its own privileges), and its store stamps records with it. */
+START_TEST(test_session_clock)
+{
+	sm_err *err = sm_err_new();
+	char now[32];
+	setenv("SITEMARK_NOW", "2026-02-13T10:00:00+08:00", 1);
+	sm_app *app = open_app("c.db", SM_OPEN_CREATE, err);
+	ck_assert_msg(app != NULL, "%s", sm_err_msg(err, 0) ? sm_err_msg(err, 0) : "");
+	/* read when the session opened, not later */
+	setenv("SITEMARK_NOW", "2030-01-01", 1);
+	ck_assert(app->clock.fixed);
+	ck_assert_int_eq(sm_clock_today(&app->clock), sm_date_parse("2026-02-13"));
+	sm_store_now(app->store, now);
+	ck_assert_str_eq(now, "2026-02-13T10:00:00+08:00");
+	app->clock = sm_clock_fixed(app->clock.at + 3600);
+	sm_store_now(app->store, now);
+	ck_assert_str_eq(now, "2026-02-13T11:00:00+08:00");
+	sm_app_close(&app);
+	/* without SITEMARK_NOW, the system's clock */
+	unsetenv("SITEMARK_NOW");
+	app = open_app("c.db", SM_OPEN_EXISTING, err);
+	ck_assert_ptr_nonnull(app);
+	ck_assert(!app->clock.fixed);
+	sm_app_close(&app);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_missing_database)
 {
 	sm_err *err = sm_err_new();
@@ -158,6 +187,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_db_path);
 	tcase_add_test(tc, test_open_loads_everything);
+	tcase_add_test(tc, test_session_clock);
 	tcase_add_test(tc, test_missing_database);
 	tcase_add_test(tc, test_broken_forms_dir);
 	tcase_add_test(tc, test_login);

@@ -131,38 +131,69 @@ START_TEST(test_time)
 	ck_assert_str_eq(sm_time_format(-8 * 3600 - 1, buf, sizeof(buf)),
 	    "1969-12-31T23:59:59+08:00");
 
-	setenv("SITEMARK_NOW", "2026-02-13T10:00:00+08:00", 1);
-	t = sm_now();
+	sm_clock c = sm_clock_choose("2026-02-13T10:00:00+08:00", false);
+	ck_assert(c.fixed);
+	t = sm_clock_now(&c);
 	ck_assert_int_eq((long long)t, (long long)D("2026-02-13") * 86400 + 2 * 3600);
-	ck_assert_int_eq(sm_today(), D("2026-02-13"));
+	ck_assert_int_eq(sm_clock_today(&c), D("2026-02-13"));
 	ck_assert_str_eq(sm_time_format(t, buf, sizeof(buf)), "2026-02-13T10:00:00+08:00");
 
 	/* 20:00 UTC is 04:00 the next morning in Shanghai. */
-	setenv("SITEMARK_NOW", "2026-02-12T20:00:00Z", 1);
-	ck_assert_int_eq(sm_today(), D("2026-02-13"));
-	ck_assert_str_eq(sm_time_format(sm_now(), buf, sizeof(buf)),
+	c = sm_clock_choose("2026-02-12T20:00:00Z", false);
+	ck_assert_int_eq(sm_clock_today(&c), D("2026-02-13"));
+	ck_assert_str_eq(sm_time_format(sm_clock_now(&c), buf, sizeof(buf)),
 	    "2026-02-13T04:00:00+08:00");
-	setenv("SITEMARK_NOW", "2026-02-13T01:30:00-05:00", 1);
-	ck_assert_str_eq(sm_time_format(sm_now(), buf, sizeof(buf)),
+	c = sm_clock_choose("2026-02-13T01:30:00-05:00", false);
+	ck_assert_str_eq(sm_time_format(sm_clock_now(&c), buf, sizeof(buf)),
 	    "2026-02-13T14:30:00+08:00");
 
 	/* A date alone is midnight in Shanghai. */
-	setenv("SITEMARK_NOW", "2026-02-13", 1);
-	ck_assert_int_eq(sm_today(), D("2026-02-13"));
-	ck_assert_str_eq(sm_time_format(sm_now(), buf, sizeof(buf)),
+	c = sm_clock_choose("2026-02-13", false);
+	ck_assert_int_eq(sm_clock_today(&c), D("2026-02-13"));
+	ck_assert_str_eq(sm_time_format(sm_clock_now(&c), buf, sizeof(buf)),
 	    "2026-02-13T00:00:00+08:00");
 
-	/* Nonsense is ignored: the clock decides. */
-	setenv("SITEMARK_NOW", "next tuesday", 1);
+	/* Nonsense is ignored: the system's clock decides. */
+	static const char *const nonsense[] = {"next tuesday", "2026-02-13T25:00:00Z", "", NULL};
+	for (size_t i = 0; i < sizeof(nonsense) / sizeof(nonsense[0]); i++) {
+		c = sm_clock_choose(nonsense[i], false);
+		ck_assert(!c.fixed);
+		t = time(NULL);
+		ck_assert(sm_clock_now(&c) >= t && sm_clock_now(&c) <= t + 5);
+	}
 	t = time(NULL);
-	ck_assert(sm_now() >= t && sm_now() <= t + 5);
-	setenv("SITEMARK_NOW", "2026-02-13T25:00:00Z", 1);
+	ck_assert(sm_clock_now(NULL) >= t && sm_clock_now(NULL) <= t + 5);
+	ck_assert_int_eq(sm_clock_today(NULL), sm_date_of(sm_clock_now(NULL)));
+
+	/* A fixed clock stays where it is put. */
+	c = sm_clock_fixed(86400);
+	ck_assert_int_eq((long long)sm_clock_now(&c), 86400);
+	ck_assert_int_eq(sm_clock_today(&c), 1);
+}
+END_TEST
+
+/* The test clock is the caller's only while the program runs with the
+ * caller's privileges: a set-user-id or set-group-id run keeps the system's. */
+START_TEST(test_clock_privileged)
+{
+	time_t t;
+	sm_clock c = sm_clock_choose("2026-02-13T10:00:00+08:00", true);
+	ck_assert(!c.fixed);
 	t = time(NULL);
-	ck_assert(sm_now() >= t && sm_now() <= t + 5);
+	ck_assert(sm_clock_now(&c) >= t && sm_clock_now(&c) <= t + 5);
+	ck_assert_int_ne(sm_clock_today(&c), D("2026-02-13"));
+	c = sm_clock_choose("2026-02-13", true);
+	ck_assert(!c.fixed);
+
+	/* This test runs with its own privileges: the session's clock is the one
+	 * SITEMARK_NOW sets, and the system's without it. */
+	setenv("SITEMARK_NOW", "2026-02-13T10:00:00+08:00", 1);
+	c = sm_clock_session();
+	ck_assert(c.fixed);
+	ck_assert_int_eq(sm_clock_today(&c), D("2026-02-13"));
 	unsetenv("SITEMARK_NOW");
-	t = time(NULL);
-	ck_assert(sm_now() >= t && sm_now() <= t + 5);
-	ck_assert_int_eq(sm_today(), sm_date_of(sm_now()));
+	c = sm_clock_session();
+	ck_assert(!c.fixed);
 }
 END_TEST
 
@@ -567,6 +598,7 @@ calendar_suite(void)
 	tcase_add_test(tc, test_date_basics);
 	tcase_add_test(tc, test_date_round_trip);
 	tcase_add_test(tc, test_time);
+	tcase_add_test(tc, test_clock_privileged);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tf, test_shipped_file);
 	tcase_add_test(tf, test_is_workday);

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "sm_audit.h"
+#include "sm_db.h"
 #include "sm_err.h"
 #include "sm_store.h"
 #include "testutil.h"
@@ -22,11 +23,16 @@ static sm_err *err;
 static char *dir;
 static char *db;
 
+/* The session's clock of the stores of these tests (open_new). */
+static sm_clock clock_;
+
 static void
 setup(void)
 {
 	tu_lang("en");
-	setenv("SITEMARK_NOW", "2026-02-13T10:00:00+08:00", 1);
+	clock_ = sm_clock_choose("2026-02-13T10:00:00+08:00", false);
+	/* the store takes the time from its session, never from here */
+	setenv("SITEMARK_NOW", "2031-07-01T12:00:00+08:00", 1);
 	err = sm_err_new();
 	ck_assert_ptr_nonnull(err);
 	dir = tu_tmpdir();
@@ -378,6 +384,7 @@ open_new(void)
 {
 	sm_store *s = NULL;
 	OK(sm_store_open(db, SM_OPEN_CREATE, &s, err));
+	sm_store_set_clock(s, &clock_);
 	return s;
 }
 
@@ -1139,6 +1146,212 @@ START_TEST(test_audit_restore)
 }
 END_TEST
 
+/* ------------------------------------------------------------ constraints */
+
+struct bad_insert {
+	int which; /* 0 duplicate office, 1 CHECK, 2 NOT NULL, 3 FOREIGN KEY */
+};
+
+static sm_status
+bad_insert_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	struct bad_insert *b = ud;
+	sm_office o = {.code = "350100", .name = "福州市委编办"};
+	switch (b->which) {
+	case 0: /* the office that seed() made */
+		return sm_tx_office_insert(tx, &o, e);
+	case 1: { /* a role the CHECK constraint does not know */
+		sm_user u = {.login = "x1", .role = SM_ROLE_MONITOR}; /* not in the CHECK list */
+		return sm_tx_user_insert(tx, &u, e);
+	}
+	case 2: { /* an office without its NOT NULL name */
+		sm_office nameless = {.code = "350200", .name = NULL};
+		return sm_tx_office_insert(tx, &nameless, e);
+	}
+	default: { /* an office user of an office that does not exist */
+		sm_user u = {.login = "x3", .role = SM_ROLE_OFFICE, .office = "999999"};
+		return sm_tx_user_insert(tx, &u, e);
+	}
+	}
+}
+
+START_TEST(test_constraint_kinds)
+{
+	static const struct {
+		sm_status status;
+		const char *says;
+	} want[] = {
+		{SM_E_DUPLICATE, "an office with this code already exists"},
+		{SM_E_INVALID, "CHECK constraint"},
+		{SM_E_INVALID, "NOT NULL constraint"},
+		{SM_E_INVALID, "FOREIGN KEY constraint"},
+	};
+	sm_store *s = open_new();
+	struct seed sd = {0};
+	seed(s, &sd);
+	for (int i = 0; i < 4; i++) {
+		struct bad_insert b = {i};
+		char rid[16];
+		snprintf(rid, sizeof(rid), "bad-%d", i);
+		sm_err_clear(err);
+		ck_assert_int_eq(sm_store_write(s, rid, bad_insert_tx, &b, NULL, NULL, err),
+		    want[i].status);
+		ck_assert_int_eq(sm_err_status(err), want[i].status);
+		ck_assert_msg(err_has(want[i].says), "case %d: %s", i,
+		    sm_err_count(err) ? sm_err_msg(err, 0) : "(no message)");
+		/* only a uniqueness rule is a duplicate */
+		ck_assert(i == 0 || !err_has("already exists"));
+	}
+	/* nothing of it was written */
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM offices"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM users"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM requests WHERE id LIKE 'bad-%'"), 0);
+	sm_store_close(&s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the driver */
+
+START_TEST(test_driver_roundtrip)
+{
+	const sm_db_driver *drv = &sm_db_sqlite;
+	sm_db *d = NULL;
+	sm_db_stmt *ins = NULL, *sel = NULL;
+	static const char text[] = "福州 \"quoted\" 'x' 🙂";
+
+	ck_assert_int_eq(drv->open(db, false, &d, err), SM_E_STORE);
+	ck_assert_ptr_null(d);
+	OK(drv->open(db, true, &d, err));
+	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_eq(d->drv, drv);
+	ck_assert_int_eq(sm_db_exec(d, "CREATE TABLE t(id INTEGER PRIMARY KEY, i INTEGER,"
+	    " s TEXT, r REAL, n TEXT, k TEXT UNIQUE, c INTEGER CHECK(c > 0), m TEXT NOT NULL)"),
+	    SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(d, "INSERT INTO t(i, s, r, n, k, c, m)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", true, &ins), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_int64(ins, 1, INT64_MIN), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_text(ins, 2, text), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_double(ins, 3, 2.5), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_null(ins, 4), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_text_owned(ins, 5, strdup("key-1")), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_int64(ins, 6, 1), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_text(ins, 7, "m"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_DONE);
+	ck_assert_int_eq(sm_db_changes(d), 1);
+	ck_assert_int_eq(sm_db_last_insert_id(d), 1);
+
+	/* reset clears the parameters: NOT NULL m now fails, and says so */
+	sm_db_reset(ins);
+	ck_assert_int_eq(sm_db_bind_int64(ins, 6, 1), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_NOTNULL);
+	ck_assert_int_eq(sm_db_fail(d, SM_DB_NOTNULL, err), SM_E_INVALID);
+	ck_assert(err_has("NOT NULL"));
+	/* the same key again is a duplicate, a bad value a CHECK */
+	sm_db_reset(ins);
+	sm_db_bind_text(ins, 5, "key-1");
+	sm_db_bind_int64(ins, 6, 1);
+	sm_db_bind_text(ins, 7, "m");
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_UNIQUE);
+	sm_db_reset(ins);
+	sm_db_bind_text(ins, 5, "key-2");
+	sm_db_bind_int64(ins, 6, 0);
+	sm_db_bind_text(ins, 7, "m");
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_CHECK);
+	sm_db_reset(ins);
+	ck_assert_int_eq(sm_db_exec(d, "INSERT INTO t(id, m) VALUES (1, 'again')"), SM_DB_UNIQUE);
+	ck_assert_int_eq(sm_db_exec(d, "this is not SQL"), SM_DB_ERROR);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_db_fail(d, SM_DB_UNIQUE, err), SM_E_DUPLICATE);
+	ck_assert_int_eq(sm_db_fail(d, SM_DB_CHECK, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_db_fail(d, SM_DB_BUSY, err), SM_E_STORE);
+
+	ck_assert_int_eq(sm_db_prepare(d, "SELECT id, i, s, r, n FROM t WHERE id = ?1", false,
+	    &sel), SM_DB_OK);
+	sm_db_reset(sel);
+	sm_db_bind_int64(sel, 1, 1);
+	ck_assert_int_eq(sm_db_step(sel), SM_DB_ROW);
+	ck_assert_int_eq(sm_db_column_count(sel), 5);
+	ck_assert_int_eq(sm_db_column_type(sel, 0), SM_DB_INTEGER);
+	ck_assert_int_eq(sm_db_column_type(sel, 2), SM_DB_TEXT);
+	ck_assert_int_eq(sm_db_column_type(sel, 3), SM_DB_FLOAT);
+	ck_assert_int_eq(sm_db_column_type(sel, 4), SM_DB_NULL);
+	ck_assert_int_eq(sm_db_column_int64(sel, 1), INT64_MIN);
+	ck_assert_str_eq(sm_db_column_text(sel, 2), text);
+	ck_assert(sm_db_column_double(sel, 3) == 2.5);
+	ck_assert_ptr_null(sm_db_column_text(sel, 4));
+	ck_assert_int_eq(sm_db_step(sel), SM_DB_DONE);
+
+	/* transactions: rolled back is gone, committed stays; a rollback
+	 * without a transaction does nothing */
+	ck_assert_int_eq(sm_db_begin(d, true), SM_DB_OK);
+	ck_assert_int_eq(sm_db_exec(d, "INSERT INTO t(id, m) VALUES (2, 'b')"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_rollback(d), SM_DB_OK);
+	ck_assert_int_eq(sm_db_rollback(d), SM_DB_OK);
+	ck_assert_int_eq(sm_db_begin(d, false), SM_DB_OK);
+	ck_assert_int_eq(sm_db_exec(d, "INSERT INTO t(id, m) VALUES (3, 'c')"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_commit(d), SM_DB_OK);
+	sm_db_finalize(ins);
+	sm_db_finalize(sel);
+	sm_db_close(d);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM t WHERE id IN (1, 3)"), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM t WHERE id = 2"), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the clock */
+
+static sm_status
+note_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	sm_note n = {.object = "unit", .object_id = 1, .author = "op", .text = ud};
+	return sm_tx_note_insert(tx, &n, NULL, e);
+}
+
+START_TEST(test_session_clock)
+{
+	sm_store *s = open_new();
+	struct seed sd = {0};
+	sm_note *notes = NULL;
+	size_t n = 0;
+	char now[32];
+
+	seed(s, &sd);
+	/* every record of a write carries the session's "now", whatever
+	 * SITEMARK_NOW says (setup set it elsewhere) */
+	OK(sm_store_write(s, "n1", note_tx, "first", NULL, NULL, err));
+	/* the session moves its clock: the store follows */
+	clock_ = sm_clock_choose("2026-03-02T09:30:00+08:00", false);
+	sm_store_now(s, now);
+	ck_assert_str_eq(now, "2026-03-02T09:30:00+08:00");
+	OK(sm_store_write(s, "n2", note_tx, "second", NULL, NULL, err));
+	OK(sm_store_notes(s, "unit", 1, &notes, &n, err));
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(notes[0].at, "2026-02-13T10:00:00+08:00");
+	ck_assert_str_eq(notes[1].at, "2026-03-02T09:30:00+08:00");
+	for (size_t i = 0; i < n; i++)
+		sm_note_clear(&notes[i]);
+	free(notes);
+	char *at = raw_text(db, "SELECT group_concat(id || '=' || at, ' ')"
+	    " FROM (SELECT id, at FROM requests ORDER BY id)");
+	ck_assert_str_eq(at, "n1=2026-02-13T10:00:00+08:00 n2=2026-03-02T09:30:00+08:00"
+	    " seed=2026-02-13T10:00:00+08:00");
+	free(at);
+	char *unit_at = raw_text(db, "SELECT created_at FROM units WHERE id = 1");
+	ck_assert_str_eq(unit_at, "2026-02-13T10:00:00+08:00");
+	free(unit_at);
+
+	/* without a session's clock, the system's: not SITEMARK_NOW */
+	sm_store_set_clock(s, NULL);
+	time_t t = time(NULL);
+	sm_store_now(s, now);
+	char lo[32], hi[32];
+	sm_time_format(t, lo, sizeof(lo));
+	sm_time_format(t + 5, hi, sizeof(hi));
+	ck_assert_msg(strcmp(now, lo) >= 0 && strcmp(now, hi) <= 0, "now %s", now);
+	sm_store_close(&s);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1164,6 +1377,9 @@ store_suite(void)
 	tcase_add_test(tc, test_domains);
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_reads);
+	tcase_add_test(tc, test_constraint_kinds);
+	tcase_add_test(tc, test_driver_roundtrip);
+	tcase_add_test(tc, test_session_clock);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("audit");

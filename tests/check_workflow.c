@@ -75,10 +75,13 @@ field0(void)
 	return f ? f : "";
 }
 
+/* Move the session's clock to WHEN, and that of the sessions opened later. */
 static void
 at(const char *when)
 {
 	setenv("SITEMARK_NOW", when, 1);
+	if (app)
+		app->clock = sm_clock_session();
 }
 
 /* ------------------------------------------------------------ fixture */
@@ -1670,6 +1673,10 @@ START_TEST(test_demo)
 {
 	OK(sm_demo_build(app, err));
 	ck_assert_str_eq(app->user.login, "admin");
+	/* the demo walked the session's clock and put it back */
+	sm_clock now = sm_clock_choose(NOW, false);
+	ck_assert(app->clock.fixed);
+	ck_assert_int_eq((long long)app->clock.at, (long long)now.at);
 	ck_assert_str_eq(getenv("SITEMARK_NOW"), NOW);
 	for (int si = 1; si < SM_STATE_COUNT; si++) {
 		char sql[128];

@@ -26,6 +26,8 @@ check_none "the front ends are built with SM_FRONT_END" \
     "$(grep -q 'sitemark_CFLAGS.*-DSM_FRONT_END' Makefile.am || echo 'Makefile.am: sitemark_CFLAGS lacks -DSM_FRONT_END')"
 check_none "sm_store.h refuses SM_FRONT_END" \
     "$(grep -q '#ifdef SM_FRONT_END' src/core/sm_store.h || echo 'src/core/sm_store.h has no guard')"
+check_none "only the SQLite driver includes sqlite3.h" \
+    "$(grep -ln '#include *<sqlite3.h>' src/*/*.[ch] | grep -v '^src/core/sm_db_sqlite.c$')"
 check_none "the core includes no curses" \
     "$(grep -n '#include *<n\?curses' src/core/*.[ch])"
 check_none "the core prints nothing" \

@@ -163,7 +163,7 @@ main(int argc, char **argv)
 {
 	cli c = {0};
 	int opt, rc;
-	const char *localedir = getenv("SITEMARK_LOCALEDIR");
+	const char *localedir = secure_getenv("SITEMARK_LOCALEDIR");
 
 	setlocale(LC_ALL, "");
 	bindtextdomain("sitemark", localedir && *localedir ? localedir : LOCALEDIR);

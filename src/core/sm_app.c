@@ -40,7 +40,7 @@ mkdir_p(const char *path)
 char *
 sm_app_db_path(const char *db_opt, const sm_config *cfg)
 {
-	const char *env = getenv("SITEMARK_DB");
+	const char *env = secure_getenv("SITEMARK_DB");
 	char *path = NULL;
 	if (db_opt && *db_opt)
 		return strdup(db_opt);
@@ -109,8 +109,10 @@ sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
 		}
 		free(dir);
 	}
+	app->clock = sm_clock_session();
 	if ((st = sm_store_open(app->db_path, opts->mode, &app->store, err)) != SM_OK)
 		goto fail;
+	sm_store_set_clock(app->store, &app->clock);
 	app->ssh_client = xstrdup(getenv("SSH_CLIENT"));
 	free(forms_dir);
 	free(divs);

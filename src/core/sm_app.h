@@ -21,6 +21,7 @@ typedef struct sm_app {
 	sm_forms *forms;
 	sm_divisions *divs;
 	sm_calendar *cal;
+	sm_clock clock;      /* the session's clock; the store stamps records with it */
 	char *db_path;
 	sm_user user;        /* who acts; user.login is NULL until sm_app_login */
 	char *ssh_client;    /* $SSH_CLIENT at start, or NULL */
@@ -37,8 +38,9 @@ typedef struct sm_app_opts {
  * Malloc'd. */
 char *sm_app_db_path(const char *db_opt, const sm_config *cfg);
 
-/* Load the configuration, forms, divisions and calendar, and open the store.
- * Configuration warnings (unknown keys) go to WARN. */
+/* Load the configuration, forms, divisions and calendar, make the session's
+ * clock (sm_clock_session) and open the store with it.  Configuration
+ * warnings (unknown keys) go to WARN. */
 sm_status sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err);
 void sm_app_close(sm_app **appp);
 

@@ -23,14 +23,32 @@ sm_date sm_date_from_ymd(int y, int m, int d); /* SM_DATE_NONE if impossible */
 void sm_date_to_ymd(sm_date d, int *y, int *m, int *dd);
 int sm_date_weekday(sm_date d); /* 0 = Sunday ... 6 = Saturday */
 
-/* The current instant: SITEMARK_NOW ("2026-02-13T10:00:00+08:00",
- * "2026-02-13T10:00:00Z" or "2026-02-13") when set, for tests and demos,
- * else time(NULL). */
-time_t sm_now(void);
+/* A session's clock: the system's, or one fixed at an instant (tests and
+ * demos).  The session (sm_app) holds it and hands it to the store; nothing
+ * else in the core reads the time. */
+typedef struct sm_clock {
+	bool fixed;  /* always AT, else the system's clock */
+	time_t at;
+} sm_clock;
+
+/* The instant CLOCK says it is; NULL is the system's clock. */
+time_t sm_clock_now(const sm_clock *clock);
+/* sm_date_of(sm_clock_now(CLOCK)). */
+sm_date sm_clock_today(const sm_clock *clock);
+/* A clock that always says T. */
+sm_clock sm_clock_fixed(time_t t);
+/* The clock a session gets from NOW, the value of SITEMARK_NOW
+ * ("2026-02-13T10:00:00+08:00", "2026-02-13T10:00:00Z" or "2026-02-13"):
+ * fixed there when it is set and valid and the process runs with its
+ * caller's own privileges (not PRIVILEGED: set-user-id, set-group-id or
+ * with capabilities); else the system's. */
+sm_clock sm_clock_choose(const char *now, bool privileged);
+/* The session's clock: sm_clock_choose() of SITEMARK_NOW, read with
+ * secure_getenv(), and of whether the process is privileged.  The one
+ * place that reads the environment for the time. */
+sm_clock sm_clock_session(void);
 /* The civil date of instant T in Asia/Shanghai (UTC+8, no DST). */
 sm_date sm_date_of(time_t t);
-/* sm_date_of(sm_now()). */
-sm_date sm_today(void);
 /* ISO 8601 timestamp of T in Asia/Shanghai, "2026-02-13T10:00:00+08:00". */
 char *sm_time_format(time_t t, char *buf, size_t bufsz);
 

@@ -497,7 +497,7 @@ load_tree(struct loader *L, const sm_node *root)
 const char *
 sm_datadir(void)
 {
-	const char *d = getenv("SITEMARK_DATADIR");
+	const char *d = secure_getenv("SITEMARK_DATADIR");
 
 	return (d != NULL && *d != '\0') ? d : PKGDATADIR;
 }
@@ -567,7 +567,7 @@ exists(const char *path, sm_err *err)
 static char *
 find_config(const char *explicit_path, sm_err *err, sm_status *st)
 {
-	const char *env = getenv("SITEMARK_CONFIG");
+	const char *env = secure_getenv("SITEMARK_CONFIG");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
 	char *cand[3] = { NULL, NULL, NULL };

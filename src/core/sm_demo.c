@@ -1,8 +1,8 @@
 /* sm_demo.c - a believable Fujian deployment (init --demo).
  *
  * Everything is made through the workflow, acting as the people who would do
- * it, at moments spread over the last weeks (the store's clock is moved with
- * SITEMARK_NOW while it works), so that deadlines fall where they would and
+ * it, at moments spread over the last weeks (the session's clock is moved
+ * while it works), so that deadlines fall where they would and
  * some cases are overdue.  The data are fictitious but valid: every USCC, ID
  * number and domain passes its check. */
 #include <config.h>
@@ -126,16 +126,14 @@ struct demo {
 	time_t base;
 };
 
-/* Move the store's clock to DAYS before the demo's "now", at HOUR:00. */
+/* Move the session's clock to DAYS before the demo's "now", at HOUR:00. */
 static void
 clock_at(struct demo *d, int days, int hour)
 {
-	char buf[32];
 	time_t t = d->base - (time_t)days * 86400;
 	t -= (t + 8 * 3600) % 86400;      /* midnight in Asia/Shanghai */
 	t += (time_t)hour * 3600;
-	sm_time_format(t, buf, sizeof(buf));
-	setenv("SITEMARK_NOW", buf, 1);
+	d->app->clock = sm_clock_fixed(t);
 }
 
 static sm_status
@@ -194,7 +192,7 @@ static sm_status
 confirm_payment(struct demo *d, int64_t id, int n)
 {
 	char vals[160], day[16];
-	sm_date_format(sm_today(), day, sizeof(day));
+	sm_date_format(sm_clock_today(&d->app->clock), day, sizeof(day));
 	snprintf(vals, sizeof(vals), pay, n, day);
 	return act(d, "conac-wang", id, "confirm-payment", vals);
 }
@@ -234,8 +232,8 @@ static const char *const mark_tmpl =
 sm_status
 sm_demo_build(sm_app *app, sm_err *err)
 {
-	struct demo d = {app, err, sm_now()};
-	char *saved_now = getenv("SITEMARK_NOW") ? strdup(getenv("SITEMARK_NOW")) : NULL;
+	struct demo d = {app, err, sm_clock_now(&app->clock)};
+	sm_clock saved_clock = app->clock;
 	char *admin = app->user.login ? strdup(app->user.login) : NULL;
 	char vals[1024];
 	int64_t id = 0, site = 0, mk = 0;
@@ -425,11 +423,7 @@ sm_demo_build(sm_app *app, sm_err *err)
 	TRY(as(&d, "kf-zhao"));
 	TRY(sm_case_note(app, site, "单位来电询问审核进度，已告知由中央编办电子政务中心审核。", err));
 out:
-	if (saved_now)
-		setenv("SITEMARK_NOW", saved_now, 1);
-	else
-		unsetenv("SITEMARK_NOW");
-	free(saved_now);
+	app->clock = saved_clock;
 	if (st == SM_OK)
 		st = sm_app_login(app, admin, err);
 	else

@@ -1,4 +1,4 @@
-/* sm_store.c - every SQL statement of sitemark (SQLite). */
+/* sm_store.c - every SQL statement of sitemark, run through a driver (sm_db.h). */
 #include <config.h>
 
 #include "sm_store.h"
@@ -8,23 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
-
-#include <sqlite3.h>
 
 #include "sm_audit.h"
 #include "sm_calendar.h"
+#include "sm_db.h"
 #include "sm_i18n.h"
 
-#define SM_APPLICATION_ID 0x534d4b31 /* "SMK1" */
-#define BUSY_TIMEOUT_MS 15000
 #define FILTER_CACHE 64
 
 /* Prepared statements, made once per connection on first use. */
 enum stmt_id {
-	ST_BEGIN_IMMEDIATE, ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_REQUEST_GET, ST_REQUEST_PUT,
 	ST_OFFICE_INSERT, ST_OFFICE_GET, ST_OFFICE_LIST,
 	ST_USER_INSERT, ST_USER_GET, ST_USER_LIST, ST_USER_LIST_ROLE, ST_USER_COUNT,
@@ -40,10 +34,6 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
-	[ST_BEGIN] = "BEGIN",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_REQUEST_GET] = "SELECT result FROM requests WHERE id = ?1",
 	[ST_REQUEST_PUT] = "INSERT INTO requests(id, at, result) VALUES (?1, ?2, ?3)",
 	[ST_OFFICE_INSERT] = "INSERT INTO offices(code, name) VALUES (?1, ?2)",
@@ -234,19 +224,26 @@ static const char *const migrations[] = {
 struct filter_stmt {
 	unsigned mask;
 	int count; /* a count(*) statement */
-	sqlite3_stmt *st;
+	sm_db_stmt *st;
 };
 
-struct sm_store {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *st[ST_COUNT];
+/* A connection and the statements prepared on it: all that a transaction
+ * works with. */
+struct conn {
+	sm_db *db;
+	sm_db_stmt *st[ST_COUNT];
 	struct filter_stmt filters[FILTER_CACHE];
 	size_t n_filters;
 };
 
+struct sm_store {
+	struct conn c;
+	char *path;
+	const sm_clock *clock; /* the session's; NULL: the system's */
+};
+
 struct sm_tx {
-	sm_store *s;
+	struct conn *c;
 	char now[32];
 	const char *request_id;
 	char *result;
@@ -256,37 +253,9 @@ struct sm_tx {
 /* ------------------------------------------------------------ errors */
 
 static sm_status
-db_fail(sm_store *s, sm_err *err, int rc)
+db_fail(struct conn *c, sm_err *err, sm_db_rc rc)
 {
-	const char *detail = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
-	switch (rc & 0xff) {
-	case SQLITE_FULL:
-		return sm_err_add(err, SM_E_STORE, NULL,
-		    _("the disk is full: nothing was written"));
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return sm_err_add(err, SM_E_STORE, NULL,
-		    _("the database is corrupt or not a sitemark database (%s): restore it from a backup"),
-		    detail);
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return sm_err_add(err, SM_E_STORE, NULL,
-		    _("the database stayed busy for %d seconds: nothing was written, try again"),
-		    BUSY_TIMEOUT_MS / 1000);
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-	case SQLITE_CANTOPEN:
-		return sm_err_add(err, SM_E_STORE, NULL,
-		    _("cannot write the database: %s"), detail);
-	case SQLITE_IOERR:
-		return sm_err_add(err, SM_E_STORE, NULL,
-		    _("the database could not be read or written (%s): nothing was written"),
-		    detail);
-	case SQLITE_NOMEM:
-		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-	default:
-		return sm_err_add(err, SM_E_STORE, NULL, _("database error: %s"), detail);
-	}
+	return sm_db_fail(c ? c->db : NULL, rc, err);
 }
 
 static sm_status
@@ -297,56 +266,54 @@ nomem(sm_err *err)
 
 /* ------------------------------------------------------------ statements */
 
-static sqlite3_stmt *
-stmt(sm_store *s, enum stmt_id id, sm_err *err)
+static sm_db_stmt *
+stmt(struct conn *c, enum stmt_id id, sm_err *err)
 {
-	if (s->st[id] == NULL) {
-		int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-		    &s->st[id], NULL);
-		if (rc != SQLITE_OK) {
-			db_fail(s, err, rc);
+	if (c->st[id] == NULL) {
+		sm_db_rc rc = sm_db_prepare(c->db, stmt_sql[id], true, &c->st[id]);
+		if (rc != SM_DB_OK) {
+			db_fail(c, err, rc);
 			return NULL;
 		}
 	}
-	sqlite3_reset(s->st[id]);
-	sqlite3_clear_bindings(s->st[id]);
-	return s->st[id];
+	sm_db_reset(c->st[id]);
+	return c->st[id];
 }
 
 static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
+bind_text(sm_db_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
-		sqlite3_bind_null(st, i);
+		sm_db_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sm_db_bind_text(st, i, v);
 }
 
 static void
-bind_json(sqlite3_stmt *st, int i, const json_t *v)
+bind_json(sm_db_stmt *st, int i, const json_t *v)
 {
 	if (v == NULL) {
-		sqlite3_bind_null(st, i);
+		sm_db_bind_null(st, i);
 		return;
 	}
 	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (s == NULL)
-		sqlite3_bind_null(st, i);
+		sm_db_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, s, -1, free);
+		sm_db_bind_text_owned(st, i, s);
 }
 
 static char *
-col_str(sqlite3_stmt *st, int i)
+col_str(sm_db_stmt *st, int i)
 {
-	const unsigned char *v = sqlite3_column_text(st, i);
-	return v ? strdup((const char *)v) : NULL;
+	const char *v = sm_db_column_text(st, i);
+	return v ? strdup(v) : NULL;
 }
 
 static json_t *
-col_json(sqlite3_stmt *st, int i)
+col_json(sm_db_stmt *st, int i)
 {
-	const char *v = (const char *)sqlite3_column_text(st, i);
+	const char *v = sm_db_column_text(st, i);
 	if (v == NULL)
 		return NULL;
 	return json_loads(v, JSON_DECODE_ANY, NULL);
@@ -354,27 +321,20 @@ col_json(sqlite3_stmt *st, int i)
 
 /* Run a statement that returns no rows. */
 static sm_status
-run(sm_store *s, sqlite3_stmt *st, sm_err *err)
+run(struct conn *c, sm_db_stmt *st, sm_err *err)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(s, err, rc);
+	sm_db_rc rc = sm_db_step(st);
+	sm_db_reset(st);
+	if (rc != SM_DB_DONE && rc != SM_DB_ROW)
+		return db_fail(c, err, rc);
 	return SM_OK;
 }
 
+/* The result of a driver's begin, commit or exec as ours. */
 static sm_status
-exec(sm_store *s, const char *sql, sm_err *err)
+db_ok(struct conn *c, sm_db_rc rc, sm_err *err)
 {
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? SM_OK : db_fail(s, err, rc);
-}
-
-static sm_status
-run_id(sm_store *s, enum stmt_id id, sm_err *err)
-{
-	sqlite3_stmt *st = stmt(s, id, err);
-	return st ? run(s, st, err) : SM_E_STORE;
+	return rc == SM_DB_OK ? SM_OK : db_fail(c, err, rc);
 }
 
 /* ------------------------------------------------------------ records */
@@ -527,37 +487,37 @@ sm_events_free(sm_event **events, size_t n)
 }
 
 static void
-read_office(sqlite3_stmt *st, sm_office *o)
+read_office(sm_db_stmt *st, sm_office *o)
 {
 	o->code = col_str(st, 0);
 	o->name = col_str(st, 1);
 }
 
 static void
-read_user(sqlite3_stmt *st, sm_user *u)
+read_user(sm_db_stmt *st, sm_user *u)
 {
 	u->login = col_str(st, 0);
-	u->role = sm_role_parse((const char *)sqlite3_column_text(st, 1));
+	u->role = sm_role_parse(sm_db_column_text(st, 1));
 	u->office = col_str(st, 2);
-	u->unit = sqlite3_column_int64(st, 3);
+	u->unit = sm_db_column_int64(st, 3);
 	u->name = col_str(st, 4);
 	u->mobile = col_str(st, 5);
 	u->email = col_str(st, 6);
-	u->locked = sqlite3_column_int(st, 7) != 0;
+	u->locked = sm_db_column_int64(st, 7) != 0;
 }
 
 static void
-read_unit(sqlite3_stmt *st, sm_unit *u)
+read_unit(sm_db_stmt *st, sm_unit *u)
 {
-	u->id = sqlite3_column_int64(st, 0);
+	u->id = sm_db_column_int64(st, 0);
 	u->name = col_str(st, 1);
-	u->type = sm_unit_type_parse((const char *)sqlite3_column_text(st, 2));
+	u->type = sm_unit_type_parse(sm_db_column_text(st, 2));
 	u->uscc = col_str(st, 3);
 	u->affiliation = col_str(st, 4);
 	u->division = col_str(st, 5);
 	u->office = col_str(st, 6);
 	u->values = col_json(st, 7);
-	u->mark_seq = sqlite3_column_int(st, 8);
+	u->mark_seq = (int)sm_db_column_int64(st, 8);
 	u->created_at = col_str(st, 9);
 }
 
@@ -568,14 +528,14 @@ read_unit(sqlite3_stmt *st, sm_unit *u)
 	" c.due_kind, c.due_uncertain, c.created_at, c.updated_at, u.name, u.type, u.uscc"
 
 static void
-read_case_cols(sqlite3_stmt *st, sm_case *c, bool parse_json)
+read_case_cols(sm_db_stmt *st, sm_case *c, bool parse_json)
 {
-	c->id = sqlite3_column_int64(st, 0);
-	c->kind = sm_kind_parse((const char *)sqlite3_column_text(st, 1));
-	c->unit = sqlite3_column_int64(st, 2);
+	c->id = sm_db_column_int64(st, 0);
+	c->kind = sm_kind_parse(sm_db_column_text(st, 1));
+	c->unit = sm_db_column_int64(st, 2);
 	c->office = col_str(st, 3);
-	c->state = sm_state_parse((const char *)sqlite3_column_text(st, 4));
-	c->version = sqlite3_column_int64(st, 5);
+	c->state = sm_state_parse(sm_db_column_text(st, 4));
+	c->version = sm_db_column_int64(st, 5);
 	c->domain = col_str(st, 6);
 	c->domain_unicode = col_str(st, 7);
 	c->values = parse_json ? col_json(st, 8) : NULL;
@@ -584,36 +544,36 @@ read_case_cols(sqlite3_stmt *st, sm_case *c, bool parse_json)
 	c->submitted_by = col_str(st, 11);
 	c->due = col_str(st, 12);
 	c->due_kind = col_str(st, 13);
-	c->due_uncertain = sqlite3_column_int(st, 14) != 0;
+	c->due_uncertain = sm_db_column_int64(st, 14) != 0;
 	c->created_at = col_str(st, 15);
 	c->updated_at = col_str(st, 16);
 	c->unit_name = col_str(st, 17);
-	c->unit_type = sm_unit_type_parse((const char *)sqlite3_column_text(st, 18));
+	c->unit_type = sm_unit_type_parse(sm_db_column_text(st, 18));
 	c->unit_uscc = col_str(st, 19);
 }
 
 static void
-read_case(sqlite3_stmt *st, sm_case *c)
+read_case(sm_db_stmt *st, sm_case *c)
 {
 	read_case_cols(st, c, true);
 }
 
 static void
-read_case_head(sqlite3_stmt *st, sm_case *c)
+read_case_head(sm_db_stmt *st, sm_case *c)
 {
 	read_case_cols(st, c, false);
 }
 
 static void
-read_event(sqlite3_stmt *st, sm_event *e)
+read_event(sm_db_stmt *st, sm_event *e)
 {
-	e->seq = sqlite3_column_int64(st, 0);
+	e->seq = sm_db_column_int64(st, 0);
 	e->at = col_str(st, 1);
 	e->actor = col_str(st, 2);
 	e->role = col_str(st, 3);
 	e->ssh_client = col_str(st, 4);
 	e->object = col_str(st, 5);
-	e->object_id = sqlite3_column_int64(st, 6);
+	e->object_id = sm_db_column_int64(st, 6);
 	e->object_key = col_str(st, 7);
 	e->action = col_str(st, 8);
 	e->from_state = col_str(st, 9);
@@ -626,10 +586,10 @@ read_event(sqlite3_stmt *st, sm_event *e)
 }
 
 static void
-read_mark(sqlite3_stmt *st, sm_mark *m)
+read_mark(sm_db_stmt *st, sm_mark *m)
 {
-	m->case_id = sqlite3_column_int64(st, 0);
-	m->unit = sqlite3_column_int64(st, 1);
+	m->case_id = sm_db_column_int64(st, 0);
+	m->unit = sm_db_column_int64(st, 1);
 	m->code = col_str(st, 2);
 	m->guid = col_str(st, 3);
 	m->cert_no = col_str(st, 4);
@@ -641,11 +601,11 @@ read_mark(sqlite3_stmt *st, sm_mark *m)
 }
 
 static void
-read_notice(sqlite3_stmt *st, sm_notice *n)
+read_notice(sm_db_stmt *st, sm_notice *n)
 {
-	n->id = sqlite3_column_int64(st, 0);
+	n->id = sm_db_column_int64(st, 0);
 	n->msg_id = col_str(st, 1);
-	n->case_id = sqlite3_column_int64(st, 2);
+	n->case_id = sm_db_column_int64(st, 2);
 	n->event = col_str(st, 3);
 	n->channel = col_str(st, 4);
 	n->recipient = col_str(st, 5);
@@ -653,15 +613,15 @@ read_notice(sqlite3_stmt *st, sm_notice *n)
 	n->body = col_str(st, 7);
 	n->created_at = col_str(st, 8);
 	n->status = col_str(st, 9);
-	n->attempts = sqlite3_column_int(st, 10);
+	n->attempts = (int)sm_db_column_int64(st, 10);
 }
 
 static void
-read_note(sqlite3_stmt *st, sm_note *n)
+read_note(sm_db_stmt *st, sm_note *n)
 {
-	n->id = sqlite3_column_int64(st, 0);
+	n->id = sm_db_column_int64(st, 0);
 	n->object = col_str(st, 1);
-	n->object_id = sqlite3_column_int64(st, 2);
+	n->object_id = sm_db_column_int64(st, 2);
 	n->author = col_str(st, 3);
 	n->at = col_str(st, 4);
 	n->text = col_str(st, 5);
@@ -669,35 +629,35 @@ read_note(sqlite3_stmt *st, sm_note *n)
 
 /* Step ST to its one row and read it with READ; SM_E_NOTFOUND without a row. */
 static sm_status
-get_one(sm_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), void *out,
+get_one(struct conn *c, sm_db_stmt *st, void (*read)(sm_db_stmt *, void *), void *out,
         sm_err *err)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	sm_db_rc rc = sm_db_step(st);
+	if (rc == SM_DB_ROW) {
 		read(st, out);
-		sqlite3_reset(st);
+		sm_db_reset(st);
 		return SM_OK;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	sm_db_reset(st);
+	if (rc == SM_DB_DONE)
 		return SM_E_NOTFOUND;
-	return db_fail(s, err, rc);
+	return db_fail(c, err, rc);
 }
 
 /* Collect every row of ST into a growing array of SIZE-byte records. */
 static sm_status
-get_all(sm_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), size_t size,
+get_all(struct conn *c, sm_db_stmt *st, void (*read)(sm_db_stmt *, void *), size_t size,
         void (*clear)(void *), void **out, size_t *n, sm_err *err)
 {
 	char *arr = NULL;
 	size_t len = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sm_db_rc rc;
+	while ((rc = sm_db_step(st)) == SM_DB_ROW) {
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			char *p = realloc(arr, ncap * size);
 			if (p == NULL) {
-				sqlite3_reset(st);
+				sm_db_reset(st);
 				for (size_t i = 0; i < len; i++)
 					clear(arr + i * size);
 				free(arr);
@@ -710,103 +670,39 @@ get_all(sm_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), siz
 		read(st, arr + len * size);
 		len++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	sm_db_reset(st);
+	if (rc != SM_DB_DONE) {
 		for (size_t i = 0; i < len; i++)
 			clear(arr + i * size);
 		free(arr);
-		return db_fail(s, err, rc);
+		return db_fail(c, err, rc);
 	}
 	*out = arr;
 	*n = len;
 	return SM_OK;
 }
 
-#define READER(fn, T) ((void (*)(sqlite3_stmt *, void *))(void (*)(void))(fn))
+#define READER(fn, T) ((void (*)(sm_db_stmt *, void *))(void (*)(void))(fn))
 #define CLEARER(fn) ((void (*)(void *))(void (*)(void))(fn))
 
+/* Reads shared by the store and its transactions (further down). */
+static sm_status unit_get(struct conn *c, int64_t id, sm_unit *out, sm_err *err);
+static sm_status case_get(struct conn *c, int64_t id, sm_case *out, sm_err *err);
+
 /* ------------------------------------------------------------ opening */
-
-static bool
-on_network_fs(const char *path)
-{
-	char *dir = strdup(path);
-	struct statfs fs;
-	bool net = false;
-	if (dir == NULL)
-		return false;
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if (statfs(dir, &fs) == 0) {
-		switch ((unsigned long)fs.f_type) {
-		case 0x6969UL:     /* NFS */
-		case 0x517bUL:     /* SMB */
-		case 0xff534d42UL: /* CIFS */
-		case 0xfe534d42UL: /* SMB2 */
-		case 0x65735546UL: /* FUSE (sshfs and friends) */
-		case 0x564c:       /* NCP */
-		case 0x5346414fUL: /* AFS */
-		case 0x6b414653UL: /* kAFS */
-		case 0x47504653UL: /* GPFS */
-		case 0x19830326UL: /* FhGFS / BeeGFS */
-		case 0x0bd00bd0UL: /* Lustre */
-			net = true;
-			break;
-		default:
-			break;
-		}
-	}
-	free(dir);
-	return net;
-}
-
-static sm_status
-pragma_int(sm_store *s, const char *sql, int *out, sm_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*out = sqlite3_column_int(st, 0);
-			rc = SQLITE_OK;
-		} else if (rc == SQLITE_DONE) {
-			*out = 0;
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? SM_OK : db_fail(s, err, rc);
-}
 
 static sm_status
 migrate(sm_store *s, int from, sm_err *err)
 {
+	struct conn *c = &s->c;
 	int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
 	for (int v = from; v < n; v++) {
-		char bump[64];
-		if (exec(s, "BEGIN IMMEDIATE", err) != SM_OK)
+		if (db_ok(c, sm_db_begin(c->db, true), err) != SM_OK)
 			return SM_E_STORE;
-		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
-		if (exec(s, migrations[v], err) != SM_OK || exec(s, bump, err) != SM_OK) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-			return SM_E_STORE;
-		}
-		if (v == 0) {
-			char app[64];
-			snprintf(app, sizeof(app), "PRAGMA application_id = %d", SM_APPLICATION_ID);
-			if (exec(s, app, err) != SM_OK) {
-				sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-				return SM_E_STORE;
-			}
-		}
-		if (exec(s, "COMMIT", err) != SM_OK) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (db_ok(c, sm_db_exec(c->db, migrations[v]), err) != SM_OK ||
+		    db_ok(c, c->db->drv->schema_set(c->db, v + 1), err) != SM_OK ||
+		    db_ok(c, sm_db_commit(c->db), err) != SM_OK) {
+			sm_db_rollback(c->db);
 			return SM_E_STORE;
 		}
 	}
@@ -816,48 +712,19 @@ migrate(sm_store *s, int from, sm_err *err)
 sm_status
 sm_store_open(const char *path, sm_open_mode mode, sm_store **out, sm_err *err)
 {
-	struct stat sb;
+	const sm_db_driver *drv = &sm_db_sqlite;
 	sm_store *s;
-	int version = 0, appid = 0, tables = 0;
+	int version = 0;
 
 	*out = NULL;
 	if (path == NULL || *path == '\0')
 		return sm_err_add(err, SM_E_USAGE, NULL, _("no database given"));
-	bool exists = stat(path, &sb) == 0;
-	if (!exists && mode == SM_OPEN_EXISTING)
-		return sm_err_add(err, SM_E_STORE, NULL,
-		    _("database %s does not exist: create it with 'sitemark init'"), path);
-	if (exists && !S_ISREG(sb.st_mode))
-		return sm_err_add(err, SM_E_STORE, NULL, _("%s is not a regular file"), path);
-	if (on_network_fs(path))
-		return sm_err_add(err, SM_E_STORE, NULL,
-		    _("%s is on a network file system, where SQLite's write-ahead log is not safe: put the database on a local disk"),
-		    path);
 	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
 		free(s);
 		return nomem(err);
 	}
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-	    (mode == SM_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
-	int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
-	if (rc != SQLITE_OK) {
-		sm_err_add(err, SM_E_STORE, NULL, _("cannot open database %s: %s"), path,
-		    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		sm_store_close(&s);
-		return SM_E_STORE;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-	if (pragma_int(s, "PRAGMA user_version", &version, err) != SM_OK ||
-	    pragma_int(s, "PRAGMA application_id", &appid, err) != SM_OK ||
-	    pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables, err) != SM_OK) {
-		sm_store_close(&s);
-		return SM_E_STORE;
-	}
-	if ((tables > 0 || version > 0) && appid != SM_APPLICATION_ID) {
-		sm_err_add(err, SM_E_STORE, NULL,
-		    _("%s is a SQLite database of another program, not of sitemark: nothing was touched"),
-		    path);
+	if (drv->open(path, mode == SM_OPEN_CREATE, &s->c.db, err) != SM_OK ||
+	    drv->schema_get(s->c.db, path, &version, err) != SM_OK) {
 		sm_store_close(&s);
 		return SM_E_STORE;
 	}
@@ -875,9 +742,7 @@ sm_store_open(const char *path, sm_open_mode mode, sm_store **out, sm_err *err)
 		sm_store_close(&s);
 		return SM_E_STORE;
 	}
-	if (exec(s, "PRAGMA journal_mode = WAL", err) != SM_OK ||
-	    exec(s, "PRAGMA synchronous = FULL", err) != SM_OK ||
-	    exec(s, "PRAGMA foreign_keys = ON", err) != SM_OK) {
+	if (drv->ready(s->c.db, err) != SM_OK) {
 		sm_store_close(&s);
 		return SM_E_STORE;
 	}
@@ -896,10 +761,10 @@ sm_store_close(sm_store **sp)
 		return;
 	sm_store *s = *sp;
 	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(s->st[i]);
-	for (size_t i = 0; i < s->n_filters; i++)
-		sqlite3_finalize(s->filters[i].st);
-	sqlite3_close(s->db);
+		sm_db_finalize(s->c.st[i]);
+	for (size_t i = 0; i < s->c.n_filters; i++)
+		sm_db_finalize(s->c.filters[i].st);
+	sm_db_close(s->c.db);
 	free(s->path);
 	free(s);
 	*sp = NULL;
@@ -909,33 +774,26 @@ int
 sm_store_schema_version(sm_store *s)
 {
 	int v = 0;
-	pragma_int(s, "PRAGMA user_version", &v, NULL);
+	s->c.db->drv->schema_get(s->c.db, s->path, &v, NULL);
 	return v;
 }
 
 sm_status
 sm_store_integrity(sm_store *s, sm_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	sm_status status = SM_OK;
-	int rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(s, err, rc);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *line = (const char *)sqlite3_column_text(st, 0);
-		if (line && strcmp(line, "ok") != 0)
-			status = sm_err_add(err, SM_E_STORE, NULL, "%s", line);
-	}
-	if (rc != SQLITE_DONE)
-		status = db_fail(s, err, rc);
-	sqlite3_finalize(st);
-	return status;
+	return s->c.db->drv->check(s->c.db, err);
 }
 
 void
-sm_store_now(char buf[32])
+sm_store_set_clock(sm_store *s, const sm_clock *clock)
 {
-	sm_time_format(sm_now(), buf, 32);
+	s->clock = clock;
+}
+
+void
+sm_store_now(const sm_store *s, char buf[32])
+{
+	sm_time_format(sm_clock_now(s->clock), buf, 32);
 }
 
 /* ------------------------------------------------------------ writing */
@@ -944,10 +802,10 @@ sm_status
 sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
                bool *replayed, char **result, sm_err *err)
 {
-	sm_tx tx = {.s = s, .request_id = request_id};
-	sqlite3_stmt *st;
+	sm_tx tx = {.c = &s->c, .request_id = request_id};
+	sm_db_stmt *st;
 	sm_status status;
-	int rc;
+	sm_db_rc rc;
 
 	if (replayed)
 		*replayed = false;
@@ -955,40 +813,40 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 		*result = NULL;
 	if (request_id == NULL || *request_id == '\0')
 		return sm_err_add(err, SM_E_USAGE, NULL, _("a write needs a request id"));
-	if (run_id(s, ST_BEGIN_IMMEDIATE, err) != SM_OK)
+	if (db_ok(tx.c, sm_db_begin(tx.c->db, true), err) != SM_OK)
 		return SM_E_STORE;
 	/* after the lock: records are stamped in the order they commit */
-	sm_store_now(tx.now);
-	if ((st = stmt(s, ST_REQUEST_GET, err)) == NULL)
+	sm_store_now(s, tx.now);
+	if ((st = stmt(tx.c, ST_REQUEST_GET, err)) == NULL)
 		goto fail_store;
 	bind_text(st, 1, request_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = sm_db_step(st);
+	if (rc == SM_DB_ROW) {
 		if (result)
 			*result = col_str(st, 0);
-		sqlite3_reset(st);
-		run_id(s, ST_ROLLBACK, NULL);
+		sm_db_reset(st);
+		sm_db_rollback(tx.c->db);
 		if (replayed)
 			*replayed = true;
 		return SM_OK;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_fail(s, err, rc);
+	sm_db_reset(st);
+	if (rc != SM_DB_DONE) {
+		db_fail(tx.c, err, rc);
 		goto fail_store;
 	}
 	status = fn(&tx, ud, err);
 	if (status != SM_OK) {
-		run_id(s, ST_ROLLBACK, NULL);
+		sm_db_rollback(tx.c->db);
 		free(tx.result);
 		return status;
 	}
-	if ((st = stmt(s, ST_REQUEST_PUT, err)) == NULL)
+	if ((st = stmt(tx.c, ST_REQUEST_PUT, err)) == NULL)
 		goto fail_store;
 	bind_text(st, 1, request_id);
 	bind_text(st, 2, tx.now);
 	bind_text(st, 3, tx.result);
-	if (run(s, st, err) != SM_OK || run_id(s, ST_COMMIT, err) != SM_OK)
+	if (run(tx.c, st, err) != SM_OK || db_ok(tx.c, sm_db_commit(tx.c->db), err) != SM_OK)
 		goto fail_store;
 	if (result)
 		*result = tx.result;
@@ -997,8 +855,7 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 	return SM_OK;
 
 fail_store:
-	if (!sqlite3_get_autocommit(s->db))
-		run_id(s, ST_ROLLBACK, NULL);
+	sm_db_rollback(tx.c->db);
 	free(tx.result);
 	return SM_E_STORE;
 }
@@ -1022,65 +879,66 @@ sm_tx_request_id(sm_tx *tx)
 	return tx->request_id;
 }
 
-/* Map a constraint failure to a duplicate; other failures to the store. */
+/* Map a UNIQUE or PRIMARY KEY constraint failure to a duplicate; other
+ * failures (other constraints too) to what they are. */
 static sm_status
-insert_fail(sm_store *s, sm_err *err, int rc, const char *field, const char *msg)
+insert_fail(struct conn *c, sm_err *err, sm_db_rc rc, const char *field, const char *msg)
 {
-	if ((rc & 0xff) == SQLITE_CONSTRAINT && msg != NULL)
+	if (rc == SM_DB_UNIQUE && msg != NULL)
 		return sm_err_add(err, SM_E_DUPLICATE, field, "%s", msg);
-	return db_fail(s, err, rc);
+	return db_fail(c, err, rc);
 }
 
 static sm_status
-run_insert(sm_store *s, sqlite3_stmt *st, const char *field, const char *dup_msg, sm_err *err)
+run_insert(struct conn *c, sm_db_stmt *st, const char *field, const char *dup_msg, sm_err *err)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return insert_fail(s, err, rc, field, dup_msg);
+	sm_db_rc rc = sm_db_step(st);
+	sm_db_reset(st);
+	if (rc != SM_DB_DONE)
+		return insert_fail(c, err, rc, field, dup_msg);
 	return SM_OK;
 }
 
 sm_status
 sm_tx_office_insert(sm_tx *tx, const sm_office *o, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_OFFICE_INSERT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_OFFICE_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, o->code);
 	bind_text(st, 2, o->name);
-	return run_insert(tx->s, st, "code", _("an office with this code already exists"), err);
+	return run_insert(tx->c, st, "code", _("an office with this code already exists"), err);
 }
 
 sm_status
 sm_tx_user_insert(sm_tx *tx, const sm_user *u, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_USER_INSERT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_USER_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, u->login);
 	bind_text(st, 2, sm_role_name(u->role));
 	bind_text(st, 3, u->office);
 	if (u->unit > 0)
-		sqlite3_bind_int64(st, 4, u->unit);
+		sm_db_bind_int64(st, 4, u->unit);
 	bind_text(st, 5, u->name);
 	bind_text(st, 6, u->mobile);
 	bind_text(st, 7, u->email);
 	bind_text(st, 8, tx->now);
-	return run_insert(tx->s, st, "login", _("a user with this login already exists"), err);
+	return run_insert(tx->c, st, "login", _("a user with this login already exists"), err);
 }
 
 sm_status
 sm_tx_user_set_unit(sm_tx *tx, const char *login, int64_t unit, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_USER_SET_UNIT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_USER_SET_UNIT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, login);
-	sqlite3_bind_int64(st, 2, unit);
-	if (run(tx->s, st, err) != SM_OK)
+	sm_db_bind_int64(st, 2, unit);
+	if (run(tx->c, st, err) != SM_OK)
 		return SM_E_STORE;
-	if (sqlite3_changes(tx->s->db) != 1)
+	if (sm_db_changes(tx->c->db) != 1)
 		return sm_err_add(err, SM_E_NOTFOUND, "login",
 		    _("no unit operator with login %s"), login);
 	return SM_OK;
@@ -1089,7 +947,7 @@ sm_tx_user_set_unit(sm_tx *tx, const char *login, int64_t unit, sm_err *err)
 sm_status
 sm_tx_unit_insert(sm_tx *tx, const sm_unit *u, int64_t *id, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_UNIT_INSERT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_UNIT_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, u->name);
@@ -1100,33 +958,33 @@ sm_tx_unit_insert(sm_tx *tx, const sm_unit *u, int64_t *id, sm_err *err)
 	bind_text(st, 6, u->office);
 	bind_json(st, 7, u->values);
 	bind_text(st, 8, tx->now);
-	sm_status status = run_insert(tx->s, st, "uscc",
+	sm_status status = run_insert(tx->c, st, "uscc",
 	    _("a unit with this unified social credit code is already registered"), err);
 	if (status == SM_OK && id)
-		*id = sqlite3_last_insert_rowid(tx->s->db);
+		*id = sm_db_last_insert_id(tx->c->db);
 	return status;
 }
 
 sm_status
 sm_tx_unit_get(sm_tx *tx, int64_t id, sm_unit *out, sm_err *err)
 {
-	return sm_store_unit_get(tx->s, id, out, err);
+	return unit_get(tx->c, id, out, err);
 }
 
 sm_status
 sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
 {
-	return sm_store_case_get(tx->s, id, out, err);
+	return case_get(tx->c, id, out, err);
 }
 
 sm_status
 sm_tx_case_head(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_CASE_GET, err);
+	sm_db_stmt *st = stmt(tx->c, ST_CASE_GET, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, id);
-	return get_one(tx->s, st, READER(read_case_head, sm_case), out, err);
+	sm_db_bind_int64(st, 1, id);
+	return get_one(tx->c, st, READER(read_case_head, sm_case), out, err);
 }
 
 static sm_status
@@ -1140,32 +998,32 @@ conflict(sm_err *err, int64_t id)
 sm_status
 sm_tx_case_set_state(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_CASE_SET_STATE, err);
+	sm_db_stmt *st = stmt(tx->c, ST_CASE_SET_STATE, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, c->id);
-	sqlite3_bind_int64(st, 2, expect_version);
+	sm_db_bind_int64(st, 1, c->id);
+	sm_db_bind_int64(st, 2, expect_version);
 	bind_text(st, 3, sm_state_name(c->state));
 	bind_text(st, 4, c->submitted_by);
 	bind_text(st, 5, c->due);
 	bind_text(st, 6, c->due_kind);
-	sqlite3_bind_int(st, 7, c->due_uncertain);
+	sm_db_bind_int64(st, 7, c->due_uncertain);
 	bind_text(st, 8, tx->now);
-	sm_status status = run_insert(tx->s, st, "domain",
+	sm_status status = run_insert(tx->c, st, "domain",
 	    _("the unit already has an open case of this kind for this domain"), err);
 	if (status != SM_OK)
 		return status;
-	return sqlite3_changes(tx->s->db) == 1 ? SM_OK : conflict(err, c->id);
+	return sm_db_changes(tx->c->db) == 1 ? SM_OK : conflict(err, c->id);
 }
 
 sm_status
 sm_tx_case_insert(sm_tx *tx, const sm_case *c, int64_t *id, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_CASE_INSERT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_CASE_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, sm_kind_name(c->kind));
-	sqlite3_bind_int64(st, 2, c->unit);
+	sm_db_bind_int64(st, 2, c->unit);
 	bind_text(st, 3, c->office);
 	bind_text(st, 4, sm_state_name(c->state));
 	bind_text(st, 5, c->domain);
@@ -1176,12 +1034,12 @@ sm_tx_case_insert(sm_tx *tx, const sm_case *c, int64_t *id, sm_err *err)
 	bind_text(st, 10, c->submitted_by);
 	bind_text(st, 11, c->due);
 	bind_text(st, 12, c->due_kind);
-	sqlite3_bind_int(st, 13, c->due_uncertain);
+	sm_db_bind_int64(st, 13, c->due_uncertain);
 	bind_text(st, 14, tx->now);
-	sm_status status = run_insert(tx->s, st, "domain",
+	sm_status status = run_insert(tx->c, st, "domain",
 	    _("the unit already has an open case of this kind for this domain"), err);
 	if (status == SM_OK && id)
-		*id = sqlite3_last_insert_rowid(tx->s->db);
+		*id = sm_db_last_insert_id(tx->c->db);
 	return status;
 }
 
@@ -1192,11 +1050,11 @@ sm_tx_case_update(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *e
 	 * or the version did), write everything. */
 	static const enum stmt_id tries[] = {ST_CASE_UPDATE_SAME_DOMAIN, ST_CASE_UPDATE};
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		sqlite3_stmt *st = stmt(tx->s, tries[i], err);
+		sm_db_stmt *st = stmt(tx->c, tries[i], err);
 		if (st == NULL)
 			return SM_E_STORE;
-		sqlite3_bind_int64(st, 1, c->id);
-		sqlite3_bind_int64(st, 2, expect_version);
+		sm_db_bind_int64(st, 1, c->id);
+		sm_db_bind_int64(st, 2, expect_version);
 		bind_text(st, 3, sm_state_name(c->state));
 		bind_text(st, 4, c->domain);
 		bind_text(st, 5, c->domain_unicode);
@@ -1205,109 +1063,109 @@ sm_tx_case_update(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *e
 		bind_text(st, 8, c->submitted_by);
 		bind_text(st, 9, c->due);
 		bind_text(st, 10, c->due_kind);
-		sqlite3_bind_int(st, 11, c->due_uncertain);
+		sm_db_bind_int64(st, 11, c->due_uncertain);
 		bind_text(st, 12, tx->now);
-		sm_status status = run_insert(tx->s, st, "domain",
+		sm_status status = run_insert(tx->c, st, "domain",
 		    _("the unit already has an open case of this kind for this domain"), err);
 		if (status != SM_OK)
 			return status;
-		if (sqlite3_changes(tx->s->db) == 1)
+		if (sm_db_changes(tx->c->db) == 1)
 			return SM_OK;
 	}
 	return conflict(err, c->id);
 }
 
 static sm_status
-query_bool(sm_store *s, sqlite3_stmt *st, bool *out, sm_err *err)
+query_bool(struct conn *c, sm_db_stmt *st, bool *out, sm_err *err)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int(st, 0) != 0;
-		sqlite3_reset(st);
+	sm_db_rc rc = sm_db_step(st);
+	if (rc == SM_DB_ROW) {
+		*out = (int)sm_db_column_int64(st, 0) != 0;
+		sm_db_reset(st);
 		return SM_OK;
 	}
-	sqlite3_reset(st);
-	return db_fail(s, err, rc);
+	sm_db_reset(st);
+	return db_fail(c, err, rc);
 }
 
 sm_status
 sm_tx_domain_taken(sm_tx *tx, const char *ace, int64_t exclude_case, bool *taken, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_DOMAIN_TAKEN, err);
+	sm_db_stmt *st = stmt(tx->c, ST_DOMAIN_TAKEN, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, ace);
-	sqlite3_bind_int64(st, 2, exclude_case);
-	return query_bool(tx->s, st, taken, err);
+	sm_db_bind_int64(st, 2, exclude_case);
+	return query_bool(tx->c, st, taken, err);
 }
 
 sm_status
 sm_tx_domain_owned(sm_tx *tx, const char *ace, int64_t unit, bool *owned, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_DOMAIN_OWNED, err);
+	sm_db_stmt *st = stmt(tx->c, ST_DOMAIN_OWNED, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, ace);
-	sqlite3_bind_int64(st, 2, unit);
-	return query_bool(tx->s, st, owned, err);
+	sm_db_bind_int64(st, 2, unit);
+	return query_bool(tx->c, st, owned, err);
 }
 
 sm_status
 sm_tx_domain_register(sm_tx *tx, const char *ace, const char *unicode, int64_t unit,
                       int64_t case_id, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_DOMAIN_INSERT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_DOMAIN_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, ace);
 	bind_text(st, 2, unicode);
-	sqlite3_bind_int64(st, 3, unit);
-	sqlite3_bind_int64(st, 4, case_id);
+	sm_db_bind_int64(st, 3, unit);
+	sm_db_bind_int64(st, 4, case_id);
 	bind_text(st, 5, tx->now);
-	return run_insert(tx->s, st, "domain", _("the domain is already registered"), err);
+	return run_insert(tx->c, st, "domain", _("the domain is already registered"), err);
 }
 
 static sm_status
-query_int64(sm_store *s, sqlite3_stmt *st, int64_t *out, sm_err *err)
+query_int64(struct conn *c, sm_db_stmt *st, int64_t *out, sm_err *err)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+	sm_db_rc rc = sm_db_step(st);
+	if (rc == SM_DB_ROW) {
+		*out = sm_db_column_int64(st, 0);
+		sm_db_reset(st);
 		return SM_OK;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	sm_db_reset(st);
+	if (rc == SM_DB_DONE)
 		return SM_E_NOTFOUND;
-	return db_fail(s, err, rc);
+	return db_fail(c, err, rc);
 }
 
 sm_status
 sm_tx_mark_next(sm_tx *tx, int64_t unit, int *unit_seq, int64_t *cert_serial, sm_err *err)
 {
-	sqlite3_stmt *st;
+	sm_db_stmt *st;
 	int64_t v = 0;
 
-	if ((st = stmt(tx->s, ST_MARK_SEQ, err)) == NULL)
+	if ((st = stmt(tx->c, ST_MARK_SEQ, err)) == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, unit);
-	if (run(tx->s, st, err) != SM_OK)
+	sm_db_bind_int64(st, 1, unit);
+	if (run(tx->c, st, err) != SM_OK)
 		return SM_E_STORE;
-	if ((st = stmt(tx->s, ST_MARK_SEQ_GET, err)) == NULL)
+	if ((st = stmt(tx->c, ST_MARK_SEQ_GET, err)) == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, unit);
-	if (query_int64(tx->s, st, &v, err) != SM_OK)
+	sm_db_bind_int64(st, 1, unit);
+	if (query_int64(tx->c, st, &v, err) != SM_OK)
 		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("no unit %lld"), (long long)unit);
 	*unit_seq = (int)v;
-	if ((st = stmt(tx->s, ST_COUNTER_BUMP, err)) == NULL)
+	if ((st = stmt(tx->c, ST_COUNTER_BUMP, err)) == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, "certificate");
-	if (run(tx->s, st, err) != SM_OK)
+	if (run(tx->c, st, err) != SM_OK)
 		return SM_E_STORE;
-	if ((st = stmt(tx->s, ST_COUNTER_GET, err)) == NULL)
+	if ((st = stmt(tx->c, ST_COUNTER_GET, err)) == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, "certificate");
-	if (query_int64(tx->s, st, cert_serial, err) != SM_OK)
+	if (query_int64(tx->c, st, cert_serial, err) != SM_OK)
 		return SM_E_STORE;
 	return SM_OK;
 }
@@ -1315,11 +1173,11 @@ sm_tx_mark_next(sm_tx *tx, int64_t unit, int *unit_seq, int64_t *cert_serial, sm
 sm_status
 sm_tx_mark_insert(sm_tx *tx, const sm_mark *m, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_MARK_INSERT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_MARK_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, m->case_id);
-	sqlite3_bind_int64(st, 2, m->unit);
+	sm_db_bind_int64(st, 1, m->case_id);
+	sm_db_bind_int64(st, 2, m->unit);
 	bind_text(st, 3, m->code);
 	bind_text(st, 4, m->guid);
 	bind_text(st, 5, m->cert_no);
@@ -1328,32 +1186,32 @@ sm_tx_mark_insert(sm_tx *tx, const sm_mark *m, sm_err *err)
 	bind_text(st, 8, tx->now);
 	bind_text(st, 9, m->hang_due);
 	bind_json(st, 10, m->certificate);
-	return run_insert(tx->s, st, NULL, _("this case already has a mark, or the mark code is taken"),
+	return run_insert(tx->c, st, NULL, _("this case already has a mark, or the mark code is taken"),
 	    err);
 }
 
 sm_status
 sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_AUDIT_LAST, err);
+	sm_db_stmt *st = stmt(tx->c, ST_AUDIT_LAST, err);
 	char prev[SM_AUDIT_HASH_LEN + 1] = SM_AUDIT_GENESIS;
 	char hash[SM_AUDIT_HASH_LEN + 1];
 	int64_t seq = 1;
-	int rc;
+	sm_db_rc rc;
 
 	if (st == NULL)
 		return SM_E_STORE;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 1);
-		seq = sqlite3_column_int64(st, 0) + 1;
+	rc = sm_db_step(st);
+	if (rc == SM_DB_ROW) {
+		const char *h = sm_db_column_text(st, 1);
+		seq = sm_db_column_int64(st, 0) + 1;
 		if (h != NULL)
 			snprintf(prev, sizeof(prev), "%s", h);
-	} else if (rc != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return db_fail(tx->s, err, rc);
+	} else if (rc != SM_DB_DONE) {
+		sm_db_reset(st);
+		return db_fail(tx->c, err, rc);
 	}
-	sqlite3_reset(st);
+	sm_db_reset(st);
 
 	sm_audit_rec r = {
 		.seq = seq, .at = tx->now, .actor = e->actor, .role = e->role,
@@ -1363,15 +1221,15 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 		.request_id = tx->request_id, .prev_hash = prev,
 	};
 	sm_audit_hash(&r, hash);
-	if ((st = stmt(tx->s, ST_AUDIT_INSERT, err)) == NULL)
+	if ((st = stmt(tx->c, ST_AUDIT_INSERT, err)) == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, seq);
+	sm_db_bind_int64(st, 1, seq);
 	bind_text(st, 2, r.at);
 	bind_text(st, 3, r.actor);
 	bind_text(st, 4, r.role);
 	bind_text(st, 5, r.ssh_client);
 	bind_text(st, 6, r.object);
-	sqlite3_bind_int64(st, 7, r.object_id);
+	sm_db_bind_int64(st, 7, r.object_id);
 	bind_text(st, 8, r.object_key);
 	bind_text(st, 9, r.action);
 	bind_text(st, 10, r.from_state);
@@ -1381,46 +1239,46 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 	bind_text(st, 14, r.request_id);
 	bind_text(st, 15, prev);
 	bind_text(st, 16, hash);
-	return run(tx->s, st, err);
+	return run(tx->c, st, err);
 }
 
 sm_status
 sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_NOTICE_INSERT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_NOTICE_INSERT, err);
 	char *msg_id = NULL;
 	if (st == NULL)
 		return SM_E_STORE;
 	/* The whole request id: a truncated one could repeat another's. */
 	if (asprintf(&msg_id, "%s:%d", tx->request_id, ++tx->n_notices) < 0)
 		return nomem(err);
-	sqlite3_bind_text(st, 1, msg_id, -1, free);
+	sm_db_bind_text_owned(st, 1, msg_id);
 	if (n->case_id > 0)
-		sqlite3_bind_int64(st, 2, n->case_id);
+		sm_db_bind_int64(st, 2, n->case_id);
 	bind_text(st, 3, n->event);
 	bind_text(st, 4, n->channel);
 	bind_text(st, 5, n->recipient);
 	bind_text(st, 6, n->subject);
 	bind_text(st, 7, n->body);
 	bind_text(st, 8, tx->now);
-	return run(tx->s, st, err);
+	return run(tx->c, st, err);
 }
 
 sm_status
 sm_tx_note_insert(sm_tx *tx, const sm_note *n, int64_t *id, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(tx->s, ST_NOTE_INSERT, err);
+	sm_db_stmt *st = stmt(tx->c, ST_NOTE_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, n->object);
-	sqlite3_bind_int64(st, 2, n->object_id);
+	sm_db_bind_int64(st, 2, n->object_id);
 	bind_text(st, 3, n->author);
 	bind_text(st, 4, tx->now);
 	bind_text(st, 5, n->text);
-	if (run(tx->s, st, err) != SM_OK)
+	if (run(tx->c, st, err) != SM_OK)
 		return SM_E_STORE;
 	if (id)
-		*id = sqlite3_last_insert_rowid(tx->s->db);
+		*id = sm_db_last_insert_id(tx->c->db);
 	return SM_OK;
 }
 
@@ -1429,75 +1287,81 @@ sm_tx_note_insert(sm_tx *tx, const sm_note *n, int64_t *id, sm_err *err)
 sm_status
 sm_store_office_get(sm_store *s, const char *code, sm_office *out, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_OFFICE_GET, err);
+	sm_db_stmt *st = stmt(&s->c, ST_OFFICE_GET, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, code);
-	return get_one(s, st, READER(read_office, sm_office), out, err);
+	return get_one(&s->c, st, READER(read_office, sm_office), out, err);
 }
 
 sm_status
 sm_store_office_list(sm_store *s, sm_office **out, size_t *n, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_OFFICE_LIST, err);
+	sm_db_stmt *st = stmt(&s->c, ST_OFFICE_LIST, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	return get_all(s, st, READER(read_office, sm_office), sizeof(sm_office),
+	return get_all(&s->c, st, READER(read_office, sm_office), sizeof(sm_office),
 	    CLEARER(sm_office_clear), (void **)out, n, err);
 }
 
 sm_status
 sm_store_user_get(sm_store *s, const char *login, sm_user *out, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_USER_GET, err);
+	sm_db_stmt *st = stmt(&s->c, ST_USER_GET, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, login);
-	return get_one(s, st, READER(read_user, sm_user), out, err);
+	return get_one(&s->c, st, READER(read_user, sm_user), out, err);
 }
 
 sm_status
 sm_store_user_list(sm_store *s, sm_role role, sm_user **out, size_t *n, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, role != SM_ROLE_NONE ? ST_USER_LIST_ROLE : ST_USER_LIST, err);
+	sm_db_stmt *st = stmt(&s->c, role != SM_ROLE_NONE ? ST_USER_LIST_ROLE : ST_USER_LIST, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	if (role != SM_ROLE_NONE)
 		bind_text(st, 1, sm_role_name(role));
-	return get_all(s, st, READER(read_user, sm_user), sizeof(sm_user),
+	return get_all(&s->c, st, READER(read_user, sm_user), sizeof(sm_user),
 	    CLEARER(sm_user_clear), (void **)out, n, err);
 }
 
 size_t
 sm_store_user_count(sm_store *s)
 {
-	sqlite3_stmt *st = stmt(s, ST_USER_COUNT, NULL);
+	sm_db_stmt *st = stmt(&s->c, ST_USER_COUNT, NULL);
 	int64_t v = 0;
-	if (st == NULL || query_int64(s, st, &v, NULL) != SM_OK)
+	if (st == NULL || query_int64(&s->c, st, &v, NULL) != SM_OK)
 		return 0;
 	return (size_t)v;
+}
+
+static sm_status
+unit_get(struct conn *c, int64_t id, sm_unit *out, sm_err *err)
+{
+	sm_db_stmt *st = stmt(c, ST_UNIT_GET, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, id);
+	return get_one(c, st, READER(read_unit, sm_unit), out, err);
 }
 
 sm_status
 sm_store_unit_get(sm_store *s, int64_t id, sm_unit *out, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_UNIT_GET, err);
-	if (st == NULL)
-		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, id);
-	return get_one(s, st, READER(read_unit, sm_unit), out, err);
+	return unit_get(&s->c, id, out, err);
 }
 
 sm_status
 sm_store_unit_search(sm_store *s, const char *text, size_t limit, sm_unit **out, size_t *n,
                      sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_UNIT_SEARCH, err);
+	sm_db_stmt *st = stmt(&s->c, ST_UNIT_SEARCH, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, text);
-	sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
-	return get_all(s, st, READER(read_unit, sm_unit), sizeof(sm_unit),
+	sm_db_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	return get_all(&s->c, st, READER(read_unit, sm_unit), sizeof(sm_unit),
 	    CLEARER(sm_unit_clear), (void **)out, n, err);
 }
 
@@ -1505,10 +1369,10 @@ sm_status
 sm_store_unit_domains(sm_store *s, int64_t unit, const char *tld_ace, char ***ace,
                       char ***unicode, size_t *n, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, tld_ace ? ST_UNIT_DOMAINS_TLD : ST_UNIT_DOMAINS, err);
+	sm_db_stmt *st = stmt(&s->c, tld_ace ? ST_UNIT_DOMAINS_TLD : ST_UNIT_DOMAINS, err);
 	char **a = NULL, **u = NULL;
 	size_t len = 0;
-	int rc;
+	sm_db_rc rc;
 
 	*ace = NULL;
 	if (unicode)
@@ -1516,10 +1380,10 @@ sm_store_unit_domains(sm_store *s, int64_t unit, const char *tld_ace, char ***ac
 	*n = 0;
 	if (st == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, unit);
+	sm_db_bind_int64(st, 1, unit);
 	if (tld_ace)
 		bind_text(st, 2, tld_ace);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sm_db_step(st)) == SM_DB_ROW) {
 		char **na = realloc(a, (len + 1) * sizeof(*a));
 		if (na)
 			a = na;
@@ -1527,22 +1391,22 @@ sm_store_unit_domains(sm_store *s, int64_t unit, const char *tld_ace, char ***ac
 		if (nu)
 			u = nu;
 		if (na == NULL || nu == NULL) {
-			rc = SQLITE_NOMEM;
+			rc = SM_DB_NOMEM;
 			break;
 		}
 		a[len] = col_str(st, 0);
 		u[len] = col_str(st, 1);
 		len++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	sm_db_reset(st);
+	if (rc != SM_DB_DONE) {
 		for (size_t i = 0; i < len; i++) {
 			free(a[i]);
 			free(u[i]);
 		}
 		free(a);
 		free(u);
-		return db_fail(s, err, rc);
+		return db_fail(&s->c, err, rc);
 	}
 	*ace = a;
 	if (unicode)
@@ -1556,14 +1420,20 @@ sm_store_unit_domains(sm_store *s, int64_t unit, const char *tld_ace, char ***ac
 	return SM_OK;
 }
 
+static sm_status
+case_get(struct conn *c, int64_t id, sm_case *out, sm_err *err)
+{
+	sm_db_stmt *st = stmt(c, ST_CASE_GET, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, id);
+	return get_one(c, st, READER(read_case, sm_case), out, err);
+}
+
 sm_status
 sm_store_case_get(sm_store *s, int64_t id, sm_case *out, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_CASE_GET, err);
-	if (st == NULL)
-		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, id);
-	return get_one(s, st, READER(read_case, sm_case), out, err);
+	return case_get(&s->c, id, out, err);
 }
 
 /* Which filters are set, as bits; each combination has its own statement. */
@@ -1599,14 +1469,13 @@ filter_mask(const sm_case_filter *f)
 
 /* Parameters: ?1 state list (JSON array text), ?2 kind, ?3 office, ?4 unit,
  * ?5 text, ?6 acted_by, ?7 limit, ?8 offset, ?9 due before. */
-static sqlite3_stmt *
-filter_stmt(sm_store *s, unsigned mask, int count, sm_err *err)
+static sm_db_stmt *
+filter_stmt(struct conn *c, unsigned mask, int count, sm_err *err)
 {
-	for (size_t i = 0; i < s->n_filters; i++)
-		if (s->filters[i].mask == mask && s->filters[i].count == count) {
-			sqlite3_reset(s->filters[i].st);
-			sqlite3_clear_bindings(s->filters[i].st);
-			return s->filters[i].st;
+	for (size_t i = 0; i < c->n_filters; i++)
+		if (c->filters[i].mask == mask && c->filters[i].count == count) {
+			sm_db_reset(c->filters[i].st);
+			return c->filters[i].st;
 		}
 	char sql[2048];
 	size_t len = 0;
@@ -1636,26 +1505,26 @@ filter_stmt(sm_store *s, unsigned mask, int count, sm_err *err)
 		if (mask & F_LIMIT)
 			snprintf(sql + len, sizeof(sql) - len, " LIMIT ?7 OFFSET ?8");
 	}
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-	if (rc != SQLITE_OK) {
-		db_fail(s, err, rc);
+	sm_db_stmt *st = NULL;
+	sm_db_rc rc = sm_db_prepare(c->db, sql, true, &st);
+	if (rc != SM_DB_OK) {
+		db_fail(c, err, rc);
 		return NULL;
 	}
-	if (s->n_filters == FILTER_CACHE) {
-		sqlite3_finalize(s->filters[0].st);
-		memmove(s->filters, s->filters + 1, (FILTER_CACHE - 1) * sizeof(s->filters[0]));
-		s->n_filters--;
+	if (c->n_filters == FILTER_CACHE) {
+		sm_db_finalize(c->filters[0].st);
+		memmove(c->filters, c->filters + 1, (FILTER_CACHE - 1) * sizeof(c->filters[0]));
+		c->n_filters--;
 	}
-	s->filters[s->n_filters].mask = mask;
-	s->filters[s->n_filters].count = count;
-	s->filters[s->n_filters].st = st;
-	s->n_filters++;
+	c->filters[c->n_filters].mask = mask;
+	c->filters[c->n_filters].count = count;
+	c->filters[c->n_filters].st = st;
+	c->n_filters++;
 	return st;
 }
 
 static bool
-bind_filter(sqlite3_stmt *st, const sm_case_filter *f, unsigned mask)
+bind_filter(sm_db_stmt *st, const sm_case_filter *f, unsigned mask)
 {
 	if (mask & F_STATE) {
 		/* the set of states -> ["a","b","c"] */
@@ -1673,7 +1542,7 @@ bind_filter(sqlite3_stmt *st, const sm_case_filter *f, unsigned mask)
 	if (mask & F_OFFICE)
 		bind_text(st, 3, f->office);
 	if (mask & F_UNIT)
-		sqlite3_bind_int64(st, 4, f->unit);
+		sm_db_bind_int64(st, 4, f->unit);
 	if (mask & F_TEXT)
 		bind_text(st, 5, f->text);
 	if (mask & F_ACTED)
@@ -1681,8 +1550,8 @@ bind_filter(sqlite3_stmt *st, const sm_case_filter *f, unsigned mask)
 	if (mask & F_DUE_BEFORE)
 		bind_text(st, 9, f->due_before);
 	if (mask & F_LIMIT) {
-		sqlite3_bind_int64(st, 7, f->limit ? (sqlite3_int64)f->limit : -1);
-		sqlite3_bind_int64(st, 8, (sqlite3_int64)f->offset);
+		sm_db_bind_int64(st, 7, f->limit ? (int64_t)f->limit : -1);
+		sm_db_bind_int64(st, 8, (int64_t)f->offset);
 	}
 	return true;
 }
@@ -1691,14 +1560,14 @@ sm_status
 sm_store_case_list(sm_store *s, const sm_case_filter *f, sm_case **out, size_t *n, sm_err *err)
 {
 	unsigned mask = filter_mask(f);
-	sqlite3_stmt *st = filter_stmt(s, mask, 0, err);
+	sm_db_stmt *st = filter_stmt(&s->c, mask, 0, err);
 	*out = NULL;
 	*n = 0;
 	if (st == NULL)
 		return SM_E_STORE;
 	if (!bind_filter(st, f, mask))
 		return nomem(err);
-	return get_all(s, st, READER(read_case, sm_case), sizeof(sm_case),
+	return get_all(&s->c, st, READER(read_case, sm_case), sizeof(sm_case),
 	    CLEARER(sm_case_clear), (void **)out, n, err);
 }
 
@@ -1706,43 +1575,43 @@ sm_status
 sm_store_case_count(sm_store *s, const sm_case_filter *f, int64_t *count, sm_err *err)
 {
 	unsigned mask = filter_mask(f) & ~(unsigned)(F_DUE | F_LIMIT);
-	sqlite3_stmt *st = filter_stmt(s, mask, 1, err);
+	sm_db_stmt *st = filter_stmt(&s->c, mask, 1, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	if (!bind_filter(st, f, mask))
 		return nomem(err);
-	return query_int64(s, st, count, err);
+	return query_int64(&s->c, st, count, err);
 }
 
 sm_status
 sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t *n, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_AUDIT_CASE, err);
+	sm_db_stmt *st = stmt(&s->c, ST_AUDIT_CASE, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, id);
-	return get_all(s, st, READER(read_event, sm_event), sizeof(sm_event),
+	sm_db_bind_int64(st, 1, id);
+	return get_all(&s->c, st, READER(read_event, sm_event), sizeof(sm_event),
 	    CLEARER(sm_event_clear), (void **)out, n, err);
 }
 
 sm_status
 sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_MARK_GET, err);
+	sm_db_stmt *st = stmt(&s->c, ST_MARK_GET, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, case_id);
-	return get_one(s, st, READER(read_mark, sm_mark), out, err);
+	sm_db_bind_int64(st, 1, case_id);
+	return get_one(&s->c, st, READER(read_mark, sm_mark), out, err);
 }
 
 sm_status
 sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t *n, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_NOTICE_LIST, err);
+	sm_db_stmt *st = stmt(&s->c, ST_NOTICE_LIST, err);
 	if (st == NULL)
 		return SM_E_STORE;
-	sqlite3_bind_int64(st, 1, case_id);
-	return get_all(s, st, READER(read_notice, sm_notice), sizeof(sm_notice),
+	sm_db_bind_int64(st, 1, case_id);
+	return get_all(&s->c, st, READER(read_notice, sm_notice), sizeof(sm_notice),
 	    CLEARER(sm_notice_clear), (void **)out, n, err);
 }
 
@@ -1750,31 +1619,31 @@ sm_status
 sm_store_notes(sm_store *s, const char *object, int64_t id, sm_note **out, size_t *n,
                sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_NOTE_LIST, err);
+	sm_db_stmt *st = stmt(&s->c, ST_NOTE_LIST, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, object);
-	sqlite3_bind_int64(st, 2, id);
-	return get_all(s, st, READER(read_note, sm_note), sizeof(sm_note),
+	sm_db_bind_int64(st, 2, id);
+	return get_all(&s->c, st, READER(read_note, sm_note), sizeof(sm_note),
 	    CLEARER(sm_note_clear), (void **)out, n, err);
 }
 
 sm_status
 sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *err)
 {
-	sqlite3_stmt *st = stmt(s, ST_AUDIT_ALL, err);
+	sm_db_stmt *st = stmt(&s->c, ST_AUDIT_ALL, err);
 	char prev[SM_AUDIT_HASH_LEN + 1] = SM_AUDIT_GENESIS;
 	char hash[SM_AUDIT_HASH_LEN + 1];
 	int64_t expect_seq = 1;
-	int rc;
+	sm_db_rc rc;
 
 	*broken_seq = 0;
 	*count = 0;
 	if (st == NULL)
 		return SM_E_STORE;
-	if (run_id(s, ST_BEGIN, err) != SM_OK)
+	if (db_ok(&s->c, sm_db_begin(s->c.db, false), err) != SM_OK)
 		return SM_E_STORE;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sm_db_step(st)) == SM_DB_ROW) {
 		sm_event e = {0};
 		read_event(st, &e);
 		sm_audit_rec r = {
@@ -1797,9 +1666,9 @@ sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *
 		expect_seq++;
 		sm_event_clear(&e);
 	}
-	sqlite3_reset(st);
-	run_id(s, ST_COMMIT, NULL);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(s, err, rc);
+	sm_db_reset(st);
+	sm_db_commit(s->c.db);
+	if (rc != SM_DB_DONE && rc != SM_DB_ROW)
+		return db_fail(&s->c, err, rc);
 	return SM_OK;
 }

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sm_calendar.h"
 #include "sm_err.h"
 #include "sm_model.h"
 
@@ -41,8 +42,12 @@ void sm_store_close(sm_store **sp);
 int sm_store_schema_version(sm_store *s);
 /* PRAGMA integrity_check: SM_OK when it says ok. */
 sm_status sm_store_integrity(sm_store *s, sm_err *err);
+/* The clock the store stamps records with: the session's (sm_app), kept
+ * alive by the caller while the store is open.  Until it is given, or with
+ * NULL, the system's clock. */
+void sm_store_set_clock(sm_store *s, const sm_clock *clock);
 /* The "now" the store stamps records with (ISO 8601, Asia/Shanghai). */
-void sm_store_now(char buf[32]);
+void sm_store_now(const sm_store *s, char buf[32]);
 
 /* ------------------------------------------------------------ writing */
 

@@ -504,7 +504,7 @@ sm_view_counts(sm_app *app, sm_state_count counts[SM_STATE_COUNT], bool *scope_o
 	*scope_office = f.office != NULL;
 	/* A running deadline is past when a working day has begun since it: due
 	 * before the last working day up to today. */
-	sm_date last = sm_today();
+	sm_date last = sm_clock_today(&app->clock);
 	for (int i = 0; i < 60 && !sm_calendar_is_workday(app->cal, last, NULL); i++)
 		last--;
 	sm_date_format(last, before, sizeof(before));

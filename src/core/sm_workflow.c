@@ -711,13 +711,13 @@ int
 sm_case_days_over(const sm_app *app, const sm_case *c)
 {
 	sm_date due = running_due(c);
-	return due == SM_DATE_NONE ? 0 : sm_calendar_days_over(app->cal, due, sm_today());
+	return due == SM_DATE_NONE ? 0 : sm_calendar_days_over(app->cal, due, sm_clock_today(&app->clock));
 }
 
 int
 sm_case_days_left(const sm_app *app, const sm_case *c)
 {
-	sm_date due = running_due(c), today = sm_today();
+	sm_date due = running_due(c), today = sm_clock_today(&app->clock);
 	int left = 0;
 	for (sm_date d = today + 1; due != SM_DATE_NONE && d <= due && left < 1000; d++)
 		left += sm_calendar_is_workday(app->cal, d, NULL);
@@ -971,7 +971,7 @@ static sm_status
 due_date(const sm_app *app, int days, char **out, bool *uncertain, sm_err *err)
 {
 	char buf[16];
-	sm_date d = sm_calendar_deadline(app->cal, sm_today(), days, uncertain);
+	sm_date d = sm_calendar_deadline(app->cal, sm_clock_today(&app->clock), days, uncertain);
 	if (d == SM_DATE_NONE)
 		return sm_err_add(err, SM_E_INVALID, NULL, _("cannot compute the deadline"));
 	*out = strdup(sm_date_format(d, buf, sizeof(buf)));
@@ -994,7 +994,7 @@ issue_mark(sm_tx *tx, const sm_app *app, const sm_case *c, const sm_unit *u, con
 		return st;
 	if ((st = sm_random_guid(guid, err)) != SM_OK)
 		return st;
-	sm_date_to_ymd(sm_today(), &y, &mo, &d);
+	sm_date_to_ymd(sm_clock_today(&app->clock), &y, &mo, &d);
 	if ((st = sm_mark_cert_no(y, u->division, serial, cert, err)) != SM_OK)
 		return st;
 	m->case_id = c->id;

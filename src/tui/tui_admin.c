@@ -640,9 +640,8 @@ tui_calendar_new(tui *t)
 	cal_view *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	(void)t;
 	c->v.ops = &cal_ops;
 	c->v.title = strdup(_("Working-day calendar"));
-	c->cursor = sm_today();
+	c->cursor = sm_clock_today(&t->app->clock);
 	return &c->v;
 }

@@ -1,0 +1,56 @@
+/* sm_db.c - what every database driver shares: the messages of its failures. */
+#include <config.h>
+
+#include "sm_db.h"
+
+#include "sm_i18n.h"
+
+sm_status
+sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err)
+{
+	const char *detail = db ? sm_db_errmsg(db) : "";
+	switch (rc) {
+	case SM_DB_FULL:
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("the disk is full: nothing was written"));
+	case SM_DB_CORRUPT:
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("the database is corrupt or not a sitemark database (%s): restore it from a backup"),
+		    detail);
+	case SM_DB_BUSY:
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("the database stayed busy for %d seconds: nothing was written, try again"),
+		    SM_DB_BUSY_TIMEOUT_MS / 1000);
+	case SM_DB_READONLY:
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("cannot write the database: %s"), detail);
+	case SM_DB_IOERR:
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("the database could not be read or written (%s): nothing was written"),
+		    detail);
+	case SM_DB_NOMEM:
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	case SM_DB_UNIQUE:
+		return sm_err_add(err, SM_E_DUPLICATE, NULL,
+		    _("a record with the same key already exists (%s): nothing was written"),
+		    detail);
+	case SM_DB_NOTNULL:
+		return sm_err_add(err, SM_E_INVALID, NULL,
+		    _("a required value is missing (NOT NULL constraint: %s): nothing was written"),
+		    detail);
+	case SM_DB_CHECK:
+		return sm_err_add(err, SM_E_INVALID, NULL,
+		    _("a value is not allowed here (CHECK constraint: %s): nothing was written"),
+		    detail);
+	case SM_DB_FOREIGNKEY:
+		return sm_err_add(err, SM_E_INVALID, NULL,
+		    _("a value refers to a record that does not exist (FOREIGN KEY constraint: %s): nothing was written"),
+		    detail);
+	case SM_DB_CONSTRAINT:
+		return sm_err_add(err, SM_E_INVALID, NULL,
+		    _("a rule of the database was broken (constraint: %s): nothing was written"),
+		    detail);
+	default:
+		return sm_err_add(err, SM_E_STORE, NULL, _("database error: %s"), detail);
+	}
+}

@@ -1,0 +1,273 @@
+/* sm_db.h - the seam between the store and a database engine.
+ *
+ * sm_store.c writes every SQL statement; a driver runs them.  A driver is a
+ * table of functions (sm_db_driver); its connection (sm_db) and statement
+ * (sm_db_stmt) handles begin with a pointer to that table, so that the
+ * inline sm_db_*() calls below dispatch without the store knowing which
+ * engine it talks to.  sm_db_sqlite.c is the local driver (one SQLite file);
+ * a networked one (dqlite over its wire protocol) is one more file.
+ *
+ * What a driver must do is what the store needs and no more: statements with
+ * numbered parameters (?1, ?2 ...), rows of integers, reals, text and NULL,
+ * the rows a write changed and the id it inserted, a plain script for
+ * migrations, transactions (BEGIN IMMEDIATE for writes), and its failures as
+ * sm_db_rc codes.  What a database file needs besides (its journal mode, its
+ * header, its integrity check) stays behind open(), schema_get(),
+ * schema_set() and check().
+ *
+ * Text handed to bind_text is copied; text returned by column_text is valid
+ * until the next step, reset or finalize of the statement. */
+#ifndef SM_DB_H
+#define SM_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sm_err.h"
+
+/* How long a driver waits for another writer before it gives up (SM_DB_BUSY). */
+#define SM_DB_BUSY_TIMEOUT_MS 15000
+
+typedef struct sm_db_driver sm_db_driver;
+
+/* A connection; each driver's own begins with this. */
+typedef struct sm_db {
+	const sm_db_driver *drv;
+} sm_db;
+
+/* A prepared statement; each driver's own begins with this. */
+typedef struct sm_db_stmt {
+	const sm_db_driver *drv;
+} sm_db_stmt;
+
+/* Results, the engine's codes mapped to ours. */
+typedef enum sm_db_rc {
+	SM_DB_OK = 0,
+	SM_DB_ROW,        /* step: a row is ready */
+	SM_DB_DONE,       /* step: the statement has finished */
+	SM_DB_BUSY,       /* another writer held the database past the timeout */
+	SM_DB_FULL,       /* the disk is full */
+	SM_DB_CORRUPT,    /* corrupt, or not a database */
+	SM_DB_READONLY,   /* cannot be opened or written (permissions, read-only) */
+	SM_DB_IOERR,      /* reading or writing failed */
+	SM_DB_NOMEM,
+	SM_DB_UNIQUE,     /* a UNIQUE or PRIMARY KEY constraint */
+	SM_DB_NOTNULL,    /* a NOT NULL constraint */
+	SM_DB_CHECK,      /* a CHECK constraint */
+	SM_DB_FOREIGNKEY, /* a FOREIGN KEY constraint */
+	SM_DB_CONSTRAINT, /* another constraint */
+	SM_DB_ERROR       /* anything else (a mistake in the SQL...): see errmsg */
+} sm_db_rc;
+
+/* The type of a column's value in the current row. */
+typedef enum sm_db_type {
+	SM_DB_NULL = 0,
+	SM_DB_INTEGER,
+	SM_DB_FLOAT,
+	SM_DB_TEXT,
+	SM_DB_BLOB
+} sm_db_type;
+
+struct sm_db_driver {
+	const char *name;
+
+	/* Open TARGET (a path, or an address for a networked driver).  CREATE
+	 * allows making a new database.  Refusals (no such database, not a
+	 * regular file, a network file system...) go to ERR as SM_E_STORE with a
+	 * message saying what to do. */
+	sm_status (*open)(const char *target, bool create, sm_db **out, sm_err *err);
+	void (*close)(sm_db *db);
+	/* The engine's message for the last failure on DB (never NULL). */
+	const char *(*errmsg)(sm_db *db);
+
+	/* The schema version, 0 for an empty database; SM_E_STORE (with a
+	 * message) when the database belongs to another program. */
+	sm_status (*schema_get)(sm_db *db, const char *target, int *version, sm_err *err);
+	/* Make the database ready for use (journal, durability, foreign keys);
+	 * the first thing that may write to it. */
+	sm_status (*ready)(sm_db *db, sm_err *err);
+	/* Inside a migration's transaction: record VERSION and mark the
+	 * database as sitemark's. */
+	sm_db_rc (*schema_set)(sm_db *db, int version);
+	/* The engine's own consistency check: one problem per line it reports. */
+	sm_status (*check)(sm_db *db, sm_err *err);
+
+	/* PERSISTENT: the statement is kept for the life of the connection. */
+	sm_db_rc (*prepare)(sm_db *db, const char *sql, bool persistent, sm_db_stmt **out);
+	void (*finalize)(sm_db_stmt *st);
+	/* Back to the start, every parameter NULL again. */
+	void (*reset)(sm_db_stmt *st);
+	sm_db_rc (*bind_int64)(sm_db_stmt *st, int i, int64_t v);
+	sm_db_rc (*bind_double)(sm_db_stmt *st, int i, double v);
+	sm_db_rc (*bind_text)(sm_db_stmt *st, int i, const char *v); /* NULL binds NULL */
+	/* The same, taking V (from malloc) over: it is freed by the driver. */
+	sm_db_rc (*bind_text_owned)(sm_db_stmt *st, int i, char *v);
+	sm_db_rc (*bind_null)(sm_db_stmt *st, int i);
+	/* SM_DB_ROW, SM_DB_DONE or a failure. */
+	sm_db_rc (*step)(sm_db_stmt *st);
+	int (*column_count)(sm_db_stmt *st);
+	sm_db_type (*column_type)(sm_db_stmt *st, int i);
+	int64_t (*column_int64)(sm_db_stmt *st, int i);
+	double (*column_double)(sm_db_stmt *st, int i);
+	const char *(*column_text)(sm_db_stmt *st, int i); /* NULL for NULL */
+
+	/* Rows changed by the last INSERT, UPDATE or DELETE; id of the last row
+	 * inserted. */
+	int64_t (*changes)(sm_db *db);
+	int64_t (*last_insert_id)(sm_db *db);
+	/* Run a script of statements without results. */
+	sm_db_rc (*exec)(sm_db *db, const char *script);
+	/* IMMEDIATE: take the write lock now (every write); else a read
+	 * transaction. */
+	sm_db_rc (*begin)(sm_db *db, bool immediate);
+	sm_db_rc (*commit)(sm_db *db);
+	/* Roll back the open transaction, if there is one. */
+	sm_db_rc (*rollback)(sm_db *db);
+};
+
+/* The local driver: one SQLite file in WAL mode (sm_db_sqlite.c). */
+extern const sm_db_driver sm_db_sqlite;
+
+/* Add the translated message for the failure RC of DB (may be NULL) to ERR,
+ * with the engine's words; returns its status: SM_E_DUPLICATE for a UNIQUE
+ * or PRIMARY KEY constraint, SM_E_INVALID for another constraint (saying
+ * which kind), SM_E_NOMEM, else SM_E_STORE.  (sm_db.c) */
+sm_status sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err);
+
+/* ------------------------------------------------------------ dispatch */
+
+static inline void
+sm_db_close(sm_db *db)
+{
+	if (db)
+		db->drv->close(db);
+}
+
+static inline const char *
+sm_db_errmsg(sm_db *db)
+{
+	return db->drv->errmsg(db);
+}
+
+static inline sm_db_rc
+sm_db_prepare(sm_db *db, const char *sql, bool persistent, sm_db_stmt **out)
+{
+	return db->drv->prepare(db, sql, persistent, out);
+}
+
+static inline void
+sm_db_finalize(sm_db_stmt *st)
+{
+	if (st)
+		st->drv->finalize(st);
+}
+
+static inline void
+sm_db_reset(sm_db_stmt *st)
+{
+	st->drv->reset(st);
+}
+
+static inline sm_db_rc
+sm_db_bind_int64(sm_db_stmt *st, int i, int64_t v)
+{
+	return st->drv->bind_int64(st, i, v);
+}
+
+static inline sm_db_rc
+sm_db_bind_double(sm_db_stmt *st, int i, double v)
+{
+	return st->drv->bind_double(st, i, v);
+}
+
+static inline sm_db_rc
+sm_db_bind_text(sm_db_stmt *st, int i, const char *v)
+{
+	return st->drv->bind_text(st, i, v);
+}
+
+static inline sm_db_rc
+sm_db_bind_text_owned(sm_db_stmt *st, int i, char *v)
+{
+	return st->drv->bind_text_owned(st, i, v);
+}
+
+static inline sm_db_rc
+sm_db_bind_null(sm_db_stmt *st, int i)
+{
+	return st->drv->bind_null(st, i);
+}
+
+static inline sm_db_rc
+sm_db_step(sm_db_stmt *st)
+{
+	return st->drv->step(st);
+}
+
+static inline int
+sm_db_column_count(sm_db_stmt *st)
+{
+	return st->drv->column_count(st);
+}
+
+static inline sm_db_type
+sm_db_column_type(sm_db_stmt *st, int i)
+{
+	return st->drv->column_type(st, i);
+}
+
+static inline int64_t
+sm_db_column_int64(sm_db_stmt *st, int i)
+{
+	return st->drv->column_int64(st, i);
+}
+
+static inline double
+sm_db_column_double(sm_db_stmt *st, int i)
+{
+	return st->drv->column_double(st, i);
+}
+
+static inline const char *
+sm_db_column_text(sm_db_stmt *st, int i)
+{
+	return st->drv->column_text(st, i);
+}
+
+static inline int64_t
+sm_db_changes(sm_db *db)
+{
+	return db->drv->changes(db);
+}
+
+static inline int64_t
+sm_db_last_insert_id(sm_db *db)
+{
+	return db->drv->last_insert_id(db);
+}
+
+static inline sm_db_rc
+sm_db_exec(sm_db *db, const char *script)
+{
+	return db->drv->exec(db, script);
+}
+
+static inline sm_db_rc
+sm_db_begin(sm_db *db, bool immediate)
+{
+	return db->drv->begin(db, immediate);
+}
+
+static inline sm_db_rc
+sm_db_commit(sm_db *db)
+{
+	return db->drv->commit(db);
+}
+
+static inline sm_db_rc
+sm_db_rollback(sm_db *db)
+{
+	return db->drv->rollback(db);
+}
+
+#endif

@@ -1,0 +1,467 @@
+/* sm_db_sqlite.c - the local database driver: one SQLite file in WAL mode.
+ *
+ * The only file of sitemark that includes sqlite3.h.  Besides running the
+ * store's statements it keeps what is particular to a database file: the
+ * refusal of network file systems, the journal and durability pragmas, the
+ * file's application id and user_version, and PRAGMA integrity_check. */
+#include <config.h>
+
+#include "sm_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <sqlite3.h>
+
+#include "sm_i18n.h"
+
+#define SM_APPLICATION_ID 0x534d4b31 /* "SMK1" */
+
+enum { TX_BEGIN_IMMEDIATE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_COUNT };
+
+static const char *const tx_sql[TX_COUNT] = {
+	[TX_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+	[TX_BEGIN] = "BEGIN",
+	[TX_COMMIT] = "COMMIT",
+	[TX_ROLLBACK] = "ROLLBACK",
+};
+
+typedef struct lite_db {
+	sm_db base;
+	sqlite3 *db;
+	sqlite3_stmt *tx[TX_COUNT]; /* prepared on first use */
+} lite_db;
+
+typedef struct lite_stmt {
+	sm_db_stmt base;
+	sqlite3_stmt *st;
+} lite_stmt;
+
+#define DB(d) (((lite_db *)(d))->db)
+#define ST(s) (((lite_stmt *)(s))->st)
+
+/* SQLite's (extended) result code as ours. */
+static sm_db_rc
+map_rc(int rc)
+{
+	switch (rc) {
+	case SQLITE_OK:
+		return SM_DB_OK;
+	case SQLITE_ROW:
+		return SM_DB_ROW;
+	case SQLITE_DONE:
+		return SM_DB_DONE;
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return SM_DB_UNIQUE;
+	case SQLITE_CONSTRAINT_NOTNULL:
+		return SM_DB_NOTNULL;
+	case SQLITE_CONSTRAINT_CHECK:
+		return SM_DB_CHECK;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return SM_DB_FOREIGNKEY;
+	default:
+		break;
+	}
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return SM_DB_FULL;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return SM_DB_CORRUPT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return SM_DB_BUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return SM_DB_READONLY;
+	case SQLITE_IOERR:
+		return SM_DB_IOERR;
+	case SQLITE_NOMEM:
+		return SM_DB_NOMEM;
+	case SQLITE_CONSTRAINT:
+		return SM_DB_CONSTRAINT;
+	default:
+		return SM_DB_ERROR;
+	}
+}
+
+/* ------------------------------------------------------------ the file */
+
+static bool
+on_network_fs(const char *path)
+{
+	char *dir = strdup(path);
+	struct statfs fs;
+	bool net = false;
+	if (dir == NULL)
+		return false;
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (statfs(dir, &fs) == 0) {
+		switch ((unsigned long)fs.f_type) {
+		case 0x6969UL:     /* NFS */
+		case 0x517bUL:     /* SMB */
+		case 0xff534d42UL: /* CIFS */
+		case 0xfe534d42UL: /* SMB2 */
+		case 0x65735546UL: /* FUSE (sshfs and friends) */
+		case 0x564c:       /* NCP */
+		case 0x5346414fUL: /* AFS */
+		case 0x6b414653UL: /* kAFS */
+		case 0x47504653UL: /* GPFS */
+		case 0x19830326UL: /* FhGFS / BeeGFS */
+		case 0x0bd00bd0UL: /* Lustre */
+			net = true;
+			break;
+		default:
+			break;
+		}
+	}
+	free(dir);
+	return net;
+}
+
+static void lite_close(sm_db *d);
+
+static sm_status
+lite_open(const char *path, bool create, sm_db **out, sm_err *err)
+{
+	struct stat sb;
+	lite_db *d;
+
+	*out = NULL;
+	bool exists = stat(path, &sb) == 0;
+	if (!exists && !create)
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("database %s does not exist: create it with 'sitemark init'"), path);
+	if (exists && !S_ISREG(sb.st_mode))
+		return sm_err_add(err, SM_E_STORE, NULL, _("%s is not a regular file"), path);
+	if (on_network_fs(path))
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("%s is on a network file system, where SQLite's write-ahead log is not safe: put the database on a local disk"),
+		    path);
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	d->base.drv = &sm_db_sqlite;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &d->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		sm_err_add(err, SM_E_STORE, NULL, _("cannot open database %s: %s"), path,
+		    d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc));
+		lite_close(&d->base);
+		return SM_E_STORE;
+	}
+	sqlite3_extended_result_codes(d->db, 1);
+	sqlite3_busy_timeout(d->db, SM_DB_BUSY_TIMEOUT_MS);
+	*out = &d->base;
+	return SM_OK;
+}
+
+static void
+lite_close(sm_db *d)
+{
+	lite_db *l = (lite_db *)d;
+	for (int i = 0; i < TX_COUNT; i++)
+		sqlite3_finalize(l->tx[i]);
+	sqlite3_close(l->db);
+	free(l);
+}
+
+static const char *
+lite_errmsg(sm_db *d)
+{
+	return DB(d) ? sqlite3_errmsg(DB(d)) : "";
+}
+
+/* The first column of the first row of SQL, 0 without a row. */
+static int
+pragma_int(sm_db *d, const char *sql, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(DB(d), sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			*out = 0;
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static sm_status
+lite_schema_get(sm_db *d, const char *path, int *version, sm_err *err)
+{
+	int appid = 0, tables = 0, rc;
+	*version = 0;
+	if ((rc = pragma_int(d, "PRAGMA user_version", version)) != SQLITE_OK ||
+	    (rc = pragma_int(d, "PRAGMA application_id", &appid)) != SQLITE_OK ||
+	    (rc = pragma_int(d, "SELECT count(*) FROM sqlite_master", &tables)) != SQLITE_OK)
+		return sm_db_fail(d, map_rc(rc), err);
+	if ((tables > 0 || *version > 0) && appid != SM_APPLICATION_ID)
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("%s is a SQLite database of another program, not of sitemark: nothing was touched"),
+		    path);
+	return SM_OK;
+}
+
+static sm_db_rc lite_exec(sm_db *d, const char *script);
+
+static sm_status
+lite_ready(sm_db *d, sm_err *err)
+{
+	sm_db_rc rc = lite_exec(d, "PRAGMA journal_mode = WAL;"
+	    " PRAGMA synchronous = FULL;"
+	    " PRAGMA foreign_keys = ON");
+	return rc == SM_DB_OK ? SM_OK : sm_db_fail(d, rc, err);
+}
+
+static sm_db_rc
+lite_schema_set(sm_db *d, int version)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = %d",
+	    version, SM_APPLICATION_ID);
+	return lite_exec(d, sql);
+}
+
+static sm_status
+lite_check(sm_db *d, sm_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	sm_status status = SM_OK;
+	int rc = sqlite3_prepare_v2(DB(d), "PRAGMA integrity_check", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sm_db_fail(d, map_rc(rc), err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(st, 0);
+		if (line && strcmp(line, "ok") != 0)
+			status = sm_err_add(err, SM_E_STORE, NULL, "%s", line);
+	}
+	if (rc != SQLITE_DONE)
+		status = sm_db_fail(d, map_rc(rc), err);
+	sqlite3_finalize(st);
+	return status;
+}
+
+/* ------------------------------------------------------------ statements */
+
+static sm_db_rc
+lite_prepare(sm_db *d, const char *sql, bool persistent, sm_db_stmt **out)
+{
+	lite_stmt *s = malloc(sizeof(*s));
+	*out = NULL;
+	if (s == NULL)
+		return SM_DB_NOMEM;
+	s->base.drv = &sm_db_sqlite;
+	s->st = NULL;
+	int rc = sqlite3_prepare_v3(DB(d), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0,
+	    &s->st, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(s->st);
+		free(s);
+		return map_rc(rc);
+	}
+	*out = &s->base;
+	return SM_DB_OK;
+}
+
+static void
+lite_finalize(sm_db_stmt *s)
+{
+	sqlite3_finalize(ST(s));
+	free(s);
+}
+
+static void
+lite_reset(sm_db_stmt *s)
+{
+	sqlite3_reset(ST(s));
+	sqlite3_clear_bindings(ST(s));
+}
+
+static sm_db_rc
+lite_bind_int64(sm_db_stmt *s, int i, int64_t v)
+{
+	return map_rc(sqlite3_bind_int64(ST(s), i, v));
+}
+
+static sm_db_rc
+lite_bind_double(sm_db_stmt *s, int i, double v)
+{
+	return map_rc(sqlite3_bind_double(ST(s), i, v));
+}
+
+static sm_db_rc
+lite_bind_text(sm_db_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return map_rc(sqlite3_bind_null(ST(s), i));
+	return map_rc(sqlite3_bind_text(ST(s), i, v, -1, SQLITE_TRANSIENT));
+}
+
+static sm_db_rc
+lite_bind_text_owned(sm_db_stmt *s, int i, char *v)
+{
+	if (v == NULL)
+		return map_rc(sqlite3_bind_null(ST(s), i));
+	return map_rc(sqlite3_bind_text(ST(s), i, v, -1, free));
+}
+
+static sm_db_rc
+lite_bind_null(sm_db_stmt *s, int i)
+{
+	return map_rc(sqlite3_bind_null(ST(s), i));
+}
+
+static sm_db_rc
+lite_step(sm_db_stmt *s)
+{
+	int rc = sqlite3_step(ST(s));
+	if (rc == SQLITE_ROW)
+		return SM_DB_ROW;
+	if (rc == SQLITE_DONE)
+		return SM_DB_DONE;
+	return map_rc(rc);
+}
+
+static int
+lite_column_count(sm_db_stmt *s)
+{
+	return sqlite3_column_count(ST(s));
+}
+
+static sm_db_type
+lite_column_type(sm_db_stmt *s, int i)
+{
+	switch (sqlite3_column_type(ST(s), i)) {
+	case SQLITE_INTEGER:
+		return SM_DB_INTEGER;
+	case SQLITE_FLOAT:
+		return SM_DB_FLOAT;
+	case SQLITE_TEXT:
+		return SM_DB_TEXT;
+	case SQLITE_BLOB:
+		return SM_DB_BLOB;
+	default:
+		return SM_DB_NULL;
+	}
+}
+
+static int64_t
+lite_column_int64(sm_db_stmt *s, int i)
+{
+	return sqlite3_column_int64(ST(s), i);
+}
+
+static double
+lite_column_double(sm_db_stmt *s, int i)
+{
+	return sqlite3_column_double(ST(s), i);
+}
+
+static const char *
+lite_column_text(sm_db_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(ST(s), i);
+}
+
+/* ------------------------------------------------------------ the connection */
+
+static int64_t
+lite_changes(sm_db *d)
+{
+	return sqlite3_changes(DB(d));
+}
+
+static int64_t
+lite_last_insert_id(sm_db *d)
+{
+	return sqlite3_last_insert_rowid(DB(d));
+}
+
+static sm_db_rc
+lite_exec(sm_db *d, const char *script)
+{
+	return map_rc(sqlite3_exec(DB(d), script, NULL, NULL, NULL));
+}
+
+static sm_db_rc
+run_tx(sm_db *d, int which)
+{
+	lite_db *l = (lite_db *)d;
+	int rc;
+	if (l->tx[which] == NULL) {
+		rc = sqlite3_prepare_v3(l->db, tx_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+		    &l->tx[which], NULL);
+		if (rc != SQLITE_OK)
+			return map_rc(rc);
+	}
+	rc = sqlite3_step(l->tx[which]);
+	sqlite3_reset(l->tx[which]);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SM_DB_OK : map_rc(rc);
+}
+
+static sm_db_rc
+lite_begin(sm_db *d, bool immediate)
+{
+	return run_tx(d, immediate ? TX_BEGIN_IMMEDIATE : TX_BEGIN);
+}
+
+static sm_db_rc
+lite_commit(sm_db *d)
+{
+	return run_tx(d, TX_COMMIT);
+}
+
+static sm_db_rc
+lite_rollback(sm_db *d)
+{
+	if (sqlite3_get_autocommit(DB(d)))
+		return SM_DB_OK;
+	return run_tx(d, TX_ROLLBACK);
+}
+
+const sm_db_driver sm_db_sqlite = {
+	.name = "sqlite",
+	.open = lite_open,
+	.close = lite_close,
+	.errmsg = lite_errmsg,
+	.schema_get = lite_schema_get,
+	.ready = lite_ready,
+	.schema_set = lite_schema_set,
+	.check = lite_check,
+	.prepare = lite_prepare,
+	.finalize = lite_finalize,
+	.reset = lite_reset,
+	.bind_int64 = lite_bind_int64,
+	.bind_double = lite_bind_double,
+	.bind_text = lite_bind_text,
+	.bind_text_owned = lite_bind_text_owned,
+	.bind_null = lite_bind_null,
+	.step = lite_step,
+	.column_count = lite_column_count,
+	.column_type = lite_column_type,
+	.column_int64 = lite_column_int64,
+	.column_double = lite_column_double,
+	.column_text = lite_column_text,
+	.changes = lite_changes,
+	.last_insert_id = lite_last_insert_id,
+	.exec = lite_exec,
+	.begin = lite_begin,
+	.commit = lite_commit,
+	.rollback = lite_rollback,
+};
