@@ -50,6 +50,36 @@ START_TEST(test_request_id)
 }
 END_TEST
 
+/* The demo's fixed sequence: the same ids again from the same seed, then the
+ * kernel's generator again. */
+START_TEST(test_fixed)
+{
+	char a[3][37], b[3][37], g1[33], g2[33], r[37];
+	sm_random_fixed(42);
+	ck_assert_int_eq(sm_random_guid(g1, NULL), SM_OK);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(sm_random_request_id(a[i], NULL), SM_OK);
+	sm_random_fixed(42);
+	ck_assert_int_eq(sm_random_guid(g2, NULL), SM_OK);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(sm_random_request_id(b[i], NULL), SM_OK);
+	ck_assert_str_eq(g1, g2);
+	ck_assert_uint_eq(strspn(g1, "0123456789ABCDEF"), 32);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_str_eq(a[i], b[i]);
+		ck_assert_int_eq(a[i][14], '4');
+	}
+	ck_assert_str_ne(a[0], a[1]);
+	sm_random_fixed(43);
+	ck_assert_int_eq(sm_random_guid(g2, NULL), SM_OK);
+	ck_assert_str_ne(g1, g2);
+	/* Off again: not the fixed sequence. */
+	sm_random_fixed(0);
+	ck_assert_int_eq(sm_random_request_id(r, NULL), SM_OK);
+	ck_assert_str_ne(r, a[0]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -57,6 +87,7 @@ main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_guid);
 	tcase_add_test(tc, test_request_id);
+	tcase_add_test(tc, test_fixed);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

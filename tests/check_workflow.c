@@ -1710,6 +1710,11 @@ START_TEST(test_demo)
 		over += sm_case_days_over(app, &cs[i]) > 0;
 	sm_cases_free(&cs, n);
 	ck_assert_int_gt(over, 0);
+	/* The Fuzhou office's queue is more than a screen (issue 6, point 14). */
+	as("fz-review");
+	OK(query(true, &cs, &n));
+	sm_cases_free(&cs, n);
+	ck_assert_int_gt(n, 19);
 	/* A second demo on the same database is refused, and writes nothing. */
 	as("admin");
 	struct snap a, b;

@@ -362,3 +362,35 @@ register_domain() {
 	    >/dev/null &&
 	echo "$_id"
 }
+
+# expected_keybar SCREEN ACTIONS [list]: the English key bar of a queue (list)
+# or a case pager whose case allows ACTIONS (names, as `case show --json`
+# gives them from the rules).  SCREEN is the role's key table: office, conac,
+# unit (with "new" when the queue starts applications), service.  The F-keys
+# of each action are the console's; which of them show is the rules' say.
+expected_keybar() {
+	local screen=$1 actions=" $2 " list=${3:-} bar="1Help"
+	has() { case $actions in *" $1 "*) return 0 ;; esac; return 1; }
+	case $screen in
+	office)
+		has approve && bar="$bar 2Approve"
+		has reject && bar="$bar 3Return"
+		has confirm-paper && bar="$bar 4Paper OK"
+		has reject-paper && bar="$bar 5Paper bad"
+		has verify-hung && bar="$bar 6Hung" ;;
+	conac)
+		has approve && bar="$bar 2Approve"
+		has reject && bar="$bar 3Return"
+		has confirm-payment && bar="$bar 4Paid"
+		has verify-hung && bar="$bar 6Hung" ;;
+	unit*)
+		has submit && [ -n "$list" ] && bar="$bar 2Submit 3Edit"
+		[ "$screen" = unit-new ] && [ -n "$list" ] && bar="$bar 4New"
+		has withdraw && bar="$bar 5Withdraw" ;;
+	service)
+		[ -n "$actions" ] && bar="$bar 2Note"
+		[ -n "$list" ] && bar="$bar 3Search" ;;
+	esac
+	[ -n "$list" ] && bar="$bar 7Sort 8Filter"
+	echo "$bar 9Refresh 10Quit"
+}

@@ -1,4 +1,5 @@
-/* sm_random.c - random identifiers from the kernel's generator. */
+/* sm_random.c - random identifiers from the kernel's generator, or from a
+ * fixed sequence for the demo. */
 #include <config.h>
 
 #include "sm_random.h"
@@ -10,10 +11,38 @@
 
 #include "sm_i18n.h"
 
+/* The fixed sequence's state; 0: use the kernel's generator. */
+static _Thread_local uint64_t fixed_state;
+
+void
+sm_random_fixed(uint64_t seed)
+{
+	fixed_state = seed;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): a full-period sequence of 64-bit
+ * values, here only so that the demo is the same on every run. */
+static uint64_t
+splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
 sm_status
 sm_random_bytes(void *buf, size_t nbytes, sm_err *err)
 {
 	unsigned char *p = buf;
+	if (fixed_state != 0) {
+		while (nbytes > 0) {
+			uint64_t v = splitmix64(&fixed_state);
+			for (int i = 0; i < 8 && nbytes > 0; i++, nbytes--)
+				*p++ = (unsigned char)(v >> (8 * i));
+		}
+		return SM_OK;
+	}
 	while (nbytes > 0) {
 		ssize_t r = getrandom(p, nbytes, 0);
 		if (r < 0) {

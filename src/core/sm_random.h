@@ -1,12 +1,20 @@
-/* sm_random.h - random identifiers from the kernel's generator. */
+/* sm_random.h - random identifiers from the kernel's generator, or from a
+ * fixed sequence while the demo is built (the same ids on every run). */
 #ifndef SM_RANDOM_H
 #define SM_RANDOM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sm_err.h"
 
-/* Fill BUF with NBYTES random bytes (getrandom). */
+/* From now on, in this thread, the bytes come from a fixed sequence started
+ * by SEED (splitmix64), not from the kernel: for the demo data, whose GUIDs
+ * and request ids must be the same on every run.  SEED 0 goes back to the
+ * kernel's generator.  Never for real data. */
+void sm_random_fixed(uint64_t seed);
+
+/* Fill BUF with NBYTES random bytes (getrandom, or the fixed sequence). */
 sm_status sm_random_bytes(void *buf, size_t nbytes, sm_err *err);
 /* 32 upper-case hex digits and a NUL into BUF (33 bytes): the mark GUID. */
 sm_status sm_random_guid(char buf[33], sm_err *err);
