@@ -97,10 +97,12 @@ console() {
 	    die "the console did not open"
 }
 
-# leave: F10 quits; the program ends with status 0.
+# leave: F10 asks, y quits; the program ends with status 0.
 leave() {
 	local i=0
 	keys F10
+	wait_for "F10 asks before leaving" "(y/n"
+	keys y
 	while [ ! -s "$T/exit" ] && [ "$i" -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
@@ -201,6 +203,8 @@ type_text 300.00; keys Tab
 type_text CONAC-2026-000123; keys Tab
 type_text 2026-11-19
 keys F2
+wait_for "the payment form submitted, a confirmation is asked" "(y/n)"
+keys y
 wait_for "the payment is confirmed" "申请 $DOMAIN：已注册"
 state_is "$DOMAIN" registered "CONAC confirmed the payment"
 leave
@@ -246,6 +250,8 @@ wait_for "the reasons are offered" "网站名称不规范"
 keys Down Down Enter Tab                        # 网站名称不规范
 type_text 网站名称应与网站首页标题一致，请改为“福州市人民政府门户网站”。
 keys F2
+wait_for "the reason given, a confirmation is asked" "(y/n)"
+keys y
 wait_for "the case is returned" "申请 $SITE：已退回"
 state_is "$SITE" returned "the office returned it"
 check_match "the reason is in the history" "请改为“福州市人民政府门户网站”" \
@@ -283,6 +289,8 @@ wait_for "the confirm-paper form opens" "收件日期"
 keys Space Tab Space Tab Space Tab
 type_text 2026-11-19
 keys F2
+wait_for "the paper form submitted, a confirmation is asked" "(y/n)"
+keys y
 wait_for "the paper is confirmed: the mark is issued" "申请 $SITE：已发放标识"
 state_is "$SITE" mark_issued "the office confirmed the paper"
 leave
@@ -325,6 +333,8 @@ type_text 300.00; keys Tab
 type_text CONAC-2026-000124; keys Tab
 type_text 2026-11-19
 keys F2
+wait_for "the payment form submitted, a confirmation is asked" "(y/n)"
+keys y
 wait_for "the payment is confirmed" "申请 $LIB_DOMAIN：已注册"
 state_is "$LIB_DOMAIN" registered "CONAC confirmed the payment"
 leave

@@ -321,13 +321,16 @@ ask_action(tui *t, const char *action, int64_t id, size_t count, json_t **values
 		snprintf(q, sizeof(q), _("%s: %zu tagged cases"), label_of(sm_actions, action), count);
 	else
 		snprintf(q, sizeof(q), _("%s: case %lld"), label_of(sm_actions, action), (long long)id);
-	if (form) {
-		*values = tui_form_modal(t, form, q);
-		return *values != NULL;
-	}
+	if (form && (*values = tui_form_modal(t, form, q)) == NULL)
+		return false;
+	/* a decision cannot be undone: asked even after its form */
 	char confirm[300];
 	snprintf(confirm, sizeof(confirm), _("%s?"), q);
-	return tui_confirm(t, confirm);
+	if (tui_confirm(t, confirm))
+		return true;
+	json_decref(*values);
+	*values = NULL;
+	return false;
 }
 
 /* Apply ACTION to one case at the version seen; the message says what happened. */
