@@ -82,25 +82,46 @@ struct loader {
 
 static void cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+static void kwarn(struct loader *L, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "FILE:LINE: message" about FIELD into TO. */
+static void
+vadd(struct loader *L, sm_err *to, const char *field, int line, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	if (msg == NULL) {
+		L->nomem = 1;
+		return;
+	}
+	sm_err_add(to, SM_E_INVALID, field, "%s:%d: %s", L->path, line, msg);
+	free(msg);
+}
 
 /* An error at LINE about FIELD (a dotted key, may be NULL). */
 static void
 cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 
 	L->bad = 1;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	vadd(L, L->err, field, line, fmt, ap);
 	va_end(ap);
-	if (msg == NULL) {
-		L->nomem = 1;
-		return;
-	}
-	sm_err_add(L->err, SM_E_INVALID, field, "%s:%d: %s", L->path, line, msg);
-	free(msg);
+}
+
+/* A warning about the "keys" section at LINE: the console starts anyway. */
+static void
+kwarn(struct loader *L, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(L, L->warn, "keys", line, fmt, ap);
+	va_end(ap);
 }
 
 static void
@@ -454,28 +475,6 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 	dst = (char **)(void *)((char *)L->cfg + keys[i].off);
 	free(*dst);
 	*dst = keys[i].kind == K_PATH ? resolve(L, s) : dupstr(L, s);
-}
-
-/* A warning about the "keys" section at LINE. */
-static void kwarn(struct loader *L, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-kwarn(struct loader *L, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (msg == NULL) {
-		L->nomem = 1;
-		return;
-	}
-	sm_err_add(L->warn, SM_E_INVALID, "keys", "%s:%d: %s", L->path, line, msg);
-	free(msg);
 }
 
 static void

@@ -279,29 +279,60 @@ prompt(tui *t, const char *label, const char *initial, tui_history *hist)
 	return answer;
 }
 
-bool
-tui_confirm(tui *t, const char *question)
+/* QUESTION in the status line; the answer's key in *K.  Returns -1 when the
+ * keys ran out. */
+static int
+ask(tui *t, const char *question, tui_key *k)
 {
-	tui_key k;
-	char q[512];
-	snprintf(q, sizeof(q), "%s %s", question, _("(y/n)"));
 	for (;;) {
 		tui_render(t);
 		int y = t->lines - 2;
 		move(y, 0);
 		clrtoeol();
 		tui_attr(t, TUI_PAIR_ERROR, true, A_BOLD);
-		tui_text(y, 0, t->cols, q, false);
+		tui_text(y, 0, t->cols, question, false);
 		tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
 		doupdate();
-		if (tui_read_key(t, &k) < 0)
-			return false;
-		if (k.is_code && k.ch == KEY_RESIZE)
-			continue;
-		if (!k.is_code && (k.ch == 'y' || k.ch == 'Y' || k.ch == 0x662f /* 是 */))
-			return true;
-		return false;
+		if (tui_read_key(t, k) < 0)
+			return -1;
+		if (!(k->is_code && k->ch == KEY_RESIZE))
+			return 0;
 	}
+}
+
+static bool
+is_yes(const tui_key *k)
+{
+	return !k->is_code && (k->ch == 'y' || k->ch == 'Y' || k->ch == 0x662f /* 是 */);
+}
+
+bool
+tui_confirm(tui *t, const char *question)
+{
+	tui_key k;
+	char q[512];
+	snprintf(q, sizeof(q), "%s %s", question, _("(y/n)"));
+	/* anything but yes is no: a paste too */
+	return ask(t, q, &k) == 0 && is_yes(&k);
+}
+
+bool
+tui_confirm_quit(tui *t)
+{
+	tui_key k;
+	char q[512];
+	snprintf(q, sizeof(q), "%s %s", _("Leave sitemark?"), _("(y/n; q again: yes)"));
+	if (ask(t, q, &k) < 0)
+		return true; /* the keys ran out: nothing more can be asked */
+	if (is_yes(&k))
+		return true;
+	if (!k.is_code && (k.ch == 27 || k.ch == 7)) /* Esc, Ctrl-G: cancel */
+		return false;
+	/* the key that asked, again (q on the menu, Q, F10) */
+	enum tui_act a = t->top ? tui_lookup(t->top->ops->actions, &k) : A_NONE;
+	if (a == A_NONE)
+		a = tui_lookup(tui_generic_actions, &k);
+	return a == A_QUIT || a == A_BACK;
 }
 
 int

@@ -562,6 +562,27 @@ dump_screen(tui *t, FILE *out)
 	}
 }
 
+/* Which cells are in reverse video or line drawing: one line per row, 'r'
+ * for a reversed cell, 'a' for one of the alternate character set (lines),
+ * 'R' for both, ' ' for another, trailing spaces trimmed (":attrs FILE"). */
+static void
+dump_reverse(tui *t, FILE *out)
+{
+	for (int y = 0; y < t->lines; y++) {
+		char line[1024];
+		int len = 0;
+		for (int x = 0; x < t->cols && len + 1 < (int)sizeof(line); x++) {
+			chtype c = mvinch(y, x);
+			bool r = (c & A_REVERSE) != 0, a = (c & A_ALTCHARSET) != 0;
+			line[len++] = r && a ? 'R' : r ? 'r' : a ? 'a' : ' ';
+		}
+		while (len > 0 && line[len - 1] == ' ')
+			len--;
+		line[len] = '\0';
+		fprintf(out, "%s\n", line);
+	}
+}
+
 static double
 now_seconds(void)
 {
@@ -580,8 +601,8 @@ bytes_written(tui *t)
 	return 0;
 }
 
-/* Run a script directive (":dump FILE", ":resize COLS ROWS", ":bytes LABEL",
- * ":time LABEL"). */
+/* Run a script directive (":dump FILE", ":attrs FILE", ":resize COLS ROWS",
+ * ":bytes LABEL", ":time LABEL"; ":paste TEXT" is read as a key). */
 static void
 script_directive(tui *t, const char *line)
 {
@@ -595,6 +616,12 @@ script_directive(tui *t, const char *line)
 			fclose(out);
 		else
 			fflush(stdout);
+	} else if (sscanf(line, ":attrs %1023[^\n]", arg) == 1) {
+		FILE *out = fopen(arg, "w");
+		if (out) {
+			dump_reverse(t, out);
+			fclose(out);
+		}
 	} else if (strncmp(line, ":resize ", 8) == 0) {
 		int c = 0, r = 0;
 		if (sscanf(line + 8, "%d %d", &c, &r) == 2 && c > 0 && r > 0) {
@@ -997,37 +1024,6 @@ tui_run_until_closed(tui *t, tui_view *until)
 	}
 }
 
-bool
-tui_confirm_quit(tui *t)
-{
-	tui_key k;
-	char q[512];
-	snprintf(q, sizeof(q), "%s %s", _("Leave sitemark?"), _("(y/n; q again: yes)"));
-	for (;;) {
-		tui_render(t);
-		int y = t->lines - 2;
-		move(y, 0);
-		clrtoeol();
-		tui_attr(t, TUI_PAIR_ERROR, true, A_BOLD);
-		tui_text(y, 0, t->cols, q, false);
-		tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
-		doupdate();
-		if (tui_read_key(t, &k) < 0)
-			return true; /* the keys ran out: nothing more can be asked */
-		if (k.is_code && k.ch == KEY_RESIZE)
-			continue;
-		if (!k.is_code && (k.ch == 'y' || k.ch == 'Y' || k.ch == 0x662f /* 是 */))
-			return true;
-		if (!k.is_code && (k.ch == 27 || k.ch == 7)) /* Esc, Ctrl-G: cancel */
-			return false;
-		/* the key that asked, again */
-		enum tui_act a = t->top ? tui_lookup(t->top->ops->actions, &k) : A_NONE;
-		if (a == A_NONE)
-			a = tui_lookup(tui_generic_actions, &k);
-		return a == A_QUIT || a == A_BACK;
-	}
-}
-
 /* ------------------------------------------------------------ place */
 
 /* Where the user was: $XDG_STATE_HOME/sitemark/LOGIN.place ("menu N case M"). */
@@ -1125,18 +1121,29 @@ unusable_terminal(const char *term)
 	return 1;
 }
 
-/* Whether the terminal just set up draws lines: its acsc has the
- * horizontal line ('q'). */
+/* Whether the terminal just set up draws lines we can trust: its acsc has
+ * the horizontal line ('q'), and ncurses will not send it as the Unicode
+ * U+2500 (terminfo U8, or NCURSES_NO_UTF8_ACS: screen, tmux, the Linux
+ * console) to a terminal in a Chinese, Japanese or Korean locale, where
+ * box drawing is "ambiguous width" and often drawn two cells wide. */
 static bool
-terminal_acs(void)
+terminal_lines(void)
 {
 	const char *acsc = tigetstr("acsc");
+	bool q = false;
 	if (acsc == NULL || acsc == (char *)-1)
 		return false;
 	for (const char *p = acsc; p[0] && p[1]; p += 2)
 		if (p[0] == 'q')
-			return true;
-	return false;
+			q = true;
+	if (!q)
+		return false;
+	const char *env = getenv("NCURSES_NO_UTF8_ACS");
+	bool unicode = (env && *env && strcmp(env, "0") != 0) || tigetnum("U8") > 0;
+	const char *loc = setlocale(LC_CTYPE, NULL);
+	bool cjk = loc && (strncmp(loc, "zh", 2) == 0 || strncmp(loc, "ja", 2) == 0 ||
+	    strncmp(loc, "ko", 2) == 0);
+	return !(unicode && cjk);
 }
 
 /* The configuration's key bindings, checked: the problems go to PROBLEMS
@@ -1266,8 +1273,8 @@ tui_run(sm_app *app, const tui_opts *opts)
 		fprintf(stderr, "sitemark: %s\n", sm_err_msg(problems, i));
 	char keys_notice[512];
 	if (problems && sm_err_count(problems) > 0 && opts->notice == NULL) {
-		snprintf(keys_notice, sizeof(keys_notice), _("key bindings: %s (%zu problems; see standard error)"),
-		    sm_err_msg(problems, 0), sm_err_count(problems));
+		snprintf(keys_notice, sizeof(keys_notice), _("key bindings: %zu problems (see standard error), the first: %s"),
+		    sm_err_count(problems), sm_err_msg(problems, 0));
 		t.opts.notice = keys_notice;
 	}
 	sm_err_free(&problems);
@@ -1300,8 +1307,8 @@ tui_run(sm_app *app, const tui_opts *opts)
 		nbindings = 0;
 		return unusable_terminal(term);
 	}
-	/* no line drawing in the terminal's description: ASCII (mc -a) */
-	if (!terminal_acs())
+	/* line drawing the terminal may get wrong: ASCII (mc -a) */
+	if (!terminal_lines())
 		t.opts.ascii = true;
 	set_term(screen);
 	cbreak();
