@@ -10,6 +10,8 @@
 #   keys KEY...             tmux send-keys (key names)
 #   type_text TEXT          TEXT as typed (Chinese too), not as key names
 #   tmux_start              the server and the session
+#   leave                   F10, y: the console ends with status 0 (the
+#                           pane's command writes it to $T/exit)
 
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 
@@ -61,4 +63,16 @@ tmux_start() {
 	TM new-session -d -s sm -x 80 -y 24 "sleep 100000" || die "tmux new-session"
 	TM set-option -g remain-on-exit on >/dev/null
 	TM set-option -g status off >/dev/null
+}
+
+leave() {
+	local i=0
+	keys F10
+	wait_for "F10 asks before leaving" "(y/n"
+	keys y
+	while [ ! -s "$T/exit" ] && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check_eq "F10, y leave the console with exit status 0" "0" "$(cat "$T/exit" 2>/dev/null)"
 }

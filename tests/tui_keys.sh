@@ -166,6 +166,17 @@ check_match "A, y: approved" "申请 9：" "$(row 22 "$T/bind-done.txt")"
 check_eq "case 9 went to CONAC" "conac_review" "$(state_of 9)"
 cp "$T/saved.db" "$DB"
 
+echo "# a key given to another action leaves its old action"
+printf 'keys:\n  queue:\n    approve: r\n' >"$T/take.yaml"
+printf '1\nr\n:dump %s\nn\n?\n:dump %s\n' "$T/take.txt" "$T/take-help.txt" >"$T/k"
+console xm-review "$T/k" --config "$T/take.yaml"
+check_match "r now approves" "通过：申请 9？" "$(row 22 "$T/take.txt")"
+check_match "the help: r for approving" "^  r  .*$(zh_translation "Approve the case, or every tagged case")" \
+    "$(cat "$T/take-help.txt")"
+check_match "the help: returning keeps F3 only" "^  F3 Esc-3  .*$(zh_translation "Return the case to the unit with a reason")" \
+    "$(cat "$T/take-help.txt")"
+check_match "the key bar: r for approving, F3 still returns" "3退回 .*r通过" "$(row 23 "$T/take.txt")"
+
 echo "# bad bindings are reported"
 cat >"$T/bad.yaml" <<'EOF'
 keys:
@@ -261,17 +272,6 @@ open_console() { # open_console LOGIN
 	    "$HOME" "$NOW" "$SITEMARK_DATADIR" "$SITEMARK_LOCALEDIR" "$SITEMARK" "$DB" "$1" "$T/exit")
 	TM respawn-pane -k -t "$PANE" "$cmd" || die "tmux respawn-pane"
 	wait_for "$1: the console opens" "主菜单" || die "the console did not open"
-}
-leave() {
-	local i=0
-	keys F10
-	wait_for "F10 asks" "退出 sitemark？"
-	keys y
-	while [ ! -s "$T/exit" ] && [ "$i" -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	check_eq "the console left with status 0" "0" "$(cat "$T/exit" 2>/dev/null)"
 }
 
 tmux_start

@@ -44,19 +44,6 @@ console() {
 	    die "the console did not open"
 }
 
-# leave: F10 asks, y quits; the program ends with status 0.
-leave() {
-	local i=0
-	keys F10
-	wait_for "F10 asks before leaving" "(y/n"
-	keys y
-	while [ ! -s "$T/exit" ] && [ "$i" -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	check_eq "F10 leaves the console with exit status 0" "0" "$(cat "$T/exit" 2>/dev/null)"
-}
-
 # state_is ID STATE DESC: the command line sees case ID in STATE.
 state_is() {
 	check_eq "$3 (case $1 is $2)" "$2" "$(state_of "$1")"

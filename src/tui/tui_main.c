@@ -214,6 +214,20 @@ table_has(const tui_action *table, enum tui_act act)
 	return false;
 }
 
+/* Whether the configuration gives KEY to an action of TABLE on SCREEN:
+ * then the table's own use of the key no longer holds. */
+static bool
+taken(const char *screen, const tui_action *table, const tui_key *key)
+{
+	for (size_t i = 0; screen && i < nbindings; i++) {
+		const binding *b = &bindings[i];
+		if (!b->none && strcmp(b->screen, screen) == 0 && key_eq(&b->key, key) &&
+		    table_has(table, b->act))
+			return true;
+	}
+	return false;
+}
+
 /* The key as its table gives it matches? */
 static bool
 default_match(const tui_action *a, const tui_key *k)
@@ -228,19 +242,16 @@ enum tui_act
 tui_lookup(const tui_action *table, const tui_key *k)
 {
 	const char *screen = tui_table_screen(table);
-	bool taken = false;   /* the configuration gave the key to something else */
 	if (tui_key_is_paste(k))
 		return A_NONE;
+	/* the configuration's keys first (a binding of an action this table
+	 * does not have, as approve on a unit's queue, does not count here) */
 	for (size_t i = 0; screen && i < nbindings; i++) {
 		const binding *b = &bindings[i];
-		if (b->none || strcmp(b->screen, screen) != 0 || !key_eq(&b->key, k))
-			continue;
-		if (table_has(table, b->act))
+		if (!b->none && strcmp(b->screen, screen) == 0 && key_eq(&b->key, k) &&
+		    table_has(table, b->act))
 			return b->act;
-		taken = true;
 	}
-	if (taken)
-		return A_NONE;
 	for (const tui_action *a = table; a && a->act; a++) {
 		if (screen && rebound(screen, a->act))
 			continue;
@@ -432,13 +443,16 @@ key_text(const tui_key *k, char *buf, size_t bufsz)
 
 /* The help text of a table's own keys (fkey, then the letters). */
 static void
-default_keys_text(const tui_action *a, char *keys, size_t bufsz)
+default_keys_text(const char *screen, const tui_action *table, const tui_action *a, char *keys,
+                  size_t bufsz)
 {
 	size_t len = 0;
 	keys[0] = '\0';
-	if (a->fkey)
+	if (a->fkey && !taken(screen, table, &(tui_key){.is_code = 1, .fkey = a->fkey}))
 		len += (size_t)snprintf(keys + len, bufsz - len, "F%d Esc-%d ", a->fkey, a->fkey % 10);
 	for (const char *c = a->keys; c && *c && len + 4 < bufsz; c++) {
+		if (taken(screen, table, &(tui_key){.ch = (unsigned char)*c}))
+			continue;
 		if (*c == ' ')
 			len += (size_t)snprintf(keys + len, bufsz - len, "%s ", _("Space"));
 		else if (*c == '\n' || (*c == '\r' && !strchr(a->keys, '\n')))
@@ -465,7 +479,7 @@ tui_keys_text(const tui_action *table, const tui_action *a, char *buf, size_t bu
 		return;
 	buf[0] = '\0';
 	if (screen == NULL || !rebound(screen, a->act)) {
-		default_keys_text(a, buf, bufsz);
+		default_keys_text(screen, table, a, buf, bufsz);
 		return;
 	}
 	for (size_t i = 0; i < nbindings && len + 1 < bufsz; i++) {
@@ -487,7 +501,8 @@ tui_keys_bar(const tui_action *table, const tui_action *a, char *letter, size_t 
 	if (lsz)
 		letter[0] = '\0';
 	if (screen == NULL || !rebound(screen, a->act))
-		return a->fkey <= 10 ? a->fkey : 0;
+		return a->fkey <= 10 && !taken(screen, table, &(tui_key){.is_code = 1, .fkey = a->fkey}) ?
+		    a->fkey : 0;
 	int f = 0;
 	for (size_t i = 0; i < nbindings; i++) {
 		const binding *b = &bindings[i];
