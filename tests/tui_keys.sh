@@ -306,4 +306,22 @@ keys Escape
 wait_for "back on the menu" "主菜单"
 leave
 
+echo "# tmux: Ctrl-Z suspends, fg comes back"
+TM respawn-pane -k -t "$PANE" "env PS1='sh\$ ' bash --norc --noprofile -i" || die "tmux respawn-pane"
+wait_for "a shell" 'sh$'
+type_text "$(printf 'env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN TERM=screen HOME=%q SITEMARK_DATADIR=%q SITEMARK_LOCALEDIR=%q %q --db %q --as xm-review' \
+    "$HOME" "$SITEMARK_DATADIR" "$SITEMARK_LOCALEDIR" "$SITEMARK" "$DB")"
+keys Enter
+wait_for "the console opens from the shell" "主菜单"
+keys C-z
+wait_for "Ctrl-Z: the shell says it stopped" "Stopped"
+type_text fg; keys Enter
+wait_for "fg: the console is back" "主菜单"
+keys 1
+wait_match "and takes keys" "^>9 "
+keys q q
+wait_for "q, q: asks" "退出 sitemark？"
+keys y
+wait_match "y: back in the shell" '^sh\$ *$'
+
 finish

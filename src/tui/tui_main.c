@@ -796,9 +796,13 @@ read_paste(tui *t, tui_key *k)
 	wint_t w;
 	int r;
 	timeout(2000); /* a paste whose end is lost must not hang the console */
-	while ((r = get_wch(&w)) != ERR || errno == EINTR) {
-		if (r == ERR)
+	for (;;) {
+		errno = 0;
+		r = get_wch(&w);
+		if (r == ERR && errno == EINTR)
 			continue;
+		if (r == ERR)
+			break;
 		if (r == KEY_CODE_YES) {
 			if ((int)w == paste_end)
 				break;
@@ -837,12 +841,20 @@ terminal_key(tui *t, tui_key *k)
 	wint_t w;
 	int r;
 	memset(k, 0, sizeof(*k));
+	int resumed = 0;  /* after Ctrl-Z and fg, curses may return ERR once */
 	for (;;) {
+		errno = 0;
 		r = get_wch(&w);
-		if (r != ERR || errno != EINTR)
+		if (r != ERR)
 			break;
-		if (stop_requested)
+		if (stop_requested) {
 			suspend(t);
+			resumed = 3;
+		} else if (errno == EINTR) {
+			continue;
+		} else if (resumed-- <= 0) {
+			break;
+		}
 	}
 	if (r == ERR)
 		return -1;
