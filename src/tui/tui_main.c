@@ -187,6 +187,8 @@ key_eq(const tui_key *b, const tui_key *k)
 		return k->fkey == b->fkey;
 	if (k->fkey || tui_key_is_paste(k))
 		return false;
+	if (b->is_code && b->ch == (unsigned)KEY_BACKSPACE && !k->is_code && (k->ch == 127 || k->ch == 8))
+		return true; /* what most terminals send for it */
 	if (b->is_code)
 		return k->is_code && k->ch == b->ch;
 	if (b->ch == '\r')
