@@ -478,6 +478,58 @@ START_TEST(test_relative_config_path)
 }
 END_TEST
 
+START_TEST(test_keys_and_console)
+{
+	sm_err *warn = sm_err_new();
+	sm_config *cfg = load_text(
+	    "console:\n"
+	    "  cursor: reverse\n"
+	    "keys:\n"
+	    "  queue:\n"
+	    "    approve: A\n"
+	    "    reject: [F3, C-r]\n"
+	    "    open: []\n"
+	    "  nosuch: {x: y}\n"
+	    "  generic: 5\n"
+	    "  case:\n"
+	    "    note: {a: b}\n"
+	    "    edit: [e, [f]]\n", warn);
+
+	ck_assert_str_eq(cfg->console_cursor, "reverse");
+	/* the shape only: names and keys are the console's to check */
+	ck_assert_uint_eq(cfg->n_keys, 6);
+	ck_assert_str_eq(cfg->keys[0].screen, "queue");
+	ck_assert_str_eq(cfg->keys[0].action, "approve");
+	ck_assert_str_eq(cfg->keys[0].key, "A");
+	ck_assert_int_eq(cfg->keys[0].line, 5);
+	ck_assert_str_eq(cfg->keys[1].key, "F3");
+	ck_assert_str_eq(cfg->keys[2].key, "C-r");
+	ck_assert_str_eq(cfg->keys[2].action, "reject");
+	ck_assert_str_eq(cfg->keys[3].action, "open");
+	ck_assert_ptr_null(cfg->keys[3].key); /* [] : no key */
+	ck_assert_str_eq(cfg->keys[4].screen, "nosuch");
+	ck_assert_str_eq(cfg->keys[5].key, "e");
+	/* the wrong shapes are warnings, with their lines */
+	ck_assert_uint_eq(sm_err_count(warn), 3);
+	ck_assert(has_warning(warn, ":9: keys: 'generic' must be a mapping from actions to keys"));
+	ck_assert(has_warning(warn, ":11: keys: the keys of 'note' must be strings"));
+	ck_assert(has_warning(warn, ":12: keys: the keys of 'edit' must be strings"));
+	sm_config_free(&cfg);
+	sm_err_free(&warn);
+
+	warn = sm_err_new();
+	cfg = load_text("keys: [a, b]\n", warn);
+	ck_assert_uint_eq(cfg->n_keys, 0);
+	ck_assert(has_warning(warn, ":1: 'keys' must be a mapping"));
+	sm_config_free(&cfg);
+	sm_err_free(&warn);
+
+	expect_bad("console:\n  cursor: sideways\n", ":2: ",
+	    "'console.cursor' must be 'marker' or 'reverse', not 'sideways'", NULL);
+	expect_bad("console.cursor: [x]\n", ":1: ", "'console.cursor' must be a string", NULL);
+}
+END_TEST
+
 START_TEST(test_example_file)
 {
 	/* The documented example has every key and no unknown one. */
@@ -496,6 +548,8 @@ START_TEST(test_example_file)
 	ck_assert(strstr(cfg->sms_body, "{mobile}") != NULL);
 	ck_assert(strstr(cfg->sms_body, "{text}") != NULL);
 	ck_assert_uint_eq(cfg->n_support, 2);
+	ck_assert_str_eq(cfg->console_cursor, "marker");
+	ck_assert_uint_gt(cfg->n_keys, 0);
 	sm_config_free(&cfg);
 	sm_err_free(&warn);
 }
@@ -517,6 +571,7 @@ config_suite(void)
 	tcase_add_test(tc, test_explicit_missing);
 	tcase_add_test(tc, test_search_order);
 	tcase_add_test(tc, test_relative_config_path);
+	tcase_add_test(tc, test_keys_and_console);
 	tcase_add_test(tc, test_example_file);
 	suite_add_tcase(s, tc);
 	return s;

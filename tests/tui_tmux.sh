@@ -21,68 +21,15 @@
 
 . "$(dirname "$0")/lib.sh"
 
-command -v tmux >/dev/null 2>&1 || skip "tmux is not installed"
 have_zh_locale || skip "the zh_CN.UTF-8 locale is missing (locale -a)"
 [ -f "$SITEMARK_LOCALEDIR/zh_CN/LC_MESSAGES/sitemark.mo" ] ||
     skip "no Chinese catalogue under $SITEMARK_LOCALEDIR (make tests/locale/zh_CN/LC_MESSAGES/sitemark.mo)"
 
-SOCK="sitemark-tui-$$"
-SOCK_PATH="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
 NOW=2026-11-20T10:00:00+08:00
 export SITEMARK_NOW=$NOW
 VIEWER=conac1
 
-TM() {
-	tmux -L "$SOCK" -f /dev/null "$@"
-}
-trap '_rc=$?; TM kill-server >/dev/null 2>&1; rm -f "$SOCK_PATH"; (exit $_rc); _cleanup' EXIT
-
-# ---------------------------------------------------------------- tmux helpers
-
-PANE=sm:0.0
-
-screen_text() {
-	TM capture-pane -p -t "$PANE" 2>/dev/null
-}
-
-# wait_for DESC TEXT [SECONDS]: TEXT (fixed string) appears on the screen.
-wait_for() {
-	local desc=$1 text=$2 tenths=$((${3:-10} * 10)) i=0
-	while [ "$i" -lt "$tenths" ]; do
-		if screen_text | grep -Fq -- "$text"; then
-			pass "$desc"
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "$desc" "waited ${3:-10}s for: $text" "the screen:" "$(screen_text)"
-	return 1
-}
-
-# wait_match DESC ERE [SECONDS]: a line of the screen matches ERE.
-wait_match() {
-	local desc=$1 ere=$2 tenths=$((${3:-10} * 10)) i=0
-	while [ "$i" -lt "$tenths" ]; do
-		if screen_text | grep -Eq -- "$ere"; then
-			pass "$desc"
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "$desc" "waited ${3:-10}s for a line matching: $ere" "the screen:" "$(screen_text)"
-	return 1
-}
-
-keys() {
-	TM send-keys -t "$PANE" "$@"
-}
-
-# type_text TEXT: TEXT as typed (Chinese too), not as key names.
-type_text() {
-	TM send-keys -t "$PANE" -l "$1"
-}
+. "$(dirname "$0")/lib_tmux.sh"
 
 # console LOGIN NAME: open the console as LOGIN (shown as NAME in the title).
 console() {
@@ -95,17 +42,6 @@ console() {
 	TM respawn-pane -k -t "$PANE" "$cmd" || die "tmux respawn-pane"
 	wait_match "$1: the console opens on the main menu" "^sitemark \| .*$2.* \| 主菜单" ||
 	    die "the console did not open"
-}
-
-# leave: F10 quits; the program ends with status 0.
-leave() {
-	local i=0
-	keys F10
-	while [ ! -s "$T/exit" ] && [ "$i" -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	check_eq "F10 leaves the console with exit status 0" "0" "$(cat "$T/exit" 2>/dev/null)"
 }
 
 # state_is ID STATE DESC: the command line sees case ID in STATE.
@@ -140,9 +76,7 @@ sm unit register --values "$VALUES/unit-institution-fj.yaml" --login lib-op >/de
     die "unit register (institution)"
 q "UPDATE users SET name = '郑伟' WHERE login = 'lib-op'" || die "naming lib-op"
 
-TM new-session -d -s sm -x 80 -y 24 "sleep 100000" || die "tmux new-session"
-TM set-option -g remain-on-exit on >/dev/null
-TM set-option -g status off >/dev/null
+tmux_start
 
 # ================================================================ 党政机关
 

@@ -42,7 +42,7 @@ enum {
 	OPT_DB = 256, OPT_CONFIG, OPT_AS, OPT_JSON, OPT_VALUES, OPT_REASON, OPT_LOGIN, OPT_ROLE,
 	OPT_OFFICE, OPT_UNIT, OPT_NAME, OPT_MOBILE, OPT_EMAIL, OPT_STATE, OPT_KIND, OPT_QUEUE,
 	OPT_DEMO, OPT_TEXT, OPT_EXPECT, OPT_REQUEST, OPT_HELP, OPT_VERSION, OPT_NO_COLOR,
-	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT
+	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT, OPT_REVERSE_CURSOR
 };
 
 static const struct option options[] = {
@@ -68,6 +68,7 @@ static const struct option options[] = {
 	{"request-id", required_argument, NULL, OPT_REQUEST},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"reverse-cursor", no_argument, NULL, OPT_REVERSE_CURSOR},
 	{"script", required_argument, NULL, OPT_SCRIPT},
 	{"script-output", required_argument, NULL, OPT_SCRIPT_OUTPUT},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -84,6 +85,7 @@ usage(FILE *out)
 	    "  --ascii               ASCII line drawing\n"
 	    "  --script FILE         read keystrokes from FILE instead of the terminal\n"
 	    "  --script-output FILE  where script mode writes the terminal's bytes\n"));
+	fprintf(out, "%s", _("  --reverse-cursor      the cursor row in full reverse video\n"));
 	fprintf(out, _("\nCommands:\n"));
 	for (const cli_command *k = cli_commands; k->word1; k++)
 		fprintf(out, "  sitemark %s\n", _(k->usage));
@@ -193,6 +195,7 @@ main(int argc, char **argv)
 		case OPT_REQUEST: c.request_id = optarg; break;
 		case OPT_NO_COLOR: c.tui.no_color = true; break;
 		case OPT_ASCII: c.tui.ascii = true; break;
+		case OPT_REVERSE_CURSOR: c.tui.reverse_cursor = true; break;
 		case OPT_SCRIPT: c.tui.script = optarg; break;
 		case OPT_SCRIPT_OUTPUT: c.tui.output = optarg; break;
 		case OPT_EXPECT: {

@@ -34,6 +34,7 @@ enum kind {
 	K_PATH,      /* a file name, relative to the configuration file */
 	K_URL_HTTP,  /* http:// or https:// */
 	K_URL_SMTP,  /* smtp:// or smtps:// */
+	K_CURSOR,    /* console.cursor: marker or reverse */
 	K_HEADERS,   /* sms.headers */
 	K_SUPPORT    /* support */
 };
@@ -60,11 +61,12 @@ static const struct key keys[] = {
 	{ "calendar", K_PATH, OFF(calendar) },
 	{ "forms", K_PATH, OFF(forms_dir) },
 	{ "divisions", K_PATH, OFF(divisions) },
+	{ "console.cursor", K_CURSOR, OFF(console_cursor) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
-static const char *const sections[] = { "mark", "smtp", "sms" };
+static const char *const sections[] = { "mark", "smtp", "sms", "console" };
 
 struct loader {
 	const char *path;  /* the configuration file */
@@ -73,31 +75,53 @@ struct loader {
 	sm_err *warn, *err;
 	bool seen[NKEYS];
 	bool support_set;
+	bool keys_seen;
 	int bad;           /* an error was found */
 	int nomem;
 };
 
 static void cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+static void kwarn(struct loader *L, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "FILE:LINE: message" about FIELD into TO. */
+static void
+vadd(struct loader *L, sm_err *to, const char *field, int line, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	if (msg == NULL) {
+		L->nomem = 1;
+		return;
+	}
+	sm_err_add(to, SM_E_INVALID, field, "%s:%d: %s", L->path, line, msg);
+	free(msg);
+}
 
 /* An error at LINE about FIELD (a dotted key, may be NULL). */
 static void
 cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 
 	L->bad = 1;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	vadd(L, L->err, field, line, fmt, ap);
 	va_end(ap);
-	if (msg == NULL) {
-		L->nomem = 1;
-		return;
-	}
-	sm_err_add(L->err, SM_E_INVALID, field, "%s:%d: %s", L->path, line, msg);
-	free(msg);
+}
+
+/* A warning about the "keys" section at LINE: the console starts anyway. */
+static void
+kwarn(struct loader *L, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(L, L->warn, "keys", line, fmt, ap);
+	va_end(ap);
 }
 
 static void
@@ -442,9 +466,98 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 	if (keys[i].kind == K_URL_SMTP &&
 	    !check_url(L, name, v->line, s, "smtp://", "smtps://"))
 		return;
+	if (keys[i].kind == K_CURSOR && strcmp(s, "marker") != 0 && strcmp(s, "reverse") != 0) {
+		char *sh = sm_text_excerpt(s);
+		cerr(L, name, v->line, _("'%s' must be 'marker' or 'reverse', not '%s'"), name, sh);
+		sm_text_excerpt_free(sh);
+		return;
+	}
 	dst = (char **)(void *)((char *)L->cfg + keys[i].off);
 	free(*dst);
 	*dst = keys[i].kind == K_PATH ? resolve(L, s) : dupstr(L, s);
+}
+
+static void
+add_binding(struct loader *L, const char *screen, const char *action, const char *key, int line)
+{
+	sm_config *cfg = L->cfg;
+	sm_key_binding *p = realloc(cfg->keys, (cfg->n_keys + 1) * sizeof(*p));
+
+	if (p == NULL) {
+		L->nomem = 1;
+		return;
+	}
+	cfg->keys = p;
+	p = &cfg->keys[cfg->n_keys];
+	p->screen = dupstr(L, screen);
+	p->action = dupstr(L, action);
+	p->key = key ? dupstr(L, key) : NULL;
+	p->line = line;
+	cfg->n_keys++;
+}
+
+/* keys: {SCREEN: {ACTION: KEY, ACTION: [KEY, KEY], ACTION: []}}.  The
+ * names and the keys are the console's to check; here only the shape. */
+static void
+set_keys(struct loader *L, const sm_node *v, int line)
+{
+	if (L->keys_seen) {
+		cerr(L, "keys", line, _("'%s' is given twice"), "keys");
+		return;
+	}
+	L->keys_seen = true;
+	if (v->type == SM_NODE_SCALAR && v->null)
+		return;
+	if (v->type != SM_NODE_MAP) {
+		kwarn(L, v->line, "%s", _("'keys' must be a mapping from screens to "
+		    "mappings from actions to keys"));
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const char *screen = v->keys[i];
+		const sm_node *m = v->items[i];
+		int sline = v->key_lines ? v->key_lines[i] : v->line;
+
+		if (m->type == SM_NODE_SCALAR && m->null)
+			continue;
+		if (m->type != SM_NODE_MAP) {
+			char *sh = sm_text_excerpt(screen);
+			kwarn(L, sline, _("keys: '%s' must be a mapping from actions to keys"), sh);
+			sm_text_excerpt_free(sh);
+			continue;
+		}
+		for (size_t j = 0; j < m->n; j++) {
+			const char *action = m->keys[j];
+			const sm_node *k = m->items[j];
+			int aline = m->key_lines ? m->key_lines[j] : m->line;
+
+			if (k->type == SM_NODE_SCALAR) {
+				add_binding(L, screen, action, k->null || !k->scalar || !*k->scalar ?
+				    NULL : k->scalar, aline);
+				continue;
+			}
+			if (k->type == SM_NODE_SEQ) {
+				bool any = false;
+				for (size_t x = 0; x < k->n; x++) {
+					const sm_node *it = k->items[x];
+					if (it->type != SM_NODE_SCALAR || it->null || !it->scalar) {
+						char *sh = sm_text_excerpt(action);
+						kwarn(L, it->line, _("keys: the keys of '%s' must be strings"), sh);
+						sm_text_excerpt_free(sh);
+						continue;
+					}
+					add_binding(L, screen, action, it->scalar, it->line);
+					any = true;
+				}
+				if (!any && k->n == 0)
+					add_binding(L, screen, action, NULL, aline);
+				continue;
+			}
+			char *sh = sm_text_excerpt(action);
+			kwarn(L, aline, _("keys: the keys of '%s' must be strings"), sh);
+			sm_text_excerpt_free(sh);
+		}
+	}
 }
 
 static bool
@@ -471,6 +584,10 @@ load_tree(struct loader *L, const sm_node *root)
 		const sm_node *v = root->items[i];
 		int line = root->key_lines ? root->key_lines[i] : root->line;
 
+		if (strcmp(k, "keys") == 0) {
+			set_keys(L, v, line);
+			continue;
+		}
 		if (!is_section(k)) {
 			set_key(L, k, line, v);
 			continue;
@@ -624,6 +741,12 @@ sm_config_free(sm_config **cfgp)
 		free(cfg->sms_headers[i]);
 	free(cfg->sms_headers);
 	free_support(cfg);
+	for (size_t i = 0; i < cfg->n_keys; i++) {
+		free(cfg->keys[i].screen);
+		free(cfg->keys[i].action);
+		free(cfg->keys[i].key);
+	}
+	free(cfg->keys);
 	free(cfg);
 	*cfgp = NULL;
 }

@@ -16,6 +16,15 @@ typedef struct sm_support_contact {
 	char *scope;  /* who should call it, free text, may be NULL */
 } sm_support_contact;
 
+/* One entry of the "keys" section: on SCREEN, ACTION is triggered by KEY
+ * (as written; NULL: by no key).  The console checks the names and keys. */
+typedef struct sm_key_binding {
+	char *screen;
+	char *action;
+	char *key;
+	int line;
+} sm_key_binding;
+
 typedef struct sm_config {
 	char *path;               /* the file read, or NULL for defaults */
 	char *database;           /* "database" */
@@ -33,6 +42,9 @@ typedef struct sm_config {
 	char *calendar;           /* "calendar": path; default DATADIR/data/calendar.yaml */
 	char *forms_dir;          /* "forms": path; default DATADIR/forms */
 	char *divisions;          /* "divisions": path; default DATADIR/data/divisions.tsv */
+	char *console_cursor;     /* "console.cursor": "marker" (default) or "reverse" */
+	sm_key_binding *keys;     /* "keys": {SCREEN: {ACTION: KEY or [KEY, ...]}} */
+	size_t n_keys;
 } sm_config;
 
 /* The data directory: $SITEMARK_DATADIR when set, else PKGDATADIR. */
@@ -42,7 +54,8 @@ const char *sm_datadir(void);
  * explicit file that cannot be read, a syntax error or a value of the wrong
  * type is an error (SM_E_INVALID/SM_E_IO, "FILE:LINE: ..." in ERR).  Unknown
  * keys are not errors: each is added to WARN (may be NULL) as
- * "FILE:LINE: unknown key 'x'".  Defaults are filled for every path, and the
+ * "FILE:LINE: unknown key 'x'"; so is a "keys" section of the wrong shape
+ * (the entries that make sense are kept).  Defaults are filled for every path, and the
  * seed's two support contacts when "support" is absent. */
 sm_status sm_config_load(const char *explicit_path, sm_config **out, sm_err *warn, sm_err *err);
 void sm_config_free(sm_config **cfgp);

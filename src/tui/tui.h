@@ -57,8 +57,36 @@ typedef struct tui_key {
 	int is_code;         /* KEY_* code */
 	unsigned int ch;     /* character or code */
 	int fkey;            /* 1..12 when an F-key (or Esc digit) */
+	const char *text;    /* TUI_KEY_PASTE: the pasted text (UTF-8, raw) */
 } tui_key;
 
+/* A bracketed paste (ESC[200~ ... ESC[201~) arrives as one key: is_code,
+ * ch TUI_KEY_PASTE, the text in k->text.  Only text fields take it (see
+ * tui_line_key); everywhere else it is swallowed with a message, so pasted
+ * letters never run commands. */
+#define TUI_KEY_PASTE 0x7fff0001u
+static inline bool
+tui_key_is_paste(const tui_key *k)
+{
+	return k->is_code && k->ch == TUI_KEY_PASTE;
+}
+
+/* The domain's action a key triggers (SM_ACTION_NONE for the console's own). */
+sm_action tui_act_action(enum tui_act act);
+/* Action names for the configuration's "keys:" section: the domain's names
+ * for case actions, the console's own for the others; NULL for A_NONE or
+ * out of range. */
+const char *tui_act_name(enum tui_act act);
+enum tui_act tui_act_from_name(const char *name);
+/* The keys in force for action A of TABLE (the screen's bindings from the
+ * configuration, else the table's own), as text for the help screen:
+ * "F2 Esc-2 a".  Empty when the action has no key left. */
+void tui_keys_text(const tui_action *table, const tui_action *a, char *buf, size_t bufsz);
+/* The F-key (1..10) in force for A of TABLE, or 0; *LETTER gets the first
+ * other key's name when the configuration rebound the action without an F-key. */
+int tui_keys_bar(const tui_action *table, const tui_action *a, char *letter, size_t lsz);
+/* The screen name TABLE was registered under ("generic" for the generic table). */
+const char *tui_table_screen(const tui_action *table);
 /* ------------------------------------------------------------ views */
 
 /* What a handler changed. */
@@ -101,7 +129,15 @@ typedef struct tui_opts {
 	const char *script;   /* script mode: keystrokes from this file */
 	const char *output;   /* script mode: terminal bytes go here (else /dev/null) */
 	const char *notice;   /* shown in the status line at start (configuration warnings) */
+	bool reverse_cursor;  /* the cursor row in full reverse video (--reverse-cursor) */
 } tui_opts;
+
+/* A prompt's history (searches): oldest first. */
+#define TUI_HISTORY_MAX 20
+typedef struct tui_history {
+	char *items[TUI_HISTORY_MAX];
+	size_t n;
+} tui_history;
 
 struct tui {
 	sm_app *app;
@@ -123,6 +159,8 @@ struct tui {
 	size_t pending_pos;
 	long bytes_mark;      /* terminal bytes at the last :bytes */
 	double time_mark;     /* monotonic seconds at the last :time */
+	char *paste;          /* the text of the last bracketed paste */
+	tui_history searches; /* what was searched for with / (lists and pager) */
 };
 
 /* Run the console.  Returns the process exit status. */
@@ -151,6 +189,11 @@ void tui_draw_frame(tui *t);
 /* A one-line prompt in the status line; returns a malloc'd answer or NULL
  * when cancelled. */
 char *tui_prompt(tui *t, const char *label, const char *initial);
+/* The same, starting empty, with HIST offered by Up/Down; a non-empty
+ * answer is added to HIST. */
+char *tui_prompt_history(tui *t, const char *label, tui_history *hist);
+/* Ask before leaving the console: y, or the quit key again (q, Q, F10). */
+bool tui_confirm_quit(tui *t);
 /* Ask yes/no in the status line. */
 bool tui_confirm(tui *t, const char *question);
 /* Pick one of N labels in a popup; returns the index or -1. */

@@ -89,41 +89,56 @@ fkey_name(int f, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* The key bar: the F-key actions of the view, then the generic ones. */
+/* One entry of the key bar: "2" or "a" (the key) then the label. */
+static bool
+keybar_entry(tui *t, int y, int *x, const char *key, const char *label)
+{
+	int need = (int)sm_text_width(key) + (int)sm_text_width(label) + 1;
+	if (*x + need > t->cols)
+		return false;
+	*x += tui_text(y, *x, t->cols - *x, key, false);
+	tui_attr(t, TUI_PAIR_BAR, true, 0);
+	*x += tui_text(y, *x, (int)sm_text_width(label), label, true);
+	tui_attr(t, TUI_PAIR_BAR, false, 0);
+	if (*x < t->cols) {
+		move(y, *x);
+		addch(' ');
+		(*x)++;
+	}
+	return true;
+}
+
+/* The key bar: the F-key actions of the view, then the generic ones, with
+ * the keys in force (the configuration may move an action to another
+ * F-key, or to a letter: those come after the F-keys). */
 static void
 draw_keybar(tui *t)
 {
 	const tui_action *tables[2] = {t->top ? t->top->ops->actions : NULL, tui_generic_actions};
 	int x = 0, y = t->lines - 1;
-	char num[8];
+	char num[8], letter[32];
 	move(y, 0);
 	clrtoeol();
 	for (int f = 1; f <= 10; f++) {
 		const tui_action *found = NULL;
 		for (int k = 0; k < 2 && !found; k++)
 			for (const tui_action *a = tables[k]; a && a->act; a++)
-				if (a->fkey == f && a->label && tui_offers(t, a->act)) {
+				if (a->label && tui_offers(t, a->act) &&
+				    tui_keys_bar(tables[k], a, letter, sizeof(letter)) == f) {
 					found = a;
 					break;
 				}
 		if (found == NULL)
 			continue;
-		const char *label = _(found->label);
-		int need = (int)strlen(fkey_name(f, num, sizeof(num))) + (int)sm_text_width(label) + 1;
-		if (x + need > t->cols)
-			break;
-		move(y, x);
-		addstr(num);
-		x += (int)strlen(num);
-		tui_attr(t, TUI_PAIR_BAR, true, 0);
-		x += tui_text(y, x, (int)sm_text_width(label), label, true);
-		tui_attr(t, TUI_PAIR_BAR, false, 0);
-		if (x < t->cols) {
-			move(y, x);
-			addch(' ');
-			x++;
-		}
+		if (!keybar_entry(t, y, &x, fkey_name(f, num, sizeof(num)), _(found->label)))
+			return;
 	}
+	for (int k = 0; k < 2; k++)
+		for (const tui_action *a = tables[k]; a && a->act; a++)
+			if (a->label && tui_offers(t, a->act) &&
+			    tui_keys_bar(tables[k], a, letter, sizeof(letter)) == 0 &&
+			    letter[0] && !keybar_entry(t, y, &x, letter, _(a->label)))
+				return;
 }
 
 static const char *
@@ -180,12 +195,47 @@ tui_draw_frame(tui *t)
 
 /* ------------------------------------------------------------ modal helpers */
 
+static char *prompt(tui *t, const char *label, const char *initial, tui_history *hist);
+
 char *
 tui_prompt(tui *t, const char *label, const char *initial)
+{
+	return prompt(t, label, initial, NULL);
+}
+
+char *
+tui_prompt_history(tui *t, const char *label, tui_history *hist)
+{
+	char *answer = prompt(t, label, NULL, hist);
+	if (answer && *answer && hist) {
+		/* the newest last; an older copy of the same text goes */
+		for (size_t i = 0; i < hist->n; i++)
+			if (strcmp(hist->items[i], answer) == 0) {
+				free(hist->items[i]);
+				memmove(hist->items + i, hist->items + i + 1, (hist->n - i - 1) * sizeof(char *));
+				hist->n--;
+				break;
+			}
+		if (hist->n == TUI_HISTORY_MAX) {
+			free(hist->items[0]);
+			memmove(hist->items, hist->items + 1, (hist->n - 1) * sizeof(char *));
+			hist->n--;
+		}
+		char *copy = strdup(answer);
+		if (copy)
+			hist->items[hist->n++] = copy;
+	}
+	return answer;
+}
+
+static char *
+prompt(tui *t, const char *label, const char *initial, tui_history *hist)
 {
 	tui_line l;
 	tui_key k;
 	char *answer = NULL;
+	size_t at = hist ? hist->n : 0;  /* hist->n: what is being typed */
+	char *typed = NULL;              /* kept while Up shows the history */
 	tui_line_init(&l, initial);
 	t->message[0] = '\0';
 	for (;;) {
@@ -211,10 +261,50 @@ tui_prompt(tui *t, const char *label, const char *initial)
 		}
 		if ((!k.is_code && (k.ch == 27 || k.ch == 7)) && k.fkey == 0)
 			break;
+		if (hist && k.is_code && (k.ch == KEY_UP || k.ch == KEY_DOWN)) {
+			size_t to = k.ch == KEY_UP ? (at > 0 ? at - 1 : 0) : (at < hist->n ? at + 1 : at);
+			if (to == at || (k.ch == KEY_UP && hist->n == 0))
+				continue;
+			if (at == hist->n) {
+				free(typed);
+				typed = strdup(l.buf);
+			}
+			at = to;
+			tui_line_set(&l, at < hist->n ? hist->items[at] : (typed ? typed : ""));
+			continue;
+		}
 		tui_line_key(&l, &k);
 	}
+	free(typed);
 	tui_line_free(&l);
 	return answer;
+}
+
+/* QUESTION in the status line; the answer's key in *K.  Returns -1 when the
+ * keys ran out. */
+static int
+ask(tui *t, const char *question, tui_key *k)
+{
+	for (;;) {
+		tui_render(t);
+		int y = t->lines - 2;
+		move(y, 0);
+		clrtoeol();
+		tui_attr(t, TUI_PAIR_ERROR, true, A_BOLD);
+		tui_text(y, 0, t->cols, question, false);
+		tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
+		doupdate();
+		if (tui_read_key(t, k) < 0)
+			return -1;
+		if (!(k->is_code && k->ch == KEY_RESIZE))
+			return 0;
+	}
+}
+
+static bool
+is_yes(const tui_key *k)
+{
+	return !k->is_code && (k->ch == 'y' || k->ch == 'Y' || k->ch == 0x662f /* 是 */);
 }
 
 bool
@@ -223,23 +313,27 @@ tui_confirm(tui *t, const char *question)
 	tui_key k;
 	char q[512];
 	snprintf(q, sizeof(q), "%s %s", question, _("(y/n)"));
-	for (;;) {
-		tui_render(t);
-		int y = t->lines - 2;
-		move(y, 0);
-		clrtoeol();
-		tui_attr(t, TUI_PAIR_ERROR, true, A_BOLD);
-		tui_text(y, 0, t->cols, q, false);
-		tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
-		doupdate();
-		if (tui_read_key(t, &k) < 0)
-			return false;
-		if (k.is_code && k.ch == KEY_RESIZE)
-			continue;
-		if (!k.is_code && (k.ch == 'y' || k.ch == 'Y' || k.ch == 0x662f /* 是 */))
-			return true;
+	/* anything but yes is no: a paste too */
+	return ask(t, q, &k) == 0 && is_yes(&k);
+}
+
+bool
+tui_confirm_quit(tui *t)
+{
+	tui_key k;
+	char q[512];
+	snprintf(q, sizeof(q), "%s %s", _("Leave sitemark?"), _("(y/n; q again: yes)"));
+	if (ask(t, q, &k) < 0)
+		return true; /* the keys ran out: nothing more can be asked */
+	if (is_yes(&k))
+		return true;
+	if (!k.is_code && (k.ch == 27 || k.ch == 7)) /* Esc, Ctrl-G: cancel */
 		return false;
-	}
+	/* the key that asked, again (q on the menu, Q, F10) */
+	enum tui_act a = t->top ? tui_lookup(t->top->ops->actions, &k) : A_NONE;
+	if (a == A_NONE)
+		a = tui_lookup(tui_generic_actions, &k);
+	return a == A_QUIT || a == A_BACK;
 }
 
 int
@@ -314,27 +408,7 @@ help_lines(tui *t, tui_pager *p, const tui_action *table)
 	for (const tui_action *a = table; a && a->act; a++) {
 		if (a->help == NULL || (table != tui_generic_actions && !tui_offers(t, a->act)))
 			continue;
-		keys[0] = '\0';
-		size_t len = 0;
-		if (a->fkey)
-			len += (size_t)snprintf(keys + len, sizeof(keys) - len, "F%d Esc-%d ", a->fkey,
-			    a->fkey % 10);
-		for (const char *c = a->keys; c && *c && len + 4 < sizeof(keys); c++) {
-			if (*c == ' ')
-				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s ", _("Space"));
-			else if (*c == '\n' || (*c == '\r' && !strchr(a->keys, '\n')))
-				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%s ", _("Enter"));
-			else if (*c == '\r')
-				continue; /* Enter is already listed */
-			else if (*c == '\033')
-				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "Esc ");
-			else if (*c == '\t')
-				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "Tab ");
-			else if ((unsigned char)*c < 32)
-				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "Ctrl-%c ", *c + 64);
-			else
-				len += (size_t)snprintf(keys + len, sizeof(keys) - len, "%c ", *c);
-		}
+		tui_keys_text(table, a, keys, sizeof(keys));
 		tui_pager_field(p, keys, _(a->help));
 	}
 }

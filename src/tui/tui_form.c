@@ -664,6 +664,10 @@ form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			f->dirty = true;
 		return TUI_DRAW;
 	}
+	if (tui_key_is_paste(k)) {
+		tui_msg(t, true, "%s", _("Pasted text ignored: paste only into a text field."));
+		return TUI_DRAW;
+	}
 	if (it->kind == IT_FIELD && it->field->type == SM_FT_BOOL && !k->is_code && k->ch == ' ') {
 		set_value(f, it, json_boolean(!json_is_true(get_value(f, it))));
 		return TUI_DRAW;

@@ -76,9 +76,47 @@ erase_range(tui_line *l, size_t from, size_t to)
 	l->pos = from;
 }
 
+/* Pasted text as a field takes it: line breaks and tabs become one space
+ * each (runs of them one space), every other control or invisible format
+ * character (C0, DEL, C1, bidi controls, zero-width ones) and every byte
+ * that is not UTF-8 is dropped; spaces at either end go. */
+static void
+insert_pasted(tui_line *l, const char *text)
+{
+	size_t len = strlen(text), i = 0;
+	bool space = false, any = false;
+	while (i < len) {
+		unsigned int cp;
+		size_t n = sm_utf8_decode(text + i, len - i, &cp);
+		if (n == 0) {
+			i++;
+			continue;
+		}
+		const char *c = text + i;
+		i += n;
+		if (cp == '\n' || cp == '\r' || cp == '\t' || cp == ' ') {
+			space = any;
+			continue;
+		}
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+		    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+		    cp == 0xfeff || cp == 0x061c)
+			continue;
+		if (space)
+			insert(l, " ", 1);
+		space = false;
+		any = true;
+		insert(l, c, n);
+	}
+}
+
 bool
 tui_line_key(tui_line *l, const tui_key *k)
 {
+	if (tui_key_is_paste(k)) {
+		insert_pasted(l, k->text ? k->text : "");
+		return true;
+	}
 	if (k->is_code) {
 		switch (k->ch) {
 		case KEY_LEFT:

@@ -294,6 +294,8 @@ tui_list_draw(tui_list *l, tui *t, int top, int rows)
 		 * cursor rewrites a few plain cells, not two whole rows of Chinese:
 		 * a few dozen bytes over a slow link, not hundreds. */
 		bool cur = i == l->cursor;
+		/* --reverse-cursor (console.cursor: reverse): the whole row */
+		bool whole = cur && t->opts.reverse_cursor;
 		if (cur)
 			attron(A_REVERSE);
 		move(y, 0);
@@ -304,13 +306,18 @@ tui_list_draw(tui_list *l, tui *t, int top, int rows)
 				tui_attr(t, pair, true, 0);
 			tui_text(y, x, w[c], cell(l, row, c, buf, sizeof(buf)), true);
 			x += w[c];
-			if (c == 0 && cur)
+			if (c == 0 && cur && !whole)
 				attroff(A_REVERSE);
 			if (x < t->cols)
 				mvaddch(y, x++, ' ');
 		}
 		if (pair)
 			tui_attr(t, pair, false, 0);
+		if (whole) {
+			while (x < t->cols)
+				mvaddch(y, x++, ' ');
+			attroff(A_REVERSE);
+		}
 	}
 }
 
@@ -360,9 +367,11 @@ tui_list_handle(tui_list *l, tui *t, enum tui_act act)
 		l->cursor = l->nshown ? l->nshown - 1 : 0;
 		return TUI_DRAW;
 	case A_SEARCH: {
-		char *s = tui_prompt(t, _("Search:"), l->search);
-		if (s == NULL)
+		char *s = tui_prompt_history(t, _("Search:"), &t->searches);
+		if (s == NULL || *s == '\0') { /* empty: the last search stays for n, N */
+			free(s);
 			return TUI_DRAW;
+		}
 		free(l->search);
 		l->search = s;
 		if (*s && !find(l, s, true))

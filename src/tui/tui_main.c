@@ -3,8 +3,10 @@
 #include <config.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,11 +69,14 @@ tui_offers(tui *t, enum tui_act act)
 	return t->top == NULL || t->top->ops->offers == NULL || t->top->ops->offers(t->top, t, act);
 }
 
+static void register_table(const tui_action *table, const char *screen);
+
 void
 tui_push(tui *t, tui_view *v)
 {
 	if (v == NULL)
 		return;
+	register_table(v->ops->actions, v->ops->name);
 	v->below = t->top;
 	t->top = v;
 }
@@ -96,14 +101,194 @@ tui_mark_stale(tui *t)
 
 /* ------------------------------------------------------------ keys */
 
+/* The configuration's names of the actions (keys: section). */
+static const char *const act_names[A_COUNT] = {
+	[A_HELP] = "help", [A_QUIT] = "quit", [A_BACK] = "back", [A_UP] = "up",
+	[A_DOWN] = "down", [A_PGUP] = "page-up", [A_PGDN] = "page-down", [A_HOME] = "home",
+	[A_END] = "end", [A_ENTER] = "enter", [A_SEARCH] = "search",
+	[A_SEARCH_NEXT] = "search-next", [A_SEARCH_PREV] = "search-prev", [A_FILTER] = "filter",
+	[A_SORT] = "sort", [A_SORT_REVERSE] = "sort-reverse", [A_TAG] = "tag",
+	[A_TAG_ALL] = "tag-all", [A_REFRESH] = "refresh", [A_REDRAW] = "redraw",
+	[A_GO_LEFT] = "left", [A_GO_RIGHT] = "right", [A_OPEN] = "open",
+	/* the case actions are named by the core (tui_act_action) */
+	[A_EDIT] = "edit", [A_NEW] = "new", [A_NOTE] = "note", [A_SAVE] = "save",
+	[A_NEXT_FIELD] = "next-field", [A_PREV_FIELD] = "prev-field", [A_ADD_ITEM] = "add-item",
+	[A_DEL_ITEM] = "del-item", [A_TOGGLE] = "toggle", [A_HOLIDAY] = "holiday",
+	[A_WORKDAY] = "workday", [A_DEFAULT_DAY] = "default-day", [A_NEXT_MONTH] = "next-month",
+	[A_PREV_MONTH] = "prev-month",
+};
+
+/* The console's keys for the domain's actions, one row each. */
+static const struct {
+	enum tui_act act;
+	sm_action action;
+} case_acts[] = {
+	{A_APPROVE, SM_ACTION_APPROVE},
+	{A_REJECT, SM_ACTION_REJECT},
+	{A_CONFIRM_PAYMENT, SM_ACTION_CONFIRM_PAYMENT},
+	{A_CONFIRM_PAPER, SM_ACTION_CONFIRM_PAPER},
+	{A_REJECT_PAPER, SM_ACTION_REJECT_PAPER},
+	{A_VERIFY_HUNG, SM_ACTION_VERIFY_HUNG},
+	{A_SUBMIT, SM_ACTION_SUBMIT},
+	{A_WITHDRAW, SM_ACTION_WITHDRAW},
+};
+
+sm_action
+tui_act_action(enum tui_act act)
+{
+	for (size_t i = 0; i < sizeof(case_acts) / sizeof(case_acts[0]); i++)
+		if (case_acts[i].act == act)
+			return case_acts[i].action;
+	return SM_ACTION_NONE;
+}
+
+const char *
+tui_act_name(enum tui_act act)
+{
+	if (tui_act_action(act) != SM_ACTION_NONE)
+		return sm_action_name(tui_act_action(act));
+	return act > A_NONE && act < A_COUNT ? act_names[act] : NULL;
+}
+
+enum tui_act
+tui_act_from_name(const char *name)
+{
+	for (int a = A_NONE + 1; a < A_COUNT; a++)
+		if (tui_act_name((enum tui_act)a) && name &&
+		    strcmp(tui_act_name((enum tui_act)a), name) == 0)
+			return (enum tui_act)a;
+	return A_NONE;
+}
+
+/* The screens a binding may name: the view ops' names. */
+static const char *const screen_names[] = {
+	"generic", "menu", "queue", "case", "form", "unit", "marks", "counts", "users",
+	"offices", "audit", "calendar", NULL,
+};
+
+/* The bindings in force (from the configuration), one key each; KEY.ch 0
+ * with no F-key: the action was bound to nothing (it loses its keys). */
+typedef struct binding {
+	const char *screen;  /* one of screen_names */
+	enum tui_act act;
+	tui_key key;
+	bool none;
+} binding;
+
+static binding *bindings;
+static size_t nbindings;
+
+/* Which screen each action table belongs to, learnt as views are pushed. */
+static struct {
+	const tui_action *table;
+	const char *screen;
+} tables[64];
+static size_t ntables;
+
+static void
+register_table(const tui_action *table, const char *screen)
+{
+	if (table == NULL || screen == NULL)
+		return;
+	for (size_t i = 0; i < ntables; i++)
+		if (tables[i].table == table)
+			return;
+	if (ntables < sizeof(tables) / sizeof(tables[0])) {
+		tables[ntables].table = table;
+		tables[ntables++].screen = screen;
+	}
+}
+
+const char *
+tui_table_screen(const tui_action *table)
+{
+	if (table == tui_generic_actions)
+		return "generic";
+	for (size_t i = 0; i < ntables; i++)
+		if (tables[i].table == table)
+			return tables[i].screen;
+	return NULL;
+}
+
+/* Whether binding key B is what was pressed. */
+static bool
+key_eq(const tui_key *b, const tui_key *k)
+{
+	if (b->fkey)
+		return k->fkey == b->fkey;
+	if (k->fkey || tui_key_is_paste(k))
+		return false;
+	if (b->is_code && b->ch == (unsigned)KEY_BACKSPACE && !k->is_code && (k->ch == 127 || k->ch == 8))
+		return true; /* what most terminals send for it */
+	if (b->is_code)
+		return k->is_code && k->ch == b->ch;
+	if (b->ch == '\r')
+		return (!k->is_code && (k->ch == '\r' || k->ch == '\n')) ||
+		    (k->is_code && k->ch == KEY_ENTER);
+	return !k->is_code && k->ch == b->ch;
+}
+
+/* Whether the configuration rebinds ACT on SCREEN. */
+static bool
+rebound(const char *screen, enum tui_act act)
+{
+	for (size_t i = 0; i < nbindings; i++)
+		if (bindings[i].act == act && strcmp(bindings[i].screen, screen) == 0)
+			return true;
+	return false;
+}
+
+static bool
+table_has(const tui_action *table, enum tui_act act)
+{
+	for (const tui_action *a = table; a && a->act; a++)
+		if (a->act == act)
+			return true;
+	return false;
+}
+
+/* Whether the configuration gives KEY to an action of TABLE on SCREEN:
+ * then the table's own use of the key no longer holds. */
+static bool
+taken(const char *screen, const tui_action *table, const tui_key *key)
+{
+	for (size_t i = 0; screen && i < nbindings; i++) {
+		const binding *b = &bindings[i];
+		if (!b->none && strcmp(b->screen, screen) == 0 && key_eq(&b->key, key) &&
+		    table_has(table, b->act))
+			return true;
+	}
+	return false;
+}
+
+/* The key as its table gives it matches? */
+static bool
+default_match(const tui_action *a, const tui_key *k)
+{
+	if (k->fkey && a->fkey == k->fkey)
+		return true;
+	return !k->is_code && !k->fkey && a->keys && k->ch > 0 && k->ch < 128 &&
+	    strchr(a->keys, (int)k->ch);
+}
+
 enum tui_act
 tui_lookup(const tui_action *table, const tui_key *k)
 {
+	const char *screen = tui_table_screen(table);
+	if (tui_key_is_paste(k))
+		return A_NONE;
+	/* the configuration's keys first (a binding of an action this table
+	 * does not have, as approve on a unit's queue, does not count here) */
+	for (size_t i = 0; screen && i < nbindings; i++) {
+		const binding *b = &bindings[i];
+		if (!b->none && strcmp(b->screen, screen) == 0 && key_eq(&b->key, k) &&
+		    table_has(table, b->act))
+			return b->act;
+	}
 	for (const tui_action *a = table; a && a->act; a++) {
-		if (k->fkey && a->fkey == k->fkey)
-			return a->act;
-		if (!k->is_code && !k->fkey && a->keys && k->ch > 0 && k->ch < 128 &&
-		    strchr(a->keys, (int)k->ch))
+		if (screen && rebound(screen, a->act))
+			continue;
+		if (default_match(a, k))
 			return a->act;
 	}
 	if (table != tui_generic_actions || !k->is_code)
@@ -180,6 +365,194 @@ script_token(const char **pp, tui_key *k)
 	return true;
 }
 
+/* A key of the configuration: "a", "中", "F3", "<F3>", "C-x", "Ctrl-X",
+ * "^X", or a name of key_names ("PgDn", "Enter", "Space" ...). */
+static bool
+parse_key(const char *s, tui_key *k)
+{
+	char buf[32];
+	size_t n = strlen(s);
+	memset(k, 0, sizeof(*k));
+	if (n >= 3 && s[0] == '<' && s[n - 1] == '>' && n - 2 < sizeof(buf)) {
+		memcpy(buf, s + 1, n - 2);
+		buf[n - 2] = '\0';
+		s = buf;
+		n -= 2;
+	}
+	if (n == 0)
+		return false;
+	if ((s[0] == 'F' || s[0] == 'f') && n >= 2 && n <= 3 && strspn(s + 1, "0123456789") == n - 1) {
+		int f = atoi(s + 1);
+		if (f < 1 || f > 12)
+			return false;
+		k->is_code = 1;
+		k->fkey = f;
+		k->ch = (unsigned)KEY_F(f);
+		return true;
+	}
+	const char *ctl = NULL;
+	if ((s[0] == 'C' || s[0] == 'c') && s[1] == '-' && n == 3)
+		ctl = s + 2;
+	else if (strncasecmp(s, "Ctrl-", 5) == 0 && n == 6)
+		ctl = s + 5;
+	else if (s[0] == '^' && n == 2)
+		ctl = s + 1;
+	if (ctl) {
+		char c = *ctl;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c < '@' || c > '_' || c == 'I' || c == 'M' || c == '[')
+			return false; /* Tab, Enter, Esc: by their names */
+		k->ch = (unsigned)(c & 0x1f);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
+		if (strcasecmp(key_names[i].name, s) == 0 && strcmp(s, "lt") != 0) {
+			k->is_code = key_names[i].code != 0;
+			k->ch = (unsigned)(k->is_code ? key_names[i].code : key_names[i].ch);
+			return true;
+		}
+	unsigned int cp;
+	size_t len = sm_utf8_decode(s, n, &cp);
+	if (len == 0 || len != n || cp <= ' ' || cp == 127 || (cp >= 0x80 && cp < 0xa0) ||
+	    sm_text_cp_width(cp) < 1 || !sm_text_is_clean(s, false))
+		return false;
+	k->ch = cp;
+	return true;
+}
+
+/* A key's name as the help screen shows it. */
+static void
+key_text(const tui_key *k, char *buf, size_t bufsz)
+{
+	if (k->fkey) {
+		snprintf(buf, bufsz, "F%d Esc-%d", k->fkey, k->fkey % 10);
+		return;
+	}
+	if (!k->is_code && k->ch == ' ') {
+		snprintf(buf, bufsz, "%s", _("Space"));
+		return;
+	}
+	if (!k->is_code && (k->ch == '\r' || k->ch == '\n')) {
+		snprintf(buf, bufsz, "%s", _("Enter"));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
+		if ((k->is_code && key_names[i].code == (int)k->ch) ||
+		    (!k->is_code && key_names[i].code == 0 && key_names[i].ch == (int)k->ch &&
+		    k->ch != '<')) {
+			snprintf(buf, bufsz, "%s", key_names[i].name);
+			return;
+		}
+	if (!k->is_code && k->ch < 32) {
+		snprintf(buf, bufsz, "Ctrl-%c", (char)(k->ch + 64));
+		return;
+	}
+	if (!k->is_code && k->ch == 127) {
+		snprintf(buf, bufsz, "BS");
+		return;
+	}
+	char u[8];
+	size_t n = 0;
+	unsigned int c = k->ch;
+	if (c < 0x80)
+		u[n++] = (char)c;
+	else if (c < 0x800) {
+		u[n++] = (char)(0xc0 | (c >> 6));
+		u[n++] = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		u[n++] = (char)(0xe0 | (c >> 12));
+		u[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[n++] = (char)(0x80 | (c & 0x3f));
+	} else {
+		u[n++] = (char)(0xf0 | (c >> 18));
+		u[n++] = (char)(0x80 | ((c >> 12) & 0x3f));
+		u[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[n++] = (char)(0x80 | (c & 0x3f));
+	}
+	u[n] = '\0';
+	snprintf(buf, bufsz, "%s", u);
+}
+
+/* The help text of a table's own keys (fkey, then the letters). */
+static void
+default_keys_text(const char *screen, const tui_action *table, const tui_action *a, char *keys,
+                  size_t bufsz)
+{
+	size_t len = 0;
+	keys[0] = '\0';
+	if (a->fkey && !taken(screen, table, &(tui_key){.is_code = 1, .fkey = a->fkey}))
+		len += (size_t)snprintf(keys + len, bufsz - len, "F%d Esc-%d ", a->fkey, a->fkey % 10);
+	for (const char *c = a->keys; c && *c && len + 4 < bufsz; c++) {
+		if (taken(screen, table, &(tui_key){.ch = (unsigned char)*c}))
+			continue;
+		if (*c == ' ')
+			len += (size_t)snprintf(keys + len, bufsz - len, "%s ", _("Space"));
+		else if (*c == '\n' || (*c == '\r' && !strchr(a->keys, '\n')))
+			len += (size_t)snprintf(keys + len, bufsz - len, "%s ", _("Enter"));
+		else if (*c == '\r')
+			continue; /* Enter is already listed */
+		else if (*c == '\033')
+			len += (size_t)snprintf(keys + len, bufsz - len, "Esc ");
+		else if (*c == '\t')
+			len += (size_t)snprintf(keys + len, bufsz - len, "Tab ");
+		else if ((unsigned char)*c < 32)
+			len += (size_t)snprintf(keys + len, bufsz - len, "Ctrl-%c ", *c + 64);
+		else
+			len += (size_t)snprintf(keys + len, bufsz - len, "%c ", *c);
+	}
+}
+
+void
+tui_keys_text(const tui_action *table, const tui_action *a, char *buf, size_t bufsz)
+{
+	const char *screen = tui_table_screen(table);
+	size_t len = 0;
+	if (bufsz == 0)
+		return;
+	buf[0] = '\0';
+	if (screen == NULL || !rebound(screen, a->act)) {
+		default_keys_text(screen, table, a, buf, bufsz);
+		return;
+	}
+	for (size_t i = 0; i < nbindings && len + 1 < bufsz; i++) {
+		const binding *b = &bindings[i];
+		char one[64];
+		if (b->none || b->act != a->act || strcmp(b->screen, screen) != 0)
+			continue;
+		key_text(&b->key, one, sizeof(one));
+		len += (size_t)snprintf(buf + len, bufsz - len, "%s ", one);
+		if (len >= bufsz)
+			len = bufsz - 1;
+	}
+}
+
+int
+tui_keys_bar(const tui_action *table, const tui_action *a, char *letter, size_t lsz)
+{
+	const char *screen = tui_table_screen(table);
+	if (lsz)
+		letter[0] = '\0';
+	if (screen == NULL || !rebound(screen, a->act))
+		return a->fkey <= 10 && !taken(screen, table, &(tui_key){.is_code = 1, .fkey = a->fkey}) ?
+		    a->fkey : 0;
+	int f = 0;
+	for (size_t i = 0; i < nbindings; i++) {
+		const binding *b = &bindings[i];
+		if (b->none || b->act != a->act || strcmp(b->screen, screen) != 0)
+			continue;
+		if (b->key.fkey && b->key.fkey <= 10) {
+			if (f == 0)
+				f = b->key.fkey;
+		} else if (lsz && letter[0] == '\0' && !b->key.fkey) {
+			key_text(&b->key, letter, lsz);
+		}
+	}
+	if (f && lsz)
+		letter[0] = '\0';
+	return f;
+}
+
 /* The screen as UTF-8 text, one line per row, trailing spaces trimmed;
  * line-drawing characters as ASCII. */
 static void
@@ -237,6 +610,27 @@ dump_screen(tui *t, FILE *out)
 	}
 }
 
+/* Which cells are in reverse video or line drawing: one line per row, 'r'
+ * for a reversed cell, 'a' for one of the alternate character set (lines),
+ * 'R' for both, ' ' for another, trailing spaces trimmed (":attrs FILE"). */
+static void
+dump_reverse(tui *t, FILE *out)
+{
+	for (int y = 0; y < t->lines; y++) {
+		char line[1024];
+		int len = 0;
+		for (int x = 0; x < t->cols && len + 1 < (int)sizeof(line); x++) {
+			chtype c = mvinch(y, x);
+			bool r = (c & A_REVERSE) != 0, a = (c & A_ALTCHARSET) != 0;
+			line[len++] = r && a ? 'R' : r ? 'r' : a ? 'a' : ' ';
+		}
+		while (len > 0 && line[len - 1] == ' ')
+			len--;
+		line[len] = '\0';
+		fprintf(out, "%s\n", line);
+	}
+}
+
 static double
 now_seconds(void)
 {
@@ -255,8 +649,8 @@ bytes_written(tui *t)
 	return 0;
 }
 
-/* Run a script directive (":dump FILE", ":resize COLS ROWS", ":bytes LABEL",
- * ":time LABEL"). */
+/* Run a script directive (":dump FILE", ":attrs FILE", ":resize COLS ROWS",
+ * ":bytes LABEL", ":time LABEL"; ":paste TEXT" is read as a key). */
 static void
 script_directive(tui *t, const char *line)
 {
@@ -270,6 +664,12 @@ script_directive(tui *t, const char *line)
 			fclose(out);
 		else
 			fflush(stdout);
+	} else if (sscanf(line, ":attrs %1023[^\n]", arg) == 1) {
+		FILE *out = fopen(arg, "w");
+		if (out) {
+			dump_reverse(t, out);
+			fclose(out);
+		}
 	} else if (strncmp(line, ":resize ", 8) == 0) {
 		int c = 0, r = 0;
 		if (sscanf(line + 8, "%d %d", &c, &r) == 2 && c > 0 && r > 0) {
@@ -288,6 +688,31 @@ script_directive(tui *t, const char *line)
 		fprintf(stderr, "time %s %.3f ms\n", arg, (s - t->time_mark) * 1000.0);
 		t->time_mark = s;
 	}
+}
+
+/* A copy of S with the escapes \n \r \t \e \\ resolved. */
+static char *
+unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	if (out == NULL)
+		return NULL;
+	for (; *s; s++) {
+		if (*s != '\\' || s[1] == '\0') {
+			*o++ = *s;
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'e': *o++ = 27; break;
+		default: *o++ = *s; break;
+		}
+	}
+	*o = '\0';
+	return out;
 }
 
 static int
@@ -317,6 +742,17 @@ script_key(tui *t, tui_key *k)
 			free(line);
 			continue;
 		}
+		if (strncmp(line, ":paste ", 7) == 0) {
+			/* a bracketed paste of the rest of the line (\n, \t, \e, \\) */
+			free(t->paste);
+			t->paste = unescape(line + 7);
+			free(line);
+			memset(k, 0, sizeof(*k));
+			k->is_code = 1;
+			k->ch = TUI_KEY_PASTE;
+			k->text = t->paste ? t->paste : "";
+			return 0;
+		}
 		if (line[0] == ':') {
 			script_directive(t, line);
 			free(line);
@@ -327,22 +763,149 @@ script_key(tui *t, tui_key *k)
 	}
 }
 
+/* Bracketed paste: the codes keypad() returns for ESC[200~ and ESC[201~. */
+static int paste_begin, paste_end;
+
+static void
+paste_keys(void)
+{
+	paste_begin = key_defined("\033[200~");
+	if (paste_begin <= 0 && define_key("\033[200~", KEY_MAX + 101) == OK)
+		paste_begin = KEY_MAX + 101;
+	paste_end = key_defined("\033[201~");
+	if (paste_end <= 0 && define_key("\033[201~", KEY_MAX + 102) == OK)
+		paste_end = KEY_MAX + 102;
+}
+
+/* Ask the terminal to bracket what is pasted (xterm's mode 2004). */
+static void
+paste_mode(tui *t, bool on)
+{
+	if (t->script || t->tty_out == NULL)
+		return;
+	fflush(t->tty_out);
+	const char *seq = on ? "\033[?2004h" : "\033[?2004l";
+	if (write(fileno(t->tty_out), seq, strlen(seq)) < 0) {
+		/* nothing to do: the terminal is gone */
+	}
+}
+
+/* Ctrl-Z: the terminal gets its usual modes (no bracketed paste) while
+ * sitemark is stopped. */
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_tstp(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+suspend(tui *t)
+{
+	stop_requested = 0;
+	paste_mode(t, false);
+	endwin();
+	signal(SIGTSTP, SIG_DFL);
+	kill(getpid(), SIGTSTP);
+	/* continued */
+	struct sigaction sa = {.sa_handler = on_tstp};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTSTP, &sa, NULL);
+	paste_mode(t, true);
+	clearok(curscr, TRUE);
+	doupdate();
+}
+
+#define PASTE_MAX (64 * 1024)
+
+/* Read a paste up to its end mark into t->paste. */
+static void
+read_paste(tui *t, tui_key *k)
+{
+	size_t len = 0, cap = 256;
+	char *buf = malloc(cap);
+	wint_t w;
+	int r;
+	timeout(2000); /* a paste whose end is lost must not hang the console */
+	for (;;) {
+		errno = 0;
+		r = get_wch(&w);
+		if (r == ERR && errno == EINTR)
+			continue;
+		if (r == ERR)
+			break;
+		if (r == KEY_CODE_YES) {
+			if ((int)w == paste_end)
+				break;
+			continue; /* a function key inside a paste: dropped */
+		}
+		char mb[MB_LEN_MAX];
+		mbstate_t st;
+		memset(&st, 0, sizeof(st));
+		size_t n = wcrtomb(mb, (wchar_t)w, &st);
+		if (n == (size_t)-1 || buf == NULL || len + n + 1 > PASTE_MAX)
+			continue;
+		if (len + n + 1 > cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (nb == NULL)
+				continue;
+			buf = nb;
+			cap *= 2;
+		}
+		memcpy(buf + len, mb, n);
+		len += n;
+	}
+	timeout(-1);
+	if (buf)
+		buf[len] = '\0';
+	free(t->paste);
+	t->paste = buf;
+	k->is_code = 1;
+	k->ch = TUI_KEY_PASTE;
+	k->fkey = 0;
+	k->text = t->paste ? t->paste : "";
+}
+
 static int
 terminal_key(tui *t, tui_key *k)
 {
 	wint_t w;
 	int r;
 	memset(k, 0, sizeof(*k));
-	do
+	int resumed = 0;  /* after Ctrl-Z and fg, curses may return ERR once */
+	for (;;) {
+		errno = 0;
 		r = get_wch(&w);
-	while (r == ERR && errno == EINTR);
+		if (r != ERR)
+			break;
+		if (stop_requested) {
+			suspend(t);
+			resumed = 3;
+		} else if (errno == EINTR) {
+			continue;
+		} else if (resumed-- <= 0) {
+			break;
+		}
+	}
 	if (r == ERR)
 		return -1;
 	k->is_code = r == KEY_CODE_YES;
 	k->ch = (unsigned)w;
+	if (k->is_code && paste_begin > 0 && (int)w == paste_begin) {
+		read_paste(t, k);
+		return 0;
+	}
+	if (k->is_code && paste_end > 0 && (int)w == paste_end) {
+		/* a stray end mark: nothing */
+		k->is_code = 1;
+		k->ch = TUI_KEY_PASTE;
+		k->text = "";
+		return 0;
+	}
 	if (k->is_code && k->ch >= (unsigned)KEY_F(1) && k->ch <= (unsigned)KEY_F(12))
 		k->fkey = (int)(k->ch - (unsigned)KEY_F(0));
-	(void)t;
 	return 0;
 }
 
@@ -371,6 +934,10 @@ tui_read_key(tui *t, tui_key *k)
 			timeout(300);
 			int got = terminal_key(t, &next);
 			timeout(-1);
+			if (got == 0 && tui_key_is_paste(&next)) {
+				*k = next; /* Esc then a paste: the paste */
+				return 0;
+			}
 			if (got == 0 && !next.is_code && next.ch >= '0' && next.ch <= '9')
 				digit = true;
 			else if (got == 0 && next.is_code)
@@ -483,6 +1050,12 @@ tui_run_until_closed(tui *t, tui_view *until)
 				t->quit = true;
 			continue;
 		}
+		register_table(t->top->ops->actions, t->top->ops->name);
+		if (tui_key_is_paste(&k) && !t->top->ops->text_input) {
+			/* pasted letters must not run a list's commands */
+			tui_msg(t, true, "%s", _("Pasted text ignored: paste only into a text field."));
+			continue;
+		}
 		enum tui_act act = tui_lookup(t->top->ops->actions, &k);
 		bool typed = !k.is_code && !k.fkey && k.ch >= 32 && k.ch != 127;
 		if (act == A_NONE && !(t->top->ops->text_input && typed))
@@ -495,12 +1068,18 @@ tui_run_until_closed(tui *t, tui_view *until)
 			clearok(curscr, TRUE);
 			continue;
 		}
+		tui_view *was = t->top;
 		int flags = t->top->ops->handle(t->top, t, act, &k);
 		if (flags & TUI_RELOAD)
 			tui_mark_stale(t);
-		if (flags & TUI_QUIT || (!flags && act == A_QUIT))
+		bool quit = flags & TUI_QUIT || (!flags && act == A_QUIT);
+		bool pop = !quit && (flags & TUI_POP || (!flags && act == A_BACK));
+		/* leaving the console (Q, F10, or q on the last screen) asks first */
+		if ((quit || (pop && t->top == was && was->below == NULL)) && !tui_confirm_quit(t))
+			continue;
+		if (quit)
 			t->quit = true;
-		else if (flags & TUI_POP || (!flags && act == A_BACK))
+		else if (pop)
 			tui_pop(t);
 	}
 }
@@ -589,6 +1168,124 @@ colors(tui *t)
 	init_pair(TUI_PAIR_DIM, -1, -1);
 }
 
+/* The terminal cannot show the console: a message in both languages (the
+ * catalogue may not suit a terminal that cannot even place the cursor). */
+static int
+unusable_terminal(const char *term)
+{
+	fprintf(stderr, "sitemark: 终端类型“%s”无法显示全屏控制台（未知类型，或不能定位光标）。"
+	    "请设置正确的终端类型，例如：export TERM=xterm-256color；或改用命令行（sitemark --help）。\n"
+	    "sitemark: the terminal type '%s' cannot show the full-screen console (unknown, or no cursor addressing). "
+	    "Set the right type, e.g. export TERM=xterm-256color, or use the commands (sitemark --help).\n",
+	    term ? term : "", term ? term : "");
+	return 1;
+}
+
+/* Whether the terminal just set up draws lines we can trust: its acsc has
+ * the horizontal line ('q'), and ncurses will not send it as the Unicode
+ * U+2500 (terminfo U8, or NCURSES_NO_UTF8_ACS: screen, tmux, the Linux
+ * console) to a terminal in a Chinese, Japanese or Korean locale, where
+ * box drawing is "ambiguous width" and often drawn two cells wide. */
+static bool
+terminal_lines(void)
+{
+	const char *acsc = tigetstr("acsc");
+	bool q = false;
+	if (acsc == NULL || acsc == (char *)-1)
+		return false;
+	for (const char *p = acsc; p[0] && p[1]; p += 2)
+		if (p[0] == 'q')
+			q = true;
+	if (!q)
+		return false;
+	const char *env = getenv("NCURSES_NO_UTF8_ACS");
+	bool unicode = (env && *env && strcmp(env, "0") != 0) || tigetnum("U8") > 0;
+	const char *loc = setlocale(LC_CTYPE, NULL);
+	bool cjk = loc && (strncmp(loc, "zh", 2) == 0 || strncmp(loc, "ja", 2) == 0 ||
+	    strncmp(loc, "ko", 2) == 0);
+	return !(unicode && cjk);
+}
+
+/* The configuration's key bindings, checked: the problems go to PROBLEMS
+ * (translated, "FILE:LINE: ..."). */
+static void
+load_bindings(tui *t, sm_err *problems)
+{
+	const sm_config *cfg = t->app ? t->app->cfg : NULL;
+	const char *path = cfg && cfg->path ? cfg->path : "";
+	free(bindings);
+	bindings = NULL;
+	nbindings = 0;
+	ntables = 0;
+	if (cfg == NULL || cfg->n_keys == 0)
+		return;
+	bindings = calloc(cfg->n_keys, sizeof(*bindings));
+	if (bindings == NULL)
+		return;
+	for (size_t i = 0; i < cfg->n_keys; i++) {
+		const sm_key_binding *kb = &cfg->keys[i];
+		binding b = {0};
+		char *sh = sm_text_excerpt(kb->screen);
+		for (size_t s = 0; screen_names[s]; s++)
+			if (strcmp(screen_names[s], kb->screen) == 0)
+				b.screen = screen_names[s];
+		if (b.screen == NULL) {
+			sm_err_add(problems, SM_E_INVALID, "keys", _("%s:%d: keys: unknown screen '%s' (the screens: %s)"),
+			    path, kb->line, sh, "generic, menu, queue, case, form, unit, marks, counts, users, offices, audit, calendar");
+			sm_text_excerpt_free(sh);
+			continue;
+		}
+		sm_text_excerpt_free(sh);
+		sh = sm_text_excerpt(kb->action);
+		b.act = tui_act_from_name(kb->action);
+		if (b.act == A_NONE) {
+			sm_err_add(problems, SM_E_INVALID, "keys", _("%s:%d: keys: unknown action '%s' on the screen '%s'"),
+			    path, kb->line, sh, b.screen);
+			sm_text_excerpt_free(sh);
+			continue;
+		}
+		if (strcmp(b.screen, "generic") == 0 && !table_has(tui_generic_actions, b.act)) {
+			sm_err_add(problems, SM_E_INVALID, "keys", _("%s:%d: keys: '%s' is not an action of every screen: bind it on its screen"),
+			    path, kb->line, sh);
+			sm_text_excerpt_free(sh);
+			continue;
+		}
+		sm_text_excerpt_free(sh);
+		if (kb->key == NULL) {
+			b.none = true;
+			bindings[nbindings++] = b;
+			continue;
+		}
+		sh = sm_text_excerpt(kb->key);
+		if (!parse_key(kb->key, &b.key)) {
+			sm_err_add(problems, SM_E_INVALID, "keys", _("%s:%d: keys: cannot read the key '%s' (a character, F1 to F12, C-x, or Up, Down, Left, Right, PgUp, PgDn, Home, End, Enter, Tab, Esc, Space, BTab, Del, BS)"),
+			    path, kb->line, sh);
+			sm_text_excerpt_free(sh);
+			continue;
+		}
+		if (strcmp(b.screen, "form") == 0 && !b.key.fkey && !b.key.is_code && b.key.ch >= ' ' &&
+		    b.key.ch != 127) {
+			sm_err_add(problems, SM_E_INVALID, "keys", _("%s:%d: keys: '%s' is typed into the form's fields: bind an F-key or a control key there"),
+			    path, kb->line, sh);
+			sm_text_excerpt_free(sh);
+			continue;
+		}
+		bool twice = false;
+		for (size_t j = 0; j < nbindings && !twice; j++)
+			if (!bindings[j].none && bindings[j].screen == b.screen &&
+			    key_eq(&bindings[j].key, &b.key) && key_eq(&b.key, &bindings[j].key))
+				twice = true;
+		if (twice) {
+			sm_err_add(problems, SM_E_INVALID, "keys", _("%s:%d: keys: '%s' is bound twice on the screen '%s'"),
+			    path, kb->line, sh, b.screen);
+			sm_text_excerpt_free(sh);
+			continue;
+		}
+		sm_text_excerpt_free(sh);
+		bindings[nbindings++] = b;
+	}
+}
+
 int
 tui_run(sm_app *app, const tui_opts *opts)
 {
@@ -603,6 +1300,9 @@ tui_run(sm_app *app, const tui_opts *opts)
 		    stderr);
 		return 1;
 	}
+	const char *term = getenv("TERM");
+	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0)
+		return unusable_terminal(term);
 	if (opts->script) {
 		if ((t.script = fopen(opts->script, "r")) == NULL) {
 			fprintf(stderr, _("sitemark: cannot read the script %s: %s\n"), opts->script,
@@ -627,15 +1327,49 @@ tui_run(sm_app *app, const tui_opts *opts)
 		t.tty_out = stdout;
 		t.tty_in = stdin;
 	}
+	sm_err *problems = sm_err_new();
+	load_bindings(&t, problems);
+	for (size_t i = 0; problems && i < sm_err_count(problems); i++)
+		fprintf(stderr, "sitemark: %s\n", sm_err_msg(problems, i));
+	char keys_notice[512];
+	if (problems && sm_err_count(problems) > 0 && opts->notice == NULL) {
+		snprintf(keys_notice, sizeof(keys_notice), _("key bindings: %zu problems (see standard error), the first: %s"),
+		    sm_err_count(problems), sm_err_msg(problems, 0));
+		t.opts.notice = keys_notice;
+	}
+	sm_err_free(&problems);
+	if (app && app->cfg && app->cfg->console_cursor && strcmp(app->cfg->console_cursor, "reverse") == 0)
+		t.opts.reverse_cursor = true;
+	if (!opts->script) {
+		/* Ctrl-Z is ours (see suspend()), installed before curses looks */
+		struct sigaction sa = {.sa_handler = on_tstp};
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTSTP, &sa, NULL);
+	}
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
-	const char *term = getenv("TERM");
-	screen = newterm(term && *term ? term : "vt100", t.tty_out, t.tty_in);
-	if (screen == NULL) {
-		fprintf(stderr, _("sitemark: the terminal type '%s' is unknown; try TERM=xterm\n"),
-		    term ? term : "");
-		return 1;
+	screen = newterm(term, t.tty_out, t.tty_in);
+	const char *cup = screen ? tigetstr("cup") : NULL;
+	if (cup == NULL || cup == (char *)-1) {
+		if (screen) {
+			endwin();
+			delscreen(screen);
+		}
+		if (!opts->script)
+			signal(SIGTSTP, SIG_DFL);
+		if (t.script) {
+			fclose(t.script);
+			fclose(t.tty_out);
+			fclose(t.tty_in);
+		}
+		free(bindings);
+		bindings = NULL;
+		nbindings = 0;
+		return unusable_terminal(term);
 	}
+	/* line drawing the terminal may get wrong: ASCII (mc -a) */
+	if (!terminal_lines())
+		t.opts.ascii = true;
 	set_term(screen);
 	cbreak();
 	noecho();
@@ -643,6 +1377,8 @@ tui_run(sm_app *app, const tui_opts *opts)
 	keypad(stdscr, TRUE);
 	meta(stdscr, TRUE);
 	idlok(stdscr, TRUE); /* a scrolled list is sent as a scroll, not redrawn */
+	paste_keys();
+	paste_mode(&t, true);
 	colors(&t);
 	getmaxyx(stdscr, t.lines, t.cols);
 	/* Nothing may write on the screen behind curses' back. */
@@ -660,14 +1396,15 @@ tui_run(sm_app *app, const tui_opts *opts)
 		place_load(&t);
 	tui_push(&t, tui_menu_new(&t));
 	tui_menu_restore(&t);
-	if (opts->notice)
-		tui_msg(&t, true, "%s", opts->notice);
+	if (t.opts.notice)
+		tui_msg(&t, true, "%s", t.opts.notice);
 
 	tui_run_until_closed(&t, NULL);
 	if (!opts->script)
 		place_save(&t);
 	while (t.top)
 		tui_pop(&t);
+	paste_mode(&t, false);
 	endwin();
 	delscreen(screen);
 	if (saved_stderr >= 0) {
@@ -677,6 +1414,15 @@ tui_run(sm_app *app, const tui_opts *opts)
 	if (t.script)
 		fclose(t.script);
 	free(t.pending);
+	free(t.paste);
+	for (size_t i = 0; i < t.searches.n; i++)
+		free(t.searches.items[i]);
+	free(bindings);
+	bindings = NULL;
+	nbindings = 0;
+	ntables = 0;
+	if (!opts->script)
+		signal(SIGTSTP, SIG_DFL);
 	if (opts->script) {
 		fclose(t.tty_out);
 		fclose(t.tty_in);

@@ -176,7 +176,11 @@ tui_pager_handle(tui_pager *p, tui *t, enum tui_act act, int rows)
 		p->top = last;
 		return TUI_DRAW;
 	case A_SEARCH: {
-		char *s = tui_prompt(t, _("Search:"), p->search);
+		char *s = tui_prompt_history(t, _("Search:"), &t->searches);
+		if (s && *s == '\0') { /* empty: the last search stays for n, N */
+			free(s);
+			s = NULL;
+		}
 		if (s) {
 			free(p->search);
 			p->search = s;

@@ -22,37 +22,13 @@ role_is(tui *t, sm_role role)
 	return t->app->user.role == role;
 }
 
-/* The console's case actions and the domain's, one row each. */
-static const struct {
-	enum tui_act act;
-	sm_action action;
-} case_acts[] = {
-	{A_APPROVE, SM_ACTION_APPROVE},
-	{A_REJECT, SM_ACTION_REJECT},
-	{A_CONFIRM_PAYMENT, SM_ACTION_CONFIRM_PAYMENT},
-	{A_CONFIRM_PAPER, SM_ACTION_CONFIRM_PAPER},
-	{A_REJECT_PAPER, SM_ACTION_REJECT_PAPER},
-	{A_VERIFY_HUNG, SM_ACTION_VERIFY_HUNG},
-	{A_SUBMIT, SM_ACTION_SUBMIT},
-	{A_WITHDRAW, SM_ACTION_WITHDRAW},
-};
-
-static sm_action
-act_action(enum tui_act act)
-{
-	for (size_t i = 0; i < sizeof(case_acts) / sizeof(case_acts[0]); i++)
-		if (case_acts[i].act == act)
-			return case_acts[i].action;
-	return SM_ACTION_NONE;
-}
-
 /* Whether the key ACT is offered on case C (NULL: none under the cursor):
  * the domain's actions only where the rules allow them to this user now;
  * editing and submitting where the unit may submit. */
 static bool
 offers_on_case(tui *t, const sm_case *c, enum tui_act act)
 {
-	sm_action a = act_action(act);
+	sm_action a = tui_act_action(act);
 	if (act == A_EDIT)
 		a = SM_ACTION_SUBMIT;
 	if (act == A_NOTE)
@@ -487,7 +463,7 @@ queue_offers(tui_view *v, tui *t, enum tui_act act)
 	queue_view *q = (queue_view *)v;
 	if (act == A_NEW && role_is(t, SM_ROLE_UNIT))
 		return q->queue->kind != SM_KIND_NONE;
-	if (tui_list_tagged(q->list, NULL) > 0 && act_action(act) != SM_ACTION_NONE)
+	if (tui_list_tagged(q->list, NULL) > 0 && tui_act_action(act) != SM_ACTION_NONE)
 		return true; /* decided per tagged case */
 	return offers_on_case(t, current_case(q), act);
 }
@@ -637,7 +613,7 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	queue_view *q = (queue_view *)v;
 	const sm_case *c = current_case(q);
 	int r = tui_list_handle(q->list, t, act);
-	sm_action a = act_action(act);
+	sm_action a = tui_act_action(act);
 	(void)k;
 	if (r)
 		return r;
@@ -876,7 +852,7 @@ case_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 {
 	case_view *cv = (case_view *)v;
 	int r = tui_pager_handle(&cv->pager, t, act, t->lines - 3);
-	sm_action action = act_action(act);
+	sm_action action = tui_act_action(act);
 	(void)k;
 	if (r)
 		return r;
