@@ -35,6 +35,7 @@ enum kind {
 	K_URL_HTTP,  /* http:// or https:// */
 	K_URL_SMTP,  /* smtp:// or smtps:// */
 	K_CURSOR,    /* console.cursor: marker or reverse */
+	K_SECONDS,   /* a whole number of seconds, 0 to 3600 */
 	K_HEADERS,   /* sms.headers */
 	K_SUPPORT    /* support */
 };
@@ -62,6 +63,7 @@ static const struct key keys[] = {
 	{ "forms", K_PATH, OFF(forms_dir) },
 	{ "divisions", K_PATH, OFF(divisions) },
 	{ "console.cursor", K_CURSOR, OFF(console_cursor) },
+	{ "console.follow", K_SECONDS, OFF(console_follow_ms) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -472,6 +474,19 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 		sm_text_excerpt_free(sh);
 		return;
 	}
+	if (keys[i].kind == K_SECONDS) {
+		char *end = NULL;
+		long secs = strtol(s, &end, 10);
+		if (end == s || *end != '\0' || secs < 0 || secs > 3600) {
+			char *sh = sm_text_excerpt(s);
+			cerr(L, name, v->line, _("'%s' must be a whole number of seconds from 0 to 3600, not '%s'"),
+			    name, sh);
+			sm_text_excerpt_free(sh);
+			return;
+		}
+		*(int *)(void *)((char *)L->cfg + keys[i].off) = (int)secs * 1000;
+		return;
+	}
 	dst = (char **)(void *)((char *)L->cfg + keys[i].off);
 	free(*dst);
 	*dst = keys[i].kind == K_PATH ? resolve(L, s) : dupstr(L, s);
@@ -735,7 +750,7 @@ sm_config_free(sm_config **cfgp)
 		return;
 	free(cfg->path);
 	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].kind != K_HEADERS && keys[i].kind != K_SUPPORT)
+		if (keys[i].kind != K_HEADERS && keys[i].kind != K_SUPPORT && keys[i].kind != K_SECONDS)
 			free(*(char **)(void *)((char *)cfg + keys[i].off));
 	for (size_t i = 0; i < cfg->n_sms_headers; i++)
 		free(cfg->sms_headers[i]);
@@ -771,6 +786,7 @@ sm_config_load(const char *explicit_path, sm_config **out, sm_err *warn, sm_err 
 		return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
 	}
 	L.cfg->path = path;
+	L.cfg->console_follow_ms = 2000;
 	if (path != NULL) {
 		const char *slash = strrchr(path, '/');
 		L.path = path;

@@ -43,6 +43,8 @@ typedef struct sm_config {
 	char *forms_dir;          /* "forms": path; default DATADIR/forms */
 	char *divisions;          /* "divisions": path; default DATADIR/data/divisions.tsv */
 	char *console_cursor;     /* "console.cursor": "marker" (default) or "reverse" */
+	int console_follow_ms;    /* "console.follow" (seconds): how often an idle console
+	                           * looks for changes; 0 never (default 2 s) */
 	sm_key_binding *keys;     /* "keys": {SCREEN: {ACTION: KEY or [KEY, ...]}} */
 	size_t n_keys;
 } sm_config;

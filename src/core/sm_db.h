@@ -123,6 +123,10 @@ struct sm_db_driver {
 	sm_db_rc (*commit)(sm_db *db);
 	/* Roll back the open transaction, if there is one. */
 	sm_db_rc (*rollback)(sm_db *db);
+	/* A number that changes when another connection has committed since it
+	 * was last read (-1 when the engine cannot tell): how open screens
+	 * learn that the data changed under them. */
+	int64_t (*data_version)(sm_db *db);
 };
 
 /* The local driver: one SQLite file in WAL mode (sm_db_sqlite.c). */
@@ -135,6 +139,12 @@ extern const sm_db_driver sm_db_sqlite;
 sm_status sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err);
 
 /* ------------------------------------------------------------ dispatch */
+
+static inline int64_t
+sm_db_data_version(sm_db *db)
+{
+	return db->drv->data_version(db);
+}
 
 static inline void
 sm_db_close(sm_db *db)

@@ -20,13 +20,14 @@
 
 #define SM_APPLICATION_ID 0x534d4b31 /* "SMK1" */
 
-enum { TX_BEGIN_IMMEDIATE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_COUNT };
+enum { TX_BEGIN_IMMEDIATE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_DATA_VERSION, TX_COUNT };
 
 static const char *const tx_sql[TX_COUNT] = {
 	[TX_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
 	[TX_BEGIN] = "BEGIN",
 	[TX_COMMIT] = "COMMIT",
 	[TX_ROLLBACK] = "ROLLBACK",
+	[TX_DATA_VERSION] = "PRAGMA data_version",
 };
 
 typedef struct lite_db {
@@ -427,6 +428,22 @@ lite_commit(sm_db *d)
 	return run_tx(d, TX_COMMIT);
 }
 
+/* PRAGMA data_version: it changes when another connection commits. */
+static int64_t
+lite_data_version(sm_db *d)
+{
+	lite_db *l = (lite_db *)d;
+	int64_t v = -1;
+	if (l->tx[TX_DATA_VERSION] == NULL &&
+	    sqlite3_prepare_v3(l->db, tx_sql[TX_DATA_VERSION], -1, SQLITE_PREPARE_PERSISTENT,
+	    &l->tx[TX_DATA_VERSION], NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(l->tx[TX_DATA_VERSION]) == SQLITE_ROW)
+		v = sqlite3_column_int64(l->tx[TX_DATA_VERSION], 0);
+	sqlite3_reset(l->tx[TX_DATA_VERSION]);
+	return v;
+}
+
 static sm_db_rc
 lite_rollback(sm_db *d)
 {
@@ -464,4 +481,5 @@ const sm_db_driver sm_db_sqlite = {
 	.begin = lite_begin,
 	.commit = lite_commit,
 	.rollback = lite_rollback,
+	.data_version = lite_data_version,
 };

@@ -238,6 +238,7 @@ struct conn {
 
 struct sm_store {
 	struct conn c;
+	int64_t writes;        /* writes committed through this store */
 	char *path;
 	const sm_clock *clock; /* the session's; NULL: the system's */
 };
@@ -848,6 +849,7 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 	bind_text(st, 3, tx.result);
 	if (run(tx.c, st, err) != SM_OK || db_ok(tx.c, sm_db_commit(tx.c->db), err) != SM_OK)
 		goto fail_store;
+	s->writes++;
 	if (result)
 		*result = tx.result;
 	else
@@ -1671,4 +1673,11 @@ sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *
 	if (rc != SM_DB_DONE && rc != SM_DB_ROW)
 		return db_fail(&s->c, err, rc);
 	return SM_OK;
+}
+
+int64_t
+sm_store_generation(sm_store *s)
+{
+	int64_t v = sm_db_data_version(s->c.db);
+	return (v < 0 ? 0 : v) + s->writes;
 }

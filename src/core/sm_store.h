@@ -46,6 +46,9 @@ sm_status sm_store_integrity(sm_store *s, sm_err *err);
  * alive by the caller while the store is open.  Until it is given, or with
  * NULL, the system's clock. */
 void sm_store_set_clock(sm_store *s, const sm_clock *clock);
+/* A number that changes whenever the data may have changed: a commit by
+ * another connection (another process, another console) or by this one. */
+int64_t sm_store_generation(sm_store *s);
 /* The "now" the store stamps records with (ISO 8601, Asia/Shanghai). */
 void sm_store_now(const sm_store *s, char buf[32]);
 

@@ -535,6 +535,12 @@ sm_view_db_empty(sm_app *app)
 	return n == 0 && sm_store_user_count(app->store) <= 1;
 }
 
+int64_t
+sm_view_generation(sm_app *app)
+{
+	return sm_store_generation(app->store);
+}
+
 int
 sm_view_schema_version(sm_app *app)
 {

@@ -154,6 +154,11 @@ int sm_view_schema_version(sm_app *app);
  * intact, else the first record that does not verify. */
 sm_status sm_view_audit_verify(sm_app *app, int64_t *broken_seq, int64_t *count, sm_err *err);
 
+/* A number that changes whenever the data may have changed, whoever wrote
+ * it: open lists compare it to know when to read again (cheap: no query of
+ * the data itself). */
+int64_t sm_view_generation(sm_app *app);
+
 /* ------------------------------------------------------------ masking */
 
 /* VALUE masked as domain.md shows it: an ID number keeps its first 6 and last

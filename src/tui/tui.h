@@ -149,6 +149,8 @@ struct tui {
 	bool quit;
 	int lines, cols;
 	int cur_y, cur_x;     /* where the cursor goes, when cur_y >= 0 */
+	int64_t generation;   /* the data's, when the views were last read */
+	int idle_ms;          /* > 0: tui_read_key returns TUI_IDLE after so long */
 	/* script mode */
 	FILE *script;
 	int script_line;
@@ -173,8 +175,13 @@ void tui_mark_stale(tui *t);
 void tui_msg(tui *t, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tui_msg_err(tui *t, const sm_err *err);
 
-/* Reading keys (from the terminal, or the script). */
+/* Reading keys (from the terminal, or the script): 0, TUI_IDLE when
+ * t->idle_ms passed without a key, or -1 at the end of input. */
+enum { TUI_IDLE = 1 };
 int tui_read_key(tui *t, tui_key *k);
+/* If the data changed since the views were read, mark them all stale (the
+ * one on screen reads again before it is drawn); returns whether it did. */
+bool tui_follow_data(tui *t);
 enum tui_act tui_lookup(const tui_action *table, const tui_key *k);
 
 /* Drawing (tui_draw.c). */
@@ -253,6 +260,8 @@ size_t tui_list_shown(const tui_list *l);
 /* How many rows are tagged; their indexes in *ROWS (malloc'd) unless ROWS is NULL. */
 size_t tui_list_tagged(const tui_list *l, size_t **rows);
 void tui_list_untag(tui_list *l);
+bool tui_list_is_tagged(const tui_list *l, size_t row);
+void tui_list_set_tag(tui_list *l, size_t row, bool on);
 /* "排序: 期限 ↑  过滤: 福州  已标记: 3" for the status line. */
 void tui_list_status(const tui_list *l, char *buf, size_t bufsz);
 size_t tui_list_position(const tui_list *l);

@@ -211,6 +211,19 @@ tui_list_tagged(const tui_list *l, size_t **rows)
 	return n;
 }
 
+bool
+tui_list_is_tagged(const tui_list *l, size_t row)
+{
+	return row < l->n && l->tag[row];
+}
+
+void
+tui_list_set_tag(tui_list *l, size_t row, bool on)
+{
+	if (row < l->n)
+		l->tag[row] = on;
+}
+
 void
 tui_list_untag(tui_list *l)
 {

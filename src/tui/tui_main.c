@@ -64,6 +64,17 @@ tui_msg_err(tui *t, const sm_err *err)
 /* ------------------------------------------------------------ views */
 
 bool
+tui_follow_data(tui *t)
+{
+	int64_t g = sm_view_generation(t->app);
+	if (g == t->generation)
+		return false;
+	t->generation = g;
+	tui_mark_stale(t);
+	return true;
+}
+
+bool
 tui_offers(tui *t, enum tui_act act)
 {
 	return t->top == NULL || t->top->ops->offers == NULL || t->top->ops->offers(t->top, t, act);
@@ -885,6 +896,8 @@ terminal_key(tui *t, tui_key *k)
 			resumed = 3;
 		} else if (errno == EINTR) {
 			continue;
+		} else if (t->idle_ms > 0) {
+			return TUI_IDLE; /* no key for a while: the caller looks around */
 		} else if (resumed-- <= 0) {
 			break;
 		}
@@ -1038,9 +1051,27 @@ tui_run_until_closed(tui *t, tui_view *until)
 	while (t->top && !t->quit && (until == NULL || view_open(t, until))) {
 		tui_key k;
 		tui_render(t);
-		if (tui_read_key(t, &k) < 0) {
+		/* Idle, the console looks every console.follow seconds whether someone else
+		 * changed the data (a reviewer, a script); what did not change is
+		 * not sent again (curses compares the screens). */
+		t->idle_ms = t->script || t->app->cfg->console_follow_ms <= 0 ? -1 :
+		    t->app->cfg->console_follow_ms;
+		timeout(t->idle_ms);
+		int got = tui_read_key(t, &k);
+		t->idle_ms = -1;
+		timeout(-1);
+		if (got < 0) {
 			t->quit = true;
 			break;
+		}
+		if (got == TUI_IDLE) {
+			tui_follow_data(t);
+			continue;
+		}
+		/* A key acts on the data as it is now, not as it was drawn. */
+		if (tui_follow_data(t) && t->top && t->top->stale && t->top->ops->reload) {
+			t->top->stale = false;
+			t->top->ops->reload(t->top, t);
 		}
 		t->message[0] = '\0';
 		if (k.is_code && k.ch == KEY_RESIZE)
@@ -1289,7 +1320,8 @@ load_bindings(tui *t, sm_err *problems)
 int
 tui_run(sm_app *app, const tui_opts *opts)
 {
-	tui t = {.app = app, .opts = *opts, .cur_y = -1};
+	tui t = {.app = app, .opts = *opts, .cur_y = -1, .idle_ms = -1,
+	    .generation = sm_view_generation(app)};
 	SCREEN *screen;
 	int saved_stderr = -1;
 

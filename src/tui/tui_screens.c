@@ -307,6 +307,7 @@ typedef struct queue_view {
 	tui_list *list;
 	sm_case_page page;
 	char *text;         /* search text (service) */
+	bool lost;          /* a reload took the case under the cursor away */
 } queue_view;
 
 static const tui_column queue_cols[] = {
@@ -419,16 +420,46 @@ current_case(queue_view *q)
 	return row < q->page.n ? &q->page.cases[row] : NULL;
 }
 
+/* Read the queue (again): the cursor and the tags stay on the same cases,
+ * wherever they now sort; *LOST (may be NULL) tells whether the case under
+ * the cursor left the queue. */
 static void
-queue_load(queue_view *q, tui *t)
+queue_read(queue_view *q, tui *t, bool *lost)
 {
 	sm_err *err = sm_err_new();
 	sm_case_query query = {.queue = q->queue, .text = q->text, .limit = 5000};
+	const sm_case *c = current_case(q);
+	int64_t cur = c ? c->id : 0;
+	int64_t *tagged = calloc(q->page.n ? q->page.n : 1, sizeof(int64_t));
+	size_t ntag = 0;
+	for (size_t i = 0; tagged && i < q->page.n; i++)
+		if (tui_list_is_tagged(q->list, i))
+			tagged[ntag++] = q->page.cases[i].id;
 	sm_case_page_clear(&q->page);
 	if (sm_view_cases(t->app, &query, &q->page, err) != SM_OK)
 		tui_msg_err(t, err);
 	sm_err_free(&err);
 	tui_list_reset(q->list, q->page.n);
+	tui_list_untag(q->list);
+	if (lost)
+		*lost = cur != 0;
+	for (size_t i = 0; i < q->page.n; i++) {
+		for (size_t j = 0; j < ntag; j++)
+			if (q->page.cases[i].id == tagged[j])
+				tui_list_set_tag(q->list, i, true);
+		if (cur != 0 && q->page.cases[i].id == cur) {
+			tui_list_select(q->list, i);
+			if (lost)
+				*lost = false;
+		}
+	}
+	free(tagged);
+}
+
+static void
+queue_load(queue_view *q, tui *t)
+{
+	queue_read(q, t, NULL);
 }
 
 static void
@@ -436,6 +467,7 @@ queue_draw(tui_view *v, tui *t, int top, int rows)
 {
 	queue_view *q = (queue_view *)v;
 	const sm_case *c;
+	q->lost = false; /* what the cursor stands on is on the screen now */
 	tui_list_draw(q->list, t, top, rows);
 	if ((c = current_case(q)) != NULL)
 		t->last_case = c->id;
@@ -612,11 +644,18 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 {
 	queue_view *q = (queue_view *)v;
 	const sm_case *c = current_case(q);
+	bool lost = q->lost;
 	int r = tui_list_handle(q->list, t, act);
 	sm_action a = tui_act_action(act);
 	(void)k;
+	q->lost = false;
 	if (r)
 		return r;
+	if (lost && a != SM_ACTION_NONE && tui_list_tagged(q->list, NULL) == 0) {
+		/* the key was meant for a case that someone else moved on */
+		tui_msg(t, true, "%s", _("The case under the cursor has left this queue (someone else acted on it): look at the one now under the cursor before acting."));
+		return TUI_DRAW;
+	}
 	if (a != SM_ACTION_NONE && a != SM_ACTION_SUBMIT)
 		return queue_act(q, t, a);
 	switch (act) {
@@ -667,7 +706,8 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 static void
 queue_reload(tui_view *v, tui *t)
 {
-	queue_load((queue_view *)v, t);
+	queue_view *q = (queue_view *)v;
+	queue_read(q, t, &q->lost);
 }
 
 static void
@@ -813,12 +853,20 @@ static void
 case_load(case_view *cv, tui *t)
 {
 	sm_err *err = sm_err_new();
+	size_t top = cv->pager.top;
+	char *search = cv->pager.search ? strdup(cv->pager.search) : NULL;
 	sm_case_view_clear(&cv->cv);
 	cv->loaded = sm_view_case(t->app, cv->id, &cv->cv, err) == SM_OK;
-	if (cv->loaded)
+	if (cv->loaded) {
 		case_detail(t, &cv->cv, &cv->pager);
-	else
+		/* read again, the reader stays where they were */
+		cv->pager.top = top < cv->pager.n ? top : (cv->pager.n ? cv->pager.n - 1 : 0);
+		cv->pager.search = search;
+		search = NULL;
+	} else {
 		tui_msg_err(t, err);
+	}
+	free(search);
 	sm_err_free(&err);
 }
 
