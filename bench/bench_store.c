@@ -1320,7 +1320,7 @@ bare_run(struct bare *b, int n)
 	char now[32];
 	double t = now_ms();
 	for (int i = 0; i < n; i++) {
-		sm_store_now(now);
+		sm_time_format(sm_clock_now(NULL), now, sizeof(now));
 		step_done(b->db, b->begin, "bare BEGIN");
 		sqlite3_bind_text(b->insert, 1, now, -1, SQLITE_STATIC);
 		sqlite3_bind_text(b->insert, 2, b->payload, -1, SQLITE_STATIC);

@@ -1715,6 +1715,27 @@ START_TEST(test_demo)
 	OK(query(true, &cs, &n));
 	sm_cases_free(&cs, n);
 	ck_assert_int_gt(n, 19);
+	/* A page of a queue is the head of the whole, with the counts of all. */
+	const sm_queue *review = sm_queue_find("review");
+	ck_assert_ptr_nonnull(review);
+	sm_case_query whole = {.queue = review}, head = {.queue = review, .limit = 7, .count = true};
+	sm_case_page pw, ph;
+	OK(sm_view_cases(app, &whole, &pw, err));
+	OK(sm_view_cases(app, &head, &ph, err));
+	ck_assert_uint_gt(pw.n, 7);
+	ck_assert_uint_eq(ph.n, 7);
+	ck_assert_int_eq(ph.total, (int64_t)pw.n);
+	ck_assert_int_eq(ph.overdue_total, pw.overdue);
+	ck_assert_int_gt(ph.overdue_total, 0);
+	for (size_t i = 0; i < 7; i++)
+		ck_assert_int_eq(ph.cases[i].id, pw.cases[i].id);
+	head.offset = 7;
+	sm_case_page_clear(&ph);
+	OK(sm_view_cases(app, &head, &ph, err));
+	for (size_t i = 0; i < ph.n; i++)
+		ck_assert_int_eq(ph.cases[i].id, pw.cases[7 + i].id);
+	sm_case_page_clear(&ph);
+	sm_case_page_clear(&pw);
 	/* A second demo on the same database is refused, and writes nothing. */
 	as("admin");
 	struct snap a, b;

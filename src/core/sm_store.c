@@ -219,6 +219,10 @@ static const char *const migrations[] = {
 	"  object TEXT NOT NULL, object_id INTEGER NOT NULL,"
 	"  author TEXT NOT NULL, at TEXT NOT NULL, text TEXT NOT NULL);"
 	"CREATE INDEX notes_object ON notes(object, object_id);",
+	/* 1 -> 2: queues are read a page at a time in deadline order, and their
+	 * overdue cases counted, from the index alone */
+	"CREATE INDEX cases_queue ON cases(state, office, due);"
+	"DROP INDEX cases_state_office;",
 };
 
 struct filter_stmt {
@@ -1479,34 +1483,42 @@ filter_stmt(struct conn *c, unsigned mask, int count, sm_err *err)
 			sm_db_reset(c->filters[i].st);
 			return c->filters[i].st;
 		}
-	char sql[2048];
+	char where[1024], sql[2048];
 	size_t len = 0;
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, "SELECT %s FROM cases c JOIN units u"
-	    " ON u.id = c.unit WHERE 1", count ? "count(*)" : CASE_COLUMNS);
+	where[0] = '\0';
 	if (mask & F_STATE)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+		len += (size_t)snprintf(where + len, sizeof(where) - len,
 		    " AND c.state IN (SELECT value FROM json_each(?1))");
 	if (mask & F_KIND)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND c.kind = ?2");
+		len += (size_t)snprintf(where + len, sizeof(where) - len, " AND c.kind = ?2");
 	if (mask & F_OFFICE)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND c.office = ?3");
+		len += (size_t)snprintf(where + len, sizeof(where) - len, " AND c.office = ?3");
 	if (mask & F_UNIT)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND c.unit = ?4");
+		len += (size_t)snprintf(where + len, sizeof(where) - len, " AND c.unit = ?4");
 	if (mask & F_TEXT)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+		len += (size_t)snprintf(where + len, sizeof(where) - len,
 		    " AND (instr(u.name, ?5) > 0 OR u.uscc = upper(?5) OR c.domain = lower(?5)"
 		    " OR instr(c.domain_unicode, ?5) > 0 OR CAST(c.id AS TEXT) = ?5)");
 	if (mask & F_ACTED)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+		len += (size_t)snprintf(where + len, sizeof(where) - len,
 		    " AND c.id IN (SELECT object_id FROM audit WHERE actor = ?6 AND object = 'case')");
 	if (mask & F_DUE_BEFORE)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND c.due < ?9");
-	if (!count) {
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s",
-		    (mask & F_DUE) ? " ORDER BY c.due IS NULL, c.due, c.id" : " ORDER BY c.id DESC");
-		if (mask & F_LIMIT)
-			snprintf(sql + len, sizeof(sql) - len, " LIMIT ?7 OFFSET ?8");
-	}
+		snprintf(where + len, sizeof(where) - len, " AND c.due < ?9");
+	/* Only a search by text needs the unit's row to choose cases. */
+	const char *join = (mask & F_TEXT) ? " JOIN units u ON u.id = c.unit" : "";
+	const char *order = (mask & F_DUE) ? " ORDER BY c.due IS NULL, c.due, c.id" :
+	    " ORDER BY c.id DESC";
+	if (count)
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM cases c%s WHERE 1%s", join, where);
+	else if (mask & F_LIMIT)
+		/* A page: its ids first, from the index (state, office, due) alone,
+		 * then those rows whole; not every candidate's row in full. */
+		snprintf(sql, sizeof(sql), "SELECT " CASE_COLUMNS " FROM cases c JOIN units u"
+		    " ON u.id = c.unit WHERE c.id IN (SELECT c.id FROM cases c%s WHERE 1%s%s"
+		    " LIMIT ?7 OFFSET ?8)%s", join, where, order, order);
+	else
+		snprintf(sql, sizeof(sql), "SELECT " CASE_COLUMNS " FROM cases c JOIN units u"
+		    " ON u.id = c.unit WHERE 1%s%s", where, order);
 	sm_db_stmt *st = NULL;
 	sm_db_rc rc = sm_db_prepare(c->db, sql, true, &st);
 	if (rc != SM_DB_OK) {

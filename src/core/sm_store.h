@@ -23,7 +23,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 1
+#define SM_SCHEMA_VERSION 2
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;

@@ -200,6 +200,17 @@ sm_case_page_clear(sm_case_page *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* A running deadline is past when a working day has begun since it: cases
+ * due before the last working day up to today (YYYY-MM-DD into BUF). */
+static const char *
+overdue_before(sm_app *app, char *buf, size_t bufsz)
+{
+	sm_date last = sm_clock_today(&app->clock);
+	for (int i = 0; i < 60 && !sm_calendar_is_workday(app->cal, last, NULL); i++)
+		last--;
+	return sm_date_format(last, buf, bufsz);
+}
+
 sm_status
 sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err)
 {
@@ -237,10 +248,15 @@ sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *er
 	if ((st = sm_store_case_list(app->store, &f, &out->cases, &out->n, err)) != SM_OK)
 		return st;
 	out->total = (int64_t)out->n;
-	if (q->count && (q->limit > 0 || q->offset > 0) &&
-	    (st = sm_store_case_count(app->store, &f, &out->total, err)) != SM_OK) {
-		sm_case_page_clear(out);
-		return st;
+	if (q->count && (q->limit > 0 || q->offset > 0)) {
+		char before[16];
+		sm_case_filter late = f;
+		late.due_before = overdue_before(app, before, sizeof(before));
+		if ((st = sm_store_case_count(app->store, &f, &out->total, err)) != SM_OK ||
+		    (st = sm_store_case_count(app->store, &late, &out->overdue_total, err)) != SM_OK) {
+			sm_case_page_clear(out);
+			return st;
+		}
 	}
 	out->days_over = out->n ? calloc(out->n, sizeof(int)) : NULL;
 	out->marks = q->marks && out->n ? calloc(out->n, sizeof(sm_mark)) : NULL;
@@ -256,6 +272,8 @@ sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *er
 		if (out->marks && (c->state == SM_STATE_MARK_ISSUED || c->state == SM_STATE_MARK_HUNG))
 			sm_store_mark_get(app->store, c->id, &out->marks[i], NULL);
 	}
+	if (!(q->count && (q->limit > 0 || q->offset > 0)))
+		out->overdue_total = out->overdue;
 	return SM_OK;
 }
 
@@ -502,12 +520,7 @@ sm_view_counts(sm_app *app, sm_state_count counts[SM_STATE_COUNT], bool *scope_o
 	if ((st = sm_case_scope(app, &f, &none, err)) != SM_OK)
 		return st;
 	*scope_office = f.office != NULL;
-	/* A running deadline is past when a working day has begun since it: due
-	 * before the last working day up to today. */
-	sm_date last = sm_clock_today(&app->clock);
-	for (int i = 0; i < 60 && !sm_calendar_is_workday(app->cal, last, NULL); i++)
-		last--;
-	sm_date_format(last, before, sizeof(before));
+	overdue_before(app, before, sizeof(before));
 	for (int s = 1; s < SM_STATE_COUNT; s++) {
 		f.states = SM_BIT(s);
 		f.due_before = NULL;

@@ -59,7 +59,7 @@ typedef struct sm_case_query {
 	const char *text;       /* unit name, USCC, domain or case number */
 	size_t limit;           /* 0: all */
 	size_t offset;
-	bool count;             /* also count all that match (total) */
+	bool count;             /* also count all that match (total, overdue_total) */
 	bool marks;             /* also read the marks of the cases that have one */
 } sm_case_query;
 
@@ -70,6 +70,7 @@ typedef struct sm_case_page {
 	size_t n;
 	int64_t total;          /* all that match (when counted), else n */
 	int overdue;            /* how many of these N are past their deadline */
+	int64_t overdue_total;  /* how many of all that match (when counted), else overdue */
 } sm_case_page;
 
 sm_status sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err);

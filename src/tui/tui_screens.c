@@ -308,6 +308,8 @@ typedef struct queue_view {
 	sm_case_page page;
 	char *text;         /* search text (service) */
 	bool lost;          /* a reload took the case under the cursor away */
+	bool full;          /* every case of the queue is read ... */
+	size_t limit;       /* ... else this many (screenfuls, as the reader goes down) */
 } queue_view;
 
 static const tui_column queue_cols[] = {
@@ -427,7 +429,14 @@ static void
 queue_read(queue_view *q, tui *t, bool *lost)
 {
 	sm_err *err = sm_err_new();
-	sm_case_query query = {.queue = q->queue, .text = q->text, .limit = 5000};
+	/* A queue opens on what the screen shows (and the counts of the rest):
+	 * the whole of it is read when the user goes past it, searches,
+	 * filters, sorts or tags all. */
+	size_t screenful = (size_t)(t->lines > 0 ? t->lines : 24);
+	if (q->limit < screenful)
+		q->limit = screenful;
+	sm_case_query query = {.queue = q->queue, .text = q->text,
+	    .limit = q->full ? 5000 : q->limit, .count = !q->full};
 	const sm_case *c = current_case(q);
 	int64_t cur = c ? c->id : 0;
 	int64_t *tagged = calloc(q->page.n ? q->page.n : 1, sizeof(int64_t));
@@ -439,6 +448,8 @@ queue_read(queue_view *q, tui *t, bool *lost)
 	if (sm_view_cases(t->app, &query, &q->page, err) != SM_OK)
 		tui_msg_err(t, err);
 	sm_err_free(&err);
+	if (!q->full && (int64_t)q->page.n >= q->page.total)
+		q->full = true; /* the screenful was all of it */
 	tui_list_reset(q->list, q->page.n);
 	tui_list_untag(q->list);
 	if (lost)
@@ -468,6 +479,8 @@ queue_draw(tui_view *v, tui *t, int top, int rows)
 	queue_view *q = (queue_view *)v;
 	const sm_case *c;
 	q->lost = false; /* what the cursor stands on is on the screen now */
+	if (!q->full && q->page.n < (size_t)rows && (int64_t)q->page.n < q->page.total)
+		queue_read(q, t, NULL); /* the terminal grew */
 	tui_list_draw(q->list, t, top, rows);
 	if ((c = current_case(q)) != NULL)
 		t->last_case = c->id;
@@ -482,9 +495,14 @@ queue_status(tui_view *v, tui *t, char *buf, size_t bufsz)
 	queue_view *q = (queue_view *)v;
 	char list[256];
 	(void)t;
-	tui_list_status(q->list, list, sizeof(list));
-	if (q->page.overdue)
-		snprintf(buf, bufsz, _("%s  |  %s  |  overdue: %d"), v->title, list, q->page.overdue);
+	if (q->full)
+		tui_list_status(q->list, list, sizeof(list));
+	else /* a screenful of the queue: its position among all of them */
+		snprintf(list, sizeof(list), "%zu/%lld", tui_list_position(q->list),
+		    (long long)q->page.total);
+	if (q->page.overdue_total)
+		snprintf(buf, bufsz, _("%s  |  %s  |  overdue: %d"), v->title, list,
+		    (int)q->page.overdue_total);
 	else
 		snprintf(buf, bufsz, "%s  |  %s", v->title, list);
 }
@@ -639,12 +657,38 @@ note_case(tui *t, const sm_case *c)
 	return added;
 }
 
+/* Whether ACT needs more of the queue than the screenfuls read so far. */
+static bool
+needs_more(queue_view *q, enum tui_act act, int rows)
+{
+	switch (act) {
+	case A_DOWN:
+		return tui_list_position(q->list) >= q->page.n;
+	case A_PGDN:
+		return tui_list_position(q->list) + (size_t)rows >= q->page.n;
+	case A_END: case A_SEARCH: case A_SEARCH_NEXT: case A_SEARCH_PREV:
+	case A_FILTER: case A_SORT: case A_SORT_REVERSE: case A_TAG: case A_TAG_ALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int
 queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 {
 	queue_view *q = (queue_view *)v;
 	const sm_case *c = current_case(q);
 	bool lost = q->lost;
+	if (!q->full && needs_more(q, act, t->lines)) {
+		/* going down reads a screenful more; the rest needs all of it */
+		if (act == A_DOWN || act == A_PGDN)
+			q->limit += (size_t)(t->lines > 0 ? t->lines : 24);
+		else
+			q->full = true;
+		queue_read(q, t, NULL);
+		c = current_case(q);
+	}
 	int r = tui_list_handle(q->list, t, act);
 	sm_action a = tui_act_action(act);
 	(void)k;
