@@ -723,7 +723,8 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 		return TUI_DRAW;
 	case A_NEW:
 		if (q->queue->flags & SM_QUEUE_SEARCH) {
-			char *s = tui_prompt(t, _("Unit name, USCC, domain or case number:"), q->text);
+			char *s = tui_prompt_history(t, _("Unit name, USCC, domain or case number:"),
+			    &t->searches);
 			if (s) {
 				free(q->text);
 				q->text = s;
