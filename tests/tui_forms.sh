@@ -4,8 +4,9 @@
 # Script mode (sitemark --script, screens dumped as text):
 #   - Shift-Tab moves to the previous field; Home and End move within the
 #     field's text (typed text lands at its start and its end);
-#   - a text of several lines (网站简介): Enter breaks the line, and the line
-#     break reaches the case through submit (validation allows it there);
+#   - a text of several lines (网站简介): Enter breaks the line, Up and Down
+#     move between its rows, and the line break reaches the case through
+#     submit (validation allows it there);
 #   - the drafts entry lists a kept draft; F8 then y discards it;
 #   - a payment date after today is refused on the command line too.
 # Under tmux: the cursor after a choice popup and after the domain popup
@@ -69,11 +70,18 @@ cat >"$T/k" <<EOF
 <Enter>
 第二段。
 :dump $T/d1
+<Up>上<Down>下
+:dump $T/d4
+<BS><Up><BS>
 <F2>
 :dump $T/d2
 EOF
 console gl-gov "$T/k"
 check_match "the second paragraph on a row of its own" '^ {22}第二段。_+$' "$(cat "$T/d1")"
+# Up from the end of 第二段。 (8 cells) goes to the row above at most that
+# far (方网站。 is 8 cells: its end); Down comes back
+check_match "Up: the row above, at the same column" '^ {22}方网站。上_+$' "$(cat "$T/d4")"
+check_match "Down: back to the row below" '^ {22}第二段。下_+$' "$(cat "$T/d4")"
 run sm --json --as gl-gov case show "$CASE"
 check_eq "submitted: the case is in office review" "office_review" "$(jq -r .state <<<"$OUT")"
 check_match "the introduction keeps its line break" '网站。

@@ -614,7 +614,7 @@ tui_application_form(tui *t, sm_kind kind, int64_t case_id)
 	sm_status st = sm_case_may_start(t->app, kind, err);
 	if (st == SM_E_STATE && kind != SM_KIND_DOMAIN) {
 		char q[512];
-		snprintf(q, sizeof(q), _("%s. Apply for the domain now?"), sm_err_msg(err, 0));
+		snprintf(q, sizeof(q), _("%s. Apply for it now?"), sm_err_msg(err, 0));
 		sm_err_free(&err);
 		if (!tui_confirm(t, q))
 			return NULL;
