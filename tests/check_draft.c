@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "sm_draft.h"
 #include "testutil.h"
@@ -61,6 +62,48 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* The drafts a user has kept, newest first, to list and discard. */
+START_TEST(test_list)
+{
+	sm_err *err = sm_err_new();
+	sm_draft_info *l = NULL;
+	size_t n = 99;
+	ck_assert_int_eq(sm_draft_list("fz-gov", &l, &n, err), SM_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(l);
+	json_t *v = json_pack("{s:s}", "name", "福州市人民政府");
+	ck_assert_int_eq(sm_draft_save("fz-gov", "domain-new", v, err), SM_OK);
+	ck_assert_int_eq(sm_draft_save("fz-gov", "case-12", v, err), SM_OK);
+	ck_assert_int_eq(sm_draft_save("gl-gov", "site-new", v, err), SM_OK);
+	/* domain-new older than case-12 */
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/sitemark/drafts/fz-gov/domain-new.json", home);
+	struct timeval tv[2] = {{1000000000, 0}, {1000000000, 0}};
+	ck_assert_int_eq(utimes(path, tv), 0);
+	/* what is not a draft is not listed */
+	snprintf(path, sizeof(path), "%s/sitemark/drafts/fz-gov/notes.txt", home);
+	FILE *fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fclose(fp);
+	ck_assert_int_eq(sm_draft_list("fz-gov", &l, &n, err), SM_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(l[0].key, "case-12");
+	ck_assert_str_eq(l[1].key, "domain-new");
+	ck_assert_int_eq((long long)l[1].saved, 1000000000LL);
+	sm_draft_list_free(&l, n);
+	ck_assert_ptr_null(l);
+	sm_draft_delete("fz-gov", "case-12");
+	ck_assert_int_eq(sm_draft_list("fz-gov", &l, &n, err), SM_OK);
+	ck_assert_uint_eq(n, 1);
+	sm_draft_list_free(&l, n);
+	/* a login that cannot be a directory has none */
+	ck_assert_int_eq(sm_draft_list("../x", &l, &n, err), SM_OK);
+	ck_assert_uint_eq(n, 0);
+	json_decref(v);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_bad_names)
 {
 	sm_err *err = sm_err_new();
@@ -101,6 +144,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_bad_names);
+	tcase_add_test(tc, test_list);
 	tcase_add_test(tc, test_not_an_object);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

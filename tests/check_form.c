@@ -295,6 +295,16 @@ static const struct broken broken[] = {
 	{ "  - {id: a, type: text, label: A, required_when: {a: x}}\n",
 	  "b.yaml:4: required_when of field 'a' names the field itself" },
 	{ "  - just a string\n", "b.yaml:4: a field must be a mapping" },
+	{ "  - {id: a, type: text, label: A, lines: 4}\n",
+	  "b.yaml:4: 'lines' applies only to longtext fields" },
+	{ "  - {id: a, type: longtext, label: A, lines: 1}\n",
+	  "b.yaml:4: lines must be between 2 and 12" },
+	{ "  - {id: a, type: longtext, label: A, lines: 40}\n",
+	  "b.yaml:4: lines must be between 2 and 12" },
+	{ "  - {id: a, type: text, label: A, not_future: true}\n",
+	  "b.yaml:4: 'not_future' applies only to date fields" },
+	{ "  - {id: a, type: date, label: A, not_future: maybe}\n",
+	  "b.yaml:4: 'not_future' must be true or false" },
 	{ "  - id: g1\n    type: group\n    label: G\n    fields:\n"
 	  "      - id: g2\n        type: group\n        label: G\n        fields:\n"
 	  "          - id: g3\n            type: group\n            label: G\n            fields:\n"
@@ -558,14 +568,14 @@ START_TEST(test_normalised_samples)
 
 	n = norm_of_file("tests/values/confirm-payment.yaml", "confirm-payment");
 	ck_assert_str_eq(json_string_value(json_object_get(n, "amount")), "300.00");
-	ck_assert_str_eq(json_string_value(json_object_get(n, "paid_on")), "2026-03-05");
+	ck_assert_str_eq(json_string_value(json_object_get(n, "paid_on")), "2026-02-05");
 	json_decref(n);
 
 	n = norm_of_file("tests/values/confirm-paper.yaml", "confirm-paper");
 	ck_assert(json_is_true(json_object_get(n, "letter")));
 	ck_assert(json_is_true(json_object_get(n, "forms")));
 	ck_assert(json_is_true(json_object_get(n, "id_copy")));
-	ck_assert_str_eq(json_string_value(json_object_get(n, "received_on")), "2026-03-10");
+	ck_assert_str_eq(json_string_value(json_object_get(n, "received_on")), "2026-02-12");
 	json_decref(n);
 
 	n = norm_of_file("tests/values/mark-own.yaml", "mark");
@@ -780,6 +790,51 @@ START_TEST(test_lengths_in_characters)
 }
 END_TEST
 
+/* Several lines where the form says so (longtext, lines:), and only there. */
+START_TEST(test_multiline)
+{
+	const char *m;
+	json_t *out = NULL;
+	ck_assert_int_eq(sm_form_field(form("site"), "intro")->type, SM_FT_LONGTEXT);
+	ck_assert_int_eq(sm_form_field(form("site"), "intro")->lines, 4);
+	ck_assert_int_eq(sm_form_field(form("mark"), "intro")->lines, SM_FORM_DEFAULT_LINES);
+	ck_assert_int_eq(sm_form_field(form("reject"), "reason")->lines, SM_FORM_DEFAULT_LINES);
+	ck_assert_int_eq(sm_form_field(form("site"), "site_name")->lines, 0);
+	ck_assert_ptr_null(one("site", "intro", json_string("第一段。\n\n第二段。"), &out));
+	ck_assert_str_eq(json_string_value(out), "第一段。\n\n第二段。");
+	json_decref(out);
+	m = one("site", "site_name", json_string("福州市\n人民政府"), NULL);
+	ck_assert_str_eq(m, "must be a single line");
+	m = one("site", "intro", json_string("一\r\n二"), NULL);
+	ck_assert_str_eq(m, "contains a control character (U+000D)");
+	m = one("reject", "reason", json_string("材料\x7f不全"), NULL);
+	ck_assert_str_eq(m, "contains a control character (U+007F)");
+	ck_assert_ptr_null(one("reject", "reason", json_string("材料不全：\n1. 申请函未盖章"), NULL));
+}
+END_TEST
+
+/* Dates marked not_future, against the day the caller gives. */
+START_TEST(test_not_future)
+{
+	ck_assert(sm_form_field(form("confirm-payment"), "paid_on")->not_future);
+	ck_assert(sm_form_field(form("confirm-paper"), "received_on")->not_future);
+	json_t *v = json_pack("{s:s}", "paid_on", "2026-02-14");
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_form_check_dates(form("confirm-payment"), v, "2026-02-13", err),
+	    SM_E_INVALID);
+	ck_assert_str_eq(sm_err_field(err, 0), "paid_on");
+	ck_assert(err_has("after today (2026-02-13)"));
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_form_check_dates(form("confirm-payment"), v, "2026-02-14", err), SM_OK);
+	ck_assert_int_eq(sm_form_check_dates(form("confirm-payment"), v, "2027-01-01", err), SM_OK);
+	ck_assert_uint_eq(sm_err_count(err), 0);
+	json_decref(v);
+	v = json_object();
+	ck_assert_int_eq(sm_form_check_dates(form("confirm-paper"), v, "2026-02-13", err), SM_OK);
+	json_decref(v);
+}
+END_TEST
+
 START_TEST(test_bool)
 {
 	static const char *const yes[] = { "true", "yes", "1", "是", "TRUE", " Yes ", NULL };
@@ -975,6 +1030,8 @@ form_suite(void)
 	tcase_add_test(tc, test_text_safety);
 	tcase_add_test(tc, test_lengths_in_characters);
 	tcase_add_test(tc, test_bool);
+	tcase_add_test(tc, test_multiline);
+	tcase_add_test(tc, test_not_future);
 	tcase_add_test(tc, test_amount_and_date);
 	tcase_add_test(tc, test_choice_message);
 	tcase_add_test(tc, test_lists_and_groups);

@@ -959,15 +959,15 @@ START_TEST(test_confirm_paper_missing)
 	int64_t s = drive("gov", "site", values_file("site-own.yaml"), "paper_pending");
 	struct snap a, b;
 	snap(&a);
-	json_t *v = yaml("letter: yes\nforms: no\nid_copy: yes\nreceived_on: 2026-03-10\n");
+	json_t *v = yaml("letter: yes\nforms: no\nid_copy: yes\nreceived_on: 2026-02-12\n");
 	FAILS(SM_E_INVALID, act_full("fz-review", s, "confirm-paper", v, NULL, 0, NULL));
 	ck_assert_str_eq(field0(), "forms");
 	ck_assert(err_has("reject-paper"));
 	json_decref(v);
-	v = yaml("letter: yes\nforms: yes\nreceived_on: 2026-03-10\n");
+	v = yaml("letter: yes\nforms: yes\nreceived_on: 2026-02-12\n");
 	FAILS(SM_E_INVALID, act_full("fz-review", s, "confirm-paper", v, NULL, 0, NULL));
 	json_decref(v);
-	v = yaml("letter: false\nforms: false\nid_copy: false\nreceived_on: 2026-03-10\n");
+	v = yaml("letter: false\nforms: false\nid_copy: false\nreceived_on: 2026-02-12\n");
 	FAILS(SM_E_INVALID, act_full("fz-review", s, "confirm-paper", v, NULL, 0, NULL));
 	ck_assert_uint_eq(sm_err_count(err), 3);
 	json_decref(v);
@@ -978,6 +978,81 @@ START_TEST(test_confirm_paper_missing)
 	ck_assert_str_eq(st, "paper_pending");
 	free(st);
 	act_ok("fz-review", s, "confirm-paper", "mark_issued");
+}
+END_TEST
+
+/* Dates that have not come yet (by the session's clock) are refused in the
+ * action forms that record what happened: the payment, the paper's arrival. */
+START_TEST(test_future_dates)
+{
+	base_world();
+	register_domain("gov", "福州市人民政府");
+	int64_t s = drive("gov", "site", values_file("site-own.yaml"), "paper_pending");
+	int64_t d = drive("gov", "domain", domain_values("福州市人民政府办公厅"), "awaiting_payment");
+	struct snap a, b;
+	snap(&a);
+	/* NOW is 2026-02-13 (Asia/Shanghai): the 14th is tomorrow */
+	json_t *v = yaml("letter: yes\nforms: yes\nid_copy: yes\nreceived_on: 2026-02-14\n");
+	FAILS(SM_E_INVALID, act_full("fz-review", s, "confirm-paper", v, NULL, 0, NULL));
+	ck_assert_str_eq(field0(), "received_on");
+	ck_assert(err_has("after today (2026-02-13)"));
+	ck_assert_uint_eq(sm_err_count(err), 1);
+	/* the same check before the action, for the console's form */
+	as("fz-review");
+	FAILS(SM_E_INVALID, sm_action_validate(app, SM_ACTION_CONFIRM_PAPER, v, NULL, err));
+	ck_assert_str_eq(field0(), "received_on");
+	json_decref(v);
+	json_t *p = yaml("amount: 300\nreceipt: R-1\npaid_on: 2027-01-01\n");
+	FAILS(SM_E_INVALID, act_full("conac-wang", d, "confirm-payment", p, NULL, 0, NULL));
+	ck_assert_str_eq(field0(), "paid_on");
+	json_decref(p);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	/* today is fine, and so is the day after once it has come */
+	json_t *norm = NULL;
+	v = yaml("letter: yes\nforms: yes\nid_copy: yes\nreceived_on: 2026-2-13\n");
+	as("fz-review");
+	OK(sm_action_validate(app, SM_ACTION_CONFIRM_PAPER, v, &norm, err));
+	ck_assert_str_eq(json_string_value(json_object_get(norm, "received_on")), "2026-02-13");
+	json_decref(norm);
+	json_decref(v);
+	FAILS(SM_E_INVALID, sm_action_validate(app, SM_ACTION_SUBMIT, NULL, NULL, err));
+	at("2026-02-14T08:00:00+08:00");
+	p = yaml("amount: 300\nreceipt: R-1\npaid_on: 2026-02-14\n");
+	OK(act_full("conac-wang", d, "confirm-payment", p, NULL, 0, NULL));
+	json_decref(p);
+	v = yaml("letter: yes\nforms: yes\nid_copy: yes\nreceived_on: 2026-02-14\n");
+	OK(act_full("fz-review", s, "confirm-paper", v, NULL, 0, NULL));
+	json_decref(v);
+}
+END_TEST
+
+/* The rule sm_case_new applies, asked before a form is opened. */
+START_TEST(test_may_start)
+{
+	base_world();
+	as("gov");
+	FAILS(SM_E_STATE, sm_case_may_start(app, SM_KIND_SITE, err));
+	ck_assert(err_has(".政务"));
+	ck_assert_str_eq(field0(), "domain");
+	OK(sm_case_may_start(app, SM_KIND_DOMAIN, err));
+	FAILS(SM_E_DENIED, sm_case_may_start(app, SM_KIND_MARK, err));
+	FAILS(SM_E_INVALID, sm_case_may_start(app, SM_KIND_NONE, err));
+	as("lib");
+	FAILS(SM_E_DENIED, sm_case_may_start(app, SM_KIND_SITE, err));
+	FAILS(SM_E_STATE, sm_case_may_start(app, SM_KIND_MARK, err));
+	ck_assert(err_has(".公益"));
+	as("fz-review");
+	FAILS(SM_E_DENIED, sm_case_may_start(app, SM_KIND_DOMAIN, err));
+	register_domain("gov", "福州市人民政府");
+	as("gov");
+	OK(sm_case_may_start(app, SM_KIND_SITE, err));
+	/* and it is the rule of sm_case_new: what it allows, sm_case_new does */
+	int64_t id = 0;
+	OK(sm_case_new(app, SM_KIND_SITE, NULL, &id, err));
+	as("gov2");
+	FAILS(SM_E_STATE, sm_case_may_start(app, SM_KIND_SITE, err));
+	FAILS(SM_E_STATE, sm_case_new(app, SM_KIND_SITE, NULL, &id, err));
 }
 END_TEST
 
@@ -2053,6 +2128,8 @@ workflow_suite(void)
 	tcase_add_test(tc, test_organ_flow);
 	tcase_add_test(tc, test_institution_flow);
 	tcase_add_test(tc, test_returned_and_resubmitted);
+	tcase_add_test(tc, test_future_dates);
+	tcase_add_test(tc, test_may_start);
 	tcase_add_test(tc, test_confirm_paper_missing);
 	tcase_add_test(tc, test_optimistic_lock);
 	suite_add_tcase(s, tc);

@@ -96,7 +96,7 @@ for file in "$VALUES"/*-bad-*.yaml; do
 	*) fail "$(basename "$file"): unknown form '$form' in its '# form:' line" ;;
 	esac
 done
-printf 'letter: yes\nforms: yes\nid_copy: no\nreceived_on: 2026-03-10\n' >"$T/paper-missing.yaml"
+printf 'letter: yes\nforms: yes\nid_copy: no\nreceived_on: 2026-02-12\n' >"$T/paper-missing.yaml"
 expect_refused "confirm-paper without the ID copy" "^sitemark: id_copy: " \
     sm --as fz-rev1 case act "$S" confirm-paper --values "$T/paper-missing.yaml"
 expect_refused "reject without a reason" "reason" sm --as fz-rev1 case act "$O" reject

@@ -167,7 +167,7 @@ check_eq "flow 1 history: to" "draft office_review conac_review awaiting_payment
 check_eq "flow 1 history: by" "fz-op fz-op fz-review conac-li conac-li" \
     "$(jq -r '[.history[].by] | join(" ")' <<<"$J")"
 check_eq "flow 1 history: at" "$SITEMARK_NOW" "$(jq -r '[.history[].at] | unique | join(" ")' <<<"$J")"
-check_eq "the payment's values are normalised" '"300.00" "CONAC-2026-000123" "2026-03-05"' \
+check_eq "the payment's values are normalised" '"300.00" "CONAC-2026-000123" "2026-02-05"' \
     "$(jq -r '.history[-1].values | [.amount, .receipt, .paid_on] | map(@json) | join(" ")' <<<"$J")"
 check_eq "flow 1: audit rows = transitions = version" "5 5" "$(audit_rows "$D") $(jq -r .version <<<"$J")"
 check_eq "the domain is now the organ's" "$ORG 福州市人民政府.政务" \
@@ -243,7 +243,7 @@ step mark_issued fz-review "$S" confirm-paper --values "$VALUES/confirm-paper.ya
 J=$(case_json "$S")
 check_eq "issued on 2026-03-10: hanging due 2026-03-17" "2026-03-17" "$(jq -r .deadline <<<"$J")"
 check_eq "the deadline is the hanging's" "hanging" "$(jq -r .deadline_kind <<<"$J")"
-check_eq "the paper checklist is recorded" "true true true 2026-03-10" \
+check_eq "the paper checklist is recorded" "true true true 2026-02-12" \
     "$(jq -r '.history[-1].values | [.letter, .forms, .id_copy, .received_on] | map(tostring) | join(" ")' <<<"$J")"
 
 expect_ok "fz-op: mark show" sm --as fz-op mark show "$S"

@@ -4,6 +4,7 @@
 
 #include "sm_draft.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -129,4 +130,75 @@ sm_draft_delete(const char *login, const char *key)
 	if (path)
 		unlink(path);
 	free(path);
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const sm_draft_info *x = a, *y = b;
+	if (x->saved != y->saved)
+		return x->saved < y->saved ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+sm_status
+sm_draft_list(const char *login, sm_draft_info **out, size_t *n, sm_err *err)
+{
+	char *dir = dir_of(login);
+	DIR *d;
+	struct dirent *e;
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	if (dir == NULL)
+		return SM_OK;
+	if ((d = opendir(dir)) == NULL) {
+		sm_status st = errno == ENOENT ? SM_OK :
+		    sm_err_add(err, SM_E_IO, NULL, _("cannot read the drafts in %s: %s"), dir,
+		    strerror(errno));
+		free(dir);
+		return st;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		struct stat sb;
+		char key[80], *path = NULL;
+		if (len <= 5 || len - 5 >= sizeof(key) || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(len - 5), e->d_name);
+		if (!safe_name(key) || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		bool ok = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+		free(path);
+		if (!ok)
+			continue;
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			sm_draft_info *p = realloc(*out, nc * sizeof(*p));
+			if (p == NULL)
+				break;
+			*out = p;
+			cap = nc;
+		}
+		(*out)[*n].key = strdup(key);
+		(*out)[*n].saved = sb.st_mtime;
+		if ((*out)[*n].key != NULL)
+			(*n)++;
+	}
+	closedir(d);
+	free(dir);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), newest_first);
+	return SM_OK;
+}
+
+void
+sm_draft_list_free(sm_draft_info **list, size_t n)
+{
+	if (list == NULL || *list == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free((*list)[i].key);
+	free(*list);
+	*list = NULL;
 }

@@ -3,6 +3,9 @@
 #ifndef SM_DRAFT_H
 #define SM_DRAFT_H
 
+#include <stddef.h>
+#include <time.h>
+
 #include <jansson.h>
 
 #include "sm_err.h"
@@ -12,5 +15,16 @@ sm_status sm_draft_save(const char *login, const char *key, const json_t *values
 /* The saved draft (new reference), or NULL when there is none. */
 json_t *sm_draft_load(const char *login, const char *key);
 void sm_draft_delete(const char *login, const char *key);
+
+/* One kept draft: its key and when it was last kept. */
+typedef struct sm_draft_info {
+	char *key;
+	time_t saved;
+} sm_draft_info;
+
+/* LOGIN's drafts, newest first, in *OUT (malloc'd; free with
+ * sm_draft_list_free); *N 0 when there are none. */
+sm_status sm_draft_list(const char *login, sm_draft_info **out, size_t *n, sm_err *err);
+void sm_draft_list_free(sm_draft_info **list, size_t n);
 
 #endif

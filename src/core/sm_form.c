@@ -400,7 +400,7 @@ key_line(const sm_node *n, const char *key)
 static const char *const field_keys[] = {
 	"id", "type", "label", "help", "required", "required_when", "shown_when",
 	"min_length", "max_length", "validator", "mask", "choices", "item",
-	"min_items", "max_items", "fields", NULL
+	"min_items", "max_items", "fields", "lines", "not_future", NULL
 };
 
 /* Parse field F from N.  GDEPTH: the number of groups around it.  ITEM:
@@ -487,6 +487,11 @@ parse_field(struct ldctx *c, const sm_node *n, sm_field *f, int gdepth,
 		get_int(c, "max_length", v, KEYLINE("max_length"), &f->max_length);
 	if ((v = sm_node_get(n, "min_items")) != NULL)
 		get_int(c, "min_items", v, KEYLINE("min_items"), &f->min_items);
+	if ((v = sm_node_get(n, "lines")) != NULL)
+		get_int(c, "lines", v, KEYLINE("lines"), &f->lines);
+	if ((v = sm_node_get(n, "not_future")) != NULL && get_bool(c, "not_future", v,
+	    KEYLINE("not_future"), &b) == 0)
+		f->not_future = b;
 	if ((v = sm_node_get(n, "max_items")) != NULL)
 		get_int(c, "max_items", v, KEYLINE("max_items"), &f->max_items);
 	if ((v = sm_node_get(n, "validator")) != NULL) {
@@ -554,6 +559,16 @@ parse_field(struct ldctx *c, const sm_node *n, sm_field *f, int gdepth,
 				lproblem(c, KEYLINE(tk[k]), _("'%s' applies only to %s fields"),
 				    tk[k], "text, longtext");
 	}
+	if (f->type != SM_FT_LONGTEXT && sm_node_get(n, "lines") != NULL)
+		lproblem(c, KEYLINE("lines"), _("'%s' applies only to %s fields"), "lines",
+		    "longtext");
+	else if (sm_node_get(n, "lines") != NULL && (f->lines < 2 || f->lines > SM_FORM_MAX_LINES))
+		lproblem(c, KEYLINE("lines"), _("lines must be between 2 and %d"), SM_FORM_MAX_LINES);
+	if (f->type != SM_FT_DATE && sm_node_get(n, "not_future") != NULL)
+		lproblem(c, KEYLINE("not_future"), _("'%s' applies only to %s fields"), "not_future",
+		    "date");
+	if (f->type == SM_FT_LONGTEXT && f->lines == 0)
+		f->lines = SM_FORM_DEFAULT_LINES;
 	if (f->max_length > 0 && f->min_length > f->max_length)
 		lproblem(c, KEYLINE("min_length"),
 		    _("min_length (%d) is greater than max_length (%d)"), f->min_length,
@@ -1030,6 +1045,39 @@ cond_holds(const char *target, const char *want, const json_t *values)
 		return r;
 	}
 	return 0;
+}
+
+static sm_status
+check_dates(const sm_field *fields, size_t n, const json_t *values, const char *prefix,
+            const char *today, sm_err *err)
+{
+	sm_status st = SM_OK;
+	char path[160];
+	for (size_t i = 0; i < n; i++) {
+		const sm_field *f = &fields[i];
+		const json_t *v = f->id ? json_object_get(values, f->id) : NULL;
+		if (v == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "", prefix ? "." : "", f->id);
+		if (f->type == SM_FT_GROUP && json_is_object(v)) {
+			if (check_dates(f->fields, f->n_fields, v, path, today, err) != SM_OK)
+				st = SM_E_INVALID;
+		} else if (f->type == SM_FT_DATE && f->not_future && json_is_string(v) &&
+		    strcmp(json_string_value(v), today) > 0) {
+			st = sm_err_add(err, SM_E_INVALID, path,
+			    _("is after today (%s): a date that has not come yet cannot be recorded"),
+			    today);
+		}
+	}
+	return st;
+}
+
+sm_status
+sm_form_check_dates(const sm_form *form, const json_t *values, const char *today, sm_err *err)
+{
+	if (form == NULL || !json_is_object(values) || today == NULL)
+		return SM_OK;
+	return check_dates(form->fields, form->n_fields, values, NULL, today, err);
 }
 
 bool

@@ -10,6 +10,8 @@
  *   fields:
  *     - id: purpose
  *       type: choice                # text longtext choice date bool amount list group
+ *                                   # (longtext: several lines; line breaks
+ *                                   # are allowed there and only there)
  *       label: "Purpose"            # English msgid, translated through po/
  *       help: "..."                 # optional
  *       required: true              # default false
@@ -20,6 +22,10 @@
  *       max_length: 100
  *       validator: uscc             # sm_validator_find() name, or "division"
  *       mask: true                  # shown masked to roles without need
+ *       lines: 4                    # longtext: rows the console gives it
+ *                                   # (2..SM_FORM_MAX_LINES, default 4)
+ *       not_future: true            # date: a day after today is refused
+ *                                   # (sm_form_check_dates)
  *       choices:                    # choice
  *         - {value: new, label: "New website"}
  *       item: {type: text, validator: hostname, max_length: 253}   # list
@@ -39,6 +45,9 @@
 
 #include "sm_division.h"
 #include "sm_err.h"
+
+#define SM_FORM_DEFAULT_LINES 4
+#define SM_FORM_MAX_LINES 12
 
 typedef enum sm_field_type {
 	SM_FT_TEXT,     /* one line */
@@ -75,6 +84,8 @@ struct sm_field {
 	size_t n_choices;
 	sm_field *item;       /* LIST */
 	int min_items, max_items;
+	int lines;            /* LONGTEXT: rows in the console (never 0 there) */
+	bool not_future;      /* DATE: no day after today */
 	sm_field *fields;     /* GROUP */
 	size_t n_fields;
 	int line;             /* where it is defined */
@@ -128,6 +139,13 @@ sm_status sm_form_validate(const sm_form *form, const json_t *values,
 sm_status sm_field_validate(const sm_field *field, const json_t *value,
                             const sm_divisions *divs, const char *path,
                             json_t **normalised, sm_err *err);
+
+/* The dates of VALUES (normalised, as sm_form_validate gives them) that
+ * must not lie after TODAY ("YYYY-MM-DD": the session's clock, see
+ * sm_clock_today) and do: one problem each, with the field's path.  The
+ * workflow calls it for every action form (sm_action_validate). */
+sm_status sm_form_check_dates(const sm_form *form, const json_t *values, const char *today,
+                              sm_err *err);
 
 /* Whether FIELD (top-level) is required / shown given the other VALUES. */
 bool sm_field_is_required(const sm_field *field, const json_t *values);

@@ -826,6 +826,17 @@ kind_allowed(sm_app *app, sm_kind kind, const sm_unit *u, sm_err *err)
 }
 
 sm_status
+sm_case_may_start(sm_app *app, sm_kind kind, sm_err *err)
+{
+	sm_unit u = {0};
+	sm_status st = own_unit(app, &u, err);
+	if (st == SM_OK)
+		st = kind_allowed(app, kind, &u, err);
+	sm_unit_clear(&u);
+	return st;
+}
+
+sm_status
 sm_case_new(sm_app *app, sm_kind kind, const json_t *values, int64_t *case_id,
             sm_err *err)
 {
@@ -1167,11 +1178,72 @@ out:
 	return st;
 }
 
+/* The values of ACTION's form checked as sm_case_act() takes them. */
+static sm_status
+action_values(sm_app *app, sm_action action, const json_t *values, const char *reason,
+              json_t **out, sm_err *err)
+{
+	const char *form_id = sm_action_form(action);
+	json_t *in;
+	sm_status st;
+	char today[16];
+
+	*out = NULL;
+	const sm_form *form = form_or_fail(app, form_id, err);
+	if (form == NULL)
+		return SM_E_INVALID;
+	in = values ? json_deep_copy(values) : json_object();
+	if (in == NULL || !json_is_object(in)) {
+		json_decref(in);
+		return sm_err_add(err, SM_E_INVALID, NULL, _("the values must be a mapping"));
+	}
+	if (reason)
+		json_object_set_new(in, "reason", json_string(reason));
+	if ((is(form_id, "reject") || is(form_id, "reject-paper")) &&
+	    json_object_get(in, "reason_code") == NULL)
+		json_object_set_new(in, "reason_code", json_string("other"));
+	st = sm_form_validate(form, in, app->divs, SM_FORM_COMPLETE, out, err);
+	json_decref(in);
+	if (st != SM_OK)
+		return st;
+	/* dates that have not come yet (the session's clock) */
+	st = sm_form_check_dates(form, *out,
+	    sm_date_format(sm_clock_today(&app->clock), today, sizeof(today)), err);
+	if (is(form_id, "confirm-paper")) {
+		static const char *const items[] = {"letter", "forms", "id_copy"};
+		for (size_t i = 0; i < 3; i++)
+			if (!json_is_true(json_object_get(*out, items[i])))
+				st = sm_err_add(err, SM_E_INVALID, items[i],
+				    _("has not arrived: reject the paper instead (reject-paper) and say what is missing"));
+	}
+	if (st != SM_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+sm_status
+sm_action_validate(sm_app *app, sm_action action, const json_t *values, json_t **normalised,
+                   sm_err *err)
+{
+	json_t *out = NULL;
+	if (normalised)
+		*normalised = NULL;
+	if (action == SM_ACTION_NONE || action >= SM_ACTION_COUNT || sm_action_form(action) == NULL)
+		return sm_err_add(err, SM_E_INVALID, "action", _("an action is required"));
+	sm_status st = action_values(app, action, values, NULL, &out, err);
+	if (st == SM_OK && normalised)
+		*normalised = out;
+	else
+		json_decref(out);
+	return st;
+}
+
 sm_status
 sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 {
 	struct act_ctx a = {app, act, NULL, NULL, SM_STATE_NONE};
-	json_t *in = NULL;
 	char *result = NULL;
 	sm_status st;
 
@@ -1184,34 +1256,9 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 	/* The action's values: its form when it has one. */
 	const char *form_id = sm_action_form(act->action);
 	if (form_id) {
-		const sm_form *form = form_or_fail(app, form_id, err);
-		if (form == NULL)
-			return SM_E_INVALID;
-		in = act->values ? json_deep_copy(act->values) : json_object();
-		if (in == NULL || !json_is_object(in)) {
-			json_decref(in);
-			return sm_err_add(err, SM_E_INVALID, NULL, _("the values must be a mapping"));
-		}
-		if (act->reason)
-			json_object_set_new(in, "reason", json_string(act->reason));
-		if ((is(form_id, "reject") || is(form_id, "reject-paper")) &&
-		    json_object_get(in, "reason_code") == NULL)
-			json_object_set_new(in, "reason_code", json_string("other"));
-		st = sm_form_validate(form, in, app->divs, SM_FORM_COMPLETE, &a.values, err);
-		json_decref(in);
-		if (st != SM_OK)
+		if ((st = action_values(app, act->action, act->values, act->reason, &a.values,
+		    err)) != SM_OK)
 			return st;
-		if (is(form_id, "confirm-paper")) {
-			static const char *const items[] = {"letter", "forms", "id_copy"};
-			for (size_t i = 0; i < 3; i++)
-				if (!json_is_true(json_object_get(a.values, items[i])))
-					st = sm_err_add(err, SM_E_INVALID, items[i],
-					    _("has not arrived: reject the paper instead (reject-paper) and say what is missing"));
-			if (st != SM_OK) {
-				json_decref(a.values);
-				return st;
-			}
-		}
 		a.reason = jstr(a.values, "reason");
 	} else if (act->values && json_object_size(act->values) > 0) {
 		return sm_err_add(err, SM_E_INVALID, NULL,

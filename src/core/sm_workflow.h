@@ -74,6 +74,13 @@ sm_status sm_user_add(sm_app *app, const sm_user *u, sm_err *err);
 sm_status sm_unit_register(sm_app *app, const json_t *values, const char *login,
                            int64_t *unit_id, sm_err *err);
 
+/* Whether the acting user may start a case of KIND now: a unit operator
+ * with a unit, of the unit type the kind is for, holding the registered
+ * domain it needs (a .政务 domain for a site case, a .公益 one for a mark
+ * case).  SM_OK, or the reason (SM_E_DENIED, SM_E_STATE: no domain yet) in
+ * ERR.  sm_case_new() applies the same rule; front ends ask before they
+ * open the form. */
+sm_status sm_case_may_start(sm_app *app, sm_kind kind, sm_err *err);
 /* A new draft case of KIND for the acting unit operator's unit. */
 sm_status sm_case_new(sm_app *app, sm_kind kind, const json_t *values, int64_t *case_id,
                       sm_err *err);
@@ -89,6 +96,14 @@ typedef struct sm_act {
 	int64_t expect_version;  /* the version the user saw; 0 = as read now */
 	const char *request_id;  /* NULL: a new one */
 } sm_act;
+
+/* Check the values of ACTION's form (forms/<sm_action_form()>.yaml) as
+ * sm_case_act() will: complete, the paper checklist, no date after today by
+ * the session's clock (app->clock).  *NORMALISED (may be NULL) gets the
+ * values as they would be recorded.  Front ends call it before asking for
+ * a confirmation, so that problems stand beside their fields. */
+sm_status sm_action_validate(sm_app *app, sm_action action, const json_t *values,
+                             json_t **normalised, sm_err *err);
 
 /* Apply an action.  On success *NEW_STATE (may be NULL) receives the state. */
 sm_status sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err);

@@ -38,7 +38,7 @@ enum tui_act {
 	A_OPEN, A_APPROVE, A_REJECT, A_CONFIRM_PAYMENT, A_CONFIRM_PAPER, A_REJECT_PAPER,
 	A_VERIFY_HUNG, A_SUBMIT, A_WITHDRAW, A_EDIT, A_NEW, A_NOTE, A_SAVE,
 	/* forms */
-	A_NEXT_FIELD, A_PREV_FIELD, A_ADD_ITEM, A_DEL_ITEM, A_TOGGLE,
+	A_NEXT_FIELD, A_PREV_FIELD, A_ADD_ITEM, A_DEL_ITEM, A_TOGGLE, A_INFO, A_DISCARD,
 	/* administration */
 	A_HOLIDAY, A_WORKDAY, A_DEFAULT_DAY, A_NEXT_MONTH, A_PREV_MONTH,
 	A_COUNT
@@ -219,7 +219,10 @@ typedef struct tui_line {
 	char *buf;            /* UTF-8 */
 	size_t len, cap;
 	size_t pos;           /* byte offset of the cursor, on a character boundary */
-	size_t scroll;        /* first visible cell */
+	size_t scroll;        /* first visible cell (one line); first visible row (several) */
+	bool multiline;       /* several lines: Enter breaks the line, Up/Down move
+	                       * between rows, Home/End go to the line's ends */
+	int width;            /* cells of the last draw (rows wrap there) */
 } tui_line;
 
 void tui_line_init(tui_line *l, const char *text);
@@ -230,6 +233,14 @@ bool tui_line_key(tui_line *l, const tui_key *k);
 /* Draw in WIDTH cells at Y,X; places the cursor when FOCUS. */
 /* Returns the screen column of the cursor. */
 int tui_line_draw(tui_line *l, int y, int x, int width, bool focus);
+/* A multi-line editor drawn in ROWS rows of WIDTH cells, wrapped at the
+ * width (line breaks start a new row); scrolls to keep the cursor shown.
+ * Places the cursor in *CY, *CX when FOCUS. */
+void tui_line_draw_rows(tui_line *l, int y, int x, int width, int rows, bool focus, int *cy,
+                        int *cx);
+/* TEXT (not edited) wrapped the same way in ROWS rows; a last row cut short
+ * ends with '>'. */
+void tui_text_rows(const char *text, int y, int x, int width, int rows);
 
 /* The list widget: every queue and search result. */
 typedef struct tui_column {
@@ -294,6 +305,16 @@ tui_view *tui_case_view_new(tui *t, int64_t case_id);
 typedef bool (*tui_form_submit_fn)(tui *t, void *ud, json_t *values, sm_err *err);
 tui_view *tui_form_new(tui *t, const char *form_id, const char *draft_key, const json_t *initial,
                        tui_form_submit_fn submit, void *ud, void (*free_ud)(void *));
+/* Show at the top of form V why case CASE_ID was last returned (the reason
+ * code's label and the reviewer's words), from the case's history. */
+void tui_form_returned(tui_view *v, tui *t, int64_t case_id);
+/* The unit's drafts: which forms have one kept, to open or discard. */
+tui_view *tui_drafts_new(tui *t);
+/* The form of a new application of KIND (CASE_ID 0), or of the draft or
+ * returned case CASE_ID; for a new one, first whether the unit may start
+ * it (sm_case_may_start), offering the domain application when the domain
+ * it needs is missing.  NULL when nothing opens. */
+tui_view *tui_application_form(tui *t, sm_kind kind, int64_t case_id);
 tui_view *tui_unit_info_new(tui *t);
 tui_view *tui_marks_new(tui *t);
 tui_view *tui_counts_new(tui *t);

@@ -376,6 +376,12 @@ tui_choose(tui *t, const char *title, const char *const *labels, size_t n, size_
 				attroff(A_REVERSE);
 		}
 		tui_hline(t, y0 + 1 + rows, x0, width);
+		/* the cursor is not left at the popup's edge: it sits on the
+		 * selected entry, and goes back to the field when the popup closes
+		 * (the next tui_render places or hides it) */
+		move(y0 + 1 + (int)(cur - top), x0);
+		leaveok(stdscr, FALSE);
+		wnoutrefresh(stdscr);
 		doupdate();
 		if (tui_read_key(t, &k) < 0)
 			return -1;

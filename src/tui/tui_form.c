@@ -10,6 +10,7 @@
 
 #include "sm_division.h"
 #include "sm_draft.h"
+#include "sm_workflow.h"
 #include "sm_i18n.h"
 #include "sm_text.h"
 #include "sm_yaml.h"
@@ -47,15 +48,22 @@ typedef struct form_view {
 	void *ud;
 	void (*free_ud)(void *);
 	json_t **modal_out;      /* modal forms: where the values go */
+	sm_action action;        /* modal forms: the action whose form it is */
+	tui_pager intro;         /* the form's instructions, wrapped */
+	tui_pager returned;      /* why the case was returned, wrapped (n 0: not) */
 } form_view;
 
 static const tui_action form_actions[] = {
 	{A_SUBMIT, 2, "\023", N_("Submit"), N_("Check every field and submit (Ctrl-S)")},
 	{A_SAVE, 3, "\024", N_("Keep"), N_("Keep the draft and go back (Ctrl-T)")},
 	{A_DEL_ITEM, 8, "\030", N_("Remove"), N_("Remove this entry of a repeatable field (Ctrl-X)")},
+	{A_INFO, 4, "\017", N_("Instructions"), N_("The application's instructions in full, and why it was returned (Ctrl-O)")},
 	{A_NEXT_FIELD, 0, "\t", NULL, N_("Next field (Tab, Enter, Down)")},
+	{A_PREV_FIELD, 0, NULL, NULL, N_("Previous field (Shift-Tab, Up)")},
 	{A_BACK, 0, "\033\007", NULL, N_("Leave; what was typed is kept as a draft (Esc, Ctrl-G)")},
 	{A_TOGGLE, 0, NULL, NULL, N_("Space ticks a box; Enter opens a choice list")},
+	{A_HOME, 0, NULL, NULL, N_("Home, End: start and end of the text (of its line, in a text of several lines); PgUp, PgDn: first and last field")},
+	{A_ENTER, 0, NULL, NULL, N_("In a text of several lines Enter starts a new line and Up, Down move between its lines; Tab leaves it")},
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
@@ -203,6 +211,21 @@ is_text(const item *it)
 	}
 }
 
+/* Rows an item takes on the screen (its error not counted). */
+static int
+item_rows(const item *it)
+{
+	if (it->kind == IT_FIELD && it->field->type == SM_FT_LONGTEXT && it->field->lines > 1)
+		return it->field->lines;
+	return 1;
+}
+
+static bool
+is_multiline(const item *it)
+{
+	return item_rows(it) > 1;
+}
+
 /* ------------------------------------------------------------ editing */
 
 static const sm_field *
@@ -252,6 +275,7 @@ focus_on(form_view *f, size_t i)
 	f->focus = i;
 	if (i < f->n && is_text(&f->items[i])) {
 		tui_line_set(&f->line, value_text(f, &f->items[i]));
+		f->line.multiline = is_multiline(&f->items[i]);
 		f->editing = true;
 	}
 }
@@ -374,6 +398,154 @@ show_errors(form_view *f, tui *t, const sm_err *err)
 	}
 }
 
+static void form_destroy(tui_view *v);
+
+/* ------------------------------------------------------------ instructions */
+
+/* The form's instructions in full: why the case was returned, the form's
+ * help, each field's help; wrapped, scrolled like any pager. */
+typedef struct info_view {
+	tui_view v;
+	tui_pager pager;
+	int rows;
+} info_view;
+
+static const tui_action info_actions[] = {
+	{A_BACK, 0, "q\033\007", NULL, N_("Back to the form (q, Esc, Ctrl-G)")},
+	{A_INFO, 4, "\017", NULL, N_("Back to the form (F4, Ctrl-O)")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+static void
+info_draw(tui_view *v, tui *t, int top, int rows)
+{
+	info_view *iv = (info_view *)v;
+	iv->rows = rows;
+	tui_pager_draw(&iv->pager, t, top, rows);
+}
+
+static int
+info_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
+{
+	info_view *iv = (info_view *)v;
+	(void)k;
+	if (act == A_INFO || act == A_BACK)
+		return TUI_POP;
+	return tui_pager_handle(&iv->pager, t, act, iv->rows);
+}
+
+static void
+info_status(tui_view *v, tui *t, char *buf, size_t bufsz)
+{
+	info_view *iv = (info_view *)v;
+	(void)t;
+	snprintf(buf, bufsz, _("%s  |  lines %zu-%zu of %zu  |  q back to the form"), v->title,
+	    iv->pager.n ? iv->pager.top + 1 : 0,
+	    iv->pager.top + (size_t)iv->rows < iv->pager.n ? iv->pager.top + (size_t)iv->rows :
+	    iv->pager.n, iv->pager.n);
+}
+
+static void
+info_destroy(tui_view *v)
+{
+	info_view *iv = (info_view *)v;
+	tui_pager_clear(&iv->pager);
+	free(iv);
+}
+
+static const tui_view_ops info_ops = {
+	.name = "instructions", .actions = info_actions, .draw = info_draw, .handle = info_handle,
+	.status = info_status, .destroy = info_destroy,
+};
+
+static void
+info_fields(tui_pager *p, const sm_field *fields, size_t n, const char *prefix)
+{
+	char label[256];
+	for (size_t i = 0; i < n; i++) {
+		const sm_field *fd = &fields[i];
+		snprintf(label, sizeof(label), "%s%s", prefix, _(fd->label));
+		if (fd->help)
+			tui_pager_field(p, label, _(fd->help));
+		if (fd->type == SM_FT_GROUP) {
+			char sub[300];
+			snprintf(sub, sizeof(sub), "%s ", label);
+			info_fields(p, fd->fields, fd->n_fields, sub);
+		}
+	}
+}
+
+static tui_view *
+info_new(tui *t, form_view *f)
+{
+	info_view *iv = calloc(1, sizeof(*iv));
+	(void)t;
+	if (iv == NULL)
+		return NULL;
+	iv->v.ops = &info_ops;
+	if (asprintf(&iv->v.title, _("Instructions: %s"), _(f->form->title)) < 0)
+		iv->v.title = NULL;
+	tui_pager *p = &iv->pager;
+	if (f->returned.n) {
+		tui_pager_add(p, "%s", _("Why the application was returned"));
+		for (size_t i = 0; i < f->returned.n; i++)
+			tui_pager_add(p, "%s", f->returned.lines[i]);
+		tui_pager_add(p, "%s", "");
+	}
+	tui_pager_add(p, "%s", _("Instructions"));
+	tui_pager_add(p, "%s", f->form->help ? _(f->form->help) : _("This form has no instructions."));
+	tui_pager_add(p, "%s", "");
+	tui_pager_add(p, "%s", _("The fields"));
+	info_fields(p, f->form->fields, f->form->n_fields, "");
+	tui_pager_add(p, "%s", "");
+	tui_pager_add(p, "%s", _("Keys: Tab and Shift-Tab move between fields; Enter starts a new line in a text of several lines; F2 submits; Esc keeps a draft."));
+	return &iv->v;
+}
+
+void
+tui_form_returned(tui_view *v, tui *t, int64_t case_id)
+{
+	form_view *f = (form_view *)v;
+	sm_case_view cv;
+	if (v == NULL || v->ops->destroy != form_destroy)
+		return;
+	sm_err *err = sm_err_new();
+	if (sm_view_case(t->app, case_id, &cv, err) != SM_OK) {
+		sm_err_free(&err);
+		return;
+	}
+	sm_err_free(&err);
+	/* the last return in the history, with its reason code's label */
+	for (size_t i = cv.n_history; i-- > 0;) {
+		const sm_event *ev = &cv.history[i];
+		sm_action a = sm_action_parse(ev->action);
+		if (a != SM_ACTION_REJECT && a != SM_ACTION_REJECT_PAPER)
+			continue;
+		json_t *vals = ev->values ? json_loads(ev->values, 0, NULL) : NULL;
+		const char *code = json_string_value(json_object_get(vals, "reason_code"));
+		const char *label = NULL;
+		const sm_form *rf = sm_action_form(a) ? sm_forms_get(t->app->forms, sm_action_form(a)) :
+		    NULL;
+		const sm_field *cf = rf ? sm_form_field(rf, "reason_code") : NULL;
+		for (size_t c = 0; cf && code && c < cf->n_choices; c++)
+			if (strcmp(cf->choices[c].value, code) == 0)
+				label = _(cf->choices[c].label);
+		const char *reason = ev->reason ? ev->reason :
+		    json_string_value(json_object_get(vals, "reason"));
+		char day[11];
+		snprintf(day, sizeof(day), "%.10s", ev->at ? ev->at : "");
+		tui_pager_clear(&f->returned);
+		if (label)
+			tui_pager_add(&f->returned, _("Returned on %s: %s. %s"), day, label,
+			    reason ? reason : "");
+		else
+			tui_pager_add(&f->returned, _("Returned on %s: %s"), day, reason ? reason : "");
+		json_decref(vals);
+		break;
+	}
+	sm_case_view_clear(&cv);
+}
+
 /* ------------------------------------------------------------ the view */
 
 static void
@@ -384,20 +556,37 @@ form_draw(tui_view *v, tui *t, int top, int rows)
 	int y = top, width = t->cols;
 	char buf[512];
 
-	if (f->form->help && f->scroll == 0 && area > 8) {
-		/* the form's own help, one line, at its top */
+	if (f->scroll == 0 && area > 8) {
+		/* at its top: why the case was returned, then the instructions,
+		 * two lines each at most; the rest behind F4 */
+		bool more = false;
+		if (f->returned.n) {
+			tui_attr(t, TUI_PAIR_ERROR, true, A_BOLD);
+			size_t shown = f->returned.n <= 2 ? f->returned.n : 1;
+			for (size_t i = 0; i < shown; i++, area--)
+				tui_text(y++, 1, width - 2, f->returned.lines[i], false);
+			tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
+			more = shown < f->returned.n;
+		}
 		tui_attr(t, TUI_PAIR_DIM, true, A_DIM);
-		tui_text(y++, 1, width - 2, _(f->form->help), false);
+		size_t room = f->returned.n ? 1 : 2;
+		size_t shown = f->intro.n <= room ? f->intro.n : room - 1;
+		for (size_t i = 0; i < shown; i++, area--)
+			tui_text(y++, 1, width - 2, f->intro.lines[i], false);
+		if (more || shown < f->intro.n) {
+			tui_text(y++, 1, width - 2, _("... F4 shows the instructions in full"), false);
+			area--;
+		}
 		tui_attr(t, TUI_PAIR_DIM, false, A_DIM);
-		area--;
 	}
-	/* rows each item takes: 1, plus 1 when it has an error */
+	/* rows each item takes, plus 1 when it has an error */
 	if (f->focus < f->scroll)
 		f->scroll = f->focus;
 	for (;;) {
 		int used = 0;
 		for (size_t i = f->scroll; i <= f->focus && i < f->n; i++)
-			used += 1 + (json_object_get(f->errors, f->items[i].path) ? 1 : 0);
+			used += item_rows(&f->items[i]) +
+			    (json_object_get(f->errors, f->items[i].path) ? 1 : 0);
 		if (used <= area || f->scroll >= f->focus)
 			break;
 		f->scroll++;
@@ -434,6 +623,13 @@ form_draw(tui_view *v, tui *t, int top, int rows)
 			tui_text(y, x, LABEL_CELLS, it->label, true);
 			if (focus)
 				attroff(A_REVERSE);
+		} else if (is_multiline(it)) {
+			int nr = item_rows(it) < bottom - y ? item_rows(it) : bottom - y;
+			if (focus && f->editing)
+				tui_line_draw_rows(&f->line, y, vx, vw, nr, true, &t->cur_y, &t->cur_x);
+			else
+				tui_text_rows(value_text(f, it), y, vx, vw, nr);
+			y += nr - 1;
 		} else if (is_text(it) && focus && f->editing) {
 			t->cur_y = y;
 			t->cur_x = tui_line_draw(&f->line, y, vx, vw, true);
@@ -538,8 +734,32 @@ form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 {
 	form_view *f = (form_view *)v;
 	item *it = f->focus < f->n ? &f->items[f->focus] : NULL;
+	bool in_text = it && is_text(it) && f->editing;
+
+	if (act == A_NONE && k->is_code && k->ch == KEY_BTAB)
+		act = A_PREV_FIELD; /* Shift-Tab */
+	/* keys a text field keeps: Home and End move in it; in a text of
+	 * several lines Enter breaks the line and Up, Down move between lines */
+	if (in_text && k->is_code && (k->ch == KEY_HOME || k->ch == KEY_END) &&
+	    (act == A_HOME || act == A_END)) {
+		tui_line_key(&f->line, k);
+		return TUI_DRAW;
+	}
+	if (in_text && is_multiline(it) && (act == A_ENTER || ((act == A_UP || act == A_DOWN) &&
+	    k->is_code && (k->ch == KEY_UP || k->ch == KEY_DOWN)))) {
+		if (tui_line_key(&f->line, k)) {
+			if (act == A_ENTER)
+				f->dirty = true;
+			return TUI_DRAW;
+		}
+	}
 
 	switch (act) {
+	case A_INFO:
+		commit(f, t);
+		tui_push(t, info_new(t, f));
+		focus_on(f, f->focus);
+		return TUI_DRAW;
 	case A_BACK:
 		commit(f, t);
 		keep_draft(f, t);
@@ -554,6 +774,7 @@ form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 		keep_draft(f, t);
 		return TUI_QUIT;
 	case A_UP:
+	case A_PREV_FIELD:
 		move_focus(f, t, -1);
 		return TUI_DRAW;
 	case A_DOWN:
@@ -604,8 +825,11 @@ form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 						json_array_remove(val, i);
 		bool ok;
 		if (f->modal_out) {
+			/* as the action will take them: the session's date too */
 			json_t *norm = NULL;
-			ok = sm_form_validate(f->form, copy, t->app->divs, SM_FORM_COMPLETE, &norm, err) == SM_OK;
+			ok = (f->action != SM_ACTION_NONE ?
+			    sm_action_validate(t->app, f->action, copy, &norm, err) :
+			    sm_form_validate(f->form, copy, t->app->divs, SM_FORM_COMPLETE, &norm, err)) == SM_OK;
 			if (ok)
 				*f->modal_out = norm;
 		} else {
@@ -689,6 +913,8 @@ form_destroy(tui_view *v)
 	json_decref(f->errors);
 	free(f->items);
 	tui_line_free(&f->line);
+	tui_pager_clear(&f->intro);
+	tui_pager_clear(&f->returned);
 	free(f->draft_key);
 	if (f->free_ud)
 		f->free_ud(f->ud);
@@ -708,9 +934,13 @@ static const tui_view_ops form_ops = {
 /* Forms of an action (reject, confirm-paper ...): no draft, no lists. */
 static const tui_action modal_actions[] = {
 	{A_SUBMIT, 2, "\023", N_("Submit"), N_("Check every field and submit (Ctrl-S)")},
+	{A_INFO, 4, "\017", N_("Form help"), N_("The form's instructions in full (Ctrl-O)")},
 	{A_NEXT_FIELD, 0, "\t", NULL, N_("Next field (Tab, Enter, Down)")},
+	{A_PREV_FIELD, 0, NULL, NULL, N_("Previous field (Shift-Tab, Up)")},
 	{A_BACK, 0, "\033\007", NULL, N_("Cancel (Esc, Ctrl-G)")},
 	{A_TOGGLE, 0, NULL, NULL, N_("Space ticks a box; Enter opens a choice list")},
+	{A_HOME, 0, NULL, NULL, N_("Home, End: start and end of the text (of its line, in a text of several lines); PgUp, PgDn: first and last field")},
+	{A_ENTER, 0, NULL, NULL, N_("In a text of several lines Enter starts a new line and Up, Down move between its lines; Tab leaves it")},
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
@@ -743,6 +973,8 @@ form_make(tui *t, const char *form_id, const char *draft_key, const json_t *init
 	f->errors = json_object();
 	f->draft_key = draft_key ? strdup(draft_key) : NULL;
 	tui_line_init(&f->line, "");
+	if (form->help)
+		tui_pager_add(&f->intro, "%s", _(form->help));
 	layout(f);
 	for (size_t i = 0; i < f->n; i++)
 		if (focusable(&f->items[i])) {
@@ -779,6 +1011,11 @@ tui_form_modal(tui *t, const char *form_id, const char *title)
 		return NULL;
 	f->modal_out = &out;
 	f->v.ops = &modal_ops;
+	for (int a = SM_ACTION_NONE + 1; a < SM_ACTION_COUNT; a++)
+		if (sm_action_form((sm_action)a) && strcmp(sm_action_form((sm_action)a), form_id) == 0) {
+			f->action = (sm_action)a;
+			break;
+		}
 	if (title) {
 		free(f->v.title);
 		f->v.title = strdup(title);
@@ -786,4 +1023,218 @@ tui_form_modal(tui *t, const char *form_id, const char *title)
 	tui_push(t, &f->v);
 	tui_run_until_closed(t, &f->v);
 	return out;
+}
+
+/* ------------------------------------------------------------ drafts */
+
+/* The forms the user left with a draft kept: a new application of a kind
+ * ("site-new"), the unit's registration ("unit-new"), or a case being
+ * corrected ("case-12").  Enter opens one where it left off; F8 discards. */
+typedef struct draft_row {
+	char *key;
+	char *form;       /* the form's title, translated */
+	char *what;       /* "New application", "Case 12 (returned)" */
+	sm_kind kind;     /* SM_KIND_NONE: the unit's registration */
+	int64_t case_id;  /* 0: a new one */
+} draft_row;
+
+typedef struct drafts_view {
+	tui_view v;
+	tui_list *list;
+	draft_row *rows;
+	size_t n;
+} drafts_view;
+
+static const tui_column draft_cols[] = {
+	{N_("Form"), 0, false},
+	{N_("Application"), 0, false},
+};
+
+static const tui_action drafts_actions[] = {
+	{A_ENTER, 0, "\r", NULL, N_("Open the form where it was left (Enter)")},
+	{A_DISCARD, 8, "d", N_("Discard"), N_("Discard the draft under the cursor, after asking")},
+	{A_SEARCH, 0, "/", NULL, N_("Search")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+static const char *
+draft_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
+{
+	drafts_view *d = ud;
+	(void)buf;
+	(void)bufsz;
+	if (row >= d->n)
+		return "";
+	return col == 0 ? d->rows[row].form : d->rows[row].what;
+}
+
+static void
+drafts_free_rows(drafts_view *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->rows[i].key);
+		free(d->rows[i].form);
+		free(d->rows[i].what);
+	}
+	free(d->rows);
+	d->rows = NULL;
+	d->n = 0;
+}
+
+/* What draft KEY is, in words; false for a key no form of ours keeps. */
+static bool
+draft_describe(tui *t, const char *key, draft_row *r)
+{
+	char prefix[64], *end;
+	const char *dash = strrchr(key, '-');
+	memset(r, 0, sizeof(*r));
+	if (dash == NULL || (size_t)(dash - key) >= sizeof(prefix))
+		return false;
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(dash - key), key);
+	if (strcmp(dash + 1, "new") == 0) {
+		const sm_form *form = sm_forms_get(t->app->forms, prefix);
+		if (form == NULL)
+			return false;
+		r->kind = sm_kind_parse(prefix);
+		r->form = strdup(_(form->title));
+		r->what = strdup(_("New application, not yet saved"));
+	} else if (strcmp(prefix, "case") == 0) {
+		long long id = strtoll(dash + 1, &end, 10);
+		sm_case_view cv;
+		sm_err *err = sm_err_new();
+		bool ok = *end == '\0' && id > 0 && sm_view_case(t->app, id, &cv, err) == SM_OK;
+		sm_err_free(&err);
+		if (!ok)
+			return false;
+		const sm_form *form = sm_forms_get(t->app->forms, sm_kind_name(cv.c.kind));
+		r->kind = cv.c.kind;
+		r->case_id = id;
+		r->form = strdup(form ? _(form->title) : sm_kind_label(cv.c.kind));
+		if (asprintf(&r->what, _("Case %lld (%s), changes not yet saved"), id,
+		    sm_state_label(cv.c.state)) < 0)
+			r->what = NULL;
+		sm_case_view_clear(&cv);
+	} else {
+		return false;
+	}
+	r->key = strdup(key);
+	return r->key && r->form && r->what;
+}
+
+static void
+drafts_load(drafts_view *d, tui *t)
+{
+	sm_draft_info *list = NULL;
+	size_t n = 0;
+	sm_err *err = sm_err_new();
+	drafts_free_rows(d);
+	if (sm_draft_list(t->app->user.login, &list, &n, err) != SM_OK)
+		tui_msg_err(t, err);
+	sm_err_free(&err);
+	d->rows = n ? calloc(n, sizeof(*d->rows)) : NULL;
+	for (size_t i = 0; d->rows && i < n; i++) {
+		draft_row r;
+		if (draft_describe(t, list[i].key, &r))
+			d->rows[d->n++] = r;
+		else {
+			free(r.key);
+			free(r.form);
+			free(r.what);
+		}
+	}
+	sm_draft_list_free(&list, n);
+	tui_list_reset(d->list, d->n);
+}
+
+static void
+drafts_draw(tui_view *v, tui *t, int top, int rows)
+{
+	drafts_view *d = (drafts_view *)v;
+	if (d->n == 0) {
+		tui_text(top + 1, 2, t->cols - 4,
+		    _("No drafts: a form left before it was submitted is kept here."), false);
+		return;
+	}
+	tui_list_draw(d->list, t, top, rows);
+}
+
+static int
+drafts_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
+{
+	drafts_view *d = (drafts_view *)v;
+	size_t cur = tui_list_current(d->list);
+	draft_row *r = cur < d->n ? &d->rows[cur] : NULL;
+	(void)k;
+	if (act == A_ENTER && r) {
+		tui_view *f = r->kind == SM_KIND_NONE ? tui_unit_info_new(t) :
+		    tui_application_form(t, r->kind, r->case_id);
+		tui_push(t, f);
+		d->v.stale = true;
+		return TUI_DRAW;
+	}
+	if (act == A_DISCARD) {
+		char q[512];
+		if (r == NULL)
+			return TUI_DRAW;
+		snprintf(q, sizeof(q), _("Discard the draft of %s (%s)? What was typed in it is lost."),
+		    r->form, r->what);
+		if (tui_confirm(t, q)) {
+			sm_draft_delete(t->app->user.login, r->key);
+			tui_msg(t, false, "%s", _("The draft was discarded."));
+			drafts_load(d, t);
+		}
+		return TUI_DRAW;
+	}
+	return tui_list_handle(d->list, t, act);
+}
+
+static void
+drafts_reload(tui_view *v, tui *t)
+{
+	drafts_load((drafts_view *)v, t);
+}
+
+static void
+drafts_status(tui_view *v, tui *t, char *buf, size_t bufsz)
+{
+	drafts_view *d = (drafts_view *)v;
+	(void)t;
+	snprintf(buf, bufsz, dngettext("sitemark", "%zu draft  |  Enter opens, F8 discards",
+	    "%zu drafts  |  Enter opens, F8 discards", d->n), d->n);
+}
+
+static bool
+drafts_offers(tui_view *v, tui *t, enum tui_act act)
+{
+	(void)t;
+	return act != A_DISCARD || ((drafts_view *)v)->n > 0;
+}
+
+static void
+drafts_destroy(tui_view *v)
+{
+	drafts_view *d = (drafts_view *)v;
+	drafts_free_rows(d);
+	tui_list_free(&d->list);
+	free(d);
+}
+
+static const tui_view_ops drafts_ops = {
+	.name = "drafts", .actions = drafts_actions, .draw = drafts_draw, .handle = drafts_handle,
+	.reload = drafts_reload, .status = drafts_status, .offers = drafts_offers,
+	.destroy = drafts_destroy,
+};
+
+tui_view *
+tui_drafts_new(tui *t)
+{
+	drafts_view *d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	d->v.ops = &drafts_ops;
+	d->v.title = strdup(_("Drafts"));
+	d->list = tui_list_new(draft_cols, sizeof(draft_cols) / sizeof(draft_cols[0]), draft_cell,
+	    NULL, d);
+	drafts_load(d, t);
+	return &d->v;
 }

@@ -124,7 +124,8 @@ static const char *const act_names[A_COUNT] = {
 	/* the case actions are named by the core (tui_act_action) */
 	[A_EDIT] = "edit", [A_NEW] = "new", [A_NOTE] = "note", [A_SAVE] = "save",
 	[A_NEXT_FIELD] = "next-field", [A_PREV_FIELD] = "prev-field", [A_ADD_ITEM] = "add-item",
-	[A_DEL_ITEM] = "del-item", [A_TOGGLE] = "toggle", [A_HOLIDAY] = "holiday",
+	[A_DEL_ITEM] = "del-item", [A_TOGGLE] = "toggle", [A_INFO] = "instructions",
+	[A_DISCARD] = "discard", [A_HOLIDAY] = "holiday",
 	[A_WORKDAY] = "workday", [A_DEFAULT_DAY] = "default-day", [A_NEXT_MONTH] = "next-month",
 	[A_PREV_MONTH] = "prev-month",
 };
@@ -174,7 +175,7 @@ tui_act_from_name(const char *name)
 /* The screens a binding may name: the view ops' names. */
 static const char *const screen_names[] = {
 	"generic", "menu", "queue", "case", "form", "unit", "marks", "counts", "users",
-	"offices", "audit", "calendar", NULL,
+	"offices", "audit", "calendar", "drafts", "instructions", NULL,
 };
 
 /* The bindings in force (from the configuration), one key each; KEY.ch 0

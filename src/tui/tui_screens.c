@@ -90,6 +90,8 @@ menu_build(menu_view *m, tui *t)
 			menu_add(m, N_("Online names - mark management"), tui_marks_new, NULL);
 		menu_add(m, queues[i]->title, NULL, queues[i]);
 	}
+	if (role_is(t, SM_ROLE_UNIT)) /* forms left before they were submitted */
+		menu_add(m, N_("Drafts"), tui_drafts_new, NULL);
 	switch (u->role) {
 	case SM_ROLE_OFFICE:
 	case SM_ROLE_CONAC:
@@ -635,8 +637,49 @@ application_form(tui *t, sm_kind kind, const sm_case *c)
 		snprintf(key, sizeof(key), "case-%lld", (long long)c->id);
 	else
 		snprintf(key, sizeof(key), "%s-new", sm_kind_name(kind));
-	return tui_form_new(t, sm_kind_name(kind), key, c ? c->values : NULL, submit_application, a,
-	    free);
+	tui_view *v = tui_form_new(t, sm_kind_name(kind), key, c ? c->values : NULL,
+	    submit_application, a, free);
+	if (v && c && c->state == SM_STATE_RETURNED)
+		tui_form_returned(v, t, c->id);
+	return v;
+}
+
+tui_view *
+tui_application_form(tui *t, sm_kind kind, int64_t case_id)
+{
+	if (case_id > 0) {
+		sm_case c = {0};
+		sm_err *err = sm_err_new();
+		tui_view *v = NULL;
+		if (sm_case_read(t->app, case_id, &c, err) == SM_OK)
+			v = application_form(t, c.kind, &c);
+		else
+			tui_msg_err(t, err);
+		sm_case_clear(&c);
+		sm_err_free(&err);
+		return v;
+	}
+	/* said before the form opens, not after it was filled */
+	sm_err *err = sm_err_new();
+	sm_status st = sm_case_may_start(t->app, kind, err);
+	if (st == SM_E_STATE && kind != SM_KIND_DOMAIN) {
+		char q[512];
+		snprintf(q, sizeof(q), _("%s. Apply for it now?"), sm_err_msg(err, 0));
+		sm_err_free(&err);
+		if (!tui_confirm(t, q))
+			return NULL;
+		if (sm_case_may_start(t->app, SM_KIND_DOMAIN, NULL) != SM_OK)
+			return NULL;
+		tui_msg(t, false, "%s", _("Domain application: once the domain is registered, start the application again."));
+		return application_form(t, SM_KIND_DOMAIN, NULL);
+	}
+	if (st != SM_OK) {
+		tui_msg_err(t, err);
+		sm_err_free(&err);
+		return NULL;
+	}
+	sm_err_free(&err);
+	return application_form(t, kind, NULL);
 }
 
 /* A staff note on case C. */
@@ -735,7 +778,7 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 		if (role_is(t, SM_ROLE_SERVICE)) /* "/" and F3 search the list shown */
 			return tui_list_handle(q->list, t, A_SEARCH);
 		if (q->queue->kind != SM_KIND_NONE)
-			tui_push(t, application_form(t, q->queue->kind, NULL));
+			tui_push(t, tui_application_form(t, q->queue->kind, 0));
 		else
 			tui_msg(t, true, "%s", _("Start new applications from their own menu entry."));
 		return TUI_DRAW;
