@@ -292,8 +292,8 @@ base_world(void)
 	add_user("conac-li", "conac", NULL);
 	add_user("conac-wang", "conac", NULL);
 	add_user("kf", "service", NULL);
-	add_user("sec", "secadmin", NULL);
 	add_user("aud", "auditor", NULL);
+	add_user("sec", "secadmin", NULL);
 	u_gov = register_unit("unit-organ-fj.yaml", "gov", NULL, NULL, NULL, NULL);
 	u_gov2 = register_unit("unit-organ-fj.yaml", "gov2", "福州市人民政府研究室",
 	    "113501000030120153", "yjs@fuzhou.gov.cn", "13805910102");

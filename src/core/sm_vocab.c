@@ -66,6 +66,15 @@ static const sm_word event_words[] = {
 	{"register", N_("Unit registered"), NULL},
 	{"user-add", N_("User added"), NULL},
 	{"office-add", N_("Office added"), NULL},
+	{"user-edit", N_("User edited"), NULL},
+	{"user-disable", N_("User disabled"), NULL},
+	{"user-enable", N_("User enabled"), NULL},
+	{"user-role", N_("Role granted"), NULL},
+	{"user-lock", N_("User locked"), NULL},
+	{"user-unlock", N_("User unlocked"), NULL},
+	{"office-edit", N_("Office edited"), NULL},
+	{"office-disable", N_("Office disabled"), NULL},
+	{"office-enable", N_("Office enabled"), NULL},
 };
 
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))
