@@ -59,6 +59,8 @@ expect_refused "the security administrator disables no one" "may not" \
 expect_ok "the system administrator disables" sm user disable zhang
 expect_refused "a disabled account cannot log in" "disabled.*system administrator" \
     sm --as zhang case list
+expect_refused "the console too, before it takes the screen" "disabled.*system administrator" \
+    sm --as zhang
 run sm --json user list
 check_eq "listed as disabled" "true" "$(jq -r '.[] | select(.login == "zhang") | .disabled' <<<"$OUT")"
 expect_ok "and enables" sm user enable zhang

@@ -455,7 +455,7 @@ static const tui_action users_actions[] = {
 	{A_NEW, 2, "c", N_("Add"), N_("Add an account (the security administrator grants its role)")},
 	{A_EDIT, 3, "e", N_("Edit"), N_("Change the account's name, mobile and e-mail")},
 	{A_DISABLE, 4, "d", N_("Disable"), N_("Disable the account, or enable it again")},
-	{A_ROLE, 5, "g", N_("Role"), N_("Grant the account a role")},
+	{A_ROLE, 5, "r", N_("Role"), N_("Grant the account a role")},
 	{A_LOCK, 6, "l", N_("Lock"), N_("Lock the account, or unlock it")},
 	{A_SORT, 7, "s", N_("Sort"), N_("Sort by a column")},
 	{A_SORT_REVERSE, 0, "S", NULL, N_("Reverse the order")},
@@ -891,8 +891,8 @@ static const tui_action audit_actions[] = {
 	{A_SEARCH, 0, "/", NULL, N_("Search the page")},
 	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
 	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")},
-	{A_PGDN, 0, NULL, NULL, N_("Next page of the log (PgDn)")},
-	{A_PGUP, 0, NULL, NULL, N_("Previous page of the log (PgUp)")},
+	{A_PGDN, 0, "]", NULL, N_("Next page of the log (PgDn)")},
+	{A_PGUP, 0, "[", NULL, N_("Previous page of the log (PgUp)")},
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
