@@ -1658,6 +1658,21 @@ START_TEST(test_admin_separation)
 	ck_assert_str_eq(e.ssh_client, "10.1.2.3 50000 22");
 	sm_event_clear(&e);
 	FAILS(SM_E_NOTFOUND, sm_view_audit_record(app, 999999, &e, err));
+	/* the auditor sees mobiles and ID numbers masked, as everyone without need */
+	f = (sm_audit_filter){.action = "user-edit", .limit = 1};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_uint_eq(pg.n, 1);
+	ck_assert_ptr_nonnull(strstr(pg.events[0].values, "139****0001"));
+	ck_assert_ptr_null(strstr(pg.events[0].values, "13905910001"));
+	sm_audit_page_clear(&pg);
+	f = (sm_audit_filter){.action = "register", .limit = 1};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_uint_eq(pg.n, 1);
+	ck_assert_ptr_nonnull(strstr(pg.events[0].values, "****"));
+	OK(sm_view_audit_record(app, pg.events[0].seq, &e, err));
+	ck_assert_str_eq(e.values, pg.events[0].values);
+	sm_event_clear(&e);
+	sm_audit_page_clear(&pg);
 	ck_assert_str_eq(sm_event_label("user-lock"), "User locked");
 	audit_count();
 }
