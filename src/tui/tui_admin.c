@@ -1005,7 +1005,8 @@ audit_status(admin_view *av, tui *t, char *buf, size_t bufsz)
 		len += (size_t)snprintf(filt + len, sizeof(filt) - len, _(" case %lld"),
 		    (long long)aw->case_id);
 	if (aw->action && len < sizeof(filt))
-		len += (size_t)snprintf(filt + len, sizeof(filt) - len, _(" action %s"), aw->action);
+		len += (size_t)snprintf(filt + len, sizeof(filt) - len, _(" action %s"),
+		    sm_event_label(aw->action));
 	if (aw->since && len < sizeof(filt))
 		snprintf(filt + len, sizeof(filt) - len, _(" since %s"), aw->since);
 	tui_list_status(av->list, list, sizeof(list));
@@ -1062,6 +1063,13 @@ audit_ask_filter(audit_view *aw, tui *t)
 		tui_msg(t, true, "%s", _("A date is written YYYY-MM-DD."));
 		free(s);
 		return false;
+	}
+	if (c == 2 && *s && sm_event_parse(s)) { /* a label ("退回") or a name */
+		char *name = strdup(sm_event_parse(s));
+		if (name) {
+			free(s);
+			s = name;
+		}
 	}
 	free(*field);
 	*field = *s ? s : NULL;
