@@ -63,6 +63,8 @@ expect_refused "the console too, before it takes the screen" "disabled.*system a
     sm --as zhang
 run sm --json user list
 check_eq "listed as disabled" "true" "$(jq -r '.[] | select(.login == "zhang") | .disabled' <<<"$OUT")"
+run env LC_ALL=C.UTF-8 LANGUAGE=en "$SITEMARK" --db "$DB" user list
+check_match "the text list says so" "^zhang .*\[disabled\]" "$OUT"
 expect_ok "and enables" sm user enable zhang
 expect_ok "edits" sm user edit zhang --name 张三丰 --email zhang@example.cn
 expect_refused "a bad mobile" "mobile" sm user edit zhang --mobile 12345

@@ -1674,6 +1674,20 @@ START_TEST(test_admin_separation)
 	sm_event_clear(&e);
 	sm_audit_page_clear(&pg);
 	ck_assert_str_eq(sm_event_label("user-lock"), "User locked");
+	ck_assert_str_eq(sm_event_parse("User locked"), "user-lock");
+	ck_assert_str_eq(sm_event_parse("reject"), "reject");
+	ck_assert_ptr_null(sm_event_parse("nonsense"));
+	/* by case */
+	int64_t d = drive("gov", "domain", values_file("domain.yaml"), "office_review");
+	as("aud");
+	f = (sm_audit_filter){.case_id = d};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_int_eq(pg.total, raw_int("SELECT count(*) FROM audit WHERE object = 'case'"
+	    " AND object_id = (SELECT max(id) FROM cases)"));
+	ck_assert_int_ge(pg.total, 2);
+	for (size_t i = 0; i < pg.n; i++)
+		ck_assert_int_eq(pg.events[i].object_id, d);
+	sm_audit_page_clear(&pg);
 	audit_count();
 }
 END_TEST
