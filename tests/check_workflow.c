@@ -1572,6 +1572,10 @@ START_TEST(test_admin_separation)
 	FAILS(SM_E_DENIED, sm_user_set_role(app, "sec", SM_ROLE_CONAC, NULL, err));
 	FAILS(SM_E_DENIED, sm_user_lock(app, "sec", true, err));
 	FAILS(SM_E_INVALID, sm_user_set_role(app, "zhang", SM_ROLE_MONITOR, NULL, err));
+	/* ... but not away from the last system administrator or auditor */
+	FAILS(SM_E_STATE, sm_user_set_role(app, "admin", SM_ROLE_CONAC, NULL, err));
+	ck_assert(err_has("last"));
+	FAILS(SM_E_STATE, sm_user_set_role(app, "aud", SM_ROLE_CONAC, NULL, err));
 	snap(&b);
 	ck_assert(snap_eq(&a, &b));
 	/* The security administrator grants the administrators' roles. */

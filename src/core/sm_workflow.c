@@ -1432,6 +1432,19 @@ admin_tx(sm_tx *tx, void *ud, sm_err *err)
 			    _("the security administrator does not change another security administrator's role"));
 			break;
 		}
+		if ((old.role == SM_ROLE_SYSADMIN || old.role == SM_ROLE_AUDITOR) &&
+		    c->role != old.role && !old.disabled) {
+			/* the system keeps someone to run it and someone to audit it */
+			int64_t left = 0;
+			if ((st = sm_tx_user_count_active(tx, old.role, &left, err)) != SM_OK)
+				break;
+			if (left <= 1) {
+				st = sm_err_add(err, SM_E_STATE, "login",
+				    _("%s is the last %s: grant the role to another account first"),
+				    c->login, sm_role_label(old.role));
+				break;
+			}
+		}
 		if (c->office) {
 			sm_office o = {0};
 			st = sm_tx_office_get(tx, c->office, &o, err);
