@@ -315,27 +315,32 @@ START_TEST(test_open_old_existing)
 }
 END_TEST
 
-START_TEST(test_upgrade_1_to_2)
+START_TEST(test_upgrade_from_1)
 {
 	/* A database of schema 1 (before the queue index) with a case: opened
 	 * as existing it is refused, untouched; init upgrades it, data kept. */
 	sm_store *s = NULL;
 	OK(sm_store_open(db, SM_OPEN_CREATE, &s, err));
 	sm_store_close(&s);
+	/* back to schema 1: what migrations 2 and 3 added, taken away */
 	raw_exec(db, "DROP INDEX cases_queue;"
 	    "CREATE INDEX cases_state_office ON cases(state, office);"
+	    "DROP INDEX audit_action;"
+	    "ALTER TABLE offices DROP COLUMN disabled;"
+	    "ALTER TABLE users DROP COLUMN disabled;"
 	    "INSERT INTO offices(code, name) VALUES ('350100', '福州市委编办');"
 	    "PRAGMA user_version = 1;");
 	ck_assert_int_eq(sm_store_open(db, SM_OPEN_EXISTING, &s, err), SM_E_STORE);
 	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 1);
 	OK(sm_store_open(db, SM_OPEN_CREATE, &s, err));
-	ck_assert_int_eq(sm_store_schema_version(s), 2);
+	ck_assert_int_eq(sm_store_schema_version(s), SM_SCHEMA_VERSION);
 	OK(sm_store_integrity(s, err));
 	sm_store_close(&s);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM offices"), 1);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'cases_queue'"), 1);
 	ck_assert_int_eq(raw_int(db,
 	    "SELECT count(*) FROM sqlite_master WHERE name = 'cases_state_office'"), 0);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM offices WHERE disabled = 0"), 1);
 }
 END_TEST
 
@@ -1388,7 +1393,7 @@ store_suite(void)
 	tcase_add_test(tc, test_open_other_program);
 	tcase_add_test(tc, test_open_newer);
 	tcase_add_test(tc, test_open_old_existing);
-	tcase_add_test(tc, test_upgrade_1_to_2);
+	tcase_add_test(tc, test_upgrade_from_1);
 	tcase_add_test(tc, test_pragmas);
 	suite_add_tcase(s, tc);
 

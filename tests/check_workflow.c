@@ -292,8 +292,8 @@ base_world(void)
 	add_user("conac-li", "conac", NULL);
 	add_user("conac-wang", "conac", NULL);
 	add_user("kf", "service", NULL);
-	add_user("sec", "secadmin", NULL);
 	add_user("aud", "auditor", NULL);
+	add_user("sec", "secadmin", NULL);
 	u_gov = register_unit("unit-organ-fj.yaml", "gov", NULL, NULL, NULL, NULL);
 	u_gov2 = register_unit("unit-organ-fj.yaml", "gov2", "福州市人民政府研究室",
 	    "113501000030120153", "yjs@fuzhou.gov.cn", "13805910102");
@@ -1492,6 +1492,285 @@ START_TEST(test_users_and_units)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the three administrators */
+
+/* How many audit records carry ACTION (the auditor's view). */
+static int64_t
+audited(const char *action)
+{
+	sm_audit_page pg;
+	sm_audit_filter f = {.action = action, .limit = 1};
+	char *was = app->user.login ? strdup(app->user.login) : NULL;
+	as("aud");
+	OK(sm_view_audit(app, &f, &pg, err));
+	int64_t n = pg.total;
+	sm_audit_page_clear(&pg);
+	if (was)
+		as(was);
+	free(was);
+	return n;
+}
+
+/* One administrative operation, by name, on the account or office TARGET. */
+static sm_status
+admin_op(const char *op, const char *target)
+{
+	if (strcmp(op, "add") == 0) {
+		sm_user u = {.login = (char *)target};
+		return sm_user_add(app, &u, err);
+	}
+	if (strcmp(op, "edit") == 0)
+		return sm_user_edit(app, target, "新名字", NULL, NULL, err);
+	if (strcmp(op, "disable") == 0)
+		return sm_user_enable(app, target, false, err);
+	if (strcmp(op, "role") == 0)
+		return sm_user_set_role(app, target, SM_ROLE_CONAC, NULL, err);
+	if (strcmp(op, "lock") == 0)
+		return sm_user_lock(app, target, true, err);
+	if (strcmp(op, "office-edit") == 0)
+		return sm_office_edit(app, target, "新编办", err);
+	if (strcmp(op, "office-disable") == 0)
+		return sm_office_enable(app, target, false, err);
+	ck_abort_msg("unknown op %s", op);
+	return SM_E_INVALID;
+}
+
+START_TEST(test_admin_matrix)
+{
+	base_world();
+	struct snap a, b;
+	/* the role x operation matrix: only the allowed cell writes anything */
+	static const struct { const char *op, *target, *allowed, *action; } ops[] = {
+		{"add", "newbie", "admin", "user-add"},
+		{"edit", "kf", "admin", "user-edit"},
+		{"disable", "fz-review2", "admin", "user-disable"},
+		{"role", "kf", "sec", "user-role"},
+		{"lock", "conac-wang", "sec", "user-lock"},
+		{"office-edit", "350200", "admin", "office-edit"},
+		{"office-disable", "350200", "admin", "office-disable"},
+	};
+	const char *logins[] = {"admin", "sec", "aud", "fz-review", "conac-li", "kf", "gov"};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		for (size_t j = 0; j < sizeof(logins) / sizeof(logins[0]); j++) {
+			if (strcmp(logins[j], ops[i].allowed) == 0 || strcmp(logins[j], ops[i].target) == 0)
+				continue;
+			as(logins[j]);
+			snap(&a);
+			FAILS(SM_E_DENIED, admin_op(ops[i].op, ops[i].target));
+			snap(&b);
+			ck_assert_msg(snap_eq(&a, &b), "%s by %s wrote", ops[i].op, logins[j]);
+		}
+		int64_t before = audited(ops[i].action);
+		as(ops[i].allowed);
+		OK(admin_op(ops[i].op, ops[i].target));
+		ck_assert_int_eq(audited(ops[i].action), before + 1);
+	}
+	/* The lists: the system and security administrators list users; the
+	 * auditor alone reads the audit log. */
+	sm_user *users = NULL;
+	size_t n = 0;
+	sm_audit_page pg;
+	sm_audit_filter all = {0};
+	for (size_t j = 0; j < sizeof(logins) / sizeof(logins[0]); j++) {
+		as(logins[j]);
+		bool admin = strcmp(logins[j], "admin") == 0 || strcmp(logins[j], "sec") == 0;
+		if (admin) {
+			OK(sm_view_users(app, SM_ROLE_NONE, &users, &n, err));
+			for (size_t k = 0; k < n; k++)
+				sm_user_clear(&users[k]);
+			free(users);
+		} else {
+			FAILS(SM_E_DENIED, sm_view_users(app, SM_ROLE_NONE, &users, &n, err));
+		}
+		if (strcmp(logins[j], "aud") == 0) {
+			OK(sm_view_audit(app, &all, &pg, err));
+			sm_audit_page_clear(&pg);
+		} else {
+			FAILS(SM_E_DENIED, sm_view_audit(app, &all, &pg, err));
+			int64_t broken, count;
+			FAILS(SM_E_DENIED, sm_view_audit_verify(app, &broken, &count, err));
+			sm_event e;
+			FAILS(SM_E_DENIED, sm_view_audit_record(app, 1, &e, err));
+		}
+	}
+	ck_assert(sm_admin_may(SM_ROLE_SYSADMIN, SM_ADMIN_USER_ADD));
+	ck_assert(!sm_admin_may(SM_ROLE_SYSADMIN, SM_ADMIN_USER_ROLE));
+	ck_assert(!sm_admin_may(SM_ROLE_SYSADMIN, SM_ADMIN_AUDIT_READ));
+	ck_assert(!sm_admin_may(SM_ROLE_SECADMIN, SM_ADMIN_USER_ADD));
+	ck_assert(!sm_admin_may(SM_ROLE_AUDITOR, SM_ADMIN_USER_LIST));
+	audit_count();
+}
+END_TEST
+
+START_TEST(test_admin_separation)
+{
+	base_world();
+	struct snap a, b;
+	sm_user u = {0};
+	/* A new account has no role: it cannot log in until the security
+	 * administrator grants one. */
+	as("admin");
+	u = (sm_user){.login = "zhang", .name = "张三"};
+	OK(sm_user_add(app, &u, err));
+	FAILS(SM_E_DENIED, sm_app_login(app, "zhang", err));
+	ck_assert(err_has("no role") && err_has("security administrator"));
+	as("sec");
+	FAILS(SM_E_INVALID, sm_user_set_role(app, "zhang", SM_ROLE_OFFICE, NULL, err));
+	FAILS(SM_E_NOTFOUND, sm_user_set_role(app, "zhang", SM_ROLE_OFFICE, "350600", err));
+	FAILS(SM_E_NOTFOUND, sm_user_set_role(app, "nobody", SM_ROLE_CONAC, NULL, err));
+	OK(sm_user_set_role(app, "zhang", SM_ROLE_OFFICE, "350100", err));
+	as("zhang");
+	ck_assert_int_eq(app->user.role, SM_ROLE_OFFICE);
+	ck_assert_str_eq(app->user.office, "350100");
+	as("sec");
+	OK(sm_user_set_role(app, "zhang", SM_ROLE_CONAC, NULL, err));
+	as("zhang");
+	ck_assert_int_eq(app->user.role, SM_ROLE_CONAC);
+	ck_assert_ptr_null(app->user.office);
+
+	/* No one creates an account of their own role, nor an administrator's
+	 * once the security administrator is there; no one grants their own
+	 * role; no administrator changes their own account. */
+	as("admin");
+	snap(&a);
+	u = (sm_user){.login = "admin2", .role = SM_ROLE_SYSADMIN};
+	FAILS(SM_E_DENIED, sm_user_add(app, &u, err));
+	u = (sm_user){.login = "aud2", .role = SM_ROLE_AUDITOR};
+	FAILS(SM_E_DENIED, sm_user_add(app, &u, err));
+	ck_assert(err_has("security administrator"));
+	u = (sm_user){.login = "sec2", .role = SM_ROLE_SECADMIN};
+	FAILS(SM_E_DENIED, sm_user_add(app, &u, err));
+	FAILS(SM_E_DENIED, sm_user_enable(app, "admin", false, err));
+	FAILS(SM_E_DENIED, sm_user_edit(app, "admin", "我", NULL, NULL, err));
+	as("sec");
+	FAILS(SM_E_DENIED, sm_user_set_role(app, "zhang", SM_ROLE_SECADMIN, NULL, err));
+	FAILS(SM_E_DENIED, sm_user_set_role(app, "sec", SM_ROLE_CONAC, NULL, err));
+	FAILS(SM_E_DENIED, sm_user_lock(app, "sec", true, err));
+	FAILS(SM_E_INVALID, sm_user_set_role(app, "zhang", SM_ROLE_MONITOR, NULL, err));
+	/* ... but not away from the last system administrator or auditor */
+	FAILS(SM_E_STATE, sm_user_set_role(app, "admin", SM_ROLE_CONAC, NULL, err));
+	ck_assert(err_has("last"));
+	FAILS(SM_E_STATE, sm_user_set_role(app, "aud", SM_ROLE_CONAC, NULL, err));
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	/* The security administrator grants the administrators' roles. */
+	OK(sm_user_set_role(app, "zhang", SM_ROLE_AUDITOR, NULL, err));
+	sm_role grant[SM_ROLE_COUNT];
+	size_t ng = sm_grantable_roles(app, grant, SM_ROLE_COUNT);
+	ck_assert_uint_eq(ng, 6);
+	for (size_t i = 0; i < ng; i++)
+		ck_assert(grant[i] != SM_ROLE_SECADMIN && grant[i] != SM_ROLE_MONITOR);
+	as("admin");
+	ck_assert_uint_eq(sm_grantable_roles(app, grant, SM_ROLE_COUNT), 0);
+
+	/* Locked, disabled: the login is refused, saying whom to ask. */
+	as("sec");
+	OK(sm_user_lock(app, "kf", true, err));
+	FAILS(SM_E_STATE, sm_user_lock(app, "kf", true, err));
+	FAILS(SM_E_DENIED, sm_app_login(app, "kf", err));
+	ck_assert(err_has("locked") && err_has("security administrator"));
+	as("sec");
+	OK(sm_user_lock(app, "kf", false, err));
+	as("kf");
+	as("admin");
+	OK(sm_user_enable(app, "kf", false, err));
+	FAILS(SM_E_STATE, sm_user_enable(app, "kf", false, err));
+	FAILS(SM_E_DENIED, sm_app_login(app, "kf", err));
+	ck_assert(err_has("disabled") && err_has("system administrator"));
+	as("admin");
+	OK(sm_user_enable(app, "kf", true, err));
+	as("kf");
+
+	/* Edits: values are checked; NULL keeps, "" clears. */
+	as("admin");
+	FAILS(SM_E_INVALID, sm_user_edit(app, "kf", NULL, "12345", NULL, err));
+	FAILS(SM_E_INVALID, sm_user_edit(app, "kf", NULL, NULL, "not-an-email", err));
+	FAILS(SM_E_INVALID, sm_user_edit(app, "kf", NULL, NULL, NULL, err));
+	OK(sm_user_edit(app, "kf", "客服小王", "13905910001", "kf@example.cn", err));
+	OK(sm_user_edit(app, "kf", NULL, "", NULL, err));
+	sm_user got = {0};
+	OK(sm_store_user_get(app->store, "kf", &got, err));
+	ck_assert_str_eq(got.name, "客服小王");
+	ck_assert_ptr_null(got.mobile);
+	ck_assert_str_eq(got.email, "kf@example.cn");
+	sm_user_clear(&got);
+
+	/* A disabled office takes no new reviewer. */
+	OK(sm_office_edit(app, "350200", "厦门市委编办", err));
+	OK(sm_office_enable(app, "350200", false, err));
+	FAILS(SM_E_STATE, sm_office_enable(app, "350200", false, err));
+	u = (sm_user){.login = "xm2", .role = SM_ROLE_OFFICE, .office = "350200"};
+	FAILS(SM_E_STATE, sm_user_add(app, &u, err));
+	FAILS(SM_E_NOTFOUND, sm_office_edit(app, "350600", "无", err));
+	OK(sm_office_enable(app, "350200", true, err));
+	OK(sm_user_add(app, &u, err));
+
+	/* The audit log a page at a time, filtered. */
+	as("aud");
+	sm_audit_page pg;
+	sm_audit_filter f = {.limit = 5};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_uint_eq(pg.n, 5);
+	ck_assert_int_eq(pg.total, audit_count());
+	ck_assert_int_eq(pg.events[0].seq, 1);
+	sm_audit_page_clear(&pg);
+	f = (sm_audit_filter){.actor = "sec", .action = "user-role"};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_uint_eq(pg.n, 3);
+	ck_assert_str_eq(pg.events[0].object_key, "zhang");
+	ck_assert_str_eq(pg.events[0].to_state, "office");
+	ck_assert_str_eq(pg.events[2].from_state, "conac");
+	ck_assert_str_eq(pg.events[2].to_state, "auditor");
+	int64_t third = pg.events[2].seq;
+	sm_audit_page_clear(&pg);
+	f.before_seq = third;
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_int_eq(pg.total, 2);
+	sm_audit_page_clear(&pg);
+	f = (sm_audit_filter){.since = "2030-01-01"};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_int_eq(pg.total, 0);
+	sm_audit_page_clear(&pg);
+	sm_event e;
+	OK(sm_view_audit_record(app, third, &e, err));
+	ck_assert_str_eq(e.action, "user-role");
+	ck_assert_str_eq(e.ssh_client, "10.1.2.3 50000 22");
+	sm_event_clear(&e);
+	FAILS(SM_E_NOTFOUND, sm_view_audit_record(app, 999999, &e, err));
+	/* the auditor sees mobiles and ID numbers masked, as everyone without need */
+	f = (sm_audit_filter){.action = "user-edit", .limit = 1};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_uint_eq(pg.n, 1);
+	ck_assert_ptr_nonnull(strstr(pg.events[0].values, "139****0001"));
+	ck_assert_ptr_null(strstr(pg.events[0].values, "13905910001"));
+	sm_audit_page_clear(&pg);
+	f = (sm_audit_filter){.action = "register", .limit = 1};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_uint_eq(pg.n, 1);
+	ck_assert_ptr_nonnull(strstr(pg.events[0].values, "****"));
+	OK(sm_view_audit_record(app, pg.events[0].seq, &e, err));
+	ck_assert_str_eq(e.values, pg.events[0].values);
+	sm_event_clear(&e);
+	sm_audit_page_clear(&pg);
+	ck_assert_str_eq(sm_event_label("user-lock"), "User locked");
+	ck_assert_str_eq(sm_event_parse("User locked"), "user-lock");
+	ck_assert_str_eq(sm_event_parse("reject"), "reject");
+	ck_assert_ptr_null(sm_event_parse("nonsense"));
+	/* by case */
+	int64_t d = drive("gov", "domain", values_file("domain.yaml"), "office_review");
+	as("aud");
+	f = (sm_audit_filter){.case_id = d};
+	OK(sm_view_audit(app, &f, &pg, err));
+	ck_assert_int_eq(pg.total, raw_int("SELECT count(*) FROM audit WHERE object = 'case'"
+	    " AND object_id = (SELECT max(id) FROM cases)"));
+	ck_assert_int_ge(pg.total, 2);
+	for (size_t i = 0; i < pg.n; i++)
+		ck_assert_int_eq(pg.events[i].object_id, d);
+	sm_audit_page_clear(&pg);
+	audit_count();
+}
+END_TEST
+
 START_TEST(test_queues)
 {
 	base_world();
@@ -2142,6 +2421,8 @@ workflow_suite(void)
 	tcase_add_test(tc, test_kind_rules);
 	tcase_add_test(tc, test_domain_unique);
 	tcase_add_test(tc, test_users_and_units);
+	tcase_add_test(tc, test_admin_matrix);
+	tcase_add_test(tc, test_admin_separation);
 	tcase_add_test(tc, test_queues);
 	tcase_add_loop_test(tc, test_matrix, 0, 3);
 	suite_add_tcase(s, tc);

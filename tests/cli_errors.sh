@@ -244,7 +244,7 @@ expect_usage "--expect-version 0" sm --as fz-rev1 case act "$O" approve --expect
 expect_usage "unknown option" sm --bogus case list
 expect_usage "an option without its value" sm case list --state
 expect_usage "office add without --name" sm office add 350300
-expect_usage "user add without --role" sm user add someone
+expect_usage "user role without its role" sm user role someone
 expect_usage "unit register without --values" sm unit register
 expect_usage "case edit without --values" sm --as org-op case edit "$DR"
 expect_usage "a bad --unit" sm user add someone --role unit --unit abc

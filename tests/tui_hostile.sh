@@ -180,7 +180,8 @@ check_bytes "case pager (service)" "$T/search-case.bin"
 check_layout "case pager (service)" "$T/search-case.txt" '^Case (2|13)  \|' "1Help 2Note 9Refresh 10Quit"
 shot en admin users 1 '/fz-gov<Enter>'
 check_bytes "users" "$T/users.bin"
-check_layout "users" "$T/users.txt" '^Users  \|  line [0-9]+/' "1Help 2Add 9Refresh 10Quit"
+check_layout "users" "$T/users.txt" '^Users  \|  [0-9]+/' \
+    "1Help 2Add 3Edit 4Disable 7Sort 8Filter 9Refresh 10Quit"
 check_match "users: the hostile name neutralised" 'fz-gov .*福州\^\[\[2J' "$(cat "$T/users.txt")"
 
 echo "# a filter and a sort over the hostile rows"

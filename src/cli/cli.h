@@ -32,6 +32,10 @@ typedef struct cli {
 	const char *kind;
 	const char *text;
 	const char *request_id;
+	const char *case_id;   /* audit show --case */
+	const char *user;      /* audit show --user */
+	const char *action;    /* audit show --action */
+	const char *since;     /* audit show --since */
 	int64_t expect_version;
 	bool queue;
 	bool demo;
@@ -90,6 +94,16 @@ int cmd_user_add(cli *c);
 int cmd_user_list(cli *c);
 int cmd_unit_register(cli *c);
 int cmd_audit_verify(cli *c);
+int cmd_audit_show(cli *c);
+int cmd_user_edit(cli *c);
+int cmd_user_disable(cli *c);
+int cmd_user_enable(cli *c);
+int cmd_user_role(cli *c);
+int cmd_user_lock(cli *c);
+int cmd_user_unlock(cli *c);
+int cmd_office_edit(cli *c);
+int cmd_office_disable(cli *c);
+int cmd_office_enable(cli *c);
 int cmd_case_new(cli *c);
 int cmd_case_edit(cli *c);
 int cmd_case_act(cli *c);

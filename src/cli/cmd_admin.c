@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sm_calendar.h"
 #include "sm_demo.h"
 #include "sm_i18n.h"
 #include "sm_text.h"
@@ -62,10 +63,9 @@ cmd_office_add(cli *c)
 int
 cmd_user_add(cli *c)
 {
-	if (c->role == NULL)
-		return cli_usage_error(_("user add needs --role ROLE"));
-	sm_role role = sm_role_parse(c->role);
-	if (role == SM_ROLE_NONE)
+	/* without --role: an account awaiting the security administrator's grant */
+	sm_role role = SM_ROLE_NONE;
+	if (c->role && (role = sm_role_parse(c->role)) == SM_ROLE_NONE)
 		return cli_bad_word(c, "role", c->role);
 	sm_user u = {
 		.login = c->args[0], .role = role, .office = (char *)c->office,
@@ -92,21 +92,26 @@ cmd_user_list(cli *c)
 	for (size_t i = 0; i < n; i++) {
 		sm_user *u = &users[i];
 		if (arr) {
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:o, s:s?, s:b}",
+			json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:o, s:s?, s:b, s:b}",
 			    "login", u->login, "role", sm_role_name(u->role), "office", u->office,
 			    "unit", u->unit > 0 ? json_integer(u->unit) : json_null(),
-			    "name", u->name, "locked", u->locked));
+			    "name", u->name, "locked", u->locked, "disabled", u->disabled));
 		} else {
 			char unitbuf[24] = "-";
 			if (u->unit > 0)
 				snprintf(unitbuf, sizeof(unitbuf), "%lld", (long long)u->unit);
 			char *l = sm_text_neutralise(u->login, (size_t)-1, false);
 			char *o = sm_text_neutralise(u->office ? u->office : "-", (size_t)-1, false);
-			printf("%-16s %-9s %-7s %-8s ", l ? l : "", sm_role_name(u->role), o ? o : "",
-			    unitbuf);
+			printf("%-16s %-9s %-7s %-8s ", l ? l : "",
+			    u->role != SM_ROLE_NONE ? sm_role_name(u->role) : "-", o ? o : "", unitbuf);
 			free(l);
 			free(o);
-			cli_putln(u->name ? u->name : "");
+			cli_put(u->name ? u->name : "");
+			if (u->disabled)
+				printf("  [%s]", _("disabled"));
+			if (u->locked)
+				printf("  [%s]", _("locked"));
+			putchar('\n');
 		}
 		sm_user_clear(u);
 	}
@@ -148,5 +153,152 @@ cmd_audit_verify(cli *c)
 		return 1;
 	}
 	printf(_("the audit log is intact: %lld records\n"), (long long)count);
+	return 0;
+}
+
+/* ------------------------------------------------------------ the three administrators */
+
+/* Say "WHAT: DONE" (neutralised: WHAT is a login or a code), or why the
+ * operation was refused. */
+static int
+report(cli *c, sm_status st, const char *what, const char *done)
+{
+	char line[512];
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	snprintf(line, sizeof(line), "%s: %s", what, done);
+	cli_putln(line);
+	return 0;
+}
+
+int
+cmd_user_edit(cli *c)
+{
+	if (c->name == NULL && c->mobile == NULL && c->email == NULL)
+		return cli_usage_error(_("usage: sitemark %s"),
+		    _("user edit LOGIN [--name N] [--mobile M] [--email E]"));
+	return report(c, sm_user_edit(c->app, c->args[0], c->name, c->mobile, c->email, c->err),
+	    c->args[0], _("account changed"));
+}
+
+int
+cmd_user_disable(cli *c)
+{
+	return report(c, sm_user_enable(c->app, c->args[0], false, c->err), c->args[0],
+	    _("account disabled"));
+}
+
+int
+cmd_user_enable(cli *c)
+{
+	return report(c, sm_user_enable(c->app, c->args[0], true, c->err), c->args[0],
+	    _("account enabled"));
+}
+
+int
+cmd_user_role(cli *c)
+{
+	sm_role role = sm_role_parse(c->args[1]);
+	if (role == SM_ROLE_NONE)
+		return cli_bad_word(c, "role", c->args[1]);
+	return report(c, sm_user_set_role(c->app, c->args[0], role, c->office, c->err), c->args[0],
+	    sm_role_label(role));
+}
+
+int
+cmd_user_lock(cli *c)
+{
+	return report(c, sm_user_lock(c->app, c->args[0], true, c->err), c->args[0],
+	    _("account locked"));
+}
+
+int
+cmd_user_unlock(cli *c)
+{
+	return report(c, sm_user_lock(c->app, c->args[0], false, c->err), c->args[0],
+	    _("account unlocked"));
+}
+
+int
+cmd_office_edit(cli *c)
+{
+	if (c->name == NULL)
+		return cli_usage_error(_("usage: sitemark %s"), _("office edit CODE --name NAME"));
+	return report(c, sm_office_edit(c->app, c->args[0], c->name, c->err), c->args[0],
+	    _("office changed"));
+}
+
+int
+cmd_office_disable(cli *c)
+{
+	return report(c, sm_office_enable(c->app, c->args[0], false, c->err), c->args[0],
+	    _("office disabled"));
+}
+
+int
+cmd_office_enable(cli *c)
+{
+	return report(c, sm_office_enable(c->app, c->args[0], true, c->err), c->args[0],
+	    _("office enabled"));
+}
+
+static json_t *
+event_json(const sm_event *e)
+{
+	json_t *values = e->values ? json_loads(e->values, 0, NULL) : NULL;
+	return json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:s?, s:s?,"
+	    " s:o, s:s?, s:s?, s:s?}",
+	    "seq", (json_int_t)e->seq, "at", e->at, "actor", e->actor, "role", e->role,
+	    "ssh_client", e->ssh_client, "object", e->object,
+	    "object_id", e->object_id > 0 ? json_integer(e->object_id) : json_null(),
+	    "object_key", e->object_key, "action", e->action, "from", e->from_state,
+	    "to", e->to_state, "reason", e->reason, "values", values ? values : json_null(),
+	    "request_id", e->request_id, "prev_hash", e->prev_hash, "hash", e->hash);
+}
+
+int
+cmd_audit_show(cli *c)
+{
+	sm_audit_filter f = {.actor = c->user, .action = c->action};
+	char since[16];
+	if (c->case_id && (f.case_id = cli_parse_id(c->case_id, "--case")) < 0)
+		return 2;
+	if (c->since) {
+		sm_date d = sm_date_parse(c->since);
+		if (d == SM_DATE_NONE)
+			return cli_usage_error(_("--since takes a date YYYY-MM-DD"));
+		f.since = sm_date_format(d, since, sizeof(since));
+	}
+	sm_audit_page p;
+	sm_status st = sm_view_audit(c->app, &f, &p, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	json_t *arr = c->json ? json_array() : NULL;
+	for (size_t i = 0; i < p.n; i++) {
+		const sm_event *e = &p.events[i];
+		if (arr) {
+			json_array_append_new(arr, event_json(e));
+			continue;
+		}
+		char obj[160];
+		if (e->object_id > 0)
+			snprintf(obj, sizeof(obj), "%s %lld", e->object ? e->object : "",
+			    (long long)e->object_id);
+		else
+			snprintf(obj, sizeof(obj), "%s %s", e->object ? e->object : "",
+			    e->object_key ? e->object_key : "");
+		char line[1024];
+		snprintf(line, sizeof(line), "%6lld  %.19s  %-12s %-9s %-16s %-22s %s%s%s",
+		    (long long)e->seq, e->at ? e->at : "", e->actor ? e->actor : "",
+		    e->role ? e->role : "-", e->action ? e->action : "", obj,
+		    e->from_state ? e->from_state : "", e->to_state ? " -> " : "",
+		    e->to_state ? e->to_state : "");
+		cli_putln(line);
+	}
+	sm_audit_page_clear(&p);
+	if (arr) {
+		cli_print_json(arr);
+		json_decref(arr);
+	}
 	return 0;
 }

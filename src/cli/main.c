@@ -21,6 +21,16 @@ const cli_command cli_commands[] = {
 	{"user", "add", 1, 1, CLI_STORE, cmd_user_add,
 	    N_("user add LOGIN --role ROLE [--office CODE] [--unit UNIT] [--name N] [--mobile M] [--email E]")},
 	{"user", "list", 0, 0, CLI_STORE, cmd_user_list, N_("user list [--role ROLE]")},
+	{"user", "edit", 1, 1, CLI_STORE, cmd_user_edit,
+	    N_("user edit LOGIN [--name N] [--mobile M] [--email E]")},
+	{"user", "disable", 1, 1, CLI_STORE, cmd_user_disable, N_("user disable LOGIN")},
+	{"user", "enable", 1, 1, CLI_STORE, cmd_user_enable, N_("user enable LOGIN")},
+	{"user", "role", 2, 2, CLI_STORE, cmd_user_role, N_("user role LOGIN ROLE [--office CODE]")},
+	{"user", "lock", 1, 1, CLI_STORE, cmd_user_lock, N_("user lock LOGIN")},
+	{"user", "unlock", 1, 1, CLI_STORE, cmd_user_unlock, N_("user unlock LOGIN")},
+	{"office", "edit", 1, 1, CLI_STORE, cmd_office_edit, N_("office edit CODE --name NAME")},
+	{"office", "disable", 1, 1, CLI_STORE, cmd_office_disable, N_("office disable CODE")},
+	{"office", "enable", 1, 1, CLI_STORE, cmd_office_enable, N_("office enable CODE")},
 	{"unit", "register", 0, 0, CLI_STORE, cmd_unit_register,
 	    N_("unit register --values FILE [--login LOGIN]")},
 	{"case", "new", 1, 1, CLI_STORE, cmd_case_new, N_("case new KIND --values FILE")},
@@ -34,6 +44,8 @@ const cli_command cli_commands[] = {
 	{"mark", "show", 1, 1, CLI_STORE, cmd_mark_show, N_("mark show ID")},
 	{"forms", "check", 0, 64, CLI_NO_STORE, cmd_forms_check, N_("forms check [FILE ...]")},
 	{"forms", "strings", 0, 0, CLI_NO_STORE, cmd_forms_strings, N_("forms strings")},
+	{"audit", "show", 0, 0, CLI_STORE, cmd_audit_show,
+	    N_("audit show [--case ID] [--user LOGIN] [--action ACTION] [--since DATE]")},
 	{"audit", "verify", 0, 0, CLI_STORE, cmd_audit_verify, N_("audit verify")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
@@ -42,7 +54,8 @@ enum {
 	OPT_DB = 256, OPT_CONFIG, OPT_AS, OPT_JSON, OPT_VALUES, OPT_REASON, OPT_LOGIN, OPT_ROLE,
 	OPT_OFFICE, OPT_UNIT, OPT_NAME, OPT_MOBILE, OPT_EMAIL, OPT_STATE, OPT_KIND, OPT_QUEUE,
 	OPT_DEMO, OPT_TEXT, OPT_EXPECT, OPT_REQUEST, OPT_HELP, OPT_VERSION, OPT_NO_COLOR,
-	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT, OPT_REVERSE_CURSOR
+	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT, OPT_REVERSE_CURSOR,
+	OPT_CASE, OPT_USER, OPT_ACTION, OPT_SINCE
 };
 
 static const struct option options[] = {
@@ -71,6 +84,10 @@ static const struct option options[] = {
 	{"reverse-cursor", no_argument, NULL, OPT_REVERSE_CURSOR},
 	{"script", required_argument, NULL, OPT_SCRIPT},
 	{"script-output", required_argument, NULL, OPT_SCRIPT_OUTPUT},
+	{"case", required_argument, NULL, OPT_CASE},
+	{"user", required_argument, NULL, OPT_USER},
+	{"action", required_argument, NULL, OPT_ACTION},
+	{"since", required_argument, NULL, OPT_SINCE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -193,6 +210,10 @@ main(int argc, char **argv)
 		case OPT_DEMO: c.demo = true; break;
 		case OPT_TEXT: c.text = optarg; break;
 		case OPT_REQUEST: c.request_id = optarg; break;
+		case OPT_CASE: c.case_id = optarg; break;
+		case OPT_USER: c.user = optarg; break;
+		case OPT_ACTION: c.action = optarg; break;
+		case OPT_SINCE: c.since = optarg; break;
 		case OPT_NO_COLOR: c.tui.no_color = true; break;
 		case OPT_ASCII: c.tui.ascii = true; break;
 		case OPT_REVERSE_CURSOR: c.tui.reverse_cursor = true; break;

@@ -192,10 +192,22 @@ sm_app_login(sm_app *app, const char *login, sm_err *err)
 	}
 	if (st != SM_OK)
 		return st;
+	if (u.disabled) {
+		sm_user_clear(&u);
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("the account '%s' is disabled: ask your system administrator to enable it"),
+		    login);
+	}
 	if (u.locked) {
 		sm_user_clear(&u);
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("the account '%s' is locked: ask your security administrator to unlock it"),
+		    login);
+	}
+	if (u.role == SM_ROLE_NONE) {
+		sm_user_clear(&u);
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("the account '%s' has no role yet: ask your security administrator to grant one"),
 		    login);
 	}
 	sm_user_clear(&app->user);

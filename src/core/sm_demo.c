@@ -32,8 +32,10 @@ static const struct {
 static const struct {
 	const char *login, *role, *office, *name, *mobile;
 } staff[] = {
-	{"secadmin", "secadmin", NULL, "周敏", NULL},
+	/* the auditor first: once there is a security administrator, only they
+	 * grant an administrator's role (sm_workflow.h) */
 	{"auditor", "auditor", NULL, "吴刚", NULL},
+	{"secadmin", "secadmin", NULL, "周敏", NULL},
 	{"zy-review", "office", "000000", "孙丽", "13901000001"},
 	{"fj-review", "office", "350000", "曾群", "13905910101"},
 	{"fz-review", "office", "350100", "林涛", "13905910102"},

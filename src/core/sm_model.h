@@ -18,6 +18,7 @@
 typedef struct sm_office {
 	char *code;
 	char *name;
+	bool disabled;  /* no new units or reviewers for it */
 } sm_office;
 
 typedef struct sm_user {
@@ -28,7 +29,8 @@ typedef struct sm_user {
 	char *name;
 	char *mobile;
 	char *email;
-	bool locked;
+	bool locked;    /* by the security administrator */
+	bool disabled;  /* by the system administrator */
 } sm_user;
 
 typedef struct sm_unit {
@@ -147,6 +149,17 @@ typedef struct sm_case_filter {
 	size_t limit;         /* 0: no limit */
 	size_t offset;
 } sm_case_filter;
+
+/* What a page of the audit log asks for (NULL or 0: any). */
+typedef struct sm_audit_filter {
+	const char *actor;    /* a login */
+	int64_t case_id;      /* records of this case */
+	const char *action;   /* an action or event name */
+	const char *since;    /* YYYY-MM-DD: records at or after it */
+	int64_t before_seq;   /* records before this one (to find a record's page) */
+	size_t limit;         /* 0: no limit */
+	size_t offset;
+} sm_audit_filter;
 
 typedef enum sm_open_mode {
 	SM_OPEN_EXISTING, /* the database must exist and be at our version */

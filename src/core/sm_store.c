@@ -30,6 +30,9 @@ enum stmt_id {
 	ST_AUDIT_LAST, ST_AUDIT_INSERT, ST_AUDIT_CASE, ST_AUDIT_ALL,
 	ST_NOTICE_INSERT, ST_NOTICE_LIST,
 	ST_NOTE_INSERT, ST_NOTE_LIST,
+	ST_USER_EDIT, ST_USER_SET_DISABLED, ST_USER_SET_LOCKED, ST_USER_SET_ROLE,
+	ST_USER_COUNT_ACTIVE_ROLE, ST_OFFICE_EDIT, ST_OFFICE_SET_DISABLED,
+	ST_AUDIT_PAGE, ST_AUDIT_COUNT, ST_AUDIT_GET,
 	ST_COUNT
 };
 
@@ -37,16 +40,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REQUEST_GET] = "SELECT result FROM requests WHERE id = ?1",
 	[ST_REQUEST_PUT] = "INSERT INTO requests(id, at, result) VALUES (?1, ?2, ?3)",
 	[ST_OFFICE_INSERT] = "INSERT INTO offices(code, name) VALUES (?1, ?2)",
-	[ST_OFFICE_GET] = "SELECT code, name FROM offices WHERE code = ?1",
-	[ST_OFFICE_LIST] = "SELECT code, name FROM offices ORDER BY code",
+	[ST_OFFICE_GET] = "SELECT code, name, disabled FROM offices WHERE code = ?1",
+	[ST_OFFICE_LIST] = "SELECT code, name, disabled FROM offices ORDER BY code",
 	[ST_USER_INSERT] = "INSERT INTO users(login, role, office, unit, name, mobile, email,"
 	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[ST_USER_GET] = "SELECT login, role, office, unit, name, mobile, email, locked"
+	[ST_USER_GET] = "SELECT login, role, office, unit, name, mobile, email, locked, disabled"
 	    " FROM users WHERE login = ?1",
-	[ST_USER_LIST] = "SELECT login, role, office, unit, name, mobile, email, locked"
+	[ST_USER_LIST] = "SELECT login, role, office, unit, name, mobile, email, locked, disabled"
 	    " FROM users ORDER BY login",
-	[ST_USER_LIST_ROLE] = "SELECT login, role, office, unit, name, mobile, email, locked"
-	    " FROM users WHERE role = ?1 ORDER BY login",
+	[ST_USER_LIST_ROLE] = "SELECT login, role, office, unit, name, mobile, email, locked,"
+	    " disabled FROM users WHERE role = ?1 ORDER BY login",
 	[ST_USER_COUNT] = "SELECT count(*) FROM users",
 	[ST_USER_SET_UNIT] = "UPDATE users SET unit = ?2 WHERE login = ?1 AND role = 'unit'",
 	[ST_UNIT_INSERT] = "INSERT INTO units(name, type, uscc, affiliation, division, office,"
@@ -115,6 +118,28 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_NOTE_LIST] = "SELECT id, object, object_id, author, at, text FROM notes"
 	    " WHERE object = ?1 AND object_id = ?2 ORDER BY id",
+	[ST_USER_EDIT] = "UPDATE users SET name = ?2, mobile = ?3, email = ?4 WHERE login = ?1",
+	[ST_USER_SET_DISABLED] = "UPDATE users SET disabled = ?2 WHERE login = ?1",
+	[ST_USER_SET_LOCKED] = "UPDATE users SET locked = ?2 WHERE login = ?1",
+	[ST_USER_SET_ROLE] = "UPDATE users SET role = ?2, office = ?3, unit = ?4 WHERE login = ?1",
+	[ST_USER_COUNT_ACTIVE_ROLE] = "SELECT count(*) FROM users WHERE role = ?1 AND disabled = 0",
+	[ST_OFFICE_EDIT] = "UPDATE offices SET name = ?2 WHERE code = ?1",
+	[ST_OFFICE_SET_DISABLED] = "UPDATE offices SET disabled = ?2 WHERE code = ?1",
+	/* ?1 actor, ?2 case, ?3 action, ?4 since (a date: at >= it), ?5 before seq;
+	 * NULL: any.  A page: ?6 limit, ?7 offset, in the order of the chain. */
+	[ST_AUDIT_PAGE] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
+	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
+	    " FROM audit WHERE (?1 IS NULL OR actor = ?1)"
+	    " AND (?2 IS NULL OR (object = 'case' AND object_id = ?2))"
+	    " AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR at >= ?4)"
+	    " AND (?5 IS NULL OR seq < ?5) ORDER BY seq LIMIT ?6 OFFSET ?7",
+	[ST_AUDIT_COUNT] = "SELECT count(*) FROM audit WHERE (?1 IS NULL OR actor = ?1)"
+	    " AND (?2 IS NULL OR (object = 'case' AND object_id = ?2))"
+	    " AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR at >= ?4)"
+	    " AND (?5 IS NULL OR seq < ?5)",
+	[ST_AUDIT_GET] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
+	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
+	    " FROM audit WHERE seq = ?1",
 };
 
 /* Versioned migrations: migrations[i] takes the schema from version i to i+1. */
@@ -223,6 +248,27 @@ static const char *const migrations[] = {
 	 * overdue cases counted, from the index alone */
 	"CREATE INDEX cases_queue ON cases(state, office, due);"
 	"DROP INDEX cases_state_office;",
+	/* 2 -> 3: the three administrators (domain.md §3).  An account may have
+	 * no role yet ('none': the system administrator creates it, the security
+	 * administrator grants its role); accounts and offices can be disabled. */
+	"CREATE TABLE users_v2("
+	"  login TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL CHECK(role IN ('none', 'unit', 'office', 'conac', 'service',"
+	"    'sysadmin', 'secadmin', 'auditor')),"
+	"  office TEXT REFERENCES offices(code),"
+	"  unit INTEGER REFERENCES units(id),"
+	"  name TEXT, mobile TEXT, email TEXT,"
+	"  locked INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  CHECK((role = 'office') = (office IS NOT NULL)),"
+	"  CHECK(role = 'unit' OR unit IS NULL));"
+	"INSERT INTO users_v2(login, role, office, unit, name, mobile, email, locked, created_at)"
+	"  SELECT login, role, office, unit, name, mobile, email, locked, created_at FROM users;"
+	"DROP TABLE users;"
+	"ALTER TABLE users_v2 RENAME TO users;"
+	"ALTER TABLE offices ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX audit_action ON audit(action);",
 };
 
 struct filter_stmt {
@@ -496,6 +542,7 @@ read_office(sm_db_stmt *st, sm_office *o)
 {
 	o->code = col_str(st, 0);
 	o->name = col_str(st, 1);
+	o->disabled = sm_db_column_int64(st, 2) != 0;
 }
 
 static void
@@ -509,6 +556,7 @@ read_user(sm_db_stmt *st, sm_user *u)
 	u->mobile = col_str(st, 5);
 	u->email = col_str(st, 6);
 	u->locked = sm_db_column_int64(st, 7) != 0;
+	u->disabled = sm_db_column_int64(st, 8) != 0;
 }
 
 static void
@@ -923,7 +971,7 @@ sm_tx_user_insert(sm_tx *tx, const sm_user *u, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, u->login);
-	bind_text(st, 2, sm_role_name(u->role));
+	bind_text(st, 2, u->role != SM_ROLE_NONE ? sm_role_name(u->role) : "none");
 	bind_text(st, 3, u->office);
 	if (u->unit > 0)
 		sm_db_bind_int64(st, 4, u->unit);
@@ -1692,4 +1740,177 @@ sm_store_generation(sm_store *s)
 {
 	int64_t v = sm_db_data_version(s->c.db);
 	return (v < 0 ? 0 : v) + s->writes;
+}
+
+/* ------------------------------------------------------------ administrators */
+
+sm_status
+sm_tx_user_get(sm_tx *tx, const char *login, sm_user *out, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_USER_GET, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, login);
+	return get_one(tx->c, st, READER(read_user, sm_user), out, err);
+}
+
+static sm_status
+changed_one(sm_tx *tx, sm_db_stmt *st, const char *field, const char *key, sm_err *err)
+{
+	if (run(tx->c, st, err) != SM_OK)
+		return SM_E_STORE;
+	if (sm_db_changes(tx->c->db) != 1)
+		return sm_err_add(err, SM_E_NOTFOUND, field, _("there is no %s"), key);
+	return SM_OK;
+}
+
+sm_status
+sm_tx_user_edit(sm_tx *tx, const sm_user *u, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_USER_EDIT, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, u->login);
+	bind_text(st, 2, u->name);
+	bind_text(st, 3, u->mobile);
+	bind_text(st, 4, u->email);
+	return changed_one(tx, st, "login", u->login, err);
+}
+
+static sm_status
+set_flag(sm_tx *tx, int id, const char *field, const char *key, bool on, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, id, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, key);
+	sm_db_bind_int64(st, 2, on ? 1 : 0);
+	return changed_one(tx, st, field, key, err);
+}
+
+sm_status
+sm_tx_user_set_disabled(sm_tx *tx, const char *login, bool disabled, sm_err *err)
+{
+	return set_flag(tx, ST_USER_SET_DISABLED, "login", login, disabled, err);
+}
+
+sm_status
+sm_tx_user_set_locked(sm_tx *tx, const char *login, bool locked, sm_err *err)
+{
+	return set_flag(tx, ST_USER_SET_LOCKED, "login", login, locked, err);
+}
+
+sm_status
+sm_tx_user_set_role(sm_tx *tx, const char *login, sm_role role, const char *office, int64_t unit,
+                    sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_USER_SET_ROLE, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, login);
+	bind_text(st, 2, role != SM_ROLE_NONE ? sm_role_name(role) : "none");
+	bind_text(st, 3, office);
+	if (unit > 0)
+		sm_db_bind_int64(st, 4, unit);
+	return changed_one(tx, st, "login", login, err);
+}
+
+sm_status
+sm_tx_user_count_active(sm_tx *tx, sm_role role, int64_t *count, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_USER_COUNT_ACTIVE_ROLE, err);
+	*count = 0;
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, sm_role_name(role));
+	return query_int64(tx->c, st, count, err);
+}
+
+sm_status
+sm_tx_office_get(sm_tx *tx, const char *code, sm_office *out, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_OFFICE_GET, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, code);
+	return get_one(tx->c, st, READER(read_office, sm_office), out, err);
+}
+
+sm_status
+sm_tx_office_edit(sm_tx *tx, const char *code, const char *name, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_OFFICE_EDIT, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, code);
+	bind_text(st, 2, name);
+	return changed_one(tx, st, "code", code, err);
+}
+
+sm_status
+sm_tx_office_set_disabled(sm_tx *tx, const char *code, bool disabled, sm_err *err)
+{
+	return set_flag(tx, ST_OFFICE_SET_DISABLED, "code", code, disabled, err);
+}
+
+static void
+bind_audit_filter(sm_db_stmt *st, const sm_audit_filter *f)
+{
+	if (f->actor && *f->actor)
+		bind_text(st, 1, f->actor);
+	if (f->case_id > 0)
+		sm_db_bind_int64(st, 2, f->case_id);
+	if (f->action && *f->action)
+		bind_text(st, 3, f->action);
+	if (f->since && *f->since)
+		bind_text(st, 4, f->since);
+	if (f->before_seq > 0)
+		sm_db_bind_int64(st, 5, f->before_seq);
+}
+
+sm_status
+sm_store_audit_page(sm_store *s, const sm_audit_filter *f, sm_event **out, size_t *n,
+                    int64_t *total, sm_err *err)
+{
+	sm_status st;
+	sm_db_stmt *q;
+	*out = NULL;
+	*n = 0;
+	if (db_ok(&s->c, sm_db_begin(s->c.db, false), err) != SM_OK)
+		return SM_E_STORE;
+	/* the page and its count from one snapshot */
+	if ((q = stmt(&s->c, ST_AUDIT_PAGE, err)) == NULL) {
+		st = SM_E_STORE;
+		goto out;
+	}
+	bind_audit_filter(q, f);
+	sm_db_bind_int64(q, 6, f->limit ? (int64_t)f->limit : -1);
+	sm_db_bind_int64(q, 7, (int64_t)f->offset);
+	st = get_all(&s->c, q, READER(read_event, sm_event), sizeof(sm_event),
+	    CLEARER(sm_event_clear), (void **)out, n, err);
+	if (st == SM_OK && total) {
+		if ((q = stmt(&s->c, ST_AUDIT_COUNT, err)) == NULL) {
+			st = SM_E_STORE;
+			goto out;
+		}
+		bind_audit_filter(q, f);
+		st = query_int64(&s->c, q, total, err);
+	}
+out:
+	sm_db_commit(s->c.db);
+	if (st != SM_OK && *out) {
+		sm_events_free(out, *n);
+		*n = 0;
+	}
+	return st;
+}
+
+sm_status
+sm_store_audit_get(sm_store *s, int64_t seq, sm_event *out, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_AUDIT_GET, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, seq);
+	return get_one(&s->c, st, READER(read_event, sm_event), out, err);
 }

@@ -23,7 +23,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 2
+#define SM_SCHEMA_VERSION 3
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -71,6 +71,19 @@ const char *sm_tx_request_id(sm_tx *tx);
 sm_status sm_tx_office_insert(sm_tx *tx, const sm_office *o, sm_err *err);
 sm_status sm_tx_user_insert(sm_tx *tx, const sm_user *u, sm_err *err);
 sm_status sm_tx_user_set_unit(sm_tx *tx, const char *login, int64_t unit, sm_err *err);
+/* The administrators' changes to an account or an office (SM_E_NOTFOUND when
+ * there is none).  sm_tx_user_edit writes name, mobile and e-mail as given. */
+sm_status sm_tx_user_get(sm_tx *tx, const char *login, sm_user *out, sm_err *err);
+sm_status sm_tx_user_edit(sm_tx *tx, const sm_user *u, sm_err *err);
+sm_status sm_tx_user_set_disabled(sm_tx *tx, const char *login, bool disabled, sm_err *err);
+sm_status sm_tx_user_set_locked(sm_tx *tx, const char *login, bool locked, sm_err *err);
+sm_status sm_tx_user_set_role(sm_tx *tx, const char *login, sm_role role, const char *office,
+                              int64_t unit, sm_err *err);
+/* Enabled accounts of ROLE. */
+sm_status sm_tx_user_count_active(sm_tx *tx, sm_role role, int64_t *count, sm_err *err);
+sm_status sm_tx_office_get(sm_tx *tx, const char *code, sm_office *out, sm_err *err);
+sm_status sm_tx_office_edit(sm_tx *tx, const char *code, const char *name, sm_err *err);
+sm_status sm_tx_office_set_disabled(sm_tx *tx, const char *code, bool disabled, sm_err *err);
 sm_status sm_tx_unit_insert(sm_tx *tx, const sm_unit *u, int64_t *id, sm_err *err);
 sm_status sm_tx_unit_get(sm_tx *tx, int64_t id, sm_unit *out, sm_err *err);
 sm_status sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err);
@@ -142,5 +155,11 @@ sm_status sm_store_notes(sm_store *s, const char *object, int64_t id, sm_note **
  * it is intact, else the seq of the first record that does not verify
  * (edited, deleted before it, or out of order); *COUNT the records read. */
 sm_status sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *err);
+/* A page of the audit log (in the chain's order) and, when TOTAL is not NULL,
+ * how many records match the filter (its limit and offset aside). */
+sm_status sm_store_audit_page(sm_store *s, const sm_audit_filter *f, sm_event **out, size_t *n,
+                              int64_t *total, sm_err *err);
+/* Audit record SEQ (SM_E_NOTFOUND). */
+sm_status sm_store_audit_get(sm_store *s, int64_t seq, sm_event *out, sm_err *err);
 
 #endif

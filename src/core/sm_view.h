@@ -154,6 +154,18 @@ int sm_view_schema_version(sm_app *app);
 /* Verify the audit log's hash chain (the auditor only): *BROKEN_SEQ 0 when
  * intact, else the first record that does not verify. */
 sm_status sm_view_audit_verify(sm_app *app, int64_t *broken_seq, int64_t *count, sm_err *err);
+/* A page of the audit log (the auditor only), in the chain's order: F's
+ * limit and offset (or before_seq, to count the records before one); TOTAL
+ * is how many match the filter. */
+typedef struct sm_audit_page {
+	sm_event *events;
+	size_t n;
+	int64_t total;
+} sm_audit_page;
+sm_status sm_view_audit(sm_app *app, const sm_audit_filter *f, sm_audit_page *out, sm_err *err);
+void sm_audit_page_clear(sm_audit_page *p);
+/* Audit record SEQ whole (the auditor only; SM_E_NOTFOUND). */
+sm_status sm_view_audit_record(sm_app *app, int64_t seq, sm_event *out, sm_err *err);
 
 /* A number that changes whenever the data may have changed, whoever wrote
  * it: open lists compare it to know when to read again (cheap: no query of

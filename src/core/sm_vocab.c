@@ -66,6 +66,15 @@ static const sm_word event_words[] = {
 	{"register", N_("Unit registered"), NULL},
 	{"user-add", N_("User added"), NULL},
 	{"office-add", N_("Office added"), NULL},
+	{"user-edit", N_("User edited"), NULL},
+	{"user-disable", N_("User disabled"), NULL},
+	{"user-enable", N_("User enabled"), NULL},
+	{"user-role", N_("Role granted"), NULL},
+	{"user-lock", N_("User locked"), NULL},
+	{"user-unlock", N_("User unlocked"), NULL},
+	{"office-edit", N_("Office edited"), NULL},
+	{"office-disable", N_("Office disabled"), NULL},
+	{"office-enable", N_("Office enabled"), NULL},
 };
 
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -173,4 +182,25 @@ sm_event_label(const char *name)
 	if (i > 0)
 		return _(event_words[i].label);
 	return name ? name : "";
+}
+
+/* The word of TABLE whose name or translated label is TEXT, or 0. */
+static int
+word_find_text(const sm_word *table, size_t n, const char *text)
+{
+	for (size_t i = 1; text && i < n; i++)
+		if (table[i].name && (strcmp(table[i].name, text) == 0 ||
+		    strcmp(_(table[i].label), text) == 0))
+			return (int)i;
+	return 0;
+}
+
+const char *
+sm_event_parse(const char *text)
+{
+	int i = word_find_text(sm_action_words, N_WORDS(sm_action_words), text);
+	if (i > 0)
+		return sm_action_words[i].name;
+	i = word_find_text(event_words, N_WORDS(event_words), text);
+	return i > 0 ? event_words[i].name : NULL;
 }

@@ -155,6 +155,37 @@ require_role(const sm_app *app, unsigned roles, sm_err *err)
 	return SM_OK;
 }
 
+/* Who may do which administrative operation (domain.md §3, 三员分立). */
+static const unsigned admin_roles[SM_ADMIN_OP_COUNT] = {
+	[SM_ADMIN_USER_ADD] = SM_BIT(SM_ROLE_SYSADMIN),
+	[SM_ADMIN_USER_EDIT] = SM_BIT(SM_ROLE_SYSADMIN),
+	[SM_ADMIN_USER_DISABLE] = SM_BIT(SM_ROLE_SYSADMIN),
+	[SM_ADMIN_OFFICE_ADD] = SM_BIT(SM_ROLE_SYSADMIN),
+	[SM_ADMIN_OFFICE_EDIT] = SM_BIT(SM_ROLE_SYSADMIN),
+	[SM_ADMIN_USER_ROLE] = SM_BIT(SM_ROLE_SECADMIN),
+	[SM_ADMIN_USER_LOCK] = SM_BIT(SM_ROLE_SECADMIN),
+	[SM_ADMIN_USER_LIST] = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_SECADMIN),
+	[SM_ADMIN_AUDIT_READ] = SM_BIT(SM_ROLE_AUDITOR),
+};
+
+bool
+sm_admin_may(sm_role role, sm_admin_op op)
+{
+	return op > SM_ADMIN_NONE && op < SM_ADMIN_OP_COUNT && role < SM_ROLE_COUNT &&
+	    (admin_roles[op] & SM_BIT(role)) != 0;
+}
+
+static sm_status
+require_admin(const sm_app *app, sm_admin_op op, sm_err *err)
+{
+	if (need_user(app, err) != SM_OK)
+		return SM_E_DENIED;
+	if (!sm_admin_may(app->user.role, op))
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("your role (%s) may not do this"), sm_role_label(app->user.role));
+	return SM_OK;
+}
+
 static const sm_form *
 form_or_fail(const sm_app *app, const char *id, sm_err *err)
 {
@@ -455,7 +486,7 @@ sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
 sm_status
 sm_office_add(sm_app *app, const char *code, const char *name, sm_err *err)
 {
-	if (require_role(app, SM_BIT(SM_ROLE_SYSADMIN), err) != SM_OK)
+	if (require_admin(app, SM_ADMIN_OFFICE_ADD, err) != SM_OK)
 		return SM_E_DENIED;
 	const char *why = sm_division_check(app->divs, code);
 	if (why != NULL && !is(code, "000000"))
@@ -480,12 +511,16 @@ user_tx(sm_tx *tx, void *ud, sm_err *err)
 	if (u->office != NULL) {
 		sm_office o = {0};
 		st = sm_store_office_get(c->app->store, u->office, &o, err);
+		bool disabled = o.disabled;
 		sm_office_clear(&o);
 		if (st == SM_E_NOTFOUND)
 			return sm_err_add(err, SM_E_NOTFOUND, "office",
 			    _("no office %s: add it first with 'sitemark office add'"), u->office);
 		if (st != SM_OK)
 			return st;
+		if (disabled)
+			return sm_err_add(err, SM_E_STATE, "office",
+			    _("the office %s is disabled: enable it first"), u->office);
 	}
 	if (u->unit > 0) {
 		sm_unit unit = {0};
@@ -497,9 +532,18 @@ user_tx(sm_tx *tx, void *ud, sm_err *err)
 		if (st != SM_OK)
 			return st;
 	}
+	if (u->role == SM_ROLE_SECADMIN || u->role == SM_ROLE_AUDITOR) {
+		/* the start of the three: only while no security administrator is there */
+		int64_t sec = 0;
+		if ((st = sm_tx_user_count_active(tx, SM_ROLE_SECADMIN, &sec, err)) != SM_OK)
+			return st;
+		if (sec > 0)
+			return sm_err_add(err, SM_E_DENIED, "role",
+			    _("the system administrator grants no role of an administrator: create the account without --role and ask the security administrator to grant it (sitemark user role)"));
+	}
 	if ((st = sm_tx_user_insert(tx, u, err)) != SM_OK)
 		return st;
-	json_t *v = json_pack("{s:s, s:s?, s:I, s:s?}", "role", sm_role_name(u->role), "office", u->office,
+	json_t *v = json_pack("{s:s?, s:s?, s:I, s:s?}", "role", sm_role_name(u->role), "office", u->office,
 	    "unit", (json_int_t)u->unit, "name", u->name);
 	st = audit(tx, c->app, "user", 0, u->login, "user-add", NULL, NULL, NULL, v, err);
 	json_decref(v);
@@ -510,15 +554,18 @@ sm_status
 sm_user_add(sm_app *app, const sm_user *u, sm_err *err)
 {
 	const char *why;
-	if (require_role(app, SM_BIT(SM_ROLE_SYSADMIN), err) != SM_OK)
+	if (require_admin(app, SM_ADMIN_USER_ADD, err) != SM_OK)
 		return SM_E_DENIED;
 	if (check_login(u->login, err) != SM_OK)
 		return SM_E_INVALID;
-	if (u->role == SM_ROLE_NONE || u->role >= SM_ROLE_COUNT)
+	if (u->role >= SM_ROLE_COUNT)
 		return sm_err_add(err, SM_E_INVALID, "role", _("a role is required"));
 	if (u->role == SM_ROLE_MONITOR)
 		return sm_err_add(err, SM_E_INVALID, "role",
 		    _("the mark monitor's account is not one that can be added by hand"));
+	if (u->role == app->user.role)
+		return sm_err_add(err, SM_E_DENIED, "role",
+		    _("no one creates an account of their own role (三员分立)"));
 	if ((u->role == SM_ROLE_OFFICE) != (u->office != NULL))
 		return sm_err_add(err, SM_E_INVALID, "office",
 		    u->role == SM_ROLE_OFFICE ? _("an office reviewer needs --office CODE") :
@@ -608,7 +655,15 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 	};
 	u.office = is(u.affiliation, "central") ? "000000" : u.division;
 	st = sm_store_office_get(app->store, u.office, &office, err);
+	bool office_disabled = st == SM_OK && office.disabled;
 	sm_office_clear(&office);
+	if (office_disabled) {
+		st = sm_err_add(err, SM_E_STATE, "division",
+		    _("the establishment office %s that reviews this unit is disabled: ask the system administrator"),
+		    u.office);
+		json_decref(norm);
+		return st;
+	}
 	if (st == SM_E_NOTFOUND) {
 		/* u.office may point into NORM: format the message first */
 		st = sm_err_add(err, SM_E_INVALID, "division",
@@ -1348,4 +1403,272 @@ sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err)
 		    _("the letter and form are printed for website cases from paper pending on"));
 	struct note_ctx n = {app, case_id, NULL, what};
 	return write_request(app, NULL, print_tx, &n, NULL, err);
+}
+
+/* ------------------------------------------------------------ the three administrators */
+
+enum admin_change {
+	CH_EDIT, CH_DISABLE, CH_ENABLE, CH_ROLE, CH_LOCK, CH_UNLOCK
+};
+
+struct admin_ctx {
+	sm_app *app;
+	enum admin_change what;
+	const char *login;
+	const char *name, *mobile, *email;  /* CH_EDIT: NULL keeps, "" clears */
+	sm_role role;                       /* CH_ROLE */
+	const char *office;
+};
+
+static const char *
+keep_or(const char *given, const char *old)
+{
+	if (given == NULL)
+		return old;
+	return *given ? given : NULL;
+}
+
+static sm_status
+admin_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct admin_ctx *c = ud;
+	sm_user old = {0};
+	sm_status st = sm_tx_user_get(tx, c->login, &old, err);
+	const char *action = NULL, *from = NULL, *to = NULL;
+	json_t *v = NULL;
+	if (st == SM_E_NOTFOUND)
+		return sm_err_add(err, SM_E_NOTFOUND, "login", _("there is no account '%s'"), c->login);
+	if (st != SM_OK)
+		return st;
+	switch (c->what) {
+	case CH_EDIT: {
+		sm_user u = {.login = old.login, .name = (char *)keep_or(c->name, old.name),
+		    .mobile = (char *)keep_or(c->mobile, old.mobile),
+		    .email = (char *)keep_or(c->email, old.email)};
+		st = sm_tx_user_edit(tx, &u, err);
+		action = "user-edit";
+		v = json_pack("{s:s?, s:s?, s:s?}", "name", u.name, "mobile", u.mobile, "email",
+		    u.email);
+		break;
+	}
+	case CH_DISABLE:
+	case CH_ENABLE:
+		if (old.disabled == (c->what == CH_DISABLE)) {
+			st = sm_err_add(err, SM_E_STATE, "login", c->what == CH_DISABLE ?
+			    _("the account '%s' is already disabled") : _("the account '%s' is not disabled"),
+			    c->login);
+			break;
+		}
+		st = sm_tx_user_set_disabled(tx, c->login, c->what == CH_DISABLE, err);
+		action = c->what == CH_DISABLE ? "user-disable" : "user-enable";
+		break;
+	case CH_LOCK:
+	case CH_UNLOCK:
+		if (old.locked == (c->what == CH_LOCK)) {
+			st = sm_err_add(err, SM_E_STATE, "login", c->what == CH_LOCK ?
+			    _("the account '%s' is already locked") : _("the account '%s' is not locked"),
+			    c->login);
+			break;
+		}
+		st = sm_tx_user_set_locked(tx, c->login, c->what == CH_LOCK, err);
+		action = c->what == CH_LOCK ? "user-lock" : "user-unlock";
+		break;
+	case CH_ROLE: {
+		if (old.role == SM_ROLE_SECADMIN) {
+			st = sm_err_add(err, SM_E_DENIED, "login",
+			    _("the security administrator does not change another security administrator's role"));
+			break;
+		}
+		if ((old.role == SM_ROLE_SYSADMIN || old.role == SM_ROLE_AUDITOR) &&
+		    c->role != old.role && !old.disabled) {
+			/* the system keeps someone to run it and someone to audit it */
+			int64_t left = 0;
+			if ((st = sm_tx_user_count_active(tx, old.role, &left, err)) != SM_OK)
+				break;
+			if (left <= 1) {
+				st = sm_err_add(err, SM_E_STATE, "login",
+				    _("%s is the last %s: grant the role to another account first"),
+				    c->login, sm_role_label(old.role));
+				break;
+			}
+		}
+		if (c->office) {
+			sm_office o = {0};
+			st = sm_tx_office_get(tx, c->office, &o, err);
+			bool disabled = o.disabled;
+			sm_office_clear(&o);
+			if (st == SM_E_NOTFOUND) {
+				st = sm_err_add(err, SM_E_NOTFOUND, "office",
+				    _("no office %s: add it first with 'sitemark office add'"), c->office);
+				break;
+			}
+			if (st == SM_OK && disabled)
+				st = sm_err_add(err, SM_E_STATE, "office",
+				    _("the office %s is disabled: enable it first"), c->office);
+			if (st != SM_OK)
+				break;
+		}
+		/* a unit operator keeps their unit while they stay one */
+		int64_t unit = c->role == SM_ROLE_UNIT && old.role == SM_ROLE_UNIT ? old.unit : 0;
+		st = sm_tx_user_set_role(tx, c->login, c->role, c->office, unit, err);
+		action = "user-role";
+		from = old.role != SM_ROLE_NONE ? sm_role_name(old.role) : "-";
+		to = c->role != SM_ROLE_NONE ? sm_role_name(c->role) : "-";
+		if (c->office)
+			v = json_pack("{s:s}", "office", c->office);
+		break;
+	}
+	}
+	if (st == SM_OK)
+		st = audit(tx, c->app, "user", 0, c->login, action, from, to, NULL, v, err);
+	json_decref(v);
+	sm_user_clear(&old);
+	return st;
+}
+
+static sm_status
+admin_change(sm_app *app, sm_admin_op op, struct admin_ctx *c, sm_err *err)
+{
+	if (require_admin(app, op, err) != SM_OK)
+		return SM_E_DENIED;
+	if (check_login(c->login, err) != SM_OK)
+		return SM_E_INVALID;
+	if (is(c->login, app->user.login))
+		return sm_err_add(err, SM_E_DENIED, "login",
+		    _("an administrator does not change their own account: ask another administrator"));
+	c->app = app;
+	return write_request(app, NULL, admin_tx, c, NULL, err);
+}
+
+sm_status
+sm_user_edit(sm_app *app, const char *login, const char *name, const char *mobile,
+             const char *email, sm_err *err)
+{
+	const char *why;
+	struct admin_ctx c = {.what = CH_EDIT, .login = login, .name = name, .mobile = mobile,
+	    .email = email};
+	if (require_admin(app, SM_ADMIN_USER_EDIT, err) != SM_OK)
+		return SM_E_DENIED;
+	if (name == NULL && mobile == NULL && email == NULL)
+		return sm_err_add(err, SM_E_INVALID, NULL, _("nothing to change: give --name, --mobile or --email"));
+	if (mobile && *mobile && (why = sm_check_mobile(mobile)) != NULL)
+		return sm_err_add(err, SM_E_INVALID, "mobile", "%s", _(why));
+	if (email && *email && (why = sm_check_email(email)) != NULL)
+		return sm_err_add(err, SM_E_INVALID, "email", "%s", _(why));
+	if (name && *name && check_text("name", name, 200, err) != SM_OK)
+		return SM_E_INVALID;
+	return admin_change(app, SM_ADMIN_USER_EDIT, &c, err);
+}
+
+sm_status
+sm_user_enable(sm_app *app, const char *login, bool enable, sm_err *err)
+{
+	struct admin_ctx c = {.what = enable ? CH_ENABLE : CH_DISABLE, .login = login};
+	return admin_change(app, SM_ADMIN_USER_DISABLE, &c, err);
+}
+
+sm_status
+sm_user_lock(sm_app *app, const char *login, bool lock, sm_err *err)
+{
+	struct admin_ctx c = {.what = lock ? CH_LOCK : CH_UNLOCK, .login = login};
+	return admin_change(app, SM_ADMIN_USER_LOCK, &c, err);
+}
+
+/* The roles a security administrator grants: every one but their own (and
+ * the mark monitor's, which is no account's). */
+static bool
+grantable(sm_role r)
+{
+	return r != SM_ROLE_SECADMIN && r != SM_ROLE_MONITOR && r < SM_ROLE_COUNT;
+}
+
+size_t
+sm_grantable_roles(const sm_app *app, sm_role *out, size_t max)
+{
+	size_t n = 0;
+	if (!sm_admin_may(app->user.role, SM_ADMIN_USER_ROLE))
+		return 0;
+	for (int r = SM_ROLE_NONE + 1; r < SM_ROLE_COUNT && n < max; r++)
+		if (grantable((sm_role)r))
+			out[n++] = (sm_role)r;
+	return n;
+}
+
+sm_status
+sm_user_set_role(sm_app *app, const char *login, sm_role role, const char *office,
+                 sm_err *err)
+{
+	struct admin_ctx c = {.what = CH_ROLE, .login = login, .role = role, .office = office};
+	if (require_admin(app, SM_ADMIN_USER_ROLE, err) != SM_OK)
+		return SM_E_DENIED;
+	if (role == SM_ROLE_SECADMIN)
+		return sm_err_add(err, SM_E_DENIED, "role",
+		    _("no one grants their own role: the security administrator does not make another (三员分立)"));
+	if (!grantable(role) && role != SM_ROLE_NONE)
+		return sm_err_add(err, SM_E_INVALID, "role",
+		    _("the mark monitor's account is not one that can be added by hand"));
+	if ((role == SM_ROLE_OFFICE) != (office != NULL))
+		return sm_err_add(err, SM_E_INVALID, "office",
+		    role == SM_ROLE_OFFICE ? _("an office reviewer needs --office CODE") :
+		    _("only office reviewers have an office"));
+	return admin_change(app, SM_ADMIN_USER_ROLE, &c, err);
+}
+
+struct office_edit_ctx {
+	sm_app *app;
+	const char *code, *name;
+	int enable;  /* -1: rename; 0 disable; 1 enable */
+};
+
+static sm_status
+office_edit_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct office_edit_ctx *c = ud;
+	sm_office old = {0};
+	sm_status st = sm_tx_office_get(tx, c->code, &old, err);
+	json_t *v = NULL;
+	const char *action;
+	if (st == SM_E_NOTFOUND)
+		return sm_err_add(err, SM_E_NOTFOUND, "code", _("there is no office %s"), c->code);
+	if (st != SM_OK)
+		return st;
+	if (c->enable < 0) {
+		st = sm_tx_office_edit(tx, c->code, c->name, err);
+		v = json_pack("{s:s?, s:s}", "from", old.name, "name", c->name);
+		action = "office-edit";
+	} else if (old.disabled == !c->enable) {
+		st = sm_err_add(err, SM_E_STATE, "code", c->enable ?
+		    _("the office %s is not disabled") : _("the office %s is already disabled"), c->code);
+		action = NULL;
+	} else {
+		st = sm_tx_office_set_disabled(tx, c->code, !c->enable, err);
+		action = c->enable ? "office-enable" : "office-disable";
+	}
+	if (st == SM_OK)
+		st = audit(tx, c->app, "office", 0, c->code, action, NULL, NULL, NULL, v, err);
+	json_decref(v);
+	sm_office_clear(&old);
+	return st;
+}
+
+sm_status
+sm_office_edit(sm_app *app, const char *code, const char *name, sm_err *err)
+{
+	if (require_admin(app, SM_ADMIN_OFFICE_EDIT, err) != SM_OK)
+		return SM_E_DENIED;
+	if (check_text("code", code, 6, err) != SM_OK || check_text("name", name, 200, err) != SM_OK)
+		return SM_E_INVALID;
+	struct office_edit_ctx c = {app, code, name, -1};
+	return write_request(app, NULL, office_edit_tx, &c, NULL, err);
+}
+
+sm_status
+sm_office_enable(sm_app *app, const char *code, bool enable, sm_err *err)
+{
+	if (require_admin(app, SM_ADMIN_OFFICE_EDIT, err) != SM_OK)
+		return SM_E_DENIED;
+	if (check_text("code", code, 6, err) != SM_OK)
+		return SM_E_INVALID;
+	struct office_edit_ctx c = {app, code, NULL, enable ? 1 : 0};
+	return write_request(app, NULL, office_edit_tx, &c, NULL, err);
 }

@@ -68,6 +68,63 @@ bool sm_action_irreversible(sm_action action);
 sm_status sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err);
 sm_status sm_office_add(sm_app *app, const char *code, const char *name, sm_err *err);
 sm_status sm_user_add(sm_app *app, const sm_user *u, sm_err *err);
+/* ------------------------------------------------------------ the three administrators
+ *
+ * 三员分立 (domain.md §3): the system administrator creates, edits, disables
+ * and enables accounts and offices; the security administrator grants roles
+ * and locks and unlocks accounts; the auditor reads and verifies the audit
+ * log.  The table of who may do what is sm_admin_may(); every operation
+ * checks it here, refuses acting on one's own account, writes nothing when
+ * refused and audits what it does.
+ *
+ * Roles: an account may be created without one (SM_ROLE_NONE, "awaiting a
+ * role"), which the security administrator then grants.  The system
+ * administrator may still create the business's accounts with their role
+ * (unit, office, conac, service: `user add --role` of interfaces.md), but
+ * never an administrator's: the security administrator grants sysadmin and
+ * auditor.  The one exception is the start: while no enabled security
+ * administrator exists, the system administrator may create one (and an
+ * auditor), so that the three can be set up; this shows in the audit log.
+ * No one grants their own role: the security administrator never grants
+ * secadmin, nor changes another security administrator's role, nor their
+ * own. */
+
+typedef enum sm_admin_op {
+	SM_ADMIN_NONE = 0,
+	SM_ADMIN_USER_ADD,      /* sysadmin */
+	SM_ADMIN_USER_EDIT,     /* sysadmin: name, mobile, e-mail */
+	SM_ADMIN_USER_DISABLE,  /* sysadmin: disable, enable */
+	SM_ADMIN_OFFICE_ADD,    /* sysadmin */
+	SM_ADMIN_OFFICE_EDIT,   /* sysadmin: name, disable, enable */
+	SM_ADMIN_USER_ROLE,     /* secadmin */
+	SM_ADMIN_USER_LOCK,     /* secadmin: lock, unlock */
+	SM_ADMIN_USER_LIST,     /* sysadmin, secadmin */
+	SM_ADMIN_AUDIT_READ,    /* auditor: read and verify the audit log */
+	SM_ADMIN_OP_COUNT
+} sm_admin_op;
+
+/* Whether ROLE may do OP (the one table of the administrators' rights). */
+bool sm_admin_may(sm_role role, sm_admin_op op);
+/* The roles the acting user may grant (security administrator), up to MAX. */
+size_t sm_grantable_roles(const sm_app *app, sm_role *out, size_t max);
+
+/* Change an account's name, mobile and e-mail: NULL keeps a value, "" clears
+ * it (sysadmin). */
+sm_status sm_user_edit(sm_app *app, const char *login, const char *name, const char *mobile,
+                       const char *email, sm_err *err);
+/* Disable (ENABLE false) or re-enable an account (sysadmin).  A disabled
+ * account cannot log in. */
+sm_status sm_user_enable(sm_app *app, const char *login, bool enable, sm_err *err);
+/* Grant ROLE to an account (secadmin); OFFICE for office reviewers. */
+sm_status sm_user_set_role(sm_app *app, const char *login, sm_role role, const char *office,
+                           sm_err *err);
+/* Lock or unlock an account (secadmin).  A locked account cannot log in. */
+sm_status sm_user_lock(sm_app *app, const char *login, bool lock, sm_err *err);
+/* Rename an office; disable or enable it (sysadmin).  A disabled office takes
+ * no new reviewers and no new units. */
+sm_status sm_office_edit(sm_app *app, const char *code, const char *name, sm_err *err);
+sm_status sm_office_enable(sm_app *app, const char *code, bool enable, sm_err *err);
+
 /* Register a unit from the unit form's VALUES.  LOGIN (may be NULL) is a unit
  * operator account to create for it (administrators) ; a unit operator
  * without a unit registers their own. */

@@ -311,176 +311,966 @@ tui_counts_new(tui *t)
 	return &pv_new(t, &counts_ops, _("Counts"), fill_counts, NULL)->v;
 }
 
-/* ------------------------------------------------------------ users and offices */
+/* ------------------------------------------------------------ administrators' lists */
+
+/* A list view of the administrators' screens: users, offices, the audit log.
+ * The rows live in the view; LOAD reads them (through sm_view.h) and resets
+ * the list; HANDLE takes the screen's own actions after the list's. */
+typedef struct admin_view {
+	tui_view v;
+	tui_list *list;
+	void (*load)(struct admin_view *av, tui *t);
+	int (*handle)(struct admin_view *av, tui *t, enum tui_act act);
+	void (*drop)(struct admin_view *av);
+	void (*status)(struct admin_view *av, tui *t, char *buf, size_t bufsz);
+} admin_view;
+
+static void
+av_draw(tui_view *v, tui *t, int top, int rows)
+{
+	tui_list_draw(((admin_view *)v)->list, t, top, rows);
+}
+
+static int
+av_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
+{
+	admin_view *av = (admin_view *)v;
+	(void)k;
+	int r = av->handle(av, t, act);
+	if (r)
+		return r;
+	if (act == A_REFRESH) {
+		av->load(av, t);
+		return TUI_DRAW;
+	}
+	return tui_list_handle(av->list, t, act);
+}
+
+static void
+av_reload(tui_view *v, tui *t)
+{
+	admin_view *av = (admin_view *)v;
+	av->load(av, t);
+}
+
+static void
+av_status(tui_view *v, tui *t, char *buf, size_t bufsz)
+{
+	admin_view *av = (admin_view *)v;
+	char list[256];
+	if (av->status) {
+		av->status(av, t, buf, bufsz);
+		return;
+	}
+	tui_list_status(av->list, list, sizeof(list));
+	snprintf(buf, bufsz, "%s  |  %s", v->title, list);
+}
+
+static void
+av_destroy(tui_view *v)
+{
+	admin_view *av = (admin_view *)v;
+	av->drop(av);
+	tui_list_free(&av->list);
+	free(av);
+}
+
+static bool av_offers(tui_view *v, tui *t, enum tui_act act);
+
+#define ADMIN_OPS(name_, acts) { .name = name_, .actions = acts, .draw = av_draw, \
+	.handle = av_handle, .reload = av_reload, .status = av_status, .offers = av_offers, \
+	.destroy = av_destroy }
+
+/* Which administrative operation an action is (the core's table decides who
+ * may: the key bar and the help show only what the user may do). */
+static sm_admin_op
+act_op(enum tui_act act, const char *screen)
+{
+	bool offices = strcmp(screen, "offices") == 0;
+	switch (act) {
+	case A_NEW: return offices ? SM_ADMIN_OFFICE_ADD : SM_ADMIN_USER_ADD;
+	case A_EDIT: return offices ? SM_ADMIN_OFFICE_EDIT : SM_ADMIN_USER_EDIT;
+	case A_DISABLE: return offices ? SM_ADMIN_OFFICE_EDIT : SM_ADMIN_USER_DISABLE;
+	case A_ROLE: return SM_ADMIN_USER_ROLE;
+	case A_LOCK: return SM_ADMIN_USER_LOCK;
+	default: return SM_ADMIN_NONE;
+	}
+}
+
+static bool
+av_offers(tui_view *v, tui *t, enum tui_act act)
+{
+	sm_admin_op op = act_op(act, v->ops->name);
+	return op == SM_ADMIN_NONE || sm_admin_may(t->app->user.role, op);
+}
+
+static admin_view *
+av_new(size_t size, const tui_view_ops *ops, const char *title, const tui_column *cols,
+       size_t ncols, tui_cell_fn cell, tui_row_attr_fn attr)
+{
+	admin_view *av = calloc(1, size);
+	if (av == NULL)
+		return NULL;
+	av->v.ops = ops;
+	av->v.title = strdup(title);
+	av->list = tui_list_new(cols, ncols, cell, attr, av);
+	if (av->v.title == NULL || av->list == NULL) {
+		tui_list_free(&av->list);
+		free(av->v.title);
+		free(av);
+		return NULL;
+	}
+	return av;
+}
+
+/* Report the outcome of an operation; true when it was done. */
+static bool
+done_or_error(tui *t, sm_status st, sm_err *err, const char *ok_msg)
+{
+	if (st == SM_OK)
+		tui_msg(t, false, "%s", ok_msg);
+	else
+		tui_msg_err(t, err);
+	return st == SM_OK;
+}
+
+/* ------------------------------------------------------------ users */
+
+typedef struct users_view {
+	admin_view av;
+	sm_user *users;
+	size_t n;
+} users_view;
+
+static const tui_column users_cols[] = {
+	{N_("Login"), 14, false},
+	{N_("Role"), 12, false},
+	{N_("Office"), 8, false},
+	{N_("Name"), 0, false},
+	{N_("E-mail"), 0, false},
+	{N_("Account"), 8, false},
+};
 
 static const tui_action users_actions[] = {
-	{A_NEW, 2, "c", N_("Add"), N_("Add a user")},
+	{A_NEW, 2, "c", N_("Add"), N_("Add an account (the security administrator grants its role)")},
+	{A_EDIT, 3, "e", N_("Edit"), N_("Change the account's name, mobile and e-mail")},
+	{A_DISABLE, 4, "d", N_("Disable"), N_("Disable the account, or enable it again")},
+	{A_ROLE, 5, "r", N_("Role"), N_("Grant the account a role")},
+	{A_LOCK, 6, "l", N_("Lock"), N_("Lock the account, or unlock it")},
+	{A_SORT, 7, "s", N_("Sort"), N_("Sort by a column")},
+	{A_SORT_REVERSE, 0, "S", NULL, N_("Reverse the order")},
+	{A_FILTER, 8, "f", N_("Filter"), N_("Show only rows containing a text (empty: all)")},
+	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read again")},
 	{A_SEARCH, 0, "/", NULL, N_("Search")},
 	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
-	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read again")},
+	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")},
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
-static void
-fill_users(pager_view *pv, tui *t)
+static const char *
+users_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 {
-	sm_user *users = NULL;
-	size_t n = 0;
-	char left[160];
+	users_view *uv = ud;
+	const sm_user *u = &uv->users[row];
+	switch (col) {
+	case 0:
+		return u->login;
+	case 1:
+		if (u->role == SM_ROLE_NONE)
+			return _("(no role)");
+		if (u->unit > 0) {
+			snprintf(buf, bufsz, "%s #%lld", sm_role_label(u->role), (long long)u->unit);
+			return buf;
+		}
+		return sm_role_label(u->role);
+	case 2:
+		return u->office;
+	case 3:
+		return u->name;
+	case 4:
+		return u->email;
+	case 5:
+		return u->disabled ? _("disabled") : u->locked ? _("locked") : "";
+	default:
+		return "";
+	}
+}
+
+static int
+users_attr(void *ud, size_t row)
+{
+	users_view *uv = ud;
+	const sm_user *u = &uv->users[row];
+	return u->disabled || u->locked ? TUI_PAIR_DIM : u->role == SM_ROLE_NONE ? TUI_PAIR_OVERDUE : 0;
+}
+
+static void
+users_clear(admin_view *av)
+{
+	users_view *uv = (users_view *)av;
+	for (size_t i = 0; i < uv->n; i++)
+		sm_user_clear(&uv->users[i]);
+	free(uv->users);
+	uv->users = NULL;
+	uv->n = 0;
+}
+
+static void
+users_load(admin_view *av, tui *t)
+{
+	users_view *uv = (users_view *)av;
 	sm_err *err = sm_err_new();
-	if (sm_view_users(t->app, SM_ROLE_NONE, &users, &n, err) != SM_OK) {
+	users_clear(av);
+	if (sm_view_users(t->app, SM_ROLE_NONE, &uv->users, &uv->n, err) != SM_OK)
+		tui_msg_err(t, err);
+	sm_err_free(&err);
+	tui_list_reset(av->list, uv->n);
+}
+
+static const sm_user *
+current_user(users_view *uv)
+{
+	size_t row = tui_list_current(uv->av.list);
+	return row < uv->n ? &uv->users[row] : NULL;
+}
+
+static bool
+user_add(tui *t)
+{
+	/* the business's accounts with their role (interfaces.md: user add
+	 * --role); the administrators' roles come from the security
+	 * administrator */
+	static const sm_role roles[] = {SM_ROLE_NONE, SM_ROLE_UNIT, SM_ROLE_OFFICE, SM_ROLE_CONAC,
+	    SM_ROLE_SERVICE};
+	const char *labels[5];
+	char *login = tui_prompt(t, _("Login:"), NULL);
+	char *office = NULL, *name = NULL;
+	bool added = false;
+	if (login == NULL || !*login)
+		goto out;
+	labels[0] = _("none yet: the security administrator grants it");
+	for (size_t i = 1; i < 5; i++)
+		labels[i] = sm_role_label(roles[i]);
+	int r = tui_choose(t, _("Role"), labels, 5, 0);
+	if (r < 0)
+		goto out;
+	if (roles[r] == SM_ROLE_OFFICE &&
+	    (office = tui_prompt(t, _("Office code (6 digits):"), NULL)) == NULL)
+		goto out;
+	if ((name = tui_prompt(t, _("Name:"), NULL)) == NULL)
+		goto out;
+	sm_user u = {.login = login, .role = roles[r], .office = office,
+	    .name = *name ? name : NULL};
+	sm_err *err = sm_err_new();
+	char msg[256];
+	snprintf(msg, sizeof(msg), _("User %s added."), login);
+	added = done_or_error(t, sm_user_add(t->app, &u, err), err, msg);
+	sm_err_free(&err);
+out:
+	free(login);
+	free(office);
+	free(name);
+	return added;
+}
+
+static bool
+user_edit(tui *t, const sm_user *u)
+{
+	char *name = tui_prompt(t, _("Name:"), u->name);
+	char *mobile = name ? tui_prompt(t, _("Mobile:"), u->mobile) : NULL;
+	char *email = mobile ? tui_prompt(t, _("E-mail:"), u->email) : NULL;
+	bool done = false;
+	if (email) {
+		sm_err *err = sm_err_new();
+		char msg[256];
+		snprintf(msg, sizeof(msg), _("Account %s changed."), u->login);
+		done = done_or_error(t, sm_user_edit(t->app, u->login, name, mobile, email, err),
+		    err, msg);
+		sm_err_free(&err);
+	}
+	free(name);
+	free(mobile);
+	free(email);
+	return done;
+}
+
+static bool
+user_role(tui *t, const sm_user *u)
+{
+	sm_role roles[SM_ROLE_COUNT];
+	const char *labels[SM_ROLE_COUNT];
+	size_t n = sm_grantable_roles(t->app, roles, SM_ROLE_COUNT), cur = 0;
+	char *office = NULL, title[160], msg[256];
+	bool done = false;
+	for (size_t i = 0; i < n; i++) {
+		labels[i] = sm_role_label(roles[i]);
+		if (roles[i] == u->role)
+			cur = i;
+	}
+	snprintf(title, sizeof(title), _("Role of %s"), u->login);
+	int r = tui_choose(t, title, labels, n, cur);
+	if (r < 0)
+		return false;
+	if (roles[r] == SM_ROLE_OFFICE &&
+	    (office = tui_prompt(t, _("Office code (6 digits):"), u->office)) == NULL)
+		return false;
+	sm_err *err = sm_err_new();
+	snprintf(msg, sizeof(msg), _("%s is now: %s."), u->login, sm_role_label(roles[r]));
+	done = done_or_error(t, sm_user_set_role(t->app, u->login, roles[r], office, err), err, msg);
+	sm_err_free(&err);
+	free(office);
+	return done;
+}
+
+static int
+users_handle(admin_view *av, tui *t, enum tui_act act)
+{
+	users_view *uv = (users_view *)av;
+	const sm_user *u = current_user(uv);
+	bool changed = false;
+	char q[256], msg[256];
+	sm_err *err;
+	sm_admin_op op = act_op(act, "users");
+	if (op == SM_ADMIN_NONE)
+		return 0;
+	if (!sm_admin_may(t->app->user.role, op)) {
+		tui_msg(t, true, _("Your role (%s) may not do this."), sm_role_label(t->app->user.role));
+		return TUI_DRAW;
+	}
+	if (act != A_NEW && u == NULL)
+		return TUI_DRAW;
+	switch (act) {
+	case A_NEW:
+		changed = user_add(t);
+		break;
+	case A_EDIT:
+		changed = user_edit(t, u);
+		break;
+	case A_ROLE:
+		changed = user_role(t, u);
+		break;
+	case A_DISABLE:
+	case A_LOCK: {
+		bool on = act == A_DISABLE ? !u->disabled : !u->locked;
+		if (act == A_DISABLE)
+			snprintf(q, sizeof(q), on ? _("Disable the account %s? It can no longer log in.") :
+			    _("Enable the account %s again?"), u->login);
+		else
+			snprintf(q, sizeof(q), on ? _("Lock the account %s? It can no longer log in.") :
+			    _("Unlock the account %s?"), u->login);
+		if (!tui_confirm(t, q))
+			return TUI_DRAW;
+		err = sm_err_new();
+		sm_status st = act == A_DISABLE ? sm_user_enable(t->app, u->login, !on, err) :
+		    sm_user_lock(t->app, u->login, on, err);
+		if (act == A_DISABLE)
+			snprintf(msg, sizeof(msg), on ? _("Account %s disabled.") : _("Account %s enabled."),
+			    u->login);
+		else
+			snprintf(msg, sizeof(msg), on ? _("Account %s locked.") : _("Account %s unlocked."),
+			    u->login);
+		changed = done_or_error(t, st, err, msg);
+		sm_err_free(&err);
+		break;
+	}
+	default:
+		return 0;
+	}
+	if (changed) {
+		size_t row = tui_list_current(av->list);
+		users_load(av, t);
+		if (row != (size_t)-1)
+			tui_list_select(av->list, row);
+	}
+	return TUI_DRAW | (changed ? TUI_RELOAD : 0);
+}
+
+static const tui_view_ops users_ops = ADMIN_OPS("users", users_actions);
+
+tui_view *
+tui_users_new(tui *t)
+{
+	users_view *uv = (users_view *)av_new(sizeof(users_view), &users_ops, _("Users"),
+	    users_cols, sizeof(users_cols) / sizeof(users_cols[0]), users_cell, users_attr);
+	if (uv == NULL)
+		return NULL;
+	uv->av.load = users_load;
+	uv->av.handle = users_handle;
+	uv->av.drop = users_clear;
+	users_load(&uv->av, t);
+	return &uv->av.v;
+}
+
+/* ------------------------------------------------------------ offices */
+
+typedef struct offices_view {
+	admin_view av;
+	sm_office *offices;
+	size_t n;
+	const sm_divisions *divs;
+} offices_view;
+
+static const tui_column offices_cols[] = {
+	{N_("Code"), 7, true},
+	{N_("Name"), 0, false},
+	{N_("Level"), 10, false},
+	{N_("Division"), 0, false},
+	{N_("State"), 8, false},
+};
+
+static const tui_action offices_actions[] = {
+	{A_NEW, 2, "c", N_("Add"), N_("Add an establishment office")},
+	{A_EDIT, 3, "e", N_("Rename"), N_("Change the office's name")},
+	{A_DISABLE, 4, "d", N_("Disable"), N_("Disable the office, or enable it again")},
+	{A_SORT, 7, "s", N_("Sort"), N_("Sort by a column")},
+	{A_FILTER, 8, "f", N_("Filter"), N_("Show only rows containing a text (empty: all)")},
+	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read again")},
+	{A_SEARCH, 0, "/", NULL, N_("Search")},
+	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+static const char *
+offices_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
+{
+	offices_view *ov = ud;
+	const sm_office *o = &ov->offices[row];
+	const char *lvl;
+	switch (col) {
+	case 0:
+		return o->code;
+	case 1:
+		return o->name;
+	case 2:
+		lvl = sm_level_name(sm_division_level(o->code));
+		return lvl ? _(lvl) : "";
+	case 3:
+		return sm_division_full_name(ov->divs, o->code, buf, bufsz) ? buf : "";
+	case 4:
+		return o->disabled ? _("disabled") : "";
+	default:
+		return "";
+	}
+}
+
+static int
+offices_attr(void *ud, size_t row)
+{
+	offices_view *ov = ud;
+	return ov->offices[row].disabled ? TUI_PAIR_DIM : 0;
+}
+
+static void
+offices_clear(admin_view *av)
+{
+	offices_view *ov = (offices_view *)av;
+	for (size_t i = 0; i < ov->n; i++)
+		sm_office_clear(&ov->offices[i]);
+	free(ov->offices);
+	ov->offices = NULL;
+	ov->n = 0;
+}
+
+static void
+offices_load(admin_view *av, tui *t)
+{
+	offices_view *ov = (offices_view *)av;
+	sm_err *err = sm_err_new();
+	offices_clear(av);
+	if (sm_view_offices(t->app, &ov->offices, &ov->n, err) != SM_OK)
+		tui_msg_err(t, err);
+	sm_err_free(&err);
+	tui_list_reset(av->list, ov->n);
+}
+
+static int
+offices_handle(admin_view *av, tui *t, enum tui_act act)
+{
+	offices_view *ov = (offices_view *)av;
+	size_t row = tui_list_current(av->list);
+	const sm_office *o = row < ov->n ? &ov->offices[row] : NULL;
+	sm_admin_op op = act_op(act, "offices");
+	char msg[256];
+	bool changed = false;
+	if (op == SM_ADMIN_NONE)
+		return 0;
+	if (!sm_admin_may(t->app->user.role, op)) {
+		tui_msg(t, true, _("Your role (%s) may not do this."), sm_role_label(t->app->user.role));
+		return TUI_DRAW;
+	}
+	sm_err *err = sm_err_new();
+	if (act == A_NEW) {
+		char *code = tui_prompt(t, _("Division code of the office (6 digits):"), NULL);
+		char *name = code && *code ? tui_prompt(t, _("Name of the office:"), NULL) : NULL;
+		if (code && name) {
+			snprintf(msg, sizeof(msg), _("Office %s added."), code);
+			changed = done_or_error(t, sm_office_add(t->app, code, name, err), err, msg);
+		}
+		free(code);
+		free(name);
+	} else if (o && act == A_EDIT) {
+		char *name = tui_prompt(t, _("Name of the office:"), o->name);
+		if (name) {
+			snprintf(msg, sizeof(msg), _("Office %s renamed."), o->code);
+			changed = done_or_error(t, sm_office_edit(t->app, o->code, name, err), err, msg);
+		}
+		free(name);
+	} else if (o && act == A_DISABLE) {
+		char q[256];
+		snprintf(q, sizeof(q), o->disabled ? _("Enable the office %s again?") :
+		    _("Disable the office %s? It takes no new reviewers and no new units."), o->code);
+		if (tui_confirm(t, q)) {
+			snprintf(msg, sizeof(msg), o->disabled ? _("Office %s enabled.") :
+			    _("Office %s disabled."), o->code);
+			changed = done_or_error(t, sm_office_enable(t->app, o->code, o->disabled, err),
+			    err, msg);
+		}
+	}
+	sm_err_free(&err);
+	if (changed) {
+		offices_load(av, t);
+		if (row != (size_t)-1)
+			tui_list_select(av->list, row);
+	}
+	return TUI_DRAW | (changed ? TUI_RELOAD : 0);
+}
+
+static const tui_view_ops offices_ops = ADMIN_OPS("offices", offices_actions);
+
+tui_view *
+tui_offices_new(tui *t)
+{
+	offices_view *ov = (offices_view *)av_new(sizeof(offices_view), &offices_ops,
+	    _("Establishment offices"), offices_cols, sizeof(offices_cols) / sizeof(offices_cols[0]),
+	    offices_cell, offices_attr);
+	if (ov == NULL)
+		return NULL;
+	ov->divs = t->app->divs;
+	ov->av.load = offices_load;
+	ov->av.handle = offices_handle;
+	ov->av.drop = offices_clear;
+	offices_load(&ov->av, t);
+	return &ov->av.v;
+}
+
+/* ------------------------------------------------------------ the audit log */
+
+/* The auditor's list: one page of records at a time, read from the store
+ * (LIMIT/OFFSET in the chain's order), filtered there by user, case, action
+ * and date; PgUp and PgDn turn the pages, Enter opens a record whole, v
+ * verifies the chain and goes to the first broken record. */
+typedef struct audit_view {
+	admin_view av;
+	sm_audit_page page;
+	size_t offset;       /* of the page, among the records that match */
+	size_t size;         /* records a page */
+	char *actor, *action, *since;
+	int64_t case_id;
+	int64_t broken;      /* the first broken record after a verification, else 0 */
+	bool verified;       /* a verification found the chain intact */
+	int64_t verified_count;
+} audit_view;
+
+static const tui_column audit_cols[] = {
+	{N_("Seq"), 5, true},
+	{N_("Time"), 16, false},
+	{N_("Actor"), 9, false},
+	{N_("Role"), 10, false},
+	{N_("Action"), 0, false},
+	{N_("Object"), 12, false},
+	{N_("From -> to"), 0, false},
+};
+
+static const tui_action audit_actions[] = {
+	{A_OPEN, 2, "o", N_("Open"), N_("Open the record whole (Enter)")},
+	{A_VERIFY_CHAIN, 5, "v", N_("Verify"), N_("Verify the hash chain; go to the first broken record")},
+	{A_SORT, 7, "s", N_("Sort"), N_("Sort the page by a column")},
+	{A_SORT_REVERSE, 0, "S", NULL, N_("Reverse the order")},
+	{A_FILTER, 8, "f", N_("Filter"), N_("Filter by user, case, action or date (read from the log)")},
+	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read again")},
+	{A_SEARCH, 0, "/", NULL, N_("Search the page")},
+	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
+	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")},
+	{A_PGDN, 0, "]", NULL, N_("Next page of the log (PgDn)")},
+	{A_PGUP, 0, "[", NULL, N_("Previous page of the log (PgUp)")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+/* A state's or a role's label (the from -> to of transitions and grants). */
+static const char *
+value_label(const char *name)
+{
+	sm_state s = sm_state_parse(name);
+	if (s != SM_STATE_NONE)
+		return sm_state_short(s);
+	sm_role r = sm_role_parse(name);
+	if (r != SM_ROLE_NONE)
+		return sm_role_label(r);
+	return name ? name : "";
+}
+
+/* "2026-11-18T11:00:00+08:00" -> "2026-11-18 11:00" */
+static const char *
+short_time(const char *at, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%.16s", at ? at : "");
+	if (strlen(buf) > 10 && buf[10] == 'T')
+		buf[10] = ' ';
+	return buf;
+}
+
+static const char *
+audit_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
+{
+	audit_view *aw = ud;
+	const sm_event *e = &aw->page.events[row];
+	switch (col) {
+	case 0:
+		snprintf(buf, bufsz, "%lld", (long long)e->seq);
+		return buf;
+	case 1:
+		return short_time(e->at, buf, bufsz);
+	case 2:
+		return e->actor;
+	case 3:
+		return e->role ? sm_role_label(sm_role_parse(e->role)) : "";
+	case 4:
+		return sm_event_label(e->action);
+	case 5:
+		if (e->object_id > 0)
+			snprintf(buf, bufsz, "%s %lld", e->object ? e->object : "", (long long)e->object_id);
+		else
+			snprintf(buf, bufsz, "%s %s", e->object ? e->object : "",
+			    e->object_key ? e->object_key : "");
+		return buf;
+	case 6:
+		if (e->from_state == NULL && e->to_state == NULL)
+			return "";
+		snprintf(buf, bufsz, "%s -> %s", value_label(e->from_state), value_label(e->to_state));
+		return buf;
+	default:
+		return "";
+	}
+}
+
+static int
+audit_attr(void *ud, size_t row)
+{
+	audit_view *aw = ud;
+	return aw->broken > 0 && aw->page.events[row].seq >= aw->broken ? TUI_PAIR_ERROR : 0;
+}
+
+static void
+audit_clear(admin_view *av)
+{
+	audit_view *aw = (audit_view *)av;
+	sm_audit_page_clear(&aw->page);
+}
+
+static sm_audit_filter
+audit_filter(const audit_view *aw)
+{
+	sm_audit_filter f = {.actor = aw->actor, .action = aw->action, .since = aw->since,
+	    .case_id = aw->case_id, .limit = aw->size, .offset = aw->offset};
+	return f;
+}
+
+static void
+audit_load(admin_view *av, tui *t)
+{
+	audit_view *aw = (audit_view *)av;
+	sm_err *err = sm_err_new();
+	size_t size = t->lines > 8 ? (size_t)(t->lines - 4) : 4;
+	if (size != aw->size) /* the screen changed: keep the first record shown */
+		aw->offset = aw->size ? aw->offset / size * size : 0;
+	aw->size = size;
+	audit_clear(av);
+	sm_audit_filter f = audit_filter(aw);
+	if (sm_view_audit(t->app, &f, &aw->page, err) != SM_OK)
+		tui_msg_err(t, err);
+	sm_err_free(&err);
+	tui_list_reset(av->list, aw->page.n);
+}
+
+static void
+audit_status(admin_view *av, tui *t, char *buf, size_t bufsz)
+{
+	audit_view *aw = (audit_view *)av;
+	char filt[256] = "", list[256];
+	size_t len = 0;
+	(void)t;
+	if (aw->actor)
+		len += (size_t)snprintf(filt + len, sizeof(filt) - len, _(" user %s"), aw->actor);
+	if (aw->case_id > 0 && len < sizeof(filt))
+		len += (size_t)snprintf(filt + len, sizeof(filt) - len, _(" case %lld"),
+		    (long long)aw->case_id);
+	if (aw->action && len < sizeof(filt))
+		len += (size_t)snprintf(filt + len, sizeof(filt) - len, _(" action %s"),
+		    sm_event_label(aw->action));
+	if (aw->since && len < sizeof(filt))
+		snprintf(filt + len, sizeof(filt) - len, _(" since %s"), aw->since);
+	tui_list_status(av->list, list, sizeof(list));
+	size_t pages = aw->size ? ((size_t)aw->page.total + aw->size - 1) / aw->size : 0;
+	len = (size_t)snprintf(buf, bufsz, _("%s  |  page %zu/%zu, %lld records"), av->v.title,
+	    aw->size ? aw->offset / aw->size + 1 : 1, pages ? pages : 1, (long long)aw->page.total);
+	if (*filt && len < bufsz)
+		len += (size_t)snprintf(buf + len, bufsz - len, _("  [filter:%s]"), filt);
+	if (aw->broken > 0 && len < bufsz)
+		len += (size_t)snprintf(buf + len, bufsz - len, _("  BROKEN at %lld"),
+		    (long long)aw->broken);
+	else if (aw->verified && len < bufsz)
+		len += (size_t)snprintf(buf + len, bufsz - len, _("  chain intact"));
+	if (len < bufsz)
+		snprintf(buf + len, bufsz - len, "  |  %s", list);
+}
+
+/* Ask which filter to change, then its value (empty: no longer filtered). */
+static bool
+audit_ask_filter(audit_view *aw, tui *t)
+{
+	const char *labels[] = {_("User (login)"), _("Case number"), _("Action"),
+	    _("Since (YYYY-MM-DD)"), _("No filter: the whole log")};
+	int c = tui_choose(t, _("Filter the audit log by"), labels, 5, 0);
+	char num[32] = "";
+	char **field = c == 0 ? &aw->actor : c == 2 ? &aw->action : c == 3 ? &aw->since : NULL;
+	if (c < 0)
+		return false;
+	if (c == 4) {
+		free(aw->actor);
+		free(aw->action);
+		free(aw->since);
+		aw->actor = aw->action = aw->since = NULL;
+		aw->case_id = 0;
+		return true;
+	}
+	if (c == 1 && aw->case_id > 0)
+		snprintf(num, sizeof(num), "%lld", (long long)aw->case_id);
+	char *s = tui_prompt(t, labels[c], field ? *field : num);
+	if (s == NULL)
+		return false;
+	if (c == 1) {
+		char *end = NULL;
+		long long id = *s ? strtoll(s, &end, 10) : 0;
+		bool ok = *s == '\0' || (end && *end == '\0' && id > 0);
+		if (!ok)
+			tui_msg(t, true, "%s", _("A case number is a positive whole number."));
+		else
+			aw->case_id = id;
+		free(s);
+		return ok;
+	}
+	if (c == 3 && *s && sm_date_parse(s) == SM_DATE_NONE) {
+		tui_msg(t, true, "%s", _("A date is written YYYY-MM-DD."));
+		free(s);
+		return false;
+	}
+	if (c == 2 && *s && sm_event_parse(s)) { /* a label ("退回") or a name */
+		char *name = strdup(sm_event_parse(s));
+		if (name) {
+			free(s);
+			s = name;
+		}
+	}
+	free(*field);
+	*field = *s ? s : NULL;
+	if (!*s)
+		free(s);
+	return true;
+}
+
+static tui_view *audit_record_new(tui *t, int64_t seq, int64_t broken);
+
+static int
+audit_handle(admin_view *av, tui *t, enum tui_act act)
+{
+	audit_view *aw = (audit_view *)av;
+	size_t row = tui_list_current(av->list);
+	switch (act) {
+	case A_PGDN:
+		if (aw->offset + aw->size < (size_t)aw->page.total) {
+			aw->offset += aw->size;
+			audit_load(av, t);
+			return TUI_DRAW;
+		}
+		tui_list_handle(av->list, t, A_END);
+		return TUI_DRAW;
+	case A_PGUP:
+		if (aw->offset > 0) {
+			aw->offset = aw->offset > aw->size ? aw->offset - aw->size : 0;
+			audit_load(av, t);
+			return TUI_DRAW;
+		}
+		tui_list_handle(av->list, t, A_HOME);
+		return TUI_DRAW;
+	case A_ENTER:
+	case A_OPEN:
+		if (row < aw->page.n)
+			tui_push(t, audit_record_new(t, aw->page.events[row].seq, aw->broken));
+		return TUI_DRAW;
+	case A_FILTER:
+		if (audit_ask_filter(aw, t)) {
+			aw->offset = 0;
+			audit_load(av, t);
+		}
+		return TUI_DRAW;
+	case A_VERIFY_CHAIN: {
+		int64_t broken = 0, count = 0;
+		sm_err *err = sm_err_new();
+		if (sm_view_audit_verify(t->app, &broken, &count, err) != SM_OK) {
+			tui_msg_err(t, err);
+			sm_err_free(&err);
+			return TUI_DRAW;
+		}
+		sm_err_free(&err);
+		aw->broken = broken;
+		aw->verified = broken == 0;
+		aw->verified_count = count;
+		if (broken == 0) {
+			tui_msg(t, false, _("The audit log is intact: %lld records, hash chain verified."),
+			    (long long)count);
+			return TUI_DRAW;
+		}
+		/* the whole log, at the page of the first broken record */
+		free(aw->actor);
+		free(aw->action);
+		free(aw->since);
+		aw->actor = aw->action = aw->since = NULL;
+		aw->case_id = 0;
+		sm_audit_filter f = {.before_seq = broken, .limit = 1};
+		sm_audit_page before;
+		if (sm_view_audit(t->app, &f, &before, NULL) == SM_OK) {
+			aw->offset = (size_t)before.total / aw->size * aw->size;
+			sm_audit_page_clear(&before);
+		}
+		audit_load(av, t);
+		for (size_t i = 0; i < aw->page.n; i++)
+			if (aw->page.events[i].seq == broken)
+				tui_list_select(av->list, i);
+		tui_msg(t, true, _("The audit log is BROKEN at record %lld (edited, deleted or reordered there)."),
+		    (long long)broken);
+		return TUI_DRAW;
+	}
+	default:
+		return 0;
+	}
+}
+
+static void
+audit_free_filters(admin_view *av)
+{
+	audit_view *aw = (audit_view *)av;
+	audit_clear(av);
+	free(aw->actor);
+	free(aw->action);
+	free(aw->since);
+	aw->actor = aw->action = aw->since = NULL;
+}
+
+static const tui_view_ops audit_ops = ADMIN_OPS("audit", audit_actions);
+
+tui_view *
+tui_audit_new(tui *t)
+{
+	audit_view *aw = (audit_view *)av_new(sizeof(audit_view), &audit_ops, _("Audit log"),
+	    audit_cols, sizeof(audit_cols) / sizeof(audit_cols[0]), audit_cell, audit_attr);
+	if (aw == NULL)
+		return NULL;
+	aw->av.load = audit_load;
+	aw->av.handle = audit_handle;
+	aw->av.drop = audit_free_filters;
+	aw->av.status = audit_status;
+	audit_load(&aw->av, t);
+	return &aw->av.v;
+}
+
+/* ---- one record, whole */
+
+typedef struct record_view {
+	pager_view pv;
+	int64_t seq, broken;
+} record_view;
+
+static void
+fill_record(pager_view *pv, tui *t)
+{
+	record_view *rv = (record_view *)pv;
+	sm_event e;
+	char buf[64];
+	sm_err *err = sm_err_new();
+	if (sm_view_audit_record(t->app, rv->seq, &e, err) != SM_OK) {
 		tui_pager_add(&pv->pager, "%s", sm_err_count(err) ? sm_err_msg(err, 0) : "");
 		sm_err_free(&err);
 		return;
 	}
 	sm_err_free(&err);
-	tui_pager_add(&pv->pager, _("%zu accounts"), n);
-	for (size_t i = 0; i < n; i++) {
-		char unit[24] = "";
-		if (users[i].unit > 0)
-			snprintf(unit, sizeof(unit), " #%lld", (long long)users[i].unit);
-		snprintf(left, sizeof(left), "%s", users[i].login);
-		char right[400];
-		snprintf(right, sizeof(right), "%s%s%s%s  %s%s", sm_role_label(users[i].role),
-		    users[i].office ? " " : "", users[i].office ? users[i].office : "", unit,
-		    users[i].name ? users[i].name : "", users[i].locked ? _("  [locked]") : "");
-		tui_pager_field(&pv->pager, left, right);
-		sm_user_clear(&users[i]);
-	}
-	free(users);
-}
-
-static int
-users_extra(pager_view *pv, tui *t, enum tui_act act)
-{
-	if (act != A_NEW)
-		return 0;
-	if (t->app->user.role != SM_ROLE_SYSADMIN) {
-		tui_msg(t, true, "%s", _("Only the system administrator adds users."));
-		return TUI_DRAW;
-	}
-	static const sm_role roles[] = {SM_ROLE_UNIT, SM_ROLE_OFFICE, SM_ROLE_CONAC,
-	    SM_ROLE_SERVICE, SM_ROLE_SYSADMIN, SM_ROLE_SECADMIN, SM_ROLE_AUDITOR};
-	const char *labels[7];
-	for (size_t i = 0; i < 7; i++)
-		labels[i] = sm_role_label(roles[i]);
-	char *login = tui_prompt(t, _("Login:"), NULL);
-	if (login == NULL || !*login) {
-		free(login);
-		return TUI_DRAW;
-	}
-	int r = tui_choose(t, _("Role"), labels, 7, 0);
-	char *office = NULL, *name = NULL;
-	if (r >= 0 && roles[r] == SM_ROLE_OFFICE)
-		office = tui_prompt(t, _("Office code (6 digits):"), NULL);
-	if (r >= 0)
-		name = tui_prompt(t, _("Name:"), NULL);
-	if (r >= 0 && (roles[r] != SM_ROLE_OFFICE || office)) {
-		sm_user u = {.login = login, .role = roles[r], .office = office,
-		    .name = name && *name ? name : NULL};
-		sm_err *err = sm_err_new();
-		if (sm_user_add(t->app, &u, err) == SM_OK)
-			tui_msg(t, false, _("User %s added."), login);
-		else
-			tui_msg_err(t, err);
-		sm_err_free(&err);
-		pv_reload(&pv->v, t);
-	}
-	free(login);
-	free(office);
-	free(name);
-	return TUI_DRAW;
-}
-
-static const tui_view_ops users_ops = PAGER_OPS("users", users_actions);
-
-tui_view *
-tui_users_new(tui *t)
-{
-	return &pv_new(t, &users_ops, _("Users"), fill_users, users_extra)->v;
-}
-
-static void
-fill_offices(pager_view *pv, tui *t)
-{
-	sm_office *o = NULL;
-	size_t n = 0;
-	if (sm_view_offices(t->app, &o, &n, NULL) != SM_OK)
-		return;
-	tui_pager_add(&pv->pager, _("%zu establishment offices"), n);
-	for (size_t i = 0; i < n; i++) {
-		char full[256];
-		const char *lvl = sm_level_name(sm_division_level(o[i].code));
-		char right[512];
-		snprintf(right, sizeof(right), "%s  (%s%s%s)", o[i].name, lvl ? _(lvl) : "",
-		    sm_division_full_name(t->app->divs, o[i].code, full, sizeof(full)) ? ", " : "",
-		    sm_division_full_name(t->app->divs, o[i].code, full, sizeof(full)) ? full : "");
-		tui_pager_field(&pv->pager, o[i].code, right);
-		sm_office_clear(&o[i]);
-	}
-	free(o);
-}
-
-static int
-offices_extra(pager_view *pv, tui *t, enum tui_act act)
-{
-	if (act != A_NEW)
-		return 0;
-	char *code = tui_prompt(t, _("Division code of the office (6 digits):"), NULL);
-	char *name = code && *code ? tui_prompt(t, _("Name of the office:"), NULL) : NULL;
-	if (code && name) {
-		sm_err *err = sm_err_new();
-		if (sm_office_add(t->app, code, name, err) == SM_OK)
-			tui_msg(t, false, _("Office %s added."), code);
-		else
-			tui_msg_err(t, err);
-		sm_err_free(&err);
-		pv_reload(&pv->v, t);
-	}
-	free(code);
-	free(name);
-	return TUI_DRAW;
-}
-
-static const tui_action offices_actions[] = {
-	{A_NEW, 2, "c", N_("Add"), N_("Add an establishment office")},
-	{A_SEARCH, 0, "/", NULL, N_("Search")},
-	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
-	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read again")},
-	{A_NONE, 0, NULL, NULL, NULL},
-};
-static const tui_view_ops offices_ops = PAGER_OPS("offices", offices_actions);
-
-tui_view *
-tui_offices_new(tui *t)
-{
-	return &pv_new(t, &offices_ops, _("Establishment offices"), fill_offices, offices_extra)->v;
-}
-
-/* ------------------------------------------------------------ audit */
-
-static void
-fill_audit(pager_view *pv, tui *t)
-{
-	int64_t broken = 0, count = 0;
-	sm_err *err = sm_err_new();
-	if (sm_view_audit_verify(t->app, &broken, &count, err) != SM_OK)
-		tui_pager_add(&pv->pager, "%s", sm_err_msg(err, 0));
-	else if (broken)
-		tui_pager_add(&pv->pager, _("The audit log is BROKEN at record %lld (edited, deleted or reordered there)."),
-		    (long long)broken);
+	snprintf(buf, sizeof(buf), "%lld", (long long)e.seq);
+	tui_pager_field(&pv->pager, _("Record"), buf);
+	tui_pager_field(&pv->pager, _("Time"), e.at);
+	tui_pager_field(&pv->pager, _("Actor"), e.actor);
+	tui_pager_field(&pv->pager, _("Role"), e.role ? sm_role_label(sm_role_parse(e.role)) : "");
+	tui_pager_field(&pv->pager, _("SSH client"), e.ssh_client ? e.ssh_client : _("(local)"));
+	tui_pager_field(&pv->pager, _("Action"), sm_event_label(e.action));
+	tui_pager_field(&pv->pager, "", e.action);
+	if (e.object_id > 0)
+		snprintf(buf, sizeof(buf), "%s %lld", e.object ? e.object : "", (long long)e.object_id);
 	else
-		tui_pager_add(&pv->pager, _("The audit log is intact: %lld records, hash chain verified."),
-		    (long long)count);
-	sm_err_free(&err);
+		snprintf(buf, sizeof(buf), "%s %.40s", e.object ? e.object : "",
+		    e.object_key ? e.object_key : "");
+	tui_pager_field(&pv->pager, _("Object"), buf);
+	if (e.from_state || e.to_state) {
+		char ft[256];
+		snprintf(ft, sizeof(ft), "%s -> %s", value_label(e.from_state), value_label(e.to_state));
+		tui_pager_field(&pv->pager, _("From -> to"), ft);
+	}
+	if (e.reason)
+		tui_pager_field(&pv->pager, _("Reason given"), e.reason);
+	json_t *v = e.values ? json_loads(e.values, 0, NULL) : NULL;
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		tui_pager_add(&pv->pager, "%s", _("Values:"));
+		const char *key;
+		json_t *val;
+		json_object_foreach(v, key, val) {
+			char *text = json_is_string(val) ? strdup(json_string_value(val)) :
+			    json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY);
+			char label[128];
+			snprintf(label, sizeof(label), "  %s", key);
+			tui_pager_field(&pv->pager, label, text ? text : "");
+			free(text);
+		}
+	} else if (e.values) {
+		tui_pager_field(&pv->pager, _("Values"), e.values);
+	}
+	json_decref(v);
+	tui_pager_field(&pv->pager, _("Request id"), e.request_id);
+	/* the hashes whole, each on its own line (64 hex digits) */
+	tui_pager_field(&pv->pager, _("Previous hash"), "");
+	tui_pager_add(&pv->pager, "    %s", e.prev_hash ? e.prev_hash : "");
+	tui_pager_field(&pv->pager, _("Hash"), "");
+	tui_pager_add(&pv->pager, "    %s", e.hash ? e.hash : "");
+	if (rv->broken > 0 && e.seq == rv->broken)
+		tui_pager_add(&pv->pager, "%s", _("The chain breaks here: this record was edited, or one before it deleted or moved."));
+	else if (rv->broken > 0 && e.seq > rv->broken)
+		tui_pager_add(&pv->pager, "%s", _("After the break: this record cannot be trusted."));
+	sm_event_clear(&e);
 }
 
-static const tui_view_ops audit_ops = PAGER_OPS("audit", plain_actions);
+static const tui_view_ops record_ops = PAGER_OPS("audit", plain_actions);
 
-tui_view *
-tui_audit_new(tui *t)
+static tui_view *
+audit_record_new(tui *t, int64_t seq, int64_t broken)
 {
-	return &pv_new(t, &audit_ops, _("Audit log"), fill_audit, NULL)->v;
+	record_view *rv = calloc(1, sizeof(*rv));
+	char title[64];
+	if (rv == NULL)
+		return NULL;
+	snprintf(title, sizeof(title), _("Audit record %lld"), (long long)seq);
+	rv->seq = seq;
+	rv->broken = broken;
+	rv->pv.v.ops = &record_ops;
+	rv->pv.v.title = strdup(title);
+	rv->pv.fill = fill_record;
+	fill_record(&rv->pv, t);
+	return &rv->pv.v;
 }
 
 /* ------------------------------------------------------------ calendar */

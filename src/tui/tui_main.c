@@ -127,7 +127,8 @@ static const char *const act_names[A_COUNT] = {
 	[A_DEL_ITEM] = "del-item", [A_TOGGLE] = "toggle", [A_INFO] = "instructions",
 	[A_DISCARD] = "discard", [A_HOLIDAY] = "holiday",
 	[A_WORKDAY] = "workday", [A_DEFAULT_DAY] = "default-day", [A_NEXT_MONTH] = "next-month",
-	[A_PREV_MONTH] = "prev-month",
+	[A_PREV_MONTH] = "prev-month", [A_DISABLE] = "disable", [A_ROLE] = "role",
+	[A_LOCK] = "lock", [A_VERIFY_CHAIN] = "verify-chain",
 };
 
 /* The console's keys for the domain's actions, one row each. */
