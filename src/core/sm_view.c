@@ -316,6 +316,9 @@ sm_case_view_clear(sm_case_view *v)
 	for (size_t i = 0; i < v->n_notes; i++)
 		sm_note_clear(&v->notes[i]);
 	free(v->notes);
+	free(v->fee_amount);
+	free(v->fee_how);
+	free(v->fee_text);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -357,6 +360,14 @@ sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 	if (app->user.role != SM_ROLE_UNIT &&
 	    (st = sm_store_notes(app->store, "case", id, &out->notes, &out->n_notes, err)) != SM_OK)
 		goto fail;
+	if (out->c.kind == SM_KIND_DOMAIN && out->c.state == SM_STATE_AWAITING_PAYMENT) {
+		out->fee_due = true;
+		if (app->cfg && app->cfg->fee_amount)
+			out->fee_amount = strdup(app->cfg->fee_amount);
+		if (app->cfg && app->cfg->fee_how)
+			out->fee_how = strdup(app->cfg->fee_how);
+		out->fee_text = sm_app_fee_text(app, true);
+	}
 	if (out->masked) {
 		mask_values(app, sm_kind_name(out->c.kind), out->c.values);
 		mask_values(app, "unit", out->unit.values);

@@ -93,6 +93,12 @@ typedef struct sm_case_view {
 	size_t n_notes;
 	sm_action actions[SM_ACTION_COUNT]; /* what this user may do on it now */
 	size_t n_actions;
+	/* A domain case awaiting payment: the fee (configuration "fee"). */
+	bool fee_due;
+	char *fee_amount;         /* the configured amount, or NULL */
+	char *fee_how;            /* the configured way to pay, or NULL */
+	char *fee_text;           /* for the unit: sm_app_fee_text (the support
+	                           * contacts when nothing is configured) */
 } sm_case_view;
 
 /* The case ID as the acting user may see it (SM_E_DENIED, SM_E_NOTFOUND). */

@@ -287,13 +287,14 @@ struct notify {
 	bool sms, email;
 	char *subject;
 	char *text;
+	char *sms_text, *mail_text; /* when the two differ from TEXT */
 };
 
 /* Compose the notifications of a transition.  Data that came from users is
  * neutralised so that no control character reaches a phone or a mail header. */
 static sm_status
 notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *reason,
-       const sm_mark *m, const char *due, sm_err *err)
+       const sm_mark *m, const char *due, const sm_app *app, sm_err *err)
 {
 	struct notify n = {0};
 	char *clean = reason ? sm_text_neutralise(reason, (size_t)-1, false) : NULL;
@@ -315,6 +316,21 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 		r = asprintf(&n.text,
 		    _("%s: the domain %s (case %lld) was approved. Pay the registration fee to complete the registration."),
 		    name, dom, (long long)c->id);
+		/* the fee and how to pay (configuration "fee"): the SMS carries
+		 * the amount, the e-mail also how to pay */
+		char *fee_sms = r < 0 ? NULL : sm_app_fee_text(app, false);
+		char *fee_mail = r < 0 ? NULL : sm_app_fee_text(app, true);
+		if (fee_sms && fee_mail) {
+			char *fs = sm_text_neutralise(fee_sms, (size_t)-1, false);
+			char *fm = sm_text_neutralise(fee_mail, (size_t)-1, true);
+			if (fs && fm && (asprintf(&n.sms_text, "%s %s", n.text, fs) < 0 ||
+			    asprintf(&n.mail_text, "%s %s", n.text, fm) < 0))
+				r = -1;
+			free(fs);
+			free(fm);
+		}
+		free(fee_sms);
+		free(fee_mail);
 	} else if (fx & SM_FX_NOTIFY_PAPER) {
 		n.event = "paper";
 		n.sms = true;
@@ -337,13 +353,15 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 	}
 	if (n.sms)
 		st = notice(tx, c->id, n.event, "sms", jpath(u->values, "handler", "mobile"), NULL,
-		    n.text, err);
+		    n.sms_text ? n.sms_text : n.text, err);
 	if (st == SM_OK && n.email)
 		st = notice(tx, c->id, n.event, "email", jpath(u->values, "contact", "email"),
-		    n.subject, n.text, err);
+		    n.subject, n.mail_text ? n.mail_text : n.text, err);
 out:
 	free(n.subject);
 	free(n.text);
+	free(n.sms_text);
+	free(n.mail_text);
 	free(clean);
 	free(name);
 	return st;
@@ -1156,7 +1174,7 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	    sm_state_name(from), sm_state_name(rule->to), a->reason, audit_values, err)) != SM_OK)
 		goto out;
 	if ((st = notify(tx, &c, &u, rule->effects, a->reason, m.code ? &m : NULL, due,
-	    err)) != SM_OK)
+	    app, err)) != SM_OK)
 		goto out;
 	sm_tx_set_result(tx, sm_state_name(rule->to));
 out:

@@ -749,6 +749,15 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p)
 			    c->due_uncertain ? _(" (uncertain: past the calendar)") : "");
 		tui_pager_field(p, _("Deadline"), buf);
 	}
+	if (v->fee_due) {
+		/* the fee to pay and how (configuration "fee") */
+		if (v->fee_amount)
+			tui_pager_field(p, _("Fee"), v->fee_amount);
+		if (v->fee_how)
+			tui_pager_field(p, _("How to pay"), v->fee_how);
+		if (v->fee_amount == NULL && v->fee_how == NULL)
+			tui_pager_field(p, _("Fee"), v->fee_text);
+	}
 	if (json_array_size(c->hints) > 0) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("Hints for reviewers:"));
