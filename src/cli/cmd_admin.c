@@ -136,6 +136,23 @@ cmd_unit_register(cli *c)
 }
 
 int
+cmd_unit_edit(cli *c)
+{
+	int64_t id = cli_parse_id(c->args[0], _("the unit id"));
+	if (id < 0)
+		return 2;
+	if (c->values == NULL)
+		return cli_usage_error(_("usage: sitemark %s"),
+		    _("unit edit ID --values FILE [--expect-version N]"));
+	json_t *v = cli_load_values(c, c->values);
+	if (v == NULL)
+		return 1;
+	sm_status st = sm_unit_edit(c->app, id, v, c->expect_version, c->err);
+	json_decref(v);
+	return st == SM_OK ? 0 : cli_fail(c, st);
+}
+
+int
 cmd_audit_verify(cli *c)
 {
 	int64_t broken = 0, count = 0;

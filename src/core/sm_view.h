@@ -56,7 +56,8 @@ typedef struct sm_case_query {
 	bool waiting;           /* the user's waiting queues together (`case list --queue`) */
 	unsigned states;        /* narrows further; 0 any */
 	sm_kind kind;           /* SM_KIND_NONE any */
-	const char *text;       /* unit name, USCC, domain or case number */
+	const char *text;       /* unit name, USCC, domain, case number, contact or handler
+	                         * name; mark code, certificate number, mobile (exact) */
 	size_t limit;           /* 0: all */
 	size_t offset;
 	bool count;             /* also count all that match (total) */

@@ -66,6 +66,7 @@ static const sm_word event_words[] = {
 	{"register", N_("Unit registered"), NULL},
 	{"user-add", N_("User added"), NULL},
 	{"office-add", N_("Office added"), NULL},
+	{"unit-edit", N_("Contact and handler changed"), NULL},
 };
 
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))

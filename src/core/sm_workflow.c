@@ -650,6 +650,122 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 	return st;
 }
 
+/* ---- a unit's contact and handler */
+
+const char *const sm_unit_edit_fields[] = { "contact", "handler", NULL };
+
+sm_form *
+sm_unit_edit_form(const sm_app *app)
+{
+	const sm_form *uf = app->forms ? sm_forms_get(app->forms, "unit") : NULL;
+	return uf ? sm_form_subset(uf, "unit-contact", N_("Contact person and handler"),
+	    sm_unit_edit_fields) : NULL;
+}
+
+struct unit_edit_ctx {
+	sm_app *app;
+	int64_t id, version;
+	const json_t *values;   /* the unit's new values */
+	const json_t *changed;  /* the new groups, for the audit */
+};
+
+static sm_status
+unit_edit_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct unit_edit_ctx *c = ud;
+	sm_status st = sm_tx_unit_update(tx, c->id, c->version, c->values, err);
+	if (st == SM_OK)
+		st = audit(tx, c->app, "unit", c->id, NULL, "unit-edit", NULL, NULL, NULL,
+		    c->changed, err);
+	return st;
+}
+
+sm_status
+sm_unit_edit(sm_app *app, int64_t unit_id, const json_t *values, int64_t expect_version,
+             sm_err *err)
+{
+	sm_unit u = {0};
+	sm_form *form = NULL;
+	json_t *merged = NULL, *part = NULL, *norm = NULL;
+	const char *key;
+	json_t *v;
+	sm_status st;
+
+	if (require_role(app, UNIT | OFFICE, err) != SM_OK)
+		return SM_E_DENIED;
+	if (app->user.role == SM_ROLE_UNIT && app->user.unit != unit_id)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("unit %lld is not yours"),
+		    (long long)unit_id);
+	st = sm_store_unit_get(app->store, unit_id, &u, err);
+	if (st == SM_E_NOTFOUND) {
+		sm_err_clear(err);
+		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("no unit %lld"), (long long)unit_id);
+	}
+	if (st != SM_OK)
+		return st;
+	if (app->user.role == SM_ROLE_OFFICE && !is(app->user.office, u.office)) {
+		st = sm_err_add(err, SM_E_DENIED, NULL,
+		    _("unit %lld is reviewed by another office"), (long long)unit_id);
+		goto out;
+	}
+	if (expect_version > 0 && expect_version != u.version) {
+		st = sm_err_add(err, SM_E_CONFLICT, NULL,
+		    _("unit %lld was changed by someone else first: nothing was written; look at it again"),
+		    (long long)unit_id);
+		goto out;
+	}
+	if (!json_is_object(values) || json_object_size(values) == 0) {
+		st = sm_err_add(err, SM_E_INVALID, NULL,
+		    _("the values must be a mapping with 'contact', 'handler' or both"));
+		goto out;
+	}
+	json_object_foreach((json_t *)values, key, v)
+		if (!is(key, "contact") && !is(key, "handler"))
+			sm_err_add(err, SM_E_INVALID, key,
+			    _("cannot be changed here: only the contact person (contact) and the handler (handler) can; the unit's other details are those it registered with"));
+	if (sm_err_count(err) > 0) {
+		st = SM_E_INVALID;
+		goto out;
+	}
+	/* the given sub-fields replace the unit's; the others stay */
+	merged = json_deep_copy(u.values ? u.values : json_object());
+	part = json_object();
+	if (merged == NULL || part == NULL) {
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto out;
+	}
+	for (size_t i = 0; sm_unit_edit_fields[i]; i++) {
+		const char *g = sm_unit_edit_fields[i];
+		json_t *given = json_object_get(values, g);
+		json_t *now = json_object_get(merged, g);
+		json_t *grp = json_is_object(now) ? json_deep_copy(now) : json_object();
+		if (json_is_object(given))
+			json_object_update(grp, given);
+		else if (given != NULL) {
+			json_decref(grp);
+			grp = json_incref(given); /* the form says what is wrong */
+		}
+		json_object_set_new(part, g, grp);
+	}
+	if ((form = sm_unit_edit_form(app)) == NULL) {
+		st = sm_err_add(err, SM_E_INVALID, NULL, _("the unit form is missing"));
+		goto out;
+	}
+	if ((st = sm_form_validate(form, part, app->divs, SM_FORM_COMPLETE, &norm, err)) != SM_OK)
+		goto out;
+	json_object_foreach(norm, key, v)
+		json_object_set(merged, key, v);
+	struct unit_edit_ctx c = {app, unit_id, u.version, merged, norm};
+	st = write_request(app, NULL, unit_edit_tx, &c, NULL, err);
+out:
+	sm_form_subset_free(&form);
+	json_decref(merged);
+	json_decref(part);
+	json_decref(norm);
+	sm_unit_clear(&u);
+	return st;
+}
+
 /* ---- visibility */
 
 sm_status
