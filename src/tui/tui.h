@@ -269,6 +269,12 @@ void tui_pager_clear(tui_pager *p);
 void tui_pager_add(tui_pager *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Add "label  value" with the label padded to a column. */
 void tui_pager_field(tui_pager *p, const char *label, const char *value);
+/* Add an HTML snippet (a mark's code) on lines broken only where HTML allows
+ * white space: between tags and attributes, and, for an attribute too long
+ * for a line, around its quoted value; a URL is never cut, so that what a
+ * mouse selects over SSH still works when pasted.  A value longer than the
+ * pager is width stays whole on a line of its own. */
+void tui_pager_snippet(tui_pager *p, const char *html);
 void tui_pager_draw(tui_pager *p, tui *t, int top, int rows);
 int tui_pager_handle(tui_pager *p, tui *t, enum tui_act act, int rows);
 

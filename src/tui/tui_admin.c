@@ -235,7 +235,7 @@ fill_marks(pager_view *pv, tui *t)
 			buf[10] = ' ';
 		tui_pager_field(&pv->pager, _("Issued on"), buf);
 		tui_pager_add(&pv->pager, "%s", _("  Paste this before </body> of every page, at the bottom centre:"));
-		tui_pager_add(&pv->pager, "%s", mk->snippet);
+		tui_pager_snippet(&pv->pager, mk->snippet); /* never cut inside its URL */
 		tui_pager_add(&pv->pager, "%s", "");
 	}
 	tui_pager_add(&pv->pager, "%s", _("F2 or y copies the selected code to the clipboard; 'sitemark mark show ID' prints it on one line."));

@@ -784,6 +784,10 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p)
 		tui_pager_field(p, _("Mark code"), v->mark.code);
 		tui_pager_field(p, _("Certificate no."), v->mark.cert_no);
 		tui_pager_field(p, _("Hang by"), v->mark.hang_due);
+		if (v->mark.snippet) {
+			tui_pager_add(p, "%s", _("  Paste this before </body> of every page, at the bottom centre:"));
+			tui_pager_snippet(p, v->mark.snippet); /* never cut inside its URL */
+		}
 	}
 	if (v->n_history > 0) {
 		tui_pager_add(p, "%s", "");
