@@ -102,4 +102,67 @@ fz-rev1 赵敏
 org-op 赵敏" "$OUT"
 expect_ok "the audit chain verifies" sm --as aud audit verify
 
+# ---------------------------------------------------------------- search
+
+# console_dump LOGIN NAME KEYS...: the console's screen after KEYS
+console_dump() {
+	local login=$1 name=$2
+	shift 2
+	{ for k in "$@"; do echo "$k"; done; echo ":dump $T/$name"; echo Q; } > "$T/$name.keys"
+	sm --as "$login" --script "$T/$name.keys" >/dev/null 2>&1 || echo "console failed for $login" >&2
+	cat "$T/$name" 2>/dev/null
+}
+run sm --as kf --json case list --text 13905919999
+check_eq "case list --text MOBILE: the unit's cases" "$FEE $ORG_DOMAIN_CASE" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")"
+run sm --as kf --json case list --text 赵
+check_eq "case list --text NAME (part)" "$FEE $ORG_DOMAIN_CASE" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")"
+run sm --as kf --json case list --text 1390591999
+check_eq "case list --text: a part of a mobile finds nothing" "0" "$(jq length <<<"$OUT")"
+screen=$(console_dump kf search-mobile 1 "<F3>13905919999<Enter>")
+check_match "console search by mobile: the case" "^.$FEE +Domain +To pay" "$screen"
+check_match "console search by mobile: the unit's other case" "^.$ORG_DOMAIN_CASE +Domain +Registered" "$screen"
+check_match "console search by mobile: two found" "\|  1/2( |$)" "$screen"
+
+# ---------------------------------------------------------------- staff notes
+
+NOTE="内部备注：单位来电询问缴费"
+expect_ok "customer service adds a note" sm --as kf case note "$FEE" --text "$NOTE"
+for who in kf conac1 fz-rev1; do
+	check_match "$who sees the note in case show" "$NOTE" "$(sm --as $who case show "$FEE")"
+	check_eq "$who sees the note in --json" "$NOTE" "$(sm --as $who --json case show "$FEE" | jq -r '.notes[0].text')"
+done
+screen=$(console_dump kf note-kf 1 "<F3>$FEE<Enter>" "<Enter>" "/Staff notes<Enter>")
+check_match "customer service sees the note in the console's pager" "$NOTE" "$screen"
+run sm --as org-op case show "$FEE"
+check_nomatch "the unit: no note in case show" "$NOTE|Staff notes" "$OUT"
+run sm --as org-op --json case show "$FEE"
+check_nomatch "the unit: no note in --json" "$NOTE|\"notes\"" "$OUT"
+run sm --as org-op --json case list
+check_nomatch "the unit: no note in case list --json" "$NOTE|\"notes\"" "$OUT"
+pages=$(console_dump org-op note-unit 5 "<Enter>" ":dump $T/nu.1" "<PgDn>" ":dump $T/nu.2" "<PgDn>" \
+    ":dump $T/nu.3" "<PgDn>"; cat "$T"/nu.[1-3])
+check_match "the unit's console pager shows the case" "Case $FEE" "$pages"
+check_match "the unit's console pager reaches the history" "History:" "$pages"
+check_nomatch "the unit: no note in the console's pager" "$NOTE|Staff notes|内部备注" "$pages"
+
+# ---------------------------------------------------------------- the mark code
+
+# A long mark host: the snippet's URL is longer than a line, and stays whole.
+printf 'mark:\n  base_url: https://marks.a-long-host-name.sitemark.invalid/website-marks\n' > "$T/long.yaml"
+M=$(sm --as lib-op case new mark --values "$VALUES/mark-own.yaml") || die "case new mark"
+sm --as lib-op case act "$M" submit >/dev/null || die "submit mark"
+sm --as fz-rev1 case act "$M" approve >/dev/null || die "office approve mark"
+sm --config "$T/long.yaml" --as conac1 case act "$M" approve >/dev/null || die "conac approve mark"
+snippet=$(sm --as lib-op --json mark show "$M" | jq -r .snippet)
+url=$(sed 's/.*src="\([^"]*\)".*/\1/' <<<"$snippet")
+check_match "the URL is long" '^https://marks\.a-long-host-name.*\.js$' "$url"
+check_eq "mark show prints it on one line" "1" "$(sm --as lib-op mark show "$M" | grep -c '<span id="_ideConac">')"
+# (wider than the URL: at 80 columns a line this long is cut at the edge)
+screen=$(COLUMNS=140 console_dump lib-op marks-long 4)
+check_true "mark management: the URL whole on one line" -n "$(grep -F "\"$url\"" <<<"$screen")"
+# joined again, the lines are the snippet up to white space between tags and attributes
+joined=$(sed -n '/^<span/,/<\/span>$/p' "$T/marks-long" | sed 's/ *$//' | tr '\n' ' ')
+check_eq "mark management: the lines make the snippet" \
+    "$(tr -d ' ' <<<"$snippet")" "$(tr -d ' ' <<<"$joined")"
+
 finish

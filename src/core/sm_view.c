@@ -338,6 +338,21 @@ mask_event(const sm_app *app, const sm_case *c, sm_event *e)
 	json_decref(v);
 }
 
+/* Staff notes are internal: a unit's history has no "note" records (their
+ * reason is the note's text). */
+static void
+drop_notes(sm_case_view *v)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < v->n_history; i++) {
+		if (v->history[i].action && strcmp(v->history[i].action, "note") == 0)
+			sm_event_clear(&v->history[i]);
+		else
+			v->history[k++] = v->history[i];
+	}
+	v->n_history = k;
+}
+
 sm_status
 sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 {
@@ -360,6 +375,8 @@ sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 	if (app->user.role != SM_ROLE_UNIT &&
 	    (st = sm_store_notes(app->store, "case", id, &out->notes, &out->n_notes, err)) != SM_OK)
 		goto fail;
+	if (app->user.role == SM_ROLE_UNIT)
+		drop_notes(out);
 	if (out->c.kind == SM_KIND_DOMAIN && out->c.state == SM_STATE_AWAITING_PAYMENT) {
 		out->fee_due = true;
 		if (app->cfg && app->cfg->fee_amount)
