@@ -165,4 +165,15 @@ joined=$(sed -n '/^<span/,/<\/span>$/p' "$T/marks-long" | sed 's/ *$//' | tr '\n
 check_eq "mark management: the lines make the snippet" \
     "$(tr -d ' ' <<<"$snippet")" "$(tr -d ' ' <<<"$joined")"
 
+# ---------------------------------------------------------------- office names
+
+run sm --json user list
+check_eq "user list --json: office_name" "中共福州市委机构编制委员会办公室" \
+    "$(jq -r '.[] | select(.login == "fz-rev1") | .office_name' <<<"$OUT")"
+run sm user list
+check_match "user list: the office's name after the columns" "^fz-rev1 .*350100 .*中共福州市委机构编制委员会办公室$" "$OUT"
+screen=$(COLUMNS=120 console_dump fz-rev1 title-office)
+check_match "title bar: the office by code and name" \
+    "^sitemark \| Establishment office reviewer fz-rev1 350100 中共福州市委机构编制委员会办公室 \|" "$screen"
+
 finish

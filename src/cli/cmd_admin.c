@@ -91,9 +91,11 @@ cmd_user_list(cli *c)
 	json_t *arr = c->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		sm_user *u = &users[i];
+		char *oname = u->office ? sm_view_office_name(c->app, u->office) : NULL;
 		if (arr) {
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:o, s:s?, s:b}",
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:s?, s:o, s:s?, s:b}",
 			    "login", u->login, "role", sm_role_name(u->role), "office", u->office,
+			    "office_name", oname,
 			    "unit", u->unit > 0 ? json_integer(u->unit) : json_null(),
 			    "name", u->name, "locked", u->locked));
 		} else {
@@ -106,8 +108,14 @@ cmd_user_list(cli *c)
 			    unitbuf);
 			free(l);
 			free(o);
-			cli_putln(u->name ? u->name : "");
+			cli_put(u->name ? u->name : "");
+			if (oname) { /* the office's name after the columns */
+				fputs("  ", stdout);
+				cli_put(oname);
+			}
+			putchar('\n');
 		}
+		free(oname);
 		sm_user_clear(u);
 	}
 	free(users);

@@ -161,6 +161,8 @@ struct tui {
 	double time_mark;     /* monotonic seconds at the last :time */
 	char *paste;          /* the text of the last bracketed paste */
 	tui_history searches; /* what was searched for with / (lists and pager) */
+	char *office_name;    /* the user's office's name (title bar), read once */
+	bool office_read;
 };
 
 /* Run the console.  Returns the process exit status. */
@@ -291,6 +293,10 @@ tui_view *tui_case_view_new(tui *t, int64_t case_id);
 typedef bool (*tui_form_submit_fn)(tui *t, void *ud, json_t *values, sm_err *err);
 tui_view *tui_form_new(tui *t, const char *form_id, const char *draft_key, const json_t *initial,
                        tui_form_submit_fn submit, void *ud, void (*free_ud)(void *));
+/* The same for SUBSET, a form of some fields of another (sm_form_subset),
+ * which the view owns and frees; no draft. */
+tui_view *tui_form_new_subset(tui *t, sm_form *subset, const json_t *initial,
+                              tui_form_submit_fn submit, void *ud, void (*free_ud)(void *));
 tui_view *tui_unit_info_new(tui *t);
 tui_view *tui_marks_new(tui *t);
 tui_view *tui_counts_new(tui *t);

@@ -372,7 +372,7 @@ static const tui_action unit_queue_actions[] = {
 
 static const tui_action service_queue_actions[] = {
 	{A_NOTE, 2, "m", N_("Note"), N_("Add a note to the case")},
-	{A_NEW, 3, "/", N_("Search"), N_("Search units and cases by name, USCC, domain or number")},
+	{A_NEW, 3, "/", N_("Search"), N_("Search units and cases by name, USCC, domain, number, mark code, certificate number, contact or handler name or mobile")},
 	LIST_KEYS,
 	{A_NONE, 0, NULL, NULL, NULL},
 };
