@@ -964,6 +964,32 @@ found_units(sm_store *s, const char *text, int64_t *first)
 	return n;
 }
 
+START_TEST(test_migrate_1_to_2)
+{
+	/* A database of schema 1 with a unit: opened, it gets the units'
+	 * version (1 for the units there) and the indexes of the mobiles. */
+	sm_store *s = open_new();
+	struct seed sd = {0};
+	seed(s, &sd);
+	sm_store_close(&s);
+	raw_exec(db, "DROP INDEX units_contact_mobile; DROP INDEX units_handler_mobile;"
+	    "ALTER TABLE units DROP COLUMN version; PRAGMA user_version = 1;");
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM pragma_table_info('units')"
+	    " WHERE name = 'version'"), 0);
+	ck_assert_int_eq(sm_store_open(db, SM_OPEN_EXISTING, &s, err), SM_E_STORE);
+	sm_err_clear(err);
+	OK(sm_store_open(db, SM_OPEN_CREATE, &s, err));
+	ck_assert_int_eq(sm_store_schema_version(s), 2);
+	sm_unit u = {0};
+	OK(sm_store_unit_get(s, sd.unit2, &u, err));
+	ck_assert_int_eq(u.version, 1);
+	sm_unit_clear(&u);
+	sm_store_close(&s);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	    " AND name IN ('units_contact_mobile', 'units_handler_mobile')"), 2);
+}
+END_TEST
+
 START_TEST(test_search_more)
 {
 	/* Customer service finds units and cases by mark code, certificate
@@ -1498,6 +1524,7 @@ store_suite(void)
 	tcase_add_test(tc, test_driver_roundtrip);
 	tcase_add_test(tc, test_session_clock);
 	tcase_add_test(tc, test_search_more);
+	tcase_add_test(tc, test_migrate_1_to_2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("audit");

@@ -101,6 +101,7 @@ check_eq "three audit records" "org-op 赵敏
 fz-rev1 赵敏
 org-op 赵敏" "$OUT"
 expect_ok "the audit chain verifies" sm --as aud audit verify
+check_eq "case show --json: the unit's version" "4" "$(sm --as org-op --json case show "$FEE" | jq .unit_version)"
 
 # ---------------------------------------------------------------- search
 
@@ -170,6 +171,9 @@ check_eq "mark management: the lines make the snippet" \
 run sm --json user list
 check_eq "user list --json: office_name" "中共福州市委机构编制委员会办公室" \
     "$(jq -r '.[] | select(.login == "fz-rev1") | .office_name' <<<"$OUT")"
+run sm --as kf --json case list
+check_eq "case list --json: office_name" "中共福州市委机构编制委员会办公室" \
+    "$(jq -r ".[] | select(.id == $FEE) | .office_name" <<<"$OUT")"
 run sm user list
 check_match "user list: the office's name after the columns" "^fz-rev1 .*350100 .*中共福州市委机构编制委员会办公室$" "$OUT"
 screen=$(COLUMNS=120 console_dump fz-rev1 title-office)
