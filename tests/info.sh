@@ -161,6 +161,12 @@ check_eq "mark show prints it on one line" "1" "$(sm --as lib-op mark show "$M" 
 # (wider than the URL: at 80 columns a line this long is cut at the edge)
 screen=$(COLUMNS=140 console_dump lib-op marks-long 4)
 check_true "mark management: the URL whole on one line" -n "$(grep -F "\"$url\"" <<<"$screen")"
+# at 80 columns the line is cut at the edge; Right scrolls to the rest of it
+screen=$(console_dump lib-op marks-right 4 "<Right>")
+check_match "mark management at 80 columns: Right shows the URL's end" \
+    "${url: -40:40}\"\$" "$screen"
+screen=$(console_dump lib-op marks-back 4 "<Right>" "<Left>")
+check_match "mark management: Left comes back" '^<span id="_ideConac"><script' "$screen"
 # joined again, the lines are the snippet up to white space between tags and attributes
 joined=$(sed -n '/^<span/,/<\/span>$/p' "$T/marks-long" | sed 's/ *$//' | tr '\n' ' ')
 check_eq "mark management: the lines make the snippet" \

@@ -265,6 +265,8 @@ typedef struct tui_pager {
 	size_t n, cap;
 	size_t top;
 	char *search;
+	size_t left;          /* cells scrolled to the right (Right, Left): lines
+	                       * kept whole, a mark's URL, can be wider than the screen */
 } tui_pager;
 
 void tui_pager_clear(tui_pager *p);

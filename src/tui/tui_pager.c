@@ -196,7 +196,12 @@ tui_pager_draw(tui_pager *p, tui *t, int top, int rows)
 		bool hit = p->search && *p->search && strstr(p->lines[i], p->search);
 		if (hit)
 			attron(A_BOLD);
-		tui_text(top + r, 0, t->cols, p->lines[i], false);
+		const char *line = p->lines[i];
+		if (p->left > 0) {
+			size_t cells = 0;
+			line += sm_text_fit(line, p->left, &cells);
+		}
+		tui_text(top + r, 0, t->cols, line, false);
 		if (hit)
 			attroff(A_BOLD);
 	}
@@ -237,6 +242,19 @@ tui_pager_handle(tui_pager *p, tui *t, enum tui_act act, int rows)
 		return TUI_DRAW;
 	case A_HOME:
 		p->top = 0;
+		return TUI_DRAW;
+	case A_GO_RIGHT: {
+		/* as far as the widest line needs */
+		size_t widest = 0;
+		for (size_t i = 0; i < p->n; i++)
+			if (sm_text_width(p->lines[i]) > widest)
+				widest = sm_text_width(p->lines[i]);
+		if (t->cols > 0 && widest > p->left + (size_t)t->cols)
+			p->left += (size_t)t->cols / 2;
+		return TUI_DRAW;
+	}
+	case A_GO_LEFT:
+		p->left = p->left > (size_t)t->cols / 2 ? p->left - (size_t)t->cols / 2 : 0;
 		return TUI_DRAW;
 	case A_END:
 		p->top = last;
