@@ -124,6 +124,18 @@ check_match "console search by mobile: the case" "^.$FEE +Domain +To pay" "$scre
 check_match "console search by mobile: the unit's other case" "^.$ORG_DOMAIN_CASE +Domain +Registered" "$screen"
 check_match "console search by mobile: two found" "\|  1/2( |$)" "$screen"
 
+run sm --as kf --json unit list --text 13905919999
+check_eq "unit list --text MOBILE: the unit" "$ORG_UNIT" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")"
+check_eq "unit list: masked for customer service" "139****9999" "$(jq -r '.[0].values.contact.mobile' <<<"$OUT")"
+check_eq "unit list: the office's name" "中共福州市委机构编制委员会办公室" "$(jq -r '.[0].office_name' <<<"$OUT")"
+run sm --as fz-rev1 --json unit list --text 赵敏
+check_eq "unit list: its office sees it whole" "13905919999" "$(jq -r '.[0].values.contact.mobile' <<<"$OUT")"
+run sm --as xm-rev --json unit list --text 赵敏
+check_eq "unit list: not another office's unit" "0" "$(jq length <<<"$OUT")"
+expect_refused "unit list: not for units" "does not search units" sm --as org-op unit list --text 赵敏
+run sm --as kf unit list --text 福州市
+check_match "unit list: text, with the office" "^$ORG_UNIT +11350100003012349K  福州市人民政府办公厅  350100 中共福州" "$OUT"
+
 # ---------------------------------------------------------------- staff notes
 
 NOTE="内部备注：单位来电询问缴费"

@@ -90,6 +90,7 @@ int cmd_user_add(cli *c);
 int cmd_user_list(cli *c);
 int cmd_unit_register(cli *c);
 int cmd_unit_edit(cli *c);
+int cmd_unit_list(cli *c);
 int cmd_audit_verify(cli *c);
 int cmd_case_new(cli *c);
 int cmd_case_edit(cli *c);

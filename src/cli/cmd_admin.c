@@ -161,6 +161,46 @@ cmd_unit_edit(cli *c)
 }
 
 int
+cmd_unit_list(cli *c)
+{
+	sm_unit *units = NULL;
+	size_t n = 0;
+	if (c->text == NULL)
+		return cli_usage_error(_("usage: sitemark %s"), _("unit list --text TEXT"));
+	sm_status st = sm_view_units_search(c->app, c->text, 0, &units, &n, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	json_t *arr = c->json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const sm_unit *u = &units[i];
+		char *oname = sm_view_office_name(c->app, u->office);
+		if (arr) {
+			json_array_append_new(arr, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:O?, s:I}",
+			    "id", (json_int_t)u->id, "name", u->name, "type", sm_unit_type_name(u->type),
+			    "uscc", u->uscc, "office", u->office, "office_name", oname,
+			    "values", u->values, "version", (json_int_t)u->version));
+		} else {
+			/* id, USCC, name, office by code and name; data neutralised */
+			printf("%-8lld ", (long long)u->id);
+			cli_put(u->uscc);
+			fputs("  ", stdout);
+			cli_put(u->name);
+			fputs("  ", stdout);
+			cli_put(u->office);
+			fputs(" ", stdout);
+			cli_putln(oname ? oname : "");
+		}
+		free(oname);
+	}
+	sm_units_free(&units, n);
+	if (arr) {
+		cli_print_json(arr);
+		json_decref(arr);
+	}
+	return 0;
+}
+
+int
 cmd_audit_verify(cli *c)
 {
 	int64_t broken = 0, count = 0;

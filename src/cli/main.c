@@ -23,6 +23,7 @@ const cli_command cli_commands[] = {
 	{"user", "list", 0, 0, CLI_STORE, cmd_user_list, N_("user list [--role ROLE]")},
 	{"unit", "register", 0, 0, CLI_STORE, cmd_unit_register,
 	    N_("unit register --values FILE [--login LOGIN]")},
+	{"unit", "list", 0, 0, CLI_STORE, cmd_unit_list, N_("unit list --text TEXT")},
 	{"unit", "edit", 1, 1, CLI_STORE, cmd_unit_edit,
 	    N_("unit edit ID --values FILE [--expect-version N]")},
 	{"case", "new", 1, 1, CLI_STORE, cmd_case_new, N_("case new KIND --values FILE")},

@@ -477,6 +477,48 @@ sm_view_unit(sm_app *app, int64_t unit_id, const char *tld_ace, sm_unit_view *ou
 	return st;
 }
 
+sm_status
+sm_view_units_search(sm_app *app, const char *text, size_t limit, sm_unit **out, size_t *n,
+                     sm_err *err)
+{
+	sm_role r = app->user.role;
+	sm_status st;
+	size_t k = 0;
+	*out = NULL;
+	*n = 0;
+	if (r != SM_ROLE_OFFICE && r != SM_ROLE_CONAC && r != SM_ROLE_SERVICE)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) does not search units"),
+		    sm_role_label(r));
+	if (text == NULL || *text == '\0')
+		return sm_err_add(err, SM_E_INVALID, "text", _("is required"));
+	if ((st = sm_store_unit_search(app->store, text, limit, out, n, err)) != SM_OK)
+		return st;
+	for (size_t i = 0; i < *n; i++) {
+		sm_unit *u = &(*out)[i];
+		if (r == SM_ROLE_OFFICE && (app->user.office == NULL || u->office == NULL ||
+		    strcmp(app->user.office, u->office) != 0)) {
+			sm_unit_clear(u); /* another office's unit */
+			continue;
+		}
+		if (needs_mask(app, u->id, u->office))
+			mask_values(app, "unit", u->values);
+		(*out)[k++] = *u;
+	}
+	*n = k;
+	return SM_OK;
+}
+
+void
+sm_units_free(sm_unit **units, size_t n)
+{
+	if (units == NULL || *units == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		sm_unit_clear(&(*units)[i]);
+	free(*units);
+	*units = NULL;
+}
+
 char *
 sm_view_office_name(sm_app *app, const char *code)
 {

@@ -133,6 +133,14 @@ sm_status sm_view_unit(sm_app *app, int64_t unit_id, const char *tld_ace, sm_uni
                        sm_err *err);
 void sm_unit_view_clear(sm_unit_view *v);
 
+/* Units whose name, USCC, domain, contact's or handler's name contains TEXT,
+ * or whose mark code, certificate number or mobile is TEXT (customer
+ * service's search), up to LIMIT (0: all): customer service and CONAC find
+ * any, an office its own units; values masked as by sm_view_unit. */
+sm_status sm_view_units_search(sm_app *app, const char *text, size_t limit, sm_unit **out,
+                               size_t *n, sm_err *err);
+void sm_units_free(sm_unit **units, size_t n);
+
 /* The name of office CODE (malloc'd), or NULL. */
 char *sm_view_office_name(sm_app *app, const char *code);
 /* Every office (any logged-in user: offices are public). */
