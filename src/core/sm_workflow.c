@@ -719,16 +719,17 @@ sm_unit_edit(sm_app *app, int64_t unit_id, const json_t *values, int64_t expect_
 		    _("the values must be a mapping with 'contact', 'handler' or both"));
 		goto out;
 	}
+	size_t refused = 0;
 	json_object_foreach((json_t *)values, key, v)
-		if (!is(key, "contact") && !is(key, "handler"))
+		if (!is(key, "contact") && !is(key, "handler") && ++refused)
 			sm_err_add(err, SM_E_INVALID, key,
 			    _("cannot be changed here: only the contact person (contact) and the handler (handler) can; the unit's other details are those it registered with"));
-	if (sm_err_count(err) > 0) {
+	if (refused > 0) {
 		st = SM_E_INVALID;
 		goto out;
 	}
 	/* the given sub-fields replace the unit's; the others stay */
-	merged = json_deep_copy(u.values ? u.values : json_object());
+	merged = u.values ? json_deep_copy(u.values) : json_object();
 	part = json_object();
 	if (merged == NULL || part == NULL) {
 		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
