@@ -550,6 +550,33 @@ START_TEST(test_example_file)
 	ck_assert_uint_eq(cfg->n_support, 2);
 	ck_assert_str_eq(cfg->console_cursor, "marker");
 	ck_assert_uint_gt(cfg->n_keys, 0);
+	ck_assert_str_eq(cfg->fee_amount, "300.00");
+	ck_assert(strstr(cfg->fee_how, "reference") != NULL);
+	sm_config_free(&cfg);
+	sm_err_free(&warn);
+}
+END_TEST
+
+START_TEST(test_fee)
+{
+	/* fee: {amount, how}, nested or dotted; none: both NULL */
+	sm_err *warn = sm_err_new();
+	sm_config *cfg = load_text("fee:\n  amount: 300.00\n  how: |\n    银行转账\n    附言: 案件号\n",
+	    warn);
+	ck_assert_uint_eq(sm_err_count(warn), 0);
+	ck_assert_str_eq(cfg->fee_amount, "300.00");
+	ck_assert_str_eq(cfg->fee_how, "银行转账\n附言: 案件号");
+	sm_config_free(&cfg);
+	cfg = load_text("fee.amount: \"150\"\n", warn);
+	ck_assert_str_eq(cfg->fee_amount, "150");
+	ck_assert_ptr_null(cfg->fee_how);
+	sm_config_free(&cfg);
+	cfg = load_text("database: x.db\n", warn);
+	ck_assert_ptr_null(cfg->fee_amount);
+	ck_assert_ptr_null(cfg->fee_how);
+	sm_config_free(&cfg);
+	cfg = load_text("fee:\n  amount: 1\n  bank: x\n", warn);
+	ck_assert(has_warning(warn, "fee.bank"));
 	sm_config_free(&cfg);
 	sm_err_free(&warn);
 }
@@ -573,6 +600,7 @@ config_suite(void)
 	tcase_add_test(tc, test_relative_config_path);
 	tcase_add_test(tc, test_keys_and_console);
 	tcase_add_test(tc, test_example_file);
+	tcase_add_test(tc, test_fee);
 	suite_add_tcase(s, tc);
 	return s;
 }

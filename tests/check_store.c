@@ -315,6 +315,26 @@ START_TEST(test_open_old_existing)
 }
 END_TEST
 
+/* Take a database of the present schema back to schema 1, undoing every
+ * later migration (each new migration adds its undoing here), so that the
+ * upgrades can be tried on data. */
+static void
+downgrade_to_1(const char *path)
+{
+	raw_exec(path,
+	    /* 4: units' version, the mobiles' indexes */
+	    "DROP INDEX units_contact_mobile; DROP INDEX units_handler_mobile;"
+	    "ALTER TABLE units DROP COLUMN version;"
+	    /* 3: disabled accounts and offices, the audit's action index */
+	    "DROP INDEX audit_action;"
+	    "ALTER TABLE offices DROP COLUMN disabled;"
+	    "ALTER TABLE users DROP COLUMN disabled;"
+	    /* 2: the queues' index */
+	    "DROP INDEX cases_queue;"
+	    "CREATE INDEX cases_state_office ON cases(state, office);"
+	    "PRAGMA user_version = 1;");
+}
+
 START_TEST(test_upgrade_from_1)
 {
 	/* A database of schema 1 (before the queue index) with a case: opened
@@ -322,14 +342,8 @@ START_TEST(test_upgrade_from_1)
 	sm_store *s = NULL;
 	OK(sm_store_open(db, SM_OPEN_CREATE, &s, err));
 	sm_store_close(&s);
-	/* back to schema 1: what migrations 2 and 3 added, taken away */
-	raw_exec(db, "DROP INDEX cases_queue;"
-	    "CREATE INDEX cases_state_office ON cases(state, office);"
-	    "DROP INDEX audit_action;"
-	    "ALTER TABLE offices DROP COLUMN disabled;"
-	    "ALTER TABLE users DROP COLUMN disabled;"
-	    "INSERT INTO offices(code, name) VALUES ('350100', '福州市委编办');"
-	    "PRAGMA user_version = 1;");
+	raw_exec(db, "INSERT INTO offices(code, name) VALUES ('350100', '福州市委编办');");
+	downgrade_to_1(db);
 	ck_assert_int_eq(sm_store_open(db, SM_OPEN_EXISTING, &s, err), SM_E_STORE);
 	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 1);
 	OK(sm_store_open(db, SM_OPEN_CREATE, &s, err));
@@ -953,6 +967,148 @@ START_TEST(test_marks)
 }
 END_TEST
 
+struct unit_upd {
+	int64_t id, version;
+	json_t *values;
+};
+
+static sm_status
+unit_upd_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	struct unit_upd *u = ud;
+	return sm_tx_unit_update(tx, u->id, u->version, u->values, e);
+}
+
+static size_t
+found_cases(sm_store *s, const char *text, int64_t *first)
+{
+	sm_case *cs = NULL;
+	size_t n = 0;
+	int64_t count = -1;
+	sm_case_filter f = {.text = text};
+	OK(sm_store_case_list(s, &f, &cs, &n, err));
+	OK(sm_store_case_count(s, &f, &count, err));
+	ck_assert_int_eq(count, (int64_t)n);
+	*first = n ? cs[0].id : 0;
+	sm_cases_free(&cs, n);
+	return n;
+}
+
+static size_t
+found_units(sm_store *s, const char *text, int64_t *first)
+{
+	sm_unit *us = NULL;
+	size_t n = 0;
+	OK(sm_store_unit_search(s, text, 0, &us, &n, err));
+	*first = n ? us[0].id : 0;
+	for (size_t i = 0; i < n; i++)
+		sm_unit_clear(&us[i]);
+	free(us);
+	return n;
+}
+
+START_TEST(test_migrate_units_version)
+{
+	/* A database of schema 1 with a unit: opened, it gets the units'
+	 * version (1 for the units there) and the indexes of the mobiles. */
+	sm_store *s = open_new();
+	struct seed sd = {0};
+	seed(s, &sd);
+	sm_store_close(&s);
+	downgrade_to_1(db);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM pragma_table_info('units')"
+	    " WHERE name = 'version'"), 0);
+	ck_assert_int_eq(sm_store_open(db, SM_OPEN_EXISTING, &s, err), SM_E_STORE);
+	sm_err_clear(err);
+	OK(sm_store_open(db, SM_OPEN_CREATE, &s, err));
+	ck_assert_int_eq(sm_store_schema_version(s), SM_SCHEMA_VERSION);
+	sm_unit u = {0};
+	OK(sm_store_unit_get(s, sd.unit2, &u, err));
+	ck_assert_int_eq(u.version, 1);
+	sm_unit_clear(&u);
+	sm_store_close(&s);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	    " AND name IN ('units_contact_mobile', 'units_handler_mobile')"), 2);
+}
+END_TEST
+
+START_TEST(test_search_more)
+{
+	/* Customer service finds units and cases by mark code, certificate
+	 * number (exact), contact's or handler's mobile (exact) and name (part). */
+	sm_store *s = open_new();
+	struct seed sd = {0};
+	int64_t id = 0;
+	seed(s, &sd);
+	sm_unit u = {0};
+	OK(sm_store_unit_get(s, sd.unit2, &u, err));
+	ck_assert_int_eq(u.version, 1);
+	struct unit_upd up = {.id = sd.unit2, .version = 1, .values = json_pack(
+	    "{s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "name", "单位乙",
+	    "contact", "name", "李华", "mobile", "13905910001",
+	    "handler", "name", "王芳", "mobile", "13805919999")};
+	OK(sm_store_write(s, "u1", unit_upd_tx, &up, NULL, NULL, err));
+	sm_unit_clear(&u);
+	OK(sm_store_unit_get(s, sd.unit2, &u, err));
+	ck_assert_int_eq(u.version, 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(u.values, "contact"),
+	    "name")), "李华");
+	sm_unit_clear(&u);
+	/* the version moved: a second write from version 1 is refused */
+	ck_assert_int_eq(sm_store_write(s, "u2", unit_upd_tx, &up, NULL, NULL, err), SM_E_CONFLICT);
+	sm_err_clear(err);
+	json_decref(up.values);
+
+	struct case_op a = new_case_op(sd.unit, "site", "xn--a.xn--zfr164b");
+	struct case_op b = new_case_op(sd.unit2, "mark", "xn--b.xn--55qw42g");
+	struct case_op b2 = new_case_op(sd.unit2, "domain", NULL);
+	OK(do_case(s, &a));
+	OK(do_case(s, &b));
+	OK(do_case(s, &b2));
+	struct mark_op m = {.unit = sd.unit2, .case_id = b.id, .code = "CA350010000000000020001"};
+	OK(sm_store_write(s, "mk", mark_tx, &m, NULL, NULL, err));
+	char cert_no[20];
+	snprintf(cert_no, sizeof(cert_no), "2026%010lld", (long long)m.serial);
+
+	/* the mark code and certificate number: the one case with that mark */
+	ck_assert_uint_eq(found_cases(s, "CA350010000000000020001", &id), 1);
+	ck_assert_int_eq(id, b.id);
+	ck_assert_uint_eq(found_cases(s, "ca350010000000000020001", &id), 1);
+	ck_assert_uint_eq(found_cases(s, cert_no, &id), 1);
+	ck_assert_int_eq(id, b.id);
+	ck_assert_uint_eq(found_cases(s, "CA350010000000000020002", &id), 0);
+	/* a mobile: every case of the unit; not a part of one */
+	ck_assert_uint_eq(found_cases(s, "13905910001", &id), 2);
+	ck_assert_uint_eq(found_cases(s, "13805919999", &id), 2);
+	ck_assert_uint_eq(found_cases(s, "1390591", &id), 0);
+	/* the seed's handler mobile is every unit's */
+	ck_assert_uint_eq(found_cases(s, "13805910002", &id), 1);
+	ck_assert_int_eq(id, a.id);
+	/* a name, or a part of it */
+	ck_assert_uint_eq(found_cases(s, "李华", &id), 2);
+	ck_assert_uint_eq(found_cases(s, "李", &id), 2);
+	ck_assert_uint_eq(found_cases(s, "王芳", &id), 2);
+	ck_assert_uint_eq(found_cases(s, "张三", &id), 0);
+	/* the case number still finds the case */
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", (long long)a.id);
+	ck_assert_uint_eq(found_cases(s, num, &id), 1);
+	ck_assert_int_eq(id, a.id);
+
+	/* units likewise */
+	ck_assert_uint_eq(found_units(s, "CA350010000000000020001", &id), 1);
+	ck_assert_int_eq(id, sd.unit2);
+	ck_assert_uint_eq(found_units(s, cert_no, &id), 1);
+	ck_assert_int_eq(id, sd.unit2);
+	ck_assert_uint_eq(found_units(s, "13905910001", &id), 1);
+	ck_assert_int_eq(id, sd.unit2);
+	ck_assert_uint_eq(found_units(s, "李", &id), 1);
+	ck_assert_int_eq(id, sd.unit2);
+	ck_assert_uint_eq(found_units(s, "13805910002", &id), 2);
+	sm_store_close(&s);
+}
+END_TEST
+
 START_TEST(test_reads)
 {
 	sm_store *s = open_new();
@@ -1410,6 +1566,8 @@ store_suite(void)
 	tcase_add_test(tc, test_constraint_kinds);
 	tcase_add_test(tc, test_driver_roundtrip);
 	tcase_add_test(tc, test_session_clock);
+	tcase_add_test(tc, test_search_more);
+	tcase_add_test(tc, test_migrate_units_version);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("audit");

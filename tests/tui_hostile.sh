@@ -153,7 +153,7 @@ check_layout "case pager, in the 10,000-character value" "$T/case-long.txt" \
     '^Case 13  \|  line [0-9]+/[0-9]+  \|  q back$' "$KB_CASE"
 
 echo "# the unit's own screens"
-KB_UNIT="1Help 9Refresh 10Quit"
+KB_UNIT="1Help 3Edit 9Refresh 10Quit"
 shot en fz-gov unit 1
 check_bytes "unit information" "$T/unit.bin"
 check_layout "unit information" "$T/unit.txt" '^Unit information  \|  line 1/[0-9]+  \|  q back$' "$KB_UNIT"

@@ -93,6 +93,8 @@ int cmd_office_add(cli *c);
 int cmd_user_add(cli *c);
 int cmd_user_list(cli *c);
 int cmd_unit_register(cli *c);
+int cmd_unit_edit(cli *c);
+int cmd_unit_list(cli *c);
 int cmd_audit_verify(cli *c);
 int cmd_audit_show(cli *c);
 int cmd_user_edit(cli *c);

@@ -211,7 +211,13 @@ cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const sm_case_
 		return o;
 
 	json_object_set_new(o, "days_left", json_integer(v->days_left));
+	if (v->fee_due)
+		json_object_set_new(o, "fee", json_pack("{s:o, s:o, s:b, s:o}",
+		    "amount", jstr_or_null(v->fee_amount), "how", jstr_or_null(v->fee_how),
+		    "configured", v->fee_amount != NULL || v->fee_how != NULL,
+		    "text", jstr_or_null(v->fee_text)));
 	json_object_set(o, "unit_values", v->unit.values ? v->unit.values : json_object());
+	json_object_set_new(o, "unit_version", json_integer(v->unit.version)); /* unit edit --expect-version */
 	json_object_set_new(o, "actions", actions_json(v->actions, v->n_actions));
 	json_t *hist = json_array();
 	for (i = 0; i < v->n_history; i++) {
@@ -293,6 +299,21 @@ cli_print_case(cli *c, const sm_case_view *v)
 			snprintf(buf, sizeof(buf), "%s%s", cs->due,
 			    cs->due_uncertain ? _(" (uncertain: past the calendar)") : "");
 		print_field(_("Deadline"), buf);
+	}
+	if (v->fee_due) {
+		/* the fee to pay and how (configuration "fee") */
+		if (v->fee_amount)
+			print_field(_("Fee"), v->fee_amount);
+		if (v->fee_how) {
+			char *how = strdup(v->fee_how), *save = NULL;
+			bool first = true;
+			for (char *l = how ? strtok_r(how, "\n", &save) : NULL; l;
+			    l = strtok_r(NULL, "\n", &save), first = false)
+				print_field(first ? _("How to pay") : "", l);
+			free(how);
+		}
+		if (v->fee_amount == NULL && v->fee_how == NULL)
+			print_field(_("Fee"), v->fee_text);
 	}
 	if (form) {
 		printf("%s\n", _(form->title));

@@ -91,9 +91,11 @@ cmd_user_list(cli *c)
 	json_t *arr = c->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		sm_user *u = &users[i];
+		char *oname = u->office ? sm_view_office_name(c->app, u->office) : NULL;
 		if (arr) {
-			json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:o, s:s?, s:b, s:b}",
+			json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:s?, s:o, s:s?, s:b, s:b}",
 			    "login", u->login, "role", sm_role_name(u->role), "office", u->office,
+			    "office_name", oname,
 			    "unit", u->unit > 0 ? json_integer(u->unit) : json_null(),
 			    "name", u->name, "locked", u->locked, "disabled", u->disabled));
 		} else {
@@ -107,12 +109,17 @@ cmd_user_list(cli *c)
 			free(l);
 			free(o);
 			cli_put(u->name ? u->name : "");
+			if (oname) { /* the office's name after the columns */
+				fputs("  ", stdout);
+				cli_put(oname);
+			}
 			if (u->disabled)
 				printf("  [%s]", _("disabled"));
 			if (u->locked)
 				printf("  [%s]", _("locked"));
 			putchar('\n');
 		}
+		free(oname);
 		sm_user_clear(u);
 	}
 	free(users);
@@ -137,6 +144,63 @@ cmd_unit_register(cli *c)
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	printf("%lld\n", (long long)id);
+	return 0;
+}
+
+int
+cmd_unit_edit(cli *c)
+{
+	int64_t id = cli_parse_id(c->args[0], _("the unit id"));
+	if (id < 0)
+		return 2;
+	if (c->values == NULL)
+		return cli_usage_error(_("usage: sitemark %s"),
+		    _("unit edit ID --values FILE [--expect-version N]"));
+	json_t *v = cli_load_values(c, c->values);
+	if (v == NULL)
+		return 1;
+	sm_status st = sm_unit_edit(c->app, id, v, c->expect_version, c->err);
+	json_decref(v);
+	return st == SM_OK ? 0 : cli_fail(c, st);
+}
+
+int
+cmd_unit_list(cli *c)
+{
+	sm_unit *units = NULL;
+	size_t n = 0;
+	if (c->text == NULL)
+		return cli_usage_error(_("usage: sitemark %s"), _("unit list --text TEXT"));
+	sm_status st = sm_view_units_search(c->app, c->text, 0, &units, &n, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	json_t *arr = c->json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const sm_unit *u = &units[i];
+		char *oname = sm_view_office_name(c->app, u->office);
+		if (arr) {
+			json_array_append_new(arr, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:O?, s:I}",
+			    "id", (json_int_t)u->id, "name", u->name, "type", sm_unit_type_name(u->type),
+			    "uscc", u->uscc, "office", u->office, "office_name", oname,
+			    "values", u->values, "version", (json_int_t)u->version));
+		} else {
+			/* id, USCC, name, office by code and name; data neutralised */
+			printf("%-8lld ", (long long)u->id);
+			cli_put(u->uscc);
+			fputs("  ", stdout);
+			cli_put(u->name);
+			fputs("  ", stdout);
+			cli_put(u->office);
+			fputs(" ", stdout);
+			cli_putln(oname ? oname : "");
+		}
+		free(oname);
+	}
+	sm_units_free(&units, n);
+	if (arr) {
+		cli_print_json(arr);
+		json_decref(arr);
+	}
 	return 0;
 }
 

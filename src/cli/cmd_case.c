@@ -134,9 +134,21 @@ cmd_case_list(cli *c)
 		return cli_fail(c, st);
 	if (c->json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; i < p.n; i++)
-			json_array_append_new(arr, cli_case_json(&p.cases[i], p.days_over[i],
-			    p.marks ? &p.marks[i] : NULL, NULL));
+		sm_office *offices = NULL; /* their names beside the codes */
+		size_t n_offices = 0;
+		if (sm_view_offices(c->app, &offices, &n_offices, NULL) != SM_OK)
+			n_offices = 0;
+		for (size_t i = 0; i < p.n; i++) {
+			json_t *o = cli_case_json(&p.cases[i], p.days_over[i],
+			    p.marks ? &p.marks[i] : NULL, NULL);
+			for (size_t k = 0; p.cases[i].office && k < n_offices; k++)
+				if (strcmp(offices[k].code, p.cases[i].office) == 0)
+					json_object_set_new(o, "office_name", json_string(offices[k].name));
+			json_array_append_new(arr, o);
+		}
+		for (size_t k = 0; k < n_offices; k++)
+			sm_office_clear(&offices[k]);
+		free(offices);
 		cli_print_json(arr);
 		json_decref(arr);
 	} else {

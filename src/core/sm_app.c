@@ -173,6 +173,29 @@ sm_app_support_line(const sm_app *app)
 	return line;
 }
 
+char *
+sm_app_fee_text(const sm_app *app, bool with_how)
+{
+	const char *amount = app->cfg ? app->cfg->fee_amount : NULL;
+	const char *how = app->cfg ? app->cfg->fee_how : NULL;
+	char *text = NULL;
+	int r;
+
+	if (amount == NULL && how == NULL) {
+		char *support = sm_app_support_line(app);
+		r = asprintf(&text, _("The fee is as CONAC tells you; ask %s."),
+		    support ? support : "");
+		free(support);
+	} else if (amount != NULL && (!with_how || how == NULL)) {
+		r = asprintf(&text, _("Fee: %s yuan."), amount);
+	} else if (amount == NULL) {
+		r = asprintf(&text, _("How to pay the fee: %s"), how);
+	} else {
+		r = asprintf(&text, _("Fee: %s yuan. How to pay: %s"), amount, how);
+	}
+	return r < 0 ? NULL : text;
+}
+
 sm_status
 sm_app_login(sm_app *app, const char *login, sm_err *err)
 {

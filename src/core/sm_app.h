@@ -53,4 +53,9 @@ sm_status sm_app_login(sm_app *app, const char *login, sm_err *err);
 /* The support contacts as one line for messages ("中央编办客服中心 010-69001234; ..."). */
 char *sm_app_support_line(const sm_app *app);
 
+/* The domain fee for a unit at awaiting_payment (configuration "fee"), as
+ * malloc'd text: "Fee: AMOUNT yuan." and, when WITH_HOW, how to pay; without
+ * configuration, that the fee is as CONAC tells, with the support contacts. */
+char *sm_app_fee_text(const sm_app *app, bool with_how);
+
 #endif

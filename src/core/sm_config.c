@@ -64,11 +64,13 @@ static const struct key keys[] = {
 	{ "divisions", K_PATH, OFF(divisions) },
 	{ "console.cursor", K_CURSOR, OFF(console_cursor) },
 	{ "console.follow", K_SECONDS, OFF(console_follow_ms) },
+	{ "fee.amount", K_STR, OFF(fee_amount) },
+	{ "fee.how", K_TEXT, OFF(fee_how) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
-static const char *const sections[] = { "mark", "smtp", "sms", "console" };
+static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee" };
 
 struct loader {
 	const char *path;  /* the configuration file */
@@ -659,6 +661,12 @@ fill_defaults(struct loader *L)
 
 	if (cfg->mark_base_url == NULL)
 		cfg->mark_base_url = dupstr(L, DEFAULT_BASE_URL);
+	if (cfg->fee_how != NULL) {
+		/* a block scalar's last newline is not part of the text */
+		size_t n = strlen(cfg->fee_how);
+		while (n > 0 && (cfg->fee_how[n - 1] == '\n' || cfg->fee_how[n - 1] == ' '))
+			cfg->fee_how[--n] = '\0';
+	}
 	if (cfg->calendar == NULL)
 		cfg->calendar = datafile(L, "data/calendar.yaml");
 	if (cfg->forms_dir == NULL)

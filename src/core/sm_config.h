@@ -47,6 +47,8 @@ typedef struct sm_config {
 	                           * looks for changes; 0 never (default 2 s) */
 	sm_key_binding *keys;     /* "keys": {SCREEN: {ACTION: KEY or [KEY, ...]}} */
 	size_t n_keys;
+	char *fee_amount;         /* "fee.amount": the domain fee, e.g. "300.00" (yuan); NULL: as CONAC tells */
+	char *fee_how;            /* "fee.how": how to pay (bank account, reference), may hold newlines */
 } sm_config;
 
 /* The data directory: $SITEMARK_DATADIR when set, else PKGDATADIR. */

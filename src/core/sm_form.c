@@ -205,8 +205,9 @@ field_clear(sm_field *f)
 	memset(f, 0, sizeof(*f));
 }
 
-void
-sm_form_free(sm_form **formp)
+/* Free a form, and its fields' definitions when it owns them (not a subset). */
+static void
+form_free(sm_form **formp, bool own_fields)
 {
 	sm_form *f;
 
@@ -217,11 +218,47 @@ sm_form_free(sm_form **formp)
 	free(f->title);
 	free(f->help);
 	free(f->file);
-	for (size_t i = 0; i < f->n_fields; i++)
+	for (size_t i = 0; own_fields && i < f->n_fields; i++)
 		field_clear(&f->fields[i]);
 	free(f->fields);
 	free(f);
 	*formp = NULL;
+}
+
+void
+sm_form_free(sm_form **formp)
+{
+	form_free(formp, true);
+}
+
+sm_form *
+sm_form_subset(const sm_form *form, const char *id, const char *title, const char *const *ids)
+{
+	sm_form *f = calloc(1, sizeof(*f));
+	if (f == NULL || (f->fields = calloc(form->n_fields ? form->n_fields : 1,
+	    sizeof(*f->fields))) == NULL) {
+		free(f);
+		return NULL;
+	}
+	for (size_t i = 0; i < form->n_fields; i++)
+		for (size_t k = 0; ids[k]; k++)
+			if (strcmp(form->fields[i].id, ids[k]) == 0)
+				f->fields[f->n_fields++] = form->fields[i]; /* shared, not copied */
+	f->id = strdup(id);
+	f->title = strdup(title);
+	f->file = form->file ? strdup(form->file) : NULL;
+	if (f->n_fields == 0 || f->id == NULL || f->title == NULL ||
+	    (form->file && f->file == NULL)) {
+		sm_form_subset_free(&f);
+		return NULL;
+	}
+	return f;
+}
+
+void
+sm_form_subset_free(sm_form **formp)
+{
+	form_free(formp, false); /* the fields are the whole form's */
 }
 
 /* A scalar string value of key K (node V) or a problem; NULL either way

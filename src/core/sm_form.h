@@ -113,6 +113,15 @@ const sm_form *sm_forms_get(const sm_forms *forms, const char *id);
 size_t sm_forms_count(const sm_forms *forms);
 const sm_form *sm_forms_at(const sm_forms *forms, size_t i);
 
+/* A form of the fields of FORM named in IDS (NULL-terminated, top-level
+ * ids, in FORM's order), sharing their definitions: one definition serves
+ * both (the unit form's contact and handler for `unit edit`).  ID and TITLE
+ * (a msgid) name the new form.  Free it with sm_form_subset_free before FORM.
+ * NULL when out of memory or no field matches. */
+sm_form *sm_form_subset(const sm_form *form, const char *id, const char *title,
+                        const char *const *ids);
+void sm_form_subset_free(sm_form **formp);
+
 /* Find a field by dotted path ("contact.email"); NULL if none. */
 const sm_field *sm_form_field(const sm_form *form, const char *path);
 

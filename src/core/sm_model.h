@@ -44,6 +44,7 @@ typedef struct sm_unit {
 	json_t *values;  /* the registration form's values */
 	int mark_seq;    /* marks issued so far */
 	char *created_at;
+	int64_t version; /* +1 on every edit of its values (sm_unit_edit) */
 } sm_unit;
 
 typedef struct sm_case {
@@ -142,7 +143,9 @@ typedef struct sm_case_filter {
 	sm_kind kind;         /* SM_KIND_NONE: any */
 	const char *office;   /* NULL: any */
 	int64_t unit;         /* 0: any */
-	const char *text;     /* NULL: none; matches unit name, USCC, domain, case id */
+	const char *text;     /* NULL: none; matches unit name, USCC, domain, case id,
+	                       * contact's or handler's name (part); a mark code,
+	                       * certificate number or mobile exactly (indexed) */
 	const char *acted_by; /* NULL: none; cases this login acted on (handled) */
 	const char *due_before; /* NULL: none; cases due before this date (YYYY-MM-DD) */
 	bool by_due;          /* order by deadline then id (queues), else newest first */

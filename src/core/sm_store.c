@@ -33,6 +33,7 @@ enum stmt_id {
 	ST_USER_EDIT, ST_USER_SET_DISABLED, ST_USER_SET_LOCKED, ST_USER_SET_ROLE,
 	ST_USER_COUNT_ACTIVE_ROLE, ST_OFFICE_EDIT, ST_OFFICE_SET_DISABLED,
 	ST_AUDIT_PAGE, ST_AUDIT_COUNT, ST_AUDIT_GET,
+	ST_UNIT_UPDATE,
 	ST_COUNT
 };
 
@@ -55,10 +56,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_UNIT_INSERT] = "INSERT INTO units(name, type, uscc, affiliation, division, office,"
 	    " \"values\", created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_UNIT_GET] = "SELECT id, name, type, uscc, affiliation, division, office, \"values\","
-	    " mark_seq, created_at FROM units WHERE id = ?1",
+	    " mark_seq, created_at, version FROM units WHERE id = ?1",
+	/* also by a mark code or certificate number (indexed, exact), the
+	 * contact's or the handler's mobile (indexed, exact) and name (part) */
 	[ST_UNIT_SEARCH] = "SELECT id, name, type, uscc, affiliation, division, office, \"values\","
-	    " mark_seq, created_at FROM units WHERE instr(name, ?1) > 0 OR uscc = upper(?1)"
+	    " mark_seq, created_at, version FROM units WHERE instr(name, ?1) > 0 OR uscc = upper(?1)"
 	    " OR id IN (SELECT unit FROM domains WHERE instr(unicode, ?1) > 0 OR ace = lower(?1))"
+	    " OR id IN (SELECT unit FROM marks WHERE code = upper(?1) OR cert_no = ?1)"
+	    " OR json_extract(\"values\", '$.contact.mobile') = ?1"
+	    " OR json_extract(\"values\", '$.handler.mobile') = ?1"
+	    " OR instr(json_extract(\"values\", '$.contact.name'), ?1) > 0"
+	    " OR instr(json_extract(\"values\", '$.handler.name'), ?1) > 0"
 	    " ORDER BY id LIMIT ?2",
 	[ST_UNIT_DOMAINS] = "SELECT ace, unicode FROM domains WHERE unit = ?1 ORDER BY ace",
 	[ST_UNIT_DOMAINS_TLD] = "SELECT ace, unicode FROM domains WHERE unit = ?1"
@@ -140,6 +148,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AUDIT_GET] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit WHERE seq = ?1",
+	[ST_UNIT_UPDATE] = "UPDATE units SET \"values\" = ?3, version = version + 1"
+	    " WHERE id = ?1 AND version = ?2",
 };
 
 /* Versioned migrations: migrations[i] takes the schema from version i to i+1. */
@@ -269,6 +279,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE users_v2 RENAME TO users;"
 	"ALTER TABLE offices ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX audit_action ON audit(action);",
+	/* 3 -> 4: units get a version (edits of contact and handler); the
+	 * mobiles customer service looks units up by are indexed. */
+	"ALTER TABLE units ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+	"CREATE INDEX units_contact_mobile ON units(json_extract(\"values\", '$.contact.mobile'));"
+	"CREATE INDEX units_handler_mobile ON units(json_extract(\"values\", '$.handler.mobile'));",
 };
 
 struct filter_stmt {
@@ -572,6 +587,7 @@ read_unit(sm_db_stmt *st, sm_unit *u)
 	u->values = col_json(st, 7);
 	u->mark_seq = (int)sm_db_column_int64(st, 8);
 	u->created_at = col_str(st, 9);
+	u->version = sm_db_column_int64(st, 10);
 }
 
 /* Columns of ST_CASE_GET and of the filtered lists, in that order. */
@@ -1023,6 +1039,27 @@ sm_status
 sm_tx_unit_get(sm_tx *tx, int64_t id, sm_unit *out, sm_err *err)
 {
 	return unit_get(tx->c, id, out, err);
+}
+
+sm_status
+sm_tx_unit_update(sm_tx *tx, int64_t id, int64_t expect_version, const json_t *values,
+                  sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_UNIT_UPDATE, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, id);
+	sm_db_bind_int64(st, 2, expect_version);
+	bind_json(st, 3, values);
+	sm_db_rc rc = sm_db_step(st);
+	sm_db_reset(st);
+	if (rc != SM_DB_DONE)
+		return db_fail(tx->c, err, rc);
+	if (sm_db_changes(tx->c->db) != 1)
+		return sm_err_add(err, SM_E_CONFLICT, NULL,
+		    _("unit %lld was changed by someone else first: nothing was written; look at it again"),
+		    (long long)id);
+	return SM_OK;
 }
 
 sm_status
@@ -1493,8 +1530,26 @@ sm_store_case_get(sm_store *s, int64_t id, sm_case *out, sm_err *err)
 /* Which filters are set, as bits; each combination has its own statement. */
 enum {
 	F_STATE = 1, F_KIND = 2, F_OFFICE = 4, F_UNIT = 8, F_TEXT = 16, F_ACTED = 32,
-	F_DUE = 64, F_LIMIT = 128, F_DUE_BEFORE = 256
+	F_DUE = 64, F_LIMIT = 128, F_DUE_BEFORE = 256,
+	F_EXACT = 512  /* with F_TEXT: the text is a code or number, matched exactly */
 };
+
+/* Whether TEXT is a mark code (CA and 21 digits), a certificate number (14
+ * digits), a mobile (11 digits from 1) or a case number: then it is looked
+ * up exactly, through indexes, not searched for in names. */
+static bool
+text_is_exact(const char *t)
+{
+	size_t n = strlen(t), d;
+	if ((t[0] == 'C' || t[0] == 'c') && (t[1] == 'A' || t[1] == 'a')) {
+		for (d = 2; t[d] >= '0' && t[d] <= '9'; d++)
+			;
+		return d == n && n == 23;
+	}
+	for (d = 0; t[d] >= '0' && t[d] <= '9'; d++)
+		;
+	return d == n && (n == 14 || (n == 11 && t[0] == '1'));
+}
 
 static unsigned
 filter_mask(const sm_case_filter *f)
@@ -1509,7 +1564,7 @@ filter_mask(const sm_case_filter *f)
 	if (f->unit > 0)
 		m |= F_UNIT;
 	if (f->text && *f->text)
-		m |= F_TEXT;
+		m |= F_TEXT | (text_is_exact(f->text) ? F_EXACT : 0);
 	if (f->acted_by && *f->acted_by)
 		m |= F_ACTED;
 	if (f->due_before && *f->due_before)
@@ -1543,17 +1598,31 @@ filter_stmt(struct conn *c, unsigned mask, int count, sm_err *err)
 		len += (size_t)snprintf(where + len, sizeof(where) - len, " AND c.office = ?3");
 	if (mask & F_UNIT)
 		len += (size_t)snprintf(where + len, sizeof(where) - len, " AND c.unit = ?4");
-	if (mask & F_TEXT)
+	if ((mask & F_TEXT) && (mask & F_EXACT))
+		/* a mark code, certificate number, mobile or case number: only
+		 * exact matches, each through an index */
+		len += (size_t)snprintf(where + len, sizeof(where) - len,
+		    " AND (c.id = CAST(?5 AS INTEGER)"
+		    " OR c.id IN (SELECT case_id FROM marks WHERE code = upper(?5))"
+		    " OR c.id IN (SELECT case_id FROM marks WHERE cert_no = ?5)"
+		    " OR c.unit IN (SELECT id FROM units WHERE uscc = upper(?5))"
+		    " OR c.unit IN (SELECT id FROM units WHERE"
+		    " json_extract(\"values\", '$.contact.mobile') = ?5)"
+		    " OR c.unit IN (SELECT id FROM units WHERE"
+		    " json_extract(\"values\", '$.handler.mobile') = ?5))");
+	else if (mask & F_TEXT)
 		len += (size_t)snprintf(where + len, sizeof(where) - len,
 		    " AND (instr(u.name, ?5) > 0 OR u.uscc = upper(?5) OR c.domain = lower(?5)"
-		    " OR instr(c.domain_unicode, ?5) > 0 OR CAST(c.id AS TEXT) = ?5)");
+		    " OR instr(c.domain_unicode, ?5) > 0 OR CAST(c.id AS TEXT) = ?5"
+		    " OR instr(json_extract(u.\"values\", '$.contact.name'), ?5) > 0"
+		    " OR instr(json_extract(u.\"values\", '$.handler.name'), ?5) > 0)");
 	if (mask & F_ACTED)
 		len += (size_t)snprintf(where + len, sizeof(where) - len,
 		    " AND c.id IN (SELECT object_id FROM audit WHERE actor = ?6 AND object = 'case')");
 	if (mask & F_DUE_BEFORE)
 		snprintf(where + len, sizeof(where) - len, " AND c.due < ?9");
 	/* Only a search by text needs the unit's row to choose cases. */
-	const char *join = (mask & F_TEXT) ? " JOIN units u ON u.id = c.unit" : "";
+	const char *join = (mask & F_TEXT) && !(mask & F_EXACT) ? " JOIN units u ON u.id = c.unit" : "";
 	const char *order = (mask & F_DUE) ? " ORDER BY c.due IS NULL, c.due, c.id" :
 	    " ORDER BY c.id DESC";
 	if (count)

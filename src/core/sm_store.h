@@ -23,7 +23,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 3
+#define SM_SCHEMA_VERSION 4
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -86,6 +86,10 @@ sm_status sm_tx_office_edit(sm_tx *tx, const char *code, const char *name, sm_er
 sm_status sm_tx_office_set_disabled(sm_tx *tx, const char *code, bool disabled, sm_err *err);
 sm_status sm_tx_unit_insert(sm_tx *tx, const sm_unit *u, int64_t *id, sm_err *err);
 sm_status sm_tx_unit_get(sm_tx *tx, int64_t id, sm_unit *out, sm_err *err);
+/* Replace unit ID's values if its version is still EXPECT_VERSION (else
+ * SM_E_CONFLICT); the version goes up by one. */
+sm_status sm_tx_unit_update(sm_tx *tx, int64_t id, int64_t expect_version, const json_t *values,
+                            sm_err *err);
 sm_status sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err);
 /* The case without parsing its values and hints (left NULL): enough to decide
  * most transitions, at a fraction of the cost. */
@@ -130,7 +134,9 @@ sm_status sm_store_user_get(sm_store *s, const char *login, sm_user *out, sm_err
 sm_status sm_store_user_list(sm_store *s, sm_role role, sm_user **out, size_t *n, sm_err *err);
 size_t sm_store_user_count(sm_store *s);
 sm_status sm_store_unit_get(sm_store *s, int64_t id, sm_unit *out, sm_err *err);
-/* Units whose name, USCC or registered domain contains TEXT (service's search). */
+/* Units whose name, USCC or registered domain contains TEXT, whose mark
+ * code, certificate number, contact's or handler's mobile is TEXT, or whose
+ * contact's or handler's name contains it (service's search). */
 sm_status sm_store_unit_search(sm_store *s, const char *text, size_t limit, sm_unit **out,
                                size_t *n, sm_err *err);
 /* Registered domains of UNIT (ACE), TLD_ACE may be NULL for all. */

@@ -334,6 +334,9 @@ sm_case_view_clear(sm_case_view *v)
 	for (size_t i = 0; i < v->n_notes; i++)
 		sm_note_clear(&v->notes[i]);
 	free(v->notes);
+	free(v->fee_amount);
+	free(v->fee_how);
+	free(v->fee_text);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -351,6 +354,21 @@ mask_event(const sm_app *app, const sm_case *c, sm_event *e)
 		e->values = text;
 	}
 	json_decref(v);
+}
+
+/* Staff notes are internal: a unit's history has no "note" records (their
+ * reason is the note's text). */
+static void
+drop_notes(sm_case_view *v)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < v->n_history; i++) {
+		if (v->history[i].action && strcmp(v->history[i].action, "note") == 0)
+			sm_event_clear(&v->history[i]);
+		else
+			v->history[k++] = v->history[i];
+	}
+	v->n_history = k;
 }
 
 sm_status
@@ -375,6 +393,16 @@ sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 	if (app->user.role != SM_ROLE_UNIT &&
 	    (st = sm_store_notes(app->store, "case", id, &out->notes, &out->n_notes, err)) != SM_OK)
 		goto fail;
+	if (app->user.role == SM_ROLE_UNIT)
+		drop_notes(out);
+	if (out->c.kind == SM_KIND_DOMAIN && out->c.state == SM_STATE_AWAITING_PAYMENT) {
+		out->fee_due = true;
+		if (app->cfg && app->cfg->fee_amount)
+			out->fee_amount = strdup(app->cfg->fee_amount);
+		if (app->cfg && app->cfg->fee_how)
+			out->fee_how = strdup(app->cfg->fee_how);
+		out->fee_text = sm_app_fee_text(app, true);
+	}
 	if (out->masked) {
 		mask_values(app, sm_kind_name(out->c.kind), out->c.values);
 		mask_values(app, "unit", out->unit.values);
@@ -465,6 +493,48 @@ sm_view_unit(sm_app *app, int64_t unit_id, const char *tld_ace, sm_unit_view *ou
 	if (st != SM_OK)
 		sm_unit_view_clear(out);
 	return st;
+}
+
+sm_status
+sm_view_units_search(sm_app *app, const char *text, size_t limit, sm_unit **out, size_t *n,
+                     sm_err *err)
+{
+	sm_role r = app->user.role;
+	sm_status st;
+	size_t k = 0;
+	*out = NULL;
+	*n = 0;
+	if (r != SM_ROLE_OFFICE && r != SM_ROLE_CONAC && r != SM_ROLE_SERVICE)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) does not search units"),
+		    sm_role_label(r));
+	if (text == NULL || *text == '\0')
+		return sm_err_add(err, SM_E_INVALID, "text", _("is required"));
+	if ((st = sm_store_unit_search(app->store, text, limit, out, n, err)) != SM_OK)
+		return st;
+	for (size_t i = 0; i < *n; i++) {
+		sm_unit *u = &(*out)[i];
+		if (r == SM_ROLE_OFFICE && (app->user.office == NULL || u->office == NULL ||
+		    strcmp(app->user.office, u->office) != 0)) {
+			sm_unit_clear(u); /* another office's unit */
+			continue;
+		}
+		if (needs_mask(app, u->id, u->office))
+			mask_values(app, "unit", u->values);
+		(*out)[k++] = *u;
+	}
+	*n = k;
+	return SM_OK;
+}
+
+void
+sm_units_free(sm_unit **units, size_t n)
+{
+	if (units == NULL || *units == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		sm_unit_clear(&(*units)[i]);
+	free(*units);
+	*units = NULL;
 }
 
 char *

@@ -56,7 +56,8 @@ typedef struct sm_case_query {
 	bool waiting;           /* the user's waiting queues together (`case list --queue`) */
 	unsigned states;        /* narrows further; 0 any */
 	sm_kind kind;           /* SM_KIND_NONE any */
-	const char *text;       /* unit name, USCC, domain or case number */
+	const char *text;       /* unit name, USCC, domain, case number, contact or handler
+	                         * name; mark code, certificate number, mobile (exact) */
 	size_t limit;           /* 0: all */
 	size_t offset;
 	bool count;             /* also count all that match (total, overdue_total) */
@@ -94,6 +95,12 @@ typedef struct sm_case_view {
 	size_t n_notes;
 	sm_action actions[SM_ACTION_COUNT]; /* what this user may do on it now */
 	size_t n_actions;
+	/* A domain case awaiting payment: the fee (configuration "fee"). */
+	bool fee_due;
+	char *fee_amount;         /* the configured amount, or NULL */
+	char *fee_how;            /* the configured way to pay, or NULL */
+	char *fee_text;           /* for the unit: sm_app_fee_text (the support
+	                           * contacts when nothing is configured) */
 } sm_case_view;
 
 /* The case ID as the acting user may see it (SM_E_DENIED, SM_E_NOTFOUND). */
@@ -126,6 +133,14 @@ typedef struct sm_unit_view {
 sm_status sm_view_unit(sm_app *app, int64_t unit_id, const char *tld_ace, sm_unit_view *out,
                        sm_err *err);
 void sm_unit_view_clear(sm_unit_view *v);
+
+/* Units whose name, USCC, domain, contact's or handler's name contains TEXT,
+ * or whose mark code, certificate number or mobile is TEXT (customer
+ * service's search), up to LIMIT (0: all): customer service and CONAC find
+ * any, an office its own units; values masked as by sm_view_unit. */
+sm_status sm_view_units_search(sm_app *app, const char *text, size_t limit, sm_unit **out,
+                               size_t *n, sm_err *err);
+void sm_units_free(sm_unit **units, size_t n);
 
 /* The name of office CODE (malloc'd), or NULL. */
 char *sm_view_office_name(sm_app *app, const char *code);

@@ -75,6 +75,7 @@ static const sm_word event_words[] = {
 	{"office-edit", N_("Office edited"), NULL},
 	{"office-disable", N_("Office disabled"), NULL},
 	{"office-enable", N_("Office enabled"), NULL},
+	{"unit-edit", N_("Contact and handler changed"), NULL},
 };
 
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))

@@ -318,13 +318,14 @@ struct notify {
 	bool sms, email;
 	char *subject;
 	char *text;
+	char *sms_text, *mail_text; /* when the two differ from TEXT */
 };
 
 /* Compose the notifications of a transition.  Data that came from users is
  * neutralised so that no control character reaches a phone or a mail header. */
 static sm_status
 notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *reason,
-       const sm_mark *m, const char *due, sm_err *err)
+       const sm_mark *m, const char *due, const sm_app *app, sm_err *err)
 {
 	struct notify n = {0};
 	char *clean = reason ? sm_text_neutralise(reason, (size_t)-1, false) : NULL;
@@ -346,6 +347,21 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 		r = asprintf(&n.text,
 		    _("%s: the domain %s (case %lld) was approved. Pay the registration fee to complete the registration."),
 		    name, dom, (long long)c->id);
+		/* the fee and how to pay (configuration "fee"): the SMS carries
+		 * the amount, the e-mail also how to pay */
+		char *fee_sms = r < 0 ? NULL : sm_app_fee_text(app, false);
+		char *fee_mail = r < 0 ? NULL : sm_app_fee_text(app, true);
+		if (fee_sms && fee_mail) {
+			char *fs = sm_text_neutralise(fee_sms, (size_t)-1, false);
+			char *fm = sm_text_neutralise(fee_mail, (size_t)-1, true);
+			if (fs && fm && (asprintf(&n.sms_text, "%s %s", n.text, fs) < 0 ||
+			    asprintf(&n.mail_text, "%s %s", n.text, fm) < 0))
+				r = -1;
+			free(fs);
+			free(fm);
+		}
+		free(fee_sms);
+		free(fee_mail);
 	} else if (fx & SM_FX_NOTIFY_PAPER) {
 		n.event = "paper";
 		n.sms = true;
@@ -368,13 +384,15 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 	}
 	if (n.sms)
 		st = notice(tx, c->id, n.event, "sms", jpath(u->values, "handler", "mobile"), NULL,
-		    n.text, err);
+		    n.sms_text ? n.sms_text : n.text, err);
 	if (st == SM_OK && n.email)
 		st = notice(tx, c->id, n.event, "email", jpath(u->values, "contact", "email"),
-		    n.subject, n.text, err);
+		    n.subject, n.mail_text ? n.mail_text : n.text, err);
 out:
 	free(n.subject);
 	free(n.text);
+	free(n.sms_text);
+	free(n.mail_text);
 	free(clean);
 	free(name);
 	return st;
@@ -684,6 +702,123 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 		app->user.unit = result ? strtoll(result, NULL, 10) : 0;
 	free(result);
 	json_decref(norm);
+	return st;
+}
+
+/* ---- a unit's contact and handler */
+
+const char *const sm_unit_edit_fields[] = { "contact", "handler", NULL };
+
+sm_form *
+sm_unit_edit_form(const sm_app *app)
+{
+	const sm_form *uf = app->forms ? sm_forms_get(app->forms, "unit") : NULL;
+	return uf ? sm_form_subset(uf, "unit-contact", N_("Contact person and handler"),
+	    sm_unit_edit_fields) : NULL;
+}
+
+struct unit_edit_ctx {
+	sm_app *app;
+	int64_t id, version;
+	const json_t *values;   /* the unit's new values */
+	const json_t *changed;  /* the new groups, for the audit */
+};
+
+static sm_status
+unit_edit_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct unit_edit_ctx *c = ud;
+	sm_status st = sm_tx_unit_update(tx, c->id, c->version, c->values, err);
+	if (st == SM_OK)
+		st = audit(tx, c->app, "unit", c->id, NULL, "unit-edit", NULL, NULL, NULL,
+		    c->changed, err);
+	return st;
+}
+
+sm_status
+sm_unit_edit(sm_app *app, int64_t unit_id, const json_t *values, int64_t expect_version,
+             sm_err *err)
+{
+	sm_unit u = {0};
+	sm_form *form = NULL;
+	json_t *merged = NULL, *part = NULL, *norm = NULL;
+	const char *key;
+	json_t *v;
+	sm_status st;
+
+	if (require_role(app, UNIT | OFFICE, err) != SM_OK)
+		return SM_E_DENIED;
+	if (app->user.role == SM_ROLE_UNIT && app->user.unit != unit_id)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("unit %lld is not yours"),
+		    (long long)unit_id);
+	st = sm_store_unit_get(app->store, unit_id, &u, err);
+	if (st == SM_E_NOTFOUND) {
+		sm_err_clear(err);
+		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("no unit %lld"), (long long)unit_id);
+	}
+	if (st != SM_OK)
+		return st;
+	if (app->user.role == SM_ROLE_OFFICE && !is(app->user.office, u.office)) {
+		st = sm_err_add(err, SM_E_DENIED, NULL,
+		    _("unit %lld is reviewed by another office"), (long long)unit_id);
+		goto out;
+	}
+	if (expect_version > 0 && expect_version != u.version) {
+		st = sm_err_add(err, SM_E_CONFLICT, NULL,
+		    _("unit %lld was changed by someone else first: nothing was written; look at it again"),
+		    (long long)unit_id);
+		goto out;
+	}
+	if (!json_is_object(values) || json_object_size(values) == 0) {
+		st = sm_err_add(err, SM_E_INVALID, NULL,
+		    _("the values must be a mapping with 'contact', 'handler' or both"));
+		goto out;
+	}
+	size_t refused = 0;
+	json_object_foreach((json_t *)values, key, v)
+		if (!is(key, "contact") && !is(key, "handler") && ++refused)
+			sm_err_add(err, SM_E_INVALID, key,
+			    _("cannot be changed here: only the contact person (contact) and the handler (handler) can; the unit's other details are those it registered with"));
+	if (refused > 0) {
+		st = SM_E_INVALID;
+		goto out;
+	}
+	/* the given sub-fields replace the unit's; the others stay */
+	merged = u.values ? json_deep_copy(u.values) : json_object();
+	part = json_object();
+	if (merged == NULL || part == NULL) {
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto out;
+	}
+	for (size_t i = 0; sm_unit_edit_fields[i]; i++) {
+		const char *g = sm_unit_edit_fields[i];
+		json_t *given = json_object_get(values, g);
+		json_t *now = json_object_get(merged, g);
+		json_t *grp = json_is_object(now) ? json_deep_copy(now) : json_object();
+		if (json_is_object(given))
+			json_object_update(grp, given);
+		else if (given != NULL) {
+			json_decref(grp);
+			grp = json_incref(given); /* the form says what is wrong */
+		}
+		json_object_set_new(part, g, grp);
+	}
+	if ((form = sm_unit_edit_form(app)) == NULL) {
+		st = sm_err_add(err, SM_E_INVALID, NULL, _("the unit form is missing"));
+		goto out;
+	}
+	if ((st = sm_form_validate(form, part, app->divs, SM_FORM_COMPLETE, &norm, err)) != SM_OK)
+		goto out;
+	json_object_foreach(norm, key, v)
+		json_object_set(merged, key, v);
+	struct unit_edit_ctx c = {app, unit_id, u.version, merged, norm};
+	st = write_request(app, NULL, unit_edit_tx, &c, NULL, err);
+out:
+	sm_form_subset_free(&form);
+	json_decref(merged);
+	json_decref(part);
+	json_decref(norm);
+	sm_unit_clear(&u);
 	return st;
 }
 
@@ -1222,7 +1357,7 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	    sm_state_name(from), sm_state_name(rule->to), a->reason, audit_values, err)) != SM_OK)
 		goto out;
 	if ((st = notify(tx, &c, &u, rule->effects, a->reason, m.code ? &m : NULL, due,
-	    err)) != SM_OK)
+	    app, err)) != SM_OK)
 		goto out;
 	sm_tx_set_result(tx, sm_state_name(rule->to));
 out:

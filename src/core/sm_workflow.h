@@ -138,6 +138,23 @@ sm_status sm_unit_register(sm_app *app, const json_t *values, const char *login,
  * ERR.  sm_case_new() applies the same rule; front ends ask before they
  * open the form. */
 sm_status sm_case_may_start(sm_app *app, sm_kind kind, sm_err *err);
+
+/* The fields a unit's contact and handler edit changes ("contact",
+ * "handler"), and a form of just those fields of the unit form (their
+ * definitions shared, not copied): free it with sm_form_subset_free. */
+extern const char *const sm_unit_edit_fields[];
+sm_form *sm_unit_edit_form(const sm_app *app);
+/* Change unit UNIT_ID's contact {name, phone, mobile, email} and handler
+ * {name, id_number, mobile}: VALUES holds either or both groups, whole or in
+ * part (the other sub-fields stay); any other field is refused.  Validated by
+ * the unit form's definitions of those fields.  Allowed to the unit's own
+ * operator and to the reviewers of its office (who see the values whole);
+ * not to CONAC, customer service or administrators.  EXPECT_VERSION is the
+ * unit's version the user saw (0: as read now): SM_E_CONFLICT if it moved.
+ * Audited as "unit-edit" with the new groups. */
+sm_status sm_unit_edit(sm_app *app, int64_t unit_id, const json_t *values,
+                       int64_t expect_version, sm_err *err);
+
 /* A new draft case of KIND for the acting unit operator's unit. */
 sm_status sm_case_new(sm_app *app, sm_kind kind, const json_t *values, int64_t *case_id,
                       sm_err *err);

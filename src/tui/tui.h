@@ -164,6 +164,8 @@ struct tui {
 	double time_mark;     /* monotonic seconds at the last :time */
 	char *paste;          /* the text of the last bracketed paste */
 	tui_history searches; /* what was searched for with / (lists and pager) */
+	char *office_name;    /* the user's office's name (title bar), read once */
+	bool office_read;
 };
 
 /* Run the console.  Returns the process exit status. */
@@ -284,12 +286,20 @@ typedef struct tui_pager {
 	size_t n, cap;
 	size_t top;
 	char *search;
+	size_t left;          /* cells scrolled to the right (Right, Left): lines
+	                       * kept whole, a mark's URL, can be wider than the screen */
 } tui_pager;
 
 void tui_pager_clear(tui_pager *p);
 void tui_pager_add(tui_pager *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Add "label  value" with the label padded to a column. */
 void tui_pager_field(tui_pager *p, const char *label, const char *value);
+/* Add an HTML snippet (a mark's code) on lines broken only where HTML allows
+ * white space: between tags and attributes, and, for an attribute too long
+ * for a line, around its quoted value; a URL is never cut, so that what a
+ * mouse selects over SSH still works when pasted.  A value longer than the
+ * pager is width stays whole on a line of its own. */
+void tui_pager_snippet(tui_pager *p, const char *html);
 void tui_pager_draw(tui_pager *p, tui *t, int top, int rows);
 int tui_pager_handle(tui_pager *p, tui *t, enum tui_act act, int rows);
 
@@ -316,6 +326,10 @@ tui_view *tui_drafts_new(tui *t);
  * it (sm_case_may_start), offering the domain application when the domain
  * it needs is missing.  NULL when nothing opens. */
 tui_view *tui_application_form(tui *t, sm_kind kind, int64_t case_id);
+/* The same for SUBSET, a form of some fields of another (sm_form_subset),
+ * which the view owns and frees; no draft. */
+tui_view *tui_form_new_subset(tui *t, sm_form *subset, const json_t *initial,
+                              tui_form_submit_fn submit, void *ud, void (*free_ud)(void *));
 tui_view *tui_unit_info_new(tui *t);
 tui_view *tui_marks_new(tui *t);
 tui_view *tui_counts_new(tui *t);

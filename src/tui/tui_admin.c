@@ -163,14 +163,68 @@ submit_unit(tui *t, void *ud, json_t *values, sm_err *err)
 	return true;
 }
 
-static const tui_view_ops unit_ops = PAGER_OPS("unit", plain_actions);
+/* The unit's screen: E changes the contact person and the handler (the
+ * unit form's definitions of those groups, sm_unit_edit_form). */
+static const tui_action unit_actions[] = {
+	{A_EDIT, 3, "e", N_("Edit"), N_("Change the contact person and the handler")},
+	{A_SEARCH, 0, "/", NULL, N_("Search")},
+	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
+	{A_SEARCH_PREV, 0, "N", NULL, N_("Previous match")},
+	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read again")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+struct unit_edit {
+	int64_t unit, version; /* the version the form started from */
+};
+
+static bool
+submit_unit_edit(tui *t, void *ud, json_t *values, sm_err *err)
+{
+	struct unit_edit *ue = ud;
+	if (sm_unit_edit(t->app, ue->unit, values, ue->version, err) != SM_OK)
+		return false;
+	tui_msg(t, false, "%s", _("The contact person and the handler are changed."));
+	return true;
+}
+
+static int
+unit_extra(pager_view *pv, tui *t, enum tui_act act)
+{
+	sm_unit_view uv;
+	(void)pv;
+	if (act != A_EDIT)
+		return 0;
+	if (sm_view_unit(t->app, t->app->user.unit, NULL, &uv, NULL) != SM_OK)
+		return TUI_DRAW;
+	struct unit_edit *ue = malloc(sizeof(*ue));
+	json_t *initial = json_object();
+	for (size_t i = 0; sm_unit_edit_fields[i]; i++) {
+		json_t *g = json_object_get(uv.unit.values, sm_unit_edit_fields[i]);
+		if (g)
+			json_object_set(initial, sm_unit_edit_fields[i], g);
+	}
+	tui_view *v = NULL;
+	if (ue) {
+		*ue = (struct unit_edit){uv.unit.id, uv.unit.version};
+		v = tui_form_new_subset(t, sm_unit_edit_form(t->app), initial, submit_unit_edit, ue,
+		    free);
+	}
+	json_decref(initial);
+	sm_unit_view_clear(&uv);
+	if (v)
+		tui_push(t, v);
+	return TUI_DRAW;
+}
+
+static const tui_view_ops unit_ops = PAGER_OPS("unit", unit_actions);
 
 tui_view *
 tui_unit_info_new(tui *t)
 {
 	if (t->app->user.unit <= 0)
 		return tui_form_new(t, "unit", "unit-new", NULL, submit_unit, NULL, NULL);
-	return &pv_new(t, &unit_ops, _("Unit information"), fill_unit, NULL)->v;
+	return &pv_new(t, &unit_ops, _("Unit information"), fill_unit, unit_extra)->v;
 }
 
 /* ------------------------------------------------------------ mark management */
@@ -235,7 +289,7 @@ fill_marks(pager_view *pv, tui *t)
 			buf[10] = ' ';
 		tui_pager_field(&pv->pager, _("Issued on"), buf);
 		tui_pager_add(&pv->pager, "%s", _("  Paste this before </body> of every page, at the bottom centre:"));
-		tui_pager_add(&pv->pager, "%s", mk->snippet);
+		tui_pager_snippet(&pv->pager, mk->snippet); /* never cut inside its URL */
 		tui_pager_add(&pv->pager, "%s", "");
 	}
 	tui_pager_add(&pv->pager, "%s", _("F2 or y copies the selected code to the clipboard; 'sitemark mark show ID' prints it on one line."));
@@ -292,6 +346,14 @@ fill_counts(pager_view *pv, tui *t)
 	sm_err_free(&err);
 	tui_pager_add(&pv->pager, "%s", office ? _("Cases of your office by state") :
 	    _("All cases by state"));
+	if (office && t->app->user.office) {
+		/* which office, by code and name */
+		char *name = sm_view_office_name(t->app, t->app->user.office);
+		snprintf(buf, sizeof(buf), "%s%s%s", t->app->user.office, name ? " " : "",
+		    name ? name : "");
+		tui_pager_field(&pv->pager, _("Office"), buf);
+		free(name);
+	}
 	for (int s = 1; s < SM_STATE_COUNT; s++) {
 		if (s == SM_STATE_OFFICE_REVIEW || s == SM_STATE_PAPER_PENDING ||
 		    s == SM_STATE_MARK_ISSUED)

@@ -145,8 +145,14 @@ static const char *
 who(tui *t, char *buf, size_t bufsz)
 {
 	const sm_user *u = &t->app->user;
-	snprintf(buf, bufsz, "%s %s%s%s", sm_role_label(u->role), u->name ? u->name : u->login,
-	    u->office ? " " : "", u->office ? u->office : "");
+	if (u->office && !t->office_read) {
+		t->office_name = sm_view_office_name(t->app, u->office);
+		t->office_read = true;
+	}
+	/* the office by code and name: the name gives way first on a narrow line */
+	snprintf(buf, bufsz, "%s %s%s%s%s%s", sm_role_label(u->role), u->name ? u->name : u->login,
+	    u->office ? " " : "", u->office ? u->office : "", u->office && t->office_name ? " " : "",
+	    u->office && t->office_name ? t->office_name : "");
 	return buf;
 }
 

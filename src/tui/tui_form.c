@@ -51,6 +51,7 @@ typedef struct form_view {
 	sm_action action;        /* modal forms: the action whose form it is */
 	tui_pager intro;         /* the form's instructions, wrapped */
 	tui_pager returned;      /* why the case was returned, wrapped (n 0: not) */
+	sm_form *subset;         /* a form of some fields of another, owned (sm_form_subset) */
 } form_view;
 
 static const tui_action form_actions[] = {
@@ -918,6 +919,7 @@ form_destroy(tui_view *v)
 	free(f->draft_key);
 	if (f->free_ud)
 		f->free_ud(f->ud);
+	sm_form_subset_free(&f->subset);
 	free(f);
 }
 
@@ -954,6 +956,9 @@ static const tui_view_ops modal_ops = {
 	.destroy = form_destroy,
 };
 
+static form_view *form_make_of(tui *t, const sm_form *form, const char *draft_key,
+                               const json_t *initial);
+
 static form_view *
 form_make(tui *t, const char *form_id, const char *draft_key, const json_t *initial)
 {
@@ -962,6 +967,12 @@ form_make(tui *t, const char *form_id, const char *draft_key, const json_t *init
 		tui_msg(t, true, _("the form definition '%s' is missing"), form_id);
 		return NULL;
 	}
+	return form_make_of(t, form, draft_key, initial);
+}
+
+static form_view *
+form_make_of(tui *t, const sm_form *form, const char *draft_key, const json_t *initial)
+{
 	form_view *f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return NULL;
@@ -996,6 +1007,25 @@ tui_form_new(tui *t, const char *form_id, const char *draft_key, const json_t *i
 			free_ud(ud);
 		return NULL;
 	}
+	f->submit = submit;
+	f->ud = ud;
+	f->free_ud = free_ud;
+	return &f->v;
+}
+
+tui_view *
+tui_form_new_subset(tui *t, sm_form *subset, const json_t *initial, tui_form_submit_fn submit,
+                    void *ud, void (*free_ud)(void *))
+{
+	form_view *f = subset ? form_make_of(t, subset, NULL, initial) : NULL;
+	if (f == NULL) {
+		sm_form_subset_free(&subset);
+		if (free_ud)
+			free_ud(ud);
+		return NULL;
+	}
+	f->subset = subset;
+	f->v.ops = &modal_ops; /* no draft: submit or cancel */
 	f->submit = submit;
 	f->ud = ud;
 	f->free_ud = free_ud;

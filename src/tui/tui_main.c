@@ -1449,6 +1449,7 @@ tui_run(sm_app *app, const tui_opts *opts)
 		fclose(t.script);
 	free(t.pending);
 	free(t.paste);
+	free(t.office_name);
 	for (size_t i = 0; i < t.searches.n; i++)
 		free(t.searches.items[i]);
 	free(bindings);

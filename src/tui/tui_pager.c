@@ -118,6 +118,72 @@ tui_pager_field(tui_pager *p, const char *label, const char *value)
 	wrap(p, first, LABEL_WIDTH + 3, value ? value : "");
 }
 
+/* Lines of a snippet being packed. */
+struct packer {
+	tui_pager *p;
+	char *line;
+	size_t len;
+};
+
+/* Add S[0..N) to the line, after a space when SPACE; on a new line when it
+ * does not fit or BREAK_BEFORE. */
+static void
+pack(struct packer *k, const char *s, size_t n, bool space, bool break_before)
+{
+	if (k->len > 0 && (break_before || k->len + (space ? 1 : 0) + n > PAGER_WIDTH)) {
+		push(k->p, strndup(k->line, k->len));
+		k->len = 0;
+	}
+	if (k->len > 0 && space)
+		k->line[k->len++] = ' ';
+	memcpy(k->line + k->len, s, n);
+	k->len += n;
+}
+
+void
+tui_pager_snippet(tui_pager *p, const char *html)
+{
+	char *clean = sm_text_neutralise(html ? html : "", (size_t)-1, false);
+	const char *s = clean ? clean : "";
+	size_t n = strlen(s), start = 0;
+	struct packer k = {p, calloc(n + 1, 1), 0};
+	bool quoted = false;
+
+	if (k.line == NULL) {
+		tui_pager_add(p, "%s", s);
+		free(clean);
+		return;
+	}
+	/* Words end at spaces outside quotes and between '>' and '<' (the
+	 * snippet is ASCII: a byte is a cell). */
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] == '"')
+			quoted = !quoted;
+		if (i < n && !(i > 0 && !quoted && (s[i] == ' ' || (s[i] == '<' && s[i - 1] == '>'))))
+			continue;
+		const char *w = s + start;
+		size_t len = i - start;
+		bool space = start > 0 && s[start - 1] == ' ';
+		const char *eq = len > PAGER_WIDTH ? memchr(w, '=', len) : NULL;
+		const char *close = eq && eq[1] == '"' ? memchr(eq + 2, '"', len - (size_t)(eq + 2 - w)) : NULL;
+		if (len > 0 && close == NULL) {
+			pack(&k, w, len, space, false);
+		} else if (len > 0) {
+			/* too long for a line: NAME= here, "VALUE" on a line of
+			 * its own, what follows the value after it */
+			pack(&k, w, (size_t)(eq + 1 - w), space, false);
+			pack(&k, eq + 1, (size_t)(close - eq), false, true);
+			if (close + 1 < w + len)
+				pack(&k, close + 1, (size_t)(w + len - close - 1), false, true);
+		}
+		start = i < n && s[i] == ' ' ? i + 1 : i;
+	}
+	if (k.len > 0)
+		push(p, strndup(k.line, k.len));
+	free(k.line);
+	free(clean);
+}
+
 void
 tui_pager_draw(tui_pager *p, tui *t, int top, int rows)
 {
@@ -130,7 +196,12 @@ tui_pager_draw(tui_pager *p, tui *t, int top, int rows)
 		bool hit = p->search && *p->search && strstr(p->lines[i], p->search);
 		if (hit)
 			attron(A_BOLD);
-		tui_text(top + r, 0, t->cols, p->lines[i], false);
+		const char *line = p->lines[i];
+		if (p->left > 0) {
+			size_t cells = 0;
+			line += sm_text_fit(line, p->left, &cells);
+		}
+		tui_text(top + r, 0, t->cols, line, false);
 		if (hit)
 			attroff(A_BOLD);
 	}
@@ -171,6 +242,19 @@ tui_pager_handle(tui_pager *p, tui *t, enum tui_act act, int rows)
 		return TUI_DRAW;
 	case A_HOME:
 		p->top = 0;
+		return TUI_DRAW;
+	case A_GO_RIGHT: {
+		/* as far as the widest line needs */
+		size_t widest = 0;
+		for (size_t i = 0; i < p->n; i++)
+			if (sm_text_width(p->lines[i]) > widest)
+				widest = sm_text_width(p->lines[i]);
+		if (t->cols > 0 && widest > p->left + (size_t)t->cols)
+			p->left += (size_t)t->cols / 2;
+		return TUI_DRAW;
+	}
+	case A_GO_LEFT:
+		p->left = p->left > (size_t)t->cols / 2 ? p->left - (size_t)t->cols / 2 : 0;
 		return TUI_DRAW;
 	case A_END:
 		p->top = last;

@@ -377,7 +377,7 @@ static const tui_action unit_queue_actions[] = {
 
 static const tui_action service_queue_actions[] = {
 	{A_NOTE, 2, "m", N_("Note"), N_("Add a note to the case")},
-	{A_NEW, 3, "/", N_("Search"), N_("Search units and cases by name, USCC, domain or number")},
+	{A_NEW, 3, "/", N_("Search"), N_("Search units and cases by name, USCC, domain, number, mark code, certificate number, contact or handler name or mobile")},
 	LIST_KEYS,
 	{A_NONE, 0, NULL, NULL, NULL},
 };
@@ -877,6 +877,15 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p)
 			    c->due_uncertain ? _(" (uncertain: past the calendar)") : "");
 		tui_pager_field(p, _("Deadline"), buf);
 	}
+	if (v->fee_due) {
+		/* the fee to pay and how (configuration "fee") */
+		if (v->fee_amount)
+			tui_pager_field(p, _("Fee"), v->fee_amount);
+		if (v->fee_how)
+			tui_pager_field(p, _("How to pay"), v->fee_how);
+		if (v->fee_amount == NULL && v->fee_how == NULL)
+			tui_pager_field(p, _("Fee"), v->fee_text);
+	}
 	if (json_array_size(c->hints) > 0) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("Hints for reviewers:"));
@@ -903,6 +912,10 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p)
 		tui_pager_field(p, _("Mark code"), v->mark.code);
 		tui_pager_field(p, _("Certificate no."), v->mark.cert_no);
 		tui_pager_field(p, _("Hang by"), v->mark.hang_due);
+		if (v->mark.snippet) {
+			tui_pager_add(p, "%s", _("  Paste this before </body> of every page, at the bottom centre:"));
+			tui_pager_snippet(p, v->mark.snippet); /* never cut inside its URL */
+		}
 	}
 	if (v->n_history > 0) {
 		tui_pager_add(p, "%s", "");
