@@ -8,6 +8,10 @@ scripts/setup.sh
 export SITEMARK_DATADIR="$PWD"
 export SITEMARK_LOCALEDIR="$PWD/tests/locale"
 make -s tests/locale/zh_CN/LC_MESSAGES/sitemark.mo
-[ -f demo.db ] || ./sitemark --db demo.db init --demo
+if [ -f demo.db ]; then
+	./sitemark --db demo.db init >/dev/null   # an older demo: upgrade its schema
+else
+	./sitemark --db demo.db init --demo
+fi
 case "${LANG:-}" in *UTF-8*|*utf8*) ;; *) export LANG=zh_CN.UTF-8 ;; esac
 exec ./sitemark --db demo.db --as "${1:-fz-review}"
