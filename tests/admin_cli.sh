@@ -19,6 +19,21 @@ expect_ok "the system administrator makes the first security administrator" \
 expect_refused "then no second one" "security administrator" sm user add sec2 --role secadmin
 expect_refused "nor an auditor" "security administrator" sm user add aud2 --role auditor
 expect_refused "nor an account of their own role" "own role" sm user add admin2 --role sysadmin
+
+echo "# the three stay three: no way round the security administrator"
+expect_refused "the last security administrator is not disabled" "last" sm user disable sec
+expect_refused "nor the last auditor" "last" sm user disable aud
+expect_refused "a disabled security administrator still counts: no new one" "security administrator" \
+    sm user add evilsec --role secadmin
+LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN run sm --as aud audit show --action 新增用户
+check_eq "audit show --action takes a label too (exit 0)" "0" "$RC"
+expect_refused "audit show --action of no action" "rejct" sm --as aud audit show --action rejct
+
+echo "# a lock takes effect on the next thing the account does"
+expect_ok "conac1 works" sm --as conac1 case list
+expect_ok "the security administrator locks conac1" sm --as sec user lock conac1
+expect_refused "conac1 is refused" "locked" sm --as conac1 case list
+expect_ok "and unlocks it" sm --as sec user unlock conac1
 expect_ok "an account without a role" sm user add zhang --name 张三 --mobile 13905910001
 run sm --json user list
 check_eq "it is listed without a role" "null" "$(jq -r '.[] | select(.login == "zhang") | .role' <<<"$OUT")"

@@ -1602,6 +1602,55 @@ START_TEST(test_admin_matrix)
 }
 END_TEST
 
+/* A session that stays open: a lock, a disabling or another role takes
+ * effect on its next action, not at its next login. */
+static sm_user
+user_copy(const sm_user *u)
+{
+	sm_user c = *u;
+	c.login = u->login ? strdup(u->login) : NULL;
+	c.office = u->office ? strdup(u->office) : NULL;
+	c.name = u->name ? strdup(u->name) : NULL;
+	c.mobile = u->mobile ? strdup(u->mobile) : NULL;
+	c.email = u->email ? strdup(u->email) : NULL;
+	return c;
+}
+
+START_TEST(test_open_session_follows_the_account)
+{
+	base_world();
+	int64_t d = drive("gov", "domain", values_file("domain.yaml"), "office_review");
+	as("fz-review");
+	sm_user open = user_copy(&app->user);  /* the reviewer's open console */
+	as("sec");
+	OK(sm_user_lock(app, "fz-review", true, err));
+	sm_user_clear(&app->user);
+	app->user = user_copy(&open);
+	struct snap a, b;
+	snap(&a);
+	sm_act act = {.case_id = d, .action = SM_ACTION_APPROVE};
+	FAILS(SM_E_DENIED, sm_case_act(app, &act, NULL, err));
+	ck_assert(err_has("locked"));
+	sm_case c = {0};
+	FAILS(SM_E_DENIED, sm_case_read(app, d, &c, err));
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	/* unlocked but moved to another office: refused too */
+	as("sec");
+	OK(sm_user_lock(app, "fz-review", false, err));
+	OK(sm_user_set_role(app, "fz-review", SM_ROLE_OFFICE, "350200", err));
+	sm_user_clear(&app->user);
+	app->user = user_copy(&open);
+	FAILS(SM_E_DENIED, sm_case_act(app, &act, NULL, err));
+	ck_assert(err_has("another role or office"));
+	/* logged in again, as what it is now */
+	as("fz-review");
+	FAILS(SM_E_DENIED, sm_case_act(app, &act, NULL, err));
+	ck_assert(err_has("350100"));
+	sm_user_clear(&open);
+}
+END_TEST
+
 START_TEST(test_admin_separation)
 {
 	base_world();
@@ -2423,6 +2472,7 @@ workflow_suite(void)
 	tcase_add_test(tc, test_users_and_units);
 	tcase_add_test(tc, test_admin_matrix);
 	tcase_add_test(tc, test_admin_separation);
+	tcase_add_test(tc, test_open_session_follows_the_account);
 	tcase_add_test(tc, test_queues);
 	tcase_add_loop_test(tc, test_matrix, 0, 3);
 	suite_add_tcase(s, tc);

@@ -92,9 +92,10 @@ cli_print_json(const json_t *v)
 	 * U+009B for CSI) and the invisible bidi and format characters would
 	 * reach the terminal raw.  They can only stand inside strings, where
 	 * a \u escape of four hex digits means the same. */
+	const char *end = s + strlen(s); /* not strlen(p) each time: the output may be megabytes */
 	for (const char *p = s; *p; ) {
 		unsigned int cp = 0;
-		size_t len = sm_utf8_decode(p, strlen(p), &cp);
+		size_t len = sm_utf8_decode(p, (size_t)(end - p), &cp);
 		if (len > 1 && ((cp >= 0x80 && cp <= 0x9F) || cp == 0x061C ||
 		    (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
 		    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF)) {

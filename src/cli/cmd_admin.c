@@ -325,6 +325,12 @@ cmd_audit_show(cli *c)
 {
 	sm_audit_filter f = {.actor = c->user, .action = c->action};
 	char since[16];
+	/* an action by its name or its label, as in the console */
+	if (c->action && (f.action = sm_event_parse(c->action)) == NULL) {
+		sm_err_add(c->err, SM_E_INVALID, "action", _("no audit record has the action '%s'"),
+		    c->action);
+		return cli_fail(c, SM_E_INVALID);
+	}
 	if (c->case_id && (f.case_id = cli_parse_id(c->case_id, "--case")) < 0)
 		return 2;
 	if (c->since) {

@@ -31,7 +31,7 @@ enum stmt_id {
 	ST_NOTICE_INSERT, ST_NOTICE_LIST,
 	ST_NOTE_INSERT, ST_NOTE_LIST,
 	ST_USER_EDIT, ST_USER_SET_DISABLED, ST_USER_SET_LOCKED, ST_USER_SET_ROLE,
-	ST_USER_COUNT_ACTIVE_ROLE, ST_OFFICE_EDIT, ST_OFFICE_SET_DISABLED,
+	ST_USER_COUNT_ACTIVE_ROLE, ST_USER_COUNT_ROLE, ST_OFFICE_EDIT, ST_OFFICE_SET_DISABLED,
 	ST_AUDIT_PAGE, ST_AUDIT_COUNT, ST_AUDIT_GET,
 	ST_UNIT_UPDATE,
 	ST_COUNT
@@ -131,6 +131,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_USER_SET_LOCKED] = "UPDATE users SET locked = ?2 WHERE login = ?1",
 	[ST_USER_SET_ROLE] = "UPDATE users SET role = ?2, office = ?3, unit = ?4 WHERE login = ?1",
 	[ST_USER_COUNT_ACTIVE_ROLE] = "SELECT count(*) FROM users WHERE role = ?1 AND disabled = 0",
+	[ST_USER_COUNT_ROLE] = "SELECT count(*) FROM users WHERE role = ?1",
 	[ST_OFFICE_EDIT] = "UPDATE offices SET name = ?2 WHERE code = ?1",
 	[ST_OFFICE_SET_DISABLED] = "UPDATE offices SET disabled = ?2 WHERE code = ?1",
 	/* ?1 actor, ?2 case, ?3 action, ?4 since (a date: at >= it), ?5 before seq;
@@ -1884,15 +1885,27 @@ sm_tx_user_set_role(sm_tx *tx, const char *login, sm_role role, const char *offi
 	return changed_one(tx, st, "login", login, err);
 }
 
-sm_status
-sm_tx_user_count_active(sm_tx *tx, sm_role role, int64_t *count, sm_err *err)
+static sm_status
+count_role(sm_tx *tx, int id, sm_role role, int64_t *count, sm_err *err)
 {
-	sm_db_stmt *st = stmt(tx->c, ST_USER_COUNT_ACTIVE_ROLE, err);
+	sm_db_stmt *st = stmt(tx->c, id, err);
 	*count = 0;
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, sm_role_name(role));
 	return query_int64(tx->c, st, count, err);
+}
+
+sm_status
+sm_tx_user_count_active(sm_tx *tx, sm_role role, int64_t *count, sm_err *err)
+{
+	return count_role(tx, ST_USER_COUNT_ACTIVE_ROLE, role, count, err);
+}
+
+sm_status
+sm_tx_user_count_any(sm_tx *tx, sm_role role, int64_t *count, sm_err *err)
+{
+	return count_role(tx, ST_USER_COUNT_ROLE, role, count, err);
 }
 
 sm_status

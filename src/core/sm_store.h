@@ -81,6 +81,8 @@ sm_status sm_tx_user_set_role(sm_tx *tx, const char *login, sm_role role, const 
                               int64_t unit, sm_err *err);
 /* Enabled accounts of ROLE. */
 sm_status sm_tx_user_count_active(sm_tx *tx, sm_role role, int64_t *count, sm_err *err);
+/* How many accounts ever had ROLE (disabled ones too: none is ever deleted). */
+sm_status sm_tx_user_count_any(sm_tx *tx, sm_role role, int64_t *count, sm_err *err);
 sm_status sm_tx_office_get(sm_tx *tx, const char *code, sm_office *out, sm_err *err);
 sm_status sm_tx_office_edit(sm_tx *tx, const char *code, const char *name, sm_err *err);
 sm_status sm_tx_office_set_disabled(sm_tx *tx, const char *code, bool disabled, sm_err *err);

@@ -139,9 +139,30 @@ json_text(const json_t *v)
 static sm_status
 need_user(const sm_app *app, sm_err *err)
 {
+	sm_user now = {0};
+	sm_status st;
+	bool same;
 	if (app->user.login == NULL)
 		return sm_err_add(err, SM_E_DENIED, NULL, _("no user is logged in"));
-	return SM_OK;
+	/* A lock, a disabling or another role takes effect on the next thing
+	 * the account does, not at its next login: the account is read again. */
+	st = sm_store_user_get(app->store, app->user.login, &now, NULL);
+	if (st == SM_E_NOTFOUND)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("the account '%s' no longer exists"),
+		    app->user.login);
+	if (st != SM_OK)
+		return sm_err_add(err, st, NULL, _("cannot read the account '%s'"), app->user.login);
+	same = !now.locked && !now.disabled && now.role == app->user.role &&
+	    now.unit == app->user.unit && (now.office == NULL) == (app->user.office == NULL) &&
+	    (now.office == NULL || strcmp(now.office, app->user.office) == 0);
+	if (!same)
+		st = sm_err_add(err, SM_E_DENIED, NULL,
+		    now.locked ? _("the account '%s' was locked: ask the security administrator") :
+		    now.disabled ? _("the account '%s' was disabled: ask the system administrator") :
+		    _("the account '%s' was given another role or office since it logged in: start sitemark again"),
+		    app->user.login);
+	sm_user_clear(&now);
+	return same ? SM_OK : SM_E_DENIED;
 }
 
 static sm_status
@@ -551,11 +572,14 @@ user_tx(sm_tx *tx, void *ud, sm_err *err)
 			return st;
 	}
 	if (u->role == SM_ROLE_SECADMIN || u->role == SM_ROLE_AUDITOR) {
-		/* the start of the three: only while no security administrator is there */
-		int64_t sec = 0;
-		if ((st = sm_tx_user_count_active(tx, SM_ROLE_SECADMIN, &sec, err)) != SM_OK)
+		/* the start of the three, once: while there has never been a security
+		 * administrator (nor, for an auditor, an auditor); accounts are never
+		 * deleted, so a disabled one still counts */
+		int64_t sec = 0, aud = 0;
+		if ((st = sm_tx_user_count_any(tx, SM_ROLE_SECADMIN, &sec, err)) != SM_OK ||
+		    (st = sm_tx_user_count_any(tx, SM_ROLE_AUDITOR, &aud, err)) != SM_OK)
 			return st;
-		if (sec > 0)
+		if (sec > 0 || (u->role == SM_ROLE_AUDITOR && aud > 0))
 			return sm_err_add(err, SM_E_DENIED, "role",
 			    _("the system administrator grants no role of an administrator: create the account without --role and ask the security administrator to grant it (sitemark user role)"));
 	}
@@ -1593,6 +1617,20 @@ admin_tx(sm_tx *tx, void *ud, sm_err *err)
 			    _("the account '%s' is already disabled") : _("the account '%s' is not disabled"),
 			    c->login);
 			break;
+		}
+		if (c->what == CH_DISABLE && (old.role == SM_ROLE_SYSADMIN ||
+		    old.role == SM_ROLE_SECADMIN || old.role == SM_ROLE_AUDITOR)) {
+			/* the three keep one of each: no administrator disables away
+			 * the one who watches or checks them */
+			int64_t left = 0;
+			if ((st = sm_tx_user_count_active(tx, old.role, &left, err)) != SM_OK)
+				break;
+			if (left <= 1) {
+				st = sm_err_add(err, SM_E_STATE, "login",
+				    _("%s is the last %s: another account must hold the role first"),
+				    c->login, sm_role_label(old.role));
+				break;
+			}
 		}
 		st = sm_tx_user_set_disabled(tx, c->login, c->what == CH_DISABLE, err);
 		action = c->what == CH_DISABLE ? "user-disable" : "user-enable";

@@ -582,11 +582,18 @@ users_load(admin_view *av, tui *t)
 {
 	users_view *uv = (users_view *)av;
 	sm_err *err = sm_err_new();
+	size_t row = tui_list_current(av->list);
+	char *keep = row < uv->n ? strdup(uv->users[row].login) : NULL;
 	users_clear(av);
 	if (sm_view_users(t->app, SM_ROLE_NONE, &uv->users, &uv->n, err) != SM_OK)
 		tui_msg_err(t, err);
 	sm_err_free(&err);
 	tui_list_reset(av->list, uv->n);
+	/* the cursor stays on the same account, wherever it now sorts */
+	for (size_t i = 0; keep && i < uv->n; i++)
+		if (strcmp(uv->users[i].login, keep) == 0)
+			tui_list_select(av->list, i);
+	free(keep);
 }
 
 static const sm_user *
@@ -638,18 +645,23 @@ out:
 static bool
 user_edit(tui *t, const sm_user *u)
 {
-	char *name = tui_prompt(t, _("Name:"), u->name);
-	char *mobile = name ? tui_prompt(t, _("Mobile:"), u->mobile) : NULL;
-	char *email = mobile ? tui_prompt(t, _("E-mail:"), u->email) : NULL;
+	/* copies: the prompts draw the screen, which may read the list again */
+	char *login = strdup(u->login), *old_email = u->email ? strdup(u->email) : NULL;
+	char *name = login ? tui_prompt(t, _("Name:"), u->name) : NULL;
+	/* a mobile is shown to no administrator (domain.md §3): typed anew or kept */
+	char *mobile = name ? tui_prompt(t, _("Mobile (empty: unchanged):"), NULL) : NULL;
+	char *email = mobile ? tui_prompt(t, _("E-mail:"), old_email) : NULL;
 	bool done = false;
 	if (email) {
 		sm_err *err = sm_err_new();
 		char msg[256];
-		snprintf(msg, sizeof(msg), _("Account %s changed."), u->login);
-		done = done_or_error(t, sm_user_edit(t->app, u->login, name, mobile, email, err),
-		    err, msg);
+		snprintf(msg, sizeof(msg), _("Account %s changed."), login);
+		done = done_or_error(t, sm_user_edit(t->app, login, name, *mobile ? mobile : NULL,
+		    email, err), err, msg);
 		sm_err_free(&err);
 	}
+	free(login);
+	free(old_email);
 	free(name);
 	free(mobile);
 	free(email);
@@ -838,11 +850,17 @@ offices_load(admin_view *av, tui *t)
 {
 	offices_view *ov = (offices_view *)av;
 	sm_err *err = sm_err_new();
+	size_t row = tui_list_current(av->list);
+	char *keep = row < ov->n ? strdup(ov->offices[row].code) : NULL;
 	offices_clear(av);
 	if (sm_view_offices(t->app, &ov->offices, &ov->n, err) != SM_OK)
 		tui_msg_err(t, err);
 	sm_err_free(&err);
 	tui_list_reset(av->list, ov->n);
+	for (size_t i = 0; keep && i < ov->n; i++)
+		if (strcmp(ov->offices[i].code, keep) == 0)
+			tui_list_select(av->list, i);
+	free(keep);
 }
 
 static int

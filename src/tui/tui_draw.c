@@ -27,9 +27,10 @@ tui_text(int y, int x, int width, const char *s, bool pad)
 	size_t total = sm_text_width(p);
 	bool cut = total > (size_t)width;
 	int room = cut ? width - 1 : width;
+	const char *end = p + strlen(p);
 	while (*p) {
 		unsigned int cp;
-		size_t n = sm_utf8_decode(p, strlen(p), &cp);
+		size_t n = sm_utf8_decode(p, (size_t)(end - p), &cp);
 		if (n == 0)
 			break;
 		int w = sm_text_cp_width(cp);

@@ -1076,8 +1076,11 @@ tui_run_until_closed(tui *t, tui_view *until)
 			t->top->ops->reload(t->top, t);
 		}
 		t->message[0] = '\0';
-		if (k.is_code && k.ch == KEY_RESIZE)
+		if (k.is_code && k.ch == KEY_RESIZE) {
+			/* a taller screen may show more than the views read */
+			tui_mark_stale(t);
 			continue;
+		}
 		if (t->lines < TUI_MIN_LINES || t->cols < TUI_MIN_COLS) {
 			if (tui_lookup(tui_generic_actions, &k) == A_QUIT)
 				t->quit = true;

@@ -427,45 +427,58 @@ current_case(queue_view *q)
 /* Read the queue (again): the cursor and the tags stay on the same cases,
  * wherever they now sort; *LOST (may be NULL) tells whether the case under
  * the cursor left the queue. */
+/* The most cases a queue holds in memory; past it, the status line says so
+ * and a search (/, customer service's search) narrows it in the store. */
+#define QUEUE_MAX 5000
+
 static void
 queue_read(queue_view *q, tui *t, bool *lost)
 {
-	sm_err *err = sm_err_new();
 	/* A queue opens on what the screen shows (and the counts of the rest):
 	 * the whole of it is read when the user goes past it, searches,
 	 * filters, sorts or tags all. */
 	size_t screenful = (size_t)(t->lines > 0 ? t->lines : 24);
-	if (q->limit < screenful)
-		q->limit = screenful;
-	sm_case_query query = {.queue = q->queue, .text = q->text,
-	    .limit = q->full ? 5000 : q->limit, .count = !q->full};
 	const sm_case *c = current_case(q);
 	int64_t cur = c ? c->id : 0;
 	int64_t *tagged = calloc(q->page.n ? q->page.n : 1, sizeof(int64_t));
 	size_t ntag = 0;
+	bool gone = cur != 0;
+
+	if (q->limit < screenful)
+		q->limit = screenful;
 	for (size_t i = 0; tagged && i < q->page.n; i++)
 		if (tui_list_is_tagged(q->list, i))
 			tagged[ntag++] = q->page.cases[i].id;
-	sm_case_page_clear(&q->page);
-	if (sm_view_cases(t->app, &query, &q->page, err) != SM_OK)
-		tui_msg_err(t, err);
-	sm_err_free(&err);
-	if (!q->full && (int64_t)q->page.n >= q->page.total)
-		q->full = true; /* the screenful was all of it */
+	for (int pass = 0; pass < 2; pass++) {
+		sm_err *err = sm_err_new();
+		sm_case_query query = {.queue = q->queue, .text = q->text,
+		    .limit = q->full ? QUEUE_MAX : q->limit, .count = true};
+		sm_case_page_clear(&q->page);
+		if (sm_view_cases(t->app, &query, &q->page, err) != SM_OK)
+			tui_msg_err(t, err);
+		sm_err_free(&err);
+		if (!q->full && (int64_t)q->page.n >= q->page.total)
+			q->full = true; /* the screenfuls were all of it */
+		gone = cur != 0;
+		for (size_t i = 0; gone && i < q->page.n; i++)
+			gone = q->page.cases[i].id != cur;
+		/* not among the screenfuls read: the case may only have moved
+		 * further down; read all of it before saying it left */
+		if (!(lost && gone && !q->full))
+			break;
+		q->full = true;
+	}
 	tui_list_reset(q->list, q->page.n);
 	tui_list_untag(q->list);
-	if (lost)
-		*lost = cur != 0;
 	for (size_t i = 0; i < q->page.n; i++) {
 		for (size_t j = 0; j < ntag; j++)
 			if (q->page.cases[i].id == tagged[j])
 				tui_list_set_tag(q->list, i, true);
-		if (cur != 0 && q->page.cases[i].id == cur) {
+		if (cur != 0 && q->page.cases[i].id == cur)
 			tui_list_select(q->list, i);
-			if (lost)
-				*lost = false;
-		}
 	}
+	if (lost)
+		*lost = gone;
 	free(tagged);
 }
 
@@ -481,8 +494,8 @@ queue_draw(tui_view *v, tui *t, int top, int rows)
 	queue_view *q = (queue_view *)v;
 	const sm_case *c;
 	q->lost = false; /* what the cursor stands on is on the screen now */
-	if (!q->full && q->page.n < (size_t)rows && (int64_t)q->page.n < q->page.total)
-		queue_read(q, t, NULL); /* the terminal grew */
+	/* (a taller terminal is read for again after KEY_RESIZE, in the loop:
+	 * never here, where a prompt may be drawing over a handler) */
 	tui_list_draw(q->list, t, top, rows);
 	if ((c = current_case(q)) != NULL)
 		t->last_case = c->id;
@@ -497,11 +510,17 @@ queue_status(tui_view *v, tui *t, char *buf, size_t bufsz)
 	queue_view *q = (queue_view *)v;
 	char list[256];
 	(void)t;
-	if (q->full)
+	if (q->full && (int64_t)q->page.n < q->page.total) { /* past QUEUE_MAX */
+		char part[200];
+		tui_list_status(q->list, part, sizeof(part));
+		snprintf(list, sizeof(list), _("%s  (the first %zu of %lld: search to narrow)"),
+		    part, q->page.n, (long long)q->page.total);
+	} else if (q->full) {
 		tui_list_status(q->list, list, sizeof(list));
-	else /* a screenful of the queue: its position among all of them */
+	} else { /* a screenful of the queue: its position among all of them */
 		snprintf(list, sizeof(list), "%zu/%lld", tui_list_position(q->list),
 		    (long long)q->page.total);
+	}
 	if (q->page.overdue_total)
 		snprintf(buf, bufsz, _("%s  |  %s  |  overdue: %d"), v->title, list,
 		    (int)q->page.overdue_total);
@@ -515,8 +534,14 @@ queue_offers(tui_view *v, tui *t, enum tui_act act)
 	queue_view *q = (queue_view *)v;
 	if (act == A_NEW && role_is(t, SM_ROLE_UNIT))
 		return q->queue->kind != SM_KIND_NONE;
-	if (tui_list_tagged(q->list, NULL) > 0 && tui_act_action(act) != SM_ACTION_NONE)
-		return true; /* decided per tagged case */
+	if (tui_list_tagged(q->list, NULL) > 0 && tui_act_action(act) != SM_ACTION_NONE) {
+		/* the next action goes to the tagged cases: offered where the
+		 * rules allow it on at least one of them */
+		for (size_t i = 0; i < q->page.n; i++)
+			if (tui_list_is_tagged(q->list, i) && offers_on_case(t, &q->page.cases[i], act))
+				return true;
+		return false;
+	}
 	return offers_on_case(t, current_case(q), act);
 }
 
@@ -538,17 +563,24 @@ queue_act(queue_view *q, tui *t, sm_action action)
 		}
 		return TUI_DRAW;
 	}
+	/* the tagged cases by value: asking draws the screen, which may read
+	 * the list again */
+	struct { int64_t id, version; } *tagged = calloc(n, sizeof(*tagged));
 	json_t *values = NULL;
-	if (!ask_action(t, action, 0, n, &values)) {
+	for (size_t i = 0; tagged && i < n; i++) {
+		tagged[i].id = q->page.cases[rows[i]].id;
+		tagged[i].version = q->page.cases[rows[i]].version;
+	}
+	if (tagged == NULL || !ask_action(t, action, n == 1 ? tagged[0].id : 0, n, &values)) {
+		free(tagged);
 		free(rows);
 		return TUI_DRAW;
 	}
 	size_t ok = 0, conflict = 0, refused = 0;
 	sm_err *err = sm_err_new(), *first = sm_err_new();
 	for (size_t i = 0; i < n; i++) {
-		const sm_case *tc = &q->page.cases[rows[i]];
 		sm_err_clear(err);
-		sm_status st = apply_action(t, tc->id, tc->version, action, values, err);
+		sm_status st = apply_action(t, tagged[i].id, tagged[i].version, action, values, err);
 		if (st == SM_OK)
 			ok++;
 		else if (st == SM_E_CONFLICT)
@@ -570,6 +602,7 @@ queue_act(queue_view *q, tui *t, sm_action action)
 	sm_err_free(&err);
 	sm_err_free(&first);
 	json_decref(values);
+	free(tagged);
 	free(rows);
 	return TUI_DRAW | TUI_RELOAD;
 }
@@ -682,16 +715,17 @@ tui_application_form(tui *t, sm_kind kind, int64_t case_id)
 	return application_form(t, kind, NULL);
 }
 
-/* A staff note on case C. */
+/* A staff note on case ID. */
 static bool
-note_case(tui *t, const sm_case *c)
+note_case(tui *t, int64_t id)
 {
 	bool added = false;
+	/* the id by value: the prompt draws the screen, which may read the list again */
 	char *s = tui_prompt(t, _("Note:"), NULL);
 	if (s && *s) {
 		sm_err *err = sm_err_new();
-		if ((added = sm_case_note(t->app, c->id, s, err) == SM_OK))
-			tui_msg(t, false, _("The note was added to case %lld."), (long long)c->id);
+		if ((added = sm_case_note(t->app, id, s, err) == SM_OK))
+			tui_msg(t, false, _("The note was added to case %lld."), (long long)id);
 		else
 			tui_msg_err(t, err);
 		sm_err_free(&err);
@@ -775,8 +809,13 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			}
 			return TUI_DRAW;
 		}
-		if (role_is(t, SM_ROLE_SERVICE)) /* "/" and F3 search the list shown */
+		if (role_is(t, SM_ROLE_SERVICE)) { /* "/" and F3 search the list shown, all of it */
+			if (!q->full) {
+				q->full = true;
+				queue_read(q, t, NULL);
+			}
 			return tui_list_handle(q->list, t, A_SEARCH);
+		}
 		if (q->queue->kind != SM_KIND_NONE)
 			tui_push(t, tui_application_form(t, q->queue->kind, 0));
 		else
@@ -784,7 +823,7 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 		return TUI_DRAW;
 	case A_NOTE:
 		if (c)
-			note_case(t, c);
+			note_case(t, c->id);
 		return TUI_DRAW;
 	default:
 		return 0;
@@ -1015,7 +1054,7 @@ case_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 		return TUI_DRAW;
 	}
 	if (act == A_NOTE && cv->loaded) {
-		if (note_case(t, &cv->cv.c))
+		if (note_case(t, cv->id))
 			case_load(cv, t);
 		return TUI_DRAW;
 	}
