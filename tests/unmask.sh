@@ -79,4 +79,39 @@ expect_refused "an unknown case" "no case|不存在" \
 expect_usage "a bad case id" sm --as conac1 unmask abc handler.mobile --reason "核实"
 check_eq "no refusal left an audit record" 8 "$(audit_rows)"
 
+# The console: customer service opens the case, presses u, picks the
+# handler's ID number, gives a reason; the value stands in the pager until
+# the case is left, and one more audit record names the field and reason.
+export TERM=xterm LINES=24 COLUMNS=80
+unset NO_COLOR
+cat > "$T/keys" <<KEYS
+2
+<Enter>
+:dump $T/before
+u
+<Down><Down>
+<Enter>
+单位来电核对经办人<Enter>
+:dump $T/after
+q
+:dump $T/left
+<Enter>
+:dump $T/again
+Q
+KEYS
+HOME=$T/home sm --as kf --script "$T/keys" >/dev/null 2>&1 || fail "the console ran its script"
+check_match "the pager is case $SITE's" "Case $SITE" "$(head -1 "$T/before")"
+check_match "the key bar offers Unmask" "7Unmask" "$(tail -1 "$T/before")"
+check_nomatch "the value is masked before" "${FULL[handler.id_number]}" "$(cat "$T/before")"
+check_match "the value in full after" "${FULL[handler.id_number]}" "$(cat "$T/after")"
+check_nomatch "gone once the case is left" "${FULL[handler.id_number]}" "$(cat "$T/left" "$T/again")"
+check_eq "the console's unmasking is audited" \
+    "kf handler.id_number 单位来电核对经办人" \
+    "$(q "select actor, object_key, reason from audit where action = 'unmask' order by seq desc limit 1" | tr '|' ' ')"
+# Its office's reviewer sees the values in full: no Unmask key.
+printf '%s\n' 1 '<Enter>' ":dump $T/office" Q > "$T/keys-office"
+HOME=$T/home sm --as fz-rev1 --script "$T/keys-office" >/dev/null 2>&1 || fail "the office's console ran"
+check_match "the office's pager is case $SITE's" "Case $SITE" "$(head -1 "$T/office")"
+check_nomatch "and offers no Unmask" "Unmask" "$(tail -1 "$T/office")"
+
 finish
