@@ -1183,6 +1183,108 @@ START_TEST(test_other_office_and_admins)
 }
 END_TEST
 
+/* Unmasking (domain.md §3): CONAC and customer service see ID numbers and
+ * mobiles masked and may ask for one in full with a reason; the audit
+ * record names who, the case, the field and the reason, never the value.
+ * The unit and its office see them in full: nothing to unmask. */
+START_TEST(test_unmask)
+{
+	base_world();
+	int64_t d = register_domain("gov", "福州市人民政府");
+	int64_t s = drive("gov", "site", values_file("site-own.yaml"), "office_review");
+	struct snap a, b;
+	char *v = NULL;
+	const struct { const char *path, *full; } fields[] = {
+		{"handler.id_number", "350102198803151238"}, {"handler.mobile", "13805910002"},
+		{"contact.mobile", "13905910001"}, {"site_head.mobile", "13905910003"},
+	};
+	const char *allowed[] = {"conac-li", "kf"};
+	for (size_t i = 0; i < 2; i++) {
+		as(allowed[i]);
+		ck_assert(sm_may_unmask(app->user.role));
+		for (size_t f = 0; f < 4; f++) {
+			snap(&a);
+			OK(sm_unmask(app, s, fields[f].path, "核实经办人身份", &v, err));
+			ck_assert_str_eq(v, fields[f].full);
+			free(v);
+			v = NULL;
+			snap(&b);
+			ck_assert_int_eq(b.v[S_AUDIT], a.v[S_AUDIT] + 1);
+			ck_assert_int_eq(b.v[S_VERSIONS], a.v[S_VERSIONS]);
+			char sql[512];
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE seq = (SELECT max(seq)"
+			    " FROM audit) AND action = 'unmask' AND actor = '%s' AND object = 'case'"
+			    " AND object_id = %lld AND object_key = '%s' AND reason = '核实经办人身份'"
+			    " AND \"values\" IS NULL", allowed[i], (long long)s, fields[f].path);
+			ck_assert_int_eq(raw_int(sql), 1);
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE action = 'unmask'"
+			    " AND (ifnull(reason, '') || ifnull(object_key, '') || ifnull(\"values\", ''))"
+			    " LIKE '%%%s%%'", fields[f].full);
+			ck_assert_int_eq(raw_int(sql), 0);
+		}
+	}
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM audit WHERE action = 'unmask'"), 8);
+	ck_assert_str_eq(sm_event_label("unmask"), "Value unmasked");
+	audit_count(); /* the chain verifies */
+
+	/* Refusals write nothing. */
+	snap(&a);
+	as("conac-li");
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "handler.id_number", NULL, &v, err));
+	ck_assert_str_eq(field0(), "reason");
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "handler.id_number", "", &v, err));
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "handler.id_number", " \t\n", &v, err));
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "handler.id_number", "bad \x1b[2J escape", &v, err));
+	ck_assert_str_eq(field0(), "reason");
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "handler.nothing", "核实", &v, err));
+	ck_assert_str_eq(field0(), "field");
+	ck_assert(err_has("handler.id_number"));  /* the message lists the masked fields */
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "contact.email", "核实", &v, err));
+	ck_assert(err_has("not masked"));
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "handler", "核实", &v, err));
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "", "核实", &v, err));
+	FAILS(SM_E_NOTFOUND, sm_unmask(app, 9999, "handler.mobile", "核实", &v, err));
+	FAILS(SM_E_INVALID, sm_unmask(app, d, "site_head.mobile", "核实", &v, err));
+	/* The unit and its office: nothing to unmask. */
+	as("gov");
+	ck_assert(!sm_may_unmask(app->user.role));
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "handler.id_number", "核实", &v, err));
+	ck_assert(err_has("in full"));
+	as("fz-review");
+	FAILS(SM_E_INVALID, sm_unmask(app, s, "handler.id_number", "核实", &v, err));
+	ck_assert(err_has("in full"));
+	/* Another office, another unit: not their case. */
+	as("xm-review");
+	FAILS(SM_E_DENIED, sm_unmask(app, s, "handler.id_number", "核实", &v, err));
+	as("gov2");
+	FAILS(SM_E_DENIED, sm_unmask(app, s, "handler.id_number", "核实", &v, err));
+	/* The administrators and the auditor: never; nor the mark monitor. */
+	ck_assert(!sm_may_unmask(SM_ROLE_MONITOR));
+	const char *none[] = {"admin", "sec", "aud"};
+	for (size_t i = 0; i < 3; i++) {
+		as(none[i]);
+		ck_assert(!sm_may_unmask(app->user.role));
+		FAILS(SM_E_DENIED, sm_unmask(app, s, "handler.id_number", "核实", &v, err));
+	}
+	sm_user_clear(&app->user);
+	FAILS(SM_E_DENIED, sm_unmask(app, s, "handler.id_number", "核实", &v, err));
+	ck_assert_ptr_null(v);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+
+	/* The fields a site case masks, for the console. */
+	sm_unmask_field uf[8];
+	size_t n = sm_unmask_fields(app, SM_KIND_SITE, uf, 8);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(uf[0].path, "site_head.mobile");
+	ck_assert_str_eq(uf[1].path, "contact.mobile");
+	ck_assert_str_eq(uf[2].path, "handler.id_number");
+	ck_assert_str_eq(uf[3].path, "handler.mobile");
+	ck_assert_uint_eq(sm_unmask_fields(app, SM_KIND_DOMAIN, uf, 8), 3);
+	ck_assert_uint_eq(sm_unmask_fields(app, SM_KIND_SITE, uf, 2), 2);
+}
+END_TEST
+
 START_TEST(test_self_approval)
 {
 	base_world();
@@ -2466,6 +2568,7 @@ workflow_suite(void)
 	tcase_add_checked_fixture(tc, setup, unsnap);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_other_office_and_admins);
+	tcase_add_test(tc, test_unmask);
 	tcase_add_test(tc, test_self_approval);
 	tcase_add_test(tc, test_kind_rules);
 	tcase_add_test(tc, test_domain_unique);

@@ -382,14 +382,16 @@ expected_keybar() {
 		has approve && bar="$bar 2Approve"
 		has reject && bar="$bar 3Return"
 		has confirm-payment && bar="$bar 4Paid"
-		has verify-hung && bar="$bar 6Hung" ;;
+		has verify-hung && bar="$bar 6Hung"
+		[ -z "$list" ] && bar="$bar 7Unmask" ;;   # the pager: values are masked for CONAC
 	unit*)
 		has submit && [ -n "$list" ] && bar="$bar 2Submit 3Edit"
 		[ "$screen" = unit-new ] && [ -n "$list" ] && bar="$bar 4New"
 		has withdraw && bar="$bar 5Withdraw" ;;
 	service)
 		[ -n "$actions" ] && bar="$bar 2Note"
-		[ -n "$list" ] && bar="$bar 3Search" ;;
+		[ -n "$list" ] && bar="$bar 3Search"
+		[ -z "$list" ] && bar="$bar 7Unmask" ;;   # the pager: values are masked for service
 	esac
 	[ -n "$list" ] && bar="$bar 7Sort 8Filter"
 	echo "$bar 9Refresh 10Quit"

@@ -39,5 +39,33 @@ case "$stats" in
 *) ok "po/zh_CN.po: $stats" ;;
 esac
 
+# The build checks the catalogue (Makefile.am: CHECKED_PO): its rule, run on
+# a copy with an extra %s, fails and leaves no stamp; on a good copy it passes.
+if [ -f "$top_builddir/Makefile" ] && command -v "${MAKE:-make}" >/dev/null 2>&1; then
+	sed 's/^msgstr "申请 %lld 不存在"$/msgstr "申请 %lld 不存在%s"/' \
+	    "$top_srcdir/po/zh_CN.po" > "$tmp/bad.po"
+	cp "$top_srcdir/po/zh_CN.po" "$tmp/good.po"
+	if cmp -s "$tmp/bad.po" "$tmp/good.po"; then
+		bad "the broken copy differs from po/zh_CN.po (its message moved?)"
+	elif (unset MAKEFLAGS MFLAGS; ${MAKE:-make} -s -C "$top_builddir" CHECKED_PO="$tmp/bad.po" \
+	    CHECKED_PO_STAMP="$tmp/bad.checked" "$tmp/bad.checked") >"$tmp/make" 2>&1 ||
+	    [ -e "$tmp/bad.checked" ]; then
+		bad "the build takes a catalogue with an extra %s: $(head -c 500 "$tmp/make")"
+	elif ! grep -q "format specifications" "$tmp/make"; then
+		bad "the build fails on the broken catalogue, but not for its format: $(head -c 500 "$tmp/make")"
+	else
+		ok "the build refuses a catalogue with an extra %s"
+	fi
+	if (unset MAKEFLAGS MFLAGS; ${MAKE:-make} -s -C "$top_builddir" CHECKED_PO="$tmp/good.po" \
+	    CHECKED_PO_STAMP="$tmp/good.checked" "$tmp/good.checked") >"$tmp/make" 2>&1 &&
+	    [ -e "$tmp/good.checked" ]; then
+		ok "the build takes po/zh_CN.po"
+	else
+		bad "the build's catalogue check fails on po/zh_CN.po: $(head -c 500 "$tmp/make")"
+	fi
+else
+	echo "skip: no Makefile in $top_builddir: the build's catalogue check is not tried"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -57,4 +57,44 @@ run env SITEMARK_DB="$T/env-sg.db" XDG_DATA_HOME="$T/xdg" "$SG" --config "$CFG" 
 check_true "set-group-id run: SITEMARK_DB not used" ! -e "$T/env-sg.db"
 check_true "set-group-id run: the default database instead" -f "$T/xdg/sitemark/sitemark.db"
 
+# SITEMARK_LOCALEDIR: a catalogue whose Chinese for a message holds more
+# %s than its English (msgfmt without -c takes it) crashes or garbles a
+# program that uses it; a set-group-id run uses only the installed catalogue
+# (LOCALEDIR) and so says the same with or without it (issue 7, point 2).
+if command -v msgfmt >/dev/null 2>&1 && locale -a 2>/dev/null | grep -qix 'zh_CN.utf-\?8'; then
+	mkdir -p "$T/badloc/zh_CN/LC_MESSAGES"
+	sed 's/^msgstr "申请 %lld 不存在"$/msgstr "申请 %lld 不存在%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s"/' \
+	    "$top_srcdir/po/zh_CN.po" >"$T/bad.po"
+	check_true "the bad catalogue has its extra %s" "$(grep -c '%s%s%s%s%s%s' "$T/bad.po")" -ge 1
+	if msgfmt -c -o /dev/null "$T/bad.po" 2>/dev/null; then
+		fail "msgfmt -c refuses the bad catalogue"
+	else
+		pass "msgfmt -c refuses the bad catalogue"
+	fi
+	msgfmt -o "$T/badloc/zh_CN/LC_MESSAGES/sitemark.mo" "$T/bad.po" ||
+	    die "msgfmt without -c makes the bad catalogue"
+	# A case that does not exist: "no case %lld" is the message.
+	zh() { env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN "$@"; }
+	run zh env SITEMARK_LOCALEDIR="${top_builddir:-$top_srcdir}/tests/locale" "$SITEMARK" \
+	    --config "$CFG" --db "$T/plain.db" case show 1
+	plain_rc=$RC plain_err=$ERR
+	check_eq "plain run with the good catalogue: refused" 1 "$plain_rc"
+	run zh env SITEMARK_LOCALEDIR="$T/badloc" "$SITEMARK" --config "$CFG" --db "$T/plain.db" case show 1
+	check_true "plain run: the bad catalogue is used (exit $RC, $plain_rc without it)" \
+	    "$RC:$ERR" != "$plain_rc:$plain_err"
+	run zh env -u SITEMARK_LOCALEDIR "$SG" --config "$CFG" --db "$T/sg.db" case show 1
+	sg_rc=$RC sg_err=$ERR
+	check_eq "set-group-id run without SITEMARK_LOCALEDIR: refused" 1 "$sg_rc"
+	run zh env SITEMARK_LOCALEDIR="$T/badloc" "$SG" --config "$CFG" --db "$T/sg.db" case show 1
+	check_eq "set-group-id run with the bad catalogue: no crash, refused" 1 "$RC"
+	check_eq "set-group-id run: the same message as without it" "$sg_err" "$ERR"
+	check_nomatch "set-group-id run: not the bad catalogue's words" "不存在" "$ERR"
+	# The test catalogue (a good one) is not taken either.
+	run zh env SITEMARK_LOCALEDIR="${top_builddir:-$top_srcdir}/tests/locale" "$SG" --config "$CFG" \
+	    --db "$T/sg.db" case show 1
+	check_eq "set-group-id run: SITEMARK_LOCALEDIR is not read at all" "$sg_err" "$ERR"
+else
+	echo "# msgfmt or the zh_CN.UTF-8 locale is missing: the catalogue checks are skipped"
+fi
+
 finish

@@ -177,7 +177,7 @@ check_layout "search results" "$T/search.txt" '^Search units and cases  \|  1/[0
 check_match "search results: the hostile unit is found" '福州\^\[\[2JA\^\[' "$(cat "$T/search.txt")"
 shot en kf-zhao search-case 1 '/福州<Enter>' '<F8>2JA<Enter>' '<Enter>'
 check_bytes "case pager (service)" "$T/search-case.bin"
-check_layout "case pager (service)" "$T/search-case.txt" '^Case (2|13)  \|' "1Help 2Note 9Refresh 10Quit"
+check_layout "case pager (service)" "$T/search-case.txt" '^Case (2|13)  \|' "1Help 2Note 7Unmask 9Refresh 10Quit"
 shot en admin users 1 '/fz-gov<Enter>'
 check_bytes "users" "$T/users.bin"
 check_layout "users" "$T/users.txt" '^Users  \|  [0-9]+/' \

@@ -113,6 +113,7 @@ int cmd_case_show(cli *c);
 int cmd_case_list(cli *c);
 int cmd_case_note(cli *c);
 int cmd_mark_show(cli *c);
+int cmd_unmask(cli *c);
 int cmd_forms_check(cli *c);
 int cmd_forms_strings(cli *c);
 

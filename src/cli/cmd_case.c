@@ -170,6 +170,24 @@ cmd_case_note(cli *c)
 	return st == SM_OK ? 0 : cli_fail(c, st);
 }
 
+/* unmask ID FIELD --reason TEXT: the value alone, on a line of its own. */
+int
+cmd_unmask(cli *c)
+{
+	int64_t id = cli_parse_id(c->args[0], _("the case id"));
+	char *value = NULL;
+	if (id < 0)
+		return 2;
+	if (c->reason == NULL)
+		return cli_usage_error(_("usage: sitemark %s"), _("unmask ID FIELD --reason TEXT"));
+	sm_status st = sm_unmask(c->app, id, c->args[1], c->reason, &value, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	cli_putln(value);
+	free(value);
+	return 0;
+}
+
 int
 cmd_mark_show(cli *c)
 {

@@ -45,6 +45,8 @@ const cli_command cli_commands[] = {
 	    N_("case list [--state STATE] [--kind KIND] [--queue] [--text TEXT]")},
 	{"case", "note", 1, 1, CLI_STORE, cmd_case_note, N_("case note ID --text TEXT")},
 	{"mark", "show", 1, 1, CLI_STORE, cmd_mark_show, N_("mark show ID")},
+	{"unmask", NULL, 2, 2, CLI_STORE, cmd_unmask,
+	    N_("unmask ID FIELD --reason TEXT")},
 	{"forms", "check", 0, 64, CLI_NO_STORE, cmd_forms_check, N_("forms check [FILE ...]")},
 	{"forms", "strings", 0, 0, CLI_NO_STORE, cmd_forms_strings, N_("forms strings")},
 	{"audit", "show", 0, 0, CLI_STORE, cmd_audit_show,

@@ -76,6 +76,7 @@ static const sm_word event_words[] = {
 	{"office-disable", N_("Office disabled"), NULL},
 	{"office-enable", N_("Office enabled"), NULL},
 	{"unit-edit", N_("Contact and handler changed"), NULL},
+	{"unmask", N_("Value unmasked"), NULL},
 };
 
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))

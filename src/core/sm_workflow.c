@@ -1564,6 +1564,205 @@ sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err)
 	return write_request(app, NULL, print_tx, &n, NULL, err);
 }
 
+/* ---- unmasking (domain.md §3) */
+
+bool
+sm_may_unmask(sm_role role)
+{
+	return role < SM_ROLE_COUNT && (SM_BIT(role) & (CONAC | SM_BIT(SM_ROLE_SERVICE))) != 0;
+}
+
+struct unmask_ctx {
+	sm_app *app;
+	int64_t case_id;
+	const char *path, *reason;
+	char *value;
+};
+
+/* The masked field PATH of FORM, or NULL. */
+static const sm_field *
+masked_field(const sm_app *app, const char *form_id, const char *path)
+{
+	const sm_form *form = sm_forms_get(app->forms, form_id);
+	const sm_field *f = form ? sm_form_field(form, path) : NULL;
+	return f && f->mask && f->n_fields == 0 ? f : NULL;
+}
+
+/* The text at dotted PATH of VALUES (a string, or a list's strings joined
+ * by ", "); NULL when there is none. */
+static char *
+value_at(const json_t *values, const char *path)
+{
+	char key[128];
+	const json_t *v = values;
+	const char *p = path;
+	while (v && *p) {
+		size_t n = strcspn(p, ".");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		v = json_is_object(v) ? json_object_get(v, key) : NULL;
+		p += n + (p[n] == '.');
+	}
+	if (json_is_string(v))
+		return *json_string_value(v) ? strdup(json_string_value(v)) : NULL;
+	if (json_is_array(v) && json_array_size(v) > 0) {
+		size_t i, len = 1;
+		json_t *e;
+		char *out;
+		json_array_foreach(v, i, e)
+			len += (json_is_string(e) ? strlen(json_string_value(e)) : 0) + 2;
+		if ((out = calloc(1, len)) == NULL)
+			return NULL;
+		json_array_foreach(v, i, e)
+			if (json_is_string(e)) {
+				if (*out)
+					strcat(out, ", ");
+				strcat(out, json_string_value(e));
+			}
+		return out;
+	}
+	return NULL;
+}
+
+static void
+masked_paths(const sm_form *form, const sm_field *fields, size_t n, const char *prefix,
+             sm_unmask_field *out, size_t max, size_t *k)
+{
+	for (size_t i = 0; i < n; i++) {
+		char path[64];
+		if (snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
+		    fields[i].id) >= (int)sizeof(path))
+			continue;
+		if (fields[i].n_fields > 0) {
+			masked_paths(form, fields[i].fields, fields[i].n_fields, path, out, max, k);
+		} else if (fields[i].mask && *k < max) {
+			char buf[160];
+			const char *label = sm_form_field_label(form, path, buf, sizeof(buf));
+			snprintf(out[*k].path, sizeof(out[*k].path), "%s", path);
+			snprintf(out[*k].label, sizeof(out[*k].label), "%s", label ? label : path);
+			(*k)++;
+		}
+	}
+}
+
+size_t
+sm_unmask_fields(const sm_app *app, sm_kind kind, sm_unmask_field *out, size_t max)
+{
+	const char *ids[] = {sm_kind_name(kind), "unit"};
+	size_t k = 0;
+	for (size_t i = 0; i < 2; i++) {
+		const sm_form *f = ids[i] ? sm_forms_get(app->forms, ids[i]) : NULL;
+		if (f)
+			masked_paths(f, f->fields, f->n_fields, "", out, max, &k);
+	}
+	return k;
+}
+
+static sm_status
+unknown_field(const sm_app *app, const sm_case *c, const char *path, sm_err *err)
+{
+	sm_unmask_field f[16];
+	size_t n = sm_unmask_fields(app, c->kind, f, 16);
+	char list[512] = "";
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list), add = strlen(f[i].path) + (i ? 2 : 0);
+		if (len + add >= sizeof(list))
+			break;
+		if (i)
+			strcat(list, ", ");
+		strcat(list, f[i].path);
+	}
+	return sm_err_add(err, SM_E_INVALID, "field",
+	    _("case %lld has no field %s (its masked fields: %s)"), (long long)c->id, path, list);
+}
+
+static sm_status
+unmask_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct unmask_ctx *m = ud;
+	sm_case c = {0};
+	sm_unit u = {0};
+	sm_status st;
+	free(m->value);
+	m->value = NULL;
+	if ((st = load_case(NULL, tx, m->case_id, &c, err)) != SM_OK)
+		return st;
+	if ((st = sm_case_may_see(m->app, &c, err)) != SM_OK)
+		goto out;
+	if (masked_field(m->app, sm_kind_name(c.kind), m->path)) {
+		m->value = value_at(c.values, m->path);
+	} else if (masked_field(m->app, "unit", m->path)) {
+		if ((st = sm_tx_unit_get(tx, c.unit, &u, err)) != SM_OK)
+			goto out;
+		m->value = value_at(u.values, m->path);
+	} else {
+		const sm_form *cf = sm_forms_get(m->app->forms, sm_kind_name(c.kind));
+		const sm_form *uf = sm_forms_get(m->app->forms, "unit");
+		bool known = (cf && sm_form_field(cf, m->path)) || (uf && sm_form_field(uf, m->path));
+		st = known ?
+		    sm_err_add(err, SM_E_INVALID, "field",
+		        _("%s is not masked: case show shows it in full"), m->path) :
+		    unknown_field(m->app, &c, m->path, err);
+		goto out;
+	}
+	if (m->value == NULL) {
+		st = sm_err_add(err, SM_E_NOTFOUND, "field", _("case %lld has no value for %s"),
+		    (long long)m->case_id, m->path);
+		goto out;
+	}
+	st = audit(tx, m->app, "case", m->case_id, m->path, "unmask", NULL, NULL, m->reason, NULL,
+	    err);
+out:
+	if (st != SM_OK) {
+		free(m->value);
+		m->value = NULL;
+	}
+	sm_unit_clear(&u);
+	sm_case_clear(&c);
+	return st;
+}
+
+sm_status
+sm_unmask(sm_app *app, int64_t case_id, const char *field_path, const char *reason,
+          char **value, sm_err *err)
+{
+	sm_case c = {0};
+	sm_status st;
+	*value = NULL;
+	if (need_user(app, err) != SM_OK)
+		return SM_E_DENIED;
+	if (app->user.role == SM_ROLE_UNIT || app->user.role == SM_ROLE_OFFICE) {
+		/* They see their own cases in full, and no other. */
+		if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
+			return st;
+		sm_case_clear(&c);
+		return sm_err_add(err, SM_E_INVALID, NULL,
+		    _("you see case %lld's ID numbers and mobiles in full: nothing to unmask"),
+		    (long long)case_id);
+	}
+	if (!sm_may_unmask(app->user.role))
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("your role (%s) may not unmask values"), sm_role_label(app->user.role));
+	if (field_path == NULL || *field_path == '\0')
+		return sm_err_add(err, SM_E_INVALID, "field", _("is required"));
+	if (reason == NULL || reason[strspn(reason, " \t\r\n")] == '\0')
+		return sm_err_add(err, SM_E_INVALID, "reason",
+		    _("is required: say why you need the full value"));
+	if (!sm_text_valid_utf8(reason, (size_t)-1) || !sm_text_is_clean(reason, true) ||
+	    strlen(reason) > 4000)
+		return sm_err_add(err, SM_E_INVALID, "reason",
+		    _("must be at most 4000 bytes of text without control characters"));
+	struct unmask_ctx m = {app, case_id, field_path, reason, NULL};
+	if ((st = write_request(app, NULL, unmask_tx, &m, NULL, err)) != SM_OK) {
+		free(m.value);
+		return st;
+	}
+	*value = m.value;
+	return SM_OK;
+}
+
 /* ------------------------------------------------------------ the three administrators */
 
 enum admin_change {

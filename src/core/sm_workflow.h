@@ -196,6 +196,30 @@ sm_status sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *e
 /* Record that a case's letter or form was printed (changes no state). */
 sm_status sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err);
 
+/* Unmasking (domain.md §3): the roles that see a case's ID numbers and
+ * mobiles masked and may ask for one in full (CONAC, customer service).
+ * The unit itself and its office's reviewers see them in full; the
+ * administrators, the auditor and the monitor may not unmask. */
+bool sm_may_unmask(sm_role role);
+/* The full value of the masked field FIELD_PATH ("handler.id_number",
+ * "contact.mobile": the unit's form; "site_head.mobile": the case's form)
+ * of case CASE_ID, in *VALUE (free it), for a role sm_may_unmask() allows,
+ * with REASON (required; text as any reason: at most 4000 bytes, no control
+ * characters).  Audited in the same transaction as an "unmask" event on the
+ * case: who, the case, the field (the record's key) and the reason, never
+ * the value.  A field that is unknown or not masked, or without a value, is
+ * refused. */
+sm_status sm_unmask(sm_app *app, int64_t case_id, const char *field_path, const char *reason,
+                    char **value, sm_err *err);
+/* The masked fields of a case of KIND: its form's, then its unit's, each
+ * with its dotted path and translated label; at most MAX into OUT.  Returns
+ * how many. */
+typedef struct sm_unmask_field {
+	char path[64];
+	char label[160];
+} sm_unmask_field;
+size_t sm_unmask_fields(const sm_app *app, sm_kind kind, sm_unmask_field *out, size_t max);
+
 /* Working days a case is past its deadline today (0 when not). */
 int sm_case_days_over(const sm_app *app, const sm_case *c);
 /* Working days from today to the case's deadline (0 when due today or past). */

@@ -42,6 +42,8 @@ enum tui_act {
 	/* administration */
 	A_HOLIDAY, A_WORKDAY, A_DEFAULT_DAY, A_NEXT_MONTH, A_PREV_MONTH,
 	A_DISABLE, A_ROLE, A_LOCK, A_VERIFY_CHAIN,
+	/* a masked value in full, with a reason (audited) */
+	A_UNMASK,
 	A_COUNT
 };
 

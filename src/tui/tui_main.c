@@ -129,6 +129,7 @@ static const char *const act_names[A_COUNT] = {
 	[A_WORKDAY] = "workday", [A_DEFAULT_DAY] = "default-day", [A_NEXT_MONTH] = "next-month",
 	[A_PREV_MONTH] = "prev-month", [A_DISABLE] = "disable", [A_ROLE] = "role",
 	[A_LOCK] = "lock", [A_VERIFY_CHAIN] = "verify-chain",
+	[A_UNMASK] = "unmask",
 };
 
 /* The console's keys for the domain's actions, one row each. */

@@ -877,12 +877,20 @@ tui_queue_new(tui *t, const sm_queue *queue)
 
 /* ------------------------------------------------------------ a case */
 
+/* A value unmasked in this view (sm_unmask): shown until the view is left. */
+typedef struct case_unmasked {
+	char *label;
+	char *value;
+} case_unmasked;
+
 typedef struct case_view {
 	tui_view v;
 	int64_t id;
 	sm_case_view cv;
 	tui_pager pager;
 	bool loaded;
+	case_unmasked unmasked[8];
+	size_t n_unmasked;
 } case_view;
 
 static void
@@ -893,13 +901,19 @@ pager_value(const sm_field *field, const char *label, const char *text, void *ud
 }
 
 static void
-case_detail(tui *t, const sm_case_view *v, tui_pager *p)
+case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um, size_t n_um)
 {
 	char buf[256];
 	const sm_case *c = &v->c;
 	tui_pager_clear(p);
 	tui_pager_add(p, _("Case %lld: %s - %s"), (long long)c->id, sm_kind_label(c->kind),
 	    sm_state_label(c->state));
+	if (n_um > 0)
+		tui_pager_add(p, "%s", _("Unmasked for you (recorded in the audit log):"));
+	for (size_t i = 0; i < n_um; i++)
+		tui_pager_field(p, um[i].label, um[i].value);
+	if (n_um > 0)
+		tui_pager_add(p, "%s", "");
 	tui_pager_field(p, _("Unit"), c->unit_name);
 	tui_pager_field(p, _("Unit type"), sm_unit_type_label(c->unit_type));
 	tui_pager_field(p, _("USCC"), c->unit_uscc);
@@ -998,7 +1012,7 @@ case_load(case_view *cv, tui *t)
 	sm_case_view_clear(&cv->cv);
 	cv->loaded = sm_view_case(t->app, cv->id, &cv->cv, err) == SM_OK;
 	if (cv->loaded) {
-		case_detail(t, &cv->cv, &cv->pager);
+		case_detail(t, &cv->cv, &cv->pager, cv->unmasked, cv->n_unmasked);
 		/* read again, the reader stays where they were */
 		cv->pager.top = top < cv->pager.n ? top : (cv->pager.n ? cv->pager.n - 1 : 0);
 		cv->pager.search = search;
@@ -1026,12 +1040,55 @@ case_status(tui_view *v, tui *t, char *buf, size_t bufsz)
 	    cv->pager.top + 1, cv->pager.n);
 }
 
+/* Ask which masked value of the case and why; show it at the pager's top
+ * until the view is left (the core audits it, without the value). */
+static void
+case_unmask(case_view *cv, tui *t)
+{
+	sm_unmask_field f[16];
+	const char *labels[16];
+	char text[16][240];
+	size_t n = sm_unmask_fields(t->app, cv->cv.c.kind, f, 16);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(text[i], sizeof(text[i]), "%s (%s)", f[i].label, f[i].path);
+		labels[i] = text[i];
+	}
+	if (n == 0 || cv->n_unmasked >= sizeof(cv->unmasked) / sizeof(cv->unmasked[0])) {
+		tui_msg(t, true, "%s", _("Nothing more to unmask here."));
+		return;
+	}
+	int k = tui_choose(t, _("Unmask which value?"), labels, n, 0);
+	if (k < 0)
+		return;
+	char *reason = tui_prompt(t, _("Why do you need it in full (recorded)?"), NULL);
+	char *value = NULL;
+	if (reason && *reason) {
+		sm_err *err = sm_err_new();
+		if (sm_unmask(t->app, cv->id, f[k].path, reason, &value, err) == SM_OK) {
+			case_unmasked *u = &cv->unmasked[cv->n_unmasked++];
+			u->label = strdup(f[k].label);
+			u->value = value;
+			case_load(cv, t);
+			cv->pager.top = 0;
+			tui_msg(t, false, _("%s: %s (recorded in the audit log)"), f[k].label, value);
+		} else {
+			tui_msg_err(t, err);
+		}
+		sm_err_free(&err);
+	} else if (reason) {
+		tui_msg(t, true, "%s", _("A reason is required to unmask a value."));
+	}
+	free(reason);
+}
+
 static bool
 case_offers(tui_view *v, tui *t, enum tui_act act)
 {
 	case_view *cv = (case_view *)v;
 	if (act == A_SUBMIT)
 		return false; /* submitting goes through the form, from the queue */
+	if (act == A_UNMASK)
+		return cv->loaded && cv->cv.masked && sm_may_unmask(t->app->user.role);
 	return offers_on_case(t, cv->loaded ? &cv->cv.c : NULL, act);
 }
 
@@ -1058,6 +1115,11 @@ case_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			case_load(cv, t);
 		return TUI_DRAW;
 	}
+	if (act == A_UNMASK) {
+		if (cv->loaded && cv->cv.masked && sm_may_unmask(t->app->user.role))
+			case_unmask(cv, t);
+		return TUI_DRAW;
+	}
 	if (act == A_REFRESH) {
 		case_load(cv, t);
 		return TUI_DRAW;
@@ -1075,6 +1137,12 @@ static void
 case_destroy(tui_view *v)
 {
 	case_view *cv = (case_view *)v;
+	for (size_t i = 0; i < cv->n_unmasked; i++) {
+		if (cv->unmasked[i].value) /* no full value left behind in memory */
+			explicit_bzero(cv->unmasked[i].value, strlen(cv->unmasked[i].value));
+		free(cv->unmasked[i].value);
+		free(cv->unmasked[i].label);
+	}
 	sm_case_view_clear(&cv->cv);
 	tui_pager_clear(&cv->pager);
 	free(cv);
@@ -1086,13 +1154,17 @@ case_destroy(tui_view *v)
 	{A_NONE, 0, NULL, NULL, NULL}
 
 static const tui_action case_actions_office[] = {OFFICE_REVIEW_KEYS, CASE_KEYS};
-static const tui_action case_actions_conac[] = {CONAC_REVIEW_KEYS, CASE_KEYS};
+#define UNMASK_KEY \
+	{A_UNMASK, 7, "u", N_("Unmask"), N_("Show one masked ID number or mobile in full, with a reason (audited)")}
+
+static const tui_action case_actions_conac[] = {CONAC_REVIEW_KEYS, UNMASK_KEY, CASE_KEYS};
 static const tui_action case_actions_unit[] = {
 	{A_WITHDRAW, 5, "w", N_("Withdraw"), N_("Withdraw the application")},
 	CASE_KEYS,
 };
 static const tui_action case_actions_service[] = {
 	{A_NOTE, 2, "m", N_("Note"), N_("Add a note to the case")},
+	UNMASK_KEY,
 	CASE_KEYS,
 };
 
