@@ -322,6 +322,8 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 5: requests' digests */
+	    "ALTER TABLE requests DROP COLUMN digest;"
 	    /* 4: units' version, the mobiles' indexes */
 	    "DROP INDEX units_contact_mobile; DROP INDEX units_handler_mobile;"
 	    "ALTER TABLE units DROP COLUMN version;"

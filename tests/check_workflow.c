@@ -1094,6 +1094,85 @@ START_TEST(test_optimistic_lock)
 }
 END_TEST
 
+/* A request id is bound to its request (case, action, user, values): used
+ * again for another request it is refused and nothing is written; an exact
+ * replay is answered with what was recorded. */
+static sm_status
+act_rid(const char *login, int64_t id, const char *action, const json_t *v, const char *reason,
+        const char *rid, sm_state *ns)
+{
+	sm_act a = {.case_id = id, .action = sm_action_parse(action), .values = v,
+	    .reason = reason, .request_id = rid};
+	as(login);
+	sm_err_clear(err);
+	*ns = SM_STATE_NONE;
+	return sm_case_act(app, &a, ns, err);
+}
+
+START_TEST(test_request_id_bound)
+{
+	base_world();
+	register_domain("gov", "福州市人民政府");
+	int64_t d = drive("lib", "domain", values_file("domain-gongyi.yaml"), "office_review");
+	int64_t s = drive("gov", "site", values_file("site-own.yaml"), "paper_pending");
+	int64_t d_v = version_of(d), s_v = version_of(s);
+	sm_state ns;
+	struct snap a, b;
+
+	OK(act_rid("fz-review", d, "approve", NULL, NULL, "R-1", &ns));
+	ck_assert_int_eq(ns, SM_STATE_CONAC_REVIEW);
+	snap(&a);
+	/* the scenario: R-1 again, another case and action */
+	json_t *v = yaml("reason_code: other\nreason: 材料不全。\n");
+	FAILS(SM_E_INVALID, act_rid("fz-review", s, "reject-paper", v, NULL, "R-1", &ns));
+	ck_assert_int_eq(ns, SM_STATE_NONE);
+	ck_assert(err_has("R-1"));
+	ck_assert(err_has("another request"));
+	ck_assert_str_eq(field0(), "request_id");
+	json_decref(v);
+	/* the same case and action by another user */
+	FAILS(SM_E_INVALID, act_rid("fz-review2", d, "approve", NULL, NULL, "R-1", &ns));
+	/* the same case, action and user with other values (a reason) */
+	FAILS(SM_E_INVALID, act_rid("fz-review", d, "approve", NULL, "另附说明", "R-1", &ns));
+	/* another action on the same case */
+	FAILS(SM_E_INVALID, act_rid("fz-review", d, "reject", NULL, "名称不规范", "R-1", &ns));
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	ck_assert_int_eq(version_of(s), s_v);
+	char *st = state_of(s);
+	ck_assert_str_eq(st, "paper_pending");
+	free(st);
+	/* the exact replay: answered, nothing written */
+	OK(act_rid("fz-review", d, "approve", NULL, NULL, "R-1", &ns));
+	ck_assert_int_eq(ns, SM_STATE_CONAC_REVIEW);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	ck_assert_int_eq(version_of(d), d_v + 1);
+
+	/* values are compared as what they mean: the same mapping in another
+	 * order is the same request; another value is not */
+	v = yaml("reason_code: materials\nreason: 缺少单位公函。\n");
+	OK(act_rid("fz-review", s, "reject-paper", v, NULL, "R-2", &ns));
+	ck_assert_int_eq(ns, SM_STATE_RETURNED);
+	json_decref(v);
+	snap(&a);
+	v = yaml("reason: 缺少单位公函。\nreason_code: materials\n");
+	OK(act_rid("fz-review", s, "reject-paper", v, NULL, "R-2", &ns));
+	ck_assert_int_eq(ns, SM_STATE_RETURNED);
+	json_decref(v);
+	v = yaml("reason_code: materials\nreason: 缺少身份证复印件。\n");
+	FAILS(SM_E_INVALID, act_rid("fz-review", s, "reject-paper", v, NULL, "R-2", &ns));
+	json_decref(v);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+
+	/* a request recorded before request ids were bound (no digest) is not
+	 * taken for any request */
+	raw_exec("UPDATE requests SET digest = NULL WHERE id = 'R-1'");
+	FAILS(SM_E_INVALID, act_rid("fz-review", d, "approve", NULL, NULL, "R-1", &ns));
+}
+END_TEST
+
 START_TEST(test_other_office_and_admins)
 {
 	base_world();
@@ -2411,6 +2490,7 @@ workflow_suite(void)
 	tcase_add_test(tc, test_may_start);
 	tcase_add_test(tc, test_confirm_paper_missing);
 	tcase_add_test(tc, test_optimistic_lock);
+	tcase_add_test(tc, test_request_id_bound);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rules");

@@ -23,7 +23,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 4
+#define SM_SCHEMA_VERSION 5
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -63,6 +63,15 @@ typedef sm_status (*sm_write_fn)(sm_tx *tx, void *ud, sm_err *err);
  * back.  Busy databases are waited for (busy timeout), never half-written. */
 sm_status sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
                          bool *replayed, char **result, sm_err *err);
+/* sm_store_write, with REQUEST_ID bound to DIGEST (a digest of what the
+ * request asks: sm_audit_digest() of operation, object, user and values), kept
+ * with it.  A request id already recorded with another digest (or a digest
+ * where it had none, or none where it had one) is refused with SM_E_INVALID
+ * and nothing is written; with the same digest it is a replay as above.
+ * sm_store_write() is this with a NULL digest. */
+sm_status sm_store_write_digest(sm_store *s, const char *request_id, const char *digest,
+                                sm_write_fn fn, void *ud, bool *replayed, char **result,
+                                sm_err *err);
 void sm_tx_set_result(sm_tx *tx, const char *result);
 /* "Now" fixed for the whole transaction. */
 const char *sm_tx_now(sm_tx *tx);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sm_audit.h"
 #include "sm_i18n.h"
 #include "sm_mark.h"
 #include "sm_random.h"
@@ -400,18 +401,31 @@ out:
 
 /* ------------------------------------------------------------ writes */
 
+/* Run FN under REQUEST_ID (NULL: a new one), bound to what the request asks:
+ * the operation OP on object ID or KEY by the acting user with VALUES (its
+ * canonical JSON, keys sorted).  The same request id for another request is
+ * refused inside the transaction (sm_store_write_digest). */
 static sm_status
-write_request(sm_app *app, const char *request_id, sm_write_fn fn, void *ud, char **result,
-              sm_err *err)
+write_request(sm_app *app, const char *request_id, const char *op, int64_t id, const char *key,
+              const json_t *values, sm_write_fn fn, void *ud, char **result, sm_err *err)
 {
-	char rid[37];
+	char rid[37], num[24], digest[SM_AUDIT_HASH_LEN + 1];
+	char *canon = NULL;
 	bool replayed = false;
 	if (request_id == NULL) {
 		if (sm_random_request_id(rid, err) != SM_OK)
 			return SM_E_IO;
 		request_id = rid;
 	}
-	return sm_store_write(app->store, request_id, fn, ud, &replayed, result, err);
+	if (values != NULL &&
+	    (canon = json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)) == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	const char *parts[] = {op, num, key, app->user.login, canon};
+	sm_audit_digest("sitemark-request-v1", parts, sizeof(parts) / sizeof(parts[0]), digest);
+	free(canon);
+	return sm_store_write_digest(app->store, request_id, digest, fn, ud, &replayed, result,
+	    err);
 }
 
 struct office_ctx {
@@ -496,7 +510,7 @@ sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
 	sm_user_clear(&app->user);
 	app->user.login = strdup(login);
 	app->user.role = SM_ROLE_SYSADMIN;
-	sm_status st = write_request(app, NULL, first_tx, &f, NULL, err);
+	sm_status st = write_request(app, NULL, "first admin", 0, login, NULL, first_tx, &f, NULL, err);
 	*created = f.created;
 	return st;
 }
@@ -512,7 +526,7 @@ sm_office_add(sm_app *app, const char *code, const char *name, sm_err *err)
 	if (check_text("name", name, 200, err) != SM_OK)
 		return SM_E_INVALID;
 	struct office_ctx o = {app, code, name};
-	return write_request(app, NULL, office_tx, &o, NULL, err);
+	return write_request(app, NULL, "office add", 0, code, NULL, office_tx, &o, NULL, err);
 }
 
 struct user_ctx {
@@ -597,7 +611,7 @@ sm_user_add(sm_app *app, const sm_user *u, sm_err *err)
 	if (u->name && check_text("name", u->name, 200, err) != SM_OK)
 		return SM_E_INVALID;
 	struct user_ctx c = {app, u};
-	return write_request(app, NULL, user_tx, &c, NULL, err);
+	return write_request(app, NULL, "user add", 0, u->login, NULL, user_tx, &c, NULL, err);
 }
 
 /* ---- unit registration */
@@ -695,7 +709,8 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 		return st;
 	}
 	struct unit_ctx c = {app, &u, login, self};
-	st = write_request(app, NULL, unit_tx, &c, &result, err);
+	st = write_request(app, NULL, "unit register", 0, login, norm, unit_tx, &c, &result,
+	    err);
 	if (st == SM_OK && unit_id)
 		*unit_id = result ? strtoll(result, NULL, 10) : 0;
 	if (st == SM_OK && self)
@@ -812,7 +827,8 @@ sm_unit_edit(sm_app *app, int64_t unit_id, const json_t *values, int64_t expect_
 	json_object_foreach(norm, key, v)
 		json_object_set(merged, key, v);
 	struct unit_edit_ctx c = {app, unit_id, u.version, merged, norm};
-	st = write_request(app, NULL, unit_edit_tx, &c, NULL, err);
+	st = write_request(app, NULL, "unit edit", unit_id, NULL, norm, unit_edit_tx, &c, NULL,
+	    err);
 out:
 	sm_form_subset_free(&form);
 	json_decref(merged);
@@ -1057,7 +1073,8 @@ sm_case_new(sm_app *app, sm_kind kind, const json_t *values, int64_t *case_id,
 		.created_by = app->user.login,
 	};
 	struct draft_ctx d = {app, &c, 0, norm};
-	if ((st = write_request(app, NULL, new_tx, &d, &result, err)) == SM_OK && case_id)
+	if ((st = write_request(app, NULL, "case new", 0, sm_kind_name(kind), norm, new_tx, &d,
+	    &result, err)) == SM_OK && case_id)
 		*case_id = result ? strtoll(result, NULL, 10) : 0;
 out:
 	free(result);
@@ -1147,7 +1164,7 @@ sm_case_edit(sm_app *app, int64_t case_id, const json_t *values, int64_t expect_
 	c.domain_unicode = uni;
 	ace = uni = NULL;
 	struct draft_ctx d = {app, &c, c.version, values};
-	st = write_request(app, NULL, edit_tx, &d, NULL, err);
+	st = write_request(app, NULL, "case edit", case_id, NULL, values, edit_tx, &d, NULL, err);
 out:
 	free(ace);
 	free(uni);
@@ -1462,7 +1479,18 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 		return sm_err_add(err, SM_E_INVALID, "reason",
 		    _("must be at most 4000 bytes of text without control characters"));
 	}
-	st = write_request(app, act->request_id, act_tx, &a, &result, err);
+	/* the request id is bound to this case, action, user and values (the
+	 * reason of an action without a form among them) */
+	json_t *asked = a.values ? json_incref(a.values) : json_object();
+	if (asked != NULL && a.values == NULL && a.reason != NULL)
+		json_object_set_new(asked, "reason", json_string(a.reason));
+	if (asked == NULL) {
+		json_decref(a.values);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	st = write_request(app, act->request_id, "case act", act->case_id,
+	    sm_action_name(act->action), asked, act_tx, &a, &result, err);
+	json_decref(asked);
 	if (st == SM_OK && new_state)
 		*new_state = sm_state_parse(result);
 	free(result);
@@ -1510,7 +1538,7 @@ sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *err)
 		return st;
 	sm_case_clear(&c);
 	struct note_ctx n = {app, case_id, text, NULL};
-	return write_request(app, NULL, note_tx, &n, NULL, err);
+	return write_request(app, NULL, "case note", case_id, text, NULL, note_tx, &n, NULL, err);
 }
 
 static sm_status
@@ -1537,7 +1565,7 @@ sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err)
 		return sm_err_add(err, SM_E_STATE, NULL,
 		    _("the letter and form are printed for website cases from paper pending on"));
 	struct note_ctx n = {app, case_id, NULL, what};
-	return write_request(app, NULL, print_tx, &n, NULL, err);
+	return write_request(app, NULL, "case printed", case_id, what, NULL, print_tx, &n, NULL, err);
 }
 
 /* ------------------------------------------------------------ the three administrators */
@@ -1672,7 +1700,7 @@ admin_change(sm_app *app, sm_admin_op op, struct admin_ctx *c, sm_err *err)
 		return sm_err_add(err, SM_E_DENIED, "login",
 		    _("an administrator does not change their own account: ask another administrator"));
 	c->app = app;
-	return write_request(app, NULL, admin_tx, c, NULL, err);
+	return write_request(app, NULL, "admin", 0, c->login, NULL, admin_tx, c, NULL, err);
 }
 
 sm_status
@@ -1794,7 +1822,7 @@ sm_office_edit(sm_app *app, const char *code, const char *name, sm_err *err)
 	if (check_text("code", code, 6, err) != SM_OK || check_text("name", name, 200, err) != SM_OK)
 		return SM_E_INVALID;
 	struct office_edit_ctx c = {app, code, name, -1};
-	return write_request(app, NULL, office_edit_tx, &c, NULL, err);
+	return write_request(app, NULL, "office edit", 0, code, NULL, office_edit_tx, &c, NULL, err);
 }
 
 sm_status
@@ -1805,5 +1833,5 @@ sm_office_enable(sm_app *app, const char *code, bool enable, sm_err *err)
 	if (check_text("code", code, 6, err) != SM_OK)
 		return SM_E_INVALID;
 	struct office_edit_ctx c = {app, code, NULL, enable ? 1 : 0};
-	return write_request(app, NULL, office_edit_tx, &c, NULL, err);
+	return write_request(app, NULL, "office edit", 0, code, NULL, office_edit_tx, &c, NULL, err);
 }
