@@ -1173,6 +1173,95 @@ START_TEST(test_request_id_bound)
 }
 END_TEST
 
+/* The loser of a race is told who acted first, when, what, and the state the
+ * case is in now: with a stale version, and without a version when someone
+ * else moved the case on from where the loser could act. */
+static char *
+last_at_minute(int64_t id)
+{
+	char sql[200], *at = NULL;
+	sqlite3_stmt *st = NULL;
+	snprintf(sql, sizeof(sql), "SELECT replace(substr(at, 1, 16), 'T', ' ') FROM audit"
+	    " WHERE object = 'case' AND object_id = %lld ORDER BY seq DESC LIMIT 1", (long long)id);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	at = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return at;
+}
+
+START_TEST(test_race_loser_told)
+{
+	base_world();
+	raw_exec("UPDATE users SET name = '林涛' WHERE login = 'fz-review2'");
+	int64_t d = drive("gov", "domain", values_file("domain.yaml"), "office_review");
+	int64_t seen = version_of(d);
+	struct snap a, b;
+
+	/* two reviewers saw SEEN; fz-review2 approves first */
+	OK(act_full("fz-review2", d, "approve", NULL, NULL, seen, NULL));
+	char *at = last_at_minute(d);
+	snap(&a);
+	/* the loser, with the version seen: a conflict naming the winner */
+	FAILS(SM_E_CONFLICT, act_full("fz-review", d, "reject", NULL, "名称不规范", seen, NULL));
+	ck_assert(err_has("someone else first"));
+	ck_assert(err_has("林涛 (fz-review2)"));
+	ck_assert(err_has("'Approve'"));
+	ck_assert(err_has(at));
+	ck_assert(err_has("it is now CONAC review"));
+	ck_assert(err_has("nothing was written"));
+	/* the loser without a version (the command line): the same story */
+	FAILS(SM_E_STATE, act_full("fz-review", d, "approve", NULL, NULL, 0, NULL));
+	ck_assert(err_has("someone else first"));
+	ck_assert(err_has("林涛 (fz-review2)"));
+	ck_assert(err_has("it is now CONAC review"));
+	FAILS(SM_E_STATE, act_full("fz-review", d, "reject", NULL, "名称不规范", 0, NULL));
+	ck_assert(err_has("林涛 (fz-review2)"));
+	/* an action that never applied to this reviewer is no race */
+	json_t *pay = values_file("confirm-payment.yaml");
+	FAILS(SM_E_STATE, act_full("fz-review", d, "confirm-payment", pay, NULL, 0, NULL));
+	ck_assert(!err_has("someone else"));
+	json_decref(pay);
+	/* nor is the winner's own second try */
+	FAILS(SM_E_STATE, act_full("fz-review2", d, "approve", NULL, NULL, 0, NULL));
+	ck_assert(!err_has("someone else"));
+	ck_assert(err_has("does not apply"));
+	/* with a stale version, the winner is told it was their own change */
+	FAILS(SM_E_CONFLICT, act_full("fz-review2", d, "approve", NULL, NULL, seen, NULL));
+	ck_assert(err_has("since you saw it"));
+	ck_assert(err_has("'Approve'"));
+	ck_assert(err_has("it is now CONAC review"));
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	free(at);
+
+	/* edits: two logins of one unit; one submits the draft the other saw */
+	as("admin");
+	sm_user second = {.login = "gov-b", .role = SM_ROLE_UNIT, .unit = u_gov,
+	    .name = "陈静"};
+	OK(sm_user_add(app, &second, err));
+	int64_t e = drive("gov", "domain", yaml("name: 福州市草稿乙\nusage: 草稿。\n"), "draft");
+	int64_t ev = version_of(e);
+	act_ok("gov-b", e, "submit", "office_review");
+	at = last_at_minute(e);
+	snap(&a);
+	json_t *ed = yaml("usage: 改过的用途说明。\n");
+	as("gov");
+	FAILS(SM_E_CONFLICT, sm_case_edit(app, e, ed, ev, err));
+	ck_assert(err_has("陈静 (gov-b)"));
+	ck_assert(err_has("'Submit'"));
+	ck_assert(err_has(at));
+	ck_assert(err_has("it is now Office review"));
+	sm_err_clear(err);
+	FAILS(SM_E_STATE, sm_case_edit(app, e, ed, 0, err));
+	ck_assert(err_has("陈静 (gov-b)"));
+	json_decref(ed);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	free(at);
+}
+END_TEST
+
 START_TEST(test_other_office_and_admins)
 {
 	base_world();
@@ -2491,6 +2580,7 @@ workflow_suite(void)
 	tcase_add_test(tc, test_confirm_paper_missing);
 	tcase_add_test(tc, test_optimistic_lock);
 	tcase_add_test(tc, test_request_id_bound);
+	tcase_add_test(tc, test_race_loser_told);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rules");

@@ -219,7 +219,7 @@ expect_refused "approve with a future --expect-version" "已被他人处理|some
     sm --as fz-rev1 case act "$O" approve --expect-version $((V + 1))
 printf 'name: 福州市草稿\nusage: 草稿。\n' >"$T/draft.yaml"
 DR=$(sm --as org-op case new domain --values "$T/draft.yaml") || die "case new DR"
-expect_refused "edit with a stale --expect-version" "已被他人处理|someone else" \
+expect_refused "edit with a stale --expect-version" "已被他人处理|someone else|since you saw it|在您查看之后" \
     sm --as org-op case edit "$DR" --values "$T/draft.yaml" --expect-version 7
 expect_ok "approve with the right --expect-version" sm --as fz-rev1 case act "$O" approve --expect-version "$V"
 check_eq "the approval applied" "conac_review" "$(state_of "$O")"

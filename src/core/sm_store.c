@@ -34,6 +34,7 @@ enum stmt_id {
 	ST_USER_COUNT_ACTIVE_ROLE, ST_OFFICE_EDIT, ST_OFFICE_SET_DISABLED,
 	ST_AUDIT_PAGE, ST_AUDIT_COUNT, ST_AUDIT_GET,
 	ST_UNIT_UPDATE,
+	ST_AUDIT_CASE_CHANGE,
 	ST_COUNT
 };
 
@@ -115,6 +116,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AUDIT_CASE] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit WHERE object = 'case' AND object_id = ?1 ORDER BY seq",
+	[ST_AUDIT_CASE_CHANGE] = "SELECT seq, at, actor, role, ssh_client, object, object_id,"
+	    " object_key, action, from_state, to_state, reason, \"values\", request_id, prev_hash,"
+	    " hash FROM audit WHERE object = 'case' AND object_id = ?1 AND to_state IS NOT NULL"
+	    " ORDER BY seq DESC LIMIT 1",
 	[ST_AUDIT_ALL] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit ORDER BY seq",
@@ -1747,6 +1752,28 @@ sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t *n, sm_err
 	sm_db_bind_int64(st, 1, id);
 	return get_all(&s->c, st, READER(read_event, sm_event), sizeof(sm_event),
 	    CLEARER(sm_event_clear), (void **)out, n, err);
+}
+
+static sm_status
+case_last_change(struct conn *c, int64_t id, sm_event *out, sm_err *err)
+{
+	sm_db_stmt *st = stmt(c, ST_AUDIT_CASE_CHANGE, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, id);
+	return get_one(c, st, READER(read_event, sm_event), out, err);
+}
+
+sm_status
+sm_store_case_last_change(sm_store *s, int64_t id, sm_event *out, sm_err *err)
+{
+	return case_last_change(&s->c, id, out, err);
+}
+
+sm_status
+sm_tx_case_last_change(sm_tx *tx, int64_t id, sm_event *out, sm_err *err)
+{
+	return case_last_change(tx->c, id, out, err);
 }
 
 sm_status

@@ -161,6 +161,11 @@ sm_status sm_store_case_list(sm_store *s, const sm_case_filter *f, sm_case **out
 sm_status sm_store_case_count(sm_store *s, const sm_case_filter *f, int64_t *count, sm_err *err);
 /* Audit records of a case, oldest first (its history). */
 sm_status sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t *n, sm_err *err);
+/* The last audit record of case ID that changed it (created, edited or moved
+ * it on: notes and prints aside); SM_E_NOTFOUND when there is none.  What
+ * the loser of a race is told (who, when, what). */
+sm_status sm_store_case_last_change(sm_store *s, int64_t id, sm_event *out, sm_err *err);
+sm_status sm_tx_case_last_change(sm_tx *tx, int64_t id, sm_event *out, sm_err *err);
 sm_status sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err);
 sm_status sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t *n, sm_err *err);
 sm_status sm_store_notes(sm_store *s, const char *object, int64_t id, sm_note **out, size_t *n,

@@ -1085,6 +1085,93 @@ out:
 	return st;
 }
 
+/* ---- the loser of a race */
+
+/* The last change of case ID (in TX, or a read of its own when TX is NULL)
+ * and the name of whoever made it; failures leave them empty: the message
+ * is then the plainer one. */
+static void
+last_change(sm_app *app, sm_tx *tx, int64_t id, sm_event *last, sm_user *who)
+{
+	sm_err *scratch = sm_err_new();
+	sm_status st = tx ? sm_tx_case_last_change(tx, id, last, scratch) :
+	    sm_store_case_last_change(app->store, id, last, scratch);
+	if (st == SM_OK && last->actor != NULL)
+		(void)(tx ? sm_tx_user_get(tx, last->actor, who, scratch) :
+		    sm_store_user_get(app->store, last->actor, who, scratch));
+	sm_err_free(&scratch);
+}
+
+/* Add to ERR (with STATUS) that case C, as it is now, was changed since the
+ * user saw it: who changed it, when, what they did (its last change), and
+ * its state now; nothing was written. */
+static sm_status
+lost_race(sm_app *app, sm_tx *tx, sm_status status, const sm_case *c, sm_err *err)
+{
+	sm_event last = {0};
+	sm_user u = {0};
+	char when[32] = "", *who = NULL;
+	sm_status st;
+
+	last_change(app, tx, c->id, &last, &u);
+	if (last.actor == NULL) {
+		st = sm_err_add(err, status, NULL,
+		    _("case %lld was changed by someone else first (已被他人处理): it is now %s; nothing was written"),
+		    (long long)c->id, sm_state_label(c->state));
+		goto out;
+	}
+	/* 2026-11-20T10:05:33+08:00: the minute, in Beijing time */
+	snprintf(when, sizeof(when), "%.16s", last.at ? last.at : "");
+	char *t = strchr(when, 'T');
+	if (t)
+		*t = ' ';
+	if (is(last.actor, app->user.login)) {
+		st = sm_err_add(err, status, NULL,
+		    _("case %lld was changed since you saw it: at %s you did '%s'; it is now %s; nothing was written"),
+		    (long long)c->id, when, sm_event_label(last.action), sm_state_label(c->state));
+		goto out;
+	}
+	if (u.name != NULL && *u.name != '\0' && !is(u.name, last.actor)) {
+		if (asprintf(&who, "%s (%s)", u.name, last.actor) < 0)
+			who = NULL;
+	}
+	st = sm_err_add(err, status, NULL,
+	    _("case %lld was changed by someone else first (已被他人处理): at %s %s did '%s'; it is now %s; nothing was written"),
+	    (long long)c->id, when, who ? who : last.actor, sm_event_label(last.action),
+	    sm_state_label(c->state));
+out:
+	free(who);
+	sm_user_clear(&u);
+	sm_event_clear(&last);
+	return st;
+}
+
+/* Whether someone else moved case C on (its last change) from a state in
+ * which this user could do ACTION (SM_ACTION_NONE: edit it): a lost race,
+ * when the version the user saw does not tell. */
+static bool
+moved_on(sm_app *app, sm_tx *tx, const sm_case *c, sm_action action)
+{
+	sm_event last = {0};
+	sm_user u = {0};
+	bool moved = false;
+
+	last_change(app, tx, c->id, &last, &u);
+	sm_state from = last.from_state ? sm_state_parse(last.from_state) : SM_STATE_NONE;
+	if (last.actor != NULL && !is(last.actor, app->user.login) && from != SM_STATE_NONE &&
+	    from != c->state) {
+		if (action == SM_ACTION_NONE) {
+			moved = from == SM_STATE_DRAFT || from == SM_STATE_RETURNED;
+		} else {
+			const sm_rule *r = sm_rule_find(c->kind, from, action);
+			moved = r != NULL && (r->roles & SM_BIT(app->user.role));
+		}
+	}
+	sm_user_clear(&u);
+	sm_event_clear(&last);
+	return moved;
+}
+
 static sm_status
 edit_tx(sm_tx *tx, void *ud, sm_err *err)
 {
@@ -1094,10 +1181,9 @@ edit_tx(sm_tx *tx, void *ud, sm_err *err)
 	if (st != SM_OK)
 		return st;
 	if (now.version != d->expect_version) {
+		st = lost_race(d->app, tx, SM_E_CONFLICT, &now, err);
 		sm_case_clear(&now);
-		return sm_err_add(err, SM_E_CONFLICT, NULL,
-		    _("case %lld was changed by someone else first (已被他人处理): nothing was written; look at it again"),
-		    (long long)d->c->id);
+		return st;
 	}
 	sm_case_clear(&now);
 	if ((st = check_domain_tx(tx, d->c, err)) != SM_OK)
@@ -1123,16 +1209,18 @@ sm_case_edit(sm_app *app, int64_t case_id, const json_t *values, int64_t expect_
 		return st;
 	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
 		goto out;
-	if (c.state != SM_STATE_DRAFT && c.state != SM_STATE_RETURNED) {
-		st = sm_err_add(err, SM_E_STATE, NULL,
-		    _("case %lld is %s: only drafts and returned cases can be edited"),
-		    (long long)case_id, sm_state_label(c.state));
+	/* changed since the user saw it: say by whom first, whatever the state */
+	if (expect_version > 0 && expect_version != c.version) {
+		st = lost_race(app, NULL, SM_E_CONFLICT, &c, err);
 		goto out;
 	}
-	if (expect_version > 0 && expect_version != c.version) {
-		st = sm_err_add(err, SM_E_CONFLICT, NULL,
-		    _("case %lld was changed by someone else first (已被他人处理): nothing was written; look at it again"),
-		    (long long)case_id);
+	if (c.state != SM_STATE_DRAFT && c.state != SM_STATE_RETURNED) {
+		if (expect_version <= 0 && moved_on(app, NULL, &c, SM_ACTION_NONE))
+			st = lost_race(app, NULL, SM_E_STATE, &c, err);
+		else
+			st = sm_err_add(err, SM_E_STATE, NULL,
+			    _("case %lld is %s: only drafts and returned cases can be edited"),
+			    (long long)case_id, sm_state_label(c.state));
 		goto out;
 	}
 	if ((form = form_or_fail(app, sm_kind_name(c.kind), err)) == NULL) {
@@ -1267,9 +1355,17 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	if ((st = sm_case_may_see(app, &c, err)) != SM_OK)
 		goto out;
 	if (act->expect_version > 0 && c.version != act->expect_version) {
-		st = sm_err_add(err, SM_E_CONFLICT, NULL,
-		    _("case %lld was changed by someone else first (已被他人处理): it is now %s; nothing was written"),
-		    (long long)c.id, sm_state_label(c.state));
+		st = lost_race(app, tx, SM_E_CONFLICT, &c, err);
+		goto out;
+	}
+	/* the action does not apply now, and someone else moved the case on
+	 * from where this user could act: the user lost a race (the command
+	 * line reads the version just before, after the user looked); say so,
+	 * and who won it */
+	rule = sm_rule_find(c.kind, c.state, act->action);
+	if ((rule == NULL || !(rule->roles & SM_BIT(app->user.role))) &&
+	    moved_on(app, tx, &c, act->action)) {
+		st = lost_race(app, tx, SM_E_STATE, &c, err);
 		goto out;
 	}
 	if ((rule = sm_rule_find(c.kind, c.state, act->action)) == NULL) {
