@@ -915,7 +915,7 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 		    (was != NULL && digest != NULL && strcmp(was, digest) == 0))) {
 			sm_db_reset(st);
 			sm_db_rollback(tx.c->db);
-			return sm_err_add(err, SM_E_INVALID, "request_id",
+			return sm_err_add(err, SM_E_INVALID, NULL,
 			    _("request id %s was already used for another request (a different case, action, user or values): nothing was written; use a new request id"),
 			    request_id);
 		}
