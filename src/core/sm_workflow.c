@@ -510,7 +510,8 @@ sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
 	sm_user_clear(&app->user);
 	app->user.login = strdup(login);
 	app->user.role = SM_ROLE_SYSADMIN;
-	sm_status st = write_request(app, NULL, "first admin", 0, login, NULL, first_tx, &f, NULL, err);
+	sm_status st = write_request(app, NULL, "first admin", 0, login, NULL, first_tx, &f, NULL,
+	    err);
 	*created = f.created;
 	return st;
 }
@@ -1661,7 +1662,8 @@ sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err)
 		return sm_err_add(err, SM_E_STATE, NULL,
 		    _("the letter and form are printed for website cases from paper pending on"));
 	struct note_ctx n = {app, case_id, NULL, what};
-	return write_request(app, NULL, "case printed", case_id, what, NULL, print_tx, &n, NULL, err);
+	return write_request(app, NULL, "case printed", case_id, what, NULL, print_tx, &n, NULL,
+	    err);
 }
 
 /* ------------------------------------------------------------ the three administrators */
