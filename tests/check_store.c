@@ -322,6 +322,8 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 5: requests' digests */
+	    "ALTER TABLE requests DROP COLUMN digest;"
 	    /* 4: units' version, the mobiles' indexes */
 	    "DROP INDEX units_contact_mobile; DROP INDEX units_handler_mobile;"
 	    "ALTER TABLE units DROP COLUMN version;"
@@ -355,6 +357,8 @@ START_TEST(test_upgrade_from_1)
 	ck_assert_int_eq(raw_int(db,
 	    "SELECT count(*) FROM sqlite_master WHERE name = 'cases_state_office'"), 0);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM offices WHERE disabled = 0"), 1);
+	ck_assert_int_eq(raw_int(db,
+	    "SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'digest'"), 1);
 }
 END_TEST
 
@@ -571,6 +575,51 @@ START_TEST(test_replay)
 	ck_assert_int_eq(sm_store_write(s, NULL, office_tx, &c, &replayed, NULL, err), SM_E_USAGE);
 	ck_assert_int_eq(sm_store_write(s, "", office_tx, &c, &replayed, NULL, err), SM_E_USAGE);
 	ck_assert_int_eq(c.calls, 2);
+	sm_store_close(&s);
+}
+END_TEST
+
+/* A request id bound to a digest of its request: the same digest replays,
+ * another (or none, against one) is refused inside the transaction, with
+ * nothing written and the request's function not called. */
+START_TEST(test_replay_digest)
+{
+	sm_store *s = open_new();
+	struct counting c = {.office = "350200", .result = "done-1"};
+	bool replayed = true;
+	char *result = NULL;
+
+	OK(sm_store_write_digest(s, "req-D", "digest-1", office_tx, &c, &replayed, &result, err));
+	ck_assert(!replayed);
+	free(result);
+	result = NULL;
+	char *dg = raw_text(db, "SELECT digest FROM requests WHERE id = 'req-D'");
+	ck_assert_str_eq(dg, "digest-1");
+	free(dg);
+	OK(sm_store_write_digest(s, "req-D", "digest-1", office_tx, &c, &replayed, &result, err));
+	ck_assert(replayed);
+	ck_assert_str_eq(result, "done-1");
+	free(result);
+	result = NULL;
+	ck_assert_int_eq(sm_store_write_digest(s, "req-D", "digest-2", office_tx, &c, &replayed,
+	    &result, err), SM_E_INVALID);
+	ck_assert(!replayed);
+	ck_assert_ptr_null(result);
+	ck_assert(strstr(sm_err_msg(err, 0), "req-D") != NULL);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_write(s, "req-D", office_tx, &c, &replayed, NULL, err),
+	    SM_E_INVALID);
+	sm_err_clear(err);
+	/* and the other way round: an id recorded without a digest */
+	OK(sm_store_write(s, "req-E", office_tx, &(struct counting){.office = "350300"}, NULL, NULL,
+	    err));
+	ck_assert_int_eq(sm_store_write_digest(s, "req-E", "digest-1", office_tx, &c, &replayed,
+	    NULL, err), SM_E_INVALID);
+	sm_err_clear(err);
+	ck_assert_int_eq(c.calls, 1);
+	ck_assert_int_eq(audit_count(s), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM offices"), 2);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM requests"), 2);
 	sm_store_close(&s);
 }
 END_TEST
@@ -1556,6 +1605,7 @@ store_suite(void)
 	tc = tcase_create("write");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_replay);
+	tcase_add_test(tc, test_replay_digest);
 	tcase_add_test(tc, test_rollback);
 	tcase_add_test(tc, test_notice_ids);
 	tcase_add_test(tc, test_case_version);

@@ -1094,6 +1094,173 @@ START_TEST(test_optimistic_lock)
 }
 END_TEST
 
+/* A request id is bound to its request (case, action, user, values): used
+ * again for another request it is refused and nothing is written; an exact
+ * replay is answered with what was recorded. */
+static sm_status
+act_rid(const char *login, int64_t id, const char *action, const json_t *v, const char *reason,
+        const char *rid, sm_state *ns)
+{
+	sm_act a = {.case_id = id, .action = sm_action_parse(action), .values = v,
+	    .reason = reason, .request_id = rid};
+	as(login);
+	sm_err_clear(err);
+	*ns = SM_STATE_NONE;
+	return sm_case_act(app, &a, ns, err);
+}
+
+START_TEST(test_request_id_bound)
+{
+	base_world();
+	register_domain("gov", "福州市人民政府");
+	int64_t d = drive("lib", "domain", values_file("domain-gongyi.yaml"), "office_review");
+	int64_t s = drive("gov", "site", values_file("site-own.yaml"), "paper_pending");
+	int64_t d_v = version_of(d), s_v = version_of(s);
+	sm_state ns;
+	struct snap a, b;
+
+	OK(act_rid("fz-review", d, "approve", NULL, NULL, "R-1", &ns));
+	ck_assert_int_eq(ns, SM_STATE_CONAC_REVIEW);
+	snap(&a);
+	/* the scenario: R-1 again, another case and action */
+	json_t *v = yaml("reason_code: other\nreason: 材料不全。\n");
+	FAILS(SM_E_INVALID, act_rid("fz-review", s, "reject-paper", v, NULL, "R-1", &ns));
+	ck_assert_int_eq(ns, SM_STATE_NONE);
+	ck_assert(err_has("R-1"));
+	ck_assert(err_has("another request"));
+	json_decref(v);
+	/* the same case and action by another user */
+	FAILS(SM_E_INVALID, act_rid("fz-review2", d, "approve", NULL, NULL, "R-1", &ns));
+	/* the same case, action and user with other values (a reason) */
+	FAILS(SM_E_INVALID, act_rid("fz-review", d, "approve", NULL, "另附说明", "R-1", &ns));
+	/* another action on the same case */
+	FAILS(SM_E_INVALID, act_rid("fz-review", d, "reject", NULL, "名称不规范", "R-1", &ns));
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	ck_assert_int_eq(version_of(s), s_v);
+	char *st = state_of(s);
+	ck_assert_str_eq(st, "paper_pending");
+	free(st);
+	/* the exact replay: answered, nothing written */
+	OK(act_rid("fz-review", d, "approve", NULL, NULL, "R-1", &ns));
+	ck_assert_int_eq(ns, SM_STATE_CONAC_REVIEW);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	ck_assert_int_eq(version_of(d), d_v + 1);
+
+	/* values are compared as what they mean: the same mapping in another
+	 * order is the same request; another value is not */
+	v = yaml("reason_code: materials\nreason: 缺少单位公函。\n");
+	OK(act_rid("fz-review", s, "reject-paper", v, NULL, "R-2", &ns));
+	ck_assert_int_eq(ns, SM_STATE_RETURNED);
+	json_decref(v);
+	snap(&a);
+	v = yaml("reason: 缺少单位公函。\nreason_code: materials\n");
+	OK(act_rid("fz-review", s, "reject-paper", v, NULL, "R-2", &ns));
+	ck_assert_int_eq(ns, SM_STATE_RETURNED);
+	json_decref(v);
+	v = yaml("reason_code: materials\nreason: 缺少身份证复印件。\n");
+	FAILS(SM_E_INVALID, act_rid("fz-review", s, "reject-paper", v, NULL, "R-2", &ns));
+	json_decref(v);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+
+	/* a request recorded before request ids were bound (no digest) is not
+	 * taken for any request */
+	raw_exec("UPDATE requests SET digest = NULL WHERE id = 'R-1'");
+	FAILS(SM_E_INVALID, act_rid("fz-review", d, "approve", NULL, NULL, "R-1", &ns));
+}
+END_TEST
+
+/* The loser of a race is told who acted first, when, what, and the state the
+ * case is in now: with a stale version, and without a version when someone
+ * else moved the case on from where the loser could act. */
+static char *
+last_at_minute(int64_t id)
+{
+	char sql[200], *at = NULL;
+	sqlite3_stmt *st = NULL;
+	snprintf(sql, sizeof(sql), "SELECT replace(substr(at, 1, 16), 'T', ' ') FROM audit"
+	    " WHERE object = 'case' AND object_id = %lld ORDER BY seq DESC LIMIT 1", (long long)id);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	at = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return at;
+}
+
+START_TEST(test_race_loser_told)
+{
+	base_world();
+	raw_exec("UPDATE users SET name = '林涛' WHERE login = 'fz-review2'");
+	int64_t d = drive("gov", "domain", values_file("domain.yaml"), "office_review");
+	int64_t seen = version_of(d);
+	struct snap a, b;
+
+	/* two reviewers saw SEEN; fz-review2 approves first */
+	OK(act_full("fz-review2", d, "approve", NULL, NULL, seen, NULL));
+	char *at = last_at_minute(d);
+	snap(&a);
+	/* the loser, with the version seen: a conflict naming the winner */
+	FAILS(SM_E_CONFLICT, act_full("fz-review", d, "reject", NULL, "名称不规范", seen, NULL));
+	ck_assert(err_has("someone else first"));
+	ck_assert(err_has("林涛 (fz-review2)"));
+	ck_assert(err_has("'Approve'"));
+	ck_assert(err_has(at));
+	ck_assert(err_has("it is now CONAC review"));
+	ck_assert(err_has("nothing was written"));
+	/* the loser without a version (the command line): the same story */
+	FAILS(SM_E_STATE, act_full("fz-review", d, "approve", NULL, NULL, 0, NULL));
+	ck_assert(err_has("someone else first"));
+	ck_assert(err_has("林涛 (fz-review2)"));
+	ck_assert(err_has("it is now CONAC review"));
+	FAILS(SM_E_STATE, act_full("fz-review", d, "reject", NULL, "名称不规范", 0, NULL));
+	ck_assert(err_has("林涛 (fz-review2)"));
+	/* an action that never applied to this reviewer is no race */
+	json_t *pay = values_file("confirm-payment.yaml");
+	FAILS(SM_E_STATE, act_full("fz-review", d, "confirm-payment", pay, NULL, 0, NULL));
+	ck_assert(!err_has("someone else"));
+	json_decref(pay);
+	/* nor is the winner's own second try */
+	FAILS(SM_E_STATE, act_full("fz-review2", d, "approve", NULL, NULL, 0, NULL));
+	ck_assert(!err_has("someone else"));
+	ck_assert(err_has("does not apply"));
+	/* with a stale version, the winner is told it was their own change */
+	FAILS(SM_E_CONFLICT, act_full("fz-review2", d, "approve", NULL, NULL, seen, NULL));
+	ck_assert(err_has("since you saw it"));
+	ck_assert(err_has("'Approve'"));
+	ck_assert(err_has("it is now CONAC review"));
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	free(at);
+
+	/* edits: two logins of one unit; one submits the draft the other saw */
+	as("admin");
+	sm_user second = {.login = "gov-b", .role = SM_ROLE_UNIT, .unit = u_gov,
+	    .name = "陈静"};
+	OK(sm_user_add(app, &second, err));
+	int64_t e = drive("gov", "domain", yaml("name: 福州市草稿乙\nusage: 草稿。\n"), "draft");
+	int64_t ev = version_of(e);
+	act_ok("gov-b", e, "submit", "office_review");
+	at = last_at_minute(e);
+	snap(&a);
+	json_t *ed = yaml("usage: 改过的用途说明。\n");
+	as("gov");
+	FAILS(SM_E_CONFLICT, sm_case_edit(app, e, ed, ev, err));
+	ck_assert(err_has("陈静 (gov-b)"));
+	ck_assert(err_has("'Submit'"));
+	ck_assert(err_has(at));
+	ck_assert(err_has("it is now Office review"));
+	sm_err_clear(err);
+	FAILS(SM_E_STATE, sm_case_edit(app, e, ed, 0, err));
+	ck_assert(err_has("陈静 (gov-b)"));
+	json_decref(ed);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	free(at);
+}
+END_TEST
+
 START_TEST(test_other_office_and_admins)
 {
 	base_world();
@@ -2562,6 +2729,8 @@ workflow_suite(void)
 	tcase_add_test(tc, test_may_start);
 	tcase_add_test(tc, test_confirm_paper_missing);
 	tcase_add_test(tc, test_optimistic_lock);
+	tcase_add_test(tc, test_request_id_bound);
+	tcase_add_test(tc, test_race_loser_told);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rules");

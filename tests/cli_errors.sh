@@ -219,10 +219,31 @@ expect_refused "approve with a future --expect-version" "已被他人处理|some
     sm --as fz-rev1 case act "$O" approve --expect-version $((V + 1))
 printf 'name: 福州市草稿\nusage: 草稿。\n' >"$T/draft.yaml"
 DR=$(sm --as org-op case new domain --values "$T/draft.yaml") || die "case new DR"
-expect_refused "edit with a stale --expect-version" "已被他人处理|someone else" \
+expect_refused "edit with a stale --expect-version" "已被他人处理|someone else|since you saw it|在您查看之后" \
     sm --as org-op case edit "$DR" --values "$T/draft.yaml" --expect-version 7
 expect_ok "approve with the right --expect-version" sm --as fz-rev1 case act "$O" approve --expect-version "$V"
 check_eq "the approval applied" "conac_review" "$(state_of "$O")"
+
+echo "# a request id is bound to its request"
+printf 'name: 福州市请求甲\nusage: 请求。\n' >"$T/req-a.yaml"
+printf 'name: 福州市请求乙\nusage: 请求。\n' >"$T/req-b.yaml"
+RA=$(sm --as org-op case new domain --values "$T/req-a.yaml") || die "case new RA"
+RB=$(sm --as org-op case new domain --values "$T/req-b.yaml") || die "case new RB"
+sm --as org-op case act "$RA" submit >/dev/null || die "submit RA"
+sm --as org-op case act "$RB" submit >/dev/null || die "submit RB"
+expect_ok "approve under request id R-1" sm --as fz-rev1 case act "$RA" approve --request-id R-1
+expect_refused "R-1 again for another case and action" "R-1.*(another request|其他请求|另一)" \
+    sm --as fz-rev1 case act "$RB" reject --reason 不全 --request-id R-1
+check_eq "the other case is as it was" "office_review" "$(state_of "$RB")"
+expect_refused "R-1 again for the same case by another user" "R-1" \
+    sm --as fz-rev2 case act "$RA" approve --request-id R-1
+expect_refused "R-1 again for the same case and action with values" "R-1" \
+    sm --as fz-rev1 case act "$RA" approve --reason 另附说明 --request-id R-1
+before=$(db_fingerprint)
+run sm --as fz-rev1 case act "$RA" approve --request-id R-1
+check_eq "an exact replay of R-1 answers what was recorded" "0" "$RC"
+check_eq "the replay wrote nothing" "$before" "$(db_fingerprint)"
+check_eq "the replayed case is where R-1 left it" "conac_review" "$(state_of "$RA")"
 
 # ================================================================ usage
 

@@ -2,7 +2,7 @@
 # concurrency.sh - several processes on the same cases at once (trust.md #1, #2).
 #
 #   1. 6 office reviewers approve the same 20 cases at once: exactly one
-#      wins each case; the others exit 1 saying someone else acted first or
+#      wins each case; the others exit 1 saying someone else (named) acted first or
 #      the case is no longer in that state.
 #   2. CONAC approves and rejects the same 20 cases at once: one wins, the
 #      case, its history and its notifications follow the winner alone.
@@ -99,7 +99,29 @@ race() {
 	wait $pids
 }
 
-RACE_ERE='someone else|已被他人处理|does not apply'
+RACE_ERE='someone else|已被他人处理|does not apply|since you saw it|在您查看之后'
+
+# told_winner PHASE LOGIN_OF: every loser acting as another login than the
+# winner's is told someone else acted first, the winner's login, and the
+# state now (LOGIN_OF K prints racer K's login).
+told_winner() {
+	local phase=$1 login_of=$2 id k w bad=""
+	for id in $CASES; do
+		w=$("$login_of" "${WINNER[$id]:-0}")
+		for k in $(seq 1 $NPROC); do
+			[ "$k" = "${WINNER[$id]:-0}" ] && continue
+			[ "$("$login_of" "$k")" = "$w" ] && continue
+			grep -Eq -- "(someone else|已被他人处理).* $w .*(it is now|当前状态为)" \
+			    "$T/$phase/$k/$id.err" ||
+			    bad="$bad case $id racer $k (winner $w): $(cat "$T/$phase/$k/$id.err")
+"
+		done
+	done
+	check_eq "$phase: the losers are told who acted first and the state now" "" \
+	    "$(summarise "$bad")"
+}
+phase1_login() { echo "fz-rev$1"; }
+phase2_login() { if [ "$1" -le 3 ]; then echo conac1; else echo conac2; fi; }
 
 # ----------------------------------------------------------------- phase 1
 
@@ -123,6 +145,7 @@ phase1_racer() {
 }
 race phase1
 judge phase1 "$RACE_ERE"
+told_winner phase1 phase1_login
 bad=
 for id in $CASES; do
 	got=$(q "select state || ' ' || version from cases where id = $id")
@@ -151,6 +174,7 @@ phase2_racer() {
 }
 race phase2
 judge phase2 "$RACE_ERE"
+told_winner phase2 phase2_login
 bad=
 napproved=0
 for id in $CASES; do

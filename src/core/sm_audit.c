@@ -64,6 +64,23 @@ sm_audit_hash(const sm_audit_rec *r, char out[SM_AUDIT_HASH_LEN + 1])
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
+void
+sm_audit_digest(const char *tag, const char *const *parts, size_t n,
+                char out[SM_AUDIT_HASH_LEN + 1])
+{
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+
+	sha256_init(&ctx);
+	put(&ctx, tag);
+	put_int(&ctx, (int64_t)n);
+	for (size_t i = 0; i < n; i++)
+		put(&ctx, parts[i]);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (size_t i = 0; i < sizeof(digest); i++)
+		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
 char *
 sm_base64(const void *data, size_t len)
 {

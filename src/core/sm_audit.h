@@ -34,6 +34,12 @@ typedef struct sm_audit_rec {
 /* SHA-256 over the canonical encoding of R, as lower-case hex into OUT. */
 void sm_audit_hash(const sm_audit_rec *r, char out[SM_AUDIT_HASH_LEN + 1]);
 
+/* SHA-256 over the same canonical encoding of TAG and the N strings of
+ * PARTS (each may be NULL), as lower-case hex into OUT: the digest that binds
+ * a request id to its request (sm_store_write_digest). */
+void sm_audit_digest(const char *tag, const char *const *parts, size_t n,
+                     char out[SM_AUDIT_HASH_LEN + 1]);
+
 /* Base64 of LEN bytes (malloc'd, NUL-terminated): nettle stays in this file. */
 char *sm_base64(const void *data, size_t len);
 

@@ -34,12 +34,13 @@ enum stmt_id {
 	ST_USER_COUNT_ACTIVE_ROLE, ST_USER_COUNT_ROLE, ST_OFFICE_EDIT, ST_OFFICE_SET_DISABLED,
 	ST_AUDIT_PAGE, ST_AUDIT_COUNT, ST_AUDIT_GET,
 	ST_UNIT_UPDATE,
+	ST_AUDIT_CASE_CHANGE,
 	ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_REQUEST_GET] = "SELECT result FROM requests WHERE id = ?1",
-	[ST_REQUEST_PUT] = "INSERT INTO requests(id, at, result) VALUES (?1, ?2, ?3)",
+	[ST_REQUEST_GET] = "SELECT result, digest FROM requests WHERE id = ?1",
+	[ST_REQUEST_PUT] = "INSERT INTO requests(id, at, result, digest) VALUES (?1, ?2, ?3, ?4)",
 	[ST_OFFICE_INSERT] = "INSERT INTO offices(code, name) VALUES (?1, ?2)",
 	[ST_OFFICE_GET] = "SELECT code, name, disabled FROM offices WHERE code = ?1",
 	[ST_OFFICE_LIST] = "SELECT code, name, disabled FROM offices ORDER BY code",
@@ -115,6 +116,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AUDIT_CASE] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit WHERE object = 'case' AND object_id = ?1 ORDER BY seq",
+	[ST_AUDIT_CASE_CHANGE] = "SELECT seq, at, actor, role, ssh_client, object, object_id,"
+	    " object_key, action, from_state, to_state, reason, \"values\", request_id, prev_hash,"
+	    " hash FROM audit WHERE object = 'case' AND object_id = ?1 AND to_state IS NOT NULL"
+	    " ORDER BY seq DESC LIMIT 1",
 	[ST_AUDIT_ALL] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit ORDER BY seq",
@@ -285,6 +290,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE units ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
 	"CREATE INDEX units_contact_mobile ON units(json_extract(\"values\", '$.contact.mobile'));"
 	"CREATE INDEX units_handler_mobile ON units(json_extract(\"values\", '$.handler.mobile'));",
+	/* 4 -> 5: a request id is bound to its request (case, action, user,
+	 * values) by a digest of it: the same id for another request is
+	 * refused, not answered with the first one's result.  Requests
+	 * recorded before have none and are not replayed for a digest. */
+	"ALTER TABLE requests ADD COLUMN digest TEXT;",
 };
 
 struct filter_stmt {
@@ -872,6 +882,13 @@ sm_status
 sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
                bool *replayed, char **result, sm_err *err)
 {
+	return sm_store_write_digest(s, request_id, NULL, fn, ud, replayed, result, err);
+}
+
+sm_status
+sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
+                      void *ud, bool *replayed, char **result, sm_err *err)
+{
 	sm_tx tx = {.c = &s->c, .request_id = request_id};
 	sm_db_stmt *st;
 	sm_status status;
@@ -892,6 +909,17 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 	bind_text(st, 1, request_id);
 	rc = sm_db_step(st);
 	if (rc == SM_DB_ROW) {
+		/* the same request id for another request: refused, nothing
+		 * written, rather than answered with the first one's result */
+		const char *was = sm_db_column_text(st, 1);
+		if (!((was == NULL && digest == NULL) ||
+		    (was != NULL && digest != NULL && strcmp(was, digest) == 0))) {
+			sm_db_reset(st);
+			sm_db_rollback(tx.c->db);
+			return sm_err_add(err, SM_E_INVALID, NULL,
+			    _("request id %s was already used for another request (a different case, action, user or values): nothing was written; use a new request id"),
+			    request_id);
+		}
 		if (result)
 			*result = col_str(st, 0);
 		sm_db_reset(st);
@@ -916,6 +944,7 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 	bind_text(st, 1, request_id);
 	bind_text(st, 2, tx.now);
 	bind_text(st, 3, tx.result);
+	bind_text(st, 4, digest);
 	if (run(tx.c, st, err) != SM_OK || db_ok(tx.c, sm_db_commit(tx.c->db), err) != SM_OK)
 		goto fail_store;
 	s->writes++;
@@ -1724,6 +1753,28 @@ sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t *n, sm_err
 	sm_db_bind_int64(st, 1, id);
 	return get_all(&s->c, st, READER(read_event, sm_event), sizeof(sm_event),
 	    CLEARER(sm_event_clear), (void **)out, n, err);
+}
+
+static sm_status
+case_last_change(struct conn *c, int64_t id, sm_event *out, sm_err *err)
+{
+	sm_db_stmt *st = stmt(c, ST_AUDIT_CASE_CHANGE, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, id);
+	return get_one(c, st, READER(read_event, sm_event), out, err);
+}
+
+sm_status
+sm_store_case_last_change(sm_store *s, int64_t id, sm_event *out, sm_err *err)
+{
+	return case_last_change(&s->c, id, out, err);
+}
+
+sm_status
+sm_tx_case_last_change(sm_tx *tx, int64_t id, sm_event *out, sm_err *err)
+{
+	return case_last_change(tx->c, id, out, err);
 }
 
 sm_status

@@ -23,7 +23,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 4
+#define SM_SCHEMA_VERSION 5
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -63,6 +63,15 @@ typedef sm_status (*sm_write_fn)(sm_tx *tx, void *ud, sm_err *err);
  * back.  Busy databases are waited for (busy timeout), never half-written. */
 sm_status sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
                          bool *replayed, char **result, sm_err *err);
+/* sm_store_write, with REQUEST_ID bound to DIGEST (a digest of what the
+ * request asks: sm_audit_digest() of operation, object, user and values), kept
+ * with it.  A request id already recorded with another digest (or a digest
+ * where it had none, or none where it had one) is refused with SM_E_INVALID
+ * and nothing is written; with the same digest it is a replay as above.
+ * sm_store_write() is this with a NULL digest. */
+sm_status sm_store_write_digest(sm_store *s, const char *request_id, const char *digest,
+                                sm_write_fn fn, void *ud, bool *replayed, char **result,
+                                sm_err *err);
 void sm_tx_set_result(sm_tx *tx, const char *result);
 /* "Now" fixed for the whole transaction. */
 const char *sm_tx_now(sm_tx *tx);
@@ -154,6 +163,11 @@ sm_status sm_store_case_list(sm_store *s, const sm_case_filter *f, sm_case **out
 sm_status sm_store_case_count(sm_store *s, const sm_case_filter *f, int64_t *count, sm_err *err);
 /* Audit records of a case, oldest first (its history). */
 sm_status sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t *n, sm_err *err);
+/* The last audit record of case ID that changed it (created, edited or moved
+ * it on: notes and prints aside); SM_E_NOTFOUND when there is none.  What
+ * the loser of a race is told (who, when, what). */
+sm_status sm_store_case_last_change(sm_store *s, int64_t id, sm_event *out, sm_err *err);
+sm_status sm_tx_case_last_change(sm_tx *tx, int64_t id, sm_event *out, sm_err *err);
 sm_status sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err);
 sm_status sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t *n, sm_err *err);
 sm_status sm_store_notes(sm_store *s, const char *object, int64_t id, sm_note **out, size_t *n,

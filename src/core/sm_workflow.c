@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sm_audit.h"
 #include "sm_i18n.h"
 #include "sm_mark.h"
 #include "sm_random.h"
@@ -421,18 +422,31 @@ out:
 
 /* ------------------------------------------------------------ writes */
 
+/* Run FN under REQUEST_ID (NULL: a new one), bound to what the request asks:
+ * the operation OP on object ID or KEY by the acting user with VALUES (its
+ * canonical JSON, keys sorted).  The same request id for another request is
+ * refused inside the transaction (sm_store_write_digest). */
 static sm_status
-write_request(sm_app *app, const char *request_id, sm_write_fn fn, void *ud, char **result,
-              sm_err *err)
+write_request(sm_app *app, const char *request_id, const char *op, int64_t id, const char *key,
+              const json_t *values, sm_write_fn fn, void *ud, char **result, sm_err *err)
 {
-	char rid[37];
+	char rid[37], num[24], digest[SM_AUDIT_HASH_LEN + 1];
+	char *canon = NULL;
 	bool replayed = false;
 	if (request_id == NULL) {
 		if (sm_random_request_id(rid, err) != SM_OK)
 			return SM_E_IO;
 		request_id = rid;
 	}
-	return sm_store_write(app->store, request_id, fn, ud, &replayed, result, err);
+	if (values != NULL &&
+	    (canon = json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)) == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	const char *parts[] = {op, num, key, app->user.login, canon};
+	sm_audit_digest("sitemark-request-v1", parts, sizeof(parts) / sizeof(parts[0]), digest);
+	free(canon);
+	return sm_store_write_digest(app->store, request_id, digest, fn, ud, &replayed, result,
+	    err);
 }
 
 struct office_ctx {
@@ -517,7 +531,8 @@ sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
 	sm_user_clear(&app->user);
 	app->user.login = strdup(login);
 	app->user.role = SM_ROLE_SYSADMIN;
-	sm_status st = write_request(app, NULL, first_tx, &f, NULL, err);
+	sm_status st = write_request(app, NULL, "first admin", 0, login, NULL, first_tx, &f, NULL,
+	    err);
 	*created = f.created;
 	return st;
 }
@@ -533,7 +548,7 @@ sm_office_add(sm_app *app, const char *code, const char *name, sm_err *err)
 	if (check_text("name", name, 200, err) != SM_OK)
 		return SM_E_INVALID;
 	struct office_ctx o = {app, code, name};
-	return write_request(app, NULL, office_tx, &o, NULL, err);
+	return write_request(app, NULL, "office add", 0, code, NULL, office_tx, &o, NULL, err);
 }
 
 struct user_ctx {
@@ -621,7 +636,7 @@ sm_user_add(sm_app *app, const sm_user *u, sm_err *err)
 	if (u->name && check_text("name", u->name, 200, err) != SM_OK)
 		return SM_E_INVALID;
 	struct user_ctx c = {app, u};
-	return write_request(app, NULL, user_tx, &c, NULL, err);
+	return write_request(app, NULL, "user add", 0, u->login, NULL, user_tx, &c, NULL, err);
 }
 
 /* ---- unit registration */
@@ -719,7 +734,8 @@ sm_unit_register(sm_app *app, const json_t *values, const char *login, int64_t *
 		return st;
 	}
 	struct unit_ctx c = {app, &u, login, self};
-	st = write_request(app, NULL, unit_tx, &c, &result, err);
+	st = write_request(app, NULL, "unit register", 0, login, norm, unit_tx, &c, &result,
+	    err);
 	if (st == SM_OK && unit_id)
 		*unit_id = result ? strtoll(result, NULL, 10) : 0;
 	if (st == SM_OK && self)
@@ -836,7 +852,8 @@ sm_unit_edit(sm_app *app, int64_t unit_id, const json_t *values, int64_t expect_
 	json_object_foreach(norm, key, v)
 		json_object_set(merged, key, v);
 	struct unit_edit_ctx c = {app, unit_id, u.version, merged, norm};
-	st = write_request(app, NULL, unit_edit_tx, &c, NULL, err);
+	st = write_request(app, NULL, "unit edit", unit_id, NULL, norm, unit_edit_tx, &c, NULL,
+	    err);
 out:
 	sm_form_subset_free(&form);
 	json_decref(merged);
@@ -1081,7 +1098,8 @@ sm_case_new(sm_app *app, sm_kind kind, const json_t *values, int64_t *case_id,
 		.created_by = app->user.login,
 	};
 	struct draft_ctx d = {app, &c, 0, norm};
-	if ((st = write_request(app, NULL, new_tx, &d, &result, err)) == SM_OK && case_id)
+	if ((st = write_request(app, NULL, "case new", 0, sm_kind_name(kind), norm, new_tx, &d,
+	    &result, err)) == SM_OK && case_id)
 		*case_id = result ? strtoll(result, NULL, 10) : 0;
 out:
 	free(result);
@@ -1090,6 +1108,93 @@ out:
 	json_decref(norm);
 	sm_unit_clear(&u);
 	return st;
+}
+
+/* ---- the loser of a race */
+
+/* The last change of case ID (in TX, or a read of its own when TX is NULL)
+ * and the name of whoever made it; failures leave them empty: the message
+ * is then the plainer one. */
+static void
+last_change(sm_app *app, sm_tx *tx, int64_t id, sm_event *last, sm_user *who)
+{
+	sm_err *scratch = sm_err_new();
+	sm_status st = tx ? sm_tx_case_last_change(tx, id, last, scratch) :
+	    sm_store_case_last_change(app->store, id, last, scratch);
+	if (st == SM_OK && last->actor != NULL)
+		(void)(tx ? sm_tx_user_get(tx, last->actor, who, scratch) :
+		    sm_store_user_get(app->store, last->actor, who, scratch));
+	sm_err_free(&scratch);
+}
+
+/* Add to ERR (with STATUS) that case C, as it is now, was changed since the
+ * user saw it: who changed it, when, what they did (its last change), and
+ * its state now; nothing was written. */
+static sm_status
+lost_race(sm_app *app, sm_tx *tx, sm_status status, const sm_case *c, sm_err *err)
+{
+	sm_event last = {0};
+	sm_user u = {0};
+	char when[32] = "", *who = NULL;
+	sm_status st;
+
+	last_change(app, tx, c->id, &last, &u);
+	if (last.actor == NULL) {
+		st = sm_err_add(err, status, NULL,
+		    _("case %lld was changed by someone else first (已被他人处理): it is now %s; nothing was written"),
+		    (long long)c->id, sm_state_label(c->state));
+		goto out;
+	}
+	/* 2026-11-20T10:05:33+08:00: the minute, in Beijing time */
+	snprintf(when, sizeof(when), "%.16s", last.at ? last.at : "");
+	char *t = strchr(when, 'T');
+	if (t)
+		*t = ' ';
+	if (is(last.actor, app->user.login)) {
+		st = sm_err_add(err, status, NULL,
+		    _("case %lld was changed since you saw it: at %s you did '%s'; it is now %s; nothing was written"),
+		    (long long)c->id, when, sm_event_label(last.action), sm_state_label(c->state));
+		goto out;
+	}
+	if (u.name != NULL && *u.name != '\0' && !is(u.name, last.actor)) {
+		if (asprintf(&who, "%s (%s)", u.name, last.actor) < 0)
+			who = NULL;
+	}
+	st = sm_err_add(err, status, NULL,
+	    _("case %lld was changed by someone else first (已被他人处理): at %s %s did '%s'; it is now %s; nothing was written"),
+	    (long long)c->id, when, who ? who : last.actor, sm_event_label(last.action),
+	    sm_state_label(c->state));
+out:
+	free(who);
+	sm_user_clear(&u);
+	sm_event_clear(&last);
+	return st;
+}
+
+/* Whether someone else moved case C on (its last change) from a state in
+ * which this user could do ACTION (SM_ACTION_NONE: edit it): a lost race,
+ * when the version the user saw does not tell. */
+static bool
+moved_on(sm_app *app, sm_tx *tx, const sm_case *c, sm_action action)
+{
+	sm_event last = {0};
+	sm_user u = {0};
+	bool moved = false;
+
+	last_change(app, tx, c->id, &last, &u);
+	sm_state from = last.from_state ? sm_state_parse(last.from_state) : SM_STATE_NONE;
+	if (last.actor != NULL && !is(last.actor, app->user.login) && from != SM_STATE_NONE &&
+	    from != c->state) {
+		if (action == SM_ACTION_NONE) {
+			moved = from == SM_STATE_DRAFT || from == SM_STATE_RETURNED;
+		} else {
+			const sm_rule *r = sm_rule_find(c->kind, from, action);
+			moved = r != NULL && (r->roles & SM_BIT(app->user.role));
+		}
+	}
+	sm_user_clear(&u);
+	sm_event_clear(&last);
+	return moved;
 }
 
 static sm_status
@@ -1101,10 +1206,9 @@ edit_tx(sm_tx *tx, void *ud, sm_err *err)
 	if (st != SM_OK)
 		return st;
 	if (now.version != d->expect_version) {
+		st = lost_race(d->app, tx, SM_E_CONFLICT, &now, err);
 		sm_case_clear(&now);
-		return sm_err_add(err, SM_E_CONFLICT, NULL,
-		    _("case %lld was changed by someone else first (已被他人处理): nothing was written; look at it again"),
-		    (long long)d->c->id);
+		return st;
 	}
 	sm_case_clear(&now);
 	if ((st = check_domain_tx(tx, d->c, err)) != SM_OK)
@@ -1130,16 +1234,18 @@ sm_case_edit(sm_app *app, int64_t case_id, const json_t *values, int64_t expect_
 		return st;
 	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
 		goto out;
-	if (c.state != SM_STATE_DRAFT && c.state != SM_STATE_RETURNED) {
-		st = sm_err_add(err, SM_E_STATE, NULL,
-		    _("case %lld is %s: only drafts and returned cases can be edited"),
-		    (long long)case_id, sm_state_label(c.state));
+	/* changed since the user saw it: say by whom first, whatever the state */
+	if (expect_version > 0 && expect_version != c.version) {
+		st = lost_race(app, NULL, SM_E_CONFLICT, &c, err);
 		goto out;
 	}
-	if (expect_version > 0 && expect_version != c.version) {
-		st = sm_err_add(err, SM_E_CONFLICT, NULL,
-		    _("case %lld was changed by someone else first (已被他人处理): nothing was written; look at it again"),
-		    (long long)case_id);
+	if (c.state != SM_STATE_DRAFT && c.state != SM_STATE_RETURNED) {
+		if (expect_version <= 0 && moved_on(app, NULL, &c, SM_ACTION_NONE))
+			st = lost_race(app, NULL, SM_E_STATE, &c, err);
+		else
+			st = sm_err_add(err, SM_E_STATE, NULL,
+			    _("case %lld is %s: only drafts and returned cases can be edited"),
+			    (long long)case_id, sm_state_label(c.state));
 		goto out;
 	}
 	if ((form = form_or_fail(app, sm_kind_name(c.kind), err)) == NULL) {
@@ -1171,7 +1277,7 @@ sm_case_edit(sm_app *app, int64_t case_id, const json_t *values, int64_t expect_
 	c.domain_unicode = uni;
 	ace = uni = NULL;
 	struct draft_ctx d = {app, &c, c.version, values};
-	st = write_request(app, NULL, edit_tx, &d, NULL, err);
+	st = write_request(app, NULL, "case edit", case_id, NULL, values, edit_tx, &d, NULL, err);
 out:
 	free(ace);
 	free(uni);
@@ -1274,9 +1380,17 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	if ((st = sm_case_may_see(app, &c, err)) != SM_OK)
 		goto out;
 	if (act->expect_version > 0 && c.version != act->expect_version) {
-		st = sm_err_add(err, SM_E_CONFLICT, NULL,
-		    _("case %lld was changed by someone else first (已被他人处理): it is now %s; nothing was written"),
-		    (long long)c.id, sm_state_label(c.state));
+		st = lost_race(app, tx, SM_E_CONFLICT, &c, err);
+		goto out;
+	}
+	/* the action does not apply now, and someone else moved the case on
+	 * from where this user could act: the user lost a race (the command
+	 * line reads the version just before, after the user looked); say so,
+	 * and who won it */
+	rule = sm_rule_find(c.kind, c.state, act->action);
+	if ((rule == NULL || !(rule->roles & SM_BIT(app->user.role))) &&
+	    moved_on(app, tx, &c, act->action)) {
+		st = lost_race(app, tx, SM_E_STATE, &c, err);
 		goto out;
 	}
 	if ((rule = sm_rule_find(c.kind, c.state, act->action)) == NULL) {
@@ -1486,7 +1600,18 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 		return sm_err_add(err, SM_E_INVALID, "reason",
 		    _("must be at most 4000 bytes of text without control characters"));
 	}
-	st = write_request(app, act->request_id, act_tx, &a, &result, err);
+	/* the request id is bound to this case, action, user and values (the
+	 * reason of an action without a form among them) */
+	json_t *asked = a.values ? json_incref(a.values) : json_object();
+	if (asked != NULL && a.values == NULL && a.reason != NULL)
+		json_object_set_new(asked, "reason", json_string(a.reason));
+	if (asked == NULL) {
+		json_decref(a.values);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	st = write_request(app, act->request_id, "case act", act->case_id,
+	    sm_action_name(act->action), asked, act_tx, &a, &result, err);
+	json_decref(asked);
 	if (st == SM_OK && new_state)
 		*new_state = sm_state_parse(result);
 	free(result);
@@ -1534,7 +1659,7 @@ sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *err)
 		return st;
 	sm_case_clear(&c);
 	struct note_ctx n = {app, case_id, text, NULL};
-	return write_request(app, NULL, note_tx, &n, NULL, err);
+	return write_request(app, NULL, "case note", case_id, text, NULL, note_tx, &n, NULL, err);
 }
 
 static sm_status
@@ -1561,7 +1686,8 @@ sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err)
 		return sm_err_add(err, SM_E_STATE, NULL,
 		    _("the letter and form are printed for website cases from paper pending on"));
 	struct note_ctx n = {app, case_id, NULL, what};
-	return write_request(app, NULL, print_tx, &n, NULL, err);
+	return write_request(app, NULL, "case printed", case_id, what, NULL, print_tx, &n, NULL,
+	    err);
 }
 
 /* ---- unmasking (domain.md §3) */
@@ -1755,7 +1881,8 @@ sm_unmask(sm_app *app, int64_t case_id, const char *field_path, const char *reas
 		return sm_err_add(err, SM_E_INVALID, "reason",
 		    _("must be at most 4000 bytes of text without control characters"));
 	struct unmask_ctx m = {app, case_id, field_path, reason, NULL};
-	if ((st = write_request(app, NULL, unmask_tx, &m, NULL, err)) != SM_OK) {
+	if ((st = write_request(app, NULL, "unmask", case_id, field_path, NULL, unmask_tx, &m, NULL,
+	    err)) != SM_OK) {
 		free(m.value);
 		return st;
 	}
@@ -1909,7 +2036,7 @@ admin_change(sm_app *app, sm_admin_op op, struct admin_ctx *c, sm_err *err)
 		return sm_err_add(err, SM_E_DENIED, "login",
 		    _("an administrator does not change their own account: ask another administrator"));
 	c->app = app;
-	return write_request(app, NULL, admin_tx, c, NULL, err);
+	return write_request(app, NULL, "admin", 0, c->login, NULL, admin_tx, c, NULL, err);
 }
 
 sm_status
@@ -2031,7 +2158,7 @@ sm_office_edit(sm_app *app, const char *code, const char *name, sm_err *err)
 	if (check_text("code", code, 6, err) != SM_OK || check_text("name", name, 200, err) != SM_OK)
 		return SM_E_INVALID;
 	struct office_edit_ctx c = {app, code, name, -1};
-	return write_request(app, NULL, office_edit_tx, &c, NULL, err);
+	return write_request(app, NULL, "office edit", 0, code, NULL, office_edit_tx, &c, NULL, err);
 }
 
 sm_status
@@ -2042,5 +2169,5 @@ sm_office_enable(sm_app *app, const char *code, bool enable, sm_err *err)
 	if (check_text("code", code, 6, err) != SM_OK)
 		return SM_E_INVALID;
 	struct office_edit_ctx c = {app, code, NULL, enable ? 1 : 0};
-	return write_request(app, NULL, office_edit_tx, &c, NULL, err);
+	return write_request(app, NULL, "office edit", 0, code, NULL, office_edit_tx, &c, NULL, err);
 }
