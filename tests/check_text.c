@@ -316,6 +316,54 @@ START_TEST(test_prev_next)
 }
 END_TEST
 
+START_TEST(test_excerpt)
+{
+	char s[1 + 63 * 2 + 1], *e;
+	char *p = s;
+
+	/* Short text is only neutralised. */
+	e = sm_text_excerpt("abc\x1b[2J");
+	ck_assert_str_eq(e, "abc^[[2J");
+	sm_text_excerpt_free(e);
+	e = sm_text_excerpt(NULL);
+	ck_assert_str_eq(e, "");
+	sm_text_excerpt_free(e);
+	/* Long text is cut on a character boundary, with "...". */
+	e = sm_text_excerpt("福建省人民政府福建省人民政府福建省人民政府福建省人民政府福建省人民政府");
+	ck_assert_uint_le(strlen(e), 63);
+	ck_assert(sm_text_valid_utf8(e, (size_t)-1));
+	ck_assert_str_eq(e + strlen(e) - 3, "...");
+	sm_text_excerpt_free(e);
+	/* One letter and 63 COMBINING ACUTE ACCENTs: 127 bytes of one cell.
+	 * The cut used to fall at the string's end and "..." went past the
+	 * allocation (a heap overflow under ASan or valgrind). */
+	*p++ = 'a';
+	for (int i = 0; i < 63; i++) {
+		memcpy(p, "\xcc\x81", 2);
+		p += 2;
+	}
+	*p = '\0';
+	e = sm_text_excerpt(s);
+	ck_assert_uint_le(strlen(e), 63);
+	ck_assert(sm_text_valid_utf8(e, (size_t)-1));
+	ck_assert_str_eq(e + strlen(e) - 3, "...");
+	ck_assert(strncmp(e, s, strlen(e) - 3) == 0);
+	sm_text_excerpt_free(e);
+	/* Zero-width format characters come out visible, so the same length
+	 * of them is no trouble either. */
+	p = s;
+	for (int i = 0; i < 42; i++) {
+		memcpy(p, "\xe2\x80\x8b", 3);
+		p += 3;
+	}
+	*p = '\0';
+	e = sm_text_excerpt(s);
+	ck_assert_uint_le(strlen(e), 63);
+	ck_assert(strncmp(e, "<U+200B><U+200B>", 16) == 0);
+	sm_text_excerpt_free(e);
+}
+END_TEST
+
 START_TEST(test_trim)
 {
 	char a[] = "  福建\xe3\x80\x80 \t\n";
@@ -351,6 +399,7 @@ text_suite(void)
 	tcase_add_test(tc, test_pad_small_buffer);
 	tcase_add_test(tc, test_prev_next);
 	tcase_add_test(tc, test_trim);
+	tcase_add_test(tc, test_excerpt);
 	suite_add_tcase(s, tc);
 	return s;
 }

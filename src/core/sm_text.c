@@ -511,6 +511,11 @@ sm_text_excerpt(const char *s)
 		return excerpt_nomem;
 	if (strlen(n) > 64) {
 		size_t cut = sm_text_fit(n, 60, NULL);
+		/* Characters of no width (combining marks) fit in 60 cells
+		 * however many there are: the cut is bounded by bytes too, so
+		 * that the "..." lands inside the string (60 + 4 <= 65). */
+		while (cut > 60)
+			cut = sm_text_prev(n, cut);
 		memcpy(n + cut, "...", 4);
 	}
 	return n;
