@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,58 @@ START_TEST(test_neutralise_bidi_utf8)
 	expect_neutral("福建省人民政府 café 😀", (size_t)-1, false, "福建省人民政府 café 😀");
 	expect_neutral("", (size_t)-1, false, "");
 	expect_neutral(NULL, (size_t)-1, false, "");
+}
+END_TEST
+
+START_TEST(test_neutralise_invisible)
+{
+	/* Every invisible or controlling character from data comes out as a
+	 * visible <U+XXXX>: line and paragraph separators, the soft hyphen,
+	 * tag characters, zero-width characters and bidi controls (issue 7). */
+	static const unsigned int cps[] = {
+		0x2028, 0x2029, 0x00AD, 0xE0000, 0xE0001, 0xE0041, 0xE007F,
+		0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF,
+		0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+		0x061C, 0x200E, 0x200F, 0x180E, 0xFFF9, 0xFFFB,
+	};
+
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		unsigned int cp = cps[i];
+		char in[16], want[32], enc[5];
+		size_t n;
+
+		if (cp < 0x800) {
+			enc[0] = (char)(0xC0 | (cp >> 6));
+			enc[1] = (char)(0x80 | (cp & 0x3F));
+			n = 2;
+		} else if (cp < 0x10000) {
+			enc[0] = (char)(0xE0 | (cp >> 12));
+			enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			enc[2] = (char)(0x80 | (cp & 0x3F));
+			n = 3;
+		} else {
+			enc[0] = (char)(0xF0 | (cp >> 18));
+			enc[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+			enc[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			enc[3] = (char)(0x80 | (cp & 0x3F));
+			n = 4;
+		}
+		enc[n] = '\0';
+		snprintf(in, sizeof(in), "a%sb", enc);
+		snprintf(want, sizeof(want), "a<U+%04X>b", cp);
+		ck_assert_msg(sm_text_cp_escaped(cp), "U+%04X", cp);
+		ck_assert(!sm_text_is_clean(in, true));
+		expect_neutral(in, (size_t)-1, false, want);
+		expect_neutral(in, (size_t)-1, true, want);
+	}
+	/* Visible neighbours stay as they are. */
+	expect_neutral("a\xc2\xa0" "-\xe2\x80\x90\xe3\x80\x80" "b", (size_t)-1, false,
+	    "a\xc2\xa0" "-\xe2\x80\x90\xe3\x80\x80" "b");
+	ck_assert(!sm_text_cp_escaped('a'));
+	ck_assert(!sm_text_cp_escaped(0x798F));
+	ck_assert(!sm_text_cp_escaped(0x0301));
+	ck_assert(!sm_text_cp_escaped(0xE0080));
+	ck_assert(sm_text_cp_escaped(0x9B));
 }
 END_TEST
 
@@ -390,6 +443,7 @@ text_suite(void)
 	tcase_add_test(tc, test_neutralise_escapes);
 	tcase_add_test(tc, test_neutralise_bidi_utf8);
 	tcase_add_test(tc, test_neutralise_long);
+	tcase_add_test(tc, test_neutralise_invisible);
 	tcase_add_test(tc, test_clean_and_valid);
 	tcase_add_test(tc, test_decode);
 	tcase_add_test(tc, test_width_utf8_locale);
