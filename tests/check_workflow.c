@@ -952,6 +952,20 @@ START_TEST(test_returned_and_resubmitted)
 }
 END_TEST
 
+/* Write the gov unit's handler mobile and contact e-mail (SQL expressions)
+ * straight into the database, then have case S returned to it. */
+static void
+reject_with_contacts(int64_t s, const char *mobile, const char *email)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "UPDATE units SET \"values\" = json_set(\"values\","
+	    " '$.handler.mobile', %s, '$.contact.email', %s) WHERE id = %lld",
+	    mobile, email, (long long)u_gov);
+	raw_exec(sql);
+	act_ok("fz-review", s, "reject", "returned");
+}
+
 START_TEST(test_notice_recipients)
 {
 	/* Recipients from data are checked when a notice is queued (issue 7):
@@ -963,12 +977,8 @@ START_TEST(test_notice_recipients)
 	int64_t s = drive("gov", "site", values_file("site-own.yaml"), "office_review");
 	char sql[512];
 
-	snprintf(sql, sizeof(sql), "UPDATE units SET \"values\" = json_set(\"values\","
-	    " '$.handler.mobile', '13805910002' || char(13) || char(10) || 'X',"
-	    " '$.contact.email', 'a@fuzhou.gov.cn' || char(13) || char(10) || 'Bcc: x@evil.cn')"
-	    " WHERE id = %lld", (long long)u_gov);
-	raw_exec(sql);
-	act_ok("fz-review", s, "reject", "returned");
+	reject_with_contacts(s, "'13805910002' || char(13) || char(10) || 'X'",
+	    "'a@fuzhou.gov.cn' || char(13) || char(10) || 'Bcc: x@evil.cn'");
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
 	    " AND status = 'refused' AND attempts = 0 AND ("
 	    " (channel = 'sms' AND recipient = '13805910002^M^JX'"
@@ -986,11 +996,7 @@ START_TEST(test_notice_recipients)
 	/* Clean but not valid: a short number, an address without a domain,
 	 * an invisible character in an otherwise valid mobile. */
 	act_ok("gov", s, "submit", "office_review");
-	snprintf(sql, sizeof(sql), "UPDATE units SET \"values\" = json_set(\"values\","
-	    " '$.handler.mobile', '1380591', '$.contact.email', 'webmaster@')"
-	    " WHERE id = %lld", (long long)u_gov);
-	raw_exec(sql);
-	act_ok("fz-review", s, "reject", "returned");
+	reject_with_contacts(s, "'1380591'", "'webmaster@'");
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
 	    " AND status = 'refused' AND ("
 	    " (recipient = '1380591' AND last_error = 'not sent: the mobile number 1380591:"
@@ -999,11 +1005,7 @@ START_TEST(test_notice_recipients)
 	    " webmaster@: the part after @ is empty'))", (long long)s);
 	ck_assert_int_eq(raw_int(sql), 2);
 	act_ok("gov", s, "submit", "office_review");
-	snprintf(sql, sizeof(sql), "UPDATE units SET \"values\" = json_set(\"values\","
-	    " '$.handler.mobile', '138059' || char(8232) || '10002',"
-	    " '$.contact.email', 'webmaster@fuzhou.gov.cn') WHERE id = %lld", (long long)u_gov);
-	raw_exec(sql);
-	act_ok("fz-review", s, "reject", "returned");
+	reject_with_contacts(s, "'138059' || char(8232) || '10002'", "'webmaster@fuzhou.gov.cn'");
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
 	    " AND status = 'refused' AND recipient = '138059<U+2028>10002'", (long long)s);
 	ck_assert_int_eq(raw_int(sql), 1);
