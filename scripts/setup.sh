@@ -4,9 +4,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# clang and libclang-rt-14-dev (its sanitizer and libFuzzer runtimes):
+# the fuzzing harnesses of tests/fuzz.
 packages="build-essential autoconf automake autopoint gettext pkg-config
   libsqlite3-dev sqlite3 libyaml-dev libcurl4-openssl-dev libncurses-dev
-  libidn2-dev libjansson-dev nettle-dev check locales tmux jq"
+  libidn2-dev libjansson-dev nettle-dev check locales tmux jq
+  clang libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do

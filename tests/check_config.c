@@ -283,6 +283,35 @@ START_TEST(test_unknown_keys)
 }
 END_TEST
 
+START_TEST(test_unknown_key_combining)
+{
+	/* A key of one letter and 63 COMBINING ACUTE ACCENTs: its excerpt in
+	 * the warning used to be written past its allocation (issue 7). */
+	char text[1 + 63 * 2 + 16], *p = text;
+	sm_err *warn = sm_err_new();
+	sm_config *cfg;
+	const char *msg, *q, *end;
+
+	*p++ = 'a';
+	for (int i = 0; i < 63; i++) {
+		memcpy(p, "\xcc\x81", 2);
+		p += 2;
+	}
+	strcpy(p, ": 1\n");
+	cfg = load_text(text, warn);
+	ck_assert_uint_eq(sm_err_count(warn), 1);
+	msg = sm_err_msg(warn, 0);
+	q = strstr(msg, "unknown key 'a\xcc\x81");
+	ck_assert_ptr_nonnull(q);
+	q += strlen("unknown key '");
+	end = strstr(q, "...'");
+	ck_assert_ptr_nonnull(end);
+	ck_assert_uint_le((size_t)(end - q) + 3, 63);
+	sm_config_free(&cfg);
+	sm_err_free(&warn);
+}
+END_TEST
+
 START_TEST(test_wrong_types)
 {
 	expect_bad("database: [a, b]\n", ":1: ", "'database' must be a string", NULL);
@@ -593,6 +622,7 @@ config_suite(void)
 	tcase_add_test(tc, test_dotted_and_header_map);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_unknown_keys);
+	tcase_add_test(tc, test_unknown_key_combining);
 	tcase_add_test(tc, test_wrong_types);
 	tcase_add_test(tc, test_urls_and_controls);
 	tcase_add_test(tc, test_explicit_missing);

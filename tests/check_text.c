@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,58 @@ START_TEST(test_neutralise_bidi_utf8)
 	expect_neutral("福建省人民政府 café 😀", (size_t)-1, false, "福建省人民政府 café 😀");
 	expect_neutral("", (size_t)-1, false, "");
 	expect_neutral(NULL, (size_t)-1, false, "");
+}
+END_TEST
+
+START_TEST(test_neutralise_invisible)
+{
+	/* Every invisible or controlling character from data comes out as a
+	 * visible <U+XXXX>: line and paragraph separators, the soft hyphen,
+	 * tag characters, zero-width characters and bidi controls (issue 7). */
+	static const unsigned int cps[] = {
+		0x2028, 0x2029, 0x00AD, 0xE0000, 0xE0001, 0xE0041, 0xE007F,
+		0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF,
+		0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+		0x061C, 0x200E, 0x200F, 0x180E, 0xFFF9, 0xFFFB,
+	};
+
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		unsigned int cp = cps[i];
+		char in[16], want[32], enc[5];
+		size_t n;
+
+		if (cp < 0x800) {
+			enc[0] = (char)(0xC0 | (cp >> 6));
+			enc[1] = (char)(0x80 | (cp & 0x3F));
+			n = 2;
+		} else if (cp < 0x10000) {
+			enc[0] = (char)(0xE0 | (cp >> 12));
+			enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			enc[2] = (char)(0x80 | (cp & 0x3F));
+			n = 3;
+		} else {
+			enc[0] = (char)(0xF0 | (cp >> 18));
+			enc[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+			enc[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			enc[3] = (char)(0x80 | (cp & 0x3F));
+			n = 4;
+		}
+		enc[n] = '\0';
+		snprintf(in, sizeof(in), "a%sb", enc);
+		snprintf(want, sizeof(want), "a<U+%04X>b", cp);
+		ck_assert_msg(sm_text_cp_escaped(cp), "U+%04X", cp);
+		ck_assert(!sm_text_is_clean(in, true));
+		expect_neutral(in, (size_t)-1, false, want);
+		expect_neutral(in, (size_t)-1, true, want);
+	}
+	/* Visible neighbours stay as they are. */
+	expect_neutral("a\xc2\xa0" "-\xe2\x80\x90\xe3\x80\x80" "b", (size_t)-1, false,
+	    "a\xc2\xa0" "-\xe2\x80\x90\xe3\x80\x80" "b");
+	ck_assert(!sm_text_cp_escaped('a'));
+	ck_assert(!sm_text_cp_escaped(0x798F));
+	ck_assert(!sm_text_cp_escaped(0x0301));
+	ck_assert(!sm_text_cp_escaped(0xE0080));
+	ck_assert(sm_text_cp_escaped(0x9B));
 }
 END_TEST
 
@@ -316,6 +369,54 @@ START_TEST(test_prev_next)
 }
 END_TEST
 
+START_TEST(test_excerpt)
+{
+	char s[1 + 63 * 2 + 1], *e;
+	char *p = s;
+
+	/* Short text is only neutralised. */
+	e = sm_text_excerpt("abc\x1b[2J");
+	ck_assert_str_eq(e, "abc^[[2J");
+	sm_text_excerpt_free(e);
+	e = sm_text_excerpt(NULL);
+	ck_assert_str_eq(e, "");
+	sm_text_excerpt_free(e);
+	/* Long text is cut on a character boundary, with "...". */
+	e = sm_text_excerpt("福建省人民政府福建省人民政府福建省人民政府福建省人民政府福建省人民政府");
+	ck_assert_uint_le(strlen(e), 63);
+	ck_assert(sm_text_valid_utf8(e, (size_t)-1));
+	ck_assert_str_eq(e + strlen(e) - 3, "...");
+	sm_text_excerpt_free(e);
+	/* One letter and 63 COMBINING ACUTE ACCENTs: 127 bytes of one cell.
+	 * The cut used to fall at the string's end and "..." went past the
+	 * allocation (a heap overflow under ASan or valgrind). */
+	*p++ = 'a';
+	for (int i = 0; i < 63; i++) {
+		memcpy(p, "\xcc\x81", 2);
+		p += 2;
+	}
+	*p = '\0';
+	e = sm_text_excerpt(s);
+	ck_assert_uint_le(strlen(e), 63);
+	ck_assert(sm_text_valid_utf8(e, (size_t)-1));
+	ck_assert_str_eq(e + strlen(e) - 3, "...");
+	ck_assert(strncmp(e, s, strlen(e) - 3) == 0);
+	sm_text_excerpt_free(e);
+	/* Zero-width format characters come out visible, so the same length
+	 * of them is no trouble either. */
+	p = s;
+	for (int i = 0; i < 42; i++) {
+		memcpy(p, "\xe2\x80\x8b", 3);
+		p += 3;
+	}
+	*p = '\0';
+	e = sm_text_excerpt(s);
+	ck_assert_uint_le(strlen(e), 63);
+	ck_assert(strncmp(e, "<U+200B><U+200B>", 16) == 0);
+	sm_text_excerpt_free(e);
+}
+END_TEST
+
 START_TEST(test_trim)
 {
 	char a[] = "  福建\xe3\x80\x80 \t\n";
@@ -342,6 +443,7 @@ text_suite(void)
 	tcase_add_test(tc, test_neutralise_escapes);
 	tcase_add_test(tc, test_neutralise_bidi_utf8);
 	tcase_add_test(tc, test_neutralise_long);
+	tcase_add_test(tc, test_neutralise_invisible);
 	tcase_add_test(tc, test_clean_and_valid);
 	tcase_add_test(tc, test_decode);
 	tcase_add_test(tc, test_width_utf8_locale);
@@ -351,6 +453,7 @@ text_suite(void)
 	tcase_add_test(tc, test_pad_small_buffer);
 	tcase_add_test(tc, test_prev_next);
 	tcase_add_test(tc, test_trim);
+	tcase_add_test(tc, test_excerpt);
 	suite_add_tcase(s, tc);
 	return s;
 }

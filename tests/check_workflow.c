@@ -952,6 +952,70 @@ START_TEST(test_returned_and_resubmitted)
 }
 END_TEST
 
+/* Write the gov unit's handler mobile and contact e-mail (SQL expressions)
+ * straight into the database, then have case S returned to it. */
+static void
+reject_with_contacts(int64_t s, const char *mobile, const char *email)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "UPDATE units SET \"values\" = json_set(\"values\","
+	    " '$.handler.mobile', %s, '$.contact.email', %s) WHERE id = %lld",
+	    mobile, email, (long long)u_gov);
+	raw_exec(sql);
+	act_ok("fz-review", s, "reject", "returned");
+}
+
+START_TEST(test_notice_recipients)
+{
+	/* Recipients from data are checked when a notice is queued (issue 7):
+	 * one with a control character (a header injection) or not a mobile
+	 * number or an e-mail address is recorded as refused, neutralised and
+	 * with why, never left pending for a sender; the transition goes on. */
+	base_world();
+	register_domain("gov", "福州市人民政府");
+	int64_t s = drive("gov", "site", values_file("site-own.yaml"), "office_review");
+	char sql[512];
+
+	reject_with_contacts(s, "'13805910002' || char(13) || char(10) || 'X'",
+	    "'a@fuzhou.gov.cn' || char(13) || char(10) || 'Bcc: x@evil.cn'");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
+	    " AND status = 'refused' AND attempts = 0 AND ("
+	    " (channel = 'sms' AND recipient = '13805910002^M^JX'"
+	    "  AND last_error = 'not sent: the mobile number 13805910002^M^JX:"
+	    " contains a control or invisible character') OR"
+	    " (channel = 'email' AND recipient = 'a@fuzhou.gov.cn^M^JBcc: x@evil.cn'"
+	    "  AND last_error LIKE 'not sent: the e-mail address a@fuzhou.gov.cn^M^JBcc: %%'))",
+	    (long long)s);
+	ck_assert_int_eq(raw_int(sql), 2);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
+	    " AND (status = 'pending' OR instr(recipient, char(13)) OR instr(recipient, char(10)))",
+	    (long long)s);
+	ck_assert_int_eq(raw_int(sql), 0);
+
+	/* Clean but not valid: a short number, an address without a domain,
+	 * an invisible character in an otherwise valid mobile. */
+	act_ok("gov", s, "submit", "office_review");
+	reject_with_contacts(s, "'1380591'", "'webmaster@'");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
+	    " AND status = 'refused' AND ("
+	    " (recipient = '1380591' AND last_error = 'not sent: the mobile number 1380591:"
+	    " must be 11 digits') OR"
+	    " (recipient = 'webmaster@' AND last_error = 'not sent: the e-mail address"
+	    " webmaster@: the part after @ is empty'))", (long long)s);
+	ck_assert_int_eq(raw_int(sql), 2);
+	act_ok("gov", s, "submit", "office_review");
+	reject_with_contacts(s, "'138059' || char(8232) || '10002'", "'webmaster@fuzhou.gov.cn'");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
+	    " AND status = 'refused' AND recipient = '138059<U+2028>10002'", (long long)s);
+	ck_assert_int_eq(raw_int(sql), 1);
+	/* The valid e-mail address of the same transition is queued. */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
+	    " AND status = 'pending' AND recipient = 'webmaster@fuzhou.gov.cn'", (long long)s);
+	ck_assert_int_eq(raw_int(sql), 1);
+}
+END_TEST
+
 START_TEST(test_confirm_paper_missing)
 {
 	base_world();
@@ -2725,6 +2789,7 @@ workflow_suite(void)
 	tcase_add_test(tc, test_organ_flow);
 	tcase_add_test(tc, test_institution_flow);
 	tcase_add_test(tc, test_returned_and_resubmitted);
+	tcase_add_test(tc, test_notice_recipients);
 	tcase_add_test(tc, test_future_dates);
 	tcase_add_test(tc, test_may_start);
 	tcase_add_test(tc, test_confirm_paper_missing);

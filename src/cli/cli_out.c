@@ -89,17 +89,21 @@ cli_print_json(const json_t *v)
 	if (s == NULL)
 		return;
 	/* jansson escapes only U+0000-U+001F: the C1 controls (a terminal takes
-	 * U+009B for CSI) and the invisible bidi and format characters would
+	 * U+009B for CSI) and the invisible characters sm_text_neutralise shows
+	 * as <U+XXXX> (bidi, zero-width, separators, soft hyphen, tags) would
 	 * reach the terminal raw.  They can only stand inside strings, where
 	 * a \u escape of four hex digits means the same. */
 	const char *end = s + strlen(s); /* not strlen(p) each time: the output may be megabytes */
 	for (const char *p = s; *p; ) {
 		unsigned int cp = 0;
 		size_t len = sm_utf8_decode(p, (size_t)(end - p), &cp);
-		if (len > 1 && ((cp >= 0x80 && cp <= 0x9F) || cp == 0x061C ||
-		    (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-		    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF)) {
-			printf("\\u%04X", cp);
+		if (len > 1 && sm_text_cp_escaped(cp)) {
+			/* the tag characters lie above U+FFFF: a surrogate pair */
+			if (cp > 0xFFFF)
+				printf("\\u%04X\\u%04X", 0xD800 + ((cp - 0x10000) >> 10),
+				    0xDC00 + ((cp - 0x10000) & 0x3FF));
+			else
+				printf("\\u%04X", cp);
 			p += len;
 		} else {
 			putchar(*p++);

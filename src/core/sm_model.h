@@ -113,8 +113,9 @@ typedef struct sm_notice {  /* one outbox row */
 	char *subject;
 	char *body;
 	char *created_at;
-	char *status;         /* pending sent failed */
+	char *status;         /* pending sent failed; refused: never to be sent */
 	int attempts;
+	char *last_error;     /* why it was refused (written, not read back) */
 } sm_notice;
 
 typedef struct sm_note {

@@ -124,7 +124,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit ORDER BY seq",
 	[ST_NOTICE_INSERT] = "INSERT INTO outbox(msg_id, case_id, event, channel, recipient,"
-	    " subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    " subject, body, created_at, status, last_error)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10)",
 	[ST_NOTICE_LIST] = "SELECT id, msg_id, case_id, event, channel, recipient, subject, body,"
 	    " created_at, status, attempts FROM outbox WHERE case_id = ?1 ORDER BY id",
 	[ST_NOTE_INSERT] = "INSERT INTO notes(object, object_id, author, at, text)"
@@ -526,6 +527,7 @@ sm_notice_clear(sm_notice *n)
 	free(n->body);
 	free(n->created_at);
 	free(n->status);
+	free(n->last_error);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -1382,6 +1384,8 @@ sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err)
 	bind_text(st, 6, n->subject);
 	bind_text(st, 7, n->body);
 	bind_text(st, 8, tx->now);
+	bind_text(st, 9, n->status);
+	bind_text(st, 10, n->last_error);
 	return run(tx->c, st, err);
 }
 

@@ -205,7 +205,11 @@ is_format(unsigned int cp)
 	return (cp >= 0x200B && cp <= 0x200F) ||
 	    (cp >= 0x2028 && cp <= 0x202E) || /* line/paragraph separators, bidi */
 	    (cp >= 0x2060 && cp <= 0x2069) ||
-	    cp == 0xFEFF || cp == 0x061C;
+	    cp == 0xFEFF || cp == 0x061C ||
+	    cp == 0x00AD ||                   /* soft hyphen */
+	    cp == 0x180E ||                   /* Mongolian vowel separator */
+	    (cp >= 0xFFF9 && cp <= 0xFFFB) || /* interlinear annotation */
+	    (cp >= 0xE0000 && cp <= 0xE007F); /* tag characters */
 }
 
 /* How a character is shown: 0 as is, 'c' caret notation, 'u' <U+XXXX>. */
@@ -221,6 +225,12 @@ classify(unsigned int cp, bool keep_newlines)
 	if (is_format(cp))
 		return 'u';
 	return 0;
+}
+
+bool
+sm_text_cp_escaped(unsigned int cp)
+{
+	return cp >= 0x80 && classify(cp, false) == 'u';
 }
 
 struct buf {
@@ -511,6 +521,11 @@ sm_text_excerpt(const char *s)
 		return excerpt_nomem;
 	if (strlen(n) > 64) {
 		size_t cut = sm_text_fit(n, 60, NULL);
+		/* Characters of no width (combining marks) fit in 60 cells
+		 * however many there are: the cut is bounded by bytes too, so
+		 * that the "..." lands inside the string (60 + 4 <= 65). */
+		while (cut > 60)
+			cut = sm_text_prev(n, cut);
 		memcpy(n + cut, "...", 4);
 	}
 	return n;

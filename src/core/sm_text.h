@@ -16,10 +16,18 @@
  *   - C1 controls (U+0080-U+009F, including the CSI 0x9B as a character)
  *     become "<U+009B>";
  *   - bidi controls and other invisible format characters (U+200B-U+200F,
- *     U+202A-U+202E, U+2060-U+2069, U+FEFF, U+061C) become "<U+202E>";
+ *     U+202A-U+202E, U+2060-U+2069, U+FEFF, U+061C), the line and paragraph
+ *     separators U+2028 and U+2029, the soft hyphen U+00AD, U+180E,
+ *     U+FFF9-U+FFFB and the tag characters U+E0000-U+E007F become
+ *     "<U+202E>" ("<U+E0001>");
  *   - bytes that are not valid UTF-8 become "\xNN" (one per byte).
  * Everything else is copied unchanged.  Never returns NULL except on ENOMEM. */
 char *sm_text_neutralise(const char *s, size_t len, bool keep_newlines);
+
+/* True for a character above U+007F that sm_text_neutralise shows as
+ * "<U+XXXX>" (the C1 controls and the invisible characters above): what
+ * another output (JSON's \uXXXX) must escape too. */
+bool sm_text_cp_escaped(unsigned int cp);
 
 /* True when S needs no neutralising. */
 bool sm_text_is_clean(const char *s, bool keep_newlines);

@@ -332,7 +332,36 @@ notice(sm_tx *tx, int64_t case_id, const char *event, const char *channel,
 		.case_id = case_id, .event = (char *)event, .channel = (char *)channel,
 		.recipient = (char *)recipient, .subject = (char *)subject, .body = (char *)body,
 	};
-	return sm_tx_notice(tx, &n, err);
+	/* The recipient came from data (a unit's values, maybe written before
+	 * the forms checked them, or past them): one that is not a valid
+	 * mobile number or e-mail address, or holds a control or invisible
+	 * character, is never handed to a sender.  The transition goes on; the
+	 * notice is recorded with the status "refused", the recipient
+	 * neutralised and why in last_error, so the case's outbox shows it. */
+	const char *why = NULL;
+	char *shown = NULL, *error = NULL;
+	if (!sm_text_is_clean(recipient, false))
+		why = N_("contains a control or invisible character");
+	else if (strcmp(channel, "sms") == 0)
+		why = sm_check_mobile(recipient);
+	else
+		why = sm_check_email(recipient);
+	if (why != NULL) {
+		shown = sm_text_neutralise(recipient, (size_t)-1, false);
+		if (shown == NULL || asprintf(&error, strcmp(channel, "sms") == 0 ?
+		    _("not sent: the mobile number %s: %s") :
+		    _("not sent: the e-mail address %s: %s"), shown, _(why)) < 0) {
+			free(shown);
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		}
+		n.recipient = shown;
+		n.status = (char *)"refused";
+		n.last_error = error;
+	}
+	sm_status st = sm_tx_notice(tx, &n, err);
+	free(shown);
+	free(error);
+	return st;
 }
 
 struct notify {
