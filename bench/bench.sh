@@ -3,7 +3,8 @@
 #
 # Builds (once) a database of 1,000,000 cases over 50,000 units and reports
 # the time of an office's queue and the transitions per second against a bare
-# SQLite loop.  It prints numbers and fails nothing but itself.
+# SQLite loop, then the time of `sitemark check` and `sitemark backup` on it
+# (the copy is removed again).  It prints numbers and fails nothing but itself.
 #
 # The database is cached in $SITEMARK_BENCH_DIR, by default
 # ${TMPDIR:-/tmp}/sitemark-bench (about 1.3 GB), and reused while its stamp
