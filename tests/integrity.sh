@@ -171,4 +171,35 @@ check_true "and nothing is made" ! -e "$T/r2.db"
 run "${SMC[@]}" --db "$T/r3.db" --as conac-li restore "$T/b3.db"
 check_eq "only a system administrator of the backup restores it" "1" "$RC"
 
+# ---------------------------------------------------------------- set-group-id
+# Files the caller names are not opened with privileges the caller lacks:
+# --anchors (appended to), backup (written), restore (read, then the
+# database written) are refused by a set-group-id copy (needs root to make
+# it, and a group other than ours).
+grp=
+for g in nogroup nobody; do
+	getent group "$g" >/dev/null 2>&1 && { grp=$g; break; }
+done
+if [ "$(id -u)" = 0 ] && [ -n "$grp" ] && [ "$(getent group "$grp" | cut -d: -f3)" != "$(id -g)" ] &&
+    ! { command -v findmnt >/dev/null 2>&1 &&
+        findmnt -no OPTIONS -T "$T" 2>/dev/null | tr ',' '\n' | grep -qx nosuid; }; then
+	SG="$T/sg/sitemark"
+	mkdir -p "$T/sg"
+	cp "$SITEMARK" "$SG" && chgrp "$grp" "$SG" && chmod 2755 "$SG"
+	SGCFG="$T/sg.yaml"
+	printf 'forms: %s/forms\ndivisions: %s/data/divisions.tsv\ncalendar: %s/data/calendar.yaml\naudit:\n  syslog: none\n' \
+	    "$top_srcdir" "$top_srcdir" "$top_srcdir" >"$SGCFG"
+	run "$SG" --config "$SGCFG" --db "$DB" audit verify --anchors "$DB"
+	check_eq "set-group-id: --anchors is refused" "2" "$RC"
+	check_match "saying why" "privileges" "$ERR"
+	run "$SG" --config "$SGCFG" --db "$DB" backup "$T/sg-backup.db"
+	check_eq "set-group-id: backup is refused" "2" "$RC"
+	check_true "and writes nothing" ! -e "$T/sg-backup.db"
+	run "$SG" --config "$SGCFG" --db "$T/sg-restored.db" restore "$T/b3.db"
+	check_eq "set-group-id: restore is refused" "2" "$RC"
+	check_true "and makes nothing" ! -e "$T/sg-restored.db"
+else
+	echo "# set-group-id checks skipped (need root, a group nogroup or nobody, no nosuid)"
+fi
+
 finish
