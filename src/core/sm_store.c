@@ -896,7 +896,7 @@ mark_broken(struct conn *c, const char *why)
 	int fd = open(c->broken_flag, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0660);
 	if (fd < 0)
 		return;
-	sm_time_format(time(NULL), at, sizeof(at));
+	sm_time_format(sm_clock_now(NULL), at, sizeof(at)); /* when it was found, really */
 	dprintf(fd, "%s %s\n", at, why ? why : "");
 	fsync(fd);
 	close(fd);
