@@ -51,8 +51,15 @@ cmd_check(cli *c)
 		sm_err_free(&problems);
 		return cli_fail(c, st);
 	}
-	if (r.was_broken)
-		printf(_("the database was marked damaged: %s\n"), r.was_broken);
+	if (r.was_broken) {
+		/* the mark is a file anyone of the group may write: neutralised */
+		char *line = NULL;
+		if (asprintf(&line, _("the database was marked damaged: %s\n"), r.was_broken) >= 0) {
+			line[strcspn(line, "\n")] = '\0';
+			cli_putln(line);
+			free(line);
+		}
+	}
 	if (r.integrity_ok)
 		printf("%s\n", _("integrity check: ok"));
 	else
