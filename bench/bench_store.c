@@ -1521,6 +1521,54 @@ print_queue(const char *what, const struct queue_office *q, const struct queue_r
 	    r->command.med, r->command.min, r->command.max);
 }
 
+/* sitemark check (integrity_check, the audit chain against its anchors) and
+ * backup (online backup, then both checks of the copy) on the benchmark
+ * database; the copy and the anchors it wrote are removed again. */
+struct guard_result {
+	double integrity_ms, audit_ms, backup_ms;
+	int64_t records;
+	double backup_mb;
+};
+
+static struct guard_result
+bench_guard(const struct opts *o)
+{
+	struct guard_result g = {0, 0, 0, 0, 0};
+	sm_err *err = sm_err_new();
+	sm_store *s = NULL;
+	sm_audit_check ac;
+	struct stat sb;
+	char *anchors = xasprintf("%s.bench-anchors", o->db);
+	char *copy = xasprintf("%s.bench-backup", o->db);
+
+	unlink(anchors);
+	unlink(copy);
+	if (sm_store_open(o->db, SM_OPEN_EXISTING, &s, err) != SM_OK)
+		die_err("open", err);
+	sm_store_set_anchors(s, anchors, 0, -1);
+	double t0 = now_ms();
+	if (sm_store_integrity(s, err) != SM_OK)
+		die_err("integrity check", err);
+	double t1 = now_ms();
+	if (sm_store_audit_check(s, anchors, true, &ac, err) != SM_OK || ac.broken_seq != 0)
+		die_err("audit check", err);
+	double t2 = now_ms();
+	if (sm_store_backup(s, copy, &g.records, err) != SM_OK)
+		die_err("backup", err);
+	g.backup_ms = now_ms() - t2;
+	g.integrity_ms = t1 - t0;
+	g.audit_ms = t2 - t1;
+	if (stat(copy, &sb) == 0)
+		g.backup_mb = (double)sb.st_size / 1048576.0;
+	sm_store_close(&s);
+	unlink(copy);
+	unlink(anchors);
+	free(copy);
+	free(anchors);
+	sm_err_free(&err);
+	return g;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1588,6 +1636,8 @@ main(int argc, char **argv)
 	fprintf(stderr, "bench: %d x %d transitions and as many bare inserts, in %d alternating"
 	    " rounds each\n", o.repeats, o.transitions, o.rounds);
 	struct tx_result tr = bench_transitions(&o);
+	fprintf(stderr, "bench: sitemark check and backup\n");
+	struct guard_result gr = bench_guard(&o);
 
 	sqlite3 *db = open_raw(o.db, SQLITE_OPEN_READONLY);
 	long long ncases = (long long)query_int(db, "SELECT count(*) FROM cases");
@@ -1637,6 +1687,11 @@ main(int argc, char **argv)
 	    extra > 0 ? 1e3 / extra : 0);
 	printf("audit chain verified over %lld records; cases, audit and requests put back\n",
 	    (long long)tr.audit_checked);
+	printf("sitemark check: %.1f s (integrity_check %.1f s, audit chain and anchors %.2f s)\n",
+	    (gr.integrity_ms + gr.audit_ms) / 1e3, gr.integrity_ms / 1e3, gr.audit_ms / 1e3);
+	printf("sitemark backup: %.1f s (online backup of %.0f MB, then integrity_check and the"
+	    " chain of the copy: %lld records)\n", gr.backup_ms / 1e3, gr.backup_mb,
+	    (long long)gr.records);
 	printf("benchmark time: %.0f s (%.0f s building)\n", (now_ms() - t_all) / 1e3,
 	    (t_built - t_all) / 1e3);
 	printf("=============================================================\n");

@@ -158,6 +158,15 @@ raw_text(const char *path, const char *sql)
 	return v;
 }
 
+/* A + B, kept until the test ends (leaks are fine in a forked test). */
+static char *
+tu_str_cat(const char *a, const char *b)
+{
+	char *p = NULL;
+	ck_assert(asprintf(&p, "%s%s", a, b) > 0);
+	return p;
+}
+
 static bool
 err_has(const char *needle)
 {
@@ -1380,6 +1389,199 @@ START_TEST(test_audit_restore)
 }
 END_TEST
 
+/* ------------------------------------------------------------ anchors */
+
+/* Six audit records, anchored every 2 (no syslog): anchors at 2, 4, 6. */
+static sm_store *
+anchored_db(void)
+{
+	sm_store *s = open_new();
+	sm_store_set_anchors(s, NULL, 2, -1);
+	for (int i = 1; i <= N_AUDIT; i++) {
+		char rid[16];
+		snprintf(rid, sizeof(rid), "a%d", i);
+		OK(sm_store_write(s, rid, audit_tx, &i, NULL, NULL, err));
+	}
+	return s;
+}
+
+static sm_audit_check
+audit_check(sm_store *s, bool anchor)
+{
+	sm_audit_check a;
+	OK(sm_store_audit_check(s, NULL, anchor, &a, err));
+	return a;
+}
+
+START_TEST(test_anchor_every)
+{
+	sm_store *s = anchored_db();
+	sm_anchor *a = NULL;
+	size_t n = 0;
+	ck_assert_str_eq(sm_store_anchors_path(s), tu_str_cat(db, ".anchors"));
+	OK(sm_anchor_load(sm_store_anchors_path(s), &a, &n, err));
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(a[0].seq, 2);
+	ck_assert_int_eq(a[2].seq, 6);
+	char *h6 = raw_text(db, "SELECT hash FROM audit WHERE seq = 6");
+	ck_assert_str_eq(a[2].hash, h6);
+	free(h6);
+	free(a);
+	sm_audit_check c = audit_check(s, true);
+	ck_assert_int_eq(c.broken_seq, 0);
+	ck_assert_int_eq(c.anchor_seq, 0);
+	ck_assert_int_eq(c.count, N_AUDIT);
+	ck_assert_uint_eq(c.anchors, 3);
+	ck_assert(!c.anchored); /* the head is anchored already */
+	int i = 7;
+	OK(sm_store_write(s, "a7", audit_tx, &i, NULL, NULL, err));
+	c = audit_check(s, true);
+	ck_assert(c.anchored); /* a check anchors the head it verified */
+	ck_assert_int_eq(c.head_seq, 7);
+	sm_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_anchor_tail_deleted)
+{
+	/* The hole: a tail deleted with the sqlite3 shell still verifies as a
+	 * chain; the anchors find it and name the first record missing. */
+	sm_store *s = anchored_db();
+	int64_t broken = -1, count = -1;
+	raw_exec(db, "DELETE FROM audit WHERE seq > 3");
+	OK(sm_store_audit_verify(s, &broken, &count, err));
+	ck_assert_int_eq(broken, 0);
+	sm_audit_check c = audit_check(s, true);
+	ck_assert(c.tail_deleted);
+	ck_assert_int_eq(c.anchor_seq, 4);
+	ck_assert_int_eq(c.first_bad, 4);
+	ck_assert_int_eq(c.head_seq, 3);
+	ck_assert(!c.anchored); /* a truncated log is not anchored */
+	sm_store_close(&s);
+}
+END_TEST
+
+/* Rewrite record FROM's reason and compute the chain again from there:
+ * what someone with the sqlite3 shell and the hash function can do. */
+static void
+rewrite_and_rehash(sm_store *s, int64_t from, const char *reason)
+{
+	char prev[SM_AUDIT_HASH_LEN + 1] = "";
+	for (int64_t seq = from; seq <= N_AUDIT; seq++) {
+		sm_event e = {0};
+		OK(sm_store_audit_get(s, seq, &e, err));
+		sm_audit_rec r = {
+			.seq = e.seq, .at = e.at, .actor = e.actor, .role = e.role,
+			.ssh_client = e.ssh_client, .object = e.object, .object_id = e.object_id,
+			.object_key = e.object_key, .action = e.action, .from_state = e.from_state,
+			.to_state = e.to_state, .reason = seq == from ? reason : e.reason,
+			.values = e.values, .request_id = e.request_id,
+			.prev_hash = seq == from ? e.prev_hash : prev,
+		};
+		char h[SM_AUDIT_HASH_LEN + 1], *sql = NULL;
+		sm_audit_hash(&r, h);
+		ck_assert(asprintf(&sql, "UPDATE audit SET reason = '%s', prev_hash = '%s', hash = '%s'"
+		    " WHERE seq = %lld", r.reason, r.prev_hash, h, (long long)seq) > 0);
+		raw_exec(db, sql);
+		free(sql);
+		memcpy(prev, h, sizeof(prev));
+		sm_event_clear(&e);
+	}
+}
+
+START_TEST(test_anchor_rehash)
+{
+	/* The hole: record 3 rewritten and the chain computed again verifies;
+	 * the anchor at 4 no longer matches: the rewrite began after 2. */
+	sm_store *s = anchored_db();
+	int64_t broken = -1, count = -1;
+	rewrite_and_rehash(s, 3, "nothing to see");
+	OK(sm_store_audit_verify(s, &broken, &count, err));
+	ck_assert_int_eq(broken, 0);
+	sm_audit_check c = audit_check(s, true);
+	ck_assert(!c.tail_deleted);
+	ck_assert_int_eq(c.anchor_seq, 4);
+	ck_assert_int_eq(c.first_bad, 3);
+	ck_assert(!c.anchored);
+	sm_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_anchor_file_altered)
+{
+	/* Anchors from another file; a line that is not an anchor. */
+	sm_store *s = anchored_db();
+	char *other = tu_write(dir, "other.anchors", "9 "
+	    "0000000000000000000000000000000000000000000000000000000000000000 2026-01-01T00:00:00+08:00 every\n");
+	sm_audit_check a;
+	OK(sm_store_audit_check(s, other, false, &a, err));
+	ck_assert(a.tail_deleted);
+	ck_assert_int_eq(a.anchor_seq, 9);
+	char *bad = tu_write(dir, "bad.anchors", "2 zz 2026 every\n");
+	ck_assert_int_eq(sm_store_audit_check(s, bad, false, &a, err), SM_E_INVALID);
+	ck_assert(err_has("bad.anchors:1"));
+	free(other);
+	free(bad);
+	sm_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_broken_refuses_writes)
+{
+	sm_store *s = anchored_db();
+	char *flag = tu_str_cat(db, ".broken");
+	ck_assert(!sm_store_broken(s, NULL));
+	FILE *f = fopen(flag, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("2026-01-01T00:00:00+08:00 database disk image is malformed\n", f);
+	fclose(f);
+	char *why = NULL;
+	ck_assert(sm_store_broken(s, &why));
+	ck_assert_ptr_nonnull(strstr(why, "malformed"));
+	free(why);
+	int i = 7;
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_write(s, "a7", audit_tx, &i, NULL, NULL, err), SM_E_STORE);
+	ck_assert(err_has("restore"));
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM audit"), N_AUDIT);
+	OK(sm_store_clear_broken(s, err));
+	OK(sm_store_write(s, "a7", audit_tx, &i, NULL, NULL, err));
+	free(flag);
+	sm_store_close(&s);
+}
+END_TEST
+
+START_TEST(test_backup_restore)
+{
+	sm_store *s = anchored_db();
+	char *copy = tu_str_cat(dir, "/copy.db"), *back = tu_str_cat(dir, "/back.db");
+	int64_t records = 0;
+	OK(sm_store_backup(s, copy, &records, err));
+	ck_assert_int_eq(records, N_AUDIT);
+	ck_assert_int_eq(raw_int(copy, "SELECT count(*) FROM audit"), N_AUDIT);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_backup(s, copy, &records, err), SM_E_IO); /* not over a file */
+	ck_assert(err_has("exists"));
+	OK(sm_store_restore(copy, back, false, &records, err));
+	ck_assert_int_eq(records, N_AUDIT);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_restore(copy, back, false, &records, err), SM_E_IO);
+	ck_assert(err_has("--force"));
+	OK(sm_store_restore(copy, back, true, &records, err));
+	/* a backup whose chain is broken is not restored */
+	raw_exec(copy, "UPDATE audit SET reason = 'x' WHERE seq = 2");
+	char *other = tu_str_cat(dir, "/other.db");
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_restore(copy, other, false, &records, err), SM_E_STORE);
+	ck_assert(err_has("not a good backup"));
+	ck_assert_int_eq(access(other, F_OK), -1);
+	free(copy);
+	free(back);
+	free(other);
+	sm_store_close(&s);
+}
+END_TEST
+
 /* ------------------------------------------------------------ constraints */
 
 struct bad_insert {
@@ -1625,6 +1827,12 @@ store_suite(void)
 	tcase_add_loop_test(tc, test_audit_tamper, 0, (int)(sizeof(tampers) / sizeof(tampers[0])));
 	tcase_add_test(tc, test_audit_edit_and_rehash);
 	tcase_add_test(tc, test_audit_restore);
+	tcase_add_test(tc, test_anchor_every);
+	tcase_add_test(tc, test_anchor_tail_deleted);
+	tcase_add_test(tc, test_anchor_rehash);
+	tcase_add_test(tc, test_anchor_file_altered);
+	tcase_add_test(tc, test_broken_refuses_writes);
+	tcase_add_test(tc, test_backup_restore);
 	suite_add_tcase(s, tc);
 	return s;
 }

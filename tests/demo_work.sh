@@ -20,7 +20,7 @@ FIXED=2026-11-20T10:00:00+08:00
 
 # demo FILE: a fresh demo database in FILE (at the clock in $SITEMARK_NOW).
 demo() {
-	rm -f "$1" "$1-wal" "$1-shm"
+	rm -f "$1" "$1-wal" "$1-shm" "$1.anchors" # a new database, new anchors
 	"$SITEMARK" --db "$1" init --demo >"$T/init.out" 2>&1
 }
 

@@ -66,6 +66,11 @@ shot() {
 		return 1
 	fi
 	cp "$BASE" "$T/work.db"
+	# and its anchors, as they were (audit verify appends to them)
+	rm -f "$T/work.db.anchors"
+	if [ -f "$BASE.anchors" ]; then
+		cp "$BASE.anchors" "$T/work.db.anchors"
+	fi
 	# "# sql: STATEMENT" lines change the copy first (a broken audit chain)
 	sed -n 's/^# sql: *//p' "$keys" | sqlite3 "$T/work.db" ||
 	    { fail "$name: its '# sql:' lines"; return 1; }

@@ -36,6 +36,8 @@ typedef struct cli {
 	const char *user;      /* audit show --user */
 	const char *action;    /* audit show --action */
 	const char *since;     /* audit show --since */
+	const char *anchors;   /* audit verify, check --anchors */
+	bool force;            /* restore --force */
 	int64_t expect_version;
 	bool queue;
 	bool demo;
@@ -97,6 +99,12 @@ int cmd_unit_edit(cli *c);
 int cmd_unit_list(cli *c);
 int cmd_audit_verify(cli *c);
 int cmd_audit_show(cli *c);
+int cmd_check(cli *c);
+int cmd_backup(cli *c);
+int cmd_restore(cli *c);
+/* What checking the audit log against its anchors found (cmd_guard.c):
+ * 0 all holds, else 1. */
+int cli_report_audit(const sm_audit_check *a);
 int cmd_user_edit(cli *c);
 int cmd_user_disable(cli *c);
 int cmd_user_enable(cli *c);

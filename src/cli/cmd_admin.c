@@ -207,17 +207,11 @@ cmd_unit_list(cli *c)
 int
 cmd_audit_verify(cli *c)
 {
-	int64_t broken = 0, count = 0;
-	sm_status st = sm_view_audit_verify(c->app, &broken, &count, c->err);
+	sm_audit_check a;
+	sm_status st = sm_view_audit_check(c->app, c->anchors, &a, c->err);
 	if (st != SM_OK)
 		return cli_fail(c, st);
-	if (broken) {
-		fprintf(stderr, _("sitemark: the audit log is broken at record %lld (edited, deleted or reordered there)\n"),
-		    (long long)broken);
-		return 1;
-	}
-	printf(_("the audit log is intact: %lld records\n"), (long long)count);
-	return 0;
+	return cli_report_audit(&a);
 }
 
 /* ------------------------------------------------------------ the three administrators */

@@ -51,7 +51,10 @@ const cli_command cli_commands[] = {
 	{"forms", "strings", 0, 0, CLI_NO_STORE, cmd_forms_strings, N_("forms strings")},
 	{"audit", "show", 0, 0, CLI_STORE, cmd_audit_show,
 	    N_("audit show [--case ID] [--user LOGIN] [--action ACTION] [--since DATE]")},
-	{"audit", "verify", 0, 0, CLI_STORE, cmd_audit_verify, N_("audit verify")},
+	{"audit", "verify", 0, 0, CLI_STORE, cmd_audit_verify, N_("audit verify [--anchors FILE]")},
+	{"check", NULL, 0, 0, CLI_STORE, cmd_check, N_("check [--anchors FILE]")},
+	{"backup", NULL, 1, 1, CLI_STORE, cmd_backup, N_("backup FILE")},
+	{"restore", NULL, 1, 1, CLI_NO_STORE, cmd_restore, N_("restore FILE [--force]")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
 
@@ -60,7 +63,8 @@ enum {
 	OPT_OFFICE, OPT_UNIT, OPT_NAME, OPT_MOBILE, OPT_EMAIL, OPT_STATE, OPT_KIND, OPT_QUEUE,
 	OPT_DEMO, OPT_TEXT, OPT_EXPECT, OPT_REQUEST, OPT_HELP, OPT_VERSION, OPT_NO_COLOR,
 	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT, OPT_REVERSE_CURSOR,
-	OPT_CASE, OPT_USER, OPT_ACTION, OPT_SINCE
+	OPT_CASE, OPT_USER, OPT_ACTION, OPT_SINCE,
+	OPT_ANCHORS, OPT_FORCE
 };
 
 static const struct option options[] = {
@@ -93,6 +97,8 @@ static const struct option options[] = {
 	{"user", required_argument, NULL, OPT_USER},
 	{"action", required_argument, NULL, OPT_ACTION},
 	{"since", required_argument, NULL, OPT_SINCE},
+	{"anchors", required_argument, NULL, OPT_ANCHORS},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -219,6 +225,8 @@ main(int argc, char **argv)
 		case OPT_USER: c.user = optarg; break;
 		case OPT_ACTION: c.action = optarg; break;
 		case OPT_SINCE: c.since = optarg; break;
+		case OPT_ANCHORS: c.anchors = optarg; break;
+		case OPT_FORCE: c.force = true; break;
 		case OPT_NO_COLOR: c.tui.no_color = true; break;
 		case OPT_ASCII: c.tui.ascii = true; break;
 		case OPT_REVERSE_CURSOR: c.tui.reverse_cursor = true; break;
@@ -267,6 +275,11 @@ main(int argc, char **argv)
 	c.nargs = argc - optind - consumed;
 	if (c.nargs < k->min_args || c.nargs > k->max_args) {
 		rc = cli_usage_error(_("usage: sitemark %s"), _(k->usage));
+		goto out;
+	}
+	/* files the caller names are not opened with privileges the caller lacks */
+	if (privileged() && (c.anchors || k->fn == cmd_backup || k->fn == cmd_restore)) {
+		rc = cli_usage_error("%s", _("--anchors, backup and restore are refused: sitemark runs with privileges you do not have; run them as the database's owner (a member of its group)"));
 		goto out;
 	}
 	if (k->store != CLI_NO_STORE && (rc = open_session(&c, k)) != 0)

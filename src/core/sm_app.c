@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sm_anchor.h"
 #include "sm_i18n.h"
 #include "sm_store.h"
 
@@ -113,6 +114,8 @@ sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
 	if ((st = sm_store_open(app->db_path, opts->mode, &app->store, err)) != SM_OK)
 		goto fail;
 	sm_store_set_clock(app->store, &app->clock);
+	sm_store_set_anchors(app->store, app->cfg->audit_anchors, app->cfg->audit_anchor_every,
+	    app->cfg->audit_syslog ? sm_anchor_facility(app->cfg->audit_syslog) : -2);
 	app->ssh_client = xstrdup(getenv("SSH_CLIENT"));
 	free(forms_dir);
 	free(divs);
@@ -236,4 +239,38 @@ sm_app_login(sm_app *app, const char *login, sm_err *err)
 	sm_user_clear(&app->user);
 	app->user = u;
 	return SM_OK;
+}
+
+sm_status
+sm_app_restore(const sm_app_opts *opts, const char *login, const char *file, bool replace,
+               char **dest, int64_t *records, sm_err *warn, sm_err *err)
+{
+	sm_config *cfg = NULL;
+	sm_store *b = NULL;
+	sm_user u = {0};
+	sm_status st;
+
+	*dest = NULL;
+	if ((st = sm_config_load(opts->config_path, &cfg, warn, err)) != SM_OK)
+		return st;
+	*dest = sm_app_db_path(opts->db_path, cfg);
+	sm_config_free(&cfg);
+	if (*dest == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
+	/* who may: a system administrator of the backup itself */
+	if ((st = sm_store_open(file, SM_OPEN_EXISTING, &b, err)) != SM_OK)
+		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
+	st = login ? sm_store_user_get(b, login, &u, err) : SM_E_NOTFOUND;
+	sm_store_close(&b);
+	if (st != SM_OK && st != SM_E_NOTFOUND) {
+		sm_user_clear(&u);
+		return st;
+	}
+	if (st == SM_E_NOTFOUND || u.role != SM_ROLE_SYSADMIN || u.disabled || u.locked) {
+		sm_user_clear(&u);
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("only an enabled system administrator of the backup may restore it"));
+	}
+	sm_user_clear(&u);
+	return sm_store_restore(file, *dest, replace, records, err);
 }

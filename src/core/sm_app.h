@@ -44,6 +44,14 @@ char *sm_app_db_path(const char *db_opt, const sm_config *cfg);
 sm_status sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err);
 void sm_app_close(sm_app **appp);
 
+/* Restore the backup FILE into the database of OPTS (--db, else the
+ * configured one: *DEST, malloc'd), which must not exist unless REPLACE.
+ * LOGIN must be an enabled system administrator in FILE.  The backup is
+ * checked first (integrity, audit chain), the result after. */
+sm_status sm_app_restore(const sm_app_opts *opts, const char *login, const char *file,
+                         bool replace, char **dest, int64_t *records, sm_err *warn,
+                         sm_err *err);
+
 /* The Unix login of the calling process (malloc'd), or NULL. */
 char *sm_app_unix_login(void);
 /* Act as LOGIN: SM_E_DENIED with a message saying whom to ask when there is

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "sm_i18n.h"
+#include "sm_anchor.h"
 #include "sm_text.h"
 #include "sm_yaml.h"
 
@@ -36,6 +37,7 @@ enum kind {
 	K_URL_SMTP,  /* smtp:// or smtps:// */
 	K_CURSOR,    /* console.cursor: marker or reverse */
 	K_SECONDS,   /* a whole number of seconds, 0 to 3600 */
+	K_COUNT,     /* a whole number from 1 to 100000000 (an int) */
 	K_HEADERS,   /* sms.headers */
 	K_SUPPORT    /* support */
 };
@@ -66,11 +68,14 @@ static const struct key keys[] = {
 	{ "console.follow", K_SECONDS, OFF(console_follow_ms) },
 	{ "fee.amount", K_STR, OFF(fee_amount) },
 	{ "fee.how", K_TEXT, OFF(fee_how) },
+	{ "audit.anchors", K_PATH, OFF(audit_anchors) },
+	{ "audit.anchor_every", K_COUNT, OFF(audit_anchor_every) },
+	{ "audit.syslog", K_STR, OFF(audit_syslog) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
-static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee" };
+static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit" };
 
 struct loader {
 	const char *path;  /* the configuration file */
@@ -476,6 +481,26 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 		sm_text_excerpt_free(sh);
 		return;
 	}
+	if (strcmp(keys[i].name, "audit.syslog") == 0 && sm_anchor_facility(s) == -2) {
+		char *sh = sm_text_excerpt(s);
+		cerr(L, name, v->line, _("'%s' must be a syslog facility (auth, authpriv, daemon, user, local0 to local7) or 'none', not '%s'"),
+		    name, sh);
+		sm_text_excerpt_free(sh);
+		return;
+	}
+	if (keys[i].kind == K_COUNT) {
+		char *end = NULL;
+		long cnt = strtol(s, &end, 10);
+		if (end == s || *end != '\0' || cnt < 1 || cnt > 100000000) {
+			char *sh = sm_text_excerpt(s);
+			cerr(L, name, v->line, _("'%s' must be a whole number from 1 to 100000000, not '%s'"),
+			    name, sh);
+			sm_text_excerpt_free(sh);
+			return;
+		}
+		*(int *)(void *)((char *)L->cfg + keys[i].off) = (int)cnt;
+		return;
+	}
 	if (keys[i].kind == K_SECONDS) {
 		char *end = NULL;
 		long secs = strtol(s, &end, 10);
@@ -758,7 +783,8 @@ sm_config_free(sm_config **cfgp)
 		return;
 	free(cfg->path);
 	for (size_t i = 0; i < NKEYS; i++)
-		if (keys[i].kind != K_HEADERS && keys[i].kind != K_SUPPORT && keys[i].kind != K_SECONDS)
+		if (keys[i].kind != K_HEADERS && keys[i].kind != K_SUPPORT && keys[i].kind != K_SECONDS &&
+		    keys[i].kind != K_COUNT)
 			free(*(char **)(void *)((char *)cfg + keys[i].off));
 	for (size_t i = 0; i < cfg->n_sms_headers; i++)
 		free(cfg->sms_headers[i]);

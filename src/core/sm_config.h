@@ -49,6 +49,9 @@ typedef struct sm_config {
 	size_t n_keys;
 	char *fee_amount;         /* "fee.amount": the domain fee, e.g. "300.00" (yuan); NULL: as CONAC tells */
 	char *fee_how;            /* "fee.how": how to pay (bank account, reference), may hold newlines */
+	char *audit_anchors;      /* "audit.anchors": the anchors file; NULL: the database's path + ".anchors" */
+	int audit_anchor_every;   /* "audit.anchor_every": anchor every N audit records; 0: 1000 */
+	char *audit_syslog;       /* "audit.syslog": the syslog facility of anchors, or "none"; NULL: authpriv */
 } sm_config;
 
 /* The data directory: $SITEMARK_DATADIR when set, else PKGDATADIR. */

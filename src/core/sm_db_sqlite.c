@@ -258,6 +258,45 @@ lite_check(sm_db *d, sm_err *err)
 	return status;
 }
 
+/* A consistent copy of the whole database into DEST (made or replaced):
+ * SQLite's online backup in one step, which reads one snapshot (WAL:
+ * writers go on meanwhile). */
+static sm_status
+lite_backup(sm_db *d, const char *dest, sm_err *err)
+{
+	sqlite3 *to = NULL;
+	sqlite3_backup *b;
+	int rc = sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(to, SM_DB_BUSY_TIMEOUT_MS);
+		if ((b = sqlite3_backup_init(to, "main", DB(d), "main")) == NULL)
+			rc = sqlite3_errcode(to);
+		else {
+			for (int tries = 0; tries < 600; tries++) {
+				rc = sqlite3_backup_step(b, -1);
+				if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+					break;
+				sqlite3_sleep(25);
+			}
+			int frc = sqlite3_backup_finish(b);
+			if (rc == SQLITE_DONE)
+				rc = frc;
+		}
+	}
+	if (rc != SQLITE_OK) {
+		sm_err_add(err, rc == SQLITE_FULL ? SM_E_IO : SM_E_STORE, NULL,
+		    _("cannot copy the database to %s: %s"), dest,
+		    to ? sqlite3_errmsg(to) : sqlite3_errstr(rc));
+		sqlite3_close(to);
+		return rc == SQLITE_FULL ? SM_E_IO : SM_E_STORE;
+	}
+	if (sqlite3_close(to) != SQLITE_OK)
+		return sm_err_add(err, SM_E_STORE, NULL, _("cannot copy the database to %s: %s"),
+		    dest, sqlite3_errstr(rc));
+	return SM_OK;
+}
+
 /* ------------------------------------------------------------ statements */
 
 static sm_db_rc
@@ -482,4 +521,5 @@ const sm_db_driver sm_db_sqlite = {
 	.commit = lite_commit,
 	.rollback = lite_rollback,
 	.data_version = lite_data_version,
+	.backup = lite_backup,
 };

@@ -16,6 +16,7 @@
 #include "sm_calendar.h"
 #include "sm_i18n.h"
 #include "sm_random.h"
+#include "sm_store.h"
 #include "sm_workflow.h"
 #include "sm_yaml.h"
 
@@ -895,6 +896,8 @@ sm_demo_build(sm_app *app, sm_err *err)
 	/* The same GUIDs and request ids on every run: the demo is the same
 	 * whenever it is made (at the same time of day). */
 	sm_random_fixed(UINT64_C(350000));
+	/* The demo's invented history goes to its anchors file, not to syslog. */
+	sm_store_set_anchors(app->store, NULL, 0, -1);
 	/* Offices, staff and units: two months ago. */
 	clock_at(&d, 60, 9);
 	for (size_t i = 0; i < sizeof(offices) / sizeof(offices[0]); i++)

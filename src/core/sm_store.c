@@ -4,12 +4,16 @@
 #include "sm_store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "sm_anchor.h"
 #include "sm_audit.h"
 #include "sm_calendar.h"
 #include "sm_db.h"
@@ -109,7 +113,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " issued_at, hang_due, certificate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_MARK_GET] = "SELECT case_id, unit, code, guid, cert_no, color, snippet, issued_at,"
 	    " hang_due, certificate FROM marks WHERE case_id = ?1",
-	[ST_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+	[ST_AUDIT_LAST] = "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1",
 	[ST_AUDIT_INSERT] = "INSERT INTO audit(seq, at, actor, role, ssh_client, object, object_id,"
 	    " object_key, action, from_state, to_state, reason, \"values\", request_id, prev_hash,"
 	    " hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -311,6 +315,7 @@ struct conn {
 	sm_db_stmt *st[ST_COUNT];
 	struct filter_stmt filters[FILTER_CACHE];
 	size_t n_filters;
+	char *broken_flag;     /* PATH.broken: the database was found corrupt */
 };
 
 struct sm_store {
@@ -318,6 +323,9 @@ struct sm_store {
 	int64_t writes;        /* writes committed through this store */
 	char *path;
 	const sm_clock *clock; /* the session's; NULL: the system's */
+	char *anchors;         /* audit.anchors; default PATH.anchors */
+	int anchor_every;      /* audit.anchor_every */
+	int anchor_facility;   /* syslog facility, -1 none */
 };
 
 struct sm_tx {
@@ -326,13 +334,22 @@ struct sm_tx {
 	const char *request_id;
 	char *result;
 	int n_notices;
+	/* the audit records this transaction appended (anchors after commit) */
+	int64_t audit_first, audit_last;
+	char audit_hash[SM_AUDIT_HASH_LEN + 1];
+	char audit_at[32];
+	bool audit_new_day;
 };
 
 /* ------------------------------------------------------------ errors */
 
+static void mark_broken(struct conn *c, const char *why);
+
 static sm_status
 db_fail(struct conn *c, sm_err *err, sm_db_rc rc)
 {
+	if (rc == SM_DB_CORRUPT && c != NULL)
+		mark_broken(c, c->db ? sm_db_errmsg(c->db) : "corrupt");
 	return sm_db_fail(c ? c->db : NULL, rc, err);
 }
 
@@ -805,6 +822,14 @@ sm_store_open(const char *path, sm_open_mode mode, sm_store **out, sm_err *err)
 		free(s);
 		return nomem(err);
 	}
+	s->anchor_every = SM_ANCHOR_EVERY;
+	s->anchor_facility = LOG_AUTHPRIV;
+	if (asprintf(&s->anchors, "%s.anchors", path) < 0 ||
+	    asprintf(&s->c.broken_flag, "%s.broken", path) < 0) {
+		s->anchors = s->c.broken_flag = NULL;
+		sm_store_close(&s);
+		return nomem(err);
+	}
 	if (drv->open(path, mode == SM_OPEN_CREATE, &s->c.db, err) != SM_OK ||
 	    drv->schema_get(s->c.db, path, &version, err) != SM_OK) {
 		sm_store_close(&s);
@@ -848,6 +873,8 @@ sm_store_close(sm_store **sp)
 		sm_db_finalize(s->c.filters[i].st);
 	sm_db_close(s->c.db);
 	free(s->path);
+	free(s->anchors);
+	free(s->c.broken_flag);
 	free(s);
 	*sp = NULL;
 }
@@ -863,7 +890,291 @@ sm_store_schema_version(sm_store *s)
 sm_status
 sm_store_integrity(sm_store *s, sm_err *err)
 {
-	return s->c.db->drv->check(s->c.db, err);
+	sm_status st = s->c.db->drv->check(s->c.db, err);
+	if (st != SM_OK && st != SM_E_NOMEM)
+		mark_broken(&s->c, "integrity check failed");
+	return st;
+}
+
+/* ------------------------------------------------------------ a damaged database */
+
+/* Leave PATH.broken beside the database, for every process to see: no
+ * write is taken until 'sitemark check' passes again. */
+static void
+mark_broken(struct conn *c, const char *why)
+{
+	char at[32];
+	if (c->broken_flag == NULL)
+		return;
+	int fd = open(c->broken_flag, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0660);
+	if (fd < 0)
+		return;
+	sm_time_format(sm_clock_now(NULL), at, sizeof(at)); /* when it was found, really */
+	dprintf(fd, "%s %s\n", at, why ? why : "");
+	fsync(fd);
+	close(fd);
+}
+
+bool
+sm_store_broken(sm_store *s, char **why)
+{
+	char buf[512];
+	if (why)
+		*why = NULL;
+	if (s->c.broken_flag == NULL || access(s->c.broken_flag, F_OK) != 0)
+		return false;
+	FILE *f = fopen(s->c.broken_flag, "re");
+	if (f != NULL && why && fgets(buf, sizeof(buf), f) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		*why = strdup(buf);
+	}
+	if (f)
+		fclose(f);
+	return true;
+}
+
+sm_status
+sm_store_clear_broken(sm_store *s, sm_err *err)
+{
+	if (s->c.broken_flag && unlink(s->c.broken_flag) != 0 && errno != ENOENT)
+		return sm_err_add(err, SM_E_IO, NULL, _("cannot remove %s: %s"), s->c.broken_flag,
+		    strerror(errno));
+	return SM_OK;
+}
+
+static sm_status
+refuse_broken(sm_store *s, sm_err *err)
+{
+	return sm_err_add(err, SM_E_STORE, NULL,
+	    _("%s was found damaged and takes no more changes (%s). Restore the last good backup into a new database with 'sitemark --db NEW restore BACKUP', or, once it is repaired, run 'sitemark check'"),
+	    s->path, s->c.broken_flag);
+}
+
+/* ------------------------------------------------------------ backup, restore */
+
+/* Open the database file PATH alone and check it: PRAGMA integrity_check and
+ * the audit chain; *RECORDS its audit records. */
+static sm_status
+verify_file(const char *path, int64_t *records, sm_err *err)
+{
+	sm_store *c = NULL;
+	sm_audit_check ac;
+	sm_status st = sm_store_open(path, SM_OPEN_EXISTING, &c, err);
+	if (st != SM_OK)
+		return st;
+	free(c->c.broken_flag); /* a copy leaves no flag beside itself */
+	c->c.broken_flag = NULL;
+	if ((st = sm_store_integrity(c, err)) != SM_OK) {
+		sm_err_add(err, SM_E_STORE, NULL, _("%s fails SQLite's integrity check"), path);
+	} else if ((st = sm_store_audit_check(c, "", false, &ac, err)) == SM_OK &&
+	    ac.broken_seq != 0) {
+		st = sm_err_add(err, SM_E_STORE, NULL,
+		    _("the audit log of %s is broken at record %lld"), path, (long long)ac.broken_seq);
+	}
+	if (records)
+		*records = st == SM_OK ? ac.count : 0;
+	sm_store_close(&c);
+	return st;
+}
+
+sm_status
+sm_store_backup(sm_store *s, const char *dest, int64_t *records, sm_err *err)
+{
+	struct stat sb;
+	sm_status st;
+	if (dest == NULL || *dest == '\0')
+		return sm_err_add(err, SM_E_USAGE, NULL, _("no backup file given"));
+	if (lstat(dest, &sb) == 0)
+		return sm_err_add(err, SM_E_IO, NULL,
+		    _("%s exists: a backup goes into a new file"), dest);
+	if ((st = s->c.db->drv->backup(s->c.db, dest, err)) != SM_OK) {
+		unlink(dest);
+		return st;
+	}
+	if ((st = verify_file(dest, records, err)) != SM_OK) {
+		sm_err_add(err, st, NULL, _("the copy %s did not verify and was removed"), dest);
+		unlink(dest);
+	}
+	return st;
+}
+
+sm_status
+sm_store_restore(const char *file, const char *dest, bool replace, int64_t *records, sm_err *err)
+{
+	struct stat sb;
+	sm_store *src = NULL;
+	sm_status st;
+	char *flag = NULL;
+
+	if (file == NULL || *file == '\0' || dest == NULL || *dest == '\0')
+		return sm_err_add(err, SM_E_USAGE, NULL, _("no backup file given"));
+	if (strcmp(file, dest) == 0)
+		return sm_err_add(err, SM_E_USAGE, NULL,
+		    _("%s is the backup itself: restore it into another database"), dest);
+	if (lstat(dest, &sb) == 0 && !replace)
+		return sm_err_add(err, SM_E_IO, NULL,
+		    _("%s exists: restore into a new database, or say --force to replace it"), dest);
+	if ((st = verify_file(file, NULL, err)) != SM_OK)
+		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
+	if ((st = sm_store_open(file, SM_OPEN_EXISTING, &src, err)) != SM_OK)
+		return st;
+	st = src->c.db->drv->backup(src->c.db, dest, err);
+	sm_store_close(&src);
+	if (st == SM_OK && (st = verify_file(dest, records, err)) != SM_OK)
+		sm_err_add(err, st, NULL, _("the restored database %s did not verify"), dest);
+	if (st == SM_OK && asprintf(&flag, "%s.broken", dest) >= 0) {
+		unlink(flag); /* the damaged database it replaces is gone */
+		free(flag);
+	}
+	return st;
+}
+
+/* ------------------------------------------------------------ anchors */
+
+void
+sm_store_set_anchors(sm_store *s, const char *path, int every, int facility)
+{
+	if (path && *path) {
+		char *p = strdup(path);
+		if (p) {
+			free(s->anchors);
+			s->anchors = p;
+		}
+	}
+	if (every > 0)
+		s->anchor_every = every;
+	if (facility >= -1)
+		s->anchor_facility = facility;
+}
+
+const char *
+sm_store_anchors_path(const sm_store *s)
+{
+	return s->anchors;
+}
+
+/* After a commit that appended audit records: anchor the head when the
+ * records crossed a multiple of anchor_every or began a new day.  The
+ * transaction stands whatever happens here; a failure goes to syslog and
+ * the next check anchors again. */
+static void
+anchor_commit(sm_store *s, const sm_tx *tx)
+{
+	int64_t n = s->anchor_every > 0 ? s->anchor_every : SM_ANCHOR_EVERY;
+	bool crossed = (tx->audit_first - 1) / n != tx->audit_last / n;
+	if (!crossed && !tx->audit_new_day)
+		return;
+	sm_err *e = sm_err_new();
+	if (sm_anchor_append(s->anchors, s->anchor_facility, s->path, tx->audit_last, tx->audit_hash,
+	    tx->audit_at, crossed ? "every" : "day", e) != SM_OK && s->anchor_facility >= 0) {
+		openlog("sitemark", LOG_PID, s->anchor_facility);
+		syslog(s->anchor_facility | LOG_ERR, "%s", sm_err_msg(e, 0));
+		closelog();
+	}
+	sm_err_free(&e);
+}
+
+/* The hash a stored record should carry. */
+static void
+event_hash(const sm_event *e, char hash[SM_AUDIT_HASH_LEN + 1])
+{
+	sm_audit_rec r = {
+		.seq = e->seq, .at = e->at, .actor = e->actor, .role = e->role,
+		.ssh_client = e->ssh_client, .object = e->object, .object_id = e->object_id,
+		.object_key = e->object_key, .action = e->action, .from_state = e->from_state,
+		.to_state = e->to_state, .reason = e->reason, .values = e->values,
+		.request_id = e->request_id, .prev_hash = e->prev_hash,
+	};
+	sm_audit_hash(&r, hash);
+}
+
+static int
+anchor_cmp(const void *a, const void *b)
+{
+	const sm_anchor *x = a, *y = b;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->line - y->line;
+}
+
+sm_status
+sm_store_audit_check(sm_store *s, const char *anchors_path, bool anchor_head,
+                     sm_audit_check *out, sm_err *err)
+{
+	const char *path = anchors_path && *anchors_path ? anchors_path : s->anchors;
+	char prev[SM_AUDIT_HASH_LEN + 1] = SM_AUDIT_GENESIS;
+	char hash[SM_AUDIT_HASH_LEN + 1];
+	char head_at[32] = "";
+	sm_anchor *a = NULL, last_written = {0};
+	size_t n = 0, j = 0;
+	int64_t last_good = 0;
+	sm_db_stmt *st;
+	sm_db_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->anchors_path, sizeof(out->anchors_path), "%s", path ? path : "");
+	if (sm_anchor_load(path, &a, &n, err) != SM_OK)
+		return SM_E_INVALID;
+	out->anchors = n;
+	if (n > 0)
+		last_written = a[n - 1];
+	qsort(a, n, sizeof(*a), anchor_cmp);
+	if ((st = stmt(&s->c, ST_AUDIT_ALL, err)) == NULL ||
+	    db_ok(&s->c, sm_db_begin(s->c.db, false), err) != SM_OK) {
+		free(a);
+		return SM_E_STORE;
+	}
+	while ((rc = sm_db_step(st)) == SM_DB_ROW) {
+		sm_event e = {0};
+		read_event(st, &e);
+		event_hash(&e, hash);
+		out->count++;
+		if (e.seq != out->head_seq + 1 || e.prev_hash == NULL || strcmp(e.prev_hash, prev) != 0 ||
+		    e.hash == NULL || strcmp(e.hash, hash) != 0) {
+			out->broken_seq = e.seq;
+			sm_event_clear(&e);
+			break;
+		}
+		memcpy(prev, e.hash, sizeof(prev));
+		snprintf(head_at, sizeof(head_at), "%s", e.at ? e.at : "");
+		out->head_seq = e.seq;
+		for (; j < n && a[j].seq <= e.seq; j++) {
+			if (a[j].seq < e.seq || out->anchor_seq != 0)
+				continue;
+			if (strcmp(a[j].hash, e.hash) == 0) {
+				last_good = e.seq;
+				continue;
+			}
+			out->anchor_seq = e.seq;
+			snprintf(out->anchor_at, sizeof(out->anchor_at), "%s", a[j].at);
+			out->first_bad = last_good + 1;
+		}
+		sm_event_clear(&e);
+	}
+	sm_db_reset(st);
+	sm_db_commit(s->c.db);
+	if (rc != SM_DB_DONE && rc != SM_DB_ROW) {
+		free(a);
+		return db_fail(&s->c, err, rc);
+	}
+	if (out->broken_seq != 0) {
+		out->first_bad = out->broken_seq;
+	} else if (out->anchor_seq == 0 && j < n) {
+		/* an anchor beyond the last record: the tail was deleted */
+		out->anchor_seq = a[j].seq;
+		snprintf(out->anchor_at, sizeof(out->anchor_at), "%s", a[j].at);
+		out->tail_deleted = true;
+		out->first_bad = out->head_seq + 1;
+	}
+	free(a);
+	if (anchor_head && out->broken_seq == 0 && out->anchor_seq == 0 && out->head_seq > 0 &&
+	    (last_written.seq != out->head_seq || strcmp(last_written.hash, prev) != 0)) {
+		if (sm_anchor_append(path, s->anchor_facility, s->path, out->head_seq, prev, head_at,
+		    "check", err) != SM_OK)
+			return SM_E_IO;
+		out->anchored = true;
+	}
+	return SM_OK;
 }
 
 void
@@ -902,6 +1213,8 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 		*result = NULL;
 	if (request_id == NULL || *request_id == '\0')
 		return sm_err_add(err, SM_E_USAGE, NULL, _("a write needs a request id"));
+	if (access(s->c.broken_flag, F_OK) == 0)
+		return refuse_broken(s, err);
 	if (db_ok(tx.c, sm_db_begin(tx.c->db, true), err) != SM_OK)
 		return SM_E_STORE;
 	/* after the lock: records are stamped in the order they commit */
@@ -950,6 +1263,8 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 	if (run(tx.c, st, err) != SM_OK || db_ok(tx.c, sm_db_commit(tx.c->db), err) != SM_OK)
 		goto fail_store;
 	s->writes++;
+	if (tx.audit_last > 0)
+		anchor_commit(s, &tx);
 	if (result)
 		*result = tx.result;
 	else
@@ -1327,9 +1642,13 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 	rc = sm_db_step(st);
 	if (rc == SM_DB_ROW) {
 		const char *h = sm_db_column_text(st, 1);
+		const char *at = sm_db_column_text(st, 2);
 		seq = sm_db_column_int64(st, 0) + 1;
 		if (h != NULL)
 			snprintf(prev, sizeof(prev), "%s", h);
+		/* the first record of a new day is anchored */
+		if (at != NULL && strncmp(tx->now, at, 10) > 0)
+			tx->audit_new_day = true;
 	} else if (rc != SM_DB_DONE) {
 		sm_db_reset(st);
 		return db_fail(tx->c, err, rc);
@@ -1362,7 +1681,15 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 	bind_text(st, 14, r.request_id);
 	bind_text(st, 15, prev);
 	bind_text(st, 16, hash);
-	return run(tx->c, st, err);
+	sm_status rs = run(tx->c, st, err);
+	if (rs != SM_OK)
+		return rs;
+	if (tx->audit_first == 0)
+		tx->audit_first = seq;
+	tx->audit_last = seq;
+	memcpy(tx->audit_hash, hash, sizeof(tx->audit_hash));
+	snprintf(tx->audit_at, sizeof(tx->audit_at), "%s", tx->now);
+	return SM_OK;
 }
 
 sm_status
@@ -1833,14 +2160,7 @@ sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *
 	while ((rc = sm_db_step(st)) == SM_DB_ROW) {
 		sm_event e = {0};
 		read_event(st, &e);
-		sm_audit_rec r = {
-			.seq = e.seq, .at = e.at, .actor = e.actor, .role = e.role,
-			.ssh_client = e.ssh_client, .object = e.object, .object_id = e.object_id,
-			.object_key = e.object_key, .action = e.action, .from_state = e.from_state,
-			.to_state = e.to_state, .reason = e.reason, .values = e.values,
-			.request_id = e.request_id, .prev_hash = e.prev_hash,
-		};
-		sm_audit_hash(&r, hash);
+		event_hash(&e, hash);
 		bool ok = e.seq == expect_seq && e.prev_hash && strcmp(e.prev_hash, prev) == 0 &&
 		    e.hash && strcmp(e.hash, hash) == 0;
 		(*count)++;

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sm_anchor.h"
 #include "sm_calendar.h"
 #include "sm_err.h"
 #include "sm_model.h"
@@ -40,8 +41,35 @@ typedef struct sm_tx sm_tx;
 sm_status sm_store_open(const char *path, sm_open_mode mode, sm_store **out, sm_err *err);
 void sm_store_close(sm_store **sp);
 int sm_store_schema_version(sm_store *s);
-/* PRAGMA integrity_check: SM_OK when it says ok. */
+/* PRAGMA integrity_check: SM_OK when it says ok; else the store is marked
+ * damaged (as when any statement meets a corrupt page). */
 sm_status sm_store_integrity(sm_store *s, sm_err *err);
+/* Whether the database was found damaged (PATH.broken beside it, for every
+ * process): writes are refused until sm_store_clear_broken(), which 'check'
+ * calls when everything passes.  *WHY (malloc'd, may be NULL) says when and
+ * what. */
+bool sm_store_broken(sm_store *s, char **why);
+sm_status sm_store_clear_broken(sm_store *s, sm_err *err);
+/* A consistent copy into the new file DEST (the driver's online backup),
+ * then checked (integrity, audit chain): removed again if it fails.
+ * *RECORDS (may be NULL) its audit records. */
+sm_status sm_store_backup(sm_store *s, const char *dest, int64_t *records, sm_err *err);
+/* Check the backup FILE, copy it into the database DEST (which must not
+ * exist unless REPLACE), check the result. */
+sm_status sm_store_restore(const char *file, const char *dest, bool replace, int64_t *records,
+                           sm_err *err);
+
+/* The audit chain's anchors (sm_anchor.h): PATH (default: the database's
+ * path + ".anchors"), every EVERY records (default SM_ANCHOR_EVERY), to
+ * syslog FACILITY (-1 none; default LOG_AUTHPRIV).  EVERY 0 and FACILITY
+ * below -1 keep the default. */
+void sm_store_set_anchors(sm_store *s, const char *path, int every, int facility);
+const char *sm_store_anchors_path(const sm_store *s);
+/* Verify the audit chain and check it against the anchors of ANCHORS_PATH
+ * (NULL or "": the store's); when everything holds and ANCHOR_HEAD, anchor
+ * the head verified (unless it is the last anchor already). */
+sm_status sm_store_audit_check(sm_store *s, const char *anchors_path, bool anchor_head,
+                               sm_audit_check *out, sm_err *err);
 /* The clock the store stamps records with: the session's (sm_app), kept
  * alive by the caller while the store is open.  Until it is given, or with
  * NULL, the system's clock. */

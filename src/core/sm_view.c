@@ -640,6 +640,54 @@ sm_view_audit_verify(sm_app *app, int64_t *broken_seq, int64_t *count, sm_err *e
 	return sm_store_audit_verify(app->store, broken_seq, count, err);
 }
 
+sm_status
+sm_view_audit_check(sm_app *app, const char *anchors, sm_audit_check *out, sm_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!sm_admin_may(app->user.role, SM_ADMIN_AUDIT_READ))
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("only the audit administrator reads the audit log"));
+	return sm_store_audit_check(app->store, anchors, true, out, err);
+}
+
+sm_status
+sm_view_check(sm_app *app, const char *anchors, sm_check_report *out, sm_err *problems,
+              sm_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!sm_admin_may(app->user.role, SM_ADMIN_CHECK))
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("only the system administrator or the audit administrator runs the check"));
+	sm_store_broken(app->store, &out->was_broken);
+	if (out->was_broken == NULL && sm_store_broken(app->store, NULL))
+		out->was_broken = strdup("");
+	out->integrity_ok = sm_store_integrity(app->store, problems) == SM_OK;
+	/* a damaged database's head is not anchored: it may not be the truth */
+	out->audit_ok = sm_store_audit_check(app->store, anchors, out->integrity_ok, &out->audit,
+	    problems) == SM_OK && out->audit.broken_seq == 0 && out->audit.anchor_seq == 0;
+	out->ok = out->integrity_ok && out->audit_ok;
+	if (out->ok && out->was_broken != NULL)
+		out->cleared = sm_store_clear_broken(app->store, problems) == SM_OK;
+	return SM_OK;
+}
+
+void
+sm_check_report_clear(sm_check_report *r)
+{
+	free(r->was_broken);
+	memset(r, 0, sizeof(*r));
+}
+
+sm_status
+sm_view_backup(sm_app *app, const char *dest, int64_t *records, sm_err *err)
+{
+	*records = 0;
+	if (!sm_admin_may(app->user.role, SM_ADMIN_BACKUP))
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("only the system administrator takes backups"));
+	return sm_store_backup(app->store, dest, records, err);
+}
+
 /* The values an audit record carries, masked for the auditor as for anyone
  * without need (domain.md §3): the fields a form marks `mask: true`, of
  * whichever form the record's values came from, and an account's mobile. */

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sm_anchor.h"
 #include "sm_app.h"
 #include "sm_err.h"
 #include "sm_model.h"
@@ -169,6 +170,31 @@ int sm_view_schema_version(sm_app *app);
 /* Verify the audit log's hash chain (the auditor only): *BROKEN_SEQ 0 when
  * intact, else the first record that does not verify. */
 sm_status sm_view_audit_verify(sm_app *app, int64_t *broken_seq, int64_t *count, sm_err *err);
+/* Verify the chain and check it against the anchors of ANCHORS (NULL: the
+ * configured file, audit.anchors); when all holds, anchor the head verified
+ * (the auditor only). */
+sm_status sm_view_audit_check(sm_app *app, const char *anchors, sm_audit_check *out,
+                              sm_err *err);
+
+/* sitemark check (the system administrator or the auditor; for cron): the
+ * engine's integrity check (its problems into PROBLEMS), the audit chain
+ * against the anchors, the head anchored when all holds.  A database found
+ * damaged takes writes again once everything passes. */
+typedef struct sm_check_report {
+	bool ok;               /* everything holds */
+	bool integrity_ok;
+	bool audit_ok;         /* the chain read to its end and matched its anchors */
+	sm_audit_check audit;
+	char *was_broken;      /* the damage mark found (malloc'd), or NULL */
+	bool cleared;          /* and removed, as everything passed */
+} sm_check_report;
+sm_status sm_view_check(sm_app *app, const char *anchors, sm_check_report *out,
+                        sm_err *problems, sm_err *err);
+void sm_check_report_clear(sm_check_report *r);
+/* A consistent, verified copy of the database into the new file DEST (the
+ * system administrator only); *RECORDS its audit records. */
+sm_status sm_view_backup(sm_app *app, const char *dest, int64_t *records, sm_err *err);
+
 /* A page of the audit log (the auditor only), in the chain's order: F's
  * limit and offset (or before_seq, to count the records before one); TOTAL
  * is how many match the filter. */

@@ -100,6 +100,8 @@ typedef enum sm_admin_op {
 	SM_ADMIN_USER_LOCK,     /* secadmin: lock, unlock */
 	SM_ADMIN_USER_LIST,     /* sysadmin, secadmin */
 	SM_ADMIN_AUDIT_READ,    /* auditor: read and verify the audit log */
+	SM_ADMIN_CHECK,         /* sysadmin, auditor: sitemark check (integrity, chain, anchors) */
+	SM_ADMIN_BACKUP,        /* sysadmin: sitemark backup */
 	SM_ADMIN_OP_COUNT
 } sm_admin_op;
 

@@ -1195,13 +1195,25 @@ audit_handle(admin_view *av, tui *t, enum tui_act act)
 		return TUI_DRAW;
 	case A_VERIFY_CHAIN: {
 		int64_t broken = 0, count = 0;
+		sm_audit_check ac;
 		sm_err *err = sm_err_new();
-		if (sm_view_audit_verify(t->app, &broken, &count, err) != SM_OK) {
+		/* the chain, and the chain against its anchors (audit.anchors) */
+		if (sm_view_audit_check(t->app, NULL, &ac, err) != SM_OK) {
 			tui_msg_err(t, err);
 			sm_err_free(&err);
 			return TUI_DRAW;
 		}
 		sm_err_free(&err);
+		broken = ac.broken_seq;
+		count = ac.count;
+		if (broken == 0 && ac.tail_deleted) {
+			tui_msg(t, true, _("Records from %lld on were DELETED: the log ends at %lld, but record %lld was anchored at %s."),
+			    (long long)ac.first_bad, (long long)ac.head_seq, (long long)ac.anchor_seq,
+			    ac.anchor_at);
+			return TUI_DRAW;
+		}
+		if (broken == 0 && ac.anchor_seq != 0)
+			broken = ac.first_bad; /* a chain computed again: go to where it may begin */
 		aw->broken = broken;
 		aw->verified = broken == 0;
 		aw->verified_count = count;
@@ -1226,8 +1238,12 @@ audit_handle(admin_view *av, tui *t, enum tui_act act)
 		for (size_t i = 0; i < aw->page.n; i++)
 			if (aw->page.events[i].seq == broken)
 				tui_list_select(av->list, i);
-		tui_msg(t, true, _("The audit log is BROKEN at record %lld (edited, deleted or reordered there)."),
-		    (long long)broken);
+		if (ac.broken_seq == 0)
+			tui_msg(t, true, _("The log was REWRITTEN from record %lld on (or later): record %lld no longer matches its anchor of %s."),
+			    (long long)broken, (long long)ac.anchor_seq, ac.anchor_at);
+		else
+			tui_msg(t, true, _("The audit log is BROKEN at record %lld (edited, deleted or reordered there)."),
+			    (long long)broken);
 		return TUI_DRAW;
 	}
 	default:

@@ -1,0 +1,113 @@
+/* cmd_guard.c - integrity on guard: audit verify against the anchors,
+ * check (for cron), backup and restore. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sm_i18n.h"
+
+/* Say what checking the audit log against its anchors found: 0 when all
+ * holds, else 1 (the first record that no longer matches on stderr). */
+int
+cli_report_audit(const sm_audit_check *a)
+{
+	if (a->broken_seq) {
+		fprintf(stderr, _("sitemark: the audit log is broken at record %lld (edited, deleted or reordered there)\n"),
+		    (long long)a->broken_seq);
+		return 1;
+	}
+	if (a->tail_deleted) {
+		fprintf(stderr, _("sitemark: the audit log ends at record %lld, but record %lld was anchored at %s (%s): the records from %lld on were deleted\n"),
+		    (long long)a->head_seq, (long long)a->anchor_seq, a->anchor_at, a->anchors_path,
+		    (long long)a->first_bad);
+		return 1;
+	}
+	if (a->anchor_seq) {
+		fprintf(stderr, _("sitemark: audit record %lld no longer matches its anchor of %s (%s): the log was rewritten from record %lld on (or later) and its chain computed again\n"),
+		    (long long)a->anchor_seq, a->anchor_at, a->anchors_path, (long long)a->first_bad);
+		return 1;
+	}
+	printf(_("the audit log is intact: %lld records\n"), (long long)a->count);
+	printf(_("anchors: %zu in %s agree with it\n"), a->anchors, a->anchors_path);
+	if (a->anchored)
+		printf(_("record %lld anchored\n"), (long long)a->head_seq);
+	return 0;
+}
+
+int
+cmd_check(cli *c)
+{
+	sm_check_report r;
+	sm_err *problems = sm_err_new();
+	if (problems == NULL) {
+		fprintf(stderr, "sitemark: %s\n", _("out of memory"));
+		return 1;
+	}
+	sm_status st = sm_view_check(c->app, c->anchors, &r, problems, c->err);
+	if (st != SM_OK) {
+		sm_err_free(&problems);
+		return cli_fail(c, st);
+	}
+	if (r.was_broken) {
+		/* the mark is a file anyone of the group may write: neutralised */
+		char *line = NULL;
+		if (asprintf(&line, _("the database was marked damaged: %s\n"), r.was_broken) >= 0) {
+			line[strcspn(line, "\n")] = '\0';
+			cli_putln(line);
+			free(line);
+		}
+	}
+	if (r.integrity_ok)
+		printf("%s\n", _("integrity check: ok"));
+	else
+		fprintf(stderr, "%s\n", _("sitemark: the database fails SQLite's integrity check:"));
+	cli_print_problems(c, problems);
+	sm_err_free(&problems);
+	int rc = cli_report_audit(&r.audit);
+	if (r.cleared)
+		printf("%s\n", _("the damage mark is removed: the database takes changes again"));
+	if (!r.ok) {
+		if (!r.integrity_ok)
+			fprintf(stderr, "%s\n", _("sitemark: no changes are taken until the check passes: restore the last good backup with 'sitemark --db NEW restore BACKUP'"));
+		rc = 1;
+	} else
+		printf("%s\n", _("all well"));
+	sm_check_report_clear(&r);
+	return rc;
+}
+
+int
+cmd_backup(cli *c)
+{
+	int64_t records = 0;
+	sm_status st = sm_view_backup(c->app, c->args[0], &records, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	printf(_("backup written to %s and verified (integrity check ok, audit log intact: %lld records)\n"),
+	    c->args[0], (long long)records);
+	return 0;
+}
+
+int
+cmd_restore(cli *c)
+{
+	sm_app_opts o = {.db_path = c->db, .config_path = c->config, .mode = SM_OPEN_EXISTING};
+	char *login = c->as ? strdup(c->as) : sm_app_unix_login();
+	char *dest = NULL;
+	int64_t records = 0;
+	sm_status st = sm_app_restore(&o, login, c->args[0], c->force, &dest, &records, c->warn,
+	    c->err);
+	free(login);
+	cli_print_problems(c, c->warn);
+	if (st != SM_OK) {
+		free(dest);
+		return cli_fail(c, st);
+	}
+	printf(_("%s restored into %s and verified (audit log intact: %lld records)\n"),
+	    c->args[0], dest, (long long)records);
+	free(dest);
+	return 0;
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# integrity.sh - a record that cannot be quietly rewritten, and integrity on
+# guard (issue 7, points 6 and 8):
+#   - the audit chain's head is anchored outside the database (a file that
+#     the configuration puts elsewhere; syslog off in the test): a tail
+#     deleted with the sqlite3 shell verifies as a chain, but not against the
+#     anchors; check and audit verify anchor what they verified, so a tail
+#     deleted after a check is found by the next one;
+#   - check (cron): integrity_check, the chain, the anchors; exit 0 or 1;
+#     the system administrator or the auditor;
+#   - a corrupt database (random bytes in the outbox's page, with dd) stops
+#     taking writes once found, by an action or by check, for every process,
+#     until check passes again;
+#   - backup while another process writes: integrity_check ok, the chain
+#     intact; restore into a new database gives the same case list.
+# (A chain rewritten and hashed again is tested in tests/check_store.c,
+# with the store's own hash function: test_anchor_rehash.)
+
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/elsewhere"
+ANCHORS="$T/elsewhere/anchors"
+CFG="$T/sitemark.yaml"
+cat >"$CFG" <<CONF
+audit:
+  anchors: $ANCHORS
+  anchor_every: 5
+  syslog: none
+CONF
+smc() { sm --config "$CFG" "$@"; }
+SMC=(sm --config "$CFG")
+
+smc init --demo >/dev/null || die "init --demo"
+: >"$T/empty"
+
+# ---------------------------------------------------------------- anchors
+check_true "the demo's writes were anchored in the configured file" -s "$ANCHORS"
+check_match "among them every 5 records" " every$" "$(cat "$ANCHORS")"
+check_true "not beside the database" ! -e "$DB.anchors"
+expect_ok "the auditor verifies the chain against the anchors" "${SMC[@]}" --as auditor audit verify
+check_match "and says how many anchors agree" "anchors: [0-9]+ in .*elsewhere/anchors agree" "$OUT"
+expect_ok "the system administrator runs the check" "${SMC[@]}" check
+check_match "all well" "integrity check: ok" "$OUT"
+check_match "all well, said" "all well" "$OUT"
+expect_ok "so does the auditor" "${SMC[@]}" --as auditor check
+run "${SMC[@]}" --as conac-li check
+check_eq "a reviewer does not" "1" "$RC"
+check_match "and is told who does" "system administrator or the audit administrator" "$ERR"
+run "${SMC[@]}" --as auditor backup "$T/aud.db"
+check_eq "the auditor takes no backup" "1" "$RC"
+check_true "and none is written" ! -e "$T/aud.db"
+HEAD=$(q "SELECT max(seq) FROM audit")
+check_eq "the check anchored the head it verified" "$HEAD" "$(tail -n 1 "$ANCHORS" | cut -d' ' -f1)"
+
+# ---------------------------------------------------------------- a deleted tail
+cp "$DB" "$T/clean.db"
+q "DELETE FROM audit WHERE seq > $((HEAD - 3))"
+run "${SMC[@]}" --as auditor audit verify --anchors "$T/empty"
+check_eq "without anchors the shortened chain still verifies (the hole)" "0" "$RC"
+: >"$T/empty"
+run "${SMC[@]}" --as auditor audit verify
+check_eq "against the anchors it does not" "1" "$RC"
+check_match "naming the first record deleted" "ends at record $((HEAD - 3)).*records from $((HEAD - 2)) on were deleted" "$ERR"
+run "${SMC[@]}" check
+check_eq "check fails too" "1" "$RC"
+check_match "saying so" "from $((HEAD - 2)) on were deleted" "$ERR"
+N=$(wc -l <"$ANCHORS")
+check_true "and anchors nothing" "$(tail -n 1 "$ANCHORS" | cut -d' ' -f1)" = "$HEAD"
+
+# A tail deleted after a check is found by the next check.
+cp "$T/clean.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+smc --as fj-review case list >/dev/null
+expect_ok "a reviewer acts" "${SMC[@]}" --as conac-li case act 10 approve
+expect_ok "a check passes" "${SMC[@]}" check
+check_eq "the new head is anchored (by the write: a new day, or by the check)" "$((HEAD + 1))" \
+    "$(tail -n 1 "$ANCHORS" | cut -d' ' -f1)"
+q "DELETE FROM audit WHERE seq = $((HEAD + 1))"
+run "${SMC[@]}" check
+check_eq "the record deleted after the check is found by the next" "1" "$RC"
+check_match "by its number" "records from $((HEAD + 1)) on" "$ERR"
+
+# ---------------------------------------------------------------- a corrupt database stops writes
+corrupt() { # DB OFFSET: random bytes in the outbox's first page
+	sqlite3 "$1" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+	local page ps
+	page=$(sqlite3 "$1" "SELECT rootpage FROM sqlite_master WHERE name = 'outbox'")
+	ps=$(sqlite3 "$1" "PRAGMA page_size")
+	head -c 2000 /dev/urandom | dd of="$1" bs=1 seek=$(((page - 1) * ps + $2)) conv=notrunc status=none
+}
+C="$T/corrupt.db"
+cp "$T/clean.db" "$C"
+corrupt "$C" 12
+check_nomatch "the bytes break the outbox's page" "^ok$" "$(sqlite3 "$C" 'PRAGMA integrity_check' 2>&1)"
+run "${SMC[@]}" --db "$C" check
+check_eq "check finds the damage" "1" "$RC"
+check_match "and says so" "integrity check" "$ERR"
+check_match "and how to restore" "restore" "$ERR"
+check_true "the database is marked damaged, for every process" -e "$C.broken"
+run "${SMC[@]}" --db "$C" --as conac-li case act 10 approve
+check_eq "a later action is refused" "1" "$RC"
+check_match "with how to restore" "damaged.*restore" "$ERR"
+run "${SMC[@]}" --db "$C" --as kf-zhao case note 10 --text "一条备注"
+check_eq "every write is" "1" "$RC"
+expect_ok "reading goes on" "${SMC[@]}" --db "$C" --as conac-li case show 10
+
+# An action that meets the corruption itself marks it.
+cp "$T/clean.db" "$C"; rm -f "$C-wal" "$C-shm" "$C.broken"
+corrupt "$C" 0
+run "${SMC[@]}" --db "$C" --as conac-li case act 10 approve
+check_eq "an action meeting a corrupt page fails" "1" "$RC"
+check_match "saying it is corrupt" "corrupt|malformed" "$ERR"
+run "${SMC[@]}" --db "$C" --as conac-li case act 19 approve
+check_eq "and the next write is refused before it starts" "1" "$RC"
+check_match "with how to restore" "damaged.*restore" "$ERR"
+
+# Repaired (the good file back), check passes and writes are taken again.
+cp "$T/clean.db" "$C"; rm -f "$C-wal" "$C-shm"
+run "${SMC[@]}" --db "$C" check --anchors "$T/c.anchors"
+check_eq "check passes on the repaired database" "0" "$RC"
+check_match "and lifts the mark" "takes changes again" "$OUT"
+check_true "the mark is gone" ! -e "$C.broken"
+expect_ok "writes are taken again" "${SMC[@]}" --db "$C" --as conac-li case act 19 approve
+
+# ---------------------------------------------------------------- backup under writes, restore
+cp "$T/clean.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+(
+	for i in $(seq 1 60); do
+		smc --as kf-zhao case note 10 --text "备注 $i" >/dev/null 2>&1
+	done
+) &
+WRITER=$!
+BG_PIDS="$BG_PIDS $WRITER"
+sleep 0.2
+ok_backups=0
+for b in 1 2 3; do
+	if smc backup "$T/b$b.db" >"$T/b$b.out" 2>&1; then
+		ok_backups=$((ok_backups + 1))
+	fi
+	sleep 0.1
+done
+wait "$WRITER"
+check_eq "three backups taken while another process writes" "3" "$ok_backups"
+check_match "each says it was verified" "verified" "$(cat "$T/b1.out")"
+for b in 1 2 3; do
+	check_eq "backup $b passes integrity_check" "ok" "$(sqlite3 "$T/b$b.db" 'PRAGMA integrity_check')"
+	run "${SMC[@]}" --db "$T/b$b.db" --as auditor audit verify --anchors "$T/b$b.anchors"
+	check_eq "backup $b: the audit log is intact" "0" "$RC"
+done
+check_true "the writer wrote during the backups" "$(q "SELECT count(*) FROM notes")" -ge 60
+run "${SMC[@]}" backup "$T/b1.db"
+check_eq "a backup is not written over a file" "1" "$RC"
+check_match "saying so" "exists" "$ERR"
+
+R="$T/restored.db"
+expect_ok "restore into a new database" "${SMC[@]}" --db "$R" restore "$T/b3.db"
+check_match "verified" "verified" "$OUT"
+check_eq "the restored database lists the same cases" \
+    "$("${SMC[@]}" --db "$T/b3.db" --as conac-li --json case list | jq -S .)" \
+    "$("${SMC[@]}" --db "$R" --as conac-li --json case list | jq -S .)"
+run "${SMC[@]}" --db "$R" restore "$T/b3.db"
+check_eq "restore does not overwrite a database" "1" "$RC"
+check_match "unless told" "--force" "$ERR"
+expect_ok "--force replaces it" "${SMC[@]}" --db "$R" restore "$T/b3.db" --force
+run "${SMC[@]}" --db "$R" --as auditor check --anchors "$T/r.anchors"
+check_eq "the restored database passes the check" "0" "$RC"
+sqlite3 "$T/b2.db" "UPDATE audit SET reason = 'x' WHERE seq = 5"
+run "${SMC[@]}" --db "$T/r2.db" restore "$T/b2.db"
+check_eq "a backup whose audit log was edited is not restored" "1" "$RC"
+check_match "saying why" "audit log.*broken at record 5" "$ERR"
+check_true "and nothing is made" ! -e "$T/r2.db"
+run "${SMC[@]}" --db "$T/r3.db" --as conac-li restore "$T/b3.db"
+check_eq "only a system administrator of the backup restores it" "1" "$RC"
+
+# ---------------------------------------------------------------- set-group-id
+# Files the caller names are not opened with privileges the caller lacks:
+# --anchors (appended to), backup (written), restore (read, then the
+# database written) are refused by a set-group-id copy (needs root to make
+# it, and a group other than ours).
+grp=
+for g in nogroup nobody; do
+	getent group "$g" >/dev/null 2>&1 && { grp=$g; break; }
+done
+if [ "$(id -u)" = 0 ] && [ -n "$grp" ] && [ "$(getent group "$grp" | cut -d: -f3)" != "$(id -g)" ] &&
+    ! { command -v findmnt >/dev/null 2>&1 &&
+        findmnt -no OPTIONS -T "$T" 2>/dev/null | tr ',' '\n' | grep -qx nosuid; }; then
+	SG="$T/sg/sitemark"
+	mkdir -p "$T/sg"
+	cp "$SITEMARK" "$SG" && chgrp "$grp" "$SG" && chmod 2755 "$SG"
+	SGCFG="$T/sg.yaml"
+	printf 'forms: %s/forms\ndivisions: %s/data/divisions.tsv\ncalendar: %s/data/calendar.yaml\naudit:\n  syslog: none\n' \
+	    "$top_srcdir" "$top_srcdir" "$top_srcdir" >"$SGCFG"
+	run "$SG" --config "$SGCFG" --db "$DB" audit verify --anchors "$DB"
+	check_eq "set-group-id: --anchors is refused" "2" "$RC"
+	check_match "saying why" "privileges" "$ERR"
+	run "$SG" --config "$SGCFG" --db "$DB" backup "$T/sg-backup.db"
+	check_eq "set-group-id: backup is refused" "2" "$RC"
+	check_true "and writes nothing" ! -e "$T/sg-backup.db"
+	run "$SG" --config "$SGCFG" --db "$T/sg-restored.db" restore "$T/b3.db"
+	check_eq "set-group-id: restore is refused" "2" "$RC"
+	check_true "and makes nothing" ! -e "$T/sg-restored.db"
+else
+	echo "# set-group-id checks skipped (need root, a group nogroup or nobody, no nosuid)"
+fi
+
+finish
