@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "sm_i18n.h"
+#include "sm_priv.h"
 #include "tui.h"
 
 const cli_command cli_commands[] = {
@@ -166,7 +167,7 @@ find_command(char **words, int n, int *consumed)
 static bool
 privileged(void)
 {
-	return getuid() != geteuid() || getgid() != getegid();
+	return sm_priv_active();
 }
 
 static int
@@ -195,6 +196,7 @@ main(int argc, char **argv)
 	int opt, rc;
 	const char *localedir = secure_getenv("SITEMARK_LOCALEDIR");
 
+	sm_priv_init(); /* set-group-id: what it creates is 0660 at most */
 	setlocale(LC_ALL, "");
 	bindtextdomain("sitemark", localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain("sitemark");

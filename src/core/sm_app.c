@@ -12,6 +12,7 @@
 
 #include "sm_anchor.h"
 #include "sm_i18n.h"
+#include "sm_priv.h"
 #include "sm_store.h"
 
 static char *
@@ -49,6 +50,10 @@ sm_app_db_path(const char *db_opt, const sm_config *cfg)
 		return strdup(env);
 	if (cfg && cfg->database && *cfg->database)
 		return strdup(cfg->database);
+	/* Privileged (installed set-group-id): the installed place, never one
+	 * the caller's environment chooses. */
+	if (sm_priv_active())
+		return strdup(LOCALSTATEDIR "/lib/sitemark/sitemark.db");
 	const char *xdg = getenv("XDG_DATA_HOME");
 	const char *home = getenv("HOME");
 	if (xdg && *xdg == '/') {
@@ -100,7 +105,7 @@ sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
 		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 		goto fail;
 	}
-	if (opts->mode == SM_OPEN_CREATE && opts->db_path == NULL) {
+	if (opts->mode == SM_OPEN_CREATE && opts->db_path == NULL && !sm_priv_active()) {
 		/* the default place may not exist yet */
 		char *dir = strdup(app->db_path);
 		char *slash = dir ? strrchr(dir, '/') : NULL;
@@ -154,6 +159,8 @@ sm_app_unix_login(void)
 	struct passwd *pw = getpwuid(getuid());
 	if (pw && pw->pw_name && *pw->pw_name)
 		return strdup(pw->pw_name);
+	if (sm_priv_active())
+		return NULL; /* privileged: never a name the caller's environment gives */
 	const char *u = getenv("LOGNAME");
 	if (u == NULL || *u == '\0')
 		u = getenv("USER");

@@ -34,7 +34,9 @@ typedef struct sm_app_opts {
 } sm_app_opts;
 
 /* The database path: DB_OPT, else $SITEMARK_DB, else the configuration's
- * "database", else $XDG_DATA_HOME/sitemark/sitemark.db (~/.local/share).
+ * "database", else $XDG_DATA_HOME/sitemark/sitemark.db (~/.local/share);
+ * privileged (installed set-group-id), LOCALSTATEDIR/lib/sitemark/sitemark.db
+ * instead of the $XDG_DATA_HOME one, and $SITEMARK_DB is ignored.
  * Malloc'd. */
 char *sm_app_db_path(const char *db_opt, const sm_config *cfg);
 

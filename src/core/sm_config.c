@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "sm_i18n.h"
+#include "sm_priv.h"
 #include "sm_anchor.h"
 #include "sm_text.h"
 #include "sm_yaml.h"
@@ -85,6 +86,7 @@ struct loader {
 	bool seen[NKEYS];
 	bool support_set;
 	bool keys_seen;
+	bool presentation_only; /* the caller's own file, read privileged */
 	int bad;           /* an error was found */
 	int nomem;
 };
@@ -119,6 +121,20 @@ cerr(struct loader *L, const char *field, int line, const char *fmt, ...)
 	L->bad = 1;
 	va_start(ap, fmt);
 	vadd(L, L->err, field, line, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning about FIELD at LINE. */
+static void
+fwarn(struct loader *L, const char *field, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void
+fwarn(struct loader *L, const char *field, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(L, L->warn, field, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -447,6 +463,14 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 			break;
 	if (i == NKEYS) {
 		unknown(L, name, line);
+		return;
+	}
+	/* Privileged (installed set-group-id), the caller's own configuration
+	 * sets only presentation: the store, the data and the audit settings
+	 * come from the system's (issue 7). */
+	if (L->presentation_only && strncmp(name, "console.", 8) != 0) {
+		fwarn(L, name, line, _("'%s' is ignored: sitemark runs with privileges you do not have, and your own configuration may set only keys and console.*; ask the administrator to set it in %s"),
+		    name, SYSCONFDIR "/sitemark/sitemark.yaml");
 		return;
 	}
 	if (L->seen[i]) {
@@ -800,13 +824,81 @@ sm_config_free(sm_config **cfgp)
 	*cfgp = NULL;
 }
 
+/* Whether PATH is one of the system's configuration files. */
+static bool
+is_system_config(const char *path)
+{
+	return strcmp(path, SYSCONFDIR "/sitemark/sitemark.yaml") == 0 ||
+	    strcmp(path, "/etc/sitemark/sitemark.yaml") == 0;
+}
+
+/* The caller's own file, read with the caller's own identity (privileged:
+ * never with the program's group). */
+static sm_status
+load_as_caller(const char *path, sm_node **root, sm_err *err)
+{
+	FILE *f = sm_priv_fopen(path, "rb");
+	size_t cap = SM_YAML_MAX_BYTES + 2, len = 0;
+	char *buf;
+	sm_status st;
+
+	if (f == NULL)
+		return sm_err_add(err, SM_E_IO, NULL, _("%s: cannot open: %s"), path,
+		    strerror(errno));
+	if ((buf = malloc(cap)) == NULL) {
+		fclose(f);
+		return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
+	}
+	len = fread(buf, 1, cap, f);
+	if (ferror(f)) {
+		st = sm_err_add(err, SM_E_IO, NULL, _("%s: cannot open: %s"), path, strerror(EIO));
+		fclose(f);
+		free(buf);
+		return st;
+	}
+	fclose(f);
+	st = sm_yaml_load_buffer(buf, len, path, root, err);
+	free(buf);
+	return st;
+}
+
+/* Read PATH into L; PRESENTATION_ONLY: the caller's own file, privileged. */
+static sm_status
+load_one(struct loader *L, const char *path, bool presentation_only)
+{
+	sm_node *root = NULL;
+	sm_status st;
+	const char *slash = strrchr(path, '/');
+
+	L->path = path;
+	L->presentation_only = presentation_only;
+	memset(L->seen, 0, sizeof(L->seen));
+	L->keys_seen = false;
+	st = presentation_only ? load_as_caller(path, &root, L->err)
+	                       : sm_yaml_load_file(path, &root, L->err);
+	if (st != SM_OK)
+		return st;
+	free(L->dir);
+	if (slash == NULL)
+		L->dir = strdup("");
+	else if ((L->dir = malloc((size_t)(slash - path) + 2)) != NULL) {
+		memcpy(L->dir, path, (size_t)(slash - path) + 1);
+		L->dir[slash - path + 1] = '\0';
+	}
+	if (L->dir == NULL)
+		L->nomem = 1;
+	else
+		load_tree(L, root);
+	sm_node_free(&root);
+	return SM_OK;
+}
+
 sm_status
 sm_config_load(const char *explicit_path, sm_config **out, sm_err *warn, sm_err *err)
 {
 	struct loader L;
-	sm_node *root = NULL;
 	sm_status st;
-	char *path;
+	char *path, *sys = NULL;
 
 	*out = NULL;
 	memset(&L, 0, sizeof(L));
@@ -815,30 +907,39 @@ sm_config_load(const char *explicit_path, sm_config **out, sm_err *warn, sm_err 
 	path = find_config(explicit_path, err, &st);
 	if (st != SM_OK)
 		return st;
+	/* Privileged, the caller's own file (--config, $XDG_CONFIG_HOME) sets
+	 * only presentation, on top of the system's file, which sets the rest. */
+	bool user_file = path != NULL && sm_priv_active() && !is_system_config(path);
+	if (user_file) {
+		const char *cand[] = { SYSCONFDIR "/sitemark/sitemark.yaml", "/etc/sitemark/sitemark.yaml" };
+		for (size_t i = 0; i < 2 && sys == NULL; i++) {
+			int e = exists(cand[i], err);
+			if (e < 0) {
+				free(path);
+				return SM_E_IO;
+			}
+			if (e > 0 && (sys = strdup(cand[i])) == NULL) {
+				free(path);
+				return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
+			}
+		}
+	}
 	if ((L.cfg = calloc(1, sizeof(*L.cfg))) == NULL) {
 		free(path);
+		free(sys);
 		return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
 	}
 	L.cfg->path = path;
 	L.cfg->console_follow_ms = 2000;
-	if (path != NULL) {
-		const char *slash = strrchr(path, '/');
-		L.path = path;
-		if ((st = sm_yaml_load_file(path, &root, err)) != SM_OK) {
-			sm_config_free(&L.cfg);
-			return st;
-		}
-		if (slash == NULL)
-			L.dir = strdup("");
-		else if ((L.dir = malloc((size_t)(slash - path) + 2)) != NULL) {
-			memcpy(L.dir, path, (size_t)(slash - path) + 1);
-			L.dir[slash - path + 1] = '\0';
-		}
-		if (L.dir == NULL)
-			L.nomem = 1;
-		else
-			load_tree(&L, root);
-		sm_node_free(&root);
+	if (sys != NULL)
+		st = load_one(&L, sys, false);
+	if (st == SM_OK && path != NULL)
+		st = load_one(&L, path, user_file);
+	free(sys);
+	if (st != SM_OK) {
+		free(L.dir);
+		sm_config_free(&L.cfg);
+		return st;
 	}
 	if (!L.bad && !L.nomem)
 		fill_defaults(&L);

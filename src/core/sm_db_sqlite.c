@@ -8,11 +8,13 @@
 
 #include "sm_db.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -153,6 +155,14 @@ lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	d->base.drv = &sm_db_sqlite;
+	if (!exists && create) {
+		/* 0660 at most (less what the umask takes; installed set-group-id
+		 * the umask is 007): the group shares it, others never read it.
+		 * SQLite gives its -wal and -shm files the same mode. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660);
+		if (fd >= 0)
+			close(fd);
+	}
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	int rc = sqlite3_open_v2(path, &d->db, flags, NULL);
 	if (rc != SQLITE_OK) {

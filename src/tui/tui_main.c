@@ -18,6 +18,7 @@
 #include <wchar.h>
 
 #include "sm_i18n.h"
+#include "sm_priv.h"
 #include "sm_text.h"
 #include "tui.h"
 #include "tui_curses.h"
@@ -670,7 +671,7 @@ script_directive(tui *t, const char *line)
 {
 	char arg[1024] = "";
 	if (sscanf(line, ":dump %1023[^\n]", arg) == 1 || strcmp(line, ":dump") == 0) {
-		FILE *out = arg[0] ? fopen(arg, "w") : stdout;
+		FILE *out = arg[0] ? sm_priv_fopen(arg, "w") : stdout;
 		if (out == NULL)
 			return;
 		dump_screen(t, out);
@@ -679,7 +680,7 @@ script_directive(tui *t, const char *line)
 		else
 			fflush(stdout);
 	} else if (sscanf(line, ":attrs %1023[^\n]", arg) == 1) {
-		FILE *out = fopen(arg, "w");
+		FILE *out = sm_priv_fopen(arg, "w");
 		if (out) {
 			dump_reverse(t, out);
 			fclose(out);
@@ -1146,7 +1147,7 @@ static void
 place_load(tui *t)
 {
 	char *path = place_path(t);
-	FILE *f = path ? fopen(path, "r") : NULL;
+	FILE *f = path ? sm_priv_fopen(path, "r") : NULL;
 	long long c = 0;
 	int m = -1;
 	if (f && fscanf(f, "menu %d case %lld", &m, &c) == 2) {
@@ -1170,7 +1171,7 @@ place_save(tui *t)
 			mkdir(path, 0700);
 			*q = '/';
 		}
-	FILE *f = fopen(path, "w");
+	FILE *f = sm_priv_fopen(path, "w");
 	if (f) {
 		fprintf(f, "menu %d case %lld\n", t->last_menu, (long long)t->last_case);
 		fclose(f);
@@ -1342,7 +1343,7 @@ tui_run(sm_app *app, const tui_opts *opts)
 	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0)
 		return unusable_terminal(term);
 	if (opts->script) {
-		if ((t.script = fopen(opts->script, "r")) == NULL) {
+		if ((t.script = sm_priv_fopen(opts->script, "r")) == NULL) {
 			fprintf(stderr, _("sitemark: cannot read the script %s: %s\n"), opts->script,
 			    strerror(errno));
 			return 1;
@@ -1351,7 +1352,7 @@ tui_run(sm_app *app, const tui_opts *opts)
 			setenv("LINES", "24", 1);
 		if (getenv("COLUMNS") == NULL)
 			setenv("COLUMNS", "80", 1);
-		t.tty_out = fopen(opts->output ? opts->output : "/dev/null", "w");
+		t.tty_out = sm_priv_fopen(opts->output ? opts->output : "/dev/null", "w");
 		t.tty_in = fopen("/dev/null", "r");
 		if (t.tty_out == NULL || t.tty_in == NULL) {
 			fprintf(stderr, _("sitemark: cannot open %s\n"), opts->output ? opts->output : "/dev/null");
