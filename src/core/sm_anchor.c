@@ -60,7 +60,7 @@ sm_anchor_append(const char *path, int facility, const char *db, int64_t seq,
 	}
 	if (path == NULL || *path == '\0')
 		return SM_OK;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660);
 	if (fd < 0)
 		return sm_err_add(err, SM_E_IO, NULL, _("cannot open the anchors file %s: %s"), path,
 		    strerror(errno));
