@@ -36,7 +36,7 @@ chgrp "$grp" "$SG" && chmod 2755 "$SG" || die "cannot make $SG set-group-id"
 unshare --mount --propagation private true 2>/dev/null || skip "no mount namespaces here"
 B=${top_builddir:-$top_srcdir}
 printf 'include Makefile\nsm-print-%%:\n\t@echo $($*)\n' >"$T/print.mk"
-dir_of() { make -s --no-print-directory -C "$B" -f "$T/print.mk" "sm-print-$1"; }
+dir_of() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$B" -f "$T/print.mk" "sm-print-$1" | tail -n 1; }
 prefix=$(dir_of prefix) pkgdatadir=$(dir_of pkgdatadir) dbdir=$(dir_of sitemarkdbdir)
 case $prefix in
 / | /usr | '') skip "prefix $prefix: the test binds a tree over it" ;;

@@ -30,7 +30,7 @@ B=${top_builddir:-$top_srcdir}
 
 # The configured directories (the program has them compiled in).
 printf 'include Makefile\nsm-print-%%:\n\t@echo $($*)\n' >"$T/print.mk"
-dir_of() { make -s --no-print-directory -C "$B" -f "$T/print.mk" "sm-print-$1"; }
+dir_of() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$B" -f "$T/print.mk" "sm-print-$1" | tail -n 1; }
 prefix=$(dir_of prefix) bindir=$(dir_of bindir) dbdir=$(dir_of sitemarkdbdir)
 case $prefix in
 / | /usr | '') skip "prefix $prefix: the test binds the installed tree over it" ;;
@@ -56,7 +56,7 @@ cleanup_ids() {
 trap 'rc=$?; cleanup_ids; (exit $rc); _cleanup' EXIT
 
 ROOT="$T/root"
-make -s --no-print-directory -C "$B" install DESTDIR="$ROOT" SITEMARK_GROUP="$G" \
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$B" install DESTDIR="$ROOT" SITEMARK_GROUP="$G" \
     >"$T/install.log" 2>&1
 install_rc=$?
 getent group "$G" >/dev/null && MADE_GROUP=$G
