@@ -199,6 +199,12 @@ as "$U1" -- timeout 60 "$SG" --script "$T/home-$U1/ok.keys" --script-output "$T/
 check_eq ":dump to the user's own file works" 0 "$RC"
 check_eq "the dump belongs to the user, not the group $G" "$U1" "$(stat -c %U "$T/home-$U1/screen.txt" 2>/dev/null)"
 check_true "the dump's group is not $G" "$(stat -c %G "$T/home-$U1/screen.txt" 2>/dev/null)" != "$G"
+as "$U1" -- "$SG" unit register --values "$SMDB"
+check_true "--values the database: refused (exit $RC)" "$RC" != 0
+check_match "--values: read as the user (permission denied)" 'Permission denied' "$ERR"
+as "$U1" -- "$SG" forms check "$SMDB"
+check_true "forms check the database: refused (exit $RC)" "$RC" != 0
+check_match "forms check: read as the user (permission denied)" 'Permission denied' "$ERR"
 as "$U1" -- "$SG" backup "$T/home-$U1/b.db"
 check_true "backup FILE: refused (exit $RC)" "$RC" != 0
 as "$U1" -- "$SG" audit verify --anchors "$SMDB"

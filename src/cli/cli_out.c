@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "sm_calendar.h"
 #include "sm_i18n.h"
+#include "sm_priv.h"
 #include "sm_text.h"
 #include "sm_view.h"
 #include "sm_workflow.h"
@@ -116,7 +117,26 @@ cli_print_json(const json_t *v)
 json_t *
 cli_load_values(cli *c, const char *path)
 {
-	json_t *v = sm_values_load_file(path, c->err);
+	json_t *v = NULL;
+	if (sm_priv_active()) {
+		/* the caller's file, read with the caller's own identity */
+		FILE *f = sm_priv_fopen(path, "rb");
+		size_t cap = SM_YAML_MAX_BYTES + 2, len;
+		char *buf = f ? malloc(cap) : NULL;
+		if (f == NULL)
+			sm_err_add(c->err, SM_E_IO, NULL, _("%s: cannot open: %s"), path, strerror(errno));
+		else if (buf == NULL)
+			sm_err_add(c->err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
+		else if ((len = fread(buf, 1, cap, f)) > 0 || !ferror(f))
+			v = sm_values_load_buffer(buf, len, path, c->err);
+		else
+			sm_err_add(c->err, SM_E_IO, NULL, _("%s: cannot open: %s"), path, strerror(EIO));
+		free(buf);
+		if (f)
+			fclose(f);
+	} else {
+		v = sm_values_load_file(path, c->err);
+	}
 	if (v == NULL)
 		cli_fail(c, sm_err_status(c->err) ? sm_err_status(c->err) : SM_E_INVALID);
 	return v;

@@ -284,6 +284,14 @@ main(int argc, char **argv)
 		rc = cli_usage_error("%s", _("--anchors, backup and restore are refused: sitemark runs with privileges you do not have; run them as the database's owner (a member of its group)"));
 		goto out;
 	}
+	/* a command without the store needs no privileges: drop them for good
+	 * (forms check reads files the caller names) */
+	if (k->store == CLI_NO_STORE && privileged() &&
+	    (setresgid(getgid(), getgid(), getgid()) != 0 ||
+	     setresuid(getuid(), getuid(), getuid()) != 0)) {
+		rc = cli_usage_error("%s", _("cannot drop privileges"));
+		goto out;
+	}
 	if (k->store != CLI_NO_STORE && (rc = open_session(&c, k)) != 0)
 		goto out;
 	rc = k->fn(&c);
