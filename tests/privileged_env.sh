@@ -65,9 +65,10 @@ check_eq "plain run: stamped with SITEMARK_NOW" "$NOW" \
     "$(sqlite3 "$T/plain.db" 'SELECT at FROM requests')"
 
 # Set-group-id: the system's clock.
-run env SITEMARK_NOW=$NOW "$SG_RUN" --config "$CFG" --db "$T/sg.db" init
+run env SITEMARK_NOW=$NOW "$SG_RUN" --config "$CFG" init
 check_eq "set-group-id run: init" 0 "$RC"
-at=$(sqlite3 "$T/sg.db" 'SELECT at FROM requests')
+SGDB="$P${dbdir#"$prefix"}/sitemark.db" # the installed place (--db is refused)
+at=$(sqlite3 "$SGDB" 'SELECT at FROM requests')
 check_match "set-group-id run: stamped" '^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T' "$at"
 check_true "set-group-id run: not with SITEMARK_NOW ($at)" "$at" != "$NOW"
 
@@ -105,16 +106,16 @@ if command -v msgfmt >/dev/null 2>&1 && locale -a 2>/dev/null | grep -qix 'zh_CN
 	run zh env SITEMARK_LOCALEDIR="$T/badloc" "$SITEMARK" --config "$CFG" --db "$T/plain.db" case show 1
 	check_true "plain run: the bad catalogue is used (exit $RC, $plain_rc without it)" \
 	    "$RC:$ERR" != "$plain_rc:$plain_err"
-	run zh env -u SITEMARK_LOCALEDIR "$SG_RUN" --config "$CFG" --db "$T/sg.db" case show 1
+	run zh env -u SITEMARK_LOCALEDIR "$SG_RUN" --config "$CFG" case show 1
 	sg_rc=$RC sg_err=$ERR
 	check_eq "set-group-id run without SITEMARK_LOCALEDIR: refused" 1 "$sg_rc"
-	run zh env SITEMARK_LOCALEDIR="$T/badloc" "$SG_RUN" --config "$CFG" --db "$T/sg.db" case show 1
+	run zh env SITEMARK_LOCALEDIR="$T/badloc" "$SG_RUN" --config "$CFG" case show 1
 	check_eq "set-group-id run with the bad catalogue: no crash, refused" 1 "$RC"
 	check_eq "set-group-id run: the same message as without it" "$sg_err" "$ERR"
 	check_nomatch "set-group-id run: not the bad catalogue's words" "不存在" "$ERR"
 	# The test catalogue (a good one) is not taken either.
 	run zh env SITEMARK_LOCALEDIR="${top_builddir:-$top_srcdir}/tests/locale" "$SG_RUN" --config "$CFG" \
-	    --db "$T/sg.db" case show 1
+	    case show 1
 	check_eq "set-group-id run: SITEMARK_LOCALEDIR is not read at all" "$sg_err" "$ERR"
 else
 	echo "# msgfmt or the zh_CN.UTF-8 locale is missing: the catalogue checks are skipped"

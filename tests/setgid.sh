@@ -133,6 +133,10 @@ check_true "$U2 --as $U1: refused (exit $RC)" "$RC" != 0
 check_match "$U2 --as $U1: says why" 'refused' "$ERR"
 check_eq "$U2 --as $U1: the database unchanged" "$before" "$(fp)"
 
+as "$U1" -- "$SG" --db "$T/home-$U1/own.db" init
+check_true "--db: refused (exit $RC)" "$RC" != 0
+check_true "--db: not created" ! -e "$T/home-$U1/own.db"
+
 echo "# SITEMARK_* are ignored"
 as "$U1" SITEMARK_DB="$T/home-$U1/other.db" -- "$SG" init
 check_true "SITEMARK_DB: not created" ! -e "$T/home-$U1/other.db"

@@ -259,6 +259,8 @@ main(int argc, char **argv)
 	}
 	if (c.as && privileged())
 		return cli_usage_error(_("--as is refused: sitemark runs with privileges you do not have"));
+	if (c.db && privileged())
+		return cli_usage_error("%s", _("--db is refused: sitemark runs with privileges you do not have; the database is the installed one (or the database of /etc/sitemark/sitemark.yaml)"));
 	if ((c.err = sm_err_new()) == NULL || (c.warn = sm_err_new()) == NULL) {
 		fprintf(stderr, "sitemark: %s\n", _("out of memory"));
 		return 1;
