@@ -203,6 +203,14 @@ as "$U1" -- timeout 60 "$SG" --script "$T/home-$U1/ok.keys" --script-output "$T/
 check_eq ":dump to the user's own file works" 0 "$RC"
 check_eq "the dump belongs to the user, not the group $G" "$U1" "$(stat -c %U "$T/home-$U1/screen.txt" 2>/dev/null)"
 check_true "the dump's group is not $G" "$(stat -c %G "$T/home-$U1/screen.txt" 2>/dev/null)" != "$G"
+# The console's remembered place ($XDG_STATE_HOME/sitemark/LOGIN.place)
+# and drafts ($XDG_DATA_HOME/sitemark/drafts) aimed into the database's
+# directory: written as the user, so not there.
+as "$U1" XDG_STATE_HOME="${dbdir%/sitemark}" XDG_DATA_HOME="${dbdir%/sitemark}" -- \
+    timeout 60 "$SG" --script "$T/home-$U1/plain.keys" --script-output /dev/null
+check_eq "the console with its state aimed at the database's directory: ran" 0 "$RC"
+check_true "no place file written into the database's directory" ! -e "$ROOT$dbdir/$U1.place"
+check_true "no drafts directory made there" ! -e "$ROOT$dbdir/drafts"
 as "$U1" -- "$SG" unit register --values "$SMDB"
 check_true "--values the database: refused (exit $RC)" "$RC" != 0
 check_match "--values: read as the user (permission denied)" 'Permission denied' "$ERR"

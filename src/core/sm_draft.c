@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sm_i18n.h"
+#include "sm_priv.h"
 
 static bool
 safe_name(const char *s)
@@ -77,6 +78,14 @@ sm_draft_save(const char *login, const char *key, const json_t *values, sm_err *
 {
 	char *dir = dir_of(login), *path = path_of(login, key), *tmp = NULL;
 	sm_status st = SM_OK;
+	sm_priv_saved ids; /* the caller's files: with the caller's own identity */
+	if (sm_priv_lower(&ids) != 0) {
+		st = sm_err_add(err, SM_E_IO, NULL, _("cannot keep the draft in %s: %s"),
+		    path ? path : "", strerror(errno));
+		free(dir);
+		free(path);
+		return st;
+	}
 	if (dir == NULL || path == NULL) {
 		st = sm_err_add(err, SM_E_IO, NULL, _("cannot keep the draft: no home directory"));
 		goto out;
@@ -104,6 +113,7 @@ sm_draft_save(const char *login, const char *key, const json_t *values, sm_err *
 		unlink(tmp);
 	}
 out:
+	sm_priv_raise(&ids);
 	free(dir);
 	free(path);
 	free(tmp);
@@ -114,7 +124,12 @@ json_t *
 sm_draft_load(const char *login, const char *key)
 {
 	char *path = path_of(login, key);
-	json_t *v = path ? json_load_file(path, 0, NULL) : NULL;
+	sm_priv_saved ids;
+	json_t *v = NULL;
+	if (path != NULL && sm_priv_lower(&ids) == 0) {
+		v = json_load_file(path, 0, NULL);
+		sm_priv_raise(&ids);
+	}
 	free(path);
 	if (v && !json_is_object(v)) {
 		json_decref(v);
@@ -127,8 +142,11 @@ void
 sm_draft_delete(const char *login, const char *key)
 {
 	char *path = path_of(login, key);
-	if (path)
+	sm_priv_saved ids;
+	if (path && sm_priv_lower(&ids) == 0) {
 		unlink(path);
+		sm_priv_raise(&ids);
+	}
 	free(path);
 }
 
@@ -150,9 +168,16 @@ sm_draft_list(const char *login, sm_draft_info **out, size_t *n, sm_err *err)
 	size_t cap = 0;
 	*out = NULL;
 	*n = 0;
+	sm_priv_saved ids;
 	if (dir == NULL)
 		return SM_OK;
-	if ((d = opendir(dir)) == NULL) {
+	if (sm_priv_lower(&ids) != 0) {
+		free(dir);
+		return SM_OK;
+	}
+	d = opendir(dir);
+	sm_priv_raise(&ids);
+	if (d == NULL) {
 		sm_status st = errno == ENOENT ? SM_OK :
 		    sm_err_add(err, SM_E_IO, NULL, _("cannot read the drafts in %s: %s"), dir,
 		    strerror(errno));

@@ -50,6 +50,21 @@ restore(uid_t eu, gid_t eg)
 	errno = e;
 }
 
+int
+sm_priv_lower(sm_priv_saved *saved)
+{
+	saved->eu = geteuid();
+	saved->eg = getegid();
+	return sm_priv_active() ? drop(&saved->eu, &saved->eg) : 0;
+}
+
+void
+sm_priv_raise(const sm_priv_saved *saved)
+{
+	if (sm_priv_active())
+		restore(saved->eu, saved->eg);
+}
+
 FILE *
 sm_priv_fopen(const char *path, const char *mode)
 {

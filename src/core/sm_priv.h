@@ -20,6 +20,17 @@ void sm_priv_init(void);
 /* fopen(3) and open(2) with the caller's own identity: the effective group
  * (and user) are dropped to the real ones around the call and restored
  * after.  Plain calls when not privileged.  NULL / -1 with errno set. */
+/* Around a run of file operations on the caller's files (the drafts):
+ * sm_priv_lower drops to the caller's ids (0, or -1 with errno and nothing
+ * changed), sm_priv_raise restores what it saved.  No-ops when not
+ * privileged. */
+typedef struct sm_priv_saved {
+	uid_t eu;
+	gid_t eg;
+} sm_priv_saved;
+int sm_priv_lower(sm_priv_saved *saved);
+void sm_priv_raise(const sm_priv_saved *saved);
+
 FILE *sm_priv_fopen(const char *path, const char *mode);
 int sm_priv_open(const char *path, int flags, mode_t mode);
 
