@@ -147,6 +147,11 @@ check_eq "SITEMARK_NOW: the action done" 0 "$RC"
 at=$(sqlite3 "$REALDB" 'SELECT at FROM audit ORDER BY seq DESC LIMIT 1')
 check_match "SITEMARK_NOW: stamped with the system's clock ($at)" '^20[0-9][0-9]-' "$at"
 check_nomatch "SITEMARK_NOW: not backdated" '^2001-02-03' "$at"
+printf 'database: %s\n' "$T/home-$U1/envcfg.db" >"$T/home-$U1/envcfg.yaml"
+chown "$U1" "$T/home-$U1/envcfg.yaml"
+as "$U1" SITEMARK_CONFIG="$T/home-$U1/envcfg.yaml" -- "$SG" init
+check_true "SITEMARK_CONFIG: its database not created" ! -e "$T/home-$U1/envcfg.db"
+check_nomatch "SITEMARK_CONFIG: the file is not read at all" 'envcfg' "$ERR"
 mkdir -p "$T/evil/forms"
 chmod -R a+rX "$T/evil"
 as "$U1" SITEMARK_DATADIR="$T/evil" -- "$SG" user list
