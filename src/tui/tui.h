@@ -115,6 +115,9 @@ typedef struct tui_view_ops {
 	 * those); NULL: every action of its table. */
 	bool (*offers)(tui_view *v, tui *t, enum tui_act act);
 	void (*destroy)(tui_view *v);
+	/* Keep what was typed (a form's draft) before the console closes by
+	 * itself (the idle log-out); NULL: nothing to keep. */
+	void (*save)(tui_view *v, tui *t);
 } tui_view_ops;
 
 struct tui_view {
@@ -168,6 +171,8 @@ struct tui {
 	tui_history searches; /* what was searched for with / (lists and pager) */
 	char *office_name;    /* the user's office's name (title bar), read once */
 	bool office_read;
+	double last_key;      /* monotonic seconds at the last key (console.idle_logout) */
+	int idle_out_s;       /* > 0: the console logged out after so many seconds idle */
 };
 
 /* Run the console.  Returns the process exit status. */
