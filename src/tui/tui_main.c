@@ -930,7 +930,7 @@ int
 tui_read_key(tui *t, tui_key *k)
 {
 	int r = t->script ? script_key(t, k) : terminal_key(t, k);
-	if (r < 0)
+	if (r < 0 || r == TUI_IDLE) /* no key: not one to act on */
 		return r;
 	if (k->is_code && k->ch == KEY_RESIZE) {
 		getmaxyx(stdscr, t->lines, t->cols);
