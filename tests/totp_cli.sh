@@ -56,6 +56,7 @@ check_match "saying the code is wrong" "wrong one-time code" "$ERR"
 check_eq "the wrong code is audited" "1" "$(q "select count(*) from audit where action = 'totp-failed' and actor = 'aud'")"
 expect_ok "a right code clears the count" sm --as aud --totp "$(code_at "$SECRET" 0)" audit verify
 expect_ok "a role not asked (service) works without a code" sm --as kf case list
+expect_ok "check (for cron) asks no code" sm --as aud check </dev/null
 
 echo "# lock-out after auth.max_failures wrong codes"
 for i in 1 2; do
