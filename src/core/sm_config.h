@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sm_err.h"
+#include "sm_vocab.h"
 
 typedef struct sm_support_contact {
 	char *name;   /* "中央编办客服中心" */
