@@ -3,7 +3,8 @@
 # point 3), under tmux: an enrolled auditor is asked for the code before the
 # menu (a wrong one ends the console, the right one opens it); with
 # console.idle_logout of 3 seconds, the console leaves by itself saying so,
-# audited (logout-idle), and a form being filled in is kept as a draft.
+# audited (logout-idle), a form being filled in kept as a draft, also from
+# a question waiting for its answer.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -70,4 +71,12 @@ wait_match "the choice is made" "申请事项\* +<已开办网站资格复核>"
 wait_for "idle 3 s in the form, the console logs out" "闲置 3 秒" 10
 wait_exit "with exit status 0" 0
 check_true "the form is kept as a draft" -n "$(ls "$HOME/.local/share/sitemark/drafts/fz-gov/" 2>/dev/null)"
+
+echo "# a question waiting for its answer does not keep the console open"
+console fz-gov
+wait_for "the menu again" "主菜单"
+keys F10
+wait_for "F10 asks before leaving" "(y/n"
+wait_for "idle 3 s at the question, the console logs out" "闲置 3 秒" 10
+wait_exit "with exit status 0" 0
 finish

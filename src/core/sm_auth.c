@@ -177,8 +177,9 @@ enrol_tx(sm_tx *tx, void *ud, sm_err *err)
 		return sm_err_add(err, SM_E_NOTFOUND, "login", _("there is no account '%s'"), c->login);
 	if (st != SM_OK || (st = sm_tx_user_totp_get(tx, c->login, &old, &failures, err)) != SM_OK)
 		return st;
+	bool enrolled = old != NULL;
 	free(old);
-	if (old != NULL && strcmp(c->login, c->app->user.login) == 0)
+	if (enrolled && strcmp(c->login, c->app->user.login) == 0)
 		return sm_err_add(err, SM_E_DENIED, "login", "%s",
 		    _("a security administrator does not enrol their own account again: ask another security administrator"));
 	if ((st = sm_tx_user_totp_set(tx, c->login, c->secret, err)) != SM_OK)

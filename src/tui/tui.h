@@ -189,6 +189,10 @@ void tui_msg_err(tui *t, const sm_err *err);
  * t->idle_ms passed without a key, or -1 at the end of input. */
 enum { TUI_IDLE = 1 };
 int tui_read_key(tui *t, tui_key *k);
+/* tui_read_key for prompts and popups opened from a view: console.idle_logout
+ * still runs there; when it is up, t->quit is set and -1 returned (as at
+ * the end of input). */
+int tui_read_key_idle(tui *t, tui_key *k);
 /* If the data changed since the views were read, mark them all stale (the
  * one on screen reads again before it is drawn); returns whether it did. */
 bool tui_follow_data(tui *t);

@@ -971,6 +971,32 @@ tui_read_key(tui *t, tui_key *k)
 	return 0;
 }
 
+int
+tui_read_key_idle(tui *t, tui_key *k)
+{
+	int logout_ms = t->app->cfg->console_idle_logout_ms;
+	if (t->script || logout_ms <= 0)
+		return tui_read_key(t, k);
+	for (;;) {
+		double left = t->last_key + logout_ms / 1000.0 - now_seconds();
+		if (left <= 0) {
+			t->idle_out_s = logout_ms / 1000;
+			t->quit = true;
+			return -1;
+		}
+		t->idle_ms = (int)(left * 1000.0) + 1;
+		timeout(t->idle_ms);
+		int r = tui_read_key(t, k);
+		t->idle_ms = -1;
+		timeout(-1);
+		if (r == TUI_IDLE)
+			continue;
+		if (r >= 0)
+			t->last_key = now_seconds();
+		return r;
+	}
+}
+
 /* ------------------------------------------------------------ drawing */
 
 static void
