@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # the fuzzing harnesses of tests/fuzz.
 packages="build-essential autoconf automake autopoint gettext pkg-config
   libsqlite3-dev sqlite3 libyaml-dev libcurl4-openssl-dev libncurses-dev
-  libidn2-dev libjansson-dev nettle-dev check locales tmux jq
+  libidn2-dev libjansson-dev nettle-dev liboath-dev oathtool check locales tmux jq
   clang libclang-rt-14-dev"
 
 missing=""

@@ -32,12 +32,12 @@ expect_refused "audit show --action of no action" "rejct" sm --as aud audit show
 echo "# a lock takes effect on the next thing the account does"
 expect_ok "conac1 works" sm --as conac1 case list
 expect_ok "the security administrator locks conac1" sm --as sec user lock conac1
-expect_refused "conac1 is refused" "locked" sm --as conac1 case list
+expect_login_refused "conac1 is refused" "locked" sm --as conac1 case list
 expect_ok "and unlocks it" sm --as sec user unlock conac1
 expect_ok "an account without a role" sm user add zhang --name 张三 --mobile 13905910001
 run sm --json user list
 check_eq "it is listed without a role" "null" "$(jq -r '.[] | select(.login == "zhang") | .role' <<<"$OUT")"
-expect_refused "it cannot log in yet" "no role.*security administrator" sm --as zhang case list
+expect_login_refused "it cannot log in yet" "no role.*security administrator" sm --as zhang case list
 
 # ---------------------------------------------------------------- roles
 expect_refused "the system administrator grants no role" "may not" \
@@ -62,7 +62,7 @@ expect_ok "and grants the auditor's role" sm --as sec user role conac1 auditor
 # ---------------------------------------------------------------- locks
 expect_refused "the system administrator locks no one" "may not" sm user lock zhang
 expect_ok "the security administrator locks" sm --as sec user lock zhang
-expect_refused "a locked account cannot log in" "locked.*security administrator" \
+expect_login_refused "a locked account cannot log in" "locked.*security administrator" \
     sm --as zhang case list
 expect_refused "locked twice" "already locked" sm --as sec user lock zhang
 expect_ok "and unlocks" sm --as sec user unlock zhang
@@ -72,9 +72,9 @@ expect_ok "the account works again" sm --as zhang case list
 expect_refused "the security administrator disables no one" "may not" \
     sm --as sec user disable zhang
 expect_ok "the system administrator disables" sm user disable zhang
-expect_refused "a disabled account cannot log in" "disabled.*system administrator" \
+expect_login_refused "a disabled account cannot log in" "disabled.*system administrator" \
     sm --as zhang case list
-expect_refused "the console too, before it takes the screen" "disabled.*system administrator" \
+expect_login_refused "the console too, before it takes the screen" "disabled.*system administrator" \
     sm --as zhang
 run sm --json user list
 check_eq "listed as disabled" "true" "$(jq -r '.[] | select(.login == "zhang") | .disabled' <<<"$OUT")"

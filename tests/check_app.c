@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <check.h>
+#include <liboath/oath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,167 @@ START_TEST(test_login)
 }
 END_TEST
 
+/* The code an authenticator app shows for SECRET (base32) at T. */
+static void
+totp_at(const char *secret, time_t t, char code[7])
+{
+	char *raw = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(oath_init(), OATH_OK);
+	ck_assert_int_eq(oath_base32_decode(secret, strlen(secret), &raw, &len), OATH_OK);
+	ck_assert_int_eq(oath_totp_generate(raw, len, t, 30, 0, 6, code), OATH_OK);
+	free(raw);
+	oath_done();
+}
+
+static int64_t
+audit_count(sm_app *app, const char *action, const char *actor)
+{
+	sm_audit_filter f = {.action = action, .actor = actor};
+	sm_event *ev = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	sm_err *err = sm_err_new();
+	ck_assert_int_eq(sm_store_audit_page(app->store, &f, &ev, &n, &total, err), SM_OK);
+	sm_events_free(&ev, n);
+	sm_err_free(&err);
+	return total;
+}
+
+static void
+as(sm_app *app, const char *login)
+{
+	sm_err *err = sm_err_new();
+	ck_assert_int_eq(sm_app_login(app, login, err), SM_OK);
+	sm_err_free(&err);
+}
+
+/* The second factor (issue 7, point 3): enrolled by the security
+ * administrator, checked at the session's clock with one step either side,
+ * wrong codes counted and locking at auth.max_failures, everything audited;
+ * roles it does not ask of, and unenrolled accounts (auth.totp_required
+ * false), are not asked. */
+START_TEST(test_totp)
+{
+	sm_err *err = sm_err_new();
+	sm_app *app = open_app("t.db", SM_OPEN_CREATE, err);
+	bool created = false, needed = true;
+	char *secret = NULL, *uri = NULL, code[7];
+	time_t now = 1771000000; /* 2026-02-13 */
+	ck_assert_ptr_nonnull(app);
+	app->clock = sm_clock_fixed(now);
+	ck_assert_int_eq(sm_first_admin(app, "root", &created, err), SM_OK);
+	as(app, "root");
+	sm_user aud = {.login = "aud", .role = SM_ROLE_AUDITOR};
+	sm_user sec = {.login = "sec", .role = SM_ROLE_SECADMIN};
+	sm_user kf = {.login = "kf", .role = SM_ROLE_SERVICE};
+	ck_assert_int_eq(sm_user_add(app, &aud, err), SM_OK);
+	ck_assert_int_eq(sm_user_add(app, &sec, err), SM_OK);
+	as(app, "sec");
+	ck_assert_int_eq(sm_user_add(app, &kf, err), SM_E_DENIED); /* not the secadmin's */
+	sm_err_clear(err);
+	as(app, "root");
+	ck_assert_int_eq(sm_user_add(app, &kf, err), SM_OK);
+
+	/* not enrolled: not asked (auth.totp_required is false) */
+	as(app, "aud");
+	ck_assert_int_eq(sm_auth_totp_needed(app, &needed, err), SM_OK);
+	ck_assert(!needed);
+	/* only the security administrator enrols */
+	ck_assert_int_eq(sm_auth_totp_enrol(app, "aud", &secret, &uri, err), SM_E_DENIED);
+	sm_err_clear(err);
+	as(app, "root");
+	ck_assert_int_eq(sm_auth_totp_enrol(app, "aud", &secret, &uri, err), SM_E_DENIED);
+	sm_err_clear(err);
+	as(app, "sec");
+	ck_assert_int_eq(sm_auth_totp_enrol(app, "nobody", &secret, &uri, err), SM_E_NOTFOUND);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_auth_totp_enrol(app, "aud", &secret, &uri, err), SM_OK);
+	ck_assert_uint_eq(strlen(secret), 32); /* 160 bits in base32 */
+	ck_assert_ptr_nonnull(strstr(uri, "otpauth://totp/sitemark:aud?secret="));
+	ck_assert_ptr_nonnull(strstr(uri, secret));
+	ck_assert_int_eq(audit_count(app, "totp-enrol", "sec"), 1);
+
+	/* enrolled: asked; right code accepted, one step either side too */
+	as(app, "aud");
+	ck_assert_int_eq(sm_auth_totp_needed(app, &needed, err), SM_OK);
+	ck_assert(needed);
+	totp_at(secret, now, code);
+	ck_assert_int_eq(sm_auth_totp_check(app, code, err), SM_OK);
+	totp_at(secret, now - 30, code);
+	ck_assert_int_eq(sm_auth_totp_check(app, code, err), SM_OK);
+	totp_at(secret, now + 30, code);
+	ck_assert_int_eq(sm_auth_totp_check(app, code, err), SM_OK);
+	/* two steps away, malformed, empty: wrong, counted and audited */
+	totp_at(secret, now - 90, code);
+	ck_assert_int_eq(sm_auth_totp_check(app, code, err), SM_E_DENIED);
+	ck_assert_int_eq(sm_auth_totp_check(app, "12345", err), SM_E_DENIED);
+	ck_assert_int_eq(sm_auth_totp_check(app, "", err), SM_E_DENIED);
+	ck_assert_int_eq(audit_count(app, "totp-failed", "aud"), 3);
+	/* a right code starts the count again */
+	totp_at(secret, now, code);
+	ck_assert_int_eq(sm_auth_totp_check(app, code, err), SM_OK);
+	sm_err_clear(err);
+	/* five wrong codes in a row lock the account */
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(sm_auth_totp_check(app, "000000", err), SM_E_DENIED);
+	ck_assert_int_eq(audit_count(app, "account-locked-out", NULL), 0);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_auth_totp_check(app, "000000", err), SM_E_DENIED);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "locked"));
+	ck_assert_int_eq(audit_count(app, "account-locked-out", "aud"), 1);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_app_login(app, "aud", err), SM_E_DENIED); /* the existing lock */
+	ck_assert_int_eq(audit_count(app, "login-failed", "aud"), 1);
+	sm_err_clear(err);
+	/* until the security administrator unlocks it (audited) */
+	as(app, "sec");
+	ck_assert_int_eq(sm_user_lock(app, "aud", false, err), SM_OK);
+	ck_assert_int_eq(audit_count(app, "user-unlock", "sec"), 1);
+	as(app, "aud");
+	/* the count started again with the unlock */
+	ck_assert_int_eq(sm_auth_totp_check(app, "000000", err), SM_E_DENIED);
+	totp_at(secret, now, code);
+	ck_assert_int_eq(sm_auth_totp_check(app, code, err), SM_OK);
+	sm_err_clear(err);
+
+	/* unknown logins are audited */
+	ck_assert_int_eq(sm_app_login(app, "mallory", err), SM_E_DENIED);
+	ck_assert_int_eq(audit_count(app, "login-failed", "mallory"), 1);
+	sm_err_clear(err);
+
+	/* a role the second factor is not asked of: not asked */
+	as(app, "kf");
+	ck_assert_int_eq(sm_auth_totp_needed(app, &needed, err), SM_OK);
+	ck_assert(!needed);
+	/* auth.totp_required: an unenrolled administrator is refused */
+	app->cfg->auth_totp_required = 1;
+	as(app, "root");
+	ck_assert_int_eq(sm_auth_totp_needed(app, &needed, err), SM_E_DENIED);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "enrol"));
+	sm_err_clear(err);
+	as(app, "kf");
+	ck_assert_int_eq(sm_auth_totp_needed(app, &needed, err), SM_OK);
+	/* reviewers where configured */
+	app->cfg->auth_totp_roles |= 1u << SM_ROLE_SERVICE;
+	ck_assert_int_eq(sm_auth_totp_needed(app, &needed, err), SM_E_DENIED);
+	sm_err_clear(err);
+	/* the security administrator's own first enrolment, not a second */
+	as(app, "sec");
+	free(secret);
+	free(uri);
+	ck_assert_int_eq(sm_auth_totp_enrol(app, "sec", &secret, &uri, err), SM_OK);
+	free(secret);
+	free(uri);
+	ck_assert_int_eq(sm_auth_totp_enrol(app, "sec", &secret, &uri, err), SM_E_DENIED);
+	/* an idle log-out is audited */
+	ck_assert_int_eq(sm_auth_idle_logout(app, 900, err), SM_OK);
+	ck_assert_int_eq(audit_count(app, "logout-idle", "sec"), 1);
+	sm_app_close(&app);
+	sm_err_free(&err);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -191,6 +353,7 @@ main(void)
 	tcase_add_test(tc, test_missing_database);
 	tcase_add_test(tc, test_broken_forms_dir);
 	tcase_add_test(tc, test_login);
+	tcase_add_test(tc, test_totp);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

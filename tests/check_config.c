@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sm_config.h"
+#include "sm_vocab.h"
 #include "testutil.h"
 
 static char *tmp;
@@ -581,6 +582,9 @@ START_TEST(test_example_file)
 	ck_assert_uint_gt(cfg->n_keys, 0);
 	ck_assert_str_eq(cfg->fee_amount, "300.00");
 	ck_assert(strstr(cfg->fee_how, "reference") != NULL);
+	ck_assert_int_eq(cfg->console_idle_logout_ms, 900000);
+	ck_assert_uint_eq(cfg->auth_totp_roles, SM_TOTP_ROLES_DEFAULT);
+	ck_assert_int_eq(cfg->auth_max_failures, 5);
 	sm_config_free(&cfg);
 	sm_err_free(&warn);
 }
@@ -611,6 +615,37 @@ START_TEST(test_fee)
 }
 END_TEST
 
+START_TEST(test_auth_and_idle)
+{
+	/* defaults: the three administrators, enrolled only, 5 codes, 900 s */
+	sm_err *warn = sm_err_new();
+	sm_config *cfg = load_text("database: x.db\n", warn);
+	ck_assert_uint_eq(cfg->auth_totp_roles, SM_TOTP_ROLES_DEFAULT);
+	ck_assert_int_eq(cfg->auth_totp_required, 0);
+	ck_assert_int_eq(cfg->auth_max_failures, 5);
+	ck_assert_int_eq(cfg->console_idle_logout_ms, 900000);
+	sm_config_free(&cfg);
+	cfg = load_text("auth:\n  totp_roles: [auditor, conac, office]\n  totp_required: true\n"
+	    "  max_failures: 3\nconsole:\n  idle_logout: 0\n", warn);
+	ck_assert_uint_eq(sm_err_count(warn), 0);
+	ck_assert_uint_eq(cfg->auth_totp_roles,
+	    (1u << SM_ROLE_AUDITOR) | (1u << SM_ROLE_CONAC) | (1u << SM_ROLE_OFFICE));
+	ck_assert_int_eq(cfg->auth_totp_required, 1);
+	ck_assert_int_eq(cfg->auth_max_failures, 3);
+	ck_assert_int_eq(cfg->console_idle_logout_ms, 0);
+	sm_config_free(&cfg);
+	cfg = load_text("auth.totp_roles: sysadmin\n", warn);
+	ck_assert_uint_eq(cfg->auth_totp_roles, 1u << SM_ROLE_SYSADMIN);
+	sm_config_free(&cfg);
+	sm_err_free(&warn);
+	expect_bad("auth:\n  totp_roles: [auditor, unit]\n", "auth.totp_roles", "unit", NULL);
+	expect_bad("auth:\n  totp_roles: [nobody]\n", "nobody", NULL);
+	expect_bad("auth:\n  totp_required: yes\n", "true or false", NULL);
+	expect_bad("auth:\n  max_failures: 0\n", "auth.max_failures", NULL);
+	expect_bad("console:\n  idle_logout: 7200\n", "console.idle_logout", NULL);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -631,6 +666,7 @@ config_suite(void)
 	tcase_add_test(tc, test_keys_and_console);
 	tcase_add_test(tc, test_example_file);
 	tcase_add_test(tc, test_fee);
+	tcase_add_test(tc, test_auth_and_idle);
 	suite_add_tcase(s, tc);
 	return s;
 }

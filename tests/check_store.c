@@ -331,6 +331,9 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 6: the second factor */
+	    "ALTER TABLE users DROP COLUMN totp_failures;"
+	    "ALTER TABLE users DROP COLUMN totp_secret;"
 	    /* 5: requests' digests */
 	    "ALTER TABLE requests DROP COLUMN digest;"
 	    /* 4: units' version, the mobiles' indexes */

@@ -386,7 +386,7 @@ if [ "$(id -un)" != "$BOSS" ]; then
 	check_match "an unknown Unix login: names the login" "'$(id -un)'" "$ERR"
 	check_match "an unknown Unix login: says whom to ask" "ask your system administrator" "$ERR"
 fi
-expect_refused "an unknown --as login: says whom to ask" "no sitemark account.*ask" sm --as nobody-here case list
+expect_login_refused "an unknown --as login: says whom to ask" "no sitemark account.*ask" sm --as nobody-here case list
 # The first administrator's login obeys the rule of every other login
 # (letters, digits and . _ - @): sm_user_add checks it, sm_first_admin must too.
 run "$SITEMARK" --db "$T/badadmin.db" --as "bad$(printf '\033')[2J admin" init

@@ -225,18 +225,48 @@ expect_refused() {
 	before=$(db_fingerprint)
 	run "$@"
 	after=$(db_fingerprint)
-	local why=
-	[ "$RC" -eq 1 ] || why="exit status $RC, expected 1"
-	[ -z "$why" ] && [ -z "$ERR" ] && why="nothing on stderr"
-	[ -z "$why" ] && ! printf '%s\n' "$ERR" | grep -Eqi -- "$ere" &&
-	    why="stderr does not match: $ere"
-	[ -z "$why" ] && [ -n "$OUT" ] && why="something on stdout"
+	local why
+	why=$(_refusal_why "$ere")
 	[ -z "$why" ] && [ "$before" != "$after" ] && why="the database changed"
+	_refusal_report "$desc" "$why" "$@"
+}
+
+# After run: why the command was not a clean refusal matching ERE (exit 1,
+# the reason on stderr, nothing on stdout), or nothing.
+_refusal_why() {
+	if [ "$RC" -ne 1 ]; then
+		echo "exit status $RC, expected 1"
+	elif [ -z "$ERR" ]; then
+		echo "nothing on stderr"
+	elif ! printf '%s\n' "$ERR" | grep -Eqi -- "$1"; then
+		echo "stderr does not match: $1"
+	elif [ -n "$OUT" ]; then
+		echo "something on stdout"
+	fi
+}
+
+_refusal_report() { # DESC WHY CMD...
+	local desc=$1 why=$2
+	shift 2
 	if [ -z "$why" ]; then
 		pass "$desc"
 	else
 		fail "$desc" "$why" "$(_cmd_detail "$@")"
 	fi
+}
+
+# expect_login_refused DESC ERE CMD...: as expect_refused, for a refused
+# login: it writes exactly one thing, its audit record (login-failed).
+expect_login_refused() {
+	local desc=$1 ere=$2 before after
+	shift 2
+	before=$(q "select count(*) from audit where action = 'login-failed'")
+	run "$@"
+	after=$(q "select count(*) from audit where action = 'login-failed'")
+	local why
+	why=$(_refusal_why "$ere")
+	[ -z "$why" ] && [ "$after" != "$((before + 1))" ] && why="not audited once (login-failed: $before, then $after)"
+	_refusal_report "$desc" "$why" "$@"
 }
 
 expect_usage() {

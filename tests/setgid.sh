@@ -172,7 +172,7 @@ fi
 
 echo "# the user's own configuration sets presentation only"
 mkdir -p "$T/home-$U1/.config/sitemark"
-printf 'database: %s\nforms: %s\naudit:\n  anchors: %s\nconsole:\n  cursor: reverse\n' \
+printf 'database: %s\nforms: %s\naudit:\n  anchors: %s\nconsole:\n  cursor: reverse\n  idle_logout: 0\n' \
     "$T/home-$U1/cfg.db" "$T/evil/forms" "$T/home-$U1/anchors" \
     >"$T/home-$U1/.config/sitemark/sitemark.yaml"
 cp "$T/home-$U1/.config/sitemark/sitemark.yaml" "$T/home-$U1/explicit.yaml"
@@ -182,6 +182,7 @@ as "$U1" -- "$SG" user list
 check_eq "~/.config: database and forms ignored, the installed ones used" 0 "$RC"
 check_match "~/.config: says they are ignored" "'database' is ignored" "$ERR"
 check_match "~/.config: forms too" "'forms' is ignored" "$ERR"
+check_match "~/.config: and the idle log-out (a rule, not a look)" "'console.idle_logout' is ignored" "$ERR"
 check_true "~/.config: its database not created" ! -e "$T/home-$U1/cfg.db"
 as "$U1" -- "$SG" --config "$T/home-$U1/explicit.yaml" init
 check_true "--config: its database not created by init" ! -e "$T/home-$U1/cfg.db"

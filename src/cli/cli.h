@@ -18,6 +18,7 @@ typedef struct cli {
 	const char *config;
 	const char *as;
 	bool json;
+	const char *totp;      /* --totp CODE: the second factor */
 	/* command options */
 	const char *values;
 	const char *reason;
@@ -111,6 +112,7 @@ int cmd_user_enable(cli *c);
 int cmd_user_role(cli *c);
 int cmd_user_lock(cli *c);
 int cmd_user_unlock(cli *c);
+int cmd_user_totp(cli *c);
 int cmd_office_edit(cli *c);
 int cmd_office_disable(cli *c);
 int cmd_office_enable(cli *c);

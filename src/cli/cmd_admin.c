@@ -277,6 +277,33 @@ cmd_user_unlock(cli *c)
 	    _("account unlocked"));
 }
 
+/* The security administrator enrols LOGIN's second factor: the secret is
+ * printed here once, for the account's holder, and never again. */
+int
+cmd_user_totp(cli *c)
+{
+	char *secret = NULL, *uri = NULL;
+	sm_status st = sm_auth_totp_enrol(c->app, c->args[0], &secret, &uri, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	if (c->json) {
+		json_t *j = json_pack("{s:s, s:s, s:s}", "login", c->args[0], "secret", secret,
+		    "uri", uri);
+		cli_print_json(j);
+		json_decref(j);
+	} else {
+		char line[512];
+		snprintf(line, sizeof(line), "%s: %s", c->args[0], _("second factor enrolled"));
+		cli_putln(line);
+		printf("%s: %s\n", _("secret (base32)"), secret);
+		printf("%s: %s\n", _("for the authenticator app"), uri);
+		printf("%s\n", _("Give these to the account's holder only: they are shown this once and never again. The app shows a 6-digit code every 30 seconds."));
+	}
+	free(secret);
+	free(uri);
+	return 0;
+}
+
 int
 cmd_office_edit(cli *c)
 {

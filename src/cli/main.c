@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "sm_i18n.h"
 #include "sm_priv.h"
+#include "sm_workflow.h"
 #include "tui.h"
 
 const cli_command cli_commands[] = {
@@ -29,6 +31,7 @@ const cli_command cli_commands[] = {
 	{"user", "role", 2, 2, CLI_STORE, cmd_user_role, N_("user role LOGIN ROLE [--office CODE]")},
 	{"user", "lock", 1, 1, CLI_STORE, cmd_user_lock, N_("user lock LOGIN")},
 	{"user", "unlock", 1, 1, CLI_STORE, cmd_user_unlock, N_("user unlock LOGIN")},
+	{"user", "totp", 1, 1, CLI_STORE, cmd_user_totp, N_("user totp LOGIN")},
 	{"office", "edit", 1, 1, CLI_STORE, cmd_office_edit, N_("office edit CODE --name NAME")},
 	{"office", "disable", 1, 1, CLI_STORE, cmd_office_disable, N_("office disable CODE")},
 	{"office", "enable", 1, 1, CLI_STORE, cmd_office_enable, N_("office enable CODE")},
@@ -65,13 +68,14 @@ enum {
 	OPT_DEMO, OPT_TEXT, OPT_EXPECT, OPT_REQUEST, OPT_HELP, OPT_VERSION, OPT_NO_COLOR,
 	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT, OPT_REVERSE_CURSOR,
 	OPT_CASE, OPT_USER, OPT_ACTION, OPT_SINCE,
-	OPT_ANCHORS, OPT_FORCE
+	OPT_ANCHORS, OPT_FORCE, OPT_TOTP
 };
 
 static const struct option options[] = {
 	{"db", required_argument, NULL, OPT_DB},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"as", required_argument, NULL, OPT_AS},
+	{"totp", required_argument, NULL, OPT_TOTP},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"values", required_argument, NULL, OPT_VALUES},
 	{"reason", required_argument, NULL, OPT_REASON},
@@ -115,10 +119,63 @@ usage(FILE *out)
 	    "  --script FILE         read keystrokes from FILE instead of the terminal\n"
 	    "  --script-output FILE  where script mode writes the terminal's bytes\n"));
 	fprintf(out, "%s", _("  --reverse-cursor      the cursor row in full reverse video\n"));
+	fprintf(out, "%s", _("  --totp CODE           the one-time code of your authenticator app, for accounts\n"
+	    "                        that sign in with a second factor (else asked on the terminal)\n"));
 	fprintf(out, _("\nCommands:\n"));
 	for (const cli_command *k = cli_commands; k->word1; k++)
 		fprintf(out, "  sitemark %s\n", _(k->usage));
 	fprintf(out, _("\nExit status: 0 done; 1 refused (the reason is on standard error); 2 bad usage.\n"));
+}
+
+/* Read a one-time code from the terminal on standard input, not echoed. */
+static char *
+ask_code(const char *login)
+{
+	struct termios old, quiet;
+	char buf[64];
+	bool restore = tcgetattr(STDIN_FILENO, &old) == 0;
+	fprintf(stderr, _("One-time code for %s (your authenticator app): "), login);
+	fflush(stderr);
+	if (restore) {
+		quiet = old;
+		quiet.c_lflag &= (tcflag_t)~ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	char *got = fgets(buf, sizeof(buf), stdin);
+	if (restore)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	if (got == NULL)
+		return NULL;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return strdup(buf);
+}
+
+/* The second factor of the logged-in account, when its role asks for one:
+ * --totp CODE, else asked on the terminal; without either, refused. */
+static int
+second_factor(cli *c)
+{
+	bool needed = false;
+	sm_status st = sm_auth_totp_needed(c->app, &needed, c->err);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	if (!needed)
+		return 0;
+	char *code = NULL;
+	if (c->totp)
+		code = strdup(c->totp);
+	else if (isatty(STDIN_FILENO))
+		code = ask_code(c->app->user.login);
+	else {
+		sm_err_add(c->err, SM_E_DENIED, "totp",
+		    _("the account '%s' signs in with a one-time code: give it with --totp CODE"),
+		    c->app->user.login);
+		return cli_fail(c, SM_E_DENIED);
+	}
+	st = sm_auth_totp_check(c->app, code ? code : "", c->err);
+	free(code);
+	return st == SM_OK ? 0 : cli_fail(c, st);
 }
 
 static int
@@ -134,6 +191,9 @@ run_console(cli *c)
 	free(login);
 	if (st != SM_OK)
 		return cli_fail(c, st);
+	int rc = second_factor(c);
+	if (rc != 0)
+		return rc;
 	/* the screen is about to be taken: repeat the first warning there */
 	char notice[512];
 	if (sm_err_count(c->warn) > 0) {
@@ -186,7 +246,11 @@ open_session(cli *c, const cli_command *k)
 	char *login = c->as ? strdup(c->as) : sm_app_unix_login();
 	st = sm_app_login(c->app, login, c->err);
 	free(login);
-	return st == SM_OK ? 0 : cli_fail(c, st);
+	if (st != SM_OK)
+		return cli_fail(c, st);
+	/* check is for cron: it changes nothing and shows only whether the
+	 * database and its record hold, so it asks no code */
+	return k->fn == cmd_check ? 0 : second_factor(c);
 }
 
 int
@@ -207,6 +271,7 @@ main(int argc, char **argv)
 		case OPT_DB: c.db = optarg; break;
 		case OPT_CONFIG: c.config = optarg; break;
 		case OPT_AS: c.as = optarg; break;
+		case OPT_TOTP: c.totp = optarg; break;
 		case OPT_JSON: c.json = true; break;
 		case OPT_VALUES: c.values = optarg; break;
 		case OPT_REASON: c.reason = optarg; break;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sm_auth.h"
 #include "sm_anchor.h"
 #include "sm_i18n.h"
 #include "sm_priv.h"
@@ -221,24 +222,28 @@ sm_app_login(sm_app *app, const char *login, sm_err *err)
 		    _("there is no sitemark account for the login '%s': ask your system administrator to add one (sitemark user add), or call %s"),
 		    login, support ? support : "");
 		free(support);
+		sm_auth_login_refused(app, login, "unknown");
 		return st;
 	}
 	if (st != SM_OK)
 		return st;
 	if (u.disabled) {
 		sm_user_clear(&u);
+		sm_auth_login_refused(app, login, "disabled");
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("the account '%s' is disabled: ask your system administrator to enable it"),
 		    login);
 	}
 	if (u.locked) {
 		sm_user_clear(&u);
+		sm_auth_login_refused(app, login, "locked");
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("the account '%s' is locked: ask your security administrator to unlock it"),
 		    login);
 	}
 	if (u.role == SM_ROLE_NONE) {
 		sm_user_clear(&u);
+		sm_auth_login_refused(app, login, "no-role");
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("the account '%s' has no role yet: ask your security administrator to grant one"),
 		    login);

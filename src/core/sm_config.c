@@ -19,6 +19,7 @@
 #include "sm_priv.h"
 #include "sm_anchor.h"
 #include "sm_text.h"
+#include "sm_vocab.h"
 #include "sm_yaml.h"
 
 #ifndef PKGDATADIR
@@ -40,7 +41,9 @@ enum kind {
 	K_SECONDS,   /* a whole number of seconds, 0 to 3600 */
 	K_COUNT,     /* a whole number from 1 to 100000000 (an int) */
 	K_HEADERS,   /* sms.headers */
-	K_SUPPORT    /* support */
+	K_SUPPORT,   /* support */
+	K_BOOL,      /* true or false (an int 0 or 1) */
+	K_ROLES      /* auth.totp_roles: a list of role names (an unsigned bit mask) */
 };
 
 struct key {
@@ -72,11 +75,15 @@ static const struct key keys[] = {
 	{ "audit.anchors", K_PATH, OFF(audit_anchors) },
 	{ "audit.anchor_every", K_COUNT, OFF(audit_anchor_every) },
 	{ "audit.syslog", K_STR, OFF(audit_syslog) },
+	{ "console.idle_logout", K_SECONDS, OFF(console_idle_logout_ms) },
+	{ "auth.totp_roles", K_ROLES, OFF(auth_totp_roles) },
+	{ "auth.totp_required", K_BOOL, OFF(auth_totp_required) },
+	{ "auth.max_failures", K_COUNT, OFF(auth_max_failures) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
-static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit" };
+static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth" };
 
 struct loader {
 	const char *path;  /* the configuration file */
@@ -315,6 +322,31 @@ add_header(struct loader *L, const char *name, int line, char *h)
 	return true;
 }
 
+/* auth.totp_roles: a list of role names (or one name) into the bit mask *MASK. */
+static void
+set_roles(struct loader *L, const char *name, const sm_node *v, unsigned *mask)
+{
+	*mask = 0;
+	if (v->type == SM_NODE_SCALAR && v->null)
+		return;
+	if (v->type != SM_NODE_SEQ && v->type != SM_NODE_SCALAR) {
+		cerr(L, name, v->line, _("'%s' must be a list of role names"), name);
+		return;
+	}
+	for (size_t i = 0; i < (v->type == SM_NODE_SEQ ? v->n : 1); i++) {
+		const sm_node *it = v->type == SM_NODE_SEQ ? v->items[i] : v;
+		sm_role r = it->type == SM_NODE_SCALAR && !it->null ? sm_role_parse(it->scalar) : SM_ROLE_NONE;
+		if (r == SM_ROLE_NONE || r == SM_ROLE_UNIT || r == SM_ROLE_MONITOR) {
+			char *sh = sm_text_excerpt(it->type == SM_NODE_SCALAR && !it->null ? it->scalar : "");
+			cerr(L, name, it->line, _("'%s': '%s' is not a role that signs in with a second factor (sysadmin, secadmin, auditor, office, conac, service)"),
+			    name, sh);
+			sm_text_excerpt_free(sh);
+			continue;
+		}
+		*mask |= 1u << r;
+	}
+}
+
 static void
 set_headers(struct loader *L, const char *name, const sm_node *v)
 {
@@ -468,8 +500,9 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 	/* Privileged (installed set-group-id), the caller's own configuration
 	 * sets only presentation: the store, the data and the audit settings
 	 * come from the system's (issue 7). */
-	if (L->presentation_only && strncmp(name, "console.", 8) != 0) {
-		fwarn(L, name, line, _("'%s' is ignored: sitemark runs with privileges you do not have, and your own configuration may set only keys and console.*; ask the administrator to set it in %s"),
+	if (L->presentation_only && (strncmp(name, "console.", 8) != 0 ||
+	    strcmp(name, "console.idle_logout") == 0)) { /* the log-out is a rule, not a look */
+		fwarn(L, name, line, _("'%s' is ignored: sitemark runs with privileges you do not have, and your own configuration may set only keys and how the console looks (console.*, but not console.idle_logout); ask the administrator to set it in %s"),
 		    name, SYSCONFDIR "/sitemark/sitemark.yaml");
 		return;
 	}
@@ -484,6 +517,9 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 		return;
 	case K_SUPPORT:
 		set_support(L, name, v);
+		return;
+	case K_ROLES:
+		set_roles(L, name, v, (unsigned *)(void *)((char *)L->cfg + keys[i].off));
 		return;
 	default:
 		break;
@@ -510,6 +546,16 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 		cerr(L, name, v->line, _("'%s' must be a syslog facility (auth, authpriv, daemon, user, local0 to local7) or 'none', not '%s'"),
 		    name, sh);
 		sm_text_excerpt_free(sh);
+		return;
+	}
+	if (keys[i].kind == K_BOOL) {
+		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0) {
+			char *sh = sm_text_excerpt(s);
+			cerr(L, name, v->line, _("'%s' must be true or false, not '%s'"), name, sh);
+			sm_text_excerpt_free(sh);
+			return;
+		}
+		*(int *)(void *)((char *)L->cfg + keys[i].off) = strcmp(s, "true") == 0;
 		return;
 	}
 	if (keys[i].kind == K_COUNT) {
@@ -808,7 +854,7 @@ sm_config_free(sm_config **cfgp)
 	free(cfg->path);
 	for (size_t i = 0; i < NKEYS; i++)
 		if (keys[i].kind != K_HEADERS && keys[i].kind != K_SUPPORT && keys[i].kind != K_SECONDS &&
-		    keys[i].kind != K_COUNT)
+		    keys[i].kind != K_COUNT && keys[i].kind != K_BOOL && keys[i].kind != K_ROLES)
 			free(*(char **)(void *)((char *)cfg + keys[i].off));
 	for (size_t i = 0; i < cfg->n_sms_headers; i++)
 		free(cfg->sms_headers[i]);
@@ -931,6 +977,9 @@ sm_config_load(const char *explicit_path, sm_config **out, sm_err *warn, sm_err 
 	}
 	L.cfg->path = path;
 	L.cfg->console_follow_ms = 2000;
+	L.cfg->console_idle_logout_ms = 900 * 1000;
+	L.cfg->auth_totp_roles = SM_TOTP_ROLES_DEFAULT;
+	L.cfg->auth_max_failures = 5;
 	if (sys != NULL)
 		st = load_one(&L, sys, false);
 	if (st == SM_OK && path != NULL)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sm_err.h"
+#include "sm_vocab.h"
 
 typedef struct sm_support_contact {
 	char *name;   /* "中央编办客服中心" */
@@ -52,7 +53,18 @@ typedef struct sm_config {
 	char *audit_anchors;      /* "audit.anchors": the anchors file; NULL: the database's path + ".anchors" */
 	int audit_anchor_every;   /* "audit.anchor_every": anchor every N audit records; 0: 1000 */
 	char *audit_syslog;       /* "audit.syslog": the syslog facility of anchors, or "none"; NULL: authpriv */
+	int console_idle_logout_ms; /* "console.idle_logout" (seconds): the console logs out
+	                           * after so long without a key; 0 never (default 900 s) */
+	unsigned auth_totp_roles; /* "auth.totp_roles": bit (1u << sm_role) of every role that
+	                           * signs in with a second factor (default the three administrators) */
+	int auth_totp_required;   /* "auth.totp_required": those roles must be enrolled
+	                           * (default false: the second factor applies to enrolled accounts) */
+	int auth_max_failures;    /* "auth.max_failures": wrong codes in a row that lock the
+	                           * account (default 5) */
 } sm_config;
+
+/* The default of auth.totp_roles: the three administrators (三员). */
+#define SM_TOTP_ROLES_DEFAULT ((1u << SM_ROLE_SYSADMIN) | (1u << SM_ROLE_SECADMIN) | (1u << SM_ROLE_AUDITOR))
 
 /* The data directory: $SITEMARK_DATADIR when set, else PKGDATADIR. */
 const char *sm_datadir(void);

@@ -39,6 +39,7 @@ enum stmt_id {
 	ST_AUDIT_PAGE, ST_AUDIT_COUNT, ST_AUDIT_GET,
 	ST_UNIT_UPDATE,
 	ST_AUDIT_CASE_CHANGE,
+	ST_USER_TOTP_GET, ST_USER_TOTP_SET, ST_USER_TOTP_FAILURES,
 	ST_COUNT
 };
 
@@ -161,6 +162,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " FROM audit WHERE seq = ?1",
 	[ST_UNIT_UPDATE] = "UPDATE units SET \"values\" = ?3, version = version + 1"
 	    " WHERE id = ?1 AND version = ?2",
+	[ST_USER_TOTP_GET] = "SELECT totp_secret, totp_failures FROM users WHERE login = ?1",
+	[ST_USER_TOTP_SET] = "UPDATE users SET totp_secret = ?2, totp_failures = 0 WHERE login = ?1",
+	[ST_USER_TOTP_FAILURES] = "UPDATE users SET totp_failures = ?2 WHERE login = ?1",
 };
 
 /* Versioned migrations: migrations[i] takes the schema from version i to i+1. */
@@ -300,6 +304,10 @@ static const char *const migrations[] = {
 	 * refused, not answered with the first one's result.  Requests
 	 * recorded before have none and are not replayed for a digest. */
 	"ALTER TABLE requests ADD COLUMN digest TEXT;",
+	/* 5 -> 6: the second factor: an account's TOTP secret (base32, NULL:
+	 * not enrolled) and its wrong codes in a row. */
+	"ALTER TABLE users ADD COLUMN totp_secret TEXT;"
+	"ALTER TABLE users ADD COLUMN totp_failures INTEGER NOT NULL DEFAULT 0;",
 };
 
 struct filter_stmt {
@@ -2243,6 +2251,64 @@ sm_status
 sm_tx_user_set_locked(sm_tx *tx, const char *login, bool locked, sm_err *err)
 {
 	return set_flag(tx, ST_USER_SET_LOCKED, "login", login, locked, err);
+}
+
+static sm_status
+totp_get(struct conn *c, const char *login, char **secret, int64_t *failures, sm_err *err)
+{
+	sm_db_stmt *st = stmt(c, ST_USER_TOTP_GET, err);
+	sm_db_rc rc;
+	*secret = NULL;
+	*failures = 0;
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, login);
+	rc = sm_db_step(st);
+	if (rc == SM_DB_ROW) {
+		*secret = col_str(st, 0);
+		*failures = sm_db_column_int64(st, 1);
+	}
+	sm_db_reset(st);
+	if (rc == SM_DB_ROW)
+		return SM_OK;
+	if (rc == SM_DB_DONE)
+		return SM_E_NOTFOUND;
+	return db_fail(c, err, rc);
+}
+
+sm_status
+sm_tx_user_totp_get(sm_tx *tx, const char *login, char **secret, int64_t *failures, sm_err *err)
+{
+	return totp_get(tx->c, login, secret, failures, err);
+}
+
+sm_status
+sm_store_user_totp_get(sm_store *s, const char *login, char **secret, int64_t *failures,
+                       sm_err *err)
+{
+	return totp_get(&s->c, login, secret, failures, err);
+}
+
+sm_status
+sm_tx_user_totp_set(sm_tx *tx, const char *login, const char *secret, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_USER_TOTP_SET, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, login);
+	bind_text(st, 2, secret);
+	return changed_one(tx, st, "login", login, err);
+}
+
+sm_status
+sm_tx_user_totp_failures(sm_tx *tx, const char *login, int64_t failures, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_USER_TOTP_FAILURES, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, login);
+	sm_db_bind_int64(st, 2, failures);
+	return changed_one(tx, st, "login", login, err);
 }
 
 sm_status

@@ -24,7 +24,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 5
+#define SM_SCHEMA_VERSION 6
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -114,6 +114,15 @@ sm_status sm_tx_user_get(sm_tx *tx, const char *login, sm_user *out, sm_err *err
 sm_status sm_tx_user_edit(sm_tx *tx, const sm_user *u, sm_err *err);
 sm_status sm_tx_user_set_disabled(sm_tx *tx, const char *login, bool disabled, sm_err *err);
 sm_status sm_tx_user_set_locked(sm_tx *tx, const char *login, bool locked, sm_err *err);
+/* The second factor: LOGIN's TOTP secret (base32, malloc'd; NULL when not
+ * enrolled) and wrong codes in a row; setting a secret (NULL: none) clears
+ * the count. */
+sm_status sm_tx_user_totp_get(sm_tx *tx, const char *login, char **secret, int64_t *failures,
+                              sm_err *err);
+sm_status sm_store_user_totp_get(sm_store *s, const char *login, char **secret,
+                                 int64_t *failures, sm_err *err);
+sm_status sm_tx_user_totp_set(sm_tx *tx, const char *login, const char *secret, sm_err *err);
+sm_status sm_tx_user_totp_failures(sm_tx *tx, const char *login, int64_t failures, sm_err *err);
 sm_status sm_tx_user_set_role(sm_tx *tx, const char *login, sm_role role, const char *office,
                               int64_t unit, sm_err *err);
 /* Enabled accounts of ROLE. */

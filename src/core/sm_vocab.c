@@ -77,6 +77,11 @@ static const sm_word event_words[] = {
 	{"office-enable", N_("Office enabled"), NULL},
 	{"unit-edit", N_("Contact and handler changed"), NULL},
 	{"unmask", N_("Value unmasked"), NULL},
+	{"login-failed", N_("Login refused"), NULL},
+	{"totp-failed", N_("Wrong one-time code"), NULL},
+	{"account-locked-out", N_("Account locked after wrong codes"), NULL},
+	{"totp-enrol", N_("Second factor enrolled"), NULL},
+	{"logout-idle", N_("Logged out when idle"), NULL},
 };
 
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))

@@ -2001,6 +2001,8 @@ admin_tx(sm_tx *tx, void *ud, sm_err *err)
 			break;
 		}
 		st = sm_tx_user_set_locked(tx, c->login, c->what == CH_LOCK, err);
+		if (st == SM_OK && c->what == CH_UNLOCK) /* the wrong codes start again */
+			st = sm_tx_user_totp_failures(tx, c->login, 0, err);
 		action = c->what == CH_LOCK ? "user-lock" : "user-unlock";
 		break;
 	case CH_ROLE: {

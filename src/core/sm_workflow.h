@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "sm_app.h"
+#include "sm_auth.h"
 #include "sm_err.h"
 #include "sm_model.h"
 #include "sm_vocab.h"

@@ -115,6 +115,9 @@ typedef struct tui_view_ops {
 	 * those); NULL: every action of its table. */
 	bool (*offers)(tui_view *v, tui *t, enum tui_act act);
 	void (*destroy)(tui_view *v);
+	/* Keep what was typed (a form's draft) before the console closes by
+	 * itself (the idle log-out); NULL: nothing to keep. */
+	void (*save)(tui_view *v, tui *t);
 } tui_view_ops;
 
 struct tui_view {
@@ -168,6 +171,8 @@ struct tui {
 	tui_history searches; /* what was searched for with / (lists and pager) */
 	char *office_name;    /* the user's office's name (title bar), read once */
 	bool office_read;
+	double last_key;      /* monotonic seconds at the last key (console.idle_logout) */
+	int idle_out_s;       /* > 0: the console logged out after so many seconds idle */
 };
 
 /* Run the console.  Returns the process exit status. */
@@ -184,6 +189,10 @@ void tui_msg_err(tui *t, const sm_err *err);
  * t->idle_ms passed without a key, or -1 at the end of input. */
 enum { TUI_IDLE = 1 };
 int tui_read_key(tui *t, tui_key *k);
+/* tui_read_key for prompts and popups opened from a view: console.idle_logout
+ * still runs there; when it is up, t->quit is set and -1 returned (as at
+ * the end of input). */
+int tui_read_key_idle(tui *t, tui_key *k);
 /* If the data changed since the views were read, mark them all stale (the
  * one on screen reads again before it is drawn); returns whether it did. */
 bool tui_follow_data(tui *t);

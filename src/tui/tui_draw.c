@@ -258,7 +258,7 @@ prompt(tui *t, const char *label, const char *initial, tui_history *hist)
 		curs_set(1);
 		wnoutrefresh(stdscr);
 		doupdate();
-		if (tui_read_key(t, &k) < 0)
+		if (tui_read_key_idle(t, &k) < 0)
 			break;
 		if (k.is_code && k.ch == KEY_RESIZE)
 			continue;
@@ -301,7 +301,7 @@ ask(tui *t, const char *question, tui_key *k)
 		tui_text(y, 0, t->cols, question, false);
 		tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
 		doupdate();
-		if (tui_read_key(t, k) < 0)
+		if (tui_read_key_idle(t, k) < 0)
 			return -1;
 		if (!(k->is_code && k->ch == KEY_RESIZE))
 			return 0;
@@ -390,7 +390,7 @@ tui_choose(tui *t, const char *title, const char *const *labels, size_t n, size_
 		leaveok(stdscr, FALSE);
 		wnoutrefresh(stdscr);
 		doupdate();
-		if (tui_read_key(t, &k) < 0)
+		if (tui_read_key_idle(t, &k) < 0)
 			return -1;
 		enum tui_act a = tui_lookup(tui_generic_actions, &k);
 		if (a == A_UP && cur > 0)
@@ -455,7 +455,7 @@ tui_help(tui *t)
 		curs_set(0);
 		wnoutrefresh(stdscr);
 		doupdate();
-		if (tui_read_key(t, &k) < 0)
+		if (tui_read_key_idle(t, &k) < 0)
 			break;
 		enum tui_act a = tui_lookup(tui_generic_actions, &k);
 		if (a == A_BACK || a == A_QUIT || a == A_HELP)

@@ -923,6 +923,15 @@ form_destroy(tui_view *v)
 	free(f);
 }
 
+/* The console closes by itself (idle log-out): what was typed is kept. */
+static void
+form_save(tui_view *v, tui *t)
+{
+	form_view *f = (form_view *)v;
+	commit(f, t);
+	keep_draft(f, t);
+}
+
 static const tui_view_ops form_ops = {
 	.name = "form",
 	.text_input = true,
@@ -931,6 +940,7 @@ static const tui_view_ops form_ops = {
 	.handle = form_handle,
 	.status = form_status,
 	.destroy = form_destroy,
+	.save = form_save,
 };
 
 /* Forms of an action (reject, confirm-paper ...): no draft, no lists. */

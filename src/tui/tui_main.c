@@ -19,6 +19,7 @@
 
 #include "sm_i18n.h"
 #include "sm_priv.h"
+#include "sm_workflow.h"
 #include "sm_text.h"
 #include "tui.h"
 #include "tui_curses.h"
@@ -930,7 +931,7 @@ int
 tui_read_key(tui *t, tui_key *k)
 {
 	int r = t->script ? script_key(t, k) : terminal_key(t, k);
-	if (r < 0)
+	if (r < 0 || r == TUI_IDLE) /* no key: not one to act on */
 		return r;
 	if (k->is_code && k->ch == KEY_RESIZE) {
 		getmaxyx(stdscr, t->lines, t->cols);
@@ -969,6 +970,32 @@ tui_read_key(tui *t, tui_key *k)
 		}
 	}
 	return 0;
+}
+
+int
+tui_read_key_idle(tui *t, tui_key *k)
+{
+	int logout_ms = t->app->cfg->console_idle_logout_ms;
+	if (t->script || logout_ms <= 0)
+		return tui_read_key(t, k);
+	for (;;) {
+		double left = t->last_key + logout_ms / 1000.0 - now_seconds();
+		if (left <= 0) {
+			t->idle_out_s = logout_ms / 1000;
+			t->quit = true;
+			return -1;
+		}
+		t->idle_ms = (int)(left * 1000.0) + 1;
+		timeout(t->idle_ms);
+		int r = tui_read_key(t, k);
+		t->idle_ms = -1;
+		timeout(-1);
+		if (r == TUI_IDLE)
+			continue;
+		if (r >= 0)
+			t->last_key = now_seconds();
+		return r;
+	}
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -1060,6 +1087,20 @@ tui_run_until_closed(tui *t, tui_view *until)
 		 * not sent again (curses compares the screens). */
 		t->idle_ms = t->script || t->app->cfg->console_follow_ms <= 0 ? -1 :
 		    t->app->cfg->console_follow_ms;
+		/* console.idle_logout: no key for so long and the console leaves,
+		 * drafts kept (tui_run) */
+		int logout_ms = t->app->cfg->console_idle_logout_ms;
+		if (!t->script && logout_ms > 0) {
+			double left = t->last_key + logout_ms / 1000.0 - now_seconds();
+			if (left <= 0) {
+				t->idle_out_s = logout_ms / 1000;
+				t->quit = true;
+				break;
+			}
+			int left_ms = (int)(left * 1000.0) + 1;
+			if (t->idle_ms <= 0 || left_ms < t->idle_ms)
+				t->idle_ms = left_ms;
+		}
 		timeout(t->idle_ms);
 		int got = tui_read_key(t, &k);
 		t->idle_ms = -1;
@@ -1068,6 +1109,8 @@ tui_run_until_closed(tui *t, tui_view *until)
 			t->quit = true;
 			break;
 		}
+		if (got != TUI_IDLE)
+			t->last_key = now_seconds();
 		if (got == TUI_IDLE) {
 			tui_follow_data(t);
 			continue;
@@ -1434,6 +1477,7 @@ tui_run(sm_app *app, const tui_opts *opts)
 		}
 	}
 	t.time_mark = now_seconds();
+	t.last_key = t.time_mark;
 	t.last_menu = -1;
 	if (!opts->script)
 		place_load(&t);
@@ -1443,6 +1487,10 @@ tui_run(sm_app *app, const tui_opts *opts)
 		tui_msg(&t, true, "%s", t.opts.notice);
 
 	tui_run_until_closed(&t, NULL);
+	if (t.idle_out_s > 0) /* what was typed is kept before the views go */
+		for (tui_view *v = t.top; v; v = v->below)
+			if (v->ops->save)
+				v->ops->save(v, &t);
 	if (!opts->script)
 		place_save(&t);
 	while (t.top)
@@ -1470,6 +1518,18 @@ tui_run(sm_app *app, const tui_opts *opts)
 	if (opts->script) {
 		fclose(t.tty_out);
 		fclose(t.tty_in);
+	}
+	if (t.idle_out_s > 0) {
+		sm_err *err = sm_err_new();
+		if (sm_auth_idle_logout(app, t.idle_out_s, err) != SM_OK && sm_err_count(err) > 0)
+			fprintf(stderr, "sitemark: %s\n", sm_err_msg(err, 0));
+		sm_err_free(&err);
+		if (t.idle_out_s >= 60)
+			printf(_("Logged out after %d minutes idle; forms being filled in are kept as drafts.\n"),
+			    t.idle_out_s / 60);
+		else
+			printf(_("Logged out after %d seconds idle; forms being filled in are kept as drafts.\n"),
+			    t.idle_out_s);
 	}
 	return 0;
 }
