@@ -12,6 +12,7 @@
 
 #include <check.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,8 @@ static sm_err *err;
 static char *dir;
 static char *db;
 static sm_app *app;
+
+static bool disarm(long *count);
 
 static void
 dump_err(void)
@@ -91,9 +94,13 @@ setup(void)
 static void
 teardown(void)
 {
-	sm_fault_disarm();
+	long count;
+	disarm(&count);
 	sm_app_close(&app);
-	tu_rmrf(dir);
+	if (getenv("SM_FAULT_KEEP") == NULL) /* to look at run.db after a failure */
+		tu_rmrf(dir);
+	else
+		fprintf(stderr, "faults: kept %s\n", dir);
 	free(dir);
 	free(db);
 	dir = db = NULL;
@@ -219,8 +226,9 @@ build_world(void)
 
 /* ------------------------------------------------------------ snapshots */
 
-/* Everything a transition can change, as numbers. */
-#define N_SNAP 15
+/* Everything a transition can change, as numbers; the last a digest of the
+ * contents (but the random request ids and mark GUIDs). */
+#define N_SNAP 16
 struct snap {
 	int64_t v[N_SNAP];
 };
@@ -235,6 +243,37 @@ static const char snap_sql[] =
     " (SELECT count(*) FROM units), (SELECT count(*) FROM offices),"
     " (SELECT ifnull(sum(length(state)), 0) FROM cases)";
 
+static const char content_sql[] =
+    "SELECT 'case', id, state, \"values\", hints, due, due_kind, version, submitted_by"
+    "   FROM cases"
+    " UNION ALL SELECT 'audit', seq, actor, action, from_state, to_state, reason,"
+    "   \"values\", NULL FROM audit"
+    " UNION ALL SELECT 'outbox', id, event, channel, recipient, subject, body, status,"
+    "   last_error FROM outbox"
+    " UNION ALL SELECT 'mark', case_id, code, cert_no, color, snippet, hang_due,"
+    "   json_remove(certificate, '$.guid'), issued_at FROM marks"
+    " UNION ALL SELECT 'unit', id, mark_seq, NULL, NULL, NULL, NULL, NULL, NULL FROM units"
+    " UNION ALL SELECT 'counter', NULL, name, value, NULL, NULL, NULL, NULL, NULL FROM counters";
+
+/* FNV-1a over every column of every row of content_sql. */
+static int64_t
+content_digest(sqlite3 *raw)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t h = 14695981039346656037u;
+	ck_assert_msg(sqlite3_prepare_v2(raw, content_sql, -1, &st, NULL) == SQLITE_OK, "%s",
+	    sqlite3_errmsg(raw));
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			for (const unsigned char *p = t ? t : (const unsigned char *)"\x01NULL"; *p; p++)
+				h = (h ^ *p) * 1099511628211u;
+			h = (h ^ 0xff) * 1099511628211u;
+		}
+	sqlite3_finalize(st);
+	return (int64_t)h;
+}
+
 static void
 snap(const char *path, struct snap *s)
 {
@@ -244,16 +283,23 @@ snap(const char *path, struct snap *s)
 	ck_assert_msg(sqlite3_prepare_v2(raw, snap_sql, -1, &st, NULL) == SQLITE_OK, "%s",
 	    sqlite3_errmsg(raw));
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	for (int i = 0; i < N_SNAP; i++)
+	for (int i = 0; i < N_SNAP - 1; i++)
 		s->v[i] = sqlite3_column_int64(st, i);
 	sqlite3_finalize(st);
+	s->v[N_SNAP - 1] = content_digest(raw);
 	sqlite3_close(raw);
 }
 
 static bool
 snap_eq(const struct snap *a, const struct snap *b)
 {
-	return memcmp(a, b, sizeof(*a)) == 0;
+	for (int i = 0; i < N_SNAP; i++)
+		if (a->v[i] != b->v[i]) {
+			fprintf(stderr, "faults: snapshot column %d: %lld, want %lld\n", i,
+			    (long long)a->v[i], (long long)b->v[i]);
+			return false;
+		}
+	return true;
 }
 
 /* The database is sound: integrity_check and the audit chain. */
@@ -283,9 +329,52 @@ static const struct scenario scenarios[] = {
 };
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
-static const sm_fault_kind kinds[] = {SM_FAULT_ALLOC, SM_FAULT_IO, SM_FAULT_FULL};
-static const char *const kind_names[] = {"alloc", "io", "full"};
+/* Besides SQLite's: the Nth allocation of jansson (the values, the
+ * certificate, the notices) fails, through json_set_alloc_funcs. */
+#define FAULT_JSON (SM_FAULT_FULL + 1)
+
+static const sm_fault_kind kinds[] = {SM_FAULT_ALLOC, SM_FAULT_IO, SM_FAULT_FULL, FAULT_JSON};
+static const char *const kind_names[] = {"alloc", "io", "full", "json"};
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static bool json_armed, json_fired;
+static long json_at, json_seen;
+
+static void *
+json_fault_malloc(size_t n)
+{
+	if (json_armed && ++json_seen == json_at) {
+		json_fired = true;
+		return NULL;
+	}
+	return malloc(n);
+}
+
+static void
+arm(sm_fault_kind kind, long n)
+{
+	if (kind == FAULT_JSON) {
+		json_seen = 0;
+		json_at = n;
+		json_fired = false;
+		json_armed = true;
+	} else {
+		sm_fault_arm(kind, n);
+	}
+}
+
+/* Disarm; whether it fired; *COUNT: the calls counted. */
+static bool
+disarm(long *count)
+{
+	if (json_armed) {
+		json_armed = false;
+		*count = json_seen;
+		return json_fired;
+	}
+	*count = sm_fault_count();
+	return sm_fault_disarm();
+}
 
 /* Copy scenario SC's world to DIR/run.db and open it; its path. */
 static char *
@@ -321,10 +410,9 @@ run_one(const struct scenario *sc, int64_t case_id, sm_fault_kind kind, long n,
 	sm_act a = {.case_id = case_id, .action = sc->action, .values = v};
 	sm_state ns = SM_STATE_NONE;
 	sm_err_clear(err);
-	sm_fault_arm(kind, n);
+	arm(kind, n);
 	sm_status st = sm_case_act(app, &a, &ns, err);
-	*count = sm_fault_count();
-	*fired = sm_fault_disarm();
+	*fired = disarm(count);
 	snap(path, &now);
 	if (failed)
 		*failed = st != SM_OK;
@@ -428,6 +516,7 @@ main(void)
 		fprintf(stderr, "cannot install the failure injection\n");
 		return 1;
 	}
+	json_set_alloc_funcs(json_fault_malloc, free);
 	SRunner *sr = srunner_create(faults_suite());
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);

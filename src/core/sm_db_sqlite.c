@@ -393,6 +393,14 @@ lite_bind_null(sm_db_stmt *s, int i)
 	return bound(s, sqlite3_bind_null(ST(s), i));
 }
 
+static void
+lite_bind_failed(sm_db_stmt *s, sm_db_rc rc)
+{
+	lite_stmt *l = (lite_stmt *)s;
+	if (l->bind_rc == SM_DB_OK)
+		l->bind_rc = rc;
+}
+
 static sm_db_rc
 lite_step(sm_db_stmt *s)
 {
@@ -536,6 +544,7 @@ const sm_db_driver sm_db_sqlite = {
 	.bind_text = lite_bind_text,
 	.bind_text_owned = lite_bind_text_owned,
 	.bind_null = lite_bind_null,
+	.bind_failed = lite_bind_failed,
 	.step = lite_step,
 	.column_count = lite_column_count,
 	.column_type = lite_column_type,
