@@ -377,6 +377,8 @@ disarm(long *count)
 	return sm_fault_disarm();
 }
 
+static char last_msg[256]; /* the message of the last failed run */
+
 /* Copy scenario SC's world to DIR/run.db and open it; its path. */
 static char *
 fresh(const struct scenario *sc, struct snap *before)
@@ -430,6 +432,8 @@ run_one(const struct scenario *sc, int64_t case_id, sm_fault_kind kind, long n,
 		ck_assert_msg(snap_eq(&now, &before), "%s %s at %ld: failed (%s), but changed",
 		    sc->tmpl, kind_names[kind - 1], n, sm_err_msg(err, 0));
 	}
+	if (st != SM_OK)
+		snprintf(last_msg, sizeof(last_msg), "%s", sm_err_msg(err, 0));
 	char what[64];
 	snprintf(what, sizeof(what), "%s %s", sc->tmpl, kind_names[kind - 1]);
 	intact(what, n);
@@ -492,8 +496,9 @@ START_TEST(test_sweep)
 			    sc->tmpl, kind_names[kinds[k] - 1]);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			fprintf(stderr, "faults: %-12s %-5s %4ld injection points, %4ld runs, %4ld failed"
-			    " cleanly, %.1f s\n", sc->tmpl, kind_names[kinds[k] - 1], total, runs, failed,
-			    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+			    " cleanly, %.1f s (\"%s\")\n", sc->tmpl, kind_names[kinds[k] - 1], total, runs,
+			    failed, (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+			    last_msg);
 		}
 	}
 }
