@@ -103,6 +103,10 @@ struct sm_db_driver {
 	/* The same, taking V (from malloc) over: it is freed by the driver. */
 	sm_db_rc (*bind_text_owned)(sm_db_stmt *st, int i, char *v);
 	sm_db_rc (*bind_null)(sm_db_stmt *st, int i);
+	/* The caller could not make a parameter's value (out of memory): the
+	 * next step fails with RC instead of running, until a reset.  A bind
+	 * that fails in the driver does the same. */
+	void (*bind_failed)(sm_db_stmt *st, sm_db_rc rc);
 	/* SM_DB_ROW, SM_DB_DONE or a failure. */
 	sm_db_rc (*step)(sm_db_stmt *st);
 	int (*column_count)(sm_db_stmt *st);
@@ -209,6 +213,12 @@ static inline sm_db_rc
 sm_db_bind_null(sm_db_stmt *st, int i)
 {
 	return st->drv->bind_null(st, i);
+}
+
+static inline void
+sm_db_bind_failed(sm_db_stmt *st, sm_db_rc rc)
+{
+	st->drv->bind_failed(st, rc);
 }
 
 static inline sm_db_rc

@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "sm_fault.h"
 #include "sm_i18n.h"
 
 #define SM_APPLICATION_ID 0x534d4b31 /* "SMK1" */
@@ -41,6 +42,7 @@ typedef struct lite_db {
 typedef struct lite_stmt {
 	sm_db_stmt base;
 	sqlite3_stmt *st;
+	sm_db_rc bind_rc; /* the first failed bind since the last reset */
 } lite_stmt;
 
 #define DB(d) (((lite_db *)(d))->db)
@@ -318,6 +320,7 @@ lite_prepare(sm_db *d, const char *sql, bool persistent, sm_db_stmt **out)
 		return SM_DB_NOMEM;
 	s->base.drv = &sm_db_sqlite;
 	s->st = NULL;
+	s->bind_rc = SM_DB_OK;
 	int rc = sqlite3_prepare_v3(DB(d), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0,
 	    &s->st, NULL);
 	if (rc != SQLITE_OK) {
@@ -341,45 +344,68 @@ lite_reset(sm_db_stmt *s)
 {
 	sqlite3_reset(ST(s));
 	sqlite3_clear_bindings(ST(s));
+	((lite_stmt *)s)->bind_rc = SM_DB_OK;
+}
+
+/* A failed bind (out of memory) leaves the parameter NULL: remembered, so
+ * that the next step fails instead of storing a NULL (the store does not
+ * test every bind). */
+static sm_db_rc
+bound(sm_db_stmt *s, int rc)
+{
+	lite_stmt *l = (lite_stmt *)s;
+	if (rc != SQLITE_OK && l->bind_rc == SM_DB_OK)
+		l->bind_rc = map_rc(rc);
+	return map_rc(rc);
 }
 
 static sm_db_rc
 lite_bind_int64(sm_db_stmt *s, int i, int64_t v)
 {
-	return map_rc(sqlite3_bind_int64(ST(s), i, v));
+	return bound(s, sqlite3_bind_int64(ST(s), i, v));
 }
 
 static sm_db_rc
 lite_bind_double(sm_db_stmt *s, int i, double v)
 {
-	return map_rc(sqlite3_bind_double(ST(s), i, v));
+	return bound(s, sqlite3_bind_double(ST(s), i, v));
 }
 
 static sm_db_rc
 lite_bind_text(sm_db_stmt *s, int i, const char *v)
 {
 	if (v == NULL)
-		return map_rc(sqlite3_bind_null(ST(s), i));
-	return map_rc(sqlite3_bind_text(ST(s), i, v, -1, SQLITE_TRANSIENT));
+		return bound(s, sqlite3_bind_null(ST(s), i));
+	return bound(s, sqlite3_bind_text(ST(s), i, v, -1, SQLITE_TRANSIENT));
 }
 
 static sm_db_rc
 lite_bind_text_owned(sm_db_stmt *s, int i, char *v)
 {
 	if (v == NULL)
-		return map_rc(sqlite3_bind_null(ST(s), i));
-	return map_rc(sqlite3_bind_text(ST(s), i, v, -1, free));
+		return bound(s, sqlite3_bind_null(ST(s), i));
+	return bound(s, sqlite3_bind_text(ST(s), i, v, -1, free));
 }
 
 static sm_db_rc
 lite_bind_null(sm_db_stmt *s, int i)
 {
-	return map_rc(sqlite3_bind_null(ST(s), i));
+	return bound(s, sqlite3_bind_null(ST(s), i));
+}
+
+static void
+lite_bind_failed(sm_db_stmt *s, sm_db_rc rc)
+{
+	lite_stmt *l = (lite_stmt *)s;
+	if (l->bind_rc == SM_DB_OK)
+		l->bind_rc = rc;
 }
 
 static sm_db_rc
 lite_step(sm_db_stmt *s)
 {
+	if (((lite_stmt *)s)->bind_rc != SM_DB_OK)
+		return ((lite_stmt *)s)->bind_rc;
 	int rc = sqlite3_step(ST(s));
 	if (rc == SQLITE_ROW)
 		return SM_DB_ROW;
@@ -518,6 +544,7 @@ const sm_db_driver sm_db_sqlite = {
 	.bind_text = lite_bind_text,
 	.bind_text_owned = lite_bind_text_owned,
 	.bind_null = lite_bind_null,
+	.bind_failed = lite_bind_failed,
 	.step = lite_step,
 	.column_count = lite_column_count,
 	.column_type = lite_column_type,
@@ -533,3 +560,233 @@ const sm_db_driver sm_db_sqlite = {
 	.data_version = lite_data_version,
 	.backup = lite_backup,
 };
+
+/* ------------------------------------------------------------ failure injection
+ * For tests only (sm_fault.h): a wrapper around SQLite's allocator and a
+ * file system around the default one that fail the Nth call when armed. */
+
+static sm_fault_kind fault_kind;
+static long fault_at, fault_seen;
+static bool fault_fired;
+static sqlite3_mem_methods fault_mem_real;
+static sqlite3_vfs *fault_vfs_real;
+
+/* Whether this counted call of KIND fails. */
+static bool
+fault_hit(sm_fault_kind kind)
+{
+	if (fault_kind != kind)
+		return false;
+	fault_seen++;
+	if (fault_seen == fault_at || (kind == SM_FAULT_FULL && fault_seen > fault_at)) {
+		fault_fired = true;
+		return true;
+	}
+	return false;
+}
+
+static void *
+fault_malloc(int n)
+{
+	return fault_hit(SM_FAULT_ALLOC) ? NULL : fault_mem_real.xMalloc(n);
+}
+
+static void *
+fault_realloc(void *p, int n)
+{
+	return fault_hit(SM_FAULT_ALLOC) ? NULL : fault_mem_real.xRealloc(p, n);
+}
+
+typedef struct fault_file {
+	sqlite3_file base;
+	sqlite3_file *real; /* follows this struct in the same allocation */
+} fault_file;
+
+#define REAL(f) (((fault_file *)(f))->real)
+
+static int
+ff_close(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xClose(REAL(f));
+}
+
+static int
+ff_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
+{
+	return REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
+}
+
+static int
+ff_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
+{
+	if (fault_hit(SM_FAULT_IO))
+		return SQLITE_IOERR_WRITE;
+	if (fault_hit(SM_FAULT_FULL))
+		return SQLITE_FULL;
+	return REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
+}
+
+static int
+ff_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	if (fault_hit(SM_FAULT_IO))
+		return SQLITE_IOERR_TRUNCATE;
+	return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+
+static int
+ff_sync(sqlite3_file *f, int flags)
+{
+	if (fault_hit(SM_FAULT_IO))
+		return SQLITE_IOERR_FSYNC;
+	return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+
+static int
+ff_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+
+static int
+ff_lock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+
+static int
+ff_unlock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+
+static int
+ff_check_lock(sqlite3_file *f, int *out)
+{
+	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+
+static int
+ff_control(sqlite3_file *f, int op, void *arg)
+{
+	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+
+static int
+ff_sector(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+
+static int
+ff_device(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+
+static int
+ff_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **p)
+{
+	return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, extend, p);
+}
+
+static int
+ff_shm_lock(sqlite3_file *f, int off, int n, int flags)
+{
+	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
+}
+
+static void
+ff_shm_barrier(sqlite3_file *f)
+{
+	REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+
+static int
+ff_shm_unmap(sqlite3_file *f, int del)
+{
+	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+
+/* Version 2: shared memory for the write-ahead log, no memory mapping. */
+static const sqlite3_io_methods fault_io = {
+	.iVersion = 2,
+	.xClose = ff_close,
+	.xRead = ff_read,
+	.xWrite = ff_write,
+	.xTruncate = ff_truncate,
+	.xSync = ff_sync,
+	.xFileSize = ff_size,
+	.xLock = ff_lock,
+	.xUnlock = ff_unlock,
+	.xCheckReservedLock = ff_check_lock,
+	.xFileControl = ff_control,
+	.xSectorSize = ff_sector,
+	.xDeviceCharacteristics = ff_device,
+	.xShmMap = ff_shm_map,
+	.xShmLock = ff_shm_lock,
+	.xShmBarrier = ff_shm_barrier,
+	.xShmUnmap = ff_shm_unmap,
+};
+
+static int
+fault_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
+{
+	(void)vfs;
+	fault_file *ff = (fault_file *)f;
+	ff->real = (sqlite3_file *)(ff + 1);
+	int rc = fault_vfs_real->xOpen(fault_vfs_real, name, ff->real, flags, out_flags);
+	ff->base.pMethods = ff->real->pMethods ? &fault_io : NULL;
+	return rc;
+}
+
+static sqlite3_vfs fault_vfs;
+
+int
+sm_fault_install(void)
+{
+	static bool done;
+	if (done)
+		return 0;
+	sqlite3_mem_methods m;
+	if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &fault_mem_real) != SQLITE_OK)
+		return 1;
+	m = fault_mem_real;
+	m.xMalloc = fault_malloc;
+	m.xRealloc = fault_realloc;
+	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK)
+		return 1;
+	if ((fault_vfs_real = sqlite3_vfs_find(NULL)) == NULL)
+		return 1;
+	fault_vfs = *fault_vfs_real;
+	fault_vfs.zName = "sm_fault";
+	fault_vfs.szOsFile = (int)sizeof(fault_file) + fault_vfs_real->szOsFile;
+	fault_vfs.pNext = NULL;
+	fault_vfs.xOpen = fault_open;
+	if (sqlite3_vfs_register(&fault_vfs, 1) != SQLITE_OK)
+		return 1;
+	done = true;
+	return 0;
+}
+
+void
+sm_fault_arm(sm_fault_kind kind, long n)
+{
+	fault_seen = 0;
+	fault_fired = false;
+	fault_at = n;
+	fault_kind = kind;
+}
+
+bool
+sm_fault_disarm(void)
+{
+	fault_kind = SM_FAULT_NONE;
+	return fault_fired;
+}
+
+long
+sm_fault_count(void)
+{
+	return fault_seen;
+}

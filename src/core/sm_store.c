@@ -18,6 +18,7 @@
 #include "sm_calendar.h"
 #include "sm_db.h"
 #include "sm_i18n.h"
+#include "sm_yaml.h"
 
 #define FILTER_CACHE 64
 
@@ -399,27 +400,38 @@ bind_json(sm_db_stmt *st, int i, const json_t *v)
 		sm_db_bind_null(st, i);
 		return;
 	}
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *s = sm_json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (s == NULL)
-		sm_db_bind_null(st, i);
+		sm_db_bind_failed(st, SM_DB_NOMEM); /* not a NULL in its place */
 	else
 		sm_db_bind_text_owned(st, i, s);
 }
 
+/* Columns that held a value but were read as NULL, out of memory, since
+ * get_one or get_all began: the read fails rather than hand on a record
+ * with a hole (that a transition would write back). */
+static unsigned cols_lost;
+
 static char *
 col_str(sm_db_stmt *st, int i)
 {
+	bool null = sm_db_column_type(st, i) == SM_DB_NULL;
 	const char *v = sm_db_column_text(st, i);
-	return v ? strdup(v) : NULL;
+	char *r = v ? strdup(v) : NULL;
+	if (r == NULL && !null)
+		cols_lost++;
+	return r;
 }
 
 static json_t *
 col_json(sm_db_stmt *st, int i)
 {
+	bool null = sm_db_column_type(st, i) == SM_DB_NULL;
 	const char *v = sm_db_column_text(st, i);
-	if (v == NULL)
-		return NULL;
-	return json_loads(v, JSON_DECODE_ANY, NULL);
+	json_t *r = v ? json_loads(v, JSON_DECODE_ANY, NULL) : NULL;
+	if (r == NULL && !null)
+		cols_lost++;
+	return r;
 }
 
 /* Run a statement that returns no rows. */
@@ -736,13 +748,18 @@ read_note(sm_db_stmt *st, sm_note *n)
 
 /* Step ST to its one row and read it with READ; SM_E_NOTFOUND without a row. */
 static sm_status
-get_one(struct conn *c, sm_db_stmt *st, void (*read)(sm_db_stmt *, void *), void *out,
-        sm_err *err)
+get_one(struct conn *c, sm_db_stmt *st, void (*read)(sm_db_stmt *, void *),
+        void (*clear)(void *), void *out, sm_err *err)
 {
 	sm_db_rc rc = sm_db_step(st);
 	if (rc == SM_DB_ROW) {
+		cols_lost = 0;
 		read(st, out);
 		sm_db_reset(st);
+		if (cols_lost) {
+			clear(out);
+			return nomem(err);
+		}
 		return SM_OK;
 	}
 	sm_db_reset(st);
@@ -774,15 +791,18 @@ get_all(struct conn *c, sm_db_stmt *st, void (*read)(sm_db_stmt *, void *), size
 			cap = ncap;
 		}
 		memset(arr + len * size, 0, size);
+		cols_lost = 0;
 		read(st, arr + len * size);
 		len++;
+		if (cols_lost)
+			break;
 	}
 	sm_db_reset(st);
 	if (rc != SM_DB_DONE) {
 		for (size_t i = 0; i < len; i++)
 			clear(arr + i * size);
 		free(arr);
-		return db_fail(c, err, rc);
+		return rc == SM_DB_ROW ? nomem(err) : db_fail(c, err, rc);
 	}
 	*out = arr;
 	*n = len;
@@ -1430,7 +1450,7 @@ sm_tx_case_head(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, id);
-	return get_one(tx->c, st, READER(read_case_head, sm_case), out, err);
+	return get_one(tx->c, st, READER(read_case_head, sm_case), CLEARER(sm_case_clear), out, err);
 }
 
 static sm_status
@@ -1751,7 +1771,7 @@ sm_store_office_get(sm_store *s, const char *code, sm_office *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, code);
-	return get_one(&s->c, st, READER(read_office, sm_office), out, err);
+	return get_one(&s->c, st, READER(read_office, sm_office), CLEARER(sm_office_clear), out, err);
 }
 
 sm_status
@@ -1771,7 +1791,7 @@ sm_store_user_get(sm_store *s, const char *login, sm_user *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, login);
-	return get_one(&s->c, st, READER(read_user, sm_user), out, err);
+	return get_one(&s->c, st, READER(read_user, sm_user), CLEARER(sm_user_clear), out, err);
 }
 
 sm_status
@@ -1803,7 +1823,7 @@ unit_get(struct conn *c, int64_t id, sm_unit *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, id);
-	return get_one(c, st, READER(read_unit, sm_unit), out, err);
+	return get_one(c, st, READER(read_unit, sm_unit), CLEARER(sm_unit_clear), out, err);
 }
 
 sm_status
@@ -1887,7 +1907,7 @@ case_get(struct conn *c, int64_t id, sm_case *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, id);
-	return get_one(c, st, READER(read_case, sm_case), out, err);
+	return get_one(c, st, READER(read_case, sm_case), CLEARER(sm_case_clear), out, err);
 }
 
 sm_status
@@ -2101,7 +2121,7 @@ case_last_change(struct conn *c, int64_t id, sm_event *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, id);
-	return get_one(c, st, READER(read_event, sm_event), out, err);
+	return get_one(c, st, READER(read_event, sm_event), CLEARER(sm_event_clear), out, err);
 }
 
 sm_status
@@ -2123,7 +2143,7 @@ sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, case_id);
-	return get_one(&s->c, st, READER(read_mark, sm_mark), out, err);
+	return get_one(&s->c, st, READER(read_mark, sm_mark), CLEARER(sm_mark_clear), out, err);
 }
 
 sm_status
@@ -2204,7 +2224,7 @@ sm_tx_user_get(sm_tx *tx, const char *login, sm_user *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, login);
-	return get_one(tx->c, st, READER(read_user, sm_user), out, err);
+	return get_one(tx->c, st, READER(read_user, sm_user), CLEARER(sm_user_clear), out, err);
 }
 
 static sm_status
@@ -2356,7 +2376,7 @@ sm_tx_office_get(sm_tx *tx, const char *code, sm_office *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, code);
-	return get_one(tx->c, st, READER(read_office, sm_office), out, err);
+	return get_one(tx->c, st, READER(read_office, sm_office), CLEARER(sm_office_clear), out, err);
 }
 
 sm_status
@@ -2435,5 +2455,5 @@ sm_store_audit_get(sm_store *s, int64_t seq, sm_event *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, seq);
-	return get_one(&s->c, st, READER(read_event, sm_event), out, err);
+	return get_one(&s->c, st, READER(read_event, sm_event), CLEARER(sm_event_clear), out, err);
 }

@@ -14,6 +14,7 @@
 #include "sm_store.h"
 #include "sm_text.h"
 #include "sm_validate.h"
+#include "sm_yaml.h"
 
 /* ------------------------------------------------------------ rules */
 
@@ -134,7 +135,7 @@ is(const char *a, const char *b)
 static char *
 json_text(const json_t *v)
 {
-	return v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	return v ? sm_json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 }
 
 static sm_status
@@ -312,6 +313,8 @@ audit(sm_tx *tx, const sm_app *app, const char *object, int64_t id, const char *
       const json_t *values, sm_err *err)
 {
 	char *v = json_text(values);
+	if (values != NULL && v == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	sm_event e = {
 		.actor = app->user.login ? app->user.login : (char *)"-",
 		.role = (char *)sm_role_name(app->user.role), .ssh_client = app->ssh_client,
@@ -386,6 +389,7 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 	const char *kind = sm_kind_label(c->kind);
 	const char *dom = c->domain_unicode ? c->domain_unicode : "";
 	int r = 0;
+	bool fee_failed = false;
 	sm_status st = SM_OK;
 
 	if (fx & SM_FX_NOTIFY_RETURNED) {
@@ -404,12 +408,19 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 		 * the amount, the e-mail also how to pay */
 		char *fee_sms = r < 0 ? NULL : sm_app_fee_text(app, false);
 		char *fee_mail = r < 0 ? NULL : sm_app_fee_text(app, true);
+		if (r >= 0)
+			fee_failed = true; /* until both texts are made */
 		if (fee_sms && fee_mail) {
 			char *fs = sm_text_neutralise(fee_sms, (size_t)-1, false);
 			char *fm = sm_text_neutralise(fee_mail, (size_t)-1, true);
-			if (fs && fm && (asprintf(&n.sms_text, "%s %s", n.text, fs) < 0 ||
-			    asprintf(&n.mail_text, "%s %s", n.text, fm) < 0))
-				r = -1;
+			if (fs && fm) {
+				if (asprintf(&n.sms_text, "%s %s", n.text, fs) < 0)
+					n.sms_text = NULL;
+				else if (asprintf(&n.mail_text, "%s %s", n.text, fm) < 0)
+					n.mail_text = NULL;
+				else
+					fee_failed = false;
+			}
 			free(fs);
 			free(fm);
 		}
@@ -428,8 +439,15 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 		    _("%s: the website mark of %s (case %lld) was issued, mark code %s. Put this code before </body> on every page, at the bottom centre, by %s:\n%s"),
 		    name, dom, (long long)c->id, m->code, due ? due : "", m->snippet);
 	}
-	if (n.event == NULL || r < 0)
+	if (n.event == NULL)
 		goto out;
+	/* out of memory: fail the transition rather than lose its notices */
+	if (r < 0 || fee_failed || name == NULL || (reason != NULL && clean == NULL)) {
+		if (r < 0)
+			n.text = NULL; /* asprintf left it undefined */
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto out;
+	}
 	if (asprintf(&n.subject, _("sitemark: case %lld"), (long long)c->id) < 0) {
 		n.subject = NULL;
 		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
@@ -470,7 +488,7 @@ write_request(sm_app *app, const char *request_id, const char *op, int64_t id, c
 		request_id = rid;
 	}
 	if (values != NULL &&
-	    (canon = json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)) == NULL)
+	    (canon = sm_json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)) == NULL)
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	snprintf(num, sizeof(num), "%lld", (long long)id);
 	const char *parts[] = {op, num, key, app->user.login, canon};
@@ -1371,18 +1389,23 @@ issue_mark(sm_tx *tx, const sm_app *app, const sm_case *c, const sm_unit *u, con
 		return sm_err_add(err, SM_E_INVALID, "mark.base_url",
 		    _("the configured mark.base_url is not a plain http(s) address"));
 	json_t *domains = json_array();
-	json_array_append_new(domains, json_string(c->domain_unicode ? c->domain_unicode : ""));
+	bool lost = json_array_append_new(domains,
+	    json_string(c->domain_unicode ? c->domain_unicode : "")) != 0;
 	json_t *eds = json_object_get(c->values, "english_domains"), *ed;
 	size_t i;
 	json_array_foreach(eds, i, ed)
-		json_array_append(domains, ed);
+		lost |= json_array_append(domains, ed) != 0;
+	if (lost) { /* out of memory: not a certificate without a domain */
+		json_decref(domains);
+		domains = NULL;
+	}
 	m->certificate = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s, s:s, s:s}",
 	    "unit_name", u->name, "unit_type", sm_unit_type_name(u->type),
 	    "address", jstr(u->values, "address"), "functions", jstr(u->values, "functions"),
 	    "site_name", jstr(c->values, "site_name"), "domains", domains,
 	    "cert_no", cert, "issuer", "conac", "issued_at", sm_tx_now(tx));
 	if (m->code == NULL || m->guid == NULL || m->cert_no == NULL || m->color == NULL ||
-	    m->certificate == NULL)
+	    m->certificate == NULL || (due != NULL && m->hang_due == NULL))
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	return sm_tx_mark_insert(tx, m, err);
 }
@@ -1460,6 +1483,12 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		if ((st = load_case(NULL, tx, act->case_id, &c, err)) != SM_OK ||
 		    (st = sm_tx_unit_get(tx, c.unit, &u, err)) != SM_OK)
 			goto out;
+		/* both are stored, never NULL: NULL here is a parse that ran out
+		 * of memory, and the notices and the certificate need them */
+		if (c.values == NULL || u.values == NULL) {
+			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+			goto out;
+		}
 	}
 	from = c.state;
 	if (rule->effects & SM_FX_VALIDATE) {

@@ -930,3 +930,47 @@ sm_yaml_dump_json(const json_t *value)
 	}
 	return b.s;
 }
+
+/* ------------------------------------------------------------ JSON text */
+
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	bool failed; /* sticky: jansson does not test every write */
+};
+
+static int
+jbuf_put(const char *buf, size_t n, void *data)
+{
+	struct jbuf *b = data;
+	if (b->failed)
+		return -1;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (p == NULL) {
+			b->failed = true;
+			return -1;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, buf, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+char *
+sm_json_dumps(const json_t *value, size_t flags)
+{
+	struct jbuf b = {0};
+	if (value == NULL || json_dump_callback(value, jbuf_put, &b, flags) != 0 || b.failed ||
+	    b.p == NULL) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}

@@ -61,4 +61,9 @@ json_t *sm_values_load_buffer(const char *buf, size_t len, const char *name, sm_
  * needed), for drafts and the calendar.  Returns a malloc'd string. */
 char *sm_yaml_dump_json(const json_t *value);
 
+/* json_dumps(VALUE, FLAGS), but NULL unless every byte was written: out of
+ * memory, jansson (2.14) drops an object key it could not write and goes
+ * on, and a record stored so would be wrong.  Free with free(). */
+char *sm_json_dumps(const json_t *value, size_t flags);
+
 #endif
