@@ -42,21 +42,7 @@ static sm_app *app;
 
 static bool disarm(long *count);
 
-static void
-dump_err(void)
-{
-	for (size_t i = 0; i < sm_err_count(err); i++)
-		fprintf(stderr, "  %s: %s\n", sm_err_field(err, i) ? sm_err_field(err, i) : "-",
-		    sm_err_msg(err, i));
-}
-
-#define OK(x) do { \
-	sm_err_clear(err); \
-	sm_status st_ = (x); \
-	if (st_ != SM_OK) \
-		dump_err(); \
-	ck_assert_msg(st_ == SM_OK, "line %d: %s: status %d", __LINE__, #x, (int)st_); \
-} while (0)
+#define OK(x) TU_OK(err, x)
 
 /* ------------------------------------------------------------ fixture */
 
@@ -121,7 +107,7 @@ values_file(const char *name)
 	snprintf(rel, sizeof(rel), "tests/values/%s", name);
 	json_t *v = sm_values_load_file(tu_src(rel), err);
 	if (v == NULL)
-		dump_err();
+		tu_dump_err(err);
 	ck_assert_msg(v != NULL, "cannot load %s", rel);
 	return v;
 }
@@ -163,7 +149,7 @@ act_ok(const char *login, int64_t id, sm_action action, const char *file)
 {
 	sm_status st = act(login, id, action, file);
 	if (st != SM_OK)
-		dump_err();
+		tu_dump_err(err);
 	ck_assert_msg(st == SM_OK, "%s %s case %lld: status %d", login, sm_action_name(action),
 	    (long long)id, (int)st);
 }
@@ -442,7 +428,7 @@ run_one(const struct scenario *sc, int64_t case_id, sm_fault_kind kind, long n,
 		sm_err_clear(err);
 		st = sm_case_act(app, &a, &ns, err);
 		if (st != SM_OK)
-			dump_err();
+			tu_dump_err(err);
 		ck_assert_msg(st == SM_OK, "%s %s at %ld: the retry failed, status %d", sc->tmpl,
 		    kind_names[kind - 1], n, (int)st);
 		snap(path, &now);

@@ -47,14 +47,6 @@ form(const char *id)
 	return f;
 }
 
-static void
-dump_err(void)
-{
-	for (size_t i = 0; i < sm_err_count(err); i++)
-		fprintf(stderr, "  %s: %s\n", sm_err_field(err, i) ? sm_err_field(err, i) : "-",
-		    sm_err_msg(err, i));
-}
-
 /* The message of the problem on FIELD, or NULL. */
 static const char *
 msg_of(const char *field)
@@ -339,7 +331,7 @@ START_TEST(test_broken_definitions)
 				found = 1;
 		}
 		if (!found) {
-			dump_err();
+			tu_dump_err(err);
 			ck_abort_msg("case %d: no '%s'", i, broken[i].want);
 		}
 		free(text);
@@ -375,7 +367,7 @@ START_TEST(test_every_problem_reported)
 	    "many.yaml:7: 'mask' must be true or false", NULL };
 	for (int i = 0; want[i]; i++)
 		if (!err_has(want[i])) {
-			dump_err();
+			tu_dump_err(err);
 			ck_abort_msg("no '%s'", want[i]);
 		}
 	ck_assert_uint_eq(sm_err_count(err), 8);
@@ -469,7 +461,7 @@ check_expected(const char *file, const char *expect)
 				found = 1;
 		}
 		if (!found) {
-			dump_err();
+			tu_dump_err(err);
 			ck_abort_msg("%s: no problem for %s", file, p);
 		}
 	}
@@ -483,7 +475,7 @@ check_expected(const char *file, const char *expect)
 				found = 1;
 		}
 		if (!found) {
-			dump_err();
+			tu_dump_err(err);
 			ck_abort_msg("%s: unexpected problem on %s", file, fld ? fld : "-");
 		}
 	}
@@ -518,7 +510,7 @@ START_TEST(test_samples)
 		st = sm_form_validate(form(fid), v, divs, SM_FORM_COMPLETE, &norm, err);
 		if (expect == NULL) {
 			if (st != SM_OK) {
-				dump_err();
+				tu_dump_err(err);
 				ck_abort_msg("%s should be valid for %s", de->d_name, fid);
 			}
 			ck_assert_ptr_nonnull(norm);

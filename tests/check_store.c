@@ -49,18 +49,10 @@ teardown(void)
 	sm_err_free(&err);
 }
 
-static void
-dump_err(void)
-{
-	for (size_t i = 0; i < sm_err_count(err); i++)
-		fprintf(stderr, "  %s: %s\n", sm_err_field(err, i) ? sm_err_field(err, i) : "-",
-		    sm_err_msg(err, i));
-}
-
 #define OK(x) do { \
 	sm_status st_ = (x); \
 	if (st_ != SM_OK) \
-		dump_err(); \
+		tu_dump_err(err); \
 	ck_assert_msg(st_ == SM_OK, "%s: status %d", #x, (int)st_); \
 } while (0)
 

@@ -34,21 +34,7 @@ static sqlite3 *raw;   /* our own connection to the same database */
 /* Unit ids of the base world. */
 static int64_t u_gov, u_gov2, u_lib, u_vol;
 
-static void
-dump_err(void)
-{
-	for (size_t i = 0; i < sm_err_count(err); i++)
-		fprintf(stderr, "  %s: %s\n", sm_err_field(err, i) ? sm_err_field(err, i) : "-",
-		    sm_err_msg(err, i));
-}
-
-#define OK(x) do { \
-	sm_err_clear(err); \
-	sm_status st_ = (x); \
-	if (st_ != SM_OK) \
-		dump_err(); \
-	ck_assert_msg(st_ == SM_OK, "line %d: %s: status %d", __LINE__, #x, (int)st_); \
-} while (0)
+#define OK(x) TU_OK(err, x)
 
 #define FAILS(want, x) do { \
 	sm_err_clear(err); \
@@ -222,7 +208,7 @@ values_file(const char *name)
 	snprintf(rel, sizeof(rel), "tests/values/%s", name);
 	json_t *v = sm_values_load_file(tu_src(rel), err);
 	if (v == NULL)
-		dump_err();
+		tu_dump_err(err);
 	ck_assert_msg(v != NULL, "cannot load %s", rel);
 	return v;
 }
@@ -232,7 +218,7 @@ yaml(const char *text)
 {
 	json_t *v = sm_values_load_buffer(text, strlen(text), "test", err);
 	if (v == NULL)
-		dump_err();
+		tu_dump_err(err);
 	ck_assert_ptr_nonnull(v);
 	return v;
 }
@@ -350,7 +336,7 @@ act_ok(const char *login, int64_t id, const char *action, const char *want)
 	char *ns = NULL;
 	sm_status st = act_full(login, id, action, v, NULL, 0, &ns);
 	if (st != SM_OK)
-		dump_err();
+		tu_dump_err(err);
 	ck_assert_msg(st == SM_OK, "%s %s case %lld: status %d", login, action, (long long)id,
 	    (int)st);
 	ck_assert_str_eq(ns, want);
@@ -2341,7 +2327,7 @@ START_TEST(test_matrix)
 					snap(&s0);
 					sm_status st = act_full(logins[w], id, action, v, NULL, ver, &ns);
 					if (st != SM_OK)
-						dump_err();
+						tu_dump_err(err);
 					ck_assert_msg(st == SM_OK, "%s %s %s by %s: %d", kinds[k], state,
 					    action, logins[w], st);
 					ck_assert_str_eq(ns, to);

@@ -321,6 +321,13 @@ have_zh_locale() {
 
 # The Chinese translation of MSGID in the catalogue the program uses, or
 # nothing when the catalogue does not translate it (yet).
+# need_zh: skip the test without the zh_CN.UTF-8 locale or the built catalogue.
+need_zh() {
+	have_zh_locale || skip "the zh_CN.UTF-8 locale is missing (locale -a)"
+	[ -f "$SITEMARK_LOCALEDIR/zh_CN/LC_MESSAGES/sitemark.mo" ] ||
+	    skip "no Chinese catalogue under $SITEMARK_LOCALEDIR (make tests/locale/zh_CN/LC_MESSAGES/sitemark.mo)"
+}
+
 zh_translation() {
 	command -v gettext >/dev/null 2>&1 || return 0
 	have_zh_locale || return 0

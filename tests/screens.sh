@@ -30,9 +30,7 @@ for arg in "$@"; do
 	esac
 done
 
-have_zh_locale || skip "the zh_CN.UTF-8 locale is missing (locale -a)"
-[ -f "$SITEMARK_LOCALEDIR/zh_CN/LC_MESSAGES/sitemark.mo" ] ||
-    skip "no Chinese catalogue under $SITEMARK_LOCALEDIR (make tests/locale/zh_CN/LC_MESSAGES/sitemark.mo)"
+need_zh
 
 SCREENS="$top_srcdir/tests/screens"
 GOLDEN="$SCREENS/golden"

@@ -80,3 +80,11 @@ tu_lang(const char *lang)
 	setenv("LANGUAGE", "en", 1);
 	return setlocale(LC_ALL, "C.UTF-8") ? 0 : -1;
 }
+
+void
+tu_dump_err(const sm_err *err)
+{
+	for (size_t i = 0; i < sm_err_count(err); i++)
+		fprintf(stderr, "  %s: %s\n", sm_err_field(err, i) ? sm_err_field(err, i) : "-",
+		    sm_err_msg(err, i));
+}

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "sm_err.h"
+
 /* $top_srcdir (set by make check), else ".". */
 const char *tu_srcdir(void);
 /* A path below the source tree: tu_src("forms/site.yaml"); static buffer
@@ -18,5 +20,17 @@ void tu_rmrf(const char *dir);
 /* Switch messages to Chinese (zh_CN.UTF-8, catalogue from
  * $SITEMARK_LOCALEDIR) or English; returns 0 when the locale exists. */
 int tu_lang(const char *lang);
+
+/* Print ERR's problems to stderr: the context of a failed expectation. */
+void tu_dump_err(const sm_err *err);
+/* X (an sm_status call filling ERR) must succeed; else ERR is printed and the
+ * test fails, naming the line and the call. */
+#define TU_OK(err, x) do { \
+	sm_err_clear(err); \
+	sm_status st_ = (x); \
+	if (st_ != SM_OK) \
+		tu_dump_err(err); \
+	ck_assert_msg(st_ == SM_OK, "line %d: %s: status %d", __LINE__, #x, (int)st_); \
+} while (0)
 
 #endif

@@ -9,9 +9,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-have_zh_locale || skip "the zh_CN.UTF-8 locale is missing (locale -a)"
-[ -f "$SITEMARK_LOCALEDIR/zh_CN/LC_MESSAGES/sitemark.mo" ] ||
-    skip "no Chinese catalogue under $SITEMARK_LOCALEDIR"
+need_zh
 
 NOW=2026-11-20T10:00:00+08:00
 export SITEMARK_NOW=$NOW
