@@ -10,15 +10,19 @@
 sm init >/dev/null || die "init"
 sm office add 350100 --name 中共福州市委机构编制委员会办公室 >/dev/null || die "office add 350100"
 sm office add 350200 --name 中共厦门市委机构编制委员会办公室 >/dev/null || die "office add 350200"
-sm user add conac1 --role conac >/dev/null || die "user add conac1"
 sm user add aud --role auditor >/dev/null || die "user add aud"
 
 # ---------------------------------------------------------------- the start
 expect_ok "the system administrator makes the first security administrator" \
     sm user add sec --role secadmin
 expect_refused "then no second one" "security administrator" sm user add sec2 --role secadmin
-expect_refused "nor an auditor" "security administrator" sm user add aud2 --role auditor
 expect_refused "nor an account of their own role" "own role" sm user add admin2 --role sysadmin
+expect_ok "an account for a second auditor" sm user add aud2 --role auditor
+run sm --json user list
+check_eq "it holds no role: the security administrator grants it" "null auditor" \
+    "$(jq -r '.[] | select(.login == "aud2") | "\(.role) \(.asks.role)"' <<<"$OUT")"
+expect_login_refused "it cannot read the audit yet" "no role" sm --as aud2 audit show
+add_staff conac1 conac
 
 echo "# the three stay three: no way round the security administrator"
 expect_refused "the last security administrator is not disabled" "last" sm user disable sec
@@ -107,10 +111,10 @@ for a in user-role user-lock user-unlock user-disable user-enable user-edit offi
 	check_match "$a is audited" " $a " "$OUT"
 done
 run sm --as aud --json audit show --user sec --action user-role
-check_eq "filtered by user and action" "zhang office conac1 auditor" \
+check_eq "filtered by user and action" "conac1 conac zhang office conac1 auditor" \
     "$(jq -r '[.[] | .object_key, .to] | join(" ")' <<<"$OUT")"
 check_eq "with the SSH client, hash and values" "true" \
-    "$(jq -r '.[0] | (.hash | length == 64) and has("ssh_client") and (.values.office == "350100")' <<<"$OUT")"
+    "$(jq -r '.[1] | (.hash | length == 64) and has("ssh_client") and (.values.office == "350100")' <<<"$OUT")"
 run sm --as aud --json audit show --since 2099-01-01
 check_eq "nothing since a date to come" "0" "$(jq length <<<"$OUT")"
 expect_usage "a bad date" sm --as aud audit show --since 2026-02-30
@@ -119,5 +123,10 @@ expect_ok "the chain verifies" sm --as aud audit verify
 rows=$(q "select count(*) from audit")
 run sm --as aud --json audit show
 check_eq "every record is shown" "$rows" "$(jq length <<<"$OUT")"
+
+echo "# the second auditor, once the security administrator grants it"
+expect_ok "the security administrator grants aud2 its role" sm --as sec user role aud2 auditor
+expect_ok "now aud2 reads the audit" sm --as aud2 audit show --action user-role
+check_match "the grant is on the record" "aud2" "$OUT"
 
 finish

@@ -240,6 +240,7 @@ START_TEST(test_totp)
 	sm_err_clear(err);
 	as(app, "root");
 	ck_assert_int_eq(sm_user_add(app, &kf, err), SM_OK);
+	tu_grant(app, "kf", SM_ROLE_SERVICE, "root", err);
 
 	/* not enrolled: not asked (auth.totp_required is false) */
 	as(app, "aud");

@@ -115,9 +115,7 @@ values_file(const char *name)
 static void
 add_user(const char *login, sm_role role, const char *office)
 {
-	sm_user u = {.login = (char *)login, .role = role, .office = (char *)office,
-	    .name = (char *)login};
-	OK(sm_user_add(app, &u, err));
+	tu_staff(app, "admin", login, role, office, err);
 }
 
 static int64_t
@@ -188,6 +186,8 @@ build_world(void)
 {
 	as("admin");
 	OK(sm_office_add(app, "350100", "中共福州市委机构编制委员会办公室", err));
+	sm_user sec = {.login = "sec", .role = SM_ROLE_SECADMIN};
+	OK(sm_user_add(app, &sec, err));
 	add_user("fz-review", SM_ROLE_OFFICE, "350100");
 	add_user("conac-li", SM_ROLE_CONAC, NULL);
 	add_user("conac-wang", SM_ROLE_CONAC, NULL);
@@ -195,6 +195,7 @@ build_world(void)
 	int64_t unit = 0;
 	OK(sm_unit_register(app, v, "gov", &unit, err));
 	json_decref(v);
+	tu_grant(app, "gov", SM_ROLE_UNIT, "admin", err);
 	int64_t d = new_case("gov", SM_KIND_DOMAIN, "domain.yaml");
 	act_ok("gov", d, SM_ACTION_SUBMIT, NULL);
 	act_ok("fz-review", d, SM_ACTION_APPROVE, NULL);

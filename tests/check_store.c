@@ -323,6 +323,10 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 7: what an account was created for (三员分立) */
+	    "ALTER TABLE users DROP COLUMN asked_unit;"
+	    "ALTER TABLE users DROP COLUMN asked_office;"
+	    "ALTER TABLE users DROP COLUMN asked_role;"
 	    /* 6: the second factor */
 	    "ALTER TABLE users DROP COLUMN totp_failures;"
 	    "ALTER TABLE users DROP COLUMN totp_secret;"
@@ -363,6 +367,8 @@ START_TEST(test_upgrade_from_1)
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM offices WHERE disabled = 0"), 1);
 	ck_assert_int_eq(raw_int(db,
 	    "SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'digest'"), 1);
+	ck_assert_int_eq(raw_int(db,
+	    "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'asked_role'"), 1);
 }
 END_TEST
 

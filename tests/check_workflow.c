@@ -237,9 +237,7 @@ audit_count(void)
 static void
 add_user(const char *login, const char *role, const char *office)
 {
-	sm_user u = {.login = (char *)login, .role = sm_role_parse(role), .office = (char *)office,
-	    .name = (char *)login};
-	OK(sm_user_add(app, &u, err));
+	tu_staff(app, "admin", login, sm_role_parse(role), office, err);
 }
 
 static int64_t
@@ -259,6 +257,8 @@ register_unit(const char *file, const char *login, const char *name, const char 
 	OK(sm_unit_register(app, v, login, &id, err));
 	json_decref(v);
 	ck_assert_int_gt(id, 0);
+	if (login)
+		tu_grant(app, login, SM_ROLE_UNIT, "admin", err);
 	return id;
 }
 
@@ -272,14 +272,18 @@ base_world(void)
 	OK(sm_office_add(app, "350100", "中共福州市委机构编制委员会办公室", err));
 	OK(sm_office_add(app, "350200", "中共厦门市委机构编制委员会办公室", err));
 	OK(sm_office_add(app, "000000", "中央编办电子政务中心", err));
+	/* the three first (founding them is the system administrator's one
+	 * grant); then the security administrator grants every other role */
+	sm_user aud = {.login = "aud", .role = SM_ROLE_AUDITOR, .name = "aud"};
+	sm_user sec = {.login = "sec", .role = SM_ROLE_SECADMIN, .name = "sec"};
+	OK(sm_user_add(app, &aud, err));
+	OK(sm_user_add(app, &sec, err));
 	add_user("fz-review", "office", "350100");
 	add_user("fz-review2", "office", "350100");
 	add_user("xm-review", "office", "350200");
 	add_user("conac-li", "conac", NULL);
 	add_user("conac-wang", "conac", NULL);
 	add_user("kf", "service", NULL);
-	add_user("aud", "auditor", NULL);
-	add_user("sec", "secadmin", NULL);
 	u_gov = register_unit("unit-organ-fj.yaml", "gov", NULL, NULL, NULL, NULL);
 	u_gov2 = register_unit("unit-organ-fj.yaml", "gov2", "福州市人民政府研究室",
 	    "113501000030120153", "yjs@fuzhou.gov.cn", "13805910102");
@@ -1289,6 +1293,7 @@ START_TEST(test_race_loser_told)
 	sm_user second = {.login = "gov-b", .role = SM_ROLE_UNIT, .unit = u_gov,
 	    .name = "陈静"};
 	OK(sm_user_add(app, &second, err));
+	tu_grant(app, "gov-b", SM_ROLE_UNIT, "admin", err);
 	int64_t e = drive("gov", "domain", yaml("name: 福州市草稿乙\nusage: 草稿。\n"), "draft");
 	int64_t ev = version_of(e);
 	act_ok("gov-b", e, "submit", "office_review");
@@ -1775,15 +1780,23 @@ START_TEST(test_users_and_units)
 	ck_assert_str_eq(un.affiliation, "central");
 	sm_unit_clear(&un);
 	sm_user got = {0};
+	/* its operator's account asks for the unit role (三员分立) */
+	OK(sm_store_user_get(app->store, "central", &got, err));
+	ck_assert_int_eq(got.role, SM_ROLE_NONE);
+	ck_assert_int_eq(got.asked_role, SM_ROLE_UNIT);
+	ck_assert_int_eq(got.asked_unit, id);
+	ck_assert_str_eq(got.email, "office@example.gov.cn");
+	sm_user_clear(&got);
+	tu_grant(app, "central", SM_ROLE_UNIT, "admin", err);
 	OK(sm_store_user_get(app->store, "central", &got, err));
 	ck_assert_int_eq(got.unit, id);
 	ck_assert_int_eq(got.role, SM_ROLE_UNIT);
-	ck_assert_str_eq(got.email, "office@example.gov.cn");
 	sm_user_clear(&got);
 
 	/* A unit operator without a unit registers their own, once. */
 	u = (sm_user){.login = "self-op", .role = SM_ROLE_UNIT};
 	OK(sm_user_add(app, &u, err));
+	tu_grant(app, "self-op", SM_ROLE_UNIT, "admin", err);
 	as("self-op");
 	int64_t cid = 0;
 	FAILS(SM_E_DENIED, sm_case_new(app, sm_kind_parse("domain"), NULL, &cid, err));
@@ -2003,9 +2016,6 @@ START_TEST(test_admin_separation)
 	snap(&a);
 	u = (sm_user){.login = "admin2", .role = SM_ROLE_SYSADMIN};
 	FAILS(SM_E_DENIED, sm_user_add(app, &u, err));
-	u = (sm_user){.login = "aud2", .role = SM_ROLE_AUDITOR};
-	FAILS(SM_E_DENIED, sm_user_add(app, &u, err));
-	ck_assert(err_has("security administrator"));
 	u = (sm_user){.login = "sec2", .role = SM_ROLE_SECADMIN};
 	FAILS(SM_E_DENIED, sm_user_add(app, &u, err));
 	FAILS(SM_E_DENIED, sm_user_enable(app, "admin", false, err));
@@ -2030,6 +2040,39 @@ START_TEST(test_admin_separation)
 		ck_assert(grant[i] != SM_ROLE_SECADMIN && grant[i] != SM_ROLE_MONITOR);
 	as("admin");
 	ck_assert_uint_eq(sm_grantable_roles(app, grant, SM_ROLE_COUNT), 0);
+
+	/* Separation of duties: what the system administrator creates for a
+	 * role holds none until the security administrator grants it; the
+	 * office and unit it was made for come with the grant. */
+	as("admin");
+	u = (sm_user){.login = "lin", .role = SM_ROLE_OFFICE, .office = "350200", .name = "林"};
+	OK(sm_user_add(app, &u, err));
+	u = (sm_user){.login = "aud2", .role = SM_ROLE_AUDITOR};
+	OK(sm_user_add(app, &u, err));
+	u = (sm_user){.login = "gov-c", .role = SM_ROLE_UNIT, .unit = u_gov};
+	OK(sm_user_add(app, &u, err));
+	sm_user got = {0};
+	OK(sm_store_user_get(app->store, "lin", &got, err));
+	ck_assert_int_eq(got.role, SM_ROLE_NONE);
+	ck_assert_ptr_null(got.office);
+	ck_assert_int_eq(got.asked_role, SM_ROLE_OFFICE);
+	ck_assert_str_eq(got.asked_office, "350200");
+	sm_user_clear(&got);
+	FAILS(SM_E_DENIED, sm_app_login(app, "lin", err));
+	FAILS(SM_E_DENIED, sm_app_login(app, "aud2", err));
+	as("sec");
+	OK(sm_user_set_role(app, "lin", SM_ROLE_OFFICE, NULL, err));
+	OK(sm_user_set_role(app, "gov-c", SM_ROLE_UNIT, NULL, err));
+	OK(sm_store_user_get(app->store, "lin", &got, err));
+	ck_assert_int_eq(got.role, SM_ROLE_OFFICE);
+	ck_assert_str_eq(got.office, "350200");
+	ck_assert_int_eq(got.asked_role, SM_ROLE_NONE);
+	ck_assert_ptr_null(got.asked_office);
+	sm_user_clear(&got);
+	OK(sm_store_user_get(app->store, "gov-c", &got, err));
+	ck_assert_int_eq(got.unit, u_gov);
+	sm_user_clear(&got);
+	FAILS(SM_E_DENIED, sm_app_login(app, "aud2", err));
 
 	/* Locked, disabled: the login is refused, saying whom to ask. */
 	as("sec");
@@ -2056,7 +2099,6 @@ START_TEST(test_admin_separation)
 	FAILS(SM_E_INVALID, sm_user_edit(app, "kf", NULL, NULL, NULL, err));
 	OK(sm_user_edit(app, "kf", "客服小王", "13905910001", "kf@example.cn", err));
 	OK(sm_user_edit(app, "kf", NULL, "", NULL, err));
-	sm_user got = {0};
 	OK(sm_store_user_get(app->store, "kf", &got, err));
 	ck_assert_str_eq(got.name, "客服小王");
 	ck_assert_ptr_null(got.mobile);
@@ -2084,16 +2126,19 @@ START_TEST(test_admin_separation)
 	sm_audit_page_clear(&pg);
 	f = (sm_audit_filter){.actor = "sec", .action = "user-role"};
 	OK(sm_view_audit(app, &f, &pg, err));
-	ck_assert_uint_eq(pg.n, 3);
-	ck_assert_str_eq(pg.events[0].object_key, "zhang");
-	ck_assert_str_eq(pg.events[0].to_state, "office");
-	ck_assert_str_eq(pg.events[2].from_state, "conac");
-	ck_assert_str_eq(pg.events[2].to_state, "auditor");
-	int64_t third = pg.events[2].seq;
+	/* the world's grants (six staff, four units' operators), then zhang's
+	 * three, then lin's and gov-c's */
+	ck_assert_uint_eq(pg.n, 15);
+	size_t z = 10;
+	ck_assert_str_eq(pg.events[z].object_key, "zhang");
+	ck_assert_str_eq(pg.events[z].to_state, "office");
+	ck_assert_str_eq(pg.events[z + 2].from_state, "conac");
+	ck_assert_str_eq(pg.events[z + 2].to_state, "auditor");
+	int64_t third = pg.events[z + 2].seq;
 	sm_audit_page_clear(&pg);
 	f.before_seq = third;
 	OK(sm_view_audit(app, &f, &pg, err));
-	ck_assert_int_eq(pg.total, 2);
+	ck_assert_int_eq(pg.total, (int64_t)z + 2);
 	sm_audit_page_clear(&pg);
 	f = (sm_audit_filter){.since = "2030-01-01"};
 	OK(sm_view_audit(app, &f, &pg, err));

@@ -171,12 +171,14 @@ expect_refused "an institution does not apply for website opening review" "organ
 sm office add 000000 --name 中央编办电子政务中心 >/dev/null || die "office add 000000"
 CENTRAL=$(sm unit register --values "$VALUES/unit-organ-central.yaml" --login central-op) ||
     die "unit register central"
+sm --as sec user role central-op unit >/dev/null || die "user role central-op"
 expect_refused "an organ without a .政务 domain cannot open a site case" "register a .政务 domain first" \
     sm --as central-op case new site --values "$VALUES/site-own.yaml"
 expect_refused "an organ does not apply for a mark" "organs" \
     sm --as central-op case new mark --values "$VALUES/mark-own.yaml"
 SOCIAL=$(sm unit register --values "$VALUES/unit-social-fj.yaml" --login social-op) ||
     die "unit register social"
+sm --as sec user role social-op unit >/dev/null || die "user role social-op"
 expect_refused "init --demo into a database with data" "already has data" sm init --demo
 
 echo "# duplicates"

@@ -88,6 +88,24 @@ expect_ok "user add xm-review (office 350200)" \
     sm user add xm-review --role office --office 350200 --name 许静
 expect_ok "user add conac-li (conac)" sm user add conac-li --role conac --name 李娜
 expect_ok "user add aud (auditor)" sm user add aud --role auditor
+expect_ok "user add sec (secadmin): founding the three" sm user add sec --role secadmin
+
+# 三员分立: the accounts wait for the security administrator's grant
+expect_ok "user list --json" sm --json user list
+check_eq "fz-review holds no role yet" "null" \
+    "$(printf '%s' "$OUT" | jq -r '.[] | select(.login == "fz-review") | .role')"
+check_eq "fz-review asks to review for office 350100" "office 350100" \
+    "$(printf '%s' "$OUT" | jq -r '.[] | select(.login == "fz-review") | "\(.asks.role) \(.asks.office)"')"
+expect_login_refused "fz-review cannot work before the grant" "no role yet" \
+    sm --as fz-review case list
+expect_refused "the system administrator grants no role" "may not" \
+    sm user role fz-review office --office 350100
+for u in fz-op fz-review xm-review conac-li; do
+	role=$(q "select asked_role from users where login = '$u'")
+	expect_ok "sec grants $u the role it was made for ($role)" sm --as sec user role "$u" "$role"
+done
+check_eq "the office came with the grant" "350100" \
+    "$(q "select office from users where login = 'fz-review'")"
 
 expect_refused "a unit operator cannot add users" "may not" \
     sm --as fz-op user add mallory --role sysadmin
@@ -101,6 +119,9 @@ expect_ok "sysadmin registers an institution with its operator" \
     sm unit register --values "$VALUES/unit-institution-fj.yaml" --login lib-op
 check_match "unit register prints the id alone" '^[0-9]+$' "$OUT"
 LIB=$OUT
+check_eq "lib-op asks to operate the institution" "unit $LIB" \
+    "$(q "select asked_role || ' ' || asked_unit from users where login = 'lib-op'")"
+expect_ok "sec grants lib-op its unit role" sm --as sec user role lib-op unit
 expect_refused "fz-op cannot register a second unit" "already belongs to unit" \
     sm --as fz-op unit register --values "$VALUES/unit-social-fj.yaml"
 

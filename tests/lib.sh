@@ -360,28 +360,43 @@ bidi_controls() {
 
 # A fresh database with offices, reviewers and two registered units, each
 # with a registered domain.  Sets VIEWER.  Users:
-#   admin: the Unix login (sysadmin); conac1, conac2 (conac); fz-rev1..6
-#   (office 350100); xm-rev (office 350200); aud (auditor); kf (service);
+#   admin: the Unix login (sysadmin); aud (auditor); sec (secadmin);
+#   conac1, conac2 (conac); fz-rev1..6 (office 350100); xm-rev (office
+#   350200); kf (service);
 #   org-op (unit: 福州市人民政府办公厅, organ, 福州市人民政府.政务);
 #   lib-op (unit: 福州市图书馆, institution, 福州市图书馆.公益).
+# Staff: the system administrator (the caller) creates LOGIN for ROLE and
+# the security administrator sec grants it (三员分立).  Further arguments go
+# to user add (--office CODE, --name N, ...).
+add_staff() {
+	_login=$1 _role=$2
+	shift 2
+	sm user add "$_login" --role "$_role" "$@" >/dev/null || die "user add $_login"
+	sm --as sec user role "$_login" "$_role" >/dev/null || die "user role $_login $_role"
+}
+
 make_world() {
 	sm init >/dev/null || die "init"
+	sm user add aud --role auditor >/dev/null || die "user add aud"
+	sm user add sec --role secadmin >/dev/null || die "user add sec"
 	sm office add 350000 --name 中共福建省委机构编制委员会办公室 >/dev/null || die "office add 350000"
 	sm office add 350100 --name 中共福州市委机构编制委员会办公室 >/dev/null || die "office add 350100"
 	sm office add 350200 --name 中共厦门市委机构编制委员会办公室 >/dev/null || die "office add 350200"
 	for u in conac1 conac2; do
-		sm user add $u --role conac >/dev/null || die "user add $u"
+		add_staff $u conac
 	done
 	for i in 1 2 3 4 5 6; do
-		sm user add fz-rev$i --role office --office 350100 >/dev/null || die "user add fz-rev$i"
+		add_staff fz-rev$i office --office 350100
 	done
-	sm user add xm-rev --role office --office 350200 >/dev/null || die "user add xm-rev"
-	sm user add aud --role auditor >/dev/null || die "user add aud"
-	sm user add kf --role service >/dev/null || die "user add kf"
+	add_staff xm-rev office --office 350200
+	add_staff kf service
 	ORG_UNIT=$(sm unit register --values "$VALUES/unit-organ-fj.yaml" --login org-op) ||
 	    die "unit register organ"
 	LIB_UNIT=$(sm unit register --values "$VALUES/unit-institution-fj.yaml" --login lib-op) ||
 	    die "unit register institution"
+	for u in org-op lib-op; do
+		sm --as sec user role $u unit >/dev/null || die "user role $u unit"
+	done
 	VIEWER=conac1
 	ORG_DOMAIN_CASE=$(register_domain org-op "$VALUES/domain.yaml") ||
 	    die "registering 福州市人民政府.政务"

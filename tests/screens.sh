@@ -50,6 +50,8 @@ sqlite3 "$BASE" "UPDATE users SET login = 'admin' WHERE role = 'sysadmin'" ||
     die "renaming the system administrator"
 SITEMARK_NOW=$NOW "$SITEMARK" --db "$BASE" --as admin user add newop --role unit --name 新用户 \
     >/dev/null 2>"$T/init.out" || die "user add newop" "$(cat "$T/init.out")"
+SITEMARK_NOW=$NOW "$SITEMARK" --db "$BASE" --as secadmin user role newop unit \
+    >/dev/null 2>"$T/init.out" || die "user role newop" "$(cat "$T/init.out")"
 
 # ---------------------------------------------------------------- one screen
 

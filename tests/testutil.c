@@ -10,6 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <check.h>
+
+#include "sm_workflow.h"
+
 const char *
 tu_srcdir(void)
 {
@@ -87,4 +91,22 @@ tu_dump_err(const sm_err *err)
 	for (size_t i = 0; i < sm_err_count(err); i++)
 		fprintf(stderr, "  %s: %s\n", sm_err_field(err, i) ? sm_err_field(err, i) : "-",
 		    sm_err_msg(err, i));
+}
+
+void
+tu_grant(sm_app *app, const char *login, sm_role role, const char *back, sm_err *err)
+{
+	TU_OK(err, sm_app_login(app, "sec", err));
+	TU_OK(err, sm_user_set_role(app, login, role, NULL, err));
+	TU_OK(err, sm_app_login(app, back, err));
+}
+
+void
+tu_staff(sm_app *app, const char *sysadmin, const char *login, sm_role role,
+         const char *office, sm_err *err)
+{
+	sm_user u = {.login = (char *)login, .role = role, .office = (char *)office,
+	    .name = (char *)login};
+	TU_OK(err, sm_user_add(app, &u, err));
+	tu_grant(app, login, role, sysadmin, err);
 }

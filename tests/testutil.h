@@ -4,7 +4,9 @@
 
 #include <stddef.h>
 
+#include "sm_app.h"
 #include "sm_err.h"
+#include "sm_vocab.h"
 
 /* $top_srcdir (set by make check), else ".". */
 const char *tu_srcdir(void);
@@ -32,5 +34,15 @@ void tu_dump_err(const sm_err *err);
 		tu_dump_err(err); \
 	ck_assert_msg(st_ == SM_OK, "line %d: %s: status %d", __LINE__, #x, (int)st_); \
 } while (0)
+
+/* Separation of duties (三员分立) in fixtures: the security administrator
+ * "sec" grants LOGIN the ROLE it was created for (the office it was created
+ * for), then BACK is logged in again. */
+void tu_grant(sm_app *app, const char *login, sm_role role, const char *back, sm_err *err);
+/* The system administrator SYSADMIN creates LOGIN for ROLE (OFFICE for an
+ * office reviewer, named LOGIN) and "sec" grants it; SYSADMIN is logged in
+ * again after. */
+void tu_staff(sm_app *app, const char *sysadmin, const char *login, sm_role role,
+              const char *office, sm_err *err);
 
 #endif

@@ -21,7 +21,7 @@ code_at() { # code_at SECRET OFFSET-SECONDS
 sm init >/dev/null || die "init"
 sm user add aud --role auditor >/dev/null || die "user add aud"
 sm user add sec --role secadmin >/dev/null || die "user add sec"
-sm user add kf --role service >/dev/null || die "user add kf"
+add_staff kf service
 printf 'auth:\n  max_failures: 3\n' >"$T/three.yaml"
 printf 'auth:\n  totp_required: true\n' >"$T/required.yaml"
 printf 'auth:\n  totp_roles: [auditor, service]\n  totp_required: true\n' >"$T/service.yaml"

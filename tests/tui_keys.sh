@@ -29,6 +29,7 @@ VIEWER=conac-li
 sm init --demo >/dev/null || die "init --demo"
 q "UPDATE users SET login = 'admin' WHERE role = 'sysadmin'" || die "renaming the administrator"
 sm --as admin user add newop --role unit --name 新用户 >/dev/null || die "user add newop"
+sm --as secadmin user role newop unit >/dev/null || die "user role newop"
 
 # states of every case: what a misfired key would change
 states() {

@@ -66,12 +66,14 @@ approve() {
 
 sm init >/dev/null || die "init"
 sm user add aud --role auditor >/dev/null || die "user add aud"
+sm user add sec --role secadmin >/dev/null || die "user add sec"
 sm office add 350100 --name 中共福州市委机构编制委员会办公室 >/dev/null || die "office add 350100"
-sm user add fz-rev --role office --office 350100 --name 林涛 >/dev/null || die "user add fz-rev"
-sm user add conac1 --role conac --name 李娜 >/dev/null || die "user add conac1"
-sm user add org-op --role unit --name 李华 >/dev/null || die "user add org-op"
+add_staff fz-rev office --office 350100 --name 林涛
+add_staff conac1 conac --name 李娜
+add_staff org-op unit --name 李华
 sm unit register --values "$VALUES/unit-institution-fj.yaml" --login lib-op >/dev/null ||
     die "unit register (institution)"
+sm --as sec user role lib-op unit >/dev/null || die "user role lib-op"
 q "UPDATE users SET name = '郑伟' WHERE login = 'lib-op'" || die "naming lib-op"
 
 tmux_start

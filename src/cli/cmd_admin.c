@@ -93,11 +93,16 @@ cmd_user_list(cli *c)
 		sm_user *u = &users[i];
 		char *oname = u->office ? sm_view_office_name(c->app, u->office) : NULL;
 		if (arr) {
-			json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:s?, s:o, s:s?, s:b, s:b}",
+			json_t *asks = u->asked_role == SM_ROLE_NONE ? json_null() :
+			    json_pack("{s:s, s:s?, s:o}", "role", sm_role_name(u->asked_role),
+			    "office", u->asked_office,
+			    "unit", u->asked_unit > 0 ? json_integer(u->asked_unit) : json_null());
+			json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:s?, s:o, s:s?, s:b, s:b, s:o}",
 			    "login", u->login, "role", sm_role_name(u->role), "office", u->office,
 			    "office_name", oname,
 			    "unit", u->unit > 0 ? json_integer(u->unit) : json_null(),
-			    "name", u->name, "locked", u->locked, "disabled", u->disabled));
+			    "name", u->name, "locked", u->locked, "disabled", u->disabled,
+			    "asks", asks));
 		} else {
 			char unitbuf[24] = "-";
 			if (u->unit > 0)
@@ -112,6 +117,15 @@ cmd_user_list(cli *c)
 			if (oname) { /* the office's name after the columns */
 				fputs("  ", stdout);
 				cli_put(oname);
+			}
+			if (u->asked_role != SM_ROLE_NONE) {
+				/* created for a role the security administrator has to grant */
+				printf("  [%s: %s", _("asks"), sm_role_name(u->asked_role));
+				if (u->asked_office)
+					printf(" %s", u->asked_office);
+				if (u->asked_unit > 0)
+					printf(" #%lld", (long long)u->asked_unit);
+				putchar(']');
 			}
 			if (u->disabled)
 				printf("  [%s]", _("disabled"));

@@ -923,6 +923,16 @@ sm_demo_build(sm_app *app, sm_err *err)
 		if (st != SM_OK)
 			goto out;
 	}
+	/* The security administrator grants the roles the accounts were made
+	 * for (三员分立); the three were founded with theirs. */
+	TRY(as(&d, "secadmin"));
+	for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++) {
+		sm_role r = sm_role_parse(staff[i].role);
+		if (r != SM_ROLE_AUDITOR && r != SM_ROLE_SECADMIN)
+			TRY(sm_user_set_role(app, staff[i].login, r, NULL, err));
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		TRY(sm_user_set_role(app, units[i].login, SM_ROLE_UNIT, NULL, err));
 
 	/* Domains registered five to seven weeks ago. */
 	TRY(domain_registered(&d, "fj-gov", "fj-review", "福建省人民政府办公厅", 48, 1));

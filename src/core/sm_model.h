@@ -31,6 +31,12 @@ typedef struct sm_user {
 	char *email;
 	bool locked;    /* by the security administrator */
 	bool disabled;  /* by the system administrator */
+	/* Created for a role the security administrator has not granted yet
+	 * (三员分立): the role, office and unit asked for; SM_ROLE_NONE once
+	 * granted. */
+	sm_role asked_role;
+	char *asked_office;
+	int64_t asked_unit;
 } sm_user;
 
 typedef struct sm_unit {

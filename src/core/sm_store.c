@@ -51,13 +51,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_OFFICE_GET] = "SELECT code, name, disabled FROM offices WHERE code = ?1",
 	[ST_OFFICE_LIST] = "SELECT code, name, disabled FROM offices ORDER BY code",
 	[ST_USER_INSERT] = "INSERT INTO users(login, role, office, unit, name, mobile, email,"
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[ST_USER_GET] = "SELECT login, role, office, unit, name, mobile, email, locked, disabled"
-	    " FROM users WHERE login = ?1",
-	[ST_USER_LIST] = "SELECT login, role, office, unit, name, mobile, email, locked, disabled"
-	    " FROM users ORDER BY login",
+	    " created_at, asked_role, asked_office, asked_unit)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_USER_GET] = "SELECT login, role, office, unit, name, mobile, email, locked, disabled,"
+	    " asked_role, asked_office, asked_unit FROM users WHERE login = ?1",
+	[ST_USER_LIST] = "SELECT login, role, office, unit, name, mobile, email, locked, disabled,"
+	    " asked_role, asked_office, asked_unit FROM users ORDER BY login",
 	[ST_USER_LIST_ROLE] = "SELECT login, role, office, unit, name, mobile, email, locked,"
-	    " disabled FROM users WHERE role = ?1 ORDER BY login",
+	    " disabled, asked_role, asked_office, asked_unit FROM users WHERE role = ?1"
+	    " ORDER BY login",
 	[ST_USER_COUNT] = "SELECT count(*) FROM users",
 	[ST_USER_SET_UNIT] = "UPDATE users SET unit = ?2 WHERE login = ?1 AND role = 'unit'",
 	[ST_UNIT_INSERT] = "INSERT INTO units(name, type, uscc, affiliation, division, office,"
@@ -141,7 +143,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_USER_EDIT] = "UPDATE users SET name = ?2, mobile = ?3, email = ?4 WHERE login = ?1",
 	[ST_USER_SET_DISABLED] = "UPDATE users SET disabled = ?2 WHERE login = ?1",
 	[ST_USER_SET_LOCKED] = "UPDATE users SET locked = ?2 WHERE login = ?1",
-	[ST_USER_SET_ROLE] = "UPDATE users SET role = ?2, office = ?3, unit = ?4 WHERE login = ?1",
+	[ST_USER_SET_ROLE] = "UPDATE users SET role = ?2, office = ?3, unit = ?4, asked_role = NULL,"
+	    " asked_office = NULL, asked_unit = NULL WHERE login = ?1",
 	[ST_USER_COUNT_ACTIVE_ROLE] = "SELECT count(*) FROM users WHERE role = ?1 AND disabled = 0",
 	[ST_USER_COUNT_ROLE] = "SELECT count(*) FROM users WHERE role = ?1",
 	[ST_OFFICE_EDIT] = "UPDATE offices SET name = ?2 WHERE code = ?1",
@@ -309,6 +312,13 @@ static const char *const migrations[] = {
 	 * not enrolled) and its wrong codes in a row. */
 	"ALTER TABLE users ADD COLUMN totp_secret TEXT;"
 	"ALTER TABLE users ADD COLUMN totp_failures INTEGER NOT NULL DEFAULT 0;",
+	/* 6 -> 7: separation of duties (三员分立): the system administrator
+	 * creates an account with the role it is for, which only the
+	 * security administrator grants; until then the account holds none
+	 * and keeps what was asked (the role, an office, a unit). */
+	"ALTER TABLE users ADD COLUMN asked_role TEXT;"
+	"ALTER TABLE users ADD COLUMN asked_office TEXT REFERENCES offices(code);"
+	"ALTER TABLE users ADD COLUMN asked_unit INTEGER REFERENCES units(id);",
 };
 
 struct filter_stmt {
@@ -474,6 +484,7 @@ sm_user_clear(sm_user *u)
 	free(u->name);
 	free(u->mobile);
 	free(u->email);
+	free(u->asked_office);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -622,6 +633,9 @@ read_user(sm_db_stmt *st, sm_user *u)
 	u->email = col_str(st, 6);
 	u->locked = sm_db_column_int64(st, 7) != 0;
 	u->disabled = sm_db_column_int64(st, 8) != 0;
+	u->asked_role = sm_role_parse(sm_db_column_text(st, 9));
+	u->asked_office = col_str(st, 10);
+	u->asked_unit = sm_db_column_int64(st, 11);
 }
 
 static void
@@ -1370,6 +1384,11 @@ sm_tx_user_insert(sm_tx *tx, const sm_user *u, sm_err *err)
 	bind_text(st, 6, u->mobile);
 	bind_text(st, 7, u->email);
 	bind_text(st, 8, tx->now);
+	if (u->asked_role != SM_ROLE_NONE)
+		bind_text(st, 9, sm_role_name(u->asked_role));
+	bind_text(st, 10, u->asked_office);
+	if (u->asked_unit > 0)
+		sm_db_bind_int64(st, 11, u->asked_unit);
 	return run_insert(tx->c, st, "login", _("a user with this login already exists"), err);
 }
 

@@ -24,7 +24,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 6
+#define SM_SCHEMA_VERSION 7
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;

@@ -635,6 +635,7 @@ user_tx(sm_tx *tx, void *ud, sm_err *err)
 		if (st != SM_OK)
 			return st;
 	}
+	bool founding = false;
 	if (u->role == SM_ROLE_SECADMIN || u->role == SM_ROLE_AUDITOR) {
 		/* the start of the three, once: while there has never been a security
 		 * administrator (nor, for an auditor, an auditor); accounts are never
@@ -643,14 +644,30 @@ user_tx(sm_tx *tx, void *ud, sm_err *err)
 		if ((st = sm_tx_user_count_any(tx, SM_ROLE_SECADMIN, &sec, err)) != SM_OK ||
 		    (st = sm_tx_user_count_any(tx, SM_ROLE_AUDITOR, &aud, err)) != SM_OK)
 			return st;
-		if (sec > 0 || (u->role == SM_ROLE_AUDITOR && aud > 0))
+		founding = sec == 0 && (u->role == SM_ROLE_SECADMIN || aud == 0);
+		if (!founding && u->role == SM_ROLE_SECADMIN)
 			return sm_err_add(err, SM_E_DENIED, "role",
-			    _("the system administrator grants no role of an administrator: create the account without --role and ask the security administrator to grant it (sitemark user role)"));
+			    _("there is a security administrator already, and no one grants that role: the system administrator grants no role of an administrator (三员分立)"));
 	}
-	if ((st = sm_tx_user_insert(tx, u, err)) != SM_OK)
+	/* Separation of duties (三员分立): but for founding the three, the
+	 * system administrator grants no role.  The account is made without
+	 * one and keeps what it is for until the security administrator
+	 * grants it (sm_user_set_role). */
+	sm_user ins = *u;
+	if (!founding && u->role != SM_ROLE_NONE) {
+		ins.role = SM_ROLE_NONE;
+		ins.office = NULL;
+		ins.unit = 0;
+		ins.asked_role = u->role;
+		ins.asked_office = u->office;
+		ins.asked_unit = u->unit;
+	}
+	if ((st = sm_tx_user_insert(tx, &ins, err)) != SM_OK)
 		return st;
-	json_t *v = json_pack("{s:s?, s:s?, s:I, s:s?}", "role", sm_role_name(u->role), "office", u->office,
-	    "unit", (json_int_t)u->unit, "name", u->name);
+	json_t *v = json_pack("{s:s?, s:s?, s:s?, s:I, s:s?}",
+	    "role", ins.role != SM_ROLE_NONE ? sm_role_name(ins.role) : NULL,
+	    "asks", ins.asked_role != SM_ROLE_NONE ? sm_role_name(ins.asked_role) : NULL,
+	    "office", u->office, "unit", (json_int_t)u->unit, "name", u->name);
 	st = audit(tx, c->app, "user", 0, u->login, "user-add", NULL, NULL, NULL, v, err);
 	json_decref(v);
 	return st;
@@ -707,8 +724,10 @@ unit_tx(sm_tx *tx, void *ud, sm_err *err)
 	if (st != SM_OK)
 		return st;
 	if (c->login) {
+		/* the operator's account asks for the unit role, which only the
+		 * security administrator grants (三员分立) */
 		sm_user u = {
-			.login = (char *)c->login, .role = SM_ROLE_UNIT, .unit = id,
+			.login = (char *)c->login, .asked_role = SM_ROLE_UNIT, .asked_unit = id,
 			.name = (char *)jpath(c->unit->values, "contact", "name"),
 			.mobile = (char *)jpath(c->unit->values, "contact", "mobile"),
 			.email = (char *)jpath(c->unit->values, "contact", "email"),
@@ -2035,6 +2054,15 @@ admin_tx(sm_tx *tx, void *ud, sm_err *err)
 		action = c->what == CH_LOCK ? "user-lock" : "user-unlock";
 		break;
 	case CH_ROLE: {
+		/* what the account was created for fills in the office and unit */
+		const char *office = c->office;
+		if (office == NULL && c->role == SM_ROLE_OFFICE && old.asked_role == SM_ROLE_OFFICE)
+			office = old.asked_office;
+		if (c->role == SM_ROLE_OFFICE && office == NULL) {
+			st = sm_err_add(err, SM_E_INVALID, "office",
+			    _("an office reviewer needs --office CODE"));
+			break;
+		}
 		if (old.role == SM_ROLE_SECADMIN) {
 			st = sm_err_add(err, SM_E_DENIED, "login",
 			    _("the security administrator does not change another security administrator's role"));
@@ -2053,30 +2081,35 @@ admin_tx(sm_tx *tx, void *ud, sm_err *err)
 				break;
 			}
 		}
-		if (c->office) {
+		if (office) {
 			sm_office o = {0};
-			st = sm_tx_office_get(tx, c->office, &o, err);
+			st = sm_tx_office_get(tx, office, &o, err);
 			bool disabled = o.disabled;
 			sm_office_clear(&o);
 			if (st == SM_E_NOTFOUND) {
 				st = sm_err_add(err, SM_E_NOTFOUND, "office",
-				    _("no office %s: add it first with 'sitemark office add'"), c->office);
+				    _("no office %s: add it first with 'sitemark office add'"), office);
 				break;
 			}
 			if (st == SM_OK && disabled)
 				st = sm_err_add(err, SM_E_STATE, "office",
-				    _("the office %s is disabled: enable it first"), c->office);
+				    _("the office %s is disabled: enable it first"), office);
 			if (st != SM_OK)
 				break;
 		}
-		/* a unit operator keeps their unit while they stay one */
-		int64_t unit = c->role == SM_ROLE_UNIT && old.role == SM_ROLE_UNIT ? old.unit : 0;
-		st = sm_tx_user_set_role(tx, c->login, c->role, c->office, unit, err);
+		/* a unit operator keeps their unit while they stay one; an account
+		 * made for a unit's operator gets that unit */
+		int64_t unit = 0;
+		if (c->role == SM_ROLE_UNIT)
+			unit = old.role == SM_ROLE_UNIT ? old.unit :
+			    old.asked_role == SM_ROLE_UNIT ? old.asked_unit : 0;
+		st = sm_tx_user_set_role(tx, c->login, c->role, office, unit, err);
 		action = "user-role";
 		from = old.role != SM_ROLE_NONE ? sm_role_name(old.role) : "-";
 		to = c->role != SM_ROLE_NONE ? sm_role_name(c->role) : "-";
-		if (c->office)
-			v = json_pack("{s:s}", "office", c->office);
+		if (office || unit > 0)
+			v = json_pack("{s:s?, s:o}", "office", office,
+			    "unit", unit > 0 ? json_integer(unit) : json_null());
 		break;
 	}
 	}
@@ -2168,10 +2201,8 @@ sm_user_set_role(sm_app *app, const char *login, sm_role role, const char *offic
 	if (!grantable(role) && role != SM_ROLE_NONE)
 		return sm_err_add(err, SM_E_INVALID, "role",
 		    _("the mark monitor's account is not one that can be added by hand"));
-	if ((role == SM_ROLE_OFFICE) != (office != NULL))
-		return sm_err_add(err, SM_E_INVALID, "office",
-		    role == SM_ROLE_OFFICE ? _("an office reviewer needs --office CODE") :
-		    _("only office reviewers have an office"));
+	if (office != NULL && role != SM_ROLE_OFFICE) /* an office reviewer's is checked in the write */
+		return sm_err_add(err, SM_E_INVALID, "office", _("only office reviewers have an office"));
 	return admin_change(app, SM_ADMIN_USER_ROLE, &c, err);
 }
 

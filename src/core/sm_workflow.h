@@ -68,6 +68,12 @@ bool sm_action_irreversible(sm_action action);
  * (init).  *CREATED tells whether it did. */
 sm_status sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err);
 sm_status sm_office_add(sm_app *app, const char *code, const char *name, sm_err *err);
+/* Create an account (sysadmin).  Separation of duties (三员分立): U's role,
+ * office and unit are what the account is for (asked_*), granted only by
+ * the security administrator (sm_user_set_role); the account holds no role
+ * until then.  Founding the three is the one exception: while there has
+ * never been a security administrator, the first one (and, while there is
+ * no auditor, the first auditor) is created with the role. */
 sm_status sm_user_add(sm_app *app, const sm_user *u, sm_err *err);
 /* ------------------------------------------------------------ the three administrators
  *
@@ -118,7 +124,9 @@ sm_status sm_user_edit(sm_app *app, const char *login, const char *name, const c
 /* Disable (ENABLE false) or re-enable an account (sysadmin).  A disabled
  * account cannot log in. */
 sm_status sm_user_enable(sm_app *app, const char *login, bool enable, sm_err *err);
-/* Grant ROLE to an account (secadmin); OFFICE for office reviewers. */
+/* Grant ROLE to an account (secadmin); OFFICE for office reviewers (NULL:
+ * the office the account was created for).  A unit operator gets the unit
+ * the account was created for. */
 sm_status sm_user_set_role(sm_app *app, const char *login, sm_role role, const char *office,
                            sm_err *err);
 /* Lock or unlock an account (secadmin).  A locked account cannot log in. */

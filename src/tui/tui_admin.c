@@ -538,6 +538,11 @@ users_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 	case 0:
 		return u->login;
 	case 1:
+		if (u->role == SM_ROLE_NONE && u->asked_role != SM_ROLE_NONE) {
+			/* created for a role the security administrator grants */
+			snprintf(buf, bufsz, _("(asks: %s)"), sm_role_label(u->asked_role));
+			return buf;
+		}
 		if (u->role == SM_ROLE_NONE)
 			return _("(no role)");
 		if (u->unit > 0) {
@@ -546,7 +551,7 @@ users_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 		}
 		return sm_role_label(u->role);
 	case 2:
-		return u->office;
+		return u->office ? u->office : u->asked_office;
 	case 3:
 		return u->name;
 	case 4:
@@ -606,9 +611,8 @@ current_user(users_view *uv)
 static bool
 user_add(tui *t)
 {
-	/* the business's accounts with their role (interfaces.md: user add
-	 * --role); the administrators' roles come from the security
-	 * administrator */
+	/* the role the account is for (interfaces.md: user add --role); the
+	 * security administrator grants it (三员分立) */
 	static const sm_role roles[] = {SM_ROLE_NONE, SM_ROLE_UNIT, SM_ROLE_OFFICE, SM_ROLE_CONAC,
 	    SM_ROLE_SERVICE};
 	const char *labels[5];
@@ -620,7 +624,7 @@ user_add(tui *t)
 	labels[0] = _("none yet: the security administrator grants it");
 	for (size_t i = 1; i < 5; i++)
 		labels[i] = sm_role_label(roles[i]);
-	int r = tui_choose(t, _("Role"), labels, 5, 0);
+	int r = tui_choose(t, _("For the role (the security administrator grants it)"), labels, 5, 0);
 	if (r < 0)
 		goto out;
 	if (roles[r] == SM_ROLE_OFFICE &&
@@ -632,7 +636,11 @@ user_add(tui *t)
 	    .name = *name ? name : NULL};
 	sm_err *err = sm_err_new();
 	char msg[256];
-	snprintf(msg, sizeof(msg), _("User %s added."), login);
+	if (roles[r] != SM_ROLE_NONE)
+		snprintf(msg, sizeof(msg), _("User %s added; the security administrator grants the role %s."),
+		    login, sm_role_label(roles[r]));
+	else
+		snprintf(msg, sizeof(msg), _("User %s added."), login);
 	added = done_or_error(t, sm_user_add(t->app, &u, err), err, msg);
 	sm_err_free(&err);
 out:
@@ -678,15 +686,16 @@ user_role(tui *t, const sm_user *u)
 	bool done = false;
 	for (size_t i = 0; i < n; i++) {
 		labels[i] = sm_role_label(roles[i]);
-		if (roles[i] == u->role)
-			cur = i;
+		if (roles[i] == (u->role != SM_ROLE_NONE ? u->role : u->asked_role))
+			cur = i;  /* the role held, else the one asked for */
 	}
 	snprintf(title, sizeof(title), _("Role of %s"), u->login);
 	int r = tui_choose(t, title, labels, n, cur);
 	if (r < 0)
 		return false;
 	if (roles[r] == SM_ROLE_OFFICE &&
-	    (office = tui_prompt(t, _("Office code (6 digits):"), u->office)) == NULL)
+	    (office = tui_prompt(t, _("Office code (6 digits):"),
+	    u->office ? u->office : u->asked_office)) == NULL)
 		return false;
 	sm_err *err = sm_err_new();
 	snprintf(msg, sizeof(msg), _("%s is now: %s."), u->login, sm_role_label(roles[r]));
