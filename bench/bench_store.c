@@ -58,6 +58,7 @@ struct opts {
 	long cases;
 	long units;
 	int transitions;
+	bool only_transitions; /* skip the queues, check and backup (bench_before.sh) */
 	int runs;
 	int rounds;
 	int repeats;
@@ -1490,7 +1491,8 @@ static void
 usage(void)
 {
 	fputs("usage: bench_store --db PATH --bare PATH --sitemark PROGRAM [--cases N]"
-	    " [--units N] [--transitions N] [--repeats N] [--runs N] [--rounds N] [--rebuild]\n", stderr);
+	    " [--units N] [--transitions N] [--repeats N] [--runs N] [--rounds N] [--rebuild]"
+	    " [--only-transitions]\n", stderr);
 	exit(2);
 }
 
@@ -1582,6 +1584,10 @@ main(int argc, char **argv)
 			o.rebuild = true;
 			continue;
 		}
+		if (strcmp(a, "--only-transitions") == 0) {
+			o.only_transitions = true;
+			continue;
+		}
 		if (v == NULL)
 			usage();
 		i++;
@@ -1624,20 +1630,26 @@ main(int argc, char **argv)
 	free(schema);
 	double t_built = now_ms();
 
-	struct queue_office typical, largest;
+	struct queue_office typical = {0}, largest = {0};
+	struct queue_result qt = {0}, ql = {0};
+	struct guard_result gr = {0};
 	long noffices = 0;
 	pick_queue_offices(o.db, &typical, &largest, &noffices);
-	fprintf(stderr, "bench: queue of office %s (median office), %d runs\n", typical.code,
-	    o.runs);
-	struct queue_result qt = bench_queue(&o, &typical);
-	fprintf(stderr, "bench: queue of office %s (longest queue), %d runs\n", largest.code,
-	    o.runs);
-	struct queue_result ql = bench_queue(&o, &largest);
+	if (!o.only_transitions) {
+		fprintf(stderr, "bench: queue of office %s (median office), %d runs\n",
+		    typical.code, o.runs);
+		qt = bench_queue(&o, &typical);
+		fprintf(stderr, "bench: queue of office %s (longest queue), %d runs\n",
+		    largest.code, o.runs);
+		ql = bench_queue(&o, &largest);
+	}
 	fprintf(stderr, "bench: %d x %d transitions and as many bare inserts, in %d alternating"
 	    " rounds each\n", o.repeats, o.transitions, o.rounds);
 	struct tx_result tr = bench_transitions(&o);
-	fprintf(stderr, "bench: sitemark check and backup\n");
-	struct guard_result gr = bench_guard(&o);
+	if (!o.only_transitions) {
+		fprintf(stderr, "bench: sitemark check and backup\n");
+		gr = bench_guard(&o);
+	}
 
 	sqlite3 *db = open_raw(o.db, SQLITE_OPEN_READONLY);
 	long long ncases = (long long)query_int(db, "SELECT count(*) FROM cases");
@@ -1664,8 +1676,10 @@ main(int argc, char **argv)
 	    load[0], load[0] > 1.0 ? " (other work is running: the times are noisy)" : "");
 	printf("cases: %lld  units: %lld  offices: %ld  in review (office, paper, conac): %lld\n",
 	    ncases, nunits, noffices, open);
-	print_queue("typical (median)", &typical, &qt);
-	print_queue("busiest", &largest, &ql);
+	if (!o.only_transitions) {
+		print_queue("typical (median)", &typical, &qt);
+		print_queue("busiest", &largest, &ql);
+	}
 	printf("transitions: office approve (sm_case_act: version check, audit record, request id)\n");
 	for (int k = 0; k < tr.nreps; k++) {
 		const struct tx_rep *x = &tr.reps[k];
@@ -1687,11 +1701,14 @@ main(int argc, char **argv)
 	    extra > 0 ? 1e3 / extra : 0);
 	printf("audit chain verified over %lld records; cases, audit and requests put back\n",
 	    (long long)tr.audit_checked);
-	printf("sitemark check: %.1f s (integrity_check %.1f s, audit chain and anchors %.2f s)\n",
-	    (gr.integrity_ms + gr.audit_ms) / 1e3, gr.integrity_ms / 1e3, gr.audit_ms / 1e3);
-	printf("sitemark backup: %.1f s (online backup of %.0f MB, then integrity_check and the"
-	    " chain of the copy: %lld records)\n", gr.backup_ms / 1e3, gr.backup_mb,
-	    (long long)gr.records);
+	if (!o.only_transitions) {
+		printf("sitemark check: %.1f s (integrity_check %.1f s, audit chain and anchors"
+		    " %.2f s)\n", (gr.integrity_ms + gr.audit_ms) / 1e3, gr.integrity_ms / 1e3,
+		    gr.audit_ms / 1e3);
+		printf("sitemark backup: %.1f s (online backup of %.0f MB, then integrity_check and"
+		    " the chain of the copy: %lld records)\n", gr.backup_ms / 1e3, gr.backup_mb,
+		    (long long)gr.records);
+	}
 	printf("benchmark time: %.0f s (%.0f s building)\n", (now_ms() - t_all) / 1e3,
 	    (t_built - t_all) / 1e3);
 	printf("=============================================================\n");

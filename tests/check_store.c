@@ -323,6 +323,8 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 8: the security administrator's policy */
+	    "DROP TABLE policy;"
 	    /* 7: what an account was created for (三员分立) */
 	    "ALTER TABLE users DROP COLUMN asked_unit;"
 	    "ALTER TABLE users DROP COLUMN asked_office;"

@@ -19,6 +19,7 @@
 #include "sm_validate.h"
 #include "sm_view.h"
 #include "sm_workflow.h"
+#include "sm_policy.h"
 #include "sm_yaml.h"
 #include "testutil.h"
 
@@ -2060,6 +2061,32 @@ START_TEST(test_admin_separation)
 	sm_user_clear(&got);
 	FAILS(SM_E_DENIED, sm_app_login(app, "lin", err));
 	FAILS(SM_E_DENIED, sm_app_login(app, "aud2", err));
+
+	/* The security policy is the security administrator's alone. */
+	as("admin");
+	FAILS(SM_E_DENIED, sm_policy_set(app, "auth.max_failures", "3", err));
+	as("aud");
+	FAILS(SM_E_DENIED, sm_policy_set(app, "auth.max_failures", "3", err));
+	as("sec");
+	FAILS(SM_E_INVALID, sm_policy_set(app, "auth.max_failures", "3x", err));
+	FAILS(SM_E_INVALID, sm_policy_set(app, "auth.maxfailures", "3", err));
+	FAILS(SM_E_STATE, sm_policy_set(app, "auth.totp_required", "true", err));
+	OK(sm_policy_set(app, "auth.max_failures", "3", err));
+	OK(sm_policy_set(app, "console.idle_logout", "0", err));
+	ck_assert_int_eq(app->cfg->auth_max_failures, 3);
+	app->cfg->auth_max_failures = 5;  /* as a new session's configuration */
+	OK(sm_policy_load(app, err));
+	ck_assert_int_eq(app->cfg->auth_max_failures, 3);
+	ck_assert_int_eq(app->cfg->console_idle_logout_ms, 0);
+	sm_policy_item items[SM_POLICY_COUNT];
+	OK(sm_view_policy(app, items, err));
+	ck_assert_str_eq(items[SM_POLICY_MAX_FAILURES].value, "3");
+	ck_assert_str_eq(items[SM_POLICY_MAX_FAILURES].set_by, "sec");
+	ck_assert_ptr_null(items[SM_POLICY_TOTP_REQUIRED].set_by);
+	sm_policy_items_clear(items);
+	as("kf");
+	FAILS(SM_E_DENIED, sm_view_policy(app, items, err));
+	sm_policy_items_clear(items);
 	as("sec");
 	OK(sm_user_set_role(app, "lin", SM_ROLE_OFFICE, NULL, err));
 	OK(sm_user_set_role(app, "gov-c", SM_ROLE_UNIT, NULL, err));

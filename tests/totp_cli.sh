@@ -86,5 +86,38 @@ printf 'auth:\n  totp_roles: [unit]\n' >"$T/bad.yaml"
 expect_refused "a unit role in auth.totp_roles is a configuration error" "totp_roles" \
     sm --config "$T/bad.yaml" case list
 
+echo "# the security administrator's policy, over the configuration's"
+expect_refused "the system administrator does not set it" "may not" \
+    sm policy set auth.max_failures 2
+run sm --as aud --totp "$(code_at "$SECRET" 0)" policy set auth.max_failures 2
+check_match "nor the auditor" "may not" "$ERR"
+expect_refused "nor does anyone else read it" "security administrator" sm --as kf policy show
+expect_refused "a value out of range" "1 to 100" sm --as sec policy set auth.max_failures 0
+expect_refused "a role without a second factor" "unit" sm --as sec policy set auth.totp_roles unit
+expect_refused "an unknown key" "auth.max_failures" sm --as sec policy set auth.max_faliures 2
+expect_ok "the security administrator sets two wrong codes" sm --as sec policy set auth.max_failures 2
+check_eq "audited with the value before" "5 2 sec" \
+    "$(q "select from_state || ' ' || to_state || ' ' || actor from audit where action = 'policy-set'")"
+run sm --as sec --json policy show
+check_eq "policy show says who set it" "2 policy sec" \
+    "$(jq -r '."auth.max_failures" | "\(.value) \(.source) \(.set_by)"' <<<"$OUT")"
+check_eq "the rest is the configuration's" "configuration" \
+    "$(jq -r '."auth.totp_required".source' <<<"$OUT")"
+run sm --as aud --totp 000000 audit verify
+check_eq "one wrong code: not locked" "0" "$(q "select locked from users where login = 'aud'")"
+run sm --as aud --totp 000000 audit verify
+check_eq "the second locks the account, with no configuration saying so" "1" \
+    "$(q "select locked from users where login = 'aud'")"
+expect_ok "the security administrator unlocks it" sm --as sec user unlock aud
+expect_refused "the security administrator, not enrolled, cannot lock themselves out" \
+    "enrol yourself first" sm --as sec policy set auth.totp_required true
+expect_ok "customer service signs in with a second factor" \
+    sm --as sec policy set auth.totp_roles "auditor, service"
+expect_ok "and must enrol" sm --as sec policy set auth.totp_required yes
+expect_refused "kf, not enrolled, is refused" "enrol" sm --as kf case list
+expect_ok "back to the default" sm --as sec policy set auth.totp_required false
+expect_ok "kf works again" sm --as kf case list
+expect_ok "the roles back" sm --as sec policy set auth.totp_roles "sysadmin,secadmin,auditor"
+
 expect_ok "the audit chain is intact" sm --as aud --totp "$(code_at "$SECRET" 0)" audit verify
 finish

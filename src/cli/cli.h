@@ -110,6 +110,8 @@ int cmd_user_edit(cli *c);
 int cmd_user_disable(cli *c);
 int cmd_user_enable(cli *c);
 int cmd_user_role(cli *c);
+int cmd_policy_show(cli *c);
+int cmd_policy_set(cli *c);
 int cmd_user_lock(cli *c);
 int cmd_user_unlock(cli *c);
 int cmd_user_totp(cli *c);

@@ -268,6 +268,49 @@ cmd_user_enable(cli *c)
 }
 
 int
+cmd_policy_show(cli *c)
+{
+	sm_policy_item items[SM_POLICY_COUNT];
+	sm_status st = sm_view_policy(c->app, items, c->err);
+	if (st != SM_OK) {
+		sm_policy_items_clear(items);
+		return cli_fail(c, st);
+	}
+	json_t *obj = c->json ? json_object() : NULL;
+	for (int k = 0; k < SM_POLICY_COUNT; k++) {
+		const sm_policy_item *it = &items[k];
+		if (obj) {
+			json_object_set_new(obj, sm_policy_name(it->key), json_pack("{s:s, s:s, s:s?, s:s?}",
+			    "value", it->value, "source", it->set_by ? "policy" : "configuration",
+			    "set_by", it->set_by, "set_at", it->set_at));
+			continue;
+		}
+		printf("%-20s %-24s ", sm_policy_name(it->key), it->value);
+		if (it->set_by) {
+			char *who = sm_text_neutralise(it->set_by, (size_t)-1, false);
+			printf(_("(set by %s at %s)"), who ? who : "", it->set_at ? it->set_at : "");
+			free(who);
+		} else {
+			fputs(_("(the configuration's)"), stdout);
+		}
+		printf("  %s\n", _(sm_policy_label(it->key)));
+	}
+	sm_policy_items_clear(items);
+	if (obj) {
+		cli_print_json(obj);
+		json_decref(obj);
+	}
+	return 0;
+}
+
+int
+cmd_policy_set(cli *c)
+{
+	return report(c, sm_policy_set(c->app, c->args[0], c->args[1], c->err), c->args[0],
+	    c->args[1]);
+}
+
+int
 cmd_user_role(cli *c)
 {
 	sm_role role = sm_role_parse(c->args[1]);

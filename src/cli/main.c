@@ -32,6 +32,8 @@ const cli_command cli_commands[] = {
 	{"user", "lock", 1, 1, CLI_STORE, cmd_user_lock, N_("user lock LOGIN")},
 	{"user", "unlock", 1, 1, CLI_STORE, cmd_user_unlock, N_("user unlock LOGIN")},
 	{"user", "totp", 1, 1, CLI_STORE, cmd_user_totp, N_("user totp LOGIN")},
+	{"policy", "show", 0, 0, CLI_STORE, cmd_policy_show, N_("policy show")},
+	{"policy", "set", 2, 2, CLI_STORE, cmd_policy_set, N_("policy set KEY VALUE")},
 	{"office", "edit", 1, 1, CLI_STORE, cmd_office_edit, N_("office edit CODE --name NAME")},
 	{"office", "disable", 1, 1, CLI_STORE, cmd_office_disable, N_("office disable CODE")},
 	{"office", "enable", 1, 1, CLI_STORE, cmd_office_enable, N_("office enable CODE")},

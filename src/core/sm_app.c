@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include "sm_app.h"
+#include "sm_policy.h"
 
 #include <pwd.h>
 #include <stdio.h>
@@ -120,6 +121,9 @@ sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
 	if ((st = sm_store_open(app->db_path, opts->mode, &app->store, err)) != SM_OK)
 		goto fail;
 	sm_store_set_clock(app->store, &app->clock);
+	/* the security administrator's policy over the configuration's */
+	if ((st = sm_policy_load(app, err)) != SM_OK)
+		goto fail;
 	sm_store_set_anchors(app->store, app->cfg->audit_anchors, app->cfg->audit_anchor_every,
 	    app->cfg->audit_syslog ? sm_anchor_facility(app->cfg->audit_syslog) : -2);
 	app->ssh_client = xstrdup(getenv("SSH_CLIENT"));

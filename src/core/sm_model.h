@@ -161,6 +161,15 @@ typedef struct sm_case_filter {
 } sm_case_filter;
 
 /* What a page of the audit log asks for (NULL or 0: any). */
+/* A security policy value the security administrator set (sm_policy.h). */
+typedef struct sm_policy_row {
+	char *key;
+	char *value;
+	char *set_by;
+	char *set_at;
+} sm_policy_row;
+void sm_policy_row_clear(sm_policy_row *p);
+
 typedef struct sm_audit_filter {
 	const char *actor;    /* a login */
 	int64_t case_id;      /* records of this case */

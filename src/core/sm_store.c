@@ -41,6 +41,7 @@ enum stmt_id {
 	ST_UNIT_UPDATE,
 	ST_AUDIT_CASE_CHANGE,
 	ST_USER_TOTP_GET, ST_USER_TOTP_SET, ST_USER_TOTP_FAILURES,
+	ST_POLICY_LIST, ST_POLICY_SET,
 	ST_COUNT
 };
 
@@ -168,6 +169,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " WHERE id = ?1 AND version = ?2",
 	[ST_USER_TOTP_GET] = "SELECT totp_secret, totp_failures FROM users WHERE login = ?1",
 	[ST_USER_TOTP_SET] = "UPDATE users SET totp_secret = ?2, totp_failures = 0 WHERE login = ?1",
+	[ST_POLICY_LIST] = "SELECT key, value, set_by, set_at FROM policy ORDER BY key",
+	[ST_POLICY_SET] = "INSERT INTO policy(key, value, set_by, set_at) VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value, set_by = excluded.set_by,"
+	    " set_at = excluded.set_at",
 	[ST_USER_TOTP_FAILURES] = "UPDATE users SET totp_failures = ?2 WHERE login = ?1",
 };
 
@@ -319,6 +324,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE users ADD COLUMN asked_role TEXT;"
 	"ALTER TABLE users ADD COLUMN asked_office TEXT REFERENCES offices(code);"
 	"ALTER TABLE users ADD COLUMN asked_unit INTEGER REFERENCES units(id);",
+	/* 7 -> 8: the security policy the security administrator sets (lock-out,
+	 * second factor, idle log-out), over the configuration's defaults. */
+	"CREATE TABLE policy(key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+	"  set_by TEXT NOT NULL, set_at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 struct filter_stmt {
@@ -611,6 +620,27 @@ sm_events_free(sm_event **events, size_t n)
 		sm_event_clear(&(*events)[i]);
 	free(*events);
 	*events = NULL;
+}
+
+static void
+read_policy(sm_db_stmt *st, sm_policy_row *p)
+{
+	p->key = col_str(st, 0);
+	p->value = col_str(st, 1);
+	p->set_by = col_str(st, 2);
+	p->set_at = col_str(st, 3);
+}
+
+void
+sm_policy_row_clear(sm_policy_row *p)
+{
+	if (p == NULL)
+		return;
+	free(p->key);
+	free(p->value);
+	free(p->set_by);
+	free(p->set_at);
+	memset(p, 0, sizeof(*p));
 }
 
 static void
@@ -1823,6 +1853,41 @@ sm_store_user_list(sm_store *s, sm_role role, sm_user **out, size_t *n, sm_err *
 		bind_text(st, 1, sm_role_name(role));
 	return get_all(&s->c, st, READER(read_user, sm_user), sizeof(sm_user),
 	    CLEARER(sm_user_clear), (void **)out, n, err);
+}
+
+static sm_status
+policy_list(struct conn *c, sm_policy_row **out, size_t *n, sm_err *err)
+{
+	sm_db_stmt *st = stmt(c, ST_POLICY_LIST, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	return get_all(c, st, READER(read_policy, sm_policy_row), sizeof(sm_policy_row),
+	    CLEARER(sm_policy_row_clear), (void **)out, n, err);
+}
+
+sm_status
+sm_store_policy_list(sm_store *s, sm_policy_row **out, size_t *n, sm_err *err)
+{
+	return policy_list(&s->c, out, n, err);
+}
+
+sm_status
+sm_tx_policy_list(sm_tx *tx, sm_policy_row **out, size_t *n, sm_err *err)
+{
+	return policy_list(tx->c, out, n, err);
+}
+
+sm_status
+sm_tx_policy_set(sm_tx *tx, const char *key, const char *value, const char *login, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_POLICY_SET, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, key);
+	bind_text(st, 2, value);
+	bind_text(st, 3, login);
+	bind_text(st, 4, tx->now);
+	return run(tx->c, st, err) == SM_OK ? SM_OK : SM_E_STORE;
 }
 
 size_t

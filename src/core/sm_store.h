@@ -24,7 +24,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 7
+#define SM_SCHEMA_VERSION 8
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -180,6 +180,12 @@ sm_status sm_store_office_list(sm_store *s, sm_office **out, size_t *n, sm_err *
 sm_status sm_store_user_get(sm_store *s, const char *login, sm_user *out, sm_err *err);
 /* ROLE may be SM_ROLE_NONE for all. */
 sm_status sm_store_user_list(sm_store *s, sm_role role, sm_user **out, size_t *n, sm_err *err);
+/* The security policy's rows (sm_policy.h), by key. */
+sm_status sm_store_policy_list(sm_store *s, sm_policy_row **out, size_t *n, sm_err *err);
+sm_status sm_tx_policy_list(sm_tx *tx, sm_policy_row **out, size_t *n, sm_err *err);
+/* Set KEY to VALUE, by LOGIN, now. */
+sm_status sm_tx_policy_set(sm_tx *tx, const char *key, const char *value, const char *login,
+                           sm_err *err);
 size_t sm_store_user_count(sm_store *s);
 sm_status sm_store_unit_get(sm_store *s, int64_t id, sm_unit *out, sm_err *err);
 /* Units whose name, USCC or registered domain contains TEXT, whose mark

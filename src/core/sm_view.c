@@ -561,6 +561,43 @@ sm_view_offices(sm_app *app, sm_office **out, size_t *n, sm_err *err)
 }
 
 sm_status
+sm_view_policy(sm_app *app, sm_policy_item out[SM_POLICY_COUNT], sm_err *err)
+{
+	sm_policy_row *rows = NULL;
+	size_t n = 0;
+	memset(out, 0, SM_POLICY_COUNT * sizeof(*out));
+	if (!sm_admin_may(app->user.role, SM_ADMIN_POLICY))
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("only the security administrator sees and sets the security policy"));
+	sm_status st = sm_store_policy_list(app->store, &rows, &n, err);
+	for (int k = 0; k < SM_POLICY_COUNT; k++) {
+		out[k].key = (sm_policy_key)k;
+		sm_policy_value(app->cfg, (sm_policy_key)k, out[k].value, sizeof(out[k].value));
+	}
+	for (size_t i = 0; i < n; i++) {
+		sm_policy_key k = sm_policy_parse_name(rows[i].key);
+		if (k < SM_POLICY_COUNT) {
+			out[k].set_by = rows[i].set_by;
+			out[k].set_at = rows[i].set_at;
+			rows[i].set_by = rows[i].set_at = NULL;
+		}
+		sm_policy_row_clear(&rows[i]);
+	}
+	free(rows);
+	return st;
+}
+
+void
+sm_policy_items_clear(sm_policy_item items[SM_POLICY_COUNT])
+{
+	for (int k = 0; k < SM_POLICY_COUNT; k++) {
+		free(items[k].set_by);
+		free(items[k].set_at);
+		items[k].set_by = items[k].set_at = NULL;
+	}
+}
+
+sm_status
 sm_view_users(sm_app *app, sm_role role, sm_user **out, size_t *n, sm_err *err)
 {
 	*out = NULL;

@@ -17,6 +17,7 @@
 
 #include "sm_anchor.h"
 #include "sm_app.h"
+#include "sm_policy.h"
 #include "sm_err.h"
 #include "sm_model.h"
 #include "sm_vocab.h"
@@ -147,6 +148,18 @@ void sm_units_free(sm_unit **units, size_t n);
 char *sm_view_office_name(sm_app *app, const char *code);
 /* Every office (any logged-in user: offices are public). */
 sm_status sm_view_offices(sm_app *app, sm_office **out, size_t *n, sm_err *err);
+
+/* The security policy (sm_policy.h) as it is in force: each key's value, and
+ * who set it when (NULL: the configuration's).  The security administrator's
+ * (SM_ADMIN_POLICY). */
+typedef struct sm_policy_item {
+	sm_policy_key key;
+	char value[160];
+	char *set_by;
+	char *set_at;
+} sm_policy_item;
+sm_status sm_view_policy(sm_app *app, sm_policy_item out[SM_POLICY_COUNT], sm_err *err);
+void sm_policy_items_clear(sm_policy_item items[SM_POLICY_COUNT]);
 /* Accounts (the system and security administrators), ROLE NONE for all. */
 sm_status sm_view_users(sm_app *app, sm_role role, sm_user **out, size_t *n, sm_err *err);
 

@@ -82,6 +82,7 @@ static const sm_word event_words[] = {
 	{"account-locked-out", N_("Account locked after wrong codes"), NULL},
 	{"totp-enrol", N_("Second factor enrolled"), NULL},
 	{"logout-idle", N_("Logged out when idle"), NULL},
+	{"policy-set", N_("Security policy set"), NULL},
 };
 
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include "sm_workflow.h"
+#include "sm_policy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,7 @@ static const unsigned admin_roles[SM_ADMIN_OP_COUNT] = {
 	[SM_ADMIN_AUDIT_READ] = SM_BIT(SM_ROLE_AUDITOR),
 	[SM_ADMIN_CHECK] = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_AUDITOR),
 	[SM_ADMIN_BACKUP] = SM_BIT(SM_ROLE_SYSADMIN),
+	[SM_ADMIN_POLICY] = SM_BIT(SM_ROLE_SECADMIN),
 };
 
 bool
@@ -2204,6 +2206,86 @@ sm_user_set_role(sm_app *app, const char *login, sm_role role, const char *offic
 	if (office != NULL && role != SM_ROLE_OFFICE) /* an office reviewer's is checked in the write */
 		return sm_err_add(err, SM_E_INVALID, "office", _("only office reviewers have an office"));
 	return admin_change(app, SM_ADMIN_USER_ROLE, &c, err);
+}
+
+struct policy_ctx {
+	sm_app *app;
+	sm_policy_key key;
+	const char *value;  /* as kept */
+};
+
+static sm_status
+policy_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct policy_ctx *c = ud;
+	const char *name = sm_policy_name(c->key);
+	sm_policy_row *rows = NULL;
+	size_t n = 0;
+	char before[160];
+	sm_status st = sm_tx_policy_list(tx, &rows, &n, err);
+	/* the value in force before: the one set, else the configuration's */
+	sm_policy_value(c->app->cfg, c->key, before, sizeof(before));
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(rows[i].key, name) == 0)
+			snprintf(before, sizeof(before), "%s", rows[i].value);
+		sm_policy_row_clear(&rows[i]);
+	}
+	free(rows);
+	if (st == SM_OK)
+		st = sm_tx_policy_set(tx, name, c->value, c->app->user.login, err);
+	if (st == SM_OK)
+		st = audit(tx, c->app, "policy", 0, name, "policy-set", before, c->value, NULL, NULL,
+		    err);
+	return st;
+}
+
+sm_status
+sm_policy_set(sm_app *app, const char *key, const char *value, sm_err *err)
+{
+	char *norm = NULL;
+	if (require_admin(app, SM_ADMIN_POLICY, err) != SM_OK)
+		return SM_E_DENIED;
+	sm_policy_key k = sm_policy_parse_name(key);
+	if (k == SM_POLICY_COUNT) {
+		char names[256] = "";
+		for (int i = 0; i < SM_POLICY_COUNT; i++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			    i ? ", " : "", sm_policy_name((sm_policy_key)i));
+		char *sh = sm_text_excerpt(key ? key : "");
+		sm_status st = sm_err_add(err, SM_E_INVALID, "key",
+		    _("unknown policy key '%s' (one of: %s)"), sh ? sh : "", names);
+		sm_text_excerpt_free(sh);
+		return st;
+	}
+	sm_config after = *app->cfg;  /* shallow: only the policy's fields change */
+	sm_status st = sm_policy_parse(k, value, &after, &norm, err);
+	if (st != SM_OK)
+		return st;
+	if (after.auth_totp_required && (after.auth_totp_roles & SM_BIT(SM_ROLE_SECADMIN))) {
+		/* no security administrator locks themselves out */
+		char *secret = NULL;
+		int64_t failures = 0;
+		st = sm_store_user_totp_get(app->store, app->user.login, &secret, &failures, err);
+		bool enrolled = st == SM_OK && secret != NULL;
+		free(secret);
+		if (st != SM_OK && st != SM_E_NOTFOUND) {
+			free(norm);
+			return st;
+		}
+		if (!enrolled) {
+			free(norm);
+			return sm_err_add(err, SM_E_STATE, "value",
+			    _("you would have to sign in with a one-time code and are not enrolled: enrol yourself first (sitemark user totp %s)"),
+			    app->user.login);
+		}
+	}
+	struct policy_ctx c = {app, k, norm};
+	st = write_request(app, NULL, "policy set", 0, sm_policy_name(k), NULL, policy_tx, &c, NULL,
+	    err);
+	if (st == SM_OK) /* this session too */
+		(void)sm_policy_parse(k, norm, app->cfg, NULL, NULL);
+	free(norm);
+	return st;
 }
 
 struct office_edit_ctx {

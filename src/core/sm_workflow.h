@@ -109,6 +109,7 @@ typedef enum sm_admin_op {
 	SM_ADMIN_AUDIT_READ,    /* auditor: read and verify the audit log */
 	SM_ADMIN_CHECK,         /* sysadmin, auditor: sitemark check (integrity, chain, anchors) */
 	SM_ADMIN_BACKUP,        /* sysadmin: sitemark backup */
+	SM_ADMIN_POLICY,        /* secadmin: the security policy (sm_policy.h) */
 	SM_ADMIN_OP_COUNT
 } sm_admin_op;
 
@@ -124,6 +125,10 @@ sm_status sm_user_edit(sm_app *app, const char *login, const char *name, const c
 /* Disable (ENABLE false) or re-enable an account (sysadmin).  A disabled
  * account cannot log in. */
 sm_status sm_user_enable(sm_app *app, const char *login, bool enable, sm_err *err);
+/* Set the security policy's KEY (sm_policy.h) to VALUE (secadmin), audited
+ * with the value before; in force from the next session on. */
+sm_status sm_policy_set(sm_app *app, const char *key, const char *value, sm_err *err);
+
 /* Grant ROLE to an account (secadmin); OFFICE for office reviewers (NULL:
  * the office the account was created for).  A unit operator gets the unit
  * the account was created for. */

@@ -346,6 +346,7 @@ tui_view *tui_marks_new(tui *t);
 tui_view *tui_counts_new(tui *t);
 tui_view *tui_users_new(tui *t);
 tui_view *tui_offices_new(tui *t);
+tui_view *tui_policy_new(tui *t);
 tui_view *tui_calendar_new(tui *t);
 tui_view *tui_audit_new(tui *t);
 

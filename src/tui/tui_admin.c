@@ -449,6 +449,8 @@ static sm_admin_op
 act_op(enum tui_act act, const char *screen)
 {
 	bool offices = strcmp(screen, "offices") == 0;
+	if (strcmp(screen, "policy") == 0)
+		return act == A_EDIT ? SM_ADMIN_POLICY : SM_ADMIN_NONE;
 	switch (act) {
 	case A_NEW: return offices ? SM_ADMIN_OFFICE_ADD : SM_ADMIN_USER_ADD;
 	case A_EDIT: return offices ? SM_ADMIN_OFFICE_EDIT : SM_ADMIN_USER_EDIT;
@@ -940,6 +942,123 @@ tui_offices_new(tui *t)
 	ov->av.drop = offices_clear;
 	offices_load(&ov->av, t);
 	return &ov->av.v;
+}
+
+/* ------------------------------------------------------------ security policy */
+
+typedef struct policy_view {
+	admin_view av;
+	sm_policy_item items[SM_POLICY_COUNT];
+	size_t n;
+} policy_view;
+
+static const tui_column policy_cols[] = {
+	{N_("Setting"), 0, false},
+	{N_("Value"), 24, false},
+	{N_("Set by"), 12, false},
+};
+
+static const tui_action policy_actions[] = {
+	{A_EDIT, 3, "e", N_("Change"), N_("Change the setting (in force from each account's next session)")},
+	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read again")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+static const char *
+policy_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
+{
+	(void)buf;
+	(void)bufsz;
+	policy_view *pv = ud;
+	const sm_policy_item *it = &pv->items[row];
+	switch (col) {
+	case 0:
+		return _(sm_policy_label(it->key));
+	case 1:
+		return it->value;
+	case 2:
+		return it->set_by ? it->set_by : _("(configuration)");
+	default:
+		return "";
+	}
+}
+
+static int
+policy_attr(void *ud, size_t row)
+{
+	policy_view *pv = ud;
+	return pv->items[row].set_by ? 0 : TUI_PAIR_DIM;
+}
+
+static void
+policy_clear(admin_view *av)
+{
+	policy_view *pv = (policy_view *)av;
+	sm_policy_items_clear(pv->items);
+	pv->n = 0;
+}
+
+static void
+policy_load(admin_view *av, tui *t)
+{
+	policy_view *pv = (policy_view *)av;
+	sm_err *err = sm_err_new();
+	policy_clear(av);
+	if (sm_view_policy(t->app, pv->items, err) != SM_OK)
+		tui_msg_err(t, err);
+	else
+		pv->n = SM_POLICY_COUNT;
+	sm_err_free(&err);
+	tui_list_reset(av->list, pv->n);
+}
+
+static int
+policy_handle(admin_view *av, tui *t, enum tui_act act)
+{
+	policy_view *pv = (policy_view *)av;
+	size_t row = tui_list_current(av->list);
+	sm_admin_op op = act_op(act, "policy");
+	if (op == SM_ADMIN_NONE || row >= pv->n)
+		return 0;
+	if (!sm_admin_may(t->app->user.role, op)) {
+		tui_msg(t, true, _("Your role (%s) may not do this."), sm_role_label(t->app->user.role));
+		return TUI_DRAW;
+	}
+	sm_policy_key k = pv->items[row].key;
+	char prompt[256], msg[256];
+	snprintf(prompt, sizeof(prompt), "%s:", _(sm_policy_label(k)));
+	char *value = tui_prompt(t, prompt, pv->items[row].value);
+	bool changed = false;
+	if (value) {
+		sm_err *err = sm_err_new();
+		snprintf(msg, sizeof(msg), _("%s set; in force from each account's next session."),
+		    sm_policy_name(k));
+		changed = done_or_error(t, sm_policy_set(t->app, sm_policy_name(k), value, err), err, msg);
+		sm_err_free(&err);
+		free(value);
+	}
+	if (changed) {
+		policy_load(av, t);
+		tui_list_select(av->list, row);
+	}
+	return TUI_DRAW;
+}
+
+static const tui_view_ops policy_ops = ADMIN_OPS("policy", policy_actions);
+
+tui_view *
+tui_policy_new(tui *t)
+{
+	policy_view *pv = (policy_view *)av_new(sizeof(policy_view), &policy_ops,
+	    _("Security policy"), policy_cols, sizeof(policy_cols) / sizeof(policy_cols[0]),
+	    policy_cell, policy_attr);
+	if (pv == NULL)
+		return NULL;
+	pv->av.load = policy_load;
+	pv->av.handle = policy_handle;
+	pv->av.drop = policy_clear;
+	policy_load(&pv->av, t);
+	return &pv->av.v;
 }
 
 /* ------------------------------------------------------------ the audit log */

@@ -104,6 +104,7 @@ menu_build(menu_view *m, tui *t)
 		break;
 	case SM_ROLE_SECADMIN:
 		menu_add(m, N_("Users"), tui_users_new, NULL);
+		menu_add(m, N_("Security policy"), tui_policy_new, NULL);
 		break;
 	case SM_ROLE_AUDITOR:
 		menu_add(m, N_("Audit log"), tui_audit_new, NULL);
