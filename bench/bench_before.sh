@@ -59,6 +59,7 @@ run_one() { # run_one NAME K
 }
 
 k=1
+[ "${BENCH_SUMMARY_ONLY:-}" = 1 ] && k=$((rounds + 1))  # the last run's numbers again
 while [ "$k" -le "$rounds" ]; do
 	echo "bench: round $k of $rounds: $rev, then this build" >&2
 	run_one before "$k"
@@ -69,12 +70,11 @@ done
 # "  all 6000:  2576/s (0.39 ms each, 0.18 ms CPU)   bare:  6020/s (...)" and
 # "  ratio: median 0.44 (...)"
 summary() { # summary NAME: rate, ms each, CPU ms, bare rate, ratio median (means over rounds)
-	cat "$dir/$1".[0-9]* | awk '
-	/^  all [0-9]+:/ {
-		gsub(/[(\/s,]/, " "); n++
-		rate += $3; each += $4; cpu += $6; bare += $10
-	}
-	/^  ratio: median/ { ratio += $3 }
+	cat "$dir/$1".[0-9]* | sed -E \
+	    -e 's|^  all [0-9]+: *([0-9]+)/s \(([0-9.]+) ms each, ([0-9.]+) ms CPU\) *bare: *([0-9]+)/s.*|all \1 \2 \3 \4|' \
+	    -e 's|^  ratio: median ([0-9.]+).*|ratio \1|' | awk '
+	$1 == "all" { n++; rate += $2; each += $3; cpu += $4; bare += $5 }
+	$1 == "ratio" { ratio += $2 }
 	END { if (n) printf "%.0f %.3f %.3f %.0f %.3f\n", rate / n, each / n, cpu / n, bare / n, ratio / n }'
 }
 b=$(summary before)
@@ -88,6 +88,6 @@ NR == 2 { ar = $1; ae = $2; ac = $3; ab = $4; aq = $5 }
 END {
 	printf "  before (%s): %5d/s  %.3f ms each, %.3f ms CPU   bare loop %5d/s   ratio %.2f\n", rev, br, be, bc, bb, bq
 	printf "  after (this build): %5d/s  %.3f ms each, %.3f ms CPU   bare loop %5d/s   ratio %.2f\n", ar, ae, ac, ab, aq
-	printf "  the checks cost %+.3f ms CPU per transition (%+.0f%%); against the bare loop the rate is %+.0f%%\n", ac - bc, bc > 0 ? (ac - bc) / bc * 100 : 0, bq > 0 ? (aq - bq) / bq * 100 : 0
+	printf "  the checks cost %+.3f ms CPU per transition (%+.0f%%); against the bare loop the rate is %+.0f%%\n", ac - bc, (bc > 0 ? (ac - bc) / bc * 100 : 0), (bq > 0 ? (aq - bq) / bq * 100 : 0)
 }'
 echo "================================================================================="
