@@ -5,11 +5,13 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # clang and libclang-rt-14-dev (its sanitizer and libFuzzer runtimes):
-# the fuzzing harnesses of tests/fuzz.
+# the fuzzing harnesses of tests/fuzz.  debhelper, dpkg-dev, fakeroot and
+# lintian: the Debian package (debian/, tests/package.sh).
 packages="build-essential autoconf automake autopoint gettext pkg-config
   libsqlite3-dev sqlite3 libyaml-dev libcurl4-openssl-dev libncurses-dev
   libidn2-dev libjansson-dev nettle-dev liboath-dev oathtool check locales tmux jq
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev
+  debhelper dpkg-dev fakeroot lintian"
 
 missing=""
 for p in $packages; do
