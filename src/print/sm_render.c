@@ -303,7 +303,8 @@ draw_line(render *r, PangoLayoutLine *line, double x, bool right, double y)
 	double h = (double)log.height / PANGO_SCALE, asc = -(double)log.y / PANGO_SCALE;
 	double w = (double)log.width / PANGO_SCALE;
 	double lx = LEFT + x - (right ? w : 0);
-	cairo_move_to(r->cr, lx, y + (PITCH - h) / 2 + asc);
+	/* centred in its row; a line taller than the row (the title) from its top */
+	cairo_move_to(r->cr, lx, y + (h < PITCH ? (PITCH - h) / 2 : 0) + asc);
 	pango_cairo_show_layout_line(r->cr, line);
 }
 
