@@ -221,6 +221,17 @@ run env PATH="$T/nolp" "$SITEMARK" --db "$DB" --as "$UNIT" print "$CASE" letter 
 check_eq "no lp installed: exit 1" 1 "$RC"
 check_match "no lp installed: said, the PDF kept" "lp: .*PDF 已保留在 ~/sitemark-print/case-$CASE-letter-4.pdf" "$ERR"
 
+# The console: the unit's case, p (the letter), the configured printer,
+# which refuses: the status line says so and where the PDF is kept.
+printf '3\n<Enter>\np\n<Enter>\n<Enter>\n:dump %s\n' "$T/screen.txt" >"$T/script"
+run env LP_REFUSE=1 PATH="$T/bin:$PATH" TERM=xterm LINES=24 COLUMNS=80 "$SITEMARK" --db "$DB" \
+    --config "$T/print.yaml" --as "$UNIT" --script "$T/script" --script-output "$T/bytes"
+check_eq "the console ran" 0 "$RC"
+check_match "the console: the printer refused, the PDF kept" \
+    "PDF 已保留在 $T/prints/case-$CASE-letter-2.pdf：打印机" \
+    "$(tr -d '\n' <"$T/screen.txt")"
+check_true "the console: the PDF kept" -s "$T/prints/case-$CASE-letter-2.pdf"
+
 # ---------------------------------------------------------------- who may print
 
 run sm --as "$OFFICE" print "$CASE" form --out "$T/office.pdf"

@@ -271,7 +271,7 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 			sm_err_add(err, SM_E_IO, "printer",
 			    _("the printer %s did not take the job (%s); the PDF is kept in %s"), printer,
 			    why, res->shown ? res->shown : res->file);
-			free(why);
+			res->printer_error = why;
 			return SM_E_IO;
 		}
 		res->printed = true;
@@ -285,5 +285,6 @@ sm_print_result_clear(sm_print_result *res)
 	free(res->file);
 	free(res->shown);
 	free(res->printer);
+	free(res->printer_error);
 	memset(res, 0, sizeof(*res));
 }

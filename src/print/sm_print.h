@@ -58,6 +58,7 @@ typedef struct sm_print_result {
 	char *shown;          /* the same as the user is shown it (~/...) */
 	char *printer;        /* the printer it was sent to, or NULL */
 	bool printed;         /* lp took the job */
+	char *printer_error;  /* else what lp said (neutralised), the file kept */
 	int pages;            /* of the PDF */
 } sm_print_result;
 

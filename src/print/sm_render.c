@@ -227,8 +227,10 @@ block_rows(render *r, const sm_doc_block *b)
 		size_t first = r->n_rows;
 		text_rows(r, layout(r, b->text, r->body, AREA_W - 4 * ch, PANGO_ALIGN_LEFT, 0, true),
 		    AREA_W - 4 * ch, F_NONE, false);
-		for (size_t i = first; i < r->n_rows; i++)
+		for (size_t i = first; i < r->n_rows; i++) {
 			r->rows[i].right[0] = true;
+			r->rows[i].keep_next = true; /* the signature and its date together */
+		}
 		break;
 	}
 	case SM_BLOCK_BLANK:

@@ -75,8 +75,12 @@ tui_print_case(tui *t, const sm_case *c, enum tui_act act)
 	free(answer);
 	sm_print_job job = {.case_id = id, .kind = kind, .copies = (int)copies, .dest = dests[k]};
 	sm_print_result res;
-	if (sm_print_run(t->app, &job, &res, err) != SM_OK)
-		tui_msg_err(t, err); /* a printer that failed: where the PDF is kept */
+	if (sm_print_run(t->app, &job, &res, err) != SM_OK && res.printer_error)
+		/* where the PDF is kept first: the status line may cut the rest */
+		tui_msg(t, true, _("The PDF is kept in %s: the printer %s did not take the job (%s)."),
+		    res.shown, res.printer, res.printer_error);
+	else if (sm_err_count(err) > 0)
+		tui_msg_err(t, err);
 	else if (res.printed)
 		tui_msg(t, false, _("The %s (copies: %ld) went to the printer %s; the PDF is also in %s."),
 		    sm_doc_kind_label(kind), copies, res.printer, res.shown);
