@@ -45,22 +45,25 @@ sm_doc_kind_parse(const char *word)
 	return SM_DOC_NONE;
 }
 
-const char *
-sm_doc_kind_name(sm_doc_kind kind)
+static const char *
+doc_word(sm_doc_kind kind, bool label)
 {
 	for (size_t i = 0; i < sizeof(doc_words) / sizeof(doc_words[0]); i++)
 		if (doc_words[i].kind == kind)
-			return doc_words[i].name;
-	return NULL;
+			return label ? _(doc_words[i].label) : doc_words[i].name;
+	return label ? "" : NULL;
+}
+
+const char *
+sm_doc_kind_name(sm_doc_kind kind)
+{
+	return doc_word(kind, false);
 }
 
 const char *
 sm_doc_kind_label(sm_doc_kind kind)
 {
-	for (size_t i = 0; i < sizeof(doc_words) / sizeof(doc_words[0]); i++)
-		if (doc_words[i].kind == kind)
-			return _(doc_words[i].label);
-	return "";
+	return doc_word(kind, true);
 }
 
 /* ------------------------------------------------------------ building */
