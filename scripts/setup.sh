@@ -5,12 +5,16 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # clang and libclang-rt-14-dev (its sanitizer and libFuzzer runtimes):
-# the fuzzing harnesses of tests/fuzz.  debhelper, dpkg-dev, fakeroot and
-# lintian: the Debian package (debian/, tests/package.sh).
+# the fuzzing harnesses of tests/fuzz.  Printing (issue 8): pango and cairo,
+# the fonts (Noto Serif CJK SC, cwTeX FangSong), lp (cups-client); the tests
+# read the PDFs with poppler-utils (pdftotext, pdffonts, pdftoppm) and python3.
+# debhelper, dpkg-dev, fakeroot and lintian: the Debian package (debian/,
+# tests/package.sh).
 packages="build-essential autoconf automake autopoint gettext pkg-config
   libsqlite3-dev sqlite3 libyaml-dev libcurl4-openssl-dev libncurses-dev
   libidn2-dev libjansson-dev nettle-dev liboath-dev oathtool check locales tmux jq
   clang libclang-rt-14-dev
+  libpango1.0-dev libcairo2-dev fonts-noto-cjk fonts-cwtex-fs poppler-utils cups-client python3
   debhelper dpkg-dev fakeroot lintian"
 
 missing=""

@@ -18,6 +18,7 @@
 #include "sm_store.h"
 #include "sm_validate.h"
 #include "sm_view.h"
+#include "sm_doc.h"
 #include "sm_workflow.h"
 #include "sm_policy.h"
 #include "sm_yaml.h"
@@ -685,6 +686,25 @@ START_TEST(test_organ_flow)
 	as("gov");
 	OK(sm_case_printed(app, s, "letter", err));
 	ck_assert_int_eq(version_of(s), v);
+	/* The documents the core assembles: the form in triplicate, marked. */
+	sm_doc doc;
+	OK(sm_doc_build(app, s, SM_DOC_FORM, 3, &doc, err));
+	ck_assert_int_eq(doc.copies, 3);
+	ck_assert(doc.copy_labels != NULL && doc.copy_labels[2] != NULL);
+	size_t fields = 0;
+	for (size_t i = 0; i < doc.n_blocks; i++)
+		fields += doc.blocks[i].type == SM_BLOCK_FIELD;
+	ck_assert_uint_gt(fields, 20);
+	sm_doc_clear(&doc);
+	OK(sm_doc_build(app, s, SM_DOC_LETTER, 2, &doc, err));
+	ck_assert(doc.copy_labels == NULL); /* a letter's copies are the same */
+	ck_assert_int_eq(doc.blocks[0].type, SM_BLOCK_TITLE);
+	sm_doc_clear(&doc);
+	FAILS(SM_E_INVALID, sm_doc_build(app, s, SM_DOC_FORM, 11, &doc, err));
+	as("conac-li");
+	FAILS(SM_E_DENIED, sm_doc_build(app, s, SM_DOC_LETTER, 1, &doc, err));
+	ck_assert_int_eq(version_of(s), v);
+	as("gov");
 
 	at("2026-03-03T15:00:00+08:00");
 	act_ok("fz-review", s, "confirm-paper", "mark_issued");
@@ -1539,6 +1559,41 @@ START_TEST(test_self_approval)
 END_TEST
 
 /* ------------------------------------------------------------ rules */
+
+/* Who may print the letter and form (sm_print_check, the one rule): the
+ * unit, its own website cases from paper_pending on; an office, its own
+ * units' website cases in paper_pending (its paper queue); nobody else. */
+START_TEST(test_print_rule)
+{
+	sm_user saved = app->user;
+	int allowed = 0;
+	for (int r = 0; r < SM_ROLE_COUNT; r++)
+		for (int k = 1; k < SM_KIND_COUNT; k++)
+			for (int st = 1; st < SM_STATE_COUNT; st++)
+				for (int own = 0; own < 2; own++) {
+					sm_case c = {.id = 7, .kind = (sm_kind)k, .state = (sm_state)st,
+					    .unit = own ? 5 : 6, .office = own ? "350100" : "350200"};
+					app->user.role = (sm_role)r;
+					app->user.unit = 5;
+					app->user.office = "350100";
+					bool paper_on = st == SM_STATE_PAPER_PENDING ||
+					    st == SM_STATE_MARK_ISSUED || st == SM_STATE_MARK_HUNG;
+					bool want = own && k == SM_KIND_SITE &&
+					    ((r == SM_ROLE_UNIT && paper_on) ||
+					    (r == SM_ROLE_OFFICE && st == SM_STATE_PAPER_PENDING));
+					ck_assert_msg(sm_case_may_print(app, &c) == want,
+					    "role %s kind %s state %s own %d", sm_role_name((sm_role)r),
+					    sm_kind_name((sm_kind)k), sm_state_name((sm_state)st), own);
+					sm_err_clear(err);
+					sm_status got = sm_print_check(app, &c, err);
+					ck_assert(want ? got == SM_OK : (got == SM_E_DENIED || got == SM_E_STATE));
+					ck_assert(want || sm_err_count(err) == 1); /* with the reason */
+					allowed += want;
+				}
+	ck_assert_int_eq(allowed, 4); /* unit: 3 states; office: 1 */
+	app->user = saved;
+}
+END_TEST
 
 START_TEST(test_kind_rules)
 {
@@ -2863,6 +2918,7 @@ workflow_suite(void)
 	tcase_add_test(tc, test_unmask);
 	tcase_add_test(tc, test_self_approval);
 	tcase_add_test(tc, test_kind_rules);
+	tcase_add_test(tc, test_print_rule);
 	tcase_add_test(tc, test_domain_unique);
 	tcase_add_test(tc, test_users_and_units);
 	tcase_add_test(tc, test_admin_matrix);

@@ -21,7 +21,8 @@ declare -A ACTIONS
 actions_of() { # LOGIN ID: the action names, from the rules through the core
 	local k="$1/$2"
 	if [ -z "${ACTIONS[$k]+set}" ]; then
-		ACTIONS[$k]=$(sm --as "$1" --json case show "$2" | jq -r '.actions | join(" ")')
+		ACTIONS[$k]=$(sm --as "$1" --json case show "$2" |
+		    jq -r '.actions + (if .may_print then ["print"] else [] end) | join(" ")')
 	fi
 	printf '%s' "${ACTIONS[$k]}"
 }

@@ -417,7 +417,8 @@ register_domain() {
 
 # expected_keybar SCREEN ACTIONS [list]: the English key bar of a queue (list)
 # or a case pager whose case allows ACTIONS (names, as `case show --json`
-# gives them from the rules).  SCREEN is the role's key table: office, conac,
+# gives them from the rules; "print" when its .may_print says the user may
+# print the letter and form).  SCREEN is the role's key table: office, conac,
 # unit (with "new" when the queue starts applications), service.  The F-keys
 # of each action are the console's; which of them show is the rules' say.
 expected_keybar() {
@@ -429,7 +430,8 @@ expected_keybar() {
 		has reject && bar="$bar 3Return"
 		has confirm-paper && bar="$bar 4Paper OK"
 		has reject-paper && bar="$bar 5Paper bad"
-		has verify-hung && bar="$bar 6Hung" ;;
+		has verify-hung && bar="$bar 6Hung"
+		has print && [ -z "$list" ] && bar="$bar 7Print letter 8Print form" ;;
 	conac)
 		has approve && bar="$bar 2Approve"
 		has reject && bar="$bar 3Return"
@@ -439,7 +441,8 @@ expected_keybar() {
 	unit*)
 		has submit && [ -n "$list" ] && bar="$bar 2Submit 3Edit"
 		[ "$screen" = unit-new ] && [ -n "$list" ] && bar="$bar 4New"
-		has withdraw && bar="$bar 5Withdraw" ;;
+		has withdraw && bar="$bar 5Withdraw"
+		has print && [ -z "$list" ] && bar="$bar 6Print letter 7Print form" ;;
 	service)
 		[ -n "$actions" ] && bar="$bar 2Note"
 		[ -n "$list" ] && bar="$bar 3Search"

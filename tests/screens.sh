@@ -76,6 +76,11 @@ shot() {
 	    { fail "$name: its '# sql:' lines"; return 1; }
 	rm -rf "$T/home"
 	mkdir -p "$T/home"
+	# "# config: LINE" lines are its configuration file (print.printer ...)
+	if grep -q '^# config:' "$keys"; then
+		mkdir -p "$T/home/.config/sitemark"
+		sed -n 's/^# config: \{0,1\}//p' "$keys" >"$T/home/.config/sitemark/sitemark.yaml"
+	fi
 	{ cat "$keys"; echo; echo ":dump $out"; } >"$T/script"
 	if [ "$lang" = zh ]; then
 		env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN HOME="$T/home" SITEMARK_NOW=$NOW \

@@ -115,7 +115,7 @@ shot() {
 echo "# the office's queue and the case pager"
 # case 13 waits for its paper: the key bars offer only what the rules allow there
 KB_OFFICE="1Help 4Paper OK 5Paper bad 7Sort 8Filter 9Refresh 10Quit"
-KB_CASE="1Help 4Paper OK 5Paper bad 9Refresh 10Quit"
+KB_CASE="1Help 4Paper OK 5Paper bad 7Print letter 8Print form 9Refresh 10Quit"
 shot en fz-review queue 2
 check_bytes "queue" "$T/queue.bin"
 check_layout "queue" "$T/queue.txt" '^Paper confirmation  \|  1/[0-9]+' "$KB_OFFICE"
@@ -203,7 +203,7 @@ if have_zh_locale && [ -f "$SITEMARK_LOCALEDIR/zh_CN/LC_MESSAGES/sitemark.mo" ];
 	shot zh fz-review zh-case 2 '<Enter>'
 	check_bytes "case pager (zh)" "$T/zh-case.bin"
 	check_layout "case pager (zh)" "$T/zh-case.txt" '^申请 13  \|' \
-	    "1帮助 4材料齐 5材料退 9刷新 10退出"
+	    "1帮助 4材料齐 5材料退 7打印申请函 8打印申请表 9刷新 10退出"
 	check_match "case pager (zh): the neutralised forms" '\^\[\]0;pwned\^GB' "$(sed -e ':a' -e 'N' -e '$!ba' -e 's/\n *//g' "$T/zh-case.txt")"
 else
 	echo "# SKIP the Chinese screens: no zh_CN.UTF-8 locale or no catalogue"

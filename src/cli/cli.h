@@ -39,6 +39,9 @@ typedef struct cli {
 	const char *since;     /* audit show --since */
 	const char *anchors;   /* audit verify, check --anchors */
 	bool force;            /* restore --force */
+	const char *copies;    /* print --copies N */
+	const char *out;       /* print --out FILE */
+	const char *printer;   /* print --printer NAME */
 	int64_t expect_version;
 	bool queue;
 	bool demo;
@@ -128,5 +131,7 @@ int cmd_mark_show(cli *c);
 int cmd_unmask(cli *c);
 int cmd_forms_check(cli *c);
 int cmd_forms_strings(cli *c);
+/* print ID letter|form (cmd_print.c) */
+int cmd_print(cli *c);
 
 #endif

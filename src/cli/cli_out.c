@@ -244,6 +244,7 @@ cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const sm_case_
 	json_object_set(o, "unit_values", v->unit.values ? v->unit.values : json_object());
 	json_object_set_new(o, "unit_version", json_integer(v->unit.version)); /* unit edit --expect-version */
 	json_object_set_new(o, "actions", actions_json(v->actions, v->n_actions));
+	json_object_set_new(o, "may_print", json_boolean(v->may_print)); /* sitemark print */
 	json_t *hist = json_array();
 	for (i = 0; i < v->n_history; i++) {
 		const sm_event *ev = &v->history[i];

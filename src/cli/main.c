@@ -61,6 +61,8 @@ const cli_command cli_commands[] = {
 	{"check", NULL, 0, 0, CLI_STORE, cmd_check, N_("check [--anchors FILE]")},
 	{"backup", NULL, 1, 1, CLI_STORE, cmd_backup, N_("backup FILE")},
 	{"restore", NULL, 1, 1, CLI_NO_STORE, cmd_restore, N_("restore FILE [--force]")},
+	{"print", NULL, 2, 2, CLI_STORE, cmd_print,
+	    N_("print ID letter|form [--copies N] [--out FILE] [--printer NAME]")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
 
@@ -70,7 +72,8 @@ enum {
 	OPT_DEMO, OPT_TEXT, OPT_EXPECT, OPT_REQUEST, OPT_HELP, OPT_VERSION, OPT_NO_COLOR,
 	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT, OPT_REVERSE_CURSOR,
 	OPT_CASE, OPT_USER, OPT_ACTION, OPT_SINCE,
-	OPT_ANCHORS, OPT_FORCE, OPT_TOTP
+	OPT_ANCHORS, OPT_FORCE, OPT_TOTP,
+	OPT_COPIES, OPT_OUT, OPT_PRINTER
 };
 
 static const struct option options[] = {
@@ -106,6 +109,9 @@ static const struct option options[] = {
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"anchors", required_argument, NULL, OPT_ANCHORS},
 	{"force", no_argument, NULL, OPT_FORCE},
+	{"copies", required_argument, NULL, OPT_COPIES},
+	{"out", required_argument, NULL, OPT_OUT},
+	{"printer", required_argument, NULL, OPT_PRINTER},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -296,6 +302,9 @@ main(int argc, char **argv)
 		case OPT_SINCE: c.since = optarg; break;
 		case OPT_ANCHORS: c.anchors = optarg; break;
 		case OPT_FORCE: c.force = true; break;
+		case OPT_COPIES: c.copies = optarg; break;
+		case OPT_OUT: c.out = optarg; break;
+		case OPT_PRINTER: c.printer = optarg; break;
 		case OPT_NO_COLOR: c.tui.no_color = true; break;
 		case OPT_ASCII: c.tui.ascii = true; break;
 		case OPT_REVERSE_CURSOR: c.tui.reverse_cursor = true; break;

@@ -79,11 +79,15 @@ static const struct key keys[] = {
 	{ "auth.totp_roles", K_ROLES, OFF(auth_totp_roles) },
 	{ "auth.totp_required", K_BOOL, OFF(auth_totp_required) },
 	{ "auth.max_failures", K_COUNT, OFF(auth_max_failures) },
+	{ "print.printer", K_STR, OFF(print_printer) },
+	{ "print.directory", K_PATH, OFF(print_directory) },
+	{ "print.title_font", K_STR, OFF(print_title_font) },
+	{ "print.body_font", K_STR, OFF(print_body_font) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
-static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth" };
+static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth", "print" };
 
 struct loader {
 	const char *path;  /* the configuration file */

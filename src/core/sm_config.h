@@ -61,6 +61,11 @@ typedef struct sm_config {
 	                           * (default false: the second factor applies to enrolled accounts) */
 	int auth_max_failures;    /* "auth.max_failures": wrong codes in a row that lock the
 	                           * account (default 5) */
+	char *print_printer;      /* "print.printer": the CUPS printer of `lp -d`, or NULL */
+	char *print_directory;    /* "print.directory": where prints are saved; NULL:
+	                           * ~/sitemark-print */
+	char *print_title_font;   /* "print.title_font": NULL: Noto Serif CJK SC (bold) */
+	char *print_body_font;    /* "print.body_font": NULL: cwTeXFangSong, then Noto Serif CJK SC */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

@@ -382,6 +382,7 @@ sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 	out->days_over = sm_case_days_over(app, &out->c);
 	out->days_left = sm_case_days_left(app, &out->c);
 	out->n_actions = sm_case_actions(app, &out->c, out->actions, SM_ACTION_COUNT);
+	out->may_print = sm_case_may_print(app, &out->c);
 	out->office_name = sm_view_office_name(app, out->c.office);
 	if ((st = sm_store_unit_get(app->store, out->c.unit, &out->unit, err)) != SM_OK)
 		goto fail;

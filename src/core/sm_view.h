@@ -103,6 +103,8 @@ typedef struct sm_case_view {
 	char *fee_how;            /* the configured way to pay, or NULL */
 	char *fee_text;           /* for the unit: sm_app_fee_text (the support
 	                           * contacts when nothing is configured) */
+	bool may_print;           /* this user may print its letter and form now
+	                           * (sm_case_may_print) */
 } sm_case_view;
 
 /* The case ID as the acting user may see it (SM_E_DENIED, SM_E_NOTFOUND). */

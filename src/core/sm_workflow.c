@@ -1743,32 +1743,97 @@ sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *err)
 	return write_request(app, NULL, "case note", case_id, text, NULL, note_tx, &n, NULL, err);
 }
 
+/* Who may print a case's letter and form (domain.md §4 "print"): the one
+ * table.  The unit, for its own website cases from paper_pending on; an
+ * office, for the website cases of its own units while they wait in its
+ * paper queue (paper_pending).  Whose case it is: sm_case_may_see. */
+static const struct {
+	sm_role role;
+	unsigned states;
+} print_rules[] = {
+	{SM_ROLE_UNIT, SM_BIT(SM_STATE_PAPER_PENDING) | SM_BIT(SM_STATE_MARK_ISSUED) |
+	    SM_BIT(SM_STATE_MARK_HUNG)},
+	{SM_ROLE_OFFICE, SM_BIT(SM_STATE_PAPER_PENDING)},
+};
+
+sm_status
+sm_print_check(const sm_app *app, const sm_case *c, sm_err *err)
+{
+	for (size_t i = 0; i < sizeof(print_rules) / sizeof(print_rules[0]); i++) {
+		if (print_rules[i].role != app->user.role)
+			continue;
+		if (sm_case_may_see(app, c, err) != SM_OK)
+			return SM_E_DENIED;
+		if (c->kind != SM_KIND_SITE || !(print_rules[i].states & SM_BIT(c->state)))
+			return sm_err_add(err, SM_E_STATE, NULL, app->user.role == SM_ROLE_UNIT ?
+			    _("the letter and form are printed for website cases from paper pending on") :
+			    _("an office prints the letter and form of the website cases in its paper queue (paper pending)"));
+		return SM_OK;
+	}
+	return sm_err_add(err, SM_E_DENIED, NULL,
+	    _("only the unit and its establishment office print the letter and form; your role is %s"),
+	    sm_role_label(app->user.role));
+}
+
+bool
+sm_case_may_print(const sm_app *app, const sm_case *c)
+{
+	return c != NULL && sm_print_check(app, c, NULL) == SM_OK;
+}
+
+struct print_ctx {
+	sm_app *app;
+	int64_t case_id;
+	const char *what;
+	json_t *values;
+};
+
 static sm_status
 print_tx(sm_tx *tx, void *ud, sm_err *err)
 {
-	struct note_ctx *n = ud;
-	return audit(tx, n->app, "case", n->case_id, n->what, "print", NULL, NULL, NULL, NULL, err);
+	struct print_ctx *n = ud;
+	return audit(tx, n->app, "case", n->case_id, n->what, "print", NULL, NULL, NULL,
+	    n->values, err);
+}
+
+sm_status
+sm_case_print_audit(sm_app *app, int64_t case_id, const sm_print_note *p, sm_err *err)
+{
+	sm_case c = {0};
+	sm_status st;
+	if (app->user.login == NULL)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("no user is logged in"));
+	if (p == NULL || p->what == NULL ||
+	    (strcmp(p->what, "letter") != 0 && strcmp(p->what, "form") != 0))
+		return sm_err_add(err, SM_E_INVALID, "what", _("print the letter or the form"));
+	if (p->copies < 1 || p->copies > SM_PRINT_MAX_COPIES)
+		return sm_err_add(err, SM_E_INVALID, "copies",
+		    _("the number of copies is from 1 to %d"), SM_PRINT_MAX_COPIES);
+	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
+		return st;
+	st = sm_print_check(app, &c, err);
+	sm_case_clear(&c);
+	if (st != SM_OK)
+		return st;
+	/* who (the record's actor), what, how many, and where it went */
+	json_t *v = json_pack("{s:s, s:i}", "document", p->what, "copies", p->copies);
+	if (v == NULL || (p->format && json_object_set_new(v, "format", json_string(p->format))) ||
+	    (p->file && json_object_set_new(v, "file", json_string(p->file))) ||
+	    (p->printer && json_object_set_new(v, "printer", json_string(p->printer)))) {
+		json_decref(v);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	struct print_ctx n = {app, case_id, p->what, v};
+	st = write_request(app, NULL, "case printed", case_id, p->what, v, print_tx, &n, NULL, err);
+	json_decref(v);
+	return st;
 }
 
 sm_status
 sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err)
 {
-	sm_case c = {0};
-	sm_status st;
-	if (require_role(app, UNIT | OFFICE | CONAC | SM_BIT(SM_ROLE_SERVICE),
-	    err) != SM_OK)
-		return SM_E_DENIED;
-	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
-		return st;
-	bool ok = c.kind == SM_KIND_SITE && (c.state == SM_STATE_PAPER_PENDING ||
-	    c.state == SM_STATE_MARK_ISSUED || c.state == SM_STATE_MARK_HUNG);
-	sm_case_clear(&c);
-	if (!ok)
-		return sm_err_add(err, SM_E_STATE, NULL,
-		    _("the letter and form are printed for website cases from paper pending on"));
-	struct note_ctx n = {app, case_id, NULL, what};
-	return write_request(app, NULL, "case printed", case_id, what, NULL, print_tx, &n, NULL,
-	    err);
+	sm_print_note p = {.what = what, .copies = 1};
+	return sm_case_print_audit(app, case_id, &p, err);
 }
 
 /* ---- unmasking (domain.md §3) */

@@ -209,7 +209,27 @@ sm_status sm_case_read(sm_app *app, int64_t case_id, sm_case *out, sm_err *err);
 sm_status sm_case_scope(const sm_app *app, sm_case_filter *f, bool *none, sm_err *err);
 /* Customer service's note on a case. */
 sm_status sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *err);
-/* Record that a case's letter or form was printed (changes no state). */
+/* Printing the letter and the form (domain.md §4 "print"; sm_doc.h
+ * assembles them).  Who may print: the unit, its own website cases from
+ * paper_pending on; an office, the website cases of its units in its paper
+ * queue (paper_pending).  The one rule: sm_print_check says why not
+ * (SM_E_DENIED, SM_E_STATE), sm_case_may_print whether (the key bars). */
+sm_status sm_print_check(const sm_app *app, const sm_case *c, sm_err *err);
+bool sm_case_may_print(const sm_app *app, const sm_case *c);
+#define SM_PRINT_MAX_COPIES 10
+/* One print, for its audit record (changes no state): who is the acting
+ * user; what ("letter" or "form"), how many copies, the format ("pdf",
+ * "txt"), the file it is in and the printer it was sent to (NULL: none). */
+typedef struct sm_print_note {
+	const char *what;
+	int copies;
+	const char *format;
+	const char *file;
+	const char *printer;
+} sm_print_note;
+sm_status sm_case_print_audit(sm_app *app, int64_t case_id, const sm_print_note *p,
+                              sm_err *err);
+/* Record that a case's letter or form was printed, one copy (changes no state). */
 sm_status sm_case_printed(sm_app *app, int64_t case_id, const char *what, sm_err *err);
 
 /* Unmasking (domain.md §3): the roles that see a case's ID numbers and

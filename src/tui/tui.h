@@ -44,6 +44,8 @@ enum tui_act {
 	A_DISABLE, A_ROLE, A_LOCK, A_VERIFY_CHAIN,
 	/* a masked value in full, with a reason (audited) */
 	A_UNMASK,
+	/* 打印申请函, 打印申请表 (tui_print.c) */
+	A_PRINT_LETTER, A_PRINT_FORM,
 	A_COUNT
 };
 
@@ -322,6 +324,11 @@ void tui_menu_restore(tui *t);
 /* A queue of the core's table (sm_queues). */
 tui_view *tui_queue_new(tui *t, const sm_queue *queue);
 tui_view *tui_case_view_new(tui *t, int64_t case_id);
+/* Print case C's letter (A_PRINT_LETTER) or form (A_PRINT_FORM): where to,
+ * how many copies, then where it went (tui_print.c).  Returns TUI_ flags. */
+int tui_print_case(tui *t, const sm_case *c, enum tui_act act);
+/* Whether ACT is a print the rules allow the user on case C. */
+bool tui_print_offers(tui *t, const sm_case *c, enum tui_act act);
 /* A form for FORM_ID; SUBMIT is called with the values when the user submits.
  * DRAFT_KEY names its draft ("site-new", "case-12"); INITIAL may be NULL. */
 typedef bool (*tui_form_submit_fn)(tui *t, void *ud, json_t *values, sm_err *err);

@@ -132,6 +132,7 @@ static const char *const act_names[A_COUNT] = {
 	[A_PREV_MONTH] = "prev-month", [A_DISABLE] = "disable", [A_ROLE] = "role",
 	[A_LOCK] = "lock", [A_VERIFY_CHAIN] = "verify-chain",
 	[A_UNMASK] = "unmask",
+	[A_PRINT_LETTER] = "print-letter", [A_PRINT_FORM] = "print-form",
 };
 
 /* The console's keys for the domain's actions, one row each. */

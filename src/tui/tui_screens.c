@@ -33,6 +33,8 @@ offers_on_case(tui *t, const sm_case *c, enum tui_act act)
 		a = SM_ACTION_SUBMIT;
 	if (act == A_NOTE)
 		return c != NULL && role_is(t, SM_ROLE_SERVICE);
+	if (act == A_PRINT_LETTER || act == A_PRINT_FORM)
+		return tui_print_offers(t, c, act);
 	if (a == SM_ACTION_NONE)
 		return true;
 	return c != NULL && sm_case_action_allowed(t->app, c, a);
@@ -325,6 +327,11 @@ static const tui_column queue_cols[] = {
 	{N_("Over"), 4, true},
 };
 
+/* 打印申请函 / 打印申请表: where the rules allow it (sm_case_may_print) */
+#define PRINT_KEYS(f1, f2) \
+	{A_PRINT_LETTER, f1, "p", N_("Print letter"), N_("Print the application letter: to the printer or a file")}, \
+	{A_PRINT_FORM, f2, "b", N_("Print form"), N_("Print the application form (in triplicate): to the printer or a file")}
+
 #define FIND_KEYS \
 	{A_SEARCH, 0, "/", NULL, N_("Search")}, \
 	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")}, \
@@ -358,6 +365,7 @@ static const tui_column queue_cols[] = {
 static const tui_action office_queue_actions[] = {
 	OFFICE_REVIEW_KEYS,
 	LIST_KEYS,
+	PRINT_KEYS(0, 0),
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
@@ -826,6 +834,9 @@ queue_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 		if (c)
 			note_case(t, c->id);
 		return TUI_DRAW;
+	case A_PRINT_LETTER:
+	case A_PRINT_FORM:
+		return tui_print_case(t, c, act);
 	default:
 		return 0;
 	}
@@ -1121,6 +1132,11 @@ case_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			case_unmask(cv, t);
 		return TUI_DRAW;
 	}
+	if (act == A_PRINT_LETTER || act == A_PRINT_FORM) {
+		int r2 = tui_print_case(t, cv->loaded ? &cv->cv.c : NULL, act);
+		case_load(cv, t); /* the print is in the history now */
+		return r2;
+	}
 	if (act == A_REFRESH) {
 		case_load(cv, t);
 		return TUI_DRAW;
@@ -1154,13 +1170,14 @@ case_destroy(tui_view *v)
 	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read the case again")}, \
 	{A_NONE, 0, NULL, NULL, NULL}
 
-static const tui_action case_actions_office[] = {OFFICE_REVIEW_KEYS, CASE_KEYS};
+static const tui_action case_actions_office[] = {OFFICE_REVIEW_KEYS, PRINT_KEYS(7, 8), CASE_KEYS};
 #define UNMASK_KEY \
 	{A_UNMASK, 7, "u", N_("Unmask"), N_("Show one masked ID number or mobile in full, with a reason (audited)")}
 
 static const tui_action case_actions_conac[] = {CONAC_REVIEW_KEYS, UNMASK_KEY, CASE_KEYS};
 static const tui_action case_actions_unit[] = {
 	{A_WITHDRAW, 5, "w", N_("Withdraw"), N_("Withdraw the application")},
+	PRINT_KEYS(6, 7),
 	CASE_KEYS,
 };
 static const tui_action case_actions_service[] = {
