@@ -323,6 +323,12 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 7: delivering the outbox */
+	    "DROP INDEX outbox_due;"
+	    "CREATE INDEX outbox_pending ON outbox(status) WHERE status = 'pending';"
+	    "ALTER TABLE outbox DROP COLUMN attachment;"
+	    "ALTER TABLE outbox DROP COLUMN name;"
+	    "ALTER TABLE outbox DROP COLUMN next_at;"
 	    /* 6: the second factor */
 	    "ALTER TABLE users DROP COLUMN totp_failures;"
 	    "ALTER TABLE users DROP COLUMN totp_secret;"

@@ -39,6 +39,7 @@ typedef struct cli {
 	const char *since;     /* audit show --since */
 	const char *anchors;   /* audit verify, check --anchors */
 	bool force;            /* restore --force */
+	bool daemon;           /* notify run --daemon */
 	int64_t expect_version;
 	bool queue;
 	bool demo;
@@ -126,5 +127,6 @@ int cmd_mark_show(cli *c);
 int cmd_unmask(cli *c);
 int cmd_forms_check(cli *c);
 int cmd_forms_strings(cli *c);
+int cmd_notify_run(cli *c);
 
 #endif

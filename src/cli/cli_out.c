@@ -257,18 +257,28 @@ cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const sm_case_
 	json_object_set_new(o, "history", hist);
 
 	json_t *outbox = json_array(), *notices = json_array();
+	bool failed = false;
 	for (i = 0; i < v->n_notices; i++) {
 		const sm_notice *nt = &v->notices[i];
 		json_array_append_new(outbox, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s}",
 		    "id", nt->msg_id, "event", nt->event, "channel", nt->channel,
 		    "recipient", nt->recipient, "subject", nt->subject, "body", nt->body,
 		    "status", nt->status));
-		json_array_append_new(notices, json_pack("{s:s, s:s, s:s, s:i}",
+		json_t *nj = json_pack("{s:s, s:s, s:s, s:i}",
 		    "channel", nt->channel, "event", nt->event, "status", nt->status,
-		    "attempts", nt->attempts));
+		    "attempts", nt->attempts);
+		/* where delivery stands: why the last attempt failed, the next
+		 * one, when it was sent */
+		json_object_set_new(nj, "reason", jstr_or_null(nt->last_error));
+		json_object_set_new(nj, "next_attempt", jstr_or_null(nt->next_at));
+		json_object_set_new(nj, "sent_at", jstr_or_null(nt->sent_at));
+		json_array_append_new(notices, nj);
+		if (sm_notice_failed(nt))
+			failed = true;
 	}
 	json_object_set_new(o, "outbox", outbox);
 	json_object_set_new(o, "notices", notices);
+	json_object_set_new(o, "notice_failed", json_boolean(failed));
 	if (v->n_notes > 0) {
 		json_t *notes = json_array();
 		for (i = 0; i < v->n_notes; i++)
@@ -387,6 +397,24 @@ cli_print_case(cli *c, const sm_case_view *v)
 		}
 		putchar('\n');
 	}
+	if (v->n_notices > 0)
+		printf("%s\n", _("Notifications:"));
+	for (i = 0; i < v->n_notices; i++) {
+		const sm_notice *nt = &v->notices[i];
+		char *st = sm_notice_status_text(nt);
+		/* the recipient and the reasons are data: neutralised */
+		printf("  %s, %s, ", sm_notice_channel_label(nt->channel),
+		    sm_notice_event_label(nt->event));
+		cli_put(nt->recipient);
+		fputs(": ", stdout);
+		cli_putln(st ? st : "");
+		free(st);
+	}
+	for (i = 0; i < v->n_notices; i++)
+		if (sm_notice_failed(&v->notices[i])) {
+			printf("  %s\n", _("! A notification was given up: the office should reach the unit another way."));
+			break;
+		}
 	if (v->n_notes > 0)
 		printf("%s\n", _("Staff notes:"));
 	for (i = 0; i < v->n_notes; i++) {

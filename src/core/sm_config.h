@@ -61,6 +61,15 @@ typedef struct sm_config {
 	                           * (default false: the second factor applies to enrolled accounts) */
 	int auth_max_failures;    /* "auth.max_failures": wrong codes in a row that lock the
 	                           * account (default 5) */
+	char *smtp_ca_file;       /* "smtp.ca_file": CA certificates to trust (PEM); NULL: the system's */
+	int smtp_starttls;        /* "smtp.starttls": smtp:// must switch to TLS (default true) */
+	int notify_retry_base;    /* "notify.retry_base" (s): the first retry's delay (default 60) */
+	int notify_retry_cap;     /* "notify.retry_cap" (s): the longest delay (default 3600) */
+	int notify_give_up;       /* "notify.give_up" (s): a notice not sent so long after it was
+	                           * queued fails and flags its case (default 172800, two days) */
+	int notify_interval;      /* "notify.interval" (s): notify run --daemon looks so often (60) */
+	int notify_timeout;       /* "notify.timeout" (s): one message's whole exchange (60) */
+	int notify_connect_timeout; /* "notify.connect_timeout" (s): connecting (10) */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

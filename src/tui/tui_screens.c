@@ -989,6 +989,25 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 		if (ev->reason && *ev->reason)
 			tui_pager_field(p, _("    reason"), ev->reason);
 	}
+	if (v->n_notices > 0) {
+		tui_pager_add(p, "%s", "");
+		tui_pager_add(p, "%s", _("Notifications:"));
+	}
+	for (size_t i = 0; i < v->n_notices; i++) {
+		const sm_notice *nt = &v->notices[i];
+		char *st = sm_notice_status_text(nt);
+		char what[128];
+		snprintf(what, sizeof(what), "  %s, %s", sm_notice_channel_label(nt->channel),
+		    sm_notice_event_label(nt->event));
+		tui_pager_field(p, what, nt->recipient);
+		tui_pager_field(p, "", st ? st : "");
+		free(st);
+	}
+	for (size_t i = 0; i < v->n_notices; i++)
+		if (sm_notice_failed(&v->notices[i])) {
+			tui_pager_add(p, "  ! %s", _("A notification was given up: the office should reach the unit another way."));
+			break;
+		}
 	if (v->n_notes > 0) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("Staff notes (never shown to the unit):"));
