@@ -721,7 +721,7 @@ START_TEST(test_organ_flow)
 	ck_assert_ptr_nonnull(strstr(ns[1].body, code));
 	ck_assert_ptr_nonnull(ns[2].subject);
 	char subj[64];
-	snprintf(subj, sizeof(subj), "sitemark: case %lld was returned", (long long)s);
+	snprintf(subj, sizeof(subj), "sitemark: case %lld, your website mark", (long long)s);
 	ck_assert_str_eq(ns[2].subject, subj);
 	ck_assert_ptr_null(strchr(ns[2].subject, '\n'));
 	/* Both notices of one transition share its request id. */

@@ -50,7 +50,6 @@ def save_control(d, c):
 class Handler:
     def __init__(self, d):
         self.d = d
-        self.md = mailbox.Maildir(os.path.join(d, "Maildir"), create=True)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         c = control(self.d)
@@ -76,7 +75,9 @@ class Handler:
                 await asyncio.sleep(c["slow"])
         if c.get("delay"):
             await asyncio.sleep(c["delay"])
-        self.md.add(envelope.original_content or envelope.content)
+        # opened for each message: a test may empty the directory between runs
+        md = mailbox.Maildir(os.path.join(self.d, "Maildir"), create=True)
+        md.add(envelope.original_content or envelope.content)
         with open(os.path.join(self.d, "envelopes"), "a") as f:
             f.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
                                 "at": time.time()}) + "\n")

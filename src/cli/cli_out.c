@@ -319,6 +319,11 @@ cli_print_case(cli *c, const sm_case_view *v)
 
 	printf(_("Case %lld: %s\n"), (long long)cs->id, sm_kind_label(cs->kind));
 	print_field(_("State"), sm_state_label(cs->state));
+	for (size_t k = 0; k < v->n_notices; k++)
+		if (sm_notice_failed(&v->notices[k])) {
+			printf("! %s\n", _("A notification was given up: the office should reach the unit another way."));
+			break;
+		}
 	print_field(_("Unit"), cs->unit_name);
 	print_field(_("Unit type"), sm_unit_type_label(cs->unit_type));
 	print_field(_("USCC"), cs->unit_uscc);
@@ -410,11 +415,6 @@ cli_print_case(cli *c, const sm_case_view *v)
 		cli_putln(st ? st : "");
 		free(st);
 	}
-	for (i = 0; i < v->n_notices; i++)
-		if (sm_notice_failed(&v->notices[i])) {
-			printf("  %s\n", _("! A notification was given up: the office should reach the unit another way."));
-			break;
-		}
 	if (v->n_notes > 0)
 		printf("%s\n", _("Staff notes:"));
 	for (i = 0; i < v->n_notes; i++) {

@@ -87,6 +87,7 @@ static const struct key keys[] = {
 	{ "notify.interval", K_COUNT, OFF(notify_interval) },
 	{ "notify.timeout", K_COUNT, OFF(notify_timeout) },
 	{ "notify.connect_timeout", K_COUNT, OFF(notify_connect_timeout) },
+	{ "notify.batch", K_COUNT, OFF(notify_batch) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -773,6 +774,7 @@ fill_defaults(struct loader *L)
 			{ OFF(notify_retry_base), 60 }, { OFF(notify_retry_cap), 3600 },
 			{ OFF(notify_give_up), 172800 }, { OFF(notify_interval), 60 },
 			{ OFF(notify_timeout), 60 }, { OFF(notify_connect_timeout), 10 },
+			{ OFF(notify_batch), 10 },
 		};
 		for (size_t i = 0; i < sizeof(notify_defaults) / sizeof(notify_defaults[0]); i++) {
 			int *v = (int *)(void *)((char *)cfg + notify_defaults[i].off);

@@ -70,6 +70,9 @@ typedef struct sm_config {
 	int notify_interval;      /* "notify.interval" (s): notify run --daemon looks so often (60) */
 	int notify_timeout;       /* "notify.timeout" (s): one message's whole exchange (60) */
 	int notify_connect_timeout; /* "notify.connect_timeout" (s): connecting (10) */
+	int notify_batch;         /* "notify.batch": outcomes recorded together, at most (10)
+	                           * and for at most a second: a sender killed sends at most
+	                           * so many again, with the same Message-IDs */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

@@ -123,8 +123,9 @@ sm_mail_header_words(const char *text)
 		puts_(&b, text);
 		return b.nomem ? (free(b.p), NULL) : (b.p ? b.p : strdup(""));
 	}
-	/* 45 bytes make 60 base64 characters: with "=?UTF-8?B?" and "?=" an
-	 * encoded word of 72, under RFC 2047's 75; a character is never split */
+	/* 39 bytes make 52 base64 characters: with "=?UTF-8?B?" and "?=" an
+	 * encoded word of 64, under RFC 2047's 75, and a line of at most 78
+	 * after "Subject: "; a character is never split */
 	size_t len = strlen(text), i = 0;
 	bool first = true;
 	while (i < len) {
@@ -133,7 +134,7 @@ sm_mail_header_words(const char *text)
 			size_t k = j + 1;
 			while (k < len && ((unsigned char)text[k] & 0xC0) == 0x80)
 				k++;
-			if (k - i > 45)
+			if (k - i > 39)
 				break;
 			j = k;
 		}
@@ -540,6 +541,51 @@ common_opts(CURL *h, const sm_config *cfg, char *errbuf)
 		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->smtp_ca_file);
 }
 
+/* The SMTP handle, with its options; NULL out of memory. */
+static CURL *
+smtp_handle(sender *s)
+{
+	const sm_config *cfg = s->app->cfg;
+	CURL *h = curl_easy_init();
+	if (h == NULL)
+		return NULL;
+	common_opts(h, cfg, s->curl_err);
+	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+	if (strncmp(cfg->smtp_url, "smtp://", 7) == 0)
+		curl_easy_setopt(h, CURLOPT_USE_SSL,
+		    (long)(cfg->smtp_starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+	if (cfg->smtp_user)
+		curl_easy_setopt(h, CURLOPT_USERNAME, cfg->smtp_user);
+	if (s->password)
+		curl_easy_setopt(h, CURLOPT_PASSWORD, s->password);
+	return h;
+}
+
+/* The gateway's handle, with its options; NULL out of memory. */
+static CURL *
+http_handle(sender *s)
+{
+	CURL *h = curl_easy_init();
+	if (h == NULL)
+		return NULL;
+	common_opts(h, s->app->cfg, s->curl_err);
+	curl_easy_setopt(h, CURLOPT_URL, s->app->cfg->sms_url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_cb);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->sms_headers);
+	return h;
+}
+
+/* After a failed exchange, a new handle: its connection may still be in
+ * the middle of one (a reply that comes too late) and is never reused. */
+static void
+renew(sender *s, CURL **h, CURL *(*make)(sender *))
+{
+	curl_easy_cleanup(*h);
+	*h = make(s);
+}
+
 static sm_status
 sender_open(sender *s, sm_app *app, sm_err *err)
 {
@@ -550,26 +596,10 @@ sender_open(sender *s, sm_app *app, sm_err *err)
 		if (cfg->smtp_password_file &&
 		    read_password(cfg->smtp_password_file, &s->password, err) != SM_OK)
 			return SM_E_IO;
-		if ((s->smtp = curl_easy_init()) == NULL)
+		if ((s->smtp = smtp_handle(s)) == NULL)
 			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-		common_opts(s->smtp, cfg, s->curl_err);
-		curl_easy_setopt(s->smtp, CURLOPT_URL, cfg->smtp_url);
-		curl_easy_setopt(s->smtp, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(s->smtp, CURLOPT_READFUNCTION, read_cb);
-		if (strncmp(cfg->smtp_url, "smtp://", 7) == 0)
-			curl_easy_setopt(s->smtp, CURLOPT_USE_SSL,
-			    (long)(cfg->smtp_starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
-		if (cfg->smtp_user)
-			curl_easy_setopt(s->smtp, CURLOPT_USERNAME, cfg->smtp_user);
-		if (s->password)
-			curl_easy_setopt(s->smtp, CURLOPT_PASSWORD, s->password);
 	}
 	if (cfg->sms_url) {
-		if ((s->http = curl_easy_init()) == NULL)
-			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-		common_opts(s->http, cfg, s->curl_err);
-		curl_easy_setopt(s->http, CURLOPT_URL, cfg->sms_url);
-		curl_easy_setopt(s->http, CURLOPT_WRITEFUNCTION, discard_cb);
 		s->json = sm_sms_is_json(cfg);
 		for (size_t i = 0; i < cfg->n_sms_headers; i++) {
 			struct curl_slist *l = curl_slist_append(s->sms_headers, cfg->sms_headers[i]);
@@ -585,7 +615,8 @@ sender_open(sender *s, sm_app *app, sm_err *err)
 				return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 			s->sms_headers = l;
 		}
-		curl_easy_setopt(s->http, CURLOPT_HTTPHEADER, s->sms_headers);
+		if ((s->http = http_handle(s)) == NULL)
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	}
 	return SM_OK;
 }
@@ -627,6 +658,11 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 	sm_err *e = sm_err_new();
 	send_rc out = SEND_RETRY;
 	*why = NULL;
+	if (cfg->smtp_url && s->smtp == NULL && (s->smtp = smtp_handle(s)) == NULL) {
+		*why = strdup(_("out of memory"));
+		sm_err_free(&e);
+		return SEND_RETRY;
+	}
 	if (s->smtp == NULL || cfg->smtp_from == NULL) {
 		*why = strdup(_("smtp.url and smtp.from are not configured"));
 		sm_err_free(&e);
@@ -668,6 +704,7 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 	if (rc == CURLE_OK)
 		return SEND_OK;
 	curl_why(s, rc, code, why);
+	renew(s, &s->smtp, smtp_handle);
 	/* a 5xx reply (a refused recipient, a refused message) will not change */
 	return code >= 500 && code < 600 ? SEND_FAIL : SEND_RETRY;
 }
@@ -676,6 +713,10 @@ static send_rc
 send_sms(sender *s, const sm_notice *n, char **why)
 {
 	*why = NULL;
+	if (s->app->cfg->sms_url && s->http == NULL && (s->http = http_handle(s)) == NULL) {
+		*why = strdup(_("out of memory"));
+		return SEND_RETRY;
+	}
 	if (s->http == NULL) {
 		*why = strdup(_("sms.url is not configured"));
 		return SEND_RETRY;
@@ -694,6 +735,7 @@ send_sms(sender *s, const sm_notice *n, char **why)
 	free(body);
 	if (rc == CURLE_OK && code >= 200 && code < 300)
 		return SEND_OK;
+	renew(s, &s->http, http_handle);
 	if (rc == CURLE_OK) {
 		if (asprintf(why, _("the SMS gateway answered HTTP %ld"), code) < 0)
 			*why = NULL;
@@ -724,31 +766,75 @@ parse_time(const char *s)
 	return (time_t)(t - off);
 }
 
-struct done_ctx {
+/* An attempt's outcome, recorded with the others of its group. */
+struct outcome {
+	const sm_notice *n;  /* in the run's batch of due notices */
+	const char *status;  /* sent retrying failed */
+	char *error, *next_at, *reason;
+};
+
+/* The outcomes not yet recorded: at most notify.batch, for at most a
+ * second; recorded in one transaction (a sender killed before it sends
+ * them again, with the same Message-IDs: the window of trust.md scenario
+ * 8). */
+struct run {
 	sm_app *app;
-	const sm_notice *n;
-	const char *status, *error, *next_at;
-	char *reason;
-	bool changed;
+	struct outcome *o;
+	size_t n, cap;
+	struct timespec since;
 };
 
 static sm_status
 done_tx(sm_tx *tx, void *ud, sm_err *err)
 {
-	struct done_ctx *d = ud;
-	sm_status st = sm_tx_notice_done(tx, d->n->id, d->status, d->error, d->next_at,
-	    &d->changed, err);
-	if (st != SM_OK || !d->changed || d->n->case_id <= 0)
-		return st;
-	const char *action = strcmp(d->status, "sent") == 0 ? "notice-sent" :
-	    strcmp(d->status, "failed") == 0 ? "notice-failed" : "notice-retry";
-	sm_event e = {
-		.actor = d->app->user.login ? d->app->user.login : (char *)"-",
-		.role = (char *)sm_role_name(d->app->user.role), .ssh_client = d->app->ssh_client,
-		.object = (char *)"case", .object_id = d->n->case_id, .object_key = d->n->msg_id,
-		.action = (char *)action, .reason = d->reason,
-	};
-	return sm_tx_audit(tx, &e, err);
+	struct run *r = ud;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct outcome *d = &r->o[i];
+		bool changed = false;
+		sm_status st = sm_tx_notice_done(tx, d->n->id, d->status, d->error, d->next_at,
+		    &changed, err);
+		if (st != SM_OK)
+			return st;
+		if (!changed || d->n->case_id <= 0)
+			continue;
+		const char *action = strcmp(d->status, "sent") == 0 ? "notice-sent" :
+		    strcmp(d->status, "failed") == 0 ? "notice-failed" : "notice-retry";
+		sm_event e = {
+			.actor = r->app->user.login ? r->app->user.login : (char *)"-",
+			.role = (char *)sm_role_name(r->app->user.role),
+			.ssh_client = r->app->ssh_client, .object = (char *)"case",
+			.object_id = d->n->case_id, .object_key = d->n->msg_id,
+			.action = (char *)action, .reason = d->reason,
+		};
+		if ((st = sm_tx_audit(tx, &e, err)) != SM_OK)
+			return st;
+	}
+	return SM_OK;
+}
+
+static void
+outcomes_clear(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->o[i].error);
+		free(r->o[i].next_at);
+		free(r->o[i].reason);
+	}
+	r->n = 0;
+}
+
+/* Record the outcomes waiting. */
+static sm_status
+flush(struct run *r, sm_err *err)
+{
+	char rid[37];
+	if (r->n == 0)
+		return SM_OK;
+	sm_status st = sm_random_request_id(rid, err);
+	if (st == SM_OK)
+		st = sm_store_write(r->app->store, rid, done_tx, r, NULL, NULL, err);
+	outcomes_clear(r);
+	return st;
 }
 
 /* The channel and event of N in words ("e-mail, mark issued"). */
@@ -762,38 +848,65 @@ notice_what(const sm_notice *n)
 	return r;
 }
 
-static sm_status
-record(sm_app *app, const sm_notice *n, const char *status, const char *error,
-       const char *next_at, const char *message_id, sm_err *err)
+static double
+since(const struct timespec *t0)
 {
-	char rid[37];
-	struct done_ctx d = {app, n, status, error, next_at, NULL, false};
-	char *what = notice_what(n);
-	int r;
-	if (what == NULL)
-		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-	if (strcmp(status, "sent") == 0 && message_id)
-		r = asprintf(&d.reason, _("%s: sent, Message-ID %s"), what, message_id);
-	else if (strcmp(status, "sent") == 0)
-		r = asprintf(&d.reason, _("%s: sent"), what);
-	else if (strcmp(status, "retrying") == 0)
-		r = asprintf(&d.reason, _("%s: not sent (%s); next attempt %s"), what,
-		    error ? error : "", next_at ? next_at : "");
-	else
-		r = asprintf(&d.reason, _("%s: not sent, given up (%s); the office is told"), what,
-		    error ? error : "");
-	free(what);
-	if (r < 0)
-		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-	sm_status st = sm_random_request_id(rid, err);
-	if (st == SM_OK)
-		st = sm_store_write(app->store, rid, done_tx, &d, NULL, NULL, err);
-	free(d.reason);
-	return st;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 static sm_status
-deliver(sender *s, const sm_notice *n, sm_notify_stats *stats, sm_err *err)
+record(struct run *r, const sm_notice *n, const char *status, const char *error,
+       const char *next_at, const char *message_id, sm_err *err)
+{
+	char *what = notice_what(n), *reason = NULL;
+	int rc;
+	if (what == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	if (strcmp(status, "sent") == 0 && message_id)
+		rc = asprintf(&reason, _("%s: sent, Message-ID %s"), what, message_id);
+	else if (strcmp(status, "sent") == 0)
+		rc = asprintf(&reason, _("%s: sent"), what);
+	else if (strcmp(status, "retrying") == 0)
+		rc = asprintf(&reason, _("%s: not sent (%s); next attempt %s"), what,
+		    error ? error : "", next_at ? next_at : "");
+	else
+		rc = asprintf(&reason, _("%s: not sent, given up (%s); the office is told"), what,
+		    error ? error : "");
+	free(what);
+	if (rc < 0)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 16;
+		struct outcome *o = realloc(r->o, nc * sizeof(*o));
+		if (o == NULL) {
+			free(reason);
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		}
+		r->o = o;
+		r->cap = nc;
+	}
+	struct outcome *o = &r->o[r->n++];
+	o->n = n;
+	o->status = status;
+	o->error = error ? strdup(error) : NULL;
+	o->next_at = next_at ? strdup(next_at) : NULL;
+	o->reason = reason;
+	if ((error && o->error == NULL) || (next_at && o->next_at == NULL)) {
+		outcomes_clear(r);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	if (r->n == 1)
+		clock_gettime(CLOCK_MONOTONIC, &r->since);
+	int batch = r->app->cfg->notify_batch > 0 ? r->app->cfg->notify_batch : 1;
+	if ((int)r->n >= batch || since(&r->since) >= 1.0)
+		return flush(r, err);
+	return SM_OK;
+}
+
+static sm_status
+deliver(sender *s, struct run *run, const sm_notice *n, sm_notify_stats *stats, sm_err *err)
 {
 	sm_app *app = s->app;
 	char *why = NULL, *message_id = NULL;
@@ -822,7 +935,7 @@ deliver(sender *s, const sm_notice *n, sm_notify_stats *stats, sm_err *err)
 	char next[32];
 	sm_status st;
 	if (rc == SEND_OK) {
-		st = record(app, n, "sent", NULL, NULL, message_id, err);
+		st = record(run, n, "sent", NULL, NULL, message_id, err);
 		stats->sent++;
 	} else {
 		uint32_t jitter = 0;
@@ -832,10 +945,10 @@ deliver(sender *s, const sm_notice *n, sm_notify_stats *stats, sm_err *err)
 		if (rc == SEND_RETRY && (created == (time_t)-1 ||
 		    now + delay - created < (time_t)app->cfg->notify_give_up)) {
 			sm_time_format(now + delay, next, sizeof(next));
-			st = record(app, n, "retrying", why ? why : "?", next, NULL, err);
+			st = record(run, n, "retrying", why ? why : "?", next, NULL, err);
 			stats->retrying++;
 		} else {
-			st = record(app, n, "failed", why ? why : "?", NULL, NULL, err);
+			st = record(run, n, "failed", why ? why : "?", NULL, NULL, err);
 			stats->failed++;
 		}
 	}
@@ -944,6 +1057,7 @@ sm_notify_run(sm_app *app, sm_notify_stats *stats, sm_err *err)
 {
 	static bool curl_ready;
 	sender s = {0};
+	struct run run = {.app = app};
 	sm_status st;
 
 	memset(stats, 0, sizeof(*stats));
@@ -974,15 +1088,20 @@ sm_notify_run(sm_app *app, sm_notify_stats *stats, sm_err *err)
 		if ((st = sm_store_notices_due(app->store, now, after, BATCH, &due, &n, err)) != SM_OK)
 			break;
 		for (size_t i = 0; i < n && st == SM_OK; i++) {
-			st = deliver(&s, &due[i], stats, err);
+			st = deliver(&s, &run, &due[i], stats, err);
 			after = due[i].id;
 		}
+		/* before the batch they point into is freed */
+		if (st == SM_OK)
+			st = flush(&run, err);
+		outcomes_clear(&run);
 		for (size_t i = 0; i < n; i++)
 			sm_notice_clear(&due[i]);
 		free(due);
 		if (st != SM_OK || n < BATCH)
 			break;
 	}
+	free(run.o);
 	sender_close(&s);
 	close(fd);
 	return st;

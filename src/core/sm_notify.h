@@ -41,7 +41,7 @@ char *sm_mail_compose(const sm_mail *m, size_t *len, sm_err *err);
  * sitemark.invalid).  Malloc'd. */
 char *sm_mail_message_id(int64_t id, const char *msg_id, const char *from);
 
-/* TEXT as RFC 2047 encoded words (UTF-8, base64) of at most 75 characters
+/* TEXT as RFC 2047 encoded words (UTF-8, base64) of at most 64 characters
  * each, split between characters, joined by "\r\n " (a folded header);
  * plain printable ASCII of at most 60 characters as it is.  Malloc'd. */
 char *sm_mail_header_words(const char *text);

@@ -908,6 +908,11 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 	tui_pager_clear(p);
 	tui_pager_add(p, _("Case %lld: %s - %s"), (long long)c->id, sm_kind_label(c->kind),
 	    sm_state_label(c->state));
+	for (size_t i = 0; i < v->n_notices; i++)
+		if (sm_notice_failed(&v->notices[i])) {
+			tui_pager_add(p, "! %s", _("A notification was given up: the office should reach the unit another way."));
+			break;
+		}
 	if (n_um > 0)
 		tui_pager_add(p, "%s", _("Unmasked for you (recorded in the audit log):"));
 	for (size_t i = 0; i < n_um; i++)
@@ -995,19 +1000,16 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 	}
 	for (size_t i = 0; i < v->n_notices; i++) {
 		const sm_notice *nt = &v->notices[i];
-		char *st = sm_notice_status_text(nt);
+		char *st = sm_notice_status_text(nt), *line = NULL;
 		char what[128];
-		snprintf(what, sizeof(what), "  %s, %s", sm_notice_channel_label(nt->channel),
+		snprintf(what, sizeof(what), "%s, %s", sm_notice_channel_label(nt->channel),
 		    sm_notice_event_label(nt->event));
-		tui_pager_field(p, what, nt->recipient);
-		tui_pager_field(p, "", st ? st : "");
+		if (asprintf(&line, "%s: %s", nt->recipient ? nt->recipient : "", st ? st : "") < 0)
+			line = NULL;
+		tui_pager_field(p, what, line ? line : "");
+		free(line);
 		free(st);
 	}
-	for (size_t i = 0; i < v->n_notices; i++)
-		if (sm_notice_failed(&v->notices[i])) {
-			tui_pager_add(p, "  ! %s", _("A notification was given up: the office should reach the unit another way."));
-			break;
-		}
 	if (v->n_notes > 0) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("Staff notes (never shown to the unit):"));
