@@ -10,6 +10,9 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
   libsqlite3-dev sqlite3 libyaml-dev libcurl4-openssl-dev libncurses-dev
   libidn2-dev libjansson-dev nettle-dev liboath-dev oathtool check locales tmux jq
   clang libclang-rt-14-dev"
+# notify run's tests and benchmark: an SMTP server (aiosmtpd) with a test
+# certificate (openssl), bc for the rates
+packages="$packages python3-aiosmtpd openssl bc"
 
 missing=""
 for p in $packages; do

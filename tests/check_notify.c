@@ -235,6 +235,42 @@ START_TEST(test_sms_body)
 }
 END_TEST
 
+START_TEST(test_from)
+{
+	char *a = NULL, *n = NULL;
+	TU_OK(err, sm_mail_parse_from("网站标识管理 <sitemark@example.gov.cn>", &a, &n, err));
+	ck_assert_str_eq(a, "sitemark@example.gov.cn");
+	ck_assert_str_eq(n, "网站标识管理");
+	free(a);
+	free(n);
+	TU_OK(err, sm_mail_parse_from("\"Sitemark\" <s@example.cn>", &a, &n, err));
+	ck_assert_str_eq(n, "Sitemark");
+	free(a);
+	free(n);
+	TU_OK(err, sm_mail_parse_from("s@example.cn", &a, &n, err));
+	ck_assert_str_eq(a, "s@example.cn");
+	ck_assert_ptr_null(n);
+	free(a);
+	ck_assert_int_eq(sm_mail_parse_from("not an address", &a, &n, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_mail_parse_from("x\r\nBcc: e@evil.cn <s@example.cn>", &a, &n, err),
+	    SM_E_INVALID);
+	ck_assert_ptr_null(a);
+	/* the name in From, encoded */
+	sm_mail m = base;
+	m.from_name = "网站标识管理";
+	size_t len = 0;
+	char *msg = sm_mail_compose(&m, &len, err), *w = sm_base64("网站标识管理", 18), want[128];
+	snprintf(want, sizeof(want), "From: =?UTF-8?B?%s?= <noreply@sitemark.example.cn>\r\n", w);
+	ck_assert_ptr_nonnull(strstr(msg, want));
+	free(w);
+	free(msg);
+	/* a gateway header with {mobile} and {text}: no line break from data */
+	char *h = sm_sms_header("X-To: {mobile}; {text}", "139", "a\r\nX-Evil: 1");
+	ck_assert_str_eq(h, "X-To: 139; a  X-Evil: 1");
+	free(h);
+}
+END_TEST
+
 START_TEST(test_delay)
 {
 	sm_config cfg = {.notify_retry_base = 60, .notify_retry_cap = 600};
@@ -262,6 +298,7 @@ notify_suite(void)
 	tcase_add_test(tc, test_attachment);
 	tcase_add_test(tc, test_message_id);
 	tcase_add_test(tc, test_sms_body);
+	tcase_add_test(tc, test_from);
 	tcase_add_test(tc, test_delay);
 	suite_add_tcase(s, tc);
 	return s;

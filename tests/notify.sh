@@ -75,7 +75,7 @@ config() {
 	cat >"$1" <<EOF
 smtp:
   url: smtp://127.0.0.1:$2
-  from: noreply@sitemark.example.cn
+  from: "网站标识管理 <noreply@sitemark.example.cn>"
   user: mailer
   password_file: $T/smtp.password
   ca_file: $T/cert.pem
@@ -84,6 +84,7 @@ sms:
   headers:
     - "Content-Type: application/json"
     - "X-Token: t0k"
+    - "X-Mobile: {mobile}"
   body: '{"to": "{mobile}", "msg": "{text}"}'
 notify:
   retry_base: 60
@@ -228,13 +229,14 @@ for line in open(sys.argv[2]):
     b = json.loads(r["body"])  # the template is JSON: escaped, parses
     got.append((b["to"], b["msg"]))
     if r["headers"].get("X-Token") != "t0k": bad.append("no X-Token")
+    if r["headers"].get("X-Mobile") != b["to"]: bad.append("X-Mobile is not the mobile")
     if r["headers"].get("Content-Type") != "application/json": bad.append("Content-Type")
     if r["path"] != "/send": bad.append("path " + r["path"])
 if sorted(got) != rows: bad.append("the SMS sent differ from the outbox")
 print("\n".join(sorted(set(bad))))
 EOF
 )
-check_eq "every SMS: JSON body with mobile and text, the configured headers" "" "$BAD"
+check_eq "every SMS: JSON body with mobile and text, the configured headers ({mobile} in one)" "" "$BAD"
 
 CASE=$(q "select case_id from outbox where channel = 'email' order by id limit 1")
 VIEWER=conac-li

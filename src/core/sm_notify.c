@@ -257,10 +257,64 @@ read_attachment(const char *path, char **data, size_t *len, sm_err *err)
 	return SM_OK;
 }
 
+/* A display name: RFC 2047 words, or plain ASCII quoted (it may hold
+ * specials).  Malloc'd. */
+static char *
+phrase(const char *text)
+{
+	char *w = sm_mail_header_words(text);
+	if (w == NULL || strncmp(w, "=?", 2) == 0)
+		return w;
+	buf q = {0};
+	put(&q, "\"", 1);
+	for (const char *p = w; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			put(&q, "\\", 1);
+		put(&q, p, 1);
+	}
+	put(&q, "\"", 1);
+	free(w);
+	return q.nomem ? (free(q.p), NULL) : q.p;
+}
+
+sm_status
+sm_mail_parse_from(const char *from, char **addr, char **name, sm_err *err)
+{
+	*addr = NULL;
+	*name = NULL;
+	const char *lt = from ? strrchr(from, '<') : NULL;
+	const char *gt = lt ? strchr(lt, '>') : NULL;
+	if (lt && gt && gt[1] == '\0') {
+		const char *a = from, *e = lt;
+		while (a < e && (*a == ' ' || *a == '"'))
+			a++;
+		while (e > a && (e[-1] == ' ' || e[-1] == '"'))
+			e--;
+		*addr = strndup(lt + 1, (size_t)(gt - lt - 1));
+		*name = e > a ? strndup(a, (size_t)(e - a)) : NULL;
+		if (*addr == NULL || (e > a && *name == NULL)) {
+			free(*addr);
+			free(*name);
+			*addr = *name = NULL;
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		}
+	} else if (from && (*addr = strdup(from)) == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	if (*addr == NULL || sm_check_email(*addr) != NULL || header_unsafe(*name)) {
+		free(*addr);
+		free(*name);
+		*addr = *name = NULL;
+		return sm_err_add(err, SM_E_INVALID, "smtp.from",
+		    _("smtp.from is not a valid e-mail address"));
+	}
+	return SM_OK;
+}
+
 char *
 sm_mail_compose(const sm_mail *m, size_t *len, sm_err *err)
 {
-	const char *fields[] = {m->from, m->to, m->to_name, m->subject, m->message_id};
+	const char *fields[] = {m->from, m->from_name, m->to, m->to_name, m->subject,
+	    m->message_id};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if (header_unsafe(fields[i])) {
 			sm_err_add(err, SM_E_INVALID, "header",
@@ -297,31 +351,19 @@ sm_mail_compose(const sm_mail *m, size_t *len, sm_err *err)
 	    tm.tm_mday, mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 
 	char *subject = sm_mail_header_words(m->subject ? m->subject : "");
-	char *name = m->to_name && *m->to_name ? sm_mail_header_words(m->to_name) : NULL;
+	char *name = m->to_name && *m->to_name ? phrase(m->to_name) : NULL;
+	char *from_name = m->from_name && *m->from_name ? phrase(m->from_name) : NULL;
 	size_t body_len = 0;
 	char *body = crlf(m->body ? m->body : "", &body_len);
-	if (subject == NULL || body == NULL || (m->to_name && *m->to_name && name == NULL)) {
+	if (subject == NULL || body == NULL || (m->to_name && *m->to_name && name == NULL) ||
+	    (m->from_name && *m->from_name && from_name == NULL)) {
 		b.nomem = true;
 		goto out;
 	}
-	/* a plain ASCII name is quoted (it may hold specials) */
-	if (name && strncmp(name, "=?", 2) != 0) {
-		buf q = {0};
-		put(&q, "\"", 1);
-		for (const char *p = name; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				put(&q, "\\", 1);
-			put(&q, p, 1);
-		}
-		put(&q, "\"", 1);
-		free(name);
-		name = q.nomem ? (free(q.p), NULL) : q.p;
-		if (name == NULL) {
-			b.nomem = true;
-			goto out;
-		}
-	}
-	putf(&b, "From: <%s>\r\n", m->from);
+	if (from_name)
+		putf(&b, "From: %s <%s>\r\n", from_name, m->from);
+	else
+		putf(&b, "From: <%s>\r\n", m->from);
 	if (name)
 		putf(&b, "To: %s <%s>\r\n", name, m->to);
 	else
@@ -360,6 +402,7 @@ sm_mail_compose(const sm_mail *m, size_t *len, sm_err *err)
 out:
 	free(subject);
 	free(name);
+	free(from_name);
 	free(body);
 	free(att);
 	if (b.nomem) {
@@ -431,12 +474,14 @@ put_url_encoded(buf *b, const char *s)
 	}
 }
 
-char *
-sm_sms_body(const char *tmpl, const char *mobile, const char *text, bool json)
+enum fill { FILL_JSON, FILL_URL, FILL_HEADER };
+
+/* TEMPLATE with {mobile} and {text} replaced, escaped as HOW says.
+ * Malloc'd. */
+static char *
+fill(const char *tmpl, const char *mobile, const char *text, enum fill how)
 {
 	buf b = {0};
-	if (tmpl == NULL)
-		tmpl = "mobile={mobile}&text={text}";
 	for (const char *p = tmpl; *p;) {
 		const char *v = NULL;
 		if (strncmp(p, "{mobile}", 8) == 0) {
@@ -449,14 +494,30 @@ sm_sms_body(const char *tmpl, const char *mobile, const char *text, bool json)
 			put(&b, p++, 1);
 			continue;
 		}
-		if (json)
+		if (how == FILL_JSON)
 			put_json_escaped(&b, v ? v : "");
-		else
+		else if (how == FILL_URL)
 			put_url_encoded(&b, v ? v : "");
+		else
+			for (const unsigned char *q = (const unsigned char *)(v ? v : ""); *q; q++)
+				put(&b, *q < 0x20 || *q == 0x7f ? " " : (const char *)q, 1);
 	}
 	if (b.p == NULL && !b.nomem)
 		return strdup("");
 	return b.nomem ? (free(b.p), NULL) : b.p;
+}
+
+char *
+sm_sms_body(const char *tmpl, const char *mobile, const char *text, bool json)
+{
+	return fill(tmpl ? tmpl : "mobile={mobile}&text={text}", mobile, text,
+	    json ? FILL_JSON : FILL_URL);
+}
+
+char *
+sm_sms_header(const char *tmpl, const char *mobile, const char *text)
+{
+	return fill(tmpl, mobile, text, FILL_HEADER);
 }
 
 int
@@ -537,8 +598,6 @@ common_opts(CURL *h, const sm_config *cfg, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)cfg->notify_connect_timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)cfg->notify_timeout);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	if (cfg->smtp_ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->smtp_ca_file);
 }
 
 /* The SMTP handle, with its options; NULL out of memory. */
@@ -551,6 +610,8 @@ smtp_handle(sender *s)
 		return NULL;
 	common_opts(h, cfg, s->curl_err);
 	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);
+	if (cfg->smtp_ca_file) /* the mail server's CA, not the gateway's */
+		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->smtp_ca_file);
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
 	if (strncmp(cfg->smtp_url, "smtp://", 7) == 0)
@@ -668,9 +729,15 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 		sm_err_free(&e);
 		return SEND_RETRY;
 	}
-	*message_id = sm_mail_message_id(n->id, n->msg_id, cfg->smtp_from);
+	char *from_addr = NULL, *from_name = NULL;
+	if (sm_mail_parse_from(cfg->smtp_from, &from_addr, &from_name, e) != SM_OK) {
+		*why = strdup(sm_err_count(e) ? sm_err_msg(e, 0) : _("out of memory"));
+		sm_err_free(&e);
+		return SEND_RETRY; /* the configuration's to mend; nothing is lost */
+	}
+	*message_id = sm_mail_message_id(n->id, n->msg_id, from_addr);
 	sm_mail m = {
-		.from = cfg->smtp_from, .to = n->recipient, .to_name = n->name,
+		.from = from_addr, .from_name = from_name, .to = n->recipient, .to_name = n->name,
 		.subject = n->subject, .body = n->body, .message_id = *message_id,
 		.date = sm_clock_now(&s->app->clock), .attachment = n->attachment,
 	};
@@ -682,11 +749,15 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 		 * that cannot be read may be there later */
 		out = e && sm_err_count(e) && sm_err_status(e) == SM_E_INVALID ? SEND_FAIL : SEND_RETRY;
 		sm_err_free(&e);
+		free(from_addr);
+		free(from_name);
 		return out;
 	}
 	sm_err_free(&e);
 	char from[512], to[512];
-	snprintf(from, sizeof(from), "<%s>", cfg->smtp_from);
+	snprintf(from, sizeof(from), "<%s>", from_addr);
+	free(from_addr);
+	free(from_name);
 	snprintf(to, sizeof(to), "<%s>", n->recipient);
 	struct curl_slist *rcpt = curl_slist_append(NULL, to);
 	struct reader r = {msg, len};
@@ -726,12 +797,34 @@ send_sms(sender *s, const sm_notice *n, char **why)
 		*why = strdup(_("out of memory"));
 		return SEND_RETRY;
 	}
+	/* headers that name {mobile} or {text}: made for this message */
+	const sm_config *cfg = s->app->cfg;
+	struct curl_slist *mine = NULL;
+	bool own = false;
+	for (size_t i = 0; i < cfg->n_sms_headers; i++)
+		if (strstr(cfg->sms_headers[i], "{mobile}") || strstr(cfg->sms_headers[i], "{text}"))
+			own = true;
+	for (const struct curl_slist *l = own ? s->sms_headers : NULL; l; l = l->next) {
+		char *h = sm_sms_header(l->data, n->recipient, n->body);
+		struct curl_slist *m2 = h ? curl_slist_append(mine, h) : NULL;
+		free(h);
+		if (m2 == NULL) {
+			curl_slist_free_all(mine);
+			free(body);
+			*why = strdup(_("out of memory"));
+			return SEND_RETRY;
+		}
+		mine = m2;
+	}
+	curl_easy_setopt(s->http, CURLOPT_HTTPHEADER, own ? mine : s->sms_headers);
 	s->curl_err[0] = '\0';
 	curl_easy_setopt(s->http, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(s->http, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	CURLcode rc = curl_easy_perform(s->http);
 	long code = 0;
 	curl_easy_getinfo(s->http, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(s->http, CURLOPT_HTTPHEADER, s->sms_headers);
+	curl_slist_free_all(mine);
 	free(body);
 	if (rc == CURLE_OK && code >= 200 && code < 300)
 		return SEND_OK;

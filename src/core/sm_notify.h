@@ -21,7 +21,8 @@
  * from sm_mail_compose, the reason in ERR) when it holds a control
  * character: no data adds a header. */
 typedef struct sm_mail {
-	const char *from;        /* the sender's address (smtp.from) */
+	const char *from;        /* the sender's address */
+	const char *from_name;   /* the sender's name, or NULL */
 	const char *to;          /* the recipient's address */
 	const char *to_name;     /* the recipient's name, or NULL */
 	const char *subject;     /* UTF-8 */
@@ -36,6 +37,11 @@ typedef struct sm_mail {
  * length in *LEN. */
 char *sm_mail_compose(const sm_mail *m, size_t *len, sm_err *err);
 
+/* smtp.from, "ADDRESS" or "NAME <ADDRESS>" (NAME may be quoted), as its
+ * address and name (malloc'd; *NAME NULL when none).  SM_E_INVALID when
+ * the address is not valid. */
+sm_status sm_mail_parse_from(const char *from, char **addr, char **name, sm_err *err);
+
 /* "<ID.HASH@DOMAIN>": the Message-ID of outbox row ID whose msg_id is
  * MSG_ID, the same on every attempt; DOMAIN from FROM (else
  * sitemark.invalid).  Malloc'd. */
@@ -49,6 +55,9 @@ char *sm_mail_header_words(const char *text);
 /* Whether the gateway's body is JSON: a Content-Type header naming json,
  * or a body template that starts with '{' or '['. */
 bool sm_sms_is_json(const sm_config *cfg);
+/* A gateway header TEMPLATE with {mobile} and {text} replaced, every
+ * control character of them a space (no header from data).  Malloc'd. */
+char *sm_sms_header(const char *tmpl, const char *mobile, const char *text);
 /* The gateway's body: TEMPLATE (NULL: "mobile={mobile}&text={text}") with
  * {mobile} and {text} replaced, JSON-escaped when JSON, else URL-encoded.
  * Malloc'd. */

@@ -1762,6 +1762,24 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 	return SM_OK;
 }
 
+/* The columns ?2.. of ST_NOTICE_INSERT and ST_NOTICE_ONCE from N. */
+static void
+bind_notice(sm_tx *tx, sm_db_stmt *st, const sm_notice *n)
+{
+	if (n->case_id > 0)
+		sm_db_bind_int64(st, 2, n->case_id);
+	bind_text(st, 3, n->event);
+	bind_text(st, 4, n->channel);
+	bind_text(st, 5, n->recipient);
+	bind_text(st, 6, n->subject);
+	bind_text(st, 7, n->body);
+	bind_text(st, 8, tx->now);
+	bind_text(st, 9, n->status);
+	bind_text(st, 10, n->last_error);
+	bind_text(st, 11, n->name);
+	bind_text(st, 12, n->attachment);
+}
+
 sm_status
 sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err)
 {
@@ -1773,18 +1791,7 @@ sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err)
 	if (asprintf(&msg_id, "%s:%d", tx->request_id, ++tx->n_notices) < 0)
 		return nomem(err);
 	sm_db_bind_text_owned(st, 1, msg_id);
-	if (n->case_id > 0)
-		sm_db_bind_int64(st, 2, n->case_id);
-	bind_text(st, 3, n->event);
-	bind_text(st, 4, n->channel);
-	bind_text(st, 5, n->recipient);
-	bind_text(st, 6, n->subject);
-	bind_text(st, 7, n->body);
-	bind_text(st, 8, tx->now);
-	bind_text(st, 9, n->status);
-	bind_text(st, 10, n->last_error);
-	bind_text(st, 11, n->name);
-	bind_text(st, 12, n->attachment);
+	bind_notice(tx, st, n);
 	return run(tx->c, st, err);
 }
 
@@ -1795,18 +1802,7 @@ sm_tx_notice_once(sm_tx *tx, const char *key, const sm_notice *n, bool *added, s
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, key);
-	if (n->case_id > 0)
-		sm_db_bind_int64(st, 2, n->case_id);
-	bind_text(st, 3, n->event);
-	bind_text(st, 4, n->channel);
-	bind_text(st, 5, n->recipient);
-	bind_text(st, 6, n->subject);
-	bind_text(st, 7, n->body);
-	bind_text(st, 8, tx->now);
-	bind_text(st, 9, n->status);
-	bind_text(st, 10, n->last_error);
-	bind_text(st, 11, n->name);
-	bind_text(st, 12, n->attachment);
+	bind_notice(tx, st, n);
 	sm_status rs = run(tx->c, st, err);
 	if (rs == SM_OK && added)
 		*added = sm_db_changes(tx->c->db) > 0;
