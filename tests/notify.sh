@@ -320,6 +320,9 @@ OFFICE=$(q "select login from users where role = 'office' and office = (select o
 run sm --as "$OFFICE" case show "$CASE"
 check_match "the office sees it given up" "(given up|放弃)" "$OUT"
 check_match "the office is told to reach the unit" "!" "$(grep -E '(office should reach|另行联系)' <<<"$OUT")"
+check_eq "case list --json flags it" true \
+    "$(sm --as conac-li --json case list | jq -r --argjson id "$CASE" '.[] | select(.id == $id) | .notice_failed')"
+check_match "case list marks it with !" " !$" "$(sm --as conac-li case list | grep -E "^$CASE ")"
 SITEMARK_NOW=2026-12-03T10:00:00+08:00 expect_ok "servers up again" notify "$T/up.yaml"
 check_eq "a failed notice stays failed" 0 "$(rows "status = 'sent' and event not in ('reminder', 'overdue')")"
 

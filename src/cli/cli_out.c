@@ -456,6 +456,9 @@ cli_print_case_list(cli *c, const sm_case_page *p)
 			snprintf(f, sizeof(f), _("%s +%d"), due ? due : "", over);
 		else
 			snprintf(f, sizeof(f), "%s", due ? due : "");
+		/* a notification to the unit was given up: for its office */
+		if (p->notice_failed && p->notice_failed[i])
+			snprintf(f + strlen(f), sizeof(f) - strlen(f), " !");
 		printf("%-7lld %s %s %s %s %s\n", (long long)cs->id,
 		    sm_text_pad(a, sizeof(a), sm_kind_label(cs->kind), 12, '>'),
 		    sm_text_pad(b, sizeof(b), sm_state_label(cs->state), 14, '>'),

@@ -45,7 +45,7 @@ enum stmt_id {
 	ST_UNIT_UPDATE,
 	ST_AUDIT_CASE_CHANGE,
 	ST_USER_TOTP_GET, ST_USER_TOTP_SET, ST_USER_TOTP_FAILURES,
-	ST_NOTICE_ONCE, ST_NOTICE_DUE, ST_NOTICE_DONE, ST_HANG_DUE,
+	ST_NOTICE_ONCE, ST_NOTICE_DUE, ST_NOTICE_DONE, ST_HANG_DUE, ST_NOTICE_FAILED,
 	ST_COUNT
 };
 
@@ -188,6 +188,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_HANG_DUE] = "SELECT c.id, m.hang_due FROM cases c JOIN marks m ON m.case_id = c.id"
 	    " WHERE c.state = 'mark_issued' AND m.hang_due IS NOT NULL AND m.hang_due <= ?1"
 	    " ORDER BY c.id",
+	/* a notice of case ?1 was given up: the case is flagged for its office */
+	[ST_NOTICE_FAILED] = "SELECT EXISTS(SELECT 1 FROM outbox WHERE case_id = ?1"
+	    " AND status = 'failed')",
 };
 
 /* Versioned migrations: migrations[i] takes the schema from version i to i+1. */
@@ -2293,6 +2296,21 @@ nomem:
 	sm_db_reset(st);
 	sm_hang_due_free(cases, due, n);
 	return nomem(err);
+}
+
+sm_status
+sm_store_case_notice_failed(sm_store *s, int64_t case_id, bool *failed, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_NOTICE_FAILED, err);
+	*failed = false;
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, case_id);
+	sm_db_rc rc = sm_db_step(st);
+	if (rc == SM_DB_ROW)
+		*failed = sm_db_column_int64(st, 0) != 0;
+	sm_db_reset(st);
+	return rc == SM_DB_ROW ? SM_OK : db_fail(&s->c, err, rc);
 }
 
 void

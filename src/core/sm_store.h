@@ -225,6 +225,8 @@ sm_status sm_store_notices_due(sm_store *s, const char *now, int64_t after, size
 sm_status sm_store_hang_due(sm_store *s, const char *until, int64_t **cases, char ***due,
                             size_t *n, sm_err *err);
 void sm_hang_due_free(int64_t **cases, char ***due, size_t *n);
+/* Whether a notice of case CASE_ID was given up (failed). */
+sm_status sm_store_case_notice_failed(sm_store *s, int64_t case_id, bool *failed, sm_err *err);
 sm_status sm_store_notes(sm_store *s, const char *object, int64_t id, sm_note **out, size_t *n,
                          sm_err *err);
 

@@ -402,8 +402,12 @@ queue_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 	case 5:
 		return c->due;
 	case 6:
+		/* "!": a notification to the unit was given up */
 		if (q->page.days_over[row] > 0)
-			snprintf(buf, bufsz, "+%d", q->page.days_over[row]);
+			snprintf(buf, bufsz, "+%d%s", q->page.days_over[row],
+			    q->page.notice_failed[row] ? "!" : "");
+		else if (q->page.notice_failed[row])
+			snprintf(buf, bufsz, "!");
 		return buf;
 	default:
 		return "";
