@@ -2306,11 +2306,7 @@ sm_store_case_notice_failed(sm_store *s, int64_t case_id, bool *failed, sm_err *
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, case_id);
-	sm_db_rc rc = sm_db_step(st);
-	if (rc == SM_DB_ROW)
-		*failed = sm_db_column_int64(st, 0) != 0;
-	sm_db_reset(st);
-	return rc == SM_DB_ROW ? SM_OK : db_fail(&s->c, err, rc);
+	return query_bool(&s->c, st, failed, err);
 }
 
 void
