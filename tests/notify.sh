@@ -99,6 +99,8 @@ EOF
 config "$T/up.yaml" "$SMTP_PORT" "$GW_PORT"
 config "$T/down.yaml" "$DOWN_PORT" "$DOWN_PORT"
 config "$T/fast.yaml" "$SMTP_PORT" "$GW_PORT" 2
+# the server's certificate not trusted (no smtp.ca_file): nothing in clear
+grep -v 'ca_file:' "$T/up.yaml" >"$T/untrusted.yaml"
 
 smtp_control() { printf '%s\n' "$1" >"$T/smtp/control"; }
 gw_control() { printf '%s\n' "$1" >"$T/gw/control"; }
@@ -269,6 +271,13 @@ expect_ok "notify run on the reminder's day" notify "$T/up.yaml"
 check_eq "a reminder by SMS and e-mail" 2 "$(rows "event = 'reminder' and status = 'sent'")"
 expect_ok "notify run again that day" notify "$T/up.yaml"
 check_eq "the reminder once" 2 "$(rows "event = 'reminder'")"
+
+# ================================================================ TLS
+fresh
+expect_ok "a server whose certificate is not trusted" notify "$T/untrusted.yaml"
+check_eq "no e-mail sent" 0 "$(n_mails)"
+check_eq "every e-mail retrying, the certificate the reason" "$(rows "channel = 'email' and status <> 'refused'")" \
+    "$(rows "channel = 'email' and status = 'retrying' and (last_error like '%certificate%' or last_error like '%SSL%')")"
 
 # ================================================================ header injection
 fresh
