@@ -16,6 +16,9 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
   clang libclang-rt-14-dev
   libpango1.0-dev libcairo2-dev fonts-noto-cjk fonts-cwtex-fs poppler-utils cups-client python3
   debhelper dpkg-dev fakeroot lintian"
+# notify run's tests and benchmark: an SMTP server (aiosmtpd) with a test
+# certificate (openssl), bc for the rates
+packages="$packages python3-aiosmtpd openssl bc"
 
 missing=""
 for p in $packages; do

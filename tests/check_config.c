@@ -646,6 +646,45 @@ START_TEST(test_auth_and_idle)
 }
 END_TEST
 
+START_TEST(test_notify)
+{
+	/* notify.* and smtp.ca_file/starttls: defaults, set, refused */
+	sm_err *warn = sm_err_new();
+	sm_config *cfg = load_text("database: x.db\n", warn);
+	ck_assert_int_eq(cfg->notify_retry_base, 60);
+	ck_assert_int_eq(cfg->notify_retry_cap, 3600);
+	ck_assert_int_eq(cfg->notify_give_up, 172800);
+	ck_assert_int_eq(cfg->notify_interval, 60);
+	ck_assert_int_eq(cfg->notify_timeout, 60);
+	ck_assert_int_eq(cfg->notify_connect_timeout, 10);
+	ck_assert_int_eq(cfg->notify_batch, 10);
+	ck_assert_int_eq(cfg->smtp_starttls, 1);
+	ck_assert_ptr_null(cfg->smtp_ca_file);
+	sm_config_free(&cfg);
+	cfg = load_text("notify:\n  retry_base: 5\n  retry_cap: 50\n  give_up: 600\n"
+	    "  interval: 2\n  timeout: 9\n  connect_timeout: 3\n  batch: 1\n"
+	    "smtp:\n  starttls: false\n  ca_file: /etc/ca.pem\n", warn);
+	ck_assert_uint_eq(sm_err_count(warn), 0);
+	ck_assert_int_eq(cfg->notify_retry_base, 5);
+	ck_assert_int_eq(cfg->notify_retry_cap, 50);
+	ck_assert_int_eq(cfg->notify_give_up, 600);
+	ck_assert_int_eq(cfg->notify_interval, 2);
+	ck_assert_int_eq(cfg->notify_timeout, 9);
+	ck_assert_int_eq(cfg->notify_connect_timeout, 3);
+	ck_assert_int_eq(cfg->notify_batch, 1);
+	ck_assert_int_eq(cfg->smtp_starttls, 0);
+	ck_assert_str_eq(cfg->smtp_ca_file, "/etc/ca.pem");
+	sm_config_free(&cfg);
+	cfg = load_text("notify:\n  retries: 3\n", warn);
+	ck_assert(has_warning(warn, "notify.retries"));
+	sm_config_free(&cfg);
+	sm_err_free(&warn);
+	expect_bad("notify:\n  retry_base: 0\n", "notify.retry_base", NULL);
+	expect_bad("notify:\n  give_up: soon\n", "notify.give_up", NULL);
+	expect_bad("smtp:\n  starttls: maybe\n", "true or false", NULL);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -667,6 +706,7 @@ config_suite(void)
 	tcase_add_test(tc, test_example_file);
 	tcase_add_test(tc, test_fee);
 	tcase_add_test(tc, test_auth_and_idle);
+	tcase_add_test(tc, test_notify);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -323,6 +323,12 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 9: delivering the outbox */
+	    "DROP INDEX outbox_due;"
+	    "CREATE INDEX outbox_pending ON outbox(status) WHERE status = 'pending';"
+	    "ALTER TABLE outbox DROP COLUMN attachment;"
+	    "ALTER TABLE outbox DROP COLUMN name;"
+	    "ALTER TABLE outbox DROP COLUMN next_at;"
 	    /* 8: the security administrator's policy */
 	    "DROP TABLE policy;"
 	    /* 7: what an account was created for (三员分立) */

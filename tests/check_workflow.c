@@ -746,7 +746,7 @@ START_TEST(test_organ_flow)
 	ck_assert_ptr_nonnull(strstr(ns[1].body, code));
 	ck_assert_ptr_nonnull(ns[2].subject);
 	char subj[64];
-	snprintf(subj, sizeof(subj), "sitemark: case %lld", (long long)s);
+	snprintf(subj, sizeof(subj), "sitemark: case %lld, your website mark", (long long)s);
 	ck_assert_str_eq(ns[2].subject, subj);
 	ck_assert_ptr_null(strchr(ns[2].subject, '\n'));
 	/* Both notices of one transition share its request id. */
@@ -1024,6 +1024,61 @@ START_TEST(test_notice_recipients)
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
 	    " AND status = 'pending' AND recipient = 'webmaster@fuzhou.gov.cn'", (long long)s);
 	ck_assert_int_eq(raw_int(sql), 1);
+}
+END_TEST
+
+START_TEST(test_notice_name_and_mail)
+{
+	/* The contact's name goes into an e-mail's To: one with a control
+	 * character refuses the e-mail when queued (issue 8).  A unit's office
+	 * queues an e-mail with an attachment (sm_case_queue_mail: the print
+	 * feature's PDF). */
+	base_world();
+	register_domain("gov", "福州市人民政府");
+	int64_t s = drive("gov", "site", values_file("site-own.yaml"), "office_review");
+	char sql[512];
+	snprintf(sql, sizeof(sql), "UPDATE units SET \"values\" = json_set(\"values\","
+	    " '$.contact.name', '李华' || char(13) || char(10) || 'Bcc: x@evil.cn') WHERE id = %lld",
+	    (long long)u_gov);
+	raw_exec(sql);
+	act_ok("fz-review", s, "reject", "returned");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
+	    " AND channel = 'email' AND status = 'refused' AND name IS NULL"
+	    " AND last_error LIKE '%%the name with it contains a control%%'", (long long)s);
+	ck_assert_int_eq(raw_int(sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
+	    " AND channel = 'sms' AND status = 'pending'", (long long)s);
+	ck_assert_int_eq(raw_int(sql), 1);
+	snprintf(sql, sizeof(sql), "UPDATE units SET \"values\" = json_set(\"values\","
+	    " '$.contact.name', '李华') WHERE id = %lld", (long long)u_gov);
+	raw_exec(sql);
+
+	char *pdf = tu_write(dir, "letter.pdf", "%PDF-1.4\n");
+	as("fz-review");
+	OK(sm_case_queue_mail(app, s, "申请函", "请查收附件。\n", pdf, err));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
+	    " AND event = 'mail' AND channel = 'email' AND status = 'pending'"
+	    " AND recipient = json_extract((SELECT \"values\" FROM units WHERE id = %lld),"
+	    " '$.contact.email') AND name = '李华' AND subject = '申请函' AND attachment = '%s'",
+	    (long long)s, (long long)u_gov, pdf);
+	ck_assert_int_eq(raw_int(sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE object = 'case'"
+	    " AND object_id = %lld AND action = 'mail-queued' AND actor = 'fz-review'", (long long)s);
+	ck_assert_int_eq(raw_int(sql), 1);
+	/* refused: a relative or missing file, a subject with a line break,
+	 * another office's reviewer, a system administrator */
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "letter.pdf", err), SM_E_INVALID);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "/nonexistent/a.pdf", err), SM_E_IO);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x\r\nBcc: e@evil.cn", "y", NULL, err),
+	    SM_E_INVALID);
+	as("xm-review");
+	ck_assert_int_ne(sm_case_queue_mail(app, s, "x", "y", NULL, err), SM_OK);
+	as("admin");
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", NULL, err), SM_E_DENIED);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE event = 'mail'");
+	ck_assert_int_eq(raw_int(sql), 1);
+	free(pdf);
 }
 END_TEST
 
@@ -2903,6 +2958,7 @@ workflow_suite(void)
 	tcase_add_test(tc, test_institution_flow);
 	tcase_add_test(tc, test_returned_and_resubmitted);
 	tcase_add_test(tc, test_notice_recipients);
+	tcase_add_test(tc, test_notice_name_and_mail);
 	tcase_add_test(tc, test_future_dates);
 	tcase_add_test(tc, test_may_start);
 	tcase_add_test(tc, test_confirm_paper_missing);

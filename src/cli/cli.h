@@ -42,6 +42,7 @@ typedef struct cli {
 	const char *copies;    /* print --copies N */
 	const char *out;       /* print --out FILE */
 	const char *printer;   /* print --printer NAME */
+	bool daemon;           /* notify run --daemon */
 	int64_t expect_version;
 	bool queue;
 	bool demo;
@@ -133,5 +134,6 @@ int cmd_forms_check(cli *c);
 int cmd_forms_strings(cli *c);
 /* print ID letter|form (cmd_print.c) */
 int cmd_print(cli *c);
+int cmd_notify_run(cli *c);
 
 #endif

@@ -258,18 +258,28 @@ cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const sm_case_
 	json_object_set_new(o, "history", hist);
 
 	json_t *outbox = json_array(), *notices = json_array();
+	bool failed = false;
 	for (i = 0; i < v->n_notices; i++) {
 		const sm_notice *nt = &v->notices[i];
 		json_array_append_new(outbox, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s}",
 		    "id", nt->msg_id, "event", nt->event, "channel", nt->channel,
 		    "recipient", nt->recipient, "subject", nt->subject, "body", nt->body,
 		    "status", nt->status));
-		json_array_append_new(notices, json_pack("{s:s, s:s, s:s, s:i}",
+		json_t *nj = json_pack("{s:s, s:s, s:s, s:i}",
 		    "channel", nt->channel, "event", nt->event, "status", nt->status,
-		    "attempts", nt->attempts));
+		    "attempts", nt->attempts);
+		/* where delivery stands: why the last attempt failed, the next
+		 * one, when it was sent */
+		json_object_set_new(nj, "reason", jstr_or_null(nt->last_error));
+		json_object_set_new(nj, "next_attempt", jstr_or_null(nt->next_at));
+		json_object_set_new(nj, "sent_at", jstr_or_null(nt->sent_at));
+		json_array_append_new(notices, nj);
+		if (sm_notice_failed(nt))
+			failed = true;
 	}
 	json_object_set_new(o, "outbox", outbox);
 	json_object_set_new(o, "notices", notices);
+	json_object_set_new(o, "notice_failed", json_boolean(failed));
 	if (v->n_notes > 0) {
 		json_t *notes = json_array();
 		for (i = 0; i < v->n_notes; i++)
@@ -310,6 +320,11 @@ cli_print_case(cli *c, const sm_case_view *v)
 
 	printf(_("Case %lld: %s\n"), (long long)cs->id, sm_kind_label(cs->kind));
 	print_field(_("State"), sm_state_label(cs->state));
+	for (size_t k = 0; k < v->n_notices; k++)
+		if (sm_notice_failed(&v->notices[k])) {
+			printf("! %s\n", _("A notification was given up: the office should reach the unit another way."));
+			break;
+		}
 	print_field(_("Unit"), cs->unit_name);
 	print_field(_("Unit type"), sm_unit_type_label(cs->unit_type));
 	print_field(_("USCC"), cs->unit_uscc);
@@ -388,6 +403,19 @@ cli_print_case(cli *c, const sm_case_view *v)
 		}
 		putchar('\n');
 	}
+	if (v->n_notices > 0)
+		printf("%s\n", _("Notifications:"));
+	for (i = 0; i < v->n_notices; i++) {
+		const sm_notice *nt = &v->notices[i];
+		char *st = sm_notice_status_text(nt);
+		/* the recipient and the reasons are data: neutralised */
+		printf("  %s, %s, ", sm_notice_channel_label(nt->channel),
+		    sm_notice_event_label(nt->event));
+		cli_put(nt->recipient);
+		fputs(": ", stdout);
+		cli_putln(st ? st : "");
+		free(st);
+	}
 	if (v->n_notes > 0)
 		printf("%s\n", _("Staff notes:"));
 	for (i = 0; i < v->n_notes; i++) {
@@ -429,6 +457,9 @@ cli_print_case_list(cli *c, const sm_case_page *p)
 			snprintf(f, sizeof(f), _("%s +%d"), due ? due : "", over);
 		else
 			snprintf(f, sizeof(f), "%s", due ? due : "");
+		/* a notification to the unit was given up: for its office */
+		if (p->notice_failed && p->notice_failed[i])
+			snprintf(f + strlen(f), sizeof(f) - strlen(f), " !");
 		printf("%-7lld %s %s %s %s %s\n", (long long)cs->id,
 		    sm_text_pad(a, sizeof(a), sm_kind_label(cs->kind), 12, '>'),
 		    sm_text_pad(b, sizeof(b), sm_state_label(cs->state), 14, '>'),

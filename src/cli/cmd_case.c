@@ -141,6 +141,7 @@ cmd_case_list(cli *c)
 		for (size_t i = 0; i < p.n; i++) {
 			json_t *o = cli_case_json(&p.cases[i], p.days_over[i],
 			    p.marks ? &p.marks[i] : NULL, NULL);
+			json_object_set_new(o, "notice_failed", json_boolean(p.notice_failed[i]));
 			for (size_t k = 0; p.cases[i].office && k < n_offices; k++)
 				if (strcmp(offices[k].code, p.cases[i].office) == 0)
 					json_object_set_new(o, "office_name", json_string(offices[k].name));

@@ -63,6 +63,7 @@ const cli_command cli_commands[] = {
 	{"restore", NULL, 1, 1, CLI_NO_STORE, cmd_restore, N_("restore FILE [--force]")},
 	{"print", NULL, 2, 2, CLI_STORE, cmd_print,
 	    N_("print ID letter|form [--copies N] [--out FILE] [--printer NAME]")},
+	{"notify", "run", 0, 0, CLI_STORE, cmd_notify_run, N_("notify run [--daemon]")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
 
@@ -73,7 +74,8 @@ enum {
 	OPT_ASCII, OPT_SCRIPT, OPT_SCRIPT_OUTPUT, OPT_REVERSE_CURSOR,
 	OPT_CASE, OPT_USER, OPT_ACTION, OPT_SINCE,
 	OPT_ANCHORS, OPT_FORCE, OPT_TOTP,
-	OPT_COPIES, OPT_OUT, OPT_PRINTER
+	OPT_COPIES, OPT_OUT, OPT_PRINTER,
+	OPT_DAEMON
 };
 
 static const struct option options[] = {
@@ -112,6 +114,7 @@ static const struct option options[] = {
 	{"copies", required_argument, NULL, OPT_COPIES},
 	{"out", required_argument, NULL, OPT_OUT},
 	{"printer", required_argument, NULL, OPT_PRINTER},
+	{"daemon", no_argument, NULL, OPT_DAEMON},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -257,8 +260,9 @@ open_session(cli *c, const cli_command *k)
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	/* check is for cron: it changes nothing and shows only whether the
-	 * database and its record hold, so it asks no code */
-	return k->fn == cmd_check ? 0 : second_factor(c);
+	 * database and its record hold, so it asks no code; nor does notify
+	 * run (cron, a service), which only delivers what others queued */
+	return k->fn == cmd_check || k->fn == cmd_notify_run ? 0 : second_factor(c);
 }
 
 int
@@ -305,6 +309,7 @@ main(int argc, char **argv)
 		case OPT_COPIES: c.copies = optarg; break;
 		case OPT_OUT: c.out = optarg; break;
 		case OPT_PRINTER: c.printer = optarg; break;
+		case OPT_DAEMON: c.daemon = true; break;
 		case OPT_NO_COLOR: c.tui.no_color = true; break;
 		case OPT_ASCII: c.tui.ascii = true; break;
 		case OPT_REVERSE_CURSOR: c.tui.reverse_cursor = true; break;

@@ -83,11 +83,21 @@ static const struct key keys[] = {
 	{ "print.directory", K_PATH, OFF(print_directory) },
 	{ "print.title_font", K_STR, OFF(print_title_font) },
 	{ "print.body_font", K_STR, OFF(print_body_font) },
+	{ "smtp.ca_file", K_PATH, OFF(smtp_ca_file) },
+	{ "smtp.starttls", K_BOOL, OFF(smtp_starttls) },
+	{ "notify.retry_base", K_COUNT, OFF(notify_retry_base) },
+	{ "notify.retry_cap", K_COUNT, OFF(notify_retry_cap) },
+	{ "notify.give_up", K_COUNT, OFF(notify_give_up) },
+	{ "notify.interval", K_COUNT, OFF(notify_interval) },
+	{ "notify.timeout", K_COUNT, OFF(notify_timeout) },
+	{ "notify.connect_timeout", K_COUNT, OFF(notify_connect_timeout) },
+	{ "notify.batch", K_COUNT, OFF(notify_batch) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
-static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth", "print" };
+static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth",
+	"print", "notify" };
 
 struct loader {
 	const char *path;  /* the configuration file */
@@ -760,6 +770,25 @@ fill_defaults(struct loader *L)
 
 	if (cfg->mark_base_url == NULL)
 		cfg->mark_base_url = dupstr(L, DEFAULT_BASE_URL);
+	/* delivering notices (notify run): STARTTLS unless smtp.starttls is
+	 * false; retries after 60 s doubling to an hour, given up after two
+	 * days; the daemon looks every 60 s; 10 s to connect, 60 s a message */
+	{
+		static const struct { size_t off; int def; } notify_defaults[] = {
+			{ OFF(notify_retry_base), 60 }, { OFF(notify_retry_cap), 3600 },
+			{ OFF(notify_give_up), 172800 }, { OFF(notify_interval), 60 },
+			{ OFF(notify_timeout), 60 }, { OFF(notify_connect_timeout), 10 },
+			{ OFF(notify_batch), 10 },
+		};
+		for (size_t i = 0; i < sizeof(notify_defaults) / sizeof(notify_defaults[0]); i++) {
+			int *v = (int *)(void *)((char *)cfg + notify_defaults[i].off);
+			if (*v == 0)
+				*v = notify_defaults[i].def;
+		}
+		for (size_t i = 0; i < NKEYS; i++)
+			if (strcmp(keys[i].name, "smtp.starttls") == 0 && !L->seen[i])
+				cfg->smtp_starttls = 1;
+	}
 	if (cfg->fee_how != NULL) {
 		/* a block scalar's last newline is not part of the text */
 		size_t n = strlen(cfg->fee_how);

@@ -66,6 +66,18 @@ typedef struct sm_config {
 	                           * ~/sitemark-print */
 	char *print_title_font;   /* "print.title_font": NULL: Noto Serif CJK SC (bold) */
 	char *print_body_font;    /* "print.body_font": NULL: cwTeXFangSong, then Noto Serif CJK SC */
+	char *smtp_ca_file;       /* "smtp.ca_file": CA certificates to trust (PEM); NULL: the system's */
+	int smtp_starttls;        /* "smtp.starttls": smtp:// must switch to TLS (default true) */
+	int notify_retry_base;    /* "notify.retry_base" (s): the first retry's delay (default 60) */
+	int notify_retry_cap;     /* "notify.retry_cap" (s): the longest delay (default 3600) */
+	int notify_give_up;       /* "notify.give_up" (s): a notice not sent so long after it was
+	                           * queued fails and flags its case (default 172800, two days) */
+	int notify_interval;      /* "notify.interval" (s): notify run --daemon looks so often (60) */
+	int notify_timeout;       /* "notify.timeout" (s): one message's whole exchange (60) */
+	int notify_connect_timeout; /* "notify.connect_timeout" (s): connecting (10) */
+	int notify_batch;         /* "notify.batch": outcomes recorded together, at most (10)
+	                           * and for at most a second: a sender killed sends at most
+	                           * so many again, with the same Message-IDs */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

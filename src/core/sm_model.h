@@ -119,9 +119,13 @@ typedef struct sm_notice {  /* one outbox row */
 	char *subject;
 	char *body;
 	char *created_at;
-	char *status;         /* pending sent failed; refused: never to be sent */
+	char *status;         /* pending retrying sent failed; refused: never to be sent */
 	int attempts;
-	char *last_error;     /* why it was refused (written, not read back) */
+	char *last_error;     /* why it was refused, or why the last attempt failed */
+	char *next_at;        /* retrying: when the next attempt is due */
+	char *sent_at;        /* sent: when */
+	char *name;           /* the recipient's name (the e-mail's To), or NULL */
+	char *attachment;     /* e-mail: a file to attach (path), or NULL */
 } sm_notice;
 
 typedef struct sm_note {

@@ -22,6 +22,10 @@
 
 #define FILTER_CACHE 64
 
+/* The columns read_notice() reads, in its order. */
+#define NOTICE_COLS "id, msg_id, case_id, event, channel, recipient, subject, body," \
+	" created_at, status, attempts, last_error, next_at, sent_at, name, attachment"
+
 /* Prepared statements, made once per connection on first use. */
 enum stmt_id {
 	ST_REQUEST_GET, ST_REQUEST_PUT,
@@ -42,6 +46,7 @@ enum stmt_id {
 	ST_AUDIT_CASE_CHANGE,
 	ST_USER_TOTP_GET, ST_USER_TOTP_SET, ST_USER_TOTP_FAILURES,
 	ST_POLICY_LIST, ST_POLICY_SET,
+	ST_NOTICE_ONCE, ST_NOTICE_DUE, ST_NOTICE_DONE, ST_HANG_DUE, ST_NOTICE_FAILED,
 	ST_COUNT
 };
 
@@ -133,10 +138,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit ORDER BY seq",
 	[ST_NOTICE_INSERT] = "INSERT INTO outbox(msg_id, case_id, event, channel, recipient,"
-	    " subject, body, created_at, status, last_error)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10)",
-	[ST_NOTICE_LIST] = "SELECT id, msg_id, case_id, event, channel, recipient, subject, body,"
-	    " created_at, status, attempts FROM outbox WHERE case_id = ?1 ORDER BY id",
+	    " subject, body, created_at, status, last_error, name, attachment)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10, ?11, ?12)",
+	[ST_NOTICE_LIST] = "SELECT " NOTICE_COLS " FROM outbox WHERE case_id = ?1 ORDER BY id",
 	[ST_NOTE_INSERT] = "INSERT INTO notes(object, object_id, author, at, text)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_NOTE_LIST] = "SELECT id, object, object_id, author, at, text FROM notes"
@@ -174,6 +178,27 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value, set_by = excluded.set_by,"
 	    " set_at = excluded.set_at",
 	[ST_USER_TOTP_FAILURES] = "UPDATE users SET totp_failures = ?2 WHERE login = ?1",
+	/* a scheduled notice: its msg_id is its key (case, event, deadline,
+	 * channel), so that it is queued once however often the sender runs */
+	[ST_NOTICE_ONCE] = "INSERT INTO outbox(msg_id, case_id, event, channel, recipient,"
+	    " subject, body, created_at, status, last_error, name, attachment)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10, ?11, ?12)"
+	    " ON CONFLICT(msg_id) DO NOTHING",
+	/* what is due to be sent at ?1, oldest first */
+	[ST_NOTICE_DUE] = "SELECT " NOTICE_COLS " FROM outbox"
+	    " WHERE status IN ('pending', 'retrying') AND (next_at IS NULL OR next_at <= ?1)"
+	    " AND id > ?2 ORDER BY id LIMIT ?3",
+	/* an attempt's outcome; only a notice still waiting to be sent */
+	[ST_NOTICE_DONE] = "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
+	    " last_error = ?3, next_at = ?4, sent_at = ?5"
+	    " WHERE id = ?1 AND status IN ('pending', 'retrying')",
+	/* marks to hang (mark_issued) whose deadline is on or before ?1 */
+	[ST_HANG_DUE] = "SELECT c.id, m.hang_due FROM cases c JOIN marks m ON m.case_id = c.id"
+	    " WHERE c.state = 'mark_issued' AND m.hang_due IS NOT NULL AND m.hang_due <= ?1"
+	    " ORDER BY c.id",
+	/* a notice of case ?1 was given up: the case is flagged for its office */
+	[ST_NOTICE_FAILED] = "SELECT EXISTS(SELECT 1 FROM outbox WHERE case_id = ?1"
+	    " AND status = 'failed')",
 };
 
 /* Versioned migrations: migrations[i] takes the schema from version i to i+1. */
@@ -328,6 +353,17 @@ static const char *const migrations[] = {
 	 * second factor, idle log-out), over the configuration's defaults. */
 	"CREATE TABLE policy(key TEXT PRIMARY KEY, value TEXT NOT NULL,"
 	"  set_by TEXT NOT NULL, set_at TEXT NOT NULL) WITHOUT ROWID;",
+	/* 8 -> 9: delivering the outbox (notify run).  A notice is pending,
+	 * retrying (next_at: its next attempt, last_error: why the last one
+	 * failed), sent (sent_at), failed (given up, last_error: why; its case
+	 * is flagged for its office while it has one) or refused (never to be
+	 * sent).  name: the recipient's name (the e-mail's To), attachment: a
+	 * file sent with an e-mail. */
+	"ALTER TABLE outbox ADD COLUMN next_at TEXT;"
+	"ALTER TABLE outbox ADD COLUMN name TEXT;"
+	"ALTER TABLE outbox ADD COLUMN attachment TEXT;"
+	"DROP INDEX outbox_pending;"
+	"CREATE INDEX outbox_due ON outbox(id) WHERE status IN ('pending', 'retrying');",
 };
 
 struct filter_stmt {
@@ -585,6 +621,10 @@ sm_notice_clear(sm_notice *n)
 	free(n->created_at);
 	free(n->status);
 	free(n->last_error);
+	free(n->next_at);
+	free(n->sent_at);
+	free(n->name);
+	free(n->attachment);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -777,6 +817,11 @@ read_notice(sm_db_stmt *st, sm_notice *n)
 	n->created_at = col_str(st, 8);
 	n->status = col_str(st, 9);
 	n->attempts = (int)sm_db_column_int64(st, 10);
+	n->last_error = col_str(st, 11);
+	n->next_at = col_str(st, 12);
+	n->sent_at = col_str(st, 13);
+	n->name = col_str(st, 14);
+	n->attachment = col_str(st, 15);
 }
 
 static void
@@ -1769,6 +1814,24 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 	return SM_OK;
 }
 
+/* The columns ?2.. of ST_NOTICE_INSERT and ST_NOTICE_ONCE from N. */
+static void
+bind_notice(sm_tx *tx, sm_db_stmt *st, const sm_notice *n)
+{
+	if (n->case_id > 0)
+		sm_db_bind_int64(st, 2, n->case_id);
+	bind_text(st, 3, n->event);
+	bind_text(st, 4, n->channel);
+	bind_text(st, 5, n->recipient);
+	bind_text(st, 6, n->subject);
+	bind_text(st, 7, n->body);
+	bind_text(st, 8, tx->now);
+	bind_text(st, 9, n->status);
+	bind_text(st, 10, n->last_error);
+	bind_text(st, 11, n->name);
+	bind_text(st, 12, n->attachment);
+}
+
 sm_status
 sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err)
 {
@@ -1780,17 +1843,40 @@ sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err)
 	if (asprintf(&msg_id, "%s:%d", tx->request_id, ++tx->n_notices) < 0)
 		return nomem(err);
 	sm_db_bind_text_owned(st, 1, msg_id);
-	if (n->case_id > 0)
-		sm_db_bind_int64(st, 2, n->case_id);
-	bind_text(st, 3, n->event);
-	bind_text(st, 4, n->channel);
-	bind_text(st, 5, n->recipient);
-	bind_text(st, 6, n->subject);
-	bind_text(st, 7, n->body);
-	bind_text(st, 8, tx->now);
-	bind_text(st, 9, n->status);
-	bind_text(st, 10, n->last_error);
+	bind_notice(tx, st, n);
 	return run(tx->c, st, err);
+}
+
+sm_status
+sm_tx_notice_once(sm_tx *tx, const char *key, const sm_notice *n, bool *added, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_NOTICE_ONCE, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, key);
+	bind_notice(tx, st, n);
+	sm_status rs = run(tx->c, st, err);
+	if (rs == SM_OK && added)
+		*added = sm_db_changes(tx->c->db) > 0;
+	return rs;
+}
+
+sm_status
+sm_tx_notice_done(sm_tx *tx, int64_t id, const char *status, const char *error,
+                  const char *next_at, bool *changed, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_NOTICE_DONE, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, id);
+	bind_text(st, 2, status);
+	bind_text(st, 3, error);
+	bind_text(st, 4, next_at);
+	bind_text(st, 5, strcmp(status, "sent") == 0 ? tx->now : NULL);
+	sm_status rs = run(tx->c, st, err);
+	if (rs == SM_OK && changed)
+		*changed = sm_db_changes(tx->c->db) > 0;
+	return rs;
 }
 
 sm_status
@@ -2239,6 +2325,84 @@ sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t *n, sm_er
 	sm_db_bind_int64(st, 1, case_id);
 	return get_all(&s->c, st, READER(read_notice, sm_notice), sizeof(sm_notice),
 	    CLEARER(sm_notice_clear), (void **)out, n, err);
+}
+
+sm_status
+sm_store_notices_due(sm_store *s, const char *now, int64_t after, size_t limit, sm_notice **out,
+                     size_t *n, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_NOTICE_DUE, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, now);
+	sm_db_bind_int64(st, 2, after);
+	sm_db_bind_int64(st, 3, (int64_t)limit);
+	return get_all(&s->c, st, READER(read_notice, sm_notice), sizeof(sm_notice),
+	    CLEARER(sm_notice_clear), (void **)out, n, err);
+}
+
+sm_status
+sm_store_hang_due(sm_store *s, const char *until, int64_t **cases, char ***due, size_t *n,
+                  sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_HANG_DUE, err);
+	size_t cap = 0;
+	*cases = NULL;
+	*due = NULL;
+	*n = 0;
+	if (st == NULL)
+		return SM_E_STORE;
+	bind_text(st, 1, until);
+	sm_db_rc rc;
+	while ((rc = sm_db_step(st)) == SM_DB_ROW) {
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			int64_t *c2 = realloc(*cases, nc * sizeof(**cases));
+			if (c2 != NULL)
+				*cases = c2;
+			char **d2 = c2 ? realloc(*due, nc * sizeof(**due)) : NULL;
+			if (d2 == NULL)
+				goto nomem;
+			*due = d2;
+			cap = nc;
+		}
+		const char *d = sm_db_column_text(st, 1);
+		if (((*due)[*n] = strdup(d ? d : "")) == NULL)
+			goto nomem;
+		(*cases)[(*n)++] = sm_db_column_int64(st, 0);
+	}
+	sm_db_reset(st);
+	if (rc == SM_DB_DONE)
+		return SM_OK;
+	sm_hang_due_free(cases, due, n);
+	return db_fail(&s->c, err, rc);
+nomem:
+	sm_db_reset(st);
+	sm_hang_due_free(cases, due, n);
+	return nomem(err);
+}
+
+sm_status
+sm_store_case_notice_failed(sm_store *s, int64_t case_id, bool *failed, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_NOTICE_FAILED, err);
+	*failed = false;
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, case_id);
+	return query_bool(&s->c, st, failed, err);
+}
+
+void
+sm_hang_due_free(int64_t **cases, char ***due, size_t *n)
+{
+	for (size_t i = 0; *due && i < *n; i++)
+		free((*due)[i]);
+	free(*due);
+	free(*cases);
+	*due = NULL;
+	*cases = NULL;
+	*n = 0;
 }
 
 sm_status

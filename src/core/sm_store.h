@@ -24,7 +24,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 8
+#define SM_SCHEMA_VERSION 9
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -171,6 +171,15 @@ sm_status sm_tx_mark_insert(sm_tx *tx, const sm_mark *m, sm_err *err);
 sm_status sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err);
 /* Queue a notification (msg_id is filled in: request id + ":" + n). */
 sm_status sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err);
+/* Queue N under the msg_id KEY unless a notice has it already (scheduled
+ * notices: queued once each). */
+sm_status sm_tx_notice_once(sm_tx *tx, const char *key, const sm_notice *n, bool *added,
+                            sm_err *err);
+/* Record an attempt on the outbox row ID: STATUS (sent, retrying, failed),
+ * ERROR (why it failed, or NULL), NEXT_AT (the next attempt, retrying).
+ * Only a row still pending or retrying changes (*CHANGED, may be NULL). */
+sm_status sm_tx_notice_done(sm_tx *tx, int64_t id, const char *status, const char *error,
+                            const char *next_at, bool *changed, sm_err *err);
 sm_status sm_tx_note_insert(sm_tx *tx, const sm_note *n, int64_t *id, sm_err *err);
 
 /* ------------------------------------------------------------ reading */
@@ -213,6 +222,17 @@ sm_status sm_store_case_last_change(sm_store *s, int64_t id, sm_event *out, sm_e
 sm_status sm_tx_case_last_change(sm_tx *tx, int64_t id, sm_event *out, sm_err *err);
 sm_status sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err);
 sm_status sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t *n, sm_err *err);
+/* Up to LIMIT outbox rows due at NOW (pending, or retrying with next_at <=
+ * NOW) with an id above AFTER, in id order. */
+sm_status sm_store_notices_due(sm_store *s, const char *now, int64_t after, size_t limit,
+                               sm_notice **out, size_t *n, sm_err *err);
+/* The cases in mark_issued whose hanging deadline (YYYY-MM-DD) is on or
+ * before UNTIL: their ids and deadlines (free with sm_hang_due_free). */
+sm_status sm_store_hang_due(sm_store *s, const char *until, int64_t **cases, char ***due,
+                            size_t *n, sm_err *err);
+void sm_hang_due_free(int64_t **cases, char ***due, size_t *n);
+/* Whether a notice of case CASE_ID was given up (failed). */
+sm_status sm_store_case_notice_failed(sm_store *s, int64_t case_id, bool *failed, sm_err *err);
 sm_status sm_store_notes(sm_store *s, const char *object, int64_t id, sm_note **out, size_t *n,
                          sm_err *err);
 

@@ -197,6 +197,7 @@ sm_case_page_clear(sm_case_page *p)
 		sm_mark_clear(&p->marks[i]);
 	free(p->marks);
 	free(p->days_over);
+	free(p->notice_failed);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -259,8 +260,10 @@ sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *er
 		}
 	}
 	out->days_over = out->n ? calloc(out->n, sizeof(int)) : NULL;
+	out->notice_failed = out->n ? calloc(out->n, sizeof(bool)) : NULL;
 	out->marks = q->marks && out->n ? calloc(out->n, sizeof(sm_mark)) : NULL;
-	if (out->n && (out->days_over == NULL || (q->marks && out->marks == NULL))) {
+	if (out->n && (out->days_over == NULL || out->notice_failed == NULL ||
+	    (q->marks && out->marks == NULL))) {
 		sm_case_page_clear(out);
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	}
@@ -269,6 +272,12 @@ sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *er
 		mask_case(app, c);
 		out->days_over[i] = sm_case_days_over(app, c);
 		out->overdue += out->days_over[i] > 0;
+		/* flagged for its office (notify run gave a notice up) */
+		if ((st = sm_store_case_notice_failed(app->store, c->id, &out->notice_failed[i],
+		    err)) != SM_OK) {
+			sm_case_page_clear(out);
+			return st;
+		}
 		if (out->marks && (c->state == SM_STATE_MARK_ISSUED || c->state == SM_STATE_MARK_HUNG))
 			sm_store_mark_get(app->store, c->id, &out->marks[i], NULL);
 	}

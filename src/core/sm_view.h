@@ -74,6 +74,7 @@ typedef struct sm_case_page {
 	int64_t total;          /* all that match (when counted), else n */
 	int overdue;            /* how many of these N are past their deadline */
 	int64_t overdue_total;  /* how many of all that match (when counted), else overdue */
+	bool *notice_failed;    /* per case: a notification was given up (notify run) */
 } sm_case_page;
 
 sm_status sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err);

@@ -83,6 +83,10 @@ static const sm_word event_words[] = {
 	{"totp-enrol", N_("Second factor enrolled"), NULL},
 	{"logout-idle", N_("Logged out when idle"), NULL},
 	{"policy-set", N_("Security policy set"), NULL},
+	{"notice-sent", N_("Notification sent"), NULL},
+	{"notice-retry", N_("Notification not sent, retrying"), NULL},
+	{"notice-failed", N_("Notification failed, given up"), NULL},
+	{"mail-queued", N_("E-mail queued"), NULL},
 };
 
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))

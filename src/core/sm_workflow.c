@@ -4,13 +4,16 @@
 #include "sm_workflow.h"
 #include "sm_policy.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sm_audit.h"
 #include "sm_i18n.h"
 #include "sm_mark.h"
+#include "sm_notify.h"
 #include "sm_random.h"
 #include "sm_store.h"
 #include "sm_text.h"
@@ -329,15 +332,25 @@ audit(sm_tx *tx, const sm_app *app, const char *object, int64_t id, const char *
 	return st;
 }
 
+/* What a notice carries besides its case, event, channel and recipient. */
+struct notice_extra {
+	const char *name;       /* the recipient's name (an e-mail's To), or NULL */
+	const char *attachment; /* a file an e-mail carries, or NULL */
+	const char *key;        /* queued once under this msg_id, or NULL */
+	bool *added;            /* with KEY: whether it was queued now */
+};
+
 static sm_status
-notice(sm_tx *tx, int64_t case_id, const char *event, const char *channel,
-       const char *recipient, const char *subject, const char *body, sm_err *err)
+notice_ex(sm_tx *tx, int64_t case_id, const char *event, const char *channel,
+          const char *recipient, const char *subject, const char *body,
+          const struct notice_extra *x, sm_err *err)
 {
 	if (recipient == NULL || *recipient == '\0')
 		return SM_OK; /* the unit form requires both; old data may lack one */
 	sm_notice n = {
 		.case_id = case_id, .event = (char *)event, .channel = (char *)channel,
 		.recipient = (char *)recipient, .subject = (char *)subject, .body = (char *)body,
+		.name = x ? (char *)x->name : NULL, .attachment = x ? (char *)x->attachment : NULL,
 	};
 	/* The recipient came from data (a unit's values, maybe written before
 	 * the forms checked them, or past them): one that is not a valid
@@ -349,6 +362,8 @@ notice(sm_tx *tx, int64_t case_id, const char *event, const char *channel,
 	char *shown = NULL, *error = NULL;
 	if (!sm_text_is_clean(recipient, false))
 		why = N_("contains a control or invisible character");
+	else if (n.name && !sm_text_is_clean(n.name, false))
+		why = N_("the name with it contains a control or invisible character");
 	else if (strcmp(channel, "sms") == 0)
 		why = sm_check_mobile(recipient);
 	else
@@ -362,13 +377,41 @@ notice(sm_tx *tx, int64_t case_id, const char *event, const char *channel,
 			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 		}
 		n.recipient = shown;
+		n.name = NULL;
 		n.status = (char *)"refused";
 		n.last_error = error;
 	}
-	sm_status st = sm_tx_notice(tx, &n, err);
+	sm_status st = x && x->key ? sm_tx_notice_once(tx, x->key, &n, x->added, err) :
+	    sm_tx_notice(tx, &n, err);
 	free(shown);
 	free(error);
 	return st;
+}
+
+static sm_status
+notice(sm_tx *tx, int64_t case_id, const char *event, const char *channel,
+       const char *recipient, const char *subject, const char *body, sm_err *err)
+{
+	return notice_ex(tx, case_id, event, channel, recipient, subject, body, NULL, err);
+}
+
+/* The subject of an e-mail of EVENT about case ID into *OUT (asprintf). */
+static int
+notice_subject(char **out, const char *event, long long id)
+{
+	if (strcmp(event, "returned") == 0)
+		return asprintf(out, _("sitemark: case %lld was returned"), id);
+	if (strcmp(event, "payment") == 0)
+		return asprintf(out, _("sitemark: case %lld, pay the domain fee"), id);
+	if (strcmp(event, "paper") == 0)
+		return asprintf(out, _("sitemark: case %lld, print and send the paper"), id);
+	if (strcmp(event, "mark_issued") == 0)
+		return asprintf(out, _("sitemark: case %lld, your website mark"), id);
+	if (strcmp(event, "reminder") == 0)
+		return asprintf(out, _("sitemark: case %lld, hang the website mark"), id);
+	if (strcmp(event, "overdue") == 0)
+		return asprintf(out, _("sitemark: case %lld, the website mark is overdue"), id);
+	return asprintf(out, _("sitemark: case %lld"), id);
 }
 
 struct notify {
@@ -450,7 +493,7 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 		goto out;
 	}
-	if (asprintf(&n.subject, _("sitemark: case %lld"), (long long)c->id) < 0) {
+	if (notice_subject(&n.subject, n.event, (long long)c->id) < 0) {
 		n.subject = NULL;
 		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 		goto out;
@@ -458,9 +501,11 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 	if (n.sms)
 		st = notice(tx, c->id, n.event, "sms", jpath(u->values, "handler", "mobile"), NULL,
 		    n.sms_text ? n.sms_text : n.text, err);
-	if (st == SM_OK && n.email)
-		st = notice(tx, c->id, n.event, "email", jpath(u->values, "contact", "email"),
-		    n.subject, n.mail_text ? n.mail_text : n.text, err);
+	if (st == SM_OK && n.email) {
+		struct notice_extra x = {.name = jpath(u->values, "contact", "name")};
+		st = notice_ex(tx, c->id, n.event, "email", jpath(u->values, "contact", "email"),
+		    n.subject, n.mail_text ? n.mail_text : n.text, &x, err);
+	}
 out:
 	free(n.subject);
 	free(n.text);
@@ -2410,4 +2455,127 @@ sm_office_enable(sm_app *app, const char *code, bool enable, sm_err *err)
 		return SM_E_INVALID;
 	struct office_edit_ctx c = {app, code, NULL, enable ? 1 : 0};
 	return write_request(app, NULL, "office edit", 0, code, NULL, office_edit_tx, &c, NULL, err);
+}
+
+/* ---- notices queued outside a transition */
+
+/* The scheduled notices of domain.md §7-8 (notify run): EVENT is reminder
+ * (two working days before DUE) or overdue (DUE has passed); queued once
+ * each under the key (case, event, deadline, channel). */
+sm_status
+sm_case_queue_scheduled(sm_tx *tx, const sm_app *app, int64_t case_id, const char *event,
+                        const char *due, const char *code, int *queued, sm_err *err)
+{
+	(void)app;
+	sm_case c = {0};
+	sm_unit u = {0};
+	char *text = NULL, *subject = NULL, *name = NULL;
+	sm_status st = sm_tx_case_get(tx, case_id, &c, err);
+	if (st != SM_OK)
+		return st;
+	if ((st = sm_tx_unit_get(tx, c.unit, &u, err)) != SM_OK)
+		goto out;
+	name = sm_text_neutralise(u.name ? u.name : "", (size_t)-1, false);
+	const char *dom = c.domain_unicode ? c.domain_unicode : "";
+	int r = strcmp(event, "overdue") == 0 ?
+	    asprintf(&text, _("%s: the website mark of %s (case %lld) was to be hung by %s and is not yet. Put the mark code %s before </body> on every page, at the bottom centre, now; your establishment office follows this up."),
+	        name ? name : "", dom, (long long)c.id, due, code ? code : "") :
+	    asprintf(&text, _("%s: reminder: hang the website mark of %s (case %lld) by %s. Put the mark code %s before </body> on every page, at the bottom centre."),
+	        name ? name : "", dom, (long long)c.id, due, code ? code : "");
+	if (r < 0 || name == NULL) {
+		text = NULL;
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto out;
+	}
+	if (notice_subject(&subject, event, (long long)c.id) < 0) {
+		subject = NULL;
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto out;
+	}
+	static const char *const channels[] = {"sms", "email"};
+	for (size_t i = 0; i < 2 && st == SM_OK; i++) {
+		char *key = NULL;
+		bool added = false;
+		if (asprintf(&key, "%s:%lld:%s:%s", event, (long long)c.id, due, channels[i]) < 0) {
+			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+			break;
+		}
+		struct notice_extra x = {
+			.name = i ? jpath(u.values, "contact", "name") : NULL, .key = key, .added = &added,
+		};
+		st = i ? notice_ex(tx, c.id, event, "email", jpath(u.values, "contact", "email"),
+		        subject, text, &x, err) :
+		    notice_ex(tx, c.id, event, "sms", jpath(u.values, "handler", "mobile"), NULL, text,
+		        &x, err);
+		if (added)
+			(*queued)++;
+		free(key);
+	}
+out:
+	free(text);
+	free(subject);
+	free(name);
+	sm_unit_clear(&u);
+	sm_case_clear(&c);
+	return st;
+}
+
+struct mail_ctx {
+	sm_app *app;
+	int64_t case_id;
+	const char *subject, *body, *attachment;
+};
+
+static sm_status
+mail_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct mail_ctx *m = ud;
+	sm_case c = {0};
+	sm_unit u = {0};
+	sm_status st = sm_tx_case_get(tx, m->case_id, &c, err);
+	if (st == SM_OK)
+		st = sm_tx_unit_get(tx, c.unit, &u, err);
+	if (st == SM_OK) {
+		struct notice_extra x = {.name = jpath(u.values, "contact", "name"),
+		    .attachment = m->attachment};
+		const char *to = jpath(u.values, "contact", "email");
+		if (to == NULL || *to == '\0')
+			st = sm_err_add(err, SM_E_INVALID, "contact.email",
+			    _("the unit has no contact e-mail address"));
+		else
+			st = notice_ex(tx, c.id, "mail", "email", to, m->subject, m->body, &x, err);
+	}
+	if (st == SM_OK)
+		st = audit(tx, m->app, "case", m->case_id, m->attachment, "mail-queued", NULL, NULL,
+		    m->subject, NULL, err);
+	sm_unit_clear(&u);
+	sm_case_clear(&c);
+	return st;
+}
+
+sm_status
+sm_case_queue_mail(sm_app *app, int64_t case_id, const char *subject, const char *body,
+                   const char *attachment, sm_err *err)
+{
+	sm_case c = {0};
+	sm_status st;
+	if (require_role(app, UNIT | OFFICE | CONAC | SM_BIT(SM_ROLE_SERVICE), err) != SM_OK)
+		return SM_E_DENIED;
+	if ((st = check_text("subject", subject, 200, err)) != SM_OK)
+		return st;
+	if (body == NULL || !sm_text_valid_utf8(body, (size_t)-1) || !sm_text_is_clean(body, true))
+		return sm_err_add(err, SM_E_INVALID, "body",
+		    _("contains control characters or invalid UTF-8"));
+	if (attachment != NULL && (attachment[0] != '/' || !sm_text_is_clean(attachment, false)))
+		return sm_err_add(err, SM_E_INVALID, "attachment",
+		    _("must be an absolute file name without control characters"));
+	if (attachment != NULL && access(attachment, R_OK) != 0)
+		return sm_err_add(err, SM_E_IO, "attachment", _("%s: cannot open: %s"), attachment,
+		    strerror(errno));
+	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
+		return st;
+	sm_case_clear(&c);
+	struct mail_ctx m = {app, case_id, subject, body, attachment};
+	return write_request(app, NULL, "case mail", case_id, subject, NULL, mail_tx, &m, NULL,
+	    err);
 }

@@ -266,4 +266,36 @@ int sm_case_days_left(const sm_app *app, const sm_case *c);
 json_t *sm_hints(const sm_unit *unit, const json_t *case_values);
 const char *sm_hint_label(const char *code);
 
+/* ------------------------------------------------------------ notifications (sm_notify.c)
+ *
+ * notify run: queue the scheduled notices due today (a reminder two working
+ * days before the hanging deadline, an overdue notice; once each), then
+ * deliver what the outbox holds that is due: e-mail over SMTP (smtp.*), SMS
+ * through the HTTP gateway (sms.*), retried with capped exponential backoff
+ * and jitter (notify.*), given up after notify.give_up, when the case is
+ * flagged for its office.  Every outcome is in the case's history.  One
+ * sender at a time (SM_E_CONFLICT when another runs); a system
+ * administrator's account. */
+typedef struct sm_notify_stats {
+	int sent, retrying, failed;   /* attempts of this run */
+	int scheduled;                /* scheduled notices queued */
+} sm_notify_stats;
+sm_status sm_notify_run(sm_app *app, sm_notify_stats *stats, sm_err *err);
+
+/* Words for an outbox row's channel (sms, email) and event. */
+const char *sm_notice_channel_label(const char *channel);
+const char *sm_notice_event_label(const char *event);
+/* Where notice N stands, in words: sent (when), waiting, retrying (why, the
+ * next attempt), failed (why), refused (why).  Malloc'd. */
+char *sm_notice_status_text(const sm_notice *n);
+/* Whether N was given up (its case is flagged for its office). */
+bool sm_notice_failed(const sm_notice *n);
+
+/* Queue an e-mail to the contact of case CASE_ID's unit with SUBJECT, BODY
+ * and the file ATTACHMENT (may be NULL; a path the sender can read, e.g. a
+ * printed PDF), for whoever may see the case but units' other users.  The
+ * address and the name are checked as for every notice. */
+sm_status sm_case_queue_mail(sm_app *app, int64_t case_id, const char *subject,
+                             const char *body, const char *attachment, sm_err *err);
+
 #endif

@@ -411,8 +411,12 @@ queue_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 	case 5:
 		return c->due;
 	case 6:
+		/* "!": a notification to the unit was given up */
 		if (q->page.days_over[row] > 0)
-			snprintf(buf, bufsz, "+%d", q->page.days_over[row]);
+			snprintf(buf, bufsz, "+%d%s", q->page.days_over[row],
+			    q->page.notice_failed[row] ? "!" : "");
+		else if (q->page.notice_failed[row])
+			snprintf(buf, bufsz, "!");
 		return buf;
 	default:
 		return "";
@@ -920,6 +924,11 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 	tui_pager_clear(p);
 	tui_pager_add(p, _("Case %lld: %s - %s"), (long long)c->id, sm_kind_label(c->kind),
 	    sm_state_label(c->state));
+	for (size_t i = 0; i < v->n_notices; i++)
+		if (sm_notice_failed(&v->notices[i])) {
+			tui_pager_add(p, "! %s", _("A notification was given up: the office should reach the unit another way."));
+			break;
+		}
 	if (n_um > 0)
 		tui_pager_add(p, "%s", _("Unmasked for you (recorded in the audit log):"));
 	for (size_t i = 0; i < n_um; i++)
@@ -1000,6 +1009,22 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 			tui_pager_add(p, "  %s  %s  %s", at, ev->actor, sm_event_label(ev->action));
 		if (ev->reason && *ev->reason)
 			tui_pager_field(p, _("    reason"), ev->reason);
+	}
+	if (v->n_notices > 0) {
+		tui_pager_add(p, "%s", "");
+		tui_pager_add(p, "%s", _("Notifications:"));
+	}
+	for (size_t i = 0; i < v->n_notices; i++) {
+		const sm_notice *nt = &v->notices[i];
+		char *st = sm_notice_status_text(nt), *line = NULL;
+		char what[128];
+		snprintf(what, sizeof(what), "%s, %s", sm_notice_channel_label(nt->channel),
+		    sm_notice_event_label(nt->event));
+		if (asprintf(&line, "%s: %s", nt->recipient ? nt->recipient : "", st ? st : "") < 0)
+			line = NULL;
+		tui_pager_field(p, what, line ? line : "");
+		free(line);
+		free(st);
 	}
 	if (v->n_notes > 0) {
 		tui_pager_add(p, "%s", "");

@@ -1,0 +1,65 @@
+/* cmd_notify.c - notify run [--daemon]: deliver the outbox (sm_notify_run). */
+#include <config.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "sm_i18n.h"
+#include "sm_workflow.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+report(const sm_notify_stats *s)
+{
+	printf(_("notify run: %d sent, %d to retry, %d given up; %d scheduled notices queued\n"),
+	    s->sent, s->retrying, s->failed, s->scheduled);
+	fflush(stdout);
+}
+
+int
+cmd_notify_run(cli *c)
+{
+	sm_notify_stats s;
+	sm_status st;
+	if (!c->daemon) {
+		st = sm_notify_run(c->app, &s, c->err);
+		if (st != SM_OK)
+			return cli_fail(c, st);
+		report(&s);
+		return 0;
+	}
+	/* the daemon (a systemd service): a round every notify.interval
+	 * seconds until SIGTERM or SIGINT; a round that fails is said on
+	 * standard error and tried again at the next */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	int interval = c->app->cfg->notify_interval > 0 ? c->app->cfg->notify_interval : 60;
+	while (!stopping) {
+		st = sm_notify_run(c->app, &s, c->err);
+		if (st != SM_OK) {
+			cli_print_problems(c, c->err);
+			sm_err_clear(c->err);
+		} else if (s.sent + s.retrying + s.failed + s.scheduled > 0)
+			report(&s);
+		struct timespec left = {interval, 0};
+		while (!stopping && nanosleep(&left, &left) != 0 && errno == EINTR)
+			;
+	}
+	return 0;
+}
