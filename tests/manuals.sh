@@ -12,6 +12,7 @@
 command -v man >/dev/null 2>&1 || skip "man is not installed (man-db)"
 command -v groff >/dev/null 2>&1 || skip "groff is not installed (groff-base)"
 command -v preconv >/dev/null 2>&1 || skip "preconv is not installed (groff-base)"
+man --help 2>&1 | grep -q -- --warnings || skip "man is not man-db's (no --warnings)"
 
 DOC="$top_srcdir/doc"
 SRC="$top_srcdir/src"
