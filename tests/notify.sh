@@ -301,6 +301,26 @@ ATT=$(jq -c --arg id "<$AID." 'select(.message_id | startswith($id)) | [.content
 check_eq "multipart/mixed: the text and the PDF, its name in RFC 2231" \
     "[\"multipart/mixed\",\"申请函.pdf\",\"application/pdf\",\"$(sha256sum "$T/申请函.pdf" | cut -d' ' -f1)\",true]" "$ATT"
 
+# ================================================================ a print e-mailed
+# print --mail: the PDF kept beside the database, queued for the unit's
+# contact with the print, and sent as the e-mail's attachment
+fresh
+run sm --config "$T/up.yaml" --as fz-gov --json print 13 letter --mail
+check_eq "the unit e-mails its letter to its contact (exit 0)" 0 "$RC"
+PDF=$(jq -r .file <<<"$OUT")
+check_eq "kept beside the database, queued" "$(dirname "$DB")/mail/case-13-letter.pdf true" \
+    "$PDF $(jq -r .mailed <<<"$OUT")"
+MID=$(q "select id from outbox where case_id = 13 and attachment = '$PDF'")
+check_match "one e-mail queued with it" '^[0-9]+$' "$MID"
+check_eq "the print is audited" 1 "$(q "select count(*) from audit where object_id = 13 and action = 'print'")"
+expect_ok "notify run sends it" notify "$T/up.yaml"
+mails >"$T/mails.json"
+ATT=$(jq -c --arg id "<$MID." 'select(.message_id | startswith($id)) | [.attachments[0].filename, .attachments[0].content_type, .attachments[0].sha256]' "$T/mails.json")
+check_eq "with the letter as its PDF attachment" \
+    "[\"case-13-letter.pdf\",\"application/pdf\",\"$(sha256sum "$PDF" | cut -d' ' -f1)\"]" "$ATT"
+run sm --config "$T/up.yaml" --as fz-gov print 13 letter --mail --printer lp0
+check_eq "--mail with --printer is a usage error (exit 2)" 2 "$RC"
+
 # ================================================================ the server down
 fresh
 expect_ok "notify run with both servers down" notify "$T/down.yaml"

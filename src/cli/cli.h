@@ -42,6 +42,7 @@ typedef struct cli {
 	const char *copies;    /* print --copies N */
 	const char *out;       /* print --out FILE */
 	const char *printer;   /* print --printer NAME */
+	bool mail;             /* print --mail */
 	bool daemon;           /* notify run --daemon */
 	int64_t expect_version;
 	bool queue;

@@ -40,19 +40,27 @@ cmd_print(cli *c)
 		.dest = c->printer || (c->out == NULL && c->app->cfg->print_printer) ?
 		    SM_PRINT_PRINTER : SM_PRINT_DIRECTORY,
 	};
+	if (c->mail) {
+		if (c->out || c->printer)
+			return cli_usage_error("%s", _("--mail takes neither --out nor --printer"));
+		job.dest = SM_PRINT_MAIL;
+	}
 	sm_print_result res;
 	sm_status st = sm_print_run(c->app, &job, &res, c->err);
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	if (c->json) {
-		json_t *o = json_pack("{s:I, s:s, s:i, s:s, s:s*}", "case", (json_int_t)id,
+		json_t *o = json_pack("{s:I, s:s, s:i, s:s, s:s*, s:b}", "case", (json_int_t)id,
 		    "document", sm_doc_kind_name(kind), "copies", copies, "file", res.file,
-		    "printer", res.printer);
+		    "printer", res.printer, "mailed", res.mailed);
 		cli_print_json(o);
 		json_decref(o);
 	} else {
 		char *msg = NULL;
-		int r = res.printed ?
+		int r = res.mailed ?
+		    asprintf(&msg, _("Case %lld: the %s (copies: %d) is queued by e-mail to the unit's contact"),
+		    (long long)id, sm_doc_kind_label(kind), copies) :
+		    res.printed ?
 		    asprintf(&msg, _("Case %lld: the %s (copies: %d) went to the printer %s; the PDF is also in %s"),
 		    (long long)id, sm_doc_kind_label(kind), copies, res.printer, res.shown) :
 		    asprintf(&msg, _("Case %lld: the %s (copies: %d) is saved in %s"), (long long)id,

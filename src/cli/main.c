@@ -62,7 +62,7 @@ const cli_command cli_commands[] = {
 	{"backup", NULL, 1, 1, CLI_STORE, cmd_backup, N_("backup FILE")},
 	{"restore", NULL, 1, 1, CLI_NO_STORE, cmd_restore, N_("restore FILE [--force]")},
 	{"print", NULL, 2, 2, CLI_STORE, cmd_print,
-	    N_("print ID letter|form [--copies N] [--out FILE] [--printer NAME]")},
+	    N_("print ID letter|form [--copies N] [--out FILE] [--printer NAME] [--mail]")},
 	{"notify", "run", 0, 0, CLI_STORE, cmd_notify_run, N_("notify run [--daemon]")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
@@ -75,7 +75,7 @@ enum {
 	OPT_CASE, OPT_USER, OPT_ACTION, OPT_SINCE,
 	OPT_ANCHORS, OPT_FORCE, OPT_TOTP,
 	OPT_COPIES, OPT_OUT, OPT_PRINTER,
-	OPT_DAEMON
+	OPT_DAEMON, OPT_MAIL
 };
 
 static const struct option options[] = {
@@ -115,6 +115,7 @@ static const struct option options[] = {
 	{"out", required_argument, NULL, OPT_OUT},
 	{"printer", required_argument, NULL, OPT_PRINTER},
 	{"daemon", no_argument, NULL, OPT_DAEMON},
+	{"mail", no_argument, NULL, OPT_MAIL},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -310,6 +311,7 @@ main(int argc, char **argv)
 		case OPT_OUT: c.out = optarg; break;
 		case OPT_PRINTER: c.printer = optarg; break;
 		case OPT_DAEMON: c.daemon = true; break;
+		case OPT_MAIL: c.mail = true; break;
 		case OPT_NO_COLOR: c.tui.no_color = true; break;
 		case OPT_ASCII: c.tui.ascii = true; break;
 		case OPT_REVERSE_CURSOR: c.tui.reverse_cursor = true; break;

@@ -28,6 +28,8 @@ sm_print_destinations(const sm_app *app, sm_print_dest *out, size_t max)
 		out[n++] = SM_PRINT_PRINTER;
 	if (n < max)
 		out[n++] = SM_PRINT_DIRECTORY;
+	if (n < max && app->cfg->smtp_url)
+		out[n++] = SM_PRINT_MAIL;
 	return n;
 }
 
@@ -84,14 +86,30 @@ ends_with(const char *path, const char *suffix)
 	return n > k && strcasecmp(path + n - k, suffix) == 0;
 }
 
+/* Where e-mailed prints are kept until the sender has sent them: "mail"
+ * beside the database (malloc'd). */
+static char *
+mail_directory(const sm_app *app)
+{
+	const char *slash = app->db_path ? strrchr(app->db_path, '/') : NULL;
+	char *dir = NULL;
+	if (slash == NULL)
+		return strdup("mail");
+	if (asprintf(&dir, "%.*s/mail", (int)(slash - app->db_path), app->db_path) < 0)
+		return NULL;
+	return dir;
+}
+
 /* A new file under DIR for the job: case-ID-KIND.pdf, or -2, -3 ... when
  * taken (a print never overwrites another).  Created with the caller's
  * identity; *PATH malloc'd. */
 static FILE *
-new_file(const char *dir, const sm_print_job *job, char **path, sm_err *err)
+new_file(const char *dir, const sm_print_job *job, bool own, char **path, sm_err *err)
 {
 	sm_priv_saved saved;
-	if (sm_priv_lower(&saved) != 0) {
+	/* OWN: the program's own place (beside the database, for the sender):
+	 * kept with the program's group, not the caller's */
+	if (!own && sm_priv_lower(&saved) != 0) {
 		sm_err_add(err, SM_E_IO, NULL, _("cannot drop privileges"));
 		return NULL;
 	}
@@ -99,7 +117,8 @@ new_file(const char *dir, const sm_print_job *job, char **path, sm_err *err)
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		sm_err_add(err, SM_E_IO, NULL, _("%s: cannot make the directory: %s"), dir,
 		    strerror(errno));
-		sm_priv_raise(&saved);
+		if (!own)
+			sm_priv_raise(&saved);
 		return NULL;
 	}
 	FILE *f = NULL;
@@ -126,7 +145,8 @@ new_file(const char *dir, const sm_print_job *job, char **path, sm_err *err)
 	}
 	if (f == NULL && sm_err_count(err) == 0)
 		sm_err_add(err, SM_E_IO, NULL, _("%s: no free name for the file"), dir);
-	sm_priv_raise(&saved);
+	if (!own)
+		sm_priv_raise(&saved);
 	return f;
 }
 
@@ -226,10 +246,11 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 		else if ((res->file = strdup(job->out)) == NULL)
 			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	} else {
-		char *dir = sm_print_directory(app);
+		bool mail = job->dest == SM_PRINT_MAIL;
+		char *dir = mail ? mail_directory(app) : sm_print_directory(app);
 		if (dir == NULL)
 			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-		else if ((f = new_file(dir, job, &res->file, err)) == NULL)
+		else if ((f = new_file(dir, job, mail, &res->file, err)) == NULL)
 			st = sm_err_status(err) != SM_OK ? sm_err_status(err) : SM_E_IO;
 		free(dir);
 	}
@@ -261,6 +282,17 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 		return st;
 	}
 	res->shown = sm_print_shown_path(res->file);
+	if (job->dest == SM_PRINT_MAIL) {
+		char subject[256], body[1024];
+		snprintf(subject, sizeof(subject), _("The %s of application %lld, to print and seal"),
+		    sm_doc_kind_label(job->kind), (long long)job->case_id);
+		snprintf(body, sizeof(body),
+		    _("Attached is the %s of your application %lld as a PDF. Print it (%d copies), seal it and send it by post to your establishment office, with the other papers the application asks for.\n"),
+		    sm_doc_kind_label(job->kind), (long long)job->case_id, job->copies);
+		if ((st = sm_case_queue_mail(app, job->case_id, subject, body, res->file, err)) != SM_OK)
+			return st;
+		res->mailed = true;
+	}
 	if (printer) {
 		char title[64];
 		snprintf(title, sizeof(title), "sitemark case %lld %s", (long long)job->case_id,

@@ -28,6 +28,8 @@
 typedef enum sm_print_dest {
 	SM_PRINT_DIRECTORY,   /* a file under print.directory */
 	SM_PRINT_PRINTER,     /* a CUPS printer through lp */
+	SM_PRINT_MAIL,        /* e-mailed to the unit's contact (smtp.url set): the
+	                       * PDF kept beside the database, for the sender */
 	SM_PRINT_DEST_COUNT
 } sm_print_dest;
 
@@ -58,6 +60,7 @@ typedef struct sm_print_result {
 	char *shown;          /* the same as the user is shown it (~/...) */
 	char *printer;        /* the printer it was sent to, or NULL */
 	bool printed;         /* lp took the job */
+	bool mailed;          /* queued for the unit's contact (SM_PRINT_MAIL) */
 	char *printer_error;  /* else what lp said (neutralised), the file kept */
 	int pages;            /* of the PDF */
 } sm_print_result;

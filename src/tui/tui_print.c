@@ -45,6 +45,8 @@ tui_print_case(tui *t, const sm_case *c, enum tui_act act)
 	for (size_t i = 0; i < n; i++) {
 		if (dests[i] == SM_PRINT_PRINTER)
 			snprintf(text[i], sizeof(text[i]), _("Printer %s"), t->app->cfg->print_printer);
+		else if (dests[i] == SM_PRINT_MAIL)
+			snprintf(text[i], sizeof(text[i]), "%s", _("E-mail the PDF to the unit's contact"));
 		else
 			snprintf(text[i], sizeof(text[i]), _("Save as PDF in %s"), shown ? shown : "?");
 		labels[i] = text[i];
@@ -81,6 +83,9 @@ tui_print_case(tui *t, const sm_case *c, enum tui_act act)
 		    res.shown, res.printer, res.printer_error);
 	else if (sm_err_count(err) > 0)
 		tui_msg_err(t, err);
+	else if (res.mailed)
+		tui_msg(t, false, _("The %s (copies: %ld) is queued by e-mail to the unit's contact."),
+		    sm_doc_kind_label(kind), copies);
 	else if (res.printed)
 		tui_msg(t, false, _("The %s (copies: %ld) went to the printer %s; the PDF is also in %s."),
 		    sm_doc_kind_label(kind), copies, res.printer, res.shown);
