@@ -29,6 +29,7 @@ done
 dpkg-query -W -f='${Status}' sitemark 2>/dev/null | grep -q "installed" &&
     skip "the sitemark package is installed on this machine: not touching it"
 getent group sitemark >/dev/null && skip "the group sitemark exists: not touching it"
+getent passwd sitemark-notify >/dev/null && skip "the user sitemark-notify exists: not touching it"
 [ -e /var/lib/sitemark ] && skip "/var/lib/sitemark exists: not touching it"
 git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1 || skip "$top_srcdir is not a git clone"
 prev=${SITEMARK_PACKAGE_PREVIOUS:-2f54e20}
@@ -90,6 +91,8 @@ check_eq "the database, made on install: 0660, group sitemark" "660 sitemark" \
     "$(stat -c '%a %G' "$DB")"
 check_eq "root is its first system administrator" "sysadmin" \
     "$(sqlite3 "$DB" "select role from users where login = 'root'")"
+check_eq "the notification sender's service account, in the group" "sitemark" \
+    "$(id -gn sitemark-notify 2>/dev/null)"
 check_eq "/etc/sitemark/sitemark.yaml is a conffile" "/etc/sitemark/sitemark.yaml" \
     "$(dpkg-query -W -f='${Conffiles}' sitemark | awk '{print $1}')"
 /usr/bin/sitemark office add 350100 --name 中共福州市委机构编制委员会办公室 >/dev/null
@@ -108,6 +111,8 @@ check_eq "the schema is migrated" \
 check_eq "the data is kept" "350100 $U3" \
     "$(sqlite3 "$DB" "select (select code from offices) || ' ' || (select login from users where role = 'secadmin')")"
 check_eq "the program is still set-group-id" "2755 sitemark" "$(stat -c '%a %G' /usr/bin/sitemark)"
+check_match "the notification service is installed, not enabled" "lib/systemd/system/sitemark-notify.service" \
+    "$(dpkg -L sitemark)"
 backup=$(ls "$DB".pre-* 2>/dev/null | head -1)
 check_eq "the copy is a database of the previous schema" 6 "$(sqlite3 "$backup" 'pragma user_version')"
 
@@ -166,5 +171,7 @@ check_true "purge removes the data" ! -e /var/lib/sitemark
 check_eq "and the overrides" "" "$(dpkg-statoverride --list /usr/bin/sitemark; dpkg-statoverride --list /var/lib/sitemark)"
 run getent group sitemark
 check_eq "and the group" 2 "$RC"
+run getent passwd sitemark-notify
+check_eq "and the service account" 2 "$RC"
 
 finish
