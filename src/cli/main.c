@@ -59,6 +59,11 @@ const cli_command cli_commands[] = {
 	{"check", NULL, 0, 0, CLI_STORE, cmd_check, N_("check [--anchors FILE]")},
 	{"backup", NULL, 1, 1, CLI_STORE, cmd_backup, N_("backup FILE")},
 	{"restore", NULL, 1, 1, CLI_NO_STORE, cmd_restore, N_("restore FILE [--force]")},
+	{"site", "export", 0, 1, CLI_STORE, cmd_site_export, N_("site export [DIR]")},
+	{"redpage", "show", 1, 1, CLI_STORE, cmd_redpage_show, N_("redpage show ID")},
+	{"redpage", "edit", 1, 1, CLI_STORE, cmd_redpage_edit, N_("redpage edit ID --values FILE")},
+	{"redpage", "publish", 1, 1, CLI_STORE, cmd_redpage_publish,
+	    N_("redpage publish ID [--values FILE] [--expect-version N]")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
 

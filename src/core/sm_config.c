@@ -79,11 +79,14 @@ static const struct key keys[] = {
 	{ "auth.totp_roles", K_ROLES, OFF(auth_totp_roles) },
 	{ "auth.totp_required", K_BOOL, OFF(auth_totp_required) },
 	{ "auth.max_failures", K_COUNT, OFF(auth_max_failures) },
+	{ "site.dir", K_PATH, OFF(site_dir) },
+	{ "site.language", K_STR, OFF(site_language) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
-static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth" };
+static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth",
+	"site" };
 
 struct loader {
 	const char *path;  /* the configuration file */
@@ -756,6 +759,8 @@ fill_defaults(struct loader *L)
 
 	if (cfg->mark_base_url == NULL)
 		cfg->mark_base_url = dupstr(L, DEFAULT_BASE_URL);
+	if (cfg->site_language == NULL)
+		cfg->site_language = dupstr(L, "zh_CN.UTF-8");
 	if (cfg->fee_how != NULL) {
 		/* a block scalar's last newline is not part of the text */
 		size_t n = strlen(cfg->fee_how);

@@ -61,6 +61,9 @@ typedef struct sm_config {
 	                           * (default false: the second factor applies to enrolled accounts) */
 	int auth_max_failures;    /* "auth.max_failures": wrong codes in a row that lock the
 	                           * account (default 5) */
+	char *site_dir;           /* "site.dir": where `site export` writes without DIR */
+	char *site_language;      /* "site.language": the locale of the public pages' words
+	                           * (default zh_CN.UTF-8; the session's when not installed) */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */
