@@ -625,7 +625,7 @@ sm_view_site_export(sm_app *app, const char *dir, sm_site_stats *stats, sm_err *
 	memset(stats, 0, sizeof(*stats));
 	if (!sm_admin_may(app->user.role, SM_ADMIN_SITE_EXPORT))
 		return sm_err_add(err, SM_E_DENIED, NULL,
-		    _("only the system administrator or the mark monitor exports the public site"));
+		    _("only the system administrator exports the public site"));
 	if (dir == NULL || *dir == '\0')
 		dir = app->cfg->site_dir;
 	if (dir == NULL || *dir == '\0')

@@ -234,7 +234,7 @@ typedef struct sm_site_stats {
  * A mark whose case is no longer at mark_issued or mark_hung shows the
  * _error image and its page says it is no longer valid.  Only files whose
  * content changed are written (each through a temporary file and a
- * rename).  The system administrator or the mark monitor (cron) only. */
+ * rename).  The system administrator only (its cron job). */
 sm_status sm_view_site_export(sm_app *app, const char *dir, sm_site_stats *out, sm_err *err);
 
 /* A field of a public page: ID (stable, the page's element id), its label

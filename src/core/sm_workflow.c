@@ -201,9 +201,9 @@ static const unsigned admin_roles[SM_ADMIN_OP_COUNT] = {
 	[SM_ADMIN_AUDIT_READ] = SM_BIT(SM_ROLE_AUDITOR),
 	[SM_ADMIN_CHECK] = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_AUDITOR),
 	[SM_ADMIN_BACKUP] = SM_BIT(SM_ROLE_SYSADMIN),
-	/* the public site: the cron job's account (the mark monitor) or the
-	 * system administrator; it holds nothing that is not public */
-	[SM_ADMIN_SITE_EXPORT] = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_MONITOR),
+	/* the public site, from the system administrator's cron job: it
+	 * holds nothing that is not public, but writes the web server's files */
+	[SM_ADMIN_SITE_EXPORT] = SM_BIT(SM_ROLE_SYSADMIN),
 };
 
 bool

@@ -105,7 +105,7 @@ typedef enum sm_admin_op {
 	SM_ADMIN_AUDIT_READ,    /* auditor: read and verify the audit log */
 	SM_ADMIN_CHECK,         /* sysadmin, auditor: sitemark check (integrity, chain, anchors) */
 	SM_ADMIN_BACKUP,        /* sysadmin: sitemark backup */
-	SM_ADMIN_SITE_EXPORT,   /* sysadmin, monitor (cron): sitemark site export */
+	SM_ADMIN_SITE_EXPORT,   /* sysadmin (its cron job): sitemark site export */
 	SM_ADMIN_OP_COUNT
 } sm_admin_op;
 
