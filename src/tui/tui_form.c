@@ -51,6 +51,7 @@ typedef struct form_view {
 	sm_action action;        /* modal forms: the action whose form it is */
 	tui_pager intro;         /* the form's instructions, wrapped */
 	tui_pager returned;      /* why the case was returned, wrapped (n 0: not) */
+	tui_pager preface;       /* fields shown, not edited, above the form (n 0: none) */
 	sm_form *subset;         /* a form of some fields of another, owned (sm_form_subset) */
 } form_view;
 
@@ -547,6 +548,13 @@ tui_form_returned(tui_view *v, tui *t, int64_t case_id)
 	sm_case_view_clear(&cv);
 }
 
+void
+tui_form_preface(tui_view *v, const char *label, const char *value)
+{
+	if (v != NULL && v->ops->destroy == form_destroy)
+		tui_pager_field(&((form_view *)v)->preface, label, value);
+}
+
 /* ------------------------------------------------------------ the view */
 
 static void
@@ -569,6 +577,8 @@ form_draw(tui_view *v, tui *t, int top, int rows)
 			tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
 			more = shown < f->returned.n;
 		}
+		for (size_t i = 0; i < f->preface.n && area > 8; i++, area--)
+			tui_text(y++, 1, width - 2, f->preface.lines[i], false);
 		tui_attr(t, TUI_PAIR_DIM, true, A_DIM);
 		size_t room = f->returned.n ? 1 : 2;
 		size_t shown = f->intro.n <= room ? f->intro.n : room - 1;
@@ -844,7 +854,8 @@ form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			sm_err_free(&err);
 			return TUI_POP | TUI_RELOAD;
 		}
-		show_errors(f, t, err);
+		if (sm_err_count(err) > 0) /* none: the submitter went back to the form */
+			show_errors(f, t, err);
 		sm_err_free(&err);
 		return TUI_DRAW;
 	}
@@ -916,6 +927,7 @@ form_destroy(tui_view *v)
 	tui_line_free(&f->line);
 	tui_pager_clear(&f->intro);
 	tui_pager_clear(&f->returned);
+	tui_pager_clear(&f->preface);
 	free(f->draft_key);
 	if (f->free_ud)
 		f->free_ud(f->ud);

@@ -179,7 +179,7 @@ tui_act_from_name(const char *name)
 /* The screens a binding may name: the view ops' names. */
 static const char *const screen_names[] = {
 	"generic", "menu", "queue", "case", "form", "unit", "marks", "counts", "users",
-	"offices", "audit", "calendar", "drafts", "instructions", NULL,
+	"offices", "audit", "calendar", "drafts", "instructions", "redpage-preview", NULL,
 };
 
 /* The bindings in force (from the configuration), one key each; KEY.ch 0
