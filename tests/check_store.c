@@ -323,6 +323,8 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 8: the red pages (7: none on this branch) */
+	    "DROP TABLE redpages;"
 	    /* 6: the second factor */
 	    "ALTER TABLE users DROP COLUMN totp_failures;"
 	    "ALTER TABLE users DROP COLUMN totp_secret;"
@@ -363,6 +365,7 @@ START_TEST(test_upgrade_from_1)
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM offices WHERE disabled = 0"), 1);
 	ck_assert_int_eq(raw_int(db,
 	    "SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'digest'"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'redpages'"), 1);
 }
 END_TEST
 

@@ -114,7 +114,7 @@ check_eq "the audit record is the rules' publish-redpage" "publish-redpage mark_
 check_eq "the page's values are in the audit record" "350003" \
     "$(q "SELECT json_extract(\"values\", '\$.postal_code') FROM audit WHERE object_id = $M ORDER BY seq DESC LIMIT 1")"
 check_eq "the draft is gone once published" "null" \
-    "$(sm --as kid-op --json redpage show "$M" | jq -r .draft)"
+    "$(sm --as kid-op --json redpage show "$M" | jq -r .draft_values)"
 expect_refused "a red page is published once: the mark hangs" "does not apply" \
     sm --as kid-op redpage publish "$M" --values "$T/rp.yaml"
 

@@ -71,7 +71,7 @@ cmd_redpage_show(cli *c)
 		    "case", (json_int_t)v.case_id, "state", sm_state_name(v.state),
 		    "url", v.page_url, "mark", v.code, "published", v.published,
 		    "published_at", v.published_at, "published_version",
-		    (json_int_t)v.published_version, "draft", v.draft, "may_publish", v.may_publish,
+		    (json_int_t)v.published_version, "draft_values", v.draft, "may_publish", v.may_publish,
 		    "fields", fields);
 		cli_print_json(o);
 		json_decref(o);
