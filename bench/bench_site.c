@@ -100,7 +100,7 @@ stamp_text(long n)
 static void
 build(const char *path, long n)
 {
-	char stamp_path[4096];
+	char stamp_path[4200];
 	snprintf(stamp_path, sizeof(stamp_path), "%s.stamp", path);
 	char *want = stamp_text(n), have[256] = "";
 	FILE *f = fopen(stamp_path, "r");
@@ -152,7 +152,8 @@ build(const char *path, long n)
 		snprintf(name, sizeof(name), "福州市第%ld%s", i, organ ? "局" : "中心");
 		snprintf(uscc, sizeof(uscc), "B%017ld", i);
 		snprintf(dom, sizeof(dom), "%s.%s", name, organ ? "政务" : "公益");
-		snprintf(guid, sizeof(guid), "%032" PRIX64, (uint64_t)i * 0x9E3779B97F4A7C15ULL);
+		snprintf(guid, sizeof(guid), "%016llX%016llX", (unsigned long long)i * 0x9E3779B97F4A7C15ULL,
+		    (unsigned long long)i);
 		snprintf(cert, sizeof(cert), "202635%08ld", i);
 		sm_err *e = sm_err_new();
 		if (sm_mark_code("350100", i, 1, code, e) != SM_OK)
@@ -237,7 +238,7 @@ main(int argc, char **argv)
 {
 	const char *dir = getenv("SITEMARK_BENCH_DIR");
 	long n = 100000;
-	char db[4096], out[4096];
+	char db[4000], out[4000];
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--marks") == 0 && i + 1 < argc)
 			n = strtol(argv[++i], NULL, 10);

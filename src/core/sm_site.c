@@ -112,6 +112,11 @@ mkdirs(struct out *o, const char *path, sm_err *err)
 		return SM_OK;
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return sm_err_add(err, SM_E_IO, NULL, _("the path '%s' is too long"), path);
+	/* most directories lack only their last part, or nothing */
+	if (mkdir(buf, 0755) == 0 || errno == EEXIST) {
+		snprintf(o->lastdir, sizeof(o->lastdir), "%s", path);
+		return SM_OK;
+	}
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
