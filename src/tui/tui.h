@@ -346,6 +346,9 @@ tui_view *tui_form_new_subset(tui *t, sm_form *subset, const json_t *initial,
                               tui_form_submit_fn submit, void *ud, void (*free_ud)(void *));
 tui_view *tui_unit_info_new(tui *t);
 tui_view *tui_marks_new(tui *t);
+/* The editor of case CASE_ID's red page (its draft restored), or NULL with
+ * a message when the unit may not change it. */
+tui_view *tui_redpage_form(tui *t, int64_t case_id);
 tui_view *tui_counts_new(tui *t);
 tui_view *tui_users_new(tui *t);
 tui_view *tui_offices_new(tui *t);

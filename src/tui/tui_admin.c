@@ -440,11 +440,30 @@ preface_field(const char *id, const char *label, const char *text, void *ud)
 		tui_form_preface(ud, label, text);
 }
 
+/* The editor of RV's page (its draft restored), or NULL with a message. */
+static tui_view *
+redpage_form(tui *t, const sm_redpage_view *rv)
+{
+	char key[32];
+	if (!rv->may_publish) {
+		tui_msg(t, true, "%s", _("The red page is published and the mark hangs: it can no longer be changed."));
+		return NULL;
+	}
+	int64_t *ud = malloc(sizeof(*ud));
+	if (ud == NULL)
+		return NULL;
+	*ud = rv->case_id;
+	snprintf(key, sizeof(key), "redpage-%lld", (long long)rv->case_id);
+	tui_view *v = tui_form_new(t, "redpage", key, rv->published, redpage_submit, ud, free);
+	if (v)
+		sm_site_redpage_each(t->app, rv->certificate, NULL, preface_field, v);
+	return v;
+}
+
 static int
 redpage_open(pager_view *pv, tui *t, bool edit)
 {
 	sm_redpage_view rv;
-	char key[32];
 	if (pv->sel >= pv->count || !(pv->redpage[pv->sel] & REDPAGE_HOSTS)) {
 		tui_msg(t, true, "%s", _("This mark hangs on the unit's own website, not on a red page."));
 		return TUI_DRAW;
@@ -461,23 +480,29 @@ redpage_open(pager_view *pv, tui *t, bool edit)
 		preview_view *p = preview_new(t, &rv, rv.draft ? rv.draft : rv.published, NULL);
 		if (p)
 			tui_push(t, &p->v);
-	} else if (!rv.may_publish) {
-		tui_msg(t, true, "%s", _("The red page is published and the mark hangs: it can no longer be changed."));
 	} else {
-		int64_t *ud = malloc(sizeof(*ud));
-		tui_view *v = NULL;
-		snprintf(key, sizeof(key), "redpage-%lld", (long long)case_id);
-		if (ud) {
-			*ud = case_id;
-			v = tui_form_new(t, "redpage", key, rv.published, redpage_submit, ud, free);
-		}
-		if (v) {
-			sm_site_redpage_each(t->app, rv.certificate, NULL, preface_field, v);
+		tui_view *v = redpage_form(t, &rv);
+		if (v)
 			tui_push(t, v);
-		}
 	}
 	sm_redpage_view_clear(&rv);
 	return TUI_DRAW;
+}
+
+tui_view *
+tui_redpage_form(tui *t, int64_t case_id)
+{
+	sm_redpage_view rv;
+	sm_err *err = sm_err_new();
+	tui_view *v = NULL;
+	if (sm_view_redpage(t->app, case_id, &rv, err) == SM_OK) {
+		v = redpage_form(t, &rv);
+		sm_redpage_view_clear(&rv);
+	} else {
+		tui_msg_err(t, err);
+	}
+	sm_err_free(&err);
+	return v;
 }
 
 static void

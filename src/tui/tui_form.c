@@ -1088,6 +1088,7 @@ typedef struct draft_row {
 	char *what;       /* "New application", "Case 12 (returned)" */
 	sm_kind kind;     /* SM_KIND_NONE: the unit's registration */
 	int64_t case_id;  /* 0: a new one */
+	bool redpage;     /* the red page of case CASE_ID */
 } draft_row;
 
 typedef struct drafts_view {
@@ -1150,6 +1151,18 @@ draft_describe(tui *t, const char *key, draft_row *r)
 		r->kind = sm_kind_parse(prefix);
 		r->form = strdup(_(form->title));
 		r->what = strdup(_("New application, not yet saved"));
+	} else if (strcmp(prefix, "redpage") == 0) {
+		long long id = strtoll(dash + 1, &end, 10);
+		sm_redpage_view rv;
+		if (*end != '\0' || id <= 0 || sm_view_redpage(t->app, id, &rv, NULL) != SM_OK)
+			return false;
+		r->redpage = true;
+		r->case_id = id;
+		r->form = strdup(_("Red page"));
+		if (asprintf(&r->what, _("Case %lld (%s), changes not yet saved"), id,
+		    sm_state_label(rv.state)) < 0)
+			r->what = NULL;
+		sm_redpage_view_clear(&rv);
 	} else if (strcmp(prefix, "case") == 0) {
 		long long id = strtoll(dash + 1, &end, 10);
 		sm_case_view cv;
@@ -1218,7 +1231,8 @@ drafts_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	draft_row *r = cur < d->n ? &d->rows[cur] : NULL;
 	(void)k;
 	if (act == A_ENTER && r) {
-		tui_view *f = r->kind == SM_KIND_NONE ? tui_unit_info_new(t) :
+		tui_view *f = r->redpage ? tui_redpage_form(t, r->case_id) :
+		    r->kind == SM_KIND_NONE ? tui_unit_info_new(t) :
 		    tui_application_form(t, r->kind, r->case_id);
 		tui_push(t, f);
 		d->v.stale = true;
