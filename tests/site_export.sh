@@ -136,7 +136,8 @@ for f in image/red.png image/blue.png image/red_error.png image/blue_error.png \
 done
 check_eq "export: every file readable by the web server (0644)" "" \
     "$(find "$SITE" -type f ! -perm 0644)"
-check_eq "export: no temporary file left" "" "$(find "$SITE" -name '.*')"
+check_eq "export: no temporary file left" "" "$(find "$SITE" -name '.*' ! -name .sitemark-export)"
+check_true "export: its manifest" -f "$SITE/.sitemark-export"
 check_eq "export: the images are PNG" "PNG" "$(head -c 4 "$SITE/image/red.png" | tail -c 3)"
 check_true "export: red and blue differ" "$(cksum < "$SITE/image/red.png")" != \
     "$(cksum < "$SITE/image/blue.png")"
@@ -281,7 +282,7 @@ else
 fi
 
 # ---------------------------------------------------------------- again
-snap() { (cd "$SITE" && find . -type f ! -name '*-page.html' ! -name 'redpage-check.html' \
+snap() { (cd "$SITE" && find . -type f ! -name '*-page.html' ! -name 'redpage-check.html' ! -name .sitemark-export \
     -printf '%p %i %T@\n' | sort); }
 BEFORE=$(snap)
 run sm --json site export
@@ -308,6 +309,21 @@ if [ -n "$HAVE_CHROME" ]; then
 	DOM=$(chrome certificate-revoked.png "$BASE/cert/$KID_GUID.html")
 	check_match "chromium: the certificate says so" '<p class="invalid" id="invalid">' "$DOM"
 fi
+
+# What the export remembers (.sitemark-export) never hides a file changed
+# or removed behind its back; without it, the contents are compared.
+rm -f "$SITE/cert/$ORG_GUID.html"
+echo '<script>defaced</script>' >> "$SITE/${ORG_JS#"$BASE"/}"
+run sm --json site export
+check_eq "a removed and a changed file: both written again, nothing else" "2 8" \
+    "$(jq -r '"\(.written) \(.unchanged)"' <<<"$OUT")"
+check_nomatch "the changed script is the export's again" defaced "$(cat "$SITE/${ORG_JS#"$BASE"/}")"
+check_true "the removed certificate is back" -f "$SITE/cert/$ORG_GUID.html"
+rm -f "$SITE/.sitemark-export"
+run sm --json site export
+check_eq "without its manifest: nothing written (the contents compared)" "0 10" \
+    "$(jq -r '"\(.written) \(.unchanged)"' <<<"$OUT")"
+check_true "the manifest is made again" -s "$SITE/.sitemark-export"
 stop_nginx
 echo "# screenshots: $SHOTS"
 finish

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,13 @@
 #include <unistd.h>
 
 #include <cairo.h>
+#include <nettle/sha2.h>
 #include <pango/pangocairo.h>
 
 #include "sm_draft.h"
 #include "sm_i18n.h"
 #include "sm_mark.h"
+#include "sm_priv.h"
 #include "sm_store.h"
 #include "sm_text.h"
 #include "sm_view.h"
@@ -102,6 +105,7 @@ struct out {
 	const char *dir;
 	sm_site_stats *stats;
 	char lastdir[4096];  /* the last directory made (most files share one) */
+	struct stat last;    /* the file put last, as it stands now */
 };
 
 static sm_status
@@ -133,16 +137,15 @@ mkdirs(struct out *o, const char *path, sm_err *err)
 	return SM_OK;
 }
 
-/* Whether the file at PATH holds exactly DATA. */
+/* Whether the file at PATH holds exactly DATA (its status into *SB). */
 static bool
-same_content(const char *path, const char *data, size_t len)
+same_content(const char *path, const char *data, size_t len, struct stat *sb)
 {
-	struct stat sb;
 	bool same = false;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size == len) {
+	if (fstat(fd, sb) == 0 && S_ISREG(sb->st_mode) && (size_t)sb->st_size == len) {
 		char buf[8192];
 		size_t off = 0;
 		ssize_t r;
@@ -161,13 +164,13 @@ same_content(const char *path, const char *data, size_t len)
 /* Write DATA to DIR/REL unless it holds that already: a temporary file in
  * the same directory, readable by the web server, renamed over it. */
 static sm_status
-put_file(struct out *o, const char *rel, const char *data, size_t len, sm_err *err)
+put_file_here(struct out *o, const char *rel, const char *data, size_t len, sm_err *err)
 {
 	char path[4096], tmp[4200];
 	if (snprintf(path, sizeof(path), "%s/%s", o->dir, rel) >= (int)sizeof(path))
 		return sm_err_add(err, SM_E_IO, NULL, _("the path '%s' is too long"), rel);
 	o->stats->files++;
-	if (same_content(path, data, len)) {
+	if (same_content(path, data, len, &o->last)) {
 		o->stats->unchanged++;
 		return SM_OK;
 	}
@@ -201,12 +204,27 @@ put_file(struct out *o, const char *rel, const char *data, size_t len, sm_err *e
 		ok = false;
 		e = errno;
 	}
+	if (ok && stat(path, &o->last) != 0)
+		memset(&o->last, 0, sizeof(o->last));
 	if (!ok) {
 		unlink(tmp);
 		return sm_err_add(err, SM_E_IO, NULL, _("cannot write '%s': %s"), path, strerror(e));
 	}
 	o->stats->written++;
 	return SM_OK;
+}
+
+/* put_file_here with the caller's own identity (installed set-group-id,
+ * the directory is the caller's: sm_priv.h). */
+static sm_status
+put_file(struct out *o, const char *rel, const char *data, size_t len, sm_err *err)
+{
+	sm_priv_saved ids;
+	if (sm_priv_lower(&ids) != 0)
+		return sm_err_add(err, SM_E_IO, NULL, _("cannot write '%s': %s"), rel, strerror(errno));
+	sm_status st = put_file_here(o, rel, data, len, err);
+	sm_priv_raise(&ids);
+	return st;
 }
 
 /* A memory stream's text put into the file REL (the stream is closed). */
@@ -452,13 +470,192 @@ redpage_row(const char *id, const char *label, const char *value, void *ud)
 		row(h->f, id, label, value);
 }
 
+/* ------------------------------------------------------------ the manifest
+ *
+ * DIR/.sitemark-export remembers, per mark, a digest of everything its files
+ * are made from (the row, the base URL, the pages' words, the markup's
+ * version) and the size and time of each file as written.  A mark whose
+ * digest is the same and whose files still stand as they were (inode,
+ * size, modification time) is not made again: an export after one change reads the database and looks at each
+ * file's status, no more.  Anything else (no manifest, another digest, a
+ * file changed or gone) makes the mark's files and writes those that
+ * differ. */
+
+#define SITE_FORMAT 1   /* bump when the markup of the pages changes */
+#define MANIFEST ".sitemark-export"
+#define MAX_FILES 3
+
+typedef struct fstamp {
+	long long ino, size, sec, nsec;
+} fstamp;
+
+typedef struct mentry {
+	long long case_id;
+	char digest[SHA256_DIGEST_SIZE * 2 + 1];
+	int n;
+	fstamp f[MAX_FILES];
+} mentry;
+
+struct manifest {
+	mentry *e;
+	size_t n, pos;
+};
+
+static void
+hex_digest(struct sha256_ctx *ctx, char out[SHA256_DIGEST_SIZE * 2 + 1])
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_digest(ctx, sizeof(d), d);
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static void
+sha_str(struct sha256_ctx *ctx, const char *s)
+{
+	if (s)
+		sha256_update(ctx, strlen(s) + 1, (const uint8_t *)s);
+	else
+		sha256_update(ctx, 1, (const uint8_t *)"");
+}
+
+static void
+salt_field(const char *id, const char *label, const char *text, void *ud)
+{
+	(void)text;
+	sha_str(ud, id);
+	sha_str(ud, label);
+}
+
+/* What every page is made with besides its row: into SALT. */
+static void
+site_salt(const sm_app *app, const char *base, char salt[SHA256_DIGEST_SIZE * 2 + 1])
+{
+	struct sha256_ctx ctx;
+	char fmt[32];
+	sha256_init(&ctx);
+	snprintf(fmt, sizeof(fmt), "sitemark site %d", SITE_FORMAT);
+	sha_str(&ctx, fmt);
+	sha_str(&ctx, base);
+	json_t *none = json_object();
+	sm_site_certificate_each(none, salt_field, &ctx);
+	sm_site_redpage_each(app, none, none, salt_field, &ctx);
+	json_decref(none);
+	for (int t = SM_UNIT_TYPE_NONE + 1; t < SM_UNIT_TYPE_COUNT; t++)
+		sha_str(&ctx, sm_unit_type_label((sm_unit_type)t));
+	static const char *const words[] = {
+		N_("%s: website mark"), N_("%s: this mark is no longer valid"),
+		N_("Website mark certificate"),
+		N_("This mark is no longer valid: the website may not carry it."), N_("About us"),
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		sha_str(&ctx, _(words[i]));
+	hex_digest(&ctx, salt);
+}
+
+static void
+manifest_load(struct manifest *m, const char *dir, const char *salt)
+{
+	char path[4200], line[1024], head[200];
+	memset(m, 0, sizeof(*m));
+	snprintf(path, sizeof(path), "%s/" MANIFEST, dir);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	snprintf(head, sizeof(head), "sitemark-export %s\n", salt);
+	size_t cap = 0;
+	if (fgets(line, sizeof(line), f) == NULL || strcmp(line, head) != 0) {
+		fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		mentry e = {0};
+		int used = 0;
+		char *p = line;
+		if (sscanf(p, "%lld %64s %d%n", &e.case_id, e.digest, &e.n, &used) != 3 || e.n < 0 ||
+		    e.n > MAX_FILES || strlen(e.digest) != SHA256_DIGEST_SIZE * 2)
+			break;
+		p += used;
+		for (int i = 0; i < e.n && used > 0; i++, p += used)
+			if (sscanf(p, " %lld %lld %lld %lld%n", &e.f[i].ino, &e.f[i].size, &e.f[i].sec,
+			    &e.f[i].nsec, &used) != 4)
+				used = 0;
+		if (used == 0 || (m->n > 0 && e.case_id <= m->e[m->n - 1].case_id))
+			break; /* damaged: what was read so far still holds */
+		if (m->n == cap) {
+			mentry *ne = realloc(m->e, (cap ? cap * 2 : 1024) * sizeof(*ne));
+			if (ne == NULL)
+				break;
+			m->e = ne;
+			cap = cap ? cap * 2 : 1024;
+		}
+		m->e[m->n++] = e;
+	}
+	fclose(f);
+}
+
+/* The entry of CASE_ID (the rows come in case order), or NULL. */
+static const mentry *
+manifest_find(struct manifest *m, long long case_id)
+{
+	while (m->pos < m->n && m->e[m->pos].case_id < case_id)
+		m->pos++;
+	return m->pos < m->n && m->e[m->pos].case_id == case_id ? &m->e[m->pos] : NULL;
+}
+
+static void
+manifest_put(FILE *f, const mentry *e)
+{
+	fprintf(f, "%lld %s %d", e->case_id, e->digest, e->n);
+	for (int i = 0; i < e->n; i++)
+		fprintf(f, " %lld %lld %lld %lld", e->f[i].ino, e->f[i].size, e->f[i].sec,
+		    e->f[i].nsec);
+	fputc('\n', f);
+}
+
+static void
+stamp_of(const struct stat *sb, fstamp *out)
+{
+	out->ino = (long long)sb->st_ino;
+	out->size = (long long)sb->st_size;
+	out->sec = (long long)sb->st_mtim.tv_sec;
+	out->nsec = (long long)sb->st_mtim.tv_nsec;
+}
+
+/* Whether DIR's files RELS stand as E recorded them. */
+static bool
+files_stand(const char *dir, const char *const *rels, int n, const mentry *e)
+{
+	char path[4200];
+	struct stat sb;
+	fstamp now;
+	sm_priv_saved ids;
+	bool ok = true;
+	if (e->n != n || sm_priv_lower(&ids) != 0)
+		return false;
+	for (int i = 0; ok && i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, rels[i]);
+		ok = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+		if (ok) {
+			stamp_of(&sb, &now);
+			ok = memcmp(&now, &e->f[i], sizeof(now)) == 0;
+		}
+	}
+	sm_priv_raise(&ids);
+	return ok;
+}
+
 /* ------------------------------------------------------------ export */
 
 struct export {
 	sm_app *app;
 	struct out out;
 	const char *base;
-	sm_err *err;
+	char salt[SHA256_DIGEST_SIZE * 2 + 1];
+	struct manifest old;
+	FILE *manifest;      /* the new one, as marks are exported */
+	char *manifest_buf;
+	size_t manifest_len;
 };
 
 static sm_status
@@ -486,9 +683,38 @@ export_mark(const sm_site_mark *m, void *ud, sm_err *err)
 	if (!valid)
 		x->out.stats->invalid++;
 
-	/* the script, at the path the snippet names */
+	/* its files, and what they are made from */
 	const char *c = m->code;
-	snprintf(rel, sizeof(rel), "js/%.2s/%.3s/%.4s/%.8s/%s.js", c + 2, c + 4, c + 7, c + 11, c);
+	char rel_js[256], rel_cert[256], rel_page[256];
+	const char *rels[MAX_FILES] = {rel_js, rel_cert, rel_page};
+	int nfiles = m->redpage != NULL ? 3 : 2;
+	snprintf(rel_js, sizeof(rel_js), "js/%.2s/%.3s/%.4s/%.8s/%s.js", c + 2, c + 4, c + 7, c + 11, c);
+	snprintf(rel_cert, sizeof(rel_cert), "cert/%s.html", m->guid);
+	snprintf(rel_page, sizeof(rel_page), "redpage/%s.html", m->guid);
+	mentry e = {.case_id = (long long)m->case_id, .n = nfiles};
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha_str(&ctx, x->salt);
+	sha_str(&ctx, m->code);
+	sha_str(&ctx, m->guid);
+	sha_str(&ctx, m->color);
+	sha_str(&ctx, m->certificate);
+	sha_str(&ctx, valid ? "valid" : "invalid");
+	sha_str(&ctx, m->redpage);
+	hex_digest(&ctx, e.digest);
+	const mentry *was = manifest_find(&x->old, e.case_id);
+	if (was != NULL && strcmp(was->digest, e.digest) == 0 &&
+	    files_stand(x->out.dir, rels, nfiles, was)) {
+		x->out.stats->files += nfiles;
+		x->out.stats->unchanged += nfiles;
+		if (m->redpage != NULL)
+			x->out.stats->redpages++;
+		manifest_put(x->manifest, was);
+		goto out;
+	}
+
+	/* the script, at the path the snippet names */
+	snprintf(rel, sizeof(rel), "%s", rel_js);
 	char *html = NULL, *title = NULL;
 	size_t hlen = 0;
 	FILE *hf = open_memstream(&html, &hlen);
@@ -522,6 +748,7 @@ export_mark(const sm_site_mark *m, void *ud, sm_err *err)
 	free(html);
 	if ((st = put_stream(&x->out, rel, f, &buf, &len, err)) != SM_OK)
 		goto out;
+	stamp_of(&x->out.last, &e.f[0]);
 
 	/* the certificate page */
 	if ((f = open_memstream(&buf, &len)) == NULL) {
@@ -538,9 +765,9 @@ export_mark(const sm_site_mark *m, void *ud, sm_err *err)
 	sm_site_certificate_each(cert, row_cb, f);
 	fprintf(f, "</table>\n<p class=\"mark\"><img src=\"%s\" width=\"%d\" height=\"%d\" alt=\"\">"
 	    "</p>\n</main>\n</body>\n</html>\n", img, IMG_W, IMG_H);
-	snprintf(rel, sizeof(rel), "cert/%s.html", m->guid);
-	if ((st = put_stream(&x->out, rel, f, &buf, &len, err)) != SM_OK)
+	if ((st = put_stream(&x->out, rel_cert, f, &buf, &len, err)) != SM_OK)
 		goto out;
+	stamp_of(&x->out.last, &e.f[1]);
 
 	/* the red page, once published */
 	if (m->redpage != NULL) {
@@ -563,12 +790,14 @@ export_mark(const sm_site_mark *m, void *ud, sm_err *err)
 		fputs("</p>\n<div class=\"mark\">", f);
 		mark_span(f, script);
 		fputs("</div>\n</footer>\n</main>\n</body>\n</html>\n", f);
-		snprintf(rel, sizeof(rel), "redpage/%s.html", m->guid);
-		st = put_stream(&x->out, rel, f, &buf, &len, err);
+		st = put_stream(&x->out, rel_page, f, &buf, &len, err);
 		json_decref(vals);
-		if (st == SM_OK)
-			x->out.stats->redpages++;
+		if (st != SM_OK)
+			goto out;
+		stamp_of(&x->out.last, &e.f[2]);
+		x->out.stats->redpages++;
 	}
+	manifest_put(x->manifest, &e);
 out:
 	json_decref(cert);
 	free(show);
@@ -643,7 +872,12 @@ sm_view_site_export(sm_app *app, const char *dir, sm_site_stats *stats, sm_err *
 		    _("the configured mark.base_url is not a plain http(s) address"));
 	free(probe);
 	struct export x = {.app = app, .out = {.dir = dir, .stats = stats}, .base = base};
+	sm_priv_saved ids;
+	if (sm_priv_lower(&ids) != 0)
+		return sm_err_add(err, SM_E_IO, NULL, _("cannot make the directory '%s': %s"), dir,
+		    strerror(errno));
 	sm_status st = mkdirs(&x.out, dir, err);
+	sm_priv_raise(&ids);
 	if (st != SM_OK)
 		return st;
 	/* the public site speaks the configured language (site.language),
@@ -653,12 +887,33 @@ sm_view_site_export(sm_app *app, const char *dir, sm_site_stats *stats, sm_err *
 		loc = newlocale(LC_MESSAGES_MASK, app->cfg->site_language, duplocale(LC_GLOBAL_LOCALE));
 	if (loc != (locale_t)0)
 		old = uselocale(loc);
-	if ((st = export_images(&x, err)) == SM_OK && (st = export_sitename(&x, err)) == SM_OK)
+	site_salt(app, base, x.salt);
+	if (sm_priv_lower(&ids) == 0) {
+		manifest_load(&x.old, dir, x.salt);
+		sm_priv_raise(&ids);
+	}
+	x.manifest = open_memstream(&x.manifest_buf, &x.manifest_len);
+	if (x.manifest == NULL)
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	else
+		fprintf(x.manifest, "sitemark-export %s\n", x.salt);
+	if (st == SM_OK && (st = export_images(&x, err)) == SM_OK &&
+	    (st = export_sitename(&x, err)) == SM_OK)
 		st = sm_store_site_marks(app->store, export_mark, &x, err);
 	if (loc != (locale_t)0) {
 		uselocale(old);
 		freelocale(loc);
 	}
+	/* the manifest, once every mark is out (not counted among the site's files) */
+	if (x.manifest != NULL && fclose(x.manifest) != 0 && st == SM_OK)
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	if (st == SM_OK && x.manifest_buf != NULL) {
+		sm_site_stats keep = *stats;
+		st = put_file(&x.out, MANIFEST, x.manifest_buf, x.manifest_len, err);
+		*stats = keep;
+	}
+	free(x.manifest_buf);
+	free(x.old.e);
 	return st;
 }
 
