@@ -673,8 +673,8 @@ export_mark(const sm_site_mark *m, void *ud, sm_err *err)
 	char *script = sm_mark_script_url(x->base, m->code);
 	snprintf(color, sizeof(color), "%s%s", red ? "red" : "blue", valid ? "" : "_error");
 	char *img = sm_mark_image_url(x->base, color);
-	json_t *cert = json_loads(m->certificate, 0, NULL);
-	if (show == NULL || script == NULL || img == NULL || cert == NULL) {
+	json_t *cert = NULL;
+	if (show == NULL || script == NULL || img == NULL) {
 		/* a code or GUID of the wrong shape: never a path from it */
 		x->out.stats->skipped++;
 		goto out;
@@ -710,6 +710,11 @@ export_mark(const sm_site_mark *m, void *ud, sm_err *err)
 		if (m->redpage != NULL)
 			x->out.stats->redpages++;
 		manifest_put(x->manifest, was);
+		goto out;
+	}
+	if ((cert = json_loads(m->certificate, 0, NULL)) == NULL) {
+		st = sm_err_add(err, SM_E_STORE, NULL, _("the certificate of mark %s cannot be read"),
+		    m->code);
 		goto out;
 	}
 
