@@ -887,9 +887,11 @@ sm_view_site_export(sm_app *app, const char *dir, sm_site_stats *stats, sm_err *
 		return st;
 	/* the public site speaks the configured language (site.language),
 	 * whatever the session's */
-	locale_t loc = (locale_t)0, old = (locale_t)0;
-	if (app->cfg->site_language && *app->cfg->site_language)
-		loc = newlocale(LC_MESSAGES_MASK, app->cfg->site_language, duplocale(LC_GLOBAL_LOCALE));
+	locale_t loc = (locale_t)0, old = (locale_t)0, from;
+	if (app->cfg->site_language && *app->cfg->site_language &&
+	    (from = duplocale(LC_GLOBAL_LOCALE)) != (locale_t)0 &&
+	    (loc = newlocale(LC_MESSAGES_MASK, app->cfg->site_language, from)) == (locale_t)0)
+		freelocale(from); /* not installed: the session's words */
 	if (loc != (locale_t)0)
 		old = uselocale(loc);
 	site_salt(app, base, x.salt);
