@@ -78,7 +78,7 @@ START_TEST(test_open_loads_everything)
 	sm_err *err = sm_err_new();
 	sm_app *app = open_app("a.db", SM_OPEN_CREATE, err);
 	ck_assert_msg(app != NULL, "%s", sm_err_msg(err, 0) ? sm_err_msg(err, 0) : "");
-	ck_assert_uint_eq(sm_forms_count(app->forms), 8);
+	ck_assert_uint_eq(sm_forms_count(app->forms), 9);
 	ck_assert_ptr_nonnull(sm_forms_get(app->forms, "site"));
 	ck_assert_uint_gt(sm_divisions_count(app->divs), 3000);
 	ck_assert_int_eq(sm_calendar_first_year(app->cal), 2025);

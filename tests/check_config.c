@@ -634,6 +634,17 @@ START_TEST(test_auth_and_idle)
 	ck_assert_int_eq(cfg->auth_max_failures, 3);
 	ck_assert_int_eq(cfg->console_idle_logout_ms, 0);
 	sm_config_free(&cfg);
+	/* the public site: site.dir (a path beside the file), site.language */
+	cfg = load_text("site:\n  dir: www\n  language: en_US.UTF-8\n", warn);
+	ck_assert_uint_eq(sm_err_count(warn), 0);
+	ck_assert(strstr(cfg->site_dir, "/www") != NULL);
+	ck_assert_str_eq(cfg->site_language, "en_US.UTF-8");
+	sm_config_free(&cfg);
+	cfg = load_text("site:\n  root: /srv\n", warn);
+	ck_assert(has_warning(warn, "site.root"));
+	ck_assert_str_eq(cfg->site_language, "zh_CN.UTF-8");
+	ck_assert_ptr_null(cfg->site_dir);
+	sm_config_free(&cfg);
 	cfg = load_text("auth.totp_roles: sysadmin\n", warn);
 	ck_assert_uint_eq(cfg->auth_totp_roles, 1u << SM_ROLE_SYSADMIN);
 	sm_config_free(&cfg);

@@ -86,8 +86,8 @@ validate_text(const char *id, sm_validate_mode mode, const char *yaml, json_t **
 START_TEST(test_shipped_forms_load)
 {
 	static const char *const ids[] = { "unit", "domain", "site", "mark", "reject",
-	    "reject-paper", "confirm-payment", "confirm-paper", NULL };
-	ck_assert_uint_eq(sm_forms_count(forms), 8);
+	    "reject-paper", "confirm-payment", "confirm-paper", "redpage", NULL };
+	ck_assert_uint_eq(sm_forms_count(forms), 9);
 	for (int i = 0; ids[i]; i++) {
 		const sm_form *f = form(ids[i]);
 		char want[64];
@@ -98,7 +98,7 @@ START_TEST(test_shipped_forms_load)
 		ck_assert_uint_gt(f->n_fields, 0);
 	}
 	ck_assert_ptr_null(sm_forms_get(forms, "nope"));
-	ck_assert_ptr_null(sm_forms_at(forms, 8));
+	ck_assert_ptr_null(sm_forms_at(forms, 9));
 	ck_assert_ptr_nonnull(sm_forms_at(forms, 0));
 
 	/* each file alone too, with no problem */

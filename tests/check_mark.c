@@ -173,6 +173,20 @@ START_TEST(test_show_and_image_url)
 	ck_assert_ptr_null(sm_mark_image_url(BASE, "green"));
 	ck_assert_ptr_null(sm_mark_image_url(BASE, NULL));
 	ck_assert_ptr_null(sm_mark_image_url(BASE, "red.png"));
+	/* a mark that no longer verifies: the _error variants */
+	s = sm_mark_image_url(BASE, "blue_error");
+	ck_assert_str_eq(s, BASE "/image/blue_error.png");
+	free(s);
+	s = sm_mark_image_url(BASE, "red_error");
+	ck_assert_str_eq(s, BASE "/image/red_error.png");
+	free(s);
+	ck_assert_ptr_null(sm_mark_image_url(BASE, "green_error"));
+	/* a red page: BASE/redpage/GUID.html, a GUID of the shape only */
+	s = sm_mark_redpage_url(BASE "/", GUID);
+	ck_assert_str_eq(s, BASE "/redpage/" GUID ".html");
+	free(s);
+	ck_assert_ptr_null(sm_mark_redpage_url(BASE, "../../etc/passwd"));
+	ck_assert_ptr_null(sm_mark_redpage_url("javascript:alert(1)", GUID));
 }
 END_TEST
 

@@ -323,6 +323,8 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 10: the red pages */
+	    "DROP TABLE redpages;"
 	    /* 9: delivering the outbox */
 	    "DROP INDEX outbox_due;"
 	    "CREATE INDEX outbox_pending ON outbox(status) WHERE status = 'pending';"
@@ -377,6 +379,7 @@ START_TEST(test_upgrade_from_1)
 	    "SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'digest'"), 1);
 	ck_assert_int_eq(raw_int(db,
 	    "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'asked_role'"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'redpages'"), 1);
 }
 END_TEST
 

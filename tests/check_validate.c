@@ -438,6 +438,17 @@ START_TEST(mobile)
 }
 END_TEST
 
+START_TEST(postal_code)
+{
+	OK(sm_check_postal_code("350003"));
+	OK(sm_check_postal_code("100000"));
+	BAD(sm_check_postal_code("35000"), "must be a postal code of 6 digits, for example 350003");
+	BAD(sm_check_postal_code("3500033"), "must be a postal code of 6 digits, for example 350003");
+	BAD(sm_check_postal_code("35000X"), "must be a postal code of 6 digits, for example 350003");
+	BAD(sm_check_postal_code(""), "is empty");
+}
+END_TEST
+
 START_TEST(phone)
 {
 	OK(sm_check_phone("010-69001234"));
@@ -1110,6 +1121,7 @@ validate_suite(void)
 	tc = tcase_create("contact");
 	tcase_add_test(tc, mobile);
 	tcase_add_test(tc, phone);
+	tcase_add_test(tc, postal_code);
 	tcase_add_test(tc, email);
 	suite_add_tcase(s, tc);
 

@@ -315,6 +315,8 @@ std_values(const char *action)
 		return values_file("confirm-payment.yaml");
 	if (strcmp(action, "confirm-paper") == 0)
 		return values_file("confirm-paper.yaml");
+	if (strcmp(action, "publish-redpage") == 0)
+		return values_file("redpage.yaml");
 	return NULL;
 }
 
@@ -854,6 +856,109 @@ START_TEST(test_institution_flow)
 	/* The certificate serial runs over the whole registry. */
 	ck_assert_int_eq(raw_int("SELECT count(DISTINCT cert_no) FROM marks"), 2);
 	audit_count();
+}
+END_TEST
+
+/* The red page (网络红页): only for hosting redpage, only the unit, its
+ * values checked; published through the rules (audited, mark_hung); the
+ * public site then carries it. */
+START_TEST(test_redpage)
+{
+	base_world();
+	setenv("XDG_DATA_HOME", dir, 1); /* the drafts */
+	at("2026-04-01T09:00:00+08:00");
+	register_domain("vol", "福州市志愿者协会");
+	register_domain("lib", "福州市图书馆");
+	int64_t r = drive("vol", "mark", values_file("mark-redpage.yaml"), "mark_issued");
+	int64_t own = drive("lib", "mark", values_file("mark-own.yaml"), "mark_issued");
+	sm_case c = get_case(r);
+	ck_assert(sm_case_hosts_redpage(&c));
+	as("vol");
+	ck_assert(sm_case_action_allowed(app, &c, SM_ACTION_PUBLISH_REDPAGE));
+	as("fz-review");
+	ck_assert(!sm_case_action_allowed(app, &c, SM_ACTION_PUBLISH_REDPAGE));
+	sm_case_clear(&c);
+	c = get_case(own);
+	as("lib");
+	ck_assert(!sm_case_hosts_redpage(&c));
+	ck_assert(!sm_case_action_allowed(app, &c, SM_ACTION_PUBLISH_REDPAGE));
+	sm_case_clear(&c);
+	json_t *v = values_file("redpage.yaml");
+	struct snap a, b;
+	snap(&a);
+	/* an own website has no red page; no reviewer publishes one */
+	FAILS(SM_E_STATE, act_full("lib", own, "publish-redpage", v, NULL, 0, NULL));
+	ck_assert(err_has("own website"));
+	FAILS(SM_E_DENIED, act_full("fz-review", r, "publish-redpage", v, NULL, 0, NULL));
+	FAILS(SM_E_DENIED, act_full("conac-li", r, "publish-redpage", v, NULL, 0, NULL));
+	/* bad values: refused field by field, nothing written */
+	json_t *bad = json_deep_copy(v);
+	json_object_set_new(bad, "postal_code", json_string("3500"));
+	json_object_del(bad, "phone");
+	FAILS(SM_E_INVALID, act_full("vol", r, "publish-redpage", bad, NULL, 0, NULL));
+	ck_assert_uint_eq(sm_err_count(err), 2);
+	as("vol");
+	FAILS(SM_E_INVALID, sm_redpage_save(app, r, bad, err));
+	ck_assert_str_eq(field0(), "postal_code");
+	json_decref(bad);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM redpages"), 0);
+	/* a draft, seen by the unit; published from it */
+	sm_redpage_view rv;
+	FAILS(SM_E_INVALID, sm_redpage_publish(app, r, NULL, 0, err)); /* no draft yet */
+	OK(sm_redpage_save(app, r, v, err));
+	OK(sm_view_redpage(app, r, &rv, err));
+	ck_assert_ptr_nonnull(rv.draft);
+	ck_assert_ptr_null(rv.published);
+	ck_assert(rv.may_publish);
+	ck_assert_str_eq(json_string_value(json_object_get(rv.certificate, "unit_name")),
+	    "福州市志愿者协会");
+	ck_assert_ptr_nonnull(strstr(rv.page_url, BASE_URL "/redpage/"));
+	sm_redpage_view_clear(&rv);
+	snap(&b);
+	ck_assert(snap_eq(&a, &b)); /* a draft is not the database's */
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM redpages"), 0);
+	at("2026-04-02T10:00:00+08:00");
+	OK(sm_redpage_publish(app, r, NULL, 0, err));
+	char *sn = state_of(r);
+	ck_assert_str_eq(sn, "mark_hung");
+	free(sn);
+	HISTORY_IS(r, "create - draft vol|submit draft office_review vol|"
+	    "approve office_review conac_review fz-review|"
+	    "approve conac_review mark_issued conac-li|"
+	    "publish-redpage mark_issued mark_hung vol");
+	OK(sm_view_redpage(app, r, &rv, err));
+	ck_assert_ptr_null(rv.draft);
+	ck_assert(!rv.may_publish);
+	ck_assert_str_eq(json_string_value(json_object_get(rv.published, "postal_code")), "350001");
+	ck_assert_str_eq(rv.published_at, "2026-04-02T10:00:00+08:00");
+	ck_assert_int_eq(rv.published_version, 1);
+	sm_redpage_view_clear(&rv);
+	ck_assert_int_eq(raw_int("SELECT json_extract(\"values\", '$.postal_code') FROM audit"
+	    " WHERE action = 'publish-redpage'"), 350001);
+	/* once hung, not again */
+	FAILS(SM_E_STATE, act_full("vol", r, "publish-redpage", v, NULL, 0, NULL));
+	json_decref(v);
+	OK(sm_store_integrity(app->store, err));
+	audit_count();
+
+	/* the public site: the administrator's export carries it */
+	char *out = NULL;
+	ck_assert_int_ge(asprintf(&out, "%s/site", dir), 0);
+	sm_site_stats st;
+	as("vol");
+	FAILS(SM_E_DENIED, sm_view_site_export(app, out, &st, err));
+	as("admin");
+	OK(sm_view_site_export(app, out, &st, err));
+	ck_assert_int_eq(st.marks, 2);
+	ck_assert_int_eq(st.redpages, 1);
+	ck_assert_int_eq(st.invalid, 0);
+	ck_assert_int_eq(st.files, st.written);
+	OK(sm_view_site_export(app, out, &st, err));
+	ck_assert_int_eq(st.written, 0);
+	ck_assert_int_eq(st.unchanged, st.files);
+	free(out);
 }
 END_TEST
 
@@ -2988,6 +3093,7 @@ workflow_suite(void)
 	tcase_add_checked_fixture(tc, setup, unsnap);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_demo);
+	tcase_add_test(tc, test_redpage);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("random");

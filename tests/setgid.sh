@@ -227,6 +227,15 @@ as "$U1" -- "$SG" backup "$T/home-$U1/b.db"
 check_true "backup FILE: refused (exit $RC)" "$RC" != 0
 as "$U1" -- "$SG" audit verify --anchors "$SMDB"
 check_true "audit verify --anchors: refused (exit $RC)" "$RC" != 0
+# site export DIR (the system administrator, $U1): written as the user
+as "$U1" -- "$SG" site export "$T/home-$U1/site"
+check_eq "site export into the user's own directory" 0 "$RC"
+check_eq "the site's files belong to the user" "$U1" "$(stat -c %U "$T/home-$U1/site/image/red.png" 2>/dev/null)"
+check_true "their group is not $G" "$(stat -c %G "$T/home-$U1/site/image/red.png" 2>/dev/null)" != "$G"
+as "$U1" -- "$SG" site export "$dbdir/site"
+check_true "site export into the database's directory: refused (exit $RC)" "$RC" != 0
+check_match "site export there: written as the user (permission denied)" 'Permission denied' "$ERR"
+check_true "nothing made there" ! -e "$ROOT$dbdir/site"
 check_eq "the database unchanged at the end" "$before" "$(fp)"
 check_eq "integrity ok at the end" ok "$(integrity)"
 

@@ -86,6 +86,9 @@ json_t *cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const 
 void cli_print_case(cli *c, const sm_case_view *v);
 void cli_print_case_list(cli *c, const sm_case_page *p);
 json_t *cli_mark_json(const sm_mark *m);
+/* "  label              value", the value neutralised; a value of several
+ * lines on lines of its own under the first. */
+void cli_print_field(const char *lbl, const char *value);
 void cli_print_mark(cli *c, const sm_mark *m);
 /* Load a values file into a JSON object; prints problems and returns NULL. */
 json_t *cli_load_values(cli *c, const char *path);
@@ -136,5 +139,9 @@ int cmd_forms_strings(cli *c);
 /* print ID letter|form (cmd_print.c) */
 int cmd_print(cli *c);
 int cmd_notify_run(cli *c);
+int cmd_site_export(cli *c);
+int cmd_redpage_show(cli *c);
+int cmd_redpage_edit(cli *c);
+int cmd_redpage_publish(cli *c);
 
 #endif

@@ -303,6 +303,21 @@ print_field(const char *lbl, const char *value)
 	cli_putln(value ? value : "");
 }
 
+void
+cli_print_field(const char *lbl, const char *value)
+{
+	/* a text of several lines: its lines under one another */
+	const char *v = value ? value : "", *nl;
+	while ((nl = strchr(v, '\n')) != NULL) {
+		char *line = strndup(v, (size_t)(nl - v));
+		print_field(lbl, line ? line : "");
+		free(line);
+		lbl = "";
+		v = nl + 1;
+	}
+	print_field(lbl, v);
+}
+
 static void
 value_line(const sm_field *field, const char *lbl, const char *text, void *ud)
 {

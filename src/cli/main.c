@@ -64,6 +64,11 @@ const cli_command cli_commands[] = {
 	{"print", NULL, 2, 2, CLI_STORE, cmd_print,
 	    N_("print ID letter|form [--copies N] [--out FILE] [--printer NAME] [--mail]")},
 	{"notify", "run", 0, 0, CLI_STORE, cmd_notify_run, N_("notify run [--daemon]")},
+	{"site", "export", 0, 1, CLI_STORE, cmd_site_export, N_("site export [DIR]")},
+	{"redpage", "show", 1, 1, CLI_STORE, cmd_redpage_show, N_("redpage show ID")},
+	{"redpage", "edit", 1, 1, CLI_STORE, cmd_redpage_edit, N_("redpage edit ID --values FILE")},
+	{"redpage", "publish", 1, 1, CLI_STORE, cmd_redpage_publish,
+	    N_("redpage publish ID [--values FILE] [--expect-version N]")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
 

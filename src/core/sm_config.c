@@ -92,12 +92,14 @@ static const struct key keys[] = {
 	{ "notify.timeout", K_COUNT, OFF(notify_timeout) },
 	{ "notify.connect_timeout", K_COUNT, OFF(notify_connect_timeout) },
 	{ "notify.batch", K_COUNT, OFF(notify_batch) },
+	{ "site.dir", K_PATH, OFF(site_dir) },
+	{ "site.language", K_STR, OFF(site_language) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
 static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth",
-	"print", "notify" };
+	"print", "notify", "site" };
 
 struct loader {
 	const char *path;  /* the configuration file */
@@ -789,6 +791,8 @@ fill_defaults(struct loader *L)
 			if (strcmp(keys[i].name, "smtp.starttls") == 0 && !L->seen[i])
 				cfg->smtp_starttls = 1;
 	}
+	if (cfg->site_language == NULL)
+		cfg->site_language = dupstr(L, "zh_CN.UTF-8");
 	if (cfg->fee_how != NULL) {
 		/* a block scalar's last newline is not part of the text */
 		size_t n = strlen(cfg->fee_how);

@@ -78,6 +78,9 @@ typedef struct sm_config {
 	int notify_batch;         /* "notify.batch": outcomes recorded together, at most (10)
 	                           * and for at most a second: a sender killed sends at most
 	                           * so many again, with the same Message-IDs */
+	char *site_dir;           /* "site.dir": where `site export` writes without DIR */
+	char *site_language;      /* "site.language": the locale of the public pages' words
+	                           * (default zh_CN.UTF-8; the session's when not installed) */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

@@ -125,11 +125,23 @@ sm_mark_show_url(const char *base_url, const char *guid)
 }
 
 char *
+sm_mark_redpage_url(const char *base_url, const char *guid)
+{
+	char *s = NULL;
+	if (!plain_url(base_url) || !guid_valid(guid))
+		return NULL;
+	if (asprintf(&s, "%.*s/redpage/%s.html", base_len(base_url), base_url, guid) < 0)
+		return NULL;
+	return s;
+}
+
+char *
 sm_mark_image_url(const char *base_url, const char *color)
 {
 	char *s = NULL;
 	if (!plain_url(base_url) || color == NULL ||
-	    (strcmp(color, "red") != 0 && strcmp(color, "blue") != 0))
+	    (strcmp(color, "red") != 0 && strcmp(color, "blue") != 0 &&
+	    strcmp(color, "red_error") != 0 && strcmp(color, "blue_error") != 0))
 		return NULL;
 	if (asprintf(&s, "%.*s/image/%s.png", base_len(base_url), base_url, color) < 0)
 		return NULL;

@@ -27,8 +27,12 @@ char *sm_mark_script_url(const char *base_url, const char *code);
 char *sm_mark_snippet(const char *base_url, const char *code);
 /* BASE/sitename?method=show&id=GUID (malloc'd, NULL as above). */
 char *sm_mark_show_url(const char *base_url, const char *guid);
-/* BASE/image/red.png or blue.png (malloc'd, NULL as above). */
+/* BASE/image/red.png or blue.png, or red_error.png, blue_error.png for a
+ * COLOR "red_error", "blue_error": a mark that no longer verifies (malloc'd,
+ * NULL as above). */
 char *sm_mark_image_url(const char *base_url, const char *color);
+/* BASE/redpage/GUID.html: a unit's red page (malloc'd, NULL as above). */
+char *sm_mark_redpage_url(const char *base_url, const char *guid);
 
 /* "red" for organs, "blue" for institutions and social organisations. */
 const char *sm_mark_color(const char *unit_type);

@@ -47,6 +47,7 @@ enum stmt_id {
 	ST_USER_TOTP_GET, ST_USER_TOTP_SET, ST_USER_TOTP_FAILURES,
 	ST_POLICY_LIST, ST_POLICY_SET,
 	ST_NOTICE_ONCE, ST_NOTICE_DUE, ST_NOTICE_DONE, ST_HANG_DUE, ST_NOTICE_FAILED,
+	ST_REDPAGE_PUT, ST_REDPAGE_GET, ST_SITE_MARKS,
 	ST_COUNT
 };
 
@@ -199,6 +200,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* a notice of case ?1 was given up: the case is flagged for its office */
 	[ST_NOTICE_FAILED] = "SELECT EXISTS(SELECT 1 FROM outbox WHERE case_id = ?1"
 	    " AND status = 'failed')",
+	[ST_REDPAGE_PUT] = "INSERT INTO redpages(case_id, \"values\", published_at) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT(case_id) DO UPDATE SET \"values\" = excluded.\"values\","
+	    " published_at = excluded.published_at, version = version + 1",
+	[ST_REDPAGE_GET] = "SELECT \"values\", published_at, version FROM redpages WHERE case_id = ?1",
+	/* every mark with its case's state and its red page: the public site */
+	[ST_SITE_MARKS] = "SELECT m.case_id, m.code, m.guid, m.color, m.certificate, c.state,"
+	    " r.\"values\", r.published_at FROM marks m JOIN cases c ON c.id = m.case_id"
+	    " LEFT JOIN redpages r ON r.case_id = m.case_id ORDER BY m.case_id",
 };
 
 /* Versioned migrations: migrations[i] takes the schema from version i to i+1. */
@@ -364,6 +373,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN attachment TEXT;"
 	"DROP INDEX outbox_pending;"
 	"CREATE INDEX outbox_due ON outbox(id) WHERE status IN ('pending', 'retrying');",
+/* 9 -> 10: the red pages (网络红页) units publish: the values of their
+	 * form, when, and how many times published */
+	"CREATE TABLE redpages("
+	"  case_id INTEGER PRIMARY KEY REFERENCES cases(id),"
+	"  \"values\" TEXT NOT NULL,"
+	"  published_at TEXT NOT NULL,"
+	"  version INTEGER NOT NULL DEFAULT 1);",
 };
 
 struct filter_stmt {
@@ -2314,6 +2330,82 @@ sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, case_id);
 	return get_one(&s->c, st, READER(read_mark, sm_mark), CLEARER(sm_mark_clear), out, err);
+}
+
+sm_status
+sm_tx_redpage_put(sm_tx *tx, int64_t case_id, const json_t *values, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_REDPAGE_PUT, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, case_id);
+	bind_json(st, 2, values);
+	bind_text(st, 3, tx->now);
+	return run(tx->c, st, err);
+}
+
+sm_status
+sm_store_redpage_get(sm_store *s, int64_t case_id, json_t **values, char **published_at,
+                     int64_t *version, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_REDPAGE_GET, err);
+	*values = NULL;
+	*published_at = NULL;
+	*version = 0;
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, case_id);
+	sm_db_rc rc = sm_db_step(st);
+	if (rc == SM_DB_ROW) {
+		cols_lost = 0;
+		*values = col_json(st, 0);
+		*published_at = col_str(st, 1);
+		*version = sm_db_column_int64(st, 2);
+		sm_db_reset(st);
+		if (cols_lost || *values == NULL) {
+			json_decref(*values);
+			free(*published_at);
+			*values = NULL;
+			*published_at = NULL;
+			return nomem(err);
+		}
+		return SM_OK;
+	}
+	sm_db_reset(st);
+	return rc == SM_DB_DONE ? SM_E_NOTFOUND : db_fail(&s->c, err, rc);
+}
+
+sm_status
+sm_store_site_marks(sm_store *s, sm_site_mark_fn fn, void *ud, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_SITE_MARKS, err);
+	sm_status r = SM_OK;
+	sm_db_rc rc;
+	if (st == NULL)
+		return SM_E_STORE;
+	/* one statement: one snapshot of the whole registry */
+	while ((rc = sm_db_step(st)) == SM_DB_ROW) {
+		sm_site_mark m = {
+			.case_id = sm_db_column_int64(st, 0),
+			.code = sm_db_column_text(st, 1),
+			.guid = sm_db_column_text(st, 2),
+			.color = sm_db_column_text(st, 3),
+			.certificate = sm_db_column_text(st, 4),
+			.state = sm_state_parse(sm_db_column_text(st, 5)),
+			.redpage = sm_db_column_text(st, 6),
+			.published_at = sm_db_column_text(st, 7),
+		};
+		if (m.code == NULL || m.guid == NULL || m.color == NULL || m.certificate == NULL) {
+			sm_db_reset(st);
+			return nomem(err);
+		}
+		if ((r = fn(&m, ud, err)) != SM_OK) {
+			sm_db_reset(st);
+			return r;
+		}
+	}
+	sm_db_reset(st);
+	return rc == SM_DB_DONE ? SM_OK : db_fail(&s->c, err, rc);
 }
 
 sm_status

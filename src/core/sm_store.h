@@ -24,7 +24,7 @@
 #include "sm_err.h"
 #include "sm_model.h"
 
-#define SM_SCHEMA_VERSION 9
+#define SM_SCHEMA_VERSION 10
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -181,6 +181,9 @@ sm_status sm_tx_notice_once(sm_tx *tx, const char *key, const sm_notice *n, bool
 sm_status sm_tx_notice_done(sm_tx *tx, int64_t id, const char *status, const char *error,
                             const char *next_at, bool *changed, sm_err *err);
 sm_status sm_tx_note_insert(sm_tx *tx, const sm_note *n, int64_t *id, sm_err *err);
+/* Record case CASE_ID's red page (the values of forms/redpage.yaml) as
+ * published now; publishing again replaces it (its version goes up). */
+sm_status sm_tx_redpage_put(sm_tx *tx, int64_t case_id, const json_t *values, sm_err *err);
 
 /* ------------------------------------------------------------ reading */
 
@@ -221,6 +224,24 @@ sm_status sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t 
 sm_status sm_store_case_last_change(sm_store *s, int64_t id, sm_event *out, sm_err *err);
 sm_status sm_tx_case_last_change(sm_tx *tx, int64_t id, sm_event *out, sm_err *err);
 sm_status sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err);
+/* Case CASE_ID's published red page: its values (new reference), when it
+ * was published (malloc'd) and its version; SM_E_NOTFOUND when none. */
+sm_status sm_store_redpage_get(sm_store *s, int64_t case_id, json_t **values,
+                               char **published_at, int64_t *version, sm_err *err);
+/* One mark as the public site shows it: text borrowed from the row (valid
+ * during the call only). */
+typedef struct sm_site_mark {
+	int64_t case_id;
+	const char *code, *guid, *color;
+	const char *certificate;  /* JSON text */
+	sm_state state;           /* its case's */
+	const char *redpage;      /* the published red page's values (JSON text), or NULL */
+	const char *published_at;
+} sm_site_mark;
+typedef sm_status (*sm_site_mark_fn)(const sm_site_mark *m, void *ud, sm_err *err);
+/* Call FN for every mark, in case order, from one snapshot; stops at the
+ * first status FN returns that is not SM_OK and returns it. */
+sm_status sm_store_site_marks(sm_store *s, sm_site_mark_fn fn, void *ud, sm_err *err);
 sm_status sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t *n, sm_err *err);
 /* Up to LIMIT outbox rows due at NOW (pending, or retrying with next_at <=
  * NOW) with an id above AFTER, in id order. */

@@ -437,6 +437,17 @@ phone_tollfree(const char *p)
 }
 
 const char *
+sm_check_postal_code(const char *value)
+{
+	const char *why = precheck(value);
+	if (why != NULL)
+		return why;
+	if (strlen(value) != 6 || digit_run(value) != 6)
+		return N_("must be a postal code of 6 digits, for example 350003");
+	return NULL;
+}
+
+const char *
 sm_check_phone(const char *value)
 {
 	const char *why, *p, *q;
@@ -1113,6 +1124,7 @@ static const struct validator validators[] = {
 	{ "id_number", sm_check_id_number },
 	{ "mobile", sm_check_mobile },
 	{ "phone", sm_check_phone },
+	{ "postal_code", sm_check_postal_code },
 	{ "email", sm_check_email },
 	{ "public_ip", sm_check_public_ip },
 	{ "icp", sm_check_icp },

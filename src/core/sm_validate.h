@@ -22,6 +22,8 @@ const char *sm_check_mobile(const char *value);
 /* Fixed phone: area code 0xx(x) + 7-8 digits, separators '-' or space,
  * optional extension; or 400/800 numbers; or a mobile. "010-69001234". */
 const char *sm_check_phone(const char *value);
+/* A postal code (邮政编码): 6 digits. */
+const char *sm_check_postal_code(const char *value);
 /* E-mail address: local@domain, printable ASCII local part, domain checked
  * as a host name (IDN allowed). */
 const char *sm_check_email(const char *value);

@@ -300,6 +300,8 @@ sm_case_actions(const sm_app *app, const sm_case *c, sm_action *out, size_t max)
 		if ((rules[i]->effects & SM_FX_APPROVAL) && c->submitted_by &&
 		    strcmp(c->submitted_by, app->user.login) == 0)
 			continue;
+		if ((rules[i]->effects & SM_FX_REDPAGE) && !sm_case_hosts_redpage(c))
+			continue;
 		out[n++] = rules[i]->action;
 	}
 	return n;

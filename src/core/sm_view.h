@@ -229,6 +229,60 @@ sm_status sm_view_audit_record(sm_app *app, int64_t seq, sm_event *out, sm_err *
  * the data itself). */
 int64_t sm_view_generation(sm_app *app);
 
+/* ------------------------------------------------------------ the public site (sm_site.c) */
+
+/* What an export did. */
+typedef struct sm_site_stats {
+	int64_t marks;      /* marks exported (a script and a certificate page each) */
+	int64_t invalid;    /* of which no longer valid (their case withdrawn) */
+	int64_t redpages;   /* published red pages */
+	int64_t skipped;    /* marks whose code or GUID has not the shape of one */
+	int64_t files;      /* files the site has */
+	int64_t written;    /* of which written now (new or changed) */
+	int64_t unchanged;  /* of which left as they were */
+} sm_site_stats;
+
+/* Write the public site into DIR (NULL: site.dir), as static files any web
+ * server serves under mark.base_url (domain.md §6): image/{red,blue}{,_error}.png;
+ * for every mark the script its snippet names (js/PP/CCC/DDDD/UUUUUUUU/CODE.js),
+ * its certificate page cert/GUID.html, reached from BASE/sitename?method=show&id=GUID
+ * through sitename/index.html; each published red page, redpage/GUID.html.
+ * A mark whose case is no longer at mark_issued or mark_hung shows the
+ * _error image and its page says it is no longer valid.  Only files whose
+ * content changed are written (each through a temporary file and a
+ * rename).  The system administrator only (its cron job). */
+sm_status sm_view_site_export(sm_app *app, const char *dir, sm_site_stats *out, sm_err *err);
+
+/* A field of a public page: ID (stable, the page's element id), its label
+ * (translated) and its text. */
+typedef void (*sm_site_field_fn)(const char *id, const char *label, const char *text, void *ud);
+/* The nine fields of a mark certificate (domain.md §6), in order. */
+void sm_site_certificate_each(const json_t *certificate, sm_site_field_fn fn, void *ud);
+/* The fields of a red page: the certificate's unit fields, then the red
+ * page form's (phone, email, postal_code, office_hours, intro, footer). */
+void sm_site_redpage_each(const sm_app *app, const json_t *certificate, const json_t *values,
+                          sm_site_field_fn fn, void *ud);
+
+/* A case's red page (网络红页), for anyone who may see the case;
+ * SM_E_STATE when the case hangs its mark on its own site or has no mark. */
+typedef struct sm_redpage_view {
+	int64_t case_id;
+	int64_t version;          /* the case's */
+	sm_state state;
+	bool hosts_redpage;
+	bool may_publish;         /* the acting user may publish it now (the rules) */
+	json_t *certificate;      /* the mark's certificate: the unit's fields */
+	char *code, *guid;
+	char *script_url;         /* the mark's script, which the footer carries */
+	char *page_url;           /* BASE/redpage/GUID.html */
+	json_t *published;        /* the values published, or NULL */
+	char *published_at;
+	int64_t published_version;
+	json_t *draft;            /* the unit operator's draft, or NULL */
+} sm_redpage_view;
+sm_status sm_view_redpage(sm_app *app, int64_t case_id, sm_redpage_view *out, sm_err *err);
+void sm_redpage_view_clear(sm_redpage_view *v);
+
 /* ------------------------------------------------------------ masking */
 
 /* VALUE masked as domain.md shows it: an ID number keeps its first 6 and last

@@ -60,6 +60,8 @@ const sm_rule sm_rules[] = {
 	    SM_FX_APPROVAL | SM_FX_ISSUE_MARK | SM_FX_DUE_HANG | SM_FX_NOTIFY_MARK},
 	{SITE | MARK, SM_STATE_MARK_ISSUED, SM_ACTION_VERIFY_HUNG, OFFICE | CONAC | MONITOR,
 	    SM_STATE_MARK_HUNG, NULL, 0},
+	{SITE | MARK, SM_STATE_MARK_ISSUED, SM_ACTION_PUBLISH_REDPAGE, UNIT, SM_STATE_MARK_HUNG,
+	    "redpage", SM_FX_REDPAGE},
 	{0, SM_STATE_NONE, SM_ACTION_NONE, 0, SM_STATE_NONE, NULL, 0},
 };
 
@@ -114,6 +116,14 @@ sm_hint_label(const char *code)
 		if (strcmp(hint_labels[i].code, code) == 0)
 			return hint_labels[i].label;
 	return code;
+}
+
+bool
+sm_case_hosts_redpage(const sm_case *c)
+{
+	const char *h = json_string_value(json_object_get(c->values, "hosting"));
+	return (c->kind == SM_KIND_SITE || c->kind == SM_KIND_MARK) && h != NULL &&
+	    strcmp(h, "redpage") == 0;
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -196,6 +206,9 @@ static const unsigned admin_roles[SM_ADMIN_OP_COUNT] = {
 	[SM_ADMIN_CHECK] = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_AUDITOR),
 	[SM_ADMIN_BACKUP] = SM_BIT(SM_ROLE_SYSADMIN),
 	[SM_ADMIN_POLICY] = SM_BIT(SM_ROLE_SECADMIN),
+	/* the public site, from the system administrator's cron job: it
+	 * holds nothing that is not public, but writes the web server's files */
+	[SM_ADMIN_SITE_EXPORT] = SM_BIT(SM_ROLE_SYSADMIN),
 };
 
 bool
@@ -1543,7 +1556,7 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		goto out;
 	}
 	full = (rule->effects & (SM_FX_VALIDATE | SM_FX_ISSUE_MARK | SM_FX_NOTIFY_RETURNED |
-	    SM_FX_NOTIFY_PAYMENT | SM_FX_NOTIFY_PAPER | SM_FX_NOTIFY_MARK)) != 0;
+	    SM_FX_NOTIFY_PAYMENT | SM_FX_NOTIFY_PAPER | SM_FX_NOTIFY_MARK | SM_FX_REDPAGE)) != 0;
 	if (full) {
 		sm_case_clear(&c);
 		if ((st = load_case(NULL, tx, act->case_id, &c, err)) != SM_OK ||
@@ -1557,6 +1570,17 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		}
 	}
 	from = c.state;
+	if (rule->effects & SM_FX_REDPAGE) {
+		/* only a case whose mark hangs on a red page publishes one */
+		if (!sm_case_hosts_redpage(&c)) {
+			st = sm_err_add(err, SM_E_STATE, NULL,
+			    _("case %lld hangs its mark on its own website, not on a red page"),
+			    (long long)c.id);
+			goto out;
+		}
+		if ((st = sm_tx_redpage_put(tx, c.id, a->values, err)) != SM_OK)
+			goto out;
+	}
 	if (rule->effects & SM_FX_VALIDATE) {
 		const sm_form *form = form_or_fail(app, sm_kind_name(c.kind), err);
 		json_t *norm = NULL;

@@ -34,7 +34,9 @@ enum {
 	SM_FX_NOTIFY_PAYMENT = 1 << 8,
 	SM_FX_NOTIFY_PAPER = 1 << 9,
 	SM_FX_NOTIFY_MARK = 1 << 10,
-	SM_FX_APPROVAL = 1 << 11      /* no one approves a case they submitted */
+	SM_FX_APPROVAL = 1 << 11,     /* no one approves a case they submitted */
+	SM_FX_REDPAGE = 1 << 12       /* only for hosting redpage: the red page is recorded
+	                               * (the action's values) and goes into the public site */
 };
 
 typedef struct sm_rule {
@@ -110,6 +112,7 @@ typedef enum sm_admin_op {
 	SM_ADMIN_CHECK,         /* sysadmin, auditor: sitemark check (integrity, chain, anchors) */
 	SM_ADMIN_BACKUP,        /* sysadmin: sitemark backup */
 	SM_ADMIN_POLICY,        /* secadmin: the security policy (sm_policy.h) */
+	SM_ADMIN_SITE_EXPORT,   /* sysadmin (its cron job): sitemark site export */
 	SM_ADMIN_OP_COUNT
 } sm_admin_op;
 
@@ -255,6 +258,21 @@ typedef struct sm_unmask_field {
 	char label[160];
 } sm_unmask_field;
 size_t sm_unmask_fields(const sm_app *app, sm_kind kind, sm_unmask_field *out, size_t max);
+
+/* The red page (网络红页, sm_site.c) of case CASE_ID, whose mark hangs on
+ * one (hosting redpage): the unit edits it while the mark waits to be hung.
+ * sm_redpage_save keeps VALUES (forms/redpage.yaml, checked as a draft is)
+ * as the unit's draft of it; sm_redpage_publish publishes VALUES, or the
+ * draft when NULL, through the rules' publish-redpage action (audited; the
+ * case moves to mark_hung; the page goes into the public site's next
+ * export) and discards the draft.  EXPECT_VERSION as in sm_act. */
+sm_status sm_redpage_save(sm_app *app, int64_t case_id, const json_t *values, sm_err *err);
+sm_status sm_redpage_publish(sm_app *app, int64_t case_id, const json_t *values,
+                             int64_t expect_version, sm_err *err);
+
+/* Whether case C (its values read) hangs its mark on a red page (a site or
+ * mark case with hosting redpage): the rules' SM_FX_REDPAGE needs it. */
+bool sm_case_hosts_redpage(const sm_case *c);
 
 /* Working days a case is past its deadline today (0 when not). */
 int sm_case_days_over(const sm_app *app, const sm_case *c);

@@ -337,6 +337,9 @@ tui_view *tui_form_new(tui *t, const char *form_id, const char *draft_key, const
 /* Show at the top of form V why case CASE_ID was last returned (the reason
  * code's label and the reviewer's words), from the case's history. */
 void tui_form_returned(tui_view *v, tui *t, int64_t case_id);
+/* Show "LABEL  VALUE" at the top of form V, above its instructions: what
+ * the form's values go with but do not change (a red page's unit fields). */
+void tui_form_preface(tui_view *v, const char *label, const char *value);
 /* The unit's drafts: which forms have one kept, to open or discard. */
 tui_view *tui_drafts_new(tui *t);
 /* The form of a new application of KIND (CASE_ID 0), or of the draft or
@@ -350,6 +353,9 @@ tui_view *tui_form_new_subset(tui *t, sm_form *subset, const json_t *initial,
                               tui_form_submit_fn submit, void *ud, void (*free_ud)(void *));
 tui_view *tui_unit_info_new(tui *t);
 tui_view *tui_marks_new(tui *t);
+/* The editor of case CASE_ID's red page (its draft restored), or NULL with
+ * a message when the unit may not change it. */
+tui_view *tui_redpage_form(tui *t, int64_t case_id);
 tui_view *tui_counts_new(tui *t);
 tui_view *tui_users_new(tui *t);
 tui_view *tui_offices_new(tui *t);

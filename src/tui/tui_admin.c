@@ -27,7 +27,11 @@ typedef struct pager_view {
 	size_t sel;          /* a selected entry, for screens that have some */
 	size_t count;
 	char **copy;         /* texts to copy, one per entry (mark snippets) */
+	int64_t *ids;        /* the case of each entry (marks), or NULL */
+	unsigned char *redpage; /* per entry: REDPAGE_* (marks), or NULL */
 } pager_view;
+
+enum { REDPAGE_HOSTS = 1, REDPAGE_MAY_PUBLISH = 2 };
 
 static void
 pv_draw(tui_view *v, tui *t, int top, int rows)
@@ -41,7 +45,11 @@ pv_free_copy(pager_view *pv)
 	for (size_t i = 0; i < pv->count; i++)
 		free(pv->copy[i]);
 	free(pv->copy);
+	free(pv->ids);
+	free(pv->redpage);
 	pv->copy = NULL;
+	pv->ids = NULL;
+	pv->redpage = NULL;
 	pv->count = 0;
 }
 
@@ -231,12 +239,271 @@ tui_unit_info_new(tui *t)
 
 static const tui_action marks_actions[] = {
 	{A_SAVE, 2, "y", N_("Copy"), N_("Copy the selected mark code to the clipboard (OSC 52)")},
+	{A_EDIT, 3, "e", N_("Red page"), N_("Edit the selected mark's red page, preview it and publish it")},
+	{A_OPEN, 4, "v", N_("Preview"), N_("The selected mark's red page as text")},
 	{A_NEXT_FIELD, 0, "\t", NULL, N_("Select the next mark (Tab)")},
 	{A_SEARCH, 0, "/", NULL, N_("Search")},
 	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
 	{A_REFRESH, 9, "R", N_("Refresh"), N_("Read again")},
 	{A_NONE, 0, NULL, NULL, NULL},
 };
+
+/* ------------------------------------------------------------ the red page
+ *
+ * A unit whose mark hangs on a red page (hosting redpage) edits the page
+ * from its mark management: the red page form (forms/redpage.yaml) under
+ * the unit's own fields, shown as they are; F2 checks it and shows the page
+ * as text; F2 there publishes it (the rules' publish-redpage: the mark then
+ * hangs), Esc goes back to the form.  Esc in the form keeps a draft. */
+
+static void
+redpage_state(pager_view *pv, tui *t, int64_t case_id)
+{
+	sm_redpage_view rv;
+	char buf[256];
+	if (sm_view_redpage(t->app, case_id, &rv, NULL) != SM_OK)
+		return;
+	if (rv.published)
+		snprintf(buf, sizeof(buf), _("published on %.10s"), rv.published_at ? rv.published_at : "");
+	else if (rv.draft)
+		snprintf(buf, sizeof(buf), "%s", _("not published yet (a draft is kept): F3 edits it"));
+	else
+		snprintf(buf, sizeof(buf), "%s", _("not published yet: F3 edits it"));
+	tui_pager_field(&pv->pager, _("Red page"), buf);
+	tui_pager_field(&pv->pager, _("Web address"), rv.page_url);
+	sm_redpage_view_clear(&rv);
+}
+
+/* TEXT as lines of at most WIDTH cells under LABEL (the first line beside it). */
+static void
+pager_wrapped(tui_pager *p, const char *label, const char *text, size_t width)
+{
+	const char *s = text ? text : "";
+	char line[1024];
+	do {
+		size_t nl = strcspn(s, "\n"), n = sm_text_fit(s, width, NULL);
+		if (n > nl)
+			n = nl;
+		if (n == 0 && nl > 0) /* a character wider than the width */
+			n = sm_text_next(s, 0);
+		snprintf(line, sizeof(line), "%.*s", (int)n, s);
+		tui_pager_field(p, label, line);
+		label = "";
+		s += n;
+		if (*s == '\n')
+			s++;
+	} while (*s);
+}
+
+
+static void
+preview_field(const char *id, const char *label, const char *text, void *ud)
+{
+	tui_pager *p = ud;
+	if (strcmp(id, "intro") == 0 || strcmp(id, "footer") == 0)
+		tui_pager_add(p, "%s", "");
+	pager_wrapped(p, label, text, 50);
+}
+
+/* The red page RV with VALUES, as text. */
+static void
+redpage_text(tui_pager *p, tui *t, const sm_redpage_view *rv, const json_t *values)
+{
+	tui_pager_field(p, _("Web address"), rv->page_url);
+	tui_pager_add(p, "%s", "");
+	sm_site_redpage_each(t->app, rv->certificate, values, preview_field, p);
+	tui_pager_field(p, _("Footer mark"), rv->code);
+	tui_pager_add(p, "  %s", _("(the mark's image, linked to its certificate, stands below the footer)"));
+}
+
+typedef struct preview_view {
+	tui_view v;
+	tui_pager pager;
+	bool offer;          /* F2 publishes (from the form) */
+	bool *publish;       /* where the answer goes */
+} preview_view;
+
+static const tui_action preview_actions[] = {
+	{A_SUBMIT, 2, "\023", N_("Publish"), N_("Publish the red page: the mark then hangs (Ctrl-S)")},
+	{A_SEARCH, 0, "/", NULL, N_("Search")},
+	{A_SEARCH_NEXT, 0, "n", NULL, N_("Next match")},
+	{A_NONE, 0, NULL, NULL, NULL},
+};
+
+static void
+preview_draw(tui_view *v, tui *t, int top, int rows)
+{
+	tui_pager_draw(&((preview_view *)v)->pager, t, top, rows);
+}
+
+static int
+preview_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
+{
+	preview_view *pv = (preview_view *)v;
+	(void)k;
+	if (act == A_SUBMIT && pv->offer) {
+		if (!tui_confirm(t, _("Publish the red page now? The mark then counts as hung.")))
+			return TUI_DRAW;
+		*pv->publish = true;
+		return TUI_POP;
+	}
+	return tui_pager_handle(&pv->pager, t, act, t->lines - 3);
+}
+
+static void
+preview_status(tui_view *v, tui *t, char *buf, size_t bufsz)
+{
+	preview_view *pv = (preview_view *)v;
+	(void)t;
+	snprintf(buf, bufsz, pv->offer ? _("%s  |  F2 publishes, Esc goes back to the form") :
+	    _("%s  |  q back"), v->title);
+}
+
+static bool
+preview_offers(tui_view *v, tui *t, enum tui_act act)
+{
+	(void)t;
+	return act != A_SUBMIT || ((preview_view *)v)->offer;
+}
+
+static void
+preview_destroy(tui_view *v)
+{
+	tui_pager_clear(&((preview_view *)v)->pager);
+	free(v);
+}
+
+static const tui_view_ops preview_ops = {
+	.name = "redpage-preview",
+	.actions = preview_actions,
+	.draw = preview_draw,
+	.handle = preview_handle,
+	.status = preview_status,
+	.offers = preview_offers,
+	.destroy = preview_destroy,
+};
+
+/* The preview of case CASE_ID's red page with VALUES; with PUBLISH, modal,
+ * offering to publish (*PUBLISH tells whether the user chose to). */
+static preview_view *
+preview_new(tui *t, const sm_redpage_view *rv, const json_t *values, bool *publish)
+{
+	preview_view *pv = calloc(1, sizeof(*pv));
+	if (pv == NULL)
+		return NULL;
+	pv->v.ops = &preview_ops;
+	pv->v.title = strdup(_("Red page preview"));
+	pv->offer = publish != NULL;
+	pv->publish = publish;
+	redpage_text(&pv->pager, t, rv, values);
+	return pv;
+}
+
+static bool
+redpage_submit(tui *t, void *ud, json_t *values, sm_err *err)
+{
+	int64_t case_id = *(int64_t *)ud;
+	sm_redpage_view rv;
+	json_t *norm = NULL;
+	bool publish = false;
+	if (sm_action_validate(t->app, SM_ACTION_PUBLISH_REDPAGE, values, &norm, err) != SM_OK)
+		return false;
+	if (sm_view_redpage(t->app, case_id, &rv, err) != SM_OK) {
+		json_decref(norm);
+		return false;
+	}
+	preview_view *pv = preview_new(t, &rv, norm, &publish);
+	char *url = rv.page_url ? strdup(rv.page_url) : NULL;
+	sm_redpage_view_clear(&rv);
+	if (pv != NULL) {
+		tui_push(t, &pv->v);
+		tui_run_until_closed(t, &pv->v);
+	}
+	if (publish && sm_redpage_publish(t->app, case_id, norm, 0, err) != SM_OK)
+		publish = false;
+	else if (publish)
+		tui_msg(t, false, _("The red page was published (%s); the public site has it after its next export."),
+		    url ? url : "");
+	else if (sm_err_count(err) == 0)
+		tui_msg(t, false, "%s", _("Not published: go on editing, or Esc to keep a draft."));
+	free(url);
+	json_decref(norm);
+	return publish;
+}
+
+static void
+preface_field(const char *id, const char *label, const char *text, void *ud)
+{
+	/* the unit's own fields: shown, not edited */
+	if (strcmp(id, "unit_name") == 0 || strcmp(id, "unit_type") == 0 ||
+	    strcmp(id, "address") == 0 || strcmp(id, "functions") == 0)
+		tui_form_preface(ud, label, text);
+}
+
+/* The editor of RV's page (its draft restored), or NULL with a message. */
+static tui_view *
+redpage_form(tui *t, const sm_redpage_view *rv)
+{
+	char key[32];
+	if (!rv->may_publish) {
+		tui_msg(t, true, "%s", _("The red page is published and the mark hangs: it can no longer be changed."));
+		return NULL;
+	}
+	int64_t *ud = malloc(sizeof(*ud));
+	if (ud == NULL)
+		return NULL;
+	*ud = rv->case_id;
+	snprintf(key, sizeof(key), "redpage-%lld", (long long)rv->case_id);
+	tui_view *v = tui_form_new(t, "redpage", key, rv->published, redpage_submit, ud, free);
+	if (v)
+		sm_site_redpage_each(t->app, rv->certificate, NULL, preface_field, v);
+	return v;
+}
+
+static int
+redpage_open(pager_view *pv, tui *t, bool edit)
+{
+	sm_redpage_view rv;
+	if (pv->sel >= pv->count || !(pv->redpage[pv->sel] & REDPAGE_HOSTS)) {
+		tui_msg(t, true, "%s", _("This mark hangs on the unit's own website, not on a red page."));
+		return TUI_DRAW;
+	}
+	int64_t case_id = pv->ids[pv->sel];
+	sm_err *err = sm_err_new();
+	if (sm_view_redpage(t->app, case_id, &rv, err) != SM_OK) {
+		tui_msg_err(t, err);
+		sm_err_free(&err);
+		return TUI_DRAW;
+	}
+	sm_err_free(&err);
+	if (!edit) {
+		preview_view *p = preview_new(t, &rv, rv.draft ? rv.draft : rv.published, NULL);
+		if (p)
+			tui_push(t, &p->v);
+	} else {
+		tui_view *v = redpage_form(t, &rv);
+		if (v)
+			tui_push(t, v);
+	}
+	sm_redpage_view_clear(&rv);
+	return TUI_DRAW;
+}
+
+tui_view *
+tui_redpage_form(tui *t, int64_t case_id)
+{
+	sm_redpage_view rv;
+	sm_err *err = sm_err_new();
+	tui_view *v = NULL;
+	if (sm_view_redpage(t->app, case_id, &rv, err) == SM_OK) {
+		v = redpage_form(t, &rv);
+		sm_redpage_view_clear(&rv);
+	} else {
+		tui_msg_err(t, err);
+	}
+	sm_err_free(&err);
+	return v;
+}
 
 static void
 fill_marks(pager_view *pv, tui *t)
@@ -251,13 +518,24 @@ fill_marks(pager_view *pv, tui *t)
 		return;
 	}
 	pv->copy = calloc(page.n, sizeof(char *));
+	pv->ids = calloc(page.n, sizeof(int64_t));
+	pv->redpage = calloc(page.n, 1);
+	if (pv->copy == NULL || pv->ids == NULL || pv->redpage == NULL) {
+		sm_case_page_clear(&page);
+		pv_free_copy(pv);
+		return;
+	}
 	for (size_t i = 0; i < page.n; i++) {
 		const sm_mark *mk = &page.marks[i];
 		const sm_case *cs = &page.cases[i];
 		if (mk->code == NULL)
 			continue;
-		if (pv->copy)
-			pv->copy[pv->count++] = strdup(mk->snippet);
+		pv->ids[pv->count] = cs->id;
+		if (sm_case_hosts_redpage(cs))
+			pv->redpage[pv->count] = REDPAGE_HOSTS |
+			    (sm_case_action_allowed(t->app, cs, SM_ACTION_PUBLISH_REDPAGE) ?
+			    REDPAGE_MAY_PUBLISH : 0);
+		pv->copy[pv->count++] = strdup(mk->snippet);
 		tui_pager_add(&pv->pager, "%s%s  %s", pv->count - 1 == pv->sel ? ">> " : "   ",
 		    cs->domain_unicode ? cs->domain_unicode : "", sm_state_label(cs->state));
 		tui_pager_field(&pv->pager, _("Mark code"), mk->code);
@@ -288,8 +566,12 @@ fill_marks(pager_view *pv, tui *t)
 		if (buf[10] == 'T') /* 2026-11-18 11:00, as in the history */
 			buf[10] = ' ';
 		tui_pager_field(&pv->pager, _("Issued on"), buf);
-		tui_pager_add(&pv->pager, "%s", _("  Paste this before </body> of every page, at the bottom centre:"));
-		tui_pager_snippet(&pv->pager, mk->snippet); /* never cut inside its URL */
+		if (pv->redpage[pv->count - 1] & REDPAGE_HOSTS) {
+			redpage_state(pv, t, cs->id);
+		} else {
+			tui_pager_add(&pv->pager, "%s", _("  Paste this before </body> of every page, at the bottom centre:"));
+			tui_pager_snippet(&pv->pager, mk->snippet); /* never cut inside its URL */
+		}
 		tui_pager_add(&pv->pager, "%s", "");
 	}
 	tui_pager_add(&pv->pager, "%s", _("F2 or y copies the selected code to the clipboard; 'sitemark mark show ID' prints it on one line."));
@@ -304,6 +586,8 @@ marks_extra(pager_view *pv, tui *t, enum tui_act act)
 		pv_reload(&pv->v, t);
 		return TUI_DRAW;
 	}
+	if (act == A_EDIT || act == A_OPEN)
+		return redpage_open(pv, t, act == A_EDIT);
 	if (act != A_SAVE)
 		return 0;
 	if (pv->sel >= pv->count || pv->copy[pv->sel] == NULL) {
@@ -321,7 +605,23 @@ marks_extra(pager_view *pv, tui *t, enum tui_act act)
 	return TUI_DRAW;
 }
 
-static const tui_view_ops marks_ops = PAGER_OPS("marks", marks_actions);
+/* The red page's keys only where the selected mark hangs on one. */
+static bool
+marks_offers(tui_view *v, tui *t, enum tui_act act)
+{
+	pager_view *pv = (pager_view *)v;
+	(void)t;
+	if (act != A_EDIT && act != A_OPEN)
+		return true;
+	if (pv->sel >= pv->count || pv->redpage == NULL)
+		return false;
+	return act == A_OPEN ? (pv->redpage[pv->sel] & REDPAGE_HOSTS) != 0 :
+	    (pv->redpage[pv->sel] & REDPAGE_MAY_PUBLISH) != 0;
+}
+
+static const tui_view_ops marks_ops = { .name = "marks", .actions = marks_actions,
+	.draw = pv_draw, .handle = pv_handle, .reload = pv_reload, .status = pv_status,
+	.destroy = pv_destroy, .offers = marks_offers };
 
 tui_view *
 tui_marks_new(tui *t)

@@ -51,6 +51,7 @@ typedef struct form_view {
 	sm_action action;        /* modal forms: the action whose form it is */
 	tui_pager intro;         /* the form's instructions, wrapped */
 	tui_pager returned;      /* why the case was returned, wrapped (n 0: not) */
+	tui_pager preface;       /* fields shown, not edited, above the form (n 0: none) */
 	sm_form *subset;         /* a form of some fields of another, owned (sm_form_subset) */
 } form_view;
 
@@ -547,6 +548,13 @@ tui_form_returned(tui_view *v, tui *t, int64_t case_id)
 	sm_case_view_clear(&cv);
 }
 
+void
+tui_form_preface(tui_view *v, const char *label, const char *value)
+{
+	if (v != NULL && v->ops->destroy == form_destroy)
+		tui_pager_field(&((form_view *)v)->preface, label, value);
+}
+
 /* ------------------------------------------------------------ the view */
 
 static void
@@ -569,6 +577,8 @@ form_draw(tui_view *v, tui *t, int top, int rows)
 			tui_attr(t, TUI_PAIR_ERROR, false, A_BOLD);
 			more = shown < f->returned.n;
 		}
+		for (size_t i = 0; i < f->preface.n && area > 8; i++, area--)
+			tui_text(y++, 1, width - 2, f->preface.lines[i], false);
 		tui_attr(t, TUI_PAIR_DIM, true, A_DIM);
 		size_t room = f->returned.n ? 1 : 2;
 		size_t shown = f->intro.n <= room ? f->intro.n : room - 1;
@@ -844,7 +854,8 @@ form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			sm_err_free(&err);
 			return TUI_POP | TUI_RELOAD;
 		}
-		show_errors(f, t, err);
+		if (sm_err_count(err) > 0) /* none: the submitter went back to the form */
+			show_errors(f, t, err);
 		sm_err_free(&err);
 		return TUI_DRAW;
 	}
@@ -916,6 +927,7 @@ form_destroy(tui_view *v)
 	tui_line_free(&f->line);
 	tui_pager_clear(&f->intro);
 	tui_pager_clear(&f->returned);
+	tui_pager_clear(&f->preface);
 	free(f->draft_key);
 	if (f->free_ud)
 		f->free_ud(f->ud);
@@ -1076,6 +1088,7 @@ typedef struct draft_row {
 	char *what;       /* "New application", "Case 12 (returned)" */
 	sm_kind kind;     /* SM_KIND_NONE: the unit's registration */
 	int64_t case_id;  /* 0: a new one */
+	bool redpage;     /* the red page of case CASE_ID */
 } draft_row;
 
 typedef struct drafts_view {
@@ -1138,6 +1151,18 @@ draft_describe(tui *t, const char *key, draft_row *r)
 		r->kind = sm_kind_parse(prefix);
 		r->form = strdup(_(form->title));
 		r->what = strdup(_("New application, not yet saved"));
+	} else if (strcmp(prefix, "redpage") == 0) {
+		long long id = strtoll(dash + 1, &end, 10);
+		sm_redpage_view rv;
+		if (*end != '\0' || id <= 0 || sm_view_redpage(t->app, id, &rv, NULL) != SM_OK)
+			return false;
+		r->redpage = true;
+		r->case_id = id;
+		r->form = strdup(_("Red page"));
+		if (asprintf(&r->what, _("Case %lld (%s), changes not yet saved"), id,
+		    sm_state_label(rv.state)) < 0)
+			r->what = NULL;
+		sm_redpage_view_clear(&rv);
 	} else if (strcmp(prefix, "case") == 0) {
 		long long id = strtoll(dash + 1, &end, 10);
 		sm_case_view cv;
@@ -1206,7 +1231,8 @@ drafts_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	draft_row *r = cur < d->n ? &d->rows[cur] : NULL;
 	(void)k;
 	if (act == A_ENTER && r) {
-		tui_view *f = r->kind == SM_KIND_NONE ? tui_unit_info_new(t) :
+		tui_view *f = r->redpage ? tui_redpage_form(t, r->case_id) :
+		    r->kind == SM_KIND_NONE ? tui_unit_info_new(t) :
 		    tui_application_form(t, r->kind, r->case_id);
 		tui_push(t, f);
 		d->v.stale = true;

@@ -180,7 +180,8 @@ tui_act_from_name(const char *name)
 /* The screens a binding may name: the view ops' names. */
 static const char *const screen_names[] = {
 	"generic", "menu", "queue", "case", "form", "unit", "marks", "counts", "users",
-	"offices", "audit", "calendar", "drafts", "instructions", "policy", NULL,
+	"offices", "audit", "calendar", "drafts", "instructions", "policy", "redpage-preview",
+	NULL,
 };
 
 /* The bindings in force (from the configuration), one key each; KEY.ch 0
