@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # clang and libclang-rt-14-dev (its sanitizer and libFuzzer runtimes):
 # the fuzzing harnesses of tests/fuzz.  Printing (issue 8): pango and cairo,
-# the fonts (Noto Serif CJK SC, cwTeX FangSong), lp (cups-client); the tests
+# the fonts (Noto Serif CJK SC), lp (cups-client); the tests
 # read the PDFs with poppler-utils (pdftotext, pdffonts, pdftoppm) and python3.
 # debhelper, dpkg-dev, fakeroot and lintian: the Debian package (debian/,
 # tests/package.sh).
@@ -14,7 +14,7 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
   libsqlite3-dev sqlite3 libyaml-dev libcurl4-openssl-dev libncurses-dev
   libidn2-dev libjansson-dev nettle-dev liboath-dev oathtool check locales tmux jq
   clang libclang-rt-14-dev
-  libpango1.0-dev libcairo2-dev fonts-noto-cjk fonts-cwtex-fs poppler-utils cups-client python3
+  libpango1.0-dev libcairo2-dev fonts-noto-cjk poppler-utils cups-client python3
   nginx-light chromium
   debhelper dpkg-dev fakeroot lintian
   groff-base man-db"

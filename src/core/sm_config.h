@@ -65,7 +65,7 @@ typedef struct sm_config {
 	char *print_directory;    /* "print.directory": where prints are saved; NULL:
 	                           * ~/sitemark-print */
 	char *print_title_font;   /* "print.title_font": NULL: Noto Serif CJK SC (bold) */
-	char *print_body_font;    /* "print.body_font": NULL: cwTeXFangSong, then Noto Serif CJK SC */
+	char *print_body_font;    /* "print.body_font": NULL: FandolFang where installed, else Noto Serif CJK SC */
 	char *smtp_ca_file;       /* "smtp.ca_file": CA certificates to trust (PEM); NULL: the system's */
 	int smtp_starttls;        /* "smtp.starttls": smtp:// must switch to TLS (default true) */
 	int notify_retry_base;    /* "notify.retry_base" (s): the first retry's delay (default 60) */

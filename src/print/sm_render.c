@@ -123,8 +123,9 @@ layout(render *r, const char *text, const PangoFontDescription *fd, double width
 	pango_layout_set_indent(l, (int)(indent * PANGO_SCALE));
 	if (spacing) {
 		PangoAttrList *al = pango_attr_list_new();
-		/* 156 mm / 28 = 5.57 mm a character: 16 pt glyphs a little closer */
-		double ls = (AREA_W - CHARS * BODY_PT) / CHARS;
+		/* 156 mm / 28 = 5.57 mm a character: 16 pt glyphs a little closer
+		 * (and a hair more, so that rounding never pushes the 28th over) */
+		double ls = (AREA_W - CHARS * BODY_PT) / CHARS - 0.01;
 		pango_attr_list_insert(al, pango_attr_letter_spacing_new((int)(ls * PANGO_SCALE)));
 		pango_layout_set_attributes(l, al);
 		pango_attr_list_unref(al);

@@ -18,12 +18,13 @@
 /* Fonts (fontconfig family names); NULL for the defaults. */
 typedef struct sm_render_opts {
 	const char *title_font;   /* default "Noto Serif CJK SC" (bold) */
-	const char *body_font;    /* default "cwTeXFangSong"; Noto Serif CJK SC after it
-	                           * for what it lacks (or when it is absent) */
+	const char *body_font;    /* default "FandolFang" (a 仿宋 with every simplified
+	                           * character) where installed, else Noto Serif CJK SC;
+	                           * Noto Serif CJK SC for what a font lacks */
 } sm_render_opts;
 
 #define SM_RENDER_TITLE_FONT "Noto Serif CJK SC"
-#define SM_RENDER_BODY_FONT "cwTeXFangSong"
+#define SM_RENDER_BODY_FONT "FandolFang"
 #define SM_RENDER_FALLBACK_FONT "Noto Serif CJK SC"
 
 /* Write DOC (all its copies, each starting on a new page, page numbers
