@@ -212,14 +212,18 @@ END_TEST
 START_TEST(test_sms_body)
 {
 	char *s = sm_sms_body("{\"to\": \"{mobile}\", \"msg\": \"{text}\"}", "13905911012",
-	    "说\"明\"\\\n第二行", true);
+	    "说\"明\"\\\n第二行", NULL, true);
 	ck_assert_str_eq(s, "{\"to\": \"13905911012\", \"msg\": \"说\\\"明\\\"\\\\\\n第二行\"}");
 	free(s);
-	s = sm_sms_body(NULL, "13905911012", "a b&c=d", false);
+	s = sm_sms_body(NULL, "13905911012", "a b&c=d", NULL, false);
 	ck_assert_str_eq(s, "mobile=13905911012&text=a%20b%26c%3Dd");
 	free(s);
-	s = sm_sms_body("m={mobile}&t={text}", "139", "短", false);
+	s = sm_sms_body("m={mobile}&t={text}", "139", "短", NULL, false);
 	ck_assert_str_eq(s, "m=139&t=%E7%9F%AD");
+	free(s);
+	/* {id}: the notice's message id, the same on every retry */
+	s = sm_sms_body("{\"to\": \"{mobile}\", \"outId\": \"{id}\"}", "139", "x", "R-1:2", true);
+	ck_assert_str_eq(s, "{\"to\": \"139\", \"outId\": \"R-1:2\"}");
 	free(s);
 
 	sm_config cfg = {0};
@@ -265,7 +269,7 @@ START_TEST(test_from)
 	free(w);
 	free(msg);
 	/* a gateway header with {mobile} and {text}: no line break from data */
-	char *h = sm_sms_header("X-To: {mobile}; {text}", "139", "a\r\nX-Evil: 1");
+	char *h = sm_sms_header("X-To: {mobile}; {text}", "139", "a\r\nX-Evil: 1", NULL);
 	ck_assert_str_eq(h, "X-To: 139; a  X-Evil: 1");
 	free(h);
 }

@@ -85,6 +85,7 @@ sms:
     - "Content-Type: application/json"
     - "X-Token: t0k"
     - "X-Mobile: {mobile}"
+    - "X-Message-Id: {id}"
   body: '{"to": "{mobile}", "msg": "{text}"}'
 notify:
   retry_base: 60
@@ -444,6 +445,10 @@ check_eq "a duplicate is the same message" "$NE" \
     "$(jq -r '[.message_id, .subject, .body] | @json' "$T/mails.json" | sort -u | wc -l)"
 NS=$(rows "channel = 'sms'")
 check_eq "every SMS arrived" "$NS" "$(jq -r '.body' "$T/gw/requests" | sort -u | wc -l)"
+check_eq "each under its own message id ({id})" "$NS" \
+    "$(jq -r '.headers["X-Message-Id"]' "$T/gw/requests" | sort -u | wc -l)"
+check_eq "a duplicate SMS is the same message under the same id" "$NS" \
+    "$(jq -r '[.headers["X-Message-Id"], .body] | @json' "$T/gw/requests" | sort -u | wc -l)"
 check_true "SMS duplicates at most notify.batch (5) per kill" "$(($(n_sms) - NS))" -le "$((5 * KILLS))"
 expect_ok "the database holds (check)" sm check
 echo "# killed $KILLS times: $DUPS e-mail and $(($(n_sms) - NS)) SMS duplicates"

@@ -476,10 +476,11 @@ put_url_encoded(buf *b, const char *s)
 
 enum fill { FILL_JSON, FILL_URL, FILL_HEADER };
 
-/* TEMPLATE with {mobile} and {text} replaced, escaped as HOW says.
- * Malloc'd. */
+/* TEMPLATE with {mobile}, {text} and {id} (the notice's message id, the
+ * same on every retry: a gateway that takes a client's message id drops a
+ * repeat) replaced, escaped as HOW says.  Malloc'd. */
 static char *
-fill(const char *tmpl, const char *mobile, const char *text, enum fill how)
+fill(const char *tmpl, const char *mobile, const char *text, const char *id, enum fill how)
 {
 	buf b = {0};
 	for (const char *p = tmpl; *p;) {
@@ -490,6 +491,9 @@ fill(const char *tmpl, const char *mobile, const char *text, enum fill how)
 		} else if (strncmp(p, "{text}", 6) == 0) {
 			v = text;
 			p += 6;
+		} else if (strncmp(p, "{id}", 4) == 0) {
+			v = id;
+			p += 4;
 		} else {
 			put(&b, p++, 1);
 			continue;
@@ -508,16 +512,16 @@ fill(const char *tmpl, const char *mobile, const char *text, enum fill how)
 }
 
 char *
-sm_sms_body(const char *tmpl, const char *mobile, const char *text, bool json)
+sm_sms_body(const char *tmpl, const char *mobile, const char *text, const char *id, bool json)
 {
-	return fill(tmpl ? tmpl : "mobile={mobile}&text={text}", mobile, text,
+	return fill(tmpl ? tmpl : "mobile={mobile}&text={text}", mobile, text, id,
 	    json ? FILL_JSON : FILL_URL);
 }
 
 char *
-sm_sms_header(const char *tmpl, const char *mobile, const char *text)
+sm_sms_header(const char *tmpl, const char *mobile, const char *text, const char *id)
 {
-	return fill(tmpl, mobile, text, FILL_HEADER);
+	return fill(tmpl, mobile, text, id, FILL_HEADER);
 }
 
 int
@@ -792,20 +796,21 @@ send_sms(sender *s, const sm_notice *n, char **why)
 		*why = strdup(_("sms.url is not configured"));
 		return SEND_RETRY;
 	}
-	char *body = sm_sms_body(s->app->cfg->sms_body, n->recipient, n->body, s->json);
+	char *body = sm_sms_body(s->app->cfg->sms_body, n->recipient, n->body, n->msg_id, s->json);
 	if (body == NULL) {
 		*why = strdup(_("out of memory"));
 		return SEND_RETRY;
 	}
-	/* headers that name {mobile} or {text}: made for this message */
+	/* headers that name {mobile}, {text} or {id}: made for this message */
 	const sm_config *cfg = s->app->cfg;
 	struct curl_slist *mine = NULL;
 	bool own = false;
 	for (size_t i = 0; i < cfg->n_sms_headers; i++)
-		if (strstr(cfg->sms_headers[i], "{mobile}") || strstr(cfg->sms_headers[i], "{text}"))
+		if (strstr(cfg->sms_headers[i], "{mobile}") || strstr(cfg->sms_headers[i], "{text}") ||
+		    strstr(cfg->sms_headers[i], "{id}"))
 			own = true;
 	for (const struct curl_slist *l = own ? s->sms_headers : NULL; l; l = l->next) {
-		char *h = sm_sms_header(l->data, n->recipient, n->body);
+		char *h = sm_sms_header(l->data, n->recipient, n->body, n->msg_id);
 		struct curl_slist *m2 = h ? curl_slist_append(mine, h) : NULL;
 		free(h);
 		if (m2 == NULL) {

@@ -55,13 +55,15 @@ char *sm_mail_header_words(const char *text);
 /* Whether the gateway's body is JSON: a Content-Type header naming json,
  * or a body template that starts with '{' or '['. */
 bool sm_sms_is_json(const sm_config *cfg);
-/* A gateway header TEMPLATE with {mobile} and {text} replaced, every
- * control character of them a space (no header from data).  Malloc'd. */
-char *sm_sms_header(const char *tmpl, const char *mobile, const char *text);
+/* A gateway header TEMPLATE with {mobile}, {text} and {id} (the notice's
+ * message id, the same on every retry) replaced, every control character of
+ * them a space (no header from data).  Malloc'd. */
+char *sm_sms_header(const char *tmpl, const char *mobile, const char *text, const char *id);
 /* The gateway's body: TEMPLATE (NULL: "mobile={mobile}&text={text}") with
- * {mobile} and {text} replaced, JSON-escaped when JSON, else URL-encoded.
- * Malloc'd. */
-char *sm_sms_body(const char *tmpl, const char *mobile, const char *text, bool json);
+ * {mobile}, {text} and {id} replaced, JSON-escaped when JSON, else
+ * URL-encoded.  Malloc'd. */
+char *sm_sms_body(const char *tmpl, const char *mobile, const char *text, const char *id,
+                  bool json);
 
 /* Seconds before the attempt after ATTEMPTS failed ones: retry_base doubled
  * per attempt, at most retry_cap, scaled by a jitter factor from 0.5 to 1
