@@ -39,6 +39,10 @@ typedef struct cli {
 	const char *since;     /* audit show --since */
 	const char *anchors;   /* audit verify, check --anchors */
 	bool force;            /* restore --force */
+	const char **resolve;  /* marks check --resolve HOST:PORT:ADDR (repeated) */
+	int n_resolve;
+	bool dry_run;          /* marks check --dry-run */
+	bool csv;              /* marks report --csv */
 	int64_t expect_version;
 	bool queue;
 	bool demo;
@@ -81,6 +85,10 @@ json_t *cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const 
 void cli_print_case(cli *c, const sm_case_view *v);
 void cli_print_case_list(cli *c, const sm_case_page *p);
 json_t *cli_mark_json(const sm_mark *m);
+/* The mark monitor's check of a mark (cmd_marks.c): as JSON, and one page
+ * as two lines of text. */
+json_t *cli_mark_check_json(const sm_mark_check *mc);
+void cli_print_page(const sm_page_result *p);
 void cli_print_mark(cli *c, const sm_mark *m);
 /* Load a values file into a JSON object; prints problems and returns NULL. */
 json_t *cli_load_values(cli *c, const char *path);
@@ -125,6 +133,8 @@ int cmd_case_show(cli *c);
 int cmd_case_list(cli *c);
 int cmd_case_note(cli *c);
 int cmd_mark_show(cli *c);
+int cmd_marks_check(cli *c);
+int cmd_marks_report(cli *c);
 int cmd_unmask(cli *c);
 int cmd_forms_check(cli *c);
 int cmd_forms_strings(cli *c);

@@ -58,6 +58,7 @@ typedef enum sm_action {
 	SM_ACTION_CONFIRM_PAPER,
 	SM_ACTION_REJECT_PAPER,
 	SM_ACTION_VERIFY_HUNG,
+	SM_ACTION_FLAG_MISSING,  /* the mark monitor: a hung mark is no longer found */
 	SM_ACTION_COUNT
 } sm_action;
 
