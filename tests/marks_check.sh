@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # marks_check.sh - the mark monitor (issue 10) against sites that nginx
 # serves on 127.0.0.1: one server block per scenario, its name resolved by
 # --resolve.  Each scenario's mark case is taken to mark_issued through the
