@@ -186,10 +186,16 @@ pat(const struct scan *s, int p)
 	return p == P_MARK ? s->mark : pat_text[p];
 }
 
+/* The patterns' lengths, the mark's last (its length is the scan's). */
+static const size_t pat_lens[P_MARK] = {
+	[P_HEAD] = 5, [P_HEAD_CLOSE] = 6, [P_BODY] = 5, [P_BODY_CLOSE] = 6, [P_TITLE] = 6,
+	[P_TITLE_CLOSE] = 7, [P_META] = 5, [P_A] = 2, [P_COMMENT] = 4,
+};
+
 static size_t
 pat_len(const struct scan *s, int p)
 {
-	return p == P_MARK ? s->mlen : strlen(pat_text[p]);
+	return p == P_MARK ? s->mlen : pat_lens[p];
 }
 
 /* The value of attribute NAME in the tag TAG (NUL-terminated), into OUT. */
@@ -493,14 +499,13 @@ struct job {
 	sm_page_result *pages;
 	size_t n_pages, cap_pages;
 	size_t links;
-	size_t open;           /* transfers not finished */
+	size_t open;           /* pages not finished */
+	size_t next_page;      /* the first page not started */
+	size_t running;        /* transfers in flight (at most monitor.per_host) */
+	bool queued;           /* in the run's queue of jobs with a page to start */
 	struct job *next;      /* the run's open jobs */
 };
 
-struct queued {
-	struct job *job;
-	size_t page;
-};
 
 struct run {
 	sm_app *app;
@@ -509,7 +514,7 @@ struct run {
 	CURLM *multi;
 	char **resolve;        /* --resolve entries, sorted by host */
 	size_t n_resolve;
-	struct queued *queue;  /* pages waiting for a transfer (a ring) */
+	struct job **queue;    /* jobs with a page to start (a ring) */
 	size_t q_head, q_len, q_cap;
 	size_t in_flight;
 	size_t jobs_open;
@@ -545,8 +550,7 @@ job_host(const struct job *j, const char *host)
 	return false;
 }
 
-/* The resolve entries of the job's hosts (a short list per transfer: libcurl
- * reads a transfer's whole list when it starts). */
+/* The resolve entries of the job's hosts (a short list per transfer). */
 static struct curl_slist *
 resolve_for(struct run *r, const struct job *j)
 {
@@ -566,7 +570,23 @@ resolve_for(struct run *r, const struct job *j)
 			const char *e = r->resolve[i];
 			if (strncasecmp(e, j->domains[d], hl) != 0 || e[hl] != ':')
 				break;
-			if ((n = curl_slist_append(l, e)) == NULL) {
+			/* HOST:PORT:ADDR[,ADDR...] as CONNECT_TO HOST:PORT:ADDR:PORT: the
+			 * same effect, without an entry in the DNS cache per host (which
+			 * libcurl walks on every lookup: quadratic over many sites) */
+			const char *port = e + hl + 1, *addr = strchr(port, ':');
+			char ct[600];
+			size_t al;
+			if (addr == NULL)
+				continue;
+			addr++;
+			al = strcspn(addr, ",");
+			if (al > 0 && addr[0] != '[' && memchr(addr, ':', al))
+				snprintf(ct, sizeof(ct), "%.*s[%.*s]:%.*s", (int)(addr - e), e, (int)al, addr,
+				    (int)(addr - port - 1), port);
+			else
+				snprintf(ct, sizeof(ct), "%.*s%.*s:%.*s", (int)(addr - e), e, (int)al, addr,
+				    (int)(addr - port - 1), port);
+			if ((n = curl_slist_append(l, ct)) == NULL) {
 				curl_slist_free_all(l);
 				return NULL;
 			}
@@ -576,12 +596,17 @@ resolve_for(struct run *r, const struct job *j)
 	return l;
 }
 
+/* Queue job J when it has a page to start and a connection of its own free:
+ * a site's pages go one after another over its connections, so that every
+ * transfer in flight is one that can go on. */
 static bool
-queue_push(struct run *r, struct job *j, size_t page)
+job_ready(struct run *r, struct job *j)
 {
+	if (j->queued || j->next_page >= j->n_pages || (long)j->running >= r->set.per_host)
+		return true;
 	if (r->q_len == r->q_cap) {
 		size_t ncap = r->q_cap ? r->q_cap * 2 : 256;
-		struct queued *q = malloc(ncap * sizeof(*q));
+		struct job **q = malloc(ncap * sizeof(*q));
 		if (q == NULL)
 			return false;
 		for (size_t i = 0; i < r->q_len; i++)
@@ -591,9 +616,9 @@ queue_push(struct run *r, struct job *j, size_t page)
 		r->q_cap = ncap;
 		r->q_head = 0;
 	}
-	r->queue[(r->q_head + r->q_len) % r->q_cap] = (struct queued){j, page};
+	r->queue[(r->q_head + r->q_len) % r->q_cap] = j;
 	r->q_len++;
-	j->open++;
+	j->queued = true;
 	return true;
 }
 
@@ -615,7 +640,8 @@ job_add_page(struct run *r, struct job *j, char *url)
 	j->pages[j->n_pages].url = url;
 	j->pages[j->n_pages].title_ok = -1;
 	j->n_pages++;
-	return queue_push(r, j, j->n_pages - 1);
+	j->open++;
+	return job_ready(r, j);
 }
 
 static bool
@@ -760,7 +786,8 @@ req_setup(struct req *q)
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, "sitemark-monitor/" PACKAGE_VERSION) ==
 	    CURLE_OK &&
 	    (set->ca_file == NULL || curl_easy_setopt(e, CURLOPT_CAINFO, set->ca_file) == CURLE_OK) &&
-	    (q->resolve == NULL || curl_easy_setopt(e, CURLOPT_RESOLVE, q->resolve) == CURLE_OK);
+	    curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 30L) == CURLE_OK &&
+	    (q->resolve == NULL || curl_easy_setopt(e, CURLOPT_CONNECT_TO, q->resolve) == CURLE_OK);
 }
 
 static bool
@@ -967,8 +994,11 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 	free(q);
 	r->in_flight--;
 	r->tot->pages++;
+	j->running--;
 	if (--j->open == 0)
 		job_done(r, j);
+	else if (!job_ready(r, j))
+		r->nomem = true;
 }
 
 /* ------------------------------------------------------------ jobs: one mark each */
@@ -1232,16 +1262,26 @@ run_loop(struct run *r, sm_err *err)
 		/* transfers while connections are free */
 		while (st == SM_OK && r->q_len > 0 && (long)r->in_flight < r->set.connections &&
 		    !r->nomem) {
-			struct queued q = r->queue[r->q_head];
+			struct job *j = r->queue[r->q_head];
 			r->q_head = (r->q_head + 1) % r->q_cap;
 			r->q_len--;
-			if (!req_start(r, q.job, q.page)) {
+			j->queued = false;
+			if (j->next_page >= j->n_pages || (long)j->running >= r->set.per_host)
+				continue;
+			size_t page = j->next_page++;
+			j->running++;
+			if (!req_start(r, j, page)) {
 				/* no transfer for it: the page fails, the job goes on */
-				q.job->pages[q.page].verdict = SM_PAGE_ERROR;
+				j->running--;
+				j->pages[page].verdict = SM_PAGE_ERROR;
 				r->tot->pages++;
-				if (--q.job->open == 0)
-					job_done(r, q.job);
+				if (--j->open == 0) {
+					job_done(r, j);
+					continue;
+				}
 			}
+			if (!job_ready(r, j))
+				r->nomem = true;
 		}
 		if (r->n_done >= DONE_BATCH || (r->jobs_open == 0 && r->n_done > 0)) {
 			sm_status fs = flush(r, err);
