@@ -1157,7 +1157,7 @@ flush(struct run *r, sm_err *err)
 	return st;
 }
 
-#define DONE_BATCH 64
+#define DONE_BATCH 256
 /* marks checked at once: enough to keep every connection busy */
 #define MAX_JOBS(set) ((size_t)(set)->connections * 2)
 
