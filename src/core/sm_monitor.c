@@ -838,7 +838,10 @@ req_again(struct run *r, struct req *q, const char *new_url)
 	q->decided = SM_PAGE_NONE;
 	q->bytes = 0;
 	q->errbuf[0] = '\0';
+	/* the page's time runs on over its redirects: monitor.timeout in all */
+	long left = r->set.total_ms - (long)ms_since(&q->t0);
 	return curl_easy_setopt(q->easy, CURLOPT_URL, q->url) == CURLE_OK &&
+	    curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS, left > 1 ? left : 1L) == CURLE_OK &&
 	    curl_multi_add_handle(r->multi, q->easy) == CURLM_OK;
 }
 

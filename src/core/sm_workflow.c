@@ -665,7 +665,7 @@ sm_monitor_account(sm_app *app, sm_err *err)
 	sm_user_clear(&u);
 	if (ready)
 		return SM_OK;
-	if (need_user(app, err) != SM_OK)
+	if (require_role(app, SM_BIT(SM_ROLE_SYSADMIN) | CONAC | MONITOR, err) != SM_OK)
 		return SM_E_DENIED;
 	return write_request(app, NULL, "monitor account", 0, SM_MONITOR_LOGIN, NULL, monitor_tx,
 	    app, NULL, err);
