@@ -172,7 +172,7 @@ EOF
 	server all busy.test 'location / { return 429; }'
 	cat <<EOF
 	server {
-		listen 127.0.0.1:$SP ssl;
+		listen 127.0.0.1:$SP ssl http2;
 		server_name tls.test;
 		ssl_certificate $P/tls.pem;
 		ssl_certificate_key $P/tls.key;
@@ -289,6 +289,8 @@ check_eq "gbk: its title read through iconv" "$TITLE true" \
     "$(jq -rs --argjson c "$CASE_gbk" '.[] | select(.case == $c) | "\(.pages[0].title) \(.pages[0].title_ok)"' "$J")"
 check_eq "tls: HTTPS with the test CA passes" "pass https://tls.test:$SP/" \
     "$(verdicts "$CASE_tls") $(jq -rs --argjson c "$CASE_tls" '.[] | select(.case == $c) | .pages[0].final_url' "$J")"
+check_eq "HTTP/2 where offered (tls), HTTP/1.1 elsewhere (all)" "20 11" \
+    "$(jq -rs --argjson c "$CASE_tls" '.[] | select(.case == $c) | .pages[0].http' "$J") $(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .pages[0].http' "$J")"
 check_eq "expired: the certificate is refused" "tls" "$(verdicts "$CASE_expired")"
 check_match "expired: says why" "certificate|SSL" \
     "$(jq -rs --argjson c "$CASE_expired" '.[] | select(.case == $c) | .pages[0].detail' "$J")"

@@ -58,6 +58,8 @@ page_json(const sm_page_result *p)
 		json_object_set_new(o, "detail", json_string(p->detail));
 	json_object_set_new(o, "bytes", json_integer(p->bytes));
 	json_object_set_new(o, "ms", json_integer(p->ms));
+	if (p->http > 0)
+		json_object_set_new(o, "http", json_integer(p->http));
 	return o;
 }
 

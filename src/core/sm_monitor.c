@@ -977,6 +977,10 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 	} else if (q->bytes == 0) {
 		p->verdict = SM_PAGE_EMPTY;
 	}
+	long hv = 0;
+	curl_easy_getinfo(q->easy, CURLINFO_HTTP_VERSION, &hv);
+	p->http = hv == CURL_HTTP_VERSION_1_0 ? 10 : hv == CURL_HTTP_VERSION_1_1 ? 11 :
+	    hv == CURL_HTTP_VERSION_2_0 ? 20 : 0;
 	p->status = status;
 	p->bytes = q->bytes;
 	p->ms = ms_since(&q->t0);

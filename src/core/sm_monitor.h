@@ -73,6 +73,7 @@ typedef struct sm_page_result {
 	char *detail;          /* libcurl's message, or NULL */
 	int64_t bytes;         /* read */
 	int64_t ms;            /* how long it took */
+	int http;              /* the HTTP version spoken: 10, 11, 20 (0 unknown; not stored) */
 } sm_page_result;
 
 /* One check of one mark. */
