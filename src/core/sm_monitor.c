@@ -534,10 +534,21 @@ ms_since(const struct timespec *t0)
 	return (int64_t)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/* Host names compared without regard to case: A's first AL bytes with B's
+ * first BL. */
 static int
-cmp_str(const void *a, const void *b)
+host_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	int c = strncasecmp(a, b, al < bl ? al : bl);
+	return c != 0 ? c : (al > bl) - (al < bl);
+}
+
+/* --resolve entries in the order of their hosts (the part before ':'). */
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	return host_cmp(x, strcspn(x, ":"), y, strcspn(y, ":"));
 }
 
 /* Whether HOST is one of the job's domains. */
@@ -550,30 +561,32 @@ job_host(const struct job *j, const char *host)
 	return false;
 }
 
-/* The resolve entries of the job's hosts (a short list per transfer). */
+/* The resolve entries of the job's hosts (a short list per transfer; NULL
+ * when none, or out of memory: then R->nomem). */
 static struct curl_slist *
 resolve_for(struct run *r, const struct job *j)
 {
 	struct curl_slist *l = NULL, *n;
 	for (size_t d = 0; d < j->n_domains; d++) {
-		size_t hl = strlen(j->domains[d]), lo = 0, hi = r->n_resolve;
-		while (lo < hi) { /* the first entry >= "HOST:" */
+		const char *dom = j->domains[d];
+		size_t dl = strlen(dom), lo = 0, hi = r->n_resolve;
+		while (lo < hi) { /* the first entry of DOM, if any */
 			size_t mid = (lo + hi) / 2;
-			if (strncasecmp(r->resolve[mid], j->domains[d], hl) < 0 ||
-			    (strncasecmp(r->resolve[mid], j->domains[d], hl) == 0 &&
-			    r->resolve[mid][hl] != '\0' && r->resolve[mid][hl] < ':'))
+			const char *e = r->resolve[mid];
+			if (host_cmp(e, strcspn(e, ":"), dom, dl) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
 		for (size_t i = lo; i < r->n_resolve; i++) {
 			const char *e = r->resolve[i];
-			if (strncasecmp(e, j->domains[d], hl) != 0 || e[hl] != ':')
+			size_t el = strcspn(e, ":");
+			if (host_cmp(e, el, dom, dl) != 0)
 				break;
 			/* HOST:PORT:ADDR[,ADDR...] as CONNECT_TO HOST:PORT:ADDR:PORT: the
 			 * same effect, without an entry in the DNS cache per host (which
 			 * libcurl walks on every lookup: quadratic over many sites) */
-			const char *port = e + hl + 1, *addr = strchr(port, ':');
+			const char *port = e + el + 1, *addr = strchr(port, ':');
 			char ct[600];
 			size_t al;
 			if (addr == NULL)
@@ -588,6 +601,7 @@ resolve_for(struct run *r, const struct job *j)
 				    (int)(addr - port - 1), port);
 			if ((n = curl_slist_append(l, ct)) == NULL) {
 				curl_slist_free_all(l);
+				r->nomem = true;
 				return NULL;
 			}
 			l = n;
@@ -1381,7 +1395,7 @@ sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals,
 		for (size_t i = 0; i < o->n_resolve; i++)
 			r.resolve[i] = (char *)o->resolve[i];
 		r.n_resolve = o->n_resolve;
-		qsort(r.resolve, r.n_resolve, sizeof(char *), cmp_str);
+		qsort(r.resolve, r.n_resolve, sizeof(char *), cmp_entry);
 	}
 	/* finished marks wait for the next write: a batch, and the jobs that
 	 * may end before it */
