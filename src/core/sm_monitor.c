@@ -155,6 +155,7 @@ struct scan {
 	int64_t mark_body;      /* the last snippet in the body, -1 */
 	bool mark_head, mark_after;
 	bool in_comment;
+	bool partial;           /* some pattern is matched in part */
 	int dashes;
 	enum capture cap;
 	int cap_pat;            /* P_META or P_A while CAP_TAG */
@@ -328,6 +329,17 @@ static void
 scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++, s->pos++) {
+		if (s->pending < 0 && s->cap == CAP_NONE && !s->in_comment && !s->partial &&
+		    buf[i] != '<' && buf[i] != '/') {
+			/* nothing begun: every pattern starts with '<' or '/' */
+			size_t j = i + 1;
+			while (j < len && buf[j] != '<' && buf[j] != '/')
+				j++;
+			s->pos += (int64_t)(j - i);
+			i = j;
+			if (i == len)
+				break;
+		}
 		int c = buf[i], lc = tolower(c);
 		if (s->pending >= 0) {
 			int p = s->pending;
@@ -366,6 +378,7 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 		default:
 			break;
 		}
+		s->partial = false;
 		for (int p = 0; p < P_COUNT; p++) {
 			const char *t = pat(s, p);
 			size_t n = pat_len(s, p);
@@ -373,8 +386,10 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 				s->k[p]++;
 			else
 				s->k[p] = tolower((unsigned char)t[0]) == lc;
-			if (s->k[p] < n)
+			if (s->k[p] < n) {
+				s->partial |= s->k[p] > 0;
 				continue;
+			}
 			s->k[p] = 0;
 			int64_t at = s->pos + 1 - (int64_t)n;
 			if (p == P_TITLE_CLOSE && s->cap == CAP_TITLE) {
@@ -473,6 +488,8 @@ struct settings {
 
 struct job;
 
+#define IDLE_MAX 64
+
 /* One transfer in flight. */
 struct req {
 	struct run *run;
@@ -524,6 +541,8 @@ struct run {
 	size_t n_done;
 	bool nomem;
 	sm_user monitor;       /* who the checks and changes are by */
+	CURL *idle[IDLE_MAX];  /* easy handles between transfers */
+	size_t n_idle;
 };
 
 static int64_t
@@ -825,7 +844,8 @@ req_start(struct run *r, struct job *j, size_t page)
 		free(q);
 		return false;
 	}
-	if ((q->easy = curl_easy_init()) == NULL || !req_setup(q) ||
+	q->easy = r->n_idle > 0 ? r->idle[--r->n_idle] : curl_easy_init();
+	if (q->easy == NULL || !req_setup(q) ||
 	    curl_multi_add_handle(r->multi, q->easy) != CURLM_OK) {
 		if (q->easy)
 			curl_easy_cleanup(q->easy);
@@ -1010,7 +1030,13 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 	if (q->started && status >= 200 && status <= 299)
 		page_title(q, p, j->t.site_name);
 	curl_multi_remove_handle(r->multi, q->easy);
-	curl_easy_cleanup(q->easy);
+	/* kept for the next transfer (options reset; its caches kept) */
+	if (r->n_idle < IDLE_MAX) {
+		curl_easy_reset(q->easy);
+		r->idle[r->n_idle++] = q->easy;
+	} else {
+		curl_easy_cleanup(q->easy);
+	}
 	curl_slist_free_all(q->resolve);
 	free(q);
 	r->in_flight--;
@@ -1413,6 +1439,8 @@ sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals,
 	curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, r.set.connections);
 	st = run_loop(&r, err);
 	curl_multi_cleanup(r.multi);
+	while (r.n_idle > 0)
+		curl_easy_cleanup(r.idle[--r.n_idle]);
 	curl_global_cleanup();
 	for (size_t i = 0; i < r.n_done; i++)
 		sm_mark_check_clear(&r.done[i]);
