@@ -15,7 +15,7 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
   libidn2-dev libjansson-dev nettle-dev liboath-dev oathtool check locales tmux jq
   clang libclang-rt-14-dev
   libpango1.0-dev libcairo2-dev fonts-noto-cjk poppler-utils cups-client python3
-  nginx-light chromium
+  nginx-light chromium wrk
   debhelper dpkg-dev fakeroot lintian
   groff-base man-db"
 # notify run's tests and benchmark: an SMTP server (aiosmtpd) with a test

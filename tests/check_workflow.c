@@ -2530,6 +2530,9 @@ spec_to(const char *kind, const char *state, const char *action, enum who w)
 static bool
 spec_applies(const char *kind, const char *state, const char *action)
 {
+	/* the mark monitor's alone (no role of the matrix): test_monitor_account */
+	if (eq(action, "flag-missing"))
+		return (eq(kind, "site") || eq(kind, "mark")) && eq(state, "mark_hung");
 	for (int w = 0; w < W_N; w++)
 		if (spec_to(kind, state, action, (enum who)w))
 			return true;
@@ -2538,9 +2541,9 @@ spec_applies(const char *kind, const char *state, const char *action)
 
 static const char *const all_actions[] = {
 	"submit", "withdraw", "approve", "reject", "confirm-payment", "confirm-paper",
-	"reject-paper", "verify-hung",
+	"reject-paper", "verify-hung", "flag-missing",
 };
-#define N_ACTIONS 8
+#define N_ACTIONS 9
 
 static const char *const kind_states[3][9] = {
 	{"draft", "office_review", "conac_review", "returned", "awaiting_payment", "registered",
@@ -2573,6 +2576,35 @@ matrix_case(int k, const char *state, bool shared)
 	return drive("lib", "mark", mark_values(shared ? "福州市图书馆.公益" : "福州图书馆二.公益"),
 	    state);
 }
+
+/* The mark monitor's account: made by the core, once; it alone flags a hung
+ * mark missing (back to mark_issued), and does nothing but that and
+ * verify-hung. */
+START_TEST(test_monitor_account)
+{
+	base_world();
+	register_domain("lib", "福州市图书馆");
+	int64_t mk = drive("lib", "mark", mark_values("福州市图书馆.公益"), "mark_hung");
+	ck_assert_int_ne(act_full("conac-li", mk, "flag-missing", NULL, NULL, 0, NULL), SM_OK);
+	ck_assert_int_ne(act_full("fz-review", mk, "flag-missing", NULL, NULL, 0, NULL), SM_OK);
+	as("lib");
+	ck_assert_int_eq(sm_monitor_account(app, err), SM_E_DENIED); /* not a unit's to make */
+	sm_err_clear(err);
+	as("admin"); /* the system administrator runs the first check */
+	OK(sm_monitor_account(app, err));
+	OK(sm_monitor_account(app, err));
+	sm_user u = {0};
+	OK(sm_store_user_get(app->store, SM_MONITOR_LOGIN, &u, err));
+	ck_assert_int_eq(u.role, SM_ROLE_MONITOR);
+	sm_user_clear(&u);
+	act_ok("monitor", mk, "flag-missing", "mark_issued");
+	char *h = history(mk);
+	ck_assert_ptr_nonnull(strstr(h, "|flag-missing mark_hung mark_issued monitor"));
+	free(h);
+	ck_assert_int_ne(act_full("monitor", mk, "withdraw", NULL, NULL, 0, NULL), SM_OK);
+	act_ok("monitor", mk, "verify-hung", "mark_hung");
+}
+END_TEST
 
 START_TEST(test_matrix)
 {
@@ -3087,6 +3119,7 @@ workflow_suite(void)
 	tcase_add_test(tc, test_open_session_follows_the_account);
 	tcase_add_test(tc, test_queues);
 	tcase_add_loop_test(tc, test_matrix, 0, 3);
+	tcase_add_test(tc, test_monitor_account);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("demo");

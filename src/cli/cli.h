@@ -44,6 +44,10 @@ typedef struct cli {
 	const char *printer;   /* print --printer NAME */
 	bool mail;             /* print --mail */
 	bool daemon;           /* notify run --daemon */
+	const char **resolve;  /* marks check --resolve HOST:PORT:ADDR (repeated) */
+	int n_resolve;
+	bool dry_run;          /* marks check --dry-run */
+	bool csv;              /* marks report --csv */
 	int64_t expect_version;
 	bool queue;
 	bool demo;
@@ -89,6 +93,10 @@ json_t *cli_mark_json(const sm_mark *m);
 /* "  label              value", the value neutralised; a value of several
  * lines on lines of its own under the first. */
 void cli_print_field(const char *lbl, const char *value);
+/* The mark monitor's check of a mark (cmd_marks.c): as JSON, and one page
+ * as two lines of text. */
+json_t *cli_mark_check_json(const sm_mark_check *mc);
+void cli_print_page(const sm_page_result *p);
 void cli_print_mark(cli *c, const sm_mark *m);
 /* Load a values file into a JSON object; prints problems and returns NULL. */
 json_t *cli_load_values(cli *c, const char *path);
@@ -133,6 +141,8 @@ int cmd_case_show(cli *c);
 int cmd_case_list(cli *c);
 int cmd_case_note(cli *c);
 int cmd_mark_show(cli *c);
+int cmd_marks_check(cli *c);
+int cmd_marks_report(cli *c);
 int cmd_unmask(cli *c);
 int cmd_forms_check(cli *c);
 int cmd_forms_strings(cli *c);

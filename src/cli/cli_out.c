@@ -287,6 +287,8 @@ cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const sm_case_
 			    "at", v->notes[i].at, "text", v->notes[i].text));
 		json_object_set_new(o, "notes", notes);
 	}
+	if (v->check.id > 0)
+		json_object_set_new(o, "mark_check", cli_mark_check_json(&v->check));
 	return o;
 }
 
@@ -440,6 +442,14 @@ cli_print_case(cli *c, const sm_case_view *v)
 		cli_put(v->notes[i].author);
 		fputs("  ", stdout);
 		cli_putln(v->notes[i].text);
+	}
+	if (v->check.id > 0) {
+		/* the mark monitor's latest check, page by page */
+		printf(_("Mark check %lld at %s: %s"), (long long)v->check.id, v->check.at,
+		    v->check.pass ? _("the mark hangs on every page checked") : _("the mark is missing"));
+		putchar('\n');
+		for (i = 0; i < v->check.n_pages; i++)
+			cli_print_page(&v->check.pages[i]);
 	}
 	if (v->n_actions > 0) {
 		size_t len = 0;

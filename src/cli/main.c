@@ -51,6 +51,9 @@ const cli_command cli_commands[] = {
 	    N_("case list [--state STATE] [--kind KIND] [--queue] [--text TEXT]")},
 	{"case", "note", 1, 1, CLI_STORE, cmd_case_note, N_("case note ID --text TEXT")},
 	{"mark", "show", 1, 1, CLI_STORE, cmd_mark_show, N_("mark show ID")},
+	{"marks", "check", 0, 0, CLI_STORE, cmd_marks_check,
+	    N_("marks check [--resolve HOST:PORT:ADDR ...] [--unit ID] [--case ID] [--office CODE] [--dry-run]")},
+	{"marks", "report", 0, 0, CLI_STORE, cmd_marks_report, N_("marks report [--csv]")},
 	{"unmask", NULL, 2, 2, CLI_STORE, cmd_unmask,
 	    N_("unmask ID FIELD --reason TEXT")},
 	{"forms", "check", 0, 64, CLI_NO_STORE, cmd_forms_check, N_("forms check [FILE ...]")},
@@ -80,7 +83,8 @@ enum {
 	OPT_CASE, OPT_USER, OPT_ACTION, OPT_SINCE,
 	OPT_ANCHORS, OPT_FORCE, OPT_TOTP,
 	OPT_COPIES, OPT_OUT, OPT_PRINTER,
-	OPT_DAEMON, OPT_MAIL
+	OPT_DAEMON, OPT_MAIL,
+	OPT_RESOLVE, OPT_DRY_RUN, OPT_CSV
 };
 
 static const struct option options[] = {
@@ -121,6 +125,9 @@ static const struct option options[] = {
 	{"printer", required_argument, NULL, OPT_PRINTER},
 	{"daemon", no_argument, NULL, OPT_DAEMON},
 	{"mail", no_argument, NULL, OPT_MAIL},
+	{"resolve", required_argument, NULL, OPT_RESOLVE},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"csv", no_argument, NULL, OPT_CSV},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -317,6 +324,13 @@ main(int argc, char **argv)
 		case OPT_PRINTER: c.printer = optarg; break;
 		case OPT_DAEMON: c.daemon = true; break;
 		case OPT_MAIL: c.mail = true; break;
+		case OPT_RESOLVE:
+			if (c.resolve == NULL && (c.resolve = calloc((size_t)argc, sizeof(char *))) == NULL)
+				return 1;
+			c.resolve[c.n_resolve++] = optarg;
+			break;
+		case OPT_DRY_RUN: c.dry_run = true; break;
+		case OPT_CSV: c.csv = true; break;
 		case OPT_NO_COLOR: c.tui.no_color = true; break;
 		case OPT_ASCII: c.tui.ascii = true; break;
 		case OPT_REVERSE_CURSOR: c.tui.reverse_cursor = true; break;
@@ -389,6 +403,7 @@ out:
 	sm_app_close(&c.app);
 	sm_err_free(&c.err);
 	sm_err_free(&c.warn);
+	free(c.resolve);
 	if (fflush(stdout) != 0 && rc == 0) {
 		perror("sitemark: stdout");
 		rc = 1;

@@ -94,12 +94,22 @@ static const struct key keys[] = {
 	{ "notify.batch", K_COUNT, OFF(notify_batch) },
 	{ "site.dir", K_PATH, OFF(site_dir) },
 	{ "site.language", K_STR, OFF(site_language) },
+	{ "monitor.pages", K_COUNT, OFF(monitor_pages) },
+	{ "monitor.connections", K_COUNT, OFF(monitor_connections) },
+	{ "monitor.per_host", K_COUNT, OFF(monitor_per_host) },
+	{ "monitor.connect_timeout", K_SECONDS, OFF(monitor_connect_timeout_ms) },
+	{ "monitor.timeout", K_SECONDS, OFF(monitor_timeout_ms) },
+	{ "monitor.max_bytes", K_COUNT, OFF(monitor_max_bytes) },
+	{ "monitor.max_redirects", K_COUNT, OFF(monitor_max_redirects) },
+	{ "monitor.http_port", K_COUNT, OFF(monitor_http_port) },
+	{ "monitor.https_port", K_COUNT, OFF(monitor_https_port) },
+	{ "monitor.ca_file", K_PATH, OFF(monitor_ca_file) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
 static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth",
-	"print", "notify", "site" };
+	"print", "notify", "site", "monitor" };
 
 struct loader {
 	const char *path;  /* the configuration file */

@@ -81,6 +81,17 @@ typedef struct sm_config {
 	char *site_dir;           /* "site.dir": where `site export` writes without DIR */
 	char *site_language;      /* "site.language": the locale of the public pages' words
 	                           * (default zh_CN.UTF-8; the session's when not installed) */
+	/* The mark monitor (sitemark marks check); 0: the default. */
+	int monitor_pages;        /* "monitor.pages": pages linked from a home page checked (5) */
+	int monitor_connections;  /* "monitor.connections": connections in all (64) */
+	int monitor_per_host;     /* "monitor.per_host": connections to one host (2) */
+	int monitor_connect_timeout_ms; /* "monitor.connect_timeout" (seconds, 10) */
+	int monitor_timeout_ms;   /* "monitor.timeout" (seconds): a page's whole time (30) */
+	int monitor_max_bytes;    /* "monitor.max_bytes": a page is read so far (2 MiB) */
+	int monitor_max_redirects; /* "monitor.max_redirects": redirects followed, same site (5) */
+	int monitor_http_port;    /* "monitor.http_port": where home pages are asked for (80) */
+	int monitor_https_port;   /* "monitor.https_port": where HTTPS is tried when HTTP is closed (443) */
+	char *monitor_ca_file;    /* "monitor.ca_file": certificates trusted instead of the system's */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

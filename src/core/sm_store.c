@@ -48,6 +48,8 @@ enum stmt_id {
 	ST_POLICY_LIST, ST_POLICY_SET,
 	ST_NOTICE_ONCE, ST_NOTICE_DUE, ST_NOTICE_DONE, ST_HANG_DUE, ST_NOTICE_FAILED,
 	ST_REDPAGE_PUT, ST_REDPAGE_GET, ST_SITE_MARKS,
+	ST_MONITOR_TARGETS, ST_MARK_CHECK_INSERT, ST_MARK_CHECK_PAGE_INSERT, ST_MARK_CHECK_LATEST,
+	ST_MARK_CHECK_PAGES,
 	ST_COUNT
 };
 
@@ -208,6 +210,27 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SITE_MARKS] = "SELECT m.case_id, m.code, m.guid, m.color, m.certificate, c.state,"
 	    " r.\"values\", r.published_at FROM marks m JOIN cases c ON c.id = m.case_id"
 	    " LEFT JOIN redpages r ON r.case_id = m.case_id ORDER BY m.case_id",
+	/* the marks the monitor looks for: issued or hung, on the unit's own
+	 * site; ?1 unit, ?2 case, ?3 office (NULL: any), a page after case ?4 */
+	[ST_MONITOR_TARGETS] = "SELECT c.id, c.state, c.office, m.code,"
+	    " json_extract(c.\"values\", '$.english_domains'),"
+	    " json_extract(c.\"values\", '$.site_name')"
+	    " FROM cases c JOIN marks m ON m.case_id = c.id"
+	    /* walked in case order from ?4 (the unary + keeps SQLite off the
+	     * state index, which would sort every issued mark for each page) */
+	    " WHERE +c.state IN ('mark_issued', 'mark_hung') AND c.kind IN ('site', 'mark')"
+	    " AND json_extract(c.\"values\", '$.hosting') = 'own'"
+	    " AND (?1 IS NULL OR c.unit = ?1) AND (?2 IS NULL OR c.id = ?2)"
+	    " AND (?3 IS NULL OR c.office = ?3) AND c.id > ?4 ORDER BY c.id LIMIT ?5",
+	[ST_MARK_CHECK_INSERT] = "INSERT INTO mark_checks(case_id, at, code, state, verdict, pages,"
+	    " passed, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_MARK_CHECK_PAGE_INSERT] = "INSERT INTO mark_check_pages(check_id, n, url, final_url,"
+	    " status, verdict, \"where\", title_ok, title, detail, bytes, ms)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_MARK_CHECK_LATEST] = "SELECT id, case_id, at, code, state, verdict FROM mark_checks"
+	    " WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
+	[ST_MARK_CHECK_PAGES] = "SELECT url, final_url, status, verdict, \"where\", title_ok, title,"
+	    " detail, bytes, ms FROM mark_check_pages WHERE check_id = ?1 ORDER BY n",
 };
 
 /* Versioned migrations: migrations[i] takes the schema from version i to i+1. */
@@ -373,13 +396,62 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN attachment TEXT;"
 	"DROP INDEX outbox_pending;"
 	"CREATE INDEX outbox_due ON outbox(id) WHERE status IN ('pending', 'retrying');",
-/* 9 -> 10: the red pages (网络红页) units publish: the values of their
+	/* 9 -> 10: the red pages (网络红页) units publish: the values of their
 	 * form, when, and how many times published */
 	"CREATE TABLE redpages("
 	"  case_id INTEGER PRIMARY KEY REFERENCES cases(id),"
 	"  \"values\" TEXT NOT NULL,"
 	"  published_at TEXT NOT NULL,"
 	"  version INTEGER NOT NULL DEFAULT 1);",
+	/* 10 -> 11: the mark monitor (issue 10).  Its account holds the role
+	 * 'monitor' (the users table is made again to allow it, every column
+	 * kept); each check of a mark is kept with its pages. */
+	"CREATE TABLE users_v3("
+	"  login TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL CHECK(role IN ('none', 'unit', 'office', 'conac', 'service',"
+	"    'sysadmin', 'secadmin', 'auditor', 'monitor')),"
+	"  office TEXT REFERENCES offices(code),"
+	"  unit INTEGER REFERENCES units(id),"
+	"  name TEXT, mobile TEXT, email TEXT,"
+	"  locked INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  totp_secret TEXT,"
+	"  totp_failures INTEGER NOT NULL DEFAULT 0,"
+	"  asked_role TEXT,"
+	"  asked_office TEXT REFERENCES offices(code),"
+	"  asked_unit INTEGER REFERENCES units(id),"
+	"  CHECK((role = 'office') = (office IS NOT NULL)),"
+	"  CHECK(role = 'unit' OR unit IS NULL));"
+	"INSERT INTO users_v3(login, role, office, unit, name, mobile, email, locked, disabled,"
+	"  created_at, totp_secret, totp_failures, asked_role, asked_office, asked_unit)"
+	"  SELECT login, role, office, unit, name, mobile, email, locked, disabled,"
+	"  created_at, totp_secret, totp_failures, asked_role, asked_office, asked_unit FROM users;"
+	"DROP TABLE users;"
+	"ALTER TABLE users_v3 RENAME TO users;"
+	"CREATE TABLE mark_checks("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  at TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK(verdict IN ('pass', 'fail')),"
+	"  pages INTEGER NOT NULL,"
+	"  passed INTEGER NOT NULL,"
+	"  by TEXT NOT NULL);"
+	"CREATE INDEX mark_checks_case ON mark_checks(case_id, id);"
+	"CREATE TABLE mark_check_pages("
+	"  check_id INTEGER NOT NULL REFERENCES mark_checks(id),"
+	"  n INTEGER NOT NULL,"
+	"  url TEXT NOT NULL,"
+	"  final_url TEXT,"
+	"  status INTEGER NOT NULL,"
+	"  verdict TEXT NOT NULL,"
+	"  \"where\" TEXT,"
+	"  title_ok INTEGER NOT NULL,"
+	"  title TEXT, detail TEXT,"
+	"  bytes INTEGER NOT NULL, ms INTEGER NOT NULL,"
+	"  PRIMARY KEY(check_id, n)) WITHOUT ROWID;",
 };
 
 struct filter_stmt {
@@ -2796,4 +2868,144 @@ sm_store_audit_get(sm_store *s, int64_t seq, sm_event *out, sm_err *err)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, seq);
 	return get_one(&s->c, st, READER(read_event, sm_event), CLEARER(sm_event_clear), out, err);
+}
+
+/* ------------------------------------------------------------ the mark monitor */
+
+void
+sm_monitor_target_clear(sm_monitor_target *t)
+{
+	free(t->office);
+	free(t->code);
+	free(t->domains);
+	free(t->site_name);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+read_target(sm_db_stmt *st, sm_monitor_target *t)
+{
+	t->case_id = sm_db_column_int64(st, 0);
+	const char *state = sm_db_column_text(st, 1);
+	t->state = sm_state_parse(state);
+	t->office = col_str(st, 2);
+	t->code = col_str(st, 3);
+	t->domains = col_str(st, 4);
+	t->site_name = col_str(st, 5);
+}
+
+sm_status
+sm_store_monitor_targets(sm_store *s, int64_t unit, int64_t case_id, const char *office,
+                         int64_t after, size_t limit, sm_monitor_target **out, size_t *n,
+                         sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_MONITOR_TARGETS, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	if (unit > 0)
+		sm_db_bind_int64(st, 1, unit);
+	else
+		sm_db_bind_null(st, 1);
+	if (case_id > 0)
+		sm_db_bind_int64(st, 2, case_id);
+	else
+		sm_db_bind_null(st, 2);
+	bind_text(st, 3, office);
+	sm_db_bind_int64(st, 4, after);
+	sm_db_bind_int64(st, 5, (int64_t)limit);
+	return get_all(&s->c, st, READER(read_target, sm_monitor_target), sizeof(sm_monitor_target),
+	    CLEARER(sm_monitor_target_clear), (void **)out, n, err);
+}
+
+sm_status
+sm_tx_mark_check_insert(sm_tx *tx, const sm_mark_check *mc, const char *by, int64_t *id,
+                        sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_MARK_CHECK_INSERT, err);
+	size_t passed = 0;
+	if (st == NULL)
+		return SM_E_STORE;
+	for (size_t i = 0; i < mc->n_pages; i++)
+		passed += mc->pages[i].verdict == SM_PAGE_PASS;
+	sm_db_bind_int64(st, 1, mc->case_id);
+	bind_text(st, 2, tx->now);
+	bind_text(st, 3, mc->code);
+	bind_text(st, 4, sm_state_name(mc->state));
+	bind_text(st, 5, mc->pass ? "pass" : "fail");
+	sm_db_bind_int64(st, 6, (int64_t)mc->n_pages);
+	sm_db_bind_int64(st, 7, (int64_t)passed);
+	bind_text(st, 8, by);
+	if (run(tx->c, st, err) != SM_OK)
+		return SM_E_STORE;
+	*id = sm_db_last_insert_id(tx->c->db);
+	for (size_t i = 0; i < mc->n_pages; i++) {
+		const sm_page_result *p = &mc->pages[i];
+		if ((st = stmt(tx->c, ST_MARK_CHECK_PAGE_INSERT, err)) == NULL)
+			return SM_E_STORE;
+		sm_db_bind_int64(st, 1, *id);
+		sm_db_bind_int64(st, 2, (int64_t)i + 1);
+		bind_text(st, 3, p->url ? p->url : "");
+		bind_text(st, 4, p->final_url);
+		sm_db_bind_int64(st, 5, p->status);
+		bind_text(st, 6, sm_page_verdict_name(p->verdict));
+		bind_text(st, 7, p->where != SM_WHERE_NONE ? sm_mark_where_name(p->where) : NULL);
+		sm_db_bind_int64(st, 8, p->title_ok);
+		bind_text(st, 9, p->title);
+		bind_text(st, 10, p->detail);
+		sm_db_bind_int64(st, 11, p->bytes);
+		sm_db_bind_int64(st, 12, p->ms);
+		if (run(tx->c, st, err) != SM_OK)
+			return SM_E_STORE;
+	}
+	return SM_OK;
+}
+
+static void
+read_check(sm_db_stmt *st, sm_mark_check *mc)
+{
+	mc->id = sm_db_column_int64(st, 0);
+	mc->case_id = sm_db_column_int64(st, 1);
+	mc->at = col_str(st, 2);
+	mc->code = col_str(st, 3);
+	mc->state = sm_state_parse(sm_db_column_text(st, 4));
+	const char *v = sm_db_column_text(st, 5);
+	mc->pass = v != NULL && strcmp(v, "pass") == 0;
+}
+
+static void
+read_check_page(sm_db_stmt *st, sm_page_result *p)
+{
+	p->url = col_str(st, 0);
+	p->final_url = col_str(st, 1);
+	p->status = (long)sm_db_column_int64(st, 2);
+	p->verdict = sm_page_verdict_parse(sm_db_column_text(st, 3));
+	p->where = sm_mark_where_parse(sm_db_column_text(st, 4));
+	p->title_ok = (int)sm_db_column_int64(st, 5);
+	p->title = col_str(st, 6);
+	p->detail = col_str(st, 7);
+	p->bytes = sm_db_column_int64(st, 8);
+	p->ms = sm_db_column_int64(st, 9);
+}
+
+sm_status
+sm_store_mark_check_latest(sm_store *s, int64_t case_id, sm_mark_check *out, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_MARK_CHECK_LATEST, err);
+	sm_status rc;
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, case_id);
+	if ((rc = get_one(&s->c, st, READER(read_check, sm_mark_check),
+	    CLEARER(sm_mark_check_clear), out, err)) != SM_OK)
+		return rc;
+	if ((st = stmt(&s->c, ST_MARK_CHECK_PAGES, err)) == NULL) {
+		sm_mark_check_clear(out);
+		return SM_E_STORE;
+	}
+	sm_db_bind_int64(st, 1, out->id);
+	rc = get_all(&s->c, st, READER(read_check_page, sm_page_result), sizeof(sm_page_result),
+	    CLEARER(sm_page_result_clear), (void **)&out->pages, &out->n_pages, err);
+	if (rc != SM_OK)
+		sm_mark_check_clear(out);
+	return rc;
 }

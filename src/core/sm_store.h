@@ -23,8 +23,9 @@
 #include "sm_calendar.h"
 #include "sm_err.h"
 #include "sm_model.h"
+#include "sm_monitor.h"
 
-#define SM_SCHEMA_VERSION 10
+#define SM_SCHEMA_VERSION 11
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -267,5 +268,29 @@ sm_status sm_store_audit_page(sm_store *s, const sm_audit_filter *f, sm_event **
                               int64_t *total, sm_err *err);
 /* Audit record SEQ (SM_E_NOTFOUND). */
 sm_status sm_store_audit_get(sm_store *s, int64_t seq, sm_event *out, sm_err *err);
+
+/* ------------------------------------------------------------ the mark monitor */
+
+/* An issued or hung mark on a unit's own site (sm_monitor.h). */
+typedef struct sm_monitor_target {
+	int64_t case_id;
+	sm_state state;
+	char *office;
+	char *code;            /* the mark code */
+	char *domains;         /* the case's english_domains as JSON (an array or a string) */
+	char *site_name;
+} sm_monitor_target;
+void sm_monitor_target_clear(sm_monitor_target *t);
+/* Up to LIMIT of them after case AFTER in case order, of UNIT, CASE_ID,
+ * OFFICE (0 or NULL: any). */
+sm_status sm_store_monitor_targets(sm_store *s, int64_t unit, int64_t case_id,
+                                   const char *office, int64_t after, size_t limit,
+                                   sm_monitor_target **out, size_t *n, sm_err *err);
+/* Keep a check with its pages, by BY (*ID: the new check's). */
+sm_status sm_tx_mark_check_insert(sm_tx *tx, const sm_mark_check *mc, const char *by,
+                                  int64_t *id, sm_err *err);
+/* The latest check of case CASE_ID with its pages (SM_E_NOTFOUND: none). */
+sm_status sm_store_mark_check_latest(sm_store *s, int64_t case_id, sm_mark_check *out,
+                                     sm_err *err);
 
 #endif

@@ -42,6 +42,8 @@ const sm_queue sm_queues[] = {
 	    SM_QUEUE_MENU | SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
 	{"handled", SM_ROLE_OFFICE, 0, N_("Cases handled"), 0, SM_KIND_NONE,
 	    SM_QUEUE_MENU | SM_QUEUE_HANDLED},
+	{"marks-overdue-office", SM_ROLE_OFFICE, 0, N_("Marks not hung in time"), ST(MARK_ISSUED),
+	    SM_KIND_NONE, SM_QUEUE_MENU | SM_QUEUE_BY_DUE | SM_QUEUE_OVERDUE},
 	/* CONAC */
 	{"rereview", SM_ROLE_CONAC, 0, N_("CONAC re-review"), ST(CONAC_REVIEW), SM_KIND_NONE,
 	    SM_QUEUE_MENU | SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
@@ -49,6 +51,8 @@ const sm_queue sm_queues[] = {
 	    SM_KIND_DOMAIN, SM_QUEUE_MENU | SM_QUEUE_WAITING | SM_QUEUE_BY_DUE},
 	{"issued", SM_ROLE_CONAC, 0, N_("Marks issued"), ST(MARK_ISSUED) | ST(MARK_HUNG),
 	    SM_KIND_NONE, SM_QUEUE_MENU | SM_QUEUE_BY_DUE},
+	{"marks-overdue", SM_ROLE_CONAC, 0, N_("Marks not hung in time"), ST(MARK_ISSUED),
+	    SM_KIND_NONE, SM_QUEUE_MENU | SM_QUEUE_BY_DUE | SM_QUEUE_OVERDUE},
 	/* customer service */
 	{"search", SM_ROLE_SERVICE, 0, N_("Search units and cases"), 0, SM_KIND_NONE,
 	    SM_QUEUE_MENU | SM_QUEUE_SEARCH},
@@ -217,6 +221,7 @@ sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *er
 {
 	sm_case_filter f = {.states = q->states, .kind = q->kind, .text = q->text,
 	    .limit = q->limit, .offset = q->offset};
+	char due_buf[16];
 	bool none = false;
 	sm_status st;
 
@@ -236,6 +241,8 @@ sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *er
 		if (q->queue->flags & SM_QUEUE_HANDLED)
 			f.acted_by = app->user.login;
 		f.by_due = (q->queue->flags & SM_QUEUE_BY_DUE) != 0;
+		if (q->queue->flags & SM_QUEUE_OVERDUE)
+			f.due_before = overdue_before(app, due_buf, sizeof(due_buf));
 	}
 	if (q->waiting) {
 		unsigned w = sm_queue_waiting_states(app->user.role);
@@ -348,6 +355,7 @@ sm_case_view_clear(sm_case_view *v)
 	free(v->fee_amount);
 	free(v->fee_how);
 	free(v->fee_text);
+	sm_mark_check_clear(&v->check);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -399,6 +407,12 @@ sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 		goto fail;
 	if ((st = sm_store_mark_get(app->store, id, &out->mark, NULL)) != SM_OK)
 		sm_mark_clear(&out->mark);
+	if (out->mark.code != NULL &&
+	    (st = sm_store_mark_check_latest(app->store, id, &out->check, err)) != SM_OK) {
+		if (st != SM_E_NOTFOUND)
+			goto fail;
+		memset(&out->check, 0, sizeof(out->check));
+	}
 	if ((st = sm_store_case_history(app->store, id, &out->history, &out->n_history, err)) != SM_OK ||
 	    (st = sm_store_notices(app->store, id, &out->notices, &out->n_notices, err)) != SM_OK)
 		goto fail;
@@ -798,4 +812,87 @@ sm_view_audit_record(sm_app *app, int64_t seq, sm_event *out, sm_err *err)
 	if (st == SM_OK)
 		mask_audit_event(app, out);
 	return st;
+}
+
+/* ------------------------------------------------------------ marks not hung */
+
+void
+sm_mark_report_free(sm_mark_report_row **rows, size_t n)
+{
+	for (size_t i = 0; rows && *rows && i < n; i++) {
+		sm_mark_report_row *r = &(*rows)[i];
+		free(r->office);
+		free(r->office_name);
+		free(r->unit_name);
+		free(r->domain);
+		free(r->code);
+		free(r->hosting);
+		free(r->due);
+		free(r->checked_at);
+	}
+	if (rows) {
+		free(*rows);
+		*rows = NULL;
+	}
+}
+
+static int
+report_order(const void *a, const void *b)
+{
+	const sm_mark_report_row *x = a, *y = b;
+	int c = strcmp(x->office ? x->office : "", y->office ? y->office : "");
+	if (c != 0)
+		return c;
+	if (x->days_over != y->days_over)
+		return x->days_over > y->days_over ? -1 : 1;
+	return x->case_id < y->case_id ? -1 : x->case_id > y->case_id;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+sm_status
+sm_view_marks_report(sm_app *app, sm_mark_report_row **out, size_t *n, sm_err *err)
+{
+	sm_case_query q = {.states = SM_BIT(SM_STATE_MARK_ISSUED), .marks = true};
+	sm_case_page page = {0};
+	sm_status st;
+	*out = NULL;
+	*n = 0;
+	if ((st = sm_view_cases(app, &q, &page, err)) != SM_OK)
+		return st;
+	if (page.n > 0 && (*out = calloc(page.n, sizeof(**out))) == NULL) {
+		sm_case_page_clear(&page);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	for (size_t i = 0; i < page.n; i++) {
+		const sm_case *c = &page.cases[i];
+		sm_mark_report_row *r = &(*out)[(*n)++];
+		sm_mark_check mc = {0};
+		r->case_id = c->id;
+		r->office = dup_or_null(c->office);
+		r->office_name = sm_view_office_name(app, c->office);
+		r->unit_name = dup_or_null(c->unit_name);
+		r->domain = dup_or_null(c->domain_unicode);
+		r->code = dup_or_null(page.marks ? page.marks[i].code : NULL);
+		r->hosting = dup_or_null(json_string_value(json_object_get(c->values, "hosting")));
+		r->due = dup_or_null(c->due);
+		r->days_over = page.days_over ? page.days_over[i] : 0;
+		if (sm_store_mark_check_latest(app->store, c->id, &mc, NULL) == SM_OK) {
+			r->checked_at = mc.at;
+			mc.at = NULL;
+			r->check_pass = mc.pass;
+			r->pages = mc.n_pages;
+			for (size_t k = 0; k < mc.n_pages; k++)
+				r->pages_passed += mc.pages[k].verdict == SM_PAGE_PASS;
+		}
+		sm_mark_check_clear(&mc);
+	}
+	sm_case_page_clear(&page);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), report_order);
+	return SM_OK;
 }

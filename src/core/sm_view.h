@@ -20,6 +20,7 @@
 #include "sm_policy.h"
 #include "sm_err.h"
 #include "sm_model.h"
+#include "sm_monitor.h"
 #include "sm_vocab.h"
 
 /* ------------------------------------------------------------ queues */
@@ -29,7 +30,8 @@ enum {
 	SM_QUEUE_HANDLED = 1 << 1,  /* the cases the user acted on */
 	SM_QUEUE_SEARCH = 1 << 2,   /* empty until the user searches */
 	SM_QUEUE_BY_DUE = 1 << 3,   /* ordered by deadline (else newest first) */
-	SM_QUEUE_MENU = 1 << 4      /* an entry of the role's menu */
+	SM_QUEUE_MENU = 1 << 4,     /* an entry of the role's menu */
+	SM_QUEUE_OVERDUE = 1 << 5   /* only the cases past their deadline */
 };
 
 typedef struct sm_queue {
@@ -106,6 +108,8 @@ typedef struct sm_case_view {
 	                           * contacts when nothing is configured) */
 	bool may_print;           /* this user may print its letter and form now
 	                           * (sm_case_may_print) */
+	/* The mark monitor's latest check of the case's site (id 0: none). */
+	sm_mark_check check;
 } sm_case_view;
 
 /* The case ID as the acting user may see it (SM_E_DENIED, SM_E_NOTFOUND). */
@@ -119,6 +123,26 @@ size_t sm_case_actions(const sm_app *app, const sm_case *c, sm_action *out, size
 bool sm_case_action_allowed(const sm_app *app, const sm_case *c, sm_action action);
 /* Whether any rule gives the acting user's role ACTION at all (key tables). */
 bool sm_role_has_action(sm_role role, sm_action action);
+
+/* Marks not hung (mark_issued) the acting user may see, by office, the most
+ * overdue first: `sitemark marks report` (offices: their own; CONAC,
+ * customer service and the monitor: all). */
+typedef struct sm_mark_report_row {
+	int64_t case_id;
+	char *office;
+	char *office_name;
+	char *unit_name;
+	char *domain;          /* the bound domain (Unicode) */
+	char *code;            /* the mark code */
+	char *hosting;         /* own or redpage */
+	char *due;             /* the hanging deadline */
+	int days_over;         /* working days past it */
+	char *checked_at;      /* the latest check, or NULL */
+	bool check_pass;
+	size_t pages, pages_passed;
+} sm_mark_report_row;
+sm_status sm_view_marks_report(sm_app *app, sm_mark_report_row **out, size_t *n, sm_err *err);
+void sm_mark_report_free(sm_mark_report_row **rows, size_t n);
 
 /* The mark of case ID (SM_E_NOTFOUND when none yet). */
 sm_status sm_view_mark(sm_app *app, int64_t case_id, sm_mark *out, sm_err *err);

@@ -49,6 +49,7 @@ const sm_word sm_action_words[SM_ACTION_COUNT] = {
 	[SM_ACTION_REJECT_PAPER] = {"reject-paper", N_("Reject paper"), NULL},
 	[SM_ACTION_VERIFY_HUNG] = {"verify-hung", N_("Verify mark hung"), NULL},
 	[SM_ACTION_PUBLISH_REDPAGE] = {"publish-redpage", N_("Publish red page"), NULL},
+	[SM_ACTION_FLAG_MISSING] = {"flag-missing", N_("Flag mark missing"), NULL},
 };
 
 const sm_word sm_unit_type_words[SM_UNIT_TYPE_COUNT] = {

@@ -59,6 +59,7 @@ typedef enum sm_action {
 	SM_ACTION_REJECT_PAPER,
 	SM_ACTION_VERIFY_HUNG,
 	SM_ACTION_PUBLISH_REDPAGE, /* the unit publishes its red page (hosting redpage) */
+	SM_ACTION_FLAG_MISSING,  /* the mark monitor: a hung mark is no longer found */
 	SM_ACTION_COUNT
 } sm_action;
 

@@ -62,6 +62,9 @@ const sm_rule sm_rules[] = {
 	    SM_STATE_MARK_HUNG, NULL, 0},
 	{SITE | MARK, SM_STATE_MARK_ISSUED, SM_ACTION_PUBLISH_REDPAGE, UNIT, SM_STATE_MARK_HUNG,
 	    "redpage", SM_FX_REDPAGE},
+	/* the monitor's (sitemark marks check); the hanging deadline starts again */
+	{SITE | MARK, SM_STATE_MARK_HUNG, SM_ACTION_FLAG_MISSING, MONITOR, SM_STATE_MARK_ISSUED,
+	    NULL, SM_FX_DUE_HANG | SM_FX_NOTIFY_MISSING},
 	{0, SM_STATE_NONE, SM_ACTION_NONE, 0, SM_STATE_NONE, NULL, 0},
 };
 
@@ -427,6 +430,36 @@ notice_subject(char **out, const char *event, long long id)
 	return asprintf(out, _("sitemark: case %lld"), id);
 }
 
+/* The office's reviewers (enabled, with an e-mail address) told by e-mail
+ * that the mark of case C is no longer found (the unit is told besides). */
+static sm_status
+notify_office(sm_tx *tx, const sm_case *c, const char *subject, const char *why,
+              const char *dom, const char *due, const sm_app *app, sm_err *err)
+{
+	sm_user *users = NULL;
+	size_t n = 0;
+	char *text = NULL;
+	sm_status st = sm_store_user_list(app->store, SM_ROLE_OFFICE, &users, &n, err);
+	(void)tx;
+	if (st != SM_OK)
+		return st;
+	if (asprintf(&text,
+	    _("The website mark of %s (case %lld) is no longer found on the site: it is back at mark issued, to be hung again by %s. %s"),
+	    dom, (long long)c->id, due ? due : "", why ? why : "") < 0) {
+		text = NULL;
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (st == SM_OK && users[i].office && strcmp(users[i].office, c->office) == 0 &&
+		    !users[i].disabled && users[i].email && *users[i].email)
+			st = notice(tx, c->id, "missing", "email", users[i].email, subject, text, err);
+		sm_user_clear(&users[i]);
+	}
+	free(users);
+	free(text);
+	return st;
+}
+
 struct notify {
 	const char *event;
 	bool sms, email;
@@ -496,6 +529,12 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 		r = asprintf(&n.text,
 		    _("%s: the website mark of %s (case %lld) was issued, mark code %s. Put this code before </body> on every page, at the bottom centre, by %s:\n%s"),
 		    name, dom, (long long)c->id, m->code, due ? due : "", m->snippet);
+	} else if (fx & SM_FX_NOTIFY_MISSING) {
+		n.event = "missing";
+		n.sms = n.email = true;
+		r = asprintf(&n.text,
+		    _("%s: the website mark of %s (case %lld) is no longer found on the site. Put it back before </body> on every page by %s."),
+		    name, dom, (long long)c->id, due ? due : "");
 	}
 	if (n.event == NULL)
 		goto out;
@@ -519,6 +558,8 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
 		st = notice_ex(tx, c->id, n.event, "email", jpath(u->values, "contact", "email"),
 		    n.subject, n.mail_text ? n.mail_text : n.text, &x, err);
 	}
+	if (st == SM_OK && (fx & SM_FX_NOTIFY_MISSING))
+		st = notify_office(tx, c, n.subject, clean, dom, due, app, err);
 out:
 	free(n.subject);
 	free(n.text);
@@ -644,6 +685,48 @@ sm_first_admin(sm_app *app, const char *login, bool *created, sm_err *err)
 	    err);
 	*created = f.created;
 	return st;
+}
+
+/* The mark monitor's account (sm_monitor.h): made by the core, never by
+ * hand, audited as made by whoever ran the first check. */
+static sm_status
+monitor_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	sm_app *app = ud;
+	sm_user u = {0};
+	sm_status st = sm_tx_user_get(tx, SM_MONITOR_LOGIN, &u, err);
+	if (st == SM_OK) {
+		bool mine = u.role == SM_ROLE_MONITOR;
+		sm_user_clear(&u);
+		return mine ? SM_OK : sm_err_add(err, SM_E_INVALID, "login",
+		    _("the account '%s' exists with another role: the mark monitor needs it"),
+		    SM_MONITOR_LOGIN);
+	}
+	if (st != SM_E_NOTFOUND)
+		return st;
+	sm_user m = {.login = (char *)SM_MONITOR_LOGIN, .role = SM_ROLE_MONITOR,
+	    .name = (char *)_("Mark monitor")};
+	if ((st = sm_tx_user_insert(tx, &m, err)) != SM_OK)
+		return st;
+	json_t *v = json_pack("{s:s}", "role", sm_role_name(SM_ROLE_MONITOR));
+	st = audit(tx, app, "user", 0, SM_MONITOR_LOGIN, "user-add", NULL, NULL, NULL, v, err);
+	json_decref(v);
+	return st;
+}
+
+sm_status
+sm_monitor_account(sm_app *app, sm_err *err)
+{
+	sm_user u = {0};
+	sm_status st = sm_store_user_get(app->store, SM_MONITOR_LOGIN, &u, NULL);
+	bool ready = st == SM_OK && u.role == SM_ROLE_MONITOR;
+	sm_user_clear(&u);
+	if (ready)
+		return SM_OK;
+	if (require_role(app, SM_BIT(SM_ROLE_SYSADMIN) | CONAC | MONITOR, err) != SM_OK)
+		return SM_E_DENIED;
+	return write_request(app, NULL, "monitor account", 0, SM_MONITOR_LOGIN, NULL, monitor_tx,
+	    app, NULL, err);
 }
 
 sm_status
@@ -1556,7 +1639,8 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		goto out;
 	}
 	full = (rule->effects & (SM_FX_VALIDATE | SM_FX_ISSUE_MARK | SM_FX_NOTIFY_RETURNED |
-	    SM_FX_NOTIFY_PAYMENT | SM_FX_NOTIFY_PAPER | SM_FX_NOTIFY_MARK | SM_FX_REDPAGE)) != 0;
+	    SM_FX_NOTIFY_PAYMENT | SM_FX_NOTIFY_PAPER | SM_FX_NOTIFY_MARK | SM_FX_REDPAGE |
+	    SM_FX_NOTIFY_MISSING)) != 0;
 	if (full) {
 		sm_case_clear(&c);
 		if ((st = load_case(NULL, tx, act->case_id, &c, err)) != SM_OK ||

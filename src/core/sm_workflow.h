@@ -17,6 +17,7 @@
 #include "sm_auth.h"
 #include "sm_err.h"
 #include "sm_model.h"
+#include "sm_monitor.h"
 #include "sm_vocab.h"
 
 /* The words (roles, kinds, states, actions) are in sm_vocab.h. */
@@ -35,8 +36,9 @@ enum {
 	SM_FX_NOTIFY_PAPER = 1 << 9,
 	SM_FX_NOTIFY_MARK = 1 << 10,
 	SM_FX_APPROVAL = 1 << 11,     /* no one approves a case they submitted */
-	SM_FX_REDPAGE = 1 << 12       /* only for hosting redpage: the red page is recorded
+	SM_FX_REDPAGE = 1 << 12,      /* only for hosting redpage: the red page is recorded
 	                               * (the action's values) and goes into the public site */
+	SM_FX_NOTIFY_MISSING = 1 << 13 /* the mark is no longer found: the unit and its office told */
 };
 
 typedef struct sm_rule {

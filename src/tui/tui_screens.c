@@ -991,6 +991,28 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 			tui_pager_snippet(p, v->mark.snippet); /* never cut inside its URL */
 		}
 	}
+	if (v->check.id > 0) {
+		/* the mark monitor's latest check of the site, page by page */
+		char at[20];
+		snprintf(at, sizeof(at), "%.16s", v->check.at ? v->check.at : "");
+		if (at[10] == 'T')
+			at[10] = ' ';
+		tui_pager_add(p, "%s", "");
+		tui_pager_add(p, _("Mark check of %s: %s"), at, v->check.pass ?
+		    _("the mark hangs on every page checked") : _("the mark is missing"));
+		for (size_t i = 0; i < v->check.n_pages; i++) {
+			const sm_page_result *pg = &v->check.pages[i];
+			tui_pager_add(p, "  %s  %s", pg->verdict == SM_PAGE_PASS ? _("PASS") : _("FAIL"),
+			    pg->url ? pg->url : "");
+			char why[256];
+			snprintf(why, sizeof(why), pg->status >= 300 ? "%s (%ld)" : "%s",
+			    pg->where != SM_WHERE_NONE && pg->where != SM_WHERE_MISSING ?
+			    sm_mark_where_label(pg->where) : sm_page_verdict_label(pg->verdict), pg->status);
+			tui_pager_field(p, "", why);
+			if (pg->title_ok == 0)
+				tui_pager_field(p, _("    title"), pg->title);
+		}
+	}
 	if (v->n_history > 0) {
 		tui_pager_add(p, "%s", "");
 		tui_pager_add(p, "%s", _("History:"));

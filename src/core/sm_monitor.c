@@ -1,0 +1,1452 @@
+/* sm_monitor.c - the mark monitor: fetch the sites of issued marks with
+ * libcurl's multi interface, read each page as it streams in, and decide
+ * whether the unit's snippet hangs in its body (sm_monitor.h). */
+#include <config.h>
+
+#include "sm_monitor.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "sm_i18n.h"
+#include "sm_random.h"
+#include "sm_store.h"
+#include "sm_text.h"
+#include "sm_workflow.h"
+
+/* ------------------------------------------------------------ words */
+
+static const struct {
+	const char *name;
+	const char *label;
+} verdict_words[SM_PAGE_VERDICT_COUNT] = {
+	[SM_PAGE_PASS] = {"pass", N_("the mark hangs in the page's body")},
+	[SM_PAGE_MISPLACED] = {"misplaced", N_("the mark is on the page but outside the body")},
+	[SM_PAGE_MISSING] = {"missing", N_("the mark is not on the page")},
+	[SM_PAGE_HTTP] = {"http", N_("the server answered with an error status")},
+	[SM_PAGE_DNS] = {"dns", N_("the host name does not resolve")},
+	[SM_PAGE_UNREACHABLE] = {"unreachable", N_("the server cannot be reached")},
+	[SM_PAGE_TIMEOUT] = {"timeout", N_("the server was too slow")},
+	[SM_PAGE_TLS] = {"tls", N_("the site's certificate could not be verified")},
+	[SM_PAGE_TOO_LARGE] = {"too_large", N_("the page is larger than the limit")},
+	[SM_PAGE_REDIRECTS] = {"redirects", N_("too many redirects")},
+	[SM_PAGE_OFFSITE] = {"offsite", N_("redirected to another site")},
+	[SM_PAGE_NOT_HTML] = {"not_html", N_("not an HTML page")},
+	[SM_PAGE_EMPTY] = {"empty", N_("the page is empty")},
+	[SM_PAGE_ERROR] = {"error", N_("the page could not be read")},
+};
+
+static const struct {
+	const char *name;
+	const char *label;
+} where_words[SM_WHERE_COUNT] = {
+	[SM_WHERE_BODY_END] = {"body_end", N_("in the body, near its end")},
+	[SM_WHERE_BODY] = {"body", N_("in the body, not near its end")},
+	[SM_WHERE_HEAD] = {"head", N_("in the head")},
+	[SM_WHERE_AFTER_BODY] = {"after_body", N_("after </body>")},
+	[SM_WHERE_MISSING] = {"missing", N_("nowhere on the page")},
+};
+
+const char *
+sm_page_verdict_name(sm_page_verdict v)
+{
+	return v > SM_PAGE_NONE && v < SM_PAGE_VERDICT_COUNT ? verdict_words[v].name : "";
+}
+
+const char *
+sm_page_verdict_label(sm_page_verdict v)
+{
+	return v > SM_PAGE_NONE && v < SM_PAGE_VERDICT_COUNT ? _(verdict_words[v].label) : "";
+}
+
+sm_page_verdict
+sm_page_verdict_parse(const char *name)
+{
+	for (int i = 1; name && i < SM_PAGE_VERDICT_COUNT; i++)
+		if (strcmp(verdict_words[i].name, name) == 0)
+			return (sm_page_verdict)i;
+	return SM_PAGE_NONE;
+}
+
+const char *
+sm_mark_where_name(sm_mark_where w)
+{
+	return w > SM_WHERE_NONE && w < SM_WHERE_COUNT ? where_words[w].name : "";
+}
+
+const char *
+sm_mark_where_label(sm_mark_where w)
+{
+	return w > SM_WHERE_NONE && w < SM_WHERE_COUNT ? _(where_words[w].label) : "";
+}
+
+sm_mark_where
+sm_mark_where_parse(const char *name)
+{
+	for (int i = 1; name && i < SM_WHERE_COUNT; i++)
+		if (strcmp(where_words[i].name, name) == 0)
+			return (sm_mark_where)i;
+	return SM_WHERE_NONE;
+}
+
+void
+sm_page_result_clear(sm_page_result *p)
+{
+	free(p->url);
+	free(p->final_url);
+	free(p->title);
+	free(p->detail);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+sm_mark_check_clear(sm_mark_check *c)
+{
+	for (size_t i = 0; i < c->n_pages; i++)
+		sm_page_result_clear(&c->pages[i]);
+	free(c->pages);
+	free(c->at);
+	free(c->code);
+	free(c->site_name);
+	free(c->problem);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ------------------------------------------------------------ the page scanner */
+
+/* What the scanner looks for, ASCII, matched without regard to case.  Each
+ * starts with a byte ('<' or '/') that is never the second byte of a GBK or
+ * GB18030 character, so they are found in those encodings' raw bytes as in
+ * UTF-8 without decoding the page; and none repeats its first byte, so a
+ * mismatch restarts the match at that byte. */
+enum pat {
+	P_HEAD, P_HEAD_CLOSE, P_BODY, P_BODY_CLOSE, P_TITLE, P_TITLE_CLOSE, P_META, P_A,
+	P_COMMENT, P_MARK, P_COUNT
+};
+
+static const char *const pat_text[P_MARK] = {
+	[P_HEAD] = "<head", [P_HEAD_CLOSE] = "</head", [P_BODY] = "<body",
+	[P_BODY_CLOSE] = "</body", [P_TITLE] = "<title", [P_TITLE_CLOSE] = "</title",
+	[P_META] = "<meta", [P_A] = "<a", [P_COMMENT] = "<!--",
+};
+
+#define TAG_MAX 1024   /* a <meta> or <a> tag kept to read its attributes */
+#define TITLE_MAX 512  /* bytes of a title kept */
+#define NEAR_END 8192  /* the snippet within so many bytes of </body> is near its end */
+
+enum capture { CAP_NONE, CAP_TITLE_TAG, CAP_TITLE, CAP_TAG };
+
+struct scan {
+	char mark[48];          /* "/CODE.js" */
+	size_t mlen;
+	size_t k[P_COUNT];      /* matched so far */
+	int pending;            /* a tag name just matched: its next byte decides (-1 none) */
+	int64_t pending_at;
+	int64_t pos;            /* bytes read */
+	int64_t head_start, head_end, body_start, body_end;
+	int64_t mark_body;      /* the last snippet in the body, -1 */
+	bool mark_head, mark_after;
+	bool in_comment;
+	bool partial;           /* some pattern is matched in part */
+	int dashes;
+	enum capture cap;
+	int cap_pat;            /* P_META or P_A while CAP_TAG */
+	char tag[TAG_MAX];
+	size_t tlen;
+	char title[TITLE_MAX];
+	size_t title_len;
+	bool have_title;
+	char charset[40];       /* from <meta>, or "" */
+	/* links of the home page: called with each href */
+	void (*on_link)(void *ud, const char *href);
+	void *ud;
+};
+
+static void
+scan_init(struct scan *s, const char *code)
+{
+	memset(s, 0, sizeof(*s));
+	s->mlen = (size_t)snprintf(s->mark, sizeof(s->mark), "/%s.js", code);
+	if (s->mlen >= sizeof(s->mark))
+		s->mlen = sizeof(s->mark) - 1;
+	s->pending = -1;
+	s->head_start = s->head_end = s->body_start = s->body_end = s->mark_body = -1;
+}
+
+static const char *
+pat(const struct scan *s, int p)
+{
+	return p == P_MARK ? s->mark : pat_text[p];
+}
+
+/* The patterns' lengths, the mark's last (its length is the scan's). */
+static const size_t pat_lens[P_MARK] = {
+	[P_HEAD] = 5, [P_HEAD_CLOSE] = 6, [P_BODY] = 5, [P_BODY_CLOSE] = 6, [P_TITLE] = 6,
+	[P_TITLE_CLOSE] = 7, [P_META] = 5, [P_A] = 2, [P_COMMENT] = 4,
+};
+
+static size_t
+pat_len(const struct scan *s, int p)
+{
+	return p == P_MARK ? s->mlen : pat_lens[p];
+}
+
+/* The value of attribute NAME in the tag TAG (NUL-terminated), into OUT. */
+static bool
+tag_attr(const char *tag, const char *name, char *out, size_t outsz)
+{
+	size_t nlen = strlen(name);
+	for (const char *p = tag; *p; p++) {
+		if (strncasecmp(p, name, nlen) != 0 || (p > tag && !isspace((unsigned char)p[-1])))
+			continue;
+		const char *q = p + nlen;
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q != '=')
+			continue;
+		q++;
+		while (isspace((unsigned char)*q))
+			q++;
+		char quote = (*q == '"' || *q == '\'') ? *q++ : 0;
+		size_t n = 0;
+		while (*q && n + 1 < outsz && (quote ? *q != quote : !isspace((unsigned char)*q) &&
+		    *q != '>'))
+			out[n++] = *q++;
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* charset=NAME in TEXT (a Content-Type or a meta's content) into OUT. */
+static bool
+charset_of(const char *text, char *out, size_t outsz)
+{
+	const char *p = text ? strcasestr(text, "charset") : NULL;
+	size_t n = 0;
+	if (p == NULL)
+		return false;
+	p += 7;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p != '=')
+		return false;
+	p++;
+	while (isspace((unsigned char)*p) || *p == '"' || *p == '\'')
+		p++;
+	while (*p && n + 1 < outsz && (isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
+		out[n++] = *p++;
+	out[n] = '\0';
+	return n > 0;
+}
+
+static void
+tag_done(struct scan *s)
+{
+	char val[TAG_MAX];
+	s->tag[s->tlen] = '\0';
+	if (s->cap_pat == P_META) {
+		if (s->charset[0] == '\0' && tag_attr(s->tag, "charset", val, sizeof(val)))
+			snprintf(s->charset, sizeof(s->charset), "%.39s", val);
+		else if (s->charset[0] == '\0' && tag_attr(s->tag, "content", val, sizeof(val)))
+			charset_of(val, s->charset, sizeof(s->charset));
+	} else if (s->on_link && tag_attr(s->tag, "href", val, sizeof(val))) {
+		s->on_link(s->ud, val);
+	}
+}
+
+/* A pattern found, starting at AT. */
+static void
+found(struct scan *s, int p, int64_t at)
+{
+	switch (p) {
+	case P_COMMENT:
+		s->in_comment = true;
+		s->dashes = 0;
+		break;
+	case P_HEAD:
+		if (s->head_start < 0)
+			s->head_start = at;
+		break;
+	case P_HEAD_CLOSE:
+		if (s->head_end < 0)
+			s->head_end = at;
+		break;
+	case P_BODY:
+		if (s->body_start < 0)
+			s->body_start = at;
+		break;
+	case P_BODY_CLOSE:
+		if (s->body_end < 0)
+			s->body_end = at;
+		break;
+	case P_TITLE:
+		if (!s->have_title && s->body_start < 0)
+			s->cap = CAP_TITLE_TAG;
+		break;
+	case P_META:
+	case P_A:
+		s->cap = CAP_TAG;
+		s->cap_pat = p;
+		s->tlen = 0;
+		break;
+	case P_MARK:
+		if (s->body_end >= 0)
+			s->mark_after = true;
+		else if (s->body_start >= 0 || s->head_end >= 0 || s->head_start < 0)
+			s->mark_body = at;
+		else
+			s->mark_head = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool
+tag_boundary(int c)
+{
+	return c == '>' || c == '/' || isspace(c);
+}
+
+/* Whether the verdict is settled: the snippet stands in the body and the
+ * body has ended (nothing after can change it). */
+static bool
+scan_settled(const struct scan *s)
+{
+	return s->mark_body >= 0 && s->body_end >= 0;
+}
+
+static void
+scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++, s->pos++) {
+		if (s->pending < 0 && s->cap == CAP_NONE && !s->in_comment && !s->partial &&
+		    buf[i] != '<' && buf[i] != '/') {
+			/* nothing begun: every pattern starts with '<' or '/' */
+			size_t j = i + 1;
+			while (j < len && buf[j] != '<' && buf[j] != '/')
+				j++;
+			s->pos += (int64_t)(j - i);
+			i = j;
+			if (i == len)
+				break;
+		}
+		int c = buf[i], lc = tolower(c);
+		if (s->pending >= 0) {
+			int p = s->pending;
+			s->pending = -1;
+			if (tag_boundary(c))
+				found(s, p, s->pending_at);
+		}
+		if (s->in_comment) {
+			if (c == '-')
+				s->dashes++;
+			else if (c == '>' && s->dashes >= 2)
+				s->in_comment = false;
+			else
+				s->dashes = 0;
+			continue;
+		}
+		switch (s->cap) {
+		case CAP_TITLE_TAG:
+			if (c == '>') {
+				s->cap = CAP_TITLE;
+				s->title_len = 0;
+			}
+			break;
+		case CAP_TITLE:
+			if (s->title_len < TITLE_MAX - 1)
+				s->title[s->title_len++] = (char)c;
+			break;
+		case CAP_TAG:
+			if (c == '>') {
+				s->cap = CAP_NONE;
+				tag_done(s);
+			} else if (s->tlen < TAG_MAX - 1) {
+				s->tag[s->tlen++] = (char)c;
+			}
+			continue; /* nothing else is looked for inside a tag */
+		default:
+			break;
+		}
+		s->partial = false;
+		for (int p = 0; p < P_COUNT; p++) {
+			const char *t = pat(s, p);
+			size_t n = pat_len(s, p);
+			if (tolower((unsigned char)t[s->k[p]]) == lc)
+				s->k[p]++;
+			else
+				s->k[p] = tolower((unsigned char)t[0]) == lc;
+			if (s->k[p] < n) {
+				s->partial |= s->k[p] > 0;
+				continue;
+			}
+			s->k[p] = 0;
+			int64_t at = s->pos + 1 - (int64_t)n;
+			if (p == P_TITLE_CLOSE && s->cap == CAP_TITLE) {
+				s->title_len = s->title_len >= n ? s->title_len - n : 0;
+				s->cap = CAP_NONE;
+				s->have_title = true;
+			} else if (p == P_MARK || p == P_COMMENT) {
+				found(s, p, at);
+			} else if (p != P_TITLE_CLOSE) {
+				s->pending = p;
+				s->pending_at = at;
+			}
+		}
+	}
+}
+
+/* Where the snippet stands, once the page has been read (END: its length). */
+static sm_mark_where
+scan_where(const struct scan *s)
+{
+	if (s->mark_body >= 0) {
+		int64_t end = s->body_end >= 0 ? s->body_end : s->pos;
+		int64_t start = s->body_start >= 0 ? s->body_start : s->head_end >= 0 ? s->head_end : 0;
+		int64_t tail = end - s->mark_body;
+		if (s->body_end >= 0 && (tail <= NEAR_END || tail * 4 <= end - start))
+			return SM_WHERE_BODY_END;
+		return s->body_end >= 0 ? SM_WHERE_BODY : SM_WHERE_BODY_END;
+	}
+	if (s->mark_head)
+		return SM_WHERE_HEAD;
+	if (s->mark_after)
+		return SM_WHERE_AFTER_BODY;
+	return SM_WHERE_MISSING;
+}
+
+/* TEXT (LEN bytes in CHARSET) as UTF-8, malloc'd; NULL when it does not
+ * convert. */
+static char *
+to_utf8(const char *text, size_t len, const char *charset)
+{
+	const char *from = charset;
+	if (strcasecmp(charset, "gb2312") == 0 || strcasecmp(charset, "gbk") == 0 ||
+	    strcasecmp(charset, "x-gbk") == 0 || strcasecmp(charset, "gb18030") == 0)
+		from = "GB18030"; /* the superset of the three */
+	iconv_t cd = iconv_open("UTF-8", from);
+	if (cd == (iconv_t)-1)
+		return NULL;
+	size_t cap = len * 4 + 1, left = cap - 1;
+	char *out = malloc(cap), *o = out, *in = (char *)text;
+	size_t inleft = len;
+	if (out != NULL && iconv(cd, &in, &inleft, &o, &left) == (size_t)-1) {
+		free(out);
+		out = NULL;
+	}
+	iconv_close(cd);
+	if (out != NULL)
+		*o = '\0';
+	return out;
+}
+
+/* Collapse white space (and &nbsp;) in place, trimming the ends. */
+static void
+squeeze(char *s)
+{
+	char *w = s;
+	bool space = true;
+	for (char *r = s; *r; r++) {
+		if (isspace((unsigned char)*r) || strncmp(r, "&nbsp;", 6) == 0) {
+			if (*r == '&')
+				r += 5;
+			if (!space)
+				*w++ = ' ';
+			space = true;
+		} else {
+			*w++ = *r;
+			space = false;
+		}
+	}
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+}
+
+/* ------------------------------------------------------------ the fetcher */
+
+struct settings {
+	long pages;            /* links followed per mark */
+	long connections;
+	long per_host;
+	long connect_ms, total_ms;
+	long max_bytes;
+	long max_redirects;
+	long http_port, https_port;
+	const char *ca_file;
+};
+
+struct job;
+
+#define IDLE_MAX 64
+
+/* One transfer in flight. */
+struct req {
+	struct run *run;
+	struct job *job;
+	size_t page;
+	CURL *easy;
+	struct curl_slist *resolve;
+	struct scan sc;
+	char url[2048];        /* asked for now (after redirects) */
+	bool home;
+	bool https_tried;
+	int redirects;
+	bool started;
+	sm_page_verdict decided; /* settled while reading: the transfer was stopped for it */
+	int64_t bytes;
+	struct timespec t0;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct job {
+	sm_monitor_target t;
+	char **domains;
+	size_t n_domains;
+	sm_page_result *pages;
+	size_t n_pages, cap_pages;
+	size_t links;
+	size_t open;           /* pages not finished */
+	size_t next_page;      /* the first page not started */
+	size_t running;        /* transfers in flight (at most monitor.per_host) */
+	bool queued;           /* in the run's queue of jobs with a page to start */
+	struct job *next;      /* the run's open jobs */
+};
+
+
+struct run {
+	sm_app *app;
+	const sm_monitor_opts *o;
+	struct settings set;
+	CURLM *multi;
+	char **resolve;        /* --resolve entries, sorted by host */
+	size_t n_resolve;
+	struct job **queue;    /* jobs with a page to start (a ring) */
+	size_t q_head, q_len, q_cap;
+	size_t in_flight;
+	size_t jobs_open;
+	struct job *jobs;      /* open */
+	sm_monitor_totals *tot;
+	sm_mark_check *done;   /* finished, waiting to be written */
+	size_t n_done;
+	bool nomem;
+	sm_user monitor;       /* who the checks and changes are by */
+	CURL *idle[IDLE_MAX];  /* easy handles between transfers */
+	size_t n_idle;
+};
+
+static int64_t
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Host names compared without regard to case: A's first AL bytes with B's
+ * first BL. */
+static int
+host_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = strncasecmp(a, b, al < bl ? al : bl);
+	return c != 0 ? c : (al > bl) - (al < bl);
+}
+
+/* --resolve entries in the order of their hosts (the part before ':'). */
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	return host_cmp(x, strcspn(x, ":"), y, strcspn(y, ":"));
+}
+
+/* Whether HOST is one of the job's domains. */
+static bool
+job_host(const struct job *j, const char *host)
+{
+	for (size_t i = 0; i < j->n_domains; i++)
+		if (strcasecmp(j->domains[i], host) == 0)
+			return true;
+	return false;
+}
+
+/* The resolve entries of the job's hosts (a short list per transfer; NULL
+ * when none, or out of memory: then R->nomem). */
+static struct curl_slist *
+resolve_for(struct run *r, const struct job *j)
+{
+	struct curl_slist *l = NULL, *n;
+	for (size_t d = 0; d < j->n_domains; d++) {
+		const char *dom = j->domains[d];
+		size_t dl = strlen(dom), lo = 0, hi = r->n_resolve;
+		while (lo < hi) { /* the first entry of DOM, if any */
+			size_t mid = (lo + hi) / 2;
+			const char *e = r->resolve[mid];
+			if (host_cmp(e, strcspn(e, ":"), dom, dl) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < r->n_resolve; i++) {
+			const char *e = r->resolve[i];
+			size_t el = strcspn(e, ":");
+			if (host_cmp(e, el, dom, dl) != 0)
+				break;
+			/* HOST:PORT:ADDR[,ADDR...] as CONNECT_TO HOST:PORT:ADDR:PORT: the
+			 * same effect, without an entry in the DNS cache per host (which
+			 * libcurl walks on every lookup: quadratic over many sites) */
+			const char *port = e + el + 1, *addr = strchr(port, ':');
+			char ct[600];
+			size_t al;
+			if (addr == NULL)
+				continue;
+			addr++;
+			al = strcspn(addr, ",");
+			if (al > 0 && addr[0] != '[' && memchr(addr, ':', al))
+				snprintf(ct, sizeof(ct), "%.*s[%.*s]:%.*s", (int)(addr - e), e, (int)al, addr,
+				    (int)(addr - port - 1), port);
+			else
+				snprintf(ct, sizeof(ct), "%.*s%.*s:%.*s", (int)(addr - e), e, (int)al, addr,
+				    (int)(addr - port - 1), port);
+			if ((n = curl_slist_append(l, ct)) == NULL) {
+				curl_slist_free_all(l);
+				r->nomem = true;
+				return NULL;
+			}
+			l = n;
+		}
+	}
+	return l;
+}
+
+/* Queue job J when it has a page to start and a connection of its own free:
+ * a site's pages go one after another over its connections, so that every
+ * transfer in flight is one that can go on. */
+static bool
+job_ready(struct run *r, struct job *j)
+{
+	if (j->queued || j->next_page >= j->n_pages || (long)j->running >= r->set.per_host)
+		return true;
+	if (r->q_len == r->q_cap) {
+		size_t ncap = r->q_cap ? r->q_cap * 2 : 256;
+		struct job **q = malloc(ncap * sizeof(*q));
+		if (q == NULL)
+			return false;
+		for (size_t i = 0; i < r->q_len; i++)
+			q[i] = r->queue[(r->q_head + i) % r->q_cap];
+		free(r->queue);
+		r->queue = q;
+		r->q_cap = ncap;
+		r->q_head = 0;
+	}
+	r->queue[(r->q_head + r->q_len) % r->q_cap] = j;
+	r->q_len++;
+	j->queued = true;
+	return true;
+}
+
+/* Add a page to check to job J (the URL is the job's from now on). */
+static bool
+job_add_page(struct run *r, struct job *j, char *url)
+{
+	if (j->n_pages == j->cap_pages) {
+		size_t ncap = j->cap_pages ? j->cap_pages * 2 : 4;
+		sm_page_result *p = realloc(j->pages, ncap * sizeof(*p));
+		if (p == NULL) {
+			free(url);
+			return false;
+		}
+		j->pages = p;
+		j->cap_pages = ncap;
+	}
+	memset(&j->pages[j->n_pages], 0, sizeof(j->pages[0]));
+	j->pages[j->n_pages].url = url;
+	j->pages[j->n_pages].title_ok = -1;
+	j->n_pages++;
+	j->open++;
+	return job_ready(r, j);
+}
+
+static bool
+skipped_suffix(const char *path)
+{
+	static const char *const skip[] = {".jpg", ".jpeg", ".png", ".gif", ".pdf", ".doc",
+	    ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".7z", ".css", ".js",
+	    ".ico", ".svg", ".mp4", ".mp3", ".avi", ".wps", ".txt", ".xml"};
+	size_t n = strlen(path);
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+		size_t k = strlen(skip[i]);
+		if (n >= k && strcasecmp(path + n - k, skip[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A link of a home page: a page of the same site, not yet listed, while
+ * monitor.pages allows. */
+static void
+on_link(void *ud, const char *href)
+{
+	struct req *q = ud;
+	struct job *j = q->job;
+	struct run *r = q->run;
+	char *abs = NULL, *host = NULL, *scheme = NULL, *path = NULL;
+	CURLU *u;
+
+	if ((long)j->links >= r->set.pages || href[0] == '#' ||
+	    strncasecmp(href, "javascript:", 11) == 0 || strncasecmp(href, "mailto:", 7) == 0)
+		return;
+	if ((u = curl_url()) == NULL)
+		return;
+	if (curl_url_set(u, CURLUPART_URL, q->url, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, href, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
+	    (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0) &&
+	    job_host(j, host) && !skipped_suffix(path) &&
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK && strlen(abs) < 2000) {
+		bool seen = false;
+		for (size_t i = 0; i < j->n_pages && !seen; i++)
+			seen = strcmp(j->pages[i].url, abs) == 0 ||
+			    (j->pages[i].final_url && strcmp(j->pages[i].final_url, abs) == 0);
+		/* the home page itself, with or without its trailing slash */
+		if (!seen && strcmp(path, "/") == 0)
+			seen = true;
+		char *mine = seen ? NULL : strdup(abs);
+		if (mine != NULL) {
+			j->links++;
+			if (!job_add_page(r, j, mine))
+				r->nomem = true;
+		}
+	}
+	curl_free(abs);
+	curl_free(host);
+	curl_free(scheme);
+	curl_free(path);
+	curl_url_cleanup(u);
+}
+
+static size_t
+on_data(char *buf, size_t size, size_t nmemb, void *ud)
+{
+	struct req *q = ud;
+	struct run *r = q->run;
+	size_t len = size * nmemb;
+	long status = 0;
+
+	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 300 && status < 400)
+		return len; /* a redirect's body: followed (or not) when it ends */
+	if (!q->started) {
+		char *ct = NULL;
+		q->started = true;
+		if (status < 200 || status > 299) {
+			q->decided = SM_PAGE_HTTP;
+			return 0;
+		}
+		curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct);
+		if (ct != NULL && strncasecmp(ct, "text/html", 9) != 0 &&
+		    strncasecmp(ct, "application/xhtml+xml", 21) != 0) {
+			q->decided = SM_PAGE_NOT_HTML;
+			return 0;
+		}
+	}
+	size_t take = len;
+	if (q->bytes + (int64_t)len > r->set.max_bytes)
+		take = (size_t)(r->set.max_bytes - q->bytes);
+	scan_bytes(&q->sc, (const unsigned char *)buf, take);
+	q->bytes += (int64_t)take;
+	if (scan_settled(&q->sc)) {
+		q->decided = SM_PAGE_PASS; /* nothing after </body> changes it */
+		return 0;
+	}
+	if (take < len) {
+		/* the snippet already in the body passes whatever follows */
+		q->decided = q->sc.mark_body >= 0 ? SM_PAGE_PASS : SM_PAGE_TOO_LARGE;
+		return 0;
+	}
+	return len;
+}
+
+static char *
+url_with_port(const char *scheme, const char *host, long port, long dflt)
+{
+	char *u = NULL;
+	int rc = port == dflt ? asprintf(&u, "%s://%s/", scheme, host) :
+	    asprintf(&u, "%s://%s:%ld/", scheme, host, port);
+	return rc < 0 ? NULL : u;
+}
+
+static bool
+req_setup(struct req *q)
+{
+	const struct settings *set = &q->run->set;
+	CURL *e = q->easy;
+	long low_time = set->total_ms / 2000;
+	if (low_time < 1)
+		low_time = 1;
+	if (low_time > 10)
+		low_time = 10;
+	return curl_easy_setopt(e, CURLOPT_URL, q->url) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_PRIVATE, q) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, q) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, set->connect_ms) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, set->total_ms) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 64L) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, low_time) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
+#if LIBCURL_VERSION_NUM >= 0x075500
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+#endif
+	    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, "sitemark-monitor/" PACKAGE_VERSION) ==
+	    CURLE_OK &&
+	    (set->ca_file == NULL || curl_easy_setopt(e, CURLOPT_CAINFO, set->ca_file) == CURLE_OK) &&
+	    curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 30L) == CURLE_OK &&
+	    (q->resolve == NULL || curl_easy_setopt(e, CURLOPT_CONNECT_TO, q->resolve) == CURLE_OK);
+}
+
+static bool
+req_start(struct run *r, struct job *j, size_t page)
+{
+	struct req *q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return false;
+	q->run = r;
+	q->job = j;
+	q->page = page;
+	q->home = page < j->n_domains;
+	snprintf(q->url, sizeof(q->url), "%s", j->pages[page].url);
+	scan_init(&q->sc, j->t.code ? j->t.code : "");
+	if (q->home) {
+		q->sc.on_link = on_link;
+		q->sc.ud = q;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &q->t0);
+	if (r->n_resolve > 0 && (q->resolve = resolve_for(r, j)) == NULL && r->nomem) {
+		free(q);
+		return false;
+	}
+	q->easy = r->n_idle > 0 ? r->idle[--r->n_idle] : curl_easy_init();
+	if (q->easy == NULL || !req_setup(q) ||
+	    curl_multi_add_handle(r->multi, q->easy) != CURLM_OK) {
+		if (q->easy)
+			curl_easy_cleanup(q->easy);
+		curl_slist_free_all(q->resolve);
+		free(q);
+		return false;
+	}
+	r->in_flight++;
+	return true;
+}
+
+/* Ask again for Q's page at NEW_URL (a redirect, or https after http). */
+static bool
+req_again(struct run *r, struct req *q, const char *new_url)
+{
+	curl_multi_remove_handle(r->multi, q->easy);
+	snprintf(q->url, sizeof(q->url), "%s", new_url);
+	scan_init(&q->sc, q->job->t.code ? q->job->t.code : "");
+	if (q->home) {
+		q->sc.on_link = on_link;
+		q->sc.ud = q;
+	}
+	q->started = false;
+	q->decided = SM_PAGE_NONE;
+	q->bytes = 0;
+	q->errbuf[0] = '\0';
+	/* the page's time runs on over its redirects: monitor.timeout in all */
+	long left = r->set.total_ms - (long)ms_since(&q->t0);
+	return curl_easy_setopt(q->easy, CURLOPT_URL, q->url) == CURLE_OK &&
+	    curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS, left > 1 ? left : 1L) == CURLE_OK &&
+	    curl_multi_add_handle(r->multi, q->easy) == CURLM_OK;
+}
+
+static char *
+url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *out = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK)
+		out = strdup(h);
+	curl_free(h);
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* The same site: one of the job's domains, the host asked, or either with
+ * "www." before the other. */
+static bool
+same_site(const struct job *j, const char *host, const char *cur)
+{
+	if (host == NULL)
+		return false;
+	if (job_host(j, host) || (cur && strcasecmp(host, cur) == 0))
+		return true;
+	if (cur && strncasecmp(host, "www.", 4) == 0 && strcasecmp(host + 4, cur) == 0)
+		return true;
+	if (cur && strncasecmp(cur, "www.", 4) == 0 && strcasecmp(cur + 4, host) == 0)
+		return true;
+	return false;
+}
+
+static sm_page_verdict
+verdict_of(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return SM_PAGE_DNS;
+	case CURLE_COULDNT_CONNECT:
+		return SM_PAGE_UNREACHABLE;
+	case CURLE_OPERATION_TIMEDOUT:
+		return SM_PAGE_TIMEOUT;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return SM_PAGE_TLS;
+	case CURLE_TOO_MANY_REDIRECTS:
+		return SM_PAGE_REDIRECTS;
+	case CURLE_FILESIZE_EXCEEDED:
+		return SM_PAGE_TOO_LARGE;
+	default:
+		return SM_PAGE_ERROR;
+	}
+}
+
+/* The page's title as UTF-8 by the header's charset, else the <meta>'s,
+ * else UTF-8; compared with the site name. */
+static void
+page_title(struct req *q, sm_page_result *p, const char *site_name)
+{
+	char cs[40] = "", *ct = NULL, *t;
+	if (!q->sc.have_title)
+		return;
+	curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct);
+	if (!charset_of(ct, cs, sizeof(cs)))
+		snprintf(cs, sizeof(cs), "%s", q->sc.charset[0] ? q->sc.charset : "UTF-8");
+	t = to_utf8(q->sc.title, q->sc.title_len, cs);
+	if (t == NULL) /* an unknown charset or bytes that are not in it */
+		t = sm_text_valid_utf8(q->sc.title, q->sc.title_len) ?
+		    strndup(q->sc.title, q->sc.title_len) : NULL;
+	if (t == NULL)
+		return;
+	squeeze(t);
+	p->title = t;
+	p->title_ok = site_name && *site_name && strstr(t, site_name) != NULL;
+}
+
+static void job_done(struct run *r, struct job *j);
+
+static void
+req_done(struct run *r, struct req *q, CURLcode rc)
+{
+	struct job *j = q->job;
+	sm_page_result *p = &j->pages[q->page];
+	long status = 0;
+	bool pass_decided = q->decided == SM_PAGE_PASS;
+
+	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK && status >= 300 && status < 400) {
+		char *loc = NULL, *host, *cur = url_host(q->url);
+		curl_easy_getinfo(q->easy, CURLINFO_REDIRECT_URL, &loc);
+		host = loc ? url_host(loc) : NULL;
+		if (loc == NULL || host == NULL) {
+			p->verdict = SM_PAGE_HTTP;
+		} else if (!same_site(j, host, cur)) {
+			p->verdict = SM_PAGE_OFFSITE;
+			p->final_url = strdup(loc);
+		} else if (++q->redirects > r->set.max_redirects) {
+			p->verdict = SM_PAGE_REDIRECTS;
+			p->final_url = strdup(loc);
+		} else if (req_again(r, q, loc)) {
+			free(host);
+			free(cur);
+			return;
+		} else {
+			p->verdict = SM_PAGE_ERROR;
+		}
+		free(host);
+		free(cur);
+	} else if (rc == CURLE_COULDNT_CONNECT && q->home && !q->https_tried &&
+	    strncmp(q->url, "http://", 7) == 0) {
+		/* nothing on the HTTP port: the site may answer HTTPS only */
+		char *host = url_host(q->url);
+		char *u = host ? url_with_port("https", host, r->set.https_port, 443) : NULL;
+		free(host);
+		q->https_tried = true;
+		if (u != NULL && req_again(r, q, u)) {
+			free(u);
+			return;
+		}
+		free(u);
+		p->verdict = SM_PAGE_UNREACHABLE;
+	} else if (q->decided != SM_PAGE_NONE) {
+		p->verdict = q->decided;
+	} else if (rc != CURLE_OK) {
+		p->verdict = verdict_of(rc);
+		p->detail = strdup(q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc));
+	} else if (status < 200 || status > 299) {
+		p->verdict = SM_PAGE_HTTP;
+	} else if (q->bytes == 0) {
+		p->verdict = SM_PAGE_EMPTY;
+	}
+	long hv = 0;
+	curl_easy_getinfo(q->easy, CURLINFO_HTTP_VERSION, &hv);
+	p->http = hv == CURL_HTTP_VERSION_1_0 ? 10 : hv == CURL_HTTP_VERSION_1_1 ? 11 :
+	    hv == CURL_HTTP_VERSION_2_0 ? 20 : 0;
+	p->status = status;
+	p->bytes = q->bytes;
+	p->ms = ms_since(&q->t0);
+	if (strcmp(q->url, p->url) != 0 && p->final_url == NULL)
+		p->final_url = strdup(q->url);
+	if (p->verdict == SM_PAGE_NONE || pass_decided || p->verdict == SM_PAGE_TOO_LARGE) {
+		p->where = scan_where(&q->sc);
+		if (p->verdict == SM_PAGE_NONE)
+			p->verdict = p->where == SM_WHERE_BODY_END || p->where == SM_WHERE_BODY ?
+			    SM_PAGE_PASS : p->where == SM_WHERE_MISSING ? SM_PAGE_MISSING :
+			    SM_PAGE_MISPLACED;
+	}
+	if (q->started && status >= 200 && status <= 299)
+		page_title(q, p, j->t.site_name);
+	curl_multi_remove_handle(r->multi, q->easy);
+	/* kept for the next transfer (options reset; its caches kept) */
+	if (r->n_idle < IDLE_MAX) {
+		curl_easy_reset(q->easy);
+		r->idle[r->n_idle++] = q->easy;
+	} else {
+		curl_easy_cleanup(q->easy);
+	}
+	curl_slist_free_all(q->resolve);
+	free(q);
+	r->in_flight--;
+	r->tot->pages++;
+	j->running--;
+	if (--j->open == 0)
+		job_done(r, j);
+	else if (!job_ready(r, j))
+		r->nomem = true;
+}
+
+/* ------------------------------------------------------------ jobs: one mark each */
+
+static bool
+hostname_ok(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > 253)
+		return false;
+	for (const char *p = h; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
+
+static void
+job_free(struct job *j)
+{
+	for (size_t i = 0; i < j->n_pages; i++)
+		sm_page_result_clear(&j->pages[i]);
+	free(j->pages);
+	for (size_t i = 0; i < j->n_domains; i++)
+		free(j->domains[i]);
+	free(j->domains);
+	sm_monitor_target_clear(&j->t);
+	free(j);
+}
+
+/* Start a job for target T (taken over): its home pages queued. */
+static bool
+job_start(struct run *r, sm_monitor_target *t)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	json_t *doms;
+	if (j == NULL)
+		return false;
+	j->t = *t;
+	memset(t, 0, sizeof(*t));
+	doms = j->t.domains ? json_loads(j->t.domains, JSON_DECODE_ANY, NULL) : NULL;
+	size_t n = json_is_array(doms) ? json_array_size(doms) : json_is_string(doms) ? 1 : 0;
+	if (n > 20)
+		n = 20;
+	if (n > 0 && (j->domains = calloc(n, sizeof(char *))) == NULL) {
+		json_decref(doms);
+		job_free(j);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *h = json_string_value(json_is_array(doms) ? json_array_get(doms, i) : doms);
+		if (h == NULL || !hostname_ok(h))
+			continue;
+		if ((j->domains[j->n_domains] = strdup(h)) == NULL)
+			break;
+		for (char *c = j->domains[j->n_domains]; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		j->n_domains++;
+	}
+	json_decref(doms);
+	r->jobs_open++;
+	j->next = r->jobs;
+	r->jobs = j;
+	r->tot->marks_total++;
+	/* the home pages first: pages[0 .. n_domains) */
+	size_t hosts = j->n_domains;
+	for (size_t i = 0; i < hosts; i++) {
+		char *u = url_with_port("http", j->domains[i], r->set.http_port, 80);
+		if (u == NULL || !job_add_page(r, j, u)) {
+			r->nomem = true;
+			break;
+		}
+	}
+	if (j->open == 0)
+		job_done(r, j);
+	return true;
+}
+
+static sm_status
+record_tx(sm_tx *tx, void *ud, sm_err *err)
+{
+	struct run *r = ud;
+	for (size_t i = 0; i < r->n_done; i++) {
+		sm_status st = sm_tx_mark_check_insert(tx, &r->done[i], r->monitor.login,
+		    &r->done[i].id, err);
+		if (st != SM_OK)
+			return st;
+	}
+	return SM_OK;
+}
+
+/* Act on MC as the monitor account, through the rules. */
+static void
+apply(struct run *r, sm_mark_check *mc)
+{
+	sm_app *app = r->app;
+	size_t failed = 0;
+	char *reason = NULL;
+	for (size_t i = 0; i < mc->n_pages; i++)
+		failed += mc->pages[i].verdict != SM_PAGE_PASS;
+	if (mc->state == SM_STATE_MARK_ISSUED && mc->pass)
+		mc->applied = SM_ACTION_VERIFY_HUNG;
+	else if (mc->state == SM_STATE_MARK_HUNG && !mc->pass && mc->n_pages > 0)
+		mc->applied = SM_ACTION_FLAG_MISSING;
+	if (mc->applied == SM_ACTION_NONE || r->o->dry_run)
+		return;
+	if (mc->applied == SM_ACTION_FLAG_MISSING &&
+	    asprintf(&reason, _("marks check %lld: the mark was not found on %zu of %zu pages checked"),
+	    (long long)mc->id, failed, mc->n_pages) < 0)
+		reason = NULL;
+	sm_act act = {.case_id = mc->case_id, .action = mc->applied, .reason = reason};
+	sm_err *e = sm_err_new();
+	sm_user saved = app->user;
+	app->user = r->monitor;
+	sm_status st = e ? sm_case_act(app, &act, NULL, e) : SM_E_NOMEM;
+	app->user = saved;
+	if (st != SM_OK) {
+		mc->problem = strdup(e && sm_err_count(e) ? sm_err_msg(e, 0) : _("out of memory"));
+		mc->applied = SM_ACTION_NONE;
+		r->tot->not_applied++;
+	} else if (act.action == SM_ACTION_VERIFY_HUNG) {
+		r->tot->hung++;
+	} else {
+		r->tot->flagged++;
+	}
+	sm_err_free(&e);
+	free(reason);
+}
+
+/* Write the finished checks in one transaction, then act on each. */
+static sm_status
+flush(struct run *r, sm_err *err)
+{
+	sm_status st = SM_OK;
+	if (r->n_done == 0)
+		return SM_OK;
+	if (!r->o->dry_run) {
+		char rid[37];
+		bool replayed = false;
+		if ((st = sm_random_request_id(rid, err)) == SM_OK)
+			st = sm_store_write(r->app->store, rid, record_tx, r, &replayed, NULL, err);
+	}
+	for (size_t i = 0; i < r->n_done; i++) {
+		sm_mark_check *mc = &r->done[i];
+		if (st == SM_OK)
+			apply(r, mc);
+		r->tot->marks++;
+		if (mc->pass)
+			r->tot->passed++;
+		else
+			r->tot->failed++;
+		if (st == SM_OK && r->o->on_mark)
+			r->o->on_mark(r->o->ud, mc, r->tot);
+		sm_mark_check_clear(mc);
+	}
+	r->n_done = 0;
+	return st;
+}
+
+#define DONE_BATCH 256
+/* marks checked at once: enough to keep every connection busy */
+#define MAX_JOBS(set) ((size_t)(set)->connections * 2)
+
+static void
+job_done(struct run *r, struct job *j)
+{
+	sm_mark_check *mc = &r->done[r->n_done++];
+	memset(mc, 0, sizeof(*mc));
+	mc->case_id = j->t.case_id;
+	mc->state = j->t.state;
+	mc->code = j->t.code;
+	mc->site_name = j->t.site_name;
+	j->t.code = j->t.site_name = NULL;
+	mc->pages = j->pages;
+	mc->n_pages = j->n_pages;
+	j->pages = NULL;
+	j->n_pages = 0;
+	mc->pass = mc->n_pages > 0;
+	for (size_t i = 0; i < mc->n_pages; i++)
+		if (mc->pages[i].verdict != SM_PAGE_PASS)
+			mc->pass = false;
+	for (struct job **pp = &r->jobs; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	job_free(j);
+	r->jobs_open--;
+}
+
+/* ------------------------------------------------------------ the run */
+
+static void
+settings_of(const sm_config *cfg, struct settings *s)
+{
+	s->pages = cfg->monitor_pages > 0 ? cfg->monitor_pages : 5;
+	s->connections = cfg->monitor_connections > 0 ? cfg->monitor_connections : 64;
+	s->per_host = cfg->monitor_per_host > 0 ? cfg->monitor_per_host : 2;
+	s->connect_ms = cfg->monitor_connect_timeout_ms > 0 ? cfg->monitor_connect_timeout_ms : 10000;
+	s->total_ms = cfg->monitor_timeout_ms > 0 ? cfg->monitor_timeout_ms : 30000;
+	s->max_bytes = cfg->monitor_max_bytes > 0 ? cfg->monitor_max_bytes : 2 * 1024 * 1024;
+	s->max_redirects = cfg->monitor_max_redirects > 0 ? cfg->monitor_max_redirects : 5;
+	s->http_port = cfg->monitor_http_port > 0 ? cfg->monitor_http_port : 80;
+	s->https_port = cfg->monitor_https_port > 0 ? cfg->monitor_https_port : 443;
+	s->ca_file = cfg->monitor_ca_file;
+}
+
+/* HOST:PORT:ADDR[,ADDR...] as curl takes it. */
+static bool
+resolve_ok(const char *e)
+{
+	const char *c1 = strchr(e, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (c1 == NULL || c2 == NULL || c1 == e || c2 == c1 + 1 || c2[1] == '\0')
+		return false;
+	for (const char *p = c1 + 1; p < c2; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	for (const char *p = e; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static sm_status
+run_loop(struct run *r, sm_err *err)
+{
+	sm_store *s = r->app->store;
+	const sm_monitor_opts *o = r->o;
+	sm_monitor_target *batch = NULL;
+	size_t n_batch = 0, i_batch = 0;
+	int64_t after = 0;
+	bool listed = false;
+	sm_status st = SM_OK;
+	size_t max_jobs = MAX_JOBS(&r->set);
+	struct timespec last;
+	clock_gettime(CLOCK_MONOTONIC, &last);
+
+	for (;;) {
+		/* more marks while there is room */
+		while (st == SM_OK && r->jobs_open < max_jobs && r->n_done < DONE_BATCH && !r->nomem) {
+			if (i_batch == n_batch) {
+				for (size_t i = 0; i < n_batch; i++)
+					sm_monitor_target_clear(&batch[i]);
+				free(batch);
+				batch = NULL;
+				n_batch = i_batch = 0;
+				if (listed)
+					break;
+				st = sm_store_monitor_targets(s, o->unit, o->case_id, o->office, after, 256,
+				    &batch, &n_batch, err);
+				if (st != SM_OK)
+					break;
+				if (n_batch < 256)
+					listed = true;
+				if (n_batch == 0)
+					break;
+				after = batch[n_batch - 1].case_id;
+			}
+			if (!job_start(r, &batch[i_batch++]))
+				r->nomem = true;
+		}
+		/* transfers while connections are free */
+		while (st == SM_OK && r->q_len > 0 && (long)r->in_flight < r->set.connections &&
+		    !r->nomem) {
+			struct job *j = r->queue[r->q_head];
+			r->q_head = (r->q_head + 1) % r->q_cap;
+			r->q_len--;
+			j->queued = false;
+			if (j->next_page >= j->n_pages || (long)j->running >= r->set.per_host)
+				continue;
+			size_t page = j->next_page++;
+			j->running++;
+			if (!req_start(r, j, page)) {
+				/* no transfer for it: the page fails, the job goes on */
+				j->running--;
+				j->pages[page].verdict = SM_PAGE_ERROR;
+				r->tot->pages++;
+				if (--j->open == 0) {
+					job_done(r, j);
+					continue;
+				}
+			}
+			if (!job_ready(r, j))
+				r->nomem = true;
+		}
+		if (r->n_done >= DONE_BATCH || (r->jobs_open == 0 && r->n_done > 0)) {
+			sm_status fs = flush(r, err);
+			if (st == SM_OK)
+				st = fs;
+		}
+		if (r->nomem && st == SM_OK)
+			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		if (r->in_flight == 0 && r->q_len == 0 && (listed || st != SM_OK) && r->jobs_open == 0)
+			break;
+		if (st != SM_OK && r->in_flight == 0)
+			break;
+		int running = 0;
+		curl_multi_perform(r->multi, &running);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(r->multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			struct req *q = NULL;
+			CURLcode rc = msg->data.result;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+			if (q != NULL)
+				req_done(r, q, rc);
+		}
+		if (o->on_progress && ms_since(&last) >= 250) {
+			clock_gettime(CLOCK_MONOTONIC, &last);
+			o->on_progress(o->ud, r->tot);
+		}
+		if (r->in_flight > 0 && r->n_done < DONE_BATCH)
+			curl_multi_poll(r->multi, NULL, 0, 100, NULL);
+	}
+	for (size_t i = 0; i < n_batch; i++)
+		sm_monitor_target_clear(&batch[i]);
+	free(batch);
+	if (st == SM_OK)
+		st = flush(r, err);
+	while (r->jobs) { /* stopped by an error: what was left */
+		struct job *j = r->jobs;
+		r->jobs = j->next;
+		job_free(j);
+	}
+	return st;
+}
+
+sm_status
+sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals, sm_err *err)
+{
+	struct run r = {.app = app, .o = o, .tot = totals};
+	sm_status st;
+	unsigned may = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_CONAC) | SM_BIT(SM_ROLE_MONITOR);
+
+	memset(totals, 0, sizeof(*totals));
+	if (app->user.login == NULL || !(SM_BIT(app->user.role) & may))
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("your role (%s) may not run the mark monitor: the system administrator, CONAC or the monitor account may"),
+		    sm_role_label(app->user.role));
+	settings_of(app->cfg, &r.set);
+	for (size_t i = 0; i < o->n_resolve; i++)
+		if (!resolve_ok(o->resolve[i])) {
+			char *sh = sm_text_excerpt(o->resolve[i]);
+			st = sm_err_add(err, SM_E_INVALID, "resolve",
+			    _("'%s' is not HOST:PORT:ADDRESS"), sh ? sh : "");
+			sm_text_excerpt_free(sh);
+			return st;
+		}
+	/* the monitor acts; in a dry run it changes nothing, so it need not exist */
+	if (o->dry_run) {
+		r.monitor.login = strdup(SM_MONITOR_LOGIN);
+		r.monitor.role = SM_ROLE_MONITOR;
+	} else {
+		if ((st = sm_monitor_account(app, err)) != SM_OK)
+			return st;
+		if ((st = sm_store_user_get(app->store, SM_MONITOR_LOGIN, &r.monitor, err)) != SM_OK)
+			return st;
+		if (r.monitor.disabled || r.monitor.locked) {
+			sm_user_clear(&r.monitor);
+			return sm_err_add(err, SM_E_DENIED, NULL,
+			    _("the monitor account '%s' is disabled or locked: no mark is checked"),
+			    SM_MONITOR_LOGIN);
+		}
+	}
+	if (r.monitor.login == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	if (o->n_resolve > 0) {
+		if ((r.resolve = calloc(o->n_resolve, sizeof(char *))) == NULL) {
+			sm_user_clear(&r.monitor);
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		}
+		for (size_t i = 0; i < o->n_resolve; i++)
+			r.resolve[i] = (char *)o->resolve[i];
+		r.n_resolve = o->n_resolve;
+		qsort(r.resolve, r.n_resolve, sizeof(char *), cmp_entry);
+	}
+	/* finished marks wait for the next write: a batch, and the jobs that
+	 * may end before it */
+	r.done = calloc(DONE_BATCH + MAX_JOBS(&r.set), sizeof(sm_mark_check));
+	if (r.done == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    (r.multi = curl_multi_init()) == NULL) {
+		free(r.done);
+		free(r.resolve);
+		sm_user_clear(&r.monitor);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	curl_multi_setopt(r.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, r.set.connections);
+	curl_multi_setopt(r.multi, CURLMOPT_MAX_HOST_CONNECTIONS, r.set.per_host);
+	curl_multi_setopt(r.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, r.set.connections);
+	st = run_loop(&r, err);
+	curl_multi_cleanup(r.multi);
+	while (r.n_idle > 0)
+		curl_easy_cleanup(r.idle[--r.n_idle]);
+	curl_global_cleanup();
+	for (size_t i = 0; i < r.n_done; i++)
+		sm_mark_check_clear(&r.done[i]);
+	free(r.done);
+	free(r.queue);
+	free(r.resolve);
+	sm_user_clear(&r.monitor);
+	return st;
+}

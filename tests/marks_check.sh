@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# marks_check.sh - the mark monitor (issue 10) against sites that nginx
+# serves on 127.0.0.1: one server block per scenario, its name resolved by
+# --resolve.  Each scenario's mark case is taken to mark_issued through the
+# workflow; `marks check` must give each page the right verdict within the
+# configured time, move the passing cases to mark_hung as the monitor
+# account, leave the others, and flag a hung mark that is later missing.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip "nginx is not installed"
+NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+command -v openssl >/dev/null 2>&1 || skip "openssl is not installed"
+command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
+command -v iconv >/dev/null 2>&1 || skip "iconv is not installed"
+
+# A free TCP port on 127.0.0.1 (and on 127.0.0.2, where "unreachable"
+# resolves: nothing listens there).
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+HP=$(free_port)
+SP=$(free_port)
+while [ "$SP" = "$HP" ]; do SP=$(free_port); done
+
+# ---------------------------------------------------------------- the world
+
+make_world
+expect_ok "fz-rev1 gets an e-mail address" sm user edit fz-rev1 --email rev1@fzbb.gov.cn
+
+# name, host: one scenario each; every one is a mark case of lib-op's
+SCENARIOS="all:all.test home_missing:home-missing.test some:some.test head:head.test
+after:after.test redirect:redirect.test loop:loop.test slow:slow.test
+unreachable:unreachable.test huge:huge.test gbk:gbk.test tls:tls.test expired:expired.test
+nonhtml:nonhtml.test empty:empty.test gone:gone.test busy:busy.test dns:nx.invalid
+redpage:redpage.test"
+
+n=0
+for s in $SCENARIOS; do
+	name=${s%%:*} host=${s#*:}
+	n=$((n + 1))
+	printf 'name: 福州市图书馆分馆%s\nusage: 分馆网站。\n' "$n" >"$T/domain-$name.yaml"
+	register_domain lib-op "$T/domain-$name.yaml" >/dev/null || die "registering domain $n"
+	hosting=own
+	[ "$name" = redpage ] && hosting=redpage
+	sed -e "s/^domain: .*/domain: 福州市图书馆分馆$n.公益/" \
+	    -e "s/^english_domains: .*/english_domains: $host/" \
+	    -e "s/^hosting: .*/hosting: $hosting/" \
+	    "$VALUES/mark-own.yaml" >"$T/mark-$name.yaml"
+	if [ "$hosting" = redpage ]; then
+		sed -i -e '/^server_ip/d' -e '/^server_location/d' -e '/^icp_number/d' \
+		    -e '/^psb_number/d' -e '/^english_domains/d' "$T/mark-$name.yaml"
+	fi
+	id=$(sm --as lib-op case new mark --values "$T/mark-$name.yaml") || die "case new mark $name"
+	sm --as lib-op case act "$id" submit >/dev/null || die "submit $name"
+	sm --as fz-rev1 case act "$id" approve >/dev/null || die "office approve $name"
+	sm --as conac1 case act "$id" approve >/dev/null || die "conac approve $name"
+	eval "CASE_$name=$id"
+	eval "CODE_$name=\$(sm --as conac1 --json mark show $id | jq -r .code)"
+	eval "SNIP_$name=\$(sm --as conac1 --json mark show $id | jq -r .snippet)"
+done
+check_eq "every scenario's case is at mark_issued" "mark_issued" \
+    "$(q "select distinct state from cases where kind = 'mark'")"
+
+# ---------------------------------------------------------------- the sites
+
+W="$T/www"
+page() { # FILE TITLE BODY-BEFORE SNIPPET-OR-EMPTY BODY-AFTER [HEAD-EXTRA] [AFTER-BODY]
+	mkdir -p "$(dirname "$1")"
+	printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8">%s<title>%s</title></head>\n<body>\n%s\n%s\n%s\n</body>%s</html>\n' \
+	    "${6:-}" "$2" "$3" "$4" "$5" "${7:-}" >"$1"
+}
+TITLE=福州市图书馆
+LINKS='<a href="/p1.html">一</a> <a href="p2.html">二</a> <a href="/p3.html#x">三</a> <a href="http://elsewhere.test/">外</a> <a href="mailto:a@b.c">m</a>'
+site_all() { # DIR SNIPPET
+	page "$1/index.html" "$TITLE" "$LINKS" "$2" "<p>底部</p>"
+	for p in p1 p2 p3; do page "$1/$p.html" "$TITLE $p" "<p>$p</p>" "$2" ""; done
+}
+site_all "$W/all" "$SNIP_all"
+site_all "$W/home_missing" "$SNIP_home_missing"
+# the snippet commented out: not hung
+page "$W/home_missing/index.html" "$TITLE" "$LINKS" "<!-- $SNIP_home_missing -->" ""
+site_all "$W/some" "$SNIP_some"
+page "$W/some/p2.html" "$TITLE" "<p>no mark here</p>" "" ""
+page "$W/head/index.html" "$TITLE" "<p>x</p>" "" "" "$SNIP_head"
+page "$W/after/index.html" "$TITLE" "<p>x</p>" "" "" "" "$SNIP_after"
+page "$W/redirect/real/index.html" "$TITLE" "<p>x</p>" "$SNIP_redirect" ""
+page "$W/slow/index.html" "$TITLE" "<p>x</p>" "$SNIP_slow" ""
+mkdir -p "$W/huge"
+{ printf '<html><head><title>%s</title></head><body>' "$TITLE"; head -c 8000000 /dev/zero | tr '\0' 'x'; printf '%s</body></html>' "$SNIP_huge"; } >"$W/huge/index.html"
+mkdir -p "$W/gbk"
+printf '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>%s</title></head><body><p>欢迎访问</p>%s</body></html>' \
+    "$TITLE" "$SNIP_gbk" | iconv -f UTF-8 -t GBK >"$W/gbk/index.html"
+page "$W/tls/index.html" "$TITLE" "<p>x</p>" "$SNIP_tls" ""
+page "$W/expired/index.html" "$TITLE" "<p>x</p>" "$SNIP_expired" ""
+mkdir -p "$W/nonhtml" "$W/empty"
+printf '%s\n' "$SNIP_nonhtml" >"$W/nonhtml/index.txt"
+: >"$W/empty/index.html"
+page "$W/gone/index.html" "$TITLE" '<a href="/p1.html">1</a> <a href="/missing.html">2</a>' "$SNIP_gone" ""
+page "$W/gone/p1.html" "$TITLE" "<p>x</p>" "$SNIP_gone" ""
+iconv -f UTF-8 -t UTF-8 "$W/gbk/index.html" >/dev/null 2>&1
+check_eq "the GBK page is not UTF-8" "1" "$?"
+
+# A test CA, a certificate it signs for tls.test, and an expired self-signed
+# one for expired.test.
+P="$T/pki"
+mkdir -p "$P"
+(
+	cd "$P" &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+	    -subj "/CN=sitemark test CA" 2>/dev/null &&
+	openssl req -newkey rsa:2048 -nodes -keyout tls.key -out tls.csr -subj "/CN=tls.test" \
+	    2>/dev/null &&
+	printf 'subjectAltName=DNS:tls.test\n' >ext &&
+	openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out tls.pem \
+	    -days 2 -extfile ext 2>/dev/null &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout expired.key -out expired.pem \
+	    -subj "/CN=expired.test" -addext "subjectAltName=DNS:expired.test" \
+	    -not_before 20200101000000Z -not_after 20200102000000Z 2>/dev/null ||
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout expired.key -out expired.pem \
+	    -subj "/CN=expired.test" -days 1 2>/dev/null
+) || die "making the test certificates"
+
+N="$T/nginx"
+mkdir -p "$N/tmp"
+server() { # NAME HOST EXTRA
+	cat <<EOF
+	server {
+		listen 127.0.0.1:$HP;
+		server_name $2;
+		root $W/$1;
+		${3:-}
+	}
+EOF
+}
+{
+	cat <<EOF
+master_process off;
+daemon off;
+pid $N/nginx.pid;
+error_log $N/error.log;
+events { worker_connections 256; }
+http {
+	access_log $N/access.log;
+	client_body_temp_path $N/tmp;
+	proxy_temp_path $N/tmp;
+	fastcgi_temp_path $N/tmp;
+	uwsgi_temp_path $N/tmp;
+	scgi_temp_path $N/tmp;
+	types { text/html html; text/plain txt; }
+	default_type application/octet-stream;
+	gzip on;
+	gzip_types text/html;
+EOF
+	server all all.test
+	server home_missing home-missing.test
+	server some some.test
+	server head head.test
+	server after after.test
+	server redirect redirect.test 'location = / { return 302 /hop; } location = /hop { return 301 /real/; }'
+	server loop loop.test 'location / { return 302 /again$uri; }'
+	server slow slow.test 'location / { limit_rate 1; }'
+	server huge huge.test 'gzip off;'
+	server gbk gbk.test
+	server tls tls.test "location / { return 301 https://tls.test:$SP\$request_uri; }"
+	server expired expired.test "location / { return 301 https://expired.test:$SP\$request_uri; }"
+	server nonhtml nonhtml.test 'index index.txt;'
+	server empty empty.test
+	server gone gone.test
+	server all busy.test 'location / { return 429; }'
+	cat <<EOF
+	server {
+		listen 127.0.0.1:$SP ssl http2;
+		server_name tls.test;
+		ssl_certificate $P/tls.pem;
+		ssl_certificate_key $P/tls.key;
+		root $W/tls;
+	}
+	server {
+		listen 127.0.0.1:$SP ssl;
+		server_name expired.test;
+		ssl_certificate $P/expired.pem;
+		ssl_certificate_key $P/expired.key;
+		root $W/expired;
+	}
+}
+EOF
+} >"$N/nginx.conf"
+
+"$NGINX" -p "$N" -c "$N/nginx.conf" 2>"$N/start.err" &
+NGINX_PID=$!
+BG_PIDS="$BG_PIDS $NGINX_PID"
+for i in $(seq 1 50); do
+	[ -s "$N/nginx.pid" ] && break
+	sleep 0.1
+done
+[ -s "$N/nginx.pid" ] || die "nginx did not start: $(cat "$N/start.err" "$N/error.log" 2>/dev/null)"
+
+cat >"$T/sitemark.yaml" <<EOF
+monitor:
+  pages: 3
+  connections: 16
+  per_host: 2
+  connect_timeout: 2
+  timeout: 4
+  max_bytes: 1000000
+  max_redirects: 4
+  http_port: $HP
+  https_port: $SP
+  ca_file: $P/ca.pem
+EOF
+export SITEMARK_CONFIG="$T/sitemark.yaml"
+
+RESOLVE=
+for s in $SCENARIOS; do
+	host=${s#*:}
+	case $host in
+	nx.invalid) continue ;;
+	unreachable.test) addr=127.0.0.2 ;;
+	*) addr=127.0.0.1 ;;
+	esac
+	RESOLVE="$RESOLVE --resolve $host:$HP:$addr --resolve $host:$SP:$addr"
+done
+
+# ---------------------------------------------------------------- checks
+
+expect_refused "a unit operator may not run the monitor" "may not run the mark monitor" \
+    sm --as lib-op marks check $RESOLVE
+expect_refused "an office reviewer may not run the monitor" "may not run the mark monitor" \
+    sm --as fz-rev1 marks check $RESOLVE
+expect_refused "a bad --resolve" "HOST:PORT:ADDRESS" sm marks check --resolve nonsense
+check_eq "no monitor account before the first check" "0" \
+    "$(q "select count(*) from users where login = 'monitor'")"
+
+# a dry run reports and changes nothing
+before=$(db_fingerprint)
+run sm --json marks check --dry-run $RESOLVE
+check_eq "a dry run with failing marks exits 1" "1" "$RC"
+check_eq "a dry run changes nothing" "$before" "$(db_fingerprint)"
+check_eq "a dry run says what it would do" "verify-hung" \
+    "$(printf '%s' "$OUT" | jq -rs ".[] | select(.case == $CASE_all) | .action")"
+check_eq "no progress line when standard error is not a terminal" "" "$ERR"
+
+start=$(date +%s)
+run sm --json marks check $RESOLVE
+elapsed=$(($(date +%s) - start))
+check_eq "marks check exits 1: some marks fail" "1" "$RC"
+check_true "the whole check took less than 15 s (timeout 4 s, connect 2 s): $elapsed s" \
+    "$elapsed" -lt 15
+J=$T/check.json
+printf '%s' "$OUT" >"$J"
+# verdicts: SCENARIO -> the verdicts of its pages in order
+verdicts() {
+	jq -rs --argjson c "$1" '.[] | select(.case == $c) | [.pages[] | .verdict] | join(" ")' "$J"
+}
+wheres() {
+	jq -rs --argjson c "$1" '.[] | select(.case == $c) | [.pages[] | (.where // "-")] | join(" ")' "$J"
+}
+statuses() {
+	jq -rs --argjson c "$1" '.[] | select(.case == $c) | [.pages[] | .status] | join(" ")' "$J"
+}
+check_eq "all: the home page and its 3 linked pages pass" "pass pass pass pass" "$(verdicts "$CASE_all")"
+check_eq "all: near the end of the body" "body_end body_end body_end body_end" "$(wheres "$CASE_all")"
+check_eq "all: the links followed are of the same site, without fragments" \
+    "http://all.test:$HP/p1.html http://all.test:$HP/p2.html http://all.test:$HP/p3.html" \
+    "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | [.pages[1:][] | .url] | join(" ")' "$J")"
+check_eq "all: the title matches the site name" "true" \
+    "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .pages[0].title_ok' "$J")"
+check_eq "home_missing: missing on the home page only" "missing pass pass pass" \
+    "$(verdicts "$CASE_home_missing")"
+check_eq "some: one linked page lacks it" "pass pass missing pass" "$(verdicts "$CASE_some")"
+check_eq "head: in the head" "misplaced head" "$(verdicts "$CASE_head") $(wheres "$CASE_head")"
+check_eq "after: after </body>" "misplaced after_body" \
+    "$(verdicts "$CASE_after") $(wheres "$CASE_after")"
+check_eq "redirect: found behind two redirects" "pass http://redirect.test:$HP/real/" \
+    "$(verdicts "$CASE_redirect") $(jq -rs --argjson c "$CASE_redirect" '.[] | select(.case == $c) | .pages[0].final_url' "$J")"
+check_eq "loop: an endless redirect stops" "redirects" "$(verdicts "$CASE_loop")"
+check_eq "slow: a byte a second times out" "timeout" "$(verdicts "$CASE_slow")"
+check_true "slow: within the configured time" \
+    "$(jq -rs --argjson c "$CASE_slow" '.[] | select(.case == $c) | .pages[0].ms' "$J")" -lt 6000
+check_eq "unreachable: refused" "unreachable" "$(verdicts "$CASE_unreachable")"
+check_eq "huge: stopped at the cap" "too_large" "$(verdicts "$CASE_huge")"
+check_true "huge: no more than the cap read" \
+    "$(jq -rs --argjson c "$CASE_huge" '.[] | select(.case == $c) | .pages[0].bytes' "$J")" -le 1000000
+check_eq "gbk: the GBK page passes" "pass" "$(verdicts "$CASE_gbk")"
+check_eq "gbk: its title read through iconv" "$TITLE true" \
+    "$(jq -rs --argjson c "$CASE_gbk" '.[] | select(.case == $c) | "\(.pages[0].title) \(.pages[0].title_ok)"' "$J")"
+check_eq "tls: HTTPS with the test CA passes" "pass https://tls.test:$SP/" \
+    "$(verdicts "$CASE_tls") $(jq -rs --argjson c "$CASE_tls" '.[] | select(.case == $c) | .pages[0].final_url' "$J")"
+check_eq "HTTP/2 where offered (tls), HTTP/1.1 elsewhere (all)" "20 11" \
+    "$(jq -rs --argjson c "$CASE_tls" '.[] | select(.case == $c) | .pages[0].http' "$J") $(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .pages[0].http' "$J")"
+check_eq "expired: the certificate is refused" "tls" "$(verdicts "$CASE_expired")"
+check_match "expired: says why" "certificate|SSL" \
+    "$(jq -rs --argjson c "$CASE_expired" '.[] | select(.case == $c) | .pages[0].detail' "$J")"
+check_eq "nonhtml: not HTML" "not_html" "$(verdicts "$CASE_nonhtml")"
+check_eq "empty: an empty 200" "empty 200" "$(verdicts "$CASE_empty") $(statuses "$CASE_empty")"
+check_eq "gone: a 404 for a linked page" "pass pass http" "$(verdicts "$CASE_gone")"
+check_eq "gone: its status" "200 200 404" "$(statuses "$CASE_gone")"
+check_eq "busy: 429" "http 429" "$(verdicts "$CASE_busy") $(statuses "$CASE_busy")"
+check_eq "dns: an unknown host" "dns" "$(verdicts "$CASE_dns")"
+check_eq "redpage: a red page is not fetched" "" \
+    "$(jq -rs --argjson c "$CASE_redpage" '.[] | select(.case == $c) | .case' "$J")"
+check_eq "totals: marks, passed, hung, flagged (the red page not among them)" "18 4 4 0" \
+    "$(jq -rs '.[-1].totals | "\(.marks) \(.passed) \(.hung) \(.flagged)"' "$J")"
+
+for s in $SCENARIOS; do
+	name=${s%%:*}
+	eval "id=\$CASE_$name"
+	case $name in
+	all|redirect|gbk|tls) want=mark_hung ;;
+	*) want=mark_issued ;;
+	esac
+	check_eq "$name: case $id is $want" "$want" "$(state_of "$id")"
+done
+
+check_eq "the monitor account was made, role monitor" "monitor" \
+    "$(q "select role from users where login = 'monitor'")"
+check_eq "verify-hung audited as the monitor" "monitor monitor mark_issued mark_hung" \
+    "$(q "select actor, role, from_state, to_state from audit where object = 'case' and object_id = $CASE_all and action = 'verify-hung'" | tr '|' ' ')"
+check_eq "every check is stored with its pages" "18 4" \
+    "$(q "select (select count(*) from mark_checks), (select count(*) from mark_check_pages where check_id = (select max(id) from mark_checks where case_id = $CASE_all))" | tr '|' ' ')"
+expect_refused "the monitor may not approve" "may not|does not apply" \
+    sm --as monitor case act "$CASE_all" approve
+expect_refused "the monitor account is not added by hand" "not one that can be added" \
+    sm user add monitor2 --role monitor
+
+# the case's detail: the latest check, page by page
+J2=$(case_json "$CASE_some")
+check_eq "case show --json: the latest check's verdicts" "pass pass missing pass" \
+    "$(jq -r '[.mark_check.pages[].verdict] | join(" ")' <<<"$J2")"
+run sm --as fz-rev1 case show "$CASE_some"
+check_match "case show: the check's pages" "Mark check [0-9]+ at .*the mark is missing" "$OUT"
+check_match "case show: a failing page's line" "FAIL  http://some.test:$HP/p2.html" "$OUT"
+
+# the report: marks not hung, by office, days overdue (working days)
+SITEMARK_NOW=2030-06-20T10:00:00+08:00 run sm --as conac1 marks report --csv
+check_eq "report: header" "office,office_name,case,unit,domain,code,hosting,due,days_over,last_check,last_verdict,pages_passed" \
+    "$(printf '%s\n' "$OUT" | head -1)"
+check_eq "report: one row per mark not hung" "15" "$(printf '%s\n' "$OUT" | tail -n +2 | wc -l | tr -d ' ')"
+check_match "report: some.test's row, overdue, its last check" \
+    "^350100,.*,$CASE_some,.*,[1-9][0-9]*,[0-9T:+-]+,fail,3/4$" "$(printf '%s\n' "$OUT" | grep ",$CASE_some,")"
+check_match "report: the red page's row, not checked" \
+    "^350100,.*,$CASE_redpage,.*,redpage,.*,,,$" "$(printf '%s\n' "$OUT" | grep ",$CASE_redpage,")"
+run sm --as fz-rev1 --json marks report
+check_eq "report --json for the office" "15" "$(jq length <<<"$OUT")"
+expect_refused "the system administrator reads no cases" "does not work on cases" sm marks report
+
+# the overdue queue of offices and CONAC
+SITEMARK_NOW=2030-06-20T10:00:00+08:00 run sm --as fz-rev1 --json case list --queue
+check_eq "the office's waiting queue is unchanged (overdue marks are a queue of their own)" "0" "$RC"
+
+# ---------------------------------------------------------------- a hung mark taken down
+
+page "$W/all/p2.html" "$TITLE" "<p>the mark was removed</p>" "" ""
+rm -f "$W/redirect/real/index.html"
+run sm --json marks check --case "$CASE_all" $RESOLVE
+check_eq "the mark taken down: exit 1" "1" "$RC"
+check_eq "the mark taken down: flagged" "flag-missing" "$(jq -rs '.[0].action' <<<"$OUT")"
+check_eq "the case is back at mark_issued" "mark_issued" "$(state_of "$CASE_all")"
+check_eq "flag-missing audited as the monitor, with why" "monitor mark_hung mark_issued 1" \
+    "$(q "select actor, from_state, to_state, instr(reason, '1 of 4') > 0 from audit where object = 'case' and object_id = $CASE_all and action = 'flag-missing'" | tr '|' ' ')"
+check_eq "the unit and the office are told" "missing email lib
+missing email rev1@fzbb.gov.cn
+missing sms lib" \
+    "$(q "select event, channel, case when recipient like '%fzbb%' then recipient else 'lib' end from outbox where case_id = $CASE_all and event = 'missing' order by channel, recipient" | tr '|' ' ')"
+check_true "the hanging deadline starts again" \
+    "$(case_json "$CASE_all" | jq -r .deadline)" != null
+
+# --unit and --office narrow the check; another office has none
+run sm --json marks check --office 350200 $RESOLVE
+check_eq "another office's marks: none" "0 0" "$(jq -rs '.[-1].totals | "\(.marks) \(.pages)"' <<<"$OUT")"
+check_eq "none failed: exit 0" "0" "$RC"
+run sm --json marks check --case "$CASE_redirect" $RESOLVE
+check_eq "the redirect site's page is gone: 404, flagged" "http flag-missing" \
+    "$(jq -rs '"\(.[0].pages[0].verdict) \(.[0].action)"' <<<"$OUT")"
+
+finish
