@@ -61,6 +61,7 @@ const cli_command cli_commands[] = {
 	{"check", NULL, 0, 0, CLI_STORE, cmd_check, N_("check [--anchors FILE]")},
 	{"backup", NULL, 1, 1, CLI_STORE, cmd_backup, N_("backup FILE")},
 	{"restore", NULL, 1, 1, CLI_NO_STORE, cmd_restore, N_("restore FILE [--force]")},
+	{"store", "status", 0, 0, CLI_NO_STORE, cmd_store_status, N_("store status")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
 

@@ -61,6 +61,18 @@ typedef struct sm_config {
 	                           * (default false: the second factor applies to enrolled accounts) */
 	int auth_max_failures;    /* "auth.max_failures": wrong codes in a row that lock the
 	                           * account (default 5) */
+	char *store_backend;      /* "store.backend": "sqlite" (default, the file of "database")
+	                           * or "dqlite" (the cluster of store.nodes) */
+	char *store_nodes;        /* "store.nodes": host:port of the cluster's nodes, joined by commas */
+	int store_timeout_ms;     /* "store.timeout" (seconds): the longest wait for the cluster
+	                           * (default 5 s) */
+	int node_id;              /* "node.id": sitemark-node's id in the cluster (1 founds it) */
+	char *node_address;       /* "node.address": host:port it listens on and is known by */
+	char *node_data_dir;      /* "node.data_dir": its Raft log and snapshots */
+	char *node_join;          /* "node.join": host:port of members to join through, by commas */
+	int node_latency_ms;      /* "node.latency_ms": the network's one-way latency; heartbeats
+	                           * every 15 times it, elections after 150 times (default 5 ms:
+	                           * a LAN, failover in about a second) */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

@@ -30,6 +30,10 @@ sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err)
 		    detail);
 	case SM_DB_NOMEM:
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	case SM_DB_RETRY:
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("the cluster did not answer, or its leader changed (%s): the change was not made, try again"),
+		    detail);
 	case SM_DB_UNIQUE:
 		return sm_err_add(err, SM_E_DUPLICATE, NULL,
 		    _("a record with the same key already exists (%s): nothing was written"),

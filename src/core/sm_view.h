@@ -226,6 +226,31 @@ sm_status sm_view_audit_record(sm_app *app, int64_t seq, sm_event *out, sm_err *
  * the data itself). */
 int64_t sm_view_generation(sm_app *app);
 
+/* ------------------------------------------------------------ the store */
+
+/* Where the data lives (sitemark store status). */
+typedef struct sm_backend_node {
+	uint64_t id;
+	char *address;        /* host:port */
+	const char *role;     /* "voter", "standby", "spare" */
+	bool leader;
+} sm_backend_node;
+
+typedef struct sm_backend_status {
+	const char *backend;  /* "sqlite" or "dqlite" */
+	char *database;       /* the file (sqlite) or the nodes configured (dqlite) */
+	char *leader;         /* dqlite: the leader's host:port, NULL when none */
+	sm_backend_node *nodes; /* dqlite: the cluster's members */
+	size_t n;
+} sm_backend_status;
+
+/* The store of OPTS's configuration: its backend, and for a cluster its
+ * members, their roles and the leader (asked of the cluster, within
+ * store.timeout).  Needs no login: it reads no data. (sm_cluster.c) */
+sm_status sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, sm_err *warn,
+    sm_err *err);
+void sm_backend_status_clear(sm_backend_status *st);
+
 /* ------------------------------------------------------------ masking */
 
 /* VALUE masked as domain.md shows it: an ID number keeps its first 6 and last
