@@ -688,6 +688,24 @@ sql_request(sm_dq_conn *c, int type, uint32_t db, const char *sql, const sm_dq_v
 	return send_request(c, type, 0);
 }
 
+static char *lose_prefix; /* sm_dq_fault_lose_answer */
+static long lose_n;
+
+void
+sm_dq_fault_lose_answer(const char *prefix, long n)
+{
+	free(lose_prefix);
+	lose_prefix = n > 0 && prefix ? strdup(prefix) : NULL;
+	lose_n = lose_prefix ? n : 0;
+}
+
+/* Whether the answer to SQL is to be lost (a test's fault). */
+static bool
+lose_answer(const char *sql)
+{
+	return lose_n > 0 && strncmp(sql, lose_prefix, strlen(lose_prefix)) == 0 && --lose_n == 0;
+}
+
 sm_dq_rc
 sm_dq_exec(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params, int n,
     uint64_t *last_id, uint64_t *changes)
@@ -697,6 +715,12 @@ sm_dq_exec(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *param
 	if ((rc = sql_request(c, REQ_EXEC_SQL, db, sql, params, n)) != SM_DQ_OK ||
 	    (rc = expect(c, RES_RESULT, &m)) != SM_DQ_OK)
 		return rc;
+	if (lose_answer(sql)) {
+		free(m.body);
+		shutdown(c->fd, SHUT_RDWR);
+		set_fail(c, 0, "%s: the answer was lost (a test's fault)", c->address);
+		return SM_DQ_IO;
+	}
 	uint64_t id = get_u64(&m), ch = get_u64(&m);
 	if (m.bad)
 		return malformed(c, &m);

@@ -111,6 +111,13 @@ sm_dq_rc sm_dq_transfer(sm_dq_conn *c, uint64_t id);
 sm_dq_rc sm_dq_cluster(sm_dq_conn *c, sm_dq_node **nodes, size_t *n);
 void sm_dq_nodes_free(sm_dq_node *nodes, size_t n);
 
+/* For tests only (tests/check_dqlite.c): the Nth EXEC_SQL from now whose
+ * SQL begins with PREFIX runs on the server, but its answer is lost: the
+ * connection is closed and the request fails with SM_DQ_IO, as when a
+ * network drops after a COMMIT landed.  N 0 disarms.  Nothing of sitemark
+ * calls it. */
+void sm_dq_fault_lose_answer(const char *prefix, long n);
+
 /* "voter", "standby", "spare" */
 const char *sm_dq_role_name(int role);
 
