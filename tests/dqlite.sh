@@ -22,78 +22,14 @@ command -v python3 >/dev/null 2>&1 || skip "python3 (to find free ports) is not 
 SITEMARK_NOW=2026-02-13T10:00:00+08:00
 export SITEMARK_NOW
 
-# Three free ports on 127.0.0.1.
-read -r -a PORTS <<<"$(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(3)]
-for s in ss:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))
-')"
-ADDRS=()
-for i in 1 2 3; do
-	ADDRS[$i]=127.0.0.1:${PORTS[$((i - 1))]}
-done
-declare -A NODE_PID
-
-# start_node I: node I with its own configuration and data directory.
-start_node() {
-	local i=$1
-	if [ ! -f "$T/node$i.yaml" ]; then
-		{
-			echo "node:"
-			echo "  id: $i"
-			echo "  address: ${ADDRS[$i]}"
-			echo "  data_dir: $T/node$i"
-			[ "$i" -gt 1 ] && echo "  join: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]"
-		} >"$T/node$i.yaml"
-	fi
-	"$NODE" --stderr --config "$T/node$i.yaml" 2>>"$T/node$i.log" &
-	NODE_PID[$i]=$!
-	BG_PIDS="$BG_PIDS $!"
-}
-
-# stop_node I SIGNAL: by its recorded pid.
-stop_node() {
-	kill "-$2" "${NODE_PID[$1]}" 2>/dev/null
-	wait "${NODE_PID[$1]}" 2>/dev/null
-	NODE_PID[$1]=
-}
+. "$(dirname "$0")/lib_dqlite.sh"
+dq_ports
 
 CONF=$T/sitemark.yaml
-cat >"$CONF" <<EOF
-store:
-  backend: dqlite
-  nodes: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]
-  timeout: 10
-EOF
+dq_conf "$CONF" 10
 
 sm() {
 	"$SITEMARK" --config "$CONF" "$@"
-}
-
-# wait_voters N: until the cluster lists N voters and a leader (15 s at most).
-wait_voters() {
-	local n
-	for _ in $(seq 1 150); do
-		n=$(sm store status --json 2>/dev/null |
-		    jq -r 'if .leader then [.nodes[] | select(.role == "voter")] | length else 0 end' 2>/dev/null)
-		[ "${n:-0}" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-leader() {
-	sm store status --json | jq -r .leader
-}
-
-# The node number of host:port.
-node_of() {
-	local i
-	for i in 1 2 3; do
-		[ "${ADDRS[$i]}" = "$1" ] && echo "$i"
-	done
 }
 
 state_of() {
@@ -195,7 +131,7 @@ check_eq "the site case moved on" "$want" "$(state_of "$SITE")"
 for i in 1 2 3; do
 	[ -n "${NODE_PID[$i]}" ] && stop_node "$i" TERM
 done
-sed 's/timeout: 10/timeout: 1/' "$CONF" >"$T/short.yaml"
+dq_conf "$T/short.yaml" 1
 t0=$(date +%s%N)
 run "$SITEMARK" --config "$T/short.yaml" --as conac1 case show "$SITE"
 t1=$(date +%s%N)

@@ -2333,6 +2333,12 @@ sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *
 	return SM_OK;
 }
 
+uint64_t
+sm_store_round_trips(sm_store *s)
+{
+	return s->c.db->drv == &sm_db_dqlite ? sm_db_dqlite_round_trips(s->c.db) : 0;
+}
+
 int64_t
 sm_store_generation(sm_store *s)
 {
