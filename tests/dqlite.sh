@@ -8,7 +8,9 @@
 # its request id, then kills the leader with SIGKILL: the next transition
 # must go through on the new leader, and nothing acknowledged be lost (the
 # cases' states, the audit records, the chain).  The killed node comes back
-# and rejoins; SIGTERM on a leader hands the leadership over.
+# and rejoins.  A leader stopped with SIGSTOP is replaced within the
+# store's timeout.  A backup of the cluster restores into a local file.
+# SIGTERM on a leader hands the leadership over.
 #
 # SM_DQLITE_ROUNDS=N: N rounds of killing the leader (default 1), each
 # followed by transitions and the node's return.
@@ -98,9 +100,9 @@ for round in $(seq 1 "$rounds"); do
 	old=$(leader)
 	k=$(node_of "$old")
 	[ -n "$k" ] || die "round $round: the leader $old is one of the nodes"
+	next_step
 	stop_node "$k" 9
 	t0=$(date +%s%N)
-	next_step
 	expect_ok "round $round: with the leader ($old) killed, a transition goes through" sm "${act[@]}"
 	t1=$(date +%s%N)
 	echo "# round $round: the transition took $(((t1 - t0) / 1000000)) ms after SIGKILL"
@@ -114,7 +116,35 @@ for round in $(seq 1 "$rounds"); do
 	wait_voters 3 || fail "round $round: node $k comes back"
 	check_match "round $round: node $k is a voter again" "^node $k .* voter" "$(sm store status)"
 done
+# A leader that stops answering (SIGSTOP): the others elect another, and
+# a transition goes through within the store's timeout, never hangs.
+old=$(leader)
+k=$(node_of "$old")
+next_step
+kill -STOP "${NODE_PID[$k]}"
+t0=$(date +%s%N)
+expect_ok "with the leader stopped (SIGSTOP), a transition goes through" sm "${act[@]}"
+t1=$(date +%s%N)
+echo "# the transition took $(((t1 - t0) / 1000000)) ms after SIGSTOP"
+check_true "within the store's timeout (10 s)" "$(((t1 - t0) / 1000000))" -lt 10000
+check_eq "the case moved on" "$want" "$(state_of "$SITE")"
+kill -CONT "${NODE_PID[$k]}"
+wait_voters 3 || fail "the stopped node comes back (SIGCONT)"
+next_step
+expect_ok "a transition after SIGCONT" sm "${act[@]}"
+check_eq "the case moved on again" "$want" "$(state_of "$SITE")"
 expect_ok "the audit chain verifies after the failover" sm --as aud audit verify
+
+# ================================================================ backup
+
+expect_ok "backup of the cluster (the leader's dump)" sm backup "$T/copy.db"
+check_match "the copy verified" "verified" "$OUT"
+check_true "no write-ahead log left beside the copy" ! -e "$T/copy.db-wal"
+expect_ok "the copy restored into a local file" "$SITEMARK" --db "$T/restored.db" restore "$T/copy.db"
+check_eq "the local file has the cluster's audit records" "$(audit_count)" \
+    "$("$SITEMARK" --db "$T/restored.db" --as aud audit show --json | jq length)"
+check_eq "and its cases" "$(state_of "$SITE")" \
+    "$("$SITEMARK" --db "$T/restored.db" --as conac1 case show "$SITE" --json | jq -r .state)"
 
 # ================================================================ a clean stop
 

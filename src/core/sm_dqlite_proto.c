@@ -23,17 +23,20 @@
 
 enum {
 	REQ_LEADER = 0, REQ_CLIENT = 1, REQ_OPEN = 3, REQ_EXEC_SQL = 8, REQ_QUERY_SQL = 9,
-	REQ_ADD = 12, REQ_ASSIGN = 13, REQ_REMOVE = 14, REQ_CLUSTER = 16, REQ_TRANSFER = 17
+	REQ_ADD = 12, REQ_ASSIGN = 13, REQ_REMOVE = 14, REQ_DUMP = 15, REQ_CLUSTER = 16,
+	REQ_TRANSFER = 17
 };
 enum {
 	RES_FAILURE = 0, RES_SERVER = 1, RES_WELCOME = 2, RES_SERVERS = 3, RES_DB = 4,
-	RES_RESULT = 6, RES_ROWS = 7, RES_EMPTY = 8
+	RES_RESULT = 6, RES_ROWS = 7, RES_EMPTY = 8, RES_FILES = 9
 };
 
 #define ROWS_DONE UINT64_C(0xffffffffffffffff)
 #define ROWS_PART UINT64_C(0xeeeeeeeeeeeeeeee)
-/* A body larger than this is refused rather than allocated. */
-#define MAX_BODY (256u * 1024u * 1024u)
+/* A body larger than this is refused rather than allocated; a dump (the
+ * database's files in one message) may be larger. */
+#define MAX_BODY ((uint64_t)256 * 1024 * 1024)
+#define MAX_DUMP ((uint64_t)4 * 1024 * 1024 * 1024)
 
 struct sm_dq_conn {
 	int fd;
@@ -42,6 +45,7 @@ struct sm_dq_conn {
 	uint64_t fail_code;
 	char fail_msg[512];
 	uint64_t trips;
+	uint64_t max_body;
 	/* the request being written */
 	unsigned char *w;
 	size_t wlen, wcap;
@@ -279,7 +283,7 @@ recv_msg(sm_dq_conn *c, struct msg *m)
 		return rc;
 	uint64_t words = get_le(h, 4);
 	m->type = h[4];
-	if (words * 8 > MAX_BODY) {
+	if (words * 8 > (c->max_body ? c->max_body : MAX_BODY)) {
 		set_fail(c, 0, "%s sent a message of %llu words", c->address,
 		    (unsigned long long)words);
 		return SM_DQ_PROTO;
@@ -583,7 +587,11 @@ sm_dq_rc
 sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out, char **why)
 {
 	char *last = NULL;
-	int64_t give_up = now_ms() + (timeout_ms > 0 ? timeout_ms : 5000);
+	int timeout = timeout_ms > 0 ? timeout_ms : 5000;
+	int64_t give_up = now_ms() + timeout;
+	/* a node that accepts but does not answer (stopped) must leave time
+	 * for the others: each is given a quarter of the time */
+	int each = timeout / 4 > 250 ? timeout / 4 : 250;
 	long pause_ms = 20;
 	*out = NULL;
 	if (why)
@@ -591,8 +599,11 @@ sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **
 	/* while an election runs no node knows a leader: ask again, a while */
 	while (n > 0) {
 		int left = (int)(give_up - now_ms());
-		if (leader_pass(addrs, n, left > 100 ? left : 100, out, &last) == SM_DQ_OK)
+		if (leader_pass(addrs, n, left < each ? (left > 100 ? left : 100) : each, out,
+		    &last) == SM_DQ_OK) {
+			(*out)->timeout_ms = timeout;
 			return SM_DQ_OK;
+		}
 		if (now_ms() + pause_ms >= give_up)
 			break;
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = pause_ms * 1000000L};
@@ -889,6 +900,46 @@ sm_dq_rc
 sm_dq_transfer(sm_dq_conn *c, uint64_t id)
 {
 	return words(c, REQ_TRANSFER, RES_EMPTY, 1, id, 0);
+}
+
+void
+sm_dq_files_clear(sm_dq_files *f)
+{
+	free(f->buf);
+	memset(f, 0, sizeof(*f));
+}
+
+sm_dq_rc
+sm_dq_dump(sm_dq_conn *c, const char *name, sm_dq_files *out)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	memset(out, 0, sizeof(*out));
+	begin_request(c);
+	if (!put_text(c, name))
+		return SM_DQ_NOMEM;
+	if ((rc = send_request(c, REQ_DUMP, 0)) != SM_DQ_OK)
+		return rc;
+	c->max_body = MAX_DUMP;
+	rc = expect(c, RES_FILES, &m);
+	c->max_body = 0;
+	if (rc != SM_DQ_OK)
+		return rc;
+	uint64_t n = get_u64(&m);
+	if (m.bad || n > 2)
+		return malformed(c, &m);
+	for (uint64_t i = 0; i < n; i++) {
+		sm_dq_file *f = &out->f[i];
+		f->name = get_text(&m);
+		f->size = get_u64(&m);
+		if (m.bad || f->size > m.len - m.off)
+			return malformed(c, &m);
+		f->data = m.body + m.off;
+		m.off += pad8((size_t)f->size);
+	}
+	out->n = (size_t)n;
+	out->buf = m.body;
+	return SM_DQ_OK;
 }
 
 void

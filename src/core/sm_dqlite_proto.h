@@ -5,8 +5,8 @@
  * needs: the handshake (protocol version 1), the leader, the client's
  * registration, opening a database, SQL text with parameters (EXEC_SQL and
  * QUERY_SQL, at most 255 parameters, rows in several batches), failures
- * (a code and a message), and the cluster's membership (ADD, ASSIGN,
- * REMOVE, TRANSFER, CLUSTER).  No SQLite here: values are the protocol's.
+ * (a code and a message), a database's files (DUMP), and the cluster's
+ * membership (ADD, ASSIGN, REMOVE, TRANSFER, CLUSTER).  No SQLite here: values are the protocol's.
  *
  * Every socket operation waits at most the connection's timeout (poll); a
  * timed-out or dropped connection is dead (SM_DQ_IO) and is closed by the
@@ -74,6 +74,19 @@ typedef struct sm_dq_node {
 	int role;
 } sm_dq_node;
 
+/* The files of a database dump: the main file and its write-ahead log. */
+typedef struct sm_dq_file {
+	const char *name;
+	const unsigned char *data;
+	uint64_t size;
+} sm_dq_file;
+
+typedef struct sm_dq_files {
+	sm_dq_file f[2];
+	size_t n;
+	void *buf;             /* the message they point into */
+} sm_dq_files;
+
 typedef struct sm_dq_conn sm_dq_conn;
 
 /* Connect to ADDRESS ("host:port"), handshake.  *WHY (malloc'd) says why
@@ -81,7 +94,9 @@ typedef struct sm_dq_conn sm_dq_conn;
 sm_dq_rc sm_dq_connect(const char *address, int timeout_ms, sm_dq_conn **out, char **why);
 /* Connect to the leader: try each of ADDRS, ask it for the leader, follow
  * the answer; while none knows a leader (an election), again, until
- * TIMEOUT_MS have passed. */
+ * TIMEOUT_MS have passed.  Each node has a quarter of it to answer (at
+ * least 250 ms), so that one that stopped answering leaves time for the
+ * others. */
 sm_dq_rc sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out,
     char **why);
 void sm_dq_close(sm_dq_conn *c);
@@ -109,6 +124,9 @@ sm_dq_rc sm_dq_assign(sm_dq_conn *c, uint64_t id, int role);
 sm_dq_rc sm_dq_remove(sm_dq_conn *c, uint64_t id);
 sm_dq_rc sm_dq_transfer(sm_dq_conn *c, uint64_t id);
 sm_dq_rc sm_dq_cluster(sm_dq_conn *c, sm_dq_node **nodes, size_t *n);
+/* DUMP: a consistent copy of database NAME's files (one message, 4 GB at most). */
+sm_dq_rc sm_dq_dump(sm_dq_conn *c, const char *name, sm_dq_files *out);
+void sm_dq_files_clear(sm_dq_files *f);
 void sm_dq_nodes_free(sm_dq_node *nodes, size_t n);
 
 /* For tests only (tests/check_dqlite.c): the Nth EXEC_SQL from now whose

@@ -145,7 +145,7 @@ hand_over(uint64_t id, const char *address)
 static void
 usage(FILE *to)
 {
-	fprintf(to, "%s", _("Usage: sitemark-node [--config FILE] [--stderr]\n"
+	fprintf(to, "%s", _("Usage: sitemark-node [--config FILE] [--stderr] [--version]\n"
 	    "Runs one dqlite node of a sitemark cluster, as node.id, node.address,\n"
 	    "node.data_dir and node.join of the configuration say.  It logs to syslog,\n"
 	    "and to standard error too when that is a terminal or with --stderr.\n"));
@@ -158,6 +158,7 @@ main(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"stderr", no_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
 	const char *config = NULL;
@@ -171,7 +172,7 @@ main(int argc, char **argv)
 	const char *localedir = secure_getenv("SITEMARK_LOCALEDIR");
 	bindtextdomain("sitemark", localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain("sitemark");
-	while ((opt = getopt_long(argc, argv, "c:eh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:ehV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config = optarg;
@@ -181,6 +182,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sitemark-node %s (dqlite %d)\n", PACKAGE_VERSION, dqlite_version_number());
 			return 0;
 		default:
 			usage(stderr);
