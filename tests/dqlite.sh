@@ -9,7 +9,8 @@
 # must go through on the new leader, and nothing acknowledged be lost (the
 # cases' states, the audit records, the chain).  The killed node comes back
 # and rejoins.  A leader stopped with SIGSTOP is replaced within the
-# store's timeout.  A backup of the cluster restores into a local file.
+# store's timeout.  Six reviewers race for one case: one wins.  A backup of
+# the cluster restores into a local file.
 # SIGTERM on a leader hands the leadership over.
 #
 # SM_DQLITE_ROUNDS=N: N rounds of killing the leader (default 1), each
@@ -134,6 +135,30 @@ next_step
 expect_ok "a transition after SIGCONT" sm "${act[@]}"
 check_eq "the case moved on again" "$want" "$(state_of "$SITE")"
 expect_ok "the audit chain verifies after the failover" sm --as aud audit verify
+
+# ================================================================ a race
+
+# Six reviewers of the office approve the same case at once: exactly one
+# wins (the others are told someone acted first), one audit record.
+for _ in 1 2 3; do
+	[ "$(state_of "$SITE")" = office_review ] && break
+	next_step
+	sm "${act[@]}" >/dev/null || fail "driving the site case to office review"
+done
+n0=$(audit_count)
+pids=()
+for i in 1 2 3 4 5 6; do
+	sm --as "fz-rev$i" case act "$SITE" approve >"$T/race$i.out" 2>"$T/race$i.err" &
+	pids+=($!)
+done
+wins=0
+for i in 1 2 3 4 5 6; do
+	wait "${pids[$((i - 1))]}" && wins=$((wins + 1))
+done
+check_eq "six reviewers race: exactly one wins" 1 "$wins"
+check_eq "the race wrote one audit record" "$((n0 + 1))" "$(audit_count)"
+check_eq "the case is in CONAC review" conac_review "$(state_of "$SITE")"
+check_match "a loser is told someone acted first" "was changed by someone else first" "$(cat "$T"/race*.err)"
 
 # ================================================================ backup
 

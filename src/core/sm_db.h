@@ -158,6 +158,10 @@ uint64_t sm_db_dqlite_round_trips(sm_db *db);
  * which kind), SM_E_NOMEM, else SM_E_STORE.  (sm_db.c) */
 sm_status sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err);
 
+/* Sleep about MS: half to one and a half of it, at random (a back-off with
+ * jitter, so that writers that met do not meet again).  (sm_db.c) */
+void sm_db_back_off(int ms);
+
 /* ------------------------------------------------------------ dispatch */
 
 static inline int64_t

@@ -96,17 +96,6 @@ drop_conn(dq_db *d)
 	d->in_tx = false;
 }
 
-/* Sleep about MS, with jitter (half to one and a half of it). */
-static void
-back_off(int ms)
-{
-	uint32_t r = 0;
-	sm_random_bytes(&r, sizeof(r), NULL);
-	long us = (long)ms * 500 + (long)(r % ((uint32_t)ms * 1000 + 1));
-	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
-	nanosleep(&ts, NULL);
-}
-
 /* SQLite's (extended) code sent by the leader as ours. */
 static sm_db_rc
 map_code(uint64_t code)
@@ -757,7 +746,7 @@ dq_begin(sm_db *db, bool immediate)
 		int limit = rc == SM_DB_BUSY ? SM_DB_BUSY_TIMEOUT_MS : d->timeout_ms;
 		if ((rc != SM_DB_BUSY && rc != SM_DB_RETRY) || spent >= limit)
 			return rc;
-		back_off(wait_ms);
+		sm_db_back_off(wait_ms);
 		if (wait_ms < 100)
 			wait_ms *= 2;
 		d->tx_lost = false;

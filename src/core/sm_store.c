@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1282,7 +1281,8 @@ static sm_status write_once(sm_store *s, const char *request_id, const char *dig
     sm_write_fn fn, void *ud, bool *replayed, char **result, sm_err *err);
 
 /* How often a transaction goes again after SM_DB_RETRY (a networked store
- * lost its connection or its leader), backing off from 20 ms to 1 s. */
+ * lost its connection or its leader, or met another writer), backing off
+ * from about 20 ms to about 1 s, with jitter. */
 #define WRITE_RETRIES 12
 
 sm_status
@@ -1304,8 +1304,7 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 			return st;
 		}
 		sm_err_free(&e);
-		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)wait_ms * 1000000L};
-		nanosleep(&ts, NULL);
+		sm_db_back_off(wait_ms);
 		if (wait_ms < 1000)
 			wait_ms *= 2;
 	}
