@@ -7,7 +7,8 @@
  * answer was lost is answered by its request id on the replay (written
  * once, the transaction's function not run again), a statement's lost
  * answer runs the whole transaction again, constraints keep their meaning,
- * and an unreachable cluster fails within its timeout. */
+ * a newer schema or another program's database is refused, and an
+ * unreachable cluster fails within its timeout. */
 #include <config.h>
 
 #include <check.h>
@@ -21,6 +22,7 @@
 
 #include <dqlite.h>
 
+#include "sm_db.h"
 #include "sm_dqlite_proto.h"
 #include "sm_err.h"
 #include "sm_store.h"
@@ -310,6 +312,41 @@ START_TEST(test_constraints)
 }
 END_TEST
 
+/* Set PRAGMA NAME = VALUE on the cluster's sitemark database. */
+static void
+pragma_set(const char *name, long value)
+{
+	sm_dq_conn *c = leader();
+	uint32_t db;
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA %s = %ld", name, value);
+	ck_assert_int_eq(sm_dq_open(c, "sitemark", &db), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec(c, db, sql, NULL, 0, NULL, NULL), SM_DQ_OK);
+	sm_dq_close(c);
+}
+
+START_TEST(test_refusals)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	sm_store_close(&s);
+	/* a newer sitemark's schema: refused, untouched */
+	pragma_set("user_version", SM_SCHEMA_VERSION + 1);
+	ck_assert_int_eq(sm_store_open(target, SM_OPEN_CREATE, &s, err), SM_E_STORE);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "written by a newer sitemark"));
+	pragma_set("user_version", SM_SCHEMA_VERSION);
+	/* another program's database */
+	sm_err_clear(err);
+	pragma_set("application_id", 0);
+	ck_assert_int_eq(sm_store_open(target, SM_OPEN_CREATE, &s, err), SM_E_STORE);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "another program"));
+	pragma_set("application_id", SM_DB_APPLICATION_ID);
+	s = open_store(err);
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_unreachable)
 {
 	sm_err *err = sm_err_new();
@@ -341,6 +378,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_commit_answer_lost);
 	tcase_add_test(tc, test_statement_answer_lost);
 	tcase_add_test(tc, test_constraints);
+	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_unreachable);
 	suite_add_tcase(s, tc);
 	return s;
