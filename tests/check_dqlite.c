@@ -8,7 +8,8 @@
  * once, the transaction's function not run again), a statement's lost
  * answer runs the whole transaction again, constraints keep their meaning,
  * a newer schema or another program's database is refused, and an
- * unreachable cluster fails within its timeout. */
+ * unreachable cluster, or one gone under an open store, fails within its
+ * timeout. */
 #include <config.h>
 
 #include <check.h>
@@ -30,6 +31,7 @@
 
 static char node_addr[64];
 static char *target;
+static dqlite_node *node; /* stopped by the last test */
 
 /* A free TCP port of 127.0.0.1 (bound and released), or a socket listening
  * on one when LISTEN (*FD). */
@@ -363,6 +365,29 @@ START_TEST(test_unreachable)
 }
 END_TEST
 
+/* The last test: the cluster goes away under an open store.  A write fails
+ * within about the timeout: the replays do not each wait it again. */
+START_TEST(test_cluster_gone)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = NULL;
+	char t[128];
+	struct office_ctx o = {.code = "350400"};
+	snprintf(t, sizeof(t), "dqlite:%s;timeout=800", node_addr);
+	TU_OK(err, sm_store_open(t, SM_OPEN_EXISTING, &s, err));
+	dqlite_node_stop(node);
+	dqlite_node_destroy(node);
+	node = NULL;
+	int64_t t0 = ms_now();
+	ck_assert_int_eq(sm_store_write(s, "gone", office_tx, &o, NULL, NULL, err), SM_E_STORE);
+	int64_t spent = ms_now() - t0;
+	ck_assert_msg(spent < 3000, "waited %lld ms", (long long)spent);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "no leader of the cluster could be reached"));
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
 static Suite *
 dqlite_suite(void)
 {
@@ -380,6 +405,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_constraints);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_unreachable);
+	tcase_add_test(tc, test_cluster_gone); /* last: it stops the node */
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -388,7 +414,6 @@ int
 main(void)
 {
 	char *dir = tu_tmpdir();
-	dqlite_node *node = NULL;
 	int port = free_port(false, NULL);
 	tu_lang("C");
 	snprintf(node_addr, sizeof(node_addr), "127.0.0.1:%d", port);
@@ -408,8 +433,10 @@ main(void)
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	dqlite_node_stop(node);
-	dqlite_node_destroy(node);
+	if (node != NULL) {
+		dqlite_node_stop(node);
+		dqlite_node_destroy(node);
+	}
 	tu_rmrf(dir);
 	free(dir);
 	free(target);

@@ -12,7 +12,8 @@
  * Faults: a dropped connection, NOT_LEADER or LEADERSHIP_LOST mean the
  * connection is closed and SM_DB_RETRY returned: the transaction is gone
  * (a COMMIT may or may not have landed) and the store runs it again whole
- * under the same request id, on a new connection to the new leader.  The
+ * under the same request id, on a new connection to the new leader.  No
+ * leader found within the timeout is SM_DB_IOERR: the store gives up.  The
  * leader answers SQLITE_BUSY at once (no busy timeout in dqlite 1.11):
  * BEGIN IMMEDIATE backs off with jitter and tries again for up to
  * SM_DB_BUSY_TIMEOUT_MS; inside a transaction BUSY is SM_DB_RETRY too.
@@ -149,6 +150,10 @@ outcome(dq_db *d, sm_dq_rc rc)
 	if (rc == SM_DQ_NOMEM)
 		return SM_DB_NOMEM;
 	const char *m = d->conn ? sm_dq_fail_msg(d->conn) : "";
+	if (rc == SM_DQ_USAGE) { /* nothing was sent: the connection goes on */
+		set_msg(d, "%s", m);
+		return SM_DB_ERROR;
+	}
 	uint64_t code = d->conn ? sm_dq_fail_code(d->conn) : 0;
 	set_msg(d, "%s", m);
 	if (rc != SM_DQ_FAILURE) {
@@ -175,9 +180,11 @@ ensure_conn(dq_db *d)
 	if (d->tx_lost)
 		return SM_DB_RETRY;
 	if (sm_dq_connect_leader(d->addrs, d->naddrs, d->timeout_ms, &d->conn, &why) != SM_DQ_OK) {
+		/* it waited the whole timeout for a leader: no retry of the
+		 * transaction would fare better now */
 		set_msg(d, _("no leader of the cluster could be reached: %s"), why ? why : "");
 		free(why);
-		return SM_DB_RETRY;
+		return SM_DB_IOERR;
 	}
 	sm_random_bytes(&client, sizeof(client), NULL);
 	sm_dq_rc rc = sm_dq_client(d->conn, client);
@@ -259,7 +266,7 @@ static sm_db_rc
 query_plain(dq_db *d, const char *sql, sm_dq_rows *r)
 {
 	sm_db_rc rc = SM_DB_RETRY;
-	for (int tries = 0; tries < 2 && rc == SM_DB_RETRY; tries++) {
+	for (int tries = 0; tries < (d->conn ? 2 : 1) && rc == SM_DB_RETRY; tries++) {
 		bool in_tx = d->in_tx;
 		if ((rc = ensure_conn(d)) != SM_DB_OK)
 			continue;
@@ -554,8 +561,9 @@ run_stmt(dq_stmt *s)
 {
 	dq_db *d = s->db;
 	sm_db_rc rc = SM_DB_RETRY;
-	/* outside a transaction a read may go again on a new connection */
-	int tries = d->in_tx || d->tx_lost || !s->query ? 1 : 2;
+	/* outside a transaction a read may go again, once, on a new connection
+	 * when the one it had went */
+	int tries = d->in_tx || d->tx_lost || !s->query || d->conn == NULL ? 1 : 2;
 	for (int t = 0; t < tries && rc == SM_DB_RETRY; t++) {
 		if ((rc = ensure_conn(d)) != SM_DB_OK)
 			continue;
@@ -742,7 +750,8 @@ dq_begin(sm_db *db, bool immediate)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		long spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
 		/* BUSY: another writer holds the lock, and the leader does not
-		 * wait; RETRY: no leader (yet): both are waited out, a while */
+		 * wait; RETRY: the connection went or the leader changed: again,
+		 * on a new connection, a while */
 		int limit = rc == SM_DB_BUSY ? SM_DB_BUSY_TIMEOUT_MS : d->timeout_ms;
 		if ((rc != SM_DB_BUSY && rc != SM_DB_RETRY) || spent >= limit)
 			return rc;
