@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 packages="build-essential autoconf automake autopoint gettext pkg-config
   libsqlite3-dev sqlite3 libyaml-dev libcurl4-openssl-dev libncurses-dev
   libidn2-dev libjansson-dev nettle-dev liboath-dev oathtool check locales tmux jq
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libdqlite-dev libraft-dev
   libpango1.0-dev libcairo2-dev fonts-noto-cjk poppler-utils cups-client python3
   nginx-light chromium wrk
   debhelper dpkg-dev fakeroot lintian

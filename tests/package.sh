@@ -30,6 +30,9 @@ dpkg-query -W -f='${Status}' sitemark 2>/dev/null | grep -q "installed" &&
     skip "the sitemark package is installed on this machine: not touching it"
 getent group sitemark >/dev/null && skip "the group sitemark exists: not touching it"
 getent passwd sitemark-notify >/dev/null && skip "the user sitemark-notify exists: not touching it"
+getent passwd sitemark-node >/dev/null && skip "the user sitemark-node exists: not touching it"
+dpkg-query -W -f='${Status}' sitemark-node 2>/dev/null | grep -q "installed" &&
+    skip "the sitemark-node package is installed on this machine: not touching it"
 [ -e /var/lib/sitemark ] && skip "/var/lib/sitemark exists: not touching it"
 git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1 || skip "$top_srcdir is not a git clone"
 prev=${SITEMARK_PACKAGE_PREVIOUS:-2f54e20}
@@ -60,6 +63,13 @@ mkdir -p "$T/prev/src" "$T/cur/src"
 git -C "$top_srcdir" archive "$prev" | tar -x -C "$T/prev/src"
 rm -rf "$T/prev/src/debian"
 cp -r "$top_srcdir/debian" "$T/prev/src/debian"
+# the previous revision has no node daemon, services nor section 5 pages:
+# its package is the program alone
+rm -f "$T"/prev/src/debian/sitemark-node.*
+awk '/^Package: sitemark-node$/ {skip = 1} !skip' "$top_srcdir/debian/control" >"$T/prev/src/debian/control"
+printf '%s\n' "debian/sitemark.yaml etc/sitemark" usr/bin/sitemark usr/share/sitemark \
+    usr/share/locale usr/share/man/man1/sitemark.1 usr/share/doc/sitemark \
+    >"$T/prev/src/debian/sitemark.install"
 {
 	printf 'sitemark (0.1.0~prev-1) bookworm; urgency=medium\n\n'
 	printf '  * The revision %s, packaged for the upgrade test.\n\n' "$prev"
@@ -74,7 +84,7 @@ rc=$?
 check_eq "this tree builds as a package (dpkg-buildpackage -us -uc -b)" 0 "$rc"
 [ "$rc" = 0 ] || { tail -40 "$T/cur/build.log"; die "the package does not build"; }
 PREV_DEB=$(ls "$T"/prev/sitemark_*.deb) CUR_DEB=$(ls "$T"/cur/sitemark_*.deb)
-lintian --fail-on error "$CUR_DEB" >"$T/lintian.out" 2>&1
+lintian --fail-on error "$CUR_DEB" "$T"/cur/sitemark-node_*.deb >"$T/lintian.out" 2>&1
 check_eq "lintian finds no error" 0 "$?"
 check_nomatch "nor a warning that is not overridden" "^W: " "$(cat "$T/lintian.out")"
 
@@ -113,6 +123,19 @@ check_eq "the data is kept" "350100 $U3" \
 check_eq "the program is still set-group-id" "2755 sitemark" "$(stat -c '%a %G' /usr/bin/sitemark)"
 check_match "the notification service is installed, not enabled" "lib/systemd/system/sitemark-notify.service" \
     "$(dpkg -L sitemark)"
+check_match "and the mark monitor's timer" "lib/systemd/system/sitemark-marks-check.timer" \
+    "$(dpkg -L sitemark)"
+NODE_DEB=$(ls "$T"/cur/sitemark-node_*.deb)
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$NODE_DEB" >"$T/node.log" 2>&1
+check_eq "sitemark-node installs beside it" 0 "$?"
+check_eq "its service account" "sitemark" "$(id -gn sitemark-node 2>/dev/null)"
+run /usr/bin/sitemark-node --version
+check_eq "sitemark-node runs (--version)" 0 "$RC"
+check_match "its manual" "man8/sitemark-node.8" "$(dpkg -L sitemark-node)"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq sitemark-node >>"$T/node.log" 2>&1
+check_eq "and purges" 0 "$?"
+run getent passwd sitemark-node
+check_eq "its account gone" 2 "$RC"
 backup=$(ls "$DB".pre-* 2>/dev/null | head -1)
 check_eq "the copy is a database of the previous schema" 6 "$(sqlite3 "$backup" 'pragma user_version')"
 

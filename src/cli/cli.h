@@ -119,6 +119,7 @@ int cmd_audit_show(cli *c);
 int cmd_check(cli *c);
 int cmd_backup(cli *c);
 int cmd_restore(cli *c);
+int cmd_store_status(cli *c);
 /* What checking the audit log against its anchors found (cmd_guard.c):
  * 0 all holds, else 1. */
 int cli_report_audit(const sm_audit_check *a);

@@ -111,3 +111,48 @@ cmd_restore(cli *c)
 	free(dest);
 	return 0;
 }
+
+/* store status: the backend; for a cluster its nodes, their roles, the leader. */
+int
+cmd_store_status(cli *c)
+{
+	sm_app_opts o = {.db_path = c->db, .config_path = c->config, .mode = SM_OPEN_EXISTING};
+	sm_backend_status s;
+	sm_status st = sm_view_store_status(&o, &s, c->warn, c->err);
+	cli_print_problems(c, c->warn);
+	if (st != SM_OK) {
+		sm_backend_status_clear(&s);
+		return cli_fail(c, st);
+	}
+	if (c->json) {
+		json_t *nodes = json_array();
+		for (size_t i = 0; i < s.n; i++)
+			json_array_append_new(nodes, json_pack("{s:I, s:s, s:s, s:b}", "id",
+			    (json_int_t)s.nodes[i].id, "address", s.nodes[i].address, "role",
+			    s.nodes[i].role, "leader", s.nodes[i].leader));
+		json_t *obj = json_pack("{s:s, s:s?, s:s?, s:o}", "backend", s.backend, "database",
+		    s.database, "leader", s.leader, "nodes", nodes);
+		cli_print_json(obj);
+		json_decref(obj);
+	} else {
+		printf(_("backend: %s\n"), s.backend);
+		if (s.database) {
+			printf("%s", _("database: "));
+			cli_putln(s.database);
+		}
+		if (s.leader) {
+			printf("%s", _("leader: "));
+			cli_putln(s.leader);
+		}
+		for (size_t i = 0; i < s.n; i++) {
+			char *line = NULL;
+			if (asprintf(&line, _("node %llu  %s  %s%s"), (unsigned long long)s.nodes[i].id,
+			    s.nodes[i].address, s.nodes[i].role, s.nodes[i].leader ? _("  (leader)") : "") >= 0) {
+				cli_putln(line);
+				free(line);
+			}
+		}
+	}
+	sm_backend_status_clear(&s);
+	return 0;
+}

@@ -72,6 +72,7 @@ const cli_command cli_commands[] = {
 	{"redpage", "edit", 1, 1, CLI_STORE, cmd_redpage_edit, N_("redpage edit ID --values FILE")},
 	{"redpage", "publish", 1, 1, CLI_STORE, cmd_redpage_publish,
 	    N_("redpage publish ID [--values FILE] [--expect-version N]")},
+	{"store", "status", 0, 0, CLI_NO_STORE, cmd_store_status, N_("store status")},
 	{NULL, NULL, 0, 0, CLI_NO_STORE, NULL, NULL},
 };
 

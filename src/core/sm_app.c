@@ -15,6 +15,7 @@
 #include "sm_anchor.h"
 #include "sm_i18n.h"
 #include "sm_priv.h"
+#include "sm_db.h"
 #include "sm_store.h"
 
 static char *
@@ -48,6 +49,14 @@ sm_app_db_path(const char *db_opt, const sm_config *cfg)
 	char *path = NULL;
 	if (db_opt && *db_opt)
 		return strdup(db_opt);
+	/* a cluster (store.backend: dqlite): the nodes the configuration names */
+	if (cfg && cfg->store_backend && strcmp(cfg->store_backend, "dqlite") == 0) {
+		if (asprintf(&path, "%s%s;timeout=%d", SM_DB_DQLITE_PREFIX,
+		    cfg->store_nodes ? cfg->store_nodes : "",
+		    cfg->store_timeout_ms > 0 ? cfg->store_timeout_ms : 5000) < 0)
+			return NULL;
+		return path;
+	}
 	if (env && *env)
 		return strdup(env);
 	if (cfg && cfg->database && *cfg->database)
@@ -107,7 +116,8 @@ sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
 		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 		goto fail;
 	}
-	if (opts->mode == SM_OPEN_CREATE && opts->db_path == NULL && !sm_priv_active()) {
+	if (opts->mode == SM_OPEN_CREATE && opts->db_path == NULL && !sm_priv_active() &&
+	    strncmp(app->db_path, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) != 0) {
 		/* the default place may not exist yet */
 		char *dir = strdup(app->db_path);
 		char *slash = dir ? strrchr(dir, '/') : NULL;

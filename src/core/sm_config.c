@@ -43,7 +43,9 @@ enum kind {
 	K_HEADERS,   /* sms.headers */
 	K_SUPPORT,   /* support */
 	K_BOOL,      /* true or false (an int 0 or 1) */
-	K_ROLES      /* auth.totp_roles: a list of role names (an unsigned bit mask) */
+	K_ROLES,     /* auth.totp_roles: a list of role names (an unsigned bit mask) */
+	K_ADDRS,     /* a list of host:port (or one), kept joined by commas */
+	K_BACKEND    /* store.backend: sqlite or dqlite */
 };
 
 struct key {
@@ -104,12 +106,20 @@ static const struct key keys[] = {
 	{ "monitor.http_port", K_COUNT, OFF(monitor_http_port) },
 	{ "monitor.https_port", K_COUNT, OFF(monitor_https_port) },
 	{ "monitor.ca_file", K_PATH, OFF(monitor_ca_file) },
+	{ "store.backend", K_BACKEND, OFF(store_backend) },
+	{ "store.nodes", K_ADDRS, OFF(store_nodes) },
+	{ "store.timeout", K_SECONDS, OFF(store_timeout_ms) },
+	{ "node.id", K_COUNT, OFF(node_id) },
+	{ "node.address", K_ADDRS, OFF(node_address) },
+	{ "node.data_dir", K_PATH, OFF(node_data_dir) },
+	{ "node.join", K_ADDRS, OFF(node_join) },
+	{ "node.latency_ms", K_COUNT, OFF(node_latency_ms) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* Keys that hold a mapping of the keys above. */
 static const char *const sections[] = { "mark", "smtp", "sms", "console", "fee", "audit", "auth",
-	"print", "notify", "site", "monitor" };
+	"print", "notify", "site", "monitor", "store", "node" };
 
 struct loader {
 	const char *path;  /* the configuration file */
@@ -373,6 +383,65 @@ set_roles(struct loader *L, const char *name, const sm_node *v, unsigned *mask)
 	}
 }
 
+/* Whether S is host:port ([v6]:port), port 1 to 65535. */
+static bool
+is_host_port(const char *s)
+{
+	const char *colon = s[0] == '[' ? strstr(s, "]:") : strrchr(s, ':');
+	if (colon == NULL || colon == s)
+		return false;
+	if (s[0] == '[')
+		colon++;
+	char *end = NULL;
+	long port = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end != '\0' || port < 1 || port > 65535)
+		return false;
+	for (const char *p = s; p < colon; p++)
+		if (*p == ' ' || *p == ',' || (unsigned char)*p < 0x21 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* store.nodes, node.join, node.address: host:port, or a list of them, kept
+ * in *DST joined by commas. */
+static void
+set_addrs(struct loader *L, const char *name, const sm_node *v, char **dst)
+{
+	if (v->type == SM_NODE_SCALAR && v->null)
+		return;
+	if (v->type != SM_NODE_SEQ && v->type != SM_NODE_SCALAR) {
+		cerr(L, name, v->line, _("'%s' must be host:port or a list of host:port"), name);
+		return;
+	}
+	size_t n = v->type == SM_NODE_SEQ ? v->n : 1;
+	if (strcmp(name, "node.address") == 0 && n != 1) {
+		cerr(L, name, v->line, _("'%s' must be one host:port"), name);
+		return;
+	}
+	char *all = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const sm_node *it = v->type == SM_NODE_SEQ ? v->items[i] : v;
+		const char *a = it->type == SM_NODE_SCALAR && !it->null ? it->scalar : "";
+		if (!is_host_port(a)) {
+			char *sh = sm_text_excerpt(a);
+			cerr(L, name, it->line, _("'%s': '%s' is not host:port"), name, sh);
+			sm_text_excerpt_free(sh);
+			free(all);
+			return;
+		}
+		char *next = NULL;
+		if (asprintf(&next, "%s%s%s", all ? all : "", all ? "," : "", a) < 0) {
+			L->nomem = 1;
+			free(all);
+			return;
+		}
+		free(all);
+		all = next;
+	}
+	free(*dst);
+	*dst = all;
+}
+
 static void
 set_headers(struct loader *L, const char *name, const sm_node *v)
 {
@@ -547,6 +616,9 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 	case K_ROLES:
 		set_roles(L, name, v, (unsigned *)(void *)((char *)L->cfg + keys[i].off));
 		return;
+	case K_ADDRS:
+		set_addrs(L, name, v, (char **)(void *)((char *)L->cfg + keys[i].off));
+		return;
 	default:
 		break;
 	}
@@ -564,6 +636,12 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 	if (keys[i].kind == K_CURSOR && strcmp(s, "marker") != 0 && strcmp(s, "reverse") != 0) {
 		char *sh = sm_text_excerpt(s);
 		cerr(L, name, v->line, _("'%s' must be 'marker' or 'reverse', not '%s'"), name, sh);
+		sm_text_excerpt_free(sh);
+		return;
+	}
+	if (keys[i].kind == K_BACKEND && strcmp(s, "sqlite") != 0 && strcmp(s, "dqlite") != 0) {
+		char *sh = sm_text_excerpt(s);
+		cerr(L, name, v->line, _("'%s' must be 'sqlite' or 'dqlite', not '%s'"), name, sh);
 		sm_text_excerpt_free(sh);
 		return;
 	}
@@ -1027,6 +1105,7 @@ sm_config_load(const char *explicit_path, sm_config **out, sm_err *warn, sm_err 
 	L.cfg->console_idle_logout_ms = 900 * 1000;
 	L.cfg->auth_totp_roles = SM_TOTP_ROLES_DEFAULT;
 	L.cfg->auth_max_failures = 5;
+	L.cfg->store_timeout_ms = 5000;
 	if (sys != NULL)
 		st = load_one(&L, sys, false);
 	if (st == SM_OK && path != NULL)

@@ -92,6 +92,18 @@ typedef struct sm_config {
 	int monitor_http_port;    /* "monitor.http_port": where home pages are asked for (80) */
 	int monitor_https_port;   /* "monitor.https_port": where HTTPS is tried when HTTP is closed (443) */
 	char *monitor_ca_file;    /* "monitor.ca_file": certificates trusted instead of the system's */
+	char *store_backend;      /* "store.backend": "sqlite" (default, the file of "database")
+	                           * or "dqlite" (the cluster of store.nodes) */
+	char *store_nodes;        /* "store.nodes": host:port of the cluster's nodes, joined by commas */
+	int store_timeout_ms;     /* "store.timeout" (seconds): the longest wait for the cluster
+	                           * (default 5 s) */
+	int node_id;              /* "node.id": sitemark-node's id in the cluster (1 founds it) */
+	char *node_address;       /* "node.address": host:port it listens on and is known by */
+	char *node_data_dir;      /* "node.data_dir": its Raft log and snapshots */
+	char *node_join;          /* "node.join": host:port of members to join through, by commas */
+	int node_latency_ms;      /* "node.latency_ms": the network's one-way latency; heartbeats
+	                           * every 15 times it, elections after 150 times (default 5 ms:
+	                           * a LAN, failover in about a second) */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

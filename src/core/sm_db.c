@@ -3,7 +3,10 @@
 
 #include "sm_db.h"
 
+#include <time.h>
+
 #include "sm_i18n.h"
+#include "sm_random.h"
 
 sm_status
 sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err)
@@ -30,6 +33,10 @@ sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err)
 		    detail);
 	case SM_DB_NOMEM:
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	case SM_DB_RETRY:
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("the cluster did not answer, or its leader changed (%s): the change was not made, try again"),
+		    detail);
 	case SM_DB_UNIQUE:
 		return sm_err_add(err, SM_E_DUPLICATE, NULL,
 		    _("a record with the same key already exists (%s): nothing was written"),
@@ -53,4 +60,14 @@ sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err)
 	default:
 		return sm_err_add(err, SM_E_STORE, NULL, _("database error: %s"), detail);
 	}
+}
+
+void
+sm_db_back_off(int ms)
+{
+	uint32_t r = 0;
+	sm_random_bytes(&r, sizeof(r), NULL);
+	long us = (long)ms * 500 + (long)(r % ((uint32_t)ms * 1000u + 1u));
+	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000L};
+	nanosleep(&ts, NULL);
 }

@@ -56,8 +56,14 @@ typedef enum sm_db_rc {
 	SM_DB_CHECK,      /* a CHECK constraint */
 	SM_DB_FOREIGNKEY, /* a FOREIGN KEY constraint */
 	SM_DB_CONSTRAINT, /* another constraint */
-	SM_DB_ERROR       /* anything else (a mistake in the SQL...): see errmsg */
+	SM_DB_ERROR,      /* anything else (a mistake in the SQL...): see errmsg */
+	SM_DB_RETRY       /* networked: the connection was lost, the leader changed, or
+	                   * another writer got in the way: the transaction did not
+	                   * happen (a commit may have) and may be run again whole */
 } sm_db_rc;
+
+/* What a sitemark database says it is (SQLite's application_id): "SMK1". */
+#define SM_DB_APPLICATION_ID 0x534d4b31
 
 /* The type of a column's value in the current row. */
 typedef enum sm_db_type {
@@ -139,11 +145,22 @@ struct sm_db_driver {
 /* The local driver: one SQLite file in WAL mode (sm_db_sqlite.c). */
 extern const sm_db_driver sm_db_sqlite;
 
+/* The networked driver: a dqlite cluster over its wire protocol
+ * (sm_db_dqlite.c); its target is "dqlite:HOST:PORT,...[;timeout=MS]". */
+extern const sm_db_driver sm_db_dqlite;
+#define SM_DB_DQLITE_PREFIX "dqlite:"
+/* Requests DB (of sm_db_dqlite) has sent: its round trips. */
+uint64_t sm_db_dqlite_round_trips(sm_db *db);
+
 /* Add the translated message for the failure RC of DB (may be NULL) to ERR,
  * with the engine's words; returns its status: SM_E_DUPLICATE for a UNIQUE
  * or PRIMARY KEY constraint, SM_E_INVALID for another constraint (saying
  * which kind), SM_E_NOMEM, else SM_E_STORE.  (sm_db.c) */
 sm_status sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err);
+
+/* Sleep about MS: half to one and a half of it, at random (a back-off with
+ * jitter, so that writers that met do not meet again).  (sm_db.c) */
+void sm_db_back_off(int ms);
 
 /* ------------------------------------------------------------ dispatch */
 

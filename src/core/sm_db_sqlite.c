@@ -21,7 +21,7 @@
 #include "sm_fault.h"
 #include "sm_i18n.h"
 
-#define SM_APPLICATION_ID 0x534d4b31 /* "SMK1" */
+#define SM_APPLICATION_ID SM_DB_APPLICATION_ID
 
 enum { TX_BEGIN_IMMEDIATE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK, TX_DATA_VERSION, TX_COUNT };
 

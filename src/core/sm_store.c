@@ -468,6 +468,7 @@ struct conn {
 	struct filter_stmt filters[FILTER_CACHE];
 	size_t n_filters;
 	char *broken_flag;     /* PATH.broken: the database was found corrupt */
+	bool retry;            /* the last failure was SM_DB_RETRY: the transaction may go again */
 };
 
 struct sm_store {
@@ -500,6 +501,8 @@ static void mark_broken(struct conn *c, const char *why);
 static sm_status
 db_fail(struct conn *c, sm_err *err, sm_db_rc rc)
 {
+	if (rc == SM_DB_RETRY && c != NULL)
+		c->retry = true;
 	if (rc == SM_DB_CORRUPT && c != NULL)
 		mark_broken(c, c->db ? sm_db_errmsg(c->db) : "corrupt");
 	return sm_db_fail(c ? c->db : NULL, rc, err);
@@ -1019,6 +1022,7 @@ sm_store_open(const char *path, sm_open_mode mode, sm_store **out, sm_err *err)
 	const sm_db_driver *drv = &sm_db_sqlite;
 	sm_store *s;
 	int version = 0;
+	bool networked = path && strncmp(path, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) == 0;
 
 	*out = NULL;
 	if (path == NULL || *path == '\0')
@@ -1029,7 +1033,10 @@ sm_store_open(const char *path, sm_open_mode mode, sm_store **out, sm_err *err)
 	}
 	s->anchor_every = SM_ANCHOR_EVERY;
 	s->anchor_facility = LOG_AUTHPRIV;
-	if (asprintf(&s->anchors, "%s.anchors", path) < 0 ||
+	if (networked) {
+		/* a cluster: no file beside it; anchors where audit.anchors says */
+		drv = &sm_db_dqlite;
+	} else if (asprintf(&s->anchors, "%s.anchors", path) < 0 ||
 	    asprintf(&s->c.broken_flag, "%s.broken", path) < 0) {
 		s->anchors = s->c.broken_flag = NULL;
 		sm_store_close(&s);
@@ -1403,9 +1410,42 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 	return sm_store_write_digest(s, request_id, NULL, fn, ud, replayed, result, err);
 }
 
+static sm_status write_once(sm_store *s, const char *request_id, const char *digest,
+    sm_write_fn fn, void *ud, bool *replayed, char **result, sm_err *err);
+
+/* How often a transaction goes again after SM_DB_RETRY (a networked store
+ * lost its connection or its leader, or met another writer), backing off
+ * from about 20 ms to about 1 s, with jitter. */
+#define WRITE_RETRIES 12
+
 sm_status
 sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
                       void *ud, bool *replayed, char **result, sm_err *err)
+{
+	/* Run again whole, under the same request id: a commit that failed
+	 * this way may have landed, and then the request id answers. */
+	int wait_ms = 20;
+	for (int attempt = 0;; attempt++) {
+		sm_err *e = sm_err_new();
+		if (e == NULL)
+			return nomem(err);
+		s->c.retry = false;
+		sm_status st = write_once(s, request_id, digest, fn, ud, replayed, result, e);
+		if (st == SM_OK || !s->c.retry || attempt >= WRITE_RETRIES) {
+			sm_err_merge(err, e, NULL);
+			sm_err_free(&e);
+			return st;
+		}
+		sm_err_free(&e);
+		sm_db_back_off(wait_ms);
+		if (wait_ms < 1000)
+			wait_ms *= 2;
+	}
+}
+
+static sm_status
+write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
+           void *ud, bool *replayed, char **result, sm_err *err)
 {
 	sm_tx tx = {.c = &s->c, .request_id = request_id};
 	sm_db_stmt *st;
@@ -1418,7 +1458,7 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 		*result = NULL;
 	if (request_id == NULL || *request_id == '\0')
 		return sm_err_add(err, SM_E_USAGE, NULL, _("a write needs a request id"));
-	if (access(s->c.broken_flag, F_OK) == 0)
+	if (s->c.broken_flag != NULL && access(s->c.broken_flag, F_OK) == 0)
 		return refuse_broken(s, err);
 	if (db_ok(tx.c, sm_db_begin(tx.c->db, true), err) != SM_OK)
 		return SM_E_STORE;
@@ -2618,6 +2658,12 @@ sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *
 	if (rc != SM_DB_DONE && rc != SM_DB_ROW)
 		return db_fail(&s->c, err, rc);
 	return SM_OK;
+}
+
+uint64_t
+sm_store_round_trips(sm_store *s)
+{
+	return s->c.db->drv == &sm_db_dqlite ? sm_db_dqlite_round_trips(s->c.db) : 0;
 }
 
 int64_t

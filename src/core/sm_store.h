@@ -78,6 +78,9 @@ void sm_store_set_clock(sm_store *s, const sm_clock *clock);
 /* A number that changes whenever the data may have changed: a commit by
  * another connection (another process, another console) or by this one. */
 int64_t sm_store_generation(sm_store *s);
+/* Requests a networked store (dqlite) has sent so far: its round trips to
+ * the cluster; 0 for a local file. */
+uint64_t sm_store_round_trips(sm_store *s);
 /* The "now" the store stamps records with (ISO 8601, Asia/Shanghai). */
 void sm_store_now(const sm_store *s, char buf[32]);
 

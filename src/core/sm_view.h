@@ -306,6 +306,30 @@ typedef struct sm_redpage_view {
 } sm_redpage_view;
 sm_status sm_view_redpage(sm_app *app, int64_t case_id, sm_redpage_view *out, sm_err *err);
 void sm_redpage_view_clear(sm_redpage_view *v);
+/* ------------------------------------------------------------ the store */
+
+/* Where the data lives (sitemark store status). */
+typedef struct sm_backend_node {
+	uint64_t id;
+	char *address;        /* host:port */
+	const char *role;     /* "voter", "standby", "spare" */
+	bool leader;
+} sm_backend_node;
+
+typedef struct sm_backend_status {
+	const char *backend;  /* "sqlite" or "dqlite" */
+	char *database;       /* the file (sqlite) or the nodes configured (dqlite) */
+	char *leader;         /* dqlite: the leader's host:port, NULL when none */
+	sm_backend_node *nodes; /* dqlite: the cluster's members */
+	size_t n;
+} sm_backend_status;
+
+/* The store of OPTS's configuration: its backend, and for a cluster its
+ * members, their roles and the leader (asked of the cluster, within
+ * store.timeout).  Needs no login: it reads no data. (sm_cluster.c) */
+sm_status sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, sm_err *warn,
+    sm_err *err);
+void sm_backend_status_clear(sm_backend_status *st);
 
 /* ------------------------------------------------------------ masking */
 

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench_dqlite.sh - make bench-dqlite: the networked store against the local
+# file, in the same run.
+#
+# Starts three sitemark-node processes on 127.0.0.1 (free ports, data in a
+# temporary directory, stopped by their pids on exit), builds the same small
+# world on the cluster and in a local file (offices, reviewers, a unit with
+# its registered domain, a site case), then bench/bench_dqlite takes the
+# site case round (submit, approve, return) BENCH_CYCLES times (default 200)
+# on each: latency p50/p99 of a transition, transitions per second, round
+# trips per transition.  Last, the leader is killed with SIGKILL and the
+# time until the next transition goes through is printed (a whole sitemark
+# command: about 15 ms of it is the program starting), BENCH_KILLS times
+# (default 3).  It prints numbers and fails nothing but itself.
+#
+# Put TMPDIR on a real disk: on tmpfs fsync costs nothing.
+set -eu
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$(pwd)
+SITEMARK=$builddir/sitemark
+NODE=$builddir/sitemark-node
+for f in "$SITEMARK" "$NODE" "$builddir/bench/bench_dqlite"; do
+	if [ ! -x "$f" ]; then
+		echo "bench_dqlite.sh: $f is missing: run 'make bench-dqlite' from the build directory" >&2
+		exit 1
+	fi
+done
+SITEMARK_DATADIR=${SITEMARK_DATADIR:-$srcdir}
+export SITEMARK_DATADIR
+unset SITEMARK_DB SITEMARK_NOW SITEMARK_CONFIG XDG_CONFIG_HOME || true
+VALUES=$srcdir/tests/values
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sitemark-bench-dqlite.XXXXXX")
+BG_PIDS=
+cleanup() {
+	for p in $BG_PIDS; do
+		kill -9 "$p" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+CONF=$T/sitemark.yaml
+sm() {
+	"$SITEMARK" --config "$CONF" "$@"
+}
+# shellcheck source=../tests/lib_dqlite.sh
+. "$srcdir/tests/lib_dqlite.sh"
+
+dq_ports
+dq_conf "$CONF" 10
+start_node 1
+sleep 0.3
+start_node 2
+start_node 3
+wait_voters 3 || { echo "bench_dqlite.sh: the cluster did not form" >&2; cat "$T"/node*.log >&2; exit 1; }
+
+# world ARGS...: the same world through sitemark ARGS (--db FILE or --config FILE).
+world() {
+	local s=("$SITEMARK" "$@")
+	"${s[@]}" init >/dev/null
+	"${s[@]}" user add sec --role secadmin >/dev/null
+	"${s[@]}" office add 350100 --name 中共福州市委机构编制委员会办公室 >/dev/null
+	for u in "fz-rev1 office --office 350100" "conac1 conac" "conac2 conac"; do
+		set -- $u
+		"${s[@]}" user add "$1" --role "$2" "${@:3}" >/dev/null
+		"${s[@]}" --as sec user role "$1" "$2" >/dev/null
+	done
+	"${s[@]}" unit register --values "$VALUES/unit-organ-fj.yaml" --login org-op >/dev/null
+	"${s[@]}" --as sec user role org-op unit >/dev/null
+	local d
+	d=$("${s[@]}" --as org-op case new domain --values "$VALUES/domain.yaml")
+	"${s[@]}" --as org-op case act "$d" submit >/dev/null
+	"${s[@]}" --as fz-rev1 case act "$d" approve >/dev/null
+	"${s[@]}" --as conac1 case act "$d" approve >/dev/null
+	"${s[@]}" --as conac2 case act "$d" confirm-payment --values "$VALUES/confirm-payment.yaml" >/dev/null
+	"${s[@]}" --as org-op case new site --values "$VALUES/site-own.yaml"
+}
+local_case=$(world --db "$T/local.db")
+cluster_case=$(world --config "$CONF")
+
+echo "bench: transitions, ${BENCH_CYCLES:-200} cycles of submit/approve/return on each backend (data in $T)"
+"$builddir/bench/bench_dqlite" "${BENCH_CYCLES:-200}" "$T/local.db" "$local_case" "$CONF" "$cluster_case"
+
+for k in $(seq 1 "${BENCH_KILLS:-3}"); do
+	case $(sm --as conac1 case show "$cluster_case" --json | jq -r .state) in
+	returned) act=(--as org-op case act "$cluster_case" submit) ;;
+	office_review) act=(--as fz-rev1 case act "$cluster_case" approve) ;;
+	*) act=(--as conac1 case act "$cluster_case" reject --values "$VALUES/reject.yaml") ;;
+	esac
+	n=$(node_of "$(leader)")
+	stop_node "$n" 9
+	t0=$(date +%s%N)
+	sm "${act[@]}" >/dev/null
+	t1=$(date +%s%N)
+	echo "bench: leader (node $n) killed: the next transition went through after $(((t1 - t0) / 1000000)) ms"
+	start_node "$n"
+	wait_voters 3
+done

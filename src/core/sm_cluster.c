@@ -1,0 +1,94 @@
+/* sm_cluster.c - where the data lives: the store's backend and, for a dqlite
+ * cluster, its members, their roles and its leader (sitemark store status). */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_config.h"
+#include "sm_db.h"
+#include "sm_dqlite_proto.h"
+#include "sm_i18n.h"
+#include "sm_view.h"
+
+void
+sm_backend_status_clear(sm_backend_status *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < st->n; i++)
+		free(st->nodes[i].address);
+	free(st->nodes);
+	free(st->database);
+	free(st->leader);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Ask the cluster of CFG who leads and who belongs. */
+static sm_status
+ask_cluster(const sm_config *cfg, sm_backend_status *out, sm_err *err)
+{
+	size_t n = 0, nn = 0;
+	char **addrs = sm_dq_split(cfg->store_nodes ? cfg->store_nodes : "", &n);
+	sm_dq_conn *c = NULL;
+	sm_dq_node *nodes = NULL;
+	char *why = NULL;
+	int timeout = cfg->store_timeout_ms > 0 ? cfg->store_timeout_ms : 5000;
+	sm_status st = SM_OK;
+
+	if (addrs == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	if (n == 0)
+		st = sm_err_add(err, SM_E_STORE, NULL,
+		    _("store.backend is dqlite but store.nodes names no node: list the cluster's nodes (host:port)"));
+	else if (sm_dq_connect_leader(addrs, n, timeout, &c, &why) != SM_DQ_OK)
+		st = sm_err_add(err, SM_E_STORE, NULL,
+		    _("cannot reach the sitemark cluster (%s) within %d ms: %s. Check that its nodes run and that a majority of them is up"),
+		    cfg->store_nodes, timeout, why ? why : "");
+	else if (sm_dq_cluster(c, &nodes, &nn) != SM_DQ_OK)
+		st = sm_err_add(err, SM_E_STORE, NULL, _("the leader %s did not list the cluster: %s"),
+		    sm_dq_address(c), sm_dq_fail_msg(c));
+	else if ((out->leader = strdup(sm_dq_address(c))) == NULL ||
+	    (out->nodes = calloc(nn ? nn : 1, sizeof(*out->nodes))) == NULL)
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	else {
+		for (size_t i = 0; i < nn; i++) {
+			sm_backend_node *o = &out->nodes[out->n++];
+			o->id = nodes[i].id;
+			o->address = nodes[i].address;
+			nodes[i].address = NULL;
+			o->role = sm_dq_role_name(nodes[i].role);
+			o->leader = strcmp(o->address, out->leader) == 0;
+		}
+	}
+	sm_dq_nodes_free(nodes, nn);
+	sm_dq_close(c);
+	free(why);
+	sm_dq_split_free(addrs, n);
+	return st;
+}
+
+sm_status
+sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, sm_err *warn, sm_err *err)
+{
+	sm_config *cfg = NULL;
+	sm_status st;
+	memset(out, 0, sizeof(*out));
+	if ((st = sm_config_load(opts->config_path, &cfg, warn, err)) != SM_OK)
+		return st;
+	if ((out->database = sm_app_db_path(opts->db_path, cfg)) == NULL) {
+		sm_config_free(&cfg);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	if (strncmp(out->database, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) != 0) {
+		out->backend = "sqlite";
+		sm_config_free(&cfg);
+		return SM_OK;
+	}
+	out->backend = "dqlite";
+	free(out->database);
+	out->database = cfg->store_nodes ? strdup(cfg->store_nodes) : NULL;
+	st = ask_cluster(cfg, out, err);
+	sm_config_free(&cfg);
+	return st;
+}

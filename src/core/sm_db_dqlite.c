@@ -1,0 +1,833 @@
+/* sm_db_dqlite.c - the networked database driver: a dqlite cluster.
+ *
+ * It speaks dqlite's wire protocol (sm_dqlite_proto.c) to the cluster's
+ * leader.  A statement is its SQL text and its parameters, sent with
+ * EXEC_SQL or QUERY_SQL when it is stepped (the rows of a query all come
+ * then); a transaction is BEGIN ... COMMIT over the one connection, which
+ * the leader keeps.
+ *
+ * The target is "dqlite:HOST:PORT,HOST:PORT..." (store.nodes), optionally
+ * followed by ";timeout=MS" (store.timeout): the longest any request waits.
+ *
+ * Faults: a dropped connection, NOT_LEADER or LEADERSHIP_LOST mean the
+ * connection is closed and SM_DB_RETRY returned: the transaction is gone
+ * (a COMMIT may or may not have landed) and the store runs it again whole
+ * under the same request id, on a new connection to the new leader.  No
+ * leader found within the timeout is SM_DB_IOERR: the store gives up.  The
+ * leader answers SQLITE_BUSY at once (no busy timeout in dqlite 1.11):
+ * BEGIN IMMEDIATE backs off with jitter and tries again for up to
+ * SM_DB_BUSY_TIMEOUT_MS; inside a transaction BUSY is SM_DB_RETRY too.
+ * A backup is the leader's dump of the database (DUMP): a consistent copy
+ * of its files.  What the driver cannot do on a cluster (data_version) it
+ * says so rather than pretend. */
+#include <config.h>
+
+#include "sm_db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sm_dqlite_proto.h"
+#include "sm_i18n.h"
+#include "sm_random.h"
+
+#define DQ_DATABASE "sitemark"
+#define DQ_PREFIX SM_DB_DQLITE_PREFIX
+
+typedef struct dq_db {
+	sm_db base;
+	char **addrs;
+	size_t naddrs;
+	int timeout_ms;
+	sm_dq_conn *conn;
+	uint32_t dbid;
+	bool in_tx;       /* a transaction is open on the leader */
+	bool tx_lost;     /* the connection went during a transaction: all fails until rollback */
+	int64_t changes, last_id;
+	uint64_t trips_closed; /* round trips of connections closed */
+	char msg[600];
+} dq_db;
+
+typedef struct dq_stmt {
+	sm_db_stmt base;
+	dq_db *db;
+	char *sql;
+	bool query;
+	sm_dq_value params[SM_DQ_MAX_PARAMS];
+	char *owned[SM_DQ_MAX_PARAMS];
+	int nparams;
+	sm_db_rc bind_rc;
+	bool ran;
+	sm_dq_rows rows;
+	size_t cur;       /* the current row + 1 */
+	char (*num)[32];  /* a column's number as text */
+} dq_stmt;
+
+#define DQ(d) ((dq_db *)(d))
+#define DS(s) ((dq_stmt *)(s))
+
+static void
+set_msg(dq_db *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+set_msg(dq_db *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void
+drop_conn(dq_db *d)
+{
+	if (d->conn) {
+		d->trips_closed += sm_dq_round_trips(d->conn);
+		sm_dq_close(d->conn);
+	}
+	d->conn = NULL;
+	if (d->in_tx)
+		d->tx_lost = true;
+	d->in_tx = false;
+}
+
+/* SQLite's (extended) code sent by the leader as ours. */
+static sm_db_rc
+map_code(uint64_t code)
+{
+	switch (code) {
+	case 1555: /* SQLITE_CONSTRAINT_PRIMARYKEY */
+	case 2067: /* SQLITE_CONSTRAINT_UNIQUE */
+		return SM_DB_UNIQUE;
+	case 1299: /* SQLITE_CONSTRAINT_NOTNULL */
+		return SM_DB_NOTNULL;
+	case 275:  /* SQLITE_CONSTRAINT_CHECK */
+		return SM_DB_CHECK;
+	case 787:  /* SQLITE_CONSTRAINT_FOREIGNKEY */
+		return SM_DB_FOREIGNKEY;
+	case SM_DQ_ERR_NOT_LEADER:
+	case SM_DQ_ERR_LEADERSHIP_LOST:
+		return SM_DB_RETRY;
+	default:
+		break;
+	}
+	switch (code & 0xff) {
+	case 5: /* BUSY */
+	case 6: /* LOCKED */
+		return SM_DB_BUSY;
+	case 7:
+		return SM_DB_NOMEM;
+	case 8: /* READONLY */
+	case 3: /* PERM */
+		return SM_DB_READONLY;
+	case 10:
+		return SM_DB_IOERR;
+	case 11:
+	case 26:
+		return SM_DB_CORRUPT;
+	case 13:
+		return SM_DB_FULL;
+	case 19:
+		return SM_DB_CONSTRAINT;
+	default:
+		return SM_DB_ERROR;
+	}
+}
+
+/* The outcome of a request on D's connection as ours; the connection is
+ * dropped when it cannot go on. */
+static sm_db_rc
+outcome(dq_db *d, sm_dq_rc rc)
+{
+	if (rc == SM_DQ_OK)
+		return SM_DB_OK;
+	if (rc == SM_DQ_NOMEM)
+		return SM_DB_NOMEM;
+	const char *m = d->conn ? sm_dq_fail_msg(d->conn) : "";
+	if (rc == SM_DQ_USAGE) { /* nothing was sent: the connection goes on */
+		set_msg(d, "%s", m);
+		return SM_DB_ERROR;
+	}
+	uint64_t code = d->conn ? sm_dq_fail_code(d->conn) : 0;
+	set_msg(d, "%s", m);
+	if (rc != SM_DQ_FAILURE) {
+		drop_conn(d);
+		return SM_DB_RETRY;
+	}
+	sm_db_rc r = map_code(code);
+	if (r == SM_DB_RETRY || strstr(m, "not leader") != NULL ||
+	    strstr(m, "no database opened") != NULL || strstr(m, "leadership lost") != NULL) {
+		drop_conn(d);
+		return SM_DB_RETRY;
+	}
+	return r;
+}
+
+/* A connection to the leader, with the database open. */
+static sm_db_rc
+ensure_conn(dq_db *d)
+{
+	char *why = NULL;
+	uint64_t client = 0;
+	if (d->conn != NULL)
+		return SM_DB_OK;
+	if (d->tx_lost)
+		return SM_DB_RETRY;
+	if (sm_dq_connect_leader(d->addrs, d->naddrs, d->timeout_ms, &d->conn, &why) != SM_DQ_OK) {
+		/* it waited the whole timeout for a leader: no retry of the
+		 * transaction would fare better now */
+		set_msg(d, _("no leader of the cluster could be reached: %s"), why ? why : "");
+		free(why);
+		return SM_DB_IOERR;
+	}
+	sm_random_bytes(&client, sizeof(client), NULL);
+	sm_dq_rc rc = sm_dq_client(d->conn, client);
+	if (rc == SM_DQ_OK)
+		rc = sm_dq_open(d->conn, DQ_DATABASE, &d->dbid);
+	if (rc == SM_DQ_OK)
+		rc = sm_dq_exec(d->conn, d->dbid, "PRAGMA foreign_keys = ON", NULL, 0, NULL, NULL);
+	return outcome(d, rc);
+}
+
+/* ------------------------------------------------------------ opening */
+
+static void dq_close(sm_db *db);
+
+static sm_status
+dq_open(const char *target, bool create, sm_db **out, sm_err *err)
+{
+	(void)create; /* a cluster makes its database on first use */
+	*out = NULL;
+	if (strncmp(target, DQ_PREFIX, strlen(DQ_PREFIX)) != 0)
+		return sm_err_add(err, SM_E_STORE, NULL, _("%s is not a dqlite cluster"), target);
+	dq_db *d = calloc(1, sizeof(*d));
+	char *list = d ? strdup(target + strlen(DQ_PREFIX)) : NULL;
+	if (list == NULL) {
+		free(d);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	d->base.drv = &sm_db_dqlite;
+	d->timeout_ms = 5000;
+	char *opt = strchr(list, ';');
+	if (opt != NULL) {
+		*opt++ = '\0';
+		if (strncmp(opt, "timeout=", 8) == 0 && atoi(opt + 8) > 0)
+			d->timeout_ms = atoi(opt + 8);
+	}
+	d->addrs = sm_dq_split(list, &d->naddrs);
+	free(list);
+	if (d->addrs == NULL) {
+		dq_close(&d->base);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	if (d->naddrs == 0) {
+		dq_close(&d->base);
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("store.backend is dqlite but store.nodes names no node: list the cluster's nodes (host:port)"));
+	}
+	if (ensure_conn(d) != SM_DB_OK) {
+		sm_err_add(err, SM_E_STORE, NULL,
+		    _("cannot reach the sitemark cluster (%s) within %d ms: %s. Check that its nodes run and that a majority of them is up"),
+		    target + strlen(DQ_PREFIX), d->timeout_ms, d->msg);
+		dq_close(&d->base);
+		return SM_E_STORE;
+	}
+	*out = &d->base;
+	return SM_OK;
+}
+
+static void
+dq_close(sm_db *db)
+{
+	dq_db *d = DQ(db);
+	if (d == NULL)
+		return;
+	if (d->conn)
+		sm_dq_close(d->conn);
+	sm_dq_split_free(d->addrs, d->naddrs);
+	free(d);
+}
+
+static const char *
+dq_errmsg(sm_db *db)
+{
+	return DQ(db)->msg;
+}
+
+/* Run SQL (no parameters) yielding rows into R, reconnecting once when the
+ * connection went outside a transaction. */
+static sm_db_rc
+query_plain(dq_db *d, const char *sql, sm_dq_rows *r)
+{
+	sm_db_rc rc = SM_DB_RETRY;
+	for (int tries = 0; tries < (d->conn ? 2 : 1) && rc == SM_DB_RETRY; tries++) {
+		bool in_tx = d->in_tx;
+		if ((rc = ensure_conn(d)) != SM_DB_OK)
+			continue;
+		rc = outcome(d, sm_dq_query(d->conn, d->dbid, sql, NULL, 0, r));
+		if (in_tx)
+			break;
+	}
+	return rc;
+}
+
+static sm_status
+dq_schema_get(sm_db *db, const char *target, int *version, sm_err *err)
+{
+	dq_db *d = DQ(db);
+	sm_dq_rows r;
+	*version = 0;
+	sm_db_rc rc = query_plain(d, "SELECT (SELECT user_version FROM pragma_user_version),"
+	    " (SELECT application_id FROM pragma_application_id),"
+	    " (SELECT count(*) FROM sqlite_master)", &r);
+	if (rc != SM_DB_OK)
+		return sm_db_fail(db, rc, err);
+	if (r.nrows != 1 || r.ncols != 3) {
+		sm_dq_rows_clear(&r);
+		return sm_err_add(err, SM_E_STORE, NULL, _("database error: %s"), "schema");
+	}
+	*version = (int)r.values[0].i;
+	int64_t appid = r.values[1].i, tables = r.values[2].i;
+	sm_dq_rows_clear(&r);
+	if ((tables > 0 || *version > 0) && appid != SM_DB_APPLICATION_ID)
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("%s is a SQLite database of another program, not of sitemark: nothing was touched"),
+		    target);
+	return SM_OK;
+}
+
+static sm_status
+dq_ready(sm_db *db, sm_err *err)
+{
+	/* dqlite keeps its own write-ahead log and replicates it; foreign keys
+	 * are switched on with every connection */
+	(void)db;
+	(void)err;
+	return SM_OK;
+}
+
+static sm_db_rc dq_exec(sm_db *db, const char *script);
+
+static sm_db_rc
+dq_schema_set(sm_db *db, int version)
+{
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+	sm_db_rc rc = dq_exec(db, sql);
+	if (rc != SM_DB_OK)
+		return rc;
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", SM_DB_APPLICATION_ID);
+	return dq_exec(db, sql);
+}
+
+static sm_status
+dq_check(sm_db *db, sm_err *err)
+{
+	sm_dq_rows r;
+	sm_status status = SM_OK;
+	sm_db_rc rc = query_plain(DQ(db), "PRAGMA integrity_check", &r);
+	if (rc != SM_DB_OK)
+		return sm_db_fail(db, rc, err);
+	for (size_t i = 0; i < r.nrows; i++) {
+		const sm_dq_value *v = &r.values[i * (size_t)r.ncols];
+		if (v->type == SM_DQ_TEXT && strcmp(v->s, "ok") != 0)
+			status = sm_err_add(err, SM_E_STORE, NULL, "%s", v->s);
+	}
+	sm_dq_rows_clear(&r);
+	return status;
+}
+
+/* Write N bytes of DATA into the new file PATH (0660 at most). */
+static bool
+write_new(const char *path, const unsigned char *data, uint64_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660);
+	if (fd < 0)
+		return false;
+	while (n > 0) {
+		ssize_t k = write(fd, data, n > (1u << 20) ? (1u << 20) : (size_t)n);
+		if (k <= 0) {
+			close(fd);
+			return false;
+		}
+		data += k;
+		n -= (uint64_t)k;
+	}
+	return fsync(fd) == 0 && close(fd) == 0;
+}
+
+/* DEST from the leader's dump of the database: its main file and, beside
+ * it, its write-ahead log (DEST-wal), which SQLite folds into DEST when the
+ * store opens the copy to verify it. */
+static sm_status
+dq_backup(sm_db *db, const char *dest, sm_err *err)
+{
+	dq_db *d = DQ(db);
+	sm_dq_files files = {0};
+	char *wal = NULL;
+	sm_db_rc rc = ensure_conn(d);
+	if (rc == SM_DB_OK)
+		rc = outcome(d, sm_dq_dump(d->conn, DQ_DATABASE, &files));
+	if (rc != SM_DB_OK)
+		return sm_err_add(err, SM_E_STORE, NULL, _("cannot copy the database to %s: %s"), dest,
+		    d->msg);
+	if (asprintf(&wal, "%s-wal", dest) < 0) {
+		sm_dq_files_clear(&files);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	bool ok = files.n >= 1 && files.f[0].size > 0 &&
+	    write_new(dest, files.f[0].data, files.f[0].size) &&
+	    (files.n < 2 || files.f[1].size == 0 || write_new(wal, files.f[1].data, files.f[1].size));
+	int e = errno;
+	sm_dq_files_clear(&files);
+	if (!ok) {
+		unlink(wal);
+		free(wal);
+		return sm_err_add(err, SM_E_IO, NULL, _("cannot copy the database to %s: %s"), dest,
+		    strerror(e ? e : EIO));
+	}
+	free(wal);
+	return SM_OK;
+}
+
+static int64_t
+dq_data_version(sm_db *db)
+{
+	(void)db;
+	return -1; /* not supported on dqlite yet: the engine cannot tell */
+}
+
+/* ------------------------------------------------------------ statements */
+
+/* Whether SQL yields rows (its first word). */
+static bool
+yields_rows(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '(')
+		sql++;
+	static const char *const words[] = {"SELECT", "WITH", "VALUES", "EXPLAIN"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strncasecmp(sql, words[i], strlen(words[i])) == 0)
+			return true;
+	return strncasecmp(sql, "PRAGMA", 6) == 0 && strchr(sql, '=') == NULL;
+}
+
+static sm_db_rc
+dq_prepare(sm_db *db, const char *sql, bool persistent, sm_db_stmt **out)
+{
+	(void)persistent;
+	dq_stmt *s = calloc(1, sizeof(*s));
+	*out = NULL;
+	if (s == NULL || (s->sql = strdup(sql)) == NULL) {
+		free(s);
+		return SM_DB_NOMEM;
+	}
+	s->base.drv = &sm_db_dqlite;
+	s->db = DQ(db);
+	s->query = yields_rows(sql);
+	*out = &s->base;
+	return SM_DB_OK;
+}
+
+static void
+clear_params(dq_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++) {
+		free(s->owned[i]);
+		s->owned[i] = NULL;
+	}
+	memset(s->params, 0, sizeof(s->params[0]) * (size_t)s->nparams);
+	s->nparams = 0;
+}
+
+static void
+dq_reset(sm_db_stmt *st)
+{
+	dq_stmt *s = DS(st);
+	clear_params(s);
+	sm_dq_rows_clear(&s->rows);
+	free(s->num);
+	s->num = NULL;
+	s->cur = 0;
+	s->ran = false;
+	s->bind_rc = SM_DB_OK;
+}
+
+static void
+dq_finalize(sm_db_stmt *st)
+{
+	dq_reset(st);
+	free(DS(st)->sql);
+	free(st);
+}
+
+/* The parameter I (from 1) to set, or NULL (remembered as a failed bind). */
+static sm_dq_value *
+param(dq_stmt *s, int i)
+{
+	if (i < 1 || i > SM_DQ_MAX_PARAMS) {
+		if (s->bind_rc == SM_DB_OK)
+			s->bind_rc = SM_DB_ERROR;
+		return NULL;
+	}
+	free(s->owned[i - 1]);
+	s->owned[i - 1] = NULL;
+	if (i > s->nparams)
+		s->nparams = i;
+	memset(&s->params[i - 1], 0, sizeof(s->params[0]));
+	return &s->params[i - 1];
+}
+
+static sm_db_rc
+dq_bind_int64(sm_db_stmt *st, int i, int64_t v)
+{
+	sm_dq_value *p = param(DS(st), i);
+	if (p == NULL)
+		return SM_DB_ERROR;
+	p->type = SM_DQ_INTEGER;
+	p->i = v;
+	return SM_DB_OK;
+}
+
+static sm_db_rc
+dq_bind_double(sm_db_stmt *st, int i, double v)
+{
+	sm_dq_value *p = param(DS(st), i);
+	if (p == NULL)
+		return SM_DB_ERROR;
+	p->type = SM_DQ_FLOAT;
+	p->f = v;
+	return SM_DB_OK;
+}
+
+static sm_db_rc
+dq_bind_null(sm_db_stmt *st, int i)
+{
+	sm_dq_value *p = param(DS(st), i);
+	if (p == NULL)
+		return SM_DB_ERROR;
+	p->type = SM_DQ_NULL;
+	return SM_DB_OK;
+}
+
+static sm_db_rc
+dq_bind_text_owned(sm_db_stmt *st, int i, char *v)
+{
+	if (v == NULL)
+		return dq_bind_null(st, i);
+	sm_dq_value *p = param(DS(st), i);
+	if (p == NULL) {
+		free(v);
+		return SM_DB_ERROR;
+	}
+	DS(st)->owned[i - 1] = v;
+	p->type = SM_DQ_TEXT;
+	p->s = v;
+	p->len = strlen(v);
+	return SM_DB_OK;
+}
+
+static sm_db_rc
+dq_bind_text(sm_db_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		return dq_bind_null(st, i);
+	char *copy = strdup(v);
+	if (copy == NULL) {
+		dq_bind_null(st, i);
+		if (DS(st)->bind_rc == SM_DB_OK)
+			DS(st)->bind_rc = SM_DB_NOMEM;
+		return SM_DB_NOMEM;
+	}
+	return dq_bind_text_owned(st, i, copy);
+}
+
+static void
+dq_bind_failed(sm_db_stmt *st, sm_db_rc rc)
+{
+	if (DS(st)->bind_rc == SM_DB_OK)
+		DS(st)->bind_rc = rc;
+}
+
+/* Send the statement: its rows, or its changes. */
+static sm_db_rc
+run_stmt(dq_stmt *s)
+{
+	dq_db *d = s->db;
+	sm_db_rc rc = SM_DB_RETRY;
+	/* outside a transaction a read may go again, once, on a new connection
+	 * when the one it had went */
+	int tries = d->in_tx || d->tx_lost || !s->query || d->conn == NULL ? 1 : 2;
+	for (int t = 0; t < tries && rc == SM_DB_RETRY; t++) {
+		if ((rc = ensure_conn(d)) != SM_DB_OK)
+			continue;
+		if (s->query) {
+			rc = outcome(d, sm_dq_query(d->conn, d->dbid, s->sql, s->params, s->nparams,
+			    &s->rows));
+		} else {
+			uint64_t id = 0, changes = 0;
+			rc = outcome(d, sm_dq_exec(d->conn, d->dbid, s->sql, s->params, s->nparams, &id,
+			    &changes));
+			if (rc == SM_DB_OK) {
+				d->changes = (int64_t)changes;
+				d->last_id = (int64_t)id;
+			}
+		}
+	}
+	/* inside a transaction another writer's lock cannot be waited for on
+	 * the leader: the whole transaction goes again */
+	if (rc == SM_DB_BUSY && d->in_tx)
+		rc = SM_DB_RETRY;
+	if (rc == SM_DB_OK && s->query && s->rows.ncols > 0 &&
+	    (s->num = calloc((size_t)s->rows.ncols, sizeof(*s->num))) == NULL)
+		rc = SM_DB_NOMEM;
+	return rc;
+}
+
+static sm_db_rc
+dq_step(sm_db_stmt *st)
+{
+	dq_stmt *s = DS(st);
+	if (s->bind_rc != SM_DB_OK)
+		return s->bind_rc;
+	if (!s->ran) {
+		sm_db_rc rc = run_stmt(s);
+		if (rc != SM_DB_OK)
+			return rc;
+		s->ran = true;
+		s->cur = 0;
+	}
+	if (!s->query || s->cur >= s->rows.nrows)
+		return SM_DB_DONE;
+	s->cur++;
+	return SM_DB_ROW;
+}
+
+static const sm_dq_value *
+value(sm_db_stmt *st, int i)
+{
+	dq_stmt *s = DS(st);
+	if (s->cur == 0 || s->cur > s->rows.nrows || i < 0 || i >= s->rows.ncols)
+		return NULL;
+	return &s->rows.values[(s->cur - 1) * (size_t)s->rows.ncols + (size_t)i];
+}
+
+static int
+dq_column_count(sm_db_stmt *st)
+{
+	return DS(st)->rows.ncols;
+}
+
+static sm_db_type
+dq_column_type(sm_db_stmt *st, int i)
+{
+	const sm_dq_value *v = value(st, i);
+	switch (v ? v->type : SM_DQ_NULL) {
+	case SM_DQ_INTEGER:
+		return SM_DB_INTEGER;
+	case SM_DQ_FLOAT:
+		return SM_DB_FLOAT;
+	case SM_DQ_TEXT:
+		return SM_DB_TEXT;
+	case SM_DQ_BLOB:
+		return SM_DB_BLOB;
+	default:
+		return SM_DB_NULL;
+	}
+}
+
+static int64_t
+dq_column_int64(sm_db_stmt *st, int i)
+{
+	const sm_dq_value *v = value(st, i);
+	if (v == NULL)
+		return 0;
+	switch (v->type) {
+	case SM_DQ_INTEGER:
+		return v->i;
+	case SM_DQ_FLOAT:
+		return (int64_t)v->f;
+	case SM_DQ_TEXT:
+		return strtoll(v->s, NULL, 10);
+	default:
+		return 0;
+	}
+}
+
+static double
+dq_column_double(sm_db_stmt *st, int i)
+{
+	const sm_dq_value *v = value(st, i);
+	if (v == NULL)
+		return 0;
+	switch (v->type) {
+	case SM_DQ_INTEGER:
+		return (double)v->i;
+	case SM_DQ_FLOAT:
+		return v->f;
+	case SM_DQ_TEXT:
+		return strtod(v->s, NULL);
+	default:
+		return 0;
+	}
+}
+
+static const char *
+dq_column_text(sm_db_stmt *st, int i)
+{
+	const sm_dq_value *v = value(st, i);
+	dq_stmt *s = DS(st);
+	if (v == NULL)
+		return NULL;
+	switch (v->type) {
+	case SM_DQ_TEXT:
+		return v->s;
+	case SM_DQ_INTEGER:
+		snprintf(s->num[i], sizeof(s->num[i]), "%lld", (long long)v->i);
+		return s->num[i];
+	case SM_DQ_FLOAT:
+		snprintf(s->num[i], sizeof(s->num[i]), "%.15g", v->f);
+		return s->num[i];
+	default:
+		return NULL; /* NULL; blobs are not text (the store keeps none) */
+	}
+}
+
+/* ------------------------------------------------------------ the connection */
+
+static int64_t
+dq_changes(sm_db *db)
+{
+	return DQ(db)->changes;
+}
+
+static int64_t
+dq_last_insert_id(sm_db *db)
+{
+	return DQ(db)->last_id;
+}
+
+static sm_db_rc
+dq_exec(sm_db *db, const char *script)
+{
+	dq_db *d = DQ(db);
+	sm_db_rc rc = ensure_conn(d);
+	if (rc != SM_DB_OK)
+		return rc;
+	uint64_t id = 0, changes = 0;
+	rc = outcome(d, sm_dq_exec(d->conn, d->dbid, script, NULL, 0, &id, &changes));
+	if (rc == SM_DB_OK) {
+		d->changes = (int64_t)changes;
+		d->last_id = (int64_t)id;
+	} else if (rc == SM_DB_BUSY && d->in_tx)
+		rc = SM_DB_RETRY;
+	return rc;
+}
+
+static sm_db_rc
+dq_begin(sm_db *db, bool immediate)
+{
+	dq_db *d = DQ(db);
+	const char *sql = immediate ? "BEGIN IMMEDIATE" : "BEGIN";
+	struct timespec t0, t;
+	int wait_ms = 2;
+	sm_db_rc rc;
+
+	d->tx_lost = false; /* a new transaction may use a new connection */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		rc = dq_exec(db, sql);
+		if (rc == SM_DB_OK) {
+			d->in_tx = true;
+			return SM_DB_OK;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		/* BUSY: another writer holds the lock, and the leader does not
+		 * wait; RETRY: the connection went or the leader changed: again,
+		 * on a new connection, a while */
+		int limit = rc == SM_DB_BUSY ? SM_DB_BUSY_TIMEOUT_MS : d->timeout_ms;
+		if ((rc != SM_DB_BUSY && rc != SM_DB_RETRY) || spent >= limit)
+			return rc;
+		sm_db_back_off(wait_ms);
+		if (wait_ms < 100)
+			wait_ms *= 2;
+		d->tx_lost = false;
+	}
+}
+
+static sm_db_rc
+dq_commit(sm_db *db)
+{
+	dq_db *d = DQ(db);
+	if (d->tx_lost)
+		return SM_DB_RETRY;
+	sm_db_rc rc = dq_exec(db, "COMMIT");
+	if (rc == SM_DB_OK)
+		d->in_tx = false;
+	return rc;
+}
+
+static sm_db_rc
+dq_rollback(sm_db *db)
+{
+	dq_db *d = DQ(db);
+	d->tx_lost = false;
+	if (!d->in_tx || d->conn == NULL) {
+		d->in_tx = false;
+		return SM_DB_OK;
+	}
+	uint64_t id, changes;
+	sm_dq_rc rc = sm_dq_exec(d->conn, d->dbid, "ROLLBACK", NULL, 0, &id, &changes);
+	d->in_tx = false;
+	if (rc == SM_DQ_FAILURE) /* "no transaction is active": the leader rolled it back */
+		return SM_DB_OK;
+	return outcome(d, rc);
+}
+
+uint64_t
+sm_db_dqlite_round_trips(sm_db *db)
+{
+	dq_db *d = DQ(db);
+	return d->trips_closed + (d->conn ? sm_dq_round_trips(d->conn) : 0);
+}
+
+const sm_db_driver sm_db_dqlite = {
+	.name = "dqlite",
+	.open = dq_open,
+	.close = dq_close,
+	.errmsg = dq_errmsg,
+	.schema_get = dq_schema_get,
+	.ready = dq_ready,
+	.schema_set = dq_schema_set,
+	.check = dq_check,
+	.prepare = dq_prepare,
+	.finalize = dq_finalize,
+	.reset = dq_reset,
+	.bind_int64 = dq_bind_int64,
+	.bind_double = dq_bind_double,
+	.bind_text = dq_bind_text,
+	.bind_text_owned = dq_bind_text_owned,
+	.bind_null = dq_bind_null,
+	.bind_failed = dq_bind_failed,
+	.step = dq_step,
+	.column_count = dq_column_count,
+	.column_type = dq_column_type,
+	.column_int64 = dq_column_int64,
+	.column_double = dq_column_double,
+	.column_text = dq_column_text,
+	.changes = dq_changes,
+	.last_insert_id = dq_last_insert_id,
+	.exec = dq_exec,
+	.begin = dq_begin,
+	.commit = dq_commit,
+	.rollback = dq_rollback,
+	.data_version = dq_data_version,
+	.backup = dq_backup,
+};

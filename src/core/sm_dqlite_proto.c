@@ -1,0 +1,1034 @@
+/* sm_dqlite_proto.c - a minimal client of dqlite's wire protocol (see the
+ * header).  Messages are a header word (body size in words, type, schema)
+ * and a body of little-endian words; text is zero-terminated and padded to
+ * a word. */
+#include <config.h>
+
+#include "sm_dqlite_proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+	REQ_LEADER = 0, REQ_CLIENT = 1, REQ_OPEN = 3, REQ_EXEC_SQL = 8, REQ_QUERY_SQL = 9,
+	REQ_ADD = 12, REQ_ASSIGN = 13, REQ_REMOVE = 14, REQ_DUMP = 15, REQ_CLUSTER = 16,
+	REQ_TRANSFER = 17
+};
+enum {
+	RES_FAILURE = 0, RES_SERVER = 1, RES_WELCOME = 2, RES_SERVERS = 3, RES_DB = 4,
+	RES_RESULT = 6, RES_ROWS = 7, RES_EMPTY = 8, RES_FILES = 9
+};
+
+#define ROWS_DONE UINT64_C(0xffffffffffffffff)
+#define ROWS_PART UINT64_C(0xeeeeeeeeeeeeeeee)
+/* A body larger than this is refused rather than allocated; a dump (the
+ * database's files in one message) may be larger. */
+#define MAX_BODY ((uint64_t)256 * 1024 * 1024)
+#define MAX_DUMP ((uint64_t)4 * 1024 * 1024 * 1024)
+
+struct sm_dq_conn {
+	int fd;
+	int timeout_ms;
+	char *address;
+	uint64_t fail_code;
+	char fail_msg[512];
+	uint64_t trips;
+	uint64_t max_body;
+	/* the request being written */
+	unsigned char *w;
+	size_t wlen, wcap;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static void
+set_fail(sm_dq_conn *c, uint64_t code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void
+set_fail(sm_dq_conn *c, uint64_t code, const char *fmt, ...)
+{
+	va_list ap;
+	c->fail_code = code;
+	va_start(ap, fmt);
+	vsnprintf(c->fail_msg, sizeof(c->fail_msg), fmt, ap);
+	va_end(ap);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t
+pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static void
+put_le(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/* Room for N more bytes of the request, zeroed. */
+static unsigned char *
+wgrow(sm_dq_conn *c, size_t n)
+{
+	if (c->wlen + n > c->wcap) {
+		size_t cap = c->wcap ? c->wcap : 256;
+		while (cap < c->wlen + n)
+			cap *= 2;
+		unsigned char *w = realloc(c->w, cap);
+		if (w == NULL)
+			return NULL;
+		c->w = w;
+		c->wcap = cap;
+	}
+	unsigned char *p = c->w + c->wlen;
+	memset(p, 0, n);
+	c->wlen += n;
+	return p;
+}
+
+static bool
+put_u64(sm_dq_conn *c, uint64_t v)
+{
+	unsigned char *p = wgrow(c, 8);
+	if (p)
+		put_le(p, v, 8);
+	return p != NULL;
+}
+
+static bool
+put_text(sm_dq_conn *c, const char *s)
+{
+	size_t n = strlen(s);
+	unsigned char *p = wgrow(c, pad8(n + 1));
+	if (p)
+		memcpy(p, s, n);
+	return p != NULL;
+}
+
+/* A params-tuple (schema 0): a byte of count, a byte of type each, padded,
+ * then the values. */
+static bool
+put_params(sm_dq_conn *c, const sm_dq_value *v, int n)
+{
+	unsigned char *h = wgrow(c, pad8(1 + (size_t)n));
+	if (h == NULL)
+		return false;
+	size_t hoff = (size_t)(h - c->w);
+	c->w[hoff] = (unsigned char)n;
+	for (int i = 0; i < n; i++) {
+		unsigned char *p;
+		c->w[hoff + 1 + (size_t)i] = (unsigned char)v[i].type;
+		switch (v[i].type) {
+		case SM_DQ_INTEGER:
+		case SM_DQ_BOOLEAN:
+		case SM_DQ_UNIXTIME:
+			if (!put_u64(c, (uint64_t)v[i].i))
+				return false;
+			break;
+		case SM_DQ_FLOAT: {
+			uint64_t bits;
+			memcpy(&bits, &v[i].f, 8);
+			if (!put_u64(c, bits))
+				return false;
+			break;
+		}
+		case SM_DQ_TEXT:
+		case SM_DQ_ISO8601:
+			if (!put_text(c, v[i].s ? v[i].s : ""))
+				return false;
+			break;
+		case SM_DQ_BLOB:
+			if (!put_u64(c, v[i].len) || (p = wgrow(c, pad8(v[i].len))) == NULL)
+				return false;
+			if (v[i].len)
+				memcpy(p, v[i].s, v[i].len);
+			break;
+		default: /* NULL */
+			c->w[hoff + 1 + (size_t)i] = SM_DQ_NULL;
+			if (!put_u64(c, 0))
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+/* Wait for FD to be ready for EVENTS until DEADLINE. */
+static sm_dq_rc
+wait_fd(sm_dq_conn *c, short events, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			set_fail(c, 0, "%s did not answer within %d ms", c->address, c->timeout_ms);
+			return SM_DQ_IO;
+		}
+		struct pollfd p = {.fd = c->fd, .events = events};
+		int r = poll(&p, 1, (int)left);
+		if (r > 0)
+			return SM_DQ_OK;
+		if (r < 0 && errno != EINTR) {
+			set_fail(c, 0, "%s: %s", c->address, strerror(errno));
+			return SM_DQ_IO;
+		}
+	}
+}
+
+/* Send (OUT) or receive all N bytes at P by DEADLINE. */
+static sm_dq_rc
+io_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline, bool out)
+{
+	while (n > 0) {
+		ssize_t k = out ? send(c->fd, p, n, MSG_NOSIGNAL) : recv(c->fd, p, n, 0);
+		if (k > 0) {
+			p += k;
+			n -= (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			sm_dq_rc rc = wait_fd(c, out ? POLLOUT : POLLIN, deadline);
+			if (rc != SM_DQ_OK)
+				return rc;
+			continue;
+		}
+		set_fail(c, 0, "%s: %s", c->address,
+		    k < 0 ? strerror(errno) : "the node closed the connection");
+		return SM_DQ_IO;
+	}
+	return SM_DQ_OK;
+}
+
+static sm_dq_rc
+send_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
+{
+	return io_all(c, p, n, deadline, true);
+}
+
+static sm_dq_rc
+recv_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
+{
+	return io_all(c, p, n, deadline, false);
+}
+
+/* Start a request (the header is filled in by send_request). */
+static void
+begin_request(sm_dq_conn *c)
+{
+	c->wlen = 0;
+	wgrow(c, 8);
+}
+
+static sm_dq_rc
+send_request(sm_dq_conn *c, int type, int schema)
+{
+	if (c->w == NULL || c->wlen < 8)
+		return SM_DQ_NOMEM;
+	size_t words = (c->wlen - 8) / 8;
+	put_le(c->w, words, 4);
+	c->w[4] = (unsigned char)type;
+	c->w[5] = (unsigned char)schema;
+	c->w[6] = c->w[7] = 0;
+	c->trips++;
+	return send_all(c, c->w, c->wlen, now_ms() + c->timeout_ms);
+}
+
+/* A received message. */
+struct msg {
+	int type;
+	unsigned char *body;
+	size_t len, off;
+	bool bad;
+};
+
+static sm_dq_rc
+recv_msg(sm_dq_conn *c, struct msg *m)
+{
+	unsigned char h[8];
+	int64_t deadline = now_ms() + c->timeout_ms;
+	memset(m, 0, sizeof(*m));
+	sm_dq_rc rc = recv_all(c, h, 8, deadline);
+	if (rc != SM_DQ_OK)
+		return rc;
+	uint64_t words = get_le(h, 4);
+	m->type = h[4];
+	if (words * 8 > (c->max_body ? c->max_body : MAX_BODY)) {
+		set_fail(c, 0, "%s sent a message of %llu words", c->address,
+		    (unsigned long long)words);
+		return SM_DQ_PROTO;
+	}
+	m->len = (size_t)words * 8;
+	if ((m->body = malloc(m->len + 1)) == NULL)
+		return SM_DQ_NOMEM;
+	m->body[m->len] = '\0';
+	if ((rc = recv_all(c, m->body, m->len, deadline)) != SM_DQ_OK) {
+		free(m->body);
+		m->body = NULL;
+	}
+	return rc;
+}
+
+static uint64_t
+get_u64(struct msg *m)
+{
+	if (m->off + 8 > m->len) {
+		m->bad = true;
+		return 0;
+	}
+	uint64_t v = get_le(m->body + m->off, 8);
+	m->off += 8;
+	return v;
+}
+
+static uint32_t
+get_u32(struct msg *m)
+{
+	if (m->off + 4 > m->len) {
+		m->bad = true;
+		return 0;
+	}
+	uint32_t v = (uint32_t)get_le(m->body + m->off, 4);
+	m->off += 4;
+	return v;
+}
+
+/* Text in the message (not copied), NULL when malformed. */
+static const char *
+get_text(struct msg *m)
+{
+	if (m->off >= m->len) {
+		m->bad = true;
+		return NULL;
+	}
+	const char *s = (const char *)m->body + m->off;
+	const void *z = memchr(s, '\0', m->len - m->off);
+	if (z == NULL) {
+		m->bad = true;
+		return NULL;
+	}
+	m->off += pad8((size_t)((const char *)z - s) + 1);
+	if (m->off > m->len)
+		m->off = m->len;
+	return s;
+}
+
+/* A failure response into C; SM_DQ_FAILURE. */
+static sm_dq_rc
+failure(sm_dq_conn *c, struct msg *m)
+{
+	uint64_t code = get_u64(m);
+	const char *msg = get_text(m);
+	set_fail(c, code, "%s", msg && !m->bad ? msg : "(no message)");
+	return SM_DQ_FAILURE;
+}
+
+/* Receive the answer to a request: TYPE expected, else a failure. */
+static sm_dq_rc
+expect(sm_dq_conn *c, int type, struct msg *m)
+{
+	sm_dq_rc rc = recv_msg(c, m);
+	if (rc != SM_DQ_OK)
+		return rc;
+	if (m->type == type)
+		return SM_DQ_OK;
+	if (m->type == RES_FAILURE)
+		rc = failure(c, m);
+	else {
+		set_fail(c, 0, "%s answered with message type %d instead of %d", c->address, m->type,
+		    type);
+		rc = SM_DQ_PROTO;
+	}
+	free(m->body);
+	m->body = NULL;
+	return rc;
+}
+
+static sm_dq_rc
+malformed(sm_dq_conn *c, struct msg *m)
+{
+	free(m->body);
+	m->body = NULL;
+	set_fail(c, 0, "%s sent a malformed answer", c->address);
+	return SM_DQ_PROTO;
+}
+
+/* ------------------------------------------------------------ connecting */
+
+/* "host:port" or "[v6]:port" into HOST and PORT. */
+static bool
+split_address(const char *a, char *host, size_t hn, char *port, size_t pn)
+{
+	const char *colon;
+	if (a[0] == '[') {
+		const char *end = strchr(a, ']');
+		if (end == NULL || end[1] != ':' || (size_t)(end - a - 1) >= hn)
+			return false;
+		memcpy(host, a + 1, (size_t)(end - a - 1));
+		host[end - a - 1] = '\0';
+		colon = end + 1;
+	} else {
+		colon = strrchr(a, ':');
+		if (colon == NULL || (size_t)(colon - a) >= hn || colon == a)
+			return false;
+		memcpy(host, a, (size_t)(colon - a));
+		host[colon - a] = '\0';
+	}
+	if (colon[1] == '\0' || strlen(colon + 1) >= pn || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return false;
+	strcpy(port, colon + 1);
+	return true;
+}
+
+static char *
+dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *
+dupf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+sm_dq_rc
+sm_dq_connect(const char *address, int timeout_ms, sm_dq_conn **out, char **why)
+{
+	char host[256], port[16];
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL, *ai;
+	sm_dq_conn *c;
+	sm_dq_rc rc = SM_DQ_IO;
+
+	*out = NULL;
+	if (why)
+		*why = NULL;
+	if (!split_address(address, host, sizeof(host), port, sizeof(port))) {
+		if (why)
+			*why = dupf("'%s' is not an address of the form host:port", address);
+		return SM_DQ_USAGE;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL || (c->address = strdup(address)) == NULL) {
+		free(c);
+		return SM_DQ_NOMEM;
+	}
+	c->fd = -1;
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+	int gai = getaddrinfo(host, port, &hints, &res);
+	if (gai != 0) {
+		set_fail(c, 0, "%s: %s", address, gai_strerror(gai));
+		goto fail;
+	}
+	int64_t deadline = now_ms() + c->timeout_ms;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (c->fd < 0)
+			continue;
+		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno == EINPROGRESS) {
+			int soerr = 0;
+			socklen_t sl = sizeof(soerr);
+			if (wait_fd(c, POLLOUT, deadline) == SM_DQ_OK &&
+			    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
+				break;
+			if (soerr != 0)
+				set_fail(c, 0, "%s: %s", address, strerror(soerr));
+		} else
+			set_fail(c, 0, "%s: %s", address, strerror(errno));
+		close(c->fd);
+		c->fd = -1;
+	}
+	freeaddrinfo(res);
+	if (c->fd < 0)
+		goto fail;
+	int one = 1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	unsigned char hs[8];
+	put_le(hs, 1, 8); /* protocol version 1 */
+	if ((rc = send_all(c, hs, 8, now_ms() + c->timeout_ms)) != SM_DQ_OK)
+		goto fail;
+	*out = c;
+	return SM_DQ_OK;
+fail:
+	if (why)
+		*why = strdup(c->fail_msg[0] ? c->fail_msg : address);
+	sm_dq_close(c);
+	return rc;
+}
+
+void
+sm_dq_close(sm_dq_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->address);
+	free(c->w);
+	free(c);
+}
+
+const char *
+sm_dq_address(const sm_dq_conn *c)
+{
+	return c->address;
+}
+
+uint64_t
+sm_dq_fail_code(const sm_dq_conn *c)
+{
+	return c->fail_code;
+}
+
+const char *
+sm_dq_fail_msg(const sm_dq_conn *c)
+{
+	return c->fail_msg;
+}
+
+uint64_t
+sm_dq_round_trips(const sm_dq_conn *c)
+{
+	return c->trips;
+}
+
+/* One pass over ADDRS (see sm_dq_connect_leader); *LAST why not. */
+static sm_dq_rc
+leader_pass(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out, char **lastp)
+{
+	char *last = *lastp;
+	for (size_t i = 0; i < n; i++) {
+		sm_dq_conn *c = NULL;
+		char *w = NULL, *leader = NULL;
+		uint64_t id = 0;
+		if (sm_dq_connect(addrs[i], timeout_ms, &c, &w) != SM_DQ_OK) {
+			free(last);
+			last = w;
+			continue;
+		}
+		sm_dq_rc rc = sm_dq_leader(c, &id, &leader);
+		if (rc != SM_DQ_OK || leader == NULL || *leader == '\0') {
+			free(last);
+			last = rc == SM_DQ_OK ? dupf("%s knows no leader (no quorum?)", addrs[i]) :
+			    strdup(c->fail_msg);
+			free(leader);
+			sm_dq_close(c);
+			continue;
+		}
+		if (strcmp(leader, c->address) == 0) {
+			free(leader);
+			free(last);
+			*lastp = NULL;
+			*out = c;
+			return SM_DQ_OK;
+		}
+		/* follow the leader it named, and check that it agrees */
+		sm_dq_close(c);
+		c = NULL;
+		if (sm_dq_connect(leader, timeout_ms, &c, &w) == SM_DQ_OK) {
+			char *again = NULL;
+			if (sm_dq_leader(c, &id, &again) == SM_DQ_OK && again && strcmp(again, leader) == 0) {
+				free(again);
+				free(leader);
+				free(last);
+				*lastp = NULL;
+				*out = c;
+				return SM_DQ_OK;
+			}
+			free(again);
+			free(last);
+			last = dupf("%s named %s as the leader, which does not agree", addrs[i], leader);
+			sm_dq_close(c);
+		} else {
+			free(last);
+			last = w;
+		}
+		free(leader);
+	}
+	*lastp = last;
+	return SM_DQ_IO;
+}
+
+sm_dq_rc
+sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out, char **why)
+{
+	char *last = NULL;
+	int timeout = timeout_ms > 0 ? timeout_ms : 5000;
+	int64_t give_up = now_ms() + timeout;
+	/* a node that accepts but does not answer (stopped) must leave time
+	 * for the others: each is given a quarter of the time */
+	int each = timeout / 4 > 250 ? timeout / 4 : 250;
+	long pause_ms = 20;
+	*out = NULL;
+	if (why)
+		*why = NULL;
+	/* while an election runs no node knows a leader: ask again, a while */
+	while (n > 0) {
+		int left = (int)(give_up - now_ms());
+		if (leader_pass(addrs, n, left < each ? (left > 100 ? left : 100) : each, out,
+		    &last) == SM_DQ_OK) {
+			(*out)->timeout_ms = timeout;
+			return SM_DQ_OK;
+		}
+		if (now_ms() + pause_ms >= give_up)
+			break;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = pause_ms * 1000000L};
+		nanosleep(&ts, NULL);
+		if (pause_ms < 200)
+			pause_ms *= 2;
+	}
+	if (why)
+		*why = last ? last : strdup("no node given");
+	else
+		free(last);
+	return SM_DQ_IO;
+}
+
+/* ------------------------------------------------------------ requests */
+
+sm_dq_rc
+sm_dq_leader(sm_dq_conn *c, uint64_t *id, char **address)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	*address = NULL;
+	begin_request(c);
+	if (!put_u64(c, 0))
+		return SM_DQ_NOMEM;
+	if ((rc = send_request(c, REQ_LEADER, 0)) != SM_DQ_OK ||
+	    (rc = expect(c, RES_SERVER, &m)) != SM_DQ_OK)
+		return rc;
+	*id = get_u64(&m);
+	const char *a = get_text(&m);
+	if (m.bad)
+		return malformed(c, &m);
+	*address = strdup(a);
+	free(m.body);
+	return *address ? SM_DQ_OK : SM_DQ_NOMEM;
+}
+
+/* A request whose answer carries nothing sitemark needs. */
+static sm_dq_rc
+simple(sm_dq_conn *c, int type, int answer)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	if ((rc = send_request(c, type, 0)) != SM_DQ_OK || (rc = expect(c, answer, &m)) != SM_DQ_OK)
+		return rc;
+	free(m.body);
+	return SM_DQ_OK;
+}
+
+/* A request of N (1 or 2) words, A and B. */
+static sm_dq_rc
+words(sm_dq_conn *c, int type, int answer, int n, uint64_t a, uint64_t b)
+{
+	begin_request(c);
+	if (!put_u64(c, a) || (n > 1 && !put_u64(c, b)))
+		return SM_DQ_NOMEM;
+	return simple(c, type, answer);
+}
+
+sm_dq_rc
+sm_dq_client(sm_dq_conn *c, uint64_t id)
+{
+	return words(c, REQ_CLIENT, RES_WELCOME, 1, id, 0);
+}
+
+sm_dq_rc
+sm_dq_open(sm_dq_conn *c, const char *name, uint32_t *db)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	begin_request(c);
+	if (!put_text(c, name) || !put_u64(c, 0) || !put_text(c, "volatile"))
+		return SM_DQ_NOMEM;
+	if ((rc = send_request(c, REQ_OPEN, 0)) != SM_DQ_OK || (rc = expect(c, RES_DB, &m)) != SM_DQ_OK)
+		return rc;
+	*db = get_u32(&m);
+	if (m.bad)
+		return malformed(c, &m);
+	free(m.body);
+	return SM_DQ_OK;
+}
+
+static sm_dq_rc
+sql_request(sm_dq_conn *c, int type, uint32_t db, const char *sql, const sm_dq_value *params, int n)
+{
+	if (n < 0 || n > SM_DQ_MAX_PARAMS) {
+		set_fail(c, 0, "%d parameters: at most %d in a statement", n, SM_DQ_MAX_PARAMS);
+		return SM_DQ_USAGE;
+	}
+	begin_request(c);
+	if (!put_u64(c, db) || !put_text(c, sql) || !put_params(c, params, n))
+		return SM_DQ_NOMEM;
+	return send_request(c, type, 0);
+}
+
+static char *lose_prefix; /* sm_dq_fault_lose_answer */
+static long lose_n;
+
+void
+sm_dq_fault_lose_answer(const char *prefix, long n)
+{
+	free(lose_prefix);
+	lose_prefix = n > 0 && prefix ? strdup(prefix) : NULL;
+	lose_n = lose_prefix ? n : 0;
+}
+
+/* Whether the answer to SQL is to be lost (a test's fault). */
+static bool
+lose_answer(const char *sql)
+{
+	return lose_n > 0 && strncmp(sql, lose_prefix, strlen(lose_prefix)) == 0 && --lose_n == 0;
+}
+
+sm_dq_rc
+sm_dq_exec(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params, int n,
+    uint64_t *last_id, uint64_t *changes)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	if ((rc = sql_request(c, REQ_EXEC_SQL, db, sql, params, n)) != SM_DQ_OK ||
+	    (rc = expect(c, RES_RESULT, &m)) != SM_DQ_OK)
+		return rc;
+	if (lose_answer(sql)) {
+		free(m.body);
+		shutdown(c->fd, SHUT_RDWR);
+		set_fail(c, 0, "%s: the answer was lost (a test's fault)", c->address);
+		return SM_DQ_IO;
+	}
+	uint64_t id = get_u64(&m), ch = get_u64(&m);
+	if (m.bad)
+		return malformed(c, &m);
+	if (last_id)
+		*last_id = id;
+	if (changes)
+		*changes = ch;
+	free(m.body);
+	return SM_DQ_OK;
+}
+
+void
+sm_dq_rows_clear(sm_dq_rows *r)
+{
+	for (size_t i = 0; i < r->nbufs; i++)
+		free(r->bufs[i]);
+	free(r->bufs);
+	free(r->names);
+	free(r->values);
+	memset(r, 0, sizeof(*r));
+}
+
+/* One ROWS message into R; *MORE when another batch follows. */
+static sm_dq_rc
+read_batch(sm_dq_conn *c, struct msg *m, sm_dq_rows *r, bool *more)
+{
+	size_t cap = r->nrows;
+	char **bufs = realloc(r->bufs, (r->nbufs + 1) * sizeof(*bufs));
+	if (bufs == NULL) {
+		free(m->body);
+		return SM_DQ_NOMEM;
+	}
+	r->bufs = bufs; /* room for this message, kept on success: the values point into it */
+	uint64_t ncols = get_u64(m);
+	if (m->bad || ncols > 4096 || (r->names != NULL && (int)ncols != r->ncols))
+		return malformed(c, m);
+	if (r->names == NULL) {
+		r->ncols = (int)ncols;
+		if ((r->names = calloc(ncols + 1, sizeof(char *))) == NULL) {
+			free(m->body);
+			return SM_DQ_NOMEM;
+		}
+	}
+	for (uint64_t i = 0; i < ncols; i++) {
+		const char *name = get_text(m);
+		if (name && r->names[i] == NULL)
+			r->names[i] = (char *)name;
+	}
+	size_t hsize = pad8((ncols + 1) / 2);
+	for (;;) {
+		if (m->off + 8 > m->len)
+			return malformed(c, m);
+		uint64_t marker = get_le(m->body + m->off, 8);
+		if (marker == ROWS_DONE || marker == ROWS_PART) {
+			m->off += 8;
+			*more = marker == ROWS_PART;
+			if (m->bad)
+				return malformed(c, m);
+			r->bufs[r->nbufs++] = (char *)m->body;
+			return SM_DQ_OK;
+		}
+		if (ncols == 0 || m->off + hsize > m->len)
+			return malformed(c, m);
+		const unsigned char *h = m->body + m->off;
+		m->off += hsize;
+		if (r->nrows == cap) {
+			cap = cap ? cap * 2 : 16;
+			sm_dq_value *v = realloc(r->values, cap * ncols * sizeof(*v));
+			if (v == NULL) {
+				free(m->body);
+				return SM_DQ_NOMEM;
+			}
+			r->values = v;
+		}
+		sm_dq_value *row = r->values + r->nrows * ncols;
+		for (uint64_t i = 0; i < ncols; i++) {
+			sm_dq_value *v = &row[i];
+			uint64_t bits;
+			memset(v, 0, sizeof(*v));
+			v->type = (h[i / 2] >> ((i % 2) * 4)) & 0x0f;
+			switch (v->type) {
+			case SM_DQ_INTEGER:
+			case SM_DQ_BOOLEAN:
+			case SM_DQ_UNIXTIME:
+				v->i = (int64_t)get_u64(m);
+				if (v->type != SM_DQ_INTEGER)
+					v->type = SM_DQ_INTEGER;
+				break;
+			case SM_DQ_FLOAT:
+				bits = get_u64(m);
+				memcpy(&v->f, &bits, 8);
+				break;
+			case SM_DQ_TEXT:
+			case SM_DQ_ISO8601:
+				v->s = get_text(m);
+				v->len = v->s ? strlen(v->s) : 0;
+				v->type = SM_DQ_TEXT;
+				break;
+			case SM_DQ_BLOB:
+				v->len = get_u64(m);
+				if (v->len > m->len - m->off) {
+					m->bad = true;
+					break;
+				}
+				v->s = (const char *)m->body + m->off;
+				m->off += pad8(v->len);
+				break;
+			case SM_DQ_NULL:
+				get_u64(m);
+				break;
+			default:
+				m->bad = true;
+				break;
+			}
+			if (m->bad)
+				return malformed(c, m);
+		}
+		r->nrows++;
+	}
+}
+
+sm_dq_rc
+sm_dq_query(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params, int n,
+    sm_dq_rows *rows)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	bool more = true;
+	memset(rows, 0, sizeof(*rows));
+	if ((rc = sql_request(c, REQ_QUERY_SQL, db, sql, params, n)) != SM_DQ_OK)
+		return rc;
+	while (more) {
+		if ((rc = expect(c, RES_ROWS, &m)) != SM_DQ_OK ||
+		    (rc = read_batch(c, &m, rows, &more)) != SM_DQ_OK) {
+			sm_dq_rows_clear(rows);
+			return rc;
+		}
+	}
+	return SM_DQ_OK;
+}
+
+/* ------------------------------------------------------------ the cluster */
+
+sm_dq_rc
+sm_dq_add(sm_dq_conn *c, uint64_t id, const char *address)
+{
+	begin_request(c);
+	if (!put_u64(c, id) || !put_text(c, address))
+		return SM_DQ_NOMEM;
+	return simple(c, REQ_ADD, RES_EMPTY);
+}
+
+sm_dq_rc
+sm_dq_assign(sm_dq_conn *c, uint64_t id, int role)
+{
+	return words(c, REQ_ASSIGN, RES_EMPTY, 2, id, (uint64_t)role);
+}
+
+sm_dq_rc
+sm_dq_remove(sm_dq_conn *c, uint64_t id)
+{
+	return words(c, REQ_REMOVE, RES_EMPTY, 1, id, 0);
+}
+
+sm_dq_rc
+sm_dq_transfer(sm_dq_conn *c, uint64_t id)
+{
+	return words(c, REQ_TRANSFER, RES_EMPTY, 1, id, 0);
+}
+
+void
+sm_dq_files_clear(sm_dq_files *f)
+{
+	free(f->buf);
+	memset(f, 0, sizeof(*f));
+}
+
+sm_dq_rc
+sm_dq_dump(sm_dq_conn *c, const char *name, sm_dq_files *out)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	memset(out, 0, sizeof(*out));
+	begin_request(c);
+	if (!put_text(c, name))
+		return SM_DQ_NOMEM;
+	if ((rc = send_request(c, REQ_DUMP, 0)) != SM_DQ_OK)
+		return rc;
+	c->max_body = MAX_DUMP;
+	rc = expect(c, RES_FILES, &m);
+	c->max_body = 0;
+	if (rc != SM_DQ_OK)
+		return rc;
+	uint64_t n = get_u64(&m);
+	if (m.bad || n > 2)
+		return malformed(c, &m);
+	for (uint64_t i = 0; i < n; i++) {
+		sm_dq_file *f = &out->f[i];
+		f->name = get_text(&m);
+		f->size = get_u64(&m);
+		if (m.bad || f->size > m.len - m.off)
+			return malformed(c, &m);
+		f->data = m.body + m.off;
+		m.off += pad8((size_t)f->size);
+	}
+	out->n = (size_t)n;
+	out->buf = m.body;
+	return SM_DQ_OK;
+}
+
+void
+sm_dq_nodes_free(sm_dq_node *nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(nodes[i].address);
+	free(nodes);
+}
+
+sm_dq_rc
+sm_dq_cluster(sm_dq_conn *c, sm_dq_node **nodes, size_t *n)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	*nodes = NULL;
+	*n = 0;
+	begin_request(c);
+	if (!put_u64(c, 1))
+		return SM_DQ_NOMEM;
+	if ((rc = send_request(c, REQ_CLUSTER, 0)) != SM_DQ_OK ||
+	    (rc = expect(c, RES_SERVERS, &m)) != SM_DQ_OK)
+		return rc;
+	uint64_t count = get_u64(&m);
+	if (m.bad || count > 1024)
+		return malformed(c, &m);
+	sm_dq_node *v = calloc(count ? count : 1, sizeof(*v));
+	if (v == NULL) {
+		free(m.body);
+		return SM_DQ_NOMEM;
+	}
+	for (uint64_t i = 0; i < count; i++) {
+		v[i].id = get_u64(&m);
+		const char *a = get_text(&m);
+		v[i].role = (int)get_u64(&m);
+		if (m.bad || (v[i].address = strdup(a)) == NULL) {
+			sm_dq_nodes_free(v, (size_t)i);
+			return malformed(c, &m);
+		}
+	}
+	free(m.body);
+	*nodes = v;
+	*n = (size_t)count;
+	return SM_DQ_OK;
+}
+
+const char *
+sm_dq_role_name(int role)
+{
+	switch (role) {
+	case SM_DQ_VOTER:
+		return "voter";
+	case SM_DQ_STANDBY:
+		return "standby";
+	case SM_DQ_SPARE:
+		return "spare";
+	default:
+		return "unknown";
+	}
+}
+
+void
+sm_dq_split_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+char **
+sm_dq_split(const char *list, size_t *n)
+{
+	char **v = calloc(strlen(list) / 2 + 2, sizeof(char *));
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	const char *p = list;
+	while (*p) {
+		size_t k = strcspn(p, ", \t");
+		if (k > 0) {
+			if ((v[*n] = strndup(p, k)) == NULL) {
+				sm_dq_split_free(v, *n);
+				return NULL;
+			}
+			(*n)++;
+		}
+		p += k;
+		if (*p)
+			p++;
+	}
+	return v;
+}

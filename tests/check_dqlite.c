@@ -1,0 +1,444 @@
+/* check_dqlite.c - the dqlite wire-protocol client and the store on dqlite.
+ *
+ * A dqlite node runs in this process (libdqlite, on a free port of
+ * 127.0.0.1, its data in a temporary directory): the protocol client's
+ * values, rows in several batches, failures, the parameter limit and its
+ * timeouts; then the store over the node: a COMMIT that landed but whose
+ * answer was lost is answered by its request id on the replay (written
+ * once, the transaction's function not run again), a statement's lost
+ * answer runs the whole transaction again, constraints keep their meaning,
+ * a newer schema or another program's database is refused, and an
+ * unreachable cluster, or one gone under an open store, fails within its
+ * timeout. */
+#include <config.h>
+
+#include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <dqlite.h>
+
+#include "sm_db.h"
+#include "sm_dqlite_proto.h"
+#include "sm_err.h"
+#include "sm_store.h"
+#include "testutil.h"
+
+static char node_addr[64];
+static char *target;
+static dqlite_node *node; /* stopped by the last test */
+
+/* A free TCP port of 127.0.0.1 (bound and released), or a socket listening
+ * on one when LISTEN (*FD). */
+static int
+free_port(bool listen_too, int *fd)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) != 0)
+		return -1;
+	if (listen_too) {
+		listen(s, 4);
+		*fd = s;
+	} else
+		close(s);
+	return ntohs(a.sin_port);
+}
+
+static int64_t
+ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static sm_dq_conn *
+leader(void)
+{
+	char *addrs[] = {node_addr};
+	sm_dq_conn *c = NULL;
+	char *why = NULL;
+	sm_dq_rc rc = sm_dq_connect_leader(addrs, 1, 5000, &c, &why);
+	ck_assert_msg(rc == SM_DQ_OK, "connect: %s", why ? why : "");
+	ck_assert_int_eq(sm_dq_client(c, 7), SM_DQ_OK);
+	return c;
+}
+
+/* ------------------------------------------------------------ the protocol */
+
+START_TEST(test_values)
+{
+	sm_dq_conn *c = leader();
+	uint32_t db;
+	uint64_t id = 0, changes = 0;
+	sm_dq_rows r;
+	ck_assert_int_eq(sm_dq_open(c, "proto", &db), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec(c, db, "CREATE TABLE IF NOT EXISTS v(i, t, f, b, n)", NULL, 0,
+	    NULL, NULL), SM_DQ_OK);
+	sm_dq_value p[5] = {
+		{.type = SM_DQ_INTEGER, .i = -1234567890123LL},
+		{.type = SM_DQ_TEXT, .s = "福州市人民政府.政务 — a text longer than one word"},
+		{.type = SM_DQ_FLOAT, .f = 2.5},
+		{.type = SM_DQ_BLOB, .s = "a\0b\0c", .len = 5},
+		{.type = SM_DQ_NULL},
+	};
+	ck_assert_int_eq(sm_dq_exec(c, db, "INSERT INTO v VALUES (?, ?, ?, ?, ?)", p, 5, &id,
+	    &changes), SM_DQ_OK);
+	ck_assert_int_eq(changes, 1);
+	ck_assert_int_ge(id, 1);
+	ck_assert_int_eq(sm_dq_query(c, db, "SELECT i, t, f, b, n FROM v WHERE rowid = ?",
+	    &(sm_dq_value){.type = SM_DQ_INTEGER, .i = (int64_t)id}, 1, &r), SM_DQ_OK);
+	ck_assert_int_eq(r.ncols, 5);
+	ck_assert_uint_eq(r.nrows, 1);
+	ck_assert_str_eq(r.names[1], "t");
+	ck_assert_int_eq(r.values[0].type, SM_DQ_INTEGER);
+	ck_assert(r.values[0].i == -1234567890123LL);
+	ck_assert_int_eq(r.values[1].type, SM_DQ_TEXT);
+	ck_assert_str_eq(r.values[1].s, p[1].s);
+	ck_assert_int_eq(r.values[2].type, SM_DQ_FLOAT);
+	ck_assert(r.values[2].f == 2.5);
+	ck_assert_int_eq(r.values[3].type, SM_DQ_BLOB);
+	ck_assert_uint_eq(r.values[3].len, 5);
+	ck_assert(memcmp(r.values[3].s, "a\0b\0c", 5) == 0);
+	ck_assert_int_eq(r.values[4].type, SM_DQ_NULL);
+	sm_dq_rows_clear(&r);
+	sm_dq_close(c);
+}
+END_TEST
+
+START_TEST(test_batches)
+{
+	sm_dq_conn *c = leader();
+	uint32_t db;
+	sm_dq_rows r;
+	ck_assert_int_eq(sm_dq_open(c, "proto", &db), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_query(c, db,
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+	    " SELECT i, 'row ' || i FROM n", &(sm_dq_value){.type = SM_DQ_INTEGER, .i = 30000}, 1,
+	    &r), SM_DQ_OK);
+	ck_assert_uint_eq(r.nrows, 30000);
+	ck_assert_msg(r.nbufs > 1, "the rows came in %zu batch(es)", r.nbufs);
+	ck_assert_int_eq(r.values[2 * 29999].i, 30000);
+	ck_assert_str_eq(r.values[2 * 29999 + 1].s, "row 30000");
+	ck_assert_int_eq(r.values[2 * 12345].i, 12346);
+	sm_dq_rows_clear(&r);
+	/* the connection goes on after them */
+	ck_assert_int_eq(sm_dq_query(c, db, "SELECT 1", NULL, 0, &r), SM_DQ_OK);
+	ck_assert_uint_eq(r.nrows, 1);
+	sm_dq_rows_clear(&r);
+	sm_dq_close(c);
+}
+END_TEST
+
+START_TEST(test_failure)
+{
+	sm_dq_conn *c = leader();
+	uint32_t db;
+	sm_dq_rows r;
+	sm_dq_value many[SM_DQ_MAX_PARAMS + 1] = {{0}};
+	ck_assert_int_eq(sm_dq_open(c, "proto", &db), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec(c, db, "INSERT INTO no_such_table VALUES (1)", NULL, 0, NULL,
+	    NULL), SM_DQ_FAILURE);
+	ck_assert_int_eq(sm_dq_fail_code(c) & 0xff, 1); /* SQLITE_ERROR */
+	ck_assert_ptr_nonnull(strstr(sm_dq_fail_msg(c), "no such table: no_such_table"));
+	ck_assert_int_eq(sm_dq_query(c, db, "SELEKT", NULL, 0, &r), SM_DQ_FAILURE);
+	ck_assert_ptr_nonnull(strstr(sm_dq_fail_msg(c), "syntax error"));
+	/* 256 parameters: refused before anything is sent */
+	ck_assert_int_eq(sm_dq_exec(c, db, "SELECT 1", many, SM_DQ_MAX_PARAMS + 1, NULL, NULL),
+	    SM_DQ_USAGE);
+	/* 255 are fine */
+	for (int i = 0; i < SM_DQ_MAX_PARAMS; i++)
+		many[i] = (sm_dq_value){.type = SM_DQ_INTEGER, .i = i};
+	ck_assert_int_eq(sm_dq_query(c, db, "SELECT ?255", many, SM_DQ_MAX_PARAMS, &r), SM_DQ_OK);
+	ck_assert_int_eq(r.values[0].i, 254);
+	sm_dq_rows_clear(&r);
+	sm_dq_close(c);
+}
+END_TEST
+
+START_TEST(test_cluster)
+{
+	sm_dq_conn *c = leader();
+	sm_dq_node *nodes = NULL;
+	size_t n = 0;
+	uint64_t id = 0;
+	char *addr = NULL;
+	ck_assert_int_eq(sm_dq_leader(c, &id, &addr), SM_DQ_OK);
+	ck_assert_int_eq(id, 1);
+	ck_assert_str_eq(addr, node_addr);
+	ck_assert_int_eq(sm_dq_cluster(c, &nodes, &n), SM_DQ_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(nodes[0].address, node_addr);
+	ck_assert_str_eq(sm_dq_role_name(nodes[0].role), "voter");
+	/* a spare added and removed again */
+	ck_assert_int_eq(sm_dq_add(c, 9, "127.0.0.1:1"), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_remove(c, 9), SM_DQ_OK);
+	sm_dq_nodes_free(nodes, n);
+	free(addr);
+	sm_dq_close(c);
+}
+END_TEST
+
+/* A server that accepts and never answers: every wait ends at the timeout. */
+START_TEST(test_timeout)
+{
+	int lfd = -1;
+	int port = free_port(true, &lfd);
+	char addr[64];
+	sm_dq_conn *c = NULL;
+	uint64_t id;
+	char *a = NULL;
+	ck_assert_int_gt(port, 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	ck_assert_int_eq(sm_dq_connect(addr, 300, &c, NULL), SM_DQ_OK);
+	int64_t t0 = ms_now();
+	ck_assert_int_eq(sm_dq_leader(c, &id, &a), SM_DQ_IO);
+	int64_t spent = ms_now() - t0;
+	ck_assert_msg(spent >= 250 && spent < 1500, "waited %lld ms", (long long)spent);
+	ck_assert_ptr_nonnull(strstr(sm_dq_fail_msg(c), "did not answer within 300 ms"));
+	sm_dq_close(c);
+	close(lfd);
+	/* nothing listens: refused at once */
+	port = free_port(false, NULL);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	char *why = NULL;
+	ck_assert_int_eq(sm_dq_connect(addr, 300, &c, &why), SM_DQ_IO);
+	ck_assert_ptr_nonnull(why);
+	free(why);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the store */
+
+struct office_ctx {
+	const char *code;
+	int calls;
+};
+
+static sm_status
+office_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	struct office_ctx *o = ud;
+	sm_office rec = {.code = (char *)o->code, .name = "某编办"};
+	o->calls++;
+	return sm_tx_office_insert(tx, &rec, e);
+}
+
+static int
+offices_with(sm_store *s, const char *code)
+{
+	sm_office *all = NULL;
+	size_t n = 0;
+	int found = 0;
+	sm_err *err = sm_err_new();
+	TU_OK(err, sm_store_office_list(s, &all, &n, err));
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(all[i].code, code) == 0)
+			found++;
+		sm_office_clear(&all[i]);
+	}
+	free(all);
+	sm_err_free(&err);
+	return found;
+}
+
+static sm_store *
+open_store(sm_err *err)
+{
+	sm_store *s = NULL;
+	TU_OK(err, sm_store_open(target, SM_OPEN_CREATE, &s, err));
+	return s;
+}
+
+START_TEST(test_commit_answer_lost)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	struct office_ctx o = {.code = "350100"};
+	bool replayed = false;
+	/* the COMMIT lands, its answer is lost: the transaction goes again,
+	 * and its request id answers: written once, not run again */
+	sm_dq_fault_lose_answer("COMMIT", 1);
+	TU_OK(err, sm_store_write(s, "lost-commit", office_tx, &o, &replayed, NULL, err));
+	ck_assert(replayed);
+	ck_assert_int_eq(o.calls, 1);
+	ck_assert_int_eq(offices_with(s, "350100"), 1);
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
+START_TEST(test_statement_answer_lost)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	struct office_ctx o = {.code = "350200"};
+	bool replayed = true;
+	/* the INSERT's answer is lost inside the transaction: the leader rolls
+	 * it back with the connection, and the whole goes again */
+	sm_dq_fault_lose_answer("INSERT INTO offices", 1);
+	TU_OK(err, sm_store_write(s, "lost-insert", office_tx, &o, &replayed, NULL, err));
+	ck_assert(!replayed);
+	ck_assert_int_eq(o.calls, 2);
+	ck_assert_int_eq(offices_with(s, "350200"), 1);
+	/* the same request again: answered by its id */
+	TU_OK(err, sm_store_write(s, "lost-insert", office_tx, &o, &replayed, NULL, err));
+	ck_assert(replayed);
+	ck_assert_int_eq(o.calls, 2);
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
+START_TEST(test_constraints)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	struct office_ctx o = {.code = "350300"};
+	TU_OK(err, sm_store_write(s, "first", office_tx, &o, NULL, NULL, err));
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_write(s, "second", office_tx, &o, NULL, NULL, err), SM_E_DUPLICATE);
+	ck_assert_int_eq(offices_with(s, "350300"), 1);
+	ck_assert_int_eq(sm_store_schema_version(s), SM_SCHEMA_VERSION);
+	TU_OK(err, sm_store_integrity(s, err));
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* Set PRAGMA NAME = VALUE on the cluster's sitemark database. */
+static void
+pragma_set(const char *name, long value)
+{
+	sm_dq_conn *c = leader();
+	uint32_t db;
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA %s = %ld", name, value);
+	ck_assert_int_eq(sm_dq_open(c, "sitemark", &db), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec(c, db, sql, NULL, 0, NULL, NULL), SM_DQ_OK);
+	sm_dq_close(c);
+}
+
+START_TEST(test_refusals)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	sm_store_close(&s);
+	/* a newer sitemark's schema: refused, untouched */
+	pragma_set("user_version", SM_SCHEMA_VERSION + 1);
+	ck_assert_int_eq(sm_store_open(target, SM_OPEN_CREATE, &s, err), SM_E_STORE);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "written by a newer sitemark"));
+	pragma_set("user_version", SM_SCHEMA_VERSION);
+	/* another program's database */
+	sm_err_clear(err);
+	pragma_set("application_id", 0);
+	ck_assert_int_eq(sm_store_open(target, SM_OPEN_CREATE, &s, err), SM_E_STORE);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "another program"));
+	pragma_set("application_id", SM_DB_APPLICATION_ID);
+	s = open_store(err);
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
+START_TEST(test_unreachable)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = NULL;
+	char t[128];
+	snprintf(t, sizeof(t), "dqlite:127.0.0.1:%d;timeout=400", free_port(false, NULL));
+	int64_t t0 = ms_now();
+	ck_assert_int_eq(sm_store_open(t, SM_OPEN_EXISTING, &s, err), SM_E_STORE);
+	int64_t spent = ms_now() - t0;
+	ck_assert_msg(spent < 2000, "waited %lld ms", (long long)spent);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "cannot reach the sitemark cluster"));
+	ck_assert_ptr_null(s);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* The last test: the cluster goes away under an open store.  A write fails
+ * within about the timeout: the replays do not each wait it again. */
+START_TEST(test_cluster_gone)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = NULL;
+	char t[128];
+	struct office_ctx o = {.code = "350400"};
+	snprintf(t, sizeof(t), "dqlite:%s;timeout=800", node_addr);
+	TU_OK(err, sm_store_open(t, SM_OPEN_EXISTING, &s, err));
+	dqlite_node_stop(node);
+	dqlite_node_destroy(node);
+	node = NULL;
+	int64_t t0 = ms_now();
+	ck_assert_int_eq(sm_store_write(s, "gone", office_tx, &o, NULL, NULL, err), SM_E_STORE);
+	int64_t spent = ms_now() - t0;
+	ck_assert_msg(spent < 3000, "waited %lld ms", (long long)spent);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "no leader of the cluster could be reached"));
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
+static Suite *
+dqlite_suite(void)
+{
+	Suite *s = suite_create("dqlite");
+	TCase *tc = tcase_create("protocol");
+	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_batches);
+	tcase_add_test(tc, test_failure);
+	tcase_add_test(tc, test_cluster);
+	tcase_add_test(tc, test_timeout);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("store");
+	tcase_add_test(tc, test_commit_answer_lost);
+	tcase_add_test(tc, test_statement_answer_lost);
+	tcase_add_test(tc, test_constraints);
+	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_unreachable);
+	tcase_add_test(tc, test_cluster_gone); /* last: it stops the node */
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	char *dir = tu_tmpdir();
+	int port = free_port(false, NULL);
+	tu_lang("C");
+	snprintf(node_addr, sizeof(node_addr), "127.0.0.1:%d", port);
+	if (port <= 0 || dir == NULL || dqlite_node_create(1, node_addr, dir, &node) != 0 ||
+	    dqlite_node_set_bind_address(node, node_addr) != 0 ||
+	    dqlite_node_set_network_latency_ms(node, 5) != 0 || dqlite_node_start(node) != 0) {
+		fprintf(stderr, "check_dqlite: cannot start a dqlite node at %s: %s\n", node_addr,
+		    node ? dqlite_node_errmsg(node) : "");
+		return 99;
+	}
+	if (asprintf(&target, "dqlite:%s;timeout=3000", node_addr) < 0)
+		return 99;
+	SRunner *sr = srunner_create(dqlite_suite());
+	/* no fork: a child would share the node's event loop (its epoll set)
+	 * and leave it unusable for the next */
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (node != NULL) {
+		dqlite_node_stop(node);
+		dqlite_node_destroy(node);
+	}
+	tu_rmrf(dir);
+	free(dir);
+	free(target);
+	return failed ? 1 : 0;
+}
