@@ -64,12 +64,10 @@ git -C "$top_srcdir" archive "$prev" | tar -x -C "$T/prev/src"
 rm -rf "$T/prev/src/debian"
 cp -r "$top_srcdir/debian" "$T/prev/src/debian"
 # the previous revision has no node daemon, services nor section 5 pages:
-# its package is the program alone
+# its package is the program alone (one package: dh installs straight into it)
 rm -f "$T"/prev/src/debian/sitemark-node.*
 awk '/^Package: sitemark-node$/ {skip = 1} !skip' "$top_srcdir/debian/control" >"$T/prev/src/debian/control"
-printf '%s\n' "debian/sitemark.yaml etc/sitemark" usr/bin/sitemark usr/share/sitemark \
-    usr/share/locale usr/share/man/man1/sitemark.1 usr/share/doc/sitemark \
-    >"$T/prev/src/debian/sitemark.install"
+echo "debian/sitemark.yaml etc/sitemark" >"$T/prev/src/debian/sitemark.install"
 {
 	printf 'sitemark (0.1.0~prev-1) bookworm; urgency=medium\n\n'
 	printf '  * The revision %s, packaged for the upgrade test.\n\n' "$prev"
