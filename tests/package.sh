@@ -123,6 +123,14 @@ check_match "the notification service is installed, not enabled" "lib/systemd/sy
     "$(dpkg -L sitemark)"
 check_match "and the mark monitor's timer" "lib/systemd/system/sitemark-marks-check.timer" \
     "$(dpkg -L sitemark)"
+check_match "and the scheduled notices' timer" "lib/systemd/system/sitemark-notify-run.timer" \
+    "$(dpkg -L sitemark)"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	run systemd-analyze verify /usr/lib/systemd/system/sitemark-*.service /usr/lib/systemd/system/sitemark-*.timer
+	# (man pages are not looked up in a container; sitemark-node's unit is
+	# another package's)
+	check_eq "the units verify (systemd-analyze)" "" "$(grep -v "Command 'man " <<<"$ERR")"
+fi
 NODE_DEB=$(ls "$T"/cur/sitemark-node_*.deb)
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$NODE_DEB" >"$T/node.log" 2>&1
 check_eq "sitemark-node installs beside it" 0 "$?"

@@ -275,8 +275,10 @@ open_session(cli *c, const cli_command *k)
 		return cli_fail(c, st);
 	/* check is for cron: it changes nothing and shows only whether the
 	 * database and its record hold, so it asks no code; nor does notify
-	 * run (cron, a service), which only delivers what others queued */
-	return k->fn == cmd_check || k->fn == cmd_notify_run ? 0 : second_factor(c);
+	 * run (cron, a service), which only delivers what others queued, nor
+	 * marks check (a timer), whose only changes are the monitor's own */
+	return k->fn == cmd_check || k->fn == cmd_notify_run || k->fn == cmd_marks_check ? 0 :
+	    second_factor(c);
 }
 
 int
