@@ -436,6 +436,7 @@ expected_keybar() {
 		has approve && bar="$bar 2Approve"
 		has reject && bar="$bar 3Return"
 		has confirm-payment && bar="$bar 4Paid"
+		has flag-missing && bar="$bar 5Missing"
 		has verify-hung && bar="$bar 6Hung"
 		[ -z "$list" ] && bar="$bar 7Unmask" ;;   # the pager: values are masked for CONAC
 	unit*)

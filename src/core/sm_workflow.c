@@ -62,8 +62,10 @@ const sm_rule sm_rules[] = {
 	    SM_STATE_MARK_HUNG, NULL, 0},
 	{SITE | MARK, SM_STATE_MARK_ISSUED, SM_ACTION_PUBLISH_REDPAGE, UNIT, SM_STATE_MARK_HUNG,
 	    "redpage", SM_FX_REDPAGE},
-	/* the monitor's (sitemark marks check); the hanging deadline starts again */
-	{SITE | MARK, SM_STATE_MARK_HUNG, SM_ACTION_FLAG_MISSING, MONITOR, SM_STATE_MARK_ISSUED,
+	/* the monitor's (sitemark marks check), or a reviewer's who finds the mark
+	 * gone (domain.md §4); the hanging deadline starts again */
+	{SITE | MARK, SM_STATE_MARK_HUNG, SM_ACTION_FLAG_MISSING, MONITOR | OFFICE | CONAC,
+	    SM_STATE_MARK_ISSUED,
 	    NULL, SM_FX_DUE_HANG | SM_FX_NOTIFY_MISSING},
 	{0, SM_STATE_NONE, SM_ACTION_NONE, 0, SM_STATE_NONE, NULL, 0},
 };

@@ -344,12 +344,14 @@ static const tui_column queue_cols[] = {
 	{A_REJECT, 3, "r", N_("Return"), N_("Return the case to the unit with a reason")}, \
 	{A_CONFIRM_PAPER, 4, "c", N_("Paper OK"), N_("Confirm the sealed paper arrived: issues the mark")}, \
 	{A_REJECT_PAPER, 5, "x", N_("Paper bad"), N_("Reject the paper: the unit applies again")}, \
-	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")}
+	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")}, \
+	{A_FLAG_MISSING, 0, "m", N_("Missing"), N_("The mark is gone from the site: back to mark issued, the hanging deadline starts again")}
 
 #define CONAC_REVIEW_KEYS \
 	{A_APPROVE, 2, "a", N_("Approve"), N_("Approve the case, or every tagged case")}, \
 	{A_REJECT, 3, "r", N_("Return"), N_("Return the case to the unit with a reason")}, \
 	{A_CONFIRM_PAYMENT, 4, "p", N_("Paid"), N_("Confirm the fee was paid: registers the domain")}, \
+	{A_FLAG_MISSING, 5, "m", N_("Missing"), N_("The mark is gone from the site: back to mark issued, the hanging deadline starts again")}, \
 	{A_VERIFY_HUNG, 6, "v", N_("Hung"), N_("Confirm the mark hangs on the site")}
 
 #define LIST_KEYS \
