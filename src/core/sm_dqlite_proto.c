@@ -424,32 +424,22 @@ dupf(const char *fmt, ...)
 	return s;
 }
 
-sm_dq_rc
-sm_dq_connect(const char *address, int timeout_ms, sm_dq_conn **out, char **why)
+/* A TCP connection to ADDRESS (resolved, within C's timeout, without
+ * Nagle's delay) in C->fd: SM_DQ_OK, else the failure in C. */
+static sm_dq_rc
+dial(sm_dq_conn *c, const char *address)
 {
 	char host[256], port[16];
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL, *ai;
-	sm_dq_conn *c;
-	sm_dq_rc rc = SM_DQ_IO;
 
-	*out = NULL;
-	if (why)
-		*why = NULL;
 	if (!split_address(address, host, sizeof(host), port, sizeof(port))) {
-		if (why)
-			*why = dupf("'%s' is not an address of the form host:port", address);
+		set_fail(c, 0, "'%s' is not an address of the form host:port", address);
 		return SM_DQ_USAGE;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL || (c->address = strdup(address)) == NULL) {
-		free(c);
-		return SM_DQ_NOMEM;
-	}
-	c->fd = -1;
-	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
 	int gai = getaddrinfo(host, port, &hints, &res);
 	if (gai != 0) {
 		set_fail(c, 0, "%s: %s", address, gai_strerror(gai));
-		goto fail;
+		return SM_DQ_IO;
 	}
 	int64_t deadline = now_ms() + c->timeout_ms;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -474,9 +464,58 @@ sm_dq_connect(const char *address, int timeout_ms, sm_dq_conn **out, char **why)
 	}
 	freeaddrinfo(res);
 	if (c->fd < 0)
-		goto fail;
+		return SM_DQ_IO;
+	/* a request or an answer goes at once: no 40 ms wait for an ACK */
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return SM_DQ_OK;
+}
+
+static sm_dq_conn *
+conn_new(const char *address, int timeout_ms)
+{
+	sm_dq_conn *c = calloc(1, sizeof(*c));
+	if (c == NULL || (c->address = strdup(address)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->fd = -1;
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+	return c;
+}
+
+int
+sm_dq_dial(const char *address, int timeout_ms, char **why)
+{
+	sm_dq_conn *c = conn_new(address, timeout_ms);
+	int fd = -1;
+	if (why)
+		*why = NULL;
+	if (c == NULL)
+		return -1;
+	if (dial(c, address) == SM_DQ_OK) {
+		fd = c->fd;
+		c->fd = -1;
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	} else if (why)
+		*why = strdup(c->fail_msg[0] ? c->fail_msg : address);
+	sm_dq_close(c);
+	return fd;
+}
+
+sm_dq_rc
+sm_dq_connect(const char *address, int timeout_ms, sm_dq_conn **out, char **why)
+{
+	sm_dq_conn *c;
+	sm_dq_rc rc;
+
+	*out = NULL;
+	if (why)
+		*why = NULL;
+	if ((c = conn_new(address, timeout_ms)) == NULL)
+		return SM_DQ_NOMEM;
+	if ((rc = dial(c, address)) != SM_DQ_OK)
+		goto fail;
 	unsigned char hs[8];
 	put_le(hs, 1, 8); /* protocol version 1 */
 	if ((rc = send_all(c, hs, 8, now_ms() + c->timeout_ms)) != SM_DQ_OK)

@@ -92,6 +92,10 @@ typedef struct sm_dq_conn sm_dq_conn;
 /* Connect to ADDRESS ("host:port"), handshake.  *WHY (malloc'd) says why
  * not on failure. */
 sm_dq_rc sm_dq_connect(const char *address, int timeout_ms, sm_dq_conn **out, char **why);
+/* A blocking TCP socket connected to ADDRESS (host:port) within TIMEOUT_MS,
+ * with Nagle's algorithm off, or -1 and WHY (malloc'd; may be NULL): how a
+ * node reaches its peers (dqlite_node_set_connect_func). */
+int sm_dq_dial(const char *address, int timeout_ms, char **why);
 /* Connect to the leader: try each of ADDRS, ask it for the leader, follow
  * the answer; while none knows a leader (an election), again, until
  * TIMEOUT_MS have passed.  Each node has a quarter of it to answer (at

@@ -36,6 +36,23 @@
 
 static sigset_t stop_signals;
 
+/* How the node reaches a peer for raft: as dqlite's own would, but with
+ * Nagle's algorithm off, so that an entry or its answer is not held back
+ * until the previous one is acknowledged (a delayed ACK: 40 ms a commit). */
+static int
+peer_connect(void *arg, const char *address, int *fd)
+{
+	(void)arg;
+	char *why = NULL;
+	*fd = sm_dq_dial(address, NODE_TIMEOUT_MS, &why);
+	if (*fd < 0) {
+		syslog(LOG_WARNING, _("cannot reach the peer %s: %s"), address, why ? why : "");
+		free(why);
+		return DQLITE_ERROR;
+	}
+	return 0;
+}
+
 /* Sleep MS, or less when a stop signal comes: true when it came. */
 static bool
 stop_wait(int ms)
@@ -229,6 +246,8 @@ main(int argc, char **argv)
 	int rv = dqlite_node_create(id, cfg->node_address, cfg->node_data_dir, &node);
 	if (rv == 0)
 		rv = dqlite_node_set_bind_address(node, cfg->node_address);
+	if (rv == 0)
+		rv = dqlite_node_set_connect_func(node, peer_connect, NULL);
 	if (rv == 0)
 		rv = dqlite_node_set_network_latency_ms(node,
 		    cfg->node_latency_ms > 0 ? (unsigned)cfg->node_latency_ms : 5);
