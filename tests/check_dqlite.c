@@ -7,6 +7,8 @@
  * answer was lost is answered by its request id on the replay (written
  * once, the transaction's function not run again), a statement's lost
  * answer runs the whole transaction again, constraints keep their meaning,
+ * a deferred write's failure fails the transaction before its COMMIT, and
+ * its lost answer runs the whole again, a write takes four round trips,
  * a newer schema or another program's database is refused, and an
  * unreachable cluster, or one gone under an open store, fails within its
  * timeout. */
@@ -109,6 +111,51 @@ START_TEST(test_values)
 	ck_assert_uint_eq(r.values[3].len, 5);
 	ck_assert(memcmp(r.values[3].s, "a\0b\0c", 5) == 0);
 	ck_assert_int_eq(r.values[4].type, SM_DQ_NULL);
+	sm_dq_rows_clear(&r);
+	sm_dq_close(c);
+}
+END_TEST
+
+START_TEST(test_pipeline)
+{
+	sm_dq_conn *c = leader();
+	uint32_t db;
+	uint64_t id = 0, changes = 0;
+	sm_dq_rows r;
+	ck_assert_int_eq(sm_dq_open(c, "proto", &db), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec(c, db, "CREATE TABLE IF NOT EXISTS p(k TEXT PRIMARY KEY)", NULL,
+	    0, NULL, NULL), SM_DQ_OK);
+	uint64_t trips = sm_dq_round_trips(c);
+	/* four requests held, sent in one write; the second fails, the others
+	 * still run, and the answers come in order */
+	sm_dq_hold(c);
+	sm_dq_value a = {.type = SM_DQ_TEXT, .s = "a"}, b = {.type = SM_DQ_TEXT, .s = "b"};
+	ck_assert_int_eq(sm_dq_exec_send(c, db, "INSERT INTO p VALUES (?)", &a, 1), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec_send(c, db, "INSERT INTO p VALUES (?)", &a, 1), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec_send(c, db, "INSERT INTO p VALUES (?)", &b, 1), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_query_send(c, db, "SELECT group_concat(k, ',') FROM p", NULL, 0),
+	    SM_DQ_OK);
+	ck_assert(sm_dq_holding(c));
+	ck_assert_uint_eq(sm_dq_round_trips(c), trips);
+	ck_assert_int_eq(sm_dq_send_held(c), SM_DQ_OK);
+	ck_assert_uint_eq(sm_dq_round_trips(c), trips + 1);
+	ck_assert_int_eq(sm_dq_exec_recv(c, NULL, &id, &changes), SM_DQ_OK);
+	ck_assert_uint_eq(changes, 1);
+	ck_assert_int_eq(sm_dq_exec_recv(c, NULL, &id, &changes), SM_DQ_FAILURE);
+	ck_assert_ptr_nonnull(strstr(sm_dq_fail_msg(c), "UNIQUE"));
+	ck_assert_int_eq(sm_dq_exec_recv(c, NULL, &id, &changes), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_query_recv(c, &r), SM_DQ_OK);
+	ck_assert_str_eq(r.values[0].s, "a,b");
+	sm_dq_rows_clear(&r);
+	/* held and dropped: nothing was sent */
+	sm_dq_hold(c);
+	sm_dq_value z = {.type = SM_DQ_TEXT, .s = "z"};
+	ck_assert_int_eq(sm_dq_exec_send(c, db, "INSERT INTO p VALUES (?)", &z, 1), SM_DQ_OK);
+	sm_dq_drop_held(c);
+	ck_assert(!sm_dq_holding(c));
+	ck_assert_int_eq(sm_dq_query(c, db, "SELECT count(*) FROM p WHERE k = 'z'", NULL, 0, &r),
+	    SM_DQ_OK);
+	ck_assert_int_eq(r.values[0].i, 0);
 	sm_dq_rows_clear(&r);
 	sm_dq_close(c);
 }
@@ -298,6 +345,89 @@ START_TEST(test_statement_answer_lost)
 }
 END_TEST
 
+struct audited_ctx {
+	const char *code;
+	const char *actor; /* NULL: the audit record is refused (NOT NULL) */
+	int calls;
+};
+
+/* An office and its audit record (a deferred write: on a cluster it goes
+ * with the request id's record, checked before the COMMIT). */
+static sm_status
+audited_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	struct audited_ctx *o = ud;
+	sm_office rec = {.code = (char *)o->code, .name = "某编办"};
+	sm_event ev = {.actor = (char *)o->actor, .role = "sysadmin", .object = "office",
+	    .object_key = (char *)o->code, .action = "office-add"};
+	o->calls++;
+	sm_status st = sm_tx_office_insert(tx, &rec, e);
+	return st != SM_OK ? st : sm_tx_audit(tx, &ev, e);
+}
+
+/* The audit chain of S verifies; S and ERR are closed. */
+static void
+close_verified(sm_store *s, sm_err *err)
+{
+	int64_t broken = 0, count = 0;
+	TU_OK(err, sm_store_audit_verify(s, &broken, &count, err));
+	ck_assert_int_eq(broken, 0);
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+
+START_TEST(test_deferred_failure)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	struct audited_ctx o = {.code = "350400", .actor = NULL};
+	/* the deferred audit record fails: the transaction says why, and
+	 * nothing of it was committed */
+	ck_assert_int_eq(sm_store_write(s, "deferred-bad", audited_tx, &o, NULL, NULL, err),
+	    SM_E_INVALID);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "NOT NULL"));
+	ck_assert_int_eq(offices_with(s, "350400"), 0);
+	sm_err_clear(err);
+	/* the request id was not used up */
+	o.actor = "admin";
+	TU_OK(err, sm_store_write(s, "deferred-bad", audited_tx, &o, NULL, NULL, err));
+	ck_assert_int_eq(offices_with(s, "350400"), 1);
+	close_verified(s, err);
+}
+END_TEST
+
+START_TEST(test_deferred_answer_lost)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	struct audited_ctx o = {.code = "350500", .actor = "admin"};
+	bool replayed = true;
+	/* the answer to a deferred write (the request id's record, sent with
+	 * the audit record in one trip) is lost: the whole goes again, once */
+	sm_dq_fault_lose_answer("INSERT INTO requests", 1);
+	TU_OK(err, sm_store_write(s, "lost-deferred", audited_tx, &o, &replayed, NULL, err));
+	ck_assert(!replayed);
+	ck_assert_int_eq(o.calls, 2);
+	ck_assert_int_eq(offices_with(s, "350500"), 1);
+	close_verified(s, err);
+}
+END_TEST
+
+START_TEST(test_round_trips)
+{
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	struct audited_ctx o = {.code = "350600", .actor = "admin"};
+	uint64_t before = sm_store_round_trips(s);
+	/* BEGIN with the request id and the audit head; the office; the audit
+	 * and request records with their outcomes; COMMIT */
+	TU_OK(err, sm_store_write(s, "trips", audited_tx, &o, NULL, NULL, err));
+	ck_assert_uint_eq(sm_store_round_trips(s) - before, 4);
+	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_constraints)
 {
 	sm_err *err = sm_err_new();
@@ -394,6 +524,7 @@ dqlite_suite(void)
 	Suite *s = suite_create("dqlite");
 	TCase *tc = tcase_create("protocol");
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_pipeline);
 	tcase_add_test(tc, test_batches);
 	tcase_add_test(tc, test_failure);
 	tcase_add_test(tc, test_cluster);
@@ -402,6 +533,9 @@ dqlite_suite(void)
 	tc = tcase_create("store");
 	tcase_add_test(tc, test_commit_answer_lost);
 	tcase_add_test(tc, test_statement_answer_lost);
+	tcase_add_test(tc, test_deferred_failure);
+	tcase_add_test(tc, test_deferred_answer_lost);
+	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_constraints);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_unreachable);

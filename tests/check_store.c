@@ -734,6 +734,9 @@ struct case_op {
 	int64_t id;
 	int64_t expect;
 	bool update;
+	bool read_first;  /* read the case in the transaction first: the update is deferred */
+	bool state_only;  /* sm_tx_case_set_state */
+	const char *actor; /* of the audit record ("op"; "" for NULL: refused) */
 };
 
 static sm_status
@@ -741,13 +744,22 @@ case_tx(sm_tx *tx, void *ud, sm_err *e)
 {
 	struct case_op *op = ud;
 	sm_status st;
-	if (op->update)
+	if (op->read_first) {
+		sm_case was = {0};
+		if ((st = sm_tx_case_get(tx, op->c.id, &was, e)) != SM_OK)
+			return st;
+		sm_case_clear(&was);
+	}
+	if (op->update && op->state_only)
+		st = sm_tx_case_set_state(tx, &op->c, op->expect, e);
+	else if (op->update)
 		st = sm_tx_case_update(tx, &op->c, op->expect, e);
 	else
 		st = sm_tx_case_insert(tx, &op->c, &op->id, e);
 	if (st != SM_OK)
 		return st;
-	sm_event ev = {.actor = "op", .role = "unit", .object = "case",
+	const char *actor = op->actor == NULL ? "op" : *op->actor ? op->actor : NULL;
+	sm_event ev = {.actor = (char *)actor, .role = "unit", .object = "case",
 	    .object_id = op->update ? op->c.id : op->id, .action = op->update ? "edit" : "create",
 	    .to_state = (char *)sm_state_name(op->c.state)};
 	return sm_tx_audit(tx, &ev, e);
@@ -774,6 +786,70 @@ new_case_op(int64_t unit, const char *kind, const char *domain)
 	    .values = empty, .created_by = "op"}};
 	return op;
 }
+
+/* The writes that wait for the next round trip (sm_db_defer): an update of
+ * a case read in the transaction, its audit record, the request id's: a
+ * stale version, a second open case, a refused record each fail the whole
+ * transaction before its commit, with the same words as at once. */
+START_TEST(test_deferred_writes)
+{
+	sm_store *s = open_new();
+	struct seed sd = {0};
+	seed(s, &sd);
+	struct case_op op = new_case_op(sd.unit, "site", "xn--fiq11i8xgb87b.xn--zfr164b");
+	OK(do_case(s, &op));
+	sm_case c = {0};
+	OK(sm_store_case_get(s, op.id, &c, err));
+	int64_t audits = audit_count(s), requests = raw_int(db, "SELECT count(*) FROM requests");
+	/* read, then updated at a version that is not the case's any more */
+	for (int only = 0; only < 2; only++) {
+		struct case_op up = {.c = c, .expect = 7, .update = true, .read_first = true,
+		    .state_only = only};
+		up.c.state = SM_STATE_OFFICE_REVIEW;
+		sm_err_clear(err);
+		ck_assert_int_eq(do_case(s, &up), SM_E_CONFLICT);
+		ck_assert(err_has("changed by someone else"));
+	}
+	/* the audit record refused (NOT NULL): nothing of the update stays */
+	struct case_op bad = {.c = c, .expect = 1, .update = true, .read_first = true, .actor = ""};
+	bad.c.state = SM_STATE_OFFICE_REVIEW;
+	sm_err_clear(err);
+	ck_assert_int_eq(do_case(s, &bad), SM_E_INVALID);
+	ck_assert(err_has("NOT NULL"));
+	sm_case now = {0};
+	OK(sm_store_case_get(s, op.id, &now, err));
+	ck_assert_int_eq(now.version, 1);
+	ck_assert_str_eq(sm_state_name(now.state), "draft");
+	sm_case_clear(&now);
+	ck_assert_int_eq(audit_count(s), audits);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM requests"), requests);
+	/* and at the right version it goes through, deferred, audited */
+	struct case_op good = {.c = c, .expect = 1, .update = true, .read_first = true,
+	    .state_only = true};
+	good.c.state = SM_STATE_OFFICE_REVIEW;
+	OK(do_case(s, &good));
+	OK(sm_store_case_get(s, op.id, &now, err));
+	ck_assert_int_eq(now.version, 2);
+	ck_assert_str_eq(sm_state_name(now.state), "office_review");
+	sm_case_clear(&now);
+	ck_assert_int_eq(audit_count(s), audits + 1);
+	/* a second open case of the kind for the domain: the deferred update
+	 * that would make it says so as the immediate one does */
+	struct case_op other = new_case_op(sd.unit, "site", "xn--fiq11i8xgb87b.xn--zfr164b");
+	other.c.state = SM_STATE_WITHDRAWN;
+	OK(do_case(s, &other));
+	sm_case o2 = {0};
+	OK(sm_store_case_get(s, other.id, &o2, err));
+	struct case_op reopen = {.c = o2, .expect = 1, .update = true, .read_first = true};
+	reopen.c.state = SM_STATE_OFFICE_REVIEW;
+	sm_err_clear(err);
+	ck_assert_int_eq(do_case(s, &reopen), SM_E_DUPLICATE);
+	ck_assert(err_has("already has an open case"));
+	sm_case_clear(&o2);
+	sm_case_clear(&c);
+	sm_store_close(&s);
+}
+END_TEST
 
 START_TEST(test_case_version)
 {
@@ -1830,6 +1906,7 @@ store_suite(void)
 	tcase_add_test(tc, test_rollback);
 	tcase_add_test(tc, test_notice_ids);
 	tcase_add_test(tc, test_case_version);
+	tcase_add_test(tc, test_deferred_writes);
 	tcase_add_test(tc, test_case_unique_open);
 	tcase_add_test(tc, test_domains);
 	tcase_add_test(tc, test_marks);

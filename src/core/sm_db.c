@@ -11,7 +11,14 @@
 sm_status
 sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err)
 {
-	const char *detail = db ? sm_db_errmsg(db) : "";
+	return sm_db_fail_detail(rc, db ? sm_db_errmsg(db) : "", err);
+}
+
+sm_status
+sm_db_fail_detail(sm_db_rc rc, const char *detail, sm_err *err)
+{
+	if (detail == NULL)
+		detail = "";
 	switch (rc) {
 	case SM_DB_FULL:
 		return sm_err_add(err, SM_E_STORE, NULL,

@@ -30,6 +30,13 @@
 
 typedef struct sm_db_driver sm_db_driver;
 
+/* What became of a deferred write (sm_db_defer). */
+typedef struct sm_db_outcome {
+	int rc;          /* an sm_db_rc: SM_DB_OK, or its failure */
+	int64_t changes; /* rows it changed */
+	const char *msg; /* the engine's words for a failure */
+} sm_db_outcome;
+
 /* A connection; each driver's own begins with this. */
 typedef struct sm_db {
 	const sm_db_driver *drv;
@@ -140,6 +147,18 @@ struct sm_db_driver {
 	/* A consistent copy of the whole database into DEST (made, or replaced
 	 * when it is a database already) while others go on writing. */
 	sm_status (*backup)(sm_db *db, const char *dest, sm_err *err);
+
+	/* Inside a transaction: run the write ST now or with the next request
+	 * (a networked driver sends the deferred writes with the statement that
+	 * next needs an answer, in one round trip); it may be reset and bound
+	 * again at once.  Its outcome comes from sync.  Returns a failure only
+	 * when it could not be taken (then it was not run). */
+	sm_db_rc (*defer)(sm_db_stmt *st);
+	/* The outcomes of the writes deferred since the last sync, in their
+	 * order, N of them (OUT is the driver's, valid until the next call).
+	 * A failure of the
+	 * connection is returned (SM_DB_RETRY...), and then OUT says nothing. */
+	sm_db_rc (*sync)(sm_db *db, const sm_db_outcome **out, size_t *n);
 };
 
 /* The local driver: one SQLite file in WAL mode (sm_db_sqlite.c). */
@@ -157,6 +176,8 @@ uint64_t sm_db_dqlite_round_trips(sm_db *db);
  * or PRIMARY KEY constraint, SM_E_INVALID for another constraint (saying
  * which kind), SM_E_NOMEM, else SM_E_STORE.  (sm_db.c) */
 sm_status sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err);
+/* The same with the engine's words DETAIL (a deferred write's). */
+sm_status sm_db_fail_detail(sm_db_rc rc, const char *detail, sm_err *err);
 
 /* Sleep about MS: half to one and a half of it, at random (a back-off with
  * jitter, so that writers that met do not meet again).  (sm_db.c) */
@@ -308,6 +329,18 @@ static inline sm_db_rc
 sm_db_rollback(sm_db *db)
 {
 	return db->drv->rollback(db);
+}
+
+static inline sm_db_rc
+sm_db_defer(sm_db_stmt *st)
+{
+	return st->drv->defer(st);
+}
+
+static inline sm_db_rc
+sm_db_sync(sm_db *db, const sm_db_outcome **out, size_t *n)
+{
+	return db->drv->sync(db, out, n);
 }
 
 #endif

@@ -50,6 +50,16 @@ typedef struct dq_db {
 	uint32_t dbid;
 	bool in_tx;       /* a transaction is open on the leader */
 	bool tx_lost;     /* the connection went during a transaction: all fails until rollback */
+	/* a transaction begun, not yet sent: its BEGIN goes with the first
+	 * query (one trip), or alone before the first write */
+	const char *begin_sql;
+	/* deferred writes held on the connection, sent with the next request
+	 * that needs an answer (their SQL, for the tests' fault) */
+	char **held;
+	size_t nheld, capheld;
+	/* their outcomes, answered and not yet given by sync */
+	sm_db_outcome *later;
+	size_t nlater, caplater, nsynced;
 	int64_t changes, last_id;
 	uint64_t trips_closed; /* round trips of connections closed */
 	char msg[600];
@@ -84,9 +94,32 @@ set_msg(dq_db *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Forget the held writes (nothing of them was answered). */
+static void
+forget_held(dq_db *d)
+{
+	for (size_t i = 0; i < d->nheld; i++)
+		free(d->held[i]);
+	d->nheld = 0;
+	if (d->conn)
+		sm_dq_drop_held(d->conn);
+}
+
+/* Forget the first N outcomes of deferred writes. */
+static void
+forget_later(dq_db *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)d->later[i].msg);
+	memmove(d->later, d->later + n, (d->nlater - n) * sizeof(*d->later));
+	d->nlater -= n;
+	d->nsynced = d->nsynced > n ? d->nsynced - n : 0;
+}
+
 static void
 drop_conn(dq_db *d)
 {
+	forget_held(d);
 	if (d->conn) {
 		d->trips_closed += sm_dq_round_trips(d->conn);
 		sm_dq_close(d->conn);
@@ -248,6 +281,10 @@ dq_close(sm_db *db)
 	dq_db *d = DQ(db);
 	if (d == NULL)
 		return;
+	forget_held(d);
+	forget_later(d, d->nlater);
+	free(d->held);
+	free(d->later);
 	if (d->conn)
 		sm_dq_close(d->conn);
 	sm_dq_split_free(d->addrs, d->naddrs);
@@ -555,31 +592,97 @@ dq_bind_failed(sm_db_stmt *st, sm_db_rc rc)
 		DS(st)->bind_rc = rc;
 }
 
+/* Read the answers to the deferred writes held and sent: their outcomes
+ * for sync.  A failure of one is its outcome; a lost connection or leader
+ * is the transaction's (SM_DB_RETRY), and then nothing more is read. */
+static sm_db_rc
+read_held(dq_db *d)
+{
+	size_t n = d->nheld;
+	if (d->nlater + n > d->caplater) {
+		size_t cap = d->caplater ? d->caplater : 8;
+		while (cap < d->nlater + n)
+			cap *= 2;
+		sm_db_outcome *o = realloc(d->later, cap * sizeof(*o));
+		if (o == NULL) {
+			drop_conn(d); /* the answers cannot be kept: the transaction goes again */
+			return SM_DB_RETRY;
+		}
+		d->later = o;
+		d->caplater = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t changes = 0;
+		sm_dq_rc r = sm_dq_exec_recv(d->conn, d->held[i], NULL, &changes);
+		if (r != SM_DQ_OK && r != SM_DQ_FAILURE) {
+			outcome(d, r); /* drops the connection, and the rest held */
+			return SM_DB_RETRY;
+		}
+		sm_db_rc rc = outcome(d, r);
+		if (rc == SM_DB_RETRY) /* not the leader any more: dropped */
+			return rc;
+		if (rc == SM_DB_BUSY)
+			rc = SM_DB_RETRY;
+		sm_db_outcome *o = &d->later[d->nlater++];
+		o->rc = rc;
+		o->changes = (int64_t)changes;
+		o->msg = rc == SM_DB_OK ? NULL : strdup(d->msg);
+	}
+	forget_held(d);
+	return SM_DB_OK;
+}
+
+/* Send S (with the writes held before it, in one trip) and read the
+ * answers: the held writes' outcomes, then S's rows or changes. */
+static sm_db_rc
+send_stmt(dq_db *d, dq_stmt *s)
+{
+	sm_dq_rc r;
+	if (s->query)
+		r = sm_dq_query_send(d->conn, d->dbid, s->sql, s->params, s->nparams);
+	else
+		r = sm_dq_exec_send(d->conn, d->dbid, s->sql, s->params, s->nparams);
+	if (r == SM_DQ_OK && sm_dq_holding(d->conn))
+		r = sm_dq_send_held(d->conn);
+	if (r != SM_DQ_OK)
+		return outcome(d, r);
+	sm_db_rc rc = read_held(d);
+	if (rc != SM_DB_OK)
+		return rc;
+	if (s->query)
+		return outcome(d, sm_dq_query_recv(d->conn, &s->rows));
+	uint64_t id = 0, changes = 0;
+	rc = outcome(d, sm_dq_exec_recv(d->conn, s->sql, &id, &changes));
+	if (rc == SM_DB_OK) {
+		d->changes = (int64_t)changes;
+		d->last_id = (int64_t)id;
+	}
+	return rc;
+}
+
+static sm_db_rc begin_now(dq_db *d, dq_stmt *with);
+
 /* Send the statement: its rows, or its changes. */
 static sm_db_rc
 run_stmt(dq_stmt *s)
 {
 	dq_db *d = s->db;
-	sm_db_rc rc = SM_DB_RETRY;
+	sm_db_rc rc;
+	if (d->begin_sql != NULL) { /* the transaction's first statement: with its BEGIN */
+		rc = begin_now(d, s->query ? s : NULL);
+		if (rc != SM_DB_OK || s->query)
+			goto done;
+	}
+	rc = SM_DB_RETRY;
 	/* outside a transaction a read may go again, once, on a new connection
 	 * when the one it had went */
 	int tries = d->in_tx || d->tx_lost || !s->query || d->conn == NULL ? 1 : 2;
 	for (int t = 0; t < tries && rc == SM_DB_RETRY; t++) {
 		if ((rc = ensure_conn(d)) != SM_DB_OK)
 			continue;
-		if (s->query) {
-			rc = outcome(d, sm_dq_query(d->conn, d->dbid, s->sql, s->params, s->nparams,
-			    &s->rows));
-		} else {
-			uint64_t id = 0, changes = 0;
-			rc = outcome(d, sm_dq_exec(d->conn, d->dbid, s->sql, s->params, s->nparams, &id,
-			    &changes));
-			if (rc == SM_DB_OK) {
-				d->changes = (int64_t)changes;
-				d->last_id = (int64_t)id;
-			}
-		}
+		rc = send_stmt(d, s);
 	}
+done:
 	/* inside a transaction another writer's lock cannot be waited for on
 	 * the leader: the whole transaction goes again */
 	if (rc == SM_DB_BUSY && d->in_tx)
@@ -717,11 +820,19 @@ static sm_db_rc
 dq_exec(sm_db *db, const char *script)
 {
 	dq_db *d = DQ(db);
-	sm_db_rc rc = ensure_conn(d);
-	if (rc != SM_DB_OK)
+	sm_db_rc rc;
+	if (d->begin_sql != NULL && (rc = begin_now(d, NULL)) != SM_DB_OK)
+		return rc;
+	if ((rc = ensure_conn(d)) != SM_DB_OK)
 		return rc;
 	uint64_t id = 0, changes = 0;
-	rc = outcome(d, sm_dq_exec(d->conn, d->dbid, script, NULL, 0, &id, &changes));
+	sm_dq_rc r = sm_dq_exec_send(d->conn, d->dbid, script, NULL, 0);
+	if (r == SM_DQ_OK && sm_dq_holding(d->conn))
+		r = sm_dq_send_held(d->conn);
+	if (r != SM_DQ_OK)
+		rc = outcome(d, r);
+	else if ((rc = read_held(d)) == SM_DB_OK)
+		rc = outcome(d, sm_dq_exec_recv(d->conn, script, &id, &changes));
 	if (rc == SM_DB_OK) {
 		d->changes = (int64_t)changes;
 		d->last_id = (int64_t)id;
@@ -730,23 +841,50 @@ dq_exec(sm_db *db, const char *script)
 	return rc;
 }
 
+/* Open the begun transaction on the leader: BEGIN, with the query WITH in
+ * the same trip when there is one (then its rows are WITH's).  The leader
+ * answers BUSY at once while another writer holds the lock: again, backing
+ * off with jitter, up to SM_DB_BUSY_TIMEOUT_MS; a lost connection or
+ * leader: again on a new connection, up to the connection's timeout.  A
+ * query sent with a BEGIN that failed ran outside the transaction: its rows
+ * are dropped. */
 static sm_db_rc
-dq_begin(sm_db *db, bool immediate)
+begin_now(dq_db *d, dq_stmt *with)
 {
-	dq_db *d = DQ(db);
-	const char *sql = immediate ? "BEGIN IMMEDIATE" : "BEGIN";
+	const char *sql = d->begin_sql;
 	struct timespec t0, t;
 	int wait_ms = 2;
 	sm_db_rc rc;
 
-	d->tx_lost = false; /* a new transaction may use a new connection */
+	d->begin_sql = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		rc = dq_exec(db, sql);
-		if (rc == SM_DB_OK) {
-			d->in_tx = true;
-			return SM_DB_OK;
+		sm_db_rc qrc = SM_DB_OK;
+		d->tx_lost = false; /* a new transaction may use a new connection */
+		if ((rc = ensure_conn(d)) == SM_DB_OK) {
+			sm_dq_hold(d->conn);
+			sm_dq_rc r = sm_dq_exec_send(d->conn, d->dbid, sql, NULL, 0);
+			if (r == SM_DQ_OK && with != NULL)
+				r = sm_dq_query_send(d->conn, d->dbid, with->sql, with->params,
+				    with->nparams);
+			if (r == SM_DQ_OK)
+				r = sm_dq_send_held(d->conn);
+			if (r != SM_DQ_OK) {
+				sm_dq_drop_held(d->conn);
+				rc = outcome(d, r);
+			} else {
+				rc = outcome(d, sm_dq_exec_recv(d->conn, sql, NULL, NULL));
+				if (rc == SM_DB_OK)
+					d->in_tx = true;
+				if (with != NULL && d->conn != NULL) {
+					qrc = outcome(d, sm_dq_query_recv(d->conn, &with->rows));
+					if (rc != SM_DB_OK)
+						sm_dq_rows_clear(&with->rows);
+				}
+			}
 		}
+		if (rc == SM_DB_OK)
+			return qrc;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		long spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
 		/* BUSY: another writer holds the lock, and the leader does not
@@ -758,17 +896,59 @@ dq_begin(sm_db *db, bool immediate)
 		sm_db_back_off(wait_ms);
 		if (wait_ms < 100)
 			wait_ms *= 2;
-		d->tx_lost = false;
 	}
+}
+
+/* Nothing goes to the leader yet: the BEGIN waits for the first statement. */
+static sm_db_rc
+dq_begin(sm_db *db, bool immediate)
+{
+	dq_db *d = DQ(db);
+	forget_held(d);
+	forget_later(d, d->nlater);
+	d->tx_lost = false;
+	d->begin_sql = immediate ? "BEGIN IMMEDIATE" : "BEGIN";
+	return SM_DB_OK;
+}
+
+/* Send the held writes and read their outcomes; the first failure among
+ * those not yet given by sync, if any. */
+static sm_db_rc
+flush_held(dq_db *d)
+{
+	if (d->nheld > 0) {
+		if (d->tx_lost || d->conn == NULL)
+			return SM_DB_RETRY;
+		sm_dq_rc r = sm_dq_send_held(d->conn);
+		if (r != SM_DQ_OK)
+			return outcome(d, r);
+		sm_db_rc rc = read_held(d);
+		if (rc != SM_DB_OK)
+			return rc;
+	}
+	for (size_t i = d->nsynced; i < d->nlater; i++)
+		if (d->later[i].rc != SM_DB_OK) {
+			set_msg(d, "%s", d->later[i].msg ? d->later[i].msg : "");
+			return d->later[i].rc;
+		}
+	return SM_DB_OK;
 }
 
 static sm_db_rc
 dq_commit(sm_db *db)
 {
 	dq_db *d = DQ(db);
+	sm_db_rc rc;
+	if (d->begin_sql != NULL) { /* nothing was sent: nothing to commit */
+		d->begin_sql = NULL;
+		return SM_DB_OK;
+	}
 	if (d->tx_lost)
 		return SM_DB_RETRY;
-	sm_db_rc rc = dq_exec(db, "COMMIT");
+	/* never COMMIT after writes whose outcome was not seen */
+	if ((rc = flush_held(d)) != SM_DB_OK)
+		return rc;
+	rc = dq_exec(db, "COMMIT");
 	if (rc == SM_DB_OK)
 		d->in_tx = false;
 	return rc;
@@ -778,6 +958,9 @@ static sm_db_rc
 dq_rollback(sm_db *db)
 {
 	dq_db *d = DQ(db);
+	d->begin_sql = NULL;
+	forget_held(d);
+	forget_later(d, d->nlater);
 	d->tx_lost = false;
 	if (!d->in_tx || d->conn == NULL) {
 		d->in_tx = false;
@@ -789,6 +972,68 @@ dq_rollback(sm_db *db)
 	if (rc == SM_DQ_FAILURE) /* "no transaction is active": the leader rolled it back */
 		return SM_DB_OK;
 	return outcome(d, rc);
+}
+
+/* Held on the connection, to go with the next statement that needs an
+ * answer (or sync, or commit). */
+static sm_db_rc
+dq_defer(sm_db_stmt *st)
+{
+	dq_stmt *s = DS(st);
+	dq_db *d = s->db;
+	sm_db_rc rc;
+	if (s->bind_rc != SM_DB_OK)
+		return s->bind_rc;
+	if (s->query) {
+		set_msg(d, "a query cannot be deferred: %s", s->sql);
+		return SM_DB_ERROR;
+	}
+	/* before any read, the BEGIN goes alone: a write must never run
+	 * outside the transaction */
+	if (d->begin_sql != NULL && (rc = begin_now(d, NULL)) != SM_DB_OK)
+		return rc;
+	if (!d->in_tx || d->tx_lost || d->conn == NULL) {
+		if (d->in_tx || d->tx_lost)
+			return SM_DB_RETRY;
+		set_msg(d, "a write is deferred only inside a transaction: %s", s->sql);
+		return SM_DB_ERROR;
+	}
+	if (d->nheld == d->capheld) {
+		size_t cap = d->capheld ? d->capheld * 2 : 8;
+		char **h = realloc(d->held, cap * sizeof(*h));
+		if (h == NULL)
+			return SM_DB_NOMEM;
+		d->held = h;
+		d->capheld = cap;
+	}
+	char *sql = strdup(s->sql);
+	if (sql == NULL)
+		return SM_DB_NOMEM;
+	sm_dq_hold(d->conn);
+	sm_dq_rc r = sm_dq_exec_send(d->conn, d->dbid, s->sql, s->params, s->nparams);
+	if (r != SM_DQ_OK) {
+		free(sql);
+		return outcome(d, r);
+	}
+	d->held[d->nheld++] = sql;
+	return SM_DB_OK;
+}
+
+static sm_db_rc
+dq_sync(sm_db *db, const sm_db_outcome **out, size_t *n)
+{
+	dq_db *d = DQ(db);
+	*out = NULL;
+	*n = 0;
+	forget_later(d, d->nsynced); /* the ones given last time */
+	sm_db_rc rc = flush_held(d);
+	if (rc != SM_DB_OK && d->nlater == 0)
+		return rc; /* the connection's, not an outcome's */
+	if (rc == SM_DB_RETRY && d->conn == NULL)
+		return rc;
+	*out = d->later;
+	*n = d->nsynced = d->nlater;
+	return SM_DB_OK;
 }
 
 uint64_t
@@ -830,4 +1075,6 @@ const sm_db_driver sm_db_dqlite = {
 	.rollback = dq_rollback,
 	.data_version = dq_data_version,
 	.backup = dq_backup,
+	.defer = dq_defer,
+	.sync = dq_sync,
 };

@@ -33,14 +33,19 @@ static const char *const tx_sql[TX_COUNT] = {
 	[TX_DATA_VERSION] = "PRAGMA data_version",
 };
 
+struct lite_db;
 typedef struct lite_db {
 	sm_db base;
 	sqlite3 *db;
 	sqlite3_stmt *tx[TX_COUNT]; /* prepared on first use */
+	/* the outcomes of deferred writes (run at once here) not yet synced */
+	sm_db_outcome *later;
+	size_t nlater, caplater, nsynced;
 } lite_db;
 
 typedef struct lite_stmt {
 	sm_db_stmt base;
+	struct lite_db *db;
 	sqlite3_stmt *st;
 	sm_db_rc bind_rc; /* the first failed bind since the last reset */
 } lite_stmt;
@@ -179,12 +184,24 @@ lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 	return SM_OK;
 }
 
+/* Forget the first N outcomes of deferred writes (their messages). */
+static void
+forget_later(lite_db *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)l->later[i].msg);
+	memmove(l->later, l->later + n, (l->nlater - n) * sizeof(*l->later));
+	l->nlater -= n;
+}
+
 static void
 lite_close(sm_db *d)
 {
 	lite_db *l = (lite_db *)d;
 	for (int i = 0; i < TX_COUNT; i++)
 		sqlite3_finalize(l->tx[i]);
+	forget_later(l, l->nlater);
+	free(l->later);
 	sqlite3_close(l->db);
 	free(l);
 }
@@ -319,6 +336,7 @@ lite_prepare(sm_db *d, const char *sql, bool persistent, sm_db_stmt **out)
 	if (s == NULL)
 		return SM_DB_NOMEM;
 	s->base.drv = &sm_db_sqlite;
+	s->db = (lite_db *)d;
 	s->st = NULL;
 	s->bind_rc = SM_DB_OK;
 	int rc = sqlite3_prepare_v3(DB(d), sql, -1, persistent ? SQLITE_PREPARE_PERSISTENT : 0,
@@ -399,6 +417,58 @@ lite_bind_failed(sm_db_stmt *s, sm_db_rc rc)
 	lite_stmt *l = (lite_stmt *)s;
 	if (l->bind_rc == SM_DB_OK)
 		l->bind_rc = rc;
+}
+
+static sm_db_rc lite_step(sm_db_stmt *s);
+
+/* Here a deferred write runs at once; its outcome waits for sync. */
+static sm_db_rc
+lite_defer(sm_db_stmt *s)
+{
+	lite_db *l = ((lite_stmt *)s)->db;
+	if (l->nlater == l->caplater) {
+		size_t cap = l->caplater ? l->caplater * 2 : 8;
+		sm_db_outcome *o = realloc(l->later, cap * sizeof(*o));
+		if (o == NULL)
+			return SM_DB_NOMEM;
+		l->later = o;
+		l->caplater = cap;
+	}
+	sm_db_outcome *o = &l->later[l->nlater];
+	/* after a failure nothing more runs: SQLite may have rolled the
+	 * transaction back (out of memory, a full disk, an I/O error), and a
+	 * write now would be committed on its own */
+	for (size_t i = 0; i < l->nlater; i++)
+		if (l->later[i].rc != SM_DB_OK) {
+			o->rc = l->later[i].rc;
+			o->changes = 0;
+			o->msg = l->later[i].msg ? strdup(l->later[i].msg) : NULL;
+			l->nlater++;
+			return SM_DB_OK;
+		}
+	if (sqlite3_get_autocommit(l->db)) {
+		o->rc = SM_DB_ERROR;
+		o->changes = 0;
+		o->msg = strdup("not run: no transaction is open");
+		l->nlater++;
+		return SM_DB_OK;
+	}
+	sm_db_rc rc = lite_step(s);
+	o->rc = rc == SM_DB_DONE || rc == SM_DB_ROW ? SM_DB_OK : rc;
+	o->changes = sqlite3_changes(l->db);
+	o->msg = o->rc == SM_DB_OK ? NULL : strdup(sqlite3_errmsg(l->db));
+	l->nlater++;
+	return SM_DB_OK;
+}
+
+static sm_db_rc
+lite_sync(sm_db *d, const sm_db_outcome **out, size_t *n)
+{
+	lite_db *l = (lite_db *)d;
+	forget_later(l, l->nsynced); /* the ones the last call gave */
+	*out = l->later;
+	*n = l->nsynced = l->nlater;
+	return SM_DB_OK;
 }
 
 static sm_db_rc
@@ -494,6 +564,9 @@ run_tx(sm_db *d, int which)
 static sm_db_rc
 lite_begin(sm_db *d, bool immediate)
 {
+	lite_db *l = (lite_db *)d;
+	forget_later(l, l->nlater); /* a transaction's outcomes are its own */
+	l->nsynced = 0;
 	return run_tx(d, immediate ? TX_BEGIN_IMMEDIATE : TX_BEGIN);
 }
 
@@ -559,6 +632,8 @@ const sm_db_driver sm_db_sqlite = {
 	.rollback = lite_rollback,
 	.data_version = lite_data_version,
 	.backup = lite_backup,
+	.defer = lite_defer,
+	.sync = lite_sync,
 };
 
 /* ------------------------------------------------------------ failure injection

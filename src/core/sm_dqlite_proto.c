@@ -46,9 +46,10 @@ struct sm_dq_conn {
 	char fail_msg[512];
 	uint64_t trips;
 	uint64_t max_body;
-	/* the request being written */
+	/* the request being written; with HOLD, the requests held before it */
 	unsigned char *w;
-	size_t wlen, wcap;
+	size_t wlen, wcap, wstart;
+	bool hold;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -239,6 +240,12 @@ send_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
 static sm_dq_rc
 recv_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
 {
+	/* acknowledge at once what comes: the node sends an answer in several
+	 * writes, and with Nagle's algorithm on its side each waits for the
+	 * ACK of the one before (delayed by up to 40 ms otherwise); Linux
+	 * leaves quick-ACK mode by itself, so it is asked for each time */
+	int one = 1;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	return io_all(c, p, n, deadline, false);
 }
 
@@ -246,22 +253,69 @@ recv_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
 static void
 begin_request(sm_dq_conn *c)
 {
+	if (!c->hold)
+		c->wlen = 0;
+	c->wstart = c->wlen;
+	if (wgrow(c, 8) == NULL)
+		c->wstart = SIZE_MAX; /* send_request says so */
+}
+
+/* Send everything written (the held requests and the last): one trip. */
+static sm_dq_rc
+send_written(sm_dq_conn *c)
+{
+	size_t n = c->wlen;
 	c->wlen = 0;
-	wgrow(c, 8);
+	c->hold = false;
+	c->trips++;
+	return send_all(c, c->w, n, now_ms() + c->timeout_ms);
 }
 
 static sm_dq_rc
 send_request(sm_dq_conn *c, int type, int schema)
 {
-	if (c->w == NULL || c->wlen < 8)
+	if (c->w == NULL || c->wstart == SIZE_MAX || c->wlen < c->wstart + 8) {
+		c->wlen = c->wstart == SIZE_MAX ? c->wlen : c->wstart; /* this one is dropped */
 		return SM_DQ_NOMEM;
-	size_t words = (c->wlen - 8) / 8;
-	put_le(c->w, words, 4);
-	c->w[4] = (unsigned char)type;
-	c->w[5] = (unsigned char)schema;
-	c->w[6] = c->w[7] = 0;
-	c->trips++;
-	return send_all(c, c->w, c->wlen, now_ms() + c->timeout_ms);
+	}
+	unsigned char *h = c->w + c->wstart;
+	size_t words = (c->wlen - c->wstart - 8) / 8;
+	put_le(h, words, 4);
+	h[4] = (unsigned char)type;
+	h[5] = (unsigned char)schema;
+	h[6] = h[7] = 0;
+	if (c->hold)
+		return SM_DQ_OK; /* sent with the next one not held */
+	return send_written(c);
+}
+
+void
+sm_dq_hold(sm_dq_conn *c)
+{
+	c->hold = true;
+}
+
+bool
+sm_dq_holding(const sm_dq_conn *c)
+{
+	return c->hold && c->wlen > 0;
+}
+
+sm_dq_rc
+sm_dq_send_held(sm_dq_conn *c)
+{
+	if (c->wlen == 0) {
+		c->hold = false;
+		return SM_DQ_OK;
+	}
+	return send_written(c);
+}
+
+void
+sm_dq_drop_held(sm_dq_conn *c)
+{
+	c->hold = false;
+	c->wlen = 0;
 }
 
 /* A received message. */
@@ -733,8 +787,12 @@ sql_request(sm_dq_conn *c, int type, uint32_t db, const char *sql, const sm_dq_v
 		return SM_DQ_USAGE;
 	}
 	begin_request(c);
-	if (!put_u64(c, db) || !put_text(c, sql) || !put_params(c, params, n))
+	if (c->wstart == SIZE_MAX || !put_u64(c, db) || !put_text(c, sql) ||
+	    !put_params(c, params, n)) {
+		if (c->wstart != SIZE_MAX)
+			c->wlen = c->wstart; /* this one is dropped, the held ones stay */
 		return SM_DQ_NOMEM;
+	}
 	return send_request(c, type, 0);
 }
 
@@ -753,17 +811,31 @@ sm_dq_fault_lose_answer(const char *prefix, long n)
 static bool
 lose_answer(const char *sql)
 {
-	return lose_n > 0 && strncmp(sql, lose_prefix, strlen(lose_prefix)) == 0 && --lose_n == 0;
+	return lose_n > 0 && sql != NULL && strncmp(sql, lose_prefix, strlen(lose_prefix)) == 0 && --lose_n == 0;
 }
 
 sm_dq_rc
 sm_dq_exec(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params, int n,
     uint64_t *last_id, uint64_t *changes)
 {
+	sm_dq_rc rc = sm_dq_exec_send(c, db, sql, params, n);
+	if (rc != SM_DQ_OK)
+		return rc;
+	return sm_dq_exec_recv(c, sql, last_id, changes);
+}
+
+sm_dq_rc
+sm_dq_exec_send(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params, int n)
+{
+	return sql_request(c, REQ_EXEC_SQL, db, sql, params, n);
+}
+
+sm_dq_rc
+sm_dq_exec_recv(sm_dq_conn *c, const char *sql, uint64_t *last_id, uint64_t *changes)
+{
 	struct msg m;
 	sm_dq_rc rc;
-	if ((rc = sql_request(c, REQ_EXEC_SQL, db, sql, params, n)) != SM_DQ_OK ||
-	    (rc = expect(c, RES_RESULT, &m)) != SM_DQ_OK)
+	if ((rc = expect(c, RES_RESULT, &m)) != SM_DQ_OK)
 		return rc;
 	if (lose_answer(sql)) {
 		free(m.body);
@@ -896,12 +968,26 @@ sm_dq_rc
 sm_dq_query(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params, int n,
     sm_dq_rows *rows)
 {
+	sm_dq_rc rc = sm_dq_query_send(c, db, sql, params, n);
+	memset(rows, 0, sizeof(*rows));
+	if (rc != SM_DQ_OK)
+		return rc;
+	return sm_dq_query_recv(c, rows);
+}
+
+sm_dq_rc
+sm_dq_query_send(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params, int n)
+{
+	return sql_request(c, REQ_QUERY_SQL, db, sql, params, n);
+}
+
+sm_dq_rc
+sm_dq_query_recv(sm_dq_conn *c, sm_dq_rows *rows)
+{
 	struct msg m;
 	sm_dq_rc rc;
 	bool more = true;
 	memset(rows, 0, sizeof(*rows));
-	if ((rc = sql_request(c, REQ_QUERY_SQL, db, sql, params, n)) != SM_DQ_OK)
-		return rc;
 	while (more) {
 		if ((rc = expect(c, RES_ROWS, &m)) != SM_DQ_OK ||
 		    (rc = read_batch(c, &m, rows, &more)) != SM_DQ_OK) {

@@ -14,6 +14,7 @@
 #ifndef SM_DQLITE_PROTO_H
 #define SM_DQLITE_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -122,6 +123,24 @@ sm_dq_rc sm_dq_exec(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_val
 sm_dq_rc sm_dq_query(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params,
     int n, sm_dq_rows *rows);
 void sm_dq_rows_clear(sm_dq_rows *rows);
+
+/* Several requests in one trip.  After sm_dq_hold, the EXEC_SQL and
+ * QUERY_SQL requests are held (their _send) until sm_dq_send_held sends
+ * them all in one write; then their answers are read in the same order
+ * (their _recv).  The server runs them one after the other as if each had
+ * waited for the one before; a failure of one does not stop the next.
+ * sm_dq_drop_held forgets the held ones (nothing was sent). */
+void sm_dq_hold(sm_dq_conn *c);
+bool sm_dq_holding(const sm_dq_conn *c);
+sm_dq_rc sm_dq_send_held(sm_dq_conn *c);
+void sm_dq_drop_held(sm_dq_conn *c);
+sm_dq_rc sm_dq_exec_send(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params,
+    int n);
+/* SQL: the request's (for the tests' fault), may be NULL. */
+sm_dq_rc sm_dq_exec_recv(sm_dq_conn *c, const char *sql, uint64_t *last_id, uint64_t *changes);
+sm_dq_rc sm_dq_query_send(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params,
+    int n);
+sm_dq_rc sm_dq_query_recv(sm_dq_conn *c, sm_dq_rows *rows);
 
 sm_dq_rc sm_dq_add(sm_dq_conn *c, uint64_t id, const char *address);
 sm_dq_rc sm_dq_assign(sm_dq_conn *c, uint64_t id, int role);

@@ -28,7 +28,7 @@
 
 /* Prepared statements, made once per connection on first use. */
 enum stmt_id {
-	ST_REQUEST_GET, ST_REQUEST_PUT,
+	ST_REQUEST_GET, ST_REQUEST_PUT, ST_REQUEST_HEAD, ST_CASE_UNIT,
 	ST_OFFICE_INSERT, ST_OFFICE_GET, ST_OFFICE_LIST,
 	ST_USER_INSERT, ST_USER_GET, ST_USER_LIST, ST_USER_LIST_ROLE, ST_USER_COUNT,
 	ST_USER_SET_UNIT,
@@ -53,8 +53,19 @@ enum stmt_id {
 	ST_COUNT
 };
 
+/* Columns of ST_CASE_GET and of the filtered lists, in that order. */
+#define CASE_COLUMNS \
+	"c.id, c.kind, c.unit, c.office, c.state, c.version, c.domain," \
+	" c.domain_unicode, c.\"values\", c.hints, c.created_by, c.submitted_by, c.due," \
+	" c.due_kind, c.due_uncertain, c.created_at, c.updated_at, u.name, u.type, u.uscc"
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REQUEST_GET] = "SELECT result, digest FROM requests WHERE id = ?1",
+	/* the request id's answer, and the head of the audit chain: the first
+	 * read of a write (one round trip on a cluster, with its BEGIN) */
+	[ST_REQUEST_HEAD] = "SELECT r.result, r.digest, r.id IS NOT NULL, a.seq, a.hash, a.at"
+	    " FROM (SELECT 1) LEFT JOIN requests r ON r.id = ?1"
+	    " LEFT JOIN (SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1) a",
 	[ST_REQUEST_PUT] = "INSERT INTO requests(id, at, result, digest) VALUES (?1, ?2, ?3, ?4)",
 	[ST_OFFICE_INSERT] = "INSERT INTO offices(code, name) VALUES (?1, ?2)",
 	[ST_OFFICE_GET] = "SELECT code, name, disabled FROM offices WHERE code = ?1",
@@ -96,6 +107,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CASE_GET] = "SELECT c.id, c.kind, c.unit, c.office, c.state, c.version, c.domain,"
 	    " c.domain_unicode, c.\"values\", c.hints, c.created_by, c.submitted_by, c.due,"
 	    " c.due_kind, c.due_uncertain, c.created_at, c.updated_at, u.name, u.type, u.uscc"
+	    " FROM cases c JOIN units u ON u.id = c.unit WHERE c.id = ?1",
+	/* a case, its unit, and whether the case's domain is the unit's: all a
+	 * transition reads (one round trip on a cluster) */
+	[ST_CASE_UNIT] = "SELECT " CASE_COLUMNS ", u.id, u.name, u.type, u.uscc, u.affiliation,"
+	    " u.division, u.office, u.\"values\", u.mark_seq, u.created_at, u.version,"
+	    " EXISTS(SELECT 1 FROM domains d WHERE d.ace = c.domain AND d.unit = c.unit)"
 	    " FROM cases c JOIN units u ON u.id = c.unit WHERE c.id = ?1",
 	[ST_CASE_UPDATE] = "UPDATE cases SET state = ?3, version = version + 1, domain = ?4,"
 	    " domain_unicode = ?5, \"values\" = ?6, hints = ?7, submitted_by = ?8, due = ?9,"
@@ -492,6 +509,28 @@ struct sm_tx {
 	char audit_hash[SM_AUDIT_HASH_LEN + 1];
 	char audit_at[32];
 	bool audit_new_day;
+	/* the head of the audit chain, read with the request id and kept as
+	 * records are appended: no read of it per record */
+	bool head_known;
+	int64_t head_seq;
+	char head_hash[SM_AUDIT_HASH_LEN + 1];
+	char head_at[32];
+	/* the case last read in this transaction (under its lock): its domain
+	 * says which update statement fits without trying */
+	int64_t read_case;
+	char *read_domain;
+	/* whether OWNED_ACE is OWNED_UNIT's (read with the case) */
+	char *owned_ace;
+	int64_t owned_unit;
+	bool owned;
+	/* deferred writes (sm_db_defer) whose outcome is still to be checked,
+	 * in order: what each must have done */
+	struct later {
+		enum { LATER_RUN, LATER_INSERT, LATER_ONE } kind;
+		const char *field, *dup_msg; /* LATER_INSERT, LATER_ONE: a UNIQUE failure */
+		int64_t case_id;             /* LATER_ONE: one row changed, else a conflict */
+	} later[16];
+	int n_later;
 };
 
 /* ------------------------------------------------------------ errors */
@@ -799,27 +838,29 @@ read_user(sm_db_stmt *st, sm_user *u)
 	u->asked_unit = sm_db_column_int64(st, 11);
 }
 
+/* The unit's columns from column B on. */
+static void
+read_unit_at(sm_db_stmt *st, sm_unit *u, int b)
+{
+	u->id = sm_db_column_int64(st, b);
+	u->name = col_str(st, b + 1);
+	u->type = sm_unit_type_parse(sm_db_column_text(st, b + 2));
+	u->uscc = col_str(st, b + 3);
+	u->affiliation = col_str(st, b + 4);
+	u->division = col_str(st, b + 5);
+	u->office = col_str(st, b + 6);
+	u->values = col_json(st, b + 7);
+	u->mark_seq = (int)sm_db_column_int64(st, b + 8);
+	u->created_at = col_str(st, b + 9);
+	u->version = sm_db_column_int64(st, b + 10);
+}
+
 static void
 read_unit(sm_db_stmt *st, sm_unit *u)
 {
-	u->id = sm_db_column_int64(st, 0);
-	u->name = col_str(st, 1);
-	u->type = sm_unit_type_parse(sm_db_column_text(st, 2));
-	u->uscc = col_str(st, 3);
-	u->affiliation = col_str(st, 4);
-	u->division = col_str(st, 5);
-	u->office = col_str(st, 6);
-	u->values = col_json(st, 7);
-	u->mark_seq = (int)sm_db_column_int64(st, 8);
-	u->created_at = col_str(st, 9);
-	u->version = sm_db_column_int64(st, 10);
+	read_unit_at(st, u, 0);
 }
 
-/* Columns of ST_CASE_GET and of the filtered lists, in that order. */
-#define CASE_COLUMNS \
-	"c.id, c.kind, c.unit, c.office, c.state, c.version, c.domain," \
-	" c.domain_unicode, c.\"values\", c.hints, c.created_by, c.submitted_by, c.due," \
-	" c.due_kind, c.due_uncertain, c.created_at, c.updated_at, u.name, u.type, u.uscc"
 
 static void
 read_case_cols(sm_db_stmt *st, sm_case *c, bool parse_json)
@@ -1443,13 +1484,85 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 	}
 }
 
+static sm_status conflict(sm_err *err, int64_t id);
+static sm_status tx_read_case(sm_tx *tx, sm_status st, const sm_case *c);
+static sm_status insert_fail(struct conn *c, sm_err *err, sm_db_rc rc, const char *field,
+    const char *msg);
+
+/* Check the outcomes of the writes deferred in TX (sm_db_sync: on a
+ * cluster, the round trip that sends them): the first that failed, or
+ * changed other than the one row it must, is the transaction's failure. */
+static sm_status
+check_later(sm_tx *tx, sm_err *err)
+{
+	const sm_db_outcome *o = NULL;
+	size_t n = 0;
+	int k = tx->n_later;
+	if (k == 0)
+		return SM_OK;
+	tx->n_later = 0;
+	sm_db_rc rc = sm_db_sync(tx->c->db, &o, &n);
+	if (rc != SM_DB_OK)
+		return db_fail(tx->c, err, rc);
+	if (n != (size_t)k)
+		return sm_db_fail_detail(SM_DB_ERROR, "deferred writes and their outcomes differ", err);
+	for (int i = 0; i < k; i++) {
+		const struct later *l = &tx->later[i];
+		sm_db_rc orc = (sm_db_rc)o[i].rc;
+		/* a failure after which SQLite may roll the transaction back by
+		 * itself, and a write after it that ran: that write stood alone
+		 * (the local driver runs nothing after a failure; a cluster's
+		 * leader ran the writes sent with it) */
+		if (orc == SM_DB_NOMEM || orc == SM_DB_IOERR || orc == SM_DB_FULL)
+			for (int j = i + 1; j < k; j++)
+				if (o[j].rc == SM_DB_OK) {
+					mark_broken(tx->c, "a write ran after the transaction's failure");
+					break;
+				}
+		if (orc != SM_DB_OK) {
+			if (orc == SM_DB_RETRY)
+				tx->c->retry = true;
+			if (orc == SM_DB_CORRUPT)
+				mark_broken(tx->c, o[i].msg ? o[i].msg : "corrupt");
+			if (l->kind != LATER_RUN && orc == SM_DB_UNIQUE && l->dup_msg != NULL)
+				return sm_err_add(err, SM_E_DUPLICATE, l->field, "%s", l->dup_msg);
+			return sm_db_fail_detail(orc, o[i].msg, err);
+		}
+		if (l->kind == LATER_ONE && o[i].changes != 1)
+			return conflict(err, l->case_id);
+	}
+	return SM_OK;
+}
+
+/* Run the write ST in TX now or with the next round trip; KIND says what it
+ * must have done, checked by check_later before the commit. */
+static sm_status
+run_later(sm_tx *tx, sm_db_stmt *st, int kind, const char *field, const char *dup_msg,
+          int64_t case_id, sm_err *err)
+{
+	if (tx->n_later == (int)(sizeof(tx->later) / sizeof(tx->later[0]))) {
+		sm_status cs = check_later(tx, err);
+		if (cs != SM_OK) {
+			sm_db_reset(st);
+			return cs;
+		}
+	}
+	sm_db_rc rc = sm_db_defer(st);
+	sm_db_reset(st);
+	if (rc != SM_DB_OK)
+		return insert_fail(tx->c, err, rc, field, dup_msg);
+	tx->later[tx->n_later++] = (struct later){.kind = kind, .field = field, .dup_msg = dup_msg,
+	    .case_id = case_id};
+	return SM_OK;
+}
+
 static sm_status
 write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
            void *ud, bool *replayed, char **result, sm_err *err)
 {
 	sm_tx tx = {.c = &s->c, .request_id = request_id};
 	sm_db_stmt *st;
-	sm_status status;
+	sm_status status = SM_E_STORE;
 	sm_db_rc rc;
 
 	if (replayed)
@@ -1462,13 +1575,19 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 		return refuse_broken(s, err);
 	if (db_ok(tx.c, sm_db_begin(tx.c->db, true), err) != SM_OK)
 		return SM_E_STORE;
-	/* after the lock: records are stamped in the order they commit */
-	sm_store_now(s, tx.now);
-	if ((st = stmt(tx.c, ST_REQUEST_GET, err)) == NULL)
-		goto fail_store;
+	if ((st = stmt(tx.c, ST_REQUEST_HEAD, err)) == NULL)
+		goto fail;
 	bind_text(st, 1, request_id);
 	rc = sm_db_step(st);
-	if (rc == SM_DB_ROW) {
+	if (rc != SM_DB_ROW) {
+		sm_db_reset(st);
+		db_fail(tx.c, err, rc == SM_DB_DONE ? SM_DB_ERROR : rc);
+		goto fail;
+	}
+	/* after the lock (a cluster's BEGIN goes with this read): records are
+	 * stamped in the order they commit */
+	sm_store_now(s, tx.now);
+	if (sm_db_column_int64(st, 2) != 0) {
 		/* the same request id for another request: refused, nothing
 		 * written, rather than answered with the first one's result */
 		const char *was = sm_db_column_text(st, 1);
@@ -1488,25 +1607,32 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 			*replayed = true;
 		return SM_OK;
 	}
+	tx.head_known = true;
+	snprintf(tx.head_hash, sizeof(tx.head_hash), "%s", SM_AUDIT_GENESIS);
+	if (sm_db_column_type(st, 3) != SM_DB_NULL) {
+		const char *h = sm_db_column_text(st, 4), *at = sm_db_column_text(st, 5);
+		tx.head_seq = sm_db_column_int64(st, 3);
+		if (h != NULL)
+			snprintf(tx.head_hash, sizeof(tx.head_hash), "%s", h);
+		if (at != NULL)
+			snprintf(tx.head_at, sizeof(tx.head_at), "%s", at);
+	}
 	sm_db_reset(st);
-	if (rc != SM_DB_DONE) {
-		db_fail(tx.c, err, rc);
-		goto fail_store;
-	}
-	status = fn(&tx, ud, err);
-	if (status != SM_OK) {
-		sm_db_rollback(tx.c->db);
-		free(tx.result);
-		return status;
-	}
+	if ((status = fn(&tx, ud, err)) != SM_OK)
+		goto fail;
+	status = SM_E_STORE;
 	if ((st = stmt(tx.c, ST_REQUEST_PUT, err)) == NULL)
-		goto fail_store;
+		goto fail;
 	bind_text(st, 1, request_id);
 	bind_text(st, 2, tx.now);
 	bind_text(st, 3, tx.result);
 	bind_text(st, 4, digest);
-	if (run(tx.c, st, err) != SM_OK || db_ok(tx.c, sm_db_commit(tx.c->db), err) != SM_OK)
-		goto fail_store;
+	if ((status = run_later(&tx, st, LATER_RUN, NULL, NULL, 0, err)) != SM_OK ||
+	    (status = check_later(&tx, err)) != SM_OK)
+		goto fail;
+	status = SM_E_STORE;
+	if (db_ok(tx.c, sm_db_commit(tx.c->db), err) != SM_OK)
+		goto fail;
 	s->writes++;
 	if (tx.audit_last > 0)
 		anchor_commit(s, &tx);
@@ -1514,12 +1640,16 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 		*result = tx.result;
 	else
 		free(tx.result);
+	free(tx.read_domain);
+	free(tx.owned_ace);
 	return SM_OK;
 
-fail_store:
+fail:
 	sm_db_rollback(tx.c->db);
 	free(tx.result);
-	return SM_E_STORE;
+	free(tx.read_domain);
+	free(tx.owned_ace);
+	return status;
 }
 
 void
@@ -1660,9 +1790,59 @@ sm_tx_unit_update(sm_tx *tx, int64_t id, int64_t expect_version, const json_t *v
 }
 
 sm_status
+sm_tx_case_unit(sm_tx *tx, int64_t id, sm_case *c, sm_unit *u, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_CASE_UNIT, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, id);
+	sm_db_rc rc = sm_db_step(st);
+	bool lost = false;
+	if (rc == SM_DB_ROW) {
+		read_case_cols(st, c, true);
+		read_unit_at(st, u, 20);
+		/* a value stored but not parsed: out of memory */
+		lost = (c->values == NULL && sm_db_column_type(st, 8) != SM_DB_NULL) ||
+		    (c->hints == NULL && sm_db_column_type(st, 9) != SM_DB_NULL) ||
+		    (u->values == NULL && sm_db_column_type(st, 27) != SM_DB_NULL);
+		/* sm_tx_domain_owned answers for this case's domain from here */
+		free(tx->owned_ace);
+		tx->owned_ace = c->domain ? strdup(c->domain) : NULL;
+		tx->owned_unit = c->unit;
+		tx->owned = sm_db_column_int64(st, 31) != 0;
+	}
+	sm_db_reset(st);
+	if (rc == SM_DB_DONE)
+		return SM_E_NOTFOUND;
+	if (rc != SM_DB_ROW)
+		return db_fail(tx->c, err, rc);
+	if (lost) {
+		sm_case_clear(c);
+		sm_unit_clear(u);
+		return nomem(err);
+	}
+	return tx_read_case(tx, SM_OK, c);
+}
+
+/* Remember the case C read in TX (its domain, for sm_tx_case_update). */
+static sm_status
+tx_read_case(sm_tx *tx, sm_status st, const sm_case *c)
+{
+	if (st != SM_OK)
+		return st;
+	free(tx->read_domain);
+	tx->read_domain = NULL;
+	tx->read_case = 0;
+	if (c->domain != NULL && (tx->read_domain = strdup(c->domain)) == NULL)
+		return SM_OK; /* unknown: the update tries both */
+	tx->read_case = c->id;
+	return SM_OK;
+}
+
+sm_status
 sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
 {
-	return case_get(tx->c, id, out, err);
+	return tx_read_case(tx, case_get(tx->c, id, out, err), out);
 }
 
 sm_status
@@ -1672,7 +1852,8 @@ sm_tx_case_head(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, id);
-	return get_one(tx->c, st, READER(read_case_head, sm_case), CLEARER(sm_case_clear), out, err);
+	return tx_read_case(tx, get_one(tx->c, st, READER(read_case_head, sm_case),
+	    CLEARER(sm_case_clear), out, err), out);
 }
 
 static sm_status
@@ -1697,11 +1878,8 @@ sm_tx_case_set_state(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err
 	bind_text(st, 6, c->due_kind);
 	sm_db_bind_int64(st, 7, c->due_uncertain);
 	bind_text(st, 8, tx->now);
-	sm_status status = run_insert(tx->c, st, "domain",
-	    _("the unit already has an open case of this kind for this domain"), err);
-	if (status != SM_OK)
-		return status;
-	return sm_db_changes(tx->c->db) == 1 ? SM_OK : conflict(err, c->id);
+	return run_later(tx, st, LATER_ONE, "domain",
+	    _("the unit already has an open case of this kind for this domain"), c->id, err);
 }
 
 sm_status
@@ -1737,7 +1915,13 @@ sm_tx_case_update(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *e
 	/* First as if the domain stays; when no row matched (the domain changed,
 	 * or the version did), write everything. */
 	static const enum stmt_id tries[] = {ST_CASE_UPDATE_SAME_DOMAIN, ST_CASE_UPDATE};
-	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+	/* the case was read in this transaction, under its lock: its domain
+	 * says which fits, and the statement goes with the next round trip */
+	size_t only = tx->read_case != c->id ? 2 :
+	    ((tx->read_domain == NULL && c->domain == NULL) ||
+	    (tx->read_domain != NULL && c->domain != NULL && strcmp(tx->read_domain, c->domain) == 0)) ?
+	    0 : 1;
+	for (size_t i = only < 2 ? only : 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		sm_db_stmt *st = stmt(tx->c, tries[i], err);
 		if (st == NULL)
 			return SM_E_STORE;
@@ -1753,6 +1937,12 @@ sm_tx_case_update(sm_tx *tx, const sm_case *c, int64_t expect_version, sm_err *e
 		bind_text(st, 10, c->due_kind);
 		sm_db_bind_int64(st, 11, c->due_uncertain);
 		bind_text(st, 12, tx->now);
+		if (only < 2) {
+			tx->read_case = 0; /* a second update in this transaction tries both */
+			return run_later(tx, st, LATER_ONE, "domain",
+			    _("the unit already has an open case of this kind for this domain"), c->id,
+			    err);
+		}
 		sm_status status = run_insert(tx->c, st, "domain",
 		    _("the unit already has an open case of this kind for this domain"), err);
 		if (status != SM_OK)
@@ -1790,6 +1980,11 @@ sm_tx_domain_taken(sm_tx *tx, const char *ace, int64_t exclude_case, bool *taken
 sm_status
 sm_tx_domain_owned(sm_tx *tx, const char *ace, int64_t unit, bool *owned, sm_err *err)
 {
+	if (tx->owned_ace != NULL && ace != NULL && unit == tx->owned_unit &&
+	    strcmp(ace, tx->owned_ace) == 0) {
+		*owned = tx->owned;
+		return SM_OK;
+	}
 	sm_db_stmt *st = stmt(tx->c, ST_DOMAIN_OWNED, err);
 	if (st == NULL)
 		return SM_E_STORE;
@@ -1805,6 +2000,8 @@ sm_tx_domain_register(sm_tx *tx, const char *ace, const char *unicode, int64_t u
 	sm_db_stmt *st = stmt(tx->c, ST_DOMAIN_INSERT, err);
 	if (st == NULL)
 		return SM_E_STORE;
+	free(tx->owned_ace); /* the domains change: ask again */
+	tx->owned_ace = NULL;
 	bind_text(st, 1, ace);
 	bind_text(st, 2, unicode);
 	sm_db_bind_int64(st, 3, unit);
@@ -1881,16 +2078,21 @@ sm_tx_mark_insert(sm_tx *tx, const sm_mark *m, sm_err *err)
 sm_status
 sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 {
-	sm_db_stmt *st = stmt(tx->c, ST_AUDIT_LAST, err);
+	sm_db_stmt *st = NULL;
 	char prev[SM_AUDIT_HASH_LEN + 1] = SM_AUDIT_GENESIS;
 	char hash[SM_AUDIT_HASH_LEN + 1];
 	int64_t seq = 1;
-	sm_db_rc rc;
+	sm_db_rc rc = SM_DB_DONE;
 
-	if (st == NULL)
+	if (tx->head_known) {
+		seq = tx->head_seq + 1;
+		snprintf(prev, sizeof(prev), "%s", tx->head_hash);
+		/* the first record of a new day is anchored */
+		if (tx->head_at[0] != '\0' && strncmp(tx->now, tx->head_at, 10) > 0)
+			tx->audit_new_day = true;
+	} else if ((st = stmt(tx->c, ST_AUDIT_LAST, err)) == NULL)
 		return SM_E_STORE;
-	rc = sm_db_step(st);
-	if (rc == SM_DB_ROW) {
+	else if ((rc = sm_db_step(st)) == SM_DB_ROW) {
 		const char *h = sm_db_column_text(st, 1);
 		const char *at = sm_db_column_text(st, 2);
 		seq = sm_db_column_int64(st, 0) + 1;
@@ -1903,7 +2105,8 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 		sm_db_reset(st);
 		return db_fail(tx->c, err, rc);
 	}
-	sm_db_reset(st);
+	if (st != NULL)
+		sm_db_reset(st);
 
 	sm_audit_rec r = {
 		.seq = seq, .at = tx->now, .actor = e->actor, .role = e->role,
@@ -1931,9 +2134,14 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 	bind_text(st, 14, r.request_id);
 	bind_text(st, 15, prev);
 	bind_text(st, 16, hash);
-	sm_status rs = run(tx->c, st, err);
+	sm_status rs = run_later(tx, st, LATER_RUN, NULL, NULL, 0, err);
 	if (rs != SM_OK)
 		return rs;
+	if (tx->head_known) {
+		tx->head_seq = seq;
+		memcpy(tx->head_hash, hash, sizeof(tx->head_hash));
+		snprintf(tx->head_at, sizeof(tx->head_at), "%s", tx->now);
+	}
 	if (tx->audit_first == 0)
 		tx->audit_first = seq;
 	tx->audit_last = seq;
@@ -1972,7 +2180,7 @@ sm_tx_notice(sm_tx *tx, const sm_notice *n, sm_err *err)
 		return nomem(err);
 	sm_db_bind_text_owned(st, 1, msg_id);
 	bind_notice(tx, st, n);
-	return run(tx->c, st, err);
+	return run_later(tx, st, LATER_RUN, NULL, NULL, 0, err);
 }
 
 sm_status

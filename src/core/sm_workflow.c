@@ -1590,9 +1590,9 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	bool uncertain = false, full;
 	sm_status st;
 
-	/* Decide on the case's head; read its values and the unit only when the
-	 * transition needs them (most reviews do not). */
-	if ((st = sm_tx_case_head(tx, act->case_id, &c, err)) != SM_OK)
+	/* The case and its unit in one read (on a cluster every read is a
+	 * round trip while the write lock is held). */
+	if ((st = sm_tx_case_unit(tx, act->case_id, &c, &u, err)) != SM_OK)
 		return st == SM_E_NOTFOUND ? sm_err_add(err, SM_E_NOTFOUND, NULL, _("no case %lld"),
 		    (long long)act->case_id) : st;
 	if ((st = sm_case_may_see(app, &c, err)) != SM_OK)
@@ -1644,10 +1644,6 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	    SM_FX_NOTIFY_PAYMENT | SM_FX_NOTIFY_PAPER | SM_FX_NOTIFY_MARK | SM_FX_REDPAGE |
 	    SM_FX_NOTIFY_MISSING)) != 0;
 	if (full) {
-		sm_case_clear(&c);
-		if ((st = load_case(NULL, tx, act->case_id, &c, err)) != SM_OK ||
-		    (st = sm_tx_unit_get(tx, c.unit, &u, err)) != SM_OK)
-			goto out;
 		/* both are stored, never NULL: NULL here is a parse that ran out
 		 * of memory, and the notices and the certificate need them */
 		if (c.values == NULL || u.values == NULL) {
