@@ -35,7 +35,7 @@ struct backend {
 	int64_t case_id;
 	double *ms;
 	size_t n;
-	uint64_t trips;
+	uint64_t trips, write_trips;
 };
 
 static void
@@ -80,11 +80,13 @@ cycle(struct backend *b, const json_t *reject, sm_err *err)
 		sm_act act = {.case_id = b->case_id, .action = steps[i].action,
 		    .values = steps[i].action == SM_ACTION_REJECT ? reject : NULL};
 		uint64_t rt0 = sm_store_round_trips(app->store);
+		uint64_t wt0 = sm_store_write_round_trips(app->store);
 		double t0 = now_ms();
 		if (sm_case_act(app, &act, NULL, err) != SM_OK)
 			die_err(b->name, err);
 		b->ms[b->n++] = now_ms() - t0;
 		b->trips += sm_store_round_trips(app->store) - rt0;
+		b->write_trips += sm_store_write_round_trips(app->store) - wt0;
 	}
 }
 
@@ -106,7 +108,8 @@ report(struct backend *b)
 	    b->name, b->n, b->ms[b->n / 2], b->ms[(b->n * 99) / 100], sum / (double)b->n,
 	    (double)b->n / (sum / 1e3));
 	if (b->trips > 0)
-		printf("  round trips %.1f per transition", (double)b->trips / (double)b->n);
+		printf("  round trips %.1f per transition (%.1f of them in the write transaction)",
+		    (double)b->trips / (double)b->n, (double)b->write_trips / (double)b->n);
 	printf("\n");
 }
 

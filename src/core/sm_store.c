@@ -491,6 +491,7 @@ struct conn {
 struct sm_store {
 	struct conn c;
 	int64_t writes;        /* writes committed through this store */
+	uint64_t write_trips;  /* round trips inside write transactions (a cluster's) */
 	char *path;
 	const sm_clock *clock; /* the session's; NULL: the system's */
 	char *anchors;         /* audit.anchors; default PATH.anchors */
@@ -504,6 +505,7 @@ struct sm_tx {
 	const char *request_id;
 	char *result;
 	int n_notices;
+	uint64_t trips0; /* the store's round trips when it began */
 	/* the audit records this transaction appended (anchors after commit) */
 	int64_t audit_first, audit_last;
 	char audit_hash[SM_AUDIT_HASH_LEN + 1];
@@ -1575,6 +1577,7 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 		return refuse_broken(s, err);
 	if (db_ok(tx.c, sm_db_begin(tx.c->db, true), err) != SM_OK)
 		return SM_E_STORE;
+	tx.trips0 = sm_store_round_trips(s);
 	if ((st = stmt(tx.c, ST_REQUEST_HEAD, err)) == NULL)
 		goto fail;
 	bind_text(st, 1, request_id);
@@ -1634,6 +1637,7 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 	if (db_ok(tx.c, sm_db_commit(tx.c->db), err) != SM_OK)
 		goto fail;
 	s->writes++;
+	s->write_trips += sm_store_round_trips(s) - tx.trips0;
 	if (tx.audit_last > 0)
 		anchor_commit(s, &tx);
 	if (result)
@@ -2872,6 +2876,12 @@ uint64_t
 sm_store_round_trips(sm_store *s)
 {
 	return s->c.db->drv == &sm_db_dqlite ? sm_db_dqlite_round_trips(s->c.db) : 0;
+}
+
+uint64_t
+sm_store_write_round_trips(sm_store *s)
+{
+	return s->write_trips;
 }
 
 int64_t

@@ -81,6 +81,9 @@ int64_t sm_store_generation(sm_store *s);
 /* Requests a networked store (dqlite) has sent so far: its round trips to
  * the cluster; 0 for a local file. */
 uint64_t sm_store_round_trips(sm_store *s);
+/* Of them, those sent between the BEGIN and the COMMIT of the writes
+ * committed (each is paid while the write lock is held). */
+uint64_t sm_store_write_round_trips(sm_store *s);
 /* The "now" the store stamps records with (ISO 8601, Asia/Shanghai). */
 void sm_store_now(const sm_store *s, char buf[32]);
 
