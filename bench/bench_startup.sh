@@ -9,11 +9,12 @@
 # drawing), a PDF print (the helper sitemark-render draws), so that their
 # cost shows where it is paid.  Prints numbers, fails nothing but itself.
 #
-# Run from the build directory (make bench-startup does).
+# Run from the build directory (make bench-startup does).  SITEMARK=PATH
+# measures another build's program (the one before, to compare).
 set -eu
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$(pwd)
-sm=$builddir/sitemark
+sm=${SITEMARK:-$builddir/sitemark}
 for f in "$sm" "$builddir/bench/bench_startup" "$builddir/sitemark-render"; do
 	if [ ! -x "$f" ]; then
 		echo "bench_startup.sh: $f is missing: run 'make bench-startup' from the build directory" >&2
@@ -33,7 +34,7 @@ db=$tmp/demo.db
 "$sm" --db "$db" init --demo >/dev/null
 
 b() { "$builddir/bench/bench_startup" --runs "$RUNS" "$@"; }
-echo "bench_startup: shared libraries: sitemark $(ldd "$sm" | wc -l)," \
+echo "bench_startup: $sm: shared libraries: sitemark $(ldd "$sm" | wc -l)," \
     "sitemark-render $(ldd "$builddir/sitemark-render" | wc -l)"
 b --label "sitemark --version" "$sm" --version
 b --label "case list" "$sm" --db "$db" --as conac-li case list
@@ -44,7 +45,7 @@ case_id=$(sqlite3 "$db" "SELECT id FROM cases WHERE kind = 'site' AND state = 'p
 unit=$(sqlite3 "$db" "SELECT login FROM users WHERE role = 'unit' AND unit = (SELECT unit FROM cases WHERE id = '$case_id') LIMIT 1" 2>/dev/null || true)
 if [ -n "$case_id" ] && [ -n "$unit" ]; then
 	b --runs 20 --label "print letter (text)" "$sm" --db "$db" --as "$unit" print "$case_id" letter --out "$tmp/l.txt"
-	b --runs 20 --label "print letter (PDF, helper)" "$sm" --db "$db" --as "$unit" print "$case_id" letter --out "$tmp/l.pdf"
+	b --runs 20 --label "print letter (PDF)" "$sm" --db "$db" --as "$unit" print "$case_id" letter --out "$tmp/l.pdf"
 else
 	echo "bench_startup: no paper_pending website case in the demo (or no sqlite3 shell): prints not timed"
 fi

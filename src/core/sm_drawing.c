@@ -55,6 +55,13 @@ slurp(int fd, size_t *len)
 	return buf;
 }
 
+static sm_status
+cannot_run(sm_err *err, const char *helper, int e)
+{
+	return sm_err_add(err, SM_E_IO, NULL, _("cannot run the drawing helper %s: %s"), helper,
+	    strerror(e ? e : EIO));
+}
+
 /* Run the helper on REQUEST; its drawing in *OUT (malloc'd, *LEN bytes)
  * and its report in *REPORT. */
 static sm_status
@@ -67,19 +74,16 @@ run(const json_t *request, char **out, size_t *len, json_t **report, sm_err *err
 	*report = NULL;
 	for (int i = 0; i < 4; i++)
 		if ((fd[i] = memfd_create("sitemark-render", MFD_CLOEXEC)) < 0) {
-			st = sm_err_add(err, SM_E_IO, NULL, _("cannot run the drawing helper %s: %s"),
-			    helper, strerror(errno));
+			st = cannot_run(err, helper, errno);
 			goto out;
 		}
 	if (json_dumpfd(request, fd[0], JSON_COMPACT) != 0 || lseek(fd[0], 0, SEEK_SET) != 0) {
-		st = sm_err_add(err, SM_E_IO, NULL, _("cannot run the drawing helper %s: %s"), helper,
-		    strerror(errno ? errno : EIO));
+		st = cannot_run(err, helper, errno);
 		goto out;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		st = sm_err_add(err, SM_E_IO, NULL, _("cannot run the drawing helper %s: %s"), helper,
-		    strerror(errno));
+		st = cannot_run(err, helper, errno);
 		goto out;
 	}
 	if (pid == 0) {
