@@ -13,6 +13,9 @@ for f in "$builddir/sitemark" "$builddir/bench/bench_print"; do
 done
 SITEMARK_DATADIR=${SITEMARK_DATADIR:-$srcdir}
 export SITEMARK_DATADIR
+# sitemark print's PDF is drawn by the build tree's helper (sm_drawing.h)
+SITEMARK_RENDER=${SITEMARK_RENDER:-$builddir/sitemark-render}
+export SITEMARK_RENDER
 unset SITEMARK_DB SITEMARK_NOW SITEMARK_CONFIG || true
 # the documents in Chinese, as units print them, when the locale is there
 if locale -a 2>/dev/null | grep -qix 'zh_CN.utf8' && [ -f "$builddir/tests/locale/zh_CN/LC_MESSAGES/sitemark.mo" ]; then

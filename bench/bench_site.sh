@@ -20,6 +20,9 @@ mkdir -p "$dir/config"
 SITEMARK_DATADIR=${SITEMARK_DATADIR:-$srcdir}
 XDG_CONFIG_HOME="$dir/config"
 export SITEMARK_DATADIR XDG_CONFIG_HOME
+# the images are drawn by the build tree's helper (sm_drawing.h)
+SITEMARK_RENDER=${SITEMARK_RENDER:-$builddir/sitemark-render}
+export SITEMARK_RENDER
 unset SITEMARK_DB SITEMARK_NOW SITEMARK_CONFIG || true
 # shellcheck disable=SC2086
 exec "$builddir/bench/bench_site" --dir "$dir" ${BENCH_SITE_FLAGS:-}

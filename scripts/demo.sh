@@ -6,6 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export SITEMARK_DATADIR="$PWD"
+export SITEMARK_RENDER="$PWD/sitemark-render"   # the build tree's drawing helper
 export SITEMARK_LOCALEDIR="$PWD/tests/locale"
 make -s tests/locale/zh_CN/LC_MESSAGES/sitemark.mo
 if [ -f demo.db ]; then

@@ -32,6 +32,15 @@ check_none "the core includes no curses" \
     "$(grep -n '#include *<n\?curses' src/core/*.[ch])"
 check_none "the core prints nothing" \
     "$(grep -n '\bprintf *(\|\bputs *(\|fputs *([^,]*, *std\(out\|err\))\|fprintf *(std\(out\|err\)' src/core/*.c)"
+# The start-up (HACKING.md): drawing only in the helper sitemark-render,
+# libcurl only through its on-demand loader.
+check_none "only the drawing helper's files include pango or cairo" \
+    "$(grep -ln '#include *<\(pango\|cairo\)' src/*/*.[ch] | grep -v '^src/print/\(sm_render\|sm_badge\)\.c$')"
+check_none "only sm_curl.h includes curl/curl.h" \
+    "$(grep -ln '#include *<curl/' src/*/*.[ch] | grep -v '^src/core/sm_curl.h$')"
+check_none "only the helper (and two benchmarks) link pango, cairo or libcurl" \
+    "$(grep -n '^\([A-Za-z_]*_LDADD\|[A-Z_]*_LIBS\) *+\?=.*\(PANGO\|PANGOCAIRO\|CURL\)_LIBS' Makefile.am |
+       grep -v '^[0-9]*:\(sitemark_render\|bench_bench_print\|bench_bench_smtp_loop\)_LDADD')"
 check_none "only the console's shim includes curses" \
     "$(grep -ln '#include *<n\?curses' src/cli/*.[ch] src/tui/*.[ch] | grep -v 'tui_curses.h')"
 # State and role names appear in the front ends only as the core names them.

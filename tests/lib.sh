@@ -33,6 +33,9 @@ _here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$top_srcdir}"
 : "${SITEMARK_DATADIR:=$top_srcdir}"
 export top_srcdir top_builddir SITEMARK_DATADIR
+# the drawing helper the program runs (sm_drawing.h): the build tree's
+: "${SITEMARK_RENDER:=$top_builddir/sitemark-render}"
+export SITEMARK_RENDER
 
 # SITEMARK: the program under test (another build, a copy, a wrapper).
 : "${SITEMARK:=$top_builddir/sitemark}"

@@ -125,6 +125,16 @@ check_match "and the mark monitor's timer" "lib/systemd/system/sitemark-marks-ch
     "$(dpkg -L sitemark)"
 check_match "and the scheduled notices' timer" "lib/systemd/system/sitemark-notify-run.timer" \
     "$(dpkg -L sitemark)"
+# the start-up (HACKING.md): the drawing in the helper, libcurl opened on demand
+check_eq "the drawing helper: root's, not set-id, written by no one else" "755 root root" \
+    "$(stat -c '%a %U %G' /usr/libexec/sitemark/sitemark-render 2>&1)"
+check_nomatch "the program is linked with no drawing library nor libcurl" 'lib(pango|cairo|fontconfig|curl)' \
+    "$(ldd /usr/bin/sitemark)"
+run /usr/bin/sitemark site export "$T/site"
+check_eq "site export (set-group-id) draws its images through the helper" 0 "$RC"
+check_eq "the image is a PNG" "PNG" "$(head -c 4 "$T/site/image/red.png" 2>/dev/null | tail -c 3)"
+run /usr/bin/sitemark notify run
+check_eq "notify run opens libcurl (a dependency)" 0 "$RC"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	run systemd-analyze verify /usr/lib/systemd/system/sitemark-*.service /usr/lib/systemd/system/sitemark-*.timer
 	# (man pages are not looked up in a container; sitemark-node's unit is

@@ -232,6 +232,29 @@ as "$U1" -- "$SG" site export "$T/home-$U1/site"
 check_eq "site export into the user's own directory" 0 "$RC"
 check_eq "the site's files belong to the user" "$U1" "$(stat -c %U "$T/home-$U1/site/image/red.png" 2>/dev/null)"
 check_true "their group is not $G" "$(stat -c %G "$T/home-$U1/site/image/red.png" 2>/dev/null)" != "$G"
+# the drawing helper (sm_drawing.h): SITEMARK_RENDER ignored, the installed
+# one run, without the program's group (a wrapper in its place records ids)
+printf '#!/bin/sh\ntouch "%s"\nexit 1\n' "$T/home-$U1/evil-ran" >"$T/evil/render"
+chmod a+rx "$T/evil/render"
+as "$U1" SITEMARK_RENDER="$T/evil/render" -- "$SG" site export "$T/home-$U1/site2"
+check_eq "SITEMARK_RENDER: ignored, the installed helper draws the images" 0 "$RC"
+check_true "SITEMARK_RENDER: the program it names never ran" ! -e "$T/home-$U1/evil-ran"
+helper=$ROOT$(dir_of pkglibexecdir)/sitemark-render
+if [ -x "$helper" ]; then
+	mv "$helper" "$helper.real"
+	# (sh -p: a shell would drop a group it was given by itself)
+	printf '#!/bin/sh -p\nid -G >"%s"; id -g -r >>"%s"\nexec "$0.real"\n' \
+	    "$T/home-$U1/helper-ids" "$T/home-$U1/helper-ids" >"$helper"
+	chmod 755 "$helper"
+	as "$U1" -- "$SG" site export "$T/home-$U1/site3"
+	check_eq "site export through the recording helper" 0 "$RC"
+	check_true "the helper ran" -s "$T/home-$U1/helper-ids"
+	check_nomatch "the helper runs without the group $G" "(^| )$(getent group "$G" | cut -d: -f3)( |\$)" \
+	    "$(tr '\n' ' ' <"$T/home-$U1/helper-ids" 2>/dev/null)"
+	mv "$helper.real" "$helper"
+else
+	check_true "the helper is installed in pkglibexecdir" -x "$helper"
+fi
 as "$U1" -- "$SG" site export "$dbdir/site"
 check_true "site export into the database's directory: refused (exit $RC)" "$RC" != 0
 check_match "site export there: written as the user (permission denied)" 'Permission denied' "$ERR"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "sm_curl.h"
 #include <jansson.h>
 
 #include "sm_i18n.h"
@@ -1426,6 +1426,12 @@ sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals,
 	/* finished marks wait for the next write: a batch, and the jobs that
 	 * may end before it */
 	r.done = calloc(DONE_BATCH + MAX_JOBS(&r.set), sizeof(sm_mark_check));
+	if (sm_curl_load(err) != SM_OK) {
+		free(r.done);
+		free(r.resolve);
+		sm_user_clear(&r.monitor);
+		return sm_err_status(err);
+	}
 	if (r.done == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (r.multi = curl_multi_init()) == NULL) {
 		free(r.done);

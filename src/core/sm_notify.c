@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "sm_curl.h"
 
 #include "sm_audit.h"
 #include "sm_i18n.h"
@@ -1166,6 +1166,10 @@ sm_notify_run(sm_app *app, sm_notify_stats *stats, sm_err *err)
 	if (fd < 0)
 		return sm_err_status(err);
 	if (!curl_ready) {
+		if (sm_curl_load(err) != SM_OK) {
+			close(fd);
+			return sm_err_status(err);
+		}
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			close(fd);
 			return sm_err_add(err, SM_E_IO, NULL, _("libcurl could not start"));

@@ -16,6 +16,7 @@
 
 #include "sm_i18n.h"
 #include "sm_priv.h"
+#include "sm_drawing.h"
 #include "sm_render.h"
 #include "sm_text.h"
 #include "sm_workflow.h"
@@ -255,8 +256,9 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 		free(dir);
 	}
 	if (st == SM_OK) {
-		sm_render_opts o = {app->cfg->print_title_font, app->cfg->print_body_font};
-		st = text ? sm_render_text(&doc, f, err) : sm_render_pdf(&doc, &o, f, &res->pages, err);
+		/* the PDF is drawn by the helper sitemark-render (sm_drawing.h) */
+		st = text ? sm_render_text(&doc, f, err) : sm_draw_pdf(&doc, app->cfg->print_title_font,
+		    app->cfg->print_body_font, f, &res->pages, err);
 	}
 	if (f && fclose(f) != 0 && st == SM_OK)
 		st = sm_err_add(err, SM_E_IO, NULL, _("%s: cannot write: %s"), res->file,
