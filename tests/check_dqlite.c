@@ -428,6 +428,22 @@ START_TEST(test_round_trips)
 }
 END_TEST
 
+START_TEST(test_generation)
+{
+	sm_err *err = sm_err_new();
+	sm_store *a = open_store(err), *b = open_store(err);
+	struct audited_ctx o = {.code = "350700", .actor = "admin"};
+	/* the engine cannot tell another connection's commit: the audit head
+	 * does, so an open screen learns of it */
+	int64_t g = sm_store_generation(a);
+	ck_assert_int_eq(sm_store_generation(a), g);
+	TU_OK(err, sm_store_write(b, "generation", audited_tx, &o, NULL, NULL, err));
+	ck_assert_int_ne(sm_store_generation(a), g);
+	sm_store_close(&b);
+	close_verified(a, err);
+}
+END_TEST
+
 START_TEST(test_constraints)
 {
 	sm_err *err = sm_err_new();
@@ -536,6 +552,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_deferred_failure);
 	tcase_add_test(tc, test_deferred_answer_lost);
 	tcase_add_test(tc, test_round_trips);
+	tcase_add_test(tc, test_generation);
 	tcase_add_test(tc, test_constraints);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_unreachable);

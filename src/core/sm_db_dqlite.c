@@ -437,7 +437,7 @@ static int64_t
 dq_data_version(sm_db *db)
 {
 	(void)db;
-	return -1; /* not supported on dqlite yet: the engine cannot tell */
+	return -1; /* the engine cannot tell: sm_store_generation asks the audit head */
 }
 
 /* ------------------------------------------------------------ statements */

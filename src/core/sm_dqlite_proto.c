@@ -685,7 +685,7 @@ sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **
 	/* a node that accepts but does not answer (stopped) must leave time
 	 * for the others: each is given a quarter of the time */
 	int each = timeout / 4 > 250 ? timeout / 4 : 250;
-	long pause_ms = 20;
+	long pause_ms = 10;
 	*out = NULL;
 	if (why)
 		*why = NULL;
@@ -701,7 +701,9 @@ sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **
 			break;
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = pause_ms * 1000000L};
 		nanosleep(&ts, NULL);
-		if (pause_ms < 200)
+		/* an election takes about 0.1 to 0.3 s (node.latency_ms x 15,
+		 * randomised): asked often, the new leader is found soon after */
+		if (pause_ms < 40)
 			pause_ms *= 2;
 	}
 	if (why)
