@@ -147,6 +147,24 @@ START_TEST(test_pipeline)
 	ck_assert_int_eq(sm_dq_query_recv(c, &r), SM_DQ_OK);
 	ck_assert_str_eq(r.values[0].s, "a,b");
 	sm_dq_rows_clear(&r);
+	/* sm_in_tx() (sitemark-node's): a write held behind a transaction's
+	 * end (here a ROLLBACK, as SQLite does by itself after some failures)
+	 * fails rather than commits alone */
+	sm_dq_value g = {.type = SM_DQ_TEXT, .s = "g"};
+	sm_dq_hold(c);
+	ck_assert_int_eq(sm_dq_exec_send(c, db, "BEGIN IMMEDIATE", NULL, 0), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec_send(c, db, "ROLLBACK", NULL, 0), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec_send(c, db, "INSERT INTO p SELECT ? WHERE sm_in_tx()", &g, 1),
+	    SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_send_held(c), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec_recv(c, NULL, NULL, NULL), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec_recv(c, NULL, NULL, NULL), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec_recv(c, NULL, NULL, NULL), SM_DQ_FAILURE);
+	ck_assert_ptr_nonnull(strstr(sm_dq_fail_msg(c), "not inside a transaction"));
+	ck_assert_int_eq(sm_dq_query(c, db, "SELECT count(*) FROM p WHERE k = 'g'", NULL, 0, &r),
+	    SM_DQ_OK);
+	ck_assert_int_eq(r.values[0].i, 0);
+	sm_dq_rows_clear(&r);
 	/* held and dropped: nothing was sent */
 	sm_dq_hold(c);
 	sm_dq_value z = {.type = SM_DQ_TEXT, .s = "z"};
@@ -568,6 +586,7 @@ main(void)
 	int port = free_port(false, NULL);
 	tu_lang("C");
 	snprintf(node_addr, sizeof(node_addr), "127.0.0.1:%d", port);
+	sm_db_in_tx_everywhere(); /* as sitemark-node does */
 	if (port <= 0 || dir == NULL || dqlite_node_create(1, node_addr, dir, &node) != 0 ||
 	    dqlite_node_set_bind_address(node, node_addr) != 0 ||
 	    dqlite_node_set_network_latency_ms(node, 5) != 0 || dqlite_node_start(node) != 0) {

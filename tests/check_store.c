@@ -1771,6 +1771,37 @@ START_TEST(test_driver_roundtrip)
 	ck_assert_int_eq(sm_db_changes(d), 1);
 	ck_assert_int_eq(sm_db_last_insert_id(d), 1);
 
+	/* sm_in_tx(): a guarded write outside a transaction fails; inside
+	 * one, and deferred, it runs; after a failure nothing more does */
+	sm_db_stmt *g = NULL;
+	const sm_db_outcome *out = NULL;
+	size_t nout = 0;
+	ck_assert_int_eq(sm_db_prepare(d, "INSERT INTO t(m, k) SELECT ?1, ?1 WHERE sm_in_tx()", false,
+	    &g), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_text(g, 1, "guarded"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(g), SM_DB_ERROR);
+	ck_assert_ptr_nonnull(strstr(sm_db_errmsg(d), "not inside a transaction"));
+	sm_db_reset(g);
+	ck_assert_int_eq(sm_db_begin(d, true), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_text(g, 1, "guarded"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_defer(g), SM_DB_OK);
+	sm_db_reset(g);
+	ck_assert_int_eq(sm_db_bind_text(g, 1, "guarded"), SM_DB_OK); /* UNIQUE k */
+	ck_assert_int_eq(sm_db_defer(g), SM_DB_OK);
+	sm_db_reset(g);
+	ck_assert_int_eq(sm_db_bind_text(g, 1, "after"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_defer(g), SM_DB_OK);
+	sm_db_reset(g);
+	ck_assert_int_eq(sm_db_sync(d, &out, &nout), SM_DB_OK);
+	ck_assert_uint_eq(nout, 3);
+	ck_assert_int_eq(out[0].rc, SM_DB_OK);
+	ck_assert_int_eq(out[0].changes, 1);
+	ck_assert_int_eq(out[1].rc, SM_DB_UNIQUE);
+	ck_assert_ptr_nonnull(strstr(out[1].msg, "UNIQUE"));
+	ck_assert_int_eq(out[2].rc, SM_DB_UNIQUE); /* not run */
+	ck_assert_int_eq(sm_db_rollback(d), SM_DB_OK);
+	sm_db_finalize(g);
+
 	/* reset clears the parameters: NOT NULL m now fails, and says so */
 	sm_db_reset(ins);
 	ck_assert_int_eq(sm_db_bind_int64(ins, 6, 1), SM_DB_OK);

@@ -163,6 +163,13 @@ struct sm_db_driver {
 
 /* The local driver: one SQLite file in WAL mode (sm_db_sqlite.c). */
 extern const sm_db_driver sm_db_sqlite;
+/* Make the SQL function sm_in_tx() known to every SQLite connection this
+ * process opens from now on (a dqlite node's, before it starts; the local
+ * driver adds it to its own): 1 inside a transaction, else a failure.  The
+ * writes the store defers carry it, so that one that reaches the engine
+ * after its transaction was rolled back (out of memory...) fails rather
+ * than commits alone. */
+void sm_db_in_tx_everywhere(void);
 
 /* The networked driver: a dqlite cluster over its wire protocol
  * (sm_db_dqlite.c); its target is "dqlite:HOST:PORT,...[;timeout=MS]". */

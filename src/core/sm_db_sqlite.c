@@ -142,6 +142,28 @@ on_network_fs(const char *path)
 
 static void lite_close(sm_db *d);
 
+/* sm_in_tx(): 1 inside a transaction (BEGIN), else a failure. */
+static void
+in_tx(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (sqlite3_get_autocommit(sqlite3_context_db_handle(ctx)))
+		sqlite3_result_error(ctx,
+		    "sm_in_tx: not inside a transaction (it was rolled back before this write)", -1);
+	else
+		sqlite3_result_int(ctx, 1);
+}
+
+static int
+add_in_tx(sqlite3 *db, const char **errmsg, const struct sqlite3_api_routines *api)
+{
+	(void)errmsg;
+	(void)api;
+	return sqlite3_create_function_v2(db, "sm_in_tx", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL,
+	    in_tx, NULL, NULL, NULL);
+}
+
 static sm_status
 lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 {
@@ -180,6 +202,7 @@ lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 	}
 	sqlite3_extended_result_codes(d->db, 1);
 	sqlite3_busy_timeout(d->db, SM_DB_BUSY_TIMEOUT_MS);
+	add_in_tx(d->db, NULL, NULL);
 	*out = &d->base;
 	return SM_OK;
 }
@@ -192,6 +215,12 @@ forget_later(lite_db *l, size_t n)
 		free((char *)l->later[i].msg);
 	memmove(l->later, l->later + n, (l->nlater - n) * sizeof(*l->later));
 	l->nlater -= n;
+}
+
+void
+sm_db_in_tx_everywhere(void)
+{
+	sqlite3_auto_extension((void (*)(void))add_in_tx);
 }
 
 static void

@@ -66,7 +66,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REQUEST_HEAD] = "SELECT r.result, r.digest, r.id IS NOT NULL, a.seq, a.hash, a.at"
 	    " FROM (SELECT 1) LEFT JOIN requests r ON r.id = ?1"
 	    " LEFT JOIN (SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1) a",
-	[ST_REQUEST_PUT] = "INSERT INTO requests(id, at, result, digest) VALUES (?1, ?2, ?3, ?4)",
+	/* the writes deferred to the next round trip (run_later) carry
+	 * sm_in_tx(): one that would run after its transaction was rolled back
+	 * fails rather than commit alone */
+	[ST_REQUEST_PUT] = "INSERT INTO requests(id, at, result, digest) SELECT ?1, ?2, ?3, ?4"
+	    " WHERE sm_in_tx()",
 	[ST_OFFICE_INSERT] = "INSERT INTO offices(code, name) VALUES (?1, ?2)",
 	[ST_OFFICE_GET] = "SELECT code, name, disabled FROM offices WHERE code = ?1",
 	[ST_OFFICE_LIST] = "SELECT code, name, disabled FROM offices ORDER BY code",
@@ -117,17 +121,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CASE_UPDATE] = "UPDATE cases SET state = ?3, version = version + 1, domain = ?4,"
 	    " domain_unicode = ?5, \"values\" = ?6, hints = ?7, submitted_by = ?8, due = ?9,"
 	    " due_kind = ?10, due_uncertain = ?11, updated_at = ?12"
-	    " WHERE id = ?1 AND version = ?2",
+	    " WHERE id = ?1 AND version = ?2 AND sm_in_tx()",
 	/* The same for a case whose domain stays, which is most changes: the
 	 * domain column is not assigned, so that SQLite leaves the entries of the
 	 * indexes on it alone (one page less to write per transition). */
 	[ST_CASE_UPDATE_SAME_DOMAIN] = "UPDATE cases SET state = ?3, version = version + 1,"
 	    " domain_unicode = ?5, \"values\" = ?6, hints = ?7, submitted_by = ?8, due = ?9,"
 	    " due_kind = ?10, due_uncertain = ?11, updated_at = ?12"
-	    " WHERE id = ?1 AND version = ?2 AND domain IS ?4",
+	    " WHERE id = ?1 AND version = ?2 AND domain IS ?4 AND sm_in_tx()",
 	[ST_CASE_SET_STATE] = "UPDATE cases SET state = ?3, version = version + 1,"
 	    " submitted_by = ?4, due = ?5, due_kind = ?6, due_uncertain = ?7, updated_at = ?8"
-	    " WHERE id = ?1 AND version = ?2",
+	    " WHERE id = ?1 AND version = ?2 AND sm_in_tx()",
 	[ST_DOMAIN_TAKEN] = "SELECT EXISTS(SELECT 1 FROM domains WHERE ace = ?1)"
 	    " OR EXISTS(SELECT 1 FROM cases WHERE domain = ?1 AND kind = 'domain'"
 	    " AND state NOT IN ('withdrawn', 'registered') AND id <> ?2)",
@@ -147,7 +151,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AUDIT_HEAD_SEQ] = "SELECT ifnull(max(seq), 0) FROM audit",
 	[ST_AUDIT_INSERT] = "INSERT INTO audit(seq, at, actor, role, ssh_client, object, object_id,"
 	    " object_key, action, from_state, to_state, reason, \"values\", request_id, prev_hash,"
-	    " hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	    " hash) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16"
+	    " WHERE sm_in_tx()",
 	[ST_AUDIT_CASE] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit WHERE object = 'case' AND object_id = ?1 ORDER BY seq",
@@ -160,7 +165,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " FROM audit ORDER BY seq",
 	[ST_NOTICE_INSERT] = "INSERT INTO outbox(msg_id, case_id, event, channel, recipient,"
 	    " subject, body, created_at, status, last_error, name, attachment)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10, ?11, ?12)",
+	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10, ?11, ?12"
+	    " WHERE sm_in_tx()",
 	[ST_NOTICE_LIST] = "SELECT " NOTICE_COLS " FROM outbox WHERE case_id = ?1 ORDER BY id",
 	[ST_NOTE_INSERT] = "INSERT INTO notes(object, object_id, author, at, text)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -28,6 +28,7 @@
 #include <dqlite.h>
 
 #include "sm_config.h"
+#include "sm_db.h"
 #include "sm_dqlite_proto.h"
 #include "sm_i18n.h"
 
@@ -243,6 +244,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	uint64_t id = (uint64_t)cfg->node_id;
+	sm_db_in_tx_everywhere(); /* the leader's connections run sitemark's writes */
 	int rv = dqlite_node_create(id, cfg->node_address, cfg->node_data_dir, &node);
 	if (rv == 0)
 		rv = dqlite_node_set_bind_address(node, cfg->node_address);
