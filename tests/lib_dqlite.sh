@@ -107,8 +107,7 @@ node_of() {
 #   dq_tls_stop             stop stunnel and the relays
 #   dq_tls_cluster          certificates, relays, stunnel, three nodes' configurations:
 #                           ADDRS[I] (advertised), BIND[I] (the node), TLS[I]
-#                           (its stunnel server, on DQ_TLS_ACCEPT, 127.0.0.1
-#                           by default), then start_node as usual
+#                           (its stunnel server), then start_node as usual
 
 dq_free_ports() {
 	read -r -a FREE <<<"$(python3 -c '
@@ -189,8 +188,7 @@ dq_tls_cluster() {
 	{
 		dq_stunnel_globals servers
 		for i in 1 2 3; do
-			printf '[node%s]\naccept = %s:%s\nconnect = %s\n' "$i" "${DQ_TLS_ACCEPT:-127.0.0.1}" \
-			    "${TLS[$i]}" "${BIND[$i]}"
+			printf '[node%s]\naccept = 127.0.0.1:%s\nconnect = %s\n' "$i" "${TLS[$i]}" "${BIND[$i]}"
 			printf 'cert = %s/node%s.sitemark.test.crt\nkey = %s/node%s.sitemark.test.key\n' \
 			    "$c" "$i" "$c" "$i"
 			printf 'CAfile = %s/ca.crt\nrequireCert = yes\nverifyChain = yes\nsslVersionMin = TLSv1.3\n' "$c"
