@@ -12,8 +12,14 @@
 #   dq_conf FILE SECONDS    a sitemark configuration of the cluster (store.*)
 #   leader, node_of ADDR    the leader's host:port, a node's number
 
-# Three free ports on 127.0.0.1: ADDRS[1..3].
+# Three free ports on 127.0.0.1: ADDRS[1..3].  With DQ_TLS=yes, the
+# cluster behind stunnel instead (dq_tls_cluster, without relays unless
+# DQ_TLS_RELAYS=yes): bench/bench_dqlite_tls.sh.
 dq_ports() {
+	if [ "${DQ_TLS:-no}" = yes ]; then
+		DQ_TLS_RELAYS=${DQ_TLS_RELAYS:-no} dq_tls_cluster
+		return
+	fi
 	local ports
 	read -r -a ports <<<"$(python3 -c '
 import socket
@@ -105,6 +111,7 @@ node_of() {
 #                           (doc/cluster/cluster-cert.sh)
 #   dq_stunnel NAME         start stunnel on $T/NAME.conf (log $T/NAME.log)
 #   dq_tls_stop             stop stunnel and the relays
+#   DQ_TLS_RELAYS=no        dq_tls_cluster without the relays (benchmarks)
 #   dq_tls_cluster          certificates, relays, stunnel, three nodes' configurations:
 #                           ADDRS[I] (advertised), BIND[I] (the node), TLS[I]
 #                           (its stunnel server), then start_node as usual
@@ -123,7 +130,7 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))
 # node1..3 and console.sitemark.test; another CA (DIR/other) and its
 # stranger.sitemark.test.
 dq_tls_certs() {
-	local d=$1 n mk=$top_srcdir/doc/cluster/cluster-cert.sh
+	local d=$1 n mk=${top_srcdir:-$srcdir}/doc/cluster/cluster-cert.sh
 	sh "$mk" ca "$d" && sh "$mk" ca "$d/other" || return 1
 	for n in node1 node2 node3 console; do
 		sh "$mk" host "$d" "$n.sitemark.test" || return 1
@@ -179,12 +186,21 @@ dq_tls_cluster() {
 		WIRE_IN[$i]=${FREE[$((i + 5))]}                # the wire relay
 		TLS[$i]=${FREE[$((i + 8))]}                    # the node's stunnel server
 		BIND[$i]=127.0.0.1:${FREE[$((i + 11))]}        # the node
-		relays+=("${ADDRS[$i]#127.0.0.1:}:${PLAIN[$i]}:$T/plain$i.log"
-		    "${WIRE_IN[$i]}:${TLS[$i]}:$T/wire$i.log")
+		if [ "${DQ_TLS_RELAYS:-yes}" = no ]; then
+			PLAIN[$i]=${ADDRS[$i]#127.0.0.1:}
+			WIRE_IN[$i]=${TLS[$i]}
+		else
+			relays+=("${ADDRS[$i]#127.0.0.1:}:${PLAIN[$i]}:$T/plain$i.log"
+			    "${WIRE_IN[$i]}:${TLS[$i]}:$T/wire$i.log")
+		fi
 	done
-	python3 "$top_srcdir/tests/wirelog.py" "$T/relays.ready" "${relays[@]}" 2>>"$T/relays.log" &
-	BG_PIDS="$BG_PIDS $!"
-	TLS_PIDS="$TLS_PIDS $!"
+	if [ ${#relays[@]} -gt 0 ]; then
+		python3 "${top_srcdir:-$srcdir}/tests/wirelog.py" "$T/relays.ready" "${relays[@]}" 2>>"$T/relays.log" &
+		BG_PIDS="$BG_PIDS $!"
+		TLS_PIDS="$TLS_PIDS $!"
+	else
+		: >"$T/relays.ready"
+	fi
 	{
 		dq_stunnel_globals servers
 		for i in 1 2 3; do
