@@ -167,6 +167,14 @@ check_match "node 1's server refused the certificate of another CA" \
 check_match "the client refused node 1's certificate for node 2's" \
     "CERT: Subject checks failed" "$(cat "$T/strangers.out")"
 
+# The shipped unit that runs stunnel (doc/cluster/sitemark-stunnel.service).
+if command -v systemd-analyze >/dev/null 2>&1; then
+	cp "$top_srcdir/doc/cluster/sitemark-stunnel.service" "$T/"
+	run systemd-analyze verify "$T/sitemark-stunnel.service"
+	check_eq "sitemark-stunnel.service verifies (systemd-analyze)" "" \
+	    "$(grep -v "Command 'man " <<<"$ERR$OUT")"
+fi
+
 for i in 1 2 3; do
 	[ -n "${NODE_PID[$i]}" ] && stop_node "$i" TERM
 done
