@@ -109,7 +109,7 @@ node_of() {
 #   dq_free_ports N         N free ports of 127.0.0.1: FREE[0..N-1]
 #   dq_tls_certs DIR        a CA, node1..3, console, and a stranger of another CA
 #                           (doc/cluster/cluster-cert.sh)
-#   dq_stunnel NAME         start stunnel on $T/NAME.conf (log $T/NAME.log)
+#   dq_stunnel NAME         start stunnel on $T/NAME.conf (its log: $T/NAME.out)
 #   dq_tls_stop             stop stunnel and the relays
 #   DQ_TLS_RELAYS=no        dq_tls_cluster without the relays (benchmarks)
 #   dq_tls_cluster          certificates, relays, stunnel, three nodes' configurations:
@@ -235,6 +235,9 @@ dq_tls_cluster() {
 	for i in 1 2 3; do
 		dq_wait_port "${TLS[$i]}" && dq_wait_port "${PLAIN[$i]}" || return 1
 	done
-	[ -f "$T/relays.ready" ] || sleep 0.5
-	[ -f "$T/relays.ready" ]
+	for _ in $(seq 1 50); do
+		[ -f "$T/relays.ready" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
