@@ -21,6 +21,8 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
 # notify run's tests and benchmark: an SMTP server (aiosmtpd) with a test
 # certificate (openssl), bc for the rates
 packages="$packages python3-aiosmtpd openssl bc"
+# the networked store behind TLS (tests/dqlite_tls.sh, tests/dqlite_nft.sh)
+packages="$packages stunnel4 nftables"
 
 missing=""
 for p in $packages; do

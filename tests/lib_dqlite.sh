@@ -12,8 +12,14 @@
 #   dq_conf FILE SECONDS    a sitemark configuration of the cluster (store.*)
 #   leader, node_of ADDR    the leader's host:port, a node's number
 
-# Three free ports on 127.0.0.1: ADDRS[1..3].
+# Three free ports on 127.0.0.1: ADDRS[1..3].  With DQ_TLS=yes, the
+# cluster behind stunnel instead (dq_tls_cluster, without relays unless
+# DQ_TLS_RELAYS=yes): bench/bench_dqlite_tls.sh.
 dq_ports() {
+	if [ "${DQ_TLS:-no}" = yes ]; then
+		DQ_TLS_RELAYS=${DQ_TLS_RELAYS:-no} dq_tls_cluster
+		return
+	fi
 	local ports
 	read -r -a ports <<<"$(python3 -c '
 import socket
@@ -86,4 +92,152 @@ node_of() {
 		[ "${ADDRS[$i]}" = "$1" ] && echo "$i"
 	done
 	return 0
+}
+
+# ---------------------------------------------------------------- behind TLS
+#
+# The deployment of doc/cluster.md on one machine: each node listens on a
+# port of the loopback (node.bind) and is known to the cluster by the local
+# end of a stunnel client (node.address); the client's TLS goes to the
+# node's stunnel server (mutual certificates of a test CA), which hands it
+# to the node.  On one loopback the three nodes and sitemark share the
+# client side.  Between the two sides of each node a relay (tests/wirelog.py)
+# keeps the bytes of the wire in $T/wire$I.log; between the advertised
+# address and the stunnel client another keeps the clear text of the
+# loopback in $T/plain$I.log.  Offers:
+#
+#   dq_free_ports N         N free ports of 127.0.0.1: FREE[0..N-1]
+#   dq_tls_certs DIR        a CA, node1..3, console, and a stranger of another CA
+#                           (doc/cluster/cluster-cert.sh)
+#   dq_stunnel NAME         start stunnel on $T/NAME.conf (its log: $T/NAME.out)
+#   dq_tls_stop             stop stunnel and the relays
+#   DQ_TLS_RELAYS=no        dq_tls_cluster without the relays (benchmarks)
+#   dq_tls_cluster          certificates, relays, stunnel, three nodes' configurations:
+#                           ADDRS[I] (advertised), BIND[I] (the node), TLS[I]
+#                           (its stunnel server), then start_node as usual
+
+dq_free_ports() {
+	read -r -a FREE <<<"$(python3 -c '
+import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))
+' "$1")"
+}
+
+# dq_tls_certs DIR: with doc/cluster/cluster-cert.sh, a CA (DIR) and
+# node1..3 and console.sitemark.test; another CA (DIR/other) and its
+# stranger.sitemark.test.
+dq_tls_certs() {
+	local d=$1 n mk=${top_srcdir:-$srcdir}/doc/cluster/cluster-cert.sh
+	sh "$mk" ca "$d" && sh "$mk" ca "$d/other" || return 1
+	for n in node1 node2 node3 console; do
+		sh "$mk" host "$d" "$n.sitemark.test" || return 1
+	done
+	sh "$mk" host "$d/other" stranger.sitemark.test
+} >>"$T/certs.log" 2>&1
+
+# dq_stunnel NAME: stunnel in the foreground on $T/NAME.conf, its pid recorded.
+dq_stunnel() {
+	stunnel "$T/$1.conf" >>"$T/$1.log" 2>&1 &
+	BG_PIDS="$BG_PIDS $!"
+	TLS_PIDS="$TLS_PIDS $!"
+}
+
+# dq_tls_stop: stop the relays and stunnel (by their recorded pids).
+dq_tls_stop() {
+	local p
+	for p in $TLS_PIDS; do
+		kill -TERM "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	TLS_PIDS=
+}
+
+# dq_stunnel_globals NAME: the first lines of a test stunnel configuration.
+dq_stunnel_globals() {
+	printf 'foreground = yes\npid =\nsyslog = no\ndebug = notice\noutput = %s\n' "$T/$1.out"
+}
+
+# dq_wait_port PORT: until something listens on 127.0.0.1:PORT (5 s at most).
+dq_wait_port() {
+	python3 - "$1" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+declare -a BIND TLS PLAIN WIRE_IN
+TLS_PIDS=
+dq_tls_cluster() {
+	local i c=$T/tls relays=()
+	dq_tls_certs "$c" || return 1
+	dq_free_ports 15
+	for i in 1 2 3; do
+		ADDRS[$i]=127.0.0.1:${FREE[$((i - 1))]}         # advertised: the plain relay
+		PLAIN[$i]=${FREE[$((i + 2))]}                  # the stunnel client's accept
+		WIRE_IN[$i]=${FREE[$((i + 5))]}                # the wire relay
+		TLS[$i]=${FREE[$((i + 8))]}                    # the node's stunnel server
+		BIND[$i]=127.0.0.1:${FREE[$((i + 11))]}        # the node
+		if [ "${DQ_TLS_RELAYS:-yes}" = no ]; then
+			PLAIN[$i]=${ADDRS[$i]#127.0.0.1:}
+			WIRE_IN[$i]=${TLS[$i]}
+		else
+			relays+=("${ADDRS[$i]#127.0.0.1:}:${PLAIN[$i]}:$T/plain$i.log"
+			    "${WIRE_IN[$i]}:${TLS[$i]}:$T/wire$i.log")
+		fi
+	done
+	if [ ${#relays[@]} -gt 0 ]; then
+		python3 "${top_srcdir:-$srcdir}/tests/wirelog.py" "$T/relays.ready" "${relays[@]}" 2>>"$T/relays.log" &
+		BG_PIDS="$BG_PIDS $!"
+		TLS_PIDS="$TLS_PIDS $!"
+	else
+		: >"$T/relays.ready"
+	fi
+	{
+		dq_stunnel_globals servers
+		for i in 1 2 3; do
+			printf '[node%s]\naccept = 127.0.0.1:%s\nconnect = %s\n' "$i" "${TLS[$i]}" "${BIND[$i]}"
+			printf 'cert = %s/node%s.sitemark.test.crt\nkey = %s/node%s.sitemark.test.key\n' \
+			    "$c" "$i" "$c" "$i"
+			printf 'CAfile = %s/ca.crt\nrequireCert = yes\nverifyChain = yes\nsslVersionMin = TLSv1.3\n' "$c"
+		done
+	} >"$T/servers.conf"
+	{
+		dq_stunnel_globals clients
+		for i in 1 2 3; do
+			printf '[node%s]\nclient = yes\naccept = 127.0.0.1:%s\nconnect = 127.0.0.1:%s\n' \
+			    "$i" "${PLAIN[$i]}" "${WIRE_IN[$i]}"
+			printf 'cert = %s/console.sitemark.test.crt\nkey = %s/console.sitemark.test.key\n' "$c" "$c"
+			printf 'CAfile = %s/ca.crt\nverifyChain = yes\ncheckHost = node%s.sitemark.test\nsslVersionMin = TLSv1.3\n' \
+			    "$c" "$i"
+		done
+	} >"$T/clients.conf"
+	dq_stunnel servers
+	dq_stunnel clients
+	for i in 1 2 3; do
+		{
+			echo "node:"
+			echo "  id: $i"
+			echo "  address: ${ADDRS[$i]}"
+			echo "  bind: ${BIND[$i]}"
+			echo "  data_dir: $T/node$i"
+			[ "$i" -gt 1 ] && echo "  join: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]"
+		} >"$T/node$i.yaml"
+	done
+	for i in 1 2 3; do
+		dq_wait_port "${TLS[$i]}" && dq_wait_port "${PLAIN[$i]}" || return 1
+	done
+	for _ in $(seq 1 50); do
+		[ -f "$T/relays.ready" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }

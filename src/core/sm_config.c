@@ -114,6 +114,7 @@ static const struct key keys[] = {
 	{ "node.data_dir", K_PATH, OFF(node_data_dir) },
 	{ "node.join", K_ADDRS, OFF(node_join) },
 	{ "node.latency_ms", K_COUNT, OFF(node_latency_ms) },
+	{ "node.bind", K_ADDRS, OFF(node_bind) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -402,8 +403,8 @@ is_host_port(const char *s)
 	return true;
 }
 
-/* store.nodes, node.join, node.address: host:port, or a list of them, kept
- * in *DST joined by commas. */
+/* store.nodes, node.join, node.address, node.bind: host:port, or a list of
+ * them, kept in *DST joined by commas. */
 static void
 set_addrs(struct loader *L, const char *name, const sm_node *v, char **dst)
 {
@@ -414,7 +415,7 @@ set_addrs(struct loader *L, const char *name, const sm_node *v, char **dst)
 		return;
 	}
 	size_t n = v->type == SM_NODE_SEQ ? v->n : 1;
-	if (strcmp(name, "node.address") == 0 && n != 1) {
+	if ((strcmp(name, "node.address") == 0 || strcmp(name, "node.bind") == 0) && n != 1) {
 		cerr(L, name, v->line, _("'%s' must be one host:port"), name);
 		return;
 	}

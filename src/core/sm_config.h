@@ -104,6 +104,8 @@ typedef struct sm_config {
 	int node_latency_ms;      /* "node.latency_ms": the network's one-way latency; heartbeats
 	                           * every 15 times it, elections after 150 times (default 5 ms:
 	                           * a LAN, failover in about a second) */
+	char *node_bind;          /* "node.bind": host:port it listens on when that is not
+	                           * node.address (behind a TLS tunnel: doc/cluster.md) */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

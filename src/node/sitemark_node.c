@@ -1,10 +1,13 @@
 /* sitemark_node.c - sitemark-node: one dqlite node of a sitemark cluster.
  *
  * It reads node.id, node.address, node.data_dir and node.join from the
- * sitemark configuration, starts a dqlite node (libdqlite) listening on
- * node.address, and, with node.join, joins the cluster through one of its
- * members: ADD (as a spare) then ASSIGN (voter), retried while another
- * configuration change is in progress.  The node with id 1 founds a new
+ * sitemark configuration, starts a dqlite node (libdqlite) known to the
+ * cluster as node.address and listening there, or on node.bind when that
+ * is set (behind a TLS tunnel, doc/cluster.md: the node listens on the
+ * loopback, the cluster reaches it through stunnel), and, with node.join,
+ * joins the cluster through one of its members: ADD (as a spare) then
+ * ASSIGN (voter), retried while another configuration change is in
+ * progress.  The node with id 1 founds a new
  * cluster on its first start.  On SIGTERM (or SIGINT) a leader hands its
  * leadership to another voter, then the node stops.  SIGPIPE is ignored: a
  * peer that dies must not take this node down.  It logs to syslog (the
@@ -130,7 +133,8 @@ again:
 	return done;
 }
 
-/* Before stopping: if this node leads, hand the leadership to another voter. */
+/* Before stopping: if this node leads, hand the leadership to another voter
+ * (ADDRESS: where this node listens, reached directly). */
 static void
 hand_over(uint64_t id, const char *address)
 {
@@ -245,9 +249,10 @@ main(int argc, char **argv)
 	}
 	uint64_t id = (uint64_t)cfg->node_id;
 	sm_db_in_tx_everywhere(); /* the leader's connections run sitemark's writes */
+	const char *bind = cfg->node_bind != NULL ? cfg->node_bind : cfg->node_address;
 	int rv = dqlite_node_create(id, cfg->node_address, cfg->node_data_dir, &node);
 	if (rv == 0)
-		rv = dqlite_node_set_bind_address(node, cfg->node_address);
+		rv = dqlite_node_set_bind_address(node, bind);
 	if (rv == 0)
 		rv = dqlite_node_set_connect_func(node, peer_connect, NULL);
 	if (rv == 0)
@@ -262,8 +267,12 @@ main(int argc, char **argv)
 		sm_config_free(&cfg);
 		return 1;
 	}
-	syslog(LOG_NOTICE, _("node %llu listens at %s (data in %s)"), (unsigned long long)id,
-	    cfg->node_address, cfg->node_data_dir);
+	if (bind != cfg->node_address)
+		syslog(LOG_NOTICE, _("node %llu listens at %s, known to the cluster as %s (data in %s)"),
+		    (unsigned long long)id, bind, cfg->node_address, cfg->node_data_dir);
+	else
+		syslog(LOG_NOTICE, _("node %llu listens at %s (data in %s)"), (unsigned long long)id,
+		    cfg->node_address, cfg->node_data_dir);
 	if (cfg->node_join != NULL && !join_cluster(id, cfg->node_address, cfg->node_join, &stopped) &&
 	    !stopped)
 		syslog(LOG_ERR, _("node %llu could not join the cluster through %s: it runs, but outside it"),
@@ -274,7 +283,7 @@ main(int argc, char **argv)
 			stopped = 1;
 	}
 	syslog(LOG_NOTICE, _("node %llu stopping"), (unsigned long long)id);
-	hand_over(id, cfg->node_address);
+	hand_over(id, bind);
 	dqlite_node_stop(node);
 	dqlite_node_destroy(node);
 	syslog(LOG_NOTICE, _("node %llu stopped"), (unsigned long long)id);

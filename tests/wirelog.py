@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""wirelog.py - a TCP relay that keeps every byte it passes (tests only).
+
+    wirelog.py READY-FILE LISTEN-PORT:TARGET-PORT:LOG-FILE ...
+
+Listens on 127.0.0.1:LISTEN-PORT for each relay, connects each accepted
+connection to 127.0.0.1:TARGET-PORT and appends the bytes of both
+directions to LOG-FILE, as they pass.  Writes READY-FILE once every relay
+listens.  tests/dqlite_tls.sh puts one between two machines' stunnel (the
+wire: it must hold no clear text) and one between a node or sitemark and
+its stunnel (the loopback of one machine: clear text, which shows that the
+wire's check can find it)."""
+
+import asyncio
+import sys
+
+
+async def pipe(reader, writer, log):
+    try:
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                break
+            log.write(data)
+            log.flush()
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        try:
+            writer.close()
+        except OSError:
+            pass
+
+
+def relay(target, log):
+    async def handle(reader, writer):
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", target)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(pipe(reader, up_writer, log), pipe(up_reader, writer, log))
+
+    return handle
+
+
+async def main():
+    ready = sys.argv[1]
+    servers = []
+    for spec in sys.argv[2:]:
+        listen, target, path = spec.split(":", 2)
+        log = open(path, "ab")
+        servers.append(await asyncio.start_server(relay(int(target), log), "127.0.0.1", int(listen)))
+    with open(ready, "w") as f:
+        f.write("ready\n")
+    await asyncio.gather(*(s.serve_forever() for s in servers))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
