@@ -52,7 +52,8 @@ check_true "no helper: no file left" ! -e "$T/none.pdf"
 check_eq "no helper: nothing audited" "$before" "$(prints)"
 SITEMARK_RENDER="$T/none" run sm site export "$T/site"
 check_eq "no helper: site export fails" 1 "$RC"
-check_match "no helper: site export says why" "drawing helper" "$ERR"
+# (in the site's language, site.language, default Chinese, while it exports)
+check_match "no helper: site export says which and why" "(drawing helper|绘图程序) $T/none" "$ERR"
 
 # A helper that lists the descriptors it was given (ls in its place: one
 # more, its own directory's).
