@@ -489,6 +489,8 @@ struct settings {
 struct job;
 
 #define IDLE_MAX 64
+#define DRAIN_MAX (64 * 1024) /* bytes read after a settled verdict, to keep the connection */
+#define DRAIN_MS 1000         /* and for so long at most */
 
 /* One transfer in flight. */
 struct req {
@@ -505,6 +507,8 @@ struct req {
 	bool started;
 	sm_page_verdict decided; /* settled while reading: the transfer was stopped for it */
 	int64_t bytes;
+	int64_t drained;       /* bytes after a settled verdict, read to keep the connection */
+	int64_t drain_ms;      /* when the draining began (ms_since(t0)), -1 not draining */
 	struct timespec t0;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -631,9 +635,12 @@ resolve_for(struct run *r, const struct job *j)
 
 /* Queue job J when it has a page to start and a connection of its own free:
  * a site's pages go one after another over its connections, so that every
- * transfer in flight is one that can go on. */
+ * transfer in flight is one that can go on.  FRONT: at the queue's head, for
+ * a site whose page has just ended, so that its next page takes the
+ * connection just left idle before a new site's connection pushes that one
+ * out of the multi's cache (monitor.connections in all, idle ones too). */
 static bool
-job_ready(struct run *r, struct job *j)
+job_queue(struct run *r, struct job *j, bool front)
 {
 	if (j->queued || j->next_page >= j->n_pages || (long)j->running >= r->set.per_host)
 		return true;
@@ -649,10 +656,21 @@ job_ready(struct run *r, struct job *j)
 		r->q_cap = ncap;
 		r->q_head = 0;
 	}
-	r->queue[(r->q_head + r->q_len) % r->q_cap] = j;
+	if (front) {
+		r->q_head = (r->q_head + r->q_cap - 1) % r->q_cap;
+		r->queue[r->q_head] = j;
+	} else {
+		r->queue[(r->q_head + r->q_len) % r->q_cap] = j;
+	}
 	r->q_len++;
 	j->queued = true;
 	return true;
+}
+
+static bool
+job_ready(struct run *r, struct job *j)
+{
+	return job_queue(r, j, false);
 }
 
 /* Add a page to check to job J (the URL is the job's from now on). */
@@ -763,6 +781,16 @@ on_data(char *buf, size_t size, size_t nmemb, void *ud)
 			return 0;
 		}
 	}
+	if (q->drain_ms >= 0) {
+		/* the verdict is settled (PASS): the rest of the body is read, not
+		 * scanned, so that the connection stays open for the site's next
+		 * page; a long or slow rest is cut (the connection closed) */
+		q->drained += (int64_t)len;
+		if (q->drained > DRAIN_MAX || q->bytes + q->drained > r->set.max_bytes ||
+		    ms_since(&q->t0) - q->drain_ms > DRAIN_MS)
+			return 0;
+		return len;
+	}
 	size_t take = len;
 	if (q->bytes + (int64_t)len > r->set.max_bytes)
 		take = (size_t)(r->set.max_bytes - q->bytes);
@@ -770,7 +798,10 @@ on_data(char *buf, size_t size, size_t nmemb, void *ud)
 	q->bytes += (int64_t)take;
 	if (scan_settled(&q->sc)) {
 		q->decided = SM_PAGE_PASS; /* nothing after </body> changes it */
-		return 0;
+		if (take < len)
+			return 0;
+		q->drain_ms = ms_since(&q->t0);
+		return len;
 	}
 	if (take < len) {
 		/* the snippet already in the body passes whatever follows */
@@ -833,6 +864,7 @@ req_start(struct run *r, struct job *j, size_t page)
 	q->job = j;
 	q->page = page;
 	q->home = page < j->n_domains;
+	q->drain_ms = -1;
 	snprintf(q->url, sizeof(q->url), "%s", j->pages[page].url);
 	scan_init(&q->sc, j->t.code ? j->t.code : "");
 	if (q->home) {
@@ -871,6 +903,8 @@ req_again(struct run *r, struct req *q, const char *new_url)
 	q->started = false;
 	q->decided = SM_PAGE_NONE;
 	q->bytes = 0;
+	q->drained = 0;
+	q->drain_ms = -1;
 	q->errbuf[0] = '\0';
 	/* the page's time runs on over its redirects: monitor.timeout in all */
 	long left = r->set.total_ms - (long)ms_since(&q->t0);
@@ -1044,7 +1078,7 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 	j->running--;
 	if (--j->open == 0)
 		job_done(r, j);
-	else if (!job_ready(r, j))
+	else if (!job_queue(r, j, true))
 		r->nomem = true;
 }
 
@@ -1204,7 +1238,12 @@ flush(struct run *r, sm_err *err)
 	return st;
 }
 
-#define DONE_BATCH 256
+/* finished marks written in one transaction: each commit waits for the
+ * disk (fdatasync, tens of milliseconds on a busy one) while no transfer
+ * moves, so few and large; or after FLUSH_MS, so that a slow run's checks
+ * are stored (and reported) as it goes */
+#define DONE_BATCH 1024
+#define FLUSH_MS 5000
 /* marks checked at once: enough to keep every connection busy */
 #define MAX_JOBS(set) ((size_t)(set)->connections * 2)
 
@@ -1279,8 +1318,9 @@ run_loop(struct run *r, sm_err *err)
 	bool listed = false;
 	sm_status st = SM_OK;
 	size_t max_jobs = MAX_JOBS(&r->set);
-	struct timespec last;
+	struct timespec last, flushed;
 	clock_gettime(CLOCK_MONOTONIC, &last);
+	flushed = last;
 
 	for (;;) {
 		/* more marks while there is room */
@@ -1330,7 +1370,9 @@ run_loop(struct run *r, sm_err *err)
 			if (!job_ready(r, j))
 				r->nomem = true;
 		}
-		if (r->n_done >= DONE_BATCH || (r->jobs_open == 0 && r->n_done > 0)) {
+		if (r->n_done >= DONE_BATCH || (r->n_done > 0 && (r->jobs_open == 0 ||
+		    ms_since(&flushed) >= FLUSH_MS))) {
+			clock_gettime(CLOCK_MONOTONIC, &flushed);
 			sm_status fs = flush(r, err);
 			if (st == SM_OK)
 				st = fs;
