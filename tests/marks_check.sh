@@ -143,7 +143,9 @@ pid $N/nginx.pid;
 error_log $N/error.log;
 events { worker_connections 256; }
 http {
+	log_format conn '\$host \$connection \$connection_requests \$request_uri';
 	access_log $N/access.log;
+	access_log $N/conn.log conn;
 	client_body_temp_path $N/tmp;
 	proxy_temp_path $N/tmp;
 	fastcgi_temp_path $N/tmp;
@@ -266,6 +268,14 @@ check_eq "all: near the end of the body" "body_end body_end body_end body_end" "
 check_eq "all: the links followed are of the same site, without fragments" \
     "http://all.test:$HP/p1.html http://all.test:$HP/p2.html http://all.test:$HP/p3.html" \
     "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | [.pages[1:][] | .url] | join(" ")' "$J")"
+# nginx's $connection of each request: a site's pages share its
+# connections (one site alone: with --resolve, libcurl counts
+# monitor.per_host per address, and every site here is on 127.0.0.1)
+: >"$N/conn.log"
+run sm --json marks check --dry-run --case "$CASE_all" $RESOLVE
+check_eq "all alone: 4 requests" "4" "$(awk '$1 == "all.test"' "$N/conn.log" | wc -l)"
+check_true "all alone: over no more connections than monitor.per_host (each kept for the next page)" \
+    "$(awk '$1 == "all.test" { print $2 }' "$N/conn.log" | sort -u | wc -l)" -le 2
 check_eq "all: the title matches the site name" "true" \
     "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .pages[0].title_ok' "$J")"
 check_eq "home_missing: missing on the home page only" "missing pass pass pass" \

@@ -642,6 +642,20 @@ resolve_for(struct run *r, const struct job *j)
 static bool
 job_queue(struct run *r, struct job *j, bool front)
 {
+	if (front && j->queued) {
+		/* queued already (a link found while its home page was read):
+		 * taken out, to stand at the head */
+		size_t i = 0;
+		while (i < r->q_len && r->queue[(r->q_head + i) % r->q_cap] != j)
+			i++;
+		if (i == r->q_len)
+			return true;
+		for (; i > 0; i--)
+			r->queue[(r->q_head + i) % r->q_cap] = r->queue[(r->q_head + i - 1) % r->q_cap];
+		r->q_head = (r->q_head + 1) % r->q_cap;
+		r->q_len--;
+		j->queued = false;
+	}
 	if (j->queued || j->next_page >= j->n_pages || (long)j->running >= r->set.per_host)
 		return true;
 	if (r->q_len == r->q_cap) {
