@@ -177,6 +177,9 @@ scan_init(struct scan *s, const char *code)
 	s->mlen = (size_t)snprintf(s->mark, sizeof(s->mark), "/%s.js", code);
 	if (s->mlen >= sizeof(s->mark))
 		s->mlen = sizeof(s->mark) - 1;
+	for (size_t i = 0; i < s->mlen; i++) /* matched in lower case, as the others */
+		if (s->mark[i] >= 'A' && s->mark[i] <= 'Z')
+			s->mark[i] = (char)(s->mark[i] + ('a' - 'A'));
 	s->pending = -1;
 	s->head_start = s->head_end = s->body_start = s->body_end = s->mark_body = -1;
 }
@@ -340,7 +343,7 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 			if (i == len)
 				break;
 		}
-		int c = buf[i], lc = tolower(c);
+		int c = buf[i], lc = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 		if (s->pending >= 0) {
 			int p = s->pending;
 			s->pending = -1;
@@ -380,12 +383,14 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 		}
 		s->partial = false;
 		for (int p = 0; p < P_COUNT; p++) {
-			const char *t = pat(s, p);
+			const char *t = pat(s, p); /* lower case */
 			size_t n = pat_len(s, p);
-			if (tolower((unsigned char)t[s->k[p]]) == lc)
+			if ((unsigned char)t[s->k[p]] == lc)
 				s->k[p]++;
+			else if (s->k[p] == 0 && (unsigned char)t[0] != lc)
+				continue; /* the common case: nothing begun, nothing begins */
 			else
-				s->k[p] = tolower((unsigned char)t[0]) == lc;
+				s->k[p] = (unsigned char)t[0] == lc;
 			if (s->k[p] < n) {
 				s->partial |= s->k[p] > 0;
 				continue;
@@ -425,16 +430,33 @@ scan_where(const struct scan *s)
 	return SM_WHERE_MISSING;
 }
 
+/* The run's iconv descriptor to UTF-8, kept for the charset it was opened
+ * for: opening one costs more than converting a title. */
+struct conv {
+	char from[40];
+	iconv_t cd;            /* (iconv_t)-1: none */
+};
+
 /* TEXT (LEN bytes in CHARSET) as UTF-8, malloc'd; NULL when it does not
- * convert. */
+ * convert.  UTF-8 is only checked, not converted. */
 static char *
-to_utf8(const char *text, size_t len, const char *charset)
+to_utf8(struct conv *cv, const char *text, size_t len, const char *charset)
 {
 	const char *from = charset;
 	if (strcasecmp(charset, "gb2312") == 0 || strcasecmp(charset, "gbk") == 0 ||
 	    strcasecmp(charset, "x-gbk") == 0 || strcasecmp(charset, "gb18030") == 0)
 		from = "GB18030"; /* the superset of the three */
-	iconv_t cd = iconv_open("UTF-8", from);
+	if (strcasecmp(from, "utf-8") == 0 || strcasecmp(from, "utf8") == 0)
+		return sm_text_valid_utf8(text, len) ? strndup(text, len) : NULL;
+	if (cv->cd != (iconv_t)-1 && strcasecmp(cv->from, from) == 0) {
+		iconv(cv->cd, NULL, NULL, NULL, NULL); /* back to the initial state */
+	} else {
+		if (cv->cd != (iconv_t)-1)
+			iconv_close(cv->cd);
+		snprintf(cv->from, sizeof(cv->from), "%s", from);
+		cv->cd = iconv_open("UTF-8", from);
+	}
+	iconv_t cd = cv->cd;
 	if (cd == (iconv_t)-1)
 		return NULL;
 	size_t cap = len * 4 + 1, left = cap - 1;
@@ -444,7 +466,6 @@ to_utf8(const char *text, size_t len, const char *charset)
 		free(out);
 		out = NULL;
 	}
-	iconv_close(cd);
 	if (out != NULL)
 		*o = '\0';
 	return out;
@@ -547,6 +568,7 @@ struct run {
 	sm_user monitor;       /* who the checks and changes are by */
 	CURL *idle[IDLE_MAX];  /* easy handles between transfers */
 	size_t n_idle;
+	struct conv conv;      /* titles' charset */
 };
 
 static int64_t
@@ -724,6 +746,61 @@ skipped_suffix(const char *path)
 	return false;
 }
 
+/* ABS (PATH on the site), a page of job J, added unless listed already. */
+static void
+link_add(struct run *r, struct job *j, const char *abs, const char *path)
+{
+	bool seen = false;
+	for (size_t i = 0; i < j->n_pages && !seen; i++)
+		seen = strcmp(j->pages[i].url, abs) == 0 ||
+		    (j->pages[i].final_url && strcmp(j->pages[i].final_url, abs) == 0);
+	/* the home page itself, with or without its trailing slash */
+	if (!seen && strcmp(path, "/") == 0)
+		seen = true;
+	char *mine = seen ? NULL : strdup(abs);
+	if (mine != NULL) {
+		j->links++;
+		if (!job_add_page(r, j, mine))
+			r->nomem = true;
+	}
+}
+
+/* The common link, a plain path on the site ("/news/a.html"), made absolute
+ * without a URL parser: BASE is http[s]://HOST[:PORT]/..., lower case, HOST
+ * one of the job's and PORT not the scheme's default; HREF starts with one
+ * '/' and holds only letters, digits and "-._~/", never "/." (no dot
+ * segments), so that the result is what curl's URL API makes of it.  Into
+ * OUT; false when HREF or BASE is anything else (curl's URL API then). */
+static bool
+link_plain(const struct job *j, const char *base, const char *href, char *out, size_t outsz)
+{
+	size_t sl = strncmp(base, "http://", 7) == 0 ? 7 : strncmp(base, "https://", 8) == 0 ? 8 : 0;
+	if (sl == 0 || href[0] != '/' || href[1] == '/' || strstr(href, "/.") != NULL)
+		return false;
+	for (const char *h = href; *h; h++)
+		if (!isalnum((unsigned char)*h) && strchr("-._~/", *h) == NULL)
+			return false;
+	const char *host = base + sl, *end = host, *colon = NULL;
+	while (*end && *end != '/') {
+		if (*end == ':')
+			colon = end;
+		else if (colon ? !isdigit((unsigned char)*end) :
+		    !(islower((unsigned char)*end) || isdigit((unsigned char)*end) || *end == '-' ||
+		    *end == '.'))
+			return false;
+		end++;
+	}
+	if (*end != '/' || (colon && (colon + 1 == end || strtol(colon + 1, NULL, 10) ==
+	    (sl == 7 ? 80 : 443) || colon[1] == '0')))
+		return false;
+	size_t hl = (size_t)((colon ? colon : end) - host);
+	bool mine = false;
+	for (size_t i = 0; i < j->n_domains && !mine; i++)
+		mine = strlen(j->domains[i]) == hl && memcmp(j->domains[i], host, hl) == 0;
+	int n = snprintf(out, outsz, "%.*s%s", (int)(end - base), base, href);
+	return mine && n > 0 && (size_t)n < outsz && n < 2000;
+}
+
 /* A link of a home page: a page of the same site, not yet listed, while
  * monitor.pages allows. */
 static void
@@ -733,11 +810,17 @@ on_link(void *ud, const char *href)
 	struct job *j = q->job;
 	struct run *r = q->run;
 	char *abs = NULL, *host = NULL, *scheme = NULL, *path = NULL;
+	char plain[2048];
 	CURLU *u;
 
 	if ((long)j->links >= r->set.pages || href[0] == '#' ||
 	    strncasecmp(href, "javascript:", 11) == 0 || strncasecmp(href, "mailto:", 7) == 0)
 		return;
+	if (link_plain(j, q->url, href, plain, sizeof(plain))) {
+		if (!skipped_suffix(href))
+			link_add(r, j, plain, href);
+		return;
+	}
 	if ((u = curl_url()) == NULL)
 		return;
 	if (curl_url_set(u, CURLUPART_URL, q->url, 0) == CURLUE_OK &&
@@ -748,21 +831,8 @@ on_link(void *ud, const char *href)
 	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
 	    (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0) &&
 	    job_host(j, host) && !skipped_suffix(path) &&
-	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK && strlen(abs) < 2000) {
-		bool seen = false;
-		for (size_t i = 0; i < j->n_pages && !seen; i++)
-			seen = strcmp(j->pages[i].url, abs) == 0 ||
-			    (j->pages[i].final_url && strcmp(j->pages[i].final_url, abs) == 0);
-		/* the home page itself, with or without its trailing slash */
-		if (!seen && strcmp(path, "/") == 0)
-			seen = true;
-		char *mine = seen ? NULL : strdup(abs);
-		if (mine != NULL) {
-			j->links++;
-			if (!job_add_page(r, j, mine))
-				r->nomem = true;
-		}
-	}
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK && strlen(abs) < 2000)
+		link_add(r, j, abs, path);
 	curl_free(abs);
 	curl_free(host);
 	curl_free(scheme);
@@ -993,7 +1063,7 @@ page_title(struct req *q, sm_page_result *p, const char *site_name)
 	curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct);
 	if (!charset_of(ct, cs, sizeof(cs)))
 		snprintf(cs, sizeof(cs), "%s", q->sc.charset[0] ? q->sc.charset : "UTF-8");
-	t = to_utf8(q->sc.title, q->sc.title_len, cs);
+	t = to_utf8(&q->run->conv, q->sc.title, q->sc.title_len, cs);
 	if (t == NULL) /* an unknown charset or bytes that are not in it */
 		t = sm_text_valid_utf8(q->sc.title, q->sc.title_len) ?
 		    strndup(q->sc.title, q->sc.title_len) : NULL;
@@ -1433,7 +1503,7 @@ run_loop(struct run *r, sm_err *err)
 sm_status
 sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals, sm_err *err)
 {
-	struct run r = {.app = app, .o = o, .tot = totals};
+	struct run r = {.app = app, .o = o, .tot = totals, .conv = {.cd = (iconv_t)-1}};
 	sm_status st;
 	unsigned may = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_CONAC) | SM_BIT(SM_ROLE_MONITOR);
 
@@ -1497,6 +1567,8 @@ sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals,
 	curl_multi_cleanup(r.multi);
 	while (r.n_idle > 0)
 		curl_easy_cleanup(r.idle[--r.n_idle]);
+	if (r.conv.cd != (iconv_t)-1)
+		iconv_close(r.conv.cd);
 	curl_global_cleanup();
 	for (size_t i = 0; i < r.n_done; i++)
 		sm_mark_check_clear(&r.done[i]);
