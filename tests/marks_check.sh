@@ -386,4 +386,35 @@ run sm --json marks check --case "$CASE_redirect" $RESOLVE
 check_eq "the redirect site's page is gone: 404, flagged" "http flag-missing" \
     "$(jq -rs '"\(.[0].pages[0].verdict) \(.[0].action)"' <<<"$OUT")"
 
+# ---------------------------------------------------------------- a case moved meanwhile
+# verify-hung goes in the transaction that stores the checks; a case moved
+# while the sites were read (here by the office, while slow.test keeps the
+# check going) undoes that, and then the checks are stored and each mark
+# acted on by itself: the moved case says why, the other one is hung
+page "$W/all/p2.html" "$TITLE p2" "<p>p2</p>" "$SNIP_all" ""
+page "$W/redirect/real/index.html" "$TITLE" "<p>x</p>" "$SNIP_redirect" ""
+checks_before=$(q "select count(*) from mark_checks")
+: >"$N/conn.log"
+sm --json marks check --unit "$(q "select unit from cases where id = $CASE_all")" $RESOLVE \
+    >"$T/moved.json" 2>"$T/moved.err" &
+MOVED_PID=$!
+BG_PIDS="$BG_PIDS $MOVED_PID"
+for _ in $(seq 1 100); do
+	grep -q '^all.test ' "$N/conn.log" && break
+	sleep 0.05
+done
+expect_ok "the office verifies the mark while the monitor reads the sites" \
+    sm --as fz-rev1 case act "$CASE_all" verify-hung
+check_true "the check was still going" "$(kill -0 "$MOVED_PID" 2>/dev/null && echo 1 || echo 0)" = 1
+wait "$MOVED_PID"
+check_eq "moved meanwhile: exit 1" "1" "$?"
+check_eq "moved meanwhile: the office's verify-hung stands, no second one" "fz-rev1" \
+    "$(q "select group_concat(actor) from audit where object = 'case' and object_id = $CASE_all and action = 'verify-hung' and seq > (select max(seq) from audit where object = 'case' and object_id = $CASE_all and action = 'flag-missing')")"
+check_match "moved meanwhile: the monitor's action not applied, and why" "does not apply|mark_hung|hung" \
+    "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .problem' "$T/moved.json")"
+check_eq "moved meanwhile: the other mark hung by the monitor" "mark_hung monitor" \
+    "$(state_of "$CASE_redirect") $(q "select actor from audit where object = 'case' and object_id = $CASE_redirect and action = 'verify-hung' order by seq desc limit 1")"
+check_eq "moved meanwhile: every check stored" "18" \
+    "$(($(q "select count(*) from mark_checks") - checks_before))"
+
 finish

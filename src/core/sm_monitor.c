@@ -569,6 +569,7 @@ struct run {
 	CURL *idle[IDLE_MAX];  /* easy handles between transfers */
 	size_t n_idle;
 	struct conv conv;      /* titles' charset */
+	bool acts_in_tx;       /* verify-hung applied in the checks' write */
 };
 
 static int64_t
@@ -1241,6 +1242,9 @@ job_start(struct run *r, sm_monitor_target *t)
 	return true;
 }
 
+/* The finished checks stored; with R->acts_in_tx, verify-hung applied in the
+ * same transaction to each mark found hung (through the rules, as the
+ * monitor account: sm_case_act_tx), rather than a commit of its own each. */
 static sm_status
 record_tx(sm_tx *tx, void *ud, sm_err *err)
 {
@@ -1251,12 +1255,25 @@ record_tx(sm_tx *tx, void *ud, sm_err *err)
 		if (st != SM_OK)
 			return st;
 	}
+	for (size_t i = 0; r->acts_in_tx && i < r->n_done; i++) {
+		sm_mark_check *mc = &r->done[i];
+		if (mc->state != SM_STATE_MARK_ISSUED || !mc->pass)
+			continue;
+		sm_act act = {.case_id = mc->case_id, .action = SM_ACTION_VERIFY_HUNG};
+		sm_user saved = r->app->user;
+		r->app->user = r->monitor;
+		sm_status st = sm_case_act_tx(r->app, tx, &act, err);
+		r->app->user = saved;
+		if (st != SM_OK)
+			return st; /* all undone: each mark on its own then */
+	}
 	return SM_OK;
 }
 
-/* Act on MC as the monitor account, through the rules. */
+/* Act on MC as the monitor account, through the rules (IN_TX: verify-hung
+ * was applied with the checks' write). */
 static void
-apply(struct run *r, sm_mark_check *mc)
+apply(struct run *r, sm_mark_check *mc, bool in_tx)
 {
 	sm_app *app = r->app;
 	size_t failed = 0;
@@ -1269,6 +1286,10 @@ apply(struct run *r, sm_mark_check *mc)
 		mc->applied = SM_ACTION_FLAG_MISSING;
 	if (mc->applied == SM_ACTION_NONE || r->o->dry_run)
 		return;
+	if (in_tx && mc->applied == SM_ACTION_VERIFY_HUNG) {
+		r->tot->hung++;
+		return;
+	}
 	if (mc->applied == SM_ACTION_FLAG_MISSING &&
 	    asprintf(&reason, _("marks check %lld: the mark was not found on %zu of %zu pages checked"),
 	    (long long)mc->id, failed, mc->n_pages) < 0)
@@ -1302,13 +1323,21 @@ flush(struct run *r, sm_err *err)
 	if (!r->o->dry_run) {
 		char rid[37];
 		bool replayed = false;
-		if ((st = sm_random_request_id(rid, err)) == SM_OK)
+		sm_err *e = sm_err_new();
+		/* the checks and verify-hung together; when that fails (a case
+		 * moved meanwhile, say), the checks alone and each mark on its own */
+		r->acts_in_tx = e != NULL;
+		if (e != NULL && (st = sm_random_request_id(rid, e)) == SM_OK &&
+		    (st = sm_store_write(r->app->store, rid, record_tx, r, &replayed, NULL, e)) != SM_OK)
+			r->acts_in_tx = false;
+		sm_err_free(&e);
+		if (!r->acts_in_tx && (st = sm_random_request_id(rid, err)) == SM_OK)
 			st = sm_store_write(r->app->store, rid, record_tx, r, &replayed, NULL, err);
 	}
 	for (size_t i = 0; i < r->n_done; i++) {
 		sm_mark_check *mc = &r->done[i];
 		if (st == SM_OK)
-			apply(r, mc);
+			apply(r, mc, r->acts_in_tx);
 		r->tot->marks++;
 		if (mc->pass)
 			r->tot->passed++;
