@@ -20,7 +20,9 @@
 #     floor under the checker's time on one thread;
 #   - sitemark marks check on all N sites (every site named by --resolve):
 #     pages checked per second (wall clock), and the checker's peak RSS
-#     (getrusage ru_maxrss of the child), for N = 1,000 and N = SITES.
+#     (getrusage ru_maxrss of the child), for N = 1,000 and N = SITES; then
+#     with nothing stored (--dry-run), and with the marks just issued (each
+#     moved on by verify-hung, in the transactions that store the checks).
 #
 # SITES (default 10000) is the knob; MONITOR_PAGES (2), MONITOR_CONNECTIONS
 # (64), MONITOR_PER_HOST (1) and WRK_SECONDS (5) too.  With --resolve,
@@ -261,5 +263,12 @@ for n in 1000 "$SITES"; do
 	rate=$(python3 -c "print('%.0f' % ($pages / $secs))")
 	printf '  %6d sites, --dry-run (nothing stored):   %7.2f s = %7s pages/s; peak RSS %d KiB\n' \
 	    "$n" "$secs" "$rate" "$rss"
+	# the first check after the marks are issued: verify-hung on each
+	sqlite3 "$db" "UPDATE cases SET state = 'mark_issued' WHERE id > 100000"
+	read -r rss secs rc < <(rusage_run "$T/issued-$n.txt" "$SM" --db "$db" marks check "${resolve[@]}")
+	hung=$(sqlite3 "$db" "SELECT count(*) FROM cases WHERE id > 100000 AND state = 'mark_hung'")
+	rate=$(python3 -c "print('%.0f' % ($pages / $secs))")
+	printf '  %6d sites, marks issued (verify-hung on each): %7.2f s = %7s pages/s; %d now hung; peak RSS %d KiB\n' \
+	    "$n" "$secs" "$rate" "$hung" "$rss"
 	[ "$n" = "$SITES" ] && break
 done
