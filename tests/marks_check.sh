@@ -79,6 +79,9 @@ site_all() { # DIR SNIPPET
 	for p in p1 p2 p3; do page "$1/$p.html" "$TITLE $p" "<p>$p</p>" "$2" ""; done
 }
 site_all "$W/all" "$SNIP_all"
+# a long rest after </html>: the verdict is settled before it, and reading
+# the rest (to keep the connection) stops at 64 KiB
+head -c 300000 /dev/zero | tr '\0' 'x' >>"$W/all/p3.html"
 site_all "$W/home_missing" "$SNIP_home_missing"
 # the snippet commented out: not hung
 page "$W/home_missing/index.html" "$TITLE" "$LINKS" "<!-- $SNIP_home_missing -->" ""
