@@ -1326,9 +1326,9 @@ flush(struct run *r, sm_err *err)
 		sm_err *e = sm_err_new();
 		/* the checks and verify-hung together; when that fails (a case
 		 * moved meanwhile, say), the checks alone and each mark on its own */
-		r->acts_in_tx = e != NULL;
-		if (e != NULL && (st = sm_random_request_id(rid, e)) == SM_OK &&
-		    (st = sm_store_write(r->app->store, rid, record_tx, r, &replayed, NULL, e)) != SM_OK)
+		r->acts_in_tx = true;
+		if (e == NULL || sm_random_request_id(rid, e) != SM_OK ||
+		    sm_store_write(r->app->store, rid, record_tx, r, &replayed, NULL, e) != SM_OK)
 			r->acts_in_tx = false;
 		sm_err_free(&e);
 		if (!r->acts_in_tx && (st = sm_random_request_id(rid, err)) == SM_OK)
