@@ -9,13 +9,25 @@
 # hung marks, each on its own English domain, is made from one case taken
 # through the workflow and copied with plain SQL.  Then, in the same run:
 #
-#   - wrk's requests per second on the same nginx and page (keep-alive);
+#   - wrk's requests per second on the same nginx and page, on the
+#     checker's number of connections: with keep-alive (the fair figure,
+#     the aim's: pages checked per second at least half of it), a new
+#     connection per request, and a new connection every PAGES + 1 requests
+#     (the checker's shape: each site is a host of its own, so a connection
+#     of its own for its home page and its linked pages);
+#   - libcurl alone on the checker's transfers (bench_marks_floor.c: the
+#     same sites, limits and connection reuse, bodies thrown away): the
+#     floor under the checker's time on one thread;
 #   - sitemark marks check on all N sites (every site named by --resolve):
 #     pages checked per second (wall clock), and the checker's peak RSS
-#     (getrusage ru_maxrss of the child), for N = 1,000 and N = SITES.
+#     (getrusage ru_maxrss of the child), for N = 1,000 and N = SITES; then
+#     with nothing stored (--dry-run), and with the marks just issued (each
+#     moved on by verify-hung, in the transactions that store the checks).
 #
 # SITES (default 10000) is the knob; MONITOR_PAGES (2), MONITOR_CONNECTIONS
-# (64) and WRK_SECONDS (5) too.  It prints numbers and fails nothing but
+# (64), MONITOR_PER_HOST (1) and WRK_SECONDS (5) too.  With --resolve,
+# libcurl counts monitor.per_host per address: the sites are spread over 64
+# loopback addresses, so that 64 connections can be open.  It prints numbers and fails nothing but
 # itself.  make check never runs it.
 set -eu
 
@@ -114,8 +126,10 @@ make_db() { # DB N
 	$sm --as lib-op case act "$id" submit >/dev/null
 	$sm --as rev case act "$id" approve >/dev/null
 	$sm --as conac1 case act "$id" approve >/dev/null
+	# the workflow's mark code (...0000010001) out of the copies' way
 	sqlite3 "$db" <<EOF
 BEGIN;
+UPDATE marks SET code = 'CA350010000009999999999' WHERE case_id = $id;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $n)
 INSERT INTO cases(id, kind, unit, office, state, version, domain, domain_unicode, "values",
     hints, created_by, submitted_by, due, due_kind, due_uncertain, created_at, updated_at)
@@ -193,11 +207,36 @@ wrk_rps=$(wrk -t2 -c"$CONNS" -d"${WRK_SECONDS}s" -H "Host: $host" "http://127.0.
     sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
 wrk_close=$(wrk -t2 -c"$CONNS" -d"${WRK_SECONDS}s" -H "Host: $host" -H "Connection: close" \
     "http://127.0.0.1:$port/" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
+# the checker's shape: every (PAGES + 1)th request of a thread closes its
+# connection (so PAGES + 1 requests a connection, on average)
+cat >"$T/shape.lua" <<LUA
+local n = 0
+request = function()
+	n = n + 1
+	if n % $((PAGES + 1)) == 0 then
+		return wrk.format(nil, nil, {["Host"] = "$host", ["Connection"] = "close"})
+	end
+	return wrk.format(nil, nil, {["Host"] = "$host"})
+end
+LUA
+wrk_shape=$(wrk -t2 -c"$CONNS" -d"${WRK_SECONDS}s" -s "$T/shape.lua" "http://127.0.0.1:$port/" |
+    sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
+FLOOR=
+if ${CC:-cc} -O2 -o "$T/floor" "$srcdir/bench/bench_marks_floor.c" \
+    $(pkg-config --cflags --libs libcurl 2>/dev/null || echo -lcurl) 2>"$T/floor.err"; then
+	FLOOR="$T/floor"
+else
+	echo "bench_marks.sh: no libcurl floor: $(head -c 300 "$T/floor.err")" >&2
+fi
 
 # ---------------------------------------------------------------- the checker
 echo "mark monitor benchmark: nginx on 127.0.0.1:$port, $PAGES linked pages per site, $CONNS connections"
-printf '  wrk, keep-alive (%s connections):        %10s requests/s\n' "$CONNS" "$wrk_rps"
-printf '  wrk, a new connection per request:     %10s requests/s\n' "$wrk_close"
+printf '  wrk, keep-alive, %s connections (the fair figure, the aim'"'"'s): %10s requests/s\n' \
+    "$CONNS" "$wrk_rps"
+printf '  wrk, a new connection per request:                        %10s requests/s\n' \
+    "$wrk_close"
+printf '  wrk, a new connection every %d requests (the checker'"'"'s shape): %9s requests/s\n' \
+    "$((PAGES + 1))" "$wrk_shape"
 for n in 1000 "$SITES"; do
 	db="$T/bench-$n.db"
 	make_db "$db" "$n"
@@ -207,16 +246,31 @@ for n in 1000 "$SITES"; do
 		# over many: not one address and port for all their connections
 		resolve+=(--resolve "$(printf 'ca35001000000%010d.bench.test' "$i"):$port:127.0.0.$((1 + i % 64))")
 	done
+	if [ -n "$FLOOR" ] && read -r fpages fsecs < <("$FLOOR" "$port" "$n" "$PAGES" "$CONNS" \
+	    "${MONITOR_PER_HOST:-1}" 2>"$T/floor-$n.err"); then
+		printf '  %6d sites, libcurl alone (the floor): %6d pages in %7.2f s = %7.0f pages/s (%.2f of wrk keep-alive, %.2f of its shape)\n' \
+		    "$n" "$fpages" "$fsecs" "$(python3 -c "print($fpages / $fsecs)")" \
+		    "$(python3 -c "print($fpages / $fsecs / $wrk_rps)")" \
+		    "$(python3 -c "print($fpages / $fsecs / $wrk_shape)")"
+	fi
 	read -r rss secs rc < <(rusage_run "$T/out-$n.txt" "$SM" --db "$db" marks check "${resolve[@]}")
 	pages=$(sqlite3 "$db" "SELECT count(*) FROM mark_check_pages")
 	passed=$(sqlite3 "$db" "SELECT count(*) FROM mark_checks WHERE verdict = 'pass'")
 	rate=$(python3 -c "print('%.0f' % ($pages / $secs))")
 	ratio=$(python3 -c "print('%.2f' % ($pages / $secs / $wrk_rps))")
-	printf '  %6d sites: %6d pages in %7.2f s = %7s pages/s (%s of wrk keep-alive); %d marks pass; exit %d; peak RSS %d KiB\n' \
-	    "$n" "$pages" "$secs" "$rate" "$ratio" "$passed" "$rc" "$rss"
+	shape=$(python3 -c "print('%.2f' % ($pages / $secs / $wrk_shape))")
+	printf '  %6d sites: %6d pages in %7.2f s = %7s pages/s (%s of wrk keep-alive, %s of its shape); %d marks pass; exit %d; peak RSS %d KiB\n' \
+	    "$n" "$pages" "$secs" "$rate" "$ratio" "$shape" "$passed" "$rc" "$rss"
 	read -r rss secs rc < <(rusage_run "$T/dry-$n.txt" "$SM" --db "$db" marks check --dry-run "${resolve[@]}")
 	rate=$(python3 -c "print('%.0f' % ($pages / $secs))")
 	printf '  %6d sites, --dry-run (nothing stored):   %7.2f s = %7s pages/s; peak RSS %d KiB\n' \
 	    "$n" "$secs" "$rate" "$rss"
+	# the first check after the marks are issued: verify-hung on each
+	sqlite3 "$db" "UPDATE cases SET state = 'mark_issued' WHERE id > 100000"
+	read -r rss secs rc < <(rusage_run "$T/issued-$n.txt" "$SM" --db "$db" marks check "${resolve[@]}")
+	hung=$(sqlite3 "$db" "SELECT count(*) FROM cases WHERE id > 100000 AND state = 'mark_hung'")
+	rate=$(python3 -c "print('%.0f' % ($pages / $secs))")
+	printf '  %6d sites, marks issued (verify-hung on each): %7.2f s = %7s pages/s; %d now hung; peak RSS %d KiB\n' \
+	    "$n" "$secs" "$rate" "$hung" "$rss"
 	[ "$n" = "$SITES" ] && break
 done

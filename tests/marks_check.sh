@@ -79,6 +79,9 @@ site_all() { # DIR SNIPPET
 	for p in p1 p2 p3; do page "$1/$p.html" "$TITLE $p" "<p>$p</p>" "$2" ""; done
 }
 site_all "$W/all" "$SNIP_all"
+# a long rest after </html>: the verdict is settled before it, and reading
+# the rest (to keep the connection) stops at 64 KiB
+head -c 300000 /dev/zero | tr '\0' 'x' >>"$W/all/p3.html"
 site_all "$W/home_missing" "$SNIP_home_missing"
 # the snippet commented out: not hung
 page "$W/home_missing/index.html" "$TITLE" "$LINKS" "<!-- $SNIP_home_missing -->" ""
@@ -143,7 +146,9 @@ pid $N/nginx.pid;
 error_log $N/error.log;
 events { worker_connections 256; }
 http {
+	log_format conn '\$host \$connection \$connection_requests \$request_uri';
 	access_log $N/access.log;
+	access_log $N/conn.log conn;
 	client_body_temp_path $N/tmp;
 	proxy_temp_path $N/tmp;
 	fastcgi_temp_path $N/tmp;
@@ -266,6 +271,14 @@ check_eq "all: near the end of the body" "body_end body_end body_end body_end" "
 check_eq "all: the links followed are of the same site, without fragments" \
     "http://all.test:$HP/p1.html http://all.test:$HP/p2.html http://all.test:$HP/p3.html" \
     "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | [.pages[1:][] | .url] | join(" ")' "$J")"
+# nginx's $connection of each request: a site's pages share its
+# connections (one site alone: with --resolve, libcurl counts
+# monitor.per_host per address, and every site here is on 127.0.0.1)
+: >"$N/conn.log"
+run sm --json marks check --dry-run --case "$CASE_all" $RESOLVE
+check_eq "all alone: 4 requests" "4" "$(awk '$1 == "all.test"' "$N/conn.log" | wc -l)"
+check_true "all alone: over no more connections than monitor.per_host (each kept for the next page)" \
+    "$(awk '$1 == "all.test" { print $2 }' "$N/conn.log" | sort -u | wc -l)" -le 2
 check_eq "all: the title matches the site name" "true" \
     "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .pages[0].title_ok' "$J")"
 check_eq "home_missing: missing on the home page only" "missing pass pass pass" \
@@ -375,5 +388,36 @@ check_eq "none failed: exit 0" "0" "$RC"
 run sm --json marks check --case "$CASE_redirect" $RESOLVE
 check_eq "the redirect site's page is gone: 404, flagged" "http flag-missing" \
     "$(jq -rs '"\(.[0].pages[0].verdict) \(.[0].action)"' <<<"$OUT")"
+
+# ---------------------------------------------------------------- a case moved meanwhile
+# verify-hung goes in the transaction that stores the checks; a case moved
+# while the sites were read (here by the office, while slow.test keeps the
+# check going) undoes that, and then the checks are stored and each mark
+# acted on by itself: the moved case says why, the other one is hung
+page "$W/all/p2.html" "$TITLE p2" "<p>p2</p>" "$SNIP_all" ""
+page "$W/redirect/real/index.html" "$TITLE" "<p>x</p>" "$SNIP_redirect" ""
+checks_before=$(q "select count(*) from mark_checks")
+: >"$N/conn.log"
+sm --json marks check --unit "$(q "select unit from cases where id = $CASE_all")" $RESOLVE \
+    >"$T/moved.json" 2>"$T/moved.err" &
+MOVED_PID=$!
+BG_PIDS="$BG_PIDS $MOVED_PID"
+for _ in $(seq 1 100); do
+	grep -q '^all.test ' "$N/conn.log" && break
+	sleep 0.05
+done
+expect_ok "the office verifies the mark while the monitor reads the sites" \
+    sm --as fz-rev1 case act "$CASE_all" verify-hung
+check_true "the check was still going" "$(kill -0 "$MOVED_PID" 2>/dev/null && echo 1 || echo 0)" = 1
+wait "$MOVED_PID"
+check_eq "moved meanwhile: exit 1" "1" "$?"
+check_eq "moved meanwhile: the office's verify-hung stands, no second one" "fz-rev1" \
+    "$(q "select group_concat(actor) from audit where object = 'case' and object_id = $CASE_all and action = 'verify-hung' and seq > (select max(seq) from audit where object = 'case' and object_id = $CASE_all and action = 'flag-missing')")"
+check_match "moved meanwhile: the monitor's action not applied, and why" "does not apply|mark_hung|hung" \
+    "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .problem' "$T/moved.json")"
+check_eq "moved meanwhile: the other mark hung by the monitor" "mark_hung monitor" \
+    "$(state_of "$CASE_redirect") $(q "select actor from audit where object = 'case' and object_id = $CASE_redirect and action = 'verify-hung' order by seq desc limit 1")"
+check_eq "moved meanwhile: every check stored" "18" \
+    "$(($(q "select count(*) from mark_checks") - checks_before))"
 
 finish

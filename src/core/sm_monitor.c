@@ -177,6 +177,9 @@ scan_init(struct scan *s, const char *code)
 	s->mlen = (size_t)snprintf(s->mark, sizeof(s->mark), "/%s.js", code);
 	if (s->mlen >= sizeof(s->mark))
 		s->mlen = sizeof(s->mark) - 1;
+	for (size_t i = 0; i < s->mlen; i++) /* matched in lower case, as the others */
+		if (s->mark[i] >= 'A' && s->mark[i] <= 'Z')
+			s->mark[i] = (char)(s->mark[i] + ('a' - 'A'));
 	s->pending = -1;
 	s->head_start = s->head_end = s->body_start = s->body_end = s->mark_body = -1;
 }
@@ -340,7 +343,7 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 			if (i == len)
 				break;
 		}
-		int c = buf[i], lc = tolower(c);
+		int c = buf[i], lc = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 		if (s->pending >= 0) {
 			int p = s->pending;
 			s->pending = -1;
@@ -380,12 +383,14 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 		}
 		s->partial = false;
 		for (int p = 0; p < P_COUNT; p++) {
-			const char *t = pat(s, p);
+			const char *t = pat(s, p); /* lower case */
 			size_t n = pat_len(s, p);
-			if (tolower((unsigned char)t[s->k[p]]) == lc)
+			if ((unsigned char)t[s->k[p]] == lc)
 				s->k[p]++;
+			else if (s->k[p] == 0 && (unsigned char)t[0] != lc)
+				continue; /* the common case: nothing begun, nothing begins */
 			else
-				s->k[p] = tolower((unsigned char)t[0]) == lc;
+				s->k[p] = (unsigned char)t[0] == lc;
 			if (s->k[p] < n) {
 				s->partial |= s->k[p] > 0;
 				continue;
@@ -425,16 +430,33 @@ scan_where(const struct scan *s)
 	return SM_WHERE_MISSING;
 }
 
+/* The run's iconv descriptor to UTF-8, kept for the charset it was opened
+ * for: opening one costs more than converting a title. */
+struct conv {
+	char from[40];
+	iconv_t cd;            /* (iconv_t)-1: none */
+};
+
 /* TEXT (LEN bytes in CHARSET) as UTF-8, malloc'd; NULL when it does not
- * convert. */
+ * convert.  UTF-8 is only checked, not converted. */
 static char *
-to_utf8(const char *text, size_t len, const char *charset)
+to_utf8(struct conv *cv, const char *text, size_t len, const char *charset)
 {
 	const char *from = charset;
 	if (strcasecmp(charset, "gb2312") == 0 || strcasecmp(charset, "gbk") == 0 ||
 	    strcasecmp(charset, "x-gbk") == 0 || strcasecmp(charset, "gb18030") == 0)
 		from = "GB18030"; /* the superset of the three */
-	iconv_t cd = iconv_open("UTF-8", from);
+	if (strcasecmp(from, "utf-8") == 0 || strcasecmp(from, "utf8") == 0)
+		return sm_text_valid_utf8(text, len) ? strndup(text, len) : NULL;
+	if (cv->cd != (iconv_t)-1 && strcasecmp(cv->from, from) == 0) {
+		iconv(cv->cd, NULL, NULL, NULL, NULL); /* back to the initial state */
+	} else {
+		if (cv->cd != (iconv_t)-1)
+			iconv_close(cv->cd);
+		snprintf(cv->from, sizeof(cv->from), "%s", from);
+		cv->cd = iconv_open("UTF-8", from);
+	}
+	iconv_t cd = cv->cd;
 	if (cd == (iconv_t)-1)
 		return NULL;
 	size_t cap = len * 4 + 1, left = cap - 1;
@@ -444,7 +466,6 @@ to_utf8(const char *text, size_t len, const char *charset)
 		free(out);
 		out = NULL;
 	}
-	iconv_close(cd);
 	if (out != NULL)
 		*o = '\0';
 	return out;
@@ -489,6 +510,8 @@ struct settings {
 struct job;
 
 #define IDLE_MAX 64
+#define DRAIN_MAX (64 * 1024) /* bytes read after a settled verdict, to keep the connection */
+#define DRAIN_MS 1000         /* and for so long at most */
 
 /* One transfer in flight. */
 struct req {
@@ -505,6 +528,8 @@ struct req {
 	bool started;
 	sm_page_verdict decided; /* settled while reading: the transfer was stopped for it */
 	int64_t bytes;
+	int64_t drained;       /* bytes after a settled verdict, read to keep the connection */
+	int64_t drain_ms;      /* when the draining began (ms_since(t0)), -1 not draining */
 	struct timespec t0;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -543,6 +568,8 @@ struct run {
 	sm_user monitor;       /* who the checks and changes are by */
 	CURL *idle[IDLE_MAX];  /* easy handles between transfers */
 	size_t n_idle;
+	struct conv conv;      /* titles' charset */
+	bool acts_in_tx;       /* verify-hung applied in the checks' write */
 };
 
 static int64_t
@@ -631,10 +658,27 @@ resolve_for(struct run *r, const struct job *j)
 
 /* Queue job J when it has a page to start and a connection of its own free:
  * a site's pages go one after another over its connections, so that every
- * transfer in flight is one that can go on. */
+ * transfer in flight is one that can go on.  FRONT: at the queue's head, for
+ * a site whose page has just ended, so that its next page takes the
+ * connection just left idle before a new site's connection pushes that one
+ * out of the multi's cache (monitor.connections in all, idle ones too). */
 static bool
-job_ready(struct run *r, struct job *j)
+job_queue(struct run *r, struct job *j, bool front)
 {
+	if (front && j->queued) {
+		/* queued already (a link found while its home page was read):
+		 * taken out, to stand at the head */
+		size_t i = 0;
+		while (i < r->q_len && r->queue[(r->q_head + i) % r->q_cap] != j)
+			i++;
+		if (i == r->q_len)
+			return true;
+		for (; i > 0; i--)
+			r->queue[(r->q_head + i) % r->q_cap] = r->queue[(r->q_head + i - 1) % r->q_cap];
+		r->q_head = (r->q_head + 1) % r->q_cap;
+		r->q_len--;
+		j->queued = false;
+	}
 	if (j->queued || j->next_page >= j->n_pages || (long)j->running >= r->set.per_host)
 		return true;
 	if (r->q_len == r->q_cap) {
@@ -649,10 +693,21 @@ job_ready(struct run *r, struct job *j)
 		r->q_cap = ncap;
 		r->q_head = 0;
 	}
-	r->queue[(r->q_head + r->q_len) % r->q_cap] = j;
+	if (front) {
+		r->q_head = (r->q_head + r->q_cap - 1) % r->q_cap;
+		r->queue[r->q_head] = j;
+	} else {
+		r->queue[(r->q_head + r->q_len) % r->q_cap] = j;
+	}
 	r->q_len++;
 	j->queued = true;
 	return true;
+}
+
+static bool
+job_ready(struct run *r, struct job *j)
+{
+	return job_queue(r, j, false);
 }
 
 /* Add a page to check to job J (the URL is the job's from now on). */
@@ -692,6 +747,61 @@ skipped_suffix(const char *path)
 	return false;
 }
 
+/* ABS (PATH on the site), a page of job J, added unless listed already. */
+static void
+link_add(struct run *r, struct job *j, const char *abs, const char *path)
+{
+	bool seen = false;
+	for (size_t i = 0; i < j->n_pages && !seen; i++)
+		seen = strcmp(j->pages[i].url, abs) == 0 ||
+		    (j->pages[i].final_url && strcmp(j->pages[i].final_url, abs) == 0);
+	/* the home page itself, with or without its trailing slash */
+	if (!seen && strcmp(path, "/") == 0)
+		seen = true;
+	char *mine = seen ? NULL : strdup(abs);
+	if (mine != NULL) {
+		j->links++;
+		if (!job_add_page(r, j, mine))
+			r->nomem = true;
+	}
+}
+
+/* The common link, a plain path on the site ("/news/a.html"), made absolute
+ * without a URL parser: BASE is http[s]://HOST[:PORT]/..., lower case, HOST
+ * one of the job's and PORT not the scheme's default; HREF starts with one
+ * '/' and holds only letters, digits and "-._~/", never "/." (no dot
+ * segments), so that the result is what curl's URL API makes of it.  Into
+ * OUT; false when HREF or BASE is anything else (curl's URL API then). */
+static bool
+link_plain(const struct job *j, const char *base, const char *href, char *out, size_t outsz)
+{
+	size_t sl = strncmp(base, "http://", 7) == 0 ? 7 : strncmp(base, "https://", 8) == 0 ? 8 : 0;
+	if (sl == 0 || href[0] != '/' || href[1] == '/' || strstr(href, "/.") != NULL)
+		return false;
+	for (const char *h = href; *h; h++)
+		if (!isalnum((unsigned char)*h) && strchr("-._~/", *h) == NULL)
+			return false;
+	const char *host = base + sl, *end = host, *colon = NULL;
+	while (*end && *end != '/') {
+		if (*end == ':')
+			colon = end;
+		else if (colon ? !isdigit((unsigned char)*end) :
+		    !(islower((unsigned char)*end) || isdigit((unsigned char)*end) || *end == '-' ||
+		    *end == '.'))
+			return false;
+		end++;
+	}
+	if (*end != '/' || (colon && (colon + 1 == end || strtol(colon + 1, NULL, 10) ==
+	    (sl == 7 ? 80 : 443) || colon[1] == '0')))
+		return false;
+	size_t hl = (size_t)((colon ? colon : end) - host);
+	bool mine = false;
+	for (size_t i = 0; i < j->n_domains && !mine; i++)
+		mine = strlen(j->domains[i]) == hl && memcmp(j->domains[i], host, hl) == 0;
+	int n = snprintf(out, outsz, "%.*s%s", (int)(end - base), base, href);
+	return mine && n > 0 && (size_t)n < outsz && n < 2000;
+}
+
 /* A link of a home page: a page of the same site, not yet listed, while
  * monitor.pages allows. */
 static void
@@ -701,11 +811,17 @@ on_link(void *ud, const char *href)
 	struct job *j = q->job;
 	struct run *r = q->run;
 	char *abs = NULL, *host = NULL, *scheme = NULL, *path = NULL;
+	char plain[2048];
 	CURLU *u;
 
 	if ((long)j->links >= r->set.pages || href[0] == '#' ||
 	    strncasecmp(href, "javascript:", 11) == 0 || strncasecmp(href, "mailto:", 7) == 0)
 		return;
+	if (link_plain(j, q->url, href, plain, sizeof(plain))) {
+		if (!skipped_suffix(href))
+			link_add(r, j, plain, href);
+		return;
+	}
 	if ((u = curl_url()) == NULL)
 		return;
 	if (curl_url_set(u, CURLUPART_URL, q->url, 0) == CURLUE_OK &&
@@ -716,21 +832,8 @@ on_link(void *ud, const char *href)
 	    curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK &&
 	    (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0) &&
 	    job_host(j, host) && !skipped_suffix(path) &&
-	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK && strlen(abs) < 2000) {
-		bool seen = false;
-		for (size_t i = 0; i < j->n_pages && !seen; i++)
-			seen = strcmp(j->pages[i].url, abs) == 0 ||
-			    (j->pages[i].final_url && strcmp(j->pages[i].final_url, abs) == 0);
-		/* the home page itself, with or without its trailing slash */
-		if (!seen && strcmp(path, "/") == 0)
-			seen = true;
-		char *mine = seen ? NULL : strdup(abs);
-		if (mine != NULL) {
-			j->links++;
-			if (!job_add_page(r, j, mine))
-				r->nomem = true;
-		}
-	}
+	    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK && strlen(abs) < 2000)
+		link_add(r, j, abs, path);
 	curl_free(abs);
 	curl_free(host);
 	curl_free(scheme);
@@ -763,6 +866,16 @@ on_data(char *buf, size_t size, size_t nmemb, void *ud)
 			return 0;
 		}
 	}
+	if (q->drain_ms >= 0) {
+		/* the verdict is settled (PASS): the rest of the body is read, not
+		 * scanned, so that the connection stays open for the site's next
+		 * page; a long or slow rest is cut (the connection closed) */
+		q->drained += (int64_t)len;
+		if (q->drained > DRAIN_MAX || q->bytes + q->drained > r->set.max_bytes ||
+		    ms_since(&q->t0) - q->drain_ms > DRAIN_MS)
+			return 0;
+		return len;
+	}
 	size_t take = len;
 	if (q->bytes + (int64_t)len > r->set.max_bytes)
 		take = (size_t)(r->set.max_bytes - q->bytes);
@@ -770,7 +883,10 @@ on_data(char *buf, size_t size, size_t nmemb, void *ud)
 	q->bytes += (int64_t)take;
 	if (scan_settled(&q->sc)) {
 		q->decided = SM_PAGE_PASS; /* nothing after </body> changes it */
-		return 0;
+		if (take < len)
+			return 0;
+		q->drain_ms = ms_since(&q->t0);
+		return len;
 	}
 	if (take < len) {
 		/* the snippet already in the body passes whatever follows */
@@ -833,6 +949,7 @@ req_start(struct run *r, struct job *j, size_t page)
 	q->job = j;
 	q->page = page;
 	q->home = page < j->n_domains;
+	q->drain_ms = -1;
 	snprintf(q->url, sizeof(q->url), "%s", j->pages[page].url);
 	scan_init(&q->sc, j->t.code ? j->t.code : "");
 	if (q->home) {
@@ -871,6 +988,8 @@ req_again(struct run *r, struct req *q, const char *new_url)
 	q->started = false;
 	q->decided = SM_PAGE_NONE;
 	q->bytes = 0;
+	q->drained = 0;
+	q->drain_ms = -1;
 	q->errbuf[0] = '\0';
 	/* the page's time runs on over its redirects: monitor.timeout in all */
 	long left = r->set.total_ms - (long)ms_since(&q->t0);
@@ -945,7 +1064,7 @@ page_title(struct req *q, sm_page_result *p, const char *site_name)
 	curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct);
 	if (!charset_of(ct, cs, sizeof(cs)))
 		snprintf(cs, sizeof(cs), "%s", q->sc.charset[0] ? q->sc.charset : "UTF-8");
-	t = to_utf8(q->sc.title, q->sc.title_len, cs);
+	t = to_utf8(&q->run->conv, q->sc.title, q->sc.title_len, cs);
 	if (t == NULL) /* an unknown charset or bytes that are not in it */
 		t = sm_text_valid_utf8(q->sc.title, q->sc.title_len) ?
 		    strndup(q->sc.title, q->sc.title_len) : NULL;
@@ -1044,7 +1163,7 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 	j->running--;
 	if (--j->open == 0)
 		job_done(r, j);
-	else if (!job_ready(r, j))
+	else if (!job_queue(r, j, true))
 		r->nomem = true;
 }
 
@@ -1123,6 +1242,9 @@ job_start(struct run *r, sm_monitor_target *t)
 	return true;
 }
 
+/* The finished checks stored; with R->acts_in_tx, verify-hung applied in the
+ * same transaction to each mark found hung (through the rules, as the
+ * monitor account: sm_case_act_tx), rather than a commit of its own each. */
 static sm_status
 record_tx(sm_tx *tx, void *ud, sm_err *err)
 {
@@ -1133,12 +1255,25 @@ record_tx(sm_tx *tx, void *ud, sm_err *err)
 		if (st != SM_OK)
 			return st;
 	}
+	for (size_t i = 0; r->acts_in_tx && i < r->n_done; i++) {
+		sm_mark_check *mc = &r->done[i];
+		if (mc->state != SM_STATE_MARK_ISSUED || !mc->pass)
+			continue;
+		sm_act act = {.case_id = mc->case_id, .action = SM_ACTION_VERIFY_HUNG};
+		sm_user saved = r->app->user;
+		r->app->user = r->monitor;
+		sm_status st = sm_case_act_tx(r->app, tx, &act, err);
+		r->app->user = saved;
+		if (st != SM_OK)
+			return st; /* all undone: each mark on its own then */
+	}
 	return SM_OK;
 }
 
-/* Act on MC as the monitor account, through the rules. */
+/* Act on MC as the monitor account, through the rules (IN_TX: verify-hung
+ * was applied with the checks' write). */
 static void
-apply(struct run *r, sm_mark_check *mc)
+apply(struct run *r, sm_mark_check *mc, bool in_tx)
 {
 	sm_app *app = r->app;
 	size_t failed = 0;
@@ -1151,6 +1286,10 @@ apply(struct run *r, sm_mark_check *mc)
 		mc->applied = SM_ACTION_FLAG_MISSING;
 	if (mc->applied == SM_ACTION_NONE || r->o->dry_run)
 		return;
+	if (in_tx && mc->applied == SM_ACTION_VERIFY_HUNG) {
+		r->tot->hung++;
+		return;
+	}
 	if (mc->applied == SM_ACTION_FLAG_MISSING &&
 	    asprintf(&reason, _("marks check %lld: the mark was not found on %zu of %zu pages checked"),
 	    (long long)mc->id, failed, mc->n_pages) < 0)
@@ -1184,13 +1323,21 @@ flush(struct run *r, sm_err *err)
 	if (!r->o->dry_run) {
 		char rid[37];
 		bool replayed = false;
-		if ((st = sm_random_request_id(rid, err)) == SM_OK)
+		sm_err *e = sm_err_new();
+		/* the checks and verify-hung together; when that fails (a case
+		 * moved meanwhile, say), the checks alone and each mark on its own */
+		r->acts_in_tx = true;
+		if (e == NULL || sm_random_request_id(rid, e) != SM_OK ||
+		    sm_store_write(r->app->store, rid, record_tx, r, &replayed, NULL, e) != SM_OK)
+			r->acts_in_tx = false;
+		sm_err_free(&e);
+		if (!r->acts_in_tx && (st = sm_random_request_id(rid, err)) == SM_OK)
 			st = sm_store_write(r->app->store, rid, record_tx, r, &replayed, NULL, err);
 	}
 	for (size_t i = 0; i < r->n_done; i++) {
 		sm_mark_check *mc = &r->done[i];
 		if (st == SM_OK)
-			apply(r, mc);
+			apply(r, mc, r->acts_in_tx);
 		r->tot->marks++;
 		if (mc->pass)
 			r->tot->passed++;
@@ -1204,7 +1351,12 @@ flush(struct run *r, sm_err *err)
 	return st;
 }
 
-#define DONE_BATCH 256
+/* finished marks written in one transaction: each commit waits for the
+ * disk (fdatasync, tens of milliseconds on a busy one) while no transfer
+ * moves, so few and large; or after FLUSH_MS, so that a slow run's checks
+ * are stored (and reported) as it goes */
+#define DONE_BATCH 1024
+#define FLUSH_MS 5000
 /* marks checked at once: enough to keep every connection busy */
 #define MAX_JOBS(set) ((size_t)(set)->connections * 2)
 
@@ -1279,8 +1431,9 @@ run_loop(struct run *r, sm_err *err)
 	bool listed = false;
 	sm_status st = SM_OK;
 	size_t max_jobs = MAX_JOBS(&r->set);
-	struct timespec last;
+	struct timespec last, flushed;
 	clock_gettime(CLOCK_MONOTONIC, &last);
+	flushed = last;
 
 	for (;;) {
 		/* more marks while there is room */
@@ -1330,7 +1483,9 @@ run_loop(struct run *r, sm_err *err)
 			if (!job_ready(r, j))
 				r->nomem = true;
 		}
-		if (r->n_done >= DONE_BATCH || (r->jobs_open == 0 && r->n_done > 0)) {
+		if (r->n_done >= DONE_BATCH || (r->n_done > 0 && (r->jobs_open == 0 ||
+		    ms_since(&flushed) >= FLUSH_MS))) {
+			clock_gettime(CLOCK_MONOTONIC, &flushed);
 			sm_status fs = flush(r, err);
 			if (st == SM_OK)
 				st = fs;
@@ -1377,7 +1532,7 @@ run_loop(struct run *r, sm_err *err)
 sm_status
 sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals, sm_err *err)
 {
-	struct run r = {.app = app, .o = o, .tot = totals};
+	struct run r = {.app = app, .o = o, .tot = totals, .conv = {.cd = (iconv_t)-1}};
 	sm_status st;
 	unsigned may = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_CONAC) | SM_BIT(SM_ROLE_MONITOR);
 
@@ -1447,6 +1602,8 @@ sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals,
 	curl_multi_cleanup(r.multi);
 	while (r.n_idle > 0)
 		curl_easy_cleanup(r.idle[--r.n_idle]);
+	if (r.conv.cd != (iconv_t)-1)
+		iconv_close(r.conv.cd);
 	curl_global_cleanup();
 	for (size_t i = 0; i < r.n_done; i++)
 		sm_mark_check_clear(&r.done[i]);

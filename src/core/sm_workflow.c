@@ -1851,6 +1851,24 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 	return st;
 }
 
+sm_status
+sm_case_act_tx(sm_app *app, sm_tx *tx, const sm_act *act, sm_err *err)
+{
+	struct act_ctx a = {app, act, NULL, act->reason, SM_STATE_NONE};
+	if (need_user(app, err) != SM_OK)
+		return SM_E_DENIED;
+	if (act->action == SM_ACTION_NONE || act->action >= SM_ACTION_COUNT)
+		return sm_err_add(err, SM_E_INVALID, "action", _("an action is required"));
+	if (sm_action_form(act->action) != NULL || (act->values && json_object_size(act->values) > 0))
+		return sm_err_add(err, SM_E_INVALID, NULL,
+		    _("'%s' takes no values"), sm_action_label(act->action));
+	if (a.reason && (!sm_text_valid_utf8(a.reason, (size_t)-1) ||
+	    !sm_text_is_clean(a.reason, true) || strlen(a.reason) > 4000))
+		return sm_err_add(err, SM_E_INVALID, "reason",
+		    _("must be at most 4000 bytes of text without control characters"));
+	return act_tx(tx, &a, err);
+}
+
 /* ---- notes and prints */
 
 struct note_ctx {

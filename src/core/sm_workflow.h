@@ -203,6 +203,14 @@ sm_status sm_action_validate(sm_app *app, sm_action action, const json_t *values
 /* Apply an action.  On success *NEW_STATE (may be NULL) receives the state. */
 sm_status sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err);
 
+/* sm_case_act() inside a write the core has begun (the TX of its
+ * sm_store_write()): the same rules, checks, audit record and notices,
+ * committed with what the caller writes there.  The mark monitor applies
+ * verify-hung so, in the transaction that stores its checks.  For actions
+ * without a form; an error leaves the transaction to be rolled back. */
+struct sm_tx;
+sm_status sm_case_act_tx(sm_app *app, struct sm_tx *tx, const sm_act *act, sm_err *err);
+
 /* Whether the acting user may see case C (SM_E_DENIED with the reason). */
 sm_status sm_case_may_see(const sm_app *app, const sm_case *c, sm_err *err);
 /* Read a case the acting user may see (unmasked: for the core; front ends

@@ -1,0 +1,148 @@
+/* bench_marks_floor.c - make bench-marks: libcurl alone on the checker's
+ * transfers, the floor under sitemark marks check's time.
+ *
+ *   bench_marks_floor PORT SITES PAGES CONNECTIONS PER_HOST
+ *
+ * The same sites as bench_marks.sh's (caNNN.bench.test on 127.0.0.1 + i % 64
+ * through CURLOPT_CONNECT_TO, as the checker's --resolve), each asked for its
+ * home page and PAGES more (/a.html, /b.html ...), over one multi handle with
+ * the checker's limits (CONNECTIONS in all, PER_HOST per site, a site's next
+ * page first so that it takes the connection its last one left), easy
+ * handles reused, bodies thrown away: no parsing, no database, no output.
+ * What is left is libcurl's and the kernel's share of a page; prints
+ * "PAGES SECONDS" (the wall time of the transfers). */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct site {
+	int next;     /* the first page not started */
+	int running;
+	int queued;
+	int finished; /* pages done */
+};
+
+static size_t
+discard(char *b, size_t size, size_t n, void *ud)
+{
+	(void)b;
+	(void)ud;
+	return size * n;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 6) {
+		fprintf(stderr, "usage: %s PORT SITES PAGES CONNECTIONS PER_HOST\n", argv[0]);
+		return 2;
+	}
+	int port = atoi(argv[1]), sites = atoi(argv[2]), pages = atoi(argv[3]) + 1;
+	int conns = atoi(argv[4]), per_host = atoi(argv[5]);
+	if (port <= 0 || sites <= 0 || pages <= 0 || conns <= 0 || per_host <= 0)
+		return 2;
+	struct site *s = calloc((size_t)sites, sizeof(*s));
+	int *ring = calloc((size_t)sites, sizeof(int)); /* sites with a page to start */
+	int head = 0, len = 0, opened = 0, closed = 0, in_flight = 0, done = 0;
+	int total = sites * pages;
+	CURL **idle = calloc((size_t)conns, sizeof(CURL *));
+	int n_idle = 0;
+	if (s == NULL || ring == NULL || idle == NULL || curl_global_init(CURL_GLOBAL_DEFAULT))
+		return 1;
+	CURLM *m = curl_multi_init();
+	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)conns);
+	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)per_host);
+	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)conns);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (done < total) {
+		/* new sites while fewer than 2 x CONNECTIONS are open */
+		while (opened < sites && opened - closed < 2 * conns) {
+			ring[(head + len++) % sites] = opened;
+			s[opened++].queued = 1;
+		}
+		while (len > 0 && in_flight < conns) {
+			int i = ring[head];
+			head = (head + 1) % sites;
+			len--;
+			s[i].queued = 0;
+			if (s[i].next >= pages || s[i].running >= per_host)
+				continue;
+			int page = s[i].next++;
+			char url[160], ct[160], path[16] = "";
+			struct curl_slist *l;
+			if (page > 0)
+				snprintf(path, sizeof(path), "%c.html", 'a' + (page - 1) % 26);
+			snprintf(url, sizeof(url), "http://ca35001000000%010d.bench.test:%d/%s", i + 1, port,
+			    path);
+			snprintf(ct, sizeof(ct), "ca35001000000%010d.bench.test:%d:127.0.0.%d:%d", i + 1,
+			    port, 1 + (i + 1) % 64, port);
+			CURL *e = n_idle > 0 ? idle[--n_idle] : curl_easy_init();
+			if (e == NULL || (l = curl_slist_append(NULL, ct)) == NULL)
+				return 1;
+			curl_easy_setopt(e, CURLOPT_URL, url);
+			curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+			curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+			curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+			curl_easy_setopt(e, CURLOPT_CONNECT_TO, l);
+			curl_easy_setopt(e, CURLOPT_PRIVATE, l);
+			curl_multi_add_handle(m, e);
+			s[i].running++;
+			in_flight++;
+			if (s[i].next < pages && s[i].running < per_host) {
+				ring[(head + len++) % sites] = i;
+				s[i].queued = 1;
+			}
+		}
+		int running;
+		curl_multi_perform(m, &running);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			CURL *e = msg->easy_handle;
+			struct curl_slist *l = NULL;
+			char *url = NULL;
+			int i = 0;
+			curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&l);
+			curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+			if (url == NULL || sscanf(url, "http://ca35001000000%10d", &i) != 1 || i < 1 ||
+			    i > sites)
+				return 1;
+			if (msg->data.result != CURLE_OK)
+				fprintf(stderr, "%s: %s\n", url, curl_easy_strerror(msg->data.result));
+			i--;
+			curl_multi_remove_handle(m, e);
+			curl_slist_free_all(l);
+			curl_easy_reset(e);
+			idle[n_idle++] = e;
+			in_flight--;
+			done++;
+			s[i].running--;
+			if (++s[i].finished == pages)
+				closed++;
+			if (s[i].next < pages && !s[i].queued) { /* its connection is free: first */
+				head = (head + sites - 1) % sites;
+				ring[head] = i;
+				len++;
+				s[i].queued = 1;
+			}
+		}
+		if (in_flight > 0)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("%d %.3f\n", total,
+	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	while (n_idle > 0)
+		curl_easy_cleanup(idle[--n_idle]);
+	curl_multi_cleanup(m);
+	curl_global_cleanup();
+	free(idle);
+	free(ring);
+	free(s);
+	return 0;
+}
