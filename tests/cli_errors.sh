@@ -38,7 +38,7 @@ bad_values() {
 		[ -n "$ok" ] || stray="${stray}[$line] "
 	done <<<"$ERR"
 	for f in $expect; do
-		printf '%s\n' "$ERR" | grep -Fq -- "sitemark: $f" || missing="$missing $f"
+		grep -Fq -- "sitemark: $f" <<<"$ERR" || missing="$missing $f"
 	done
 	check_eq "$name: every stderr line names an expected field ($expect)" "" "$stray"
 	check_eq "$name: every expected field is named" "" "$missing"

@@ -377,11 +377,11 @@ zh_refusal() {
 		check_eq "$desc: untranslated, the English message" "sitemark: $(printf "$msgid" "${args[@]}")" "$ERR"
 		return
 	fi
-	if printf '%s' "$tr" | grep -q '%[0-9]*\$'; then
+	if grep -q '%[0-9]*\$' <<<"$tr"; then
 		# positional arguments: the shell's printf cannot place them
 		local a missing=""
 		for a in "${args[@]}"; do
-			printf '%s' "$ERR" | grep -Fq -- "$a" || missing="$missing $a"
+			grep -Fq -- "$a" <<<"$ERR" || missing="$missing $a"
 		done
 		check_eq "$desc: the Chinese message names$(printf ' %s' "${args[@]}")" "" "$missing"
 	else

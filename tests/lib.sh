@@ -45,7 +45,7 @@ VALUES="$top_srcdir/tests/values"
 
 _pick_locale() {
 	for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
-		if locale -a 2>/dev/null | grep -qx "$l"; then
+		if grep -qx "$l" <<<"$(locale -a 2>/dev/null)"; then
 			echo "$l"
 			return
 		fi
@@ -136,7 +136,7 @@ run() {
 
 # A fingerprint of everything the database holds (schema and rows).
 db_fingerprint() {
-	sqlite3 "${1:-$DB}" .dump 2>&1 | cksum
+	sqlite3 -cmd '.timeout 10000' "${1:-$DB}" .dump 2>&1 | cksum
 }
 
 q() {
@@ -241,7 +241,7 @@ _refusal_why() {
 		echo "exit status $RC, expected 1"
 	elif [ -z "$ERR" ]; then
 		echo "nothing on stderr"
-	elif ! printf '%s\n' "$ERR" | grep -Eqi -- "$1"; then
+	elif ! grep -Eqi -- "$1" <<<"$ERR"; then
 		echo "stderr does not match: $1"
 	elif [ -n "$OUT" ]; then
 		echo "something on stdout"
@@ -319,7 +319,7 @@ audit_rows() {
 
 # Whether the zh_CN locale exists on this machine.
 have_zh_locale() {
-	locale -a 2>/dev/null | grep -Eqix 'zh_CN\.utf-?8'
+	grep -Eqix 'zh_CN\.utf-?8' <<<"$(locale -a 2>/dev/null)"
 }
 
 # The Chinese translation of MSGID in the catalogue the program uses, or

@@ -129,7 +129,7 @@ check_layout "case pager" "$T/case.txt" '^Case 13  \|  line 1/[0-9]+  \|  q back
 screen=$(sed -e ':a' -e 'N' -e '$!ba' -e 's/\n *//g' "$T/case.txt")
 for form in '^[[2J' '^[]0;pwned^G' '^[]8;;http://evil.example/' '^[]52;c;cHduZWQ=^G' '\x9B31mE' \
     '<U+009B>32mF' '^MG^H^HH' '<U+202E>I' '<U+2066>J' '\xFFK' '\xC3L' '\xED\xA0\x80市'; do
-	if printf '%s' "$screen" | grep -Fq -- "$form"; then
+	if grep -Fq -- "$form" <<<"$screen"; then
 		pass "case pager: shows $form"
 	else
 		fail "case pager: shows $form" "$screen"
