@@ -210,6 +210,16 @@ io_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline, bool out)
 {
 	while (n > 0) {
 		ssize_t k = out ? send(c->fd, p, n, MSG_NOSIGNAL) : recv(c->fd, p, n, 0);
+#ifdef TCP_QUICKACK
+		/* acknowledge at once: the node does not set TCP_NODELAY, so a
+		 * message it writes in pieces (rows in batches) would wait for
+		 * our delayed acknowledgement, 40 ms on Linux; quick mode lasts
+		 * only a while, hence after every read */
+		if (!out && k > 0) {
+			int one = 1;
+			setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+		}
+#endif
 		if (k > 0) {
 			p += k;
 			n -= (size_t)k;
