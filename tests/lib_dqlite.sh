@@ -56,10 +56,16 @@ start_node() {
 	BG_PIDS="$BG_PIDS $!"
 }
 
-# stop_node I SIGNAL: by its recorded pid.
+# stop_node I SIGNAL: by its recorded pid, until it is gone (a node that
+# a subshell started is not this shell's child to wait for).
 stop_node() {
-	kill "-$2" "${NODE_PID[$1]}" 2>/dev/null || true
-	wait "${NODE_PID[$1]}" 2>/dev/null || true
+	local p=${NODE_PID[$1]}
+	kill "-$2" "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+	for _ in $(seq 1 200); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.05
+	done
 	NODE_PID[$1]=
 }
 
