@@ -47,6 +47,10 @@ audit_count() {
 	sm --as aud audit show --json | jq length
 }
 
+audit_count_of() {
+	"$SITEMARK" --config "$1" --as aud audit show --json | jq length
+}
+
 # ================================================================ the cluster
 
 start_node 1
@@ -319,6 +323,105 @@ check_eq "the local file has the cluster's audit records" "$(audit_count)" \
     "$("$SITEMARK" --db "$T/restored.db" --as aud audit show --json | jq length)"
 check_eq "and its cases" "$(state_of "$SITE")" \
     "$("$SITEMARK" --db "$T/restored.db" --as conac1 case show "$SITE" --json | jq -r .state)"
+
+# ================================================================ restore into a new cluster
+
+# A second cluster of three nodes on empty data directories (DQ_DIR), the
+# backup restored into it through its configuration: the same audit
+# records and cases, the chain verifies; restoring again is refused (it
+# holds a database now) and leaves it as it was.
+declare -A A_PID A_ADDRS
+for i in 1 2 3; do
+	A_PID[$i]=${NODE_PID[$i]} A_ADDRS[$i]=${ADDRS[$i]}
+done
+DQ_DIR=$T/b
+mkdir -p "$DQ_DIR"
+dq_ports
+start_node 1
+sleep 0.2
+start_node 2
+start_node 3
+dq_conf "$T/b.yaml" 10
+smb() { "$SITEMARK" --config "$T/b.yaml" "$@"; }
+sm() { smb "$@"; } # wait_voters asks the new cluster
+wait_voters 3 || die "the new cluster forms" "$(cat "$DQ_DIR"/node*.log)"
+expect_ok "the backup restored into a new cluster" smb restore "$T/copy.db"
+check_match "restore says it verified" "verified" "$OUT"
+check_eq "the new cluster has the old one's audit records" "$(audit_count_of "$CONF")" \
+    "$(smb --as aud audit show --json | jq length)"
+check_eq "and its cases" "$("$SITEMARK" --config "$CONF" --as conac1 case show "$SITE" --json | jq -r .state)" \
+    "$(smb --as conac1 case show "$SITE" --json | jq -r .state)"
+check_eq "and its marks" "$("$DQ_SQL" "$DB" "select group_concat(code) from (select code from marks order by code)")" \
+    "$("$DQ_SQL" "dqlite:${ADDRS[1]}" "select group_concat(code) from (select code from marks order by code)")"
+expect_ok "the chain verifies on the new cluster" smb --as aud audit verify
+before=$(db_fingerprint "dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]}")
+run smb restore "$T/copy.db"
+check_eq "restoring into a cluster with a database: exit 1" 1 "$RC"
+check_match "restoring into a cluster with a database: says what to do" "already holds a database.*new cluster" "$ERR"
+check_eq "restoring into a cluster with a database: nothing touched" "$before" \
+    "$(db_fingerprint "dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]}")"
+check_true "no local file named after the cluster" -z "$(ls "$PWD" | grep '^dqlite:' || true)"
+for i in 1 2 3; do stop_node "$i" 9; done
+# back to the first cluster
+unset DQ_DIR
+for i in 1 2 3; do
+	NODE_PID[$i]=${A_PID[$i]} ADDRS[$i]=${A_ADDRS[$i]}
+done
+sm() { "$SITEMARK" --config "$CONF" "$@"; }
+
+# ================================================================ faults
+
+# timed DESC MAX_MS CMD...: run CMD; it must fail (exit 1) with a message
+# naming the cluster, within MAX_MS.
+timed_refusal() {
+	local desc=$1 max=$2 t0 t1
+	shift 2
+	t0=$(date +%s%N)
+	run "$@"
+	t1=$(date +%s%N)
+	echo "# $desc: $(((t1 - t0) / 1000000)) ms"
+	check_eq "$desc: exit 1" 1 "$RC"
+	check_match "$desc: a clear message" "cannot reach the sitemark cluster|no leader" "$ERR"
+	check_true "$desc: within ${max} ms" "$(((t1 - t0) / 1000000))" -lt "$max"
+}
+dq_conf "$T/short.yaml" 2
+n_audit=$(audit_count)
+site_state=$(state_of "$SITE")
+next_step
+
+# No quorum: two of the three nodes killed.
+old=$(leader)
+k=$(node_of "$old")
+o=$((k % 3 + 1))
+stop_node "$k" 9
+stop_node "$o" 9
+timed_refusal "no quorum (two of three nodes killed)" 2800 "$SITEMARK" --config "$T/short.yaml" "${act[@]}"
+start_node "$k"
+start_node "$o"
+wait_voters 3 || die "the nodes come back" "$(tail -5 "$T"/node*.log)"
+check_eq "no quorum: nothing written" "$n_audit $site_state" "$(audit_count) $(state_of "$SITE")"
+
+# Every node stopped (SIGSTOP): connections open, nobody answers.
+for i in 1 2 3; do kill -STOP "${NODE_PID[$i]}"; done
+timed_refusal "every node stopped (SIGSTOP)" 2800 "$SITEMARK" --config "$T/short.yaml" "${act[@]}"
+for i in 1 2 3; do kill -CONT "${NODE_PID[$i]}"; done
+wait_voters 3 || die "the nodes answer again (SIGCONT)"
+check_eq "every node stopped: nothing written" "$n_audit $site_state" "$(audit_count) $(state_of "$SITE")"
+expect_ok "and the transition goes through after SIGCONT" sm "${act[@]}"
+check_eq "the case moved on once" "$((n_audit + 1)) $want" "$(audit_count) $(state_of "$SITE")"
+
+# A database of a newer schema on the cluster: refused, nothing touched.
+v=$(q "PRAGMA user_version")
+q "PRAGMA user_version = 99" || fail "setting user_version 99 on the cluster"
+before=$(db_fingerprint)
+run sm --as conac1 case list
+check_eq "a newer schema on the cluster: exit 1" 1 "$RC"
+check_match "a newer schema on the cluster: says to upgrade" "newer sitemark \(schema 99.*upgrade sitemark" "$ERR"
+run sm init
+check_match "a newer schema on the cluster: init refuses too" "newer sitemark \(schema 99" "$ERR"
+check_eq "a newer schema on the cluster: nothing touched" "$before" "$(db_fingerprint)"
+q "PRAGMA user_version = $v"
+expect_ok "back at schema $v it works" sm --as conac1 case list
 
 # ================================================================ a clean stop
 

@@ -39,19 +39,20 @@ store:
 EOF
 }
 
-# start_node I: node I with its own configuration and data directory.
+# start_node I: node I with its own configuration and data directory (in
+# DQ_DIR, default T: another DQ_DIR and dq_ports make a second cluster).
 start_node() {
-	local i=$1
-	if [ ! -f "$T/node$i.yaml" ]; then
+	local i=$1 d=${DQ_DIR:-$T}
+	if [ ! -f "$d/node$i.yaml" ]; then
 		{
 			echo "node:"
 			echo "  id: $i"
 			echo "  address: ${ADDRS[$i]}"
-			echo "  data_dir: $T/node$i"
+			echo "  data_dir: $d/node$i"
 			[ "$i" -gt 1 ] && echo "  join: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]"
-		} >"$T/node$i.yaml"
+		} >"$d/node$i.yaml"
 	fi
-	"$NODE" --stderr --config "$T/node$i.yaml" 2>>"$T/node$i.log" &
+	"$NODE" --stderr --config "$d/node$i.yaml" 2>>"$d/node$i.log" &
 	NODE_PID[$i]=$!
 	BG_PIDS="$BG_PIDS $!"
 }

@@ -536,16 +536,28 @@ sm_dq_round_trips(const sm_dq_conn *c)
 	return c->trips;
 }
 
-/* One pass over ADDRS (see sm_dq_connect_leader); *LAST why not. */
+/* TIMEOUT_MS, or what is left until GIVE_UP when that is less (at least 50). */
+static int
+capped(int timeout_ms, int64_t give_up)
+{
+	int64_t left = give_up - now_ms();
+	return left < timeout_ms ? (left > 50 ? (int)left : 50) : timeout_ms;
+}
+
+/* One pass over ADDRS (see sm_dq_connect_leader), none past GIVE_UP; *LAST
+ * why not. */
 static sm_dq_rc
-leader_pass(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out, char **lastp)
+leader_pass(char *const *addrs, size_t n, int timeout_ms, int64_t give_up, sm_dq_conn **out,
+    char **lastp)
 {
 	char *last = *lastp;
 	for (size_t i = 0; i < n; i++) {
 		sm_dq_conn *c = NULL;
 		char *w = NULL, *leader = NULL;
 		uint64_t id = 0;
-		if (sm_dq_connect(addrs[i], timeout_ms, &c, &w) != SM_DQ_OK) {
+		if (i > 0 && now_ms() >= give_up)
+			break;
+		if (sm_dq_connect(addrs[i], capped(timeout_ms, give_up), &c, &w) != SM_DQ_OK) {
 			free(last);
 			last = w;
 			continue;
@@ -569,7 +581,7 @@ leader_pass(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out, char
 		/* follow the leader it named, and check that it agrees */
 		sm_dq_close(c);
 		c = NULL;
-		if (sm_dq_connect(leader, timeout_ms, &c, &w) == SM_DQ_OK) {
+		if (sm_dq_connect(leader, capped(timeout_ms, give_up), &c, &w) == SM_DQ_OK) {
 			char *again = NULL;
 			if (sm_dq_leader(c, &id, &again) == SM_DQ_OK && again && strcmp(again, leader) == 0) {
 				free(again);
@@ -609,7 +621,7 @@ sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **
 	/* while an election runs no node knows a leader: ask again, a while */
 	while (n > 0) {
 		int left = (int)(give_up - now_ms());
-		if (leader_pass(addrs, n, left < each ? (left > 100 ? left : 100) : each, out,
+		if (leader_pass(addrs, n, left < each ? (left > 100 ? left : 100) : each, give_up, out,
 		    &last) == SM_DQ_OK) {
 			(*out)->timeout_ms = timeout;
 			return SM_DQ_OK;
