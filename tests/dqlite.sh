@@ -27,6 +27,7 @@ export SITEMARK_NOW
 
 . "$(dirname "$0")/lib_dqlite.sh"
 dq_ports
+DQ_CLUSTER=a
 
 CONF=$T/sitemark.yaml
 dq_conf "$CONF" 10
@@ -334,7 +335,7 @@ declare -A A_PID A_ADDRS
 for i in 1 2 3; do
 	A_PID[$i]=${NODE_PID[$i]} A_ADDRS[$i]=${ADDRS[$i]}
 done
-DQ_DIR=$T/b
+DQ_DIR=$T/b DQ_CLUSTER=b
 mkdir -p "$DQ_DIR"
 dq_ports
 start_node 1
@@ -362,8 +363,26 @@ check_eq "restoring into a cluster with a database: nothing touched" "$before" \
     "$(db_fingerprint "dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]}")"
 check_true "no local file named after the cluster" -z "$(ls "$PWD" | grep '^dqlite:' || true)"
 for i in 1 2 3; do stop_node "$i" 9; done
+
+# A node given another node's or another cluster's data refuses to start
+# (node.data_dir/sitemark-node.member) and says what to do.
+node_refused() { # DESC ERE ID ADDRESS DATA_DIR CLUSTER
+	printf 'node:\n  id: %s\n  address: %s\n  data_dir: %s\n  cluster: %s\n  join: [%s]\n' \
+	    "$3" "$4" "$5" "$6" "${A_ADDRS[1]}" >"$T/wrong.yaml"
+	run timeout 10 "$NODE" --stderr --config "$T/wrong.yaml"
+	check_eq "$1: refused (exit 1)" 1 "$RC"
+	check_match "$1: says whose data it is and what to do" "$2" "$ERR"
+}
+node_refused "node 3 of the first cluster on the second's node 3 data" \
+    "holds the data of node 3 at ${ADDRS[3]}, not of node 3 at ${A_ADDRS[3]}.*point node.data_dir" \
+    3 "${A_ADDRS[3]}" "$DQ_DIR/node3" a
+node_refused "the second cluster's node 3 named as the first cluster's" \
+    "holds the data of cluster 'b', not of 'a' \(node.cluster\).*empty directory" \
+    3 "${ADDRS[3]}" "$DQ_DIR/node3" a
+check_match "a node's member file records it" "^cluster b$" "$(cat "$DQ_DIR/node3/sitemark-node.member")"
 # back to the first cluster
 unset DQ_DIR
+DQ_CLUSTER=a
 for i in 1 2 3; do
 	NODE_PID[$i]=${A_PID[$i]} ADDRS[$i]=${A_ADDRS[$i]}
 done

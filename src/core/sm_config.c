@@ -114,6 +114,7 @@ static const struct key keys[] = {
 	{ "node.data_dir", K_PATH, OFF(node_data_dir) },
 	{ "node.join", K_ADDRS, OFF(node_join) },
 	{ "node.latency_ms", K_COUNT, OFF(node_latency_ms) },
+	{ "node.cluster", K_STR, OFF(node_cluster) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

@@ -104,6 +104,8 @@ typedef struct sm_config {
 	int node_latency_ms;      /* "node.latency_ms": the network's one-way latency; heartbeats
 	                           * every 15 times it, elections after 150 times (default 5 ms:
 	                           * a LAN, failover in about a second) */
+	char *node_cluster;       /* "node.cluster": the cluster's name, recorded in node.data_dir
+	                           * on the first start; another cluster's data is refused */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */
