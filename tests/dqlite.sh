@@ -184,10 +184,14 @@ check_match "a loser is told someone acted first" "was changed by someone else f
 # verifies and the three nodes are voters.  DQLITE_FULL=1: 8 x 1000, 5
 # kills, 2 stops; DQLITE_WRITERS, DQLITE_WRITES, DQLITE_KILLS, DQLITE_STOPS
 # one by one.
+# DQLITE_PAUSE: seconds between one fault's end and the next (spread over
+# the full run).
 if [ -n "${DQLITE_FULL:-}" ]; then
 	WRITERS=${DQLITE_WRITERS:-8} WRITES=${DQLITE_WRITES:-1000} KILLS=${DQLITE_KILLS:-5} STOPS=${DQLITE_STOPS:-2}
+	PAUSE=${DQLITE_PAUSE:-10}
 else
 	WRITERS=${DQLITE_WRITERS:-8} WRITES=${DQLITE_WRITES:-60} KILLS=${DQLITE_KILLS:-2} STOPS=${DQLITE_STOPS:-1}
+	PAUSE=${DQLITE_PAUSE:-0.5}
 fi
 echo "# $WRITERS writers x $WRITES transitions, $KILLS kills and $STOPS stops of the leader"
 declare -a WCASE WMARK
@@ -253,7 +257,7 @@ killer() {
 		sleep 0.5
 		start_node "$n"
 		wait_voters 3 || echo "kill $k: node $n did not come back as a voter" >>"$T/killer.log"
-		sleep 0.5
+		sleep "$PAUSE"
 	done
 	for k in $(seq 1 "$STOPS"); do
 		old=$(leader) && n=$(node_of "$old") && [ -n "$n" ] || { echo "stop $k: no leader" >>"$T/killer.log"; continue; }
@@ -262,7 +266,7 @@ killer() {
 		sleep 2
 		kill -CONT "${NODE_PID[$n]}"
 		wait_voters 3 || echo "stop $k: node $n did not come back as a voter" >>"$T/killer.log"
-		sleep 0.5
+		sleep "$PAUSE"
 	done
 	# the pids of the nodes started again, for the test's shell to stop
 	for n in 1 2 3; do
