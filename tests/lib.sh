@@ -151,7 +151,7 @@ q() {
 db_copy() {
 	case $DB in
 	dqlite:*) sm backup "$1" >/dev/null ;;
-	*) sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null && cp "$DB" "$1" ;;
+	*) q 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null && cp "$DB" "$1" ;;
 	esac
 }
 
