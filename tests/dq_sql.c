@@ -156,15 +156,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: dq_sql dqlite:HOST:PORT,...[;timeout=MS] SQL|--dump\n");
 		return 2;
 	}
-	char *list = strdup(argv[1] + strlen(SM_DB_DQLITE_PREFIX)), *opt, *why = NULL;
-	int timeout = 5000;
+	int timeout;
+	char *list = sm_dq_target_nodes(argv[1] + strlen(SM_DB_DQLITE_PREFIX), 5000, &timeout), *why = NULL;
 	if (list == NULL)
 		return 1;
-	if ((opt = strchr(list, ';')) != NULL) {
-		*opt++ = '\0';
-		if (strncmp(opt, "timeout=", 8) == 0 && atoi(opt + 8) > 0)
-			timeout = atoi(opt + 8);
-	}
 	size_t n = 0;
 	char **addrs = sm_dq_split(list, &n);
 	if (addrs == NULL || sm_dq_connect_leader(addrs, n, timeout, &conn, &why) != SM_DQ_OK) {

@@ -88,17 +88,12 @@ sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, sm_err *wa
 	/* the target, from the configuration or --db:
 	 * "dqlite:NODES[;timeout=MS]" (sm_app_db_path) */
 	out->backend = "dqlite";
-	char *nodes = strdup(out->database + strlen(SM_DB_DQLITE_PREFIX)), *opt;
-	int timeout = 5000;
+	int timeout;
+	char *nodes = sm_dq_target_nodes(out->database + strlen(SM_DB_DQLITE_PREFIX), 5000, &timeout);
 	sm_config_free(&cfg);
 	free(out->database);
 	out->database = nodes;
 	if (nodes == NULL)
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-	if ((opt = strchr(nodes, ';')) != NULL) {
-		*opt++ = '\0';
-		if (strncmp(opt, "timeout=", 8) == 0 && atoi(opt + 8) > 0)
-			timeout = atoi(opt + 8);
-	}
 	return ask_cluster(nodes, timeout, out, err);
 }

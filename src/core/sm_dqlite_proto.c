@@ -1054,3 +1054,16 @@ sm_dq_split(const char *list, size_t *n)
 	}
 	return v;
 }
+
+char *
+sm_dq_target_nodes(const char *tail, int default_ms, int *timeout_ms)
+{
+	char *nodes = strdup(tail), *opt;
+	*timeout_ms = default_ms;
+	if (nodes != NULL && (opt = strchr(nodes, ';')) != NULL) {
+		*opt++ = '\0';
+		if (strncmp(opt, "timeout=", 8) == 0 && atoi(opt + 8) > 0)
+			*timeout_ms = atoi(opt + 8);
+	}
+	return nodes;
+}
