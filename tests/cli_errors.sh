@@ -304,9 +304,8 @@ head -c 65536 /dev/urandom >"$T/random.db"
 db_refused "random bytes" "corrupt|not a sitemark database" "$T/random.db" --as conac1 case list
 db_refused "random bytes, init" "corrupt|not a sitemark database" "$T/random.db" init
 
-q 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
-cp "$DB" "$T/damaged.db"
-size=$(stat -c %s "$T/damaged.db")
+db_copy "$T/damaged.db" || die "a copy of the database"
+size=$(stat -c %s "$T/damaged.db") || die "the copy's size"
 head -c $((size - 4096)) /dev/urandom | dd of="$T/damaged.db" bs=4096 seek=1 conv=notrunc 2>/dev/null
 db_refused "a damaged database (header intact)" "corrupt|malformed" "$T/damaged.db" --as conac1 case list
 db_refused "a damaged database, init" "corrupt|malformed" "$T/damaged.db" init
@@ -316,7 +315,7 @@ check_eq "a missing database: exit 1" "1" "$RC"
 check_match "a missing database: says to run init" "does not exist.*init" "$ERR"
 check_true "a missing database is not created" ! -e "$T/missing.db"
 
-cp "$DB" "$T/newer.db"
+db_copy "$T/newer.db" || die "a copy of the database"
 sqlite3 "$T/newer.db" 'PRAGMA user_version = 99'
 db_refused "a database of a newer sitemark (user_version 99)" "newer.*99" "$T/newer.db" --as conac1 case list
 db_refused "a database of a newer sitemark, init" "newer.*99" "$T/newer.db" init
@@ -417,7 +416,7 @@ sm --as lib-op case act "$M" submit >/dev/null && sm --as fz-rev1 case act "$M" 
     sm --as conac1 case act "$M" approve >/dev/null || die "M to mark_issued"
 
 # Data written directly into a copy of the database, past every validator.
-cp "$DB" "$T/esc.db"
+db_copy "$T/esc.db" || die "a copy of the database"
 evil="'福州' || char(27) || '[2J' || char(27) || ']0;pwned' || char(7) || char(27) || ']52;c;QQ==' || char(7) || char(155) || '31m' || char(13) || char(8) || char(8238) || '市'"
 sqlite3 "$T/esc.db" "
 UPDATE units SET name = $evil;

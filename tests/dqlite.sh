@@ -27,9 +27,14 @@ export SITEMARK_NOW
 
 . "$(dirname "$0")/lib_dqlite.sh"
 dq_ports
+DQ_CLUSTER=a
 
 CONF=$T/sitemark.yaml
 dq_conf "$CONF" 10
+# q and db_fingerprint (tests/lib.sh) read the cluster through tests/dq_sql
+DB="dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]};timeout=10000"
+DQ_SQL=${DQ_SQL:-$top_builddir/tests/dq_sql}
+[ -x "$DQ_SQL" ] || skip "no tests/dq_sql at $DQ_SQL (make tests/dq_sql)"
 
 sm() {
 	"$SITEMARK" --config "$CONF" "$@"
@@ -41,6 +46,10 @@ state_of() {
 
 audit_count() {
 	sm --as aud audit show --json | jq length
+}
+
+audit_count_of() {
+	"$SITEMARK" --config "$1" --as aud audit show --json | jq length
 }
 
 # ================================================================ the cluster
@@ -160,6 +169,155 @@ check_eq "the race wrote one audit record" "$((n0 + 1))" "$(audit_count)"
 check_eq "the case is in CONAC review" conac_review "$(state_of "$SITE")"
 check_match "a loser is told someone acted first" "was changed by someone else first" "$(cat "$T"/race*.err)"
 
+# ================================================================ writers under failover
+
+# WRITERS writers each drive their own .政务 domain case back and forth
+# (submit by org-op, reject by an office reviewer): WRITES transitions each
+# under request ids w<W>-<I>, and halfway each approves (CONAC) a mark case
+# of its own that waits in CONAC review, issuing a mark.  Meanwhile the
+# leader is killed with SIGKILL KILLS times (each time started again and
+# waited for as a voter) and stopped with SIGSTOP STOPS times (SIGCONT
+# after 2 s).  A writer whose command fails (no leader within the store's
+# timeout) sends the same request again.  Afterwards every acknowledged
+# transition is in the audit exactly once (by its request id), every case's
+# audit records are its transitions, no mark code is there twice, the chain
+# verifies and the three nodes are voters.  DQLITE_FULL=1: 8 x 1000, 5
+# kills, 2 stops; DQLITE_WRITERS, DQLITE_WRITES, DQLITE_KILLS, DQLITE_STOPS
+# one by one.
+# DQLITE_PAUSE: seconds between one fault's end and the next (spread over
+# the full run).
+if [ -n "${DQLITE_FULL:-}" ]; then
+	WRITERS=${DQLITE_WRITERS:-8} WRITES=${DQLITE_WRITES:-1000} KILLS=${DQLITE_KILLS:-5} STOPS=${DQLITE_STOPS:-2}
+	PAUSE=${DQLITE_PAUSE:-10}
+else
+	WRITERS=${DQLITE_WRITERS:-8} WRITES=${DQLITE_WRITES:-60} KILLS=${DQLITE_KILLS:-2} STOPS=${DQLITE_STOPS:-1}
+	PAUSE=${DQLITE_PAUSE:-0.5}
+fi
+echo "# $WRITERS writers x $WRITES transitions, $KILLS kills and $STOPS stops of the leader"
+declare -a WCASE WMARK
+for w in $(seq 1 "$WRITERS"); do
+	printf 'name: 福州市测试%s\nusage: 测试。\n' "$w" >"$T/wdom$w.yaml"
+	WCASE[$w]=$(sm --as org-op case new domain --values "$T/wdom$w.yaml") &&
+	    sm --as org-op case act "${WCASE[$w]}" submit >/dev/null || die "writer $w's case"
+	printf 'name: 福州市图书馆分馆%s\nusage: 测试。\n' "$w" >"$T/wgy$w.yaml"
+	d=$(register_domain lib-op "$T/wgy$w.yaml") || die "writer $w's .公益 domain"
+	dom=$(sm --as conac1 case show "$d" --json | jq -r .domain)
+	sed "s/^domain: .*/domain: $dom/" "$VALUES/mark-own.yaml" >"$T/wmark$w.yaml"
+	WMARK[$w]=$(sm --as lib-op case new mark --values "$T/wmark$w.yaml") &&
+	    sm --as lib-op case act "${WMARK[$w]}" submit >/dev/null &&
+	    sm --as fz-rev1 case act "${WMARK[$w]}" approve >/dev/null || die "writer $w's mark case"
+done
+marks0=$(q "select count(*) from marks")
+audit0=$(audit_count)
+
+# writer W: its transitions; acknowledged request ids in $T/acked.W
+writer() {
+	local w=$1 i rid tries args
+	: >"$T/acked.$w"
+	for i in $(seq 1 "$WRITES"); do
+		if [ $((i % 2)) -eq 1 ]; then
+			args=(--as "fz-rev$(((w - 1) % 6 + 1))" case act "${WCASE[$w]}" reject --values "$VALUES/reject.yaml")
+		else
+			args=(--as org-op case act "${WCASE[$w]}" submit)
+		fi
+		rid=w$w-$i
+		tries=0
+		until sm "${args[@]}" --request-id "$rid" >/dev/null 2>>"$T/writer.$w.err"; do
+			tries=$((tries + 1))
+			if [ "$tries" -ge 30 ]; then
+				echo "writer $w: $rid not acknowledged after $tries tries" >>"$T/writer.$w.err"
+				return 1
+			fi
+			sleep 0.2
+		done
+		echo "$rid" >>"$T/acked.$w"
+		if [ "$i" -eq $((WRITES / 2)) ]; then
+			rid=w$w-mark
+			tries=0
+			until sm --as conac1 case act "${WMARK[$w]}" approve --request-id "$rid" >/dev/null \
+			    2>>"$T/writer.$w.err"; do
+				tries=$((tries + 1))
+				[ "$tries" -ge 30 ] && return 1
+				sleep 0.2
+			done
+			echo "$rid" >>"$T/acked.$w"
+		fi
+	done
+}
+
+# the killer: KILLS SIGKILLs of the leader, then STOPS SIGSTOPs, while
+# the writers write (the first after a second of writing)
+killer() {
+	local k old n
+	sleep 1
+	for k in $(seq 1 "$KILLS"); do
+		old=$(leader) && n=$(node_of "$old") && [ -n "$n" ] || { echo "kill $k: no leader" >>"$T/killer.log"; continue; }
+		kill -9 "${NODE_PID[$n]}"
+		echo "kill $k: node $n ($old) SIGKILL at $(date +%T.%N)" >>"$T/killer.log"
+		sleep 0.5
+		start_node "$n"
+		wait_voters 3 || echo "kill $k: node $n did not come back as a voter" >>"$T/killer.log"
+		sleep "$PAUSE"
+	done
+	for k in $(seq 1 "$STOPS"); do
+		old=$(leader) && n=$(node_of "$old") && [ -n "$n" ] || { echo "stop $k: no leader" >>"$T/killer.log"; continue; }
+		kill -STOP "${NODE_PID[$n]}"
+		echo "stop $k: node $n ($old) SIGSTOP at $(date +%T.%N)" >>"$T/killer.log"
+		sleep 2
+		kill -CONT "${NODE_PID[$n]}"
+		wait_voters 3 || echo "stop $k: node $n did not come back as a voter" >>"$T/killer.log"
+		sleep "$PAUSE"
+	done
+	# the pids of the nodes started again, for the test's shell to stop
+	for n in 1 2 3; do
+		echo "$n ${NODE_PID[$n]}"
+	done >"$T/killer.pids"
+}
+
+t0=$(date +%s%N)
+wpids=()
+for w in $(seq 1 "$WRITERS"); do
+	writer "$w" &
+	wpids+=($!)
+done
+killer &
+kpid=$!
+wfail=0
+for p in "${wpids[@]}"; do
+	wait "$p" || wfail=$((wfail + 1))
+done
+wait "$kpid"
+t1=$(date +%s%N)
+# the killer ran in a subshell: the nodes it started are its children's
+while read -r n p; do
+	NODE_PID[$n]=$p
+	BG_PIDS="$BG_PIDS $p"
+done <"$T/killer.pids"
+cat "$T/killer.log"
+acked=$(cat "$T"/acked.* | wc -l)
+echo "# $acked acknowledged transitions in $(((t1 - t0) / 1000000)) ms"
+check_eq "every writer's transitions were acknowledged" 0 "$wfail" || cat "$T"/writer.*.err | tail -20
+check_eq "the killer killed $KILLS times and stopped $STOPS times" "$((KILLS + STOPS))" \
+    "$(grep -c 'SIG' "$T/killer.log")"
+check_nomatch "the killed and stopped nodes came back as voters" "did not come back|no leader" \
+    "$(cat "$T/killer.log")"
+wait_voters 3 || fail "three voters at the end"
+check_eq "at the end: three voters" "voter voter voter" \
+    "$(sm store status --json | jq -r '[.nodes[].role] | join(" ")')"
+check_eq "every acknowledged request id is in the audit exactly once" "" \
+    "$(cat "$T"/acked.* | sort | comm -3 - <(q "select request_id from audit where request_id like 'w%' order by request_id" | sort))"
+check_eq "no request id twice in the audit" "" \
+    "$(q "select request_id from audit where request_id is not null group by request_id having count(*) > 1")"
+check_eq "audit records = transitions" "$((audit0 + acked))" "$(audit_count)"
+check_eq "every case's audit records = its version" "" \
+    "$(q "select c.id from cases c where c.version != (select count(*) from audit a where a.object = 'case' and a.object_id = c.id)")"
+check_eq "every writer's case ended where its last transition left it" "$WRITERS" \
+    "$(q "select count(*) from cases where id in ($(IFS=,; echo "${WCASE[*]}")) and state = '$([ $((WRITES % 2)) -eq 0 ] && echo office_review || echo returned)' and version = $((WRITES + 2))")"
+check_eq "a mark for each writer" "$((marks0 + WRITERS))" "$(q "select count(*) from marks")"
+check_eq "no mark code twice" "" "$(q "select code from marks group by code having count(*) > 1")"
+check_eq "no certificate number twice" "" "$(q "select cert_no from marks group by cert_no having count(*) > 1")"
+expect_ok "the audit chain verifies after the writers' failover" sm --as aud audit verify
+
 # ================================================================ backup
 
 expect_ok "backup of the cluster (the leader's dump)" sm backup "$T/copy.db"
@@ -170,6 +328,123 @@ check_eq "the local file has the cluster's audit records" "$(audit_count)" \
     "$("$SITEMARK" --db "$T/restored.db" --as aud audit show --json | jq length)"
 check_eq "and its cases" "$(state_of "$SITE")" \
     "$("$SITEMARK" --db "$T/restored.db" --as conac1 case show "$SITE" --json | jq -r .state)"
+
+# ================================================================ restore into a new cluster
+
+# A second cluster of three nodes on empty data directories (DQ_DIR), the
+# backup restored into it through its configuration: the same audit
+# records and cases, the chain verifies; restoring again is refused (it
+# holds a database now) and leaves it as it was.
+declare -A A_PID A_ADDRS
+for i in 1 2 3; do
+	A_PID[$i]=${NODE_PID[$i]} A_ADDRS[$i]=${ADDRS[$i]}
+done
+DQ_DIR=$T/b DQ_CLUSTER=b
+mkdir -p "$DQ_DIR"
+dq_ports
+start_node 1
+sleep 0.2
+start_node 2
+start_node 3
+dq_conf "$T/b.yaml" 10
+smb() { "$SITEMARK" --config "$T/b.yaml" "$@"; }
+sm() { smb "$@"; } # wait_voters asks the new cluster
+wait_voters 3 || die "the new cluster forms" "$(cat "$DQ_DIR"/node*.log)"
+expect_ok "the backup restored into a new cluster" smb restore "$T/copy.db"
+check_match "restore says it verified" "verified" "$OUT"
+check_eq "the new cluster has the old one's audit records" "$(audit_count_of "$CONF")" \
+    "$(smb --as aud audit show --json | jq length)"
+check_eq "and its cases" "$("$SITEMARK" --config "$CONF" --as conac1 case show "$SITE" --json | jq -r .state)" \
+    "$(smb --as conac1 case show "$SITE" --json | jq -r .state)"
+check_eq "and its marks" "$("$DQ_SQL" "$DB" "select group_concat(code) from (select code from marks order by code)")" \
+    "$("$DQ_SQL" "dqlite:${ADDRS[1]}" "select group_concat(code) from (select code from marks order by code)")"
+expect_ok "the chain verifies on the new cluster" smb --as aud audit verify
+before=$(db_fingerprint "dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]}")
+run smb restore "$T/copy.db"
+check_eq "restoring into a cluster with a database: exit 1" 1 "$RC"
+check_match "restoring into a cluster with a database: says what to do" "already holds a database.*new cluster" "$ERR"
+check_eq "restoring into a cluster with a database: nothing touched" "$before" \
+    "$(db_fingerprint "dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]}")"
+check_true "no local file named after the cluster" -z "$(ls "$PWD" | grep '^dqlite:' || true)"
+for i in 1 2 3; do stop_node "$i" 9; done
+
+# A node given another node's or another cluster's data refuses to start
+# (node.data_dir/sitemark-node.member) and says what to do.
+node_refused() { # DESC ERE ID ADDRESS DATA_DIR CLUSTER
+	printf 'node:\n  id: %s\n  address: %s\n  data_dir: %s\n  cluster: %s\n  join: [%s]\n' \
+	    "$3" "$4" "$5" "$6" "${A_ADDRS[1]}" >"$T/wrong.yaml"
+	run timeout 10 "$NODE" --stderr --config "$T/wrong.yaml"
+	check_eq "$1: refused (exit 1)" 1 "$RC"
+	check_match "$1: says whose data it is and what to do" "$2" "$ERR"
+}
+node_refused "node 3 of the first cluster on the second's node 3 data" \
+    "holds the data of node 3 at ${ADDRS[3]}, not of node 3 at ${A_ADDRS[3]}.*point node.data_dir" \
+    3 "${A_ADDRS[3]}" "$DQ_DIR/node3" a
+node_refused "the second cluster's node 3 named as the first cluster's" \
+    "holds the data of cluster 'b', not of 'a' \(node.cluster\).*empty directory" \
+    3 "${ADDRS[3]}" "$DQ_DIR/node3" a
+check_match "a node's member file records it" "^cluster b$" "$(cat "$DQ_DIR/node3/sitemark-node.member")"
+# back to the first cluster
+unset DQ_DIR
+DQ_CLUSTER=a
+for i in 1 2 3; do
+	NODE_PID[$i]=${A_PID[$i]} ADDRS[$i]=${A_ADDRS[$i]}
+done
+sm() { "$SITEMARK" --config "$CONF" "$@"; }
+
+# ================================================================ faults
+
+# timed DESC MAX_MS CMD...: run CMD; it must fail (exit 1) with a message
+# naming the cluster, within MAX_MS.
+timed_refusal() {
+	local desc=$1 max=$2 t0 t1
+	shift 2
+	t0=$(date +%s%N)
+	run "$@"
+	t1=$(date +%s%N)
+	echo "# $desc: $(((t1 - t0) / 1000000)) ms"
+	check_eq "$desc: exit 1" 1 "$RC"
+	check_match "$desc: a clear message" "cannot reach the sitemark cluster|no leader" "$ERR"
+	check_true "$desc: within ${max} ms" "$(((t1 - t0) / 1000000))" -lt "$max"
+}
+dq_conf "$T/short.yaml" 2
+n_audit=$(audit_count)
+site_state=$(state_of "$SITE")
+next_step
+
+# No quorum: two of the three nodes killed.
+old=$(leader)
+k=$(node_of "$old")
+o=$((k % 3 + 1))
+stop_node "$k" 9
+stop_node "$o" 9
+timed_refusal "no quorum (two of three nodes killed)" 2800 "$SITEMARK" --config "$T/short.yaml" "${act[@]}"
+start_node "$k"
+start_node "$o"
+wait_voters 3 || die "the nodes come back" "$(tail -5 "$T"/node*.log)"
+check_eq "no quorum: nothing written" "$n_audit $site_state" "$(audit_count) $(state_of "$SITE")"
+
+# Every node stopped (SIGSTOP): connections open, nobody answers.
+for i in 1 2 3; do kill -STOP "${NODE_PID[$i]}"; done
+timed_refusal "every node stopped (SIGSTOP)" 2800 "$SITEMARK" --config "$T/short.yaml" "${act[@]}"
+for i in 1 2 3; do kill -CONT "${NODE_PID[$i]}"; done
+wait_voters 3 || die "the nodes answer again (SIGCONT)"
+check_eq "every node stopped: nothing written" "$n_audit $site_state" "$(audit_count) $(state_of "$SITE")"
+expect_ok "and the transition goes through after SIGCONT" sm "${act[@]}"
+check_eq "the case moved on once" "$((n_audit + 1)) $want" "$(audit_count) $(state_of "$SITE")"
+
+# A database of a newer schema on the cluster: refused, nothing touched.
+v=$(q "PRAGMA user_version")
+q "PRAGMA user_version = 99" || fail "setting user_version 99 on the cluster"
+before=$(db_fingerprint)
+run sm --as conac1 case list
+check_eq "a newer schema on the cluster: exit 1" 1 "$RC"
+check_match "a newer schema on the cluster: says to upgrade" "newer sitemark \(schema 99.*upgrade sitemark" "$ERR"
+run sm init
+check_match "a newer schema on the cluster: init refuses too" "newer sitemark \(schema 99" "$ERR"
+check_eq "a newer schema on the cluster: nothing touched" "$before" "$(db_fingerprint)"
+q "PRAGMA user_version = $v"
+expect_ok "back at schema $v it works" sm --as conac1 case list
 
 # ================================================================ a clean stop
 

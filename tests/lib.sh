@@ -136,12 +136,55 @@ run() {
 
 # A fingerprint of everything the database holds (schema and rows).
 db_fingerprint() {
-	sqlite3 -cmd '.timeout 10000' "${1:-$DB}" .dump 2>&1 | cksum
+	case ${1:-$DB} in
+	dqlite:*) "$DQ_SQL" "${1:-$DB}" --dump 2>&1 | cksum ;;
+	*) sqlite3 -cmd '.timeout 10000' "${1:-$DB}" .dump 2>&1 | cksum ;;
+	esac
 }
 
 q() {
-	sqlite3 -cmd '.timeout 10000' "$DB" "$@"
+	case $DB in
+	dqlite:*) "$DQ_SQL" "$DB" "$*" ;;
+	*) sqlite3 -cmd '.timeout 10000' "$DB" "$@" ;;
+	esac
 }
+
+# db_copy FILE: a consistent copy of the test database in the new local
+# file FILE, whichever the backend (a cluster's through sitemark backup).
+db_copy() {
+	case $DB in
+	dqlite:*) sm backup "$1" >/dev/null ;;
+	*) q 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null && cp "$DB" "$1" ;;
+	esac
+}
+
+# ---------------------------------------------------------------- the backend
+#
+# SITEMARK_TEST_BACKEND=dqlite runs the suite on a three-node dqlite cluster
+# of sitemark-node (tests/lib_dqlite.sh) started here on 127.0.0.1 and
+# stopped by its pids on exit: DB is then the cluster's target
+# ("dqlite:HOST:PORT,...;timeout=MS", what store.backend: dqlite and
+# store.nodes make), so every sm and "$SITEMARK" --db "$DB" goes to it, and
+# q and db_fingerprint read it through tests/dq_sql.  The thin TESTS
+# entries tests/*_dqlite.sh set it and run the same suite.
+if [ "${SITEMARK_TEST_BACKEND:-sqlite}" = dqlite ]; then
+	NODE=${SITEMARK_NODE:-$top_builddir/sitemark-node}
+	DQ_SQL=${DQ_SQL:-$top_builddir/tests/dq_sql}
+	[ -x "$NODE" ] || skip "no sitemark-node at $NODE"
+	[ -x "$DQ_SQL" ] || skip "no tests/dq_sql at $DQ_SQL (make tests/dq_sql)"
+	command -v python3 >/dev/null 2>&1 || skip "python3 (to find free ports) is not installed"
+	. "$top_srcdir/tests/lib_dqlite.sh"
+	dq_ports
+	DB="dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]};timeout=${DQ_TIMEOUT_MS:-10000}"
+	start_node 1
+	sleep 0.2
+	start_node 2
+	start_node 3
+	wait_voters 3 || { FINISHED=1; echo "$TESTNAME: the cluster did not form" >&2; cat "$T"/node*.log >&2; exit 99; }
+	echo "# backend: dqlite, three nodes ${ADDRS[*]}"
+elif [ "${SITEMARK_TEST_BACKEND:-sqlite}" != sqlite ]; then
+	skip "SITEMARK_TEST_BACKEND is sqlite or dqlite, not $SITEMARK_TEST_BACKEND"
+fi
 
 # ---------------------------------------------------------------- checks
 

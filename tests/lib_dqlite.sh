@@ -45,27 +45,36 @@ store:
 EOF
 }
 
-# start_node I: node I with its own configuration and data directory.
+# start_node I: node I with its own configuration and data directory (in
+# DQ_DIR, default T: another DQ_DIR and dq_ports make a second cluster;
+# DQ_CLUSTER its node.cluster).
 start_node() {
-	local i=$1
-	if [ ! -f "$T/node$i.yaml" ]; then
+	local i=$1 d=${DQ_DIR:-$T}
+	if [ ! -f "$d/node$i.yaml" ]; then
 		{
 			echo "node:"
 			echo "  id: $i"
 			echo "  address: ${ADDRS[$i]}"
-			echo "  data_dir: $T/node$i"
+			echo "  data_dir: $d/node$i"
 			[ "$i" -gt 1 ] && echo "  join: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]"
-		} >"$T/node$i.yaml"
+			[ -n "${DQ_CLUSTER:-}" ] && echo "  cluster: $DQ_CLUSTER"
+		} >"$d/node$i.yaml"
 	fi
-	"$NODE" --stderr --config "$T/node$i.yaml" 2>>"$T/node$i.log" &
+	"$NODE" --stderr --config "$d/node$i.yaml" 2>>"$d/node$i.log" &
 	NODE_PID[$i]=$!
 	BG_PIDS="$BG_PIDS $!"
 }
 
-# stop_node I SIGNAL: by its recorded pid.
+# stop_node I SIGNAL: by its recorded pid, until it is gone (a node that
+# a subshell started is not this shell's child to wait for).
 stop_node() {
-	kill "-$2" "${NODE_PID[$1]}" 2>/dev/null || true
-	wait "${NODE_PID[$1]}" 2>/dev/null || true
+	local p=${NODE_PID[$1]}
+	kill "-$2" "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+	for _ in $(seq 1 200); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.05
+	done
 	NODE_PID[$1]=
 }
 

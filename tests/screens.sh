@@ -12,6 +12,8 @@
 #   tests/screens.sh --update   write the golden files anew (then LOOK at them)
 #   tests/screens.sh NAME...    only these screens
 #
+# On a cluster (tests/screens_dqlite.sh) the same screens, the same goldens.
+#
 # Every screen starts from the same database: the demo data (init --demo)
 # at a fixed time, the Unix login renamed "admin", and "newop", a unit
 # operator whose unit is not registered yet.  A "# sql: STATEMENT" line in a
@@ -53,6 +55,30 @@ SITEMARK_NOW=$NOW "$SITEMARK" --db "$BASE" --as admin user add newop --role unit
 SITEMARK_NOW=$NOW "$SITEMARK" --db "$BASE" --as secadmin user role newop unit \
     >/dev/null 2>"$T/init.out" || die "user role newop" "$(cat "$T/init.out")"
 
+# On a cluster (SITEMARK_TEST_BACKEND=dqlite): the same database restored
+# into it; a screen whose script changed it (its fingerprint) has the
+# cluster made anew (empty data directories, the base restored again).
+if [ "${DB#dqlite:}" != "$DB" ]; then
+	restore_base() {
+		SITEMARK_NOW=$NOW "$SITEMARK" --db "$DB" --as admin restore "$BASE" >/dev/null 2>"$T/init.out" ||
+		    die "restoring the base into the cluster" "$(cat "$T/init.out")"
+		BASE_FP=$(db_fingerprint)
+	}
+	renew_cluster() {
+		local i
+		for i in 1 2 3; do stop_node "$i" 9; done
+		rm -rf "$T/node1" "$T/node2" "$T/node3"
+		start_node 1
+		sleep 0.2
+		start_node 2
+		start_node 3
+		wait_voters 3 || die "the cluster made anew" "$(tail -5 "$T"/node*.log)"
+		restore_base
+	}
+	restore_base
+	RENEWED=0
+fi
+
 # ---------------------------------------------------------------- one screen
 
 mkdir -p "$T/out"
@@ -65,6 +91,15 @@ shot() {
 		fail "$name: no '# login:' line in $name.keys"
 		return 1
 	fi
+	local work="$T/work.db"
+	if [ -n "${BASE_FP:-}" ]; then
+		# the cluster, as the base left it
+		work=$DB
+		sed -n 's/^# sql: *//p' "$keys" >"$T/sql"
+		if [ -s "$T/sql" ]; then
+			"$DQ_SQL" "$DB" "$(cat "$T/sql")" || { fail "$name: its '# sql:' lines"; return 1; }
+		fi
+	else
 	cp "$BASE" "$T/work.db"
 	# and its anchors, as they were (audit verify appends to them)
 	rm -f "$T/work.db.anchors"
@@ -74,6 +109,7 @@ shot() {
 	# "# sql: STATEMENT" lines change the copy first (a broken audit chain)
 	sed -n 's/^# sql: *//p' "$keys" | sqlite3 "$T/work.db" ||
 	    { fail "$name: its '# sql:' lines"; return 1; }
+	fi
 	rm -rf "$T/home"
 	mkdir -p "$T/home"
 	# "# config: LINE" lines are its configuration file (print.printer ...)
@@ -81,17 +117,28 @@ shot() {
 		mkdir -p "$T/home/.config/sitemark"
 		sed -n 's/^# config: \{0,1\}//p' "$keys" >"$T/home/.config/sitemark/sitemark.yaml"
 	fi
+	if [ -n "${BASE_FP:-}" ]; then
+		# a cluster's anchors are where audit.anchors says: the base's
+		mkdir -p "$T/home/.config/sitemark"
+		printf 'audit:\n  anchors: %s\n' "$T/work.db.anchors" >>"$T/home/.config/sitemark/sitemark.yaml"
+		rm -f "$T/work.db.anchors"
+		[ -f "$BASE.anchors" ] && cp "$BASE.anchors" "$T/work.db.anchors"
+	fi
 	{ cat "$keys"; echo; echo ":dump $out"; } >"$T/script"
 	if [ "$lang" = zh ]; then
 		env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN HOME="$T/home" SITEMARK_NOW=$NOW \
-		    "$SITEMARK" --db "$T/work.db" --as "$login" --script "$T/script" \
+		    "$SITEMARK" --db "$work" --as "$login" --script "$T/script" \
 		    --script-output "$T/bytes" >"$T/shot.out" 2>"$T/shot.err"
 	else
 		env LANG="$LANG" LC_ALL="$LANG" LANGUAGE=en HOME="$T/home" SITEMARK_NOW=$NOW \
-		    "$SITEMARK" --db "$T/work.db" --as "$login" --script "$T/script" \
+		    "$SITEMARK" --db "$work" --as "$login" --script "$T/script" \
 		    --script-output "$T/bytes" >"$T/shot.out" 2>"$T/shot.err"
 	fi
 	local rc=$?
+	if [ -n "${BASE_FP:-}" ] && [ "$(db_fingerprint)" != "$BASE_FP" ]; then
+		renew_cluster
+		RENEWED=$((RENEWED + 1))
+	fi
 	if [ "$rc" -ne 0 ] || [ ! -f "$out" ]; then
 		fail "$name.$lang: the console ran" "exit $rc" "$(head -c 2000 "$T/shot.err")"
 		return 1
@@ -163,5 +210,6 @@ if [ -z "$ONLY" ]; then
 	done
 	check_eq "every golden file has its script" "" "$stray"
 fi
+[ -n "${BASE_FP:-}" ] && echo "# the cluster was made anew after $RENEWED screens"
 
 finish

@@ -24,16 +24,16 @@ sm_backend_status_clear(sm_backend_status *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Ask the cluster of CFG who leads and who belongs. */
+/* Ask the cluster of NODES (host:port, ...) who leads and who belongs,
+ * waiting TIMEOUT ms at most. */
 static sm_status
-ask_cluster(const sm_config *cfg, sm_backend_status *out, sm_err *err)
+ask_cluster(const char *list, int timeout, sm_backend_status *out, sm_err *err)
 {
 	size_t n = 0, nn = 0;
-	char **addrs = sm_dq_split(cfg->store_nodes ? cfg->store_nodes : "", &n);
+	char **addrs = sm_dq_split(list, &n);
 	sm_dq_conn *c = NULL;
 	sm_dq_node *nodes = NULL;
 	char *why = NULL;
-	int timeout = cfg->store_timeout_ms > 0 ? cfg->store_timeout_ms : 5000;
 	sm_status st = SM_OK;
 
 	if (addrs == NULL)
@@ -44,7 +44,7 @@ ask_cluster(const sm_config *cfg, sm_backend_status *out, sm_err *err)
 	else if (sm_dq_connect_leader(addrs, n, timeout, &c, &why) != SM_DQ_OK)
 		st = sm_err_add(err, SM_E_STORE, NULL,
 		    _("cannot reach the sitemark cluster (%s) within %d ms: %s. Check that its nodes run and that a majority of them is up"),
-		    cfg->store_nodes, timeout, why ? why : "");
+		    list, timeout, why ? why : "");
 	else if (sm_dq_cluster(c, &nodes, &nn) != SM_DQ_OK)
 		st = sm_err_add(err, SM_E_STORE, NULL, _("the leader %s did not list the cluster: %s"),
 		    sm_dq_address(c), sm_dq_fail_msg(c));
@@ -85,10 +85,15 @@ sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, sm_err *wa
 		sm_config_free(&cfg);
 		return SM_OK;
 	}
+	/* the target, from the configuration or --db:
+	 * "dqlite:NODES[;timeout=MS]" (sm_app_db_path) */
 	out->backend = "dqlite";
-	free(out->database);
-	out->database = cfg->store_nodes ? strdup(cfg->store_nodes) : NULL;
-	st = ask_cluster(cfg, out, err);
+	int timeout;
+	char *nodes = sm_dq_target_nodes(out->database + strlen(SM_DB_DQLITE_PREFIX), 5000, &timeout);
 	sm_config_free(&cfg);
-	return st;
+	free(out->database);
+	out->database = nodes;
+	if (nodes == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	return ask_cluster(nodes, timeout, out, err);
 }

@@ -115,6 +115,7 @@ static const struct key keys[] = {
 	{ "node.join", K_ADDRS, OFF(node_join) },
 	{ "node.latency_ms", K_COUNT, OFF(node_latency_ms) },
 	{ "node.bind", K_ADDRS, OFF(node_bind) },
+	{ "node.cluster", K_STR, OFF(node_cluster) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

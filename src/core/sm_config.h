@@ -106,6 +106,8 @@ typedef struct sm_config {
 	                           * a LAN, failover in about a second) */
 	char *node_bind;          /* "node.bind": host:port it listens on when that is not
 	                           * node.address (behind a TLS tunnel: doc/cluster.md) */
+	char *node_cluster;       /* "node.cluster": the cluster's name, recorded in node.data_dir
+	                           * on the first start; another cluster's data is refused */
 } sm_config;
 
 /* The default of auth.totp_roles: the three administrators (三员). */

@@ -264,7 +264,18 @@ dq_open(const char *target, bool create, sm_db **out, sm_err *err)
 		return sm_err_add(err, SM_E_STORE, NULL,
 		    _("store.backend is dqlite but store.nodes names no node: list the cluster's nodes (host:port)"));
 	}
-	if (ensure_conn(d) != SM_DB_OK) {
+	/* a leader found may lose its leadership before the database is open
+	 * (an election under load): find the new one, within the timeout */
+	struct timespec t0, t;
+	sm_db_rc rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((rc = ensure_conn(d)) == SM_DB_RETRY) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= d->timeout_ms)
+			break;
+		sm_db_back_off(50);
+	}
+	if (rc != SM_DB_OK) {
 		sm_err_add(err, SM_E_STORE, NULL,
 		    _("cannot reach the sitemark cluster (%s) within %d ms: %s. Check that its nodes run and that a majority of them is up"),
 		    target + strlen(DQ_PREFIX), d->timeout_ms, d->msg);

@@ -211,6 +211,16 @@ io_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline, bool out)
 {
 	while (n > 0) {
 		ssize_t k = out ? send(c->fd, p, n, MSG_NOSIGNAL) : recv(c->fd, p, n, 0);
+#ifdef TCP_QUICKACK
+		/* acknowledge at once: the node does not set TCP_NODELAY, so a
+		 * message it writes in pieces (rows in batches) would wait for
+		 * our delayed acknowledgement, 40 ms on Linux; quick mode lasts
+		 * only a while, hence after every read */
+		if (!out && k > 0) {
+			int one = 1;
+			setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+		}
+#endif
 		if (k > 0) {
 			p += k;
 			n -= (size_t)k;
@@ -240,12 +250,6 @@ send_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
 static sm_dq_rc
 recv_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
 {
-	/* acknowledge at once what comes: the node sends an answer in several
-	 * writes, and with Nagle's algorithm on its side each waits for the
-	 * ACK of the one before (delayed by up to 40 ms otherwise); Linux
-	 * leaves quick-ACK mode by itself, so it is asked for each time */
-	int one = 1;
-	setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	return io_all(c, p, n, deadline, false);
 }
 
@@ -619,16 +623,28 @@ sm_dq_round_trips(const sm_dq_conn *c)
 	return c->trips;
 }
 
-/* One pass over ADDRS (see sm_dq_connect_leader); *LAST why not. */
+/* TIMEOUT_MS, or what is left until GIVE_UP when that is less (at least 50). */
+static int
+capped(int timeout_ms, int64_t give_up)
+{
+	int64_t left = give_up - now_ms();
+	return left < timeout_ms ? (left > 50 ? (int)left : 50) : timeout_ms;
+}
+
+/* One pass over ADDRS (see sm_dq_connect_leader), none past GIVE_UP; *LAST
+ * why not. */
 static sm_dq_rc
-leader_pass(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out, char **lastp)
+leader_pass(char *const *addrs, size_t n, int timeout_ms, int64_t give_up, sm_dq_conn **out,
+    char **lastp)
 {
 	char *last = *lastp;
 	for (size_t i = 0; i < n; i++) {
 		sm_dq_conn *c = NULL;
 		char *w = NULL, *leader = NULL;
 		uint64_t id = 0;
-		if (sm_dq_connect(addrs[i], timeout_ms, &c, &w) != SM_DQ_OK) {
+		if (i > 0 && now_ms() >= give_up)
+			break;
+		if (sm_dq_connect(addrs[i], capped(timeout_ms, give_up), &c, &w) != SM_DQ_OK) {
 			free(last);
 			last = w;
 			continue;
@@ -652,7 +668,7 @@ leader_pass(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out, char
 		/* follow the leader it named, and check that it agrees */
 		sm_dq_close(c);
 		c = NULL;
-		if (sm_dq_connect(leader, timeout_ms, &c, &w) == SM_DQ_OK) {
+		if (sm_dq_connect(leader, capped(timeout_ms, give_up), &c, &w) == SM_DQ_OK) {
 			char *again = NULL;
 			if (sm_dq_leader(c, &id, &again) == SM_DQ_OK && again && strcmp(again, leader) == 0) {
 				free(again);
@@ -692,7 +708,7 @@ sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **
 	/* while an election runs no node knows a leader: ask again, a while */
 	while (n > 0) {
 		int left = (int)(give_up - now_ms());
-		if (leader_pass(addrs, n, left < each ? (left > 100 ? left : 100) : each, out,
+		if (leader_pass(addrs, n, left < each ? (left > 100 ? left : 100) : each, give_up, out,
 		    &last) == SM_DQ_OK) {
 			(*out)->timeout_ms = timeout;
 			return SM_DQ_OK;
@@ -1158,4 +1174,17 @@ sm_dq_split(const char *list, size_t *n)
 			p++;
 	}
 	return v;
+}
+
+char *
+sm_dq_target_nodes(const char *tail, int default_ms, int *timeout_ms)
+{
+	char *nodes = strdup(tail), *opt;
+	*timeout_ms = default_ms;
+	if (nodes != NULL && (opt = strchr(nodes, ';')) != NULL) {
+		*opt++ = '\0';
+		if (strncmp(opt, "timeout=", 8) == 0 && atoi(opt + 8) > 0)
+			*timeout_ms = atoi(opt + 8);
+	}
+	return nodes;
 }

@@ -166,5 +166,9 @@ const char *sm_dq_role_name(int role);
  * addresses; NULL out of memory. */
 char **sm_dq_split(const char *list, size_t *n);
 void sm_dq_split_free(char **v, size_t n);
+/* The nodes of a store target's tail "NODES[;timeout=MS]" (what follows
+ * "dqlite:"), malloc'd (NULL out of memory); *TIMEOUT_MS the timeout it
+ * names, else DEFAULT_MS. */
+char *sm_dq_target_nodes(const char *tail, int default_ms, int *timeout_ms);
 
 #endif

@@ -1260,6 +1260,239 @@ sm_store_backup(sm_store *s, const char *dest, int64_t *records, sm_err *err)
 	return st;
 }
 
+/* A value of a row being copied. */
+struct copied {
+	sm_db_type type;
+	int64_t i;
+	double f;
+	char *s;
+};
+
+/* The values a statement of the restore into a cluster carries at most
+ * (dqlite 1.11 takes 255 parameters). */
+#define RESTORE_PARAMS 255
+
+/* INSERT the N rows of NCOLS values in V into TABLE of DST, in one statement. */
+static sm_db_rc
+insert_rows(sm_db *dst, const char *table, int ncols, struct copied *v, int n)
+{
+	size_t len = strlen(table) + 40 + (size_t)n * ((size_t)ncols * 2 + 4);
+	char *sql = malloc(len), *p = sql;
+	sm_db_stmt *st = NULL;
+	sm_db_rc rc;
+	if (sql == NULL)
+		return SM_DB_NOMEM;
+	p += sprintf(p, "INSERT INTO \"%s\" VALUES ", table);
+	for (int r = 0; r < n; r++) {
+		*p++ = r ? ',' : ' ';
+		*p++ = '(';
+		for (int c = 0; c < ncols; c++)
+			p += sprintf(p, c ? ",?" : "?");
+		*p++ = ')';
+	}
+	*p = '\0';
+	rc = sm_db_prepare(dst, sql, false, &st);
+	free(sql);
+	for (int k = 0; rc == SM_DB_OK && k < n * ncols; k++) {
+		switch (v[k].type) {
+		case SM_DB_INTEGER:
+			rc = sm_db_bind_int64(st, k + 1, v[k].i);
+			break;
+		case SM_DB_FLOAT:
+			rc = sm_db_bind_double(st, k + 1, v[k].f);
+			break;
+		case SM_DB_TEXT:
+			rc = sm_db_bind_text(st, k + 1, v[k].s);
+			break;
+		default:
+			rc = sm_db_bind_null(st, k + 1);
+			break;
+		}
+	}
+	if (rc == SM_DB_OK && (rc = sm_db_step(st)) == SM_DB_DONE)
+		rc = SM_DB_OK;
+	if (st)
+		sm_db_finalize(st);
+	return rc;
+}
+
+static void
+copied_clear(struct copied *v, int n)
+{
+	for (int k = 0; k < n; k++)
+		free(v[k].s);
+	memset(v, 0, sizeof(*v) * (size_t)n);
+}
+
+/* The rows of TABLE from SRC into DST, as many to a statement as the
+ * parameters allow, a transaction every 100 statements. */
+static sm_db_rc
+copy_rows(sm_db *src, sm_db *dst, const char *table, int64_t *copied_rows)
+{
+	char *sql = NULL;
+	sm_db_stmt *st = NULL;
+	struct copied v[RESTORE_PARAMS];
+	int n = 0, ncols = 0, per = 1, stmts = 0;
+	sm_db_rc rc, step = SM_DB_DONE;
+	memset(v, 0, sizeof(v));
+	if (asprintf(&sql, "SELECT * FROM \"%s\"", table) < 0)
+		return SM_DB_NOMEM;
+	rc = sm_db_prepare(src, sql, false, &st);
+	free(sql);
+	if (rc == SM_DB_OK)
+		rc = sm_db_begin(dst, true);
+	while (rc == SM_DB_OK && (step = sm_db_step(st)) == SM_DB_ROW) {
+		if (ncols == 0) {
+			ncols = sm_db_column_count(st);
+			if (ncols < 1 || ncols > RESTORE_PARAMS) {
+				rc = SM_DB_ERROR;
+				break;
+			}
+			per = RESTORE_PARAMS / ncols;
+		}
+		for (int c = 0; c < ncols && rc == SM_DB_OK; c++) {
+			struct copied *x = &v[n * ncols + c];
+			x->type = sm_db_column_type(st, c);
+			if (x->type == SM_DB_INTEGER)
+				x->i = sm_db_column_int64(st, c);
+			else if (x->type == SM_DB_FLOAT)
+				x->f = sm_db_column_double(st, c);
+			else if (x->type == SM_DB_TEXT && (x->s = strdup(sm_db_column_text(st, c))) == NULL)
+				rc = SM_DB_NOMEM;
+			else if (x->type == SM_DB_BLOB)
+				rc = SM_DB_CORRUPT; /* sitemark keeps no binary data */
+		}
+		if (rc == SM_DB_OK && ++n == per) {
+			rc = insert_rows(dst, table, ncols, v, n);
+			copied_clear(v, n * ncols);
+			*copied_rows += n;
+			n = 0;
+			if (rc == SM_DB_OK && ++stmts % 100 == 0 &&
+			    (rc = sm_db_commit(dst)) == SM_DB_OK)
+				rc = sm_db_begin(dst, true);
+		}
+	}
+	if (rc == SM_DB_OK && step != SM_DB_DONE)
+		rc = step;
+	if (rc == SM_DB_OK && n > 0) {
+		rc = insert_rows(dst, table, ncols, v, n);
+		*copied_rows += n;
+	}
+	copied_clear(v, n * ncols);
+	if (rc == SM_DB_OK)
+		rc = sm_db_commit(dst);
+	else
+		sm_db_rollback(dst);
+	if (st)
+		sm_db_finalize(st);
+	return rc;
+}
+
+/* Run each statement of the SQL column of Q's rows (from SRC) on DST. */
+static sm_db_rc
+replay_schema(sm_db *src, sm_db *dst, const char *q)
+{
+	sm_db_stmt *st = NULL;
+	sm_db_rc rc = sm_db_prepare(src, q, false, &st), step = SM_DB_DONE;
+	while (rc == SM_DB_OK && (step = sm_db_step(st)) == SM_DB_ROW)
+		rc = sm_db_exec(dst, sm_db_column_text(st, 0));
+	if (rc == SM_DB_OK && step != SM_DB_DONE)
+		rc = step;
+	if (st)
+		sm_db_finalize(st);
+	return rc;
+}
+
+/* The verified backup FILE into the new, empty cluster TARGET: the
+ * backup's own schema (its tables, their rows, then its indexes and
+ * triggers), foreign keys off while the rows go in, the schema version and
+ * the application id last, so that an interrupted restore leaves a cluster
+ * sitemark refuses (another program's) rather than one that looks whole. */
+static sm_status
+restore_cluster(const char *file, const char *target, sm_err *err)
+{
+	sm_db *src = NULL, *dst = NULL;
+	sm_db_stmt *st = NULL;
+	int sv = 0, dv = 0;
+	int64_t tables = -1, rows = 0;
+	sm_db_rc rc = SM_DB_OK;
+	sm_status status = SM_E_STORE;
+	char what[128] = "";
+
+	if (sm_db_sqlite.open(file, false, &src, err) != SM_OK ||
+	    sm_db_sqlite.schema_get(src, file, &sv, err) != SM_OK ||
+	    sm_db_dqlite.open(target, true, &dst, err) != SM_OK ||
+	    sm_db_dqlite.schema_get(dst, target, &dv, err) != SM_OK)
+		goto out;
+	if ((rc = sm_db_prepare(dst, "SELECT count(*) FROM sqlite_master", false, &st)) == SM_DB_OK &&
+	    (rc = sm_db_step(st)) == SM_DB_ROW) {
+		tables = sm_db_column_int64(st, 0);
+		rc = SM_DB_OK;
+	}
+	if (st)
+		sm_db_finalize(st);
+	if (rc != SM_DB_OK) {
+		snprintf(what, sizeof(what), "sqlite_master");
+		goto failed;
+	}
+	if (tables != 0 || dv != 0) {
+		sm_err_add(err, SM_E_STORE, NULL,
+		    _("the cluster %s already holds a database: a backup is restored into a new cluster (its nodes started on empty node.data_dir directories); nothing was touched"),
+		    target);
+		goto out;
+	}
+	snprintf(what, sizeof(what), "schema");
+	if ((rc = sm_db_exec(dst, "PRAGMA foreign_keys = OFF")) != SM_DB_OK ||
+	    (rc = sm_db_begin(dst, true)) != SM_DB_OK ||
+	    (rc = replay_schema(src, dst,
+	        "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+	        " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid")) != SM_DB_OK ||
+	    (rc = sm_db_commit(dst)) != SM_DB_OK)
+		goto failed;
+	/* the rows, table by table; sqlite_sequence last, as the backup has it */
+	if ((rc = sm_db_prepare(src,
+	    "SELECT name FROM sqlite_master WHERE type = 'table'"
+	    " AND (name NOT LIKE 'sqlite\\_%' ESCAPE '\\' OR name = 'sqlite_sequence')"
+	    " ORDER BY name = 'sqlite_sequence', rowid", false, &st)) != SM_DB_OK)
+		goto failed;
+	while ((rc = sm_db_step(st)) == SM_DB_ROW) {
+		const char *t = sm_db_column_text(st, 0);
+		snprintf(what, sizeof(what), "%s", t);
+		if (strcmp(t, "sqlite_sequence") == 0 &&
+		    (rc = sm_db_exec(dst, "DELETE FROM sqlite_sequence")) != SM_DB_OK)
+			break;
+		if ((rc = copy_rows(src, dst, t, &rows)) != SM_DB_OK)
+			break;
+	}
+	if (rc == SM_DB_DONE)
+		rc = SM_DB_OK;
+	sm_db_finalize(st);
+	if (rc != SM_DB_OK)
+		goto failed;
+	snprintf(what, sizeof(what), "schema");
+	if ((rc = sm_db_begin(dst, true)) != SM_DB_OK ||
+	    (rc = replay_schema(src, dst,
+	        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger', 'view')"
+	        " AND sql IS NOT NULL ORDER BY type = 'view' DESC, type = 'index' DESC, rowid")) != SM_DB_OK ||
+	    (rc = dst->drv->schema_set(dst, sv)) != SM_DB_OK ||
+	    (rc = sm_db_commit(dst)) != SM_DB_OK ||
+	    (rc = sm_db_exec(dst, "PRAGMA foreign_keys = ON")) != SM_DB_OK)
+		goto failed;
+	status = SM_OK;
+	goto out;
+failed:
+	sm_db_rollback(dst);
+	sm_err_add(err, SM_E_STORE, NULL,
+	    _("restoring into the cluster %s failed at %s (%s): start a new cluster on empty node.data_dir directories and restore again"),
+	    target, what, rc == SM_DB_CORRUPT ? _("binary data sitemark does not write") : sm_db_errmsg(dst));
+out:
+	if (src)
+		sm_db_close(src);
+	if (dst)
+		sm_db_close(dst);
+	return status;
+}
+
 sm_status
 sm_store_restore(const char *file, const char *dest, bool replace, int64_t *records, sm_err *err)
 {
@@ -1278,6 +1511,13 @@ sm_store_restore(const char *file, const char *dest, bool replace, int64_t *reco
 		    _("%s exists: restore into a new database, or say --force to replace it"), dest);
 	if ((st = verify_file(file, NULL, err)) != SM_OK)
 		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
+	if (strncmp(dest, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) == 0) {
+		/* a cluster (store.backend: dqlite): a new one, filled row by row */
+		if ((st = restore_cluster(file, dest, err)) == SM_OK &&
+		    (st = verify_file(dest, records, err)) != SM_OK)
+			sm_err_add(err, st, NULL, _("the restored database %s did not verify"), dest);
+		return st;
+	}
 	if ((st = sm_store_open(file, SM_OPEN_EXISTING, &src, err)) != SM_OK)
 		return st;
 	st = src->c.db->drv->backup(src->c.db, dest, err);

@@ -164,6 +164,114 @@ hand_over(uint64_t id, const char *address)
 	sm_dq_close(c);
 }
 
+/* ------------------------------------------------------------ whose data */
+
+/* node.data_dir/MEMBER_FILE says which node of which cluster the data
+ * there is: "id N", "address HOST:PORT", "cluster NAME" (node.cluster, when
+ * set), written on the node's first start. */
+#define MEMBER_FILE "sitemark-node.member"
+
+struct member {
+	bool found;
+	unsigned long long id;
+	char address[300];
+	char cluster[300];
+};
+
+static void
+read_member(const char *path, struct member *m)
+{
+	char line[300];
+	FILE *f = fopen(path, "re");
+	memset(m, 0, sizeof(*m));
+	if (f == NULL)
+		return;
+	m->found = true;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "id ", 3) == 0)
+			m->id = strtoull(line + 3, NULL, 10);
+		else if (strncmp(line, "address ", 8) == 0)
+			snprintf(m->address, sizeof(m->address), "%s", line + 8);
+		else if (strncmp(line, "cluster ", 8) == 0)
+			snprintf(m->cluster, sizeof(m->cluster), "%s", line + 8);
+	}
+	fclose(f);
+}
+
+/* The member file PATH for CFG, made whole before it replaces any other. */
+static bool
+write_member(const char *path, const sm_config *cfg, const char *cluster)
+{
+	char *tmp = NULL;
+	if (asprintf(&tmp, "%s.new", path) < 0)
+		return false;
+	FILE *f = fopen(tmp, "we");
+	bool ok = f != NULL;
+	if (ok) {
+		fprintf(f, "id %d\naddress %s\n", cfg->node_id, cfg->node_address);
+		if (cluster && *cluster)
+			fprintf(f, "cluster %s\n", cluster);
+		ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+		ok = fclose(f) == 0 && ok;
+	}
+	ok = ok && rename(tmp, path) == 0;
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	return ok;
+}
+
+/* Whether DIR holds Raft data already (its metadata files). */
+static bool
+has_raft_data(const char *dir)
+{
+	char *p = NULL;
+	bool yes = false;
+	for (int i = 1; i <= 2 && !yes; i++) {
+		if (asprintf(&p, "%s/metadata%d", dir, i) < 0)
+			return false;
+		yes = access(p, F_OK) == 0;
+		free(p);
+	}
+	return yes;
+}
+
+/* False (logged, with what to do) when node.data_dir holds the data of
+ * another node or of another cluster; else its member file is written
+ * (first start) or left as it is. */
+static bool
+check_member(const sm_config *cfg)
+{
+	const char *dir = cfg->node_data_dir, *want = cfg->node_cluster;
+	char *path = NULL;
+	struct member m;
+	bool ok = true;
+	if (asprintf(&path, "%s/%s", dir, MEMBER_FILE) < 0)
+		return false;
+	read_member(path, &m);
+	if (m.found && (m.id != (unsigned long long)cfg->node_id ||
+	    strcmp(m.address, cfg->node_address) != 0)) {
+		syslog(LOG_ERR, _("%s holds the data of node %llu at %s, not of node %d at %s as the configuration (%s) says: point node.data_dir at this node's own directory, or at an empty one for the node to join its cluster anew"),
+		    dir, m.id, m.address, cfg->node_id, cfg->node_address, cfg->path ? cfg->path : "-");
+		ok = false;
+	} else if (m.found && want && *want && *m.cluster && strcmp(m.cluster, want) != 0) {
+		syslog(LOG_ERR, _("%s holds the data of cluster '%s', not of '%s' (node.cluster): point node.data_dir at this cluster's data, or at an empty directory for the node to join it anew"),
+		    dir, m.cluster, want);
+		ok = false;
+	} else if (!m.found || (want && *want && !*m.cluster)) {
+		if (!m.found && has_raft_data(dir))
+			syslog(LOG_NOTICE, _("%s holds Raft data but no %s: recorded as this node's"), dir,
+			    MEMBER_FILE);
+		if (!write_member(path, cfg, want && *want ? want : m.cluster)) {
+			syslog(LOG_ERR, _("cannot write %s: %s"), path, strerror(errno));
+			ok = false;
+		}
+	}
+	free(path);
+	return ok;
+}
+
 static void
 usage(FILE *to)
 {
@@ -244,6 +352,10 @@ main(int argc, char **argv)
 	if (mkdir(cfg->node_data_dir, 0700) != 0 && errno != EEXIST) {
 		syslog(LOG_ERR, _("cannot make the node's directory %s: %s"), cfg->node_data_dir,
 		    strerror(errno));
+		sm_config_free(&cfg);
+		return 1;
+	}
+	if (!check_member(cfg)) {
 		sm_config_free(&cfg);
 		return 1;
 	}
