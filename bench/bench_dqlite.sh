@@ -13,6 +13,13 @@
 # command: about 15 ms of it is the program starting), BENCH_KILLS times
 # (default 3).  It prints numbers and fails nothing but itself.
 #
+# With BENCH_QUEUE_DB=FILE (a database of make bench's bench_store: 1,000,000
+# cases in /tmp/sitemark-bench/bench.db once make bench has run), FILE is
+# restored into a second, new three-node cluster (the time is printed) and
+# an office's queue page (case list --queue, as the median office's
+# reviewer) is timed BENCH_QUEUE_RUNS times (default 20) on the file and on
+# the cluster, alternating: each a whole sitemark command.
+#
 # Put TMPDIR on a real disk: on tmpfs fsync costs nothing.
 set -eu
 
@@ -100,3 +107,41 @@ for k in $(seq 1 "${BENCH_KILLS:-3}"); do
 	start_node "$n"
 	wait_voters 3
 done
+
+if [ -n "${BENCH_QUEUE_DB:-}" ]; then
+	QDB=$BENCH_QUEUE_DB
+	runs=${BENCH_QUEUE_RUNS:-20}
+	read -r office queue <<<"$(sqlite3 -readonly "$QDB" "SELECT o.code, (SELECT count(*) FROM cases c
+	    WHERE c.office = o.code AND c.state IN ('office_review', 'paper_pending')) AS q
+	    FROM offices o ORDER BY q, o.code" | awk -F'|' '{a[NR] = $1 " " $2} END {print a[int(NR / 2) + 1]}')"
+	ncases=$(sqlite3 -readonly "$QDB" "SELECT count(*) FROM cases")
+	# a second cluster, its own ports and directories
+	mkdir -p "$T/q"
+	DQ_DIR=$T/q dq_ports
+	QCONF=$T/q/sitemark.yaml
+	dq_conf "$QCONF" 30
+	CONF_SAVED=$CONF
+	CONF=$QCONF
+	DQ_DIR=$T/q start_node 1
+	sleep 0.3
+	DQ_DIR=$T/q start_node 2
+	DQ_DIR=$T/q start_node 3
+	wait_voters 3 || { echo "bench_dqlite.sh: the second cluster did not form" >&2; exit 1; }
+	t0=$(date +%s%N)
+	sm restore "$QDB" >/dev/null
+	t1=$(date +%s%N)
+	echo "bench: $ncases cases restored into a new cluster in $(((t1 - t0) / 1000000)) ms"
+	lt=() ct=()
+	for _ in $(seq 1 "$runs"); do
+		t0=$(date +%s%N)
+		"$SITEMARK" --db "$QDB" --as "rv-$office" case list --queue >/dev/null
+		t1=$(date +%s%N)
+		sm --as "rv-$office" case list --queue >/dev/null
+		t2=$(date +%s%N)
+		lt+=($(((t1 - t0) / 1000))) ct+=($(((t2 - t1) / 1000)))
+	done
+	med() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {printf "%.1f", a[int((NR + 1) / 2)] / 1000}'; }
+	echo "bench: queue page of office $office ($queue cases in its queue, $ncases in all), case list --queue, median of $runs:" \
+	    "local file $(med "${lt[@]}") ms, cluster $(med "${ct[@]}") ms"
+	CONF=$CONF_SAVED
+fi
