@@ -122,13 +122,22 @@ if [ -n "${BENCH_QUEUE_DB:-}" ]; then
 	dq_conf "$QCONF" 30
 	CONF_SAVED=$CONF
 	CONF=$QCONF
-	DQ_DIR=$T/q start_node 1
+	# a latency of 50 ms (elections after 0.75 s): the restore's large
+	# commits take longer than the default's 75 ms on a busy disk, and a
+	# leader that loses its leadership fails the restore
+	DQ_DIR=$T/q DQ_LATENCY=50 start_node 1
 	sleep 0.3
-	DQ_DIR=$T/q start_node 2
-	DQ_DIR=$T/q start_node 3
+	DQ_DIR=$T/q DQ_LATENCY=50 start_node 2
+	DQ_DIR=$T/q DQ_LATENCY=50 start_node 3
 	wait_voters 3 || { echo "bench_dqlite.sh: the second cluster did not form" >&2; exit 1; }
+	# a copy with a system administrator (the generator makes none), who
+	# alone may restore it
+	cp "$QDB" "$T/q/queue.db"
+	"$SITEMARK" --db "$T/q/queue.db" init >/dev/null # an older schema brought up to date
+	sqlite3 "$T/q/queue.db" "INSERT INTO users(login, role, created_at)
+	    VALUES ('bench-admin', 'sysadmin', '2026-01-01T00:00:00+08:00')"
 	t0=$(date +%s%N)
-	sm restore "$QDB" >/dev/null
+	sm --as bench-admin restore "$T/q/queue.db" >/dev/null
 	t1=$(date +%s%N)
 	echo "bench: $ncases cases restored into a new cluster in $(((t1 - t0) / 1000000)) ms"
 	lt=() ct=()
