@@ -122,13 +122,10 @@ if [ -n "${BENCH_QUEUE_DB:-}" ]; then
 	dq_conf "$QCONF" 30
 	CONF_SAVED=$CONF
 	CONF=$QCONF
-	# a latency of 50 ms (elections after 0.75 s): the restore's large
-	# commits take longer than the default's 75 ms on a busy disk, and a
-	# leader that loses its leadership fails the restore
-	DQ_DIR=$T/q DQ_LATENCY=50 start_node 1
+	DQ_DIR=$T/q start_node 1
 	sleep 0.3
-	DQ_DIR=$T/q DQ_LATENCY=50 start_node 2
-	DQ_DIR=$T/q DQ_LATENCY=50 start_node 3
+	DQ_DIR=$T/q start_node 2
+	DQ_DIR=$T/q start_node 3
 	wait_voters 3 || { echo "bench_dqlite.sh: the second cluster did not form" >&2; exit 1; }
 	# a copy with a system administrator (the generator makes none), who
 	# alone may restore it
