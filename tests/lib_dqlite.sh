@@ -47,7 +47,7 @@ EOF
 
 # start_node I: node I with its own configuration and data directory (in
 # DQ_DIR, default T: another DQ_DIR and dq_ports make a second cluster;
-# DQ_CLUSTER its node.cluster).
+# DQ_CLUSTER its node.cluster, DQ_LATENCY its node.latency_ms).
 start_node() {
 	local i=$1 d=${DQ_DIR:-$T}
 	if [ ! -f "$d/node$i.yaml" ]; then
@@ -58,6 +58,7 @@ start_node() {
 			echo "  data_dir: $d/node$i"
 			[ "$i" -gt 1 ] && echo "  join: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]"
 			[ -n "${DQ_CLUSTER:-}" ] && echo "  cluster: $DQ_CLUSTER"
+			[ -n "${DQ_LATENCY:-}" ] && echo "  latency_ms: $DQ_LATENCY"
 		} >"$d/node$i.yaml"
 	fi
 	"$NODE" --stderr --config "$d/node$i.yaml" 2>>"$d/node$i.log" &

@@ -1271,6 +1271,8 @@ struct copied {
 /* The values a statement of the restore into a cluster carries at most
  * (dqlite 1.11 takes 255 parameters). */
 #define RESTORE_PARAMS 255
+/* The values a transaction of the restore carries at most, about. */
+#define RESTORE_TX_BYTES (256 * 1024)
 
 /* INSERT the N rows of NCOLS values in V into TABLE of DST, in one statement. */
 static sm_db_rc
@@ -1324,17 +1326,108 @@ copied_clear(struct copied *v, int n)
 	memset(v, 0, sizeof(*v) * (size_t)n);
 }
 
+/* The rows of one transaction of the restore (NCOLS values a row), kept
+ * until it commits: a cluster whose leader changes meanwhile gets them
+ * again. */
+struct chunk {
+	struct copied *v;
+	size_t rows, cap; /* rows held, room for rows */
+	int ncols, per;   /* values a row, rows a statement */
+};
+
+/* Insert rows FROM.. of C (to the end, PER a statement). */
+static sm_db_rc
+chunk_insert(sm_db *dst, const char *table, const struct chunk *c, size_t from)
+{
+	sm_db_rc rc = SM_DB_OK;
+	for (size_t i = from; rc == SM_DB_OK && i < c->rows; i += (size_t)c->per) {
+		size_t n = c->rows - i < (size_t)c->per ? c->rows - i : (size_t)c->per;
+		rc = insert_rows(dst, table, c->ncols, c->v + i * (size_t)c->ncols, (int)n);
+	}
+	return rc;
+}
+
+/* The rows of TABLE in DST (-1 when it cannot be read). */
+static int64_t
+table_rows(sm_db *dst, const char *table)
+{
+	char *sql = NULL;
+	sm_db_stmt *st = NULL;
+	int64_t n = -1;
+	if (asprintf(&sql, "SELECT count(*) FROM \"%s\"", table) < 0)
+		return -1;
+	if (sm_db_prepare(dst, sql, false, &st) == SM_DB_OK && sm_db_step(st) == SM_DB_ROW)
+		n = sm_db_column_int64(st, 0);
+	sm_db_finalize(st);
+	free(sql);
+	return n;
+}
+
+/* The transaction holding C was lost (the connection or the leader went):
+ * a new one with all of C, backing off, a while. */
+static sm_db_rc
+chunk_redo(sm_db *dst, const char *table, const struct chunk *c)
+{
+	sm_db_rc rc = SM_DB_RETRY;
+	int wait_ms = 50;
+	for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20; attempt++) {
+		sm_db_rollback(dst);
+		sm_db_back_off(wait_ms);
+		if (wait_ms < 1000)
+			wait_ms *= 2;
+		if ((rc = sm_db_begin(dst, true)) == SM_DB_OK)
+			rc = chunk_insert(dst, table, c, 0);
+	}
+	return rc;
+}
+
+/* Commit the transaction holding C (BASE rows of TABLE before it).  When
+ * the connection or the leader went (SM_DB_RETRY), the commit may have
+ * landed: the table's rows say whether; if not, the whole chunk goes again
+ * in a new transaction.  Then a new transaction is begun (unless LAST). */
+static sm_db_rc
+chunk_commit(sm_db *dst, const char *table, const struct chunk *c, int64_t base, bool last)
+{
+	sm_db_rc rc = sm_db_commit(dst);
+	int wait_ms = 50;
+	for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20; attempt++) {
+		sm_db_rollback(dst);
+		sm_db_back_off(wait_ms);
+		if (wait_ms < 1000)
+			wait_ms *= 2;
+		int64_t now = table_rows(dst, table);
+		if (now == base + (int64_t)c->rows) {
+			rc = SM_DB_OK; /* it landed */
+			break;
+		}
+		if (now != base) {
+			rc = now < 0 ? SM_DB_RETRY : SM_DB_ERROR;
+			continue;
+		}
+		if ((rc = sm_db_begin(dst, true)) == SM_DB_OK &&
+		    (rc = chunk_insert(dst, table, c, 0)) == SM_DB_OK)
+			rc = sm_db_commit(dst);
+	}
+	if (rc == SM_DB_OK && !last)
+		rc = sm_db_begin(dst, true);
+	return rc;
+}
+
 /* The rows of TABLE from SRC into DST, as many to a statement as the
- * parameters allow, a transaction every 100 statements. */
+ * parameters allow, a transaction every 100 statements or RESTORE_TX_BYTES
+ * of values, whichever comes first: dqlite 1.11.1 fails a large
+ * transaction with "disk I/O error" (SQLITE_IOERR_SHORT_READ,
+ * canonical/dqlite#432, fixed after 1.11.1).  A statement or commit that
+ * meets a change of leader runs the transaction again (chunk_commit). */
 static sm_db_rc
 copy_rows(sm_db *src, sm_db *dst, const char *table, int64_t *copied_rows)
 {
 	char *sql = NULL;
 	sm_db_stmt *st = NULL;
-	struct copied v[RESTORE_PARAMS];
-	int n = 0, ncols = 0, per = 1, stmts = 0;
+	struct chunk c = {0};
+	int64_t base = 0;
+	size_t bytes = 0, sent = 0; /* values held; rows of the chunk inserted */
 	sm_db_rc rc, step = SM_DB_DONE;
-	memset(v, 0, sizeof(v));
 	if (asprintf(&sql, "SELECT * FROM \"%s\"", table) < 0)
 		return SM_DB_NOMEM;
 	rc = sm_db_prepare(src, sql, false, &st);
@@ -1342,47 +1435,68 @@ copy_rows(sm_db *src, sm_db *dst, const char *table, int64_t *copied_rows)
 	if (rc == SM_DB_OK)
 		rc = sm_db_begin(dst, true);
 	while (rc == SM_DB_OK && (step = sm_db_step(st)) == SM_DB_ROW) {
-		if (ncols == 0) {
-			ncols = sm_db_column_count(st);
-			if (ncols < 1 || ncols > RESTORE_PARAMS) {
+		if (c.ncols == 0) {
+			c.ncols = sm_db_column_count(st);
+			if (c.ncols < 1 || c.ncols > RESTORE_PARAMS) {
 				rc = SM_DB_ERROR;
 				break;
 			}
-			per = RESTORE_PARAMS / ncols;
+			c.per = RESTORE_PARAMS / c.ncols;
 		}
-		for (int c = 0; c < ncols && rc == SM_DB_OK; c++) {
-			struct copied *x = &v[n * ncols + c];
-			x->type = sm_db_column_type(st, c);
+		if (c.rows == c.cap) {
+			size_t cap = c.cap ? c.cap * 2 : (size_t)c.per * 8;
+			struct copied *v = realloc(c.v, cap * (size_t)c.ncols * sizeof(*v));
+			if (v == NULL) {
+				rc = SM_DB_NOMEM;
+				break;
+			}
+			c.v = v;
+			c.cap = cap;
+		}
+		struct copied *row = c.v + c.rows * (size_t)c.ncols;
+		memset(row, 0, sizeof(*row) * (size_t)c.ncols);
+		c.rows++;
+		for (int k = 0; k < c.ncols && rc == SM_DB_OK; k++) {
+			struct copied *x = &row[k];
+			x->type = sm_db_column_type(st, k);
 			if (x->type == SM_DB_INTEGER)
-				x->i = sm_db_column_int64(st, c);
+				x->i = sm_db_column_int64(st, k);
 			else if (x->type == SM_DB_FLOAT)
-				x->f = sm_db_column_double(st, c);
-			else if (x->type == SM_DB_TEXT && (x->s = strdup(sm_db_column_text(st, c))) == NULL)
+				x->f = sm_db_column_double(st, k);
+			else if (x->type == SM_DB_TEXT && (x->s = strdup(sm_db_column_text(st, k))) == NULL)
 				rc = SM_DB_NOMEM;
 			else if (x->type == SM_DB_BLOB)
 				rc = SM_DB_CORRUPT; /* sitemark keeps no binary data */
+			bytes += x->s ? strlen(x->s) + 8 : 8;
 		}
-		if (rc == SM_DB_OK && ++n == per) {
-			rc = insert_rows(dst, table, ncols, v, n);
-			copied_clear(v, n * ncols);
-			*copied_rows += n;
-			n = 0;
-			if (rc == SM_DB_OK && ++stmts % 100 == 0 &&
-			    (rc = sm_db_commit(dst)) == SM_DB_OK)
-				rc = sm_db_begin(dst, true);
+		if (rc != SM_DB_OK || c.rows - sent < (size_t)c.per)
+			continue;
+		/* a statement's rows: sent now; the transaction's: committed */
+		rc = chunk_insert(dst, table, &c, sent);
+		sent = c.rows;
+		if (rc == SM_DB_RETRY)
+			rc = chunk_redo(dst, table, &c);
+		if (rc == SM_DB_OK && (c.rows / (size_t)c.per >= 100 || bytes >= RESTORE_TX_BYTES) &&
+		    (rc = chunk_commit(dst, table, &c, base, false)) == SM_DB_OK) {
+			base += (int64_t)c.rows;
+			*copied_rows += (int64_t)c.rows;
+			copied_clear(c.v, c.rows * (size_t)c.ncols);
+			c.rows = sent = bytes = 0;
 		}
 	}
 	if (rc == SM_DB_OK && step != SM_DB_DONE)
 		rc = step;
-	if (rc == SM_DB_OK && n > 0) {
-		rc = insert_rows(dst, table, ncols, v, n);
-		*copied_rows += n;
-	}
-	copied_clear(v, n * ncols);
-	if (rc == SM_DB_OK)
-		rc = sm_db_commit(dst);
-	else
+	if (rc == SM_DB_OK && sent < c.rows)
+		rc = chunk_insert(dst, table, &c, sent);
+	if (rc == SM_DB_RETRY)
+		rc = chunk_redo(dst, table, &c);
+	if (rc == SM_DB_OK && (rc = chunk_commit(dst, table, &c, base, true)) == SM_DB_OK)
+		*copied_rows += (int64_t)c.rows;
+	if (rc != SM_DB_OK)
 		sm_db_rollback(dst);
+	if (c.v)
+		copied_clear(c.v, c.rows * (size_t)c.ncols);
+	free(c.v);
 	if (st)
 		sm_db_finalize(st);
 	return rc;
@@ -1513,8 +1627,24 @@ sm_store_restore(const char *file, const char *dest, bool replace, int64_t *reco
 		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
 	if (strncmp(dest, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) == 0) {
 		/* a cluster (store.backend: dqlite): a new one, filled row by row */
-		if ((st = restore_cluster(file, dest, err)) == SM_OK &&
-		    (st = verify_file(dest, records, err)) != SM_OK)
+		if ((st = restore_cluster(file, dest, err)) != SM_OK)
+			return st;
+		/* read back whole: a change of leader meanwhile (the cluster
+		 * just took many writes) fails a read, which goes again */
+		for (int attempt = 0;; attempt++) {
+			sm_err *e = sm_err_new();
+			if (e == NULL)
+				return nomem(err);
+			st = verify_file(dest, records, e);
+			if (st == SM_OK || attempt == 4) {
+				sm_err_merge(err, e, NULL);
+				sm_err_free(&e);
+				break;
+			}
+			sm_err_free(&e);
+			sm_db_back_off(500);
+		}
+		if (st != SM_OK)
 			sm_err_add(err, st, NULL, _("the restored database %s did not verify"), dest);
 		return st;
 	}
