@@ -158,6 +158,24 @@ db_copy() {
 	esac
 }
 
+# db_reset FILE LOGIN: the database as FILE (a copy db_copy made) again: on
+# a file, FILE copied over it; on a cluster, the cluster made anew (empty
+# data directories) and FILE restored into it by LOGIN (its system
+# administrator).
+db_reset() {
+	case $DB in
+	dqlite:*)
+		dq_renew
+		"$SITEMARK" --db "$DB" --as "$2" restore "$1" >/dev/null 2>"$T/reset.out" ||
+		    die "restoring $1 into the cluster" "$(cat "$T/reset.out")"
+		;;
+	*)
+		cp "$1" "$DB"
+		rm -f "$DB-wal" "$DB-shm"
+		;;
+	esac
+}
+
 # ---------------------------------------------------------------- the backend
 #
 # SITEMARK_TEST_BACKEND=dqlite runs the suite on a three-node dqlite cluster

@@ -9,6 +9,7 @@
 #   start_node I            node I (1 founds the cluster, 2 and 3 join)
 #   stop_node I SIGNAL      by its recorded pid (NODE_PID[I])
 #   wait_voters N           until N voters and a leader (15 s at most)
+#   dq_renew                the cluster stopped and made anew, empty
 #   dq_conf FILE SECONDS    a sitemark configuration of the cluster (store.*)
 #   leader, node_of ADDR    the leader's host:port, a node's number
 
@@ -77,6 +78,19 @@ stop_node() {
 		sleep 0.05
 	done
 	NODE_PID[$1]=
+}
+
+# dq_renew: the cluster (of DQ_DIR, default T) stopped and made anew on empty
+# data directories.
+dq_renew() {
+	local i d=${DQ_DIR:-$T}
+	for i in 1 2 3; do stop_node "$i" 9; done
+	rm -rf "$d/node1" "$d/node2" "$d/node3"
+	start_node 1
+	sleep 0.2
+	start_node 2
+	start_node 3
+	wait_voters 3 || { echo "the cluster made anew did not form" >&2; tail -5 "$d"/node*.log >&2; return 1; }
 }
 
 # wait_voters N: until the cluster lists N voters and a leader (15 s at most).

@@ -135,14 +135,22 @@ check_eq "the Unix login is the system administrator" sysadmin "$(q "select role
 q "update outbox set subject = '网站开办审核和资格复核：请打印《关于申请对网站开办审核和资格复核的函》并加盖公章后寄送' where id = (select min(id) from outbox where channel = 'email')"
 # queued now (the demo's notices are weeks old: past notify.give_up)
 q "update outbox set created_at = '$NOW0'"
-cp "$DB" "$T/pristine.db"
-cp "$DB.anchors" "$T/pristine.anchors" 2>/dev/null || : >"$T/pristine.anchors"
+db_copy "$T/pristine.db"
+case $DB in
+dqlite:*) ;;
+*) cp "$DB.anchors" "$T/pristine.anchors" 2>/dev/null || : >"$T/pristine.anchors" ;;
+esac
 
 # fresh: the pristine outbox, an empty Maildir and record, servers behaving.
 fresh() {
-	cp "$T/pristine.db" "$DB"
-	cp "$T/pristine.anchors" "$DB.anchors"
-	rm -f "$DB-wal" "$DB-shm" "$DB.notify.lock"
+	db_reset "$T/pristine.db" "$ME"
+	case $DB in
+	dqlite:*) ;;
+	*)
+		cp "$T/pristine.anchors" "$DB.anchors"
+		rm -f "$DB.notify.lock"
+		;;
+	esac
 	rm -rf "$T/smtp/Maildir" "$T/smtp/envelopes" "$T/gw/requests"
 	smtp_control '{}'
 	gw_control '{}'
@@ -307,6 +315,13 @@ check_eq "multipart/mixed: the text and the PDF, its name in RFC 2231" \
 # contact with the print, and sent as the e-mail's attachment
 fresh
 run sm --config "$T/up.yaml" --as fz-gov --json print 13 letter --mail
+case $DB in
+dqlite:*)
+	# a cluster has no place beside the database for the PDF
+	check_eq "on a cluster print --mail is refused (exit 2)" 2 "$RC"
+	check_match "and says what to do instead" "print --mail needs a local database" "$ERR"
+	;;
+*)
 check_eq "the unit e-mails its letter to its contact (exit 0)" 0 "$RC"
 PDF=$(jq -r .file <<<"$OUT")
 check_eq "kept beside the database, queued" "$(dirname "$DB")/mail/case-13-letter.pdf true" \
@@ -319,6 +334,8 @@ mails >"$T/mails.json"
 ATT=$(jq -c --arg id "<$MID." 'select(.message_id | startswith($id)) | [.attachments[0].filename, .attachments[0].content_type, .attachments[0].sha256]' "$T/mails.json")
 check_eq "with the letter as its PDF attachment" \
     "[\"case-13-letter.pdf\",\"application/pdf\",\"$(sha256sum "$PDF" | cut -d' ' -f1)\"]" "$ATT"
+;;
+esac
 run sm --config "$T/up.yaml" --as fz-gov print 13 letter --mail --printer lp0
 check_eq "--mail with --printer is a usage error (exit 2)" 2 "$RC"
 

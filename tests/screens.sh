@@ -65,14 +65,7 @@ if [ "${DB#dqlite:}" != "$DB" ]; then
 		BASE_FP=$(db_fingerprint)
 	}
 	renew_cluster() {
-		local i
-		for i in 1 2 3; do stop_node "$i" 9; done
-		rm -rf "$T/node1" "$T/node2" "$T/node3"
-		start_node 1
-		sleep 0.2
-		start_node 2
-		start_node 3
-		wait_voters 3 || die "the cluster made anew" "$(tail -5 "$T"/node*.log)"
+		dq_renew || die "the cluster made anew"
 		restore_base
 	}
 	restore_base

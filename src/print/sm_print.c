@@ -246,6 +246,12 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 			    strerror(errno));
 		else if ((res->file = strdup(job->out)) == NULL)
 			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	} else if (job->dest == SM_PRINT_MAIL && app->db_path != NULL &&
+	    strncmp(app->db_path, "dqlite:", 7) == 0) {
+		/* the PDF waits beside the database for notify run, on the same
+		 * machine: a cluster has no such place */
+		st = sm_err_add(err, SM_E_USAGE, NULL,
+		    _("print --mail needs a local database (the PDF waits beside it for notify run); on a networked store print to a file (--out) and send it, or print on paper"));
 	} else {
 		bool mail = job->dest == SM_PRINT_MAIL;
 		char *dir = mail ? mail_directory(app) : sm_print_directory(app);
