@@ -194,6 +194,9 @@ if [ "${SITEMARK_TEST_BACKEND:-sqlite}" = dqlite ]; then
 	. "$top_srcdir/tests/lib_dqlite.sh"
 	dq_ports
 	DB="dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]};timeout=${DQ_TIMEOUT_MS:-10000}"
+	# what is this machine's on a cluster (notify run's lock) goes here
+	XDG_RUNTIME_DIR=$T
+	export XDG_RUNTIME_DIR
 	start_node 1
 	sleep 0.2
 	start_node 2

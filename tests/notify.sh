@@ -168,6 +168,10 @@ EMAILS=$(rows "channel = 'email' and status = 'pending'")
 SMSES=$(rows "channel = 'sms' and status = 'pending'")
 check_true "the demo queued e-mails and SMS" "$EMAILS" -gt 10 -a "$SMSES" -gt 10
 expect_ok "notify run delivers" notify "$T/up.yaml"
+case $DB in
+dqlite:*) check_true "on a cluster, nothing named after it in the working directory" \
+    -z "$(ls "$PWD" | grep '^dqlite:' || true)" ;;
+esac
 check_match "it says what it did" "sent" "$OUT"
 SCHED=$(rows "event in ('reminder', 'overdue')")
 EMAILS=$(rows "channel = 'email'")

@@ -5,8 +5,9 @@
  * §7-8 (a reminder two working days before the hanging deadline, an
  * overdue notice), queued once each.
  *
- * One sender at a time: an exclusive lock (flock) on DATABASE.notify.lock,
- * which the kernel lets go when the sender dies.  A notice is marked sent
+ * One sender at a time: an exclusive lock (flock) on DATABASE.notify.lock
+ * (on a cluster, a lock of this machine's: take_lock), which the kernel
+ * lets go when the sender dies.  A notice is marked sent
  * in its own transaction right after the server took it: a sender killed
  * between the two sends it again on the next run, with the same
  * Message-ID (trust.md scenario 8). */
@@ -29,7 +30,9 @@
 #include "sm_curl.h"
 
 #include "sm_audit.h"
+#include "sm_db.h"
 #include "sm_i18n.h"
+#include "sm_priv.h"
 #include "sm_random.h"
 #include "sm_store.h"
 #include "sm_text.h"
@@ -1128,7 +1131,21 @@ static int
 take_lock(sm_app *app, sm_err *err)
 {
 	char *path = NULL;
-	if (asprintf(&path, "%s.notify.lock", app->db_path) < 0) {
+	int n;
+	if (strncmp(app->db_path, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) == 0) {
+		/* a cluster has no place beside it: the lock is this machine's
+		 * (one sender per machine and cluster), in the user's runtime
+		 * directory, or sitemark's state directory when privileged */
+		const char *run = sm_priv_active() ? NULL : secure_getenv("XDG_RUNTIME_DIR");
+		uint32_t h = 2166136261u; /* FNV-1a of the cluster's nodes */
+		for (const char *c = app->db_path; *c; c++)
+			h = (h ^ (unsigned char)*c) * 16777619u;
+		n = run != NULL && run[0] == '/' ?
+		    asprintf(&path, "%s/sitemark-notify-%08x.lock", run, h) :
+		    asprintf(&path, "%s/lib/sitemark/notify-%08x.lock", LOCALSTATEDIR, h);
+	} else
+		n = asprintf(&path, "%s.notify.lock", app->db_path);
+	if (n < 0) {
 		sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 		return -1;
 	}
