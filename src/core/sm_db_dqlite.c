@@ -922,27 +922,17 @@ dq_begin(sm_db *db, bool immediate)
 	return SM_DB_OK;
 }
 
-/* Send the held writes and read their outcomes; the first failure among
- * those not yet given by sync, if any. */
+/* Send the held writes and read their outcomes: a failure of the
+ * connection, else SM_DB_OK (the outcomes' failures are theirs). */
 static sm_db_rc
 flush_held(dq_db *d)
 {
-	if (d->nheld > 0) {
-		if (d->tx_lost || d->conn == NULL)
-			return SM_DB_RETRY;
-		sm_dq_rc r = sm_dq_send_held(d->conn);
-		if (r != SM_DQ_OK)
-			return outcome(d, r);
-		sm_db_rc rc = read_held(d);
-		if (rc != SM_DB_OK)
-			return rc;
-	}
-	for (size_t i = d->nsynced; i < d->nlater; i++)
-		if (d->later[i].rc != SM_DB_OK) {
-			set_msg(d, "%s", d->later[i].msg ? d->later[i].msg : "");
-			return d->later[i].rc;
-		}
-	return SM_DB_OK;
+	if (d->nheld == 0)
+		return SM_DB_OK;
+	if (d->tx_lost || d->conn == NULL)
+		return SM_DB_RETRY;
+	sm_dq_rc r = sm_dq_send_held(d->conn);
+	return r != SM_DQ_OK ? outcome(d, r) : read_held(d);
 }
 
 static sm_db_rc
@@ -956,9 +946,14 @@ dq_commit(sm_db *db)
 	}
 	if (d->tx_lost)
 		return SM_DB_RETRY;
-	/* never COMMIT after writes whose outcome was not seen */
+	/* never COMMIT after writes whose outcome was not seen, or failed */
 	if ((rc = flush_held(d)) != SM_DB_OK)
 		return rc;
+	for (size_t i = d->nsynced; i < d->nlater; i++)
+		if (d->later[i].rc != SM_DB_OK) {
+			set_msg(d, "%s", d->later[i].msg ? d->later[i].msg : "");
+			return d->later[i].rc;
+		}
 	rc = dq_exec(db, "COMMIT");
 	if (rc == SM_DB_OK)
 		d->in_tx = false;
@@ -1038,9 +1033,7 @@ dq_sync(sm_db *db, const sm_db_outcome **out, size_t *n)
 	*n = 0;
 	forget_later(d, d->nsynced); /* the ones given last time */
 	sm_db_rc rc = flush_held(d);
-	if (rc != SM_DB_OK && d->nlater == 0)
-		return rc; /* the connection's, not an outcome's */
-	if (rc == SM_DB_RETRY && d->conn == NULL)
+	if (rc != SM_DB_OK)
 		return rc;
 	*out = d->later;
 	*n = d->nsynced = d->nlater;

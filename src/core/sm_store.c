@@ -872,7 +872,7 @@ read_unit(sm_db_stmt *st, sm_unit *u)
 
 
 static void
-read_case_cols(sm_db_stmt *st, sm_case *c, bool parse_json)
+read_case_cols(sm_db_stmt *st, sm_case *c)
 {
 	c->id = sm_db_column_int64(st, 0);
 	c->kind = sm_kind_parse(sm_db_column_text(st, 1));
@@ -882,8 +882,8 @@ read_case_cols(sm_db_stmt *st, sm_case *c, bool parse_json)
 	c->version = sm_db_column_int64(st, 5);
 	c->domain = col_str(st, 6);
 	c->domain_unicode = col_str(st, 7);
-	c->values = parse_json ? col_json(st, 8) : NULL;
-	c->hints = parse_json ? col_json(st, 9) : NULL;
+	c->values = col_json(st, 8);
+	c->hints = col_json(st, 9);
 	c->created_by = col_str(st, 10);
 	c->submitted_by = col_str(st, 11);
 	c->due = col_str(st, 12);
@@ -899,13 +899,7 @@ read_case_cols(sm_db_stmt *st, sm_case *c, bool parse_json)
 static void
 read_case(sm_db_stmt *st, sm_case *c)
 {
-	read_case_cols(st, c, true);
-}
-
-static void
-read_case_head(sm_db_stmt *st, sm_case *c)
-{
-	read_case_cols(st, c, false);
+	read_case_cols(st, c);
 }
 
 static void
@@ -2180,7 +2174,7 @@ sm_tx_case_unit(sm_tx *tx, int64_t id, sm_case *c, sm_unit *u, sm_err *err)
 	sm_db_rc rc = sm_db_step(st);
 	bool lost = false;
 	if (rc == SM_DB_ROW) {
-		read_case_cols(st, c, true);
+		read_case_cols(st, c);
 		read_unit_at(st, u, 20);
 		/* a value stored but not parsed: out of memory */
 		lost = (c->values == NULL && sm_db_column_type(st, 8) != SM_DB_NULL) ||
@@ -2224,17 +2218,6 @@ sm_status
 sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
 {
 	return tx_read_case(tx, case_get(tx->c, id, out, err), out);
-}
-
-sm_status
-sm_tx_case_head(sm_tx *tx, int64_t id, sm_case *out, sm_err *err)
-{
-	sm_db_stmt *st = stmt(tx->c, ST_CASE_GET, err);
-	if (st == NULL)
-		return SM_E_STORE;
-	sm_db_bind_int64(st, 1, id);
-	return tx_read_case(tx, get_one(tx->c, st, READER(read_case_head, sm_case),
-	    CLEARER(sm_case_clear), out, err), out);
 }
 
 static sm_status

@@ -146,9 +146,6 @@ sm_status sm_tx_unit_get(sm_tx *tx, int64_t id, sm_unit *out, sm_err *err);
 sm_status sm_tx_unit_update(sm_tx *tx, int64_t id, int64_t expect_version, const json_t *values,
                             sm_err *err);
 sm_status sm_tx_case_get(sm_tx *tx, int64_t id, sm_case *out, sm_err *err);
-/* The case without parsing its values and hints (left NULL): enough to decide
- * most transitions, at a fraction of the cost. */
-sm_status sm_tx_case_head(sm_tx *tx, int64_t id, sm_case *out, sm_err *err);
 /* The case, its unit (whole), and whether the case's domain is the unit's
  * (sm_tx_domain_owned answers from it): in one read. */
 sm_status sm_tx_case_unit(sm_tx *tx, int64_t id, sm_case *c, sm_unit *u, sm_err *err);
