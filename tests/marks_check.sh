@@ -208,6 +208,7 @@ monitor:
   pages: 3
   connections: 16
   per_host: 2
+  threads: 3
   connect_timeout: 2
   timeout: 4
   max_bytes: 1000000
@@ -317,6 +318,20 @@ check_eq "redpage: a red page is not fetched" "" \
     "$(jq -rs --argjson c "$CASE_redpage" '.[] | select(.case == $c) | .case' "$J")"
 check_eq "totals: marks, passed, hung, flagged (the red page not among them)" "18 4 4 0" \
     "$(jq -rs '.[-1].totals | "\(.marks) \(.passed) \(.hung) \(.flagged)"' "$J")"
+# three threads fetched (monitor.threads: 3): their totals add up to the
+# marks and pages reported one by one, and one thread finds the same
+check_eq "totals: the pages of every mark reported, added up" \
+    "$(jq -rs '[.[] | select(.case) | .pages | length] | add' "$J")" \
+    "$(jq -rs '.[-1].totals.pages' "$J")"
+check_eq "totals: every mark reported once" \
+    "$(jq -rs '[.[] | select(.case) | .case] | length' "$J") $(jq -rs '[.[] | select(.case) | .case] | unique | length' "$J")" \
+    "$(jq -rs '.[-1].totals | "\(.marks) \(.marks)"' "$J")"
+by_case() { jq -rs '[.[] | select(.case) | "\(.case) \([.pages[] | .verdict] | join(","))"] | sort | .[]'; }
+sed 's/^  threads: 3$/  threads: 1/' "$T/sitemark.yaml" >"$T/one-thread.yaml"
+run env SITEMARK_CONFIG="$T/one-thread.yaml" "$SITEMARK" --db "$DB" --json marks check --dry-run $RESOLVE
+one=$(by_case <<<"$OUT")
+run sm --json marks check --dry-run $RESOLVE
+check_eq "one thread and three give the same verdicts, mark by mark" "$one" "$(by_case <<<"$OUT")"
 
 for s in $SCENARIOS; do
 	name=${s%%:*}

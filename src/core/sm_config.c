@@ -99,6 +99,7 @@ static const struct key keys[] = {
 	{ "monitor.pages", K_COUNT, OFF(monitor_pages) },
 	{ "monitor.connections", K_COUNT, OFF(monitor_connections) },
 	{ "monitor.per_host", K_COUNT, OFF(monitor_per_host) },
+	{ "monitor.threads", K_COUNT, OFF(monitor_threads) },
 	{ "monitor.connect_timeout", K_SECONDS, OFF(monitor_connect_timeout_ms) },
 	{ "monitor.timeout", K_SECONDS, OFF(monitor_timeout_ms) },
 	{ "monitor.max_bytes", K_COUNT, OFF(monitor_max_bytes) },

@@ -85,6 +85,7 @@ typedef struct sm_config {
 	int monitor_pages;        /* "monitor.pages": pages linked from a home page checked (5) */
 	int monitor_connections;  /* "monitor.connections": connections in all (64) */
 	int monitor_per_host;     /* "monitor.per_host": connections to one host (2) */
+	int monitor_threads;      /* "monitor.threads": fetching threads (processors, at most 4) */
 	int monitor_connect_timeout_ms; /* "monitor.connect_timeout" (seconds, 10) */
 	int monitor_timeout_ms;   /* "monitor.timeout" (seconds): a page's whole time (30) */
 	int monitor_max_bytes;    /* "monitor.max_bytes": a page is read so far (2 MiB) */

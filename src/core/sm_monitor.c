@@ -8,10 +8,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sm_curl.h"
 #include <jansson.h>
@@ -549,9 +551,27 @@ struct job {
 };
 
 
+/* What the fetching threads share (monitor.threads): the listing of the
+ * marks, the store, the callbacks and the totals, all under MU.  Each thread
+ * runs its own multi handle on the marks it took: a site is fetched by one
+ * thread only, so monitor.per_host holds as with one. */
+struct shared {
+	pthread_mutex_t mu;
+	int64_t after;         /* the last case listed */
+	bool listed;           /* every mark taken */
+	bool stop;             /* a thread failed: no more marks taken */
+	sm_monitor_totals tot; /* the threads' totals, as last published */
+	struct timespec progress; /* the last progress report */
+};
+
 struct run {
 	sm_app *app;
 	const sm_monitor_opts *o;
+	struct shared *sh;
+	sm_monitor_totals mine; /* this thread's totals (tot points here) */
+	sm_monitor_totals pub;  /* of them, what is in sh->tot */
+	sm_err *err;            /* this thread's failure */
+	sm_status st;
 	struct settings set;
 	CURLM *multi;
 	char **resolve;        /* --resolve entries, sorted by host */
@@ -1313,7 +1333,25 @@ apply(struct run *r, sm_mark_check *mc, bool in_tx)
 	free(reason);
 }
 
-/* Write the finished checks in one transaction, then act on each. */
+/* This thread's totals into the shared ones (under sh->mu). */
+static void
+publish(struct run *r)
+{
+#define PUB(f) (r->sh->tot.f += r->mine.f - r->pub.f)
+	PUB(marks);
+	PUB(marks_total);
+	PUB(passed);
+	PUB(failed);
+	PUB(pages);
+	PUB(hung);
+	PUB(flagged);
+	PUB(not_applied);
+#undef PUB
+	r->pub = r->mine;
+}
+
+/* Write the finished checks in one transaction, then act on each (under
+ * sh->mu: the store and the session are the threads'). */
 static sm_status
 flush(struct run *r, sm_err *err)
 {
@@ -1343,8 +1381,10 @@ flush(struct run *r, sm_err *err)
 			r->tot->passed++;
 		else
 			r->tot->failed++;
-		if (st == SM_OK && r->o->on_mark)
-			r->o->on_mark(r->o->ud, mc, r->tot);
+		if (st == SM_OK && r->o->on_mark) {
+			publish(r);
+			r->o->on_mark(r->o->ud, mc, &r->sh->tot);
+		}
 		sm_mark_check_clear(mc);
 	}
 	r->n_done = 0;
@@ -1427,7 +1467,6 @@ run_loop(struct run *r, sm_err *err)
 	const sm_monitor_opts *o = r->o;
 	sm_monitor_target *batch = NULL;
 	size_t n_batch = 0, i_batch = 0;
-	int64_t after = 0;
 	bool listed = false;
 	sm_status st = SM_OK;
 	size_t max_jobs = MAX_JOBS(&r->set);
@@ -1446,15 +1485,26 @@ run_loop(struct run *r, sm_err *err)
 				n_batch = i_batch = 0;
 				if (listed)
 					break;
-				st = sm_store_monitor_targets(s, o->unit, o->case_id, o->office, after, 256,
-				    &batch, &n_batch, err);
+				pthread_mutex_lock(&r->sh->mu);
+				if (r->sh->listed || r->sh->stop) {
+					listed = true;
+				} else {
+					st = sm_store_monitor_targets(s, o->unit, o->case_id, o->office,
+					    r->sh->after, 256, &batch, &n_batch, err);
+					if (st == SM_OK && n_batch < 256)
+						r->sh->listed = true;
+					if (n_batch > 0)
+						r->sh->after = batch[n_batch - 1].case_id;
+					if (st != SM_OK)
+						r->sh->stop = true;
+				}
+				pthread_mutex_unlock(&r->sh->mu);
 				if (st != SM_OK)
 					break;
 				if (n_batch < 256)
 					listed = true;
 				if (n_batch == 0)
 					break;
-				after = batch[n_batch - 1].case_id;
 			}
 			if (!job_start(r, &batch[i_batch++]))
 				r->nomem = true;
@@ -1486,7 +1536,11 @@ run_loop(struct run *r, sm_err *err)
 		if (r->n_done >= DONE_BATCH || (r->n_done > 0 && (r->jobs_open == 0 ||
 		    ms_since(&flushed) >= FLUSH_MS))) {
 			clock_gettime(CLOCK_MONOTONIC, &flushed);
+			pthread_mutex_lock(&r->sh->mu);
 			sm_status fs = flush(r, err);
+			if (fs != SM_OK)
+				r->sh->stop = true;
+			pthread_mutex_unlock(&r->sh->mu);
 			if (st == SM_OK)
 				st = fs;
 		}
@@ -1509,9 +1563,15 @@ run_loop(struct run *r, sm_err *err)
 			if (q != NULL)
 				req_done(r, q, rc);
 		}
-		if (o->on_progress && ms_since(&last) >= 250) {
+		if (ms_since(&last) >= 250) {
 			clock_gettime(CLOCK_MONOTONIC, &last);
-			o->on_progress(o->ud, r->tot);
+			pthread_mutex_lock(&r->sh->mu);
+			publish(r);
+			if (o->on_progress && ms_since(&r->sh->progress) >= 250) {
+				r->sh->progress = last;
+				o->on_progress(o->ud, &r->sh->tot);
+			}
+			pthread_mutex_unlock(&r->sh->mu);
 		}
 		if (r->in_flight > 0 && r->n_done < DONE_BATCH)
 			curl_multi_poll(r->multi, NULL, 0, 100, NULL);
@@ -1519,8 +1579,13 @@ run_loop(struct run *r, sm_err *err)
 	for (size_t i = 0; i < n_batch; i++)
 		sm_monitor_target_clear(&batch[i]);
 	free(batch);
+	pthread_mutex_lock(&r->sh->mu);
 	if (st == SM_OK)
 		st = flush(r, err);
+	if (st != SM_OK)
+		r->sh->stop = true;
+	publish(r);
+	pthread_mutex_unlock(&r->sh->mu);
 	while (r->jobs) { /* stopped by an error: what was left */
 		struct job *j = r->jobs;
 		r->jobs = j->next;
@@ -1529,10 +1594,118 @@ run_loop(struct run *r, sm_err *err)
 	return st;
 }
 
+/* One fetching thread's own: its multi handle, its finished marks. */
+static bool
+run_init(struct run *r, const struct run *proto, long connections)
+{
+	*r = *proto;
+	r->set.connections = connections;
+	r->tot = &r->mine;
+	r->conv.cd = (iconv_t)-1;
+	/* finished marks wait for the next write: a batch, and the jobs that
+	 * may end before it */
+	r->done = calloc(DONE_BATCH + MAX_JOBS(&r->set), sizeof(sm_mark_check));
+	r->err = sm_err_new();
+	if (r->done == NULL || r->err == NULL || (r->multi = curl_multi_init()) == NULL)
+		return false;
+	curl_multi_setopt(r->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, r->set.connections);
+	curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, r->set.per_host);
+	curl_multi_setopt(r->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, r->set.connections);
+	return true;
+}
+
+static void
+run_free(struct run *r)
+{
+	if (r->multi)
+		curl_multi_cleanup(r->multi);
+	while (r->n_idle > 0)
+		curl_easy_cleanup(r->idle[--r->n_idle]);
+	if (r->conv.cd != (iconv_t)-1)
+		iconv_close(r->conv.cd);
+	for (size_t i = 0; r->done && i < r->n_done; i++)
+		sm_mark_check_clear(&r->done[i]);
+	free(r->done);
+	free(r->queue);
+	sm_err_free(&r->err);
+}
+
+static void *
+run_thread(void *ud)
+{
+	struct run *r = ud;
+	r->st = run_loop(r, r->err);
+	return NULL;
+}
+
+#define THREADS_MAX 64
+
+/* monitor.threads fetching threads (the processors online, at most 4, by
+ * default), monitor.connections shared among them; this one is the first. */
+static sm_status
+run_threads(struct run *proto, sm_err *err)
+{
+	struct shared sh = {.after = 0};
+	struct run *runs;
+	pthread_t tid[THREADS_MAX];
+	bool started[THREADS_MAX] = {false};
+	long n = proto->app->cfg->monitor_threads;
+	sm_status st = SM_OK;
+
+	if (n <= 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cpus < 1 ? 1 : cpus > 4 ? 4 : cpus;
+	}
+	if (n > THREADS_MAX)
+		n = THREADS_MAX;
+	if (n > proto->set.connections)
+		n = proto->set.connections;
+	if ((runs = calloc((size_t)n, sizeof(*runs))) == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	if (pthread_mutex_init(&sh.mu, NULL) != 0) {
+		free(runs);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &sh.progress);
+	proto->sh = &sh;
+	for (long i = 0; i < n; i++) {
+		long c = proto->set.connections / n + (i < proto->set.connections % n);
+		if (!run_init(&runs[i], proto, c)) {
+			if (i == 0)
+				st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+			n = i; /* fewer threads, then */
+			run_free(&runs[i]);
+			break;
+		}
+	}
+	/* a thread that cannot start leaves its share to the others */
+	for (long i = 1; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, run_thread, &runs[i]) == 0;
+	if (st == SM_OK)
+		run_thread(&runs[0]);
+	for (long i = 1; i < n; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+	for (long i = 0; i < n; i++) {
+		if (st == SM_OK && (i == 0 || started[i]) && runs[i].st != SM_OK) {
+			sm_err_merge(err, runs[i].err, NULL);
+			st = runs[i].st;
+		}
+		run_free(&runs[i]);
+	}
+	pthread_mutex_destroy(&sh.mu);
+	proto->tot = &proto->mine;
+	proto->mine = sh.tot;
+	proto->sh = NULL;
+	free(runs);
+	return st;
+}
+
 sm_status
 sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals, sm_err *err)
 {
-	struct run r = {.app = app, .o = o, .tot = totals, .conv = {.cd = (iconv_t)-1}};
+	struct run r = {.app = app, .o = o, .conv = {.cd = (iconv_t)-1}};
 	sm_status st;
 	unsigned may = SM_BIT(SM_ROLE_SYSADMIN) | SM_BIT(SM_ROLE_CONAC) | SM_BIT(SM_ROLE_MONITOR);
 
@@ -1578,37 +1751,15 @@ sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals,
 		r.n_resolve = o->n_resolve;
 		qsort(r.resolve, r.n_resolve, sizeof(char *), cmp_entry);
 	}
-	/* finished marks wait for the next write: a batch, and the jobs that
-	 * may end before it */
-	r.done = calloc(DONE_BATCH + MAX_JOBS(&r.set), sizeof(sm_mark_check));
-	if (sm_curl_load(err) != SM_OK) {
-		free(r.done);
+	if (sm_curl_load(err) != SM_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		free(r.resolve);
 		sm_user_clear(&r.monitor);
-		return sm_err_status(err);
+		return sm_err_count(err) ? sm_err_status(err) :
+		    sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	}
-	if (r.done == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    (r.multi = curl_multi_init()) == NULL) {
-		free(r.done);
-		free(r.resolve);
-		sm_user_clear(&r.monitor);
-		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-	}
-	curl_multi_setopt(r.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, r.set.connections);
-	curl_multi_setopt(r.multi, CURLMOPT_MAX_HOST_CONNECTIONS, r.set.per_host);
-	curl_multi_setopt(r.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(r.multi, CURLMOPT_MAXCONNECTS, r.set.connections);
-	st = run_loop(&r, err);
-	curl_multi_cleanup(r.multi);
-	while (r.n_idle > 0)
-		curl_easy_cleanup(r.idle[--r.n_idle]);
-	if (r.conv.cd != (iconv_t)-1)
-		iconv_close(r.conv.cd);
+	st = run_threads(&r, err);
+	*totals = r.mine;
 	curl_global_cleanup();
-	for (size_t i = 0; i < r.n_done; i++)
-		sm_mark_check_clear(&r.done[i]);
-	free(r.done);
-	free(r.queue);
 	free(r.resolve);
 	sm_user_clear(&r.monitor);
 	return st;
