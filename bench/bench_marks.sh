@@ -25,7 +25,8 @@
 #     moved on by verify-hung, in the transactions that store the checks).
 #
 # SITES (default 10000) is the knob; MONITOR_PAGES (2), MONITOR_CONNECTIONS
-# (64), MONITOR_PER_HOST (1) and WRK_SECONDS (5) too.  With --resolve,
+# (64), MONITOR_PER_HOST (1), MONITOR_THREADS (the checker's default) and
+# WRK_SECONDS (5) too.  With --resolve,
 # libcurl counts monitor.per_host per address: the sites are spread over 64
 # loopback addresses, so that 64 connections can be open.  It prints numbers and fails nothing but
 # itself.  make check never runs it.
@@ -36,6 +37,8 @@ builddir=$(pwd)
 SITES=${SITES:-10000}
 PAGES=${MONITOR_PAGES:-2}
 CONNS=${MONITOR_CONNECTIONS:-64}
+# the checker's default: the processors online, at most 4
+THREADS=${MONITOR_THREADS:-$(n=$(nproc); [ "$n" -gt 4 ] && n=4; echo "$n")}
 WRK_SECONDS=${WRK_SECONDS:-5}
 SM="$builddir/sitemark"
 
@@ -154,6 +157,7 @@ monitor:
   pages: $PAGES
   connections: $CONNS
   per_host: ${MONITOR_PER_HOST:-1}
+  threads: $THREADS
   connect_timeout: 5
   timeout: 20
   http_port: $port
@@ -230,7 +234,7 @@ else
 fi
 
 # ---------------------------------------------------------------- the checker
-echo "mark monitor benchmark: nginx on 127.0.0.1:$port, $PAGES linked pages per site, $CONNS connections"
+echo "mark monitor benchmark: nginx on 127.0.0.1:$port, $PAGES linked pages per site, $CONNS connections, $THREADS threads ($(nproc) processors)"
 printf '  wrk, keep-alive, %s connections (the fair figure, the aim'"'"'s): %10s requests/s\n' \
     "$CONNS" "$wrk_rps"
 printf '  wrk, a new connection per request:                        %10s requests/s\n' \
@@ -265,6 +269,13 @@ for n in 1000 "$SITES"; do
 	rate=$(python3 -c "print('%.0f' % ($pages / $secs))")
 	printf '  %6d sites, --dry-run (nothing stored):   %7.2f s = %7s pages/s; peak RSS %d KiB\n' \
 	    "$n" "$secs" "$rate" "$rss"
+	if [ "$THREADS" != 1 ]; then
+		sed 's/^  threads: .*/  threads: 1/' "$T/sitemark.yaml" >"$T/one.yaml"
+		read -r rss secs rc < <(SITEMARK_CONFIG="$T/one.yaml" rusage_run "$T/one-$n.txt" "$SM" --db "$db" marks check --dry-run "${resolve[@]}")
+		rate=$(python3 -c "print('%.0f' % ($pages / $secs))")
+		printf '  %6d sites, --dry-run on one thread:      %7.2f s = %7s pages/s; peak RSS %d KiB\n' \
+		    "$n" "$secs" "$rate" "$rss"
+	fi
 	# the first check after the marks are issued: verify-hung on each
 	sqlite3 "$db" "UPDATE cases SET state = 'mark_issued' WHERE id > 100000"
 	read -r rss secs rc < <(rusage_run "$T/issued-$n.txt" "$SM" --db "$db" marks check "${resolve[@]}")
