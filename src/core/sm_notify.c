@@ -39,7 +39,7 @@
 #include "sm_validate.h"
 #include "sm_workflow.h"
 
-#define ATTACHMENT_MAX (20 * 1024 * 1024)
+#define ATTACHMENT_MAX SM_ATTACHMENT_MAX
 #define BATCH 64
 
 /* ------------------------------------------------------------ buffers */
