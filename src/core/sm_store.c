@@ -22,10 +22,11 @@
 
 #define FILTER_CACHE 64
 
-/* The columns read_notice() reads, in its order. */
+/* The columns read_notice() reads, in its order (whether an attachment's
+ * bytes are kept, by typeof(): SQLite does not read them for it). */
 #define NOTICE_COLS "id, msg_id, case_id, event, channel, recipient, subject, body," \
 	" created_at, status, attempts, last_error, next_at, sent_at, name, attachment," \
-	" attachment_data IS NOT NULL"
+	" typeof(attachment_data) = 'blob'"
 
 /* Prepared statements, made once per connection on first use. */
 enum stmt_id {
