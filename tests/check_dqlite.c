@@ -544,6 +544,8 @@ START_TEST(test_constraints)
 	ck_assert_int_eq(sm_store_write(s, "second", office_tx, &o, NULL, NULL, err), SM_E_DUPLICATE);
 	ck_assert_int_eq(offices_with(s, "350300"), 1);
 	ck_assert_int_eq(sm_store_schema_version(s), SM_SCHEMA_VERSION);
+	/* a cluster keeps at most 2 MB of attachment with a notice */
+	ck_assert_uint_eq(sm_store_attachment_max(s), SM_ATTACHMENT_MAX_CLUSTER);
 	TU_OK(err, sm_store_integrity(s, err));
 	sm_store_close(&s);
 	sm_err_free(&err);
