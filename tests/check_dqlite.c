@@ -203,6 +203,78 @@ START_TEST(test_batches)
 }
 END_TEST
 
+/* Bytes both ways through the driver: a blob parameter and a blob column
+ * (an attachment of the most a cluster keeps, SM_ATTACHMENT_MAX_CLUSTER,
+ * NULs and all; an empty one, not NULL), and large rows that come in
+ * several batches. */
+START_TEST(test_blobs)
+{
+	sm_err *err = sm_err_new();
+	sm_db *d = NULL;
+	sm_db_stmt *ins = NULL, *sel = NULL;
+	const size_t big = SM_ATTACHMENT_MAX_CLUSTER, part = 400000;
+	unsigned char *data = malloc(big);
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < big; i++)
+		data[i] = (unsigned char)(i * 131 + (i >> 11));
+	data[0] = data[big - 1] = 0;
+	TU_OK(err, sm_db_dqlite.open(target, true, &d, err));
+	ck_assert_int_eq(sm_db_exec(d, "CREATE TABLE blob_test(id INTEGER PRIMARY KEY, b BLOB)"),
+	    SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(d, "INSERT INTO blob_test(b) VALUES (?1)", false, &ins),
+	    SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_blob(ins, 1, data, big), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_DONE);
+	sm_db_reset(ins);
+	ck_assert_int_eq(sm_db_bind_blob(ins, 1, "", 0), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(ins), SM_DB_DONE);
+	for (size_t k = 0; k < 6; k++) {
+		sm_db_reset(ins);
+		ck_assert_int_eq(sm_db_bind_blob(ins, 1, data + k * 250000, part), SM_DB_OK);
+		ck_assert_int_eq(sm_db_step(ins), SM_DB_DONE);
+	}
+	sm_db_finalize(ins);
+	ck_assert_int_eq(sm_db_prepare(d, "SELECT b, typeof(b) FROM blob_test ORDER BY id", false,
+	    &sel), SM_DB_OK);
+	size_t n = 0;
+	ck_assert_int_eq(sm_db_step(sel), SM_DB_ROW);
+	ck_assert_int_eq(sm_db_column_type(sel, 0), SM_DB_BLOB);
+	const void *v = sm_db_column_blob(sel, 0, &n);
+	ck_assert_uint_eq(n, big);
+	ck_assert(memcmp(v, data, big) == 0);
+	ck_assert_ptr_null(sm_db_column_blob(sel, 1, &n)); /* text is not bytes */
+	ck_assert_int_eq(sm_db_step(sel), SM_DB_ROW);
+	ck_assert_str_eq(sm_db_column_text(sel, 1), "blob");
+	ck_assert_ptr_nonnull(sm_db_column_blob(sel, 0, &n));
+	ck_assert_uint_eq(n, 0);
+	for (size_t k = 0; k < 6; k++) {
+		ck_assert_int_eq(sm_db_step(sel), SM_DB_ROW);
+		v = sm_db_column_blob(sel, 0, &n);
+		ck_assert_uint_eq(n, part);
+		ck_assert(memcmp(v, data + k * 250000, part) == 0);
+	}
+	ck_assert_int_eq(sm_db_step(sel), SM_DB_DONE);
+	sm_db_finalize(sel);
+	/* on the wire: the large rows came in several batches */
+	sm_dq_conn *c = leader();
+	uint32_t db;
+	sm_dq_rows r;
+	ck_assert_int_eq(sm_dq_open(c, "sitemark", &db), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_query(c, db, "SELECT b FROM blob_test ORDER BY id", NULL, 0, &r),
+	    SM_DQ_OK);
+	ck_assert_uint_eq(r.nrows, 8);
+	ck_assert_msg(r.nbufs > 1, "the rows came in %zu batch(es)", r.nbufs);
+	ck_assert_uint_eq(r.values[7].len, part);
+	ck_assert(memcmp(r.values[7].s, data + 5 * 250000, part) == 0);
+	sm_dq_rows_clear(&r);
+	sm_dq_close(c);
+	ck_assert_int_eq(sm_db_exec(d, "DROP TABLE blob_test"), SM_DB_OK);
+	sm_db_close(d);
+	free(data);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_failure)
 {
 	sm_dq_conn *c = leader();
@@ -472,6 +544,8 @@ START_TEST(test_constraints)
 	ck_assert_int_eq(sm_store_write(s, "second", office_tx, &o, NULL, NULL, err), SM_E_DUPLICATE);
 	ck_assert_int_eq(offices_with(s, "350300"), 1);
 	ck_assert_int_eq(sm_store_schema_version(s), SM_SCHEMA_VERSION);
+	/* a cluster keeps at most 2 MB of attachment with a notice */
+	ck_assert_uint_eq(sm_store_attachment_max(s), SM_ATTACHMENT_MAX_CLUSTER);
 	TU_OK(err, sm_store_integrity(s, err));
 	sm_store_close(&s);
 	sm_err_free(&err);
@@ -561,6 +635,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_pipeline);
 	tcase_add_test(tc, test_batches);
 	tcase_add_test(tc, test_failure);
+	tcase_add_test(tc, test_blobs);
 	tcase_add_test(tc, test_cluster);
 	tcase_add_test(tc, test_timeout);
 	suite_add_tcase(s, tc);

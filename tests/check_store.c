@@ -323,6 +323,8 @@ static void
 downgrade_to_1(const char *path)
 {
 	raw_exec(path,
+	    /* 12: attachments kept with their notices */
+	    "ALTER TABLE outbox DROP COLUMN attachment_data;"
 	    /* 11: the mark monitor's checks (the users table made again to
 	     * allow the role 'monitor' stays, as 3's did for 'none') */
 	    "DROP TABLE mark_check_pages; DROP TABLE mark_checks;"
@@ -387,6 +389,8 @@ START_TEST(test_upgrade_from_1)
 	    "SELECT count(*) FROM pragma_table_info('mark_check_pages') WHERE name = 'where'"), 1);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name = 'users' AND sql LIKE '%''monitor''%'"), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM pragma_table_info('outbox')"
+	    " WHERE name = 'attachment_data' AND type = 'BLOB'"), 1);
 }
 END_TEST
 
@@ -723,6 +727,97 @@ START_TEST(test_notice_ids)
 	ck_assert_uint_eq(strlen(m), 302);
 	ck_assert_str_eq(m + 300, ":2");
 	free(m);
+	sm_store_close(&s);
+}
+END_TEST
+
+/* An e-mail's attachment kept with its notice (schema 12). */
+static const char att_bytes[] = "%PDF-1.4\n\0\x01\xff\xfe end";
+
+static sm_status
+attachment_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	(void)ud;
+	sm_notice n = {.event = "mail", .channel = "email", .recipient = "a@example.cn",
+	    .subject = "s", .body = "b", .attachment = "case-1-letter.pdf",
+	    .attachment_data = att_bytes, .attachment_len = sizeof(att_bytes)};
+	sm_status st = sm_tx_notice(tx, &n, e);
+	/* one never to be sent keeps no bytes */
+	n.status = "refused";
+	if (st == SM_OK)
+		st = sm_tx_notice(tx, &n, e);
+	/* one queued before schema 12 names a file */
+	sm_notice old = {.event = "mail", .channel = "email", .recipient = "a@example.cn",
+	    .subject = "s", .body = "b", .attachment = "/var/lib/sitemark/mail/case-1-letter.pdf"};
+	if (st == SM_OK)
+		st = sm_tx_notice(tx, &old, e);
+	return st;
+}
+
+struct done_op {
+	int64_t id;
+	const char *status;
+};
+
+static sm_status
+done_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	struct done_op *d = ud;
+	return sm_tx_notice_done(tx, d->id, d->status, d->status[0] == 'r' ? "down" : NULL,
+	    d->status[0] == 'r' ? "2026-02-13T10:05:00+08:00" : NULL, NULL, e);
+}
+
+START_TEST(test_notice_attachment)
+{
+	sm_store *s = open_new();
+	sm_notice *ns = NULL;
+	size_t n = 0, len = 0;
+	void *data = NULL;
+	ck_assert_uint_eq(sm_store_attachment_max(s), SM_ATTACHMENT_MAX);
+	OK(sm_store_write(s, "att", attachment_tx, NULL, NULL, NULL, err));
+	OK(sm_store_notices_due(s, "2026-02-13T10:00:00+08:00", 0, 10, &ns, &n, err));
+	ck_assert_uint_eq(n, 2); /* not the refused one */
+	ck_assert(ns[0].attachment_kept);
+	ck_assert_str_eq(ns[0].attachment, "case-1-letter.pdf");
+	ck_assert(!ns[1].attachment_kept);
+	ck_assert_str_eq(ns[1].attachment, "/var/lib/sitemark/mail/case-1-letter.pdf");
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM outbox WHERE status = 'refused'"
+	    " AND attachment_data IS NULL"), 1);
+	int64_t id = ns[0].id;
+	for (size_t i = 0; i < n; i++)
+		sm_notice_clear(&ns[i]);
+	free(ns);
+	/* the bytes as they were, NULs and all; none for the others */
+	OK(sm_store_notice_attachment(s, id, &data, &len, err));
+	ck_assert_uint_eq(len, sizeof(att_bytes));
+	ck_assert(memcmp(data, att_bytes, len) == 0);
+	free(data);
+	OK(sm_store_notice_attachment(s, id + 2, &data, &len, err));
+	ck_assert_ptr_null(data);
+	ck_assert_int_eq(sm_store_notice_attachment(s, 999, &data, &len, err), SM_E_NOTFOUND);
+	/* a backup carries them */
+	char *copy = tu_str_cat(dir, "/att-copy.db");
+	int64_t records = 0;
+	OK(sm_store_backup(s, copy, &records, err));
+	ck_assert_int_eq(raw_int(copy, "SELECT count(*) FROM outbox WHERE attachment_data ="
+	    " X'255044462D312E340A0001FFFE20656E6400'"), 1);
+	free(copy);
+	/* kept while it is retried; dropped once sent or given up, the name kept */
+	struct done_op d = {id, "retrying"};
+	OK(sm_store_write(s, "att-1", done_tx, &d, NULL, NULL, err));
+	ck_assert_int_eq(raw_int(db, "SELECT length(attachment_data) FROM outbox WHERE id = 1"),
+	    (int64_t)sizeof(att_bytes));
+	d.status = "sent";
+	OK(sm_store_write(s, "att-2", done_tx, &d, NULL, NULL, err));
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM outbox WHERE id = 1 AND status = 'sent'"
+	    " AND attachment_data IS NULL AND attachment = 'case-1-letter.pdf'"), 1);
+	OK(sm_store_notice_attachment(s, id, &data, &len, err));
+	ck_assert_ptr_null(data);
+	d.id = id + 2;
+	d.status = "failed";
+	OK(sm_store_write(s, "att-3", done_tx, &d, NULL, NULL, err));
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM outbox WHERE attachment_data IS NOT NULL"),
+	    0);
 	sm_store_close(&s);
 }
 END_TEST
@@ -1771,6 +1866,29 @@ START_TEST(test_driver_roundtrip)
 	ck_assert_int_eq(sm_db_changes(d), 1);
 	ck_assert_int_eq(sm_db_last_insert_id(d), 1);
 
+	/* bytes both ways: NULs kept, an empty blob is not NULL, text is not bytes */
+	sm_db_stmt *b = NULL;
+	size_t blen = 9;
+	ck_assert_int_eq(sm_db_exec(d, "CREATE TABLE bl(b)"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(d, "INSERT INTO bl VALUES (?1)", false, &b), SM_DB_OK);
+	ck_assert_int_eq(sm_db_bind_blob(b, 1, "a\0b", 3), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(b), SM_DB_DONE);
+	sm_db_reset(b);
+	ck_assert_int_eq(sm_db_bind_blob(b, 1, "x", 0), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(b), SM_DB_DONE);
+	sm_db_finalize(b);
+	ck_assert_int_eq(sm_db_prepare(d, "SELECT b, 'text' FROM bl ORDER BY rowid", false, &b),
+	    SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(b), SM_DB_ROW);
+	ck_assert_int_eq(sm_db_column_type(b, 0), SM_DB_BLOB);
+	ck_assert(memcmp(sm_db_column_blob(b, 0, &blen), "a\0b", 3) == 0);
+	ck_assert_uint_eq(blen, 3);
+	ck_assert_ptr_null(sm_db_column_blob(b, 1, &blen));
+	ck_assert_int_eq(sm_db_step(b), SM_DB_ROW);
+	ck_assert_ptr_nonnull(sm_db_column_blob(b, 0, &blen));
+	ck_assert_uint_eq(blen, 0);
+	sm_db_finalize(b);
+
 	/* sm_in_tx(): a guarded write outside a transaction fails; inside
 	 * one, and deferred, it runs; after a failure nothing more does */
 	sm_db_stmt *g = NULL;
@@ -1936,6 +2054,7 @@ store_suite(void)
 	tcase_add_test(tc, test_replay_digest);
 	tcase_add_test(tc, test_rollback);
 	tcase_add_test(tc, test_notice_ids);
+	tcase_add_test(tc, test_notice_attachment);
 	tcase_add_test(tc, test_case_version);
 	tcase_add_test(tc, test_deferred_writes);
 	tcase_add_test(tc, test_case_unique_open);

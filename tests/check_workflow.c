@@ -1158,32 +1158,56 @@ START_TEST(test_notice_name_and_mail)
 	    " '$.contact.name', '李华') WHERE id = %lld", (long long)u_gov);
 	raw_exec(sql);
 
-	char *pdf = tu_write(dir, "letter.pdf", "%PDF-1.4\n");
+	/* the attachment's bytes are kept with the notice, a NUL among them;
+	 * the audit names it, its size and SHA-256 */
+	static const char pdf[] = "%PDF-1.4\n\0\xff binary";
 	as("fz-review");
-	OK(sm_case_queue_mail(app, s, "申请函", "请查收附件。\n", pdf, err));
+	OK(sm_case_queue_mail(app, s, "申请函", "请查收附件。\n", "letter.pdf", pdf, sizeof(pdf),
+	    err));
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE case_id = %lld"
 	    " AND event = 'mail' AND channel = 'email' AND status = 'pending'"
 	    " AND recipient = json_extract((SELECT \"values\" FROM units WHERE id = %lld),"
-	    " '$.contact.email') AND name = '李华' AND subject = '申请函' AND attachment = '%s'",
-	    (long long)s, (long long)u_gov, pdf);
+	    " '$.contact.email') AND name = '李华' AND subject = '申请函'"
+	    " AND attachment = 'letter.pdf' AND typeof(attachment_data) = 'blob'"
+	    " AND length(attachment_data) = %zu AND hex(attachment_data) = '%s'",
+	    (long long)s, (long long)u_gov, sizeof(pdf),
+	    "255044462D312E340A00FF2062696E61727900");
 	ck_assert_int_eq(raw_int(sql), 1);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE object = 'case'"
-	    " AND object_id = %lld AND action = 'mail-queued' AND actor = 'fz-review'", (long long)s);
+	    " AND object_id = %lld AND action = 'mail-queued' AND actor = 'fz-review'"
+	    " AND object_key = 'letter.pdf' AND json_extract(\"values\", '$.bytes') = %zu"
+	    " AND json_extract(\"values\", '$.sha256') = '%s'", (long long)s, sizeof(pdf),
+	    "8334df0f0eb96a5b8e1f81abb14e7e584680c3022a0971ff9ec8bd3ab34fd4d4");
 	ck_assert_int_eq(raw_int(sql), 1);
-	/* refused: a relative or missing file, a subject with a line break,
-	 * another office's reviewer, a system administrator */
+	/* the sender reads the bytes back from the store */
+	int64_t nid = raw_int("SELECT max(id) FROM outbox WHERE event = 'mail'");
+	void *got = NULL;
+	size_t got_len = 0;
+	OK(sm_store_notice_attachment(app->store, nid, &got, &got_len, err));
+	ck_assert_uint_eq(got_len, sizeof(pdf));
+	ck_assert(memcmp(got, pdf, sizeof(pdf)) == 0);
+	free(got);
+	/* refused: a name with a '/' or none, no bytes, more than the store
+	 * keeps, a subject with a line break, another office's reviewer, a
+	 * system administrator */
 	sm_err_clear(err);
-	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "letter.pdf", err), SM_E_INVALID);
-	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "/nonexistent/a.pdf", err), SM_E_IO);
-	ck_assert_int_eq(sm_case_queue_mail(app, s, "x\r\nBcc: e@evil.cn", "y", NULL, err),
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "/tmp/a.pdf", pdf, 3, err),
 	    SM_E_INVALID);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "", pdf, 3, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "a\nb.pdf", pdf, 3, err),
+	    SM_E_INVALID);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "a.pdf", NULL, 0, err), SM_E_INVALID);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", "a.pdf", pdf,
+	    sm_mail_attachment_max(app) + 1, err), SM_E_INVALID);
+	ck_assert_uint_eq(sm_mail_attachment_max(app), SM_ATTACHMENT_MAX);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x\r\nBcc: e@evil.cn", "y", NULL, NULL, 0,
+	    err), SM_E_INVALID);
 	as("xm-review");
-	ck_assert_int_ne(sm_case_queue_mail(app, s, "x", "y", NULL, err), SM_OK);
+	ck_assert_int_ne(sm_case_queue_mail(app, s, "x", "y", NULL, NULL, 0, err), SM_OK);
 	as("admin");
-	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", NULL, err), SM_E_DENIED);
+	ck_assert_int_eq(sm_case_queue_mail(app, s, "x", "y", NULL, NULL, 0, err), SM_E_DENIED);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE event = 'mail'");
 	ck_assert_int_eq(raw_int(sql), 1);
-	free(pdf);
 }
 END_TEST
 

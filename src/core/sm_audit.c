@@ -81,6 +81,19 @@ sm_audit_digest(const char *tag, const char *const *parts, size_t n,
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
+void
+sm_sha256_hex(const void *data, size_t len, char out[SM_AUDIT_HASH_LEN + 1])
+{
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (size_t i = 0; i < sizeof(digest); i++)
+		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
 char *
 sm_base64(const void *data, size_t len)
 {

@@ -40,6 +40,10 @@ void sm_audit_hash(const sm_audit_rec *r, char out[SM_AUDIT_HASH_LEN + 1]);
 void sm_audit_digest(const char *tag, const char *const *parts, size_t n,
                      char out[SM_AUDIT_HASH_LEN + 1]);
 
+/* SHA-256 of LEN bytes at DATA, as lower-case hex into OUT (a mail's
+ * attachment, named in its audit record). */
+void sm_sha256_hex(const void *data, size_t len, char out[SM_AUDIT_HASH_LEN + 1]);
+
 /* Base64 of LEN bytes (malloc'd, NUL-terminated): nettle stays in this file. */
 char *sm_base64(const void *data, size_t len);
 

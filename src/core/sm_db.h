@@ -8,7 +8,7 @@
  * a networked one (dqlite over its wire protocol) is one more file.
  *
  * What a driver must do is what the store needs and no more: statements with
- * numbered parameters (?1, ?2 ...), rows of integers, reals, text and NULL,
+ * numbered parameters (?1, ?2 ...), rows of integers, reals, text, bytes and NULL,
  * the rows a write changed and the id it inserted, a plain script for
  * migrations, transactions (BEGIN IMMEDIATE for writes), and its failures as
  * sm_db_rc codes.  What a database file needs besides (its journal mode, its
@@ -159,6 +159,12 @@ struct sm_db_driver {
 	 * A failure of the
 	 * connection is returned (SM_DB_RETRY...), and then OUT says nothing. */
 	sm_db_rc (*sync)(sm_db *db, const sm_db_outcome **out, size_t *n);
+
+	/* Bytes (a mail's attachment): V's N bytes are copied (N 0 binds an
+	 * empty blob, V NULL binds NULL); a blob column's bytes and *N, valid
+	 * as column_text's (NULL for NULL, and for a value of another type). */
+	sm_db_rc (*bind_blob)(sm_db_stmt *st, int i, const void *v, size_t n);
+	const void *(*column_blob)(sm_db_stmt *st, int i, size_t *n);
 };
 
 /* The local driver: one SQLite file in WAL mode (sm_db_sqlite.c). */
@@ -252,6 +258,18 @@ static inline sm_db_rc
 sm_db_bind_text_owned(sm_db_stmt *st, int i, char *v)
 {
 	return st->drv->bind_text_owned(st, i, v);
+}
+
+static inline sm_db_rc
+sm_db_bind_blob(sm_db_stmt *st, int i, const void *v, size_t n)
+{
+	return st->drv->bind_blob(st, i, v, n);
+}
+
+static inline const void *
+sm_db_column_blob(sm_db_stmt *st, int i, size_t *n)
+{
+	return st->drv->column_blob(st, i, n);
 }
 
 static inline sm_db_rc

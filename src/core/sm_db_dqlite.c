@@ -596,6 +596,31 @@ dq_bind_text(sm_db_stmt *st, int i, const char *v)
 	return dq_bind_text_owned(st, i, copy);
 }
 
+static sm_db_rc
+dq_bind_blob(sm_db_stmt *st, int i, const void *v, size_t n)
+{
+	if (v == NULL)
+		return dq_bind_null(st, i);
+	char *copy = malloc(n ? n : 1);
+	if (copy == NULL) {
+		dq_bind_null(st, i);
+		if (DS(st)->bind_rc == SM_DB_OK)
+			DS(st)->bind_rc = SM_DB_NOMEM;
+		return SM_DB_NOMEM;
+	}
+	memcpy(copy, v, n);
+	sm_dq_value *p = param(DS(st), i);
+	if (p == NULL) {
+		free(copy);
+		return SM_DB_ERROR;
+	}
+	DS(st)->owned[i - 1] = copy;
+	p->type = SM_DQ_BLOB;
+	p->s = copy;
+	p->len = n;
+	return SM_DB_OK;
+}
+
 static void
 dq_bind_failed(sm_db_stmt *st, sm_db_rc rc)
 {
@@ -809,8 +834,19 @@ dq_column_text(sm_db_stmt *st, int i)
 		snprintf(s->num[i], sizeof(s->num[i]), "%.15g", v->f);
 		return s->num[i];
 	default:
-		return NULL; /* NULL; blobs are not text (the store keeps none) */
+		return NULL; /* NULL; blobs are not text */
 	}
+}
+
+static const void *
+dq_column_blob(sm_db_stmt *st, int i, size_t *n)
+{
+	const sm_dq_value *v = value(st, i);
+	*n = 0;
+	if (v == NULL || v->type != SM_DQ_BLOB)
+		return NULL;
+	*n = v->len;
+	return v->s ? v->s : "";
 }
 
 /* ------------------------------------------------------------ the connection */
@@ -1081,4 +1117,6 @@ const sm_db_driver sm_db_dqlite = {
 	.backup = dq_backup,
 	.defer = dq_defer,
 	.sync = dq_sync,
+	.bind_blob = dq_bind_blob,
+	.column_blob = dq_column_blob,
 };

@@ -435,6 +435,14 @@ lite_bind_text_owned(sm_db_stmt *s, int i, char *v)
 }
 
 static sm_db_rc
+lite_bind_blob(sm_db_stmt *s, int i, const void *v, size_t n)
+{
+	if (v == NULL)
+		return bound(s, sqlite3_bind_null(ST(s), i));
+	return bound(s, sqlite3_bind_blob64(ST(s), i, n ? v : "", n, SQLITE_TRANSIENT));
+}
+
+static sm_db_rc
 lite_bind_null(sm_db_stmt *s, int i)
 {
 	return bound(s, sqlite3_bind_null(ST(s), i));
@@ -554,6 +562,20 @@ lite_column_text(sm_db_stmt *s, int i)
 	return (const char *)sqlite3_column_text(ST(s), i);
 }
 
+static const void *
+lite_column_blob(sm_db_stmt *s, int i, size_t *n)
+{
+	*n = 0;
+	if (sqlite3_column_type(ST(s), i) != SQLITE_BLOB)
+		return NULL;
+	const void *v = sqlite3_column_blob(ST(s), i);
+	int len = sqlite3_column_bytes(ST(s), i);
+	if (v == NULL)
+		return len == 0 ? "" : NULL; /* empty, or out of memory */
+	*n = (size_t)len;
+	return v;
+}
+
 /* ------------------------------------------------------------ the connection */
 
 static int64_t
@@ -663,6 +685,8 @@ const sm_db_driver sm_db_sqlite = {
 	.backup = lite_backup,
 	.defer = lite_defer,
 	.sync = lite_sync,
+	.bind_blob = lite_bind_blob,
+	.column_blob = lite_column_blob,
 };
 
 /* ------------------------------------------------------------ failure injection

@@ -125,7 +125,14 @@ typedef struct sm_notice {  /* one outbox row */
 	char *next_at;        /* retrying: when the next attempt is due */
 	char *sent_at;        /* sent: when */
 	char *name;           /* the recipient's name (the e-mail's To), or NULL */
-	char *attachment;     /* e-mail: a file to attach (path), or NULL */
+	char *attachment;     /* e-mail: the attachment's file name (its bytes kept in the
+	                       * store), or a file to attach (a path: queued before
+	                       * schema 12), or NULL */
+	bool attachment_kept; /* read: the attachment's bytes are in the store
+	                       * (sm_store_notice_attachment; dropped once sent or
+	                       * given up) */
+	const void *attachment_data; /* queued: the bytes to keep (not owned), or NULL */
+	size_t attachment_len;
 } sm_notice;
 
 typedef struct sm_note {

@@ -39,7 +39,7 @@
 #include "sm_validate.h"
 #include "sm_workflow.h"
 
-#define ATTACHMENT_MAX (20 * 1024 * 1024)
+#define ATTACHMENT_MAX SM_ATTACHMENT_MAX
 #define BATCH 64
 
 /* ------------------------------------------------------------ buffers */
@@ -338,7 +338,14 @@ sm_mail_compose(const sm_mail *m, size_t *len, sm_err *err)
 	}
 	char *att = NULL;
 	size_t att_len = 0;
-	if (m->attachment && read_attachment(m->attachment, &att, &att_len, err) != SM_OK)
+	if (m->attachment && m->attachment_data) {
+		if ((att = malloc(m->attachment_len + 1)) == NULL) {
+			sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+			return NULL;
+		}
+		memcpy(att, m->attachment_data, m->attachment_len);
+		att_len = m->attachment_len;
+	} else if (m->attachment && read_attachment(m->attachment, &att, &att_len, err) != SM_OK)
 		return NULL;
 
 	buf b = {0};
@@ -748,8 +755,22 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 		.subject = n->subject, .body = n->body, .message_id = *message_id,
 		.date = sm_clock_now(&s->app->clock), .attachment = n->attachment,
 	};
+	/* the attachment's bytes kept in the store with the notice (schema 12;
+	 * before, its path names a file) */
+	void *att = NULL;
+	if (n->attachment_kept && *message_id) {
+		if (sm_store_notice_attachment(s->app->store, n->id, &att, &m.attachment_len, e) !=
+		    SM_OK)
+			att = NULL;
+		else if (att == NULL)
+			sm_err_add(e, SM_E_IO, "attachment",
+			    _("the attachment %s is no longer in the store"), n->attachment);
+		m.attachment_data = att;
+	}
 	size_t len = 0;
-	char *msg = *message_id ? sm_mail_compose(&m, &len, e) : NULL;
+	char *msg = *message_id && (!n->attachment_kept || att) ? sm_mail_compose(&m, &len, e) :
+	    NULL;
+	free(att);
 	if (msg == NULL) {
 		*why = strdup(e && sm_err_count(e) ? sm_err_msg(e, 0) : _("out of memory"));
 		/* a header that would carry a line break is never sent; a file

@@ -29,7 +29,10 @@ typedef struct sm_mail {
 	const char *body;        /* UTF-8, lines end in \n */
 	const char *message_id;  /* "<...>" (sm_mail_message_id) */
 	time_t date;
-	const char *attachment;  /* a file to attach, or NULL */
+	const char *attachment;  /* a file to attach (a path), or NULL; with
+	                          * ATTACHMENT_DATA its name */
+	const void *attachment_data; /* the attachment's bytes (kept in the store), or NULL */
+	size_t attachment_len;
 } sm_mail;
 
 /* The message (RFC 5322, MIME: text/plain; charset=UTF-8 in base64, with

@@ -22,9 +22,11 @@
 
 #define FILTER_CACHE 64
 
-/* The columns read_notice() reads, in its order. */
+/* The columns read_notice() reads, in its order (whether an attachment's
+ * bytes are kept, by typeof(): SQLite does not read them for it). */
 #define NOTICE_COLS "id, msg_id, case_id, event, channel, recipient, subject, body," \
-	" created_at, status, attempts, last_error, next_at, sent_at, name, attachment"
+	" created_at, status, attempts, last_error, next_at, sent_at, name, attachment," \
+	" typeof(attachment_data) = 'blob'"
 
 /* Prepared statements, made once per connection on first use. */
 enum stmt_id {
@@ -50,6 +52,7 @@ enum stmt_id {
 	ST_REDPAGE_PUT, ST_REDPAGE_GET, ST_SITE_MARKS,
 	ST_MONITOR_TARGETS, ST_MARK_CHECK_INSERT, ST_MARK_CHECK_PAGE_INSERT, ST_MARK_CHECK_LATEST,
 	ST_MARK_CHECK_PAGES,
+	ST_NOTICE_ATTACHMENT,
 	ST_COUNT
 };
 
@@ -164,8 +167,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit ORDER BY seq",
 	[ST_NOTICE_INSERT] = "INSERT INTO outbox(msg_id, case_id, event, channel, recipient,"
-	    " subject, body, created_at, status, last_error, name, attachment)"
-	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10, ?11, ?12"
+	    " subject, body, created_at, status, last_error, name, attachment, attachment_data)"
+	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10, ?11, ?12, ?13"
 	    " WHERE sm_in_tx()",
 	[ST_NOTICE_LIST] = "SELECT " NOTICE_COLS " FROM outbox WHERE case_id = ?1 ORDER BY id",
 	[ST_NOTE_INSERT] = "INSERT INTO notes(object, object_id, author, at, text)"
@@ -208,16 +211,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* a scheduled notice: its msg_id is its key (case, event, deadline,
 	 * channel), so that it is queued once however often the sender runs */
 	[ST_NOTICE_ONCE] = "INSERT INTO outbox(msg_id, case_id, event, channel, recipient,"
-	    " subject, body, created_at, status, last_error, name, attachment)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10, ?11, ?12)"
+	    " subject, body, created_at, status, last_error, name, attachment, attachment_data)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?9, 'pending'), ?10, ?11, ?12, ?13)"
 	    " ON CONFLICT(msg_id) DO NOTHING",
 	/* what is due to be sent at ?1, oldest first */
 	[ST_NOTICE_DUE] = "SELECT " NOTICE_COLS " FROM outbox"
 	    " WHERE status IN ('pending', 'retrying') AND (next_at IS NULL OR next_at <= ?1)"
 	    " AND id > ?2 ORDER BY id LIMIT ?3",
-	/* an attempt's outcome; only a notice still waiting to be sent */
+	/* an attempt's outcome; only a notice still waiting to be sent.  Sent
+	 * or given up, the attachment's bytes kept in the store (a print: the
+	 * unit's and its handler's personal data) are dropped; its name stays */
 	[ST_NOTICE_DONE] = "UPDATE outbox SET status = ?2, attempts = attempts + 1,"
-	    " last_error = ?3, next_at = ?4, sent_at = ?5"
+	    " last_error = ?3, next_at = ?4, sent_at = ?5,"
+	    " attachment_data = CASE WHEN ?2 IN ('sent', 'failed') THEN NULL"
+	    " ELSE attachment_data END"
 	    " WHERE id = ?1 AND status IN ('pending', 'retrying')",
 	/* marks to hang (mark_issued) whose deadline is on or before ?1 */
 	[ST_HANG_DUE] = "SELECT c.id, m.hang_due FROM cases c JOIN marks m ON m.case_id = c.id"
@@ -255,6 +262,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
 	[ST_MARK_CHECK_PAGES] = "SELECT url, final_url, status, verdict, \"where\", title_ok, title,"
 	    " detail, bytes, ms FROM mark_check_pages WHERE check_id = ?1 ORDER BY n",
+	/* the bytes of an e-mail's attachment kept in the store (schema 12) */
+	[ST_NOTICE_ATTACHMENT] = "SELECT attachment_data FROM outbox WHERE id = ?1",
 };
 
 /* Versioned migrations: migrations[i] takes the schema from version i to i+1. */
@@ -476,6 +485,12 @@ static const char *const migrations[] = {
 	"  title TEXT, detail TEXT,"
 	"  bytes INTEGER NOT NULL, ms INTEGER NOT NULL,"
 	"  PRIMARY KEY(check_id, n)) WITHOUT ROWID;",
+	/* 11 -> 12: an e-mail's attachment kept in the store with its notice
+	 * (print --mail on either backend: a cluster has no file beside the
+	 * database).  attachment is then the file's name and attachment_data
+	 * its bytes, dropped once the notice is sent or given up; a notice
+	 * queued before names a file (a path) and keeps no bytes. */
+	"ALTER TABLE outbox ADD COLUMN attachment_data BLOB;",
 };
 
 struct filter_stmt {
@@ -957,6 +972,7 @@ read_notice(sm_db_stmt *st, sm_notice *n)
 	n->sent_at = col_str(st, 13);
 	n->name = col_str(st, 14);
 	n->attachment = col_str(st, 15);
+	n->attachment_kept = sm_db_column_int64(st, 16) != 0;
 }
 
 static void
@@ -1260,6 +1276,7 @@ struct copied {
 	int64_t i;
 	double f;
 	char *s;
+	size_t len; /* a blob's bytes at S */
 };
 
 /* The values a statement of the restore into a cluster carries at most
@@ -1299,6 +1316,9 @@ insert_rows(sm_db *dst, const char *table, int ncols, struct copied *v, int n)
 			break;
 		case SM_DB_TEXT:
 			rc = sm_db_bind_text(st, k + 1, v[k].s);
+			break;
+		case SM_DB_BLOB:
+			rc = sm_db_bind_blob(st, k + 1, v[k].s, v[k].len);
 			break;
 		default:
 			rc = sm_db_bind_null(st, k + 1);
@@ -1459,11 +1479,18 @@ copy_rows(sm_db *src, sm_db *dst, const char *table, int64_t *copied_rows)
 				x->f = sm_db_column_double(st, k);
 			else if (x->type == SM_DB_TEXT && (x->s = strdup(sm_db_column_text(st, k))) == NULL)
 				rc = SM_DB_NOMEM;
-			else if (x->type == SM_DB_BLOB)
-				rc = SM_DB_CORRUPT; /* sitemark keeps no binary data */
-			bytes += x->s ? strlen(x->s) + 8 : 8;
+			else if (x->type == SM_DB_BLOB) {
+				/* an e-mail's attachment (schema 12) */
+				const void *b = sm_db_column_blob(st, k, &x->len);
+				if (b == NULL || (x->s = malloc(x->len ? x->len : 1)) == NULL)
+					rc = SM_DB_NOMEM;
+				else
+					memcpy(x->s, b, x->len);
+			}
+			bytes += x->type == SM_DB_BLOB ? x->len + 8 : x->s ? strlen(x->s) + 8 : 8;
 		}
-		if (rc != SM_DB_OK || c.rows - sent < (size_t)c.per)
+		/* a statement's rows, or fewer when their values fill a transaction */
+		if (rc != SM_DB_OK || (c.rows - sent < (size_t)c.per && bytes < RESTORE_TX_BYTES))
 			continue;
 		/* a statement's rows: sent now; the transaction's: committed */
 		rc = chunk_insert(dst, table, &c, sent);
@@ -2530,6 +2557,10 @@ bind_notice(sm_tx *tx, sm_db_stmt *st, const sm_notice *n)
 	bind_text(st, 10, n->last_error);
 	bind_text(st, 11, n->name);
 	bind_text(st, 12, n->attachment);
+	/* a notice never to be sent keeps no bytes */
+	if (n->attachment_data && !(n->status && strcmp(n->status, "refused") == 0) &&
+	    sm_db_bind_blob(st, 13, n->attachment_data, n->attachment_len) != SM_DB_OK)
+		sm_db_bind_failed(st, SM_DB_NOMEM);
 }
 
 sm_status
@@ -3101,6 +3132,41 @@ sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t *n, sm_er
 	sm_db_bind_int64(st, 1, case_id);
 	return get_all(&s->c, st, READER(read_notice, sm_notice), sizeof(sm_notice),
 	    CLEARER(sm_notice_clear), (void **)out, n, err);
+}
+
+size_t
+sm_store_attachment_max(const sm_store *s)
+{
+	bool networked = s && s->path &&
+	    strncmp(s->path, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) == 0;
+	return networked ? SM_ATTACHMENT_MAX_CLUSTER : SM_ATTACHMENT_MAX;
+}
+
+sm_status
+sm_store_notice_attachment(sm_store *s, int64_t id, void **data, size_t *len, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_NOTICE_ATTACHMENT, err);
+	*data = NULL;
+	*len = 0;
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, id);
+	sm_db_rc rc = sm_db_step(st);
+	if (rc != SM_DB_ROW) {
+		sm_db_reset(st);
+		return rc == SM_DB_DONE ? SM_E_NOTFOUND : db_fail(&s->c, err, rc);
+	}
+	size_t n = 0;
+	const void *v = sm_db_column_blob(st, 0, &n);
+	bool null = sm_db_column_type(st, 0) == SM_DB_NULL;
+	if (v != NULL && (*data = malloc(n ? n : 1)) != NULL) {
+		memcpy(*data, v, n);
+		*len = n;
+	}
+	sm_db_reset(st);
+	if (*data == NULL && !null)
+		return nomem(err);
+	return SM_OK;
 }
 
 sm_status

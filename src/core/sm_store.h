@@ -25,7 +25,7 @@
 #include "sm_model.h"
 #include "sm_monitor.h"
 
-#define SM_SCHEMA_VERSION 11
+#define SM_SCHEMA_VERSION 12
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -254,6 +254,17 @@ sm_status sm_store_notices(sm_store *s, int64_t case_id, sm_notice **out, size_t
  * NOW) with an id above AFTER, in id order. */
 sm_status sm_store_notices_due(sm_store *s, const char *now, int64_t after, size_t limit,
                                sm_notice **out, size_t *n, sm_err *err);
+/* The most bytes an e-mail's attachment kept with its notice may have:
+ * SM_ATTACHMENT_MAX in a local file; SM_ATTACHMENT_MAX_CLUSTER on a dqlite
+ * cluster, whose 1.11.1 fails transactions of a few megabytes with "disk
+ * I/O error" (canonical/dqlite#432), some after they landed. */
+#define SM_ATTACHMENT_MAX (20 * 1024 * 1024)
+#define SM_ATTACHMENT_MAX_CLUSTER (2 * 1024 * 1024)
+size_t sm_store_attachment_max(const sm_store *s);
+/* The bytes of notice ID's attachment kept in the store (schema 12), into
+ * *DATA (malloc'd) and *LEN; *DATA NULL when it keeps none (any more). */
+sm_status sm_store_notice_attachment(sm_store *s, int64_t id, void **data, size_t *len,
+                                     sm_err *err);
 /* The cases in mark_issued whose hanging deadline (YYYY-MM-DD) is on or
  * before UNTIL: their ids and deadlines (free with sm_hang_due_free). */
 sm_status sm_store_hang_due(sm_store *s, const char *until, int64_t **cases, char ***due,

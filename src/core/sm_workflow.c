@@ -353,7 +353,9 @@ audit(sm_tx *tx, const sm_app *app, const char *object, int64_t id, const char *
 /* What a notice carries besides its case, event, channel and recipient. */
 struct notice_extra {
 	const char *name;       /* the recipient's name (an e-mail's To), or NULL */
-	const char *attachment; /* a file an e-mail carries, or NULL */
+	const char *attachment; /* the name of a file an e-mail carries, or NULL */
+	const void *data;       /* with ATTACHMENT: its bytes, kept with the notice */
+	size_t len;
 	const char *key;        /* queued once under this msg_id, or NULL */
 	bool *added;            /* with KEY: whether it was queued now */
 };
@@ -369,6 +371,7 @@ notice_ex(sm_tx *tx, int64_t case_id, const char *event, const char *channel,
 		.case_id = case_id, .event = (char *)event, .channel = (char *)channel,
 		.recipient = (char *)recipient, .subject = (char *)subject, .body = (char *)body,
 		.name = x ? (char *)x->name : NULL, .attachment = x ? (char *)x->attachment : NULL,
+		.attachment_data = x ? x->data : NULL, .attachment_len = x ? x->len : 0,
 	};
 	/* The recipient came from data (a unit's values, maybe written before
 	 * the forms checked them, or past them): one that is not a valid
@@ -2647,7 +2650,10 @@ out:
 struct mail_ctx {
 	sm_app *app;
 	int64_t case_id;
-	const char *subject, *body, *attachment;
+	const char *subject, *body, *name; /* NAME: the attachment's, or NULL */
+	const void *data;
+	size_t len;
+	const json_t *audited; /* what the audit record says of the attachment */
 };
 
 static sm_status
@@ -2661,7 +2667,7 @@ mail_tx(sm_tx *tx, void *ud, sm_err *err)
 		st = sm_tx_unit_get(tx, c.unit, &u, err);
 	if (st == SM_OK) {
 		struct notice_extra x = {.name = jpath(u.values, "contact", "name"),
-		    .attachment = m->attachment};
+		    .attachment = m->name, .data = m->data, .len = m->len};
 		const char *to = jpath(u.values, "contact", "email");
 		if (to == NULL || *to == '\0')
 			st = sm_err_add(err, SM_E_INVALID, "contact.email",
@@ -2670,16 +2676,22 @@ mail_tx(sm_tx *tx, void *ud, sm_err *err)
 			st = notice_ex(tx, c.id, "mail", "email", to, m->subject, m->body, &x, err);
 	}
 	if (st == SM_OK)
-		st = audit(tx, m->app, "case", m->case_id, m->attachment, "mail-queued", NULL, NULL,
-		    m->subject, NULL, err);
+		st = audit(tx, m->app, "case", m->case_id, m->name, "mail-queued", NULL, NULL,
+		    m->subject, m->audited, err);
 	sm_unit_clear(&u);
 	sm_case_clear(&c);
 	return st;
 }
 
+size_t
+sm_mail_attachment_max(const sm_app *app)
+{
+	return sm_store_attachment_max(app->store);
+}
+
 sm_status
 sm_case_queue_mail(sm_app *app, int64_t case_id, const char *subject, const char *body,
-                   const char *attachment, sm_err *err)
+                   const char *name, const void *data, size_t len, sm_err *err)
 {
 	sm_case c = {0};
 	sm_status st;
@@ -2690,16 +2702,33 @@ sm_case_queue_mail(sm_app *app, int64_t case_id, const char *subject, const char
 	if (body == NULL || !sm_text_valid_utf8(body, (size_t)-1) || !sm_text_is_clean(body, true))
 		return sm_err_add(err, SM_E_INVALID, "body",
 		    _("contains control characters or invalid UTF-8"));
-	if (attachment != NULL && (attachment[0] != '/' || !sm_text_is_clean(attachment, false)))
+	if (name != NULL && (*name == '\0' || strlen(name) > 200 || strchr(name, '/') != NULL ||
+	    !sm_text_valid_utf8(name, (size_t)-1) || !sm_text_is_clean(name, false)))
 		return sm_err_add(err, SM_E_INVALID, "attachment",
-		    _("must be an absolute file name without control characters"));
-	if (attachment != NULL && access(attachment, R_OK) != 0)
-		return sm_err_add(err, SM_E_IO, "attachment", _("%s: cannot open: %s"), attachment,
-		    strerror(errno));
+		    _("the attachment's name must be a file name (no '/') without control characters"));
+	if (name != NULL && data == NULL)
+		return sm_err_add(err, SM_E_INVALID, "attachment", _("the attachment has no bytes"));
+	size_t max = sm_mail_attachment_max(app);
+	if (name != NULL && len > max)
+		return sm_err_add(err, SM_E_INVALID, "attachment",
+		    _("the attachment %s is %zu KB; this store keeps at most %zu KB with a notice"),
+		    name, (len + 1023) / 1024, max / 1024);
 	if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)
 		return st;
 	sm_case_clear(&c);
-	struct mail_ctx m = {app, case_id, subject, body, attachment};
-	return write_request(app, NULL, "case mail", case_id, subject, NULL, mail_tx, &m, NULL,
-	    err);
+	/* the audit names the attachment and the digest of its bytes: what
+	 * was sent can be told after the bytes are gone */
+	char hash[SM_AUDIT_HASH_LEN + 1];
+	json_t *audited = NULL;
+	if (name != NULL) {
+		sm_sha256_hex(data, len, hash);
+		audited = json_pack("{s:s, s:I, s:s}", "attachment", name, "bytes", (json_int_t)len,
+		    "sha256", hash);
+		if (audited == NULL)
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	struct mail_ctx m = {app, case_id, subject, body, name, name ? data : NULL, len, audited};
+	st = write_request(app, NULL, "case mail", case_id, subject, NULL, mail_tx, &m, NULL, err);
+	json_decref(audited);
+	return st;
 }

@@ -319,11 +319,20 @@ char *sm_notice_status_text(const sm_notice *n);
 /* Whether N was given up (its case is flagged for its office). */
 bool sm_notice_failed(const sm_notice *n);
 
+/* The most bytes an attachment of sm_case_queue_mail() may have on this
+ * session's store: 20 MB in a local file, 2 MB on a cluster. */
+size_t sm_mail_attachment_max(const sm_app *app);
+
 /* Queue an e-mail to the contact of case CASE_ID's unit with SUBJECT, BODY
- * and the file ATTACHMENT (may be NULL; a path the sender can read, e.g. a
- * printed PDF), for whoever may see the case but units' other users.  The
- * address and the name are checked as for every notice. */
+ * and an attachment: the file NAME (no '/'; NULL: none) of LEN bytes at
+ * DATA (e.g. a printed PDF), kept in the store with the notice, in the same
+ * transaction, until it is sent or given up (at most
+ * sm_mail_attachment_max() bytes: refused above).  For whoever may see the
+ * case but units' other users.  The address and the name are checked as
+ * for every notice; the audit record names the attachment, its size and
+ * SHA-256. */
 sm_status sm_case_queue_mail(sm_app *app, int64_t case_id, const char *subject,
-                             const char *body, const char *attachment, sm_err *err);
+                             const char *body, const char *name, const void *data, size_t len,
+                             sm_err *err);
 
 #endif

@@ -87,30 +87,14 @@ ends_with(const char *path, const char *suffix)
 	return n > k && strcasecmp(path + n - k, suffix) == 0;
 }
 
-/* Where e-mailed prints are kept until the sender has sent them: "mail"
- * beside the database (malloc'd). */
-static char *
-mail_directory(const sm_app *app)
-{
-	const char *slash = app->db_path ? strrchr(app->db_path, '/') : NULL;
-	char *dir = NULL;
-	if (slash == NULL)
-		return strdup("mail");
-	if (asprintf(&dir, "%.*s/mail", (int)(slash - app->db_path), app->db_path) < 0)
-		return NULL;
-	return dir;
-}
-
 /* A new file under DIR for the job: case-ID-KIND.pdf, or -2, -3 ... when
  * taken (a print never overwrites another).  Created with the caller's
  * identity; *PATH malloc'd. */
 static FILE *
-new_file(const char *dir, const sm_print_job *job, bool own, char **path, sm_err *err)
+new_file(const char *dir, const sm_print_job *job, char **path, sm_err *err)
 {
 	sm_priv_saved saved;
-	/* OWN: the program's own place (beside the database, for the sender):
-	 * kept with the program's group, not the caller's */
-	if (!own && sm_priv_lower(&saved) != 0) {
+	if (sm_priv_lower(&saved) != 0) {
 		sm_err_add(err, SM_E_IO, NULL, _("cannot drop privileges"));
 		return NULL;
 	}
@@ -118,8 +102,7 @@ new_file(const char *dir, const sm_print_job *job, bool own, char **path, sm_err
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		sm_err_add(err, SM_E_IO, NULL, _("%s: cannot make the directory: %s"), dir,
 		    strerror(errno));
-		if (!own)
-			sm_priv_raise(&saved);
+		sm_priv_raise(&saved);
 		return NULL;
 	}
 	FILE *f = NULL;
@@ -146,8 +129,7 @@ new_file(const char *dir, const sm_print_job *job, bool own, char **path, sm_err
 	}
 	if (f == NULL && sm_err_count(err) == 0)
 		sm_err_add(err, SM_E_IO, NULL, _("%s: no free name for the file"), dir);
-	if (!own)
-		sm_priv_raise(&saved);
+	sm_priv_raise(&saved);
 	return f;
 }
 
@@ -222,6 +204,8 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 	memset(res, 0, sizeof(*res));
 	if (job->out && !text && !ends_with(job->out, ".pdf"))
 		return sm_err_add(err, SM_E_USAGE, "out", _("the file's name ends in .pdf or .txt"));
+	if (job->dest == SM_PRINT_MAIL && job->out)
+		return sm_err_add(err, SM_E_USAGE, "out", "%s", _("--mail takes neither --out nor --printer"));
 	if (job->dest == SM_PRINT_PRINTER) {
 		printer = job->printer ? job->printer : app->cfg->print_printer;
 		if (printer == NULL)
@@ -239,25 +223,29 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 		return st;
 
 	FILE *f = NULL;
-	if (job->out) {
+	bool mail = job->dest == SM_PRINT_MAIL;
+	char *pdf = NULL; /* mail: the PDF, kept in the store with its e-mail */
+	size_t pdf_len = 0;
+	if (mail) {
+		/* the same on either backend: no file, the bytes go with the notice */
+		if ((f = open_memstream(&pdf, &pdf_len)) == NULL ||
+		    asprintf(&res->file, "case-%lld-%s.pdf", (long long)job->case_id,
+		        sm_doc_kind_name(job->kind)) < 0) {
+			res->file = NULL;
+			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		}
+	} else if (job->out) {
 		f = sm_priv_fopen(job->out, "w");
 		if (f == NULL)
 			st = sm_err_add(err, SM_E_IO, NULL, _("%s: cannot write: %s"), job->out,
 			    strerror(errno));
 		else if ((res->file = strdup(job->out)) == NULL)
 			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-	} else if (job->dest == SM_PRINT_MAIL && app->db_path != NULL &&
-	    strncmp(app->db_path, "dqlite:", 7) == 0) {
-		/* the PDF waits beside the database for notify run, on the same
-		 * machine: a cluster has no such place */
-		st = sm_err_add(err, SM_E_USAGE, NULL,
-		    _("print --mail needs a local database (the PDF waits beside it for notify run); on a networked store print to a file (--out) and send it, or print on paper"));
 	} else {
-		bool mail = job->dest == SM_PRINT_MAIL;
-		char *dir = mail ? mail_directory(app) : sm_print_directory(app);
+		char *dir = sm_print_directory(app);
 		if (dir == NULL)
 			st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-		else if ((f = new_file(dir, job, mail, &res->file, err)) == NULL)
+		else if ((f = new_file(dir, job, &res->file, err)) == NULL)
 			st = sm_err_status(err) != SM_OK ? sm_err_status(err) : SM_E_IO;
 		free(dir);
 	}
@@ -270,6 +258,11 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 		st = sm_err_add(err, SM_E_IO, NULL, _("%s: cannot write: %s"), res->file,
 		    strerror(errno));
 	sm_doc_clear(&doc);
+	/* refused before it is audited as printed */
+	if (st == SM_OK && mail && pdf_len > sm_mail_attachment_max(app))
+		st = sm_err_add(err, SM_E_INVALID, NULL,
+		    _("the PDF is %zu KB: too large to be e-mailed from this store (at most %zu KB); print it to a file (--out) and send it, or print on paper"),
+		    (pdf_len + 1023) / 1024, sm_mail_attachment_max(app) / 1024);
 
 	/* audited before any paper leaves: who, what, how many, where */
 	if (st == SM_OK) {
@@ -279,7 +272,8 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 	}
 	if (st != SM_OK) {
 		/* nothing printed that is not recorded */
-		if (res->file) {
+		free(pdf);
+		if (res->file && !mail) {
 			sm_priv_saved saved;
 			if (sm_priv_lower(&saved) == 0) {
 				unlink(res->file);
@@ -297,7 +291,9 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 		snprintf(body, sizeof(body),
 		    _("Attached is the %s of your application %lld as a PDF. Print it (%d copies), seal it and send it by post to your establishment office, with the other papers the application asks for.\n"),
 		    sm_doc_kind_label(job->kind), (long long)job->case_id, job->copies);
-		if ((st = sm_case_queue_mail(app, job->case_id, subject, body, res->file, err)) != SM_OK)
+		st = sm_case_queue_mail(app, job->case_id, subject, body, res->file, pdf, pdf_len, err);
+		free(pdf);
+		if (st != SM_OK)
 			return st;
 		res->mailed = true;
 	}

@@ -29,7 +29,8 @@ typedef enum sm_print_dest {
 	SM_PRINT_DIRECTORY,   /* a file under print.directory */
 	SM_PRINT_PRINTER,     /* a CUPS printer through lp */
 	SM_PRINT_MAIL,        /* e-mailed to the unit's contact (smtp.url set): the
-	                       * PDF kept beside the database, for the sender */
+	                       * PDF kept in the store with its notice, for the
+	                       * sender (no file; not with OUT) */
 	SM_PRINT_DEST_COUNT
 } sm_print_dest;
 
@@ -56,7 +57,7 @@ typedef struct sm_print_job {
 } sm_print_job;
 
 typedef struct sm_print_result {
-	char *file;           /* where the file is, kept */
+	char *file;           /* where the file is, kept; mailed: the attachment's name */
 	char *shown;          /* the same as the user is shown it (~/...) */
 	char *printer;        /* the printer it was sent to, or NULL */
 	bool printed;         /* lp took the job */
