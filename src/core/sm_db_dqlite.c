@@ -62,6 +62,10 @@ typedef struct dq_db {
 	size_t nlater, caplater, nsynced;
 	int64_t changes, last_id;
 	uint64_t trips_closed; /* round trips of connections closed */
+	/* a write run again: no wait for a leader or a lock past this
+	 * (CLOCK_MONOTONIC, ms; 0: none) */
+	int64_t deadline;
+	bool unsure;      /* the last COMMIT went, and its answer did not come */
 	char msg[600];
 } dq_db;
 
@@ -114,6 +118,14 @@ forget_later(dq_db *d, size_t n)
 	memmove(d->later, d->later + n, (d->nlater - n) * sizeof(*d->later));
 	d->nlater -= n;
 	d->nsynced = d->nsynced > n ? d->nsynced - n : 0;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static void
@@ -212,7 +224,16 @@ ensure_conn(dq_db *d)
 		return SM_DB_OK;
 	if (d->tx_lost)
 		return SM_DB_RETRY;
-	if (sm_dq_connect_leader(d->addrs, d->naddrs, d->timeout_ms, &d->conn, &why) != SM_DQ_OK) {
+	int timeout = d->timeout_ms;
+	if (d->deadline != 0) { /* a write run again: what is left of its time */
+		int64_t left = d->deadline - mono_ms();
+		if (left <= 0) {
+			set_msg(d, _("no answer from the cluster within %d ms"), d->timeout_ms);
+			return SM_DB_IOERR;
+		}
+		timeout = left < timeout ? (int)left : timeout;
+	}
+	if (sm_dq_connect_leader(d->addrs, d->naddrs, timeout, &d->conn, &why) != SM_DQ_OK) {
 		/* it waited the whole timeout for a leader: no retry of the
 		 * transaction would fare better now */
 		set_msg(d, _("no leader of the cluster could be reached: %s"), why ? why : "");
@@ -902,7 +923,8 @@ begin_now(dq_db *d, dq_stmt *with)
 		 * wait; RETRY: the connection went or the leader changed: again,
 		 * on a new connection, a while */
 		int limit = rc == SM_DB_BUSY ? SM_DB_BUSY_TIMEOUT_MS : d->timeout_ms;
-		if ((rc != SM_DB_BUSY && rc != SM_DB_RETRY) || spent >= limit)
+		if ((rc != SM_DB_BUSY && rc != SM_DB_RETRY) || spent >= limit ||
+		    (d->deadline != 0 && mono_ms() >= d->deadline))
 			return rc;
 		sm_db_back_off(wait_ms);
 		if (wait_ms < 100)
@@ -940,6 +962,7 @@ dq_commit(sm_db *db)
 {
 	dq_db *d = DQ(db);
 	sm_db_rc rc;
+	d->unsure = false;
 	if (d->begin_sql != NULL) { /* nothing was sent: nothing to commit */
 		d->begin_sql = NULL;
 		return SM_DB_OK;
@@ -957,6 +980,9 @@ dq_commit(sm_db *db)
 	rc = dq_exec(db, "COMMIT");
 	if (rc == SM_DB_OK)
 		d->in_tx = false;
+	/* sent, and no answer (the connection went, or the leader did not
+	 * answer within the timeout): it may have landed */
+	d->unsure = rc == SM_DB_RETRY;
 	return rc;
 }
 
@@ -1038,6 +1064,24 @@ dq_sync(sm_db *db, const sm_db_outcome **out, size_t *n)
 	*out = d->later;
 	*n = d->nsynced = d->nlater;
 	return SM_DB_OK;
+}
+
+int
+sm_db_dqlite_timeout(sm_db *db)
+{
+	return DQ(db)->timeout_ms;
+}
+
+void
+sm_db_dqlite_deadline(sm_db *db, int64_t at)
+{
+	DQ(db)->deadline = at;
+}
+
+bool
+sm_db_dqlite_unsure(sm_db *db)
+{
+	return DQ(db)->unsure;
 }
 
 uint64_t
