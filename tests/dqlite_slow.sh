@@ -50,19 +50,9 @@ for i in 1 2 3; do
 	BG_PIDS="$BG_PIDS $!"
 	GEN[$i]=1
 done
-for i in 1 2 3; do
-	{
-		echo "node:"
-		echo "  id: $i"
-		echo "  address: ${ADDRS[$i]}"
-		echo "  bind: ${BIND[$i]}"
-		echo "  data_dir: $T/node$i"
-		# elections after 300 ms of silence: a delay of 100 ms on Raft's
-		# traffic (d) is a slow link, not a dead one
-		echo "  latency_ms: 20"
-		[ "$i" -gt 1 ] && echo "  join: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]"
-	} >"$T/node$i.yaml"
-done
+# elections after 300 ms of silence (node.latency_ms 20): a delay of 100 ms
+# on Raft's traffic (d) is a slow link, not a dead one
+DQ_LATENCY=20
 for i in 1 2 3; do
 	for _ in $(seq 1 100); do
 		[ -s "$T/slow$i.ready" ] && break

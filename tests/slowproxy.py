@@ -31,6 +31,8 @@ import signal
 import sys
 import time
 
+from wirelog import relay_with  # beside this file
+
 RAFT_CONNECT = 11  # dqlite's request type of a peer's replication stream
 
 
@@ -140,27 +142,17 @@ async def write_side(queue, writer, conn, upstream):
 
 
 def relay(target, settings):
-    async def handle(reader, writer):
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", target)
-        except OSError:
-            writer.close()
-            return
+    def pipes(reader, writer, up_reader, up_writer):
         conn = Connection(settings)
         up, down = asyncio.Queue(), asyncio.Queue()
-        await asyncio.gather(
+        return (
             read_side(reader, up, conn, True),
             write_side(up, up_writer, conn, True),
             read_side(up_reader, down, conn, False),
             write_side(down, writer, conn, False),
         )
-        for w in (writer, up_writer):
-            try:
-                w.close()
-            except OSError:
-                pass
 
-    return handle
+    return relay_with(target, pipes)
 
 
 async def main():
