@@ -17,8 +17,8 @@
 #      request or only from the COMMIT on: a clear message within the
 #      timeout and a margin; afterwards the case moved at most once, and
 #      the same request again moves it exactly once;
-#   c. the leader answers slowly, within the timeout: the transition goes
-#      through, slower;
+#   c. the leader answers slowly, within the timeout, or through a narrow
+#      link (a byte rate): the transition goes through, slower;
 #   d. Raft's traffic to one follower is slow: writes commit on the other
 #      two at near the usual latency.
 
@@ -191,6 +191,18 @@ check_eq "c. the case moved once" "$want $((n0 + 1))" "$(state_of "$SITE") $(aud
 check_true "c. it took the relay's round trips (> 400 ms: $MS ms)" "$MS" -gt 400
 check_true "c. and not much more (< 10 s: $MS ms)" "$MS" -lt 10000
 slow "$L" delay_ms=0
+
+# c2. The leader's link to sitemark narrow rather than long: 10,000 bytes a
+# second each way, no delay.  The transition goes through, slower.
+n0=$(audit_rows "$SITE")
+step
+slow "$L" only=client rate=10000
+ms zh "$T/short.yaml" "${act[@]}"
+echo "# c2. a transition with the leader at 10,000 bytes a second: $MS ms"
+check_eq "c2. the transition goes through (${ERR:-no message})" 0 "$RC"
+check_eq "c2. the case moved once" "$want $((n0 + 1))" "$(state_of "$SITE") $(audit_rows "$SITE")"
+check_true "c2. slower than without (> $base + 150 ms: $MS ms)" "$MS" -gt $((base + 150))
+slow "$L" rate=0
 
 # ================================================================ b. a leader slower than the timeout
 

@@ -240,6 +240,9 @@ ensure_conn(dq_db *d)
 		free(why);
 		return SM_DB_IOERR;
 	}
+	/* found within what was left of a write's time: the connection
+	 * outlives it, and its requests wait store.timeout */
+	sm_dq_set_timeout(d->conn, d->timeout_ms);
 	sm_random_bytes(&client, sizeof(client), NULL);
 	sm_dq_rc rc = sm_dq_client(d->conn, client);
 	if (rc == SM_DQ_OK)

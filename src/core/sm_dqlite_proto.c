@@ -603,6 +603,12 @@ sm_dq_close(sm_dq_conn *c)
 	free(c);
 }
 
+void
+sm_dq_set_timeout(sm_dq_conn *c, int timeout_ms)
+{
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+}
+
 const char *
 sm_dq_address(const sm_dq_conn *c)
 {

@@ -106,6 +106,8 @@ int sm_dq_dial(const char *address, int timeout_ms, char **why);
 sm_dq_rc sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out,
     char **why);
 void sm_dq_close(sm_dq_conn *c);
+/* How long each request on C waits for its answer from now on. */
+void sm_dq_set_timeout(sm_dq_conn *c, int timeout_ms);
 const char *sm_dq_address(const sm_dq_conn *c);
 
 /* The last failure's code and message (the server's, or what went wrong on

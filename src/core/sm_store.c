@@ -1857,6 +1857,8 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 		sm_err *e = sm_err_new();
 		if (e == NULL) {
 			sm_err_free(&unsure);
+			if (networked)
+				sm_db_dqlite_deadline(s->c.db, 0);
 			return nomem(err);
 		}
 		s->c.retry = s->c.unsure = false;
