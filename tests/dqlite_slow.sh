@@ -20,7 +20,8 @@
 #   c. the leader answers slowly, within the timeout, or through a narrow
 #      link (a byte rate): the transition goes through, slower;
 #   d. Raft's traffic to one follower is slow: writes commit on the other
-#      two at near the usual latency.
+#      two at near the usual latency (and with both followers slow, they
+#      do not: the control).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -130,22 +131,18 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# transitions N CONF: N transitions of the site case, one command each;
-# MEDIAN their median time (ms).
-transitions() {
-	local k
-	: >"$T/times"
-	for k in $(seq 1 "$1"); do
-		step
-		ms "$SITEMARK" --config "$2" "${act[@]}"
-		[ "$RC" -eq 0 ] || { fail "transition $k on $2 ($ERR)"; return 1; }
-		echo "$MS" >>"$T/times"
-	done
-	MEDIAN=$(median <"$T/times")
+# sample CONF FILE: a transition of the site case on CONF; its time (ms)
+# appended to FILE.
+sample() {
+	step
+	ms "$SITEMARK" --config "$1" "${act[@]}"
+	[ "$RC" -eq 0 ] || { fail "a transition on $1 ($ERR)"; return 1; }
+	echo "$MS" >>"$2"
 }
 
-transitions 5 "$CONF"
-base=$MEDIAN
+: >"$T/times"
+for _ in 1 2 3 4 5; do sample "$CONF" "$T/times" || break; done
+base=$(median <"$T/times")
 echo "# a transition without delay: median $base ms"
 
 L=$(node_of "$(sm store status --json | jq -r .leader)")
@@ -177,32 +174,30 @@ slow "$F" delay_ms=0
 
 # ================================================================ c. a leader slower, within the timeout
 
-# Every chunk to and from the leader 100 ms late: a round trip costs 200 ms,
-# each well within store.timeout (2 s), though the transition's round trips
-# add up to more than that.
+# through DESC MIN_MS SETTING...: a transition with the leader's relay set
+# to SETTING... for sitemark's connections (store.timeout 2 s): it goes
+# through, once, in more than MIN_MS (the relay's doing) and less than 10 s.
+through() {
+	local desc=$1 min=$2
+	shift 2
+	n0=$(audit_rows "$SITE")
+	step
+	slow "$L" only=client "$@"
+	ms zh "$T/short.yaml" "${act[@]}"
+	echo "# $desc: $MS ms"
+	check_eq "$desc: the transition goes through (${ERR:-no message})" 0 "$RC"
+	check_eq "$desc: the case moved once" "$want $((n0 + 1))" "$(state_of "$SITE") $(audit_rows "$SITE")"
+	check_true "$desc: slower (> $min ms: $MS ms)" "$MS" -gt "$min"
+	check_true "$desc: within a bound (< 10 s: $MS ms)" "$MS" -lt 10000
+	slow "$L" delay_ms=0
+}
 conf "$T/short.yaml" 2 1 2 3
-n0=$(audit_rows "$SITE")
-step
-slow "$L" only=client delay_ms=100
-ms zh "$T/short.yaml" "${act[@]}"
-echo "# c. a transition with the leader 100 ms slow each way: $MS ms"
-check_eq "c. the transition goes through (${ERR:-no message})" 0 "$RC"
-check_eq "c. the case moved once" "$want $((n0 + 1))" "$(state_of "$SITE") $(audit_rows "$SITE")"
-check_true "c. it took the relay's round trips (> 400 ms: $MS ms)" "$MS" -gt 400
-check_true "c. and not much more (< 10 s: $MS ms)" "$MS" -lt 10000
-slow "$L" delay_ms=0
-
-# c2. The leader's link to sitemark narrow rather than long: 10,000 bytes a
-# second each way, no delay.  The transition goes through, slower.
-n0=$(audit_rows "$SITE")
-step
-slow "$L" only=client rate=10000
-ms zh "$T/short.yaml" "${act[@]}"
-echo "# c2. a transition with the leader at 10,000 bytes a second: $MS ms"
-check_eq "c2. the transition goes through (${ERR:-no message})" 0 "$RC"
-check_eq "c2. the case moved once" "$want $((n0 + 1))" "$(state_of "$SITE") $(audit_rows "$SITE")"
-check_true "c2. slower than without (> $base + 150 ms: $MS ms)" "$MS" -gt $((base + 150))
-slow "$L" rate=0
+# Every chunk to and from the leader 100 ms late: a round trip costs 200 ms,
+# each well within store.timeout, though the transition's round trips add
+# up to more than that.
+through "c. a transition with the leader 100 ms slow each way" 400 delay_ms=100
+# A link narrow rather than long: 10,000 bytes a second each way, no delay.
+through "c2. a transition with the leader at 10,000 bytes a second" $((base + 150)) rate=10000
 
 # ================================================================ b. a leader slower than the timeout
 
@@ -257,24 +252,30 @@ after_slow b2 slow-b2
 
 # ================================================================ d. Raft's traffic to a follower slow
 
-# The leader's Raft messages to follower F 100 ms late (F's relay slows
+# The leader's Raft messages to follower F 150 ms late (F's relay slows
 # the connections whose first request is CONNECT): the leader and G are a
-# quorum without it, and a commit waits for neither F nor the relay.  Then,
-# to show the relay's delay reaches Raft, both followers slowed: every
-# commit waits 100 ms more.
-transitions 5 "$CONF"
-base=$MEDIAN
-slow "$F" only=raft delay_ms=100
-transitions 5 "$CONF"
-echo "# d. transitions with Raft to node $F 100 ms slow: median $MEDIAN ms (without: $base ms)"
-check_true "d. near the usual latency (median $MEDIAN ms < $base + 70 ms)" "$MEDIAN" -lt $((base + 70))
+# quorum without it, and a commit waits for neither F nor the relay.  To
+# show that the relay's delay reaches Raft, a control with both followers
+# slowed: there every commit waits 150 ms more.  The three are measured in
+# turns, so that the machine's load weighs on each alike.
+: >"$T/d.base"
+: >"$T/d.one"
+: >"$T/d.both"
+for _ in 1 2 3 4 5 6 7; do
+	slow "$F" delay_ms=0
+	slow "$G" delay_ms=0
+	sample "$CONF" "$T/d.base" || break
+	slow "$F" only=raft delay_ms=150
+	sample "$CONF" "$T/d.one" || break
+	slow "$G" only=raft delay_ms=150
+	sample "$CONF" "$T/d.both" || break
+done
+base=$(median <"$T/d.base") one=$(median <"$T/d.one") both=$(median <"$T/d.both")
+echo "# d. transitions (medians): $base ms; with Raft to node $F 150 ms slow: $one ms; to both followers: $both ms"
+check_true "d. with one follower slow, near the usual latency ($one ms < $base + 75 ms)" "$one" -lt $((base + 75))
+check_true "d. with both slow, every commit waits ($both ms > $base + 75 ms)" "$both" -gt $((base + 75))
 check_eq "d. the leader stayed" "${ADDRS[$L]}" "$(sm store status --json | jq -r .leader)"
 check_match "d. Raft's connections to node $F passed its relay" "a raft connection" "$(cat "$T/slow$F.log")"
-slow "$G" only=raft delay_ms=100
-transitions 5 "$CONF"
-echo "# d. with Raft to both followers 100 ms slow: median $MEDIAN ms"
-check_true "d. with both followers slow every commit waits (median $MEDIAN ms > $base + 80 ms)" \
-    "$MEDIAN" -gt $((base + 80))
 slow "$G" delay_ms=0
 slow "$F" delay_ms=0
 wait_voters 3 || fail "d. three voters after"

@@ -199,6 +199,9 @@ sm_status sm_db_fail_detail(sm_db_rc rc, const char *detail, sm_err *err);
 /* Sleep about MS: half to one and a half of it, at random (a back-off with
  * jitter, so that writers that met do not meet again).  (sm_db.c) */
 void sm_db_back_off(int ms);
+/* The monotonic clock (CLOCK_MONOTONIC) in milliseconds: the deadlines of
+ * a networked driver's waits.  (sm_db.c) */
+int64_t sm_db_now_ms(void);
 
 /* ------------------------------------------------------------ dispatch */
 

@@ -120,14 +120,6 @@ forget_later(dq_db *d, size_t n)
 	d->nsynced = d->nsynced > n ? d->nsynced - n : 0;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void
 drop_conn(dq_db *d)
 {
@@ -226,7 +218,7 @@ ensure_conn(dq_db *d)
 		return SM_DB_RETRY;
 	int timeout = d->timeout_ms;
 	if (d->deadline != 0) { /* a write run again: what is left of its time */
-		int64_t left = d->deadline - mono_ms();
+		int64_t left = d->deadline - sm_db_now_ms();
 		if (left <= 0) {
 			set_msg(d, _("no answer from the cluster within %d ms"), d->timeout_ms);
 			return SM_DB_IOERR;
@@ -927,7 +919,7 @@ begin_now(dq_db *d, dq_stmt *with)
 		 * on a new connection, a while */
 		int limit = rc == SM_DB_BUSY ? SM_DB_BUSY_TIMEOUT_MS : d->timeout_ms;
 		if ((rc != SM_DB_BUSY && rc != SM_DB_RETRY) || spent >= limit ||
-		    (d->deadline != 0 && mono_ms() >= d->deadline))
+		    (d->deadline != 0 && sm_db_now_ms() >= d->deadline))
 			return rc;
 		sm_db_back_off(wait_ms);
 		if (wait_ms < 100)

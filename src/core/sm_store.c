@@ -1833,14 +1833,6 @@ static sm_status write_once(sm_store *s, const char *request_id, const char *dig
  * from about 20 ms to about 1 s, with jitter. */
 #define WRITE_RETRIES 12
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 sm_status
 sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
                       void *ud, bool *replayed, char **result, sm_err *err)
@@ -1851,7 +1843,7 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 	 * and a run again waits for a leader or a lock no longer than that. */
 	int wait_ms = 20;
 	bool networked = s->c.db->drv == &sm_db_dqlite;
-	int64_t deadline = networked ? mono_ms() + sm_db_dqlite_timeout(s->c.db) : 0;
+	int64_t deadline = networked ? sm_db_now_ms() + sm_db_dqlite_timeout(s->c.db) : 0;
 	sm_err *unsure = NULL; /* the failure of a commit that may have landed */
 	for (int attempt = 0;; attempt++) {
 		sm_err *e = sm_err_new();
@@ -1869,7 +1861,7 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 			e = NULL;
 		}
 		if (st == SM_OK || !s->c.retry || attempt >= WRITE_RETRIES ||
-		    (networked && mono_ms() >= deadline)) {
+		    (networked && sm_db_now_ms() >= deadline)) {
 			/* a store's failure after a commit that may have landed:
 			 * that is what the caller must know */
 			sm_err_merge(err, unsure != NULL && st == SM_E_STORE ? unsure : e, NULL);
