@@ -14,9 +14,10 @@
 #      (below store.timeout): the command goes through, without waiting
 #      for it;
 #   b. the leader answers sitemark later than store.timeout, on every
-#      request or only from the COMMIT on: a clear message within the
-#      timeout and a margin; afterwards the case moved at most once, and
-#      the same request again moves it exactly once;
+#      request, or only from the transaction's COMMIT or its BEGIN on: a
+#      clear message within the timeout and a margin (saying whether the
+#      change may have been made); afterwards the case moved at most once,
+#      and the same request again moves it exactly once;
 #   c. the leader answers slowly, within the timeout, or through a narrow
 #      link (a byte rate): the transition goes through, slower;
 #   d. Raft's traffic to one follower is slow: writes commit on the other
@@ -249,6 +250,22 @@ check_true "b2. Chinese words ($ERR)" "$(has_cjk "$ERR")" -gt 10
 while [ $((($(date +%s%N) - t0) / 1000000)) -lt $((B2_MS + 500)) ]; do sleep 0.1; done
 slow "$L" delay_ms=0
 after_slow b2 slow-b2
+
+# b3. The transaction's first request (its BEGIN, with the first read)
+# 3 s late: nothing was committed, and the message says so.
+n0=$(audit_rows "$SITE")
+step
+slow "$L" only=client match=BEGIN delay_ms=3000
+t0=$(date +%s%N)
+ms zh "$T/short.yaml" "${act[@]}" --request-id slow-b3
+echo "# b3. a transition whose BEGIN is 3 s late, store.timeout 2 s: $MS ms: $ERR"
+check_eq "b3. refused (exit 1)" 1 "$RC"
+check_true "b3. within the timeout and a margin (< 3500 ms: $MS ms)" "$MS" -lt 3500
+check_match "b3. says the change was not made" "未做更改" "$ERR"
+while [ $((($(date +%s%N) - t0) / 1000000)) -lt 3500 ]; do sleep 0.1; done
+slow "$L" delay_ms=0
+check_eq "b3. nothing was written" "$n0" "$(audit_rows "$SITE")"
+after_slow b3 slow-b3
 
 # ================================================================ d. Raft's traffic to a follower slow
 
