@@ -3,7 +3,7 @@
  * A dqlite node runs in this process (libdqlite, on a free port of
  * 127.0.0.1, its data in a temporary directory): the protocol client's
  * values, rows in several batches, failures, the parameter limit and its
- * timeouts; then the store over the node: a COMMIT that landed but whose
+ * timeouts, a silent node listed first; then the store over the node: a COMMIT that landed but whose
  * answer was lost is answered by its request id on the replay (written
  * once, the transaction's function not run again), a statement's lost
  * answer runs the whole transaction again, constraints keep their meaning,
@@ -353,6 +353,42 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+/* A node that accepts and never answers, listed first, holds up nobody:
+ * every node is asked at once, and the leader's own answer is taken.  With
+ * only silent nodes the search ends at its timeout, saying so. */
+START_TEST(test_silent_first)
+{
+	int lfd = -1, lfd2 = -1;
+	int port = free_port(true, &lfd), port2 = free_port(true, &lfd2);
+	char silent[64], silent2[64];
+	ck_assert_int_gt(port, 0);
+	ck_assert_int_gt(port2, 0);
+	snprintf(silent, sizeof(silent), "127.0.0.1:%d", port);
+	snprintf(silent2, sizeof(silent2), "127.0.0.1:%d", port2);
+	char *addrs[] = {silent, node_addr, silent2};
+	sm_dq_conn *c = NULL;
+	char *why = NULL;
+	int64_t t0 = ms_now();
+	sm_dq_rc rc = sm_dq_connect_leader(addrs, 3, 4000, &c, &why);
+	int64_t spent = ms_now() - t0;
+	ck_assert_msg(rc == SM_DQ_OK, "connect: %s", why ? why : "");
+	ck_assert_str_eq(sm_dq_address(c), node_addr);
+	ck_assert_msg(spent < 500, "the silent node held the search up %lld ms", (long long)spent);
+	ck_assert_int_eq(sm_dq_client(c, 9), SM_DQ_OK);
+	sm_dq_close(c);
+	char *none[] = {silent, silent2};
+	t0 = ms_now();
+	ck_assert_int_eq(sm_dq_connect_leader(none, 2, 400, &c, &why), SM_DQ_IO);
+	spent = ms_now() - t0;
+	ck_assert_msg(spent >= 350 && spent < 1500, "gave up after %lld ms", (long long)spent);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(strstr(why, "answered within 400 ms"));
+	free(why);
+	close(lfd);
+	close(lfd2);
+}
+END_TEST
+
 /* ------------------------------------------------------------ the store */
 
 struct office_ctx {
@@ -638,6 +674,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_blobs);
 	tcase_add_test(tc, test_cluster);
 	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_silent_first);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("store");
 	tcase_add_test(tc, test_commit_answer_lost);

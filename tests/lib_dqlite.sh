@@ -48,7 +48,8 @@ EOF
 
 # start_node I: node I with its own configuration and data directory (in
 # DQ_DIR, default T: another DQ_DIR and dq_ports make a second cluster;
-# DQ_CLUSTER its node.cluster, DQ_LATENCY its node.latency_ms).
+# DQ_CLUSTER its node.cluster, DQ_LATENCY its node.latency_ms, BIND[I] its
+# node.bind when the cluster knows it by another address).
 start_node() {
 	local i=$1 d=${DQ_DIR:-$T}
 	if [ ! -f "$d/node$i.yaml" ]; then
@@ -56,6 +57,7 @@ start_node() {
 			echo "node:"
 			echo "  id: $i"
 			echo "  address: ${ADDRS[$i]}"
+			[ -n "${BIND[$i]:-}" ] && echo "  bind: ${BIND[$i]}"
 			echo "  data_dir: $d/node$i"
 			[ "$i" -gt 1 ] && echo "  join: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]"
 			[ -n "${DQ_CLUSTER:-}" ] && echo "  cluster: $DQ_CLUSTER"
@@ -136,9 +138,9 @@ node_of() {
 #   dq_stunnel NAME         start stunnel on $T/NAME.conf (its log: $T/NAME.out)
 #   dq_tls_stop             stop stunnel and the relays
 #   DQ_TLS_RELAYS=no        dq_tls_cluster without the relays (benchmarks)
-#   dq_tls_cluster          certificates, relays, stunnel, three nodes' configurations:
-#                           ADDRS[I] (advertised), BIND[I] (the node), TLS[I]
-#                           (its stunnel server), then start_node as usual
+#   dq_tls_cluster          certificates, relays, stunnel: ADDRS[I] (advertised),
+#                           BIND[I] (the node), TLS[I] (its stunnel server),
+#                           then start_node as usual
 
 dq_free_ports() {
 	read -r -a FREE <<<"$(python3 -c '
@@ -246,16 +248,6 @@ dq_tls_cluster() {
 	} >"$T/clients.conf"
 	dq_stunnel servers
 	dq_stunnel clients
-	for i in 1 2 3; do
-		{
-			echo "node:"
-			echo "  id: $i"
-			echo "  address: ${ADDRS[$i]}"
-			echo "  bind: ${BIND[$i]}"
-			echo "  data_dir: $T/node$i"
-			[ "$i" -gt 1 ] && echo "  join: [${ADDRS[1]}, ${ADDRS[2]}, ${ADDRS[3]}]"
-		} >"$T/node$i.yaml"
-	done
 	for i in 1 2 3; do
 		dq_wait_port "${TLS[$i]}" && dq_wait_port "${PLAIN[$i]}" || return 1
 	done

@@ -34,16 +34,31 @@ async def pipe(reader, writer, log):
             pass
 
 
-def relay(target, log):
+def relay_with(target, pipes):
+    """A connection handler: each accepted connection joined to
+    127.0.0.1:TARGET, and PIPES(reader, writer, up_reader, up_writer), the
+    coroutines that pass the bytes, run to their end (also tests/slowproxy.py)."""
+
     async def handle(reader, writer):
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", target)
         except OSError:
             writer.close()
             return
-        await asyncio.gather(pipe(reader, up_writer, log), pipe(up_reader, writer, log))
+        await asyncio.gather(*pipes(reader, writer, up_reader, up_writer))
+        for w in (writer, up_writer):
+            try:
+                w.close()
+            except OSError:
+                pass
 
     return handle
+
+
+def relay(target, log):
+    return relay_with(
+        target, lambda r, w, ur, uw: (pipe(r, uw, log), pipe(ur, w, log))
+    )
 
 
 async def main():

@@ -78,3 +78,11 @@ sm_db_back_off(int ms)
 	struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000L};
 	nanosleep(&ts, NULL);
 }
+
+int64_t
+sm_db_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}

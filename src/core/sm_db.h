@@ -183,6 +183,16 @@ extern const sm_db_driver sm_db_dqlite;
 #define SM_DB_DQLITE_PREFIX "dqlite:"
 /* Requests DB (of sm_db_dqlite) has sent: its round trips. */
 uint64_t sm_db_dqlite_round_trips(sm_db *db);
+/* DB's store.timeout (ms): the longest a request waits for an answer. */
+int sm_db_dqlite_timeout(sm_db *db);
+/* From now on no wait of DB's for a leader or for another writer's lock
+ * goes past AT (CLOCK_MONOTONIC, ms; 0: none): a write run again keeps
+ * to the time of the first run. */
+void sm_db_dqlite_deadline(sm_db *db, int64_t at);
+/* Whether DB's last commit was sent and its answer never came (the
+ * connection went, or the leader did not answer in time): it may have
+ * landed or not. */
+bool sm_db_dqlite_unsure(sm_db *db);
 
 /* Add the translated message for the failure RC of DB (may be NULL) to ERR,
  * with the engine's words; returns its status: SM_E_DUPLICATE for a UNIQUE
@@ -195,6 +205,9 @@ sm_status sm_db_fail_detail(sm_db_rc rc, const char *detail, sm_err *err);
 /* Sleep about MS: half to one and a half of it, at random (a back-off with
  * jitter, so that writers that met do not meet again).  (sm_db.c) */
 void sm_db_back_off(int ms);
+/* The monotonic clock (CLOCK_MONOTONIC) in milliseconds: the deadlines of
+ * a networked driver's waits.  (sm_db.c) */
+int64_t sm_db_now_ms(void);
 
 /* ------------------------------------------------------------ dispatch */
 

@@ -62,6 +62,10 @@ typedef struct dq_db {
 	size_t nlater, caplater, nsynced;
 	int64_t changes, last_id;
 	uint64_t trips_closed; /* round trips of connections closed */
+	/* a write run again: no wait for a leader or a lock past this
+	 * (CLOCK_MONOTONIC, ms; 0: none) */
+	int64_t deadline;
+	bool unsure;      /* the last COMMIT went, and its answer did not come */
 	char msg[600];
 } dq_db;
 
@@ -212,13 +216,25 @@ ensure_conn(dq_db *d)
 		return SM_DB_OK;
 	if (d->tx_lost)
 		return SM_DB_RETRY;
-	if (sm_dq_connect_leader(d->addrs, d->naddrs, d->timeout_ms, &d->conn, &why) != SM_DQ_OK) {
+	int timeout = d->timeout_ms;
+	if (d->deadline != 0) { /* a write run again: what is left of its time */
+		int64_t left = d->deadline - sm_db_now_ms();
+		if (left <= 0) {
+			set_msg(d, _("no answer from the cluster within %d ms"), d->timeout_ms);
+			return SM_DB_IOERR;
+		}
+		timeout = left < timeout ? (int)left : timeout;
+	}
+	if (sm_dq_connect_leader(d->addrs, d->naddrs, timeout, &d->conn, &why) != SM_DQ_OK) {
 		/* it waited the whole timeout for a leader: no retry of the
 		 * transaction would fare better now */
 		set_msg(d, _("no leader of the cluster could be reached: %s"), why ? why : "");
 		free(why);
 		return SM_DB_IOERR;
 	}
+	/* found within what was left of a write's time: the connection
+	 * outlives it, and its requests wait store.timeout */
+	sm_dq_set_timeout(d->conn, d->timeout_ms);
 	sm_random_bytes(&client, sizeof(client), NULL);
 	sm_dq_rc rc = sm_dq_client(d->conn, client);
 	if (rc == SM_DQ_OK)
@@ -938,7 +954,8 @@ begin_now(dq_db *d, dq_stmt *with)
 		 * wait; RETRY: the connection went or the leader changed: again,
 		 * on a new connection, a while */
 		int limit = rc == SM_DB_BUSY ? SM_DB_BUSY_TIMEOUT_MS : d->timeout_ms;
-		if ((rc != SM_DB_BUSY && rc != SM_DB_RETRY) || spent >= limit)
+		if ((rc != SM_DB_BUSY && rc != SM_DB_RETRY) || spent >= limit ||
+		    (d->deadline != 0 && sm_db_now_ms() >= d->deadline))
 			return rc;
 		sm_db_back_off(wait_ms);
 		if (wait_ms < 100)
@@ -976,6 +993,7 @@ dq_commit(sm_db *db)
 {
 	dq_db *d = DQ(db);
 	sm_db_rc rc;
+	d->unsure = false;
 	if (d->begin_sql != NULL) { /* nothing was sent: nothing to commit */
 		d->begin_sql = NULL;
 		return SM_DB_OK;
@@ -993,6 +1011,9 @@ dq_commit(sm_db *db)
 	rc = dq_exec(db, "COMMIT");
 	if (rc == SM_DB_OK)
 		d->in_tx = false;
+	/* sent, and no answer (the connection went, or the leader did not
+	 * answer within the timeout): it may have landed */
+	d->unsure = rc == SM_DB_RETRY;
 	return rc;
 }
 
@@ -1074,6 +1095,24 @@ dq_sync(sm_db *db, const sm_db_outcome **out, size_t *n)
 	*out = d->later;
 	*n = d->nsynced = d->nlater;
 	return SM_DB_OK;
+}
+
+int
+sm_db_dqlite_timeout(sm_db *db)
+{
+	return DQ(db)->timeout_ms;
+}
+
+void
+sm_db_dqlite_deadline(sm_db *db, int64_t at)
+{
+	DQ(db)->deadline = at;
+}
+
+bool
+sm_db_dqlite_unsure(sm_db *db)
+{
+	return DQ(db)->unsure;
 }
 
 uint64_t

@@ -6,6 +6,8 @@
 
 #include "sm_dqlite_proto.h"
 
+#include "sm_i18n.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -191,7 +193,7 @@ wait_fd(sm_dq_conn *c, short events, int64_t deadline)
 	for (;;) {
 		int64_t left = deadline - now_ms();
 		if (left <= 0) {
-			set_fail(c, 0, "%s did not answer within %d ms", c->address, c->timeout_ms);
+			set_fail(c, 0, _("%s did not answer within %d ms"), c->address, c->timeout_ms);
 			return SM_DQ_IO;
 		}
 		struct pollfd p = {.fd = c->fd, .events = events};
@@ -234,8 +236,10 @@ io_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline, bool out)
 				return rc;
 			continue;
 		}
-		set_fail(c, 0, "%s: %s", c->address,
-		    k < 0 ? strerror(errno) : "the node closed the connection");
+		if (k < 0)
+			set_fail(c, 0, "%s: %s", c->address, strerror(errno));
+		else
+			set_fail(c, 0, _("%s: the node closed the connection"), c->address);
 		return SM_DQ_IO;
 	}
 	return SM_DQ_OK;
@@ -491,7 +495,7 @@ dial(sm_dq_conn *c, const char *address)
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL, *ai;
 
 	if (!split_address(address, host, sizeof(host), port, sizeof(port))) {
-		set_fail(c, 0, "'%s' is not an address of the form host:port", address);
+		set_fail(c, 0, _("'%s' is not an address of the form host:port"), address);
 		return SM_DQ_USAGE;
 	}
 	int gai = getaddrinfo(host, port, &hints, &res);
@@ -599,6 +603,12 @@ sm_dq_close(sm_dq_conn *c)
 	free(c);
 }
 
+void
+sm_dq_set_timeout(sm_dq_conn *c, int timeout_ms)
+{
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+}
+
 const char *
 sm_dq_address(const sm_dq_conn *c)
 {
@@ -623,107 +633,288 @@ sm_dq_round_trips(const sm_dq_conn *c)
 	return c->trips;
 }
 
-/* TIMEOUT_MS, or what is left until GIVE_UP when that is less (at least 50). */
-static int
-capped(int timeout_ms, int64_t give_up)
+/* ------------------------------------------------------------ finding the leader
+ *
+ * Every node is asked at once, each on a connection of its own that nobody
+ * waits on alone: a node that answers slowly, or not at all, holds up only
+ * itself.  The leader is the node that names itself; a follower's answer
+ * says which node that is (asked at once when it was not being asked
+ * already).  A node that knows no leader (an election), fails or names
+ * another is asked again after a pause that grows from 10 to 200 ms, until
+ * the timeout. */
+
+#define ASK_MAX 16          /* nodes asked: those given and the leaders they name */
+#define ASK_ANSWER 1024     /* the longest answer to LEADER read */
+
+struct ask {
+	char *address;             /* the node's, as given or named */
+	sm_dq_conn *c;             /* the connection asking, or NULL */
+	struct addrinfo *res, *ai; /* its addresses; the one being tried */
+	enum { ASK_IDLE, ASK_CONNECTING, ASK_SENDING, ASK_READING } state;
+	unsigned char out[24];     /* the handshake and LEADER */
+	size_t sent;
+	unsigned char in[8 + ASK_ANSWER];
+	size_t got;
+	int64_t again_at;          /* idle: when to ask again */
+	int pause_ms;
+};
+
+static void
+ask_close(struct ask *a)
 {
-	int64_t left = give_up - now_ms();
-	return left < timeout_ms ? (left > 50 ? (int)left : 50) : timeout_ms;
+	sm_dq_close(a->c);
+	a->c = NULL;
+	if (a->res)
+		freeaddrinfo(a->res);
+	a->res = a->ai = NULL;
+	a->state = ASK_IDLE;
 }
 
-/* One pass over ADDRS (see sm_dq_connect_leader), none past GIVE_UP; *LAST
- * why not. */
-static sm_dq_rc
-leader_pass(char *const *addrs, size_t n, int timeout_ms, int64_t give_up, sm_dq_conn **out,
-    char **lastp)
+/* A's question is over (answered, or failed: *LAST says why, WHY when
+ * given, else its connection's failure): asked again after a pause. */
+static void
+ask_over(struct ask *a, char **last, char *why)
 {
-	char *last = *lastp;
-	for (size_t i = 0; i < n; i++) {
-		sm_dq_conn *c = NULL;
-		char *w = NULL, *leader = NULL;
-		uint64_t id = 0;
-		if (i > 0 && now_ms() >= give_up)
-			break;
-		if (sm_dq_connect(addrs[i], capped(timeout_ms, give_up), &c, &w) != SM_DQ_OK) {
-			free(last);
-			last = w;
-			continue;
-		}
-		sm_dq_rc rc = sm_dq_leader(c, &id, &leader);
-		if (rc != SM_DQ_OK || leader == NULL || *leader == '\0') {
-			free(last);
-			last = rc == SM_DQ_OK ? dupf("%s knows no leader (no quorum?)", addrs[i]) :
-			    strdup(c->fail_msg);
-			free(leader);
-			sm_dq_close(c);
-			continue;
-		}
-		if (strcmp(leader, c->address) == 0) {
-			free(leader);
-			free(last);
-			*lastp = NULL;
-			*out = c;
-			return SM_DQ_OK;
-		}
-		/* follow the leader it named, and check that it agrees */
-		sm_dq_close(c);
-		c = NULL;
-		if (sm_dq_connect(leader, capped(timeout_ms, give_up), &c, &w) == SM_DQ_OK) {
-			char *again = NULL;
-			if (sm_dq_leader(c, &id, &again) == SM_DQ_OK && again && strcmp(again, leader) == 0) {
-				free(again);
-				free(leader);
-				free(last);
-				*lastp = NULL;
-				*out = c;
-				return SM_DQ_OK;
-			}
-			free(again);
-			free(last);
-			last = dupf("%s named %s as the leader, which does not agree", addrs[i], leader);
-			sm_dq_close(c);
-		} else {
-			free(last);
-			last = w;
-		}
-		free(leader);
+	if (why == NULL && a->c != NULL && a->c->fail_msg[0] != '\0')
+		why = strdup(a->c->fail_msg);
+	if (why != NULL) {
+		free(*last);
+		*last = why;
 	}
-	*lastp = last;
-	return SM_DQ_IO;
+	ask_close(a);
+	a->again_at = now_ms() + a->pause_ms;
+	a->pause_ms = a->pause_ms < 100 ? a->pause_ms * 2 : 200;
+}
+
+/* Connect to A's next address without waiting (a new connection: the
+ * first address; else the one after the address that failed). */
+static void
+ask_dial(struct ask *a, char **last)
+{
+	while (a->ai != NULL) {
+		a->c->fd = socket(a->ai->ai_family, a->ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    a->ai->ai_protocol);
+		if (a->c->fd >= 0) {
+			if (connect(a->c->fd, a->ai->ai_addr, a->ai->ai_addrlen) == 0) {
+				a->state = ASK_SENDING;
+				return;
+			}
+			if (errno == EINPROGRESS) {
+				a->state = ASK_CONNECTING;
+				return;
+			}
+			set_fail(a->c, 0, "%s: %s", a->address, strerror(errno));
+			close(a->c->fd);
+			a->c->fd = -1;
+		}
+		a->ai = a->ai->ai_next;
+	}
+	ask_over(a, last, NULL);
+}
+
+/* Start asking A (idle): resolve its address, connect, without waiting. */
+static void
+ask_start(struct ask *a, int timeout_ms, char **last)
+{
+	char host[256], port[16];
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+	if ((a->c = conn_new(a->address, timeout_ms)) == NULL) {
+		ask_over(a, last, NULL);
+		return;
+	}
+	if (!split_address(a->address, host, sizeof(host), port, sizeof(port))) {
+		ask_over(a, last, dupf(_("'%s' is not an address of the form host:port"), a->address));
+		return;
+	}
+	int gai = getaddrinfo(host, port, &hints, &a->res);
+	if (gai != 0) {
+		a->res = NULL;
+		ask_over(a, last, dupf("%s: %s", a->address, gai_strerror(gai)));
+		return;
+	}
+	a->ai = a->res;
+	put_le(a->out, 1, 8);       /* protocol version 1 */
+	put_le(a->out + 8, 1, 4);   /* LEADER: a body of one word */
+	a->out[12] = REQ_LEADER;
+	put_le(a->out + 16, 0, 8);
+	a->sent = a->got = 0;
+	ask_dial(a, last);
+}
+
+/* A's socket is ready: go on.  The leader named when A answered
+ * (malloc'd, "" when it knows none), else NULL. */
+static char *
+ask_step(struct ask *a, char **last)
+{
+	if (a->state == ASK_CONNECTING) {
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if (getsockopt(a->c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
+			set_fail(a->c, 0, "%s: %s", a->address, strerror(soerr ? soerr : errno));
+			close(a->c->fd);
+			a->c->fd = -1;
+			a->ai = a->ai->ai_next;
+			ask_dial(a, last);
+			return NULL;
+		}
+		int one = 1;
+		setsockopt(a->c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		a->state = ASK_SENDING;
+	}
+	if (a->state == ASK_SENDING) {
+		ssize_t k = send(a->c->fd, a->out + a->sent, sizeof(a->out) - a->sent, MSG_NOSIGNAL);
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return NULL;
+		if (k < 0) {
+			ask_over(a, last, dupf("%s: %s", a->address, strerror(errno)));
+			return NULL;
+		}
+		if ((a->sent += (size_t)k) == sizeof(a->out)) {
+			a->state = ASK_READING;
+			a->c->trips++;
+		}
+		return NULL;
+	}
+	size_t need = a->got < 8 ? 8 : 8 + (size_t)get_le(a->in, 4) * 8;
+	if (need > sizeof(a->in)) {
+		ask_over(a, last, dupf(_("%s sent a malformed answer"), a->address));
+		return NULL;
+	}
+	ssize_t k = recv(a->c->fd, a->in + a->got, need - a->got, 0);
+	if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return NULL;
+	if (k <= 0) {
+		ask_over(a, last, k < 0 ? dupf("%s: %s", a->address, strerror(errno)) :
+		    dupf(_("%s: the node closed the connection"), a->address));
+		return NULL;
+	}
+	a->got += (size_t)k;
+	if (a->got < 8 || a->got < 8 + (size_t)get_le(a->in, 4) * 8)
+		return NULL; /* more to come */
+	struct msg m = {.type = a->in[4], .body = a->in + 8, .len = a->got - 8};
+	if (m.type == RES_FAILURE) {
+		failure(a->c, &m);
+		ask_over(a, last, dupf("%s: %s", a->address, a->c->fail_msg));
+		return NULL;
+	}
+	get_u64(&m);
+	const char *leader = m.type == RES_SERVER ? get_text(&m) : NULL;
+	char *named = leader && !m.bad ? strdup(leader) : NULL;
+	if (named == NULL)
+		ask_over(a, last, dupf(_("%s sent a malformed answer"), a->address));
+	return named;
+}
+
+/* The ask of ADDRESS among the N of ASKS, made (idle, due now) when there
+ * is none and room; NULL otherwise. */
+static struct ask *
+ask_for(struct ask *asks, size_t *n, const char *address)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(asks[i].address, address) == 0)
+			return &asks[i];
+	if (*n == ASK_MAX)
+		return NULL;
+	struct ask *a = &asks[*n];
+	memset(a, 0, sizeof(*a));
+	if ((a->address = strdup(address)) == NULL)
+		return NULL;
+	a->pause_ms = 10;
+	(*n)++;
+	return a;
 }
 
 sm_dq_rc
 sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out, char **why)
 {
-	char *last = NULL;
+	struct ask asks[ASK_MAX];
+	size_t nasks = 0;
+	char *last = NULL, *named = NULL, *named_by = NULL;
 	int timeout = timeout_ms > 0 ? timeout_ms : 5000;
 	int64_t give_up = now_ms() + timeout;
-	/* a node that accepts but does not answer (stopped) must leave time
-	 * for the others: each is given a quarter of the time */
-	int each = timeout / 4 > 250 ? timeout / 4 : 250;
-	long pause_ms = 10;
 	*out = NULL;
 	if (why)
 		*why = NULL;
-	/* while an election runs no node knows a leader: ask again, a while */
-	while (n > 0) {
-		int left = (int)(give_up - now_ms());
-		if (leader_pass(addrs, n, left < each ? (left > 100 ? left : 100) : each, give_up, out,
-		    &last) == SM_DQ_OK) {
-			(*out)->timeout_ms = timeout;
-			return SM_DQ_OK;
-		}
-		if (now_ms() + pause_ms >= give_up)
+	for (size_t i = 0; i < n; i++)
+		if (ask_for(asks, &nasks, addrs[i]) == NULL && nasks < ASK_MAX)
+			goto done; /* out of memory */
+	while (*out == NULL && nasks > 0) {
+		struct pollfd p[ASK_MAX];
+		struct ask *who[ASK_MAX];
+		nfds_t np = 0;
+		int64_t now = now_ms(), wake = give_up;
+		if (now >= give_up)
 			break;
-		struct timespec ts = {.tv_sec = 0, .tv_nsec = pause_ms * 1000000L};
-		nanosleep(&ts, NULL);
-		/* an election takes about 0.1 to 0.3 s (node.latency_ms x 15,
-		 * randomised): asked often, the new leader is found soon after */
-		if (pause_ms < 40)
-			pause_ms *= 2;
+		for (size_t i = 0; i < nasks; i++) {
+			struct ask *a = &asks[i];
+			if (a->state == ASK_IDLE && a->again_at <= now)
+				ask_start(a, timeout, &last);
+			if (a->state == ASK_IDLE) {
+				if (a->again_at < wake)
+					wake = a->again_at;
+				continue;
+			}
+			p[np] = (struct pollfd){.fd = a->c->fd,
+			    .events = a->state == ASK_READING ? POLLIN : POLLOUT};
+			who[np++] = a;
+		}
+		int r = poll(p, np, (int)(wake > now ? wake - now : 0));
+		if (r < 0 && errno != EINTR) {
+			free(last);
+			last = dupf("poll: %s", strerror(errno));
+			break;
+		}
+		for (nfds_t k = 0; r > 0 && k < np && *out == NULL; k++) {
+			struct ask *a = who[k];
+			if (p[k].revents == 0)
+				continue;
+			char *leader = ask_step(a, &last);
+			if (leader == NULL)
+				continue;
+			if (*leader == '\0') {
+				ask_over(a, &last, dupf(_("%s knows no leader (no quorum?)"), a->address));
+			} else if (strcmp(leader, a->address) == 0) {
+				*out = a->c; /* the leader itself */
+				a->c = NULL;
+			} else {
+				/* a follower: ask the node it names now, unless it is being asked */
+				free(named);
+				free(named_by);
+				named = strdup(leader);
+				named_by = strdup(a->address);
+				struct ask *b = ask_for(asks, &nasks, leader);
+				if (b != NULL && b->state == ASK_IDLE)
+					b->again_at = 0;
+				ask_over(a, &last, NULL);
+			}
+			free(leader);
+		}
 	}
+	if (*out == NULL && named != NULL && named_by != NULL) {
+		/* the leader a node named did not answer in time: that is why */
+		struct ask *b = ask_for(asks, &nasks, named);
+		if (b != NULL && b->state != ASK_IDLE) {
+			free(last);
+			last = dupf(_("%s, named the leader by %s, did not answer within %d ms"), named,
+			    named_by, timeout);
+		}
+	}
+done:
+	for (size_t i = 0; i < nasks; i++) {
+		ask_close(&asks[i]);
+		free(asks[i].address);
+	}
+	free(named);
+	free(named_by);
+	if (*out != NULL) {
+		free(last);
+		return SM_DQ_OK;
+	}
+	if (last == NULL)
+		last = n == 0 ? strdup(_("no node given")) :
+		    dupf(_("no node of the cluster answered within %d ms"), timeout);
 	if (why)
-		*why = last ? last : strdup("no node given");
+		*why = last;
 	else
 		free(last);
 	return SM_DQ_IO;

@@ -97,14 +97,17 @@ sm_dq_rc sm_dq_connect(const char *address, int timeout_ms, sm_dq_conn **out, ch
  * with Nagle's algorithm off, or -1 and WHY (malloc'd; may be NULL): how a
  * node reaches its peers (dqlite_node_set_connect_func). */
 int sm_dq_dial(const char *address, int timeout_ms, char **why);
-/* Connect to the leader: try each of ADDRS, ask it for the leader, follow
- * the answer; while none knows a leader (an election), again, until
- * TIMEOUT_MS have passed.  Each node has a quarter of it to answer (at
- * least 250 ms), so that one that stopped answering leaves time for the
- * others. */
+/* Connect to the leader: ask every one of ADDRS at once which node leads,
+ * each on its own connection; the leader is the node that names itself (a
+ * node a follower names is asked too).  A node that knows none (an
+ * election), fails or names another is asked again after a short pause,
+ * until TIMEOUT_MS have passed.  A node that answers slowly or not at all
+ * (stopped) holds up only its own question. */
 sm_dq_rc sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **out,
     char **why);
 void sm_dq_close(sm_dq_conn *c);
+/* How long each request on C waits for its answer from now on. */
+void sm_dq_set_timeout(sm_dq_conn *c, int timeout_ms);
 const char *sm_dq_address(const sm_dq_conn *c);
 
 /* The last failure's code and message (the server's, or what went wrong on

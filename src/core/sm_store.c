@@ -508,6 +508,7 @@ struct conn {
 	size_t n_filters;
 	char *broken_flag;     /* PATH.broken: the database was found corrupt */
 	bool retry;            /* the last failure was SM_DB_RETRY: the transaction may go again */
+	bool unsure;           /* and it was the commit's: it may have landed */
 };
 
 struct sm_store {
@@ -1864,20 +1865,42 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
                       void *ud, bool *replayed, char **result, sm_err *err)
 {
 	/* Run again whole, under the same request id: a commit that failed
-	 * this way may have landed, and then the request id answers. */
+	 * this way may have landed, and then the request id answers.  On a
+	 * cluster not once store.timeout has passed since the write began,
+	 * and a run again waits for a leader or a lock no longer than that. */
 	int wait_ms = 20;
+	bool networked = s->c.db->drv == &sm_db_dqlite;
+	int64_t deadline = networked ? sm_db_now_ms() + sm_db_dqlite_timeout(s->c.db) : 0;
+	sm_err *unsure = NULL; /* the failure of a commit that may have landed */
 	for (int attempt = 0;; attempt++) {
 		sm_err *e = sm_err_new();
-		if (e == NULL)
+		if (e == NULL) {
+			sm_err_free(&unsure);
+			if (networked)
+				sm_db_dqlite_deadline(s->c.db, 0);
 			return nomem(err);
-		s->c.retry = false;
+		}
+		s->c.retry = s->c.unsure = false;
 		sm_status st = write_once(s, request_id, digest, fn, ud, replayed, result, e);
-		if (st == SM_OK || !s->c.retry || attempt >= WRITE_RETRIES) {
-			sm_err_merge(err, e, NULL);
+		if (s->c.unsure) {
+			sm_err_free(&unsure);
+			unsure = e;
+			e = NULL;
+		}
+		if (st == SM_OK || !s->c.retry || attempt >= WRITE_RETRIES ||
+		    (networked && sm_db_now_ms() >= deadline)) {
+			/* a store's failure after a commit that may have landed:
+			 * that is what the caller must know */
+			sm_err_merge(err, unsure != NULL && st == SM_E_STORE ? unsure : e, NULL);
 			sm_err_free(&e);
+			sm_err_free(&unsure);
+			if (networked)
+				sm_db_dqlite_deadline(s->c.db, 0);
 			return st;
 		}
 		sm_err_free(&e);
+		if (networked)
+			sm_db_dqlite_deadline(s->c.db, deadline);
 		sm_db_back_off(wait_ms);
 		if (wait_ms < 1000)
 			wait_ms *= 2;
@@ -2032,7 +2055,15 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 	    (status = check_later(&tx, err)) != SM_OK)
 		goto fail;
 	status = SM_E_STORE;
-	if (db_ok(tx.c, sm_db_commit(tx.c->db), err) != SM_OK)
+	if ((rc = sm_db_commit(tx.c->db)) == SM_DB_RETRY && tx.c->db->drv == &sm_db_dqlite &&
+	    sm_db_dqlite_unsure(tx.c->db)) {
+		tx.c->retry = tx.c->unsure = true;
+		sm_err_add(err, SM_E_STORE, NULL,
+		    _("the cluster did not confirm the change (%s): it may have been made or not. Look before acting again, or send the same request again under request id %s (sitemark --request-id): it is made at most once"),
+		    sm_db_errmsg(tx.c->db), request_id);
+		goto fail;
+	}
+	if (db_ok(tx.c, rc, err) != SM_OK)
 		goto fail;
 	s->writes++;
 	s->write_trips += sm_store_round_trips(s) - tx.trips0;
