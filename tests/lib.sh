@@ -149,6 +149,18 @@ q() {
 	esac
 }
 
+# q_json SQL: rows as sqlite3 -json prints them, whichever the backend (a
+# cluster's read from a copy: tests/dq_sql has no JSON).
+q_json() {
+	case $DB in
+	dqlite:*)
+		rm -f "$T/.q_json.db"
+		db_copy "$T/.q_json.db" && sqlite3 -json "$T/.q_json.db" "$1"
+		;;
+	*) sqlite3 -cmd '.timeout 10000' -json "$DB" "$1" ;;
+	esac
+}
+
 # db_copy FILE: a consistent copy of the test database in the new local
 # file FILE, whichever the backend (a cluster's through sitemark backup).
 db_copy() {

@@ -187,8 +187,8 @@ mails >"$T/mails.json"
 check_eq "every message parses" "$EMAILS" "$(wc -l <"$T/mails.json")"
 
 # Each message against its outbox row, by the id in its Message-ID.
-q -json "select id, recipient, name, subject, body from outbox where channel = 'email'" >"$T/rows.json"
-BAD=$("$PY" - "$T/rows.json" "$T/mails.json" <<'EOF'
+q_json "select id, recipient, name, subject, body from outbox where channel = 'email'" >"$T/rows.json"
+BAD=$("$PY" - "$T/rows.json" "$T/mails.json" <<'EOF' || echo "the comparison could not run"
 import json, re, sys
 rows = {r["id"]: r for r in json.load(open(sys.argv[1]))}
 bad = []
@@ -237,8 +237,8 @@ if [ -n "$ZH" ]; then
 	check_match "a name in Chinese is encoded in To" "=\?UTF-8\?B\?" "$(cat "$T"/smtp/Maildir/new/* | grep -m1 '^To:')"
 fi
 
-q -json "select recipient, body from outbox where channel = 'sms'" >"$T/sms_rows.json"
-BAD=$("$PY" - "$T/sms_rows.json" "$T/gw/requests" <<'EOF'
+q_json "select recipient, body from outbox where channel = 'sms'" >"$T/sms_rows.json"
+BAD=$("$PY" - "$T/sms_rows.json" "$T/gw/requests" <<'EOF' || echo "the comparison could not run"
 import json, sys
 rows = sorted((r["recipient"], r["body"]) for r in json.load(open(sys.argv[1])))
 got, bad = [], []
