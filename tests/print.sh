@@ -94,7 +94,7 @@ for doc in letter form; do
 	check_true "$doc: page 1 as PNG" -s "$OUTDIR/$doc-page-1.png"
 	# GB/T 9704: the type area and its grid
 	pdftotext -bbox-layout "$OUTDIR/$doc.pdf" "$T/$doc.html"
-	layout=$(python3 - "$T/$doc.html" <<'EOF'
+	layout=$(python3 - "$T/$doc.html" <<'EOF' || echo "the layout check could not run"
 import re, sys, unicodedata
 mm = 72 / 25.4
 def full(t):  # a line of full-width characters only: how many (else 0)
@@ -102,6 +102,8 @@ def full(t):  # a line of full-width characters only: how many (else 0)
 left, top, width, height = 28 * mm, 37 * mm, 156 * mm, 225 * mm
 bad = []
 pages = re.findall(r'<page.*?</page>', open(sys.argv[1], encoding='utf-8').read(), re.S)
+if not pages:
+    bad.append('no page in the layout')
 for p, page in enumerate(pages, 1):
     rows = set()
     for line in re.findall(r'<line (.*?)</line>', page, re.S):
