@@ -9,7 +9,9 @@
  * answer runs the whole transaction again, constraints keep their meaning,
  * a deferred write's failure fails the transaction before its COMMIT, and
  * its lost answer runs the whole again, a write takes four round trips,
- * a newer schema or another program's database is refused, and an
+ * and so does a whole transition, whose acting account is checked inside
+ * its write (one disabled or moved since it logged in is refused), a newer
+ * schema or another program's database is refused, and an
  * unreachable cluster, or one gone under an open store, fails within its
  * timeout. */
 #include <config.h>
@@ -25,10 +27,13 @@
 
 #include <dqlite.h>
 
+#include "sm_app.h"
 #include "sm_db.h"
 #include "sm_dqlite_proto.h"
 #include "sm_err.h"
 #include "sm_store.h"
+#include "sm_workflow.h"
+#include "sm_yaml.h"
 #include "testutil.h"
 
 static char node_addr[64];
@@ -446,6 +451,115 @@ START_TEST(test_round_trips)
 }
 END_TEST
 
+/* A session of the program on the cluster, logged in as LOGIN (NULL: none). */
+static sm_app *
+app_on_cluster(const char *login, sm_err *err)
+{
+	char *dir = tu_tmpdir();
+	char *cfg = tu_write(dir, "sitemark.yaml", "mark:\n  base_url: https://bs.example.cn\n");
+	sm_app_opts o = {.db_path = target, .config_path = cfg, .mode = SM_OPEN_EXISTING};
+	sm_app *app = NULL;
+	sm_err *warn = sm_err_new();
+	TU_OK(err, sm_app_open(&o, &app, warn, err));
+	if (login != NULL)
+		TU_OK(err, sm_app_login(app, login, err));
+	sm_err_free(&warn);
+	tu_rmrf(dir);
+	free(dir);
+	free(cfg);
+	return app;
+}
+
+/* SESSION's action on case ID: its status, the round trips it took in *TRIPS. */
+static sm_status
+act_trips(sm_app *session, int64_t id, sm_action action, uint64_t *trips, sm_err *err)
+{
+	sm_act a = {.case_id = id, .action = action};
+	uint64_t before = sm_store_round_trips(session->store);
+	sm_err_clear(err);
+	sm_status st = sm_case_act(session, &a, NULL, err);
+	*trips = sm_store_round_trips(session->store) - before;
+	return st;
+}
+
+static int64_t
+case_version(sm_app *app, int64_t id, sm_err *err)
+{
+	sm_case c = {0};
+	TU_OK(err, sm_store_case_get(app->store, id, &c, err));
+	int64_t v = c.version;
+	sm_case_clear(&c);
+	return v;
+}
+
+/* A transition on the cluster: the acting account is read and checked
+ * inside its write, with the request id (four round trips in all); an
+ * account disabled, or moved to another office, after its session logged
+ * in is refused there, in the same words as on a local file, and nothing is
+ * written. */
+START_TEST(test_transition_account)
+{
+	sm_err *err = sm_err_new();
+	if (getenv("SITEMARK_DATADIR") == NULL)
+		setenv("SITEMARK_DATADIR", tu_srcdir(), 1);
+	sm_app *admin = app_on_cluster(NULL, err), *unit, *rev;
+	bool created = false;
+	uint64_t trips = 0;
+	int64_t unit_id = 0, id = 0, v;
+	sm_status st;
+	TU_OK(err, sm_first_admin(admin, "admin", &created, err));
+	TU_OK(err, sm_app_login(admin, "admin", err));
+	/* the store's tests may have made these offices already */
+	const char *offices[] = {"350100", "350200"};
+	for (int i = 0; i < 2; i++) {
+		sm_err_clear(err);
+		st = sm_office_add(admin, offices[i], "某编办", err);
+		ck_assert(st == SM_OK || st == SM_E_DUPLICATE);
+	}
+	sm_user sec = {.login = "sec", .role = SM_ROLE_SECADMIN, .name = "sec"};
+	TU_OK(err, sm_user_add(admin, &sec, err));
+	tu_staff(admin, "admin", "fz", SM_ROLE_OFFICE, "350100", err);
+	json_t *uv = sm_values_load_file(tu_src("tests/values/unit-organ-fj.yaml"), err);
+	ck_assert_ptr_nonnull(uv);
+	TU_OK(err, sm_unit_register(admin, uv, "gov", &unit_id, err));
+	json_decref(uv);
+	tu_grant(admin, "gov", SM_ROLE_UNIT, "admin", err);
+	unit = app_on_cluster("gov", err);
+	rev = app_on_cluster("fz", err);
+	json_t *dv = json_pack("{s:s, s:s}", "name", "福州市人民政府", "usage", "门户网站的中文域名。");
+	TU_OK(err, sm_case_new(unit, SM_KIND_DOMAIN, dv, &id, err));
+	json_decref(dv);
+
+	/* the unit's account disabled after its session logged in */
+	TU_OK(err, sm_user_enable(admin, "gov", false, err));
+	v = case_version(admin, id, err);
+	ck_assert_int_eq(act_trips(unit, id, SM_ACTION_SUBMIT, &trips, err), SM_E_DENIED);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "was disabled"));
+	ck_assert_int_eq(case_version(admin, id, err), v);
+	TU_OK(err, sm_user_enable(admin, "gov", true, err));
+	/* a domain's submission reads the registry (is the name taken?) too */
+	TU_OK(err, act_trips(unit, id, SM_ACTION_SUBMIT, &trips, err));
+	ck_assert_uint_eq(trips, 5);
+
+	/* the reviewer moved to another office after logging in */
+	TU_OK(err, sm_app_login(admin, "sec", err));
+	TU_OK(err, sm_user_set_role(admin, "fz", SM_ROLE_OFFICE, "350200", err));
+	v = case_version(admin, id, err);
+	ck_assert_int_eq(act_trips(rev, id, SM_ACTION_APPROVE, &trips, err), SM_E_DENIED);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "another role or office"));
+	ck_assert_int_eq(case_version(admin, id, err), v);
+	/* back where it was: the same session acts, in four round trips */
+	TU_OK(err, sm_user_set_role(admin, "fz", SM_ROLE_OFFICE, "350100", err));
+	TU_OK(err, act_trips(rev, id, SM_ACTION_APPROVE, &trips, err));
+	ck_assert_uint_eq(trips, 4);
+	ck_assert_int_eq(case_version(admin, id, err), v + 1);
+	sm_app_close(&rev);
+	sm_app_close(&unit);
+	sm_app_close(&admin);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_generation)
 {
 	sm_err *err = sm_err_new();
@@ -570,6 +684,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_deferred_failure);
 	tcase_add_test(tc, test_deferred_answer_lost);
 	tcase_add_test(tc, test_round_trips);
+	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);
 	tcase_add_test(tc, test_constraints);
 	tcase_add_test(tc, test_refusals);

@@ -61,11 +61,15 @@ enum stmt_id {
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REQUEST_GET] = "SELECT result, digest FROM requests WHERE id = ?1",
-	/* the request id's answer, and the head of the audit chain: the first
-	 * read of a write (one round trip on a cluster, with its BEGIN) */
-	[ST_REQUEST_HEAD] = "SELECT r.result, r.digest, r.id IS NOT NULL, a.seq, a.hash, a.at"
+	/* the request id's answer, the head of the audit chain and the acting
+	 * account (?2, NULL: none; ST_USER_GET's columns): the first read of a
+	 * write (one round trip on a cluster, with its BEGIN) */
+	[ST_REQUEST_HEAD] = "SELECT r.result, r.digest, r.id IS NOT NULL, a.seq, a.hash, a.at,"
+	    " us.login, us.role, us.office, us.unit, us.name, us.mobile, us.email, us.locked,"
+	    " us.disabled, us.asked_role, us.asked_office, us.asked_unit"
 	    " FROM (SELECT 1) LEFT JOIN requests r ON r.id = ?1"
-	    " LEFT JOIN (SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1) a",
+	    " LEFT JOIN (SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1) a"
+	    " LEFT JOIN users us ON us.login = ?2",
 	/* the writes deferred to the next round trip (run_later) carry
 	 * sm_in_tx(): one that would run after its transaction was rolled back
 	 * fails rather than commit alone */
@@ -830,21 +834,28 @@ read_office(sm_db_stmt *st, sm_office *o)
 	o->disabled = sm_db_column_int64(st, 2) != 0;
 }
 
+/* The account's columns (ST_USER_GET's) from column B on. */
+static void
+read_user_at(sm_db_stmt *st, sm_user *u, int b)
+{
+	u->login = col_str(st, b);
+	u->role = sm_role_parse(sm_db_column_text(st, b + 1));
+	u->office = col_str(st, b + 2);
+	u->unit = sm_db_column_int64(st, b + 3);
+	u->name = col_str(st, b + 4);
+	u->mobile = col_str(st, b + 5);
+	u->email = col_str(st, b + 6);
+	u->locked = sm_db_column_int64(st, b + 7) != 0;
+	u->disabled = sm_db_column_int64(st, b + 8) != 0;
+	u->asked_role = sm_role_parse(sm_db_column_text(st, b + 9));
+	u->asked_office = col_str(st, b + 10);
+	u->asked_unit = sm_db_column_int64(st, b + 11);
+}
+
 static void
 read_user(sm_db_stmt *st, sm_user *u)
 {
-	u->login = col_str(st, 0);
-	u->role = sm_role_parse(sm_db_column_text(st, 1));
-	u->office = col_str(st, 2);
-	u->unit = sm_db_column_int64(st, 3);
-	u->name = col_str(st, 4);
-	u->mobile = col_str(st, 5);
-	u->email = col_str(st, 6);
-	u->locked = sm_db_column_int64(st, 7) != 0;
-	u->disabled = sm_db_column_int64(st, 8) != 0;
-	u->asked_role = sm_role_parse(sm_db_column_text(st, 9));
-	u->asked_office = col_str(st, 10);
-	u->asked_unit = sm_db_column_int64(st, 11);
+	read_user_at(st, u, 0);
 }
 
 /* The unit's columns from column B on. */
@@ -1824,8 +1835,8 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 	return sm_store_write_digest(s, request_id, NULL, fn, ud, replayed, result, err);
 }
 
-static sm_status write_once(sm_store *s, const char *request_id, const char *digest,
-    sm_write_fn fn, void *ud, bool *replayed, char **result, sm_err *err);
+static sm_status write_once(sm_store *s, const sm_store_actor *actor, const char *request_id,
+    const char *digest, sm_write_fn fn, void *ud, bool *replayed, char **result, sm_err *err);
 
 /* How often a transaction goes again after SM_DB_RETRY (a networked store
  * lost its connection or its leader, or met another writer), backing off
@@ -1836,6 +1847,14 @@ sm_status
 sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
                       void *ud, bool *replayed, char **result, sm_err *err)
 {
+	return sm_store_write_as(s, NULL, request_id, digest, fn, ud, replayed, result, err);
+}
+
+sm_status
+sm_store_write_as(sm_store *s, const sm_store_actor *actor, const char *request_id,
+                  const char *digest, sm_write_fn fn, void *ud, bool *replayed, char **result,
+                  sm_err *err)
+{
 	/* Run again whole, under the same request id: a commit that failed
 	 * this way may have landed, and then the request id answers. */
 	int wait_ms = 20;
@@ -1844,7 +1863,7 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 		if (e == NULL)
 			return nomem(err);
 		s->c.retry = false;
-		sm_status st = write_once(s, request_id, digest, fn, ud, replayed, result, e);
+		sm_status st = write_once(s, actor, request_id, digest, fn, ud, replayed, result, e);
 		if (st == SM_OK || !s->c.retry || attempt >= WRITE_RETRIES) {
 			sm_err_merge(err, e, NULL);
 			sm_err_free(&e);
@@ -1929,9 +1948,25 @@ run_later(sm_tx *tx, sm_db_stmt *st, int kind, const char *field, const char *du
 	return SM_OK;
 }
 
+/* The acting account as the first read of a write found it (ST_REQUEST_HEAD,
+ * from its column 6 on), checked by ACTOR. */
 static sm_status
-write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
-           void *ud, bool *replayed, char **result, sm_err *err)
+check_actor(const sm_store_actor *actor, sm_db_stmt *st, sm_err *err)
+{
+	sm_user now = {0};
+	sm_status status;
+	if (sm_db_column_type(st, 6) == SM_DB_NULL)
+		return actor->check(NULL, actor->ud, err);
+	cols_lost = 0;
+	read_user_at(st, &now, 6);
+	status = cols_lost ? nomem(err) : actor->check(&now, actor->ud, err);
+	sm_user_clear(&now);
+	return status;
+}
+
+static sm_status
+write_once(sm_store *s, const sm_store_actor *actor, const char *request_id, const char *digest,
+           sm_write_fn fn, void *ud, bool *replayed, char **result, sm_err *err)
 {
 	sm_tx tx = {.c = &s->c, .request_id = request_id};
 	sm_db_stmt *st;
@@ -1952,6 +1987,7 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 	if ((st = stmt(tx.c, ST_REQUEST_HEAD, err)) == NULL)
 		goto fail;
 	bind_text(st, 1, request_id);
+	bind_text(st, 2, actor ? actor->login : NULL);
 	rc = sm_db_step(st);
 	if (rc != SM_DB_ROW) {
 		sm_db_reset(st);
@@ -1961,6 +1997,12 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 	/* after the lock (a cluster's BEGIN goes with this read): records are
 	 * stamped in the order they commit */
 	sm_store_now(s, tx.now);
+	/* the account still may act (a replay too): before anything else */
+	if (actor != NULL && (status = check_actor(actor, st, err)) != SM_OK) {
+		sm_db_reset(st);
+		sm_db_rollback(tx.c->db);
+		return status;
+	}
 	if (sm_db_column_int64(st, 2) != 0) {
 		/* the same request id for another request: refused, nothing
 		 * written, rather than answered with the first one's result */

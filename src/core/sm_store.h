@@ -107,6 +107,20 @@ sm_status sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, vo
 sm_status sm_store_write_digest(sm_store *s, const char *request_id, const char *digest,
                                 sm_write_fn fn, void *ud, bool *replayed, char **result,
                                 sm_err *err);
+/* Who acts in a write, checked inside it: the account LOGIN as the store
+ * holds it now is read with the request id (the same round trip on a
+ * cluster, under the write lock) and handed to CHECK (NOW NULL: there is no
+ * such account any more) before anything else, a replay too; a failure of
+ * CHECK is the write's, and nothing is written. */
+typedef struct sm_store_actor {
+	const char *login;
+	sm_status (*check)(const sm_user *now, void *ud, sm_err *err);
+	void *ud;
+} sm_store_actor;
+/* sm_store_write_digest, with ACTOR (NULL: none) checked in the transaction. */
+sm_status sm_store_write_as(sm_store *s, const sm_store_actor *actor, const char *request_id,
+                            const char *digest, sm_write_fn fn, void *ud, bool *replayed,
+                            char **result, sm_err *err);
 void sm_tx_set_result(sm_tx *tx, const char *result);
 /* "Now" fixed for the whole transaction. */
 const char *sm_tx_now(sm_tx *tx);
