@@ -59,17 +59,29 @@ enum stmt_id {
 	" c.domain_unicode, c.\"values\", c.hints, c.created_by, c.submitted_by, c.due," \
 	" c.due_kind, c.due_uncertain, c.created_at, c.updated_at, u.name, u.type, u.uscc"
 
+/* A case, its unit, and whether the case's domain is the unit's (cases c,
+ * units u): ST_CASE_UNIT's columns, read by case_unit_at(). */
+#define CASE_UNIT_COLUMNS CASE_COLUMNS ", u.id, u.name, u.type, u.uscc, u.affiliation," \
+	" u.division, u.office, u.\"values\", u.mark_seq, u.created_at, u.version," \
+	" EXISTS(SELECT 1 FROM domains d WHERE d.ace = c.domain AND d.unit = c.unit)"
+/* ST_REQUEST_HEAD's first columns: the account's from here on, then the
+ * case's */
+#define HEAD_USER 6
+#define HEAD_CASE 18
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REQUEST_GET] = "SELECT result, digest FROM requests WHERE id = ?1",
-	/* the request id's answer, the head of the audit chain and the acting
-	 * account (?2, NULL: none; ST_USER_GET's columns): the first read of a
+	/* the request id's answer, the head of the audit chain, the acting
+	 * account (?2, NULL: none; ST_USER_GET's columns) and the case it acts
+	 * on (?3, NULL: none; ST_CASE_UNIT's columns): the first read of a
 	 * write (one round trip on a cluster, with its BEGIN) */
 	[ST_REQUEST_HEAD] = "SELECT r.result, r.digest, r.id IS NOT NULL, a.seq, a.hash, a.at,"
 	    " us.login, us.role, us.office, us.unit, us.name, us.mobile, us.email, us.locked,"
-	    " us.disabled, us.asked_role, us.asked_office, us.asked_unit"
+	    " us.disabled, us.asked_role, us.asked_office, us.asked_unit, " CASE_UNIT_COLUMNS
 	    " FROM (SELECT 1) LEFT JOIN requests r ON r.id = ?1"
 	    " LEFT JOIN (SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1) a"
-	    " LEFT JOIN users us ON us.login = ?2",
+	    " LEFT JOIN users us ON us.login = ?2"
+	    " LEFT JOIN (cases c JOIN units u ON u.id = c.unit) ON c.id = ?3",
 	/* the writes deferred to the next round trip (run_later) carry
 	 * sm_in_tx(): one that would run after its transaction was rolled back
 	 * fails rather than commit alone */
@@ -118,9 +130,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " FROM cases c JOIN units u ON u.id = c.unit WHERE c.id = ?1",
 	/* a case, its unit, and whether the case's domain is the unit's: all a
 	 * transition reads (one round trip on a cluster) */
-	[ST_CASE_UNIT] = "SELECT " CASE_COLUMNS ", u.id, u.name, u.type, u.uscc, u.affiliation,"
-	    " u.division, u.office, u.\"values\", u.mark_seq, u.created_at, u.version,"
-	    " EXISTS(SELECT 1 FROM domains d WHERE d.ace = c.domain AND d.unit = c.unit)"
+	[ST_CASE_UNIT] = "SELECT " CASE_UNIT_COLUMNS
 	    " FROM cases c JOIN units u ON u.id = c.unit WHERE c.id = ?1",
 	[ST_CASE_UPDATE] = "UPDATE cases SET state = ?3, version = version + 1, domain = ?4,"
 	    " domain_unicode = ?5, \"values\" = ?6, hints = ?7, submitted_by = ?8, due = ?9,"
@@ -536,6 +546,11 @@ struct sm_tx {
 	char *owned_ace;
 	int64_t owned_unit;
 	bool owned;
+	/* the case the write acts on (sm_store_actor.case_id), read with the
+	 * request id: sm_tx_case_unit's first answer for it */
+	int64_t pre_id;
+	sm_case pre_case;
+	sm_unit pre_unit;
 	/* deferred writes (sm_db_defer) whose outcome is still to be checked,
 	 * in order: what each must have done */
 	struct later {
@@ -882,29 +897,36 @@ read_unit(sm_db_stmt *st, sm_unit *u)
 }
 
 
+/* The case's columns (CASE_COLUMNS) from column B on. */
+static void
+read_case_at(sm_db_stmt *st, sm_case *c, int b)
+{
+	c->id = sm_db_column_int64(st, b);
+	c->kind = sm_kind_parse(sm_db_column_text(st, b + 1));
+	c->unit = sm_db_column_int64(st, b + 2);
+	c->office = col_str(st, b + 3);
+	c->state = sm_state_parse(sm_db_column_text(st, b + 4));
+	c->version = sm_db_column_int64(st, b + 5);
+	c->domain = col_str(st, b + 6);
+	c->domain_unicode = col_str(st, b + 7);
+	c->values = col_json(st, b + 8);
+	c->hints = col_json(st, b + 9);
+	c->created_by = col_str(st, b + 10);
+	c->submitted_by = col_str(st, b + 11);
+	c->due = col_str(st, b + 12);
+	c->due_kind = col_str(st, b + 13);
+	c->due_uncertain = sm_db_column_int64(st, b + 14) != 0;
+	c->created_at = col_str(st, b + 15);
+	c->updated_at = col_str(st, b + 16);
+	c->unit_name = col_str(st, b + 17);
+	c->unit_type = sm_unit_type_parse(sm_db_column_text(st, b + 18));
+	c->unit_uscc = col_str(st, b + 19);
+}
+
 static void
 read_case_cols(sm_db_stmt *st, sm_case *c)
 {
-	c->id = sm_db_column_int64(st, 0);
-	c->kind = sm_kind_parse(sm_db_column_text(st, 1));
-	c->unit = sm_db_column_int64(st, 2);
-	c->office = col_str(st, 3);
-	c->state = sm_state_parse(sm_db_column_text(st, 4));
-	c->version = sm_db_column_int64(st, 5);
-	c->domain = col_str(st, 6);
-	c->domain_unicode = col_str(st, 7);
-	c->values = col_json(st, 8);
-	c->hints = col_json(st, 9);
-	c->created_by = col_str(st, 10);
-	c->submitted_by = col_str(st, 11);
-	c->due = col_str(st, 12);
-	c->due_kind = col_str(st, 13);
-	c->due_uncertain = sm_db_column_int64(st, 14) != 0;
-	c->created_at = col_str(st, 15);
-	c->updated_at = col_str(st, 16);
-	c->unit_name = col_str(st, 17);
-	c->unit_type = sm_unit_type_parse(sm_db_column_text(st, 18));
-	c->unit_uscc = col_str(st, 19);
+	read_case_at(st, c, 0);
 }
 
 static void
@@ -1877,6 +1899,7 @@ sm_store_write_as(sm_store *s, const sm_store_actor *actor, const char *request_
 }
 
 static sm_status conflict(sm_err *err, int64_t id);
+static bool case_unit_at(sm_tx *tx, sm_db_stmt *st, int b, sm_case *c, sm_unit *u);
 static sm_status tx_read_case(sm_tx *tx, sm_status st, const sm_case *c);
 static sm_status insert_fail(struct conn *c, sm_err *err, sm_db_rc rc, const char *field,
     const char *msg);
@@ -1955,10 +1978,10 @@ check_actor(const sm_store_actor *actor, sm_db_stmt *st, sm_err *err)
 {
 	sm_user now = {0};
 	sm_status status;
-	if (sm_db_column_type(st, 6) == SM_DB_NULL)
+	if (sm_db_column_type(st, HEAD_USER) == SM_DB_NULL)
 		return actor->check(NULL, actor->ud, err);
 	cols_lost = 0;
-	read_user_at(st, &now, 6);
+	read_user_at(st, &now, HEAD_USER);
 	status = cols_lost ? nomem(err) : actor->check(&now, actor->ud, err);
 	sm_user_clear(&now);
 	return status;
@@ -1988,6 +2011,10 @@ write_once(sm_store *s, const sm_store_actor *actor, const char *request_id, con
 		goto fail;
 	bind_text(st, 1, request_id);
 	bind_text(st, 2, actor ? actor->login : NULL);
+	if (actor != NULL && actor->case_id > 0)
+		sm_db_bind_int64(st, 3, actor->case_id);
+	else
+		sm_db_bind_null(st, 3);
 	rc = sm_db_step(st);
 	if (rc != SM_DB_ROW) {
 		sm_db_reset(st);
@@ -2033,6 +2060,14 @@ write_once(sm_store *s, const sm_store_actor *actor, const char *request_id, con
 		if (at != NULL)
 			snprintf(tx.head_at, sizeof(tx.head_at), "%s", at);
 	}
+	if (actor != NULL && actor->case_id > 0 && sm_db_column_type(st, HEAD_CASE) != SM_DB_NULL) {
+		if (!case_unit_at(&tx, st, HEAD_CASE, &tx.pre_case, &tx.pre_unit)) {
+			sm_db_reset(st);
+			status = nomem(err);
+			goto fail;
+		}
+		tx.pre_id = actor->case_id;
+	}
 	sm_db_reset(st);
 	if ((status = fn(&tx, ud, err)) != SM_OK)
 		goto fail;
@@ -2059,6 +2094,8 @@ write_once(sm_store *s, const sm_store_actor *actor, const char *request_id, con
 		free(tx.result);
 	free(tx.read_domain);
 	free(tx.owned_ace);
+	sm_case_clear(&tx.pre_case);
+	sm_unit_clear(&tx.pre_unit);
 	return SM_OK;
 
 fail:
@@ -2066,6 +2103,8 @@ fail:
 	free(tx.result);
 	free(tx.read_domain);
 	free(tx.owned_ace);
+	sm_case_clear(&tx.pre_case);
+	sm_unit_clear(&tx.pre_unit);
 	return status;
 }
 
@@ -2206,28 +2245,43 @@ sm_tx_unit_update(sm_tx *tx, int64_t id, int64_t expect_version, const json_t *v
 	return SM_OK;
 }
 
+/* A case and its unit from CASE_UNIT_COLUMNS at column B of the row ST is
+ * on, into C and U (false: a value stored but not parsed, out of memory). */
+static bool
+case_unit_at(sm_tx *tx, sm_db_stmt *st, int b, sm_case *c, sm_unit *u)
+{
+	read_case_at(st, c, b);
+	read_unit_at(st, u, b + 20);
+	/* sm_tx_domain_owned answers for this case's domain from here */
+	free(tx->owned_ace);
+	tx->owned_ace = c->domain ? strdup(c->domain) : NULL;
+	tx->owned_unit = c->unit;
+	tx->owned = sm_db_column_int64(st, b + 31) != 0;
+	return !((c->values == NULL && sm_db_column_type(st, b + 8) != SM_DB_NULL) ||
+	    (c->hints == NULL && sm_db_column_type(st, b + 9) != SM_DB_NULL) ||
+	    (u->values == NULL && sm_db_column_type(st, b + 27) != SM_DB_NULL));
+}
+
 sm_status
 sm_tx_case_unit(sm_tx *tx, int64_t id, sm_case *c, sm_unit *u, sm_err *err)
 {
+	if (tx->pre_id != 0 && tx->pre_id == id) {
+		/* read with the request id, under the same lock: no trip */
+		tx->pre_id = 0;
+		*c = tx->pre_case;
+		*u = tx->pre_unit;
+		tx->pre_case = (sm_case){0};
+		tx->pre_unit = (sm_unit){0};
+		return tx_read_case(tx, SM_OK, c);
+	}
 	sm_db_stmt *st = stmt(tx->c, ST_CASE_UNIT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, id);
 	sm_db_rc rc = sm_db_step(st);
 	bool lost = false;
-	if (rc == SM_DB_ROW) {
-		read_case_cols(st, c);
-		read_unit_at(st, u, 20);
-		/* a value stored but not parsed: out of memory */
-		lost = (c->values == NULL && sm_db_column_type(st, 8) != SM_DB_NULL) ||
-		    (c->hints == NULL && sm_db_column_type(st, 9) != SM_DB_NULL) ||
-		    (u->values == NULL && sm_db_column_type(st, 27) != SM_DB_NULL);
-		/* sm_tx_domain_owned answers for this case's domain from here */
-		free(tx->owned_ace);
-		tx->owned_ace = c->domain ? strdup(c->domain) : NULL;
-		tx->owned_unit = c->unit;
-		tx->owned = sm_db_column_int64(st, 31) != 0;
-	}
+	if (rc == SM_DB_ROW)
+		lost = !case_unit_at(tx, st, 0, c, u);
 	sm_db_reset(st);
 	if (rc == SM_DB_DONE)
 		return SM_E_NOTFOUND;

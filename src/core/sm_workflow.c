@@ -1875,7 +1875,7 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 		json_decref(a.values);
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	}
-	sm_store_actor actor = {app->user.login, user_still_fn, app};
+	sm_store_actor actor = {app->user.login, user_still_fn, app, act->case_id};
 	st = write_request_as(app, &actor, act->request_id, "case act", act->case_id,
 	    sm_action_name(act->action), asked, act_tx, &a, &result, err);
 	json_decref(asked);
