@@ -436,6 +436,22 @@ START_TEST(test_deferred_answer_lost)
 }
 END_TEST
 
+/* The account UD (a login) made. */
+static sm_status
+user_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	sm_user u = {.login = ud, .role = SM_ROLE_SYSADMIN, .name = ud};
+	return sm_tx_user_insert(tx, &u, e);
+}
+
+/* An actor check that lets only a missing account through, and counts its calls. */
+static sm_status
+no_account(const sm_user *now, void *ud, sm_err *e)
+{
+	(*(int *)ud)++;
+	return now == NULL ? SM_OK : sm_err_add(e, SM_E_DENIED, NULL, "account %s exists", now->login);
+}
+
 START_TEST(test_round_trips)
 {
 	sm_err *err = sm_err_new();
@@ -446,6 +462,31 @@ START_TEST(test_round_trips)
 	 * and request records with their outcomes; COMMIT */
 	TU_OK(err, sm_store_write(s, "trips", audited_tx, &o, NULL, NULL, err));
 	ck_assert_uint_eq(sm_store_round_trips(s) - before, 4);
+	/* the acting account read and checked with the request id: no trip of
+	 * its own (a transition, which reads its case there too, takes three:
+	 * test_transition_account) */
+	int checks = 0;
+	sm_store_actor who = {.login = "no-such-login", .check = no_account, .ud = &checks};
+	struct audited_ctx o2 = {.code = "350610", .actor = "admin"};
+	before = sm_store_round_trips(s);
+	TU_OK(err, sm_store_write_as(s, &who, "trips-as", NULL, audited_tx, &o2, NULL, NULL, err));
+	ck_assert_uint_eq(sm_store_round_trips(s) - before, 4);
+	ck_assert_int_eq(checks, 1);
+	ck_assert_int_eq(offices_with(s, "350610"), 1);
+	/* refused by the check: the write's function is not run, nothing is
+	 * written; a replay of a request asks the check first too */
+	struct audited_ctx o3 = {.code = "350620", .actor = "admin"};
+	who.login = "admin"; /* test_transition_account's system administrator */
+	TU_OK(err, sm_store_write(s, "trips-user", user_tx, (void *)who.login, NULL, NULL, err));
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_write_as(s, &who, "trips-refused", NULL, audited_tx, &o3, NULL,
+	    NULL, err), SM_E_DENIED);
+	ck_assert_int_eq(o3.calls, 0);
+	ck_assert_int_eq(offices_with(s, "350620"), 0);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_write_as(s, &who, "trips-as", NULL, audited_tx, &o2, NULL, NULL,
+	    err), SM_E_DENIED);
+	ck_assert_int_eq(checks, 3);
 	sm_store_close(&s);
 	sm_err_free(&err);
 }
