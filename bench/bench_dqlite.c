@@ -10,8 +10,10 @@
  * cycles at a time.  Printed per backend: the transitions' latency (p50,
  * p99, mean), transitions per second, and for the cluster the network round
  * trips per transition (requests to the leader; each is paid again on a
- * slow link while the write lock is held).  The exit status is 1 only when
- * the benchmark could not run. */
+ * slow link while the write lock is held).  With BENCH_SAMPLES=FILE each
+ * transition's latency is appended to FILE in the order they ran (backend,
+ * index, ms: stalls that come back every so many show there).  The exit
+ * status is 1 only when the benchmark could not run. */
 #include <config.h>
 
 #include <stdio.h>
@@ -101,6 +103,12 @@ static void
 report(struct backend *b)
 {
 	double sum = 0;
+	const char *dump = getenv("BENCH_SAMPLES");
+	FILE *f = dump ? fopen(dump, "a") : NULL;
+	for (size_t i = 0; f && i < b->n; i++)
+		fprintf(f, "%s\t%zu\t%.3f\n", b->name, i, b->ms[i]);
+	if (f)
+		fclose(f);
 	qsort(b->ms, b->n, sizeof(double), cmp_double);
 	for (size_t i = 0; i < b->n; i++)
 		sum += b->ms[i];

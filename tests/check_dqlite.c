@@ -9,7 +9,9 @@
  * answer runs the whole transaction again, constraints keep their meaning,
  * a deferred write's failure fails the transaction before its COMMIT, and
  * its lost answer runs the whole again, a write takes four round trips,
- * a newer schema or another program's database is refused, and an
+ * a whole transition three (its acting account and its case read with the
+ * request id: one disabled or moved since it logged in is refused), a newer
+ * schema or another program's database is refused, and an
  * unreachable cluster, or one gone under an open store, fails within its
  * timeout. */
 #include <config.h>
@@ -25,10 +27,13 @@
 
 #include <dqlite.h>
 
+#include "sm_app.h"
 #include "sm_db.h"
 #include "sm_dqlite_proto.h"
 #include "sm_err.h"
 #include "sm_store.h"
+#include "sm_workflow.h"
+#include "sm_yaml.h"
 #include "testutil.h"
 
 static char node_addr[64];
@@ -539,6 +544,22 @@ START_TEST(test_deferred_answer_lost)
 }
 END_TEST
 
+/* The account UD (a login) made. */
+static sm_status
+user_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	sm_user u = {.login = ud, .role = SM_ROLE_SYSADMIN, .name = ud};
+	return sm_tx_user_insert(tx, &u, e);
+}
+
+/* An actor check that lets only a missing account through, and counts its calls. */
+static sm_status
+no_account(const sm_user *now, void *ud, sm_err *e)
+{
+	(*(int *)ud)++;
+	return now == NULL ? SM_OK : sm_err_add(e, SM_E_DENIED, NULL, "account %s exists", now->login);
+}
+
 START_TEST(test_round_trips)
 {
 	sm_err *err = sm_err_new();
@@ -549,7 +570,142 @@ START_TEST(test_round_trips)
 	 * and request records with their outcomes; COMMIT */
 	TU_OK(err, sm_store_write(s, "trips", audited_tx, &o, NULL, NULL, err));
 	ck_assert_uint_eq(sm_store_round_trips(s) - before, 4);
+	/* the acting account read and checked with the request id: no trip of
+	 * its own (a transition, which reads its case there too, takes three:
+	 * test_transition_account) */
+	int checks = 0;
+	sm_store_actor who = {.login = "no-such-login", .check = no_account, .ud = &checks};
+	struct audited_ctx o2 = {.code = "350610", .actor = "admin"};
+	before = sm_store_round_trips(s);
+	TU_OK(err, sm_store_write_as(s, &who, "trips-as", NULL, audited_tx, &o2, NULL, NULL, err));
+	ck_assert_uint_eq(sm_store_round_trips(s) - before, 4);
+	ck_assert_int_eq(checks, 1);
+	ck_assert_int_eq(offices_with(s, "350610"), 1);
+	/* refused by the check: the write's function is not run, nothing is
+	 * written; a replay of a request asks the check first too */
+	struct audited_ctx o3 = {.code = "350620", .actor = "admin"};
+	who.login = "admin"; /* test_transition_account's system administrator */
+	TU_OK(err, sm_store_write(s, "trips-user", user_tx, (void *)who.login, NULL, NULL, err));
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_write_as(s, &who, "trips-refused", NULL, audited_tx, &o3, NULL,
+	    NULL, err), SM_E_DENIED);
+	ck_assert_int_eq(o3.calls, 0);
+	ck_assert_int_eq(offices_with(s, "350620"), 0);
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_store_write_as(s, &who, "trips-as", NULL, audited_tx, &o2, NULL, NULL,
+	    err), SM_E_DENIED);
+	ck_assert_int_eq(checks, 3);
 	sm_store_close(&s);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* A session of the program on the cluster, logged in as LOGIN (NULL: none). */
+static sm_app *
+app_on_cluster(const char *login, sm_err *err)
+{
+	char *dir = tu_tmpdir();
+	char *cfg = tu_write(dir, "sitemark.yaml", "mark:\n  base_url: https://bs.example.cn\n");
+	sm_app_opts o = {.db_path = target, .config_path = cfg, .mode = SM_OPEN_EXISTING};
+	sm_app *app = NULL;
+	sm_err *warn = sm_err_new();
+	TU_OK(err, sm_app_open(&o, &app, warn, err));
+	if (login != NULL)
+		TU_OK(err, sm_app_login(app, login, err));
+	sm_err_free(&warn);
+	tu_rmrf(dir);
+	free(dir);
+	free(cfg);
+	return app;
+}
+
+/* SESSION's action on case ID: its status, the round trips it took in *TRIPS. */
+static sm_status
+act_trips(sm_app *session, int64_t id, sm_action action, uint64_t *trips, sm_err *err)
+{
+	sm_act a = {.case_id = id, .action = action};
+	uint64_t before = sm_store_round_trips(session->store);
+	sm_err_clear(err);
+	sm_status st = sm_case_act(session, &a, NULL, err);
+	*trips = sm_store_round_trips(session->store) - before;
+	return st;
+}
+
+static int64_t
+case_version(sm_app *app, int64_t id, sm_err *err)
+{
+	sm_case c = {0};
+	TU_OK(err, sm_store_case_get(app->store, id, &c, err));
+	int64_t v = c.version;
+	sm_case_clear(&c);
+	return v;
+}
+
+/* A transition on the cluster: the acting account and the case are read
+ * with the request id, and the account checked there (three round trips in
+ * all: BEGIN with that read, the writes, COMMIT); an
+ * account disabled, or moved to another office, after its session logged
+ * in is refused there, in the same words as on a local file, and nothing is
+ * written. */
+START_TEST(test_transition_account)
+{
+	sm_err *err = sm_err_new();
+	if (getenv("SITEMARK_DATADIR") == NULL)
+		setenv("SITEMARK_DATADIR", tu_srcdir(), 1);
+	sm_app *admin = app_on_cluster(NULL, err), *unit, *rev;
+	bool created = false;
+	uint64_t trips = 0;
+	int64_t unit_id = 0, id = 0, v;
+	sm_status st;
+	TU_OK(err, sm_first_admin(admin, "admin", &created, err));
+	TU_OK(err, sm_app_login(admin, "admin", err));
+	/* the store's tests may have made these offices already */
+	const char *offices[] = {"350100", "350200"};
+	for (int i = 0; i < 2; i++) {
+		sm_err_clear(err);
+		st = sm_office_add(admin, offices[i], "某编办", err);
+		ck_assert(st == SM_OK || st == SM_E_DUPLICATE);
+	}
+	sm_user sec = {.login = "sec", .role = SM_ROLE_SECADMIN, .name = "sec"};
+	TU_OK(err, sm_user_add(admin, &sec, err));
+	tu_staff(admin, "admin", "fz", SM_ROLE_OFFICE, "350100", err);
+	json_t *uv = sm_values_load_file(tu_src("tests/values/unit-organ-fj.yaml"), err);
+	ck_assert_ptr_nonnull(uv);
+	TU_OK(err, sm_unit_register(admin, uv, "gov", &unit_id, err));
+	json_decref(uv);
+	tu_grant(admin, "gov", SM_ROLE_UNIT, "admin", err);
+	unit = app_on_cluster("gov", err);
+	rev = app_on_cluster("fz", err);
+	json_t *dv = json_pack("{s:s, s:s}", "name", "福州市人民政府", "usage", "门户网站的中文域名。");
+	TU_OK(err, sm_case_new(unit, SM_KIND_DOMAIN, dv, &id, err));
+	json_decref(dv);
+
+	/* the unit's account disabled after its session logged in */
+	TU_OK(err, sm_user_enable(admin, "gov", false, err));
+	v = case_version(admin, id, err);
+	ck_assert_int_eq(act_trips(unit, id, SM_ACTION_SUBMIT, &trips, err), SM_E_DENIED);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "was disabled"));
+	ck_assert_int_eq(case_version(admin, id, err), v);
+	TU_OK(err, sm_user_enable(admin, "gov", true, err));
+	/* a domain's submission reads the registry (is the name taken?) too */
+	TU_OK(err, act_trips(unit, id, SM_ACTION_SUBMIT, &trips, err));
+	ck_assert_uint_eq(trips, 4);
+
+	/* the reviewer moved to another office after logging in */
+	TU_OK(err, sm_app_login(admin, "sec", err));
+	TU_OK(err, sm_user_set_role(admin, "fz", SM_ROLE_OFFICE, "350200", err));
+	v = case_version(admin, id, err);
+	ck_assert_int_eq(act_trips(rev, id, SM_ACTION_APPROVE, &trips, err), SM_E_DENIED);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "another role or office"));
+	ck_assert_int_eq(case_version(admin, id, err), v);
+	/* back where it was: the same session acts, in three round trips */
+	TU_OK(err, sm_user_set_role(admin, "fz", SM_ROLE_OFFICE, "350100", err));
+	TU_OK(err, act_trips(rev, id, SM_ACTION_APPROVE, &trips, err));
+	ck_assert_uint_eq(trips, 3);
+	ck_assert_int_eq(case_version(admin, id, err), v + 1);
+	sm_app_close(&rev);
+	sm_app_close(&unit);
+	sm_app_close(&admin);
 	sm_err_free(&err);
 }
 END_TEST
@@ -682,6 +838,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_deferred_failure);
 	tcase_add_test(tc, test_deferred_answer_lost);
 	tcase_add_test(tc, test_round_trips);
+	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);
 	tcase_add_test(tc, test_constraints);
 	tcase_add_test(tc, test_refusals);

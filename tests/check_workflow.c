@@ -2207,6 +2207,37 @@ START_TEST(test_open_session_follows_the_account)
 	FAILS(SM_E_DENIED, sm_case_read(app, d, &c, err));
 	snap(&b);
 	ck_assert(snap_eq(&a, &b));
+	/* unlocked but disabled: refused (checked inside the write, with its
+	 * first read), nothing written */
+	as("sec");
+	OK(sm_user_lock(app, "fz-review", false, err));
+	as("admin");
+	OK(sm_user_enable(app, "fz-review", false, err));
+	sm_user_clear(&app->user);
+	app->user = user_copy(&open);
+	snap(&a);
+	FAILS(SM_E_DENIED, sm_case_act(app, &act, NULL, err));
+	ck_assert(err_has("was disabled"));
+	snap(&b);
+	ck_assert(snap_eq(&a, &b));
+	as("admin");
+	OK(sm_user_enable(app, "fz-review", true, err));
+	/* a request that went through, asked again under its request id
+	 * after the account was locked: refused too, not answered */
+	sm_user_clear(&app->user);
+	app->user = user_copy(&open);
+	act.request_id = "follows-the-account";
+	OK(sm_case_act(app, &act, NULL, err));
+	as("sec");
+	OK(sm_user_lock(app, "fz-review", true, err));
+	sm_user_clear(&app->user);
+	app->user = user_copy(&open);
+	FAILS(SM_E_DENIED, sm_case_act(app, &act, NULL, err));
+	ck_assert(err_has("locked"));
+	act.request_id = NULL;
+	d = drive("gov", "domain", domain_values("闽侯县人民政府"), "office_review");
+	act.case_id = d;
+	snap(&a);
 	/* unlocked but moved to another office: refused too */
 	as("sec");
 	OK(sm_user_lock(app, "fz-review", false, err));

@@ -62,13 +62,31 @@ enum stmt_id {
 	" c.domain_unicode, c.\"values\", c.hints, c.created_by, c.submitted_by, c.due," \
 	" c.due_kind, c.due_uncertain, c.created_at, c.updated_at, u.name, u.type, u.uscc"
 
+/* A case, its unit, and whether the case's domain is the unit's (cases c,
+ * units u): ST_CASE_UNIT's columns, read by case_unit_at(). */
+#define CASE_UNIT_COLUMNS CASE_COLUMNS ", u.id, u.name, u.type, u.uscc, u.affiliation," \
+	" u.division, u.office, u.\"values\", u.mark_seq, u.created_at, u.version," \
+	" EXISTS(SELECT 1 FROM domains d WHERE d.ace = c.domain AND d.unit = c.unit)"
+/* ST_REQUEST_HEAD's first columns: the account's from here on, then the
+ * case's */
+#define HEAD_USER 6
+#define HEAD_CASE 18
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REQUEST_GET] = "SELECT result, digest FROM requests WHERE id = ?1",
-	/* the request id's answer, and the head of the audit chain: the first
-	 * read of a write (one round trip on a cluster, with its BEGIN) */
-	[ST_REQUEST_HEAD] = "SELECT r.result, r.digest, r.id IS NOT NULL, a.seq, a.hash, a.at"
+	/* the request id's answer, the head of the audit chain, the acting
+	 * account (?2, NULL: none; ST_USER_GET's columns) and the case it acts
+	 * on (?3, NULL: none; ST_CASE_UNIT's columns, its unit's NULL when it
+	 * has none): the first read of a write (one round trip on a cluster,
+	 * with its BEGIN; joins not nested: SQLite plans that one about twice
+	 * as fast, and the leader prepares it anew each time) */
+	[ST_REQUEST_HEAD] = "SELECT r.result, r.digest, r.id IS NOT NULL, a.seq, a.hash, a.at,"
+	    " us.login, us.role, us.office, us.unit, us.name, us.mobile, us.email, us.locked,"
+	    " us.disabled, us.asked_role, us.asked_office, us.asked_unit, " CASE_UNIT_COLUMNS
 	    " FROM (SELECT 1) LEFT JOIN requests r ON r.id = ?1"
-	    " LEFT JOIN (SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1) a",
+	    " LEFT JOIN (SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1) a"
+	    " LEFT JOIN users us ON us.login = ?2"
+	    " LEFT JOIN cases c ON c.id = ?3 LEFT JOIN units u ON u.id = c.unit",
 	/* the writes deferred to the next round trip (run_later) carry
 	 * sm_in_tx(): one that would run after its transaction was rolled back
 	 * fails rather than commit alone */
@@ -117,9 +135,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " FROM cases c JOIN units u ON u.id = c.unit WHERE c.id = ?1",
 	/* a case, its unit, and whether the case's domain is the unit's: all a
 	 * transition reads (one round trip on a cluster) */
-	[ST_CASE_UNIT] = "SELECT " CASE_COLUMNS ", u.id, u.name, u.type, u.uscc, u.affiliation,"
-	    " u.division, u.office, u.\"values\", u.mark_seq, u.created_at, u.version,"
-	    " EXISTS(SELECT 1 FROM domains d WHERE d.ace = c.domain AND d.unit = c.unit)"
+	[ST_CASE_UNIT] = "SELECT " CASE_UNIT_COLUMNS
 	    " FROM cases c JOIN units u ON u.id = c.unit WHERE c.id = ?1",
 	[ST_CASE_UPDATE] = "UPDATE cases SET state = ?3, version = version + 1, domain = ?4,"
 	    " domain_unicode = ?5, \"values\" = ?6, hints = ?7, submitted_by = ?8, due = ?9,"
@@ -548,6 +564,11 @@ struct sm_tx {
 	char *owned_ace;
 	int64_t owned_unit;
 	bool owned;
+	/* the case the write acts on (sm_store_actor.case_id), read with the
+	 * request id: sm_tx_case_unit's first answer for it */
+	int64_t pre_id;
+	sm_case pre_case;
+	sm_unit pre_unit;
 	/* deferred writes (sm_db_defer) whose outcome is still to be checked,
 	 * in order: what each must have done */
 	struct later {
@@ -846,21 +867,28 @@ read_office(sm_db_stmt *st, sm_office *o)
 	o->disabled = sm_db_column_int64(st, 2) != 0;
 }
 
+/* The account's columns (ST_USER_GET's) from column B on. */
+static void
+read_user_at(sm_db_stmt *st, sm_user *u, int b)
+{
+	u->login = col_str(st, b);
+	u->role = sm_role_parse(sm_db_column_text(st, b + 1));
+	u->office = col_str(st, b + 2);
+	u->unit = sm_db_column_int64(st, b + 3);
+	u->name = col_str(st, b + 4);
+	u->mobile = col_str(st, b + 5);
+	u->email = col_str(st, b + 6);
+	u->locked = sm_db_column_int64(st, b + 7) != 0;
+	u->disabled = sm_db_column_int64(st, b + 8) != 0;
+	u->asked_role = sm_role_parse(sm_db_column_text(st, b + 9));
+	u->asked_office = col_str(st, b + 10);
+	u->asked_unit = sm_db_column_int64(st, b + 11);
+}
+
 static void
 read_user(sm_db_stmt *st, sm_user *u)
 {
-	u->login = col_str(st, 0);
-	u->role = sm_role_parse(sm_db_column_text(st, 1));
-	u->office = col_str(st, 2);
-	u->unit = sm_db_column_int64(st, 3);
-	u->name = col_str(st, 4);
-	u->mobile = col_str(st, 5);
-	u->email = col_str(st, 6);
-	u->locked = sm_db_column_int64(st, 7) != 0;
-	u->disabled = sm_db_column_int64(st, 8) != 0;
-	u->asked_role = sm_role_parse(sm_db_column_text(st, 9));
-	u->asked_office = col_str(st, 10);
-	u->asked_unit = sm_db_column_int64(st, 11);
+	read_user_at(st, u, 0);
 }
 
 /* The unit's columns from column B on. */
@@ -887,29 +915,36 @@ read_unit(sm_db_stmt *st, sm_unit *u)
 }
 
 
+/* The case's columns (CASE_COLUMNS) from column B on. */
+static void
+read_case_at(sm_db_stmt *st, sm_case *c, int b)
+{
+	c->id = sm_db_column_int64(st, b);
+	c->kind = sm_kind_parse(sm_db_column_text(st, b + 1));
+	c->unit = sm_db_column_int64(st, b + 2);
+	c->office = col_str(st, b + 3);
+	c->state = sm_state_parse(sm_db_column_text(st, b + 4));
+	c->version = sm_db_column_int64(st, b + 5);
+	c->domain = col_str(st, b + 6);
+	c->domain_unicode = col_str(st, b + 7);
+	c->values = col_json(st, b + 8);
+	c->hints = col_json(st, b + 9);
+	c->created_by = col_str(st, b + 10);
+	c->submitted_by = col_str(st, b + 11);
+	c->due = col_str(st, b + 12);
+	c->due_kind = col_str(st, b + 13);
+	c->due_uncertain = sm_db_column_int64(st, b + 14) != 0;
+	c->created_at = col_str(st, b + 15);
+	c->updated_at = col_str(st, b + 16);
+	c->unit_name = col_str(st, b + 17);
+	c->unit_type = sm_unit_type_parse(sm_db_column_text(st, b + 18));
+	c->unit_uscc = col_str(st, b + 19);
+}
+
 static void
 read_case_cols(sm_db_stmt *st, sm_case *c)
 {
-	c->id = sm_db_column_int64(st, 0);
-	c->kind = sm_kind_parse(sm_db_column_text(st, 1));
-	c->unit = sm_db_column_int64(st, 2);
-	c->office = col_str(st, 3);
-	c->state = sm_state_parse(sm_db_column_text(st, 4));
-	c->version = sm_db_column_int64(st, 5);
-	c->domain = col_str(st, 6);
-	c->domain_unicode = col_str(st, 7);
-	c->values = col_json(st, 8);
-	c->hints = col_json(st, 9);
-	c->created_by = col_str(st, 10);
-	c->submitted_by = col_str(st, 11);
-	c->due = col_str(st, 12);
-	c->due_kind = col_str(st, 13);
-	c->due_uncertain = sm_db_column_int64(st, 14) != 0;
-	c->created_at = col_str(st, 15);
-	c->updated_at = col_str(st, 16);
-	c->unit_name = col_str(st, 17);
-	c->unit_type = sm_unit_type_parse(sm_db_column_text(st, 18));
-	c->unit_uscc = col_str(st, 19);
+	read_case_at(st, c, 0);
 }
 
 static void
@@ -1852,8 +1887,8 @@ sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, void *ud,
 	return sm_store_write_digest(s, request_id, NULL, fn, ud, replayed, result, err);
 }
 
-static sm_status write_once(sm_store *s, const char *request_id, const char *digest,
-    sm_write_fn fn, void *ud, bool *replayed, char **result, sm_err *err);
+static sm_status write_once(sm_store *s, const sm_store_actor *actor, const char *request_id,
+    const char *digest, sm_write_fn fn, void *ud, bool *replayed, char **result, sm_err *err);
 
 /* How often a transaction goes again after SM_DB_RETRY (a networked store
  * lost its connection or its leader, or met another writer), backing off
@@ -1863,6 +1898,14 @@ static sm_status write_once(sm_store *s, const char *request_id, const char *dig
 sm_status
 sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
                       void *ud, bool *replayed, char **result, sm_err *err)
+{
+	return sm_store_write_as(s, NULL, request_id, digest, fn, ud, replayed, result, err);
+}
+
+sm_status
+sm_store_write_as(sm_store *s, const sm_store_actor *actor, const char *request_id,
+                  const char *digest, sm_write_fn fn, void *ud, bool *replayed, char **result,
+                  sm_err *err)
 {
 	/* Run again whole, under the same request id: a commit that failed
 	 * this way may have landed, and then the request id answers.  On a
@@ -1881,7 +1924,7 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 			return nomem(err);
 		}
 		s->c.retry = s->c.unsure = false;
-		sm_status st = write_once(s, request_id, digest, fn, ud, replayed, result, e);
+		sm_status st = write_once(s, actor, request_id, digest, fn, ud, replayed, result, e);
 		if (s->c.unsure) {
 			sm_err_free(&unsure);
 			unsure = e;
@@ -1908,6 +1951,7 @@ sm_store_write_digest(sm_store *s, const char *request_id, const char *digest, s
 }
 
 static sm_status conflict(sm_err *err, int64_t id);
+static bool case_unit_at(sm_tx *tx, sm_db_stmt *st, int b, sm_case *c, sm_unit *u);
 static sm_status tx_read_case(sm_tx *tx, sm_status st, const sm_case *c);
 static sm_status insert_fail(struct conn *c, sm_err *err, sm_db_rc rc, const char *field,
     const char *msg);
@@ -1979,9 +2023,25 @@ run_later(sm_tx *tx, sm_db_stmt *st, int kind, const char *field, const char *du
 	return SM_OK;
 }
 
+/* The acting account as the first read of a write found it (ST_REQUEST_HEAD,
+ * from its column 6 on), checked by ACTOR. */
 static sm_status
-write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn fn,
-           void *ud, bool *replayed, char **result, sm_err *err)
+check_actor(const sm_store_actor *actor, sm_db_stmt *st, sm_err *err)
+{
+	sm_user now = {0};
+	sm_status status;
+	if (sm_db_column_type(st, HEAD_USER) == SM_DB_NULL)
+		return actor->check(NULL, actor->ud, err);
+	cols_lost = 0;
+	read_user_at(st, &now, HEAD_USER);
+	status = cols_lost ? nomem(err) : actor->check(&now, actor->ud, err);
+	sm_user_clear(&now);
+	return status;
+}
+
+static sm_status
+write_once(sm_store *s, const sm_store_actor *actor, const char *request_id, const char *digest,
+           sm_write_fn fn, void *ud, bool *replayed, char **result, sm_err *err)
 {
 	sm_tx tx = {.c = &s->c, .request_id = request_id};
 	sm_db_stmt *st;
@@ -2002,6 +2062,11 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 	if ((st = stmt(tx.c, ST_REQUEST_HEAD, err)) == NULL)
 		goto fail;
 	bind_text(st, 1, request_id);
+	bind_text(st, 2, actor ? actor->login : NULL);
+	if (actor != NULL && actor->case_id > 0)
+		sm_db_bind_int64(st, 3, actor->case_id);
+	else
+		sm_db_bind_null(st, 3);
 	rc = sm_db_step(st);
 	if (rc != SM_DB_ROW) {
 		sm_db_reset(st);
@@ -2011,6 +2076,12 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 	/* after the lock (a cluster's BEGIN goes with this read): records are
 	 * stamped in the order they commit */
 	sm_store_now(s, tx.now);
+	/* the account still may act (a replay too): before anything else */
+	if (actor != NULL && (status = check_actor(actor, st, err)) != SM_OK) {
+		sm_db_reset(st);
+		sm_db_rollback(tx.c->db);
+		return status;
+	}
 	if (sm_db_column_int64(st, 2) != 0) {
 		/* the same request id for another request: refused, nothing
 		 * written, rather than answered with the first one's result */
@@ -2040,6 +2111,17 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 			snprintf(tx.head_hash, sizeof(tx.head_hash), "%s", h);
 		if (at != NULL)
 			snprintf(tx.head_at, sizeof(tx.head_at), "%s", at);
+	}
+	/* a case and its unit as ST_CASE_UNIT would read them (one without
+	 * its unit is read there again, and is not found) */
+	if (actor != NULL && actor->case_id > 0 && sm_db_column_type(st, HEAD_CASE) != SM_DB_NULL &&
+	    sm_db_column_type(st, HEAD_CASE + 20) != SM_DB_NULL) {
+		if (!case_unit_at(&tx, st, HEAD_CASE, &tx.pre_case, &tx.pre_unit)) {
+			sm_db_reset(st);
+			status = nomem(err);
+			goto fail;
+		}
+		tx.pre_id = actor->case_id;
 	}
 	sm_db_reset(st);
 	if ((status = fn(&tx, ud, err)) != SM_OK)
@@ -2075,6 +2157,8 @@ write_once(sm_store *s, const char *request_id, const char *digest, sm_write_fn 
 		free(tx.result);
 	free(tx.read_domain);
 	free(tx.owned_ace);
+	sm_case_clear(&tx.pre_case);
+	sm_unit_clear(&tx.pre_unit);
 	return SM_OK;
 
 fail:
@@ -2082,6 +2166,8 @@ fail:
 	free(tx.result);
 	free(tx.read_domain);
 	free(tx.owned_ace);
+	sm_case_clear(&tx.pre_case);
+	sm_unit_clear(&tx.pre_unit);
 	return status;
 }
 
@@ -2222,28 +2308,43 @@ sm_tx_unit_update(sm_tx *tx, int64_t id, int64_t expect_version, const json_t *v
 	return SM_OK;
 }
 
+/* A case and its unit from CASE_UNIT_COLUMNS at column B of the row ST is
+ * on, into C and U (false: a value stored but not parsed, out of memory). */
+static bool
+case_unit_at(sm_tx *tx, sm_db_stmt *st, int b, sm_case *c, sm_unit *u)
+{
+	read_case_at(st, c, b);
+	read_unit_at(st, u, b + 20);
+	/* sm_tx_domain_owned answers for this case's domain from here */
+	free(tx->owned_ace);
+	tx->owned_ace = c->domain ? strdup(c->domain) : NULL;
+	tx->owned_unit = c->unit;
+	tx->owned = sm_db_column_int64(st, b + 31) != 0;
+	return !((c->values == NULL && sm_db_column_type(st, b + 8) != SM_DB_NULL) ||
+	    (c->hints == NULL && sm_db_column_type(st, b + 9) != SM_DB_NULL) ||
+	    (u->values == NULL && sm_db_column_type(st, b + 27) != SM_DB_NULL));
+}
+
 sm_status
 sm_tx_case_unit(sm_tx *tx, int64_t id, sm_case *c, sm_unit *u, sm_err *err)
 {
+	if (tx->pre_id != 0 && tx->pre_id == id) {
+		/* read with the request id, under the same lock: no trip */
+		tx->pre_id = 0;
+		*c = tx->pre_case;
+		*u = tx->pre_unit;
+		tx->pre_case = (sm_case){0};
+		tx->pre_unit = (sm_unit){0};
+		return tx_read_case(tx, SM_OK, c);
+	}
 	sm_db_stmt *st = stmt(tx->c, ST_CASE_UNIT, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, id);
 	sm_db_rc rc = sm_db_step(st);
 	bool lost = false;
-	if (rc == SM_DB_ROW) {
-		read_case_cols(st, c);
-		read_unit_at(st, u, 20);
-		/* a value stored but not parsed: out of memory */
-		lost = (c->values == NULL && sm_db_column_type(st, 8) != SM_DB_NULL) ||
-		    (c->hints == NULL && sm_db_column_type(st, 9) != SM_DB_NULL) ||
-		    (u->values == NULL && sm_db_column_type(st, 27) != SM_DB_NULL);
-		/* sm_tx_domain_owned answers for this case's domain from here */
-		free(tx->owned_ace);
-		tx->owned_ace = c->domain ? strdup(c->domain) : NULL;
-		tx->owned_unit = c->unit;
-		tx->owned = sm_db_column_int64(st, 31) != 0;
-	}
+	if (rc == SM_DB_ROW)
+		lost = !case_unit_at(tx, st, 0, c, u);
 	sm_db_reset(st);
 	if (rc == SM_DB_DONE)
 		return SM_E_NOTFOUND;

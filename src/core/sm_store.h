@@ -107,6 +107,23 @@ sm_status sm_store_write(sm_store *s, const char *request_id, sm_write_fn fn, vo
 sm_status sm_store_write_digest(sm_store *s, const char *request_id, const char *digest,
                                 sm_write_fn fn, void *ud, bool *replayed, char **result,
                                 sm_err *err);
+/* Who acts in a write, checked inside it: the account LOGIN as the store
+ * holds it now is read with the request id (the same round trip on a
+ * cluster, under the write lock) and handed to CHECK (NOW NULL: there is no
+ * such account any more) before anything else, a replay too; a failure of
+ * CHECK is the write's, and nothing is written.  CASE_ID (> 0), the case it
+ * acts on, is read with them too: the write's sm_tx_case_unit() of it is
+ * answered from there, without a round trip of its own. */
+typedef struct sm_store_actor {
+	const char *login;
+	sm_status (*check)(const sm_user *now, void *ud, sm_err *err);
+	void *ud;
+	int64_t case_id;
+} sm_store_actor;
+/* sm_store_write_digest, with ACTOR (NULL: none) checked in the transaction. */
+sm_status sm_store_write_as(sm_store *s, const sm_store_actor *actor, const char *request_id,
+                            const char *digest, sm_write_fn fn, void *ud, bool *replayed,
+                            char **result, sm_err *err);
 void sm_tx_set_result(sm_tx *tx, const char *result);
 /* "Now" fixed for the whole transaction. */
 const char *sm_tx_now(sm_tx *tx);

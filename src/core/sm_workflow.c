@@ -158,32 +158,56 @@ json_text(const json_t *v)
 }
 
 static sm_status
+logged_in(const sm_app *app, sm_err *err)
+{
+	if (app->user.login == NULL)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("no user is logged in"));
+	return SM_OK;
+}
+
+/* A lock, a disabling or another role takes effect on the next thing the
+ * account does, not at its next login: the account as the store holds it
+ * NOW (NULL: gone) must still be the one APP's session logged in as. */
+static sm_status
+user_still(const sm_app *app, const sm_user *now, sm_err *err)
+{
+	if (now == NULL)
+		return sm_err_add(err, SM_E_DENIED, NULL, _("the account '%s' no longer exists"),
+		    app->user.login);
+	bool same = !now->locked && !now->disabled && now->role == app->user.role &&
+	    now->unit == app->user.unit && (now->office == NULL) == (app->user.office == NULL) &&
+	    (now->office == NULL || strcmp(now->office, app->user.office) == 0);
+	if (!same)
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    now->locked ? _("the account '%s' was locked: ask the security administrator") :
+		    now->disabled ? _("the account '%s' was disabled: ask the system administrator") :
+		    _("the account '%s' was given another role or office since it logged in: start sitemark again"),
+		    app->user.login);
+	return SM_OK;
+}
+
+/* user_still() as the store's check of a write's actor (sm_store_write_as). */
+static sm_status
+user_still_fn(const sm_user *now, void *ud, sm_err *err)
+{
+	return user_still(ud, now, err);
+}
+
+static sm_status
 need_user(const sm_app *app, sm_err *err)
 {
 	sm_user now = {0};
 	sm_status st;
-	bool same;
-	if (app->user.login == NULL)
-		return sm_err_add(err, SM_E_DENIED, NULL, _("no user is logged in"));
-	/* A lock, a disabling or another role takes effect on the next thing
-	 * the account does, not at its next login: the account is read again. */
+	if (logged_in(app, err) != SM_OK)
+		return SM_E_DENIED;
+	/* the account is read again (a transition reads it inside its write
+	 * instead: sm_case_act) */
 	st = sm_store_user_get(app->store, app->user.login, &now, NULL);
-	if (st == SM_E_NOTFOUND)
-		return sm_err_add(err, SM_E_DENIED, NULL, _("the account '%s' no longer exists"),
-		    app->user.login);
-	if (st != SM_OK)
+	if (st != SM_OK && st != SM_E_NOTFOUND)
 		return sm_err_add(err, st, NULL, _("cannot read the account '%s'"), app->user.login);
-	same = !now.locked && !now.disabled && now.role == app->user.role &&
-	    now.unit == app->user.unit && (now.office == NULL) == (app->user.office == NULL) &&
-	    (now.office == NULL || strcmp(now.office, app->user.office) == 0);
-	if (!same)
-		st = sm_err_add(err, SM_E_DENIED, NULL,
-		    now.locked ? _("the account '%s' was locked: ask the security administrator") :
-		    now.disabled ? _("the account '%s' was disabled: ask the system administrator") :
-		    _("the account '%s' was given another role or office since it logged in: start sitemark again"),
-		    app->user.login);
+	st = user_still(app, st == SM_OK ? &now : NULL, err);
 	sm_user_clear(&now);
-	return same ? SM_OK : SM_E_DENIED;
+	return st;
 }
 
 static sm_status
@@ -582,8 +606,9 @@ out:
  * canonical JSON, keys sorted).  The same request id for another request is
  * refused inside the transaction (sm_store_write_digest). */
 static sm_status
-write_request(sm_app *app, const char *request_id, const char *op, int64_t id, const char *key,
-              const json_t *values, sm_write_fn fn, void *ud, char **result, sm_err *err)
+write_request_as(sm_app *app, const sm_store_actor *actor, const char *request_id,
+                 const char *op, int64_t id, const char *key, const json_t *values,
+                 sm_write_fn fn, void *ud, char **result, sm_err *err)
 {
 	char rid[37], num[24], digest[SM_AUDIT_HASH_LEN + 1];
 	char *canon = NULL;
@@ -600,8 +625,15 @@ write_request(sm_app *app, const char *request_id, const char *op, int64_t id, c
 	const char *parts[] = {op, num, key, app->user.login, canon};
 	sm_audit_digest("sitemark-request-v1", parts, sizeof(parts) / sizeof(parts[0]), digest);
 	free(canon);
-	return sm_store_write_digest(app->store, request_id, digest, fn, ud, &replayed, result,
+	return sm_store_write_as(app->store, actor, request_id, digest, fn, ud, &replayed, result,
 	    err);
+}
+
+static sm_status
+write_request(sm_app *app, const char *request_id, const char *op, int64_t id, const char *key,
+              const json_t *values, sm_write_fn fn, void *ud, char **result, sm_err *err)
+{
+	return write_request_as(app, NULL, request_id, op, id, key, values, fn, ud, result, err);
 }
 
 struct office_ctx {
@@ -1812,7 +1844,9 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 
 	if (new_state)
 		*new_state = SM_STATE_NONE;
-	if (need_user(app, err) != SM_OK)
+	/* the account itself is checked inside the write, with its first read
+	 * (user_still: one round trip less on a cluster) */
+	if (logged_in(app, err) != SM_OK)
 		return SM_E_DENIED;
 	if (act->action == SM_ACTION_NONE || act->action >= SM_ACTION_COUNT)
 		return sm_err_add(err, SM_E_INVALID, "action", _("an action is required"));
@@ -1844,7 +1878,8 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 		json_decref(a.values);
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	}
-	st = write_request(app, act->request_id, "case act", act->case_id,
+	sm_store_actor actor = {app->user.login, user_still_fn, app, act->case_id};
+	st = write_request_as(app, &actor, act->request_id, "case act", act->case_id,
 	    sm_action_name(act->action), asked, act_tx, &a, &result, err);
 	json_decref(asked);
 	if (st == SM_OK && new_state)
