@@ -567,6 +567,67 @@ START_TEST(test_large_transactions)
 }
 END_TEST
 
+/* A backup with an office restored into a new one-node cluster, a fault
+ * LOST (the answer to the first statement so beginning lost, the connection
+ * dropped, as when the leader goes) on the way: the restore goes on and
+ * the cluster holds the office and the backup's indexes. */
+static void
+restore_losing(const char *backup, const char *lost)
+{
+	sm_err *err = sm_err_new();
+	char *dir = tu_tmpdir(), addr[64], t[128];
+	dqlite_node *n = NULL;
+	sm_store *s = NULL;
+	sm_dq_conn *c = NULL;
+	sm_dq_rows r = {0};
+	uint32_t db;
+	int64_t records = -1;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", free_port(false, NULL));
+	ck_assert_int_eq(dqlite_node_create(1, addr, dir, &n), 0);
+	ck_assert_int_eq(dqlite_node_set_bind_address(n, addr), 0);
+	ck_assert_int_eq(dqlite_node_start(n), 0);
+	snprintf(t, sizeof(t), "dqlite:%s;timeout=3000", addr);
+	sm_dq_fault_lose_answer(lost, 1);
+	TU_OK(err, sm_store_restore(backup, t, false, &records, err));
+	sm_dq_fault_lose_answer(NULL, 0);
+	TU_OK(err, sm_store_open(t, SM_OPEN_EXISTING, &s, err));
+	ck_assert_int_eq(offices_with(s, "350900"), 1);
+	sm_store_close(&s);
+	char *addrs[] = {addr};
+	ck_assert_int_eq(sm_dq_connect_leader(addrs, 1, 3000, &c, NULL), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_open(c, "sitemark", &db), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_query(c, db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	    " AND sql IS NOT NULL", NULL, 0, &r), SM_DQ_OK);
+	ck_assert_int_gt(r.values[0].i, 10);
+	sm_dq_rows_clear(&r);
+	sm_dq_close(c);
+	dqlite_node_stop(n);
+	dqlite_node_destroy(n);
+	tu_rmrf(dir);
+	free(dir);
+	sm_err_free(&err);
+}
+
+START_TEST(test_restore_leader_change)
+{
+	sm_err *err = sm_err_new();
+	char *dir = tu_tmpdir(), path[512];
+	sm_store *s = NULL;
+	struct office_ctx o = {.code = "350900"};
+	snprintf(path, sizeof(path), "%s/backup.db", dir);
+	TU_OK(err, sm_store_open(path, SM_OPEN_CREATE, &s, err));
+	TU_OK(err, sm_store_write(s, "office", office_tx, &o, NULL, NULL, err));
+	sm_store_close(&s);
+	/* the first table's COMMIT landed: not made again */
+	restore_losing(path, "COMMIT");
+	/* the first index's statement: its transaction made again */
+	restore_losing(path, "CREATE INDEX");
+	tu_rmrf(dir);
+	free(dir);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_unreachable)
 {
 	sm_err *err = sm_err_new();
@@ -628,6 +689,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_constraints);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_large_transactions);
+	tcase_add_test(tc, test_restore_leader_change);
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_cluster_gone); /* last: it stops the node */
 	suite_add_tcase(s, tc);
