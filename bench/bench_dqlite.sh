@@ -17,7 +17,8 @@
 # cases in /tmp/sitemark-bench/bench.db once make bench has run), FILE is
 # restored into a second, new three-node cluster (the time is printed) and
 # an office's queue page (case list --queue, as the median office's
-# reviewer) is timed BENCH_QUEUE_RUNS times (default 20) on the file and on
+# reviewer) is timed BENCH_QUEUE_RUNS times (default 20) on a copy of the
+# file (brought up to the current schema; FILE itself is only read) and on
 # the cluster, alternating: each a whole sitemark command.  That cluster's
 # node.latency_ms is BENCH_QUEUE_LATENCY (default 400).
 #
@@ -148,7 +149,7 @@ if [ -n "${BENCH_QUEUE_DB:-}" ]; then
 	lt=() ct=()
 	for _ in $(seq 1 "$runs"); do
 		t0=$(date +%s%N)
-		"$SITEMARK" --db "$QDB" --as "rv-$office" case list --queue >/dev/null
+		"$SITEMARK" --db "$T/q/queue.db" --as "rv-$office" case list --queue >/dev/null
 		t1=$(date +%s%N)
 		sm --as "rv-$office" case list --queue >/dev/null
 		t2=$(date +%s%N)
