@@ -126,10 +126,11 @@ if [ -n "${BENCH_QUEUE_DB:-}" ]; then
 	CONF=$QCONF
 	# elections after 6 s (node.latency_ms 400, BENCH_QUEUE_LATENCY): dqlite
 	# 1.11 runs a statement on the node's Raft thread, and the restore's
-	# indexes over a million cases are statements of 2 to 7 s; a leader
-	# silent longer than its election timeout loses its leadership, and the
-	# index goes again, and again (with 20, elections after 0.3 s, the
-	# restore failed at its indexes)
+	# indexes over a million cases are statements of seconds (2 to 7 s on a
+	# busy machine); a leader silent longer than its election timeout may
+	# lose its leadership, and the index goes again (with 20, elections
+	# after 0.3 s, a restore on a busy machine failed there once, and
+	# passed on a quiet one)
 	lat=${BENCH_QUEUE_LATENCY:-400}
 	DQ_DIR=$T/q DQ_LATENCY=$lat start_node 1
 	sleep 0.3
