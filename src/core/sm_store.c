@@ -1409,10 +1409,11 @@ chunk_commit(sm_db *dst, const char *table, const struct chunk *c, int64_t base,
 
 /* The rows of TABLE from SRC into DST, as many to a statement as the
  * parameters allow, a transaction every 100 statements or RESTORE_TX_BYTES
- * of values, whichever comes first: dqlite 1.11.1 fails a large
- * transaction with "disk I/O error" (SQLITE_IOERR_SHORT_READ,
- * canonical/dqlite#432, fixed after 1.11.1).  A statement or commit that
- * meets a change of leader runs the transaction again (chunk_commit). */
+ * of values, whichever comes first: each is one Raft entry, kept small.
+ * (dqlite 1.11.1's "disk I/O error" on a transaction that changes many
+ * pages is the driver's to avoid: PRAGMA cache_spill = OFF, sm_db_dqlite.c.)
+ * A statement or commit that meets a change of leader runs the transaction
+ * again (chunk_commit). */
 static sm_db_rc
 copy_rows(sm_db *src, sm_db *dst, const char *table, int64_t *copied_rows)
 {
