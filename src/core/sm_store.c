@@ -1465,10 +1465,11 @@ chunk_commit(sm_db *dst, const char *table, const struct chunk *c, int64_t base,
 
 /* The rows of TABLE from SRC into DST, as many to a statement as the
  * parameters allow, a transaction every 100 statements or RESTORE_TX_BYTES
- * of values, whichever comes first: dqlite 1.11.1 fails a large
- * transaction with "disk I/O error" (SQLITE_IOERR_SHORT_READ,
- * canonical/dqlite#432, fixed after 1.11.1).  A statement or commit that
- * meets a change of leader runs the transaction again (chunk_commit). */
+ * of values, whichever comes first: each is one Raft entry, kept small.
+ * (dqlite 1.11.1's "disk I/O error" on a transaction that changes many
+ * pages is the driver's to avoid: PRAGMA cache_spill = OFF, sm_db_dqlite.c.)
+ * A statement or commit that meets a change of leader runs the transaction
+ * again (chunk_commit). */
 static sm_db_rc
 copy_rows(sm_db *src, sm_db *dst, const char *table, int64_t *copied_rows)
 {
@@ -1559,14 +1560,61 @@ copy_rows(sm_db *src, sm_db *dst, const char *table, int64_t *copied_rows)
 	return rc;
 }
 
-/* Run each statement of the SQL column of Q's rows (from SRC) on DST. */
+/* Before a transaction of the restore goes again: DST's rolled back, a
+ * wait of *WAIT_MS, doubled up to a second for the next. */
+static void
+restore_wait(sm_db *dst, int *wait_ms)
+{
+	sm_db_rollback(dst);
+	sm_db_back_off(*wait_ms);
+	if (*wait_ms < 1000)
+		*wait_ms *= 2;
+}
+
+/* Whether DST's schema holds an object NAME (-1 when it cannot be read). */
+static int
+schema_has(sm_db *dst, const char *name)
+{
+	sm_db_stmt *st = NULL;
+	int has = -1;
+	if (sm_db_prepare(dst, "SELECT count(*) FROM sqlite_master WHERE name = ?", false, &st) ==
+	    SM_DB_OK && sm_db_bind_text(st, 1, name) == SM_DB_OK && sm_db_step(st) == SM_DB_ROW)
+		has = sm_db_column_int64(st, 0) > 0;
+	sm_db_finalize(st);
+	return has;
+}
+
+/* Each object of the schema Q selects from SRC (its name and SQL) made in
+ * DST, in a transaction of its own (WHAT: the one being made): an index
+ * over a million rows is built by one statement and shipped as one Raft
+ * entry; all of them at once would be larger.  A change of leader
+ * meanwhile: the object is made again unless it landed. */
 static sm_db_rc
-replay_schema(sm_db *src, sm_db *dst, const char *q)
+replay_schema(sm_db *src, sm_db *dst, const char *q, char *what, size_t whatsize)
 {
 	sm_db_stmt *st = NULL;
 	sm_db_rc rc = sm_db_prepare(src, q, false, &st), step = SM_DB_DONE;
-	while (rc == SM_DB_OK && (step = sm_db_step(st)) == SM_DB_ROW)
-		rc = sm_db_exec(dst, sm_db_column_text(st, 0));
+	while (rc == SM_DB_OK && (step = sm_db_step(st)) == SM_DB_ROW) {
+		const char *name = sm_db_column_text(st, 0);
+		int wait_ms = 50;
+		snprintf(what, whatsize, "%s", name);
+		rc = SM_DB_RETRY;
+		for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20; attempt++) {
+			if (attempt > 0) {
+				restore_wait(dst, &wait_ms);
+				int has = schema_has(dst, name);
+				if (has > 0) {
+					rc = SM_DB_OK; /* it landed */
+					break;
+				}
+				if (has < 0)
+					continue;
+			}
+			if ((rc = sm_db_begin(dst, true)) == SM_DB_OK &&
+			    (rc = sm_db_exec(dst, sm_db_column_text(st, 1))) == SM_DB_OK)
+				rc = sm_db_commit(dst);
+		}
+	}
 	if (rc == SM_DB_OK && step != SM_DB_DONE)
 		rc = step;
 	if (st)
@@ -1614,11 +1662,9 @@ restore_cluster(const char *file, const char *target, sm_err *err)
 	}
 	snprintf(what, sizeof(what), "schema");
 	if ((rc = sm_db_exec(dst, "PRAGMA foreign_keys = OFF")) != SM_DB_OK ||
-	    (rc = sm_db_begin(dst, true)) != SM_DB_OK ||
 	    (rc = replay_schema(src, dst,
-	        "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
-	        " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid")) != SM_DB_OK ||
-	    (rc = sm_db_commit(dst)) != SM_DB_OK)
+	        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+	        " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid", what, sizeof(what))) != SM_DB_OK)
 		goto failed;
 	/* the rows, table by table; sqlite_sequence last, as the backup has it */
 	if ((rc = sm_db_prepare(src,
@@ -1640,14 +1686,23 @@ restore_cluster(const char *file, const char *target, sm_err *err)
 	sm_db_finalize(st);
 	if (rc != SM_DB_OK)
 		goto failed;
+	if ((rc = replay_schema(src, dst,
+	        "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger', 'view')"
+	        " AND sql IS NOT NULL ORDER BY type = 'view' DESC, type = 'index' DESC, rowid",
+	        what, sizeof(what))) != SM_DB_OK)
+		goto failed;
+	/* the version and the application id, set again (the same) after a
+	 * change of leader */
 	snprintf(what, sizeof(what), "schema");
-	if ((rc = sm_db_begin(dst, true)) != SM_DB_OK ||
-	    (rc = replay_schema(src, dst,
-	        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger', 'view')"
-	        " AND sql IS NOT NULL ORDER BY type = 'view' DESC, type = 'index' DESC, rowid")) != SM_DB_OK ||
-	    (rc = dst->drv->schema_set(dst, sv)) != SM_DB_OK ||
-	    (rc = sm_db_commit(dst)) != SM_DB_OK ||
-	    (rc = sm_db_exec(dst, "PRAGMA foreign_keys = ON")) != SM_DB_OK)
+	rc = SM_DB_RETRY;
+	for (int attempt = 0, wait_ms = 50; rc == SM_DB_RETRY && attempt < 20; attempt++) {
+		if (attempt > 0)
+			restore_wait(dst, &wait_ms);
+		if ((rc = sm_db_begin(dst, true)) == SM_DB_OK &&
+		    (rc = dst->drv->schema_set(dst, sv)) == SM_DB_OK)
+			rc = sm_db_commit(dst);
+	}
+	if (rc != SM_DB_OK || (rc = sm_db_exec(dst, "PRAGMA foreign_keys = ON")) != SM_DB_OK)
 		goto failed;
 	status = SM_OK;
 	goto out;
