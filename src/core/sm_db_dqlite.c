@@ -587,21 +587,39 @@ dq_bind_null(sm_db_stmt *st, int i)
 	return SM_DB_OK;
 }
 
+/* V (allocated, taken over: freed with the statement) as parameter I, of
+ * TYPE and LEN bytes. */
 static sm_db_rc
-dq_bind_text_owned(sm_db_stmt *st, int i, char *v)
+bind_owned(sm_db_stmt *st, int i, char *v, size_t len, int type)
 {
-	if (v == NULL)
-		return dq_bind_null(st, i);
 	sm_dq_value *p = param(DS(st), i);
 	if (p == NULL) {
 		free(v);
 		return SM_DB_ERROR;
 	}
 	DS(st)->owned[i - 1] = v;
-	p->type = SM_DQ_TEXT;
+	p->type = type;
 	p->s = v;
-	p->len = strlen(v);
+	p->len = len;
 	return SM_DB_OK;
+}
+
+/* No memory for parameter I's copy: NULL bound, the statement failed. */
+static sm_db_rc
+bind_nomem(sm_db_stmt *st, int i)
+{
+	dq_bind_null(st, i);
+	if (DS(st)->bind_rc == SM_DB_OK)
+		DS(st)->bind_rc = SM_DB_NOMEM;
+	return SM_DB_NOMEM;
+}
+
+static sm_db_rc
+dq_bind_text_owned(sm_db_stmt *st, int i, char *v)
+{
+	if (v == NULL)
+		return dq_bind_null(st, i);
+	return bind_owned(st, i, v, strlen(v), SM_DQ_TEXT);
 }
 
 static sm_db_rc
@@ -610,13 +628,7 @@ dq_bind_text(sm_db_stmt *st, int i, const char *v)
 	if (v == NULL)
 		return dq_bind_null(st, i);
 	char *copy = strdup(v);
-	if (copy == NULL) {
-		dq_bind_null(st, i);
-		if (DS(st)->bind_rc == SM_DB_OK)
-			DS(st)->bind_rc = SM_DB_NOMEM;
-		return SM_DB_NOMEM;
-	}
-	return dq_bind_text_owned(st, i, copy);
+	return copy ? dq_bind_text_owned(st, i, copy) : bind_nomem(st, i);
 }
 
 static sm_db_rc
@@ -625,23 +637,10 @@ dq_bind_blob(sm_db_stmt *st, int i, const void *v, size_t n)
 	if (v == NULL)
 		return dq_bind_null(st, i);
 	char *copy = malloc(n ? n : 1);
-	if (copy == NULL) {
-		dq_bind_null(st, i);
-		if (DS(st)->bind_rc == SM_DB_OK)
-			DS(st)->bind_rc = SM_DB_NOMEM;
-		return SM_DB_NOMEM;
-	}
+	if (copy == NULL)
+		return bind_nomem(st, i);
 	memcpy(copy, v, n);
-	sm_dq_value *p = param(DS(st), i);
-	if (p == NULL) {
-		free(copy);
-		return SM_DB_ERROR;
-	}
-	DS(st)->owned[i - 1] = copy;
-	p->type = SM_DQ_BLOB;
-	p->s = copy;
-	p->len = n;
-	return SM_DB_OK;
+	return bind_owned(st, i, copy, n, SM_DQ_BLOB);
 }
 
 static void
