@@ -1642,9 +1642,10 @@ run_thread(void *ud)
 #define THREADS_MAX 64
 
 /* monitor.threads fetching threads (the processors online, at most 4, by
- * default), monitor.connections shared among them; this one is the first. */
+ * default), monitor.connections shared among them; this one is the first.
+ * TOTALS: what they found together. */
 static sm_status
-run_threads(struct run *proto, sm_err *err)
+run_threads(struct run *proto, sm_monitor_totals *totals, sm_err *err)
 {
 	struct shared sh = {.after = 0};
 	struct run *runs;
@@ -1695,8 +1696,7 @@ run_threads(struct run *proto, sm_err *err)
 		run_free(&runs[i]);
 	}
 	pthread_mutex_destroy(&sh.mu);
-	proto->tot = &proto->mine;
-	proto->mine = sh.tot;
+	*totals = sh.tot;
 	proto->sh = NULL;
 	free(runs);
 	return st;
@@ -1757,8 +1757,7 @@ sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals,
 		return sm_err_count(err) ? sm_err_status(err) :
 		    sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	}
-	st = run_threads(&r, err);
-	*totals = r.mine;
+	st = run_threads(&r, totals, err);
 	curl_global_cleanup();
 	free(r.resolve);
 	sm_user_clear(&r.monitor);
