@@ -12,7 +12,8 @@
  * trips per transition (requests to the leader; each is paid again on a
  * slow link while the write lock is held).  With BENCH_SAMPLES=FILE each
  * transition's latency is appended to FILE in the order they ran (backend,
- * index, ms: stalls that come back every so many show there).  The exit
+ * index, ms: stalls that come back every so many show there); the cluster's
+ * line is labelled BENCH_CLUSTER_LABEL when that is set.  The exit
  * status is 1 only when the benchmark could not run. */
 #include <config.h>
 
@@ -132,7 +133,8 @@ main(int argc, char **argv)
 	sm_err *warn = sm_err_new(), *err = sm_err_new();
 	struct backend be[2] = {
 		{.name = "local file", .case_id = atoll(argv[3])},
-		{.name = "dqlite (3)", .case_id = atoll(argv[5])},
+		{.name = getenv("BENCH_CLUSTER_LABEL") ? getenv("BENCH_CLUSTER_LABEL") : "dqlite (3)",
+		    .case_id = atoll(argv[5])},
 	};
 	json_t *reject = json_pack("{s:s, s:s}", "reason_code", "site_name", "reason",
 	    "网站名称应与网站首页标题一致，请修改后重新提交。");

@@ -110,6 +110,54 @@ for k in $(seq 1 "${BENCH_KILLS:-3}"); do
 	wait_voters 3
 done
 
+# A console host on a slow link: a second cluster whose nodes are reached
+# through relays (tests/slowproxy.py) that delay sitemark's traffic by
+# BENCH_LINK_MS each way (default 10: a round trip of 20 ms; 0: not run),
+# Raft's not; BENCH_LINK_CYCLES cycles (default 20).  A transition pays its
+# round trips there, the write lock held through all but the first.
+BENCH_LINK_MS=${BENCH_LINK_MS:-10}
+if [ "$BENCH_LINK_MS" -gt 0 ]; then
+	mkdir -p "$T/s"
+	dq_free_ports 6
+	lp=("${FREE[@]}")
+	SADDRS=() BIND=()
+	echo "delay_ms=0" >"$T/s/link.conf"
+	relays=()
+	for i in 1 2 3; do
+		SADDRS[$i]=127.0.0.1:${lp[$((i - 1))]} # advertised: the relay
+		BIND[$i]=127.0.0.1:${lp[$((i + 2))]}   # the node
+		relays+=("${lp[$((i - 1))]}:${lp[$((i + 2))]}")
+	done
+	python3 "$srcdir/tests/slowproxy.py" "$T/s/link.conf" "$T/s/link.ready" "${relays[@]}" \
+	    2>>"$T/s/link.log" &
+	LINK_PID=$!
+	BG_PIDS="$BG_PIDS $LINK_PID"
+	timeout 5 bash -c "until [ -s '$T/s/link.ready' ]; do sleep 0.05; done" ||
+	    { echo "bench_dqlite.sh: the relays did not start: $(cat "$T/s/link.log")" >&2; exit 1; }
+	MAIN_ADDRS=("" "${ADDRS[1]}" "${ADDRS[2]}" "${ADDRS[3]}") CONF_SAVED=$CONF
+	ADDRS=("" "${SADDRS[1]}" "${SADDRS[2]}" "${SADDRS[3]}")
+	CONF=$T/s/sitemark.yaml
+	dq_conf "$CONF" 10
+	DQ_DIR=$T/s start_node 1
+	sleep 0.3
+	DQ_DIR=$T/s start_node 2
+	DQ_DIR=$T/s start_node 3
+	wait_voters 3 || { echo "bench_dqlite.sh: the cluster behind the relays did not form" >&2; exit 1; }
+	link_case=$(world --config "$CONF")
+	printf 'delay_ms=%s\nonly=client\n' "$BENCH_LINK_MS" >"$T/s/link.conf"
+	kill -HUP "$LINK_PID"
+	for _ in $(seq 1 100); do
+		[ "$(cat "$T/s/link.ready" 2>/dev/null)" = "ready 2" ] && break
+		sleep 0.02
+	done
+	echo "bench: a console host on a slow link, $((2 * BENCH_LINK_MS)) ms a round trip, ${BENCH_LINK_CYCLES:-20} cycles"
+	BENCH_CLUSTER_LABEL="dqlite, slow" "$builddir/bench/bench_dqlite" "${BENCH_LINK_CYCLES:-20}" \
+	    "$T/local.db" "$local_case" "$CONF" "$link_case" | grep -v '^local file'
+	for i in 1 2 3; do DQ_DIR=$T/s stop_node "$i" 9; done
+	kill "$LINK_PID" 2>/dev/null || true
+	ADDRS=("${MAIN_ADDRS[@]}") CONF=$CONF_SAVED BIND=()
+fi
+
 if [ -n "${BENCH_QUEUE_DB:-}" ]; then
 	QDB=$BENCH_QUEUE_DB
 	runs=${BENCH_QUEUE_RUNS:-20}

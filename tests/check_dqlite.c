@@ -8,9 +8,11 @@
  * once, the transaction's function not run again), a statement's lost
  * answer runs the whole transaction again, constraints keep their meaning,
  * a deferred write's failure fails the transaction before its COMMIT, and
- * its lost answer runs the whole again, a write takes four round trips,
- * a whole transition three (its acting account and its case read with the
- * request id: one disabled or moved since it logged in is refused), a newer
+ * its lost answer runs the whole again, a write takes three round trips,
+ * a whole transition two (its acting account and its case read with the
+ * request id: one disabled or moved since it logged in is refused; the
+ * writes go with the COMMIT, which the leader runs only when every write
+ * went as it had to, and apart on a node without that), a newer
  * schema or another program's database is refused, and an
  * unreachable cluster, or one gone under an open store, fails within its
  * timeout. */
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include <dqlite.h>
+#include <sqlite3.h>
 
 #include "sm_app.h"
 #include "sm_db.h"
@@ -534,11 +537,12 @@ START_TEST(test_deferred_answer_lost)
 	struct audited_ctx o = {.code = "350500", .actor = "admin"};
 	bool replayed = true;
 	/* the answer to a deferred write (the request id's record, sent with
-	 * the audit record in one trip) is lost: the whole goes again, once */
+	 * the audit record and the COMMIT in one trip) is lost: the COMMIT
+	 * may have run or not; the whole goes again, and is made once (the
+	 * request id answers when it had) */
 	sm_dq_fault_lose_answer("INSERT INTO requests", 1);
 	TU_OK(err, sm_store_write(s, "lost-deferred", audited_tx, &o, &replayed, NULL, err));
-	ck_assert(!replayed);
-	ck_assert_int_eq(o.calls, 2);
+	ck_assert_int_eq(o.calls, replayed ? 1 : 2);
 	ck_assert_int_eq(offices_with(s, "350500"), 1);
 	close_verified(s, err);
 }
@@ -560,6 +564,145 @@ no_account(const sm_user *now, void *ud, sm_err *e)
 	return now == NULL ? SM_OK : sm_err_add(e, SM_E_DENIED, NULL, "account %s exists", now->login);
 }
 
+/* A table T of the cluster at TARGET_, made anew, with one row (1). */
+static void
+table_t(const char *target_)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = NULL;
+	TU_OK(err, sm_db_dqlite.open(target_, true, &db, err));
+	ck_assert_int_eq(sm_db_exec(db, "DROP TABLE IF EXISTS t; CREATE TABLE t(x INTEGER PRIMARY KEY);"
+	    " INSERT INTO t VALUES (1)"), SM_DB_OK);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+
+/* Rows of T on DB. */
+static int64_t
+rows_t(sm_db *db)
+{
+	sm_db_stmt *st = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) FROM t", false, &st), SM_DB_OK);
+	ck_assert_int_eq(sm_db_step(st), SM_DB_ROW);
+	int64_t n = sm_db_column_int64(st, 0);
+	sm_db_finalize(st);
+	return n;
+}
+
+/* On DB, in a transaction: the insert of X (deferred) and an update that
+ * must change one row and changes ONE_ROW (1 or 0), then commit_later:
+ * its result, the outcomes in *O and *N. */
+static sm_db_rc
+insert_update(sm_db *db, int64_t x, int one_row, const sm_db_outcome **o, size_t *n)
+{
+	sm_db_stmt *ins = NULL, *upd = NULL;
+	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "INSERT INTO t VALUES (?1)", false, &ins), SM_DB_OK);
+	sm_db_bind_int64(ins, 1, x);
+	ck_assert_int_eq(sm_db_defer(ins, -1), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "UPDATE t SET x = x WHERE x = ?1", false, &upd), SM_DB_OK);
+	sm_db_bind_int64(upd, 1, one_row ? 1 : -1);
+	ck_assert_int_eq(sm_db_defer(upd, 1), SM_DB_OK);
+	sm_db_rc rc = sm_db_commit_later(db, o, n);
+	sm_db_finalize(ins);
+	sm_db_finalize(upd);
+	return rc;
+}
+
+/* The writes and the COMMIT in one round trip: the leader commits them
+ * when each went as it had to, and refuses the COMMIT when one failed or
+ * changed other rows than it had to (then nothing is committed, though
+ * the writes before and after it ran). */
+START_TEST(test_commit_later)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = NULL;
+	const sm_db_outcome *o = NULL;
+	size_t n = 0;
+	table_t(target);
+	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	uint64_t before = sm_db_dqlite_round_trips(db);
+	/* both went: committed, in two round trips (BEGIN goes alone before
+	 * the first write when no read comes first) */
+	ck_assert_int_eq(insert_update(db, 2, 1, &o, &n), SM_DB_OK);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db) - before, 2);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(o[0].rc, SM_DB_OK);
+	ck_assert_int_eq(o[1].changes, 1);
+	ck_assert_int_eq(rows_t(db), 2);
+	/* the update changed no row: the COMMIT is refused, the insert that
+	 * ran before it is rolled back */
+	ck_assert_int_eq(insert_update(db, 3, 0, &o, &n), SM_DB_ERROR);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(o[0].rc, SM_DB_OK);
+	ck_assert_int_eq(o[1].rc, SM_DB_OK);
+	ck_assert_int_eq(o[1].changes, 0);
+	ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+	ck_assert_int_eq(rows_t(db), 2);
+	/* the insert failed (a duplicate); the update after it ran, and went
+	 * as it had to: refused all the same */
+	ck_assert_int_eq(insert_update(db, 2, 1, &o, &n), SM_DB_UNIQUE);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(o[0].rc, SM_DB_UNIQUE);
+	ck_assert_int_eq(o[1].rc, SM_DB_OK);
+	ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+	ck_assert_int_eq(rows_t(db), 2);
+	/* and the connection goes on */
+	ck_assert_int_eq(insert_update(db, 4, 1, &o, &n), SM_DB_OK);
+	ck_assert_int_eq(rows_t(db), 3);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* A node of an older sitemark, without sm_wrote: the first transaction's
+ * writes fail there, and it goes again whole, its writes and COMMIT apart;
+ * made once, as everything after. */
+START_TEST(test_commit_later_old_node)
+{
+	sm_err *err = sm_err_new();
+	char *dir = tu_tmpdir(), addr[64], t[128];
+	dqlite_node *old = NULL;
+	sm_store *s = NULL;
+	struct audited_ctx o = {.code = "350700", .actor = "admin"};
+	sqlite3_reset_auto_extension();
+	sm_db_in_tx_everywhere();
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", free_port(false, NULL));
+	ck_assert_int_eq(dqlite_node_create(1, addr, dir, &old), 0);
+	ck_assert_int_eq(dqlite_node_set_bind_address(old, addr), 0);
+	ck_assert_int_eq(dqlite_node_start(old), 0);
+	snprintf(t, sizeof(t), "dqlite:%s;timeout=3000", addr);
+	TU_OK(err, sm_store_open(t, SM_OPEN_CREATE, &s, err));
+	TU_OK(err, sm_store_write(s, "old-node", audited_tx, &o, NULL, NULL, err));
+	ck_assert_int_eq(o.calls, 2);
+	ck_assert_int_eq(offices_with(s, "350700"), 1);
+	/* from then on apart: BEGIN with the read, the office, the audit and
+	 * request records, COMMIT */
+	struct audited_ctx o2 = {.code = "350710", .actor = "admin"};
+	uint64_t before = sm_store_round_trips(s);
+	TU_OK(err, sm_store_write(s, "old-node-2", audited_tx, &o2, NULL, NULL, err));
+	ck_assert_uint_eq(sm_store_round_trips(s) - before, 4);
+	ck_assert_int_eq(o2.calls, 1);
+	/* a deferred write's failure still fails it, nothing committed */
+	struct audited_ctx bad = {.code = "350720", .actor = NULL};
+	ck_assert_int_eq(sm_store_write(s, "old-node-bad", audited_tx, &bad, NULL, NULL, err),
+	    SM_E_INVALID);
+	ck_assert_int_eq(offices_with(s, "350720"), 0);
+	sm_err_clear(err);
+	int64_t broken = 0, count = 0;
+	TU_OK(err, sm_store_audit_verify(s, &broken, &count, err));
+	ck_assert_int_eq(broken, 0);
+	ck_assert_int_eq(count, 2);
+	sm_store_close(&s);
+	dqlite_node_stop(old);
+	dqlite_node_destroy(old);
+	sm_db_wrote_everywhere(); /* as before, for the nodes of the tests after */
+	tu_rmrf(dir);
+	free(dir);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_round_trips)
 {
 	sm_err *err = sm_err_new();
@@ -567,18 +710,18 @@ START_TEST(test_round_trips)
 	struct audited_ctx o = {.code = "350600", .actor = "admin"};
 	uint64_t before = sm_store_round_trips(s);
 	/* BEGIN with the request id and the audit head; the office; the audit
-	 * and request records with their outcomes; COMMIT */
+	 * and request records with the COMMIT */
 	TU_OK(err, sm_store_write(s, "trips", audited_tx, &o, NULL, NULL, err));
-	ck_assert_uint_eq(sm_store_round_trips(s) - before, 4);
+	ck_assert_uint_eq(sm_store_round_trips(s) - before, 3);
 	/* the acting account read and checked with the request id: no trip of
-	 * its own (a transition, which reads its case there too, takes three:
+	 * its own (a transition, which reads its case there too, takes two:
 	 * test_transition_account) */
 	int checks = 0;
 	sm_store_actor who = {.login = "no-such-login", .check = no_account, .ud = &checks};
 	struct audited_ctx o2 = {.code = "350610", .actor = "admin"};
 	before = sm_store_round_trips(s);
 	TU_OK(err, sm_store_write_as(s, &who, "trips-as", NULL, audited_tx, &o2, NULL, NULL, err));
-	ck_assert_uint_eq(sm_store_round_trips(s) - before, 4);
+	ck_assert_uint_eq(sm_store_round_trips(s) - before, 3);
 	ck_assert_int_eq(checks, 1);
 	ck_assert_int_eq(offices_with(s, "350610"), 1);
 	/* refused by the check: the write's function is not run, nothing is
@@ -642,8 +785,8 @@ case_version(sm_app *app, int64_t id, sm_err *err)
 }
 
 /* A transition on the cluster: the acting account and the case are read
- * with the request id, and the account checked there (three round trips in
- * all: BEGIN with that read, the writes, COMMIT); an
+ * with the request id, and the account checked there (two round trips in
+ * all: BEGIN with that read; the writes with the COMMIT); an
  * account disabled, or moved to another office, after its session logged
  * in is refused there, in the same words as on a local file, and nothing is
  * written. */
@@ -689,7 +832,7 @@ START_TEST(test_transition_account)
 	TU_OK(err, sm_user_enable(admin, "gov", true, err));
 	/* a domain's submission reads the registry (is the name taken?) too */
 	TU_OK(err, act_trips(unit, id, SM_ACTION_SUBMIT, &trips, err));
-	ck_assert_uint_eq(trips, 4);
+	ck_assert_uint_eq(trips, 3);
 
 	/* the reviewer moved to another office after logging in */
 	TU_OK(err, sm_app_login(admin, "sec", err));
@@ -698,10 +841,10 @@ START_TEST(test_transition_account)
 	ck_assert_int_eq(act_trips(rev, id, SM_ACTION_APPROVE, &trips, err), SM_E_DENIED);
 	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "another role or office"));
 	ck_assert_int_eq(case_version(admin, id, err), v);
-	/* back where it was: the same session acts, in three round trips */
+	/* back where it was: the same session acts, in two round trips */
 	TU_OK(err, sm_user_set_role(admin, "fz", SM_ROLE_OFFICE, "350100", err));
 	TU_OK(err, act_trips(rev, id, SM_ACTION_APPROVE, &trips, err));
-	ck_assert_uint_eq(trips, 3);
+	ck_assert_uint_eq(trips, 2);
 	ck_assert_int_eq(case_version(admin, id, err), v + 1);
 	sm_app_close(&rev);
 	sm_app_close(&unit);
@@ -952,6 +1095,8 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_statement_answer_lost);
 	tcase_add_test(tc, test_deferred_failure);
 	tcase_add_test(tc, test_deferred_answer_lost);
+	tcase_add_test(tc, test_commit_later);
+	tcase_add_test(tc, test_commit_later_old_node);
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);
@@ -973,6 +1118,7 @@ main(void)
 	tu_lang("C");
 	snprintf(node_addr, sizeof(node_addr), "127.0.0.1:%d", port);
 	sm_db_in_tx_everywhere(); /* as sitemark-node does */
+	sm_db_wrote_everywhere();
 	if (port <= 0 || dir == NULL || dqlite_node_create(1, node_addr, dir, &node) != 0 ||
 	    dqlite_node_set_bind_address(node, node_addr) != 0 ||
 	    dqlite_node_set_network_latency_ms(node, 5) != 0 || dqlite_node_start(node) != 0) {

@@ -1902,13 +1902,13 @@ START_TEST(test_driver_roundtrip)
 	sm_db_reset(g);
 	ck_assert_int_eq(sm_db_begin(d, true), SM_DB_OK);
 	ck_assert_int_eq(sm_db_bind_text(g, 1, "guarded"), SM_DB_OK);
-	ck_assert_int_eq(sm_db_defer(g), SM_DB_OK);
+	ck_assert_int_eq(sm_db_defer(g, -1), SM_DB_OK);
 	sm_db_reset(g);
 	ck_assert_int_eq(sm_db_bind_text(g, 1, "guarded"), SM_DB_OK); /* UNIQUE k */
-	ck_assert_int_eq(sm_db_defer(g), SM_DB_OK);
+	ck_assert_int_eq(sm_db_defer(g, -1), SM_DB_OK);
 	sm_db_reset(g);
 	ck_assert_int_eq(sm_db_bind_text(g, 1, "after"), SM_DB_OK);
-	ck_assert_int_eq(sm_db_defer(g), SM_DB_OK);
+	ck_assert_int_eq(sm_db_defer(g, -1), SM_DB_OK);
 	sm_db_reset(g);
 	ck_assert_int_eq(sm_db_sync(d, &out, &nout), SM_DB_OK);
 	ck_assert_uint_eq(nout, 3);

@@ -28,6 +28,7 @@ by its pid (SIGTERM)."""
 
 import asyncio
 import signal
+import socket
 import sys
 import time
 
@@ -95,10 +96,21 @@ class Connection:
         return True
 
 
-async def read_side(reader, queue, conn, upstream):
+def quick_ack(sock):
+    """Acknowledge what was read at once, as sitemark's client does (a node
+    does not set TCP_NODELAY: its next piece would wait for a delayed
+    acknowledgement, 40 ms on Linux, which a link does not add)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+    except (AttributeError, OSError):
+        pass
+
+
+async def read_side(reader, queue, conn, upstream, sock):
     try:
         while True:
             data = await reader.read(65536)
+            quick_ack(sock)
             if not data:
                 break
             if upstream:
@@ -146,9 +158,9 @@ def relay(target, settings):
         conn = Connection(settings)
         up, down = asyncio.Queue(), asyncio.Queue()
         return (
-            read_side(reader, up, conn, True),
+            read_side(reader, up, conn, True, writer.get_extra_info("socket")),
             write_side(up, up_writer, conn, True),
-            read_side(up_reader, down, conn, False),
+            read_side(up_reader, down, conn, False, up_writer.get_extra_info("socket")),
             write_side(down, writer, conn, False),
         )
 

@@ -35,6 +35,7 @@ typedef struct sm_db_outcome {
 	int rc;          /* an sm_db_rc: SM_DB_OK, or its failure */
 	int64_t changes; /* rows it changed */
 	const char *msg; /* the engine's words for a failure */
+	int want;        /* the rows it had to change (sm_db_defer), or -1: any */
 } sm_db_outcome;
 
 /* A connection; each driver's own begins with this. */
@@ -152,13 +153,23 @@ struct sm_db_driver {
 	 * (a networked driver sends the deferred writes with the statement that
 	 * next needs an answer, in one round trip); it may be reset and bound
 	 * again at once.  Its outcome comes from sync.  Returns a failure only
-	 * when it could not be taken (then it was not run). */
-	sm_db_rc (*defer)(sm_db_stmt *st);
+	 * when it could not be taken (then it was not run).  WANT: the rows it
+	 * must change for its transaction to be committed (commit_later), or
+	 * -1. */
+	sm_db_rc (*defer)(sm_db_stmt *st, int want);
 	/* The outcomes of the writes deferred since the last sync, in their
 	 * order, N of them (OUT is the driver's, valid until the next call).
 	 * A failure of the
 	 * connection is returned (SM_DB_RETRY...), and then OUT says nothing. */
 	sm_db_rc (*sync)(sm_db *db, const sm_db_outcome **out, size_t *n);
+	/* Commit, unless a write deferred since the last sync failed or did
+	 * not change the rows it had to: then its failure (SM_DB_ERROR when it
+	 * changed other rows), nothing committed, the transaction still
+	 * open.  The writes' outcomes as sync's (N 0 when they are not known:
+	 * the connection went).  Optional: a networked driver sends the
+	 * writes and the COMMIT in one round trip, the leader refusing the
+	 * COMMIT when a write did not go as it had to. */
+	sm_db_rc (*commit_later)(sm_db *db, const sm_db_outcome **out, size_t *n);
 
 	/* Bytes (a mail's attachment): V's N bytes are copied (N 0 binds an
 	 * empty blob, V NULL binds NULL); a blob column's bytes and *N, valid
@@ -176,6 +187,13 @@ extern const sm_db_driver sm_db_sqlite;
  * after its transaction was rolled back (out of memory...) fails rather
  * than commits alone. */
 void sm_db_in_tx_everywhere(void);
+/* The same for sm_wrote(TAG, OK) and sm_all_wrote(TAG, N), with which a
+ * networked driver sends a transaction's writes and its COMMIT in one
+ * request: each write is followed by sm_wrote, which runs only when the
+ * write did not fail and counts it when OK (it changed the rows it had
+ * to); sm_all_wrote fails unless N were counted, and then the COMMIT after
+ * it does not run. */
+void sm_db_wrote_everywhere(void);
 
 /* The networked driver: a dqlite cluster over its wire protocol
  * (sm_db_dqlite.c); its target is "dqlite:HOST:PORT,...[;timeout=MS]". */
@@ -370,15 +388,28 @@ sm_db_rollback(sm_db *db)
 }
 
 static inline sm_db_rc
-sm_db_defer(sm_db_stmt *st)
+sm_db_defer(sm_db_stmt *st, int want)
 {
-	return st->drv->defer(st);
+	return st->drv->defer(st, want);
 }
 
 static inline sm_db_rc
 sm_db_sync(sm_db *db, const sm_db_outcome **out, size_t *n)
 {
 	return db->drv->sync(db, out, n);
+}
+
+/* Whether DB's driver has commit_later. */
+static inline bool
+sm_db_has_commit_later(const sm_db *db)
+{
+	return db->drv->commit_later != NULL;
+}
+
+static inline sm_db_rc
+sm_db_commit_later(sm_db *db, const sm_db_outcome **out, size_t *n)
+{
+	return db->drv->commit_later(db, out, n);
 }
 
 #endif

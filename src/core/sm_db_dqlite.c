@@ -54,9 +54,18 @@ typedef struct dq_db {
 	 * query (one trip), or alone before the first write */
 	const char *begin_sql;
 	/* deferred writes held on the connection, sent with the next request
-	 * that needs an answer (their SQL, for the tests' fault) */
-	char **held;
+	 * that needs an answer: their SQL (for the tests' fault) and the rows
+	 * each must change (-1: any) */
+	struct held {
+		char *sql;
+		int want;
+	} *held;
 	size_t nheld, capheld;
+	/* the transaction's tag, and its writes sent with sm_wrote (all of
+	 * them, unless the leader lacks it: no_wrote) */
+	uint64_t tag;
+	int64_t marked;
+	bool no_wrote;
 	/* their outcomes, answered and not yet given by sync */
 	sm_db_outcome *later;
 	size_t nlater, caplater, nsynced;
@@ -103,7 +112,7 @@ static void
 forget_held(dq_db *d)
 {
 	for (size_t i = 0; i < d->nheld; i++)
-		free(d->held[i]);
+		free(d->held[i].sql);
 	d->nheld = 0;
 	if (d->conn)
 		sm_dq_drop_held(d->conn);
@@ -650,6 +659,19 @@ dq_bind_failed(sm_db_stmt *st, sm_db_rc rc)
 		DS(st)->bind_rc = rc;
 }
 
+/* Whether the failure in D's message says that the leader lacks sm_wrote
+ * (a node of an older sitemark): then, from now on, writes and the COMMIT
+ * go apart. */
+static bool
+no_wrote(dq_db *d)
+{
+	if (strstr(d->msg, "no such function: sm_wrote") == NULL &&
+	    strstr(d->msg, "no such function: sm_all_wrote") == NULL)
+		return false;
+	d->no_wrote = true;
+	return true;
+}
+
 /* Read the answers to the deferred writes held and sent: their outcomes
  * for sync.  A failure of one is its outcome; a lost connection or leader
  * is the transaction's (SM_DB_RETRY), and then nothing more is read. */
@@ -671,7 +693,7 @@ read_held(dq_db *d)
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t changes = 0;
-		sm_dq_rc r = sm_dq_exec_recv(d->conn, d->held[i], NULL, &changes);
+		sm_dq_rc r = sm_dq_exec_recv(d->conn, d->held[i].sql, NULL, &changes);
 		if (r != SM_DQ_OK && r != SM_DQ_FAILURE) {
 			outcome(d, r); /* drops the connection, and the rest held */
 			return SM_DB_RETRY;
@@ -681,9 +703,12 @@ read_held(dq_db *d)
 			return rc;
 		if (rc == SM_DB_BUSY)
 			rc = SM_DB_RETRY;
+		if (rc != SM_DB_OK && no_wrote(d))
+			rc = SM_DB_RETRY; /* the write ran: the transaction goes again, apart */
 		sm_db_outcome *o = &d->later[d->nlater++];
 		o->rc = rc;
 		o->changes = (int64_t)changes;
+		o->want = d->held[i].want;
 		o->msg = rc == SM_DB_OK ? NULL : strdup(d->msg);
 	}
 	forget_held(d);
@@ -977,6 +1002,8 @@ dq_begin(sm_db *db, bool immediate)
 	forget_held(d);
 	forget_later(d, d->nlater);
 	d->tx_lost = false;
+	d->tag++;
+	d->marked = 0;
 	d->begin_sql = immediate ? "BEGIN IMMEDIATE" : "BEGIN";
 	return SM_DB_OK;
 }
@@ -1023,6 +1050,91 @@ dq_commit(sm_db *db)
 	return rc;
 }
 
+static sm_db_rc dq_sync(sm_db *db, const sm_db_outcome **out, size_t *n);
+
+/* The first of D's outcomes, from FIRST on, that is a failure or changed
+ * other rows than it had to: its failure (SM_DB_ERROR for the rows), else
+ * SM_DB_OK. */
+static sm_db_rc
+first_bad(const dq_db *d, size_t first)
+{
+	for (size_t i = first; i < d->nlater; i++) {
+		const sm_db_outcome *o = &d->later[i];
+		if (o->rc != SM_DB_OK)
+			return o->rc;
+		if (o->want >= 0 && o->changes != o->want)
+			return SM_DB_ERROR;
+	}
+	return SM_DB_OK;
+}
+
+/* The writes held and the COMMIT in one round trip: the COMMIT follows
+ * sm_all_wrote in its request, which fails (and then the COMMIT does not
+ * run) unless every write of the transaction went as it had to (sm_wrote
+ * after each).  Where that cannot be (writes sent already, a leader
+ * without sm_wrote), the writes' answers are read, then the COMMIT goes
+ * alone when they went as they had to. */
+static sm_db_rc
+dq_commit_later(sm_db *db, const sm_db_outcome **out, size_t *n)
+{
+	static const char commit_sql[] = "SELECT 0 WHERE sm_all_wrote(?, ?) IS NOT NULL;\nCOMMIT";
+	dq_db *d = DQ(db);
+	sm_db_rc rc, bad;
+	*out = NULL;
+	*n = 0;
+	d->unsure = false;
+	if (d->nheld == 0 || d->no_wrote || d->begin_sql != NULL || d->tx_lost || d->conn == NULL) {
+		if ((rc = dq_sync(db, out, n)) != SM_DB_OK)
+			return rc;
+		if ((bad = first_bad(d, 0)) != SM_DB_OK)
+			return bad;
+		return dq_commit(db);
+	}
+	forget_later(d, d->nsynced); /* the ones sync gave */
+	sm_dq_value p[2] = {{.type = SM_DQ_INTEGER, .i = (int64_t)d->tag},
+	    {.type = SM_DQ_INTEGER, .i = d->marked}};
+	sm_dq_rc r = sm_dq_exec_send(d->conn, d->dbid, commit_sql, p, 2);
+	if (r == SM_DQ_OK)
+		r = sm_dq_send_held(d->conn);
+	if (r != SM_DQ_OK) {
+		rc = outcome(d, r);
+		d->unsure = rc == SM_DB_RETRY; /* it may have gone */
+		return rc;
+	}
+	if ((rc = read_held(d)) != SM_DB_OK) {
+		/* the connection went: the COMMIT may have run, unless a write
+		 * answered before had failed */
+		d->unsure = rc == SM_DB_RETRY && first_bad(d, 0) == SM_DB_OK;
+		return rc;
+	}
+	*out = d->later;
+	*n = d->nsynced = d->nlater;
+	bad = first_bad(d, 0);
+	uint64_t id = 0, changes = 0;
+	/* "COMMIT": the tests' fault loses a COMMIT's answer */
+	rc = outcome(d, sm_dq_exec_recv(d->conn, "COMMIT", &id, &changes));
+	if (d->no_wrote || (rc != SM_DB_OK && no_wrote(d))) {
+		*out = NULL; /* the writes' failures were sm_wrote's: again, apart */
+		*n = 0;
+		return SM_DB_RETRY;
+	}
+	if (rc == SM_DB_OK) {
+		d->in_tx = false;
+		if (bad != SM_DB_OK) { /* cannot be: sm_all_wrote counts */
+			set_msg(d, "the cluster committed a transaction one of whose writes did not go as it had to");
+			return SM_DB_CORRUPT;
+		}
+		return SM_DB_OK;
+	}
+	if (bad != SM_DB_OK) /* the COMMIT did not run: the transaction is open */
+		return bad;
+	if (rc == SM_DB_BUSY)
+		rc = SM_DB_RETRY;
+	/* the connection or the leader went with the COMMIT sent */
+	d->unsure = rc == SM_DB_RETRY && d->conn == NULL;
+	return rc;
+}
+
 static sm_db_rc
 dq_rollback(sm_db *db)
 {
@@ -1045,8 +1157,30 @@ dq_rollback(sm_db *db)
 
 /* Held on the connection, to go with the next statement that needs an
  * answer (or sync, or commit). */
+/* S's SQL followed, in the same request, by sm_wrote for D's transaction:
+ * it runs when the write did not fail, and counts it when it changed WANT
+ * rows (any, when WANT is -1).  A newline ends a comment the SQL may end
+ * with; a semicolon the SQL ends with is dropped, for an empty statement
+ * would end the request there. */
+static char *
+marked_sql(const dq_db *d, const char *sql, int want)
+{
+	size_t n = strlen(sql);
+	while (n > 0 && strchr(" \t\r\n;", sql[n - 1]) != NULL)
+		n--;
+	char cond[40] = "1";
+	if (want >= 0)
+		snprintf(cond, sizeof(cond), "changes() = %d", want);
+	size_t len = n + 128;
+	char *out = malloc(len);
+	if (out != NULL)
+		snprintf(out, len, "%.*s\n;SELECT 0 WHERE sm_wrote(%llu, %s) IS NOT NULL", (int)n, sql,
+		    (unsigned long long)d->tag, cond);
+	return out;
+}
+
 static sm_db_rc
-dq_defer(sm_db_stmt *st)
+dq_defer(sm_db_stmt *st, int want)
 {
 	dq_stmt *s = DS(st);
 	dq_db *d = s->db;
@@ -1069,22 +1203,29 @@ dq_defer(sm_db_stmt *st)
 	}
 	if (d->nheld == d->capheld) {
 		size_t cap = d->capheld ? d->capheld * 2 : 8;
-		char **h = realloc(d->held, cap * sizeof(*h));
+		struct held *h = realloc(d->held, cap * sizeof(*h));
 		if (h == NULL)
 			return SM_DB_NOMEM;
 		d->held = h;
 		d->capheld = cap;
 	}
 	char *sql = strdup(s->sql);
-	if (sql == NULL)
+	char *marked = d->no_wrote || sql == NULL ? NULL : marked_sql(d, s->sql, want);
+	if (sql == NULL || (!d->no_wrote && marked == NULL)) {
+		free(sql);
 		return SM_DB_NOMEM;
+	}
 	sm_dq_hold(d->conn);
-	sm_dq_rc r = sm_dq_exec_send(d->conn, d->dbid, s->sql, s->params, s->nparams);
+	sm_dq_rc r = sm_dq_exec_send(d->conn, d->dbid, marked ? marked : s->sql, s->params,
+	    s->nparams);
+	free(marked);
 	if (r != SM_DQ_OK) {
 		free(sql);
 		return outcome(d, r);
 	}
-	d->held[d->nheld++] = sql;
+	if (!d->no_wrote)
+		d->marked++;
+	d->held[d->nheld++] = (struct held){.sql = sql, .want = want};
 	return SM_DB_OK;
 }
 
@@ -1162,6 +1303,7 @@ const sm_db_driver sm_db_dqlite = {
 	.backup = dq_backup,
 	.defer = dq_defer,
 	.sync = dq_sync,
+	.commit_later = dq_commit_later,
 	.bind_blob = dq_bind_blob,
 	.column_blob = dq_column_blob,
 };

@@ -164,6 +164,73 @@ add_in_tx(sqlite3 *db, const char **errmsg, const struct sqlite3_api_routines *a
 	    in_tx, NULL, NULL, NULL);
 }
 
+/* What the writes of a connection's transaction did, for its commit: the
+ * transaction's tag (chosen by the client), and how many of its writes
+ * went as they must. */
+struct wrote {
+	sqlite3_int64 tag, n;
+};
+
+/* sm_wrote(TAG, OK): a write of transaction TAG went as it must (it ran,
+ * and OK: it changed the rows it had to) when OK is true.  Sent after the
+ * write in the same request, it runs only when the write did not fail.
+ * NULL. */
+static void
+wrote(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct wrote *w = sqlite3_user_data(ctx);
+	(void)argc;
+	sqlite3_int64 tag = sqlite3_value_int64(argv[0]);
+	if (w->tag != tag) {
+		w->tag = tag;
+		w->n = 0;
+	}
+	if (sqlite3_value_int64(argv[1]) != 0)
+		w->n++;
+	sqlite3_result_null(ctx);
+}
+
+/* sm_all_wrote(TAG, N): NULL when the N writes of transaction TAG all
+ * went as they must, else a failure, so that the COMMIT sent after it in
+ * the same request does not run.  Forgets TAG either way. */
+static void
+all_wrote(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct wrote *w = sqlite3_user_data(ctx);
+	(void)argc;
+	sqlite3_int64 tag = sqlite3_value_int64(argv[0]), n = sqlite3_value_int64(argv[1]);
+	sqlite3_int64 had = w->tag == tag ? w->n : 0;
+	w->tag = 0;
+	w->n = 0;
+	if (had != n) {
+		char msg[160];
+		snprintf(msg, sizeof(msg),
+		    "sm_all_wrote: %lld of the transaction's %lld writes went as they must: not committed",
+		    (long long)had, (long long)n);
+		sqlite3_result_error(ctx, msg, -1);
+		return;
+	}
+	sqlite3_result_null(ctx);
+}
+
+static int
+add_wrote(sqlite3 *db, const char **errmsg, const struct sqlite3_api_routines *api)
+{
+	(void)errmsg;
+	(void)api;
+	struct wrote *w = sqlite3_malloc(sizeof(*w));
+	if (w == NULL)
+		return SQLITE_NOMEM;
+	w->tag = w->n = 0;
+	/* the state goes with sm_wrote, which outlives neither */
+	int rc = sqlite3_create_function_v2(db, "sm_wrote", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, w,
+	    wrote, NULL, NULL, sqlite3_free);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "sm_all_wrote", 2,
+		    SQLITE_UTF8 | SQLITE_DIRECTONLY, w, all_wrote, NULL, NULL, NULL);
+	return rc;
+}
+
 static sm_status
 lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 {
@@ -221,6 +288,12 @@ void
 sm_db_in_tx_everywhere(void)
 {
 	sqlite3_auto_extension((void (*)(void))add_in_tx);
+}
+
+void
+sm_db_wrote_everywhere(void)
+{
+	sqlite3_auto_extension((void (*)(void))add_wrote);
 }
 
 static void
@@ -460,7 +533,7 @@ static sm_db_rc lite_step(sm_db_stmt *s);
 
 /* Here a deferred write runs at once; its outcome waits for sync. */
 static sm_db_rc
-lite_defer(sm_db_stmt *s)
+lite_defer(sm_db_stmt *s, int want)
 {
 	lite_db *l = ((lite_stmt *)s)->db;
 	if (l->nlater == l->caplater) {
@@ -472,6 +545,7 @@ lite_defer(sm_db_stmt *s)
 		l->caplater = cap;
 	}
 	sm_db_outcome *o = &l->later[l->nlater];
+	o->want = want;
 	/* after a failure nothing more runs: SQLite may have rolled the
 	 * transaction back (out of memory, a full disk, an I/O error), and a
 	 * write now would be committed on its own */

@@ -2014,6 +2014,8 @@ static sm_status insert_fail(struct conn *c, sm_err *err, sm_db_rc rc, const cha
 /* Check the outcomes of the writes deferred in TX (sm_db_sync: on a
  * cluster, the round trip that sends them): the first that failed, or
  * changed other than the one row it must, is the transaction's failure. */
+static sm_status check_outcomes(sm_tx *tx, const sm_db_outcome *o, int k, sm_err *err);
+
 static sm_status
 check_later(sm_tx *tx, sm_err *err)
 {
@@ -2028,6 +2030,15 @@ check_later(sm_tx *tx, sm_err *err)
 		return db_fail(tx->c, err, rc);
 	if (n != (size_t)k)
 		return sm_db_fail_detail(SM_DB_ERROR, "deferred writes and their outcomes differ", err);
+	return check_outcomes(tx, o, k, err);
+}
+
+/* The outcomes O of TX's K deferred writes (tx->later): the first that
+ * failed, or changed other than the one row it must, is the transaction's
+ * failure. */
+static sm_status
+check_outcomes(sm_tx *tx, const sm_db_outcome *o, int k, sm_err *err)
+{
 	for (int i = 0; i < k; i++) {
 		const struct later *l = &tx->later[i];
 		sm_db_rc orc = (sm_db_rc)o[i].rc;
@@ -2069,7 +2080,7 @@ run_later(sm_tx *tx, sm_db_stmt *st, int kind, const char *field, const char *du
 			return cs;
 		}
 	}
-	sm_db_rc rc = sm_db_defer(st);
+	sm_db_rc rc = sm_db_defer(st, kind == LATER_ONE ? 1 : -1);
 	sm_db_reset(st);
 	if (rc != SM_DB_OK)
 		return insert_fail(tx->c, err, rc, field, dup_msg);
@@ -2092,6 +2103,33 @@ check_actor(const sm_store_actor *actor, sm_db_stmt *st, sm_err *err)
 	status = cols_lost ? nomem(err) : actor->check(&now, actor->ud, err);
 	sm_user_clear(&now);
 	return status;
+}
+
+/* Commit TX, unless one of its deferred writes failed or changed other than
+ * it must: that write's failure, nothing committed.  *RC: the commit's (a
+ * networked driver sends the writes with it, in one round trip). */
+static sm_status
+commit_later(sm_tx *tx, sm_db_rc *rc, sm_err *err)
+{
+	const sm_db_outcome *o = NULL;
+	size_t n = 0;
+	int k = tx->n_later;
+	sm_status status;
+	if (!sm_db_has_commit_later(tx->c->db)) {
+		*rc = SM_DB_ERROR;
+		if ((status = check_later(tx, err)) != SM_OK)
+			return status;
+		*rc = sm_db_commit(tx->c->db);
+		return SM_OK;
+	}
+	tx->n_later = 0;
+	*rc = sm_db_commit_later(tx->c->db, &o, &n);
+	if (n == (size_t)k && k > 0 && (status = check_outcomes(tx, o, k, err)) != SM_OK) {
+		if (*rc == SM_DB_OK || *rc == SM_DB_CORRUPT)
+			mark_broken(tx->c, "committed although one of its writes failed");
+		return status;
+	}
+	return SM_OK;
 }
 
 static sm_status
@@ -2189,10 +2227,10 @@ write_once(sm_store *s, const sm_store_actor *actor, const char *request_id, con
 	bind_text(st, 3, tx.result);
 	bind_text(st, 4, digest);
 	if ((status = run_later(&tx, st, LATER_RUN, NULL, NULL, 0, err)) != SM_OK ||
-	    (status = check_later(&tx, err)) != SM_OK)
+	    (status = commit_later(&tx, &rc, err)) != SM_OK)
 		goto fail;
 	status = SM_E_STORE;
-	if ((rc = sm_db_commit(tx.c->db)) == SM_DB_RETRY && tx.c->db->drv == &sm_db_dqlite &&
+	if (rc == SM_DB_RETRY && tx.c->db->drv == &sm_db_dqlite &&
 	    sm_db_dqlite_unsure(tx.c->db)) {
 		tx.c->retry = tx.c->unsure = true;
 		sm_err_add(err, SM_E_STORE, NULL,

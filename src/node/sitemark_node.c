@@ -361,6 +361,7 @@ main(int argc, char **argv)
 	}
 	uint64_t id = (uint64_t)cfg->node_id;
 	sm_db_in_tx_everywhere(); /* the leader's connections run sitemark's writes */
+	sm_db_wrote_everywhere();  /* and its writes and COMMIT in one request */
 	const char *bind = cfg->node_bind != NULL ? cfg->node_bind : cfg->node_address;
 	int rv = dqlite_node_create(id, cfg->node_address, cfg->node_data_dir, &node);
 	if (rv == 0)
