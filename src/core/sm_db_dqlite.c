@@ -245,18 +245,15 @@ ensure_conn(dq_db *d)
 	 * outlives it, and its requests wait store.timeout */
 	sm_dq_set_timeout(d->conn, d->timeout_ms);
 	sm_random_bytes(&client, sizeof(client), NULL);
-	sm_dq_rc rc = sm_dq_client(d->conn, client);
-	if (rc == SM_DQ_OK)
-		rc = sm_dq_open(d->conn, DQ_DATABASE, &d->dbid);
 	/* cache_spill off: dqlite 1.11.1 fails a transaction's read of a page
 	 * it spilled to the write-ahead log while the log holds no committed
 	 * frame, as it does after every checkpoint (vfsWalRead, src/vfs.c:902,
 	 * SQLITE_IOERR_SHORT_READ, "disk I/O error"; fixed in 1.13.0): a
 	 * transaction that changes more pages than the leader's page cache
-	 * holds (about 2 MB) keeps them in memory instead (one request) */
-	if (rc == SM_DQ_OK)
-		rc = sm_dq_exec(d->conn, d->dbid, "PRAGMA foreign_keys = ON; PRAGMA cache_spill = OFF",
-		    NULL, 0, NULL, NULL);
+	 * holds (about 2 MB) keeps them in memory instead.  With CLIENT and
+	 * OPEN: one round trip. */
+	sm_dq_rc rc = sm_dq_session(d->conn, client, DQ_DATABASE,
+	    "PRAGMA foreign_keys = ON; PRAGMA cache_spill = OFF", &d->dbid);
 	return outcome(d, rc);
 }
 

@@ -988,6 +988,71 @@ sm_dq_open(sm_dq_conn *c, const char *name, uint32_t *db)
 	return SM_DQ_OK;
 }
 
+static sm_dq_rc sql_request(sm_dq_conn *c, int type, uint32_t db, const char *sql,
+    const sm_dq_value *params, int n);
+
+/* The answer of type ANSWER to a request sent, its body dropped; after a
+ * failure FIRST (the first answer that was not), the answer is read all
+ * the same, so that the next answers are the next requests'. */
+static sm_dq_rc
+answer_after(sm_dq_conn *c, int answer, sm_dq_rc first, struct msg *m)
+{
+	uint64_t code = c->fail_code;
+	char msg[sizeof(c->fail_msg)];
+	memcpy(msg, c->fail_msg, sizeof(msg));
+	sm_dq_rc rc = expect(c, answer, m);
+	if (first == SM_DQ_OK)
+		return rc;
+	if (rc == SM_DQ_OK) {
+		free(m->body);
+		m->body = NULL;
+	}
+	c->fail_code = code; /* the first failure is the one told */
+	memcpy(c->fail_msg, msg, sizeof(msg));
+	return rc == SM_DQ_OK || rc == SM_DQ_FAILURE ? first : rc;
+}
+
+sm_dq_rc
+sm_dq_session(sm_dq_conn *c, uint64_t id, const char *name, const char *sql, uint32_t *db)
+{
+	struct msg m;
+	sm_dq_rc rc;
+	sm_dq_hold(c);
+	begin_request(c);
+	if (!put_u64(c, id) || send_request(c, REQ_CLIENT, 0) != SM_DQ_OK)
+		goto nomem;
+	begin_request(c);
+	if (!put_text(c, name) || !put_u64(c, 0) || !put_text(c, "volatile") ||
+	    send_request(c, REQ_OPEN, 0) != SM_DQ_OK)
+		goto nomem;
+	/* the database's id: dqlite 1.11 opens one a connection, and its id is 0 */
+	if (sql_request(c, REQ_EXEC_SQL, 0, sql, NULL, 0) != SM_DQ_OK)
+		goto nomem;
+	if ((rc = sm_dq_send_held(c)) != SM_DQ_OK)
+		return rc;
+	static const int answers[] = {RES_WELCOME, RES_DB, RES_RESULT};
+	sm_dq_rc first = SM_DQ_OK;
+	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		rc = answer_after(c, answers[i], first, &m);
+		if (rc != SM_DQ_OK && rc != SM_DQ_FAILURE)
+			return rc; /* the connection cannot go on */
+		if (first != SM_DQ_OK)
+			continue;
+		if (rc == SM_DQ_OK && answers[i] == RES_DB) {
+			*db = get_u32(&m);
+			if (m.bad)
+				return malformed(c, &m);
+		}
+		if (rc == SM_DQ_OK)
+			free(m.body);
+		first = rc;
+	}
+	return first;
+nomem:
+	sm_dq_drop_held(c);
+	return SM_DQ_NOMEM;
+}
+
 static sm_dq_rc
 sql_request(sm_dq_conn *c, int type, uint32_t db, const char *sql, const sm_dq_value *params, int n)
 {
