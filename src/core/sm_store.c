@@ -2011,11 +2011,11 @@ static sm_status tx_read_case(sm_tx *tx, sm_status st, const sm_case *c);
 static sm_status insert_fail(struct conn *c, sm_err *err, sm_db_rc rc, const char *field,
     const char *msg);
 
+static sm_status check_outcomes(sm_tx *tx, const sm_db_outcome *o, int k, sm_err *err);
+
 /* Check the outcomes of the writes deferred in TX (sm_db_sync: on a
  * cluster, the round trip that sends them): the first that failed, or
  * changed other than the one row it must, is the transaction's failure. */
-static sm_status check_outcomes(sm_tx *tx, const sm_db_outcome *o, int k, sm_err *err);
-
 static sm_status
 check_later(sm_tx *tx, sm_err *err)
 {
