@@ -663,6 +663,32 @@ START_TEST(test_commit_later)
 }
 END_TEST
 
+struct many_ctx {
+	const char *code;
+	int notices;
+	int calls;
+};
+
+/* An office, its audit record and NOTICES notices: more deferred writes
+ * than a transaction keeps before it syncs (16). */
+static sm_status
+many_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	struct many_ctx *m = ud;
+	sm_office rec = {.code = (char *)m->code, .name = "某编办"};
+	sm_event ev = {.actor = "admin", .role = "sysadmin", .object = "office",
+	    .object_key = (char *)m->code, .action = "office-add"};
+	sm_notice no = {.event = (char *)m->code, .channel = "sms", .recipient = "13805910002",
+	    .body = "x"};
+	sm_status st;
+	m->calls++;
+	if ((st = sm_tx_office_insert(tx, &rec, e)) != SM_OK || (st = sm_tx_audit(tx, &ev, e)) != SM_OK)
+		return st;
+	for (int i = 0; i < m->notices && st == SM_OK; i++)
+		st = sm_tx_notice(tx, &no, e);
+	return st;
+}
+
 /* A node of an older sitemark, without sm_wrote: the first transaction's
  * writes fail there, and it goes again whole, its writes and COMMIT apart;
  * made once, as everything after. */
@@ -701,6 +727,18 @@ START_TEST(test_commit_later_old_node)
 	TU_OK(err, sm_store_audit_verify(s, &broken, &count, err));
 	ck_assert_int_eq(broken, 0);
 	ck_assert_int_eq(count, 2);
+	sm_store_close(&s);
+	/* a new console (it does not know the node yet) whose first
+	 * transaction syncs mid-way: its first writes fail there, and it goes
+	 * again whole, apart */
+	struct many_ctx m = {.code = "350730", .notices = 20};
+	TU_OK(err, sm_store_open(t, SM_OPEN_EXISTING, &s, err));
+	TU_OK(err, sm_store_write(s, "old-node-many", many_tx, &m, NULL, NULL, err));
+	ck_assert_int_eq(m.calls, 2);
+	ck_assert_int_eq(offices_with(s, "350730"), 1);
+	TU_OK(err, sm_store_audit_verify(s, &broken, &count, err));
+	ck_assert_int_eq(broken, 0);
+	ck_assert_int_eq(count, 3);
 	sm_store_close(&s);
 	dqlite_node_stop(old);
 	dqlite_node_destroy(old);
@@ -888,32 +926,6 @@ START_TEST(test_commit_later_lost)
 	sm_err_free(&err);
 }
 END_TEST
-
-struct many_ctx {
-	const char *code;
-	int notices;
-	int calls;
-};
-
-/* An office, its audit record and NOTICES notices: more deferred writes
- * than a transaction keeps before it syncs (16). */
-static sm_status
-many_tx(sm_tx *tx, void *ud, sm_err *e)
-{
-	struct many_ctx *m = ud;
-	sm_office rec = {.code = (char *)m->code, .name = "某编办"};
-	sm_event ev = {.actor = "admin", .role = "sysadmin", .object = "office",
-	    .object_key = (char *)m->code, .action = "office-add"};
-	sm_notice no = {.event = (char *)m->code, .channel = "sms", .recipient = "13805910002",
-	    .body = "x"};
-	sm_status st;
-	m->calls++;
-	if ((st = sm_tx_office_insert(tx, &rec, e)) != SM_OK || (st = sm_tx_audit(tx, &ev, e)) != SM_OK)
-		return st;
-	for (int i = 0; i < m->notices && st == SM_OK; i++)
-		st = sm_tx_notice(tx, &no, e);
-	return st;
-}
 
 /* The answer to each request of a store's last round trip lost in turn,
  * in a transaction of a few deferred writes and in one that syncs
