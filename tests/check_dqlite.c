@@ -885,8 +885,11 @@ START_TEST(test_commit_later_rolled_back)
 	ck_assert_int_ne(o[2].rc, SM_DB_OK);
 	ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
 	ck_assert_int_eq(rows_t(db), 1);
-	/* and the connection goes on */
+	/* and the connection goes on, its writes still with the COMMIT (the
+	 * failures were not taken for a node without sm_wrote): two trips */
+	uint64_t before = sm_db_dqlite_round_trips(db);
 	ck_assert_int_eq(insert_update(db, 72, 1, &o, &n), SM_DB_OK);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db) - before, 2);
 	ck_assert_int_eq(rows_t(db), 2);
 	sm_db_close(db);
 	sm_err_free(&err);
