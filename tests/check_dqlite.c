@@ -20,6 +20,7 @@
 
 #include <check.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -577,16 +578,23 @@ table_t(const char *target_)
 	sm_err_free(&err);
 }
 
-/* Rows of T on DB. */
+/* What the query SQL (a count) finds on DB. */
 static int64_t
-rows_t(sm_db *db)
+count_on(sm_db *db, const char *sql)
 {
 	sm_db_stmt *st = NULL;
-	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) FROM t", false, &st), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, sql, false, &st), SM_DB_OK);
 	ck_assert_int_eq(sm_db_step(st), SM_DB_ROW);
 	int64_t n = sm_db_column_int64(st, 0);
 	sm_db_finalize(st);
 	return n;
+}
+
+/* Rows of T on DB. */
+static int64_t
+rows_t(sm_db *db)
+{
+	return count_on(db, "SELECT count(*) FROM t");
 }
 
 /* On DB, in a transaction: the insert of X (deferred) and an update that
@@ -655,6 +663,32 @@ START_TEST(test_commit_later)
 }
 END_TEST
 
+struct many_ctx {
+	const char *code;
+	int notices;
+	int calls;
+};
+
+/* An office, its audit record and NOTICES notices: more deferred writes
+ * than a transaction keeps before it syncs (16). */
+static sm_status
+many_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	struct many_ctx *m = ud;
+	sm_office rec = {.code = (char *)m->code, .name = "某编办"};
+	sm_event ev = {.actor = "admin", .role = "sysadmin", .object = "office",
+	    .object_key = (char *)m->code, .action = "office-add"};
+	sm_notice no = {.event = (char *)m->code, .channel = "sms", .recipient = "13805910002",
+	    .body = "x"};
+	sm_status st;
+	m->calls++;
+	if ((st = sm_tx_office_insert(tx, &rec, e)) != SM_OK || (st = sm_tx_audit(tx, &ev, e)) != SM_OK)
+		return st;
+	for (int i = 0; i < m->notices && st == SM_OK; i++)
+		st = sm_tx_notice(tx, &no, e);
+	return st;
+}
+
 /* A node of an older sitemark, without sm_wrote: the first transaction's
  * writes fail there, and it goes again whole, its writes and COMMIT apart;
  * made once, as everything after. */
@@ -694,12 +728,242 @@ START_TEST(test_commit_later_old_node)
 	ck_assert_int_eq(broken, 0);
 	ck_assert_int_eq(count, 2);
 	sm_store_close(&s);
+	/* a new console (it does not know the node yet) whose first
+	 * transaction syncs mid-way: its first writes fail there, and it goes
+	 * again whole, apart */
+	struct many_ctx m = {.code = "350730", .notices = 20};
+	TU_OK(err, sm_store_open(t, SM_OPEN_EXISTING, &s, err));
+	TU_OK(err, sm_store_write(s, "old-node-many", many_tx, &m, NULL, NULL, err));
+	ck_assert_int_eq(m.calls, 2);
+	ck_assert_int_eq(offices_with(s, "350730"), 1);
+	TU_OK(err, sm_store_audit_verify(s, &broken, &count, err));
+	ck_assert_int_eq(broken, 0);
+	ck_assert_int_eq(count, 3);
+	sm_store_close(&s);
 	dqlite_node_stop(old);
 	dqlite_node_destroy(old);
 	sm_db_wrote_everywhere(); /* as before, for the nodes of the tests after */
 	tu_rmrf(dir);
 	free(dir);
 	sm_err_free(&err);
+}
+END_TEST
+
+/* How many rows the query SQL (a count) finds on the cluster. */
+static int64_t
+count_of(const char *sql)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = NULL;
+	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	int64_t n = count_on(db, sql);
+	sm_db_close(db);
+	sm_err_free(&err);
+	return n;
+}
+
+/* Defer SQL on DB with X bound to ?1, WANT the rows it must change. */
+static void
+defer_x(sm_db *db, const char *sql, int64_t x, int want)
+{
+	sm_db_stmt *st = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, sql, false, &st), SM_DB_OK);
+	sm_db_bind_int64(st, 1, x);
+	ck_assert_int_eq(sm_db_defer(st, want), SM_DB_OK);
+	sm_db_finalize(st);
+}
+
+/* A deferred write whose SQL ends with a semicolon and a comment, or
+ * other white space than the usual: committed as any other (an empty
+ * statement between the write and its sm_wrote would end the request
+ * before sm_wrote, and the COMMIT would be refused every time). */
+START_TEST(test_commit_later_sql_ends)
+{
+	static const char *const ins[] = {
+		"INSERT INTO t VALUES (?1); -- a note",
+		"INSERT INTO t VALUES (?1);/* a note */",
+		"INSERT INTO t VALUES (?1);\f",
+		"INSERT INTO t VALUES (?1) -- a note; with a semicolon",
+		"INSERT INTO t VALUES (?1);;\n",
+	};
+	sm_err *err = sm_err_new();
+	sm_db *db = NULL;
+	const sm_db_outcome *o = NULL;
+	size_t n = 0;
+	table_t(target);
+	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	for (size_t i = 0; i < sizeof(ins) / sizeof(ins[0]); i++) {
+		ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
+		defer_x(db, ins[i], 10 + (int64_t)i, -1);
+		defer_x(db, "UPDATE t SET x = x WHERE x = ?1;  -- one row", 1, 1);
+		sm_db_rc rc = sm_db_commit_later(db, &o, &n);
+		ck_assert_msg(rc == SM_DB_OK, "%s: %d %s", ins[i], rc, sm_db_errmsg(db));
+		ck_assert_uint_eq(n, 2);
+		ck_assert_int_eq(rows_t(db), 2 + (int64_t)i);
+	}
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* What a connection's sm_wrote counted for a transaction rolled back is
+ * not counted for the next; a transaction that syncs mid-way (its first
+ * writes sent and answered before the rest) is counted whole. */
+START_TEST(test_commit_later_stale)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = NULL;
+	const sm_db_outcome *o = NULL;
+	size_t n = 0;
+	table_t(target);
+	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	/* three writes counted, then rolled back */
+	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
+	for (int i = 0; i < 3; i++)
+		defer_x(db, "INSERT INTO t VALUES (?1)", 20 + i, -1);
+	ck_assert_int_eq(sm_db_sync(db, &o, &n), SM_DB_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+	/* the next: a stale update among three: refused */
+	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
+	defer_x(db, "INSERT INTO t VALUES (?1)", 30, -1);
+	defer_x(db, "UPDATE t SET x = x WHERE x = ?1", -1, 1);
+	defer_x(db, "INSERT INTO t VALUES (?1)", 31, -1);
+	ck_assert_int_eq(sm_db_commit_later(db, &o, &n), SM_DB_ERROR);
+	ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+	ck_assert_int_eq(rows_t(db), 1);
+	/* a stale update answered by a sync, its outcome not looked at: the
+	 * leader still refuses the COMMIT */
+	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
+	defer_x(db, "UPDATE t SET x = x WHERE x = ?1", -1, 1);
+	for (int i = 0; i < 15; i++)
+		defer_x(db, "INSERT INTO t VALUES (?1)", 40 + i, -1);
+	ck_assert_int_eq(sm_db_sync(db, &o, &n), SM_DB_OK);
+	ck_assert_uint_eq(n, 16);
+	ck_assert_int_eq(o[0].changes, 0);
+	defer_x(db, "INSERT INTO t VALUES (?1)", 60, -1);
+	ck_assert_int_ne(sm_db_commit_later(db, &o, &n), SM_DB_OK);
+	ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+	ck_assert_int_eq(rows_t(db), 1);
+	/* 16 writes synced, 4 more with the COMMIT: committed */
+	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
+	for (int i = 0; i < 16; i++)
+		defer_x(db, "INSERT INTO t VALUES (?1)", 40 + i, -1);
+	ck_assert_int_eq(sm_db_sync(db, &o, &n), SM_DB_OK);
+	ck_assert_uint_eq(n, 16);
+	for (int i = 16; i < 20; i++)
+		defer_x(db, "INSERT INTO t VALUES (?1)", 40 + i, -1);
+	defer_x(db, "UPDATE t SET x = x WHERE x = ?1", 1, 1);
+	ck_assert_int_eq(sm_db_commit_later(db, &o, &n), SM_DB_OK);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(rows_t(db), 21);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* A write that fails and has SQLite roll the transaction back (OR
+ * ROLLBACK): the writes after it in the request fail (sm_in_tx), and the
+ * COMMIT is refused: nothing of the transaction stands, not even a write
+ * that ran before. */
+START_TEST(test_commit_later_rolled_back)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = NULL;
+	const sm_db_outcome *o = NULL;
+	size_t n = 0;
+	table_t(target);
+	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
+	defer_x(db, "INSERT INTO t SELECT ?1 WHERE sm_in_tx()", 70, -1);
+	defer_x(db, "INSERT OR ROLLBACK INTO t SELECT ?1 WHERE sm_in_tx()", 1, -1);
+	defer_x(db, "INSERT INTO t SELECT ?1 WHERE sm_in_tx()", 71, -1);
+	ck_assert_int_ne(sm_db_commit_later(db, &o, &n), SM_DB_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(o[0].rc, SM_DB_OK);
+	ck_assert_int_ne(o[1].rc, SM_DB_OK);
+	ck_assert_int_ne(o[2].rc, SM_DB_OK);
+	ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+	ck_assert_int_eq(rows_t(db), 1);
+	/* and the connection goes on, its writes still with the COMMIT (the
+	 * failures were not taken for a node without sm_wrote): two trips */
+	uint64_t before = sm_db_dqlite_round_trips(db);
+	ck_assert_int_eq(insert_update(db, 72, 1, &o, &n), SM_DB_OK);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db) - before, 2);
+	ck_assert_int_eq(rows_t(db), 2);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* The answer to each request of the last round trip lost in turn (a
+ * deferred write's, the COMMIT's): the driver says the COMMIT may have
+ * run; the transaction is committed at most once, and the connection that
+ * follows counts afresh. */
+START_TEST(test_commit_later_lost)
+{
+	static const char *const lost[] = {"INSERT INTO t VALUES (?1)", "UPDATE t", "COMMIT"};
+	sm_err *err = sm_err_new();
+	sm_db *db = NULL;
+	const sm_db_outcome *o = NULL;
+	size_t n = 0;
+	table_t(target);
+	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
+		int64_t before = rows_t(db);
+		sm_dq_fault_lose_answer(lost[i], 1);
+		ck_assert_int_eq(insert_update(db, 80 + (int64_t)i, 1, &o, &n), SM_DB_RETRY);
+		sm_dq_fault_lose_answer(NULL, 0);
+		ck_assert_msg(sm_db_dqlite_unsure(db), "%s", lost[i]);
+		ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+		/* a stale update on the new connection: refused (its BEGIN
+		 * IMMEDIATE waits for the transaction whose answer was lost,
+		 * which may still commit) */
+		ck_assert_int_eq(insert_update(db, 90 + (int64_t)i, 0, &o, &n), SM_DB_ERROR);
+		ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+		int64_t after = rows_t(db);
+		ck_assert_msg(after == before || after == before + 1, "%s: %lld rows, were %lld",
+		    lost[i], (long long)after, (long long)before);
+	}
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* The answer to each request of a store's last round trip lost in turn,
+ * in a transaction of a few deferred writes and in one that syncs
+ * mid-way: made exactly once. */
+START_TEST(test_commit_later_store_lost)
+{
+	static const char *const lost[] = {NULL, "INSERT INTO audit", "INSERT INTO outbox",
+	    "INSERT INTO requests", "COMMIT"};
+	sm_err *err = sm_err_new();
+	sm_store *s = open_store(err);
+	char code[16], rid[32], q[128];
+	for (int many = 0; many < 2; many++)
+		for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
+			snprintf(code, sizeof(code), "3508%d%zu", many, i);
+			snprintf(rid, sizeof(rid), "store-lost-%s", code);
+			struct many_ctx m = {.code = code, .notices = many ? 20 : 1};
+			bool replayed = false;
+			/* the last of the outbox's inserts (the second batch's) */
+			if (lost[i] != NULL)
+				sm_dq_fault_lose_answer(lost[i],
+				    strcmp(lost[i], "INSERT INTO outbox") == 0 ? m.notices : 1);
+			TU_OK(err, sm_store_write(s, rid, many_tx, &m, &replayed, NULL, err));
+			sm_dq_fault_lose_answer(NULL, 0);
+			ck_assert_msg(m.calls == (replayed ? 1 : lost[i] ? 2 : 1) || (!replayed && m.calls == 2),
+			    "%s: %d calls", lost[i] ? lost[i] : "none", m.calls);
+			ck_assert_int_eq(offices_with(s, code), 1);
+			snprintf(q, sizeof(q), "SELECT count(*) FROM outbox WHERE event = '%s'", code);
+			ck_assert_int_eq(count_of(q), m.notices);
+			snprintf(q, sizeof(q), "SELECT count(*) FROM audit WHERE object_key = '%s'", code);
+			ck_assert_int_eq(count_of(q), 1);
+			/* again: answered by its request id */
+			TU_OK(err, sm_store_write(s, rid, many_tx, &m, &replayed, NULL, err));
+			ck_assert(replayed);
+		}
+	close_verified(s, err);
 }
 END_TEST
 
@@ -1097,6 +1361,11 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_deferred_answer_lost);
 	tcase_add_test(tc, test_commit_later);
 	tcase_add_test(tc, test_commit_later_old_node);
+	tcase_add_test(tc, test_commit_later_sql_ends);
+	tcase_add_test(tc, test_commit_later_stale);
+	tcase_add_test(tc, test_commit_later_rolled_back);
+	tcase_add_test(tc, test_commit_later_lost);
+	tcase_add_test(tc, test_commit_later_store_lost);
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);
@@ -1119,6 +1388,10 @@ main(void)
 	snprintf(node_addr, sizeof(node_addr), "127.0.0.1:%d", port);
 	sm_db_in_tx_everywhere(); /* as sitemark-node does */
 	sm_db_wrote_everywhere();
+	/* as sitemark-node does too: the node answers requests of a connection
+	 * whose client went (a lost answer among several sent in one trip: the
+	 * answers after it are written to a closed socket) */
+	signal(SIGPIPE, SIG_IGN);
 	if (port <= 0 || dir == NULL || dqlite_node_create(1, node_addr, dir, &node) != 0 ||
 	    dqlite_node_set_bind_address(node, node_addr) != 0 ||
 	    dqlite_node_set_network_latency_ms(node, 5) != 0 || dqlite_node_start(node) != 0) {
