@@ -1152,13 +1152,12 @@ dq_rollback(sm_db *db)
 	return outcome(d, rc);
 }
 
-/* Held on the connection, to go with the next statement that needs an
- * answer (or sync, or commit). */
 /* S's SQL followed, in the same request, by sm_wrote for D's transaction:
  * it runs when the write did not fail, and counts it when it changed WANT
  * rows (any, when WANT is -1).  A newline ends a comment the SQL may end
- * with; a semicolon the SQL ends with is dropped, for an empty statement
- * would end the request there. */
+ * with; the semicolons and blanks it ends with are dropped (SQLite skips
+ * empty statements, but the request stays as written: one statement, then
+ * sm_wrote). */
 static char *
 marked_sql(const dq_db *d, const char *sql, int want)
 {
@@ -1176,6 +1175,8 @@ marked_sql(const dq_db *d, const char *sql, int want)
 	return out;
 }
 
+/* Held on the connection, to go with the next statement that needs an
+ * answer (or sync, or commit). */
 static sm_db_rc
 dq_defer(sm_db_stmt *st, int want)
 {
