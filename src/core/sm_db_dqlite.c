@@ -692,7 +692,11 @@ read_held(dq_db *d)
 		uint64_t changes = 0;
 		sm_dq_rc r = sm_dq_exec_recv(d->conn, d->held[i].sql, NULL, &changes);
 		if (r != SM_DQ_OK && r != SM_DQ_FAILURE) {
-			outcome(d, r); /* drops the connection, and the rest held */
+			outcome(d, r);
+			/* the connection goes, and the rest held: an answer
+			 * left half read (no memory for it) would be taken
+			 * for the next one's */
+			drop_conn(d);
 			return SM_DB_RETRY;
 		}
 		sm_db_rc rc = outcome(d, r);
@@ -1109,7 +1113,13 @@ dq_commit_later(sm_db *db, const sm_db_outcome **out, size_t *n)
 	bad = first_bad(d, 0);
 	uint64_t id = 0, changes = 0;
 	/* "COMMIT": the tests' fault loses a COMMIT's answer */
-	rc = outcome(d, sm_dq_exec_recv(d->conn, "COMMIT", &id, &changes));
+	sm_dq_rc cr = sm_dq_exec_recv(d->conn, "COMMIT", &id, &changes);
+	if (cr == SM_DQ_NOMEM) { /* the answer half read: it may have landed */
+		drop_conn(d);
+		d->unsure = true;
+		return SM_DB_RETRY;
+	}
+	rc = outcome(d, cr);
 	if (d->no_wrote || (rc != SM_DB_OK && no_wrote(d))) {
 		*out = NULL; /* the writes' failures were sm_wrote's: again, apart */
 		*n = 0;
