@@ -689,6 +689,36 @@ many_tx(sm_tx *tx, void *ud, sm_err *e)
 	return st;
 }
 
+/* A write stepped at once behind deferred writes, one of which made SQLite
+ * roll the transaction back (here INSERT OR ROLLBACK; out of memory, a
+ * full disk or an I/O error do the same) so that the next fails on
+ * sm_in_tx: it is not sent, for it would commit alone. */
+START_TEST(test_write_after_rollback)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = NULL;
+	sm_db_stmt *st[3] = {NULL, NULL, NULL};
+	table_t(target);
+	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "INSERT OR ROLLBACK INTO t VALUES (1)", false, &st[0]),
+	    SM_DB_OK);
+	ck_assert_int_eq(sm_db_defer(st[0], -1), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "INSERT INTO t SELECT 5 WHERE sm_in_tx()", false, &st[1]),
+	    SM_DB_OK);
+	ck_assert_int_eq(sm_db_defer(st[1], -1), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "INSERT INTO t VALUES (6)", false, &st[2]), SM_DB_OK);
+	ck_assert_int_ne(sm_db_step(st[2]), SM_DB_DONE);
+	ck_assert_ptr_nonnull(strstr(sm_db_errmsg(db), "sm_in_tx"));
+	sm_db_rollback(db);
+	for (int i = 0; i < 3; i++)
+		sm_db_finalize(st[i]);
+	ck_assert_int_eq(rows_t(db), 1);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
 /* A node of an older sitemark, without sm_wrote: the first transaction's
  * writes fail there, and it goes again whole, its writes and COMMIT apart;
  * made once, as everything after. */
@@ -1361,6 +1391,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_deferred_answer_lost);
 	tcase_add_test(tc, test_commit_later);
 	tcase_add_test(tc, test_commit_later_old_node);
+	tcase_add_test(tc, test_write_after_rollback);
 	tcase_add_test(tc, test_commit_later_sql_ends);
 	tcase_add_test(tc, test_commit_later_stale);
 	tcase_add_test(tc, test_commit_later_rolled_back);

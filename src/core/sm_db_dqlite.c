@@ -746,6 +746,8 @@ send_stmt(dq_db *d, dq_stmt *s)
 
 static sm_db_rc begin_now(dq_db *d, dq_stmt *with);
 
+static sm_db_rc flush_held(dq_db *d);
+
 /* Send the statement: its rows, or its changes. */
 static sm_db_rc
 run_stmt(dq_stmt *s)
@@ -756,6 +758,24 @@ run_stmt(dq_stmt *s)
 		rc = begin_now(d, s->query ? s : NULL);
 		if (rc != SM_DB_OK || s->query)
 			goto done;
+	}
+	/* a write sent behind deferred writes runs even when one of them
+	 * made SQLite roll the transaction back (out of memory, a full disk,
+	 * an I/O error: the ones after it fail on sm_in_tx), and then it would
+	 * commit alone: those are answered first, and after such a failure
+	 * the write is not sent */
+	if (!s->query && d->in_tx && d->nheld > 0) {
+		if ((rc = flush_held(d)) != SM_DB_OK)
+			goto done;
+		for (size_t i = d->nsynced; i < d->nlater; i++) {
+			const sm_db_outcome *o = &d->later[i];
+			if (o->rc == SM_DB_NOMEM || o->rc == SM_DB_IOERR || o->rc == SM_DB_FULL ||
+			    (o->msg != NULL && strstr(o->msg, "sm_in_tx: not inside") != NULL)) {
+				set_msg(d, "%s", o->msg ? o->msg : "");
+				rc = o->rc;
+				goto done;
+			}
+		}
 	}
 	rc = SM_DB_RETRY;
 	/* outside a transaction a read may go again, once, on a new connection
