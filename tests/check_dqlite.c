@@ -565,17 +565,15 @@ no_account(const sm_user *now, void *ud, sm_err *e)
 	return now == NULL ? SM_OK : sm_err_add(e, SM_E_DENIED, NULL, "account %s exists", now->login);
 }
 
-/* A table T of the cluster at TARGET_, made anew, with one row (1). */
-static void
-table_t(const char *target_)
+/* A connection to the cluster, its table T made anew with one row (1). */
+static sm_db *
+db_with_t(sm_err *err)
 {
-	sm_err *err = sm_err_new();
 	sm_db *db = NULL;
-	TU_OK(err, sm_db_dqlite.open(target_, true, &db, err));
+	TU_OK(err, sm_db_dqlite.open(target, true, &db, err));
 	ck_assert_int_eq(sm_db_exec(db, "DROP TABLE IF EXISTS t; CREATE TABLE t(x INTEGER PRIMARY KEY);"
 	    " INSERT INTO t VALUES (1)"), SM_DB_OK);
-	sm_db_close(db);
-	sm_err_free(&err);
+	return db;
 }
 
 /* What the query SQL (a count) finds on DB. */
@@ -627,8 +625,7 @@ START_TEST(test_commit_later)
 	sm_db *db = NULL;
 	const sm_db_outcome *o = NULL;
 	size_t n = 0;
-	table_t(target);
-	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	db = db_with_t(err);
 	uint64_t before = sm_db_dqlite_round_trips(db);
 	/* both went: committed, in two round trips (BEGIN goes alone before
 	 * the first write when no read comes first) */
@@ -698,8 +695,7 @@ START_TEST(test_write_after_rollback)
 	sm_err *err = sm_err_new();
 	sm_db *db = NULL;
 	sm_db_stmt *st[3] = {NULL, NULL, NULL};
-	table_t(target);
-	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	db = db_with_t(err);
 	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
 	ck_assert_int_eq(sm_db_prepare(db, "INSERT OR ROLLBACK INTO t VALUES (1)", false, &st[0]),
 	    SM_DB_OK);
@@ -820,8 +816,7 @@ START_TEST(test_commit_later_sql_ends)
 	sm_db *db = NULL;
 	const sm_db_outcome *o = NULL;
 	size_t n = 0;
-	table_t(target);
-	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	db = db_with_t(err);
 	for (size_t i = 0; i < sizeof(ins) / sizeof(ins[0]); i++) {
 		ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
 		defer_x(db, ins[i], 10 + (int64_t)i, -1);
@@ -845,8 +840,7 @@ START_TEST(test_commit_later_stale)
 	sm_db *db = NULL;
 	const sm_db_outcome *o = NULL;
 	size_t n = 0;
-	table_t(target);
-	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	db = db_with_t(err);
 	/* three writes counted, then rolled back */
 	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
 	for (int i = 0; i < 3; i++)
@@ -902,8 +896,7 @@ START_TEST(test_commit_later_rolled_back)
 	sm_db *db = NULL;
 	const sm_db_outcome *o = NULL;
 	size_t n = 0;
-	table_t(target);
-	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	db = db_with_t(err);
 	ck_assert_int_eq(sm_db_begin(db, true), SM_DB_OK);
 	defer_x(db, "INSERT INTO t SELECT ?1 WHERE sm_in_tx()", 70, -1);
 	defer_x(db, "INSERT OR ROLLBACK INTO t SELECT ?1 WHERE sm_in_tx()", 1, -1);
@@ -937,8 +930,7 @@ START_TEST(test_commit_later_lost)
 	sm_db *db = NULL;
 	const sm_db_outcome *o = NULL;
 	size_t n = 0;
-	table_t(target);
-	TU_OK(err, sm_db_dqlite.open(target, false, &db, err));
+	db = db_with_t(err);
 	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
 		int64_t before = rows_t(db);
 		sm_dq_fault_lose_answer(lost[i], 1);
