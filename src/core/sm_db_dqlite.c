@@ -1073,13 +1073,12 @@ dq_commit(sm_db *db)
 
 static sm_db_rc dq_sync(sm_db *db, const sm_db_outcome **out, size_t *n);
 
-/* The first of D's outcomes, from FIRST on, that is a failure or changed
- * other rows than it had to: its failure (SM_DB_ERROR for the rows), else
- * SM_DB_OK. */
+/* The first of D's outcomes that is a failure or changed other rows than
+ * it had to: its failure (SM_DB_ERROR for the rows), else SM_DB_OK. */
 static sm_db_rc
-first_bad(const dq_db *d, size_t first)
+first_bad(const dq_db *d)
 {
-	for (size_t i = first; i < d->nlater; i++) {
+	for (size_t i = 0; i < d->nlater; i++) {
 		const sm_db_outcome *o = &d->later[i];
 		if (o->rc != SM_DB_OK)
 			return o->rc;
@@ -1107,7 +1106,7 @@ dq_commit_later(sm_db *db, const sm_db_outcome **out, size_t *n)
 	if (d->nheld == 0 || d->no_wrote || d->begin_sql != NULL || d->tx_lost || d->conn == NULL) {
 		if ((rc = dq_sync(db, out, n)) != SM_DB_OK)
 			return rc;
-		if ((bad = first_bad(d, 0)) != SM_DB_OK)
+		if ((bad = first_bad(d)) != SM_DB_OK)
 			return bad;
 		return dq_commit(db);
 	}
@@ -1125,12 +1124,12 @@ dq_commit_later(sm_db *db, const sm_db_outcome **out, size_t *n)
 	if ((rc = read_held(d)) != SM_DB_OK) {
 		/* the connection went: the COMMIT may have run, unless a write
 		 * answered before had failed */
-		d->unsure = rc == SM_DB_RETRY && first_bad(d, 0) == SM_DB_OK;
+		d->unsure = rc == SM_DB_RETRY && first_bad(d) == SM_DB_OK;
 		return rc;
 	}
 	*out = d->later;
 	*n = d->nsynced = d->nlater;
-	bad = first_bad(d, 0);
+	bad = first_bad(d);
 	uint64_t id = 0, changes = 0;
 	/* "COMMIT": the tests' fault loses a COMMIT's answer */
 	sm_dq_rc cr = sm_dq_exec_recv(d->conn, "COMMIT", &id, &changes);
