@@ -36,6 +36,7 @@
 #include "sm_dqlite_proto.h"
 #include "sm_err.h"
 #include "sm_store.h"
+#include "sm_view.h"
 #include "sm_workflow.h"
 #include "sm_yaml.h"
 #include "testutil.h"
@@ -989,6 +990,135 @@ START_TEST(test_commit_later_store_lost)
 }
 END_TEST
 
+/* The one integer Q yields (stepped now). */
+static int64_t
+one_int(sm_db_stmt *q)
+{
+	ck_assert_int_eq(sm_db_step(q), SM_DB_ROW);
+	int64_t v = sm_db_column_int64(q, 0);
+	ck_assert_int_eq(sm_db_step(q), SM_DB_DONE);
+	return v;
+}
+
+/* Reads sent ahead: several in one round trip, each taking its own answer;
+ * bound otherwise, asked again; never an answer from before a write of the
+ * connection, nor one forgotten by ahead_end; a statement finalized with
+ * its answer to come, or a query the leader refuses, leaves the next
+ * answers in their places; inside a transaction nothing is sent ahead. */
+START_TEST(test_ahead)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err), *other = NULL;
+	sm_db_stmt *x = NULL, *n = NULL, *bad = NULL, *m = NULL;
+	TU_OK(err, sm_db_dqlite.open(target, false, &other, err));
+	ck_assert(sm_db_has_ahead(db));
+	ck_assert_int_eq(sm_db_exec(db, "INSERT INTO t VALUES (2), (3)"), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT x * 10 FROM t WHERE x = ?1", true, &x), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) FROM t", true, &n), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT max(x) FROM t", true, &m), SM_DB_OK);
+
+	/* two in one trip */
+	uint64_t t0 = sm_db_dqlite_round_trips(db);
+	sm_db_bind_int64(x, 1, 2);
+	sm_db_ahead(x);
+	sm_db_ahead(n);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0); /* held */
+	sm_db_reset(x);
+	sm_db_bind_int64(x, 1, 2);
+	ck_assert_int_eq(one_int(x), 20);
+	ck_assert_int_eq(one_int(n), 3);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0 + 1);
+	/* taken once: stepped again, asked again */
+	sm_db_reset(n);
+	ck_assert_int_eq(one_int(n), 3);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0 + 2);
+
+	/* bound otherwise: the answer sent ahead is not taken */
+	sm_db_reset(x);
+	sm_db_bind_int64(x, 1, 2);
+	sm_db_ahead(x);
+	sm_db_reset(x);
+	sm_db_bind_int64(x, 1, 3);
+	ck_assert_int_eq(one_int(x), 30);
+
+	/* another statement stepped first: it goes with them, in one trip */
+	sm_db_reset(x);
+	sm_db_bind_int64(x, 1, 1);
+	sm_db_ahead(x);
+	sm_db_reset(n);
+	sm_db_ahead(n);
+	t0 = sm_db_dqlite_round_trips(db);
+	sm_db_reset(m);
+	ck_assert_int_eq(one_int(m), 3);
+	sm_db_reset(x);
+	sm_db_bind_int64(x, 1, 1);
+	ck_assert_int_eq(one_int(x), 10);
+	ck_assert_int_eq(one_int(n), 3);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0 + 1);
+
+	/* a write of the connection after it: not taken (held, or answered) */
+	for (int answered = 0; answered < 2; answered++) {
+		sm_db_reset(n);
+		sm_db_ahead(n);
+		if (answered) {
+			sm_db_reset(m);
+			ck_assert_int_eq(one_int(m), 4);
+		}
+		ck_assert_int_eq(sm_db_exec(db, answered ? "INSERT INTO t VALUES (5)"
+		    : "INSERT INTO t VALUES (4)"), SM_DB_OK);
+		sm_db_reset(n);
+		ck_assert_int_eq(one_int(n), 4 + answered);
+	}
+	/* forgotten at ahead_end: another connection's write is seen */
+	sm_db_reset(n);
+	sm_db_ahead(n);
+	sm_db_reset(m);
+	ck_assert_int_eq(one_int(m), 5); /* n's answer read with it */
+	sm_db_ahead_end(db);
+	ck_assert_int_eq(sm_db_exec(other, "INSERT INTO t VALUES (6)"), SM_DB_OK);
+	sm_db_reset(n);
+	ck_assert_int_eq(one_int(n), 6);
+
+	/* finalized with its answer to come; refused by the leader: the
+	 * answers after them stay in their places */
+	sm_db_stmt *gone = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT 99", false, &gone), SM_DB_OK);
+	sm_db_ahead(gone);
+	sm_db_finalize(gone);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT no_such_column FROM t", false, &bad), SM_DB_OK);
+	sm_db_ahead(bad);
+	sm_db_reset(x);
+	sm_db_bind_int64(x, 1, 6);
+	sm_db_ahead(x);
+	sm_db_reset(m);
+	ck_assert_int_eq(one_int(m), 6);
+	ck_assert_int_eq(sm_db_step(bad), SM_DB_ERROR);
+	ck_assert_ptr_nonnull(strstr(sm_db_errmsg(db), "no_such_column"));
+	sm_db_reset(x);
+	sm_db_bind_int64(x, 1, 6);
+	ck_assert_int_eq(one_int(x), 60);
+
+	/* inside a transaction: asked in it, not ahead */
+	ck_assert_int_eq(sm_db_begin(db, false), SM_DB_OK);
+	sm_db_reset(n);
+	sm_db_ahead(n);
+	ck_assert_int_eq(sm_db_exec(other, "INSERT INTO t VALUES (7)"), SM_DB_OK);
+	sm_db_reset(n);
+	t0 = sm_db_dqlite_round_trips(db);
+	ck_assert_int_eq(one_int(n), 7);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0 + 1); /* with its BEGIN */
+	ck_assert_int_eq(sm_db_rollback(db), SM_DB_OK);
+
+	sm_db_finalize(bad);
+	sm_db_finalize(m);
+	sm_db_finalize(n);
+	sm_db_finalize(x);
+	sm_db_close(other);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_round_trips)
 {
 	sm_err *err = sm_err_new();
@@ -1132,6 +1262,44 @@ START_TEST(test_transition_account)
 	TU_OK(err, act_trips(rev, id, SM_ACTION_APPROVE, &trips, err));
 	ck_assert_uint_eq(trips, 2);
 	ck_assert_int_eq(case_version(admin, id, err), v + 1);
+
+	/* a case's detail: the account with the case, then the rest (unit,
+	 * office, mark, check, history, notices, notes) in one round trip;
+	 * what it shows is what each read alone finds */
+	sm_case_view cv;
+	sm_event *hist = NULL;
+	size_t nhist = 0;
+	TU_OK(err, sm_app_login(admin, "admin", err));
+	tu_staff(admin, "admin", "svc", SM_ROLE_SERVICE, NULL, err);
+	sm_app *svc = app_on_cluster("svc", err);
+	TU_OK(err, sm_case_note(svc, id, "材料齐全", err));
+	uint64_t before = sm_store_round_trips(rev->store);
+	TU_OK(err, sm_view_case(rev, id, &cv, err));
+	ck_assert_uint_eq(sm_store_round_trips(rev->store) - before, 2);
+	TU_OK(err, sm_store_case_history(admin->store, id, &hist, &nhist, err));
+	ck_assert_uint_ge(nhist, 2);
+	ck_assert_uint_eq(cv.n_history, nhist);
+	ck_assert_str_eq(cv.history[nhist - 1].action, hist[nhist - 1].action);
+	ck_assert_int_eq(cv.unit.id, unit_id);
+	ck_assert_str_eq(cv.office_name, "某编办");
+	ck_assert_uint_eq(cv.n_notes, 1);
+	ck_assert_str_eq(cv.notes[0].text, "材料齐全");
+	sm_case_view_clear(&cv);
+	for (size_t i = 0; i < nhist; i++)
+		sm_event_clear(&hist[i]);
+	free(hist);
+	/* the reviewer disabled since: refused, though the case was asked
+	 * with the account; a change made since is seen */
+	TU_OK(err, sm_user_enable(admin, "fz", false, err));
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_view_case(rev, id, &cv, err), SM_E_DENIED);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "was disabled"));
+	TU_OK(err, sm_user_enable(admin, "fz", true, err));
+	TU_OK(err, sm_case_note(svc, id, "已电话核实", err));
+	TU_OK(err, sm_view_case(rev, id, &cv, err));
+	ck_assert_uint_eq(cv.n_notes, 2);
+	sm_case_view_clear(&cv);
+	sm_app_close(&svc);
 	sm_app_close(&rev);
 	sm_app_close(&unit);
 	sm_app_close(&admin);
@@ -1389,6 +1557,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_commit_later_rolled_back);
 	tcase_add_test(tc, test_commit_later_lost);
 	tcase_add_test(tc, test_commit_later_store_lost);
+	tcase_add_test(tc, test_ahead);
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);

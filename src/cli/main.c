@@ -206,12 +206,15 @@ second_factor(cli *c)
 static int
 run_console(cli *c)
 {
-	sm_app_opts o = {.db_path = c->db, .config_path = c->config, .mode = SM_OPEN_EXISTING};
+	char *login = c->as ? strdup(c->as) : sm_app_unix_login();
+	sm_app_opts o = {.db_path = c->db, .config_path = c->config, .mode = SM_OPEN_EXISTING,
+	    .login = login};
 	sm_status st = sm_app_open(&o, &c->app, c->warn, c->err);
 	cli_print_problems(c, c->warn);
-	if (st != SM_OK)
+	if (st != SM_OK) {
+		free(login);
 		return cli_fail(c, st);
-	char *login = c->as ? strdup(c->as) : sm_app_unix_login();
+	}
 	st = sm_app_login(c->app, login, c->err);
 	free(login);
 	if (st != SM_OK)
@@ -258,17 +261,19 @@ privileged(void)
 static int
 open_session(cli *c, const cli_command *k)
 {
+	/* init logs in itself, after making the first account */
+	char *login = k->store == CLI_CREATE ? NULL : c->as ? strdup(c->as) : sm_app_unix_login();
 	sm_app_opts o = {
 		.db_path = c->db, .config_path = c->config,
 		.mode = k->store == CLI_CREATE ? SM_OPEN_CREATE : SM_OPEN_EXISTING,
+		.login = login,
 	};
 	sm_status st = sm_app_open(&o, &c->app, c->warn, c->err);
 	cli_print_problems(c, c->warn);
-	if (st != SM_OK)
-		return cli_fail(c, st);
-	if (k->store == CLI_CREATE)
-		return 0; /* init logs in itself, after making the first account */
-	char *login = c->as ? strdup(c->as) : sm_app_unix_login();
+	if (st != SM_OK || k->store == CLI_CREATE) {
+		free(login);
+		return st != SM_OK ? cli_fail(c, st) : 0;
+	}
 	st = sm_app_login(c->app, login, c->err);
 	free(login);
 	if (st != SM_OK)

@@ -131,7 +131,9 @@ sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
 	if ((st = sm_store_open(app->db_path, opts->mode, &app->store, err)) != SM_OK)
 		goto fail;
 	sm_store_set_clock(app->store, &app->clock);
-	/* the security administrator's policy over the configuration's */
+	/* the security administrator's policy over the configuration's (and
+	 * the account about to log in with it) */
+	sm_store_ahead_case(app->store, opts->login, 0);
 	if ((st = sm_policy_load(app, err)) != SM_OK)
 		goto fail;
 	sm_store_set_anchors(app->store, app->cfg->audit_anchors, app->cfg->audit_anchor_every,
@@ -230,6 +232,7 @@ sm_app_login(sm_app *app, const char *login, sm_err *err)
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("cannot tell who you are: no Unix login name"));
 	st = sm_store_user_get(app->store, login, &u, err);
+	sm_store_ahead_end(app->store); /* its read sent ahead (sm_app_open), if any */
 	if (st == SM_E_NOTFOUND) {
 		char *support = sm_app_support_line(app);
 		st = sm_err_add(err, SM_E_DENIED, NULL,

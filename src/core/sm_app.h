@@ -31,6 +31,9 @@ typedef struct sm_app_opts {
 	const char *db_path;     /* --db, or NULL for the default */
 	const char *config_path; /* --config, or NULL to search */
 	sm_open_mode mode;       /* SM_OPEN_CREATE for init */
+	/* who logs in next (sm_app_login), or NULL: on a cluster the
+	 * account's read goes with the policy's, in one round trip */
+	const char *login;
 } sm_app_opts;
 
 /* The database path: DB_OPT, else $SITEMARK_DB, else the configuration's

@@ -176,6 +176,18 @@ struct sm_db_driver {
 	 * as column_text's (NULL for NULL, and for a value of another type). */
 	sm_db_rc (*bind_blob)(sm_db_stmt *st, int i, const void *v, size_t n);
 	const void *(*column_blob)(sm_db_stmt *st, int i, size_t *n);
+
+	/* Optional (a networked driver): the bound query ST sent now, its
+	 * answer not waited for: the queries sent ahead go in one round trip
+	 * with the next request that needs an answer.  The next step of ST,
+	 * bound to the same parameters again, takes that answer instead of
+	 * asking; bound otherwise, it asks.  Only outside a transaction, and
+	 * never a failure: a query that cannot be sent ahead is asked when
+	 * stepped.  What was sent ahead and not taken is forgotten by
+	 * ahead_end, and by a begin, an exec, a check or a backup: an answer
+	 * is never taken after the connection wrote. */
+	void (*ahead)(sm_db_stmt *st);
+	void (*ahead_end)(sm_db *db);
 };
 
 /* The local driver: one SQLite file in WAL mode (sm_db_sqlite.c). */
@@ -404,6 +416,27 @@ static inline bool
 sm_db_has_commit_later(const sm_db *db)
 {
 	return db->drv->commit_later != NULL;
+}
+
+/* Whether DB's driver sends reads ahead. */
+static inline bool
+sm_db_has_ahead(const sm_db *db)
+{
+	return db->drv->ahead != NULL;
+}
+
+static inline void
+sm_db_ahead(sm_db_stmt *st)
+{
+	if (st->drv->ahead != NULL)
+		st->drv->ahead(st);
+}
+
+static inline void
+sm_db_ahead_end(sm_db *db)
+{
+	if (db->drv->ahead_end != NULL)
+		db->drv->ahead_end(db);
 }
 
 static inline sm_db_rc

@@ -39,6 +39,11 @@
 #include "sm_random.h"
 
 #define DQ_DATABASE "sitemark"
+/* what schema_get reads: the schema version, whose the database is, and
+ * whether it has tables */
+#define DQ_SCHEMA_SQL "SELECT (SELECT user_version FROM pragma_user_version)," \
+	" (SELECT application_id FROM pragma_application_id)," \
+	" (SELECT count(*) FROM sqlite_master)"
 #define DQ_PREFIX SM_DB_DQLITE_PREFIX
 
 typedef struct dq_db {
@@ -75,6 +80,19 @@ typedef struct dq_db {
 	 * (CLOCK_MONOTONIC, ms; 0: none) */
 	int64_t deadline;
 	bool unsure;      /* the last COMMIT went, and its answer did not come */
+	/* queries sent ahead (sm_db_ahead), in the order of their requests:
+	 * S NULL when its statement was finalized; UNREAD while the answer
+	 * has not been read (the request held, or sent) */
+	struct ahead {
+		struct dq_stmt *s;
+		bool unread;
+	} *ahead;
+	size_t nahead, capahead;
+	/* the schema's query answered with the connection's session, and
+	 * the connection's round trips then: schema_get takes it while
+	 * nothing has been sent since */
+	sm_dq_rows schema;
+	uint64_t schema_trips;
 	char msg[600];
 } dq_db;
 
@@ -91,6 +109,12 @@ typedef struct dq_stmt {
 	sm_dq_rows rows;
 	size_t cur;       /* the current row + 1 */
 	char (*num)[32];  /* a column's number as text */
+	/* sent ahead (in D's list): its parameters then (params_key), and
+	 * its rows once read (PRE_READ) */
+	bool is_ahead, pre_read;
+	char *key;
+	size_t keylen;
+	sm_dq_rows pre;
 } dq_stmt;
 
 #define DQ(d) ((dq_db *)(d))
@@ -129,10 +153,13 @@ forget_later(dq_db *d, size_t n)
 	d->nsynced = d->nsynced > n ? d->nsynced - n : 0;
 }
 
+static void ahead_forget(dq_db *d);
+
 static void
 drop_conn(dq_db *d)
 {
 	forget_held(d);
+	ahead_forget(d);
 	if (d->conn) {
 		d->trips_closed += sm_dq_round_trips(d->conn);
 		sm_dq_close(d->conn);
@@ -251,10 +278,195 @@ ensure_conn(dq_db *d)
 	 * SQLITE_IOERR_SHORT_READ, "disk I/O error"; fixed in 1.13.0): a
 	 * transaction that changes more pages than the leader's page cache
 	 * holds (about 2 MB) keeps them in memory instead.  With CLIENT and
-	 * OPEN: one round trip. */
+	 * OPEN, and the schema's query (what opening a store asks first): one
+	 * round trip. */
+	sm_dq_rows_clear(&d->schema);
 	sm_dq_rc rc = sm_dq_session(d->conn, client, DQ_DATABASE,
-	    "PRAGMA foreign_keys = ON; PRAGMA cache_spill = OFF", &d->dbid);
+	    "PRAGMA foreign_keys = ON; PRAGMA cache_spill = OFF", DQ_SCHEMA_SQL, &d->schema,
+	    &d->dbid);
+	d->schema_trips = sm_dq_round_trips(d->conn);
 	return outcome(d, rc);
+}
+
+/* ------------------------------------------------------------ reads sent ahead
+ *
+ * A read of several independent queries (a case's unit, mark, history,
+ * notices...) costs a round trip each when each waits for its answer
+ * before the next is sent: on a slow link, most of the time a screen
+ * takes.  sm_db_ahead sends a bound query's request at once, held on the
+ * connection with the others sent ahead until a request needs an answer
+ * (the first step of one of them, or another statement): then all go in
+ * one write, and their answers are read in order into each statement
+ * (PRE).  A step of the statement bound to the same parameters takes the
+ * rows read; bound otherwise, it asks again.  Only outside a
+ * transaction: a BEGIN, a script, a plain query or a backup forgets what
+ * was sent ahead (its answers read, or its requests dropped while still
+ * held), and so does sm_db_ahead_end: an answer is never taken after
+ * this connection wrote, nor long after it came. */
+
+/* S's parameters as bytes: what its answer was asked with. */
+static char *
+params_key(const dq_stmt *s, size_t *len)
+{
+	size_t n = 0;
+	for (int i = 0; i < s->nparams; i++) {
+		const sm_dq_value *v = &s->params[i];
+		n += 1 + sizeof(int64_t) + sizeof(double) + sizeof(size_t);
+		if (v->type == SM_DQ_TEXT || v->type == SM_DQ_BLOB || v->type == SM_DQ_ISO8601)
+			n += v->len;
+	}
+	char *k = malloc(n + 1), *p = k;
+	if (k == NULL)
+		return NULL;
+	for (int i = 0; i < s->nparams; i++) {
+		const sm_dq_value *v = &s->params[i];
+		size_t l = 0;
+		*p++ = (char)v->type;
+		memcpy(p, &v->i, sizeof(int64_t));
+		p += sizeof(int64_t);
+		memcpy(p, &v->f, sizeof(double));
+		p += sizeof(double);
+		if (v->type == SM_DQ_TEXT || v->type == SM_DQ_BLOB || v->type == SM_DQ_ISO8601)
+			l = v->len;
+		memcpy(p, &l, sizeof(size_t));
+		p += sizeof(size_t);
+		if (l > 0)
+			memcpy(p, v->s, l);
+		p += l;
+	}
+	*len = n;
+	return k;
+}
+
+/* S no longer sent ahead: its rows read, if any, and key forgotten. */
+static void
+ahead_clear(dq_stmt *s)
+{
+	sm_dq_rows_clear(&s->pre);
+	free(s->key);
+	s->key = NULL;
+	s->keylen = 0;
+	s->is_ahead = s->pre_read = false;
+}
+
+/* Everything sent ahead forgotten, the answers not read left unread (the
+ * connection went, or is about to: drop_conn). */
+static void
+ahead_forget(dq_db *d)
+{
+	for (size_t i = 0; i < d->nahead; i++)
+		if (d->ahead[i].s != NULL)
+			ahead_clear(d->ahead[i].s);
+	d->nahead = 0;
+}
+
+/* Read the answers to the queries sent ahead, in order (their requests
+ * sent already): each into its statement.  A failure the leader answered
+ * is left for the statement's own step to meet; a failure of the
+ * connection drops it (and all sent ahead): SM_DB_RETRY. */
+static sm_db_rc
+ahead_read(dq_db *d)
+{
+	for (size_t i = 0; i < d->nahead; i++) {
+		struct ahead *a = &d->ahead[i];
+		if (!a->unread)
+			continue;
+		sm_dq_rows r;
+		sm_dq_rc rc = sm_dq_query_recv(d->conn, &r);
+		a->unread = false;
+		if (rc != SM_DQ_OK && rc != SM_DQ_FAILURE) {
+			/* an answer half read would be taken for the next one's */
+			outcome(d, rc);
+			drop_conn(d);
+			return SM_DB_RETRY;
+		}
+		if (rc == SM_DQ_OK && a->s != NULL && a->s->key != NULL) {
+			a->s->pre = r;
+			a->s->pre_read = true;
+		} else {
+			if (rc == SM_DQ_OK)
+				sm_dq_rows_clear(&r);
+			if (a->s != NULL)
+				ahead_clear(a->s);
+			a->s = NULL;
+		}
+	}
+	return SM_DB_OK;
+}
+
+/* Forget what was sent ahead: its requests dropped while they are still
+ * held, else their answers read (they were sent) and dropped. */
+static void
+ahead_cancel(dq_db *d)
+{
+	if (d->nahead == 0)
+		return;
+	bool unread = false;
+	for (size_t i = 0; i < d->nahead; i++)
+		unread = unread || d->ahead[i].unread;
+	if (unread && d->conn != NULL) {
+		if (sm_dq_holding(d->conn))
+			sm_dq_drop_held(d->conn); /* none of them went */
+		else
+			ahead_read(d);
+	}
+	ahead_forget(d);
+}
+
+/* The answers to what was sent ahead: the requests still held sent, then
+ * the answers read. */
+static sm_db_rc
+ahead_settle(dq_db *d)
+{
+	if (d->conn == NULL)
+		return SM_DB_RETRY;
+	if (sm_dq_holding(d->conn)) {
+		sm_dq_rc r = sm_dq_send_held(d->conn);
+		if (r != SM_DQ_OK)
+			return outcome(d, r);
+	}
+	return ahead_read(d);
+}
+
+static void
+dq_ahead(sm_db_stmt *st)
+{
+	dq_stmt *s = DS(st);
+	dq_db *d = s->db;
+	if (s->is_ahead) { /* sent ahead before, and not taken: not any more */
+		for (size_t i = 0; i < d->nahead; i++)
+			if (d->ahead[i].s == s)
+				d->ahead[i].s = NULL;
+		ahead_clear(s);
+	}
+	if (!s->query || s->bind_rc != SM_DB_OK || d->in_tx || d->tx_lost ||
+	    d->begin_sql != NULL || d->nheld > 0 || ensure_conn(d) != SM_DB_OK)
+		return;
+	if (d->nahead == d->capahead) {
+		size_t cap = d->capahead ? d->capahead * 2 : 8;
+		struct ahead *a = realloc(d->ahead, cap * sizeof(*a));
+		if (a == NULL)
+			return;
+		d->ahead = a;
+		d->capahead = cap;
+	}
+	if ((s->key = params_key(s, &s->keylen)) == NULL)
+		return;
+	sm_dq_hold(d->conn);
+	if (sm_dq_query_send(d->conn, d->dbid, s->sql, s->params, s->nparams) != SM_DQ_OK) {
+		/* not sent (too many parameters...; no memory: dropped from
+		 * what is held) */
+		ahead_clear(s);
+		return;
+	}
+	s->is_ahead = true;
+	d->ahead[d->nahead++] = (struct ahead){.s = s, .unread = true};
+}
+
+static void
+dq_ahead_end(sm_db *db)
+{
+	ahead_cancel(DQ(db));
 }
 
 /* ------------------------------------------------------------ opening */
@@ -322,6 +534,9 @@ dq_close(sm_db *db)
 	if (d == NULL)
 		return;
 	forget_held(d);
+	ahead_forget(d);
+	free(d->ahead);
+	sm_dq_rows_clear(&d->schema);
 	forget_later(d, d->nlater);
 	free(d->held);
 	free(d->later);
@@ -343,6 +558,7 @@ static sm_db_rc
 query_plain(dq_db *d, const char *sql, sm_dq_rows *r)
 {
 	sm_db_rc rc = SM_DB_RETRY;
+	ahead_cancel(d);
 	for (int tries = 0; tries < (d->conn ? 2 : 1) && rc == SM_DB_RETRY; tries++) {
 		bool in_tx = d->in_tx;
 		if ((rc = ensure_conn(d)) != SM_DB_OK)
@@ -359,11 +575,13 @@ dq_schema_get(sm_db *db, const char *target, int *version, sm_err *err)
 {
 	dq_db *d = DQ(db);
 	sm_dq_rows r;
+	sm_db_rc rc;
 	*version = 0;
-	sm_db_rc rc = query_plain(d, "SELECT (SELECT user_version FROM pragma_user_version),"
-	    " (SELECT application_id FROM pragma_application_id),"
-	    " (SELECT count(*) FROM sqlite_master)", &r);
-	if (rc != SM_DB_OK)
+	if (d->conn != NULL && d->schema.nrows > 0 &&
+	    sm_dq_round_trips(d->conn) == d->schema_trips) {
+		r = d->schema; /* asked with the session, and nothing since */
+		memset(&d->schema, 0, sizeof(d->schema));
+	} else if ((rc = query_plain(d, DQ_SCHEMA_SQL, &r)) != SM_DB_OK)
 		return sm_db_fail(db, rc, err);
 	if (r.nrows != 1 || r.ncols != 3) {
 		sm_dq_rows_clear(&r);
@@ -448,6 +666,7 @@ dq_backup(sm_db *db, const char *dest, sm_err *err)
 	dq_db *d = DQ(db);
 	sm_dq_files files = {0};
 	char *wal = NULL;
+	ahead_cancel(d);
 	sm_db_rc rc = ensure_conn(d);
 	if (rc == SM_DB_OK)
 		rc = outcome(d, sm_dq_dump(d->conn, DQ_DATABASE, &files));
@@ -539,6 +758,13 @@ dq_reset(sm_db_stmt *st)
 static void
 dq_finalize(sm_db_stmt *st)
 {
+	dq_stmt *s = DS(st);
+	if (s->is_ahead) { /* its answer, if still to come, is read and dropped */
+		for (size_t i = 0; i < s->db->nahead; i++)
+			if (s->db->ahead[i].s == s)
+				s->db->ahead[i].s = NULL;
+		ahead_clear(s);
+	}
 	dq_reset(st);
 	free(DS(st)->sql);
 	free(st);
@@ -731,7 +957,7 @@ send_stmt(dq_db *d, dq_stmt *s)
 	if (r != SM_DQ_OK)
 		return outcome(d, r);
 	sm_db_rc rc = read_held(d);
-	if (rc != SM_DB_OK)
+	if (rc != SM_DB_OK || (rc = ahead_read(d)) != SM_DB_OK)
 		return rc;
 	if (s->query)
 		return outcome(d, sm_dq_query_recv(d->conn, &s->rows));
@@ -797,6 +1023,36 @@ done:
 	return rc;
 }
 
+/* Whether S takes the rows sent ahead for it (they are then its rows):
+ * its answer read (with the others sent ahead) when it was not, and S
+ * bound as it was sent. */
+static bool
+take_ahead(dq_stmt *s)
+{
+	dq_db *d = s->db;
+	bool took = false;
+	if (!s->pre_read)
+		ahead_settle(d); /* a failure: S asks again */
+	if (s->pre_read) {
+		size_t len = 0;
+		char *key = params_key(s, &len);
+		took = key != NULL && len == s->keylen && memcmp(key, s->key, len) == 0 &&
+		    (s->pre.ncols == 0 ||
+		     (s->num = calloc((size_t)s->pre.ncols, sizeof(*s->num))) != NULL);
+		free(key);
+		if (took) {
+			sm_dq_rows_clear(&s->rows);
+			s->rows = s->pre;
+			memset(&s->pre, 0, sizeof(s->pre));
+		}
+	}
+	for (size_t i = 0; i < d->nahead; i++)
+		if (d->ahead[i].s == s)
+			d->ahead[i].s = NULL;
+	ahead_clear(s);
+	return took;
+}
+
 static sm_db_rc
 dq_step(sm_db_stmt *st)
 {
@@ -804,9 +1060,11 @@ dq_step(sm_db_stmt *st)
 	if (s->bind_rc != SM_DB_OK)
 		return s->bind_rc;
 	if (!s->ran) {
-		sm_db_rc rc = run_stmt(s);
-		if (rc != SM_DB_OK)
-			return rc;
+		if (!s->is_ahead || !take_ahead(s)) {
+			sm_db_rc rc = run_stmt(s);
+			if (rc != SM_DB_OK)
+				return rc;
+		}
 		s->ran = true;
 		s->cur = 0;
 	}
@@ -936,6 +1194,7 @@ dq_exec(sm_db *db, const char *script)
 {
 	dq_db *d = DQ(db);
 	sm_db_rc rc;
+	ahead_cancel(d);
 	if (d->begin_sql != NULL && (rc = begin_now(d, NULL)) != SM_DB_OK)
 		return rc;
 	if ((rc = ensure_conn(d)) != SM_DB_OK)
@@ -1020,6 +1279,7 @@ static sm_db_rc
 dq_begin(sm_db *db, bool immediate)
 {
 	dq_db *d = DQ(db);
+	ahead_cancel(d);
 	forget_held(d);
 	forget_later(d, d->nlater);
 	d->tx_lost = false;
@@ -1166,6 +1426,7 @@ dq_rollback(sm_db *db)
 {
 	dq_db *d = DQ(db);
 	d->begin_sql = NULL;
+	ahead_cancel(d);
 	forget_held(d);
 	forget_later(d, d->nlater);
 	d->tx_lost = false;
@@ -1333,4 +1594,6 @@ const sm_db_driver sm_db_dqlite = {
 	.commit_later = dq_commit_later,
 	.bind_blob = dq_bind_blob,
 	.column_blob = dq_column_blob,
+	.ahead = dq_ahead,
+	.ahead_end = dq_ahead_end,
 };

@@ -1013,7 +1013,8 @@ answer_after(sm_dq_conn *c, int answer, sm_dq_rc first, struct msg *m)
 }
 
 sm_dq_rc
-sm_dq_session(sm_dq_conn *c, uint64_t id, const char *name, const char *sql, uint32_t *db)
+sm_dq_session(sm_dq_conn *c, uint64_t id, const char *name, const char *sql, const char *query,
+    sm_dq_rows *rows, uint32_t *db)
 {
 	struct msg m;
 	sm_dq_rc rc;
@@ -1026,7 +1027,8 @@ sm_dq_session(sm_dq_conn *c, uint64_t id, const char *name, const char *sql, uin
 	    send_request(c, REQ_OPEN, 0) != SM_DQ_OK)
 		goto nomem;
 	/* the database's id: dqlite 1.11 opens one a connection, and its id is 0 */
-	if (sql_request(c, REQ_EXEC_SQL, 0, sql, NULL, 0) != SM_DQ_OK)
+	if (sql_request(c, REQ_EXEC_SQL, 0, sql, NULL, 0) != SM_DQ_OK ||
+	    (query != NULL && sql_request(c, REQ_QUERY_SQL, 0, query, NULL, 0) != SM_DQ_OK))
 		goto nomem;
 	if ((rc = sm_dq_send_held(c)) != SM_DQ_OK)
 		return rc;
@@ -1046,6 +1048,25 @@ sm_dq_session(sm_dq_conn *c, uint64_t id, const char *name, const char *sql, uin
 		if (rc == SM_DQ_OK)
 			free(m.body);
 		first = rc;
+	}
+	if (query != NULL) {
+		sm_dq_rows r;
+		uint64_t code = c->fail_code;
+		char msg[sizeof(c->fail_msg)];
+		memcpy(msg, c->fail_msg, sizeof(msg));
+		rc = sm_dq_query_recv(c, &r);
+		if (rc != SM_DQ_OK && rc != SM_DQ_FAILURE)
+			return rc;
+		if (first == SM_DQ_OK && rc == SM_DQ_OK) {
+			*rows = r;
+		} else if (first != SM_DQ_OK) {
+			if (rc == SM_DQ_OK)
+				sm_dq_rows_clear(&r);
+			c->fail_code = code; /* the first failure is the one told */
+			memcpy(c->fail_msg, msg, sizeof(msg));
+		}
+		if (first == SM_DQ_OK)
+			first = rc;
 	}
 	return first;
 nomem:

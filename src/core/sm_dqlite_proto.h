@@ -121,11 +121,12 @@ uint64_t sm_dq_round_trips(const sm_dq_conn *c);
 sm_dq_rc sm_dq_leader(sm_dq_conn *c, uint64_t *id, char **address);
 sm_dq_rc sm_dq_client(sm_dq_conn *c, uint64_t id);
 sm_dq_rc sm_dq_open(sm_dq_conn *c, const char *name, uint32_t *db);
-/* CLIENT ID, OPEN NAME (*DB) and EXEC_SQL SQL on it, in one round trip:
- * a failure is the first request's that failed (the answers after it are
- * read all the same). */
+/* CLIENT ID, OPEN NAME (*DB), EXEC_SQL SQL on it and, when QUERY is not
+ * NULL, QUERY_SQL QUERY (its rows into *ROWS), in one round trip: a
+ * failure is the first request's that failed (the answers after it are
+ * read all the same, and *ROWS is set only when all went). */
 sm_dq_rc sm_dq_session(sm_dq_conn *c, uint64_t id, const char *name, const char *sql,
-    uint32_t *db);
+    const char *query, sm_dq_rows *rows, uint32_t *db);
 sm_dq_rc sm_dq_exec(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params,
     int n, uint64_t *last_id, uint64_t *changes);
 sm_dq_rc sm_dq_query(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value *params,

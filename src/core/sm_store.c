@@ -3042,6 +3042,55 @@ sm_store_case_get(sm_store *s, int64_t id, sm_case *out, sm_err *err)
 	return case_get(&s->c, id, out, err);
 }
 
+/* Statement ID sent ahead on S's connection, bound to TEXT (when not
+ * NULL) and I (when not -1), in that order. */
+static void
+ahead(sm_store *s, enum stmt_id id, const char *text, int64_t i)
+{
+	sm_db_stmt *st = stmt(&s->c, id, NULL);
+	int n = 1;
+	if (st == NULL)
+		return;
+	if (text != NULL)
+		sm_db_bind_text(st, n++, text);
+	if (i != -1)
+		sm_db_bind_int64(st, n, i);
+	sm_db_ahead(st);
+}
+
+void
+sm_store_ahead_case(sm_store *s, const char *login, int64_t id)
+{
+	if (!sm_db_has_ahead(s->c.db))
+		return;
+	if (login != NULL)
+		ahead(s, ST_USER_GET, login, -1);
+	if (id > 0)
+		ahead(s, ST_CASE_GET, NULL, id);
+}
+
+void
+sm_store_ahead_case_detail(sm_store *s, const sm_case *c, bool notes)
+{
+	if (!sm_db_has_ahead(s->c.db))
+		return;
+	ahead(s, ST_UNIT_GET, NULL, c->unit);
+	if (c->office != NULL)
+		ahead(s, ST_OFFICE_GET, c->office, -1);
+	ahead(s, ST_MARK_GET, NULL, c->id);
+	ahead(s, ST_MARK_CHECK_LATEST, NULL, c->id);
+	ahead(s, ST_AUDIT_CASE, NULL, c->id);
+	ahead(s, ST_NOTICE_LIST, NULL, c->id);
+	if (notes)
+		ahead(s, ST_NOTE_LIST, "case", c->id);
+}
+
+void
+sm_store_ahead_end(sm_store *s)
+{
+	sm_db_ahead_end(s->c.db);
+}
+
 /* Which filters are set, as bits; each combination has its own statement. */
 enum {
 	F_STATE = 1, F_KIND = 2, F_OFFICE = 4, F_UNIT = 8, F_TEXT = 16, F_ACTED = 32,

@@ -234,6 +234,20 @@ sm_status sm_store_unit_domains(sm_store *s, int64_t unit, const char *tld_ace, 
                                 char ***unicode, size_t *n, sm_err *err);
 sm_status sm_store_case_get(sm_store *s, int64_t id, sm_case *out, sm_err *err);
 
+/* Reads sent ahead (a networked store; nothing on a local file): the
+ * queries of the reads named go to the cluster now, together, and the
+ * reads made next with the same arguments take their answers instead of a
+ * round trip each.  What was not taken is forgotten at sm_store_ahead_end,
+ * at the next write, or when sent ahead again.  Nothing is decided here:
+ * a reader that may not see something simply does not read it. */
+/* sm_store_user_get(LOGIN) and sm_store_case_get(ID) (either 0 / NULL: not). */
+void sm_store_ahead_case(sm_store *s, const char *login, int64_t id);
+/* What a case's detail reads besides: C's unit and office,
+ * sm_store_mark_get, sm_store_mark_check_latest (its check), the case's
+ * history and notices, and, with NOTES, its notes. */
+void sm_store_ahead_case_detail(sm_store *s, const sm_case *c, bool notes);
+void sm_store_ahead_end(sm_store *s);
+
 
 /* Cases matching F, newest first by id (stable), with the unit joined. */
 sm_status sm_store_case_list(sm_store *s, const sm_case_filter *f, sm_case **out, size_t *n,

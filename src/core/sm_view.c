@@ -402,6 +402,8 @@ sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 	out->days_left = sm_case_days_left(app, &out->c);
 	out->n_actions = sm_case_actions(app, &out->c, out->actions, SM_ACTION_COUNT);
 	out->may_print = sm_case_may_print(app, &out->c);
+	/* what follows in one round trip on a cluster */
+	sm_store_ahead_case_detail(app->store, &out->c, app->user.role != SM_ROLE_UNIT);
 	out->office_name = sm_view_office_name(app, out->c.office);
 	if ((st = sm_store_unit_get(app->store, out->c.unit, &out->unit, err)) != SM_OK)
 		goto fail;
@@ -419,6 +421,7 @@ sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 	if (app->user.role != SM_ROLE_UNIT &&
 	    (st = sm_store_notes(app->store, "case", id, &out->notes, &out->n_notes, err)) != SM_OK)
 		goto fail;
+	sm_store_ahead_end(app->store);
 	if (app->user.role == SM_ROLE_UNIT)
 		drop_notes(out);
 	if (out->c.kind == SM_KIND_DOMAIN && out->c.state == SM_STATE_AWAITING_PAYMENT) {
@@ -445,6 +448,7 @@ sm_view_case(sm_app *app, int64_t id, sm_case_view *out, sm_err *err)
 	}
 	return SM_OK;
 fail:
+	sm_store_ahead_end(app->store);
 	sm_case_view_clear(out);
 	return st;
 }

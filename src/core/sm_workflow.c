@@ -1147,9 +1147,16 @@ sm_status
 sm_case_read(sm_app *app, int64_t case_id, sm_case *out, sm_err *err)
 {
 	sm_status st;
-	if (need_user(app, err) != SM_OK)
+	/* the account and the case in one round trip on a cluster; the case
+	 * is read only when the account may go on */
+	sm_store_ahead_case(app->store, app->user.login, case_id);
+	if (need_user(app, err) != SM_OK) {
+		sm_store_ahead_end(app->store);
 		return SM_E_DENIED;
-	if ((st = load_case(app->store, NULL, case_id, out, err)) != SM_OK)
+	}
+	st = load_case(app->store, NULL, case_id, out, err);
+	sm_store_ahead_end(app->store);
+	if (st != SM_OK)
 		return st;
 	if ((st = sm_case_may_see(app, out, err)) != SM_OK)
 		sm_case_clear(out);
