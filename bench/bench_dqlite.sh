@@ -153,6 +153,21 @@ if [ "$BENCH_LINK_MS" -gt 0 ]; then
 	echo "bench: a console host on a slow link, $((2 * BENCH_LINK_MS)) ms a round trip, ${BENCH_LINK_CYCLES:-20} cycles"
 	BENCH_CLUSTER_LABEL="dqlite, slow" "$builddir/bench/bench_dqlite" "${BENCH_LINK_CYCLES:-20}" \
 	    "$T/local.db" "$local_case" "$CONF" "$link_case" | grep -v '^local file'
+	# whole commands there: each finds the leader (a connection and a
+	# question to every node at once), opens its session and logs in,
+	# then reads: median of BENCH_LINK_RUNS (default 9) of each
+	for what in "show $link_case" "list --queue"; do
+		ts=()
+		for _ in $(seq 1 "${BENCH_LINK_RUNS:-9}"); do
+			t0=$(date +%s%N)
+			# shellcheck disable=SC2086 # the words of WHAT
+			sm --as fz-rev1 case $what >/dev/null
+			t1=$(date +%s%N)
+			ts+=($(((t1 - t0) / 100000)))
+		done
+		med=$(printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+		echo "bench: dqlite, slow: sitemark case $what, a whole command: median $((med / 10)).$((med % 10)) ms"
+	done
 	for i in 1 2 3; do DQ_DIR=$T/s stop_node "$i" 9; done
 	kill "$LINK_PID" 2>/dev/null || true
 	ADDRS=("${MAIN_ADDRS[@]}") CONF=$CONF_SAVED BIND=()

@@ -1194,6 +1194,21 @@ START_TEST(test_marks)
 	OK(do_case(s, &c2));
 	m = (struct mark_op){.unit = sd.unit, .case_id = c1.id, .code = "CA350010000000000010003"};
 	OK(sm_store_write(s, "m6", mark_tx, &m, NULL, NULL, err));
+	/* of a page of cases in one query (500 ids a query): each in its place */
+	int64_t ids[1203];
+	sm_mark page[1203];
+	for (size_t i = 0; i < 1203; i++)
+		ids[i] = 100000 + (int64_t)i; /* no such cases */
+	ids[700] = c2.id;
+	ids[1201] = c1.id;
+	memset(page, 0, sizeof(page));
+	OK(sm_store_marks_of(s, ids, 1203, page, err));
+	for (size_t i = 0; i < 1203; i++)
+		if (i != 1201)
+			ck_assert_ptr_null(page[i].code);
+	ck_assert_str_eq(page[1201].code, "CA350010000000000010003");
+	ck_assert_int_eq(page[1201].case_id, c1.id);
+	sm_mark_clear(&page[1201]);
 	sm_mark mk = {0};
 	OK(sm_store_mark_get(s, c1.id, &mk, err));
 	ck_assert_str_eq(mk.code, "CA350010000000000010003");

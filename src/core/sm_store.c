@@ -48,11 +48,12 @@ enum stmt_id {
 	ST_AUDIT_CASE_CHANGE,
 	ST_USER_TOTP_GET, ST_USER_TOTP_SET, ST_USER_TOTP_FAILURES,
 	ST_POLICY_LIST, ST_POLICY_SET,
-	ST_NOTICE_ONCE, ST_NOTICE_DUE, ST_NOTICE_DONE, ST_HANG_DUE, ST_NOTICE_FAILED,
+	ST_NOTICE_ONCE, ST_NOTICE_DUE, ST_NOTICE_DONE, ST_HANG_DUE,
 	ST_REDPAGE_PUT, ST_REDPAGE_GET, ST_SITE_MARKS,
 	ST_MONITOR_TARGETS, ST_MARK_CHECK_INSERT, ST_MARK_CHECK_PAGE_INSERT, ST_MARK_CHECK_LATEST,
 	ST_MARK_CHECK_PAGES,
 	ST_NOTICE_ATTACHMENT,
+	ST_NOTICE_FAILED_OF, ST_MARKS_OF,
 	ST_COUNT
 };
 
@@ -247,8 +248,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " WHERE c.state = 'mark_issued' AND m.hang_due IS NOT NULL AND m.hang_due <= ?1"
 	    " ORDER BY c.id",
 	/* a notice of case ?1 was given up: the case is flagged for its office */
-	[ST_NOTICE_FAILED] = "SELECT EXISTS(SELECT 1 FROM outbox WHERE case_id = ?1"
-	    " AND status = 'failed')",
+	/* of several cases at once (?1: their ids, a JSON array): a page of a
+	 * list in one query, not one a case (each a round trip on a cluster) */
+	[ST_NOTICE_FAILED_OF] = "SELECT DISTINCT case_id FROM outbox WHERE status = 'failed'"
+	    " AND case_id IN (SELECT value FROM json_each(?1))",
+	[ST_MARKS_OF] = "SELECT case_id, unit, code, guid, cert_no, color, snippet, issued_at,"
+	    " hang_due, certificate FROM marks WHERE case_id IN (SELECT value FROM json_each(?1))",
 	[ST_REDPAGE_PUT] = "INSERT INTO redpages(case_id, \"values\", published_at) VALUES (?1, ?2, ?3)"
 	    " ON CONFLICT(case_id) DO UPDATE SET \"values\" = excluded.\"values\","
 	    " published_at = excluded.published_at, version = version + 1",
@@ -3498,15 +3503,111 @@ nomem:
 	return nomem(err);
 }
 
-sm_status
-sm_store_case_notice_failed(sm_store *s, int64_t case_id, bool *failed, sm_err *err)
+/* A case's place among N ids (IX: their places sorted by id), or -1. */
+static ssize_t
+id_place(const int64_t *ids, const size_t *ix, size_t n, int64_t id)
 {
-	sm_db_stmt *st = stmt(&s->c, ST_NOTICE_FAILED, err);
-	*failed = false;
-	if (st == NULL)
-		return SM_E_STORE;
-	sm_db_bind_int64(st, 1, case_id);
-	return query_bool(&s->c, st, failed, err);
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ids[ix[mid]] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ids[ix[lo]] == id ? (ssize_t)ix[lo] : -1;
+}
+
+static int
+by_id(const void *a, const void *b, void *ids)
+{
+	int64_t x = ((const int64_t *)ids)[*(const size_t *)a];
+	int64_t y = ((const int64_t *)ids)[*(const size_t *)b];
+	return (x > y) - (x < y);
+}
+
+/* Statement ID run on the N cases IDS, OF_IDS_CHUNK at a time (their ids
+ * a JSON array in ?1); FN(ROW STATEMENT, the row's case's place in IDS, UD)
+ * for each row whose first column is one of them. */
+#define OF_IDS_CHUNK 500
+static sm_status
+of_ids(sm_store *s, enum stmt_id id, const int64_t *ids, size_t n,
+    void (*fn)(sm_db_stmt *, size_t, void *), void *ud, sm_err *err)
+{
+	size_t *ix = n ? malloc(n * sizeof(*ix)) : NULL;
+	char *json = n ? malloc(OF_IDS_CHUNK * 21 + 2) : NULL;
+	sm_status st = SM_OK;
+	if (n && (ix == NULL || json == NULL)) {
+		free(ix);
+		free(json);
+		return nomem(err);
+	}
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof(*ix), by_id, (void *)ids);
+	for (size_t from = 0; from < n && st == SM_OK; from += OF_IDS_CHUNK) {
+		size_t len = 0, to = from + OF_IDS_CHUNK < n ? from + OF_IDS_CHUNK : n;
+		json[len++] = '[';
+		for (size_t i = from; i < to; i++)
+			len += (size_t)sprintf(json + len, i > from ? ",%lld" : "%lld",
+			    (long long)ids[ix[i]]);
+		json[len++] = ']';
+		json[len] = '\0';
+		sm_db_stmt *q = stmt(&s->c, id, err);
+		if (q == NULL) {
+			st = SM_E_STORE;
+			break;
+		}
+		sm_db_bind_text(q, 1, json);
+		sm_db_rc rc;
+		while ((rc = sm_db_step(q)) == SM_DB_ROW) {
+			ssize_t at = id_place(ids, ix, n, sm_db_column_int64(q, 0));
+			if (at >= 0)
+				fn(q, (size_t)at, ud);
+		}
+		sm_db_reset(q);
+		if (rc != SM_DB_DONE)
+			st = db_fail(&s->c, err, rc);
+	}
+	free(ix);
+	free(json);
+	return st;
+}
+
+static void
+failed_row(sm_db_stmt *q, size_t at, void *ud)
+{
+	(void)q;
+	((bool *)ud)[at] = true;
+}
+
+sm_status
+sm_store_cases_notice_failed(sm_store *s, const int64_t *ids, size_t n, bool *failed,
+    sm_err *err)
+{
+	memset(failed, 0, n * sizeof(*failed));
+	return of_ids(s, ST_NOTICE_FAILED_OF, ids, n, failed_row, failed, err);
+}
+
+static void
+mark_row(sm_db_stmt *q, size_t at, void *ud)
+{
+	sm_mark *m = &((sm_mark *)ud)[at];
+	sm_mark_clear(m);
+	read_mark(q, m);
+}
+
+sm_status
+sm_store_marks_of(sm_store *s, const int64_t *ids, size_t n, sm_mark *out, sm_err *err)
+{
+	cols_lost = 0;
+	sm_status st = of_ids(s, ST_MARKS_OF, ids, n, mark_row, out, err);
+	if (st == SM_OK && cols_lost)
+		st = nomem(err);
+	if (st != SM_OK)
+		for (size_t i = 0; i < n; i++)
+			sm_mark_clear(&out[i]);
+	return st;
 }
 
 void

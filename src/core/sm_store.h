@@ -301,8 +301,13 @@ sm_status sm_store_notice_attachment(sm_store *s, int64_t id, void **data, size_
 sm_status sm_store_hang_due(sm_store *s, const char *until, int64_t **cases, char ***due,
                             size_t *n, sm_err *err);
 void sm_hang_due_free(int64_t **cases, char ***due, size_t *n);
-/* Whether a notice of case CASE_ID was given up (failed). */
-sm_status sm_store_case_notice_failed(sm_store *s, int64_t case_id, bool *failed, sm_err *err);
+/* Whether a notice of each of the N cases IDS was given up, into FAILED[i]:
+ * one query (a page of a list in one round trip on a cluster). */
+sm_status sm_store_cases_notice_failed(sm_store *s, const int64_t *ids, size_t n, bool *failed,
+    sm_err *err);
+/* The marks of the N cases IDS into OUT[i] (zeroed by the caller, and left
+ * so for a case without one), in one query. */
+sm_status sm_store_marks_of(sm_store *s, const int64_t *ids, size_t n, sm_mark *out, sm_err *err);
 sm_status sm_store_notes(sm_store *s, const char *object, int64_t id, sm_note **out, size_t *n,
                          sm_err *err);
 

@@ -274,20 +274,31 @@ sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *er
 		sm_case_page_clear(out);
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	}
+	int64_t *ids = out->n ? malloc(out->n * sizeof(*ids)) : NULL;
+	if (out->n && ids == NULL) {
+		sm_case_page_clear(out);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
 	for (size_t i = 0; i < out->n; i++) {
 		sm_case *c = &out->cases[i];
 		mask_case(app, c);
 		out->days_over[i] = sm_case_days_over(app, c);
 		out->overdue += out->days_over[i] > 0;
-		/* flagged for its office (notify run gave a notice up) */
-		if ((st = sm_store_case_notice_failed(app->store, c->id, &out->notice_failed[i],
-		    err)) != SM_OK) {
-			sm_case_page_clear(out);
-			return st;
-		}
-		if (out->marks && (c->state == SM_STATE_MARK_ISSUED || c->state == SM_STATE_MARK_HUNG))
-			sm_store_mark_get(app->store, c->id, &out->marks[i], NULL);
+		ids[i] = c->id;
 	}
+	/* flagged for its office (notify run gave a notice up); the marks of
+	 * the page's cases: each one query for the whole page */
+	if ((st = sm_store_cases_notice_failed(app->store, ids, out->n, out->notice_failed,
+	    err)) != SM_OK ||
+	    (out->marks && (st = sm_store_marks_of(app->store, ids, out->n, out->marks, err)) != SM_OK)) {
+		free(ids);
+		sm_case_page_clear(out);
+		return st;
+	}
+	free(ids);
+	for (size_t i = 0; out->marks && i < out->n; i++) /* shown while issued or hung */
+		if (out->cases[i].state != SM_STATE_MARK_ISSUED && out->cases[i].state != SM_STATE_MARK_HUNG)
+			sm_mark_clear(&out->marks[i]);
 	if (!(q->count && (q->limit > 0 || q->offset > 0)))
 		out->overdue_total = out->overdue;
 	return SM_OK;
