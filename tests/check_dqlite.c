@@ -1288,12 +1288,26 @@ START_TEST(test_transition_account)
 	for (size_t i = 0; i < nhist; i++)
 		sm_event_clear(&hist[i]);
 	free(hist);
+	/* a page of a list, counted: the account's check, the page and its
+	 * counts in one round trip, the page's flags and marks in one more */
+	sm_case_query cq = {.limit = 20, .count = true, .marks = true};
+	sm_case_page pg;
+	before = sm_store_round_trips(rev->store);
+	TU_OK(err, sm_view_cases(rev, &cq, &pg, err));
+	ck_assert_uint_eq(sm_store_round_trips(rev->store) - before, 3);
+	ck_assert_uint_ge(pg.n, 1);
+	ck_assert_int_eq(pg.total, (int64_t)pg.n);
+	ck_assert_int_eq(pg.cases[0].id, id);
+	sm_case_page_clear(&pg);
 	/* the reviewer disabled since: refused, though the case was asked
 	 * with the account; a change made since is seen */
 	TU_OK(err, sm_user_enable(admin, "fz", false, err));
 	sm_err_clear(err);
 	ck_assert_int_eq(sm_view_case(rev, id, &cv, err), SM_E_DENIED);
 	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "was disabled"));
+	sm_err_clear(err);
+	ck_assert_int_eq(sm_view_cases(rev, &cq, &pg, err), SM_E_DENIED);
+	ck_assert_uint_eq(pg.n, 0);
 	TU_OK(err, sm_user_enable(admin, "fz", true, err));
 	TU_OK(err, sm_case_note(svc, id, "已电话核实", err));
 	TU_OK(err, sm_view_case(rev, id, &cv, err));

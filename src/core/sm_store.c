@@ -3256,17 +3256,25 @@ bind_filter(sm_db_stmt *st, const sm_case_filter *f, unsigned mask)
 	return true;
 }
 
+/* The statement of F's cases (COUNT: their count), bound, into *ST. */
+static sm_status
+filter_bound(sm_store *s, const sm_case_filter *f, int count, sm_db_stmt **st, sm_err *err)
+{
+	unsigned mask = filter_mask(f) & (count ? ~(unsigned)(F_DUE | F_LIMIT) : ~0u);
+	if ((*st = filter_stmt(&s->c, mask, count, err)) == NULL)
+		return SM_E_STORE;
+	return bind_filter(*st, f, mask) ? SM_OK : nomem(err);
+}
+
 sm_status
 sm_store_case_list(sm_store *s, const sm_case_filter *f, sm_case **out, size_t *n, sm_err *err)
 {
-	unsigned mask = filter_mask(f);
-	sm_db_stmt *st = filter_stmt(&s->c, mask, 0, err);
+	sm_db_stmt *st;
+	sm_status rc = filter_bound(s, f, 0, &st, err);
 	*out = NULL;
 	*n = 0;
-	if (st == NULL)
-		return SM_E_STORE;
-	if (!bind_filter(st, f, mask))
-		return nomem(err);
+	if (rc != SM_OK)
+		return rc;
 	return get_all(&s->c, st, READER(read_case, sm_case), sizeof(sm_case),
 	    CLEARER(sm_case_clear), (void **)out, n, err);
 }
@@ -3274,13 +3282,25 @@ sm_store_case_list(sm_store *s, const sm_case_filter *f, sm_case **out, size_t *
 sm_status
 sm_store_case_count(sm_store *s, const sm_case_filter *f, int64_t *count, sm_err *err)
 {
-	unsigned mask = filter_mask(f) & ~(unsigned)(F_DUE | F_LIMIT);
-	sm_db_stmt *st = filter_stmt(&s->c, mask, 1, err);
-	if (st == NULL)
-		return SM_E_STORE;
-	if (!bind_filter(st, f, mask))
-		return nomem(err);
-	return query_int64(&s->c, st, count, err);
+	sm_db_stmt *st;
+	sm_status rc = filter_bound(s, f, 1, &st, err);
+	return rc != SM_OK ? rc : query_int64(&s->c, st, count, err);
+}
+
+void
+sm_store_ahead_case_list(sm_store *s, const sm_case_filter *f)
+{
+	sm_db_stmt *st;
+	if (sm_db_has_ahead(s->c.db) && filter_bound(s, f, 0, &st, NULL) == SM_OK)
+		sm_db_ahead(st);
+}
+
+void
+sm_store_ahead_case_count(sm_store *s, const sm_case_filter *f)
+{
+	sm_db_stmt *st;
+	if (sm_db_has_ahead(s->c.db) && filter_bound(s, f, 1, &st, NULL) == SM_OK)
+		sm_db_ahead(st);
 }
 
 sm_status

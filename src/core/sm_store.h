@@ -246,6 +246,9 @@ void sm_store_ahead_case(sm_store *s, const char *login, int64_t id);
  * sm_store_mark_get, sm_store_mark_check_latest (its check), the case's
  * history and notices, and, with NOTES, its notes. */
 void sm_store_ahead_case_detail(sm_store *s, const sm_case *c, bool notes);
+/* sm_store_case_list(F), sm_store_case_count(F). */
+void sm_store_ahead_case_list(sm_store *s, const sm_case_filter *f);
+void sm_store_ahead_case_count(sm_store *s, const sm_case_filter *f);
 void sm_store_ahead_end(sm_store *s);
 
 

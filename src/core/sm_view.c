@@ -216,43 +216,84 @@ overdue_before(sm_app *app, char *buf, size_t bufsz)
 	return sm_date_format(last, buf, bufsz);
 }
 
-sm_status
-sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err)
+/* The filter of Q for APP's account (DUE_BUF, 16 bytes, holds its date),
+ * its scope with the account read again and checked (CHECK), or as it
+ * logged in; *NONE when nothing is to be listed. */
+static sm_status
+cases_filter(sm_app *app, const sm_case_query *q, bool check, sm_case_filter *f, bool *none,
+    char *due_buf, sm_err *err)
 {
-	sm_case_filter f = {.states = q->states, .kind = q->kind, .text = q->text,
-	    .limit = q->limit, .offset = q->offset};
-	char due_buf[16];
-	bool none = false;
 	sm_status st;
-
-	memset(out, 0, sizeof(*out));
-	if ((st = sm_case_scope(app, &f, &none, err)) != SM_OK)
+	*f = (sm_case_filter){.states = q->states, .kind = q->kind, .text = q->text,
+	    .limit = q->limit, .offset = q->offset};
+	st = check ? sm_case_scope(app, f, none, err) : sm_case_scope_of(app, f, none, err);
+	if (st != SM_OK)
 		return st;
 	if (q->queue) {
 		if (q->queue->role != app->user.role)
 			return sm_err_add(err, SM_E_DENIED, NULL, _("'%s' is not a queue of your role (%s)"),
 			    _(q->queue->title), sm_role_label(app->user.role));
-		if ((q->queue->flags & SM_QUEUE_SEARCH) && (q->text == NULL || *q->text == '\0'))
+		if ((q->queue->flags & SM_QUEUE_SEARCH) && (q->text == NULL || *q->text == '\0')) {
+			*none = true;
 			return SM_OK;
-		f.states = f.states ? (f.states & (q->queue->states ? q->queue->states : ~0u)) :
+		}
+		f->states = f->states ? (f->states & (q->queue->states ? q->queue->states : ~0u)) :
 		    q->queue->states;
 		if (q->queue->kind != SM_KIND_NONE)
-			f.kind = q->queue->kind;
+			f->kind = q->queue->kind;
 		if (q->queue->flags & SM_QUEUE_HANDLED)
-			f.acted_by = app->user.login;
-		f.by_due = (q->queue->flags & SM_QUEUE_BY_DUE) != 0;
+			f->acted_by = app->user.login;
+		f->by_due = (q->queue->flags & SM_QUEUE_BY_DUE) != 0;
 		if (q->queue->flags & SM_QUEUE_OVERDUE)
-			f.due_before = overdue_before(app, due_buf, sizeof(due_buf));
+			f->due_before = overdue_before(app, due_buf, 16);
 	}
 	if (q->waiting) {
 		unsigned w = sm_queue_waiting_states(app->user.role);
-		f.states = f.states ? (f.states & w) : w;
-		f.by_due = true;
-		if (f.states == 0)
-			return SM_OK;
+		f->states = f->states ? (f->states & w) : w;
+		f->by_due = true;
+		if (f->states == 0)
+			*none = true;
 	}
-	if (none)
-		return SM_OK;
+	return SM_OK;
+}
+
+static sm_status view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err);
+
+sm_status
+sm_view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err)
+{
+	sm_case_filter f;
+	char due_buf[16], before[16];
+	bool none = false;
+	/* on a cluster, the account's check, the page and its counts in one
+	 * round trip: asked as the account logged in, taken only when the
+	 * check finds it unchanged (sm_case_scope) */
+	if (app->user.login != NULL &&
+	    cases_filter(app, q, false, &f, &none, due_buf, NULL) == SM_OK && !none) {
+		sm_store_ahead_case(app->store, app->user.login, 0);
+		sm_store_ahead_case_list(app->store, &f);
+		if (q->count && (q->limit > 0 || q->offset > 0)) {
+			sm_store_ahead_case_count(app->store, &f);
+			f.due_before = overdue_before(app, before, sizeof(before));
+			sm_store_ahead_case_count(app->store, &f);
+		}
+	}
+	sm_status st = view_cases(app, q, out, err);
+	sm_store_ahead_end(app->store);
+	return st;
+}
+
+static sm_status
+view_cases(sm_app *app, const sm_case_query *q, sm_case_page *out, sm_err *err)
+{
+	sm_case_filter f;
+	char due_buf[16];
+	bool none = false;
+	sm_status st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = cases_filter(app, q, true, &f, &none, due_buf, err)) != SM_OK || none)
+		return st;
 	if ((st = sm_store_case_list(app->store, &f, &out->cases, &out->n, err)) != SM_OK)
 		return st;
 	out->total = (int64_t)out->n;

@@ -1166,10 +1166,17 @@ sm_case_read(sm_app *app, int64_t case_id, sm_case *out, sm_err *err)
 sm_status
 sm_case_scope(const sm_app *app, sm_case_filter *f, bool *none, sm_err *err)
 {
-	unsigned r;
 	*none = false;
 	if (need_user(app, err) != SM_OK)
 		return SM_E_DENIED;
+	return sm_case_scope_of(app, f, none, err);
+}
+
+sm_status
+sm_case_scope_of(const sm_app *app, sm_case_filter *f, bool *none, sm_err *err)
+{
+	unsigned r;
+	*none = false;
 	r = SM_BIT(app->user.role);
 	if (r & UNIT) {
 		*none = app->user.unit <= 0;

@@ -220,6 +220,9 @@ sm_status sm_case_read(sm_app *app, int64_t case_id, sm_case *out, sm_err *err);
  * SM_E_DENIED for roles that do not work on cases.  *NONE is set when the
  * user can see no case at all (a unit operator without a unit). */
 sm_status sm_case_scope(const sm_app *app, sm_case_filter *f, bool *none, sm_err *err);
+/* The same without reading the account again: the scope of the session's
+ * account as it logged in (what a read sent ahead of the check asks). */
+sm_status sm_case_scope_of(const sm_app *app, sm_case_filter *f, bool *none, sm_err *err);
 /* Customer service's note on a case. */
 sm_status sm_case_note(sm_app *app, int64_t case_id, const char *text, sm_err *err);
 /* Printing the letter and the form (domain.md §4 "print"; sm_doc.h
