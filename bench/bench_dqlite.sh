@@ -108,6 +108,7 @@ for k in $(seq 1 "${BENCH_KILLS:-3}"); do
 	echo "bench: leader (node $n) killed: the next transition went through after $(((t1 - t0) / 1000000)) ms"
 	start_node "$n"
 	wait_voters 3
+	wait_node "$n" # else the next kill may leave two nodes, one still loading
 done
 
 # A console host on a slow link: a second cluster whose nodes are reached

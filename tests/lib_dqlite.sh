@@ -9,6 +9,7 @@
 #   start_node I            node I (1 founds the cluster, 2 and 3 join)
 #   stop_node I SIGNAL      by its recorded pid (NODE_PID[I])
 #   wait_voters N           until N voters and a leader (15 s at most)
+#   wait_node I             until node I names the leader (needs SITEMARK)
 #   dq_renew                the cluster stopped and made anew, empty
 #   dq_conf FILE SECONDS    a sitemark configuration of the cluster (store.*)
 #   leader, node_of ADDR    the leader's host:port, a node's number
@@ -109,6 +110,19 @@ wait_voters() {
 
 leader() {
 	sm store status --json | jq -r .leader
+}
+
+# wait_node I: until node I itself names the leader (15 s at most): started
+# again, it is a voter in the configuration at once, but it answers only
+# once it has loaded its log, and a leader killed before that leaves a
+# majority of two that cannot elect.
+wait_node() {
+	local c=${DQ_DIR:-$T}/only$1.yaml
+	printf 'store:\n  backend: dqlite\n  nodes: [%s]\n  timeout: 1\n' "${ADDRS[$1]}" >"$c"
+	for _ in $(seq 1 15); do
+		"$SITEMARK" --config "$c" store status >/dev/null 2>&1 && return 0
+	done
+	return 1
 }
 
 # The node number of host:port.
