@@ -1119,6 +1119,81 @@ START_TEST(test_ahead)
 }
 END_TEST
 
+/* A write stepped as a statement (no transaction, no exec) after reads sent
+ * ahead: their answers, from before it, are not taken after it. */
+START_TEST(test_ahead_write_stmt)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err);
+	sm_db_stmt *n = NULL, *ins = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) FROM t", true, &n), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "INSERT INTO t VALUES (?1)", true, &ins), SM_DB_OK);
+	for (int answered = 0; answered < 2; answered++) {
+		sm_db_reset(n);
+		sm_db_ahead(n);
+		if (answered) { /* its answer read with another's */
+			sm_db_stmt *m = NULL;
+			ck_assert_int_eq(sm_db_prepare(db, "SELECT 1", false, &m), SM_DB_OK);
+			ck_assert_int_eq(one_int(m), 1);
+			sm_db_finalize(m);
+		}
+		sm_db_reset(ins);
+		sm_db_bind_int64(ins, 1, 10 + answered);
+		ck_assert_int_eq(sm_db_step(ins), SM_DB_DONE);
+		sm_db_reset(n);
+		ck_assert_int_eq(one_int(n), 2 + answered);
+	}
+	sm_db_finalize(ins);
+	sm_db_finalize(n);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* Answers sent ahead that come in several batches, before and after a
+ * small one: each statement takes its own rows, whole, and the connection
+ * goes on. */
+START_TEST(test_ahead_batches)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err);
+	sm_db_stmt *big = NULL, *one = NULL, *big2 = NULL;
+	const char *sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)"
+	    " SELECT i, 'row ' || i FROM n";
+	ck_assert_int_eq(sm_db_prepare(db, sql, true, &big), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, sql, true, &big2), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT x FROM t WHERE x = ?1", true, &one), SM_DB_OK);
+	sm_db_bind_int64(big, 1, 30000);
+	sm_db_ahead(big);
+	sm_db_bind_int64(one, 1, 1);
+	sm_db_ahead(one);
+	sm_db_bind_int64(big2, 1, 20000);
+	sm_db_ahead(big2);
+	uint64_t t0 = sm_db_dqlite_round_trips(db);
+	ck_assert_int_eq(one_int(one), 1);
+	int64_t k = 0;
+	while (sm_db_step(big2) == SM_DB_ROW)
+		ck_assert_int_eq(sm_db_column_int64(big2, 0), ++k);
+	ck_assert_int_eq(k, 20000);
+	k = 0;
+	while (sm_db_step(big) == SM_DB_ROW) {
+		ck_assert_int_eq(sm_db_column_int64(big, 0), ++k);
+		if (k == 30000)
+			ck_assert_str_eq(sm_db_column_text(big, 1), "row 30000");
+	}
+	ck_assert_int_eq(k, 30000);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0 + 1);
+	sm_db_reset(one);
+	sm_db_bind_int64(one, 1, 1);
+	ck_assert_int_eq(one_int(one), 1);
+	sm_db_finalize(big);
+	sm_db_finalize(big2);
+	sm_db_finalize(one);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_round_trips)
 {
 	sm_err *err = sm_err_new();
@@ -1558,6 +1633,8 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_commit_later_lost);
 	tcase_add_test(tc, test_commit_later_store_lost);
 	tcase_add_test(tc, test_ahead);
+	tcase_add_test(tc, test_ahead_write_stmt);
+	tcase_add_test(tc, test_ahead_batches);
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);

@@ -980,6 +980,8 @@ run_stmt(dq_stmt *s)
 {
 	dq_db *d = s->db;
 	sm_db_rc rc;
+	if (!s->query) /* a write: no answer from before it is taken after it */
+		ahead_cancel(d);
 	if (d->begin_sql != NULL) { /* the transaction's first statement: with its BEGIN */
 		rc = begin_now(d, s->query ? s : NULL);
 		if (rc != SM_DB_OK || s->query)
