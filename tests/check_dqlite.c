@@ -1583,7 +1583,8 @@ START_TEST(test_unreachable)
 END_TEST
 
 /* The last test: the cluster goes away under an open store.  A write fails
- * within about the timeout: the replays do not each wait it again. */
+ * within about the timeout: the replays do not each wait it again; so does
+ * a read with others sent ahead. */
 START_TEST(test_cluster_gone)
 {
 	sm_err *err = sm_err_new();
@@ -1600,6 +1601,16 @@ START_TEST(test_cluster_gone)
 	int64_t spent = ms_now() - t0;
 	ck_assert_msg(spent < 3000, "waited %lld ms", (long long)spent);
 	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "no leader of the cluster could be reached"));
+	/* reads sent ahead then (a case's, with its account): the read fails
+	 * within about the timeout, not once more for each sent ahead */
+	sm_user u = {0};
+	sm_err_clear(err);
+	t0 = ms_now();
+	sm_store_ahead_case(s, "nobody", 1);
+	ck_assert_int_eq(sm_store_user_get(s, "nobody", &u, err), SM_E_STORE);
+	sm_store_ahead_end(s);
+	spent = ms_now() - t0;
+	ck_assert_msg(spent < 1400, "waited %lld ms", (long long)spent);
 	sm_store_close(&s);
 	sm_err_free(&err);
 }

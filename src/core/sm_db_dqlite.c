@@ -439,8 +439,10 @@ dq_ahead(sm_db_stmt *st)
 				d->ahead[i].s = NULL;
 		ahead_clear(s);
 	}
+	/* no connection: none is sought here (the cluster may be gone, and
+	 * each seeking waits the timeout); the step asks */
 	if (!s->query || s->bind_rc != SM_DB_OK || d->in_tx || d->tx_lost ||
-	    d->begin_sql != NULL || d->nheld > 0 || ensure_conn(d) != SM_DB_OK)
+	    d->begin_sql != NULL || d->nheld > 0 || d->conn == NULL)
 		return;
 	if (d->nahead == d->capahead) {
 		size_t cap = d->capahead ? d->capahead * 2 : 8;
