@@ -1194,6 +1194,46 @@ START_TEST(test_ahead_batches)
 }
 END_TEST
 
+/* No memory for a request sent ahead: it is asked when stepped, the ones
+ * held before it keep their places, and the connection is left as it was
+ * (the next request not held: a backup's goes at once). */
+START_TEST(test_ahead_nomem)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err);
+	sm_db_stmt *n = NULL, *m = NULL;
+	char *dir = tu_tmpdir(), *dest = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) FROM t", true, &n), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT max(x) * 10 FROM t", true, &m), SM_DB_OK);
+	sm_db_ahead(n);
+	sm_dq_fault_nomem(1);
+	sm_db_ahead(m);
+	sm_dq_fault_nomem(0);
+	uint64_t t0 = sm_db_dqlite_round_trips(db);
+	ck_assert_int_eq(one_int(n), 1);
+	ck_assert_int_eq(one_int(m), 10);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0 + 2);
+	/* the first sent ahead, and no memory for it */
+	sm_db_reset(n);
+	sm_dq_fault_nomem(1);
+	sm_db_ahead(n);
+	sm_dq_fault_nomem(0);
+	ck_assert(asprintf(&dest, "%s/copy.db", dir) > 0);
+	int64_t ms = ms_now();
+	TU_OK(err, db->drv->backup(db, dest, err));
+	ck_assert_msg(ms_now() - ms < 1000, "the backup took %lld ms", (long long)(ms_now() - ms));
+	sm_db_reset(n);
+	ck_assert_int_eq(one_int(n), 1);
+	free(dest);
+	tu_rmrf(dir);
+	free(dir);
+	sm_db_finalize(m);
+	sm_db_finalize(n);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_round_trips)
 {
 	sm_err *err = sm_err_new();
@@ -1646,6 +1686,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_ahead);
 	tcase_add_test(tc, test_ahead_write_stmt);
 	tcase_add_test(tc, test_ahead_batches);
+	tcase_add_test(tc, test_ahead_nomem);
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);

@@ -457,7 +457,10 @@ dq_ahead(sm_db_stmt *st)
 	sm_dq_hold(d->conn);
 	if (sm_dq_query_send(d->conn, d->dbid, s->sql, s->params, s->nparams) != SM_DQ_OK) {
 		/* not sent (too many parameters...; no memory: dropped from
-		 * what is held) */
+		 * what is held); the connection holds no more than it did:
+		 * nothing, and the next request goes at once */
+		if (!sm_dq_holding(d->conn))
+			sm_dq_drop_held(d->conn);
 		ahead_clear(s);
 		return;
 	}

@@ -257,6 +257,14 @@ recv_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
 	return io_all(c, p, n, deadline, false);
 }
 
+static long nomem_n; /* sm_dq_fault_nomem */
+
+void
+sm_dq_fault_nomem(long n)
+{
+	nomem_n = n > 0 ? n : 0;
+}
+
 /* Start a request (the header is filled in by send_request). */
 static void
 begin_request(sm_dq_conn *c)
@@ -264,7 +272,7 @@ begin_request(sm_dq_conn *c)
 	if (!c->hold)
 		c->wlen = 0;
 	c->wstart = c->wlen;
-	if (wgrow(c, 8) == NULL)
+	if ((nomem_n > 0 && --nomem_n == 0) || wgrow(c, 8) == NULL)
 		c->wstart = SIZE_MAX; /* send_request says so */
 }
 
