@@ -1234,6 +1234,46 @@ START_TEST(test_ahead_nomem)
 }
 END_TEST
 
+/* The answer to a query sent ahead lost (the connection closed): no
+ * statement takes another's answer; each asks again, on a new connection. */
+START_TEST(test_ahead_answer_lost)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err);
+	sm_db_stmt *x = NULL, *n = NULL, *m = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT x * 10 FROM t WHERE x = ?1", true, &x), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) + 100 FROM t", true, &n), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT max(x) + 1000 FROM t", true, &m), SM_DB_OK);
+	/* which answer is lost (the first or the second read), and whether
+	 * another statement's step reads them (the third answer, its own) */
+	for (int lost = 1; lost <= 2; lost++)
+		for (int other = 0; other < 2; other++) {
+			sm_db_reset(x);
+			sm_db_bind_int64(x, 1, 1);
+			sm_db_ahead(x);
+			sm_db_reset(n);
+			sm_db_ahead(n);
+			sm_dq_fault_lose_rows(lost);
+			if (other) {
+				sm_db_reset(m);
+				ck_assert_int_eq(one_int(m), 1001);
+			}
+			sm_db_reset(n);
+			ck_assert_int_eq(one_int(n), 101);
+			sm_db_reset(x);
+			sm_db_bind_int64(x, 1, 1);
+			ck_assert_int_eq(one_int(x), 10);
+			sm_dq_fault_lose_rows(0);
+			sm_db_ahead_end(db);
+		}
+	sm_db_finalize(m);
+	sm_db_finalize(n);
+	sm_db_finalize(x);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_round_trips)
 {
 	sm_err *err = sm_err_new();
@@ -1687,6 +1727,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_ahead_write_stmt);
 	tcase_add_test(tc, test_ahead_batches);
 	tcase_add_test(tc, test_ahead_nomem);
+	tcase_add_test(tc, test_ahead_answer_lost);
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);

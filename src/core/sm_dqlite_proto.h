@@ -171,6 +171,9 @@ void sm_dq_fault_lose_answer(const char *prefix, long n);
  * itself, as when malloc fails (SM_DQ_NOMEM; the requests held before it
  * stay).  N 0 disarms. */
 void sm_dq_fault_nomem(long n);
+/* And: the Nth query's answer read from now is lost (the connection
+ * closed, SM_DQ_IO).  N 0 disarms. */
+void sm_dq_fault_lose_rows(long n);
 
 /* "voter", "standby", "spare" */
 const char *sm_dq_role_name(int role);
