@@ -15,7 +15,10 @@
  * went as it had to, and apart on a node without that), a newer
  * schema or another program's database is refused, and an
  * unreachable cluster, or one gone under an open store, fails within its
- * timeout. */
+ * timeout.  Reads sent ahead each take their own answer (in several
+ * batches; one lost, or not sent for want of memory: asked again), never
+ * one from before a write of the connection, and without a connection
+ * none is sought. */
 #include <config.h>
 
 #include <check.h>
