@@ -15,7 +15,10 @@
  * went as it had to, and apart on a node without that), a newer
  * schema or another program's database is refused, and an
  * unreachable cluster, or one gone under an open store, fails within its
- * timeout. */
+ * timeout.  Reads sent ahead each take their own answer (in several
+ * batches; one lost, or not sent for want of memory: asked again), never
+ * one from before a write of the connection, and without a connection
+ * none is sought. */
 #include <config.h>
 
 #include <check.h>
@@ -1119,6 +1122,161 @@ START_TEST(test_ahead)
 }
 END_TEST
 
+/* A write stepped as a statement (no transaction, no exec) after reads sent
+ * ahead: their answers, from before it, are not taken after it. */
+START_TEST(test_ahead_write_stmt)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err);
+	sm_db_stmt *n = NULL, *ins = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) FROM t", true, &n), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "INSERT INTO t VALUES (?1)", true, &ins), SM_DB_OK);
+	for (int answered = 0; answered < 2; answered++) {
+		sm_db_reset(n);
+		sm_db_ahead(n);
+		if (answered) { /* its answer read with another's */
+			sm_db_stmt *m = NULL;
+			ck_assert_int_eq(sm_db_prepare(db, "SELECT 1", false, &m), SM_DB_OK);
+			ck_assert_int_eq(one_int(m), 1);
+			sm_db_finalize(m);
+		}
+		sm_db_reset(ins);
+		sm_db_bind_int64(ins, 1, 10 + answered);
+		ck_assert_int_eq(sm_db_step(ins), SM_DB_DONE);
+		sm_db_reset(n);
+		ck_assert_int_eq(one_int(n), 2 + answered);
+	}
+	sm_db_finalize(ins);
+	sm_db_finalize(n);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* Answers sent ahead that come in several batches, before and after a
+ * small one: each statement takes its own rows, whole, and the connection
+ * goes on. */
+START_TEST(test_ahead_batches)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err);
+	sm_db_stmt *big = NULL, *one = NULL, *big2 = NULL;
+	const char *sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)"
+	    " SELECT i, 'row ' || i FROM n";
+	ck_assert_int_eq(sm_db_prepare(db, sql, true, &big), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, sql, true, &big2), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT x FROM t WHERE x = ?1", true, &one), SM_DB_OK);
+	sm_db_bind_int64(big, 1, 30000);
+	sm_db_ahead(big);
+	sm_db_bind_int64(one, 1, 1);
+	sm_db_ahead(one);
+	sm_db_bind_int64(big2, 1, 20000);
+	sm_db_ahead(big2);
+	uint64_t t0 = sm_db_dqlite_round_trips(db);
+	ck_assert_int_eq(one_int(one), 1);
+	int64_t k = 0;
+	while (sm_db_step(big2) == SM_DB_ROW)
+		ck_assert_int_eq(sm_db_column_int64(big2, 0), ++k);
+	ck_assert_int_eq(k, 20000);
+	k = 0;
+	while (sm_db_step(big) == SM_DB_ROW) {
+		ck_assert_int_eq(sm_db_column_int64(big, 0), ++k);
+		if (k == 30000)
+			ck_assert_str_eq(sm_db_column_text(big, 1), "row 30000");
+	}
+	ck_assert_int_eq(k, 30000);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0 + 1);
+	sm_db_reset(one);
+	sm_db_bind_int64(one, 1, 1);
+	ck_assert_int_eq(one_int(one), 1);
+	sm_db_finalize(big);
+	sm_db_finalize(big2);
+	sm_db_finalize(one);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* No memory for a request sent ahead: it is asked when stepped, the ones
+ * held before it keep their places, and the connection is left as it was
+ * (the next request not held: a backup's goes at once). */
+START_TEST(test_ahead_nomem)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err);
+	sm_db_stmt *n = NULL, *m = NULL;
+	char *dir = tu_tmpdir(), *dest = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) FROM t", true, &n), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT max(x) * 10 FROM t", true, &m), SM_DB_OK);
+	sm_db_ahead(n);
+	sm_dq_fault_nomem(1);
+	sm_db_ahead(m);
+	sm_dq_fault_nomem(0);
+	uint64_t t0 = sm_db_dqlite_round_trips(db);
+	ck_assert_int_eq(one_int(n), 1);
+	ck_assert_int_eq(one_int(m), 10);
+	ck_assert_uint_eq(sm_db_dqlite_round_trips(db), t0 + 2);
+	/* the first sent ahead, and no memory for it */
+	sm_db_reset(n);
+	sm_dq_fault_nomem(1);
+	sm_db_ahead(n);
+	sm_dq_fault_nomem(0);
+	ck_assert(asprintf(&dest, "%s/copy.db", dir) > 0);
+	int64_t ms = ms_now();
+	TU_OK(err, db->drv->backup(db, dest, err));
+	ck_assert_msg(ms_now() - ms < 1000, "the backup took %lld ms", (long long)(ms_now() - ms));
+	sm_db_reset(n);
+	ck_assert_int_eq(one_int(n), 1);
+	free(dest);
+	tu_rmrf(dir);
+	free(dir);
+	sm_db_finalize(m);
+	sm_db_finalize(n);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
+/* The answer to a query sent ahead lost (the connection closed): no
+ * statement takes another's answer; each asks again, on a new connection. */
+START_TEST(test_ahead_answer_lost)
+{
+	sm_err *err = sm_err_new();
+	sm_db *db = db_with_t(err);
+	sm_db_stmt *x = NULL, *n = NULL, *m = NULL;
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT x * 10 FROM t WHERE x = ?1", true, &x), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT count(*) + 100 FROM t", true, &n), SM_DB_OK);
+	ck_assert_int_eq(sm_db_prepare(db, "SELECT max(x) + 1000 FROM t", true, &m), SM_DB_OK);
+	/* which answer is lost (the first or the second read), and whether
+	 * another statement's step reads them (the third answer, its own) */
+	for (int lost = 1; lost <= 2; lost++)
+		for (int other = 0; other < 2; other++) {
+			sm_db_reset(x);
+			sm_db_bind_int64(x, 1, 1);
+			sm_db_ahead(x);
+			sm_db_reset(n);
+			sm_db_ahead(n);
+			sm_dq_fault_lose_rows(lost);
+			if (other) {
+				sm_db_reset(m);
+				ck_assert_int_eq(one_int(m), 1001);
+			}
+			sm_db_reset(n);
+			ck_assert_int_eq(one_int(n), 101);
+			sm_db_reset(x);
+			sm_db_bind_int64(x, 1, 1);
+			ck_assert_int_eq(one_int(x), 10);
+			sm_dq_fault_lose_rows(0);
+			sm_db_ahead_end(db);
+		}
+	sm_db_finalize(m);
+	sm_db_finalize(n);
+	sm_db_finalize(x);
+	sm_db_close(db);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_round_trips)
 {
 	sm_err *err = sm_err_new();
@@ -1522,7 +1680,8 @@ START_TEST(test_unreachable)
 END_TEST
 
 /* The last test: the cluster goes away under an open store.  A write fails
- * within about the timeout: the replays do not each wait it again. */
+ * within about the timeout: the replays do not each wait it again; so does
+ * a read with others sent ahead. */
 START_TEST(test_cluster_gone)
 {
 	sm_err *err = sm_err_new();
@@ -1539,6 +1698,16 @@ START_TEST(test_cluster_gone)
 	int64_t spent = ms_now() - t0;
 	ck_assert_msg(spent < 3000, "waited %lld ms", (long long)spent);
 	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "no leader of the cluster could be reached"));
+	/* reads sent ahead then (a case's, with its account): the read fails
+	 * within about the timeout, not once more for each sent ahead */
+	sm_user u = {0};
+	sm_err_clear(err);
+	t0 = ms_now();
+	sm_store_ahead_case(s, "nobody", 1);
+	ck_assert_int_eq(sm_store_user_get(s, "nobody", &u, err), SM_E_STORE);
+	sm_store_ahead_end(s);
+	spent = ms_now() - t0;
+	ck_assert_msg(spent < 1400, "waited %lld ms", (long long)spent);
 	sm_store_close(&s);
 	sm_err_free(&err);
 }
@@ -1572,6 +1741,10 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_commit_later_lost);
 	tcase_add_test(tc, test_commit_later_store_lost);
 	tcase_add_test(tc, test_ahead);
+	tcase_add_test(tc, test_ahead_write_stmt);
+	tcase_add_test(tc, test_ahead_batches);
+	tcase_add_test(tc, test_ahead_nomem);
+	tcase_add_test(tc, test_ahead_answer_lost);
 	tcase_add_test(tc, test_round_trips);
 	tcase_add_test(tc, test_transition_account);
 	tcase_add_test(tc, test_generation);

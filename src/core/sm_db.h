@@ -181,11 +181,12 @@ struct sm_db_driver {
 	 * answer not waited for: the queries sent ahead go in one round trip
 	 * with the next request that needs an answer.  The next step of ST,
 	 * bound to the same parameters again, takes that answer instead of
-	 * asking; bound otherwise, it asks.  Only outside a transaction, and
-	 * never a failure: a query that cannot be sent ahead is asked when
-	 * stepped.  What was sent ahead and not taken is forgotten by
-	 * ahead_end, and by a begin, an exec, a check or a backup: an answer
-	 * is never taken after the connection wrote. */
+	 * asking; bound otherwise, it asks.  Only outside a transaction, on
+	 * a connection already made, and never a failure: a query that
+	 * cannot be sent ahead is asked when stepped.  What was sent ahead
+	 * and not taken is forgotten by ahead_end, and by a begin, an exec, a
+	 * write's step, a check or a backup: an answer is never taken after
+	 * the connection wrote. */
 	void (*ahead)(sm_db_stmt *st);
 	void (*ahead_end)(sm_db *db);
 };

@@ -439,8 +439,10 @@ dq_ahead(sm_db_stmt *st)
 				d->ahead[i].s = NULL;
 		ahead_clear(s);
 	}
+	/* no connection: none is sought here (the cluster may be gone, and
+	 * each seeking waits the timeout); the step asks */
 	if (!s->query || s->bind_rc != SM_DB_OK || d->in_tx || d->tx_lost ||
-	    d->begin_sql != NULL || d->nheld > 0 || ensure_conn(d) != SM_DB_OK)
+	    d->begin_sql != NULL || d->nheld > 0 || d->conn == NULL)
 		return;
 	if (d->nahead == d->capahead) {
 		size_t cap = d->capahead ? d->capahead * 2 : 8;
@@ -455,7 +457,10 @@ dq_ahead(sm_db_stmt *st)
 	sm_dq_hold(d->conn);
 	if (sm_dq_query_send(d->conn, d->dbid, s->sql, s->params, s->nparams) != SM_DQ_OK) {
 		/* not sent (too many parameters...; no memory: dropped from
-		 * what is held) */
+		 * what is held); the connection holds no more than it did:
+		 * nothing, and the next request goes at once */
+		if (!sm_dq_holding(d->conn))
+			sm_dq_drop_held(d->conn);
 		ahead_clear(s);
 		return;
 	}
@@ -980,6 +985,8 @@ run_stmt(dq_stmt *s)
 {
 	dq_db *d = s->db;
 	sm_db_rc rc;
+	if (!s->query) /* a write: no answer from before it is taken after it */
+		ahead_cancel(d);
 	if (d->begin_sql != NULL) { /* the transaction's first statement: with its BEGIN */
 		rc = begin_now(d, s->query ? s : NULL);
 		if (rc != SM_DB_OK || s->query)

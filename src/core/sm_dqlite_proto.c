@@ -257,6 +257,14 @@ recv_all(sm_dq_conn *c, unsigned char *p, size_t n, int64_t deadline)
 	return io_all(c, p, n, deadline, false);
 }
 
+static long nomem_n; /* sm_dq_fault_nomem */
+
+void
+sm_dq_fault_nomem(long n)
+{
+	nomem_n = n > 0 ? n : 0;
+}
+
 /* Start a request (the header is filled in by send_request). */
 static void
 begin_request(sm_dq_conn *c)
@@ -264,7 +272,7 @@ begin_request(sm_dq_conn *c)
 	if (!c->hold)
 		c->wlen = 0;
 	c->wstart = c->wlen;
-	if (wgrow(c, 8) == NULL)
+	if ((nomem_n > 0 && --nomem_n == 0) || wgrow(c, 8) == NULL)
 		c->wstart = SIZE_MAX; /* send_request says so */
 }
 
@@ -1276,6 +1284,14 @@ sm_dq_query_send(sm_dq_conn *c, uint32_t db, const char *sql, const sm_dq_value 
 	return sql_request(c, REQ_QUERY_SQL, db, sql, params, n);
 }
 
+static long lose_rows_n; /* sm_dq_fault_lose_rows */
+
+void
+sm_dq_fault_lose_rows(long n)
+{
+	lose_rows_n = n > 0 ? n : 0;
+}
+
 sm_dq_rc
 sm_dq_query_recv(sm_dq_conn *c, sm_dq_rows *rows)
 {
@@ -1283,6 +1299,11 @@ sm_dq_query_recv(sm_dq_conn *c, sm_dq_rows *rows)
 	sm_dq_rc rc;
 	bool more = true;
 	memset(rows, 0, sizeof(*rows));
+	if (lose_rows_n > 0 && --lose_rows_n == 0) {
+		shutdown(c->fd, SHUT_RDWR);
+		set_fail(c, 0, "%s: the answer was lost (a test's fault)", c->address);
+		return SM_DQ_IO;
+	}
 	while (more) {
 		if ((rc = expect(c, RES_ROWS, &m)) != SM_DQ_OK ||
 		    (rc = read_batch(c, &m, rows, &more)) != SM_DQ_OK) {

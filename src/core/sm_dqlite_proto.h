@@ -167,6 +167,13 @@ void sm_dq_nodes_free(sm_dq_node *nodes, size_t n);
  * network drops after a COMMIT landed.  N 0 disarms.  Nothing of sitemark
  * calls it. */
 void sm_dq_fault_lose_answer(const char *prefix, long n);
+/* For tests only too: the Nth request begun from now finds no memory for
+ * itself, as when malloc fails (SM_DQ_NOMEM; the requests held before it
+ * stay).  N 0 disarms. */
+void sm_dq_fault_nomem(long n);
+/* And: the Nth query's answer read from now is lost (the connection
+ * closed, SM_DQ_IO).  N 0 disarms. */
+void sm_dq_fault_lose_rows(long n);
 
 /* "voter", "standby", "spare" */
 const char *sm_dq_role_name(int role);
