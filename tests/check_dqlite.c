@@ -192,6 +192,31 @@ START_TEST(test_pipeline)
 }
 END_TEST
 
+/* A request that finds no memory for its header (a test's fault) is dropped
+ * whole: what of its body was written does not go with the requests held
+ * before and after it. */
+START_TEST(test_held_nomem)
+{
+	sm_dq_conn *c = leader();
+	uint32_t db;
+	sm_dq_rows r;
+	ck_assert_int_eq(sm_dq_open(c, "proto", &db), SM_DQ_OK);
+	sm_dq_hold(c);
+	ck_assert_int_eq(sm_dq_exec_send(c, db, "CREATE TABLE IF NOT EXISTS held(x)", NULL, 0),
+	    SM_DQ_OK);
+	sm_dq_fault_nomem(1);
+	ck_assert_int_eq(sm_dq_add(c, 99, "127.0.0.1:1"), SM_DQ_NOMEM);
+	ck_assert_int_eq(sm_dq_query_send(c, db, "SELECT 7", NULL, 0), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_send_held(c), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_exec_recv(c, NULL, NULL, NULL), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_query_recv(c, &r), SM_DQ_OK);
+	ck_assert_uint_eq(r.nrows, 1);
+	ck_assert_int_eq(r.values[0].i, 7);
+	sm_dq_rows_clear(&r);
+	sm_dq_close(c);
+}
+END_TEST
+
 START_TEST(test_batches)
 {
 	sm_dq_conn *c = leader();
@@ -1721,6 +1746,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_values);
 	tcase_add_test(tc, test_pipeline);
 	tcase_add_test(tc, test_batches);
+	tcase_add_test(tc, test_held_nomem);
 	tcase_add_test(tc, test_failure);
 	tcase_add_test(tc, test_blobs);
 	tcase_add_test(tc, test_cluster);

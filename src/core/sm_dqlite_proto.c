@@ -51,6 +51,7 @@ struct sm_dq_conn {
 	/* the request being written; with HOLD, the requests held before it */
 	unsigned char *w;
 	size_t wlen, wcap, wstart;
+	size_t wkeep;   /* the length held before the request being written */
 	bool hold;
 };
 
@@ -271,9 +272,18 @@ begin_request(sm_dq_conn *c)
 {
 	if (!c->hold)
 		c->wlen = 0;
-	c->wstart = c->wlen;
+	c->wstart = c->wkeep = c->wlen;
 	if ((nomem_n > 0 && --nomem_n == 0) || wgrow(c, 8) == NULL)
 		c->wstart = SIZE_MAX; /* send_request says so */
+}
+
+/* The request being written dropped (no memory for it), whatever of it
+ * was written: the held ones stay as they were. */
+static sm_dq_rc
+drop_request(sm_dq_conn *c)
+{
+	c->wlen = c->wkeep;
+	return SM_DQ_NOMEM;
 }
 
 /* Send everything written (the held requests and the last): one trip. */
@@ -290,10 +300,8 @@ send_written(sm_dq_conn *c)
 static sm_dq_rc
 send_request(sm_dq_conn *c, int type, int schema)
 {
-	if (c->w == NULL || c->wstart == SIZE_MAX || c->wlen < c->wstart + 8) {
-		c->wlen = c->wstart == SIZE_MAX ? c->wlen : c->wstart; /* this one is dropped */
-		return SM_DQ_NOMEM;
-	}
+	if (c->w == NULL || c->wstart == SIZE_MAX || c->wlen < c->wstart + 8)
+		return drop_request(c);
 	unsigned char *h = c->w + c->wstart;
 	size_t words = (c->wlen - c->wstart - 8) / 8;
 	put_le(h, words, 4);
@@ -938,7 +946,7 @@ sm_dq_leader(sm_dq_conn *c, uint64_t *id, char **address)
 	*address = NULL;
 	begin_request(c);
 	if (!put_u64(c, 0))
-		return SM_DQ_NOMEM;
+		return drop_request(c);
 	if ((rc = send_request(c, REQ_LEADER, 0)) != SM_DQ_OK ||
 	    (rc = expect(c, RES_SERVER, &m)) != SM_DQ_OK)
 		return rc;
@@ -969,7 +977,7 @@ words(sm_dq_conn *c, int type, int answer, int n, uint64_t a, uint64_t b)
 {
 	begin_request(c);
 	if (!put_u64(c, a) || (n > 1 && !put_u64(c, b)))
-		return SM_DQ_NOMEM;
+		return drop_request(c);
 	return simple(c, type, answer);
 }
 
@@ -986,7 +994,7 @@ sm_dq_open(sm_dq_conn *c, const char *name, uint32_t *db)
 	sm_dq_rc rc;
 	begin_request(c);
 	if (!put_text(c, name) || !put_u64(c, 0) || !put_text(c, "volatile"))
-		return SM_DQ_NOMEM;
+		return drop_request(c);
 	if ((rc = send_request(c, REQ_OPEN, 0)) != SM_DQ_OK || (rc = expect(c, RES_DB, &m)) != SM_DQ_OK)
 		return rc;
 	*db = get_u32(&m);
@@ -1091,11 +1099,8 @@ sql_request(sm_dq_conn *c, int type, uint32_t db, const char *sql, const sm_dq_v
 	}
 	begin_request(c);
 	if (c->wstart == SIZE_MAX || !put_u64(c, db) || !put_text(c, sql) ||
-	    !put_params(c, params, n)) {
-		if (c->wstart != SIZE_MAX)
-			c->wlen = c->wstart; /* this one is dropped, the held ones stay */
-		return SM_DQ_NOMEM;
-	}
+	    !put_params(c, params, n))
+		return drop_request(c);
 	return send_request(c, type, 0);
 }
 
@@ -1321,7 +1326,7 @@ sm_dq_add(sm_dq_conn *c, uint64_t id, const char *address)
 {
 	begin_request(c);
 	if (!put_u64(c, id) || !put_text(c, address))
-		return SM_DQ_NOMEM;
+		return drop_request(c);
 	return simple(c, REQ_ADD, RES_EMPTY);
 }
 
@@ -1358,7 +1363,7 @@ sm_dq_dump(sm_dq_conn *c, const char *name, sm_dq_files *out)
 	memset(out, 0, sizeof(*out));
 	begin_request(c);
 	if (!put_text(c, name))
-		return SM_DQ_NOMEM;
+		return drop_request(c);
 	if ((rc = send_request(c, REQ_DUMP, 0)) != SM_DQ_OK)
 		return rc;
 	c->max_body = MAX_DUMP;
@@ -1400,7 +1405,7 @@ sm_dq_cluster(sm_dq_conn *c, sm_dq_node **nodes, size_t *n)
 	*n = 0;
 	begin_request(c);
 	if (!put_u64(c, 1))
-		return SM_DQ_NOMEM;
+		return drop_request(c);
 	if ((rc = send_request(c, REQ_CLUSTER, 0)) != SM_DQ_OK ||
 	    (rc = expect(c, RES_SERVERS, &m)) != SM_DQ_OK)
 		return rc;
