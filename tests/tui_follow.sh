@@ -90,4 +90,22 @@ PANE=$A wait_for "A: the key for a case that left is not applied" "离开了此�
 check_eq "the case now under A's cursor is untouched" "office_review" \
     "$(state_of "$(cursor_case "$A")")"
 
+# A key that only moves the cursor does not look again while the data was
+# looked at within console.follow (on a cluster each look is a round trip
+# that typed-ahead keys would wait for): it moves on the list as drawn;
+# R, or a key that acts, looks first.
+printf 'console:\n  follow: 60\n' >"$T/slow.yaml"
+console_in "$A" fz-review "$T/slow.yaml"
+PANE=$A keys 1
+PANE=$A wait_match "A, looking every 60 s: the queue" "^网上审核  \|  1/[0-9]+" || die "queue A"
+n=$(queue_count "$A")
+top=$(cursor_case "$A")
+sm --as fz-review case act "$top" approve >/dev/null || die "approving $top from the command line"
+PANE=$A keys j
+PANE=$A wait_match "A: the cursor moved on the list as drawn" "^网上审核  \|  2/$n( |$)"
+check_match "A: case $top, approved meanwhile, still drawn" "^[> ]$top " "$(PANE=$A screen_text)"
+PANE=$A keys R
+PANE=$A wait_match "A: R reads the queue again, one shorter" "^网上审核  \|  [0-9]+/$((n - 1))( |$)"
+check_nomatch "A: case $top gone" "^[> ]$top " "$(PANE=$A screen_text)"
+
 finish

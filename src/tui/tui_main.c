@@ -65,10 +65,13 @@ tui_msg_err(tui *t, const sm_err *err)
 
 /* ------------------------------------------------------------ views */
 
+static double now_seconds(void);
+
 bool
 tui_follow_data(tui *t)
 {
 	int64_t g = sm_view_generation(t->app);
+	t->followed_at = now_seconds();
 	if (g == t->generation)
 		return false;
 	t->generation = g;
@@ -658,6 +661,36 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Whether K only moves the cursor (in a list, a pager, between a form's
+ * fields) or types into a text field, while the data was looked at within
+ * console.follow: then it goes without looking again.  Such a key acts on
+ * nothing, and on a cluster each look is a round trip that a typed-ahead
+ * key would wait for; a key that acts looks first, and so does every key
+ * of a console that never looks by itself (console.follow 0) or runs a
+ * script. */
+static bool
+only_moves(tui *t, const tui_key *k)
+{
+	int follow_ms = t->app->cfg->console_follow_ms;
+	if (t->top == NULL || t->script || follow_ms <= 0 ||
+	    (now_seconds() - t->followed_at) * 1000.0 >= follow_ms)
+		return false;
+	bool typed = !k->is_code && !k->fkey && k->ch >= 32 && k->ch != 127;
+	enum tui_act act = tui_lookup(t->top->ops->actions, k);
+	if (act == A_NONE && t->top->ops->text_input && typed)
+		return true;
+	if (act == A_NONE)
+		act = tui_lookup(tui_generic_actions, k);
+	switch (act) {
+	case A_UP: case A_DOWN: case A_PGUP: case A_PGDN: case A_HOME: case A_END:
+	case A_GO_LEFT: case A_GO_RIGHT: case A_NEXT_FIELD: case A_PREV_FIELD:
+	case A_HELP: case A_REDRAW:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long
 bytes_written(tui *t)
 {
@@ -1119,7 +1152,8 @@ tui_run_until_closed(tui *t, tui_view *until)
 			continue;
 		}
 		/* A key acts on the data as it is now, not as it was drawn. */
-		if (tui_follow_data(t) && t->top && t->top->stale && t->top->ops->reload) {
+		if (!only_moves(t, &k) && tui_follow_data(t) && t->top && t->top->stale &&
+		    t->top->ops->reload) {
 			t->top->stale = false;
 			t->top->ops->reload(t->top, t);
 		}
