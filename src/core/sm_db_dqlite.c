@@ -349,6 +349,17 @@ ahead_clear(dq_stmt *s)
 	s->is_ahead = s->pre_read = false;
 }
 
+/* S out of D's list (its answer, if still to come, read and dropped) and
+ * cleared. */
+static void
+ahead_drop(dq_stmt *s)
+{
+	for (size_t i = 0; i < s->db->nahead; i++)
+		if (s->db->ahead[i].s == s)
+			s->db->ahead[i].s = NULL;
+	ahead_clear(s);
+}
+
 /* Everything sent ahead forgotten, the answers not read left unread (the
  * connection went, or is about to: drop_conn). */
 static void
@@ -433,12 +444,8 @@ dq_ahead(sm_db_stmt *st)
 {
 	dq_stmt *s = DS(st);
 	dq_db *d = s->db;
-	if (s->is_ahead) { /* sent ahead before, and not taken: not any more */
-		for (size_t i = 0; i < d->nahead; i++)
-			if (d->ahead[i].s == s)
-				d->ahead[i].s = NULL;
-		ahead_clear(s);
-	}
+	if (s->is_ahead) /* sent ahead before, and not taken: not any more */
+		ahead_drop(s);
 	/* no connection: none is sought here (the cluster may be gone, and
 	 * each seeking waits the timeout); the step asks */
 	if (!s->query || s->bind_rc != SM_DB_OK || d->in_tx || d->tx_lost ||
@@ -763,13 +770,8 @@ dq_reset(sm_db_stmt *st)
 static void
 dq_finalize(sm_db_stmt *st)
 {
-	dq_stmt *s = DS(st);
-	if (s->is_ahead) { /* its answer, if still to come, is read and dropped */
-		for (size_t i = 0; i < s->db->nahead; i++)
-			if (s->db->ahead[i].s == s)
-				s->db->ahead[i].s = NULL;
-		ahead_clear(s);
-	}
+	if (DS(st)->is_ahead)
+		ahead_drop(DS(st));
 	dq_reset(st);
 	free(DS(st)->sql);
 	free(st);
@@ -1053,10 +1055,7 @@ take_ahead(dq_stmt *s)
 			memset(&s->pre, 0, sizeof(s->pre));
 		}
 	}
-	for (size_t i = 0; i < d->nahead; i++)
-		if (d->ahead[i].s == s)
-			d->ahead[i].s = NULL;
-	ahead_clear(s);
+	ahead_drop(s);
 	return took;
 }
 
