@@ -8,7 +8,11 @@
 # its registered domain, a site case), then bench/bench_dqlite takes the
 # site case round (submit, approve, return) BENCH_CYCLES times (default 200)
 # on each: latency p50/p99 of a transition, transitions per second, round
-# trips per transition.  Last, the leader is killed with SIGKILL and the
+# trips per transition.  In the same turns, the floor under a transition on
+# the cluster: dqlite alone, the smallest transaction of the same shape
+# (BEGIN and a read, then an UPDATE and the COMMIT: two round trips) in a
+# database of its own; and the CPU time the nodes spent per transaction
+# (bench_dqlite.c says how both are measured).  Last, the leader is killed with SIGKILL and the
 # time until the next transition goes through is printed (a whole sitemark
 # command: about 15 ms of it is the program starting), BENCH_KILLS times
 # (default 3).  It prints numbers and fails nothing but itself.
@@ -92,7 +96,8 @@ local_case=$(world --db "$T/local.db")
 cluster_case=$(world --config "$CONF")
 
 echo "bench: transitions, ${BENCH_CYCLES:-200} cycles of submit/approve/return on each backend (data in $T)"
-"$builddir/bench/bench_dqlite" "${BENCH_CYCLES:-200}" "$T/local.db" "$local_case" "$CONF" "$cluster_case"
+BENCH_NODES="${ADDRS[1]},${ADDRS[2]},${ADDRS[3]}" BENCH_NODE_PIDS="${NODE_PID[1]} ${NODE_PID[2]} ${NODE_PID[3]}" \
+    "$builddir/bench/bench_dqlite" "${BENCH_CYCLES:-200}" "$T/local.db" "$local_case" "$CONF" "$cluster_case"
 
 for k in $(seq 1 "${BENCH_KILLS:-3}"); do
 	case $(sm --as conac1 case show "$cluster_case" --json | jq -r .state) in
@@ -152,7 +157,8 @@ if [ "$BENCH_LINK_MS" -gt 0 ]; then
 		sleep 0.02
 	done
 	echo "bench: a console host on a slow link, $((2 * BENCH_LINK_MS)) ms a round trip, ${BENCH_LINK_CYCLES:-20} cycles"
-	BENCH_CLUSTER_LABEL="dqlite, slow" "$builddir/bench/bench_dqlite" "${BENCH_LINK_CYCLES:-20}" \
+	BENCH_CLUSTER_LABEL="dqlite, slow" BENCH_FLOOR_LABEL="alone, slow" BENCH_NODES="${ADDRS[1]},${ADDRS[2]},${ADDRS[3]}" \
+	    "$builddir/bench/bench_dqlite" "${BENCH_LINK_CYCLES:-20}" \
 	    "$T/local.db" "$local_case" "$CONF" "$link_case" | grep -v '^local file'
 	# whole commands there: each finds the leader (a connection and a
 	# question to every node at once), opens its session and logs in,
