@@ -391,6 +391,36 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+/* Each node asked itself, all at once: the node answers (naming itself
+ * the leader), a silent one holds up only itself until the timeout, a
+ * refused one and an address that is none say why. */
+START_TEST(test_probe)
+{
+	int lfd = -1;
+	char silent[64], refused[64];
+	snprintf(silent, sizeof(silent), "127.0.0.1:%d", free_port(true, &lfd));
+	snprintf(refused, sizeof(refused), "127.0.0.1:%d", free_port(false, NULL));
+	char *addrs[] = {silent, (char *)node_addr, refused, "no-port-here"};
+	sm_dq_probe p[4];
+	int64_t t0 = ms_now();
+	ck_assert_int_eq(sm_dq_probe_nodes(addrs, 4, 400, p), SM_DQ_OK);
+	int64_t spent = ms_now() - t0;
+	ck_assert_msg(spent >= 350 && spent < 1500, "waited %lld ms", (long long)spent);
+	ck_assert(!p[0].answered);
+	ck_assert_ptr_nonnull(strstr(p[0].why, "did not answer within 400 ms"));
+	ck_assert(p[1].answered);
+	ck_assert_str_eq(p[1].leader, node_addr);
+	ck_assert_msg(p[1].ms >= 0 && p[1].ms < 350, "the node answered in %.1f ms", p[1].ms);
+	ck_assert_ptr_null(p[1].why);
+	ck_assert(!p[2].answered);
+	ck_assert_ptr_nonnull(strstr(p[2].why, refused));
+	ck_assert(!p[3].answered);
+	ck_assert_ptr_nonnull(strstr(p[3].why, "host:port"));
+	sm_dq_probes_clear(p, 4);
+	close(lfd);
+}
+END_TEST
+
 /* A node that accepts and never answers, listed first, holds up nobody:
  * every node is asked at once, and the leader's own answer is taken.  With
  * only silent nodes the search ends at its timeout, saying so. */
@@ -1751,6 +1781,7 @@ dqlite_suite(void)
 	tcase_add_test(tc, test_blobs);
 	tcase_add_test(tc, test_cluster);
 	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_probe);
 	tcase_add_test(tc, test_silent_first);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("store");

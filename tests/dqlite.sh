@@ -70,6 +70,10 @@ check_eq "--json: backend" dqlite "$(jq -r .backend <<<"$OUT")"
 check_eq "--json: three voters" "voter voter voter" "$(jq -r '[.nodes[].role] | join(" ")' <<<"$OUT")"
 check_eq "--json: the leader is one of them" 1 \
     "$(jq -r '. as $s | [.nodes[] | select(.address == $s.leader and .leader)] | length' <<<"$OUT")"
+check_eq "--json: every node answers itself" "true true true" \
+    "$(jq -r '[.nodes[].reachable] | map(tostring) | join(" ")' <<<"$OUT")"
+check_eq "--json: each names the leader" 3 \
+    "$(jq -r '. as $s | [.nodes[] | select(.names_leader == $s.leader and .answer_us >= 0)] | length' <<<"$OUT")"
 run "$SITEMARK" --db "$T/local.db" store status --json
 check_eq "store status of a local file: sqlite" "sqlite null" "$(jq -r '"\(.backend) \(.leader)"' <<<"$OUT")"
 
@@ -118,6 +122,13 @@ for round in $(seq 1 "$rounds"); do
 	echo "# round $round: the transition took $(((t1 - t0) / 1000000)) ms after SIGKILL"
 	new=$(leader)
 	check_true "round $round: a new leader ($new)" "$new" != "$old"
+	expect_ok "round $round: store status with node $k down" sm store status
+	check_match "round $round: node $k, down, is still a voter, said not to answer" \
+	    "^node $k  $old  voter  not answering: .*$old" "$OUT"
+	check_eq "round $round: the two others answer" 2 "$(grep -c '^node [0-9].*  up, [0-9.]* ms$' <<<"$OUT")"
+	run sm store status --json
+	check_eq "round $round: --json: node $k unreachable, with why" "false true" \
+	    "$(jq -r --arg a "$old" '.nodes[] | select(.address == $a) | "\(.reachable) \(.error | length > 0)"' <<<"$OUT")"
 	check_eq "round $round: the case moved on" "$want" "$(state_of "$SITE")"
 	check_eq "round $round: one more audit record, none lost" "$((before_audit + 1))" "$(audit_count)"
 	check_eq "round $round: the registered cases stayed" "registered registered" \
@@ -138,6 +149,11 @@ t1=$(date +%s%N)
 echo "# the transition took $(((t1 - t0) / 1000000)) ms after SIGSTOP"
 check_true "within the store's timeout (10 s)" "$(((t1 - t0) / 1000000))" -lt 10000
 check_eq "the case moved on" "$want" "$(state_of "$SITE")"
+t0=$(date +%s%N)
+expect_ok "store status with node $k stopped" sm store status
+t1=$(date +%s%N)
+check_match "the stopped node does not answer in time" "^node $k  $old  voter  not answering: .*did not answer within 2000 ms" "$OUT"
+check_true "store status waits for it 2 s at most ($(((t1 - t0) / 1000000)) ms in all)" "$(((t1 - t0) / 1000000))" -lt 5000
 kill -CONT "${NODE_PID[$k]}"
 wait_voters 3 || fail "the stopped node comes back (SIGCONT)"
 next_step
@@ -425,6 +441,12 @@ stop_node "$o" 9
 # unsure, which is tests/dqlite_slow.sh's case, not this one's
 sleep 1
 timed_refusal "no quorum (two of three nodes killed)" 2800 "$SITEMARK" --config "$T/short.yaml" "${act[@]}"
+run "$SITEMARK" --config "$T/short.yaml" store status
+check_eq "no quorum: store status exits 1" 1 "$RC"
+check_match "no quorum: store status says no leader was found" "^leader: none found" "$OUT"
+check_eq "no quorum: the two killed nodes do not answer" 2 "$(grep -c '^node ?  .*  role unknown  not answering: ' <<<"$OUT")"
+check_match "no quorum: the survivor answers, knowing no leader" "^node \?  .*  up, [0-9.]+ ms, knows no leader" "$OUT"
+check_match "no quorum: and why on standard error" "cannot reach the sitemark cluster" "$ERR"
 start_node "$k"
 start_node "$o"
 wait_voters 3 || die "the nodes come back" "$(tail -5 "$T"/node*.log)"

@@ -112,7 +112,27 @@ cmd_restore(cli *c)
 	return 0;
 }
 
-/* store status: the backend; for a cluster its nodes, their roles, the leader. */
+/* How node N answered when asked itself (store status): "up, 0.4 ms",
+ * with the leader it names when that is not LEADER, or why not. */
+static char *
+node_health(const sm_backend_node *n, const char *leader)
+{
+	char *s = NULL;
+	int r;
+	if (!n->reachable)
+		r = asprintf(&s, _("not answering: %s"), n->why ? n->why : "");
+	else if (n->names == NULL || n->names[0] == '\0')
+		r = asprintf(&s, _("up, %.1f ms, knows no leader"), n->ms);
+	else if (leader == NULL || strcmp(n->names, leader) != 0)
+		r = asprintf(&s, _("up, %.1f ms, names %s the leader"), n->ms, n->names);
+	else
+		r = asprintf(&s, _("up, %.1f ms"), n->ms);
+	return r < 0 ? NULL : s;
+}
+
+/* store status: the backend; for a cluster its nodes, their roles, the
+ * leader, and how each answers itself.  Without a leader, the nodes
+ * configured as they answered, and the failure. */
 int
 cmd_store_status(cli *c)
 {
@@ -120,16 +140,30 @@ cmd_store_status(cli *c)
 	sm_backend_status s;
 	sm_status st = sm_view_store_status(&o, &s, c->warn, c->err);
 	cli_print_problems(c, c->warn);
-	if (st != SM_OK) {
+	if (st != SM_OK && s.n == 0) {
 		sm_backend_status_clear(&s);
 		return cli_fail(c, st);
 	}
 	if (c->json) {
 		json_t *nodes = json_array();
-		for (size_t i = 0; i < s.n; i++)
-			json_array_append_new(nodes, json_pack("{s:I, s:s, s:s, s:b}", "id",
-			    (json_int_t)s.nodes[i].id, "address", s.nodes[i].address, "role",
-			    s.nodes[i].role, "leader", s.nodes[i].leader));
+		for (size_t i = 0; i < s.n; i++) {
+			const sm_backend_node *n = &s.nodes[i];
+			json_t *one = json_object();
+			if (n->id != 0)
+				json_object_set_new(one, "id", json_integer((json_int_t)n->id));
+			json_object_set_new(one, "address", json_string(n->address));
+			json_object_set_new(one, "role", n->role ? json_string(n->role) : json_null());
+			json_object_set_new(one, "leader", json_boolean(n->leader));
+			json_object_set_new(one, "reachable", json_boolean(n->reachable));
+			if (n->reachable) {
+				json_object_set_new(one, "answer_us", json_integer((json_int_t)(n->ms * 1000)));
+				json_object_set_new(one, "names_leader",
+				    n->names && *n->names ? json_string(n->names) : json_null());
+			} else {
+				json_object_set_new(one, "error", json_string(n->why ? n->why : ""));
+			}
+			json_array_append_new(nodes, one);
+		}
 		json_t *obj = json_pack("{s:s, s:s?, s:s?, s:o}", "backend", s.backend, "database",
 		    s.database, "leader", s.leader, "nodes", nodes);
 		cli_print_json(obj);
@@ -143,16 +177,23 @@ cmd_store_status(cli *c)
 		if (s.leader) {
 			printf("%s", _("leader: "));
 			cli_putln(s.leader);
+		} else if (s.n > 0) {
+			cli_putln(_("leader: none found"));
 		}
 		for (size_t i = 0; i < s.n; i++) {
-			char *line = NULL;
-			if (asprintf(&line, _("node %llu  %s  %s%s"), (unsigned long long)s.nodes[i].id,
-			    s.nodes[i].address, s.nodes[i].role, s.nodes[i].leader ? _("  (leader)") : "") >= 0) {
+			const sm_backend_node *n = &s.nodes[i];
+			char *health = node_health(n, s.leader), *line = NULL, id[24] = "?";
+			if (n->id != 0)
+				snprintf(id, sizeof(id), "%llu", (unsigned long long)n->id);
+			if (asprintf(&line, _("node %s  %s  %s%s  %s"), id, n->address,
+			    n->role ? n->role : _("role unknown"), n->leader ? _("  (leader)") : "",
+			    health ? health : "") >= 0) {
 				cli_putln(line);
 				free(line);
 			}
+			free(health);
 		}
 	}
 	sm_backend_status_clear(&s);
-	return 0;
+	return st == SM_OK ? 0 : cli_fail(c, st);
 }

@@ -16,16 +16,67 @@ sm_backend_status_clear(sm_backend_status *st)
 {
 	if (st == NULL)
 		return;
-	for (size_t i = 0; i < st->n; i++)
+	for (size_t i = 0; i < st->n; i++) {
 		free(st->nodes[i].address);
+		free(st->nodes[i].names);
+		free(st->nodes[i].why);
+	}
 	free(st->nodes);
 	free(st->database);
 	free(st->leader);
 	memset(st, 0, sizeof(*st));
 }
 
+/* Ask each of OUT's nodes itself which node leads (all at once, TIMEOUT
+ * ms at most, SM_PROBE_MS at most). */
+static sm_status
+probe(sm_backend_status *out, int timeout, sm_err *err)
+{
+	if (out->n == 0)
+		return SM_OK;
+	char **addrs = calloc(out->n, sizeof(*addrs));
+	sm_dq_probe *p = calloc(out->n, sizeof(*p));
+	sm_status st = SM_OK;
+	if (addrs == NULL || p == NULL) {
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto done;
+	}
+	for (size_t i = 0; i < out->n; i++)
+		addrs[i] = out->nodes[i].address;
+	if (sm_dq_probe_nodes(addrs, out->n, timeout < SM_PROBE_MS ? timeout : SM_PROBE_MS, p) !=
+	    SM_DQ_OK)
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	for (size_t i = 0; i < out->n; i++) {
+		sm_backend_node *o = &out->nodes[i];
+		o->reachable = p[i].answered;
+		o->ms = p[i].ms;
+		o->names = p[i].leader;
+		o->why = p[i].why;
+		p[i].leader = p[i].why = NULL;
+	}
+done:
+	free(addrs);
+	free(p);
+	return st;
+}
+
+/* Without a leader: the nodes of ADDRS as configured, each as it
+ * answers (roles unknown). */
+static sm_status
+configured(char *const *addrs, size_t n, int timeout, sm_backend_status *out, sm_err *err)
+{
+	if ((out->nodes = calloc(n ? n : 1, sizeof(*out->nodes))) == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	for (size_t i = 0; i < n; i++) {
+		if ((out->nodes[i].address = strdup(addrs[i])) == NULL)
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		out->n++;
+	}
+	return probe(out, timeout, err);
+}
+
 /* Ask the cluster of NODES (host:port, ...) who leads and who belongs,
- * waiting TIMEOUT ms at most. */
+ * waiting TIMEOUT ms at most; then each member itself. */
 static sm_status
 ask_cluster(const char *list, int timeout, sm_backend_status *out, sm_err *err)
 {
@@ -41,10 +92,12 @@ ask_cluster(const char *list, int timeout, sm_backend_status *out, sm_err *err)
 	if (n == 0)
 		st = sm_err_add(err, SM_E_STORE, NULL,
 		    _("store.backend is dqlite but store.nodes names no node: list the cluster's nodes (host:port)"));
-	else if (sm_dq_connect_leader(addrs, n, timeout, &c, &why) != SM_DQ_OK)
+	else if (sm_dq_connect_leader(addrs, n, timeout, &c, &why) != SM_DQ_OK) {
 		st = sm_err_add(err, SM_E_STORE, NULL,
 		    _("cannot reach the sitemark cluster (%s) within %d ms: %s. Check that its nodes run and that a majority of them is up"),
 		    list, timeout, why ? why : "");
+		configured(addrs, n, timeout, out, err);
+	}
 	else if (sm_dq_cluster(c, &nodes, &nn) != SM_DQ_OK)
 		st = sm_err_add(err, SM_E_STORE, NULL, _("the leader %s did not list the cluster: %s"),
 		    sm_dq_address(c), sm_dq_fail_msg(c));
@@ -63,6 +116,8 @@ ask_cluster(const char *list, int timeout, sm_backend_status *out, sm_err *err)
 	}
 	sm_dq_nodes_free(nodes, nn);
 	sm_dq_close(c);
+	if (st == SM_OK)
+		st = probe(out, timeout, err);
 	free(why);
 	sm_dq_split_free(addrs, n);
 	return st;

@@ -936,6 +936,97 @@ done:
 	return SM_DQ_IO;
 }
 
+/* Now, in milliseconds to the microsecond. */
+static double
+now_ms_fine(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+sm_dq_rc
+sm_dq_probe_nodes(char *const *addrs, size_t n, int timeout_ms, sm_dq_probe *out)
+{
+	struct ask asks[ASK_MAX];
+	size_t nasks = n < ASK_MAX ? n : ASK_MAX, open = 0;
+	int timeout = timeout_ms > 0 ? timeout_ms : 5000;
+	int64_t give_up = now_ms() + timeout;
+	double t0 = now_ms_fine();
+	bool nomem = false;
+	memset(out, 0, n * sizeof(*out));
+	memset(asks, 0, sizeof(asks));
+	for (size_t i = 0; i < nasks; i++) {
+		char *why = NULL;
+		if ((asks[i].address = strdup(addrs[i])) == NULL) {
+			nomem = true;
+			continue;
+		}
+		ask_start(&asks[i], timeout, &why);
+		if (asks[i].state == ASK_IDLE) /* over already: an address that cannot be */
+			out[i].why = why ? why : strdup(_("cannot be asked"));
+		else
+			open++;
+	}
+	for (size_t i = nasks; i < n; i++)
+		out[i].why = dupf(_("not asked: at most %d nodes are"), ASK_MAX);
+	while (open > 0) {
+		struct pollfd p[ASK_MAX];
+		size_t who[ASK_MAX];
+		nfds_t np = 0;
+		int64_t now = now_ms();
+		if (now >= give_up)
+			break;
+		for (size_t i = 0; i < nasks; i++)
+			if (asks[i].state != ASK_IDLE) {
+				p[np] = (struct pollfd){.fd = asks[i].c->fd,
+				    .events = asks[i].state == ASK_READING ? POLLIN : POLLOUT};
+				who[np++] = i;
+			}
+		int r = poll(p, np, (int)(give_up - now));
+		if (r < 0 && errno != EINTR)
+			break;
+		for (nfds_t k = 0; r > 0 && k < np; k++) {
+			if (p[k].revents == 0)
+				continue;
+			size_t i = who[k];
+			char *why = NULL;
+			char *leader = ask_step(&asks[i], &why);
+			if (leader != NULL) {
+				out[i].answered = true;
+				out[i].leader = leader;
+				out[i].ms = now_ms_fine() - t0;
+				ask_close(&asks[i]);
+			} else if (asks[i].state == ASK_IDLE) { /* failed */
+				out[i].why = why ? why : strdup(_("the node failed"));
+				why = NULL;
+			}
+			free(why);
+			if (asks[i].state == ASK_IDLE)
+				open--;
+		}
+	}
+	for (size_t i = 0; i < nasks; i++) {
+		if (!out[i].answered && out[i].why == NULL && asks[i].address != NULL)
+			out[i].why = dupf(_("%s did not answer within %d ms"), asks[i].address, timeout);
+		ask_close(&asks[i]);
+		free(asks[i].address);
+		if (!out[i].answered && out[i].why == NULL)
+			nomem = true;
+	}
+	return nomem ? SM_DQ_NOMEM : SM_DQ_OK;
+}
+
+void
+sm_dq_probes_clear(sm_dq_probe *p, size_t n)
+{
+	for (size_t i = 0; p != NULL && i < n; i++) {
+		free(p[i].leader);
+		free(p[i].why);
+		memset(&p[i], 0, sizeof(p[i]));
+	}
+}
+
 /* ------------------------------------------------------------ requests */
 
 sm_dq_rc

@@ -151,6 +151,22 @@ sm_dq_rc sm_dq_query_send(sm_dq_conn *c, uint32_t db, const char *sql, const sm_
     int n);
 sm_dq_rc sm_dq_query_recv(sm_dq_conn *c, sm_dq_rows *rows);
 
+/* How one node answered a probe: the leader it names, or why it did not
+ * answer. */
+typedef struct sm_dq_probe {
+	bool answered;
+	char *leader;   /* answered: the leader it names, "" when it knows none */
+	double ms;      /* answered: from the first connect to the answer */
+	char *why;      /* not answered: why (malloc'd) */
+} sm_dq_probe;
+
+/* Ask each of the N nodes of ADDRS, all at once and once each, which node
+ * leads, waiting TIMEOUT_MS at most: OUT[i] for ADDRS[i] (at most 16; the
+ * rest are not asked, and say so).  A node that answers slowly or not at
+ * all holds up only itself.  SM_DQ_NOMEM when OUT could not be filled. */
+sm_dq_rc sm_dq_probe_nodes(char *const *addrs, size_t n, int timeout_ms, sm_dq_probe *out);
+void sm_dq_probes_clear(sm_dq_probe *p, size_t n);
+
 sm_dq_rc sm_dq_add(sm_dq_conn *c, uint64_t id, const char *address);
 sm_dq_rc sm_dq_assign(sm_dq_conn *c, uint64_t id, int role);
 sm_dq_rc sm_dq_remove(sm_dq_conn *c, uint64_t id);

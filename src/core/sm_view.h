@@ -310,10 +310,15 @@ void sm_redpage_view_clear(sm_redpage_view *v);
 
 /* Where the data lives (sitemark store status). */
 typedef struct sm_backend_node {
-	uint64_t id;
+	uint64_t id;          /* 0 when the cluster could not say (no leader) */
 	char *address;        /* host:port */
-	const char *role;     /* "voter", "standby", "spare" */
+	const char *role;     /* "voter", "standby", "spare"; NULL when unknown */
 	bool leader;
+	/* the node asked itself, at once with the others: */
+	bool reachable;       /* it answered */
+	double ms;            /* reachable: how long its answer took */
+	char *names;          /* reachable: the leader it names, "" none */
+	char *why;            /* not reachable: why */
 } sm_backend_node;
 
 typedef struct sm_backend_status {
@@ -326,7 +331,11 @@ typedef struct sm_backend_status {
 
 /* The store of OPTS's configuration: its backend, and for a cluster its
  * members, their roles and the leader (asked of the cluster, within
- * store.timeout).  Needs no login: it reads no data. (sm_cluster.c) */
+ * store.timeout), and whether each member answers itself (all asked at
+ * once, SM_PROBE_MS at most).  Without a leader, SM_E_STORE, and the nodes
+ * configured as each answered (roles unknown).  Needs no login: it reads
+ * no data. (sm_cluster.c) */
+#define SM_PROBE_MS 2000
 sm_status sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, sm_err *warn,
     sm_err *err);
 void sm_backend_status_clear(sm_backend_status *st);
