@@ -308,5 +308,22 @@ wait_for "标识管理 opens" "网上名称管理—标识管理"
 wait_for "the institution reads its mark code" "$LIB_CODE"
 leave
 
+echo "# the system administrator: where the data lives (存储)"
+console "$(id -un)" 系统管理员
+keys 4
+wait_for "the store screen opens" "存储后端"
+if [ "${SITEMARK_TEST_BACKEND:-sqlite}" = dqlite ]; then
+	wait_match "the cluster's leader" "^  主节点 +127\.0\.0\.1:[0-9]+"
+	check_eq "its three nodes, each answering itself" 3 \
+	    "$(screen_text | grep -cE '^  节点 [0-9]  127\.0\.0\.1:[0-9]+  投票节点  .*在线，[0-9.]+ 毫秒')"
+	check_eq "one of them the leader" 1 "$(screen_text | grep -c '（主节点）')"
+else
+	wait_for "the local file" "数据库文件"
+	check_eq "no nodes for a file" 0 "$(screen_text | grep -c '^  节点 ')"
+fi
+keys R
+wait_for "R reads it again" "存储后端"
+leave
+
 expect_ok "the audit log verifies" sm --as aud audit verify
 finish

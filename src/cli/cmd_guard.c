@@ -112,24 +112,6 @@ cmd_restore(cli *c)
 	return 0;
 }
 
-/* How node N answered when asked itself (store status): "up, 0.4 ms",
- * with the leader it names when that is not LEADER, or why not. */
-static char *
-node_health(const sm_backend_node *n, const char *leader)
-{
-	char *s = NULL;
-	int r;
-	if (!n->reachable)
-		r = asprintf(&s, _("not answering: %s"), n->why ? n->why : "");
-	else if (n->names == NULL || n->names[0] == '\0')
-		r = asprintf(&s, _("up, %.1f ms, knows no leader"), n->ms);
-	else if (leader == NULL || strcmp(n->names, leader) != 0)
-		r = asprintf(&s, _("up, %.1f ms, names %s the leader"), n->ms, n->names);
-	else
-		r = asprintf(&s, _("up, %.1f ms"), n->ms);
-	return r < 0 ? NULL : s;
-}
-
 /* store status: the backend; for a cluster its nodes, their roles, the
  * leader, and how each answers itself.  Without a leader, the nodes
  * configured as they answered, and the failure. */
@@ -182,11 +164,11 @@ cmd_store_status(cli *c)
 		}
 		for (size_t i = 0; i < s.n; i++) {
 			const sm_backend_node *n = &s.nodes[i];
-			char *health = node_health(n, s.leader), *line = NULL, id[24] = "?";
+			char *health = sm_backend_node_health(n, s.leader), *line = NULL, id[24] = "?";
 			if (n->id != 0)
 				snprintf(id, sizeof(id), "%llu", (unsigned long long)n->id);
 			if (asprintf(&line, _("node %s  %s  %s%s  %s"), id, n->address,
-			    n->role ? n->role : _("role unknown"), n->leader ? _("  (leader)") : "",
+			    sm_backend_role_label(n->role), n->leader ? _("  (leader)") : "",
 			    health ? health : "") >= 0) {
 				cli_putln(line);
 				free(line);

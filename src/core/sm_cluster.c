@@ -2,6 +2,7 @@
  * cluster, its members, their roles and its leader (sitemark store status). */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,26 @@ ask_cluster(const char *list, int timeout, sm_backend_status *out, sm_err *err)
 	return st;
 }
 
+/* The status of the store TARGET (a file, or "dqlite:NODES[;timeout=MS]"
+ * as sm_app_db_path gives it). */
+static sm_status
+status_of(const char *target, sm_backend_status *out, sm_err *err)
+{
+	if (strncmp(target, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) != 0) {
+		out->backend = "sqlite";
+		if ((out->database = strdup(target)) == NULL)
+			return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		return SM_OK;
+	}
+	out->backend = "dqlite";
+	int timeout;
+	char *nodes = sm_dq_target_nodes(target + strlen(SM_DB_DQLITE_PREFIX), 5000, &timeout);
+	out->database = nodes;
+	if (nodes == NULL)
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	return ask_cluster(nodes, timeout, out, err);
+}
+
 sm_status
 sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, sm_err *warn, sm_err *err)
 {
@@ -131,24 +152,45 @@ sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, sm_err *wa
 	memset(out, 0, sizeof(*out));
 	if ((st = sm_config_load(opts->config_path, &cfg, warn, err)) != SM_OK)
 		return st;
-	if ((out->database = sm_app_db_path(opts->db_path, cfg)) == NULL) {
-		sm_config_free(&cfg);
-		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-	}
-	if (strncmp(out->database, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) != 0) {
-		out->backend = "sqlite";
-		sm_config_free(&cfg);
-		return SM_OK;
-	}
-	/* the target, from the configuration or --db:
-	 * "dqlite:NODES[;timeout=MS]" (sm_app_db_path) */
-	out->backend = "dqlite";
-	int timeout;
-	char *nodes = sm_dq_target_nodes(out->database + strlen(SM_DB_DQLITE_PREFIX), 5000, &timeout);
+	char *target = sm_app_db_path(opts->db_path, cfg);
 	sm_config_free(&cfg);
-	free(out->database);
-	out->database = nodes;
-	if (nodes == NULL)
+	if (target == NULL)
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
-	return ask_cluster(nodes, timeout, out, err);
+	st = status_of(target, out, err);
+	free(target);
+	return st;
+}
+
+sm_status
+sm_view_app_store_status(sm_app *app, sm_backend_status *out, sm_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return status_of(app->db_path, out, err);
+}
+
+/* The roles as shown (sm_dq_role_name's words stay as they are in
+ * --json): for xgettext. */
+static const char *const role_words[] = {N_("voter"), N_("standby"), N_("spare")};
+
+const char *
+sm_backend_role_label(const char *role)
+{
+	(void)role_words;
+	return role ? _(role) : _("role unknown");
+}
+
+char *
+sm_backend_node_health(const sm_backend_node *n, const char *leader)
+{
+	char *s = NULL;
+	int r;
+	if (!n->reachable)
+		r = asprintf(&s, _("not answering: %s"), n->why ? n->why : "");
+	else if (n->names == NULL || n->names[0] == '\0')
+		r = asprintf(&s, _("up, %.1f ms, knows no leader"), n->ms);
+	else if (leader == NULL || strcmp(n->names, leader) != 0)
+		r = asprintf(&s, _("up, %.1f ms, names %s the leader"), n->ms, n->names);
+	else
+		r = asprintf(&s, _("up, %.1f ms"), n->ms);
+	return r < 0 ? NULL : s;
 }

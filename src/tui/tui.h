@@ -363,6 +363,7 @@ tui_view *tui_users_new(tui *t);
 tui_view *tui_offices_new(tui *t);
 tui_view *tui_policy_new(tui *t);
 tui_view *tui_calendar_new(tui *t);
+tui_view *tui_store_new(tui *t);
 tui_view *tui_audit_new(tui *t);
 
 /* Run the console's loop until V has been closed (modal forms). */

@@ -673,6 +673,62 @@ tui_counts_new(tui *t)
 	return &pv_new(t, &counts_ops, _("Counts"), fill_counts, NULL)->v;
 }
 
+/* ------------------------------------------------------------ the store */
+
+/* Where the data lives (sitemark store status): the backend, and for a
+ * cluster its nodes as each answers itself.  Read on opening and on R
+ * only: asking a node that has stopped waits for it (2 s at most), which
+ * others' writes must not bring about. */
+static void
+fill_store(pager_view *pv, tui *t)
+{
+	sm_backend_status s;
+	sm_err *err = sm_err_new();
+	sm_status st = err ? sm_view_app_store_status(t->app, &s, err) : SM_E_NOMEM;
+	if (err == NULL)
+		memset(&s, 0, sizeof(s));
+	bool cluster = s.backend && strcmp(s.backend, "dqlite") == 0;
+	if (s.backend)
+		tui_pager_field(&pv->pager, _("Backend"), s.backend);
+	if (s.database)
+		tui_pager_field(&pv->pager, cluster ? _("Nodes configured") : _("Database file"),
+		    s.database);
+	if (cluster)
+		tui_pager_field(&pv->pager, _("Leader"), s.leader ? s.leader : _("none found"));
+	if (s.n > 0)
+		tui_pager_add(&pv->pager, "%s", "");
+	for (size_t i = 0; i < s.n; i++) {
+		const sm_backend_node *n = &s.nodes[i];
+		char *health = sm_backend_node_health(n, s.leader), id[24] = "?";
+		if (n->id != 0)
+			snprintf(id, sizeof(id), "%llu", (unsigned long long)n->id);
+		char *line = NULL;
+		if (asprintf(&line, _("node %s  %s  %s%s  %s"), id, n->address,
+		    sm_backend_role_label(n->role), n->leader ? _("  (leader)") : "",
+		    health ? health : "") >= 0)
+			tui_pager_add(&pv->pager, "  %s", line);
+		free(line);
+		free(health);
+	}
+	if (st != SM_OK) {
+		tui_pager_add(&pv->pager, "%s", "");
+		tui_pager_add(&pv->pager, "%s",
+		    err && sm_err_count(err) ? sm_err_msg(err, 0) : _("out of memory"));
+	}
+	sm_backend_status_clear(&s);
+	sm_err_free(&err);
+}
+
+/* no .reload: others' writes leave it as read (R reads it again) */
+static const tui_view_ops store_ops = {.name = "store", .actions = plain_actions,
+    .draw = pv_draw, .handle = pv_handle, .status = pv_status, .destroy = pv_destroy};
+
+tui_view *
+tui_store_new(tui *t)
+{
+	return &pv_new(t, &store_ops, _("Store"), fill_store, NULL)->v;
+}
+
 /* ------------------------------------------------------------ administrators' lists */
 
 /* A list view of the administrators' screens: users, offices, the audit log.

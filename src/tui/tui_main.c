@@ -184,7 +184,7 @@ tui_act_from_name(const char *name)
 /* The screens a binding may name: the view ops' names. */
 static const char *const screen_names[] = {
 	"generic", "menu", "queue", "case", "form", "unit", "marks", "counts", "users",
-	"offices", "audit", "calendar", "drafts", "instructions", "policy", "redpage-preview",
+	"offices", "audit", "calendar", "drafts", "instructions", "policy", "redpage-preview", "store",
 	NULL,
 };
 

@@ -103,6 +103,7 @@ menu_build(menu_view *m, tui *t)
 		menu_add(m, N_("Users"), tui_users_new, NULL);
 		menu_add(m, N_("Establishment offices"), tui_offices_new, NULL);
 		menu_add(m, N_("Working-day calendar"), tui_calendar_new, NULL);
+		menu_add(m, N_("Store"), tui_store_new, NULL);
 		break;
 	case SM_ROLE_SECADMIN:
 		menu_add(m, N_("Users"), tui_users_new, NULL);
