@@ -35,7 +35,7 @@ SCENARIOS="all:all.test home_missing:home-missing.test some:some.test head:head.
 after:after.test redirect:redirect.test loop:loop.test slow:slow.test
 unreachable:unreachable.test huge:huge.test gbk:gbk.test tls:tls.test expired:expired.test
 nonhtml:nonhtml.test empty:empty.test gone:gone.test busy:busy.test dns:nx.invalid
-redpage:redpage.test"
+redpage:redpage.test fake:fake.test rawhead:rawhead.test"
 
 n=0
 for s in $SCENARIOS; do
@@ -103,6 +103,14 @@ printf '%s\n' "$SNIP_nonhtml" >"$W/nonhtml/index.txt"
 : >"$W/empty/index.html"
 page "$W/gone/index.html" "$TITLE" '<a href="/p1.html">1</a> <a href="/missing.html">2</a>' "$SNIP_gone" ""
 page "$W/gone/p1.html" "$TITLE" "<p>x</p>" "$SNIP_gone" ""
+# the code everywhere but in a script's src: text, an image, a link, a
+# textarea, a string in a script, a style: not hung
+SRC_fake=$(sed -n 's/.* src="\([^"]*\)".*/\1/p' <<<"$SNIP_fake")
+page "$W/fake/index.html" "$TITLE" "<p>标识脚本地址：/$CODE_fake.js（待挂）</p><img src=\"$SRC_fake\"><a href=\"$SRC_fake\">a</a>" \
+    "<textarea>$SNIP_fake</textarea><script>var s = '$SNIP_fake';</script><style>/* $SRC_fake */</style>" "<p>底部</p>"
+# a script in the head whose text says <body>: the snippet after it is
+# still in the head
+page "$W/rawhead/index.html" "$TITLE" "<p>x</p>" "" "" "<script>var a = '<body>';</script>$SNIP_rawhead"
 iconv -f UTF-8 -t UTF-8 "$W/gbk/index.html" >/dev/null 2>&1
 check_eq "the GBK page is not UTF-8" "1" "$?"
 
@@ -174,6 +182,8 @@ EOF
 	server nonhtml nonhtml.test 'index index.txt;'
 	server empty empty.test
 	server gone gone.test
+	server fake fake.test
+	server rawhead rawhead.test
 	server all busy.test 'location / { return 429; }'
 	cat <<EOF
 	server {
@@ -314,9 +324,12 @@ check_eq "gone: a 404 for a linked page" "pass pass http" "$(verdicts "$CASE_gon
 check_eq "gone: its status" "200 200 404" "$(statuses "$CASE_gone")"
 check_eq "busy: 429" "http 429" "$(verdicts "$CASE_busy") $(statuses "$CASE_busy")"
 check_eq "dns: an unknown host" "dns" "$(verdicts "$CASE_dns")"
+check_eq "fake: the code outside a script's src is not the mark" "missing" "$(verdicts "$CASE_fake")"
+check_eq "rawhead: <body> in a head script's text does not open the body" "misplaced head" \
+    "$(verdicts "$CASE_rawhead") $(wheres "$CASE_rawhead")"
 check_eq "redpage: a red page is not fetched" "" \
     "$(jq -rs --argjson c "$CASE_redpage" '.[] | select(.case == $c) | .case' "$J")"
-check_eq "totals: marks, passed, hung, flagged (the red page not among them)" "18 4 4 0" \
+check_eq "totals: marks, passed, hung, flagged (the red page not among them)" "20 4 4 0" \
     "$(jq -rs '.[-1].totals | "\(.marks) \(.passed) \(.hung) \(.flagged)"' "$J")"
 # three threads fetched (monitor.threads: 3): their totals add up to the
 # marks and pages reported one by one, and one thread finds the same
@@ -347,7 +360,7 @@ check_eq "the monitor account was made, role monitor" "monitor" \
     "$(q "select role from users where login = 'monitor'")"
 check_eq "verify-hung audited as the monitor" "monitor monitor mark_issued mark_hung" \
     "$(q "select actor, role, from_state, to_state from audit where object = 'case' and object_id = $CASE_all and action = 'verify-hung'" | tr '|' ' ')"
-check_eq "every check is stored with its pages" "18 4" \
+check_eq "every check is stored with its pages" "20 4" \
     "$(q "select (select count(*) from mark_checks), (select count(*) from mark_check_pages where check_id = (select max(id) from mark_checks where case_id = $CASE_all))" | tr '|' ' ')"
 expect_refused "the monitor may not approve" "may not|does not apply" \
     sm --as monitor case act "$CASE_all" approve
@@ -366,13 +379,13 @@ check_match "case show: a failing page's line" "FAIL  http://some.test:$HP/p2.ht
 SITEMARK_NOW=2030-06-20T10:00:00+08:00 run sm --as conac1 marks report --csv
 check_eq "report: header" "office,office_name,case,unit,domain,code,hosting,due,days_over,last_check,last_verdict,pages_passed" \
     "$(printf '%s\n' "$OUT" | head -1)"
-check_eq "report: one row per mark not hung" "15" "$(printf '%s\n' "$OUT" | tail -n +2 | wc -l | tr -d ' ')"
+check_eq "report: one row per mark not hung" "17" "$(printf '%s\n' "$OUT" | tail -n +2 | wc -l | tr -d ' ')"
 check_match "report: some.test's row, overdue, its last check" \
     "^350100,.*,$CASE_some,.*,[1-9][0-9]*,[0-9T:+-]+,fail,3/4$" "$(printf '%s\n' "$OUT" | grep ",$CASE_some,")"
 check_match "report: the red page's row, not checked" \
     "^350100,.*,$CASE_redpage,.*,redpage,.*,,,$" "$(printf '%s\n' "$OUT" | grep ",$CASE_redpage,")"
 run sm --as fz-rev1 --json marks report
-check_eq "report --json for the office" "15" "$(jq length <<<"$OUT")"
+check_eq "report --json for the office" "17" "$(jq length <<<"$OUT")"
 expect_refused "the system administrator reads no cases" "does not work on cases" sm marks report
 
 # the overdue queue of offices and CONAC
@@ -432,7 +445,7 @@ check_match "moved meanwhile: the monitor's action not applied, and why" "does n
     "$(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .problem' "$T/moved.json")"
 check_eq "moved meanwhile: the other mark hung by the monitor" "mark_hung monitor" \
     "$(state_of "$CASE_redirect") $(q "select actor from audit where object = 'case' and object_id = $CASE_redirect and action = 'verify-hung' order by seq desc limit 1")"
-check_eq "moved meanwhile: every check stored" "18" \
+check_eq "moved meanwhile: every check stored" "20" \
     "$(($(q "select count(*) from mark_checks") - checks_before))"
 
 finish

@@ -125,19 +125,27 @@ sm_mark_check_clear(sm_mark_check *c)
 /* ------------------------------------------------------------ the page scanner */
 
 /* What the scanner looks for, ASCII, matched without regard to case.  Each
- * starts with a byte ('<' or '/') that is never the second byte of a GBK or
+ * starts with '<', a byte that is never the second byte of a GBK or
  * GB18030 character, so they are found in those encodings' raw bytes as in
  * UTF-8 without decoding the page; and none repeats its first byte, so a
- * mismatch restarts the match at that byte. */
+ * mismatch restarts the match at that byte.
+ *
+ * The snippet is a <script> whose src carries "/CODE.js" in its path: the
+ * code anywhere else (text, an image, a link, a string in a script) is
+ * not the mark hung.  The text of a <script>, <style> or <textarea> is not
+ * markup: nothing is looked for in it but its end tag. */
 enum pat {
 	P_HEAD, P_HEAD_CLOSE, P_BODY, P_BODY_CLOSE, P_TITLE, P_TITLE_CLOSE, P_META, P_A,
-	P_COMMENT, P_MARK, P_COUNT
+	P_COMMENT, P_SCRIPT, P_SCRIPT_CLOSE, P_STYLE, P_STYLE_CLOSE, P_TEXTAREA,
+	P_TEXTAREA_CLOSE, P_COUNT
 };
 
-static const char *const pat_text[P_MARK] = {
+static const char *const pat_text[P_COUNT] = {
 	[P_HEAD] = "<head", [P_HEAD_CLOSE] = "</head", [P_BODY] = "<body",
 	[P_BODY_CLOSE] = "</body", [P_TITLE] = "<title", [P_TITLE_CLOSE] = "</title",
-	[P_META] = "<meta", [P_A] = "<a", [P_COMMENT] = "<!--",
+	[P_META] = "<meta", [P_A] = "<a", [P_COMMENT] = "<!--", [P_SCRIPT] = "<script",
+	[P_SCRIPT_CLOSE] = "</script", [P_STYLE] = "<style", [P_STYLE_CLOSE] = "</style",
+	[P_TEXTAREA] = "<textarea", [P_TEXTAREA_CLOSE] = "</textarea",
 };
 
 #define TAG_MAX 1024   /* a <meta> or <a> tag kept to read its attributes */
@@ -147,11 +155,11 @@ static const char *const pat_text[P_MARK] = {
 enum capture { CAP_NONE, CAP_TITLE_TAG, CAP_TITLE, CAP_TAG };
 
 struct scan {
-	char mark[48];          /* "/CODE.js" */
-	size_t mlen;
+	char mark[48];          /* "/code.js", lower case */
 	size_t k[P_COUNT];      /* matched so far */
 	int pending;            /* a tag name just matched: its next byte decides (-1 none) */
 	int64_t pending_at;
+	int raw;                /* in a script, style or textarea: the end tag awaited (-1 none) */
 	int64_t pos;            /* bytes read */
 	int64_t head_start, head_end, body_start, body_end;
 	int64_t mark_body;      /* the last snippet in the body, -1 */
@@ -160,7 +168,8 @@ struct scan {
 	bool partial;           /* some pattern is matched in part */
 	int dashes;
 	enum capture cap;
-	int cap_pat;            /* P_META or P_A while CAP_TAG */
+	int cap_pat;            /* P_META, P_A, P_SCRIPT, P_STYLE or P_TEXTAREA while CAP_TAG */
+	int64_t tag_at;         /* where that tag began */
 	char tag[TAG_MAX];
 	size_t tlen;
 	char title[TITLE_MAX];
@@ -176,33 +185,20 @@ static void
 scan_init(struct scan *s, const char *code)
 {
 	memset(s, 0, sizeof(*s));
-	s->mlen = (size_t)snprintf(s->mark, sizeof(s->mark), "/%s.js", code);
-	if (s->mlen >= sizeof(s->mark))
-		s->mlen = sizeof(s->mark) - 1;
-	for (size_t i = 0; i < s->mlen; i++) /* matched in lower case, as the others */
-		if (s->mark[i] >= 'A' && s->mark[i] <= 'Z')
-			s->mark[i] = (char)(s->mark[i] + ('a' - 'A'));
-	s->pending = -1;
+	snprintf(s->mark, sizeof(s->mark), "/%s.js", code);
+	for (char *m = s->mark; *m; m++) /* matched in lower case, as the others */
+		if (*m >= 'A' && *m <= 'Z')
+			*m = (char)(*m + ('a' - 'A'));
+	s->pending = s->raw = -1;
 	s->head_start = s->head_end = s->body_start = s->body_end = s->mark_body = -1;
 }
 
-static const char *
-pat(const struct scan *s, int p)
-{
-	return p == P_MARK ? s->mark : pat_text[p];
-}
-
-/* The patterns' lengths, the mark's last (its length is the scan's). */
-static const size_t pat_lens[P_MARK] = {
+static const size_t pat_lens[P_COUNT] = {
 	[P_HEAD] = 5, [P_HEAD_CLOSE] = 6, [P_BODY] = 5, [P_BODY_CLOSE] = 6, [P_TITLE] = 6,
-	[P_TITLE_CLOSE] = 7, [P_META] = 5, [P_A] = 2, [P_COMMENT] = 4,
+	[P_TITLE_CLOSE] = 7, [P_META] = 5, [P_A] = 2, [P_COMMENT] = 4, [P_SCRIPT] = 7,
+	[P_SCRIPT_CLOSE] = 8, [P_STYLE] = 6, [P_STYLE_CLOSE] = 7, [P_TEXTAREA] = 9,
+	[P_TEXTAREA_CLOSE] = 10,
 };
-
-static size_t
-pat_len(const struct scan *s, int p)
-{
-	return p == P_MARK ? s->mlen : pat_lens[p];
-}
 
 /* The value of attribute NAME in the tag TAG (NUL-terminated), into OUT. */
 static bool
@@ -253,12 +249,32 @@ charset_of(const char *text, char *out, size_t outsz)
 	return n > 0;
 }
 
+static void mark_found(struct scan *s, int64_t at);
+
+/* Whether the script source SRC (a URL) has the mark's "/code.js" in its
+ * path: before any query or fragment, without regard to case. */
+static bool
+src_has_mark(const char *src, const char *mark)
+{
+	size_t n = strcspn(src, "?#"), m = strlen(mark);
+	for (size_t i = 0; i + m <= n; i++)
+		if (strncasecmp(src + i, mark, m) == 0)
+			return true;
+	return false;
+}
+
 static void
 tag_done(struct scan *s)
 {
 	char val[TAG_MAX];
 	s->tag[s->tlen] = '\0';
-	if (s->cap_pat == P_META) {
+	if (s->cap_pat == P_SCRIPT || s->cap_pat == P_STYLE || s->cap_pat == P_TEXTAREA) {
+		/* what follows is text until the end tag */
+		s->raw = s->cap_pat + 1;
+		if (s->cap_pat == P_SCRIPT && tag_attr(s->tag, "src", val, sizeof(val)) &&
+		    src_has_mark(val, s->mark))
+			mark_found(s, s->tag_at);
+	} else if (s->cap_pat == P_META) {
 		if (s->charset[0] == '\0' && tag_attr(s->tag, "charset", val, sizeof(val)))
 			snprintf(s->charset, sizeof(s->charset), "%.39s", val);
 		else if (s->charset[0] == '\0' && tag_attr(s->tag, "content", val, sizeof(val)))
@@ -299,21 +315,35 @@ found(struct scan *s, int p, int64_t at)
 		break;
 	case P_META:
 	case P_A:
+	case P_SCRIPT:
+	case P_STYLE:
+	case P_TEXTAREA:
 		s->cap = CAP_TAG;
 		s->cap_pat = p;
+		s->tag_at = at;
 		s->tlen = 0;
 		break;
-	case P_MARK:
-		if (s->body_end >= 0)
-			s->mark_after = true;
-		else if (s->body_start >= 0 || s->head_end >= 0 || s->head_start < 0)
-			s->mark_body = at;
-		else
-			s->mark_head = true;
+	case P_SCRIPT_CLOSE:
+	case P_STYLE_CLOSE:
+	case P_TEXTAREA_CLOSE:
+		if (s->raw == p)
+			s->raw = -1;
 		break;
 	default:
 		break;
 	}
+}
+
+/* The snippet, its <script> tag beginning at AT. */
+static void
+mark_found(struct scan *s, int64_t at)
+{
+	if (s->body_end >= 0)
+		s->mark_after = true;
+	else if (s->body_start >= 0 || s->head_end >= 0 || s->head_start < 0)
+		s->mark_body = at;
+	else
+		s->mark_head = true;
 }
 
 static bool
@@ -335,10 +365,10 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++, s->pos++) {
 		if (s->pending < 0 && s->cap == CAP_NONE && !s->in_comment && !s->partial &&
-		    buf[i] != '<' && buf[i] != '/') {
-			/* nothing begun: every pattern starts with '<' or '/' */
+		    buf[i] != '<') {
+			/* nothing begun: every pattern starts with '<' */
 			size_t j = i + 1;
-			while (j < len && buf[j] != '<' && buf[j] != '/')
+			while (j < len && buf[j] != '<')
 				j++;
 			s->pos += (int64_t)(j - i);
 			i = j;
@@ -385,8 +415,10 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 		}
 		s->partial = false;
 		for (int p = 0; p < P_COUNT; p++) {
-			const char *t = pat(s, p); /* lower case */
-			size_t n = pat_len(s, p);
+			if ((s->raw >= 0 && p != s->raw) || (s->cap == CAP_TITLE && p != P_TITLE_CLOSE))
+				continue; /* text: only its end tag */
+			const char *t = pat_text[p]; /* lower case */
+			size_t n = pat_lens[p];
 			if ((unsigned char)t[s->k[p]] == lc)
 				s->k[p]++;
 			else if (s->k[p] == 0 && (unsigned char)t[0] != lc)
@@ -403,7 +435,7 @@ scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
 				s->title_len = s->title_len >= n ? s->title_len - n : 0;
 				s->cap = CAP_NONE;
 				s->have_title = true;
-			} else if (p == P_MARK || p == P_COMMENT) {
+			} else if (p == P_COMMENT) {
 				found(s, p, at);
 			} else if (p != P_TITLE_CLOSE) {
 				s->pending = p;
