@@ -247,22 +247,36 @@ expect_refused "a unit operator may not run the monitor" "may not run the mark m
 expect_refused "an office reviewer may not run the monitor" "may not run the mark monitor" \
     sm --as fz-rev1 marks check $RESOLVE
 expect_refused "a bad --resolve" "HOST:PORT:ADDRESS" sm marks check --resolve nonsense
+expect_refused "--case of no such case" "case 9999 has no mark to check" sm marks check --case 9999
+expect_refused "--office of no such office" "no establishment office 999999" sm marks check --office 999999
+expect_refused "--unit of no such unit" "no unit 9999" sm marks check --unit 9999
+expect_usage "--case twice" sm marks check --case 1 --case 2
+check_match "--case twice: said so" "given more than once" "$ERR"
 check_eq "no monitor account before the first check" "0" \
     "$(q "select count(*) from users where login = 'monitor'")"
 
 # a dry run reports and changes nothing
 before=$(db_fingerprint)
 run sm --json marks check --dry-run $RESOLVE
-check_eq "a dry run with failing marks exits 1" "1" "$RC"
+check_eq "a dry run with failing marks exits 3" "3" "$RC"
 check_eq "a dry run changes nothing" "$before" "$(db_fingerprint)"
 check_eq "a dry run says what it would do" "verify-hung" \
     "$(printf '%s' "$OUT" | jq -rs ".[] | select(.case == $CASE_all) | .action")"
 check_eq "no progress line when standard error is not a terminal" "" "$ERR"
+# on a terminal (script(1) gives it one), the progress line counts the
+# marks as they are read, not only once stored (slow.test holds the run
+# for its 4 s timeout: the rest are read long before)
+if command -v script >/dev/null 2>&1; then
+	printf '%s ' "$SITEMARK" --db "$DB" marks check --dry-run $RESOLVE >"$T/progress.cmd"
+	script -qec "sh $T/progress.cmd >/dev/null" /dev/null >"$T/progress.out" 2>&1 || true
+	check_match "a progress line on a terminal, counting marks as they are read" \
+	    "checked (1[0-9]|[1-9]) of 20 marks" "$(tr '\r' '\n' <"$T/progress.out")"
+fi
 
 start=$(date +%s)
 run sm --json marks check $RESOLVE
 elapsed=$(($(date +%s) - start))
-check_eq "marks check exits 1: some marks fail" "1" "$RC"
+check_eq "marks check exits 3: some marks fail" "3" "$RC"
 check_true "the whole check took less than 15 s (timeout 4 s, connect 2 s): $elapsed s" \
     "$elapsed" -lt 15
 J=$T/check.json
@@ -397,7 +411,7 @@ check_eq "the office's waiting queue is unchanged (overdue marks are a queue of 
 page "$W/all/p2.html" "$TITLE" "<p>the mark was removed</p>" "" ""
 rm -f "$W/redirect/real/index.html"
 run sm --json marks check --case "$CASE_all" $RESOLVE
-check_eq "the mark taken down: exit 1" "1" "$RC"
+check_eq "the mark taken down: exit 3" "3" "$RC"
 check_eq "the mark taken down: flagged" "flag-missing" "$(jq -rs '.[0].action' <<<"$OUT")"
 check_eq "the case is back at mark_issued" "mark_issued" "$(state_of "$CASE_all")"
 check_eq "flag-missing audited as the monitor, with why" "monitor mark_hung mark_issued 1" \
@@ -438,7 +452,7 @@ expect_ok "the office verifies the mark while the monitor reads the sites" \
     sm --as fz-rev1 case act "$CASE_all" verify-hung
 check_true "the check was still going" "$(kill -0 "$MOVED_PID" 2>/dev/null && echo 1 || echo 0)" = 1
 wait "$MOVED_PID"
-check_eq "moved meanwhile: exit 1" "1" "$?"
+check_eq "moved meanwhile: exit 3" "3" "$?"
 check_eq "moved meanwhile: the office's verify-hung stands, no second one" "fz-rev1" \
     "$(q "select group_concat(actor) from audit where object = 'case' and object_id = $CASE_all and action = 'verify-hung' and seq > (select max(seq) from audit where object = 'case' and object_id = $CASE_all and action = 'flag-missing')")"
 check_match "moved meanwhile: the monitor's action not applied, and why" "does not apply|mark_hung|hung" \

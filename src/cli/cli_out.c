@@ -446,7 +446,7 @@ cli_print_case(cli *c, const sm_case_view *v)
 	if (v->check.id > 0) {
 		/* the mark monitor's latest check, page by page */
 		printf(_("Mark check %lld at %s: %s"), (long long)v->check.id, v->check.at,
-		    v->check.pass ? _("the mark hangs on every page checked") : _("the mark is missing"));
+		    sm_mark_check_headline(&v->check));
 		putchar('\n');
 		for (i = 0; i < v->check.n_pages; i++)
 			cli_print_page(&v->check.pages[i]);

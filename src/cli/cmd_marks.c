@@ -34,8 +34,8 @@ on_progress(void *ud, const sm_monitor_totals *t)
 	if (!o->progress)
 		return;
 	fprintf(stderr, "\r\033[K");
-	fprintf(stderr, _("checked %zu of %zu marks, %zu pages; %zu failed"), t->marks, t->marks_total,
-	    t->pages, t->failed);
+	fprintf(stderr, _("checked %zu of %zu marks, %zu pages; %zu failed"), t->read, t->marks_total,
+	    t->pages, t->read_failed);
 	fflush(stderr);
 	o->line_shown = true;
 }
@@ -138,8 +138,7 @@ on_mark(void *ud, const sm_mark_check *mc, const sm_monitor_totals *t)
 	fputs(" ", stdout);
 	cli_put(mc->site_name);
 	fputs(": ", stdout);
-	cli_put(mc->pass ? _("the mark hangs on every page checked") :
-	    mc->n_pages == 0 ? _("no English domain to check") : _("the mark is missing"));
+	cli_put(sm_mark_check_headline(mc));
 	if (mc->applied != SM_ACTION_NONE) {
 		fputs(" -> ", stdout);
 		cli_put(sm_action_label(mc->applied));
@@ -188,8 +187,10 @@ cmd_marks_check(cli *c)
 		    t.marks, t.pages, t.passed, t.failed, t.hung, t.flagged);
 		putchar('\n');
 	}
-	/* the exit status says whether every mark passed (cron mails the rest) */
-	return t.failed > 0 || t.not_applied > 0 ? 1 : 0;
+	/* the exit status says whether every mark passed (cron mails the rest):
+	 * 3, not 1, so that a check that ran is told from one refused (no
+	 * database, an account refused), which must not pass unnoticed */
+	return t.failed > 0 || t.not_applied > 0 ? 3 : 0;
 }
 
 /* A CSV field: quoted when it holds a comma, a quote or a line break;

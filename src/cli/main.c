@@ -298,6 +298,13 @@ main(int argc, char **argv)
 	bindtextdomain("sitemark", localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain("sitemark");
 
+	/* a selector or filter given twice would keep only its last value:
+	 * refused, so that --case 7 --case 27 does not check 27 alone */
+#define ONCE(field, name) do { \
+	if (c.field != NULL) \
+		return cli_usage_error(_("option '%s' is given more than once: give it once"), name); \
+	c.field = optarg; \
+} while (0)
 	opterr = 0; /* say it ourselves, neutralised */
 	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (opt) {
@@ -310,21 +317,21 @@ main(int argc, char **argv)
 		case OPT_REASON: c.reason = optarg; break;
 		case OPT_LOGIN: c.login = optarg; break;
 		case OPT_ROLE: c.role = optarg; break;
-		case OPT_OFFICE: c.office = optarg; break;
-		case OPT_UNIT: c.unit = optarg; break;
+		case OPT_OFFICE: ONCE(office, "--office"); break;
+		case OPT_UNIT: ONCE(unit, "--unit"); break;
 		case OPT_NAME: c.name = optarg; break;
 		case OPT_MOBILE: c.mobile = optarg; break;
 		case OPT_EMAIL: c.email = optarg; break;
-		case OPT_STATE: c.state = optarg; break;
-		case OPT_KIND: c.kind = optarg; break;
+		case OPT_STATE: ONCE(state, "--state"); break;
+		case OPT_KIND: ONCE(kind, "--kind"); break;
 		case OPT_QUEUE: c.queue = true; break;
 		case OPT_DEMO: c.demo = true; break;
-		case OPT_TEXT: c.text = optarg; break;
+		case OPT_TEXT: ONCE(text, "--text"); break;
 		case OPT_REQUEST: c.request_id = optarg; break;
-		case OPT_CASE: c.case_id = optarg; break;
-		case OPT_USER: c.user = optarg; break;
-		case OPT_ACTION: c.action = optarg; break;
-		case OPT_SINCE: c.since = optarg; break;
+		case OPT_CASE: ONCE(case_id, "--case"); break;
+		case OPT_USER: ONCE(user, "--user"); break;
+		case OPT_ACTION: ONCE(action, "--action"); break;
+		case OPT_SINCE: ONCE(since, "--since"); break;
 		case OPT_ANCHORS: c.anchors = optarg; break;
 		case OPT_FORCE: c.force = true; break;
 		case OPT_COPIES: c.copies = optarg; break;

@@ -99,6 +99,39 @@ sm_mark_where_parse(const char *name)
 	return SM_WHERE_NONE;
 }
 
+/* How many of C's pages lacked the mark, had it misplaced, could not be read. */
+static void
+check_counts(const sm_mark_check *c, size_t *missing, size_t *misplaced, size_t *unread)
+{
+	*missing = *misplaced = *unread = 0;
+	for (size_t i = 0; i < c->n_pages; i++) {
+		sm_page_verdict v = c->pages[i].verdict;
+		if (v == SM_PAGE_MISSING)
+			(*missing)++;
+		else if (v == SM_PAGE_MISPLACED)
+			(*misplaced)++;
+		else if (v != SM_PAGE_PASS)
+			(*unread)++;
+	}
+}
+
+const char *
+sm_mark_check_headline(const sm_mark_check *c)
+{
+	size_t missing, misplaced, unread;
+	if (c->pass)
+		return _("the mark hangs on every page checked");
+	if (c->n_pages == 0)
+		return _("no English domain to check");
+	check_counts(c, &missing, &misplaced, &unread);
+	if (missing > 0)
+		return _("the mark is missing");
+	if (misplaced > 0)
+		return _("the mark is not in the body");
+	return unread == c->n_pages ? _("the site could not be read") :
+	    _("some pages could not be read");
+}
+
 void
 sm_page_result_clear(sm_page_result *p)
 {
@@ -1328,10 +1361,9 @@ static void
 apply(struct run *r, sm_mark_check *mc, bool in_tx)
 {
 	sm_app *app = r->app;
-	size_t failed = 0;
+	size_t missing, misplaced, unread;
 	char *reason = NULL;
-	for (size_t i = 0; i < mc->n_pages; i++)
-		failed += mc->pages[i].verdict != SM_PAGE_PASS;
+	check_counts(mc, &missing, &misplaced, &unread);
 	if (mc->state == SM_STATE_MARK_ISSUED && mc->pass)
 		mc->applied = SM_ACTION_VERIFY_HUNG;
 	else if (mc->state == SM_STATE_MARK_HUNG && !mc->pass && mc->n_pages > 0)
@@ -1342,10 +1374,22 @@ apply(struct run *r, sm_mark_check *mc, bool in_tx)
 		r->tot->hung++;
 		return;
 	}
-	if (mc->applied == SM_ACTION_FLAG_MISSING &&
-	    asprintf(&reason, _("marks check %lld: the mark was not found on %zu of %zu pages checked"),
-	    (long long)mc->id, failed, mc->n_pages) < 0)
-		reason = NULL;
+	if (mc->applied == SM_ACTION_FLAG_MISSING) {
+		int rc;
+		if (unread == 0)
+			rc = asprintf(&reason,
+			    _("marks check %lld: the mark was not found in the body of %zu of %zu pages checked"),
+			    (long long)mc->id, missing + misplaced, mc->n_pages);
+		else if (missing + misplaced == 0)
+			rc = asprintf(&reason, _("marks check %lld: %zu of %zu pages checked could not be read"),
+			    (long long)mc->id, unread, mc->n_pages);
+		else
+			rc = asprintf(&reason,
+			    _("marks check %lld: the mark was not found in the body of %zu of %zu pages checked, and %zu could not be read"),
+			    (long long)mc->id, missing + misplaced, mc->n_pages, unread);
+		if (rc < 0)
+			reason = NULL;
+	}
 	sm_act act = {.case_id = mc->case_id, .action = mc->applied, .reason = reason};
 	sm_err *e = sm_err_new();
 	sm_user saved = app->user;
@@ -1378,6 +1422,8 @@ publish(struct run *r)
 	PUB(hung);
 	PUB(flagged);
 	PUB(not_applied);
+	PUB(read);
+	PUB(read_failed);
 #undef PUB
 	r->pub = r->mine;
 }
@@ -1450,6 +1496,9 @@ job_done(struct run *r, struct job *j)
 	for (size_t i = 0; i < mc->n_pages; i++)
 		if (mc->pages[i].verdict != SM_PAGE_PASS)
 			mc->pass = false;
+	r->tot->read++;
+	if (!mc->pass)
+		r->tot->read_failed++;
 	for (struct job **pp = &r->jobs; *pp; pp = &(*pp)->next)
 		if (*pp == j) {
 			*pp = j->next;
@@ -1734,6 +1783,50 @@ run_threads(struct run *proto, sm_monitor_totals *totals, sm_err *err)
 	return st;
 }
 
+/* The selection O names what exists: a typo in --office or --unit, or a
+ * --case that is no mark to check, is refused rather than checking
+ * nothing and saying all went well. */
+static sm_status
+check_selection(sm_app *app, const sm_monitor_opts *o, sm_err *err)
+{
+	sm_status st = SM_OK;
+	if (o->office != NULL) {
+		sm_office off = {0};
+		st = sm_store_office_get(app->store, o->office, &off, err);
+		sm_office_clear(&off);
+		if (st == SM_E_NOTFOUND) {
+			char *sh = sm_text_excerpt(o->office);
+			st = sm_err_add(err, SM_E_NOTFOUND, NULL, _("no establishment office %s"),
+			    sh ? sh : "");
+			sm_text_excerpt_free(sh);
+		}
+		if (st != SM_OK)
+			return st;
+	}
+	if (o->unit > 0) {
+		sm_unit u = {0};
+		st = sm_store_unit_get(app->store, o->unit, &u, err);
+		sm_unit_clear(&u);
+		if (st == SM_E_NOTFOUND && sm_err_count(err) == 0)
+			st = sm_err_add(err, SM_E_NOTFOUND, NULL, _("no unit %lld"), (long long)o->unit);
+		if (st != SM_OK)
+			return st;
+	}
+	if (o->case_id > 0) {
+		sm_monitor_target *t = NULL;
+		size_t n = 0;
+		st = sm_store_monitor_targets(app->store, 0, o->case_id, NULL, 0, 1, &t, &n, err);
+		for (size_t i = 0; i < n; i++)
+			sm_monitor_target_clear(&t[i]);
+		free(t);
+		if (st == SM_OK && n == 0)
+			st = sm_err_add(err, SM_E_NOTFOUND, NULL,
+			    _("case %lld has no mark to check: no such case, or not a mark or website case, or its mark not issued, or hung on a red page"),
+			    (long long)o->case_id);
+	}
+	return st;
+}
+
 sm_status
 sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals, sm_err *err)
 {
@@ -1755,6 +1848,8 @@ sm_marks_check(sm_app *app, const sm_monitor_opts *o, sm_monitor_totals *totals,
 			sm_text_excerpt_free(sh);
 			return st;
 		}
+	if ((st = check_selection(app, o, err)) != SM_OK)
+		return st;
 	/* the monitor acts; in a dry run it changes nothing, so it need not exist */
 	if (o->dry_run) {
 		r.monitor.login = strdup(SM_MONITOR_LOGIN);

@@ -101,6 +101,11 @@ sm_page_verdict sm_page_verdict_parse(const char *name);
 const char *sm_mark_where_name(sm_mark_where w);
 const char *sm_mark_where_label(sm_mark_where w);
 sm_mark_where sm_mark_where_parse(const char *name);
+/* What a check found, in a few words (translated): the mark hangs on every
+ * page; no English domain; the mark missing (on a page read); the mark
+ * misplaced (in the head, after </body>); or the site, or some of its
+ * pages, could not be read. */
+const char *sm_mark_check_headline(const sm_mark_check *c);
 
 typedef struct sm_monitor_totals {
 	size_t marks;          /* checked */
@@ -111,6 +116,10 @@ typedef struct sm_monitor_totals {
 	size_t hung;           /* moved to mark_hung */
 	size_t flagged;        /* moved back to mark_issued */
 	size_t not_applied;    /* an action that the rules refused (the case moved meanwhile) */
+	/* for a progress line: marks read, and of them failed, before they
+	 * are stored and counted above (in batches, every few seconds) */
+	size_t read;
+	size_t read_failed;
 } sm_monitor_totals;
 
 typedef struct sm_monitor_opts {

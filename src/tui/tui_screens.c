@@ -1001,8 +1001,7 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 		if (at[10] == 'T')
 			at[10] = ' ';
 		tui_pager_add(p, "%s", "");
-		tui_pager_add(p, _("Mark check of %s: %s"), at, v->check.pass ?
-		    _("the mark hangs on every page checked") : _("the mark is missing"));
+		tui_pager_add(p, _("Mark check of %s: %s"), at, sm_mark_check_headline(&v->check));
 		for (size_t i = 0; i < v->check.n_pages; i++) {
 			const sm_page_result *pg = &v->check.pages[i];
 			tui_pager_add(p, "  %s  %s", pg->verdict == SM_PAGE_PASS ? _("PASS") : _("FAIL"),
