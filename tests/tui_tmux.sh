@@ -325,5 +325,34 @@ keys R
 wait_for "R reads it again" "存储后端"
 leave
 
+if [ "${SITEMARK_TEST_BACKEND:-sqlite}" = dqlite ]; then
+	echo "# a cluster that loses its majority under an open console"
+	# store.timeout 2 s for this console: R waits for the leader that
+	# stopped answering, then 2 s more for another
+	DB="${DB%;timeout=*};timeout=2000" console fz-rev 林涛
+	keys 3
+	wait_match "the office's handled cases are listed" "^>[0-9]+ "
+	rows=$(screen_text | grep -cE '^[> ][0-9]+ ')
+	# the leader and another: the console's connection waits on a leader
+	# that does not answer, and the one left knows no leader
+	ld=$(node_of "$(leader)")
+	other=$((ld % 3 + 1))
+	kill -STOP "${NODE_PID[$ld]}" "${NODE_PID[$other]}"
+	t0=$(date +%s)
+	keys R
+	wait_for "R says the cluster cannot be reached, not that the account cannot be read" \
+	    "无法连接集群的主节点" 15
+	check_true "within the timeout and a little ($(($(date +%s) - t0)) s)" "$(($(date +%s) - t0))" -le 10
+	check_nomatch "no word of the account" "无法读取账号" "$(screen_text)"
+	check_eq "the cases read before stay on the screen" "$rows" "$(screen_text | grep -cE '^[> ][0-9]+ ')"
+	kill -CONT "${NODE_PID[$ld]}" "${NODE_PID[$other]}"
+	wait_voters 3 || fail "the cluster answers again"
+	sleep 1 # past the second in which a failure is told again at once
+	keys R
+	wait_match "R reads them again once it answers" "^>[0-9]+ "
+	check_nomatch "and the message is gone" "无法连接集群" "$(screen_text)"
+	leave
+fi
+
 expect_ok "the audit log verifies" sm --as aud audit verify
 finish

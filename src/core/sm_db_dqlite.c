@@ -93,8 +93,19 @@ typedef struct dq_db {
 	 * nothing has been sent since */
 	sm_dq_rows schema;
 	uint64_t schema_trips;
+	/* when no leader could be found last (CLOCK_MONOTONIC, ms; 0: not
+	 * lately), and why: a request within DQ_GONE_MS of it fails at once
+	 * with the same reason, so that the reads of one screen, or of one
+	 * key in the console, do not each wait the whole timeout again */
+	int64_t gone_at;
+	char gone_msg[600];
 	char msg[600];
 } dq_db;
+
+#define DQ_GONE_MS 1000
+/* a read whose connection went after it waited: at least so long to find
+ * the leader again (a new one elected meanwhile answers at once) */
+#define DQ_AGAIN_MS 2000
 
 typedef struct dq_stmt {
 	sm_db_stmt base;
@@ -252,6 +263,10 @@ ensure_conn(dq_db *d)
 		return SM_DB_OK;
 	if (d->tx_lost)
 		return SM_DB_RETRY;
+	if (d->gone_at != 0 && sm_db_now_ms() - d->gone_at < DQ_GONE_MS) {
+		set_msg(d, "%s", d->gone_msg);
+		return SM_DB_IOERR;
+	}
 	int timeout = d->timeout_ms;
 	if (d->deadline != 0) { /* a write run again: what is left of its time */
 		int64_t left = d->deadline - sm_db_now_ms();
@@ -266,8 +281,11 @@ ensure_conn(dq_db *d)
 		 * transaction would fare better now */
 		set_msg(d, _("no leader of the cluster could be reached: %s"), why ? why : "");
 		free(why);
+		d->gone_at = sm_db_now_ms();
+		snprintf(d->gone_msg, sizeof(d->gone_msg), "%s", d->msg);
 		return SM_DB_IOERR;
 	}
+	d->gone_at = 0;
 	/* found within what was left of a write's time: the connection
 	 * outlives it, and its requests wait store.timeout */
 	sm_dq_set_timeout(d->conn, d->timeout_ms);
@@ -1016,8 +1034,22 @@ run_stmt(dq_stmt *s)
 	/* outside a transaction a read may go again, once, on a new connection
 	 * when the one it had went */
 	int tries = d->in_tx || d->tx_lost || !s->query || d->conn == NULL ? 1 : 2;
+	int64_t t0 = sm_db_now_ms();
 	for (int t = 0; t < tries && rc == SM_DB_RETRY; t++) {
-		if ((rc = ensure_conn(d)) != SM_DB_OK)
+		if (t > 0 && d->deadline == 0) {
+			/* the leader is looked for in what is left of the timeout,
+			 * DQ_AGAIN_MS at least: a read that waited the whole
+			 * timeout on a leader that stopped answering does not wait
+			 * it once more */
+			int64_t end = t0 + d->timeout_ms, now = sm_db_now_ms();
+			int again = d->timeout_ms < DQ_AGAIN_MS ? d->timeout_ms : DQ_AGAIN_MS;
+			d->deadline = end - now < again ? now + again : end;
+			rc = ensure_conn(d);
+			d->deadline = 0;
+		} else {
+			rc = ensure_conn(d);
+		}
+		if (rc != SM_DB_OK)
 			continue;
 		rc = send_stmt(d, s);
 	}

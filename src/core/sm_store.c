@@ -3708,19 +3708,33 @@ sm_store_write_round_trips(sm_store *s)
 int64_t
 sm_store_generation(sm_store *s)
 {
+	return sm_store_generation_err(s, NULL);
+}
+
+int64_t
+sm_store_generation_err(sm_store *s, sm_err *err)
+{
 	int64_t v = sm_db_data_version(s->c.db);
 	if (v < 0) {
 		/* the engine cannot tell (a cluster): every change that shows is
 		 * audited, so the audit chain's head moves with them (one cheap
 		 * read: the last row of its primary key) */
-		sm_err *err = sm_err_new();
-		sm_db_stmt *st = err ? stmt(&s->c, ST_AUDIT_HEAD_SEQ, err) : NULL;
-		v = 0;
-		if (st != NULL && sm_db_step(st) == SM_DB_ROW)
-			v = sm_db_column_int64(st, 0);
-		if (st != NULL)
-			sm_db_reset(st);
-		sm_err_free(&err);
+		sm_err *own = err ? NULL : sm_err_new();
+		sm_err *e = err ? err : own;
+		sm_db_stmt *st = e ? stmt(&s->c, ST_AUDIT_HEAD_SEQ, e) : NULL;
+		if (st == NULL) {
+			sm_err_free(&own);
+			return -1;
+		}
+		sm_db_rc rc = sm_db_step(st);
+		v = rc == SM_DB_ROW ? sm_db_column_int64(st, 0) : 0;
+		sm_db_reset(st);
+		if (rc != SM_DB_ROW && rc != SM_DB_DONE) {
+			db_fail(&s->c, e, rc);
+			sm_err_free(&own);
+			return -1;
+		}
+		sm_err_free(&own);
 	}
 	return v + s->writes;
 }

@@ -76,8 +76,11 @@ sm_status sm_store_audit_check(sm_store *s, const char *anchors_path, bool ancho
  * NULL, the system's clock. */
 void sm_store_set_clock(sm_store *s, const sm_clock *clock);
 /* A number that changes whenever the data may have changed: a commit by
- * another connection (another process, another console) or by this one. */
+ * another connection (another process, another console) or by this one;
+ * -1 when the store did not answer (a cluster out of reach: ERR, when
+ * given, says why). */
 int64_t sm_store_generation(sm_store *s);
+int64_t sm_store_generation_err(sm_store *s, sm_err *err);
 /* Requests a networked store (dqlite) has sent so far: its round trips to
  * the cluster; 0 for a local file. */
 uint64_t sm_store_round_trips(sm_store *s);

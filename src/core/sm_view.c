@@ -743,6 +743,12 @@ sm_view_generation(sm_app *app)
 	return sm_store_generation(app->store);
 }
 
+int64_t
+sm_view_generation_err(sm_app *app, sm_err *err)
+{
+	return sm_store_generation_err(app->store, err);
+}
+
 int
 sm_view_schema_version(sm_app *app)
 {

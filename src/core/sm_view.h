@@ -252,6 +252,8 @@ sm_status sm_view_audit_record(sm_app *app, int64_t seq, sm_event *out, sm_err *
  * it: open lists compare it to know when to read again (cheap: no query of
  * the data itself). */
 int64_t sm_view_generation(sm_app *app);
+/* The same, -1 when the store did not answer, and ERR says why. */
+int64_t sm_view_generation_err(sm_app *app, sm_err *err);
 
 /* ------------------------------------------------------------ the public site (sm_site.c) */
 

@@ -202,9 +202,19 @@ need_user(const sm_app *app, sm_err *err)
 		return SM_E_DENIED;
 	/* the account is read again (a transition reads it inside its write
 	 * instead: sm_case_act) */
-	st = sm_store_user_get(app->store, app->user.login, &now, NULL);
-	if (st != SM_OK && st != SM_E_NOTFOUND)
-		return sm_err_add(err, st, NULL, _("cannot read the account '%s'"), app->user.login);
+	sm_err *why = sm_err_new();
+	st = sm_store_user_get(app->store, app->user.login, &now, why);
+	if (st != SM_OK && st != SM_E_NOTFOUND) {
+		/* the store's reason first (a cluster out of reach, say): not
+		 * the account's fault */
+		if (why != NULL && sm_err_count(why) > 0)
+			sm_err_add(err, st, NULL, "%s", sm_err_msg(why, 0));
+		else
+			sm_err_add(err, st, NULL, _("cannot read the account '%s'"), app->user.login);
+		sm_err_free(&why);
+		return st;
+	}
+	sm_err_free(&why);
 	st = user_still(app, st == SM_OK ? &now : NULL, err);
 	sm_user_clear(&now);
 	return st;
@@ -213,8 +223,9 @@ need_user(const sm_app *app, sm_err *err)
 static sm_status
 require_role(const sm_app *app, unsigned roles, sm_err *err)
 {
-	if (need_user(app, err) != SM_OK)
-		return SM_E_DENIED;
+	sm_status st = need_user(app, err);
+	if (st != SM_OK)
+		return st;
 	if (!(SM_BIT(app->user.role) & roles))
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("your role (%s) may not do this"), sm_role_label(app->user.role));
@@ -250,8 +261,9 @@ sm_admin_may(sm_role role, sm_admin_op op)
 static sm_status
 require_admin(const sm_app *app, sm_admin_op op, sm_err *err)
 {
-	if (need_user(app, err) != SM_OK)
-		return SM_E_DENIED;
+	sm_status st = need_user(app, err);
+	if (st != SM_OK)
+		return st;
 	if (!sm_admin_may(app->user.role, op))
 		return sm_err_add(err, SM_E_DENIED, NULL,
 		    _("your role (%s) may not do this"), sm_role_label(app->user.role));
@@ -1150,9 +1162,10 @@ sm_case_read(sm_app *app, int64_t case_id, sm_case *out, sm_err *err)
 	/* the account and the case in one round trip on a cluster; the case
 	 * is read only when the account may go on */
 	sm_store_ahead_case(app->store, app->user.login, case_id);
-	if (need_user(app, err) != SM_OK) {
+	sm_status nu = need_user(app, err);
+	if (nu != SM_OK) {
 		sm_store_ahead_end(app->store);
-		return SM_E_DENIED;
+		return nu;
 	}
 	st = load_case(app->store, NULL, case_id, out, err);
 	sm_store_ahead_end(app->store);
@@ -1167,8 +1180,9 @@ sm_status
 sm_case_scope(const sm_app *app, sm_case_filter *f, bool *none, sm_err *err)
 {
 	*none = false;
-	if (need_user(app, err) != SM_OK)
-		return SM_E_DENIED;
+	sm_status st = need_user(app, err);
+	if (st != SM_OK)
+		return st;
 	return sm_case_scope_of(app, f, none, err);
 }
 
@@ -1907,8 +1921,9 @@ sm_status
 sm_case_act_tx(sm_app *app, sm_tx *tx, const sm_act *act, sm_err *err)
 {
 	struct act_ctx a = {app, act, NULL, act->reason, SM_STATE_NONE};
-	if (need_user(app, err) != SM_OK)
-		return SM_E_DENIED;
+	sm_status st = need_user(app, err);
+	if (st != SM_OK)
+		return st;
 	if (act->action == SM_ACTION_NONE || act->action >= SM_ACTION_COUNT)
 		return sm_err_add(err, SM_E_INVALID, "action", _("an action is required"));
 	if (sm_action_form(act->action) != NULL || (act->values && json_object_size(act->values) > 0))
@@ -2224,8 +2239,9 @@ sm_unmask(sm_app *app, int64_t case_id, const char *field_path, const char *reas
 	sm_case c = {0};
 	sm_status st;
 	*value = NULL;
-	if (need_user(app, err) != SM_OK)
-		return SM_E_DENIED;
+	st = need_user(app, err);
+	if (st != SM_OK)
+		return st;
 	if (app->user.role == SM_ROLE_UNIT || app->user.role == SM_ROLE_OFFICE) {
 		/* They see their own cases in full, and no other. */
 		if ((st = sm_case_read(app, case_id, &c, err)) != SM_OK)

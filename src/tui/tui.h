@@ -160,6 +160,7 @@ struct tui {
 	int cur_y, cur_x;     /* where the cursor goes, when cur_y >= 0 */
 	int64_t generation;   /* the data's, when the views were last read */
 	double followed_at;   /* when it was last looked at (CLOCK_MONOTONIC, s) */
+	int follow_fails;     /* looks in a row that the store did not answer */
 	int idle_ms;          /* > 0: tui_read_key returns TUI_IDLE after so long */
 	/* script mode */
 	FILE *script;

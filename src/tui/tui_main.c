@@ -70,8 +70,23 @@ static double now_seconds(void);
 bool
 tui_follow_data(tui *t)
 {
-	int64_t g = sm_view_generation(t->app);
+	sm_err *err = sm_err_new();
+	int64_t g = err ? sm_view_generation_err(t->app, err) : -1;
 	t->followed_at = now_seconds();
+	if (g < 0) {
+		/* the store did not answer (a cluster without its majority):
+		 * say why; what is on the screen stays, and the looks while
+		 * idle space out (tui_run) until it answers again */
+		if (err && sm_err_count(err) > 0)
+			tui_msg_err(t, err);
+		sm_err_free(&err);
+		t->follow_fails++;
+		return false;
+	}
+	sm_err_free(&err);
+	if (t->follow_fails > 0 && t->message_error)
+		t->message[0] = '\0'; /* the store answers again */
+	t->follow_fails = 0;
 	if (g == t->generation)
 		return false;
 	t->generation = g;
@@ -1123,6 +1138,12 @@ tui_run_until_closed(tui *t, tui_view *until)
 		 * not sent again (curses compares the screens). */
 		t->idle_ms = t->script || t->app->cfg->console_follow_ms <= 0 ? -1 :
 		    t->app->cfg->console_follow_ms;
+		/* the store did not answer the last looks: each waits for it
+		 * (store.timeout), so they space out, doubling up to a minute;
+		 * a key still looks at once */
+		for (int i = 0; t->idle_ms > 0 && i < t->follow_fails && i < 5 &&
+		     t->idle_ms < 60000; i++)
+			t->idle_ms = t->idle_ms * 2 < 60000 ? t->idle_ms * 2 : 60000;
 		/* console.idle_logout: no key for so long and the console leaves,
 		 * drafts kept (tui_run) */
 		int logout_ms = t->app->cfg->console_idle_logout_ms;

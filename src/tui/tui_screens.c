@@ -469,10 +469,26 @@ queue_read(queue_view *q, tui *t, bool *lost)
 		sm_err *err = sm_err_new();
 		sm_case_query query = {.queue = q->queue, .text = q->text,
 		    .limit = q->full ? QUEUE_MAX : q->limit, .count = true};
-		sm_case_page_clear(&q->page);
-		if (sm_view_cases(t->app, &query, &q->page, err) != SM_OK)
+		sm_case_page fresh = {0};
+		sm_status st = sm_view_cases(t->app, &query, &fresh, err);
+		if (st == SM_E_STORE) {
+			/* the store did not answer (a cluster without its majority,
+			 * say): the rows read before stay on the screen, the
+			 * message says why; a refusal (an account disabled since)
+			 * empties the list as before */
+			tui_msg_err(t, err);
+			sm_err_free(&err);
+			sm_case_page_clear(&fresh);
+			if (lost)
+				*lost = false;
+			free(tagged);
+			return;
+		}
+		if (st != SM_OK)
 			tui_msg_err(t, err);
 		sm_err_free(&err);
+		sm_case_page_clear(&q->page);
+		q->page = fresh;
 		if (!q->full && (int64_t)q->page.n >= q->page.total)
 			q->full = true; /* the screenfuls were all of it */
 		gone = cur != 0;
