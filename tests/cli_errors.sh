@@ -255,6 +255,13 @@ expect_usage "a command's first word alone" sm case
 expect_usage "unknown second word" sm case frobnicate
 expect_usage "missing argument" sm --as conac1 case show
 expect_usage "missing action" sm --as fz-rev1 case act "$O"
+# only a transition is made at most once under the caller's request id:
+# elsewhere the option would be ignored, and a change made twice
+expect_usage "--request-id with another command than case act" \
+    sm office add 350900 --name 测试 --request-id 0f1e2d3c-4b5a-4968-8776-655443322111
+check_match "--request-id elsewhere: says where it applies" "case act only" "$ERR"
+expect_usage "a filter given twice" sm --as conac1 case list --state office_review --state conac_review
+check_match "a filter given twice: says so" "given more than once" "$ERR"
 expect_usage "too many arguments" sm --as conac1 case show 1 2
 expect_usage "extra argument" sm --as conac1 case list extra
 expect_usage "a case id that is not a number" sm --as conac1 case show abc

@@ -45,7 +45,7 @@ const cli_command cli_commands[] = {
 	{"case", "new", 1, 1, CLI_STORE, cmd_case_new, N_("case new KIND --values FILE")},
 	{"case", "edit", 1, 1, CLI_STORE, cmd_case_edit, N_("case edit ID --values FILE")},
 	{"case", "act", 2, 2, CLI_STORE, cmd_case_act,
-	    N_("case act ID ACTION [--reason TEXT] [--values FILE] [--expect-version N]")},
+	    N_("case act ID ACTION [--reason TEXT] [--values FILE] [--expect-version N] [--request-id ID]")},
 	{"case", "show", 1, 1, CLI_STORE, cmd_case_show, N_("case show ID")},
 	{"case", "list", 0, 0, CLI_STORE, cmd_case_list,
 	    N_("case list [--state STATE] [--kind KIND] [--queue] [--text TEXT]")},
@@ -396,6 +396,13 @@ main(int argc, char **argv)
 	c.nargs = argc - optind - consumed;
 	if (c.nargs < k->min_args || c.nargs > k->max_args) {
 		rc = cli_usage_error(_("usage: sitemark %s"), _(k->usage));
+		goto out;
+	}
+	/* only a transition is made at most once under the caller's request
+	 * id: elsewhere the option would be ignored, and a script trusting it
+	 * would make a change twice */
+	if (c.request_id && k->fn != cmd_case_act) {
+		rc = cli_usage_error("%s", _("--request-id applies to case act only"));
 		goto out;
 	}
 	/* files the caller names are not opened with privileges the caller lacks */

@@ -244,6 +244,12 @@ outcome(dq_db *d, sm_dq_rc rc)
 		drop_conn(d);
 		return SM_DB_RETRY;
 	}
+	/* dqlite 1.11 says "disk I/O error" when the leader lost its
+	 * majority while it committed: not the disks */
+	if (code == SM_DQ_ERR_LEADERSHIP_LOST)
+		set_msg(d, _("the leader lost its majority (leadership lost) before the change was confirmed"));
+	else if (code == SM_DQ_ERR_NOT_LEADER)
+		set_msg(d, _("the node asked is no longer the leader"));
 	sm_db_rc r = map_code(code);
 	if (r == SM_DB_RETRY || strstr(m, "not leader") != NULL ||
 	    strstr(m, "no database opened") != NULL || strstr(m, "leadership lost") != NULL) {

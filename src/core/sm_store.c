@@ -541,6 +541,9 @@ struct sm_store {
 	char *anchors;         /* audit.anchors; default PATH.anchors */
 	int anchor_every;      /* audit.anchor_every */
 	int anchor_facility;   /* syslog facility, -1 none */
+	/* the last write's request id when it failed after a commit that may
+	 * have landed ("" otherwise): sm_store_unsure_request */
+	char unsure_id[64];
 };
 
 struct sm_tx {
@@ -1975,6 +1978,7 @@ sm_store_write_as(sm_store *s, const sm_store_actor *actor, const char *request_
 	bool networked = s->c.db->drv == &sm_db_dqlite;
 	int64_t deadline = networked ? sm_db_now_ms() + sm_db_dqlite_timeout(s->c.db) : 0;
 	sm_err *unsure = NULL; /* the failure of a commit that may have landed */
+	s->unsure_id[0] = '\0';
 	for (int attempt = 0;; attempt++) {
 		sm_err *e = sm_err_new();
 		if (e == NULL) {
@@ -1995,6 +1999,8 @@ sm_store_write_as(sm_store *s, const sm_store_actor *actor, const char *request_
 			/* a store's failure after a commit that may have landed:
 			 * that is what the caller must know */
 			sm_err_merge(err, unsure != NULL && st == SM_E_STORE ? unsure : e, NULL);
+			if (unsure != NULL && st == SM_E_STORE)
+				snprintf(s->unsure_id, sizeof(s->unsure_id), "%s", request_id);
 			sm_err_free(&e);
 			sm_err_free(&unsure);
 			if (networked)
@@ -2239,8 +2245,8 @@ write_once(sm_store *s, const sm_store_actor *actor, const char *request_id, con
 	    sm_db_dqlite_unsure(tx.c->db)) {
 		tx.c->retry = tx.c->unsure = true;
 		sm_err_add(err, SM_E_STORE, NULL,
-		    _("the cluster did not confirm the change (%s): it may have been made or not. Look before acting again, or send the same request again under request id %s (sitemark --request-id): it is made at most once"),
-		    sm_db_errmsg(tx.c->db), request_id);
+		    _("the cluster did not confirm the change (%s): it may have been made or not. Look before acting again"),
+		    sm_db_errmsg(tx.c->db));
 		goto fail;
 	}
 	if (db_ok(tx.c, rc, err) != SM_OK)
@@ -3703,6 +3709,12 @@ uint64_t
 sm_store_write_round_trips(sm_store *s)
 {
 	return s->write_trips;
+}
+
+const char *
+sm_store_unsure_request(const sm_store *s)
+{
+	return s->unsure_id[0] ? s->unsure_id : NULL;
 }
 
 int64_t

@@ -81,6 +81,10 @@ void sm_store_set_clock(sm_store *s, const sm_clock *clock);
  * given, says why). */
 int64_t sm_store_generation(sm_store *s);
 int64_t sm_store_generation_err(sm_store *s, sm_err *err);
+/* The request id of the last write when it failed after a commit that may
+ * have landed (a cluster's answer lost), else NULL: the same request sent
+ * again under it is made at most once. */
+const char *sm_store_unsure_request(const sm_store *s);
 /* Requests a networked store (dqlite) has sent so far: its round trips to
  * the cluster; 0 for a local file. */
 uint64_t sm_store_round_trips(sm_store *s);

@@ -1910,6 +1910,11 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 	st = write_request_as(app, &actor, act->request_id, "case act", act->case_id,
 	    sm_action_name(act->action), asked, act_tx, &a, &result, err);
 	json_decref(asked);
+	const char *unsure = st == SM_E_STORE ? sm_store_unsure_request(app->store) : NULL;
+	if (unsure != NULL) /* a transition is sent again under its request id */
+		sm_err_add(err, SM_E_STORE, NULL,
+		    _("to make sure, send the same transition again under request id %s (sitemark case act --request-id %s): it is made at most once"),
+		    unsure, unsure);
 	if (st == SM_OK && new_state)
 		*new_state = sm_state_parse(result);
 	free(result);
