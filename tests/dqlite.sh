@@ -382,6 +382,20 @@ check_match "restoring into a cluster with a database: says what to do" "already
 check_eq "restoring into a cluster with a database: nothing touched" "$before" \
     "$(db_fingerprint "dqlite:${ADDRS[1]},${ADDRS[2]},${ADDRS[3]}")"
 check_true "no local file named after the cluster" -z "$(ls "$PWD" | grep '^dqlite:' || true)"
+# A restore that did not finish (a cluster that lost its majority midway):
+# it marked the cluster first (application_id "SMK0", sitemark's own
+# "SMK1" set last), and sitemark says what happened and what to do, not
+# that it is another program's database.
+dq_renew
+"$DQ_SQL" "dqlite:${ADDRS[1]}" "PRAGMA application_id = $((0x534d4b30))" >/dev/null
+"$DQ_SQL" "dqlite:${ADDRS[1]}" "CREATE TABLE offices(code TEXT)" >/dev/null
+run smb --as conac1 case list
+check_eq "a restore that did not finish: refused (exit 1)" 1 "$RC"
+check_match "a restore that did not finish: says so, and what to do" \
+    "restore that did not finish: start a new cluster on empty node.data_dir" "$ERR"
+check_nomatch "a restore that did not finish: not another program's" "another program" "$ERR"
+run smb restore "$T/copy.db"
+check_match "restoring into it again: the same advice" "restore that did not finish" "$ERR"
 for i in 1 2 3; do stop_node "$i" 9; done
 
 # A node given another node's or another cluster's data refuses to start

@@ -72,6 +72,10 @@ typedef enum sm_db_rc {
 
 /* What a sitemark database says it is (SQLite's application_id): "SMK1". */
 #define SM_DB_APPLICATION_ID 0x534d4b31
+/* What a cluster says while a backup is being restored into it ("SMK0"),
+ * until the restore sets SM_DB_APPLICATION_ID last: one that did not
+ * finish is told apart from another program's database. */
+#define SM_DB_RESTORING_ID 0x534d4b30
 
 /* The type of a column's value in the current row. */
 typedef enum sm_db_type {

@@ -626,6 +626,10 @@ dq_schema_get(sm_db *db, const char *target, int *version, sm_err *err)
 	*version = (int)r.values[0].i;
 	int64_t appid = r.values[1].i, tables = r.values[2].i;
 	sm_dq_rows_clear(&r);
+	if (appid == SM_DB_RESTORING_ID)
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    _("%s holds a restore that did not finish: start a new cluster on empty node.data_dir directories and restore the backup again; nothing was touched"),
+		    target);
 	if ((tables > 0 || *version > 0) && appid != SM_DB_APPLICATION_ID)
 		return sm_err_add(err, SM_E_STORE, NULL,
 		    _("%s is a SQLite database of another program, not of sitemark: nothing was touched"),

@@ -1421,6 +1421,17 @@ table_rows(sm_db *dst, const char *table)
 	return n;
 }
 
+/* Whether a step of a restore that began at T0 has tried again long
+ * enough: twice the store's timeout (a cluster that finds no leader for so
+ * long has lost its majority; waiting more would only keep the operator
+ * waiting without a word). */
+static bool
+restore_gave_up(sm_db *dst, int64_t t0)
+{
+	int timeout = dst->drv == &sm_db_dqlite ? sm_db_dqlite_timeout(dst) : 5000;
+	return sm_db_now_ms() - t0 > 2 * (int64_t)timeout;
+}
+
 /* The transaction holding C was lost (the connection or the leader went):
  * a new one with all of C, backing off, a while. */
 static sm_db_rc
@@ -1428,7 +1439,9 @@ chunk_redo(sm_db *dst, const char *table, const struct chunk *c)
 {
 	sm_db_rc rc = SM_DB_RETRY;
 	int wait_ms = 50;
-	for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20; attempt++) {
+	int64_t t0 = sm_db_now_ms();
+	for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20 && !restore_gave_up(dst, t0);
+	     attempt++) {
 		sm_db_rollback(dst);
 		sm_db_back_off(wait_ms);
 		if (wait_ms < 1000)
@@ -1448,7 +1461,9 @@ chunk_commit(sm_db *dst, const char *table, const struct chunk *c, int64_t base,
 {
 	sm_db_rc rc = sm_db_commit(dst);
 	int wait_ms = 50;
-	for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20; attempt++) {
+	int64_t t0 = sm_db_now_ms();
+	for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20 && !restore_gave_up(dst, t0);
+	     attempt++) {
 		sm_db_rollback(dst);
 		sm_db_back_off(wait_ms);
 		if (wait_ms < 1000)
@@ -1607,7 +1622,9 @@ replay_schema(sm_db *src, sm_db *dst, const char *q, char *what, size_t whatsize
 		int wait_ms = 50;
 		snprintf(what, whatsize, "%s", name);
 		rc = SM_DB_RETRY;
-		for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20; attempt++) {
+		int64_t t0 = sm_db_now_ms();
+		for (int attempt = 0; rc == SM_DB_RETRY && attempt < 20 && !restore_gave_up(dst, t0);
+		     attempt++) {
 			if (attempt > 0) {
 				restore_wait(dst, &wait_ms);
 				int has = schema_has(dst, name);
@@ -1668,6 +1685,25 @@ restore_cluster(const char *file, const char *target, sm_err *err)
 		    target);
 		goto out;
 	}
+	/* first of all, the cluster says a restore is under way: one that
+	 * does not finish is told for what it is (sm_db_dqlite schema_get) */
+	snprintf(what, sizeof(what), "application_id");
+	{
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", SM_DB_RESTORING_ID);
+		rc = SM_DB_RETRY;
+		int64_t t0 = sm_db_now_ms();
+		for (int attempt = 0, wait_ms = 50; rc == SM_DB_RETRY && attempt < 20 &&
+		     !restore_gave_up(dst, t0); attempt++) {
+			if (attempt > 0)
+				restore_wait(dst, &wait_ms);
+			if ((rc = sm_db_begin(dst, true)) == SM_DB_OK &&
+			    (rc = sm_db_exec(dst, sql)) == SM_DB_OK)
+				rc = sm_db_commit(dst);
+		}
+		if (rc != SM_DB_OK)
+			goto failed;
+	}
 	snprintf(what, sizeof(what), "schema");
 	if ((rc = sm_db_exec(dst, "PRAGMA foreign_keys = OFF")) != SM_DB_OK ||
 	    (rc = replay_schema(src, dst,
@@ -1703,7 +1739,9 @@ restore_cluster(const char *file, const char *target, sm_err *err)
 	 * change of leader */
 	snprintf(what, sizeof(what), "schema");
 	rc = SM_DB_RETRY;
-	for (int attempt = 0, wait_ms = 50; rc == SM_DB_RETRY && attempt < 20; attempt++) {
+	int64_t t0 = sm_db_now_ms();
+	for (int attempt = 0, wait_ms = 50; rc == SM_DB_RETRY && attempt < 20 &&
+	     !restore_gave_up(dst, t0); attempt++) {
 		if (attempt > 0)
 			restore_wait(dst, &wait_ms);
 		if ((rc = sm_db_begin(dst, true)) == SM_DB_OK &&
