@@ -160,6 +160,8 @@ next_step
 expect_ok "a transition after SIGCONT" sm "${act[@]}"
 check_eq "the case moved on again" "$want" "$(state_of "$SITE")"
 expect_ok "the audit chain verifies after the failover" sm --as aud audit verify
+check_match "no audit.anchors on a cluster: it says anchors go to syslog only" \
+    "anchors: no file .*audit.anchors.*syslog only" "$OUT"
 
 # ================================================================ a race
 

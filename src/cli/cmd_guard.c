@@ -31,6 +31,14 @@ cli_report_audit(const sm_audit_check *a)
 		return 1;
 	}
 	printf(_("the audit log is intact: %lld records\n"), (long long)a->count);
+	if (a->anchors_path[0] == '\0') {
+		/* a cluster has no file beside it: anchors only where
+		 * audit.anchors says, and in syslog */
+		cli_putln(_("anchors: no file (the store is a cluster and audit.anchors names none: set it, on a file system the cluster's writers cannot reach); they go to syslog only"));
+		if (a->anchored)
+			printf(_("record %lld anchored in syslog only\n"), (long long)a->head_seq);
+		return 0;
+	}
 	printf(_("anchors: %zu in %s agree with it\n"), a->anchors, a->anchors_path);
 	if (a->anchored)
 		printf(_("record %lld anchored\n"), (long long)a->head_seq);
