@@ -416,6 +416,15 @@ node_refused "the second cluster's node 3 named as the first cluster's" \
     "holds the data of cluster 'b', not of 'a' \(node.cluster\).*empty directory" \
     3 "${ADDRS[3]}" "$DQ_DIR/node3" a
 check_match "a node's member file records it" "^cluster b$" "$(cat "$DQ_DIR/node3/sitemark-node.member")"
+# A node whose address another process listens at: refused, saying so,
+# and its directory left as it was (no member file: the right address
+# later is not refused as another node's)
+mkdir -p "$T/busy"
+printf 'node:\n  id: 4\n  address: %s\n  data_dir: %s/busy\n' "${A_ADDRS[1]}" "$T" >"$T/busy.yaml"
+run timeout 10 "$NODE" --stderr --config "$T/busy.yaml"
+check_eq "a node on a port taken: refused (exit 1)" 1 "$RC"
+check_match "a node on a port taken: says why" "cannot listen at ${A_ADDRS[1]}: .*another process listens there" "$ERR"
+check_true "a node on a port taken: no member file written" ! -e "$T/busy/sitemark-node.member"
 # back to the first cluster
 unset DQ_DIR
 DQ_CLUSTER=a

@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <locale.h>
 #include <signal.h>
@@ -238,10 +240,11 @@ has_raft_data(const char *dir)
 }
 
 /* False (logged, with what to do) when node.data_dir holds the data of
- * another node or of another cluster; else its member file is written
- * (first start) or left as it is. */
+ * another node or of another cluster; else *WRITE says whether its member
+ * file is to be written (first start), once the node has started: a node
+ * that could not start leaves the directory as it found it. */
 static bool
-check_member(const sm_config *cfg)
+check_member(const sm_config *cfg, bool *write)
 {
 	const char *dir = cfg->node_data_dir, *want = cfg->node_cluster;
 	char *path = NULL;
@@ -263,12 +266,63 @@ check_member(const sm_config *cfg)
 		if (!m.found && has_raft_data(dir))
 			syslog(LOG_NOTICE, _("%s holds Raft data but no %s: recorded as this node's"), dir,
 			    MEMBER_FILE);
-		if (!write_member(path, cfg, want && *want ? want : m.cluster)) {
-			syslog(LOG_ERR, _("cannot write %s: %s"), path, strerror(errno));
-			ok = false;
-		}
+		*write = true;
 	}
 	free(path);
+	return ok;
+}
+
+/* Write the member file CHECK_MEMBER asked for (the cluster the file
+ * named, or node.cluster). */
+static bool
+record_member(const sm_config *cfg)
+{
+	const char *want = cfg->node_cluster;
+	char *path = NULL;
+	struct member m;
+	bool ok;
+	if (asprintf(&path, "%s/%s", cfg->node_data_dir, MEMBER_FILE) < 0)
+		return false;
+	read_member(path, &m);
+	if (!(ok = write_member(path, cfg, want && *want ? want : m.found ? m.cluster : NULL)))
+		syslog(LOG_ERR, _("cannot write %s: %s"), path, strerror(errno));
+	free(path);
+	return ok;
+}
+
+/* Whether ADDRESS (host:port) can be listened at: dqlite 1.11 gives no
+ * reason when it cannot (the port taken by another process, say); this
+ * says which.  Logged when not. */
+static bool
+can_listen(const char *address)
+{
+	char host[256], port[16];
+	const char *colon = strrchr(address, ':');
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res = NULL;
+	if (colon == NULL || colon == address || (size_t)(colon - address) >= sizeof(host) ||
+	    strlen(colon + 1) >= sizeof(port))
+		return true; /* dqlite says what is wrong with it */
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - address), address);
+	snprintf(port, sizeof(port), "%s", colon + 1);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL)
+		return true;
+	int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol), one = 1;
+	bool ok = true;
+	if (fd >= 0) {
+		/* as libuv binds it, so that a port in TIME_WAIT is no reason */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
+			syslog(LOG_ERR, _("cannot listen at %s: %s (another process listens there: a node already started, or another program)"),
+			    address, strerror(errno));
+			ok = false;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
 	return ok;
 }
 
@@ -355,14 +409,15 @@ main(int argc, char **argv)
 		sm_config_free(&cfg);
 		return 1;
 	}
-	if (!check_member(cfg)) {
+	bool write = false;
+	const char *bind = cfg->node_bind != NULL ? cfg->node_bind : cfg->node_address;
+	if (!check_member(cfg, &write) || !can_listen(bind)) {
 		sm_config_free(&cfg);
 		return 1;
 	}
 	uint64_t id = (uint64_t)cfg->node_id;
 	sm_db_in_tx_everywhere(); /* the leader's connections run sitemark's writes */
 	sm_db_wrote_everywhere();  /* and its writes and COMMIT in one request */
-	const char *bind = cfg->node_bind != NULL ? cfg->node_bind : cfg->node_address;
 	int rv = dqlite_node_create(id, cfg->node_address, cfg->node_data_dir, &node);
 	if (rv == 0)
 		rv = dqlite_node_set_bind_address(node, bind);
@@ -374,8 +429,15 @@ main(int argc, char **argv)
 	if (rv == 0)
 		rv = dqlite_node_start(node);
 	if (rv != 0) {
+		const char *why = node ? dqlite_node_errmsg(node) : strerror(ENOMEM);
 		syslog(LOG_ERR, _("cannot start node %llu at %s: %s"), (unsigned long long)id,
-		    cfg->node_address, node ? dqlite_node_errmsg(node) : strerror(ENOMEM));
+		    cfg->node_address, why && *why ? why : _("dqlite gave no reason"));
+		dqlite_node_destroy(node);
+		sm_config_free(&cfg);
+		return 1;
+	}
+	if (write && !record_member(cfg)) {
+		dqlite_node_stop(node);
 		dqlite_node_destroy(node);
 		sm_config_free(&cfg);
 		return 1;
