@@ -553,9 +553,13 @@ dq_open(const char *target, bool create, sm_db **out, sm_err *err)
 		sm_db_back_off(50);
 	}
 	if (rc != SM_DB_OK) {
+		/* the nodes, without the options after them */
+		const char *nodes = target + strlen(DQ_PREFIX);
+		char *shown = strndup(nodes, strcspn(nodes, ";"));
 		sm_err_add(err, SM_E_STORE, NULL,
 		    _("cannot reach the sitemark cluster (%s) within %d ms: %s. Check that its nodes run and that a majority of them is up"),
-		    target + strlen(DQ_PREFIX), d->timeout_ms, d->msg);
+		    shown ? shown : nodes, d->timeout_ms, d->msg);
+		free(shown);
 		dq_close(&d->base);
 		return SM_E_STORE;
 	}
