@@ -1594,6 +1594,25 @@ restore_wait(sm_db *dst, int *wait_ms)
 		*wait_ms *= 2;
 }
 
+/* A small transaction of the restore: SQL, or (SQL NULL) the schema
+ * VERSION with sitemark's application id; made again after a change of
+ * leader (the same again is harmless) until it goes or restore_gave_up. */
+static sm_db_rc
+restore_tx(sm_db *dst, const char *sql, int version)
+{
+	sm_db_rc rc = SM_DB_RETRY;
+	int64_t t0 = sm_db_now_ms();
+	for (int attempt = 0, wait_ms = 50; rc == SM_DB_RETRY && attempt < 20 &&
+	     !restore_gave_up(dst, t0); attempt++) {
+		if (attempt > 0)
+			restore_wait(dst, &wait_ms);
+		if ((rc = sm_db_begin(dst, true)) == SM_DB_OK &&
+		    (rc = sql ? sm_db_exec(dst, sql) : dst->drv->schema_set(dst, version)) == SM_DB_OK)
+			rc = sm_db_commit(dst);
+	}
+	return rc;
+}
+
 /* Whether DST's schema holds an object NAME (-1 when it cannot be read). */
 static int
 schema_has(sm_db *dst, const char *name)
@@ -1688,22 +1707,10 @@ restore_cluster(const char *file, const char *target, sm_err *err)
 	/* first of all, the cluster says a restore is under way: one that
 	 * does not finish is told for what it is (sm_db_dqlite schema_get) */
 	snprintf(what, sizeof(what), "application_id");
-	{
-		char sql[64];
-		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", SM_DB_RESTORING_ID);
-		rc = SM_DB_RETRY;
-		int64_t t0 = sm_db_now_ms();
-		for (int attempt = 0, wait_ms = 50; rc == SM_DB_RETRY && attempt < 20 &&
-		     !restore_gave_up(dst, t0); attempt++) {
-			if (attempt > 0)
-				restore_wait(dst, &wait_ms);
-			if ((rc = sm_db_begin(dst, true)) == SM_DB_OK &&
-			    (rc = sm_db_exec(dst, sql)) == SM_DB_OK)
-				rc = sm_db_commit(dst);
-		}
-		if (rc != SM_DB_OK)
-			goto failed;
-	}
+	char marking[64];
+	snprintf(marking, sizeof(marking), "PRAGMA application_id = %d", SM_DB_RESTORING_ID);
+	if ((rc = restore_tx(dst, marking, 0)) != SM_DB_OK)
+		goto failed;
 	snprintf(what, sizeof(what), "schema");
 	if ((rc = sm_db_exec(dst, "PRAGMA foreign_keys = OFF")) != SM_DB_OK ||
 	    (rc = replay_schema(src, dst,
@@ -1738,16 +1745,7 @@ restore_cluster(const char *file, const char *target, sm_err *err)
 	/* the version and the application id, set again (the same) after a
 	 * change of leader */
 	snprintf(what, sizeof(what), "schema");
-	rc = SM_DB_RETRY;
-	int64_t t0 = sm_db_now_ms();
-	for (int attempt = 0, wait_ms = 50; rc == SM_DB_RETRY && attempt < 20 &&
-	     !restore_gave_up(dst, t0); attempt++) {
-		if (attempt > 0)
-			restore_wait(dst, &wait_ms);
-		if ((rc = sm_db_begin(dst, true)) == SM_DB_OK &&
-		    (rc = dst->drv->schema_set(dst, sv)) == SM_DB_OK)
-			rc = sm_db_commit(dst);
-	}
+	rc = restore_tx(dst, NULL, sv);
 	if (rc != SM_DB_OK || (rc = sm_db_exec(dst, "PRAGMA foreign_keys = ON")) != SM_DB_OK)
 		goto failed;
 	status = SM_OK;
