@@ -171,17 +171,10 @@ cmd_store_status(cli *c)
 			cli_putln(_("leader: none found"));
 		}
 		for (size_t i = 0; i < s.n; i++) {
-			const sm_backend_node *n = &s.nodes[i];
-			char *health = sm_backend_node_health(n, s.leader), *line = NULL, id[24] = "?";
-			if (n->id != 0)
-				snprintf(id, sizeof(id), "%llu", (unsigned long long)n->id);
-			if (asprintf(&line, _("node %s  %s  %s%s  %s"), id, n->address,
-			    sm_backend_role_label(n->role), n->leader ? _("  (leader)") : "",
-			    health ? health : "") >= 0) {
+			char *line = sm_backend_node_line(&s.nodes[i], s.leader);
+			if (line)
 				cli_putln(line);
-				free(line);
-			}
-			free(health);
+			free(line);
 		}
 	}
 	sm_backend_status_clear(&s);

@@ -172,15 +172,17 @@ sm_view_app_store_status(sm_app *app, sm_backend_status *out, sm_err *err)
  * --json): for xgettext. */
 static const char *const role_words[] = {N_("voter"), N_("standby"), N_("spare")};
 
-const char *
-sm_backend_role_label(const char *role)
+/* A role as shown to people ("role unknown" for NULL). */
+static const char *
+role_label(const char *role)
 {
 	(void)role_words;
 	return role ? _(role) : _("role unknown");
 }
 
-char *
-sm_backend_node_health(const sm_backend_node *n, const char *leader)
+/* How node N answered when asked itself, as a line's end. */
+static char *
+node_health(const sm_backend_node *n, const char *leader)
 {
 	char *s = NULL;
 	int r;
@@ -193,4 +195,17 @@ sm_backend_node_health(const sm_backend_node *n, const char *leader)
 	else
 		r = asprintf(&s, _("up, %.1f ms"), n->ms);
 	return r < 0 ? NULL : s;
+}
+
+char *
+sm_backend_node_line(const sm_backend_node *n, const char *leader)
+{
+	char *health = node_health(n, leader), *line = NULL, id[24] = "?";
+	if (n->id != 0)
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)n->id);
+	if (asprintf(&line, _("node %s  %s  %s%s  %s"), id, n->address, role_label(n->role),
+	    n->leader ? _("  (leader)") : "", health ? health : "") < 0)
+		line = NULL;
+	free(health);
+	return line;
 }

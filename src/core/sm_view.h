@@ -342,12 +342,11 @@ sm_status sm_view_store_status(const sm_app_opts *opts, sm_backend_status *out, 
     sm_err *err);
 /* The same for APP's store (the console's). */
 sm_status sm_view_app_store_status(sm_app *app, sm_backend_status *out, sm_err *err);
-/* How node N answered when asked itself, as a line's end: "up, 0.4 ms"
+/* Node N as a line, in the user's language: its id, address, role (and
+ * whether it leads), then how it answered when asked itself: "up, 0.4 ms"
  * (and the leader it names when that is not LEADER, or that it knows
  * none), or "not answering: why".  Malloc'd, NULL out of memory. */
-char *sm_backend_node_health(const sm_backend_node *n, const char *leader);
-/* A role as shown to people, in their language ("role unknown" for NULL). */
-const char *sm_backend_role_label(const char *role);
+char *sm_backend_node_line(const sm_backend_node *n, const char *leader);
 void sm_backend_status_clear(sm_backend_status *st);
 
 /* ------------------------------------------------------------ masking */

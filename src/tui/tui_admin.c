@@ -698,17 +698,10 @@ fill_store(pager_view *pv, tui *t)
 	if (s.n > 0)
 		tui_pager_add(&pv->pager, "%s", "");
 	for (size_t i = 0; i < s.n; i++) {
-		const sm_backend_node *n = &s.nodes[i];
-		char *health = sm_backend_node_health(n, s.leader), id[24] = "?";
-		if (n->id != 0)
-			snprintf(id, sizeof(id), "%llu", (unsigned long long)n->id);
-		char *line = NULL;
-		if (asprintf(&line, _("node %s  %s  %s%s  %s"), id, n->address,
-		    sm_backend_role_label(n->role), n->leader ? _("  (leader)") : "",
-		    health ? health : "") >= 0)
+		char *line = sm_backend_node_line(&s.nodes[i], s.leader);
+		if (line)
 			tui_pager_add(&pv->pager, "  %s", line);
 		free(line);
-		free(health);
 	}
 	if (st != SM_OK) {
 		tui_pager_add(&pv->pager, "%s", "");
