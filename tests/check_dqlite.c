@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +66,24 @@ free_port(bool listen_too, int *fd)
 	} else
 		close(s);
 	return ntohs(a.sin_port);
+}
+
+/* A child that answers the first connection on LFD as an HTTP server
+ * does a request it cannot read; its pid. */
+static pid_t
+http_answerer(int lfd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = accept(lfd, NULL, NULL);
+		char buf[64];
+		static const char answer[] = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
+		if (fd >= 0 && read(fd, buf, sizeof(buf)) > 0 &&
+		    write(fd, answer, sizeof(answer) - 1) == (ssize_t)sizeof(answer) - 1)
+			close(fd);
+		_exit(0);
+	}
+	return pid;
 }
 
 static int64_t
@@ -396,18 +415,22 @@ END_TEST
  * refused one and an address that is none say why. */
 START_TEST(test_probe)
 {
-	int lfd = -1;
-	char silent[64], refused[64];
+	int lfd = -1, hfd = -1;
+	char silent[64], refused[64], http[64];
 	snprintf(silent, sizeof(silent), "127.0.0.1:%d", free_port(true, &lfd));
 	snprintf(refused, sizeof(refused), "127.0.0.1:%d", free_port(false, NULL));
-	char *addrs[] = {silent, (char *)node_addr, refused, "no-port-here"};
-	sm_dq_probe p[4];
+	snprintf(http, sizeof(http), "127.0.0.1:%d", free_port(true, &hfd));
+	pid_t web = http_answerer(hfd);
+	ck_assert_int_gt(web, 0);
+	char *addrs[] = {silent, (char *)node_addr, refused, "no-port-here", http};
+	sm_dq_probe p[5];
 	int64_t t0 = ms_now();
-	ck_assert_int_eq(sm_dq_probe_nodes(addrs, 4, 400, p), SM_DQ_OK);
+	ck_assert_int_eq(sm_dq_probe_nodes(addrs, 5, 400, p), SM_DQ_OK);
 	int64_t spent = ms_now() - t0;
 	ck_assert_msg(spent >= 350 && spent < 1500, "waited %lld ms", (long long)spent);
 	ck_assert(!p[0].answered);
-	ck_assert_ptr_nonnull(strstr(p[0].why, "did not answer within 400 ms"));
+	ck_assert_msg(strstr(p[0].why, "took the connection but did not answer within 400 ms") != NULL,
+	    "%s", p[0].why);
 	ck_assert(p[1].answered);
 	ck_assert_str_eq(p[1].leader, node_addr);
 	ck_assert_msg(p[1].ms >= 0 && p[1].ms < 350, "the node answered in %.1f ms", p[1].ms);
@@ -416,8 +439,13 @@ START_TEST(test_probe)
 	ck_assert_ptr_nonnull(strstr(p[2].why, refused));
 	ck_assert(!p[3].answered);
 	ck_assert_ptr_nonnull(strstr(p[3].why, "host:port"));
-	sm_dq_probes_clear(p, 4);
+	/* another program at the port: said so, not "did not answer" */
+	ck_assert(!p[4].answered);
+	ck_assert_msg(strstr(p[4].why, "answers in HTTP, not as a dqlite node") != NULL, "%s", p[4].why);
+	sm_dq_probes_clear(p, 5);
+	waitpid(web, NULL, 0);
 	close(lfd);
+	close(hfd);
 }
 END_TEST
 

@@ -425,6 +425,23 @@ run timeout 10 "$NODE" --stderr --config "$T/busy.yaml"
 check_eq "a node on a port taken: refused (exit 1)" 1 "$RC"
 check_match "a node on a port taken: says why" "cannot listen at ${A_ADDRS[1]}: .*another process listens there" "$ERR"
 check_true "a node on a port taken: no member file written" ! -e "$T/busy/sitemark-node.member"
+# A node other than 1 on empty data and without node.join is in no
+# cluster (dqlite founds one only of node 1): it runs, and says so
+dq_free_ports 1
+mkdir -p "$T/lone"
+printf 'node:\n  id: 4\n  address: 127.0.0.1:%s\n  data_dir: %s/lone\n' "${FREE[0]}" "$T" >"$T/lone.yaml"
+"$NODE" --stderr --config "$T/lone.yaml" 2>"$T/lone.err" &
+LONE=$!
+for _ in $(seq 1 100); do
+	grep -q "listens at" "$T/lone.err" && break
+	sleep 0.05
+done
+kill -TERM "$LONE"
+wait "$LONE" 2>/dev/null || true
+check_match "a node without node.join: says it is in no cluster and what to set" \
+    "node 4 has no data and no node.join: it is in no cluster.*set node.join" "$(cat "$T/lone.err")"
+check_nomatch "nodes with node.join and node 1: no such warning" "no node.join" \
+    "$(cat "$T"/node[123].log)"
 # back to the first cluster
 unset DQ_DIR
 DQ_CLUSTER=a

@@ -757,6 +757,31 @@ ask_start(struct ask *a, int timeout_ms, char **last)
 	ask_dial(a, last);
 }
 
+/* Why A's answer, not dqlite's, is refused: another program at the port
+ * (an HTTP server answers our handshake at once, with an error). */
+static char *
+foreign_answer(const struct ask *a)
+{
+	if (a->got >= 5 && memcmp(a->in, "HTTP/", 5) == 0)
+		return dupf(_("%s answers in HTTP, not as a dqlite node: another program listens at that port"),
+		    a->address);
+	return dupf(_("%s sent an answer that is not dqlite's: another program listens at that port, or a node of another version"),
+	    a->address);
+}
+
+/* Why A, still asking at the timeout, is given up: it could not be
+ * reached, or it took the connection and said nothing (a node stopped or
+ * too busy, or a program that waits for another protocol's request). */
+static char *
+silent_node(const struct ask *a, int timeout_ms)
+{
+	if (a->state == ASK_CONNECTING)
+		return dupf(_("%s did not take the connection within %d ms (no such host, or a firewall drops it)"),
+		    a->address, timeout_ms);
+	return dupf(_("%s took the connection but did not answer within %d ms: a node stopped or too busy, or another program listens at that port"),
+	    a->address, timeout_ms);
+}
+
 /* A's socket is ready: go on.  The leader named when A answered
  * (malloc'd, "" when it knows none), else NULL. */
 static char *
@@ -793,7 +818,7 @@ ask_step(struct ask *a, char **last)
 	}
 	size_t need = a->got < 8 ? 8 : 8 + (size_t)get_le(a->in, 4) * 8;
 	if (need > sizeof(a->in)) {
-		ask_over(a, last, dupf(_("%s sent a malformed answer"), a->address));
+		ask_over(a, last, foreign_answer(a));
 		return NULL;
 	}
 	ssize_t k = recv(a->c->fd, a->in + a->got, need - a->got, 0);
@@ -801,6 +826,7 @@ ask_step(struct ask *a, char **last)
 		return NULL;
 	if (k <= 0) {
 		ask_over(a, last, k < 0 ? dupf("%s: %s", a->address, strerror(errno)) :
+		    a->got > 0 ? foreign_answer(a) :
 		    dupf(_("%s: the node closed the connection"), a->address));
 		return NULL;
 	}
@@ -817,7 +843,7 @@ ask_step(struct ask *a, char **last)
 	const char *leader = m.type == RES_SERVER ? get_text(&m) : NULL;
 	char *named = leader && !m.bad ? strdup(leader) : NULL;
 	if (named == NULL)
-		ask_over(a, last, dupf(_("%s sent a malformed answer"), a->address));
+		ask_over(a, last, foreign_answer(a));
 	return named;
 }
 
@@ -915,6 +941,8 @@ sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_dq_conn **
 			    named_by, timeout);
 		}
 	}
+	if (*out == NULL && last == NULL && nasks == 1 && asks[0].state != ASK_IDLE)
+		last = silent_node(&asks[0], timeout); /* the one node: what it did */
 done:
 	for (size_t i = 0; i < nasks; i++) {
 		ask_close(&asks[i]);
@@ -1008,7 +1036,7 @@ sm_dq_probe_nodes(char *const *addrs, size_t n, int timeout_ms, sm_dq_probe *out
 	}
 	for (size_t i = 0; i < nasks; i++) {
 		if (!out[i].answered && out[i].why == NULL && asks[i].address != NULL)
-			out[i].why = dupf(_("%s did not answer within %d ms"), asks[i].address, timeout);
+			out[i].why = silent_node(&asks[i], timeout);
 		ask_close(&asks[i]);
 		free(asks[i].address);
 		if (!out[i].answered && out[i].why == NULL)

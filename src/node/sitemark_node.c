@@ -416,6 +416,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	uint64_t id = (uint64_t)cfg->node_id;
+	bool fresh = !has_raft_data(cfg->node_data_dir);
 	sm_db_in_tx_everywhere(); /* the leader's connections run sitemark's writes */
 	sm_db_wrote_everywhere();  /* and its writes and COMMIT in one request */
 	int rv = dqlite_node_create(id, cfg->node_address, cfg->node_data_dir, &node);
@@ -448,6 +449,10 @@ main(int argc, char **argv)
 	else
 		syslog(LOG_NOTICE, _("node %llu listens at %s (data in %s)"), (unsigned long long)id,
 		    cfg->node_address, cfg->node_data_dir);
+	if (fresh && id != 1 && cfg->node_join == NULL)
+		/* dqlite makes a cluster of its own only of node 1: this one waits */
+		syslog(LOG_WARNING, _("node %llu has no data and no node.join: it is in no cluster, and waits until a member adds it; set node.join to the addresses of the cluster's members for it to join by itself (sitemark-node(8))"),
+		    (unsigned long long)id);
 	if (cfg->node_join != NULL && !join_cluster(id, cfg->node_address, cfg->node_join, &stopped) &&
 	    !stopped)
 		syslog(LOG_ERR, _("node %llu could not join the cluster through %s: it runs, but outside it"),
