@@ -330,8 +330,14 @@ check_eq "tls: HTTPS with the test CA passes" "pass https://tls.test:$SP/" \
 check_eq "HTTP/2 where offered (tls), HTTP/1.1 elsewhere (all)" "20 11" \
     "$(jq -rs --argjson c "$CASE_tls" '.[] | select(.case == $c) | .pages[0].http' "$J") $(jq -rs --argjson c "$CASE_all" '.[] | select(.case == $c) | .pages[0].http' "$J")"
 check_eq "expired: the certificate is refused" "tls" "$(verdicts "$CASE_expired")"
-check_match "expired: says why" "certificate|SSL" \
-    "$(jq -rs --argjson c "$CASE_expired" '.[] | select(.case == $c) | .pages[0].detail' "$J")"
+detail() { jq -rs --argjson c "$1" '.[] | select(.case == $c) | .pages[0].detail' "$J"; }
+check_match "expired: says why, in our words" "^the certificate (has expired|is self-signed)$" \
+    "$(detail "$CASE_expired")"
+check_match "slow: says why, in our words" "^the page came too slowly .* given up after [0-9]+ ms$" \
+    "$(detail "$CASE_slow")"
+check_match "unreachable: says why" "^127.0.0.1 refused the connection$|^unreachable.test refused the connection$" \
+    "$(detail "$CASE_unreachable")"
+check_match "dns: says why" "^no address found for " "$(detail "$CASE_dns")"
 check_eq "nonhtml: not HTML" "not_html" "$(verdicts "$CASE_nonhtml")"
 check_eq "empty: an empty 200" "empty 200" "$(verdicts "$CASE_empty") $(statuses "$CASE_empty")"
 check_eq "gone: a 404 for a linked page" "pass pass http" "$(verdicts "$CASE_gone")"

@@ -1138,6 +1138,103 @@ verdict_of(CURLcode rc)
 	}
 }
 
+/* OpenSSL's and libcurl's words for the certificate problems a site
+ * most often has, and ours. */
+static const struct {
+	const char *says;
+	const char *ours;
+} tls_words[] = {
+	{"certificate has expired", N_("the certificate has expired")},
+	{"not yet valid", N_("the certificate is not valid yet")},
+	{"self-signed certificate", N_("the certificate is self-signed")},
+	{"self signed certificate", N_("the certificate is self-signed")},
+	{"unable to get local issuer", N_("the certificate's issuer is not trusted")},
+	{"unable to get issuer", N_("the certificate's issuer is not trusted")},
+	{"subject name", N_("the certificate is not for this host name")},
+	{"does not match target host", N_("the certificate is not for this host name")},
+	{"certificate revoked", N_("the certificate has been revoked")},
+	{"wrong version number", N_("the server does not speak TLS on that port")},
+	{"unexpected eof", N_("the server closed the connection during the TLS handshake")},
+	{"alert handshake failure", N_("the server and the checker share no TLS version or cipher")},
+};
+
+/* Why transfer Q failed (RC), in the user's words, for the page's detail:
+ * what was asked and how long it was given.  libcurl's own (English) text
+ * only where it names something these do not. */
+static char *
+curl_detail(const struct req *q, CURLcode rc)
+{
+	const struct settings *set = &q->run->set;
+	char *host = url_host(q->url), *out = NULL;
+	const char *h = host ? host : q->url;
+	const char *says = q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc);
+	long os_errno = 0, ms = ms_since(&q->t0);
+	curl_off_t connected = 0;
+	int n = -1;
+
+	curl_easy_getinfo(q->easy, CURLINFO_OS_ERRNO, &os_errno);
+	curl_easy_getinfo(q->easy, CURLINFO_CONNECT_TIME_T, &connected);
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		n = asprintf(&out, _("no address found for %s"), h);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		n = asprintf(&out, os_errno == ECONNREFUSED ? _("%s refused the connection") :
+		    os_errno == EHOSTUNREACH || os_errno == ENETUNREACH ? _("no route to %s") :
+		    _("no connection to %s could be made"), h);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		if (connected == 0)
+			n = asprintf(&out, _("no connection to %s within %ld ms"), h, set->connect_ms);
+		else if (ms + 500 < set->total_ms)
+			n = asprintf(&out, _("the page came too slowly (under 64 bytes a second) and was given up after %ld ms"),
+			    ms);
+		else
+			n = asprintf(&out, _("the page was not read whole within %ld ms"), set->total_ms);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		for (size_t i = 0; i < sizeof(tls_words) / sizeof(tls_words[0]) && n < 0; i++)
+			if (strcasestr(says, tls_words[i].says) != NULL)
+				n = asprintf(&out, "%s", _(tls_words[i].ours));
+		if (n < 0)
+			n = asprintf(&out, _("TLS failed: %s"), says);
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		n = asprintf(&out, _("more than %ld redirects"), set->max_redirects);
+		break;
+	case CURLE_GOT_NOTHING:
+		n = asprintf(&out, _("the server closed the connection without answering"));
+		break;
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+		n = asprintf(&out, _("the connection broke before the page was whole"));
+		break;
+	case CURLE_SEND_ERROR:
+		n = asprintf(&out, _("the request could not be sent: the connection broke"));
+		break;
+	case CURLE_WEIRD_SERVER_REPLY:
+		n = asprintf(&out, _("the server's answer is not HTTP"));
+		break;
+	case CURLE_BAD_CONTENT_ENCODING:
+		n = asprintf(&out, _("the page's compression could not be undone"));
+		break;
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		n = asprintf(&out, _("HTTP/2 failed: %s"), says);
+		break;
+	default:
+		n = asprintf(&out, _("libcurl error %d: %s"), (int)rc, says);
+		break;
+	}
+	free(host);
+	return n < 0 ? NULL : out;
+}
+
 /* The page's title as UTF-8 by the header's charset, else the <meta>'s,
  * else UTF-8; compared with the site name. */
 static void
@@ -1209,7 +1306,7 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 		p->verdict = q->decided;
 	} else if (rc != CURLE_OK) {
 		p->verdict = verdict_of(rc);
-		p->detail = strdup(q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc));
+		p->detail = curl_detail(q, rc);
 	} else if (status < 200 || status > 299) {
 		p->verdict = SM_PAGE_HTTP;
 	} else if (q->bytes == 0) {

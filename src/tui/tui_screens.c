@@ -1027,6 +1027,8 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 			    pg->where != SM_WHERE_NONE && pg->where != SM_WHERE_MISSING ?
 			    sm_mark_where_label(pg->where) : sm_page_verdict_label(pg->verdict), pg->status);
 			tui_pager_field(p, "", why);
+			if (pg->detail && *pg->detail)
+				tui_pager_field(p, "", pg->detail); /* why it could not be read */
 			if (pg->title_ok == 0)
 				tui_pager_field(p, _("    title"), pg->title);
 		}
