@@ -1158,6 +1158,19 @@ static const struct {
 	{"alert handshake failure", N_("the server and the checker share no TLS version or cipher")},
 };
 
+/* libcurl's failures that need no more words than these. */
+static const struct {
+	CURLcode rc;
+	const char *ours;
+} curl_words[] = {
+	{CURLE_GOT_NOTHING, N_("the server closed the connection without answering")},
+	{CURLE_PARTIAL_FILE, N_("the connection broke before the page was whole")},
+	{CURLE_RECV_ERROR, N_("the connection broke before the page was whole")},
+	{CURLE_SEND_ERROR, N_("the request could not be sent: the connection broke")},
+	{CURLE_WEIRD_SERVER_REPLY, N_("the server's answer is not HTTP")},
+	{CURLE_BAD_CONTENT_ENCODING, N_("the page's compression could not be undone")},
+};
+
 /* Why transfer Q failed (RC), in the user's words, for the page's detail:
  * what was asked and how long it was given.  libcurl's own (English) text
  * only where it names something these do not. */
@@ -1207,28 +1220,16 @@ curl_detail(const struct req *q, CURLcode rc)
 	case CURLE_TOO_MANY_REDIRECTS:
 		n = asprintf(&out, _("more than %ld redirects"), set->max_redirects);
 		break;
-	case CURLE_GOT_NOTHING:
-		n = asprintf(&out, _("the server closed the connection without answering"));
-		break;
-	case CURLE_PARTIAL_FILE:
-	case CURLE_RECV_ERROR:
-		n = asprintf(&out, _("the connection broke before the page was whole"));
-		break;
-	case CURLE_SEND_ERROR:
-		n = asprintf(&out, _("the request could not be sent: the connection broke"));
-		break;
-	case CURLE_WEIRD_SERVER_REPLY:
-		n = asprintf(&out, _("the server's answer is not HTTP"));
-		break;
-	case CURLE_BAD_CONTENT_ENCODING:
-		n = asprintf(&out, _("the page's compression could not be undone"));
-		break;
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 		n = asprintf(&out, _("HTTP/2 failed: %s"), says);
 		break;
 	default:
-		n = asprintf(&out, _("libcurl error %d: %s"), (int)rc, says);
+		for (size_t i = 0; i < sizeof(curl_words) / sizeof(curl_words[0]) && n < 0; i++)
+			if (curl_words[i].rc == rc)
+				n = asprintf(&out, "%s", _(curl_words[i].ours));
+		if (n < 0)
+			n = asprintf(&out, _("libcurl error %d: %s"), (int)rc, says);
 		break;
 	}
 	free(host);
