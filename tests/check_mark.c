@@ -9,6 +9,7 @@
 
 #include "sm_err.h"
 #include "sm_mark.h"
+#include "sm_monitor.h"
 #include "testutil.h"
 
 #define BASE "https://bs.example.cn"
@@ -267,6 +268,71 @@ START_TEST(test_cert_no)
 }
 END_TEST
 
+/* The page scanner: where the snippet stands, page by page, read whole and
+ * a byte at a time (every boundary between two reads).  The code anywhere
+ * but a <script>'s src path is not the mark. */
+#define SRC "https://bs.example.cn/js/35/001/0002/00000042/" CODE ".js"
+#define SNIP "<script type=\"text/javascript\" src=\"" SRC "\"></script>"
+#define HEAD "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>t</title></head>"
+
+static const struct {
+	const char *html;
+	sm_mark_where want;
+} pages[] = {
+	{HEAD "<body><p>x</p>" SNIP "</body></html>", SM_WHERE_BODY_END},
+	{HEAD "<BODY><P>x</P><SCRIPT SRC=" SRC "></SCRIPT></BODY></HTML>", SM_WHERE_BODY_END},
+	{"<html><head>" SNIP "</head><body><p>x</p></body></html>", SM_WHERE_HEAD},
+	{HEAD "<body><p>x</p></body>" SNIP "</html>", SM_WHERE_AFTER_BODY},
+	{HEAD "<body><!-- " SNIP " --></body>", SM_WHERE_MISSING},
+	/* inside another tag's attribute value */
+	{HEAD "<body><input value='" SNIP "'></body>", SM_WHERE_MISSING},
+	{HEAD "<body><img alt=\"" SNIP "\"></body>", SM_WHERE_MISSING},
+	/* " src" inside another attribute's value; data-src is not src */
+	{HEAD "<body><script data-x=\" src=" SRC "\"></script></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script data-src=\"" SRC "\"></script></body>", SM_WHERE_MISSING},
+	/* the path must end in /CODE.js: not .json, not a longer name */
+	{HEAD "<body><script src=\"" SRC "on\"></script></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script src=\"" SRC "?v=2\"></script></body>", SM_WHERE_BODY_END},
+	/* elements whose content is text */
+	{HEAD "<body><xmp>" SNIP "</xmp></body>", SM_WHERE_MISSING},
+	{HEAD "<body><noscript>" SNIP "</noscript></body>", SM_WHERE_MISSING},
+	{HEAD "<body><template>" SNIP "</template></body>", SM_WHERE_MISSING},
+	{HEAD "<body><title>" SNIP "</title></body>", SM_WHERE_MISSING},
+	{HEAD "<body><textarea>" SNIP "</textarea></body>", SM_WHERE_MISSING},
+	{HEAD "<body><iframe>" SNIP "</iframe></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script>var s = '" SNIP "';</script></body>", SM_WHERE_MISSING},
+	{HEAD "<body><style>/* " SNIP " */</style></body>", SM_WHERE_MISSING},
+	{HEAD "<body><plaintext>" SNIP "</plaintext></body>", SM_WHERE_MISSING},
+	/* after such an element's end tag, markup again */
+	{HEAD "<body><xmp>a</xmp>" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><textarea>a</TEXTAREA >" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><script>a = '</scripts>';</script>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* <body> and </body> in attribute values or a head script's text */
+	{"<html><head><link rel=\"x\" title=\"<body>\">" SNIP "</head><body></body>", SM_WHERE_HEAD},
+	{"<html><head><script>var a = '<body>';</script>" SNIP "</head><body></body>", SM_WHERE_HEAD},
+	{HEAD "<body><div title=\"</body>\">y</div>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* a tag whose attribute holds a '>' */
+	{HEAD "<body><a title=\"a>b\" href=\"/x\">x</a>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* no head, no body tags: the snippet counts as in the body */
+	{"<p>x</p>" SNIP, SM_WHERE_BODY_END},
+	{"", SM_WHERE_MISSING},
+	/* a '<' of text, a bogus comment, a processing instruction */
+	{HEAD "<body>a < b <! x > <? y ?> </ z>" SNIP "</body>", SM_WHERE_BODY_END},
+};
+
+START_TEST(test_scan)
+{
+	const char *h = pages[_i].html;
+	size_t len = strlen(h);
+	ck_assert_msg(sm_mark_scan(CODE, h, len, 0) == pages[_i].want, "page %d read whole: %s",
+	    _i, sm_mark_where_name(sm_mark_scan(CODE, h, len, 0)));
+	for (size_t chunk = 1; chunk <= 7; chunk++)
+		ck_assert_msg(sm_mark_scan(CODE, h, len, chunk) == pages[_i].want,
+		    "page %d read %zu bytes at a time: %s", _i, chunk,
+		    sm_mark_where_name(sm_mark_scan(CODE, h, len, chunk)));
+}
+END_TEST
+
 static Suite *
 mark_suite(void)
 {
@@ -283,6 +349,7 @@ mark_suite(void)
 	tcase_add_test(tc, test_null_base);
 	tcase_add_test(tc, test_color);
 	tcase_add_test(tc, test_cert_no);
+	tcase_add_loop_test(tc, test_scan, 0, (int)(sizeof(pages) / sizeof(pages[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -157,54 +157,61 @@ sm_mark_check_clear(sm_mark_check *c)
 
 /* ------------------------------------------------------------ the page scanner */
 
-/* What the scanner looks for, ASCII, matched without regard to case.  Each
- * starts with '<', a byte that is never the second byte of a GBK or
- * GB18030 character, so they are found in those encodings' raw bytes as in
- * UTF-8 without decoding the page; and none repeats its first byte, so a
- * mismatch restarts the match at that byte.
+/* A small HTML tokenizer over the page's raw bytes, as they come: text,
+ * tags (their names, and their attributes with quoted values), comments,
+ * and the elements whose content is text, not markup.  Every byte it
+ * acts on is ASCII ('<', '>', '=', quotes, tag names after '<'), and none
+ * of '<', '>', '"', '\'', '=' is ever a byte of a GBK or GB18030
+ * character, so the page is read in those encodings as in UTF-8 without
+ * decoding it.
  *
- * The snippet is a <script> whose src carries "/CODE.js" in its path: the
- * code anywhere else (text, an image, a link, a string in a script) is
- * not the mark hung.  The text of a <script>, <style> or <textarea> is not
- * markup: nothing is looked for in it but its end tag. */
-enum pat {
-	P_HEAD, P_HEAD_CLOSE, P_BODY, P_BODY_CLOSE, P_TITLE, P_TITLE_CLOSE, P_META, P_A,
-	P_COMMENT, P_SCRIPT, P_SCRIPT_CLOSE, P_STYLE, P_STYLE_CLOSE, P_TEXTAREA,
-	P_TEXTAREA_CLOSE, P_COUNT
-};
+ * The snippet is a start tag <script> whose src attribute's path ends in
+ * "/CODE.js": the code anywhere else (text, another tag or attribute, a
+ * string in a script, a comment) is not the mark hung.  The content of
+ * script, style, textarea, title, xmp, noscript, noembed, noframes,
+ * iframe, template and plaintext is not markup: nothing is looked for in
+ * it but its end tag. */
 
-static const char *const pat_text[P_COUNT] = {
-	[P_HEAD] = "<head", [P_HEAD_CLOSE] = "</head", [P_BODY] = "<body",
-	[P_BODY_CLOSE] = "</body", [P_TITLE] = "<title", [P_TITLE_CLOSE] = "</title",
-	[P_META] = "<meta", [P_A] = "<a", [P_COMMENT] = "<!--", [P_SCRIPT] = "<script",
-	[P_SCRIPT_CLOSE] = "</script", [P_STYLE] = "<style", [P_STYLE_CLOSE] = "</style",
-	[P_TEXTAREA] = "<textarea", [P_TEXTAREA_CLOSE] = "</textarea",
-};
-
-#define TAG_MAX 1024   /* a <meta> or <a> tag kept to read its attributes */
+#define TAG_MAX 1024   /* a start tag's attributes kept, to read them */
+#define NAME_MAX_ 15   /* a tag name's bytes kept (longer ones are no tag of ours) */
 #define TITLE_MAX 512  /* bytes of a title kept */
 #define NEAR_END 8192  /* the snippet within so many bytes of </body> is near its end */
 
-enum capture { CAP_NONE, CAP_TITLE_TAG, CAP_TITLE, CAP_TAG };
+enum scan_state {
+	S_DATA,     /* text */
+	S_LT,       /* after '<' */
+	S_BANG,     /* after "<!": a comment if "--" follows */
+	S_NAME,     /* a tag's name */
+	S_ATTRS,    /* a tag's attributes, until '>' outside quotes */
+	S_COMMENT,  /* <!-- ... --> */
+	S_BOGUS,    /* <!DOCTYPE ...>, <?...>, </ ...>: until '>' */
+	S_RAW,      /* an element's text: until its end tag */
+};
 
 struct scan {
 	char mark[48];          /* "/code.js", lower case */
-	size_t k[P_COUNT];      /* matched so far */
-	int pending;            /* a tag name just matched: its next byte decides (-1 none) */
-	int64_t pending_at;
-	int raw;                /* in a script, style or textarea: the end tag awaited (-1 none) */
+	enum scan_state st;
 	int64_t pos;            /* bytes read */
+	/* the tag being read */
+	bool end_tag;
+	char name[NAME_MAX_ + 1];
+	size_t nlen;
+	int64_t tag_at;         /* where its '<' is */
+	char quote;             /* in its attributes: the quote open, or 0 */
+	bool after_eq;          /* just after '=' (spaces aside): a quote opens a value */
+	bool keep;              /* its attributes are kept (meta, a, script) */
+	char tag[TAG_MAX];
+	size_t tlen;
+	int bang;               /* "<!" then dashes seen */
+	int dashes;             /* in a comment: '-' in a row */
+	/* the element whose text this is (S_RAW) */
+	char raw[NAME_MAX_ + 3]; /* "</name" */
+	size_t raw_len, raw_k;
+	bool in_title;
+	/* what was found */
 	int64_t head_start, head_end, body_start, body_end;
 	int64_t mark_body;      /* the last snippet in the body, -1 */
 	bool mark_head, mark_after;
-	bool in_comment;
-	bool partial;           /* some pattern is matched in part */
-	int dashes;
-	enum capture cap;
-	int cap_pat;            /* P_META, P_A, P_SCRIPT, P_STYLE or P_TEXTAREA while CAP_TAG */
-	int64_t tag_at;         /* where that tag began */
-	char tag[TAG_MAX];
-	size_t tlen;
 	char title[TITLE_MAX];
 	size_t title_len;
 	bool have_title;
@@ -219,45 +226,66 @@ scan_init(struct scan *s, const char *code)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->mark, sizeof(s->mark), "/%s.js", code);
-	for (char *m = s->mark; *m; m++) /* matched in lower case, as the others */
+	for (char *m = s->mark; *m; m++) /* matched in lower case */
 		if (*m >= 'A' && *m <= 'Z')
 			*m = (char)(*m + ('a' - 'A'));
-	s->pending = s->raw = -1;
 	s->head_start = s->head_end = s->body_start = s->body_end = s->mark_body = -1;
 }
 
-static const size_t pat_lens[P_COUNT] = {
-	[P_HEAD] = 5, [P_HEAD_CLOSE] = 6, [P_BODY] = 5, [P_BODY_CLOSE] = 6, [P_TITLE] = 6,
-	[P_TITLE_CLOSE] = 7, [P_META] = 5, [P_A] = 2, [P_COMMENT] = 4, [P_SCRIPT] = 7,
-	[P_SCRIPT_CLOSE] = 8, [P_STYLE] = 6, [P_STYLE_CLOSE] = 7, [P_TEXTAREA] = 9,
-	[P_TEXTAREA_CLOSE] = 10,
-};
-
-/* The value of attribute NAME in the tag TAG (NUL-terminated), into OUT. */
+/* The value of attribute NAME among ATTRS (a start tag's text after its
+ * name, NUL-terminated), into OUT ("" for one without a value); false when
+ * the tag has no such attribute.  Names are whole ("data-src" is not
+ * "src") and values taken with their quotes, so that nothing inside one
+ * is read as another attribute. */
 static bool
-tag_attr(const char *tag, const char *name, char *out, size_t outsz)
+tag_attr(const char *attrs, const char *name, char *out, size_t outsz)
 {
-	size_t nlen = strlen(name);
-	for (const char *p = tag; *p; p++) {
-		if (strncasecmp(p, name, nlen) != 0 || (p > tag && !isspace((unsigned char)p[-1])))
+	const char *p = attrs;
+	size_t want = strlen(name);
+	for (;;) {
+		while (*p && (isspace((unsigned char)*p) || *p == '/'))
+			p++;
+		if (*p == '\0')
+			return false;
+		const char *an = p;
+		while (*p && !isspace((unsigned char)*p) && *p != '=' && *p != '/')
+			p++;
+		size_t al = (size_t)(p - an);
+		while (isspace((unsigned char)*p))
+			p++;
+		const char *v = p;
+		size_t vl = 0;
+		if (*p == '=') {
+			p++;
+			while (isspace((unsigned char)*p))
+				p++;
+			if (*p == '"' || *p == '\'') {
+				char q = *p++;
+				v = p;
+				while (*p && *p != q)
+					p++;
+				vl = (size_t)(p - v);
+				if (*p)
+					p++;
+			} else {
+				v = p;
+				while (*p && !isspace((unsigned char)*p))
+					p++;
+				vl = (size_t)(p - v);
+			}
+		}
+		if (al == 0) { /* a stray '=' */
+			if (*p)
+				p++;
 			continue;
-		const char *q = p + nlen;
-		while (isspace((unsigned char)*q))
-			q++;
-		if (*q != '=')
-			continue;
-		q++;
-		while (isspace((unsigned char)*q))
-			q++;
-		char quote = (*q == '"' || *q == '\'') ? *q++ : 0;
-		size_t n = 0;
-		while (*q && n + 1 < outsz && (quote ? *q != quote : !isspace((unsigned char)*q) &&
-		    *q != '>'))
-			out[n++] = *q++;
-		out[n] = '\0';
-		return true;
+		}
+		if (al == want && strncasecmp(an, name, want) == 0) {
+			size_t n = vl < outsz - 1 ? vl : outsz - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return true;
+		}
 	}
-	return false;
 }
 
 /* charset=NAME in TEXT (a Content-Type or a meta's content) into OUT. */
@@ -282,89 +310,25 @@ charset_of(const char *text, char *out, size_t outsz)
 	return n > 0;
 }
 
-static void mark_found(struct scan *s, int64_t at);
-
-/* Whether the script source SRC (a URL) has the mark's "/code.js" in its
- * path: before any query or fragment, without regard to case. */
+/* Whether the script source SRC (a URL) is the mark's: its path (before
+ * any query or fragment) ends in "/code.js", without regard to case. */
 static bool
 src_has_mark(const char *src, const char *mark)
 {
 	size_t n = strcspn(src, "?#"), m = strlen(mark);
-	for (size_t i = 0; i + m <= n; i++)
-		if (strncasecmp(src + i, mark, m) == 0)
+	return n >= m && strncasecmp(src + n - m, mark, m) == 0;
+}
+
+/* The elements whose content is text, not markup. */
+static bool
+raw_element(const char *name)
+{
+	static const char *const raw[] = {"script", "style", "textarea", "title", "xmp",
+	    "noscript", "noembed", "noframes", "iframe", "template", "plaintext"};
+	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
+		if (strcmp(name, raw[i]) == 0)
 			return true;
 	return false;
-}
-
-static void
-tag_done(struct scan *s)
-{
-	char val[TAG_MAX];
-	s->tag[s->tlen] = '\0';
-	if (s->cap_pat == P_SCRIPT || s->cap_pat == P_STYLE || s->cap_pat == P_TEXTAREA) {
-		/* what follows is text until the end tag */
-		s->raw = s->cap_pat + 1;
-		if (s->cap_pat == P_SCRIPT && tag_attr(s->tag, "src", val, sizeof(val)) &&
-		    src_has_mark(val, s->mark))
-			mark_found(s, s->tag_at);
-	} else if (s->cap_pat == P_META) {
-		if (s->charset[0] == '\0' && tag_attr(s->tag, "charset", val, sizeof(val)))
-			snprintf(s->charset, sizeof(s->charset), "%.39s", val);
-		else if (s->charset[0] == '\0' && tag_attr(s->tag, "content", val, sizeof(val)))
-			charset_of(val, s->charset, sizeof(s->charset));
-	} else if (s->on_link && tag_attr(s->tag, "href", val, sizeof(val))) {
-		s->on_link(s->ud, val);
-	}
-}
-
-/* A pattern found, starting at AT. */
-static void
-found(struct scan *s, int p, int64_t at)
-{
-	switch (p) {
-	case P_COMMENT:
-		s->in_comment = true;
-		s->dashes = 0;
-		break;
-	case P_HEAD:
-		if (s->head_start < 0)
-			s->head_start = at;
-		break;
-	case P_HEAD_CLOSE:
-		if (s->head_end < 0)
-			s->head_end = at;
-		break;
-	case P_BODY:
-		if (s->body_start < 0)
-			s->body_start = at;
-		break;
-	case P_BODY_CLOSE:
-		if (s->body_end < 0)
-			s->body_end = at;
-		break;
-	case P_TITLE:
-		if (!s->have_title && s->body_start < 0)
-			s->cap = CAP_TITLE_TAG;
-		break;
-	case P_META:
-	case P_A:
-	case P_SCRIPT:
-	case P_STYLE:
-	case P_TEXTAREA:
-		s->cap = CAP_TAG;
-		s->cap_pat = p;
-		s->tag_at = at;
-		s->tlen = 0;
-		break;
-	case P_SCRIPT_CLOSE:
-	case P_STYLE_CLOSE:
-	case P_TEXTAREA_CLOSE:
-		if (s->raw == p)
-			s->raw = -1;
-		break;
-	default:
-		break;
-	}
 }
 
 /* The snippet, its <script> tag beginning at AT. */
@@ -379,10 +343,197 @@ mark_found(struct scan *s, int64_t at)
 		s->mark_head = true;
 }
 
-static bool
-tag_boundary(int c)
+/* A tag's name has been read: what it opens or closes. */
+static void
+tag_named(struct scan *s)
 {
-	return c == '>' || c == '/' || isspace(c);
+	const char *n = s->name;
+	int64_t *at = NULL;
+	if (strcmp(n, "head") == 0)
+		at = s->end_tag ? &s->head_end : &s->head_start;
+	else if (strcmp(n, "body") == 0)
+		at = s->end_tag ? &s->body_end : &s->body_start;
+	if (at != NULL && *at < 0)
+		*at = s->tag_at;
+	s->keep = !s->end_tag && (strcmp(n, "script") == 0 || strcmp(n, "meta") == 0 ||
+	    strcmp(n, "a") == 0);
+	s->tlen = 0;
+	s->quote = 0;
+	s->after_eq = false;
+}
+
+/* A tag has ended ('>'): its attributes read, and what follows it. */
+static void
+tag_closed(struct scan *s)
+{
+	char val[TAG_MAX];
+	s->st = S_DATA;
+	if (s->end_tag)
+		return;
+	s->tag[s->tlen] = '\0';
+	if (s->keep) {
+		if (s->name[0] == 's') { /* script */
+			if (tag_attr(s->tag, "src", val, sizeof(val)) && src_has_mark(val, s->mark))
+				mark_found(s, s->tag_at);
+		} else if (s->name[0] == 'm') { /* meta */
+			if (s->charset[0] == '\0' && tag_attr(s->tag, "charset", val, sizeof(val)))
+				snprintf(s->charset, sizeof(s->charset), "%.39s", val);
+			else if (s->charset[0] == '\0' && tag_attr(s->tag, "content", val, sizeof(val)))
+				charset_of(val, s->charset, sizeof(s->charset));
+		} else if (s->on_link && tag_attr(s->tag, "href", val, sizeof(val))) {
+			s->on_link(s->ud, val);
+		}
+	}
+	if (raw_element(s->name)) {
+		s->st = S_RAW;
+		s->raw_len = (size_t)snprintf(s->raw, sizeof(s->raw), "</%s", s->name);
+		if (strcmp(s->name, "plaintext") == 0)
+			s->raw_len = 0; /* never ends */
+		s->raw_k = 0;
+		s->in_title = strcmp(s->name, "title") == 0 && !s->have_title && s->body_start < 0;
+		if (s->in_title)
+			s->title_len = 0;
+	}
+}
+
+static bool
+name_byte(int c)
+{
+	return isalnum(c) || c == '-' || c == ':' || c == '_';
+}
+
+static void
+scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++, s->pos++) {
+		int c = buf[i];
+		int lc = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+		switch (s->st) {
+		case S_DATA: {
+			/* text: on to the next '<' */
+			const unsigned char *lt = memchr(buf + i, '<', len - i);
+			if (lt == NULL) {
+				s->pos += (int64_t)(len - i) - 1;
+				i = len - 1;
+				break;
+			}
+			s->pos += lt - (buf + i);
+			i = (size_t)(lt - buf);
+			s->st = S_LT;
+			s->tag_at = s->pos;
+			break;
+		}
+		case S_LT:
+			if (isalpha(c) || c == '/') {
+				s->end_tag = c == '/';
+				s->nlen = s->end_tag ? 0 : 1;
+				s->name[0] = (char)lc;
+				s->name[s->nlen] = '\0';
+				s->st = S_NAME;
+			} else if (c == '!') {
+				s->st = S_BANG;
+				s->bang = 0;
+			} else if (c == '?') {
+				s->st = S_BOGUS;
+			} else if (c == '<') {
+				s->tag_at = s->pos; /* "<<": the second may begin a tag */
+			} else {
+				s->st = S_DATA; /* a '<' of text */
+			}
+			break;
+		case S_BANG:
+			if (c == '-' && ++s->bang == 2) {
+				s->st = S_COMMENT;
+				s->dashes = 0;
+			} else if (c == '>') {
+				s->st = S_DATA;
+			} else if (c != '-') {
+				s->st = S_BOGUS;
+			}
+			break;
+		case S_COMMENT:
+			if (c == '-')
+				s->dashes++;
+			else if (c == '>' && s->dashes >= 2)
+				s->st = S_DATA;
+			else
+				s->dashes = 0;
+			break;
+		case S_BOGUS:
+			if (c == '>')
+				s->st = S_DATA;
+			break;
+		case S_NAME:
+			if (isalpha(c) || (s->nlen > 0 && name_byte(c))) {
+				if (s->nlen < NAME_MAX_) {
+					s->name[s->nlen] = (char)lc;
+					s->name[s->nlen + 1] = '\0';
+				}
+				s->nlen++;
+				break;
+			}
+			if (s->nlen == 0) { /* "</" and no name: not a tag */
+				s->st = c == '>' ? S_DATA : S_BOGUS;
+				break;
+			}
+			if (s->nlen > NAME_MAX_)
+				s->name[0] = '\0'; /* no tag of ours */
+			tag_named(s);
+			if (c == '>')
+				tag_closed(s);
+			else
+				s->st = S_ATTRS;
+			break;
+		case S_ATTRS:
+			if (s->quote) {
+				if (c == s->quote)
+					s->quote = 0;
+			} else if (c == '>') {
+				tag_closed(s);
+				break;
+			} else if ((c == '"' || c == '\'') && s->after_eq) {
+				s->quote = (char)c;
+				s->after_eq = false;
+			} else if (c == '=') {
+				s->after_eq = true;
+			} else if (!isspace(c)) {
+				s->after_eq = false;
+			}
+			if (s->keep && s->tlen < TAG_MAX - 1)
+				s->tag[s->tlen++] = (char)c;
+			break;
+		case S_RAW:
+			if (s->raw_len == 0)
+				break; /* plaintext: text to the end */
+			if (s->raw_k == s->raw_len) {
+				/* "</name" read: its end tag, if the name ends here */
+				if (!name_byte(c)) {
+					if (s->in_title) {
+						s->title_len = s->title_len >= s->raw_len ?
+						    s->title_len - s->raw_len : 0;
+						s->have_title = true;
+						s->in_title = false;
+					}
+					snprintf(s->name, sizeof(s->name), "%s", s->raw + 2);
+					s->nlen = s->raw_len - 2;
+					s->end_tag = true;
+					s->tag_at = s->pos - (int64_t)s->raw_len;
+					s->st = S_NAME;
+					i--; /* this byte again, as the name's end */
+					s->pos--;
+					break;
+				}
+				s->raw_k = 0; /* "</scripts": text */
+			}
+			if (s->in_title && s->title_len < TITLE_MAX - 1)
+				s->title[s->title_len++] = (char)c;
+			if (lc == (unsigned char)s->raw[s->raw_k])
+				s->raw_k++;
+			else
+				s->raw_k = c == '<';
+			break;
+		}
+	}
 }
 
 /* Whether the verdict is settled: the snippet stands in the body and the
@@ -391,91 +542,6 @@ static bool
 scan_settled(const struct scan *s)
 {
 	return s->mark_body >= 0 && s->body_end >= 0;
-}
-
-static void
-scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++, s->pos++) {
-		if (s->pending < 0 && s->cap == CAP_NONE && !s->in_comment && !s->partial &&
-		    buf[i] != '<') {
-			/* nothing begun: every pattern starts with '<' */
-			size_t j = i + 1;
-			while (j < len && buf[j] != '<')
-				j++;
-			s->pos += (int64_t)(j - i);
-			i = j;
-			if (i == len)
-				break;
-		}
-		int c = buf[i], lc = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-		if (s->pending >= 0) {
-			int p = s->pending;
-			s->pending = -1;
-			if (tag_boundary(c))
-				found(s, p, s->pending_at);
-		}
-		if (s->in_comment) {
-			if (c == '-')
-				s->dashes++;
-			else if (c == '>' && s->dashes >= 2)
-				s->in_comment = false;
-			else
-				s->dashes = 0;
-			continue;
-		}
-		switch (s->cap) {
-		case CAP_TITLE_TAG:
-			if (c == '>') {
-				s->cap = CAP_TITLE;
-				s->title_len = 0;
-			}
-			break;
-		case CAP_TITLE:
-			if (s->title_len < TITLE_MAX - 1)
-				s->title[s->title_len++] = (char)c;
-			break;
-		case CAP_TAG:
-			if (c == '>') {
-				s->cap = CAP_NONE;
-				tag_done(s);
-			} else if (s->tlen < TAG_MAX - 1) {
-				s->tag[s->tlen++] = (char)c;
-			}
-			continue; /* nothing else is looked for inside a tag */
-		default:
-			break;
-		}
-		s->partial = false;
-		for (int p = 0; p < P_COUNT; p++) {
-			if ((s->raw >= 0 && p != s->raw) || (s->cap == CAP_TITLE && p != P_TITLE_CLOSE))
-				continue; /* text: only its end tag */
-			const char *t = pat_text[p]; /* lower case */
-			size_t n = pat_lens[p];
-			if ((unsigned char)t[s->k[p]] == lc)
-				s->k[p]++;
-			else if (s->k[p] == 0 && (unsigned char)t[0] != lc)
-				continue; /* the common case: nothing begun, nothing begins */
-			else
-				s->k[p] = (unsigned char)t[0] == lc;
-			if (s->k[p] < n) {
-				s->partial |= s->k[p] > 0;
-				continue;
-			}
-			s->k[p] = 0;
-			int64_t at = s->pos + 1 - (int64_t)n;
-			if (p == P_TITLE_CLOSE && s->cap == CAP_TITLE) {
-				s->title_len = s->title_len >= n ? s->title_len - n : 0;
-				s->cap = CAP_NONE;
-				s->have_title = true;
-			} else if (p == P_COMMENT) {
-				found(s, p, at);
-			} else if (p != P_TITLE_CLOSE) {
-				s->pending = p;
-				s->pending_at = at;
-			}
-		}
-	}
 }
 
 /* Where the snippet stands, once the page has been read (END: its length). */
@@ -495,6 +561,18 @@ scan_where(const struct scan *s)
 	if (s->mark_after)
 		return SM_WHERE_AFTER_BODY;
 	return SM_WHERE_MISSING;
+}
+
+sm_mark_where
+sm_mark_scan(const char *code, const char *html, size_t len, size_t chunk)
+{
+	struct scan s;
+	scan_init(&s, code);
+	if (chunk == 0)
+		chunk = len ? len : 1;
+	for (size_t at = 0; at < len; at += chunk)
+		scan_bytes(&s, (const unsigned char *)html + at, len - at < chunk ? len - at : chunk);
+	return scan_where(&s);
 }
 
 /* The run's iconv descriptor to UTF-8, kept for the charset it was opened
@@ -981,6 +1059,18 @@ on_data(char *buf, size_t size, size_t nmemb, void *ud)
 	return len;
 }
 
+/* Whether a transfer of URL waits for a connection that may multiplex it
+ * (HTTP/2, offered over TLS only) rather than opening one more.  Not for
+ * http://: libcurl learns that an HTTP/1 connection will not multiplex only
+ * from its first answer, and sites given the same address by --resolve
+ * (CONNECT_TO) share their connections' bundle: every transfer would wait
+ * on a server that answers slowly or not at all, its time running. */
+static long
+pipewait(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0 ? 1L : 0L;
+}
+
 static char *
 url_with_port(const char *scheme, const char *host, long port, long dflt)
 {
@@ -1016,7 +1106,7 @@ req_setup(struct req *q)
 	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
 #endif
 	    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS) == CURLE_OK &&
-	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, pipewait(q->url)) == CURLE_OK &&
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, "sitemark-monitor/" PACKAGE_VERSION) ==
 	    CURLE_OK &&
 	    (set->ca_file == NULL || curl_easy_setopt(e, CURLOPT_CAINFO, set->ca_file) == CURLE_OK) &&
@@ -1079,6 +1169,7 @@ req_again(struct run *r, struct req *q, const char *new_url)
 	/* the page's time runs on over its redirects: monitor.timeout in all */
 	long left = r->set.total_ms - (long)ms_since(&q->t0);
 	return curl_easy_setopt(q->easy, CURLOPT_URL, q->url) == CURLE_OK &&
+	    curl_easy_setopt(q->easy, CURLOPT_PIPEWAIT, pipewait(q->url)) == CURLE_OK &&
 	    curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS, left > 1 ? left : 1L) == CURLE_OK &&
 	    curl_multi_add_handle(r->multi, q->easy) == CURLM_OK;
 }
@@ -1181,12 +1272,13 @@ curl_detail(const struct req *q, CURLcode rc)
 	char *host = url_host(q->url), *out = NULL;
 	const char *h = host ? host : q->url;
 	const char *says = q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc);
-	long os_errno = 0, ms = ms_since(&q->t0);
+	long os_errno = 0, status = 0, ms = ms_since(&q->t0);
 	curl_off_t connected = 0;
 	int n = -1;
 
 	curl_easy_getinfo(q->easy, CURLINFO_OS_ERRNO, &os_errno);
 	curl_easy_getinfo(q->easy, CURLINFO_CONNECT_TIME_T, &connected);
+	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 		n = asprintf(&out, _("no address found for %s"), h);
@@ -1198,10 +1290,12 @@ curl_detail(const struct req *q, CURLcode rc)
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		if (connected == 0)
-			n = asprintf(&out, _("no connection to %s within %ld ms"), h, set->connect_ms);
-		else if (ms + 500 < set->total_ms)
+			n = asprintf(&out, _("no connection to %s within %ld ms"), h, ms);
+		else if (ms + 500 < set->total_ms) /* the low speed limit, before the time */
 			n = asprintf(&out, _("the page came too slowly (under 64 bytes a second) and was given up after %ld ms"),
 			    ms);
+		else if (status == 0)
+			n = asprintf(&out, _("%s took the connection but sent no answer in %ld ms"), h, ms);
 		else
 			n = asprintf(&out, _("the page was not read whole within %ld ms"), set->total_ms);
 		break;

@@ -107,6 +107,10 @@ sm_mark_where sm_mark_where_parse(const char *name);
  * pages, could not be read. */
 const char *sm_mark_check_headline(const sm_mark_check *c);
 
+/* Where the snippet of mark CODE stands in the page HTML (LEN raw bytes),
+ * read as the monitor reads a page, CHUNK bytes at a time (0: at once). */
+sm_mark_where sm_mark_scan(const char *code, const char *html, size_t len, size_t chunk);
+
 typedef struct sm_monitor_totals {
 	size_t marks;          /* checked */
 	size_t marks_total;    /* to check (known once listed; grows while listing) */
