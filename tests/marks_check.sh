@@ -440,9 +440,19 @@ check_true "the hanging deadline starts again" \
 run sm --json marks check --office 350200 $RESOLVE
 check_eq "another office's marks: none" "0 0" "$(jq -rs '.[-1].totals | "\(.marks) \(.pages)"' <<<"$OUT")"
 check_eq "none failed: exit 0" "0" "$RC"
+# a hung mark whose site cannot be read (here a 404) is no mark taken
+# down: flagged only when it stays so for 3 checks in a row
 run sm --json marks check --case "$CASE_redirect" $RESOLVE
-check_eq "the redirect site's page is gone: 404, flagged" "http flag-missing" \
-    "$(jq -rs '"\(.[0].pages[0].verdict) \(.[0].action)"' <<<"$OUT")"
+check_eq "the redirect site's page is gone: 404, not flagged at once" "http null mark_hung" \
+    "$(jq -rs '"\(.[0].pages[0].verdict) \(.[0].action)"' <<<"$OUT") $(state_of "$CASE_redirect")"
+check_match "not flagged at once: says why" "could not be read \(1 check\(s\) in a row\).*only after 3" \
+    "$(jq -rs '.[0].problem' <<<"$OUT")"
+run sm --json marks check --dry-run --case "$CASE_redirect" $RESOLVE
+check_eq "a dry run the second time: not flagged" "null" "$(jq -rs '.[0].action' <<<"$OUT")"
+run sm --json marks check --case "$CASE_redirect" $RESOLVE
+run sm --json marks check --case "$CASE_redirect" $RESOLVE
+check_eq "the third check in a row that cannot read it: flagged" "http flag-missing mark_issued" \
+    "$(jq -rs '"\(.[0].pages[0].verdict) \(.[0].action)"' <<<"$OUT") $(state_of "$CASE_redirect")"
 
 # ---------------------------------------------------------------- a case moved meanwhile
 # verify-hung goes in the transaction that stores the checks; a case moved

@@ -1549,6 +1549,10 @@ record_tx(sm_tx *tx, void *ud, sm_err *err)
 
 /* Act on MC as the monitor account, through the rules (IN_TX: verify-hung
  * was applied with the checks' write). */
+/* Checks in a row that could not read a hung mark's site before it is
+ * flagged missing (a mark not found on a page read is flagged at once). */
+#define UNREAD_CHECKS 3
+
 static void
 apply(struct run *r, sm_mark_check *mc, bool in_tx)
 {
@@ -1560,6 +1564,22 @@ apply(struct run *r, sm_mark_check *mc, bool in_tx)
 		mc->applied = SM_ACTION_VERIFY_HUNG;
 	else if (mc->state == SM_STATE_MARK_HUNG && !mc->pass && mc->n_pages > 0)
 		mc->applied = SM_ACTION_FLAG_MISSING;
+	if (mc->applied == SM_ACTION_FLAG_MISSING && missing + misplaced == 0) {
+		/* the site could not be read (down, too busy, 429...): that is no
+		 * mark taken down, until it stays so for UNREAD_CHECKS checks in a
+		 * row (this one stored already, except in a dry run) */
+		int64_t failing = 0;
+		sm_err *e = sm_err_new();
+		if (e != NULL && sm_store_mark_checks_failing(app->store, mc->case_id, &failing, e) == SM_OK &&
+		    failing + (r->o->dry_run ? 1 : 0) < UNREAD_CHECKS) {
+			mc->applied = SM_ACTION_NONE;
+			if (asprintf(&mc->problem,
+			    _("the site could not be read (%lld check(s) in a row): the mark is flagged missing only after %d"),
+			    (long long)(failing + (r->o->dry_run ? 1 : 0)), UNREAD_CHECKS) < 0)
+				mc->problem = NULL;
+		}
+		sm_err_free(&e);
+	}
 	if (mc->applied == SM_ACTION_NONE || r->o->dry_run)
 		return;
 	if (in_tx && mc->applied == SM_ACTION_VERIFY_HUNG) {

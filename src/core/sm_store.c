@@ -53,7 +53,7 @@ enum stmt_id {
 	ST_MONITOR_TARGETS, ST_MARK_CHECK_INSERT, ST_MARK_CHECK_PAGE_INSERT, ST_MARK_CHECK_LATEST,
 	ST_MARK_CHECK_PAGES,
 	ST_NOTICE_ATTACHMENT,
-	ST_NOTICE_FAILED_OF, ST_MARKS_OF,
+	ST_NOTICE_FAILED_OF, ST_MARKS_OF, ST_MARK_CHECKS_FAILING,
 	ST_COUNT
 };
 
@@ -281,6 +281,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_MARK_CHECK_LATEST] = "SELECT id, case_id, at, code, state, verdict FROM mark_checks"
 	    " WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
+	[ST_MARK_CHECKS_FAILING] = "SELECT count(*) FROM mark_checks WHERE case_id = ?1"
+	    " AND verdict = 'fail' AND id > coalesce((SELECT max(id) FROM mark_checks"
+	    " WHERE case_id = ?1 AND verdict = 'pass'), 0)",
 	[ST_MARK_CHECK_PAGES] = "SELECT url, final_url, status, verdict, \"where\", title_ok, title,"
 	    " detail, bytes, ms FROM mark_check_pages WHERE check_id = ?1 ORDER BY n",
 	/* the bytes of an e-mail's attachment kept in the store (schema 12) */
@@ -4145,6 +4148,19 @@ read_check_page(sm_db_stmt *st, sm_page_result *p)
 	p->detail = col_str(st, 7);
 	p->bytes = sm_db_column_int64(st, 8);
 	p->ms = sm_db_column_int64(st, 9);
+}
+
+sm_status
+sm_store_mark_checks_failing(sm_store *s, int64_t case_id, int64_t *n, sm_err *err)
+{
+	sm_db_stmt *st = stmt(&s->c, ST_MARK_CHECKS_FAILING, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, case_id);
+	sm_db_rc rc = sm_db_step(st);
+	*n = rc == SM_DB_ROW ? sm_db_column_int64(st, 0) : 0;
+	sm_db_reset(st);
+	return rc == SM_DB_ROW ? SM_OK : db_fail(&s->c, err, rc);
 }
 
 sm_status
