@@ -198,6 +198,24 @@ sm_event_label(const char *name)
 	return name ? name : "";
 }
 
+/* What an audit record is about, by its stored kind. */
+static const sm_word object_words[] = {
+	{NULL, NULL, NULL},
+	{"case", NC_("object", "case"), NULL},
+	{"unit", NC_("object", "unit"), NULL},
+	{"user", NC_("object", "user"), NULL},
+	{"office", NC_("object", "office"), NULL},
+	{"note", NC_("object", "note"), NULL},
+	{"policy", NC_("object", "policy"), NULL},
+};
+
+const char *
+sm_object_label(const char *name)
+{
+	int i = word_find(object_words, N_WORDS(object_words), name);
+	return i > 0 ? sm_pgettext(object_words[i].label) : name ? name : "";
+}
+
 /* The word of TABLE whose name or translated label is TEXT, or 0. */
 static int
 word_find_text(const sm_word *table, size_t n, const char *text)

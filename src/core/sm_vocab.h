@@ -126,6 +126,9 @@ bool sm_state_closed(sm_state s);
 /* The label (translated) of an audit record's action: a transition, or an
  * event that is not one (create, edit, note, print ...); NAME when unknown. */
 const char *sm_event_label(const char *name);
+/* The label (translated) of the kind of object an audit record is about
+ * ("case", "unit", "user", "office"...); NAME when unknown. */
+const char *sm_object_label(const char *name);
 /* The name of the action or event whose name or translated label is TEXT
  * ("reject", "退回"), or NULL. */
 const char *sm_event_parse(const char *text);

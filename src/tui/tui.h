@@ -152,7 +152,7 @@ struct tui {
 	sm_app *app;
 	tui_opts opts;
 	tui_view *top;        /* the view on screen */
-	char message[512];    /* one-shot message for the status line */
+	char message[2048];   /* one-shot message for the status line */
 	bool message_error;
 	bool color;
 	bool quit;

@@ -1495,9 +1495,9 @@ audit_cell(void *ud, size_t row, size_t col, char *buf, size_t bufsz)
 		return sm_event_label(e->action);
 	case 5:
 		if (e->object_id > 0)
-			snprintf(buf, bufsz, "%s %lld", e->object ? e->object : "", (long long)e->object_id);
+			snprintf(buf, bufsz, "%s %lld", sm_object_label(e->object), (long long)e->object_id);
 		else
-			snprintf(buf, bufsz, "%s %s", e->object ? e->object : "",
+			snprintf(buf, bufsz, "%s %s", sm_object_label(e->object),
 			    e->object_key ? e->object_key : "");
 		return buf;
 	case 6:
@@ -1785,9 +1785,9 @@ fill_record(pager_view *pv, tui *t)
 	tui_pager_field(&pv->pager, _("Action"), sm_event_label(e.action));
 	tui_pager_field(&pv->pager, "", e.action);
 	if (e.object_id > 0)
-		snprintf(buf, sizeof(buf), "%s %lld", e.object ? e.object : "", (long long)e.object_id);
+		snprintf(buf, sizeof(buf), "%s %lld", sm_object_label(e.object), (long long)e.object_id);
 	else
-		snprintf(buf, sizeof(buf), "%s %.40s", e.object ? e.object : "",
+		snprintf(buf, sizeof(buf), "%s %.40s", sm_object_label(e.object),
 		    e.object_key ? e.object_key : "");
 	tui_pager_field(&pv->pager, _("Object"), buf);
 	if (e.from_state || e.to_state) {

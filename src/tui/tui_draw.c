@@ -157,6 +157,49 @@ who(tui *t, char *buf, size_t bufsz)
 	return buf;
 }
 
+#define MESSAGE_LINES_MAX 8
+
+/* The message whole, ending on line Y (the status line), over as many
+ * lines above it as it needs (a third of the screen at most, the last cut
+ * if even that is short): what it says of a decision, such as whether
+ * anything was written, must not be lost at the screen's edge.  Lines
+ * break after a space when one is in the line's second half. */
+static void
+draw_message(tui *t, int y)
+{
+	char *clean = sm_text_neutralise(t->message, (size_t)-1, false);
+	const char *text = clean ? clean : "";
+	size_t start[MESSAGE_LINES_MAX], len[MESSAGE_LINES_MAX];
+	int n = 0, most = t->lines / 3;
+	if (most < 1)
+		most = 1;
+	if (most > MESSAGE_LINES_MAX)
+		most = MESSAGE_LINES_MAX;
+	for (size_t at = 0; text[at] != '\0' && n < most; n++) {
+		size_t b = sm_text_fit(text + at, (size_t)t->cols, NULL);
+		if (b == 0)
+			b = sm_text_next(text + at, 0);
+		if (text[at + b] != '\0' && n + 1 < most) {
+			size_t sp = b;
+			while (sp > b / 2 && text[at + sp - 1] != ' ')
+				sp--;
+			if (sp > b / 2)
+				b = sp;
+		}
+		start[n] = at;
+		len[n] = n + 1 == most ? strlen(text + at) : b; /* the last: the rest, cut */
+		at += len[n];
+	}
+	for (int i = 0; i < n; i++) {
+		char *piece = strndup(text + start[i], len[i]);
+		move(y - (n - 1) + i, 0);
+		clrtoeol();
+		tui_text(y - (n - 1) + i, 0, t->cols, piece ? piece : "", false);
+		free(piece);
+	}
+	free(clean);
+}
+
 void
 tui_draw_frame(tui *t)
 {
@@ -188,7 +231,7 @@ tui_draw_frame(tui *t)
 	clrtoeol();
 	if (t->message[0]) {
 		tui_attr(t, t->message_error ? TUI_PAIR_ERROR : TUI_PAIR_OK, true, 0);
-		tui_text(y, 0, t->cols, t->message, false);
+		draw_message(t, y);
 		tui_attr(t, t->message_error ? TUI_PAIR_ERROR : TUI_PAIR_OK, false, 0);
 	} else if (t->top && t->top->ops->status) {
 		right[0] = '\0';
