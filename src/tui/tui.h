@@ -283,7 +283,7 @@ int tui_list_handle(tui_list *l, tui *t, enum tui_act act);
 /* The row under the cursor, or (size_t)-1 when the list is empty. */
 size_t tui_list_current(const tui_list *l);
 /* Move the cursor to ROW (if shown). */
-void tui_list_select(tui_list *l, size_t row);
+bool tui_list_select(tui_list *l, size_t row); /* false: ROW is not shown */
 /* Move the cursor to the next row (after a decision). */
 void tui_list_next(tui_list *l);
 size_t tui_list_shown(const tui_list *l);
@@ -294,6 +294,8 @@ bool tui_list_is_tagged(const tui_list *l, size_t row);
 void tui_list_set_tag(tui_list *l, size_t row, bool on);
 /* "排序: 期限 ↑  过滤: 福州  已标记: 3" for the status line. */
 void tui_list_status(const tui_list *l, char *buf, size_t bufsz);
+/* The row shown at position POS (0: the first shown), or (size_t)-1. */
+size_t tui_list_row_at(const tui_list *l, size_t pos);
 size_t tui_list_position(const tui_list *l);
 
 /* The pager: lines of text. */

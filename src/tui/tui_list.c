@@ -165,6 +165,12 @@ tui_list_current(const tui_list *l)
 }
 
 size_t
+tui_list_row_at(const tui_list *l, size_t pos)
+{
+	return pos < l->nshown ? l->shown[pos] : (size_t)-1;
+}
+
+size_t
 tui_list_position(const tui_list *l)
 {
 	return l->nshown ? l->cursor + 1 : 0;
@@ -176,12 +182,15 @@ tui_list_shown(const tui_list *l)
 	return l->nshown;
 }
 
-void
+bool
 tui_list_select(tui_list *l, size_t row)
 {
 	for (size_t i = 0; i < l->nshown; i++)
-		if (l->shown[i] == row)
+		if (l->shown[i] == row) {
 			l->cursor = i;
+			return true;
+		}
+	return false;
 }
 
 void

@@ -447,6 +447,8 @@ current_case(queue_view *q)
  * and a search (/, customer service's search) narrows it in the store. */
 #define QUEUE_MAX 5000
 
+#define NEXT_KEPT 64
+
 static void
 queue_read(queue_view *q, tui *t, bool *lost)
 {
@@ -459,6 +461,17 @@ queue_read(queue_view *q, tui *t, bool *lost)
 	int64_t *tagged = calloc(q->page.n ? q->page.n : 1, sizeof(int64_t));
 	size_t ntag = 0;
 	bool gone = cur != 0;
+	/* the cases shown after the cursor, in the order shown (filtered,
+	 * sorted): the cursor goes to the first still there when its own case
+	 * leaves the queue (decided) */
+	int64_t after[NEXT_KEPT];
+	size_t nafter = 0;
+	for (size_t pos = tui_list_position(q->list); nafter < NEXT_KEPT; pos++) {
+		size_t row = tui_list_row_at(q->list, pos);
+		if (row == (size_t)-1)
+			break;
+		after[nafter++] = q->page.cases[row].id;
+	}
 
 	if (q->limit < screenful)
 		q->limit = screenful;
@@ -508,6 +521,13 @@ queue_read(queue_view *q, tui *t, bool *lost)
 				tui_list_set_tag(q->list, i, true);
 		if (cur != 0 && q->page.cases[i].id == cur)
 			tui_list_select(q->list, i);
+	}
+	for (size_t k = 0; gone && k < nafter; k++) {
+		size_t i = 0;
+		while (i < q->page.n && q->page.cases[i].id != after[k])
+			i++;
+		if (i < q->page.n && tui_list_select(q->list, i))
+			break;
 	}
 	if (lost)
 		*lost = gone;
