@@ -345,6 +345,15 @@ if [ "${SITEMARK_TEST_BACKEND:-sqlite}" = dqlite ]; then
 	check_true "within the timeout and a little ($(($(date +%s) - t0)) s)" "$(($(date +%s) - t0))" -le 10
 	check_nomatch "no word of the account" "无法读取账号" "$(screen_text)"
 	check_eq "the cases read before stay on the screen" "$rows" "$(screen_text | grep -cE '^[> ][0-9]+ ')"
+	# past console.follow (2 s), a key that only moves does not look again
+	# (each look would wait the 2 s timeout), and the reason stays
+	sleep 2.5
+	before=$(screen_text | grep -E '^>[0-9]+ ' | cut -c1-6)
+	keys Down
+	sleep 0.7
+	check_true "a moving key while the store does not answer: moves at once" \
+	    "$(screen_text | grep -E '^>[0-9]+ ' | cut -c1-6)" != "$before"
+	check_match "and the reason stays" "无法连接集群的主节点" "$(screen_text)"
 	kill -CONT "${NODE_PID[$ld]}" "${NODE_PID[$other]}"
 	wait_voters 3 || fail "the cluster answers again"
 	sleep 1 # past the second in which a failure is told again at once

@@ -687,8 +687,12 @@ static bool
 only_moves(tui *t, const tui_key *k)
 {
 	int follow_ms = t->app->cfg->console_follow_ms;
+	/* the store did not answer the last look: a look now would wait its
+	 * timeout for a key that only moves over what is drawn (the idle
+	 * looks go on, spaced out, and a key that acts looks first) */
+	bool down = t->follow_fails > 0;
 	if (t->top == NULL || t->script || follow_ms <= 0 ||
-	    (now_seconds() - t->followed_at) * 1000.0 >= follow_ms)
+	    (!down && (now_seconds() - t->followed_at) * 1000.0 >= follow_ms))
 		return false;
 	bool typed = !k->is_code && !k->fkey && k->ch >= 32 && k->ch != 127;
 	enum tui_act act = tui_lookup(t->top->ops->actions, k);
@@ -1178,7 +1182,10 @@ tui_run_until_closed(tui *t, tui_view *until)
 			t->top->stale = false;
 			t->top->ops->reload(t->top, t);
 		}
-		t->message[0] = '\0';
+		/* the message goes with the key, but for why the store does not
+		 * answer: that stays until it answers again (tui_follow_data) */
+		if (!(t->follow_fails > 0 && t->message_error))
+			t->message[0] = '\0';
 		if (k.is_code && k.ch == KEY_RESIZE) {
 			/* a taller screen may show more than the views read */
 			tui_mark_stale(t);
