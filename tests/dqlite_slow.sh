@@ -37,6 +37,7 @@ SITEMARK_NOW=2026-02-13T10:00:00+08:00
 export SITEMARK_NOW
 
 . "$(dirname "$0")/lib_dqlite.sh"
+. "$(dirname "$0")/lib_tmux.sh"
 
 # ================================================================ the cluster behind relays
 
@@ -244,6 +245,7 @@ echo "# b2. a transition whose COMMIT is $B2_MS ms late, store.timeout 2 s: $MS 
 check_eq "b2. refused (exit 1)" 1 "$RC"
 check_true "b2. within the timeout and a margin (< 3500 ms: $MS ms)" "$MS" -lt 3500
 check_match "b2. says the change may have been made, and the request id to repeat" "slow-b2" "$ERR"
+check_match "b2. and the command that repeats it" "sitemark case act $SITE [a-z-]+ \.\.\. --request-id slow-b2" "$ERR"
 check_nomatch "b2. does not claim that nothing was written" "未写入任何内容|没有写入" "$ERR"
 check_true "b2. Chinese words ($ERR)" "$(has_cjk "$ERR")" -gt 10
 # the late COMMIT reaches the leader 4 s after it was sent
@@ -266,6 +268,44 @@ while [ $((($(date +%s%N) - t0) / 1000000)) -lt 3500 ]; do sleep 0.1; done
 slow "$L" delay_ms=0
 check_eq "b3. nothing was written" "$n0" "$(audit_rows "$SITE")"
 after_slow b3 slow-b3
+
+# b4. The console: a decision whose COMMIT is late (store.timeout 2 s)
+# says that it may have been made and how to tell (R reads the case
+# again); once the COMMIT lands, the case has moved on exactly once, and
+# the same decision again is refused, not made twice.
+MARK2=$(sm --as lib-op case new mark --values "$VALUES/mark-own.yaml") || die "case new mark"
+sm --as lib-op case act "$MARK2" submit >/dev/null || die "submit the mark case"
+n0=$(audit_rows "$MARK2")
+tmux_start
+cmd=$(printf 'env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN TERM=screen HOME=%q SITEMARK_NOW=%q SITEMARK_DATADIR=%q SITEMARK_LOCALEDIR=%q %q --config %q --as fz-rev1; echo $? >%q' \
+    "$HOME" "$SITEMARK_NOW" "$SITEMARK_DATADIR" "$SITEMARK_LOCALEDIR" "$SITEMARK" "$T/short.yaml" "$T/exit")
+TM respawn-pane -k -t "$PANE" "$cmd" || die "tmux respawn-pane"
+wait_match "b4. the console opens" "^sitemark \| .* \| 主菜单" || die "the console did not open"
+keys 1
+wait_match "b4. the office's queue" "^[> ][0-9]+ " || die "no queue"
+for _ in 1 2 3 4 5; do
+	screen_text | grep -qE "^>$MARK2 " && break
+	keys Down
+	sleep 0.3
+done
+wait_match "b4. the mark case under the cursor" "^>$MARK2 "
+slow "$L" only=client match=COMMIT delay_ms=4000
+t0=$(date +%s%N)
+keys a
+wait_for "b4. approving asks first" "(y/n)"
+keys y
+wait_for "b4. the console says the decision may have been made, and how to tell" "按 R" 8
+check_match "b4. that it may have been made" "可能已经生效" "$(screen_text)"
+check_nomatch "b4. not the command line's advice" "--request-id" "$(screen_text)"
+while [ $((($(date +%s%N) - t0) / 1000000)) -lt 4500 ]; do sleep 0.1; done
+slow "$L" delay_ms=0
+check_eq "b4. the late COMMIT landed: moved once" "conac_review $((n0 + 1))" \
+    "$(state_of "$MARK2") $(audit_rows "$MARK2")"
+keys R
+sleep 1.5
+check_nomatch "b4. R: the case is no longer in the queue" "^[> ]$MARK2 " "$(screen_text)"
+check_eq "b4. still moved once" "$((n0 + 1))" "$(audit_rows "$MARK2")"
+leave
 
 # ================================================================ d. Raft's traffic to a follower slow
 

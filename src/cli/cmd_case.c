@@ -78,6 +78,10 @@ cmd_case_act(cli *c)
 	};
 	st = sm_case_act(c->app, &act, &state, c->err);
 	json_decref(v);
+	const char *unsure = st != SM_OK ? sm_case_act_unsure(c->app) : NULL;
+	if (unsure != NULL)
+		sm_err_add(c->err, st, NULL, _("(sitemark case act %lld %s ... --request-id %s)"),
+		    (long long)id, sm_action_name(action), unsure);
 	if (st != SM_OK)
 		return cli_fail(c, st);
 	if (c->json) {

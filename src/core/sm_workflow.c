@@ -1863,6 +1863,12 @@ sm_action_validate(sm_app *app, sm_action action, const json_t *values, json_t *
 	return st;
 }
 
+const char *
+sm_case_act_unsure(const sm_app *app)
+{
+	return app->store ? sm_store_unsure_request(app->store) : NULL;
+}
+
 sm_status
 sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 {
@@ -1913,8 +1919,8 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 	const char *unsure = st == SM_E_STORE ? sm_store_unsure_request(app->store) : NULL;
 	if (unsure != NULL) /* a transition is sent again under its request id */
 		sm_err_add(err, SM_E_STORE, NULL,
-		    _("to make sure, send the same transition again under request id %s (sitemark case act --request-id %s): it is made at most once"),
-		    unsure, unsure);
+		    _("to make sure, make the same transition again under request id %s: it is made at most once"),
+		    unsure);
 	if (st == SM_OK && new_state)
 		*new_state = sm_state_parse(result);
 	free(result);

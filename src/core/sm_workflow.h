@@ -202,6 +202,11 @@ sm_status sm_action_validate(sm_app *app, sm_action action, const json_t *values
 
 /* Apply an action.  On success *NEW_STATE (may be NULL) receives the state. */
 sm_status sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err);
+/* After sm_case_act() failed: the request id of its transition when the
+ * store could not tell whether it was made (a cluster's answer to its
+ * COMMIT lost), else NULL.  The same act again under that id is made at
+ * most once. */
+const char *sm_case_act_unsure(const sm_app *app);
 
 /* sm_case_act() inside a write the core has begun (the TX of its
  * sm_store_write()): the same rules, checks, audit record and notices,

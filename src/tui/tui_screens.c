@@ -287,6 +287,13 @@ tui_case_act(tui *t, int64_t case_id, int64_t version, sm_action action)
 		tui_msg(t, false, _("Case %lld: %s"), (long long)case_id, sm_state_label(state));
 	else
 		tui_msg_err(t, err);
+	if (st != SM_OK && sm_case_act_unsure(t->app) != NULL) {
+		/* the store could not tell whether it was made: the version
+		 * check makes a second decision on a case that moved a refusal */
+		size_t n = strlen(t->message);
+		snprintf(t->message + n, sizeof(t->message) - n, " %s",
+		    _("Press R to read the case again: if it moved on, the decision was made; if not, make it again."));
+	}
 	sm_err_free(&err);
 	json_decref(values);
 	return st == SM_OK || st == SM_E_CONFLICT;
