@@ -101,7 +101,9 @@ page "$W/expired/index.html" "$TITLE" "<p>x</p>" "$SNIP_expired" ""
 mkdir -p "$W/nonhtml" "$W/empty"
 printf '%s\n' "$SNIP_nonhtml" >"$W/nonhtml/index.txt"
 : >"$W/empty/index.html"
-page "$W/gone/index.html" "$TITLE" '<a href="/p1.html">1</a> <a href="/missing.html">2</a>' "$SNIP_gone" ""
+# a linked download (no file ending, not HTML): no page of the site, dropped
+page "$W/gone/index.html" "$TITLE" '<a href="/p1.html">1</a> <a href="/missing.html">2</a> <a href="/download">3</a>' "$SNIP_gone" ""
+head -c 200000 /dev/urandom >"$W/gone/download"
 page "$W/gone/p1.html" "$TITLE" "<p>x</p>" "$SNIP_gone" ""
 # the code everywhere but in a script's src: text, an image, a link, a
 # textarea, a string in a script, a style: not hung
@@ -346,7 +348,7 @@ check_match "unreachable: says why" "^127.0.0.1 refused the connection$|^unreach
 check_match "dns: says why" "^no address found for " "$(detail "$CASE_dns")"
 check_eq "nonhtml: not HTML" "not_html" "$(verdicts "$CASE_nonhtml")"
 check_eq "empty: an empty 200" "empty 200" "$(verdicts "$CASE_empty") $(statuses "$CASE_empty")"
-check_eq "gone: a 404 for a linked page" "pass pass http" "$(verdicts "$CASE_gone")"
+check_eq "gone: a 404 for a linked page; the linked download not counted" "pass pass http" "$(verdicts "$CASE_gone")"
 check_eq "gone: its status" "200 200 404" "$(statuses "$CASE_gone")"
 check_eq "busy: 429" "http 429" "$(verdicts "$CASE_busy") $(statuses "$CASE_busy")"
 check_eq "dns: an unknown host" "dns" "$(verdicts "$CASE_dns")"

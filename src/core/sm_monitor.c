@@ -1700,8 +1700,21 @@ job_done(struct run *r, struct job *j)
 	mc->code = j->t.code;
 	mc->site_name = j->t.site_name;
 	j->t.code = j->t.site_name = NULL;
+	/* a linked file that is not a page (a download behind a link without
+	 * a file ending: /download?id=1) is no page of the site: dropped, not
+	 * counted against the mark; the home pages (the first n_domains)
+	 * always count */
+	size_t kept = 0;
+	for (size_t i = 0; i < j->n_pages; i++) {
+		if (i >= j->n_domains && j->pages[i].verdict == SM_PAGE_NOT_HTML) {
+			sm_page_result_clear(&j->pages[i]);
+			r->tot->pages--; /* read, but no page checked */
+			continue;
+		}
+		j->pages[kept++] = j->pages[i];
+	}
 	mc->pages = j->pages;
-	mc->n_pages = j->n_pages;
+	mc->n_pages = kept;
 	j->pages = NULL;
 	j->n_pages = 0;
 	mc->pass = mc->n_pages > 0;
