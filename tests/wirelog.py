@@ -34,23 +34,39 @@ async def pipe(reader, writer, log):
             pass
 
 
+# The relayed connections' tasks, held here: asyncio's stream protocol lets
+# go of a handler's task when its client disconnects (Python 3.11), and a
+# task nobody holds may be collected while it still runs ("Task was
+# destroyed but it is pending!"), leaving the other side of the relay open.
+_tasks = set()
+
+
 def relay_with(target, pipes):
     """A connection handler: each accepted connection joined to
     127.0.0.1:TARGET, and PIPES(reader, writer, up_reader, up_writer), the
     coroutines that pass the bytes, run to their end (also tests/slowproxy.py)."""
 
-    async def handle(reader, writer):
+    async def run(reader, writer):
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", target)
         except OSError:
             writer.close()
             return
-        await asyncio.gather(*pipes(reader, writer, up_reader, up_writer))
-        for w in (writer, up_writer):
-            try:
-                w.close()
-            except OSError:
-                pass
+        try:
+            # one pipe's end or failure does not leave the others unawaited
+            await asyncio.gather(*pipes(reader, writer, up_reader, up_writer),
+                                 return_exceptions=True)
+        finally:
+            for w in (writer, up_writer):
+                try:
+                    w.close()
+                except OSError:
+                    pass
+
+    def handle(reader, writer):
+        task = asyncio.ensure_future(run(reader, writer))
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)
 
     return handle
 
