@@ -20,6 +20,7 @@
 
 #include "sm_i18n.h"
 #include "sm_random.h"
+#include "sm_scan.h"
 #include "sm_store.h"
 #include "sm_text.h"
 #include "sm_workflow.h"
@@ -155,426 +156,6 @@ sm_mark_check_clear(sm_mark_check *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* ------------------------------------------------------------ the page scanner */
-
-/* A small HTML tokenizer over the page's raw bytes, as they come: text,
- * tags (their names, and their attributes with quoted values), comments,
- * and the elements whose content is text, not markup.  Every byte it
- * acts on is ASCII ('<', '>', '=', quotes, tag names after '<'), and none
- * of '<', '>', '"', '\'', '=' is ever a byte of a GBK or GB18030
- * character, so the page is read in those encodings as in UTF-8 without
- * decoding it.
- *
- * The snippet is a start tag <script> whose src attribute's path ends in
- * "/CODE.js": the code anywhere else (text, another tag or attribute, a
- * string in a script, a comment) is not the mark hung.  The content of
- * script, style, textarea, title, xmp, noscript, noembed, noframes,
- * iframe, template and plaintext is not markup: nothing is looked for in
- * it but its end tag. */
-
-#define TAG_MAX 1024   /* a start tag's attributes kept, to read them */
-#define NAME_MAX_ 15   /* a tag name's bytes kept (longer ones are no tag of ours) */
-#define TITLE_MAX 512  /* bytes of a title kept */
-#define NEAR_END 8192  /* the snippet within so many bytes of </body> is near its end */
-
-enum scan_state {
-	S_DATA,     /* text */
-	S_LT,       /* after '<' */
-	S_BANG,     /* after "<!": a comment if "--" follows */
-	S_NAME,     /* a tag's name */
-	S_ATTRS,    /* a tag's attributes, until '>' outside quotes */
-	S_COMMENT,  /* <!-- ... --> */
-	S_BOGUS,    /* <!DOCTYPE ...>, <?...>, </ ...>: until '>' */
-	S_RAW,      /* an element's text: until its end tag */
-};
-
-struct scan {
-	char mark[48];          /* "/code.js", lower case */
-	enum scan_state st;
-	int64_t pos;            /* bytes read */
-	/* the tag being read */
-	bool end_tag;
-	char name[NAME_MAX_ + 1];
-	size_t nlen;
-	int64_t tag_at;         /* where its '<' is */
-	char quote;             /* in its attributes: the quote open, or 0 */
-	bool after_eq;          /* just after '=' (spaces aside): a quote opens a value */
-	bool keep;              /* its attributes are kept (meta, a, script) */
-	char tag[TAG_MAX];
-	size_t tlen;
-	int bang;               /* "<!" then dashes seen */
-	int dashes;             /* in a comment: '-' in a row */
-	/* the element whose text this is (S_RAW) */
-	char raw[NAME_MAX_ + 3]; /* "</name" */
-	size_t raw_len, raw_k;
-	bool in_title;
-	/* what was found */
-	int64_t head_start, head_end, body_start, body_end;
-	int64_t mark_body;      /* the last snippet in the body, -1 */
-	bool mark_head, mark_after;
-	char title[TITLE_MAX];
-	size_t title_len;
-	bool have_title;
-	char charset[40];       /* from <meta>, or "" */
-	/* links of the home page: called with each href */
-	void (*on_link)(void *ud, const char *href);
-	void *ud;
-};
-
-static void
-scan_init(struct scan *s, const char *code)
-{
-	memset(s, 0, sizeof(*s));
-	snprintf(s->mark, sizeof(s->mark), "/%s.js", code);
-	for (char *m = s->mark; *m; m++) /* matched in lower case */
-		if (*m >= 'A' && *m <= 'Z')
-			*m = (char)(*m + ('a' - 'A'));
-	s->head_start = s->head_end = s->body_start = s->body_end = s->mark_body = -1;
-}
-
-/* The value of attribute NAME among ATTRS (a start tag's text after its
- * name, NUL-terminated), into OUT ("" for one without a value); false when
- * the tag has no such attribute.  Names are whole ("data-src" is not
- * "src") and values taken with their quotes, so that nothing inside one
- * is read as another attribute. */
-static bool
-tag_attr(const char *attrs, const char *name, char *out, size_t outsz)
-{
-	const char *p = attrs;
-	size_t want = strlen(name);
-	for (;;) {
-		while (*p && (isspace((unsigned char)*p) || *p == '/'))
-			p++;
-		if (*p == '\0')
-			return false;
-		const char *an = p;
-		while (*p && !isspace((unsigned char)*p) && *p != '=' && *p != '/')
-			p++;
-		size_t al = (size_t)(p - an);
-		while (isspace((unsigned char)*p))
-			p++;
-		const char *v = p;
-		size_t vl = 0;
-		if (*p == '=') {
-			p++;
-			while (isspace((unsigned char)*p))
-				p++;
-			if (*p == '"' || *p == '\'') {
-				char q = *p++;
-				v = p;
-				while (*p && *p != q)
-					p++;
-				vl = (size_t)(p - v);
-				if (*p)
-					p++;
-			} else {
-				v = p;
-				while (*p && !isspace((unsigned char)*p))
-					p++;
-				vl = (size_t)(p - v);
-			}
-		}
-		if (al == 0) { /* a stray '=' */
-			if (*p)
-				p++;
-			continue;
-		}
-		if (al == want && strncasecmp(an, name, want) == 0) {
-			size_t n = vl < outsz - 1 ? vl : outsz - 1;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return true;
-		}
-	}
-}
-
-/* charset=NAME in TEXT (a Content-Type or a meta's content) into OUT. */
-static bool
-charset_of(const char *text, char *out, size_t outsz)
-{
-	const char *p = text ? strcasestr(text, "charset") : NULL;
-	size_t n = 0;
-	if (p == NULL)
-		return false;
-	p += 7;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p != '=')
-		return false;
-	p++;
-	while (isspace((unsigned char)*p) || *p == '"' || *p == '\'')
-		p++;
-	while (*p && n + 1 < outsz && (isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
-		out[n++] = *p++;
-	out[n] = '\0';
-	return n > 0;
-}
-
-/* Whether the script source SRC (a URL) is the mark's: its path (before
- * any query or fragment) ends in "/code.js", without regard to case. */
-static bool
-src_has_mark(const char *src, const char *mark)
-{
-	size_t n = strcspn(src, "?#"), m = strlen(mark);
-	return n >= m && strncasecmp(src + n - m, mark, m) == 0;
-}
-
-/* The elements whose content is text, not markup. */
-static bool
-raw_element(const char *name)
-{
-	static const char *const raw[] = {"script", "style", "textarea", "title", "xmp",
-	    "noscript", "noembed", "noframes", "iframe", "template", "plaintext"};
-	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
-		if (strcmp(name, raw[i]) == 0)
-			return true;
-	return false;
-}
-
-/* The snippet, its <script> tag beginning at AT. */
-static void
-mark_found(struct scan *s, int64_t at)
-{
-	if (s->body_end >= 0)
-		s->mark_after = true;
-	else if (s->body_start >= 0 || s->head_end >= 0 || s->head_start < 0)
-		s->mark_body = at;
-	else
-		s->mark_head = true;
-}
-
-/* A tag's name has been read: what it opens or closes. */
-static void
-tag_named(struct scan *s)
-{
-	const char *n = s->name;
-	int64_t *at = NULL;
-	if (strcmp(n, "head") == 0)
-		at = s->end_tag ? &s->head_end : &s->head_start;
-	else if (strcmp(n, "body") == 0)
-		at = s->end_tag ? &s->body_end : &s->body_start;
-	if (at != NULL && *at < 0)
-		*at = s->tag_at;
-	s->keep = !s->end_tag && (strcmp(n, "script") == 0 || strcmp(n, "meta") == 0 ||
-	    strcmp(n, "a") == 0);
-	s->tlen = 0;
-	s->quote = 0;
-	s->after_eq = false;
-}
-
-/* A tag has ended ('>'): its attributes read, and what follows it. */
-static void
-tag_closed(struct scan *s)
-{
-	char val[TAG_MAX];
-	s->st = S_DATA;
-	if (s->end_tag)
-		return;
-	s->tag[s->tlen] = '\0';
-	if (s->keep) {
-		if (s->name[0] == 's') { /* script */
-			if (tag_attr(s->tag, "src", val, sizeof(val)) && src_has_mark(val, s->mark))
-				mark_found(s, s->tag_at);
-		} else if (s->name[0] == 'm') { /* meta */
-			if (s->charset[0] == '\0' && tag_attr(s->tag, "charset", val, sizeof(val)))
-				snprintf(s->charset, sizeof(s->charset), "%.39s", val);
-			else if (s->charset[0] == '\0' && tag_attr(s->tag, "content", val, sizeof(val)))
-				charset_of(val, s->charset, sizeof(s->charset));
-		} else if (s->on_link && tag_attr(s->tag, "href", val, sizeof(val))) {
-			s->on_link(s->ud, val);
-		}
-	}
-	if (raw_element(s->name)) {
-		s->st = S_RAW;
-		s->raw_len = (size_t)snprintf(s->raw, sizeof(s->raw), "</%s", s->name);
-		if (strcmp(s->name, "plaintext") == 0)
-			s->raw_len = 0; /* never ends */
-		s->raw_k = 0;
-		s->in_title = strcmp(s->name, "title") == 0 && !s->have_title && s->body_start < 0;
-		if (s->in_title)
-			s->title_len = 0;
-	}
-}
-
-static bool
-name_byte(int c)
-{
-	return isalnum(c) || c == '-' || c == ':' || c == '_';
-}
-
-static void
-scan_bytes(struct scan *s, const unsigned char *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++, s->pos++) {
-		int c = buf[i];
-		int lc = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-		switch (s->st) {
-		case S_DATA: {
-			/* text: on to the next '<' */
-			const unsigned char *lt = memchr(buf + i, '<', len - i);
-			if (lt == NULL) {
-				s->pos += (int64_t)(len - i) - 1;
-				i = len - 1;
-				break;
-			}
-			s->pos += lt - (buf + i);
-			i = (size_t)(lt - buf);
-			s->st = S_LT;
-			s->tag_at = s->pos;
-			break;
-		}
-		case S_LT:
-			if (isalpha(c) || c == '/') {
-				s->end_tag = c == '/';
-				s->nlen = s->end_tag ? 0 : 1;
-				s->name[0] = (char)lc;
-				s->name[s->nlen] = '\0';
-				s->st = S_NAME;
-			} else if (c == '!') {
-				s->st = S_BANG;
-				s->bang = 0;
-			} else if (c == '?') {
-				s->st = S_BOGUS;
-			} else if (c == '<') {
-				s->tag_at = s->pos; /* "<<": the second may begin a tag */
-			} else {
-				s->st = S_DATA; /* a '<' of text */
-			}
-			break;
-		case S_BANG:
-			if (c == '-' && ++s->bang == 2) {
-				s->st = S_COMMENT;
-				s->dashes = 0;
-			} else if (c == '>') {
-				s->st = S_DATA;
-			} else if (c != '-') {
-				s->st = S_BOGUS;
-			}
-			break;
-		case S_COMMENT:
-			if (c == '-')
-				s->dashes++;
-			else if (c == '>' && s->dashes >= 2)
-				s->st = S_DATA;
-			else
-				s->dashes = 0;
-			break;
-		case S_BOGUS:
-			if (c == '>')
-				s->st = S_DATA;
-			break;
-		case S_NAME:
-			if (isalpha(c) || (s->nlen > 0 && name_byte(c))) {
-				if (s->nlen < NAME_MAX_) {
-					s->name[s->nlen] = (char)lc;
-					s->name[s->nlen + 1] = '\0';
-				}
-				s->nlen++;
-				break;
-			}
-			if (s->nlen == 0) { /* "</" and no name: not a tag */
-				s->st = c == '>' ? S_DATA : S_BOGUS;
-				break;
-			}
-			if (s->nlen > NAME_MAX_)
-				s->name[0] = '\0'; /* no tag of ours */
-			tag_named(s);
-			if (c == '>')
-				tag_closed(s);
-			else
-				s->st = S_ATTRS;
-			break;
-		case S_ATTRS:
-			if (s->quote) {
-				if (c == s->quote)
-					s->quote = 0;
-			} else if (c == '>') {
-				tag_closed(s);
-				break;
-			} else if ((c == '"' || c == '\'') && s->after_eq) {
-				s->quote = (char)c;
-				s->after_eq = false;
-			} else if (c == '=') {
-				s->after_eq = true;
-			} else if (!isspace(c)) {
-				s->after_eq = false;
-			}
-			if (s->keep && s->tlen < TAG_MAX - 1)
-				s->tag[s->tlen++] = (char)c;
-			break;
-		case S_RAW:
-			if (s->raw_len == 0)
-				break; /* plaintext: text to the end */
-			if (s->raw_k == s->raw_len) {
-				/* "</name" read: its end tag, if the name ends here */
-				if (!name_byte(c)) {
-					if (s->in_title) {
-						s->title_len = s->title_len >= s->raw_len ?
-						    s->title_len - s->raw_len : 0;
-						s->have_title = true;
-						s->in_title = false;
-					}
-					snprintf(s->name, sizeof(s->name), "%s", s->raw + 2);
-					s->nlen = s->raw_len - 2;
-					s->end_tag = true;
-					s->tag_at = s->pos - (int64_t)s->raw_len;
-					s->st = S_NAME;
-					i--; /* this byte again, as the name's end */
-					s->pos--;
-					break;
-				}
-				s->raw_k = 0; /* "</scripts": text */
-			}
-			if (s->in_title && s->title_len < TITLE_MAX - 1)
-				s->title[s->title_len++] = (char)c;
-			if (lc == (unsigned char)s->raw[s->raw_k])
-				s->raw_k++;
-			else
-				s->raw_k = c == '<';
-			break;
-		}
-	}
-}
-
-/* Whether the verdict is settled: the snippet stands in the body and the
- * body has ended (nothing after can change it). */
-static bool
-scan_settled(const struct scan *s)
-{
-	return s->mark_body >= 0 && s->body_end >= 0;
-}
-
-/* Where the snippet stands, once the page has been read (END: its length). */
-static sm_mark_where
-scan_where(const struct scan *s)
-{
-	if (s->mark_body >= 0) {
-		int64_t end = s->body_end >= 0 ? s->body_end : s->pos;
-		int64_t start = s->body_start >= 0 ? s->body_start : s->head_end >= 0 ? s->head_end : 0;
-		int64_t tail = end - s->mark_body;
-		if (s->body_end >= 0 && (tail <= NEAR_END || tail * 4 <= end - start))
-			return SM_WHERE_BODY_END;
-		return s->body_end >= 0 ? SM_WHERE_BODY : SM_WHERE_BODY_END;
-	}
-	if (s->mark_head)
-		return SM_WHERE_HEAD;
-	if (s->mark_after)
-		return SM_WHERE_AFTER_BODY;
-	return SM_WHERE_MISSING;
-}
-
-sm_mark_where
-sm_mark_scan(const char *code, const char *html, size_t len, size_t chunk)
-{
-	struct scan s;
-	scan_init(&s, code);
-	if (chunk == 0)
-		chunk = len ? len : 1;
-	for (size_t at = 0; at < len; at += chunk)
-		scan_bytes(&s, (const unsigned char *)html + at, len - at < chunk ? len - at : chunk);
-	return scan_where(&s);
-}
-
 /* The run's iconv descriptor to UTF-8, kept for the charset it was opened
  * for: opening one costs more than converting a title. */
 struct conv {
@@ -665,7 +246,7 @@ struct req {
 	size_t page;
 	CURL *easy;
 	struct curl_slist *resolve;
-	struct scan sc;
+	sm_scan sc;
 	char url[2048];        /* asked for now (after redirects) */
 	bool home;
 	bool https_tried;
@@ -1042,9 +623,9 @@ on_data(char *buf, size_t size, size_t nmemb, void *ud)
 	size_t take = len;
 	if (q->bytes + (int64_t)len > r->set.max_bytes)
 		take = (size_t)(r->set.max_bytes - q->bytes);
-	scan_bytes(&q->sc, (const unsigned char *)buf, take);
+	sm_scan_bytes(&q->sc, (const unsigned char *)buf, take);
 	q->bytes += (int64_t)take;
-	if (scan_settled(&q->sc)) {
+	if (sm_scan_settled(&q->sc)) {
 		q->decided = SM_PAGE_PASS; /* nothing after </body> changes it */
 		if (take < len)
 			return 0;
@@ -1126,7 +707,7 @@ req_start(struct run *r, struct job *j, size_t page)
 	q->home = page < j->n_domains;
 	q->drain_ms = -1;
 	snprintf(q->url, sizeof(q->url), "%s", j->pages[page].url);
-	scan_init(&q->sc, j->t.code ? j->t.code : "");
+	sm_scan_init(&q->sc, j->t.code ? j->t.code : "");
 	if (q->home) {
 		q->sc.on_link = on_link;
 		q->sc.ud = q;
@@ -1155,7 +736,7 @@ req_again(struct run *r, struct req *q, const char *new_url)
 {
 	curl_multi_remove_handle(r->multi, q->easy);
 	snprintf(q->url, sizeof(q->url), "%s", new_url);
-	scan_init(&q->sc, q->job->t.code ? q->job->t.code : "");
+	sm_scan_init(&q->sc, q->job->t.code ? q->job->t.code : "");
 	if (q->home) {
 		q->sc.on_link = on_link;
 		q->sc.ud = q;
@@ -1339,7 +920,7 @@ page_title(struct req *q, sm_page_result *p, const char *site_name)
 	if (!q->sc.have_title)
 		return;
 	curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct);
-	if (!charset_of(ct, cs, sizeof(cs)))
+	if (!sm_charset_of(ct, cs, sizeof(cs)))
 		snprintf(cs, sizeof(cs), "%s", q->sc.charset[0] ? q->sc.charset : "UTF-8");
 	t = to_utf8(&q->run->conv, q->sc.title, q->sc.title_len, cs);
 	if (t == NULL) /* an unknown charset or bytes that are not in it */
@@ -1417,7 +998,7 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 	if (strcmp(q->url, p->url) != 0 && p->final_url == NULL)
 		p->final_url = strdup(q->url);
 	if (p->verdict == SM_PAGE_NONE || pass_decided || p->verdict == SM_PAGE_TOO_LARGE) {
-		p->where = scan_where(&q->sc);
+		p->where = sm_scan_where(&q->sc);
 		if (p->verdict == SM_PAGE_NONE)
 			p->verdict = p->where == SM_WHERE_BODY_END || p->where == SM_WHERE_BODY ?
 			    SM_PAGE_PASS : p->where == SM_WHERE_MISSING ? SM_PAGE_MISSING :
