@@ -487,4 +487,50 @@ check_eq "moved meanwhile: the other mark hung by the monitor" "mark_hung monito
 check_eq "moved meanwhile: every check stored" "21" \
     "$(($(q "select count(*) from mark_checks") - checks_before))"
 
+# ---------------------------------------------------------------- servers nginx will not be
+# A small server of the test's own (its port in a configuration of its own,
+# dry runs): all.test sends a page with the mark, announces more than it
+# sends and keeps the connection open (the page passes once the body has
+# ended, without waiting the timeout for the rest); busy.test redirects to
+# an address that is none.
+PP=$(free_port)
+PAGE_ALL="<html><head><title>$TITLE</title></head><body><p>x</p>$SNIP_all</body></html>"
+python3 - "$PP" "$PAGE_ALL" <<'PYEOF' &
+import socketserver, sys, time
+page = sys.argv[2].encode()
+class H(socketserver.BaseRequestHandler):
+    def handle(self):
+        s, buf = self.request, b''
+        while b'\r\n\r\n' not in buf:
+            d = s.recv(65536)
+            if not d:
+                return
+            buf += d
+        host = [l[5:].strip().split(b':')[0] for l in buf.split(b'\r\n') if l.lower().startswith(b'host:')]
+        if host == [b'busy.test']:
+            s.sendall(b'HTTP/1.1 302 Found\r\nLocation: http://[bad\r\nContent-Length: 0\r\n\r\n')
+            time.sleep(30)
+        s.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n' + page)
+        time.sleep(30)
+class S(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+S(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+PYEOF
+BG_PIDS="$BG_PIDS $!"
+sed "s/^  http_port: .*/  http_port: $PP/" "$T/sitemark.yaml" >"$T/pp.yaml"
+for _ in $(seq 1 50); do
+	python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$PP" 2>/dev/null && break
+	sleep 0.1
+done
+run env SITEMARK_CONFIG="$T/pp.yaml" "$SITEMARK" --db "$DB" --json marks check --dry-run \
+    --case "$CASE_all" --resolve "all.test:$PP:127.0.0.1"
+check_eq "a page whose rest never comes: passes" "pass" "$(jq -rs '.[0].pages[0].verdict' <<<"$OUT")"
+check_true "without waiting the 4 s timeout for the rest ($(jq -rs '.[0].pages[0].ms' <<<"$OUT") ms)" \
+    "$(jq -rs '.[0].pages[0].ms' <<<"$OUT")" -lt 2500
+run env SITEMARK_CONFIG="$T/pp.yaml" "$SITEMARK" --db "$DB" --json marks check --dry-run \
+    --case "$CASE_busy" --resolve "busy.test:$PP:127.0.0.1"
+check_eq "a redirect to no address: an HTTP answer, said why" "http 302 true" \
+    "$(jq -rs '"\(.[0].pages[0].verdict) \(.[0].pages[0].status) \(.[0].pages[0].detail | test("Location"))"' <<<"$OUT")"
+
 finish

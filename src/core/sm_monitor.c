@@ -652,6 +652,18 @@ pipewait(const char *url)
 	return strncasecmp(url, "https://", 8) == 0 ? 1L : 0L;
 }
 
+/* libcurl's progress callback, called at least once a second whether
+ * bytes come or not: a settled page whose rest is being drained (on_data)
+ * is let go after DRAIN_MS even when the rest stops coming (a server that
+ * announced more than it sends and keeps the connection open). */
+static int
+on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct req *q = ud;
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return q->drain_ms >= 0 && ms_since(&q->t0) - q->drain_ms > DRAIN_MS;
+}
+
 static char *
 url_with_port(const char *scheme, const char *host, long port, long dflt)
 {
@@ -675,6 +687,9 @@ req_setup(struct req *q)
 	    curl_easy_setopt(e, CURLOPT_PRIVATE, q) == CURLE_OK &&
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data) == CURLE_OK &&
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, q) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_XFERINFODATA, q) == CURLE_OK &&
+	    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L) == CURLE_OK &&
 	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf) == CURLE_OK &&
 	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
 	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, set->connect_ms) == CURLE_OK &&
@@ -950,6 +965,7 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 		host = loc ? url_host(loc) : NULL;
 		if (loc == NULL || host == NULL) {
 			p->verdict = SM_PAGE_HTTP;
+			p->detail = strdup(_("a redirect without a usable address to go to (Location)"));
 		} else if (!same_site(j, host, cur)) {
 			p->verdict = SM_PAGE_OFFSITE;
 			p->final_url = strdup(loc);
