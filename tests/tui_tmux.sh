@@ -211,7 +211,32 @@ check_eq "the new website name" "福州市人民政府门户网站" "$(case_json
 leave
 
 echo "# 党政机关: approvals, then the paper"
-approve fz-rev 林涛 1 "$SITE" conac_review CONAC复审中
+if [ "${SITEMARK_TEST_BACKEND:-sqlite}" = dqlite ]; then
+	# the leader stops as the office approves (SIGSTOP: its connection
+	# open, no answer): the console finds the new leader and the approval
+	# goes through once, well within store.timeout (10 s here)
+	DB="${DB%;timeout=*};timeout=10000" console fz-rev 林涛
+	keys 1
+	wait_match "fz-rev: case $SITE is in the queue, under the cursor" "^>$SITE "
+	keys a
+	wait_for "fz-rev: approving asks first" "(y/n)"
+	ld=$(node_of "$(leader)")
+	kill -STOP "${NODE_PID[$ld]}"
+	t0=$(date +%s%N)
+	keys y
+	wait_for "the leader stopped: approved all the same" "申请 $SITE：CONAC复审中" 12
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "# approved $ms ms after y, the leader stopped"
+	check_true "well within store.timeout (10 s): $ms ms" "$ms" -lt 5000
+	kill -CONT "${NODE_PID[$ld]}"
+	wait_voters 3 || fail "the stopped node is back"
+	state_is "$SITE" conac_review "approved once"
+	check_eq "one approval in the audit" 1 \
+	    "$(q "select count(*) from audit where object = 'case' and object_id = $SITE and action = 'approve'")"
+	leave
+else
+	approve fz-rev 林涛 1 "$SITE" conac_review CONAC复审中
+fi
 approve conac1 李娜 1 "$SITE" paper_pending 待报送纸质材料
 console fz-rev 林涛
 keys 2

@@ -259,6 +259,41 @@ outcome(dq_db *d, sm_dq_rc rc)
 	return r;
 }
 
+/* A leader that has not answered for DQ_STALL_MS: the other nodes are
+ * asked (DQ_STALL_ASK_MS at most) which node leads.  One that names
+ * another gives the wait up (why, malloc'd): the leader stopped, or was cut
+ * off from the others, and commits nothing more; the transaction runs
+ * again on the new leader under its request id, in what is left of its
+ * time, instead of waiting the whole of store.timeout on the old one.
+ * NULL (wait on) while they name it, or none (an election). */
+#define DQ_STALL_MS 500
+#define DQ_STALL_ASK_MS 300
+#define DQ_STALL_NODES 16
+
+static char *
+leader_moved(void *ud)
+{
+	dq_db *d = ud;
+	const char *ours = d->conn ? sm_dq_address(d->conn) : NULL;
+	char *others[DQ_STALL_NODES];
+	sm_dq_probe p[DQ_STALL_NODES];
+	size_t n = 0;
+	char *why = NULL;
+	for (size_t i = 0; ours != NULL && i < d->naddrs && n < DQ_STALL_NODES; i++)
+		if (strcmp(d->addrs[i], ours) != 0)
+			others[n++] = d->addrs[i];
+	if (n == 0)
+		return NULL;
+	bool asked = sm_dq_probe_nodes(others, n, DQ_STALL_ASK_MS, p) == SM_DQ_OK;
+	for (size_t i = 0; asked && i < n && why == NULL; i++)
+		if (p[i].answered && p[i].leader[0] != '\0' && strcmp(p[i].leader, ours) != 0 &&
+		    asprintf(&why, _("%s stopped answering, and %s names %s the leader now"), ours,
+		    others[i], p[i].leader) < 0)
+			why = NULL;
+	sm_dq_probes_clear(p, n);
+	return why;
+}
+
 /* A connection to the leader, with the database open. */
 static sm_db_rc
 ensure_conn(dq_db *d)
@@ -295,6 +330,7 @@ ensure_conn(dq_db *d)
 	/* found within what was left of a write's time: the connection
 	 * outlives it, and its requests wait store.timeout */
 	sm_dq_set_timeout(d->conn, d->timeout_ms);
+	sm_dq_set_stall(d->conn, DQ_STALL_MS, leader_moved, d);
 	sm_random_bytes(&client, sizeof(client), NULL);
 	/* cache_spill off: dqlite 1.11.1 fails a transaction's read of a page
 	 * it spilled to the write-ahead log while the log holds no committed

@@ -53,6 +53,11 @@ struct sm_dq_conn {
 	size_t wlen, wcap, wstart;
 	size_t wkeep;   /* the length held before the request being written */
 	bool hold;
+	/* asked while an answer is awaited longer than stall_ms (and again
+	 * each stall_ms): a message when the wait is to be given up */
+	int stall_ms;
+	char *(*stalled)(void *ud);
+	void *stall_ud;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -187,18 +192,31 @@ put_params(sm_dq_conn *c, const sm_dq_value *v, int n)
 	return true;
 }
 
-/* Wait for FD to be ready for EVENTS until DEADLINE. */
+/* Wait for FD to be ready for EVENTS until DEADLINE.  A wait longer than
+ * the connection's stall_ms asks its stalled() (again each stall_ms),
+ * which may give it up: another node leads now, say. */
 static sm_dq_rc
 wait_fd(sm_dq_conn *c, short events, int64_t deadline)
 {
+	int64_t ask_at = c->stalled ? now_ms() + c->stall_ms : deadline;
 	for (;;) {
-		int64_t left = deadline - now_ms();
+		int64_t now = now_ms(), left = deadline - now;
 		if (left <= 0) {
 			set_fail(c, 0, _("%s did not answer within %d ms"), c->address, c->timeout_ms);
 			return SM_DQ_IO;
 		}
+		if (now >= ask_at) {
+			char *why = c->stalled(c->stall_ud);
+			if (why != NULL) {
+				set_fail(c, 0, "%s", why);
+				free(why);
+				return SM_DQ_IO;
+			}
+			ask_at = now_ms() + c->stall_ms;
+			continue;
+		}
 		struct pollfd p = {.fd = c->fd, .events = events};
-		int r = poll(&p, 1, (int)left);
+		int r = poll(&p, 1, (int)(ask_at < deadline ? ask_at - now : left));
 		if (r > 0)
 			return SM_DQ_OK;
 		if (r < 0 && errno != EINTR) {
@@ -206,6 +224,14 @@ wait_fd(sm_dq_conn *c, short events, int64_t deadline)
 			return SM_DQ_IO;
 		}
 	}
+}
+
+void
+sm_dq_set_stall(sm_dq_conn *c, int after_ms, char *(*stalled)(void *ud), void *ud)
+{
+	c->stall_ms = after_ms > 0 ? after_ms : 1;
+	c->stalled = stalled;
+	c->stall_ud = ud;
 }
 
 /* Send (OUT) or receive all N bytes at P by DEADLINE. */

@@ -108,6 +108,10 @@ sm_dq_rc sm_dq_connect_leader(char *const *addrs, size_t n, int timeout_ms, sm_d
 void sm_dq_close(sm_dq_conn *c);
 /* How long each request on C waits for its answer from now on. */
 void sm_dq_set_timeout(sm_dq_conn *c, int timeout_ms);
+/* While an answer on C is awaited longer than AFTER_MS, STALLED(UD) is
+ * asked, again each AFTER_MS: a message (malloc'd) gives the wait up as a
+ * failure of the connection (SM_DQ_IO), NULL waits on. */
+void sm_dq_set_stall(sm_dq_conn *c, int after_ms, char *(*stalled)(void *ud), void *ud);
 const char *sm_dq_address(const sm_dq_conn *c);
 
 /* The last failure's code and message (the server's, or what went wrong on
