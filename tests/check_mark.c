@@ -318,7 +318,79 @@ static const struct {
 	{"", SM_WHERE_MISSING},
 	/* a '<' of text, a bogus comment, a processing instruction */
 	{HEAD "<body>a < b <! x > <? y ?> </ z>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* a tag's name ends only at white space, '/' or '>': these are other
+	 * elements, and run nothing */
+	{HEAD "<body><script.x src=\"" SRC "\"></script.x></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script\"x src=\"" SRC "\"></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script<x src=\"" SRC "\"></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script\vsrc=\"" SRC "\"></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script\xD6\xD0 src=\"" SRC "\"></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script data-x=a\vsrc=" SRC "></script></body>", SM_WHERE_MISSING},
+	/* "</script." does not end a script */
+	{HEAD "<body><script>var a=\"</script.>\"; var b='" SNIP "';</script></body>", SM_WHERE_MISSING},
+	/* a script's escaped text: <!-- <script> ... --> holds the rest */
+	{HEAD "<body><script><!--\n<script></script>" SNIP "\n--></script></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script><!-- a --></script>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* template content is inert, and nests */
+	{HEAD "<body><template><template></template>" SNIP "</template></body>", SM_WHERE_MISSING},
+	{HEAD "<body><template><!-- </template> -->" SNIP "</template></body>", SM_WHERE_MISSING},
+	{HEAD "<body><template>a</template>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* foreign content: a script there runs no src; CDATA sections */
+	{HEAD "<body><svg>" SNIP "</svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><math>" SNIP "</math></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><![CDATA[ x > " SNIP " ]]></svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><circle/></svg>" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg><p>" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg/>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* only a script a browser runs: its type, nomodule, language */
+	{HEAD "<body><script type=\"text/plain\" src=\"" SRC "\"></script></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script nomodule src=\"" SRC "\"></script></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script language=\"vbscript\" src=\"" SRC "\"></script></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script type=\" Text/JavaScript \" src=\"" SRC "\"></script></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><script type=module src=\"" SRC "\"></script></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><script type=\"\" language=javascript src=\"" SRC "\"></script></body>", SM_WHERE_BODY_END},
+	/* src as a browser reads it: references decoded, spaces dropped */
+	{HEAD "<body><script src=\"/evil.js&quest;x=/" CODE ".js\"></script></body>", SM_WHERE_MISSING},
+	{HEAD "<body><script src=\"https:&#47;&#x2F;bs.example.cn&sol;js/35/001/0002/00000042/" CODE ".js\"></script></body>",
+	    SM_WHERE_BODY_END},
+	{HEAD "<body><script src=\" \n" SRC "\n \"></script></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><script src=\"" SRC "x\"></script></body>", SM_WHERE_MISSING},
+	/* comments end where browsers end them */
+	{HEAD "<body><!-->" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><!--->" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><!-- x --!>" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><!-- x --!x " SNIP " --></body>", SM_WHERE_MISSING},
+	/* a tag the head cannot hold, or text, opens the body */
+	{"<html><head><title>t</title><div>x</div>" SNIP "</html>", SM_WHERE_BODY_END},
+	{"<html><head><title>t</title>text " SNIP "</html>", SM_WHERE_BODY_END},
+	{"<html><head><title>t</title>\n<meta charset=utf-8>" SNIP "</head><body></body>", SM_WHERE_HEAD},
+	/* the snippet's own <span> in the head: written in the head (shown at
+	 * the top of the page) when a </head> or <body> follows it */
+	{"<html><head><title>t</title><span id=\"_ideConac\">" SNIP "</span></head><body><p>x</p></body>",
+	    SM_WHERE_HEAD},
+	{"<html><head><title>t</title><span id=\"_ideConac\">" SNIP "</span><body><p>x</p></body>",
+	    SM_WHERE_HEAD},
+	{"<html><head><title>t</title><span id=\"_ideConac\">" SNIP "</span><p>x</p></html>",
+	    SM_WHERE_BODY_END},
+	{"<html><head><title>t</title><span id=\"_ideConac\">" SNIP "</span><p>x</p></body></html>",
+	    SM_WHERE_BODY_END},
 };
+
+/* An attribute of 3,000 bytes before src: read; a src longer than the
+ * value kept: not trusted (its end unseen). */
+START_TEST(test_scan_long)
+{
+	static char page[8192];
+	char pad[3001];
+	memset(pad, 'x', 3000);
+	pad[3000] = '\0';
+	snprintf(page, sizeof(page), HEAD "<body><script data-x=\"%s\" src=\"" SRC "\"></script></body>", pad);
+	ck_assert_int_eq(sm_mark_scan(CODE, page, strlen(page), 0), SM_WHERE_BODY_END);
+	ck_assert_int_eq(sm_mark_scan(CODE, page, strlen(page), 3), SM_WHERE_BODY_END);
+	snprintf(page, sizeof(page), HEAD "<body><script src=\"/%s/" CODE ".js\"></script></body>", pad);
+	ck_assert_int_eq(sm_mark_scan(CODE, page, strlen(page), 0), SM_WHERE_MISSING);
+}
+END_TEST
 
 START_TEST(test_scan)
 {
@@ -350,6 +422,7 @@ mark_suite(void)
 	tcase_add_test(tc, test_color);
 	tcase_add_test(tc, test_cert_no);
 	tcase_add_loop_test(tc, test_scan, 0, (int)(sizeof(pages) / sizeof(pages[0])));
+	tcase_add_test(tc, test_scan_long);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,64 +18,33 @@ sm_scan_init(sm_scan *s, const char *code)
 	for (char *m = s->mark; *m; m++) /* matched in lower case */
 		if (*m >= 'A' && *m <= 'Z')
 			*m = (char)(*m + ('a' - 'A'));
+	s->cur = -1;
 	s->head_start = s->head_end = s->body_start = s->body_end = s->mark_body = -1;
+	s->head_gave_way = s->mark_maybe = -1;
 }
 
-/* The value of attribute NAME among ATTRS (a start tag's text after its
- * name, NUL-terminated), into OUT ("" for one without a value); false when
- * the tag has no such attribute.  Names are whole ("data-src" is not
- * "src") and values taken with their quotes, so that nothing inside one
- * is read as another attribute. */
+/* HTML's white space: not \v, which isspace() counts. */
 static bool
-tag_attr(const char *attrs, const char *name, char *out, size_t outsz)
+html_space(int c)
 {
-	const char *p = attrs;
-	size_t want = strlen(name);
-	for (;;) {
-		while (*p && (isspace((unsigned char)*p) || *p == '/'))
-			p++;
-		if (*p == '\0')
-			return false;
-		const char *an = p;
-		while (*p && !isspace((unsigned char)*p) && *p != '=' && *p != '/')
-			p++;
-		size_t al = (size_t)(p - an);
-		while (isspace((unsigned char)*p))
-			p++;
-		const char *v = p;
-		size_t vl = 0;
-		if (*p == '=') {
-			p++;
-			while (isspace((unsigned char)*p))
-				p++;
-			if (*p == '"' || *p == '\'') {
-				char q = *p++;
-				v = p;
-				while (*p && *p != q)
-					p++;
-				vl = (size_t)(p - v);
-				if (*p)
-					p++;
-			} else {
-				v = p;
-				while (*p && !isspace((unsigned char)*p))
-					p++;
-				vl = (size_t)(p - v);
-			}
-		}
-		if (al == 0) { /* a stray '=' */
-			if (*p)
-				p++;
-			continue;
-		}
-		if (al == want && strncasecmp(an, name, want) == 0) {
-			size_t n = vl < outsz - 1 ? vl : outsz - 1;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return true;
-		}
-	}
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static bool
+named(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+#define NAMED(name, list) named((name), (list), sizeof(list) / sizeof((list)[0]))
 
 /* charset=NAME in TEXT (a Content-Type or a meta's content) into OUT. */
 bool
@@ -99,28 +68,165 @@ sm_charset_of(const char *text, char *out, size_t outsz)
 	return n > 0;
 }
 
-/* Whether the script source SRC (a URL) is the mark's: its path (before
- * any query or fragment) ends in "/code.js", without regard to case. */
+/* ------------------------------------------------------------ a script that runs */
+
+/* The code point U as UTF-8 into OUT (4 bytes at most); its length. */
+static size_t
+utf8_put(unsigned long u, char *out)
+{
+	if (u == 0 || u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF))
+		u = 0xFFFD;
+	if (u < 0x80) {
+		out[0] = (char)u;
+		return 1;
+	}
+	if (u < 0x800) {
+		out[0] = (char)(0xC0 | (u >> 6));
+		out[1] = (char)(0x80 | (u & 0x3F));
+		return 2;
+	}
+	if (u < 0x10000) {
+		out[0] = (char)(0xE0 | (u >> 12));
+		out[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (u & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (u >> 18));
+	out[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (u & 0x3F));
+	return 4;
+}
+
+/* The named character references a URL is written with (ASCII
+ * punctuation and the no-break space): the rest of HTML's two thousand
+ * stand for letters no script path of ours holds, and are left as they are. */
+static const struct {
+	const char *name;
+	unsigned long cp;
+} refs[] = {
+	{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}, {"sol", '/'},
+	{"quest", '?'}, {"period", '.'}, {"num", '#'}, {"colon", ':'}, {"semi", ';'},
+	{"equals", '='}, {"percnt", '%'}, {"lowbar", '_'}, {"excl", '!'}, {"commat", '@'},
+	{"dollar", '$'}, {"plus", '+'}, {"comma", ','}, {"lpar", '('}, {"rpar", ')'},
+	{"ast", '*'}, {"Hat", '^'}, {"grave", '`'}, {"lsqb", '['}, {"rsqb", ']'},
+	{"lcub", '{'}, {"rcub", '}'}, {"verbar", '|'}, {"bsol", '\\'}, {"nbsp", 0xA0},
+};
+
+/* IN (an attribute value) with its character references decoded into OUT
+ * (OUTSZ bytes; a value that does not fit is cut). */
+static void
+decode_refs(const char *in, char *out, size_t outsz)
+{
+	size_t n = 0;
+	while (*in && n + 5 < outsz) {
+		if (*in != '&') {
+			out[n++] = *in++;
+			continue;
+		}
+		const char *p = in + 1;
+		unsigned long cp = 0;
+		bool got = false;
+		if (*p == '#') {
+			bool hex = p[1] == 'x' || p[1] == 'X';
+			p += hex ? 2 : 1;
+			const char *digits = p;
+			while (hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)) {
+				if (cp <= 0x10FFFF)
+					cp = cp * (hex ? 16 : 10) +
+					    (unsigned long)(isdigit((unsigned char)*p) ? *p - '0' :
+					    lower((unsigned char)*p) - 'a' + 10);
+				p++;
+			}
+			got = p > digits;
+			if (got && *p == ';')
+				p++;
+		} else {
+			for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]) && !got; i++) {
+				size_t k = strlen(refs[i].name);
+				if (strncmp(p, refs[i].name, k) == 0 && p[k] == ';') {
+					cp = refs[i].cp;
+					p += k + 1;
+					got = true;
+				}
+			}
+		}
+		if (!got) {
+			out[n++] = *in++;
+			continue;
+		}
+		n += utf8_put(cp, out + n);
+		in = p;
+	}
+	out[n] = '\0';
+}
+
+/* Whether the script source SRC (an attribute value) is the mark's: as a
+ * URL parser reads it (spaces and controls around it dropped, tabs and
+ * newlines in it too), its path (before any query or fragment) ends in
+ * "/code.js", without regard to case. */
 static bool
 src_has_mark(const char *src, const char *mark)
 {
-	size_t n = strcspn(src, "?#"), m = strlen(mark);
-	return n >= m && strncasecmp(src + n - m, mark, m) == 0;
+	char dec[SM_SCAN_VALUE_MAX], url[SM_SCAN_VALUE_MAX];
+	size_t n = 0, m = strlen(mark);
+	decode_refs(src, dec, sizeof(dec));
+	const char *p = dec;
+	while (*p && (unsigned char)*p <= ' ')
+		p++;
+	for (; *p; p++)
+		if (*p != '\t' && *p != '\n' && *p != '\r')
+			url[n++] = *p;
+	while (n > 0 && (unsigned char)url[n - 1] <= ' ')
+		n--;
+	url[n] = '\0';
+	n = strcspn(url, "?#");
+	return n >= m && strncasecmp(url + n - m, mark, m) == 0;
 }
 
-/* The elements whose content is text, not markup. */
+/* Whether the script tag just read would run its src in a browser: no
+ * nomodule, and a JavaScript type or "module" (none, or empty; without a
+ * type, a language makes one: "text/" and it). */
 static bool
-raw_element(const char *name)
+script_runs(const sm_scan *s)
 {
-	static const char *const raw[] = {"script", "style", "textarea", "title", "xmp",
-	    "noscript", "noembed", "noframes", "iframe", "template", "plaintext"};
-	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
-		if (strcmp(name, raw[i]) == 0)
-			return true;
-	return false;
+	static const char *const js[] = {"application/ecmascript", "application/javascript",
+	    "application/x-ecmascript", "application/x-javascript", "text/ecmascript",
+	    "text/javascript", "text/javascript1.0", "text/javascript1.1", "text/javascript1.2",
+	    "text/javascript1.3", "text/javascript1.4", "text/javascript1.5", "text/jscript",
+	    "text/livescript", "text/x-ecmascript", "text/x-javascript", "module"};
+	char type[SM_SCAN_VALUE_MAX + 8];
+	if (s->vset[SM_SCAN_A_NOMODULE])
+		return false;
+	if (s->vset[SM_SCAN_A_TYPE]) {
+		if (s->vover[SM_SCAN_A_TYPE])
+			return false;
+		snprintf(type, sizeof(type), "%s", s->val[SM_SCAN_A_TYPE]);
+	} else if (s->vset[SM_SCAN_A_LANGUAGE] && s->vlen[SM_SCAN_A_LANGUAGE] > 0) {
+		if (s->vover[SM_SCAN_A_LANGUAGE])
+			return false;
+		snprintf(type, sizeof(type), "text/%s", s->val[SM_SCAN_A_LANGUAGE]);
+	} else {
+		return true;
+	}
+	char *t = type;
+	while (html_space((unsigned char)*t))
+		t++;
+	size_t n = strlen(t);
+	while (n > 0 && html_space((unsigned char)t[n - 1]))
+		t[--n] = '\0';
+	for (char *c = t; *c; c++)
+		*c = (char)lower((unsigned char)*c);
+	return n == 0 || NAMED(t, js);
 }
 
-/* The snippet, its <script> tag beginning at AT. */
+/* ------------------------------------------------------------ where things stand */
+
+/* The snippet, its <script> tag beginning at AT.  After the head gave way
+ * (a browser opened the body at a tag or text the head cannot hold, such
+ * as the snippet's own <span>), where it stands waits for the page: a
+ * </head> or <body> later says it was written in the head (and shows at
+ * the top of the page, not at its foot); none, and it is in the body. */
 static void
 mark_found(sm_scan *s, int64_t at)
 {
@@ -128,86 +234,279 @@ mark_found(sm_scan *s, int64_t at)
 		s->mark_after = true;
 	else if (s->body_start >= 0 || s->head_end >= 0 || s->head_start < 0)
 		s->mark_body = at;
+	else if (s->head_gave_way >= 0)
+		s->mark_maybe = at;
 	else
 		s->mark_head = true;
 }
+
+/* In the head: it began, and neither ended nor gave way to the body. */
+static bool
+in_head(const sm_scan *s)
+{
+	return s->head_start >= 0 && s->head_end < 0 && s->body_start < 0 && s->head_gave_way < 0;
+}
+
+/* The body opens at AT without a <body> (a tag or text the head cannot hold). */
+static void
+body_opens(sm_scan *s, int64_t at)
+{
+	s->head_gave_way = at;
+}
+
+/* A snippet found after the head gave way: written in the head (HEAD: a
+ * </head> or <body> followed it), else in the body. */
+static void
+mark_settle(sm_scan *s, bool head)
+{
+	if (s->mark_maybe < 0)
+		return;
+	if (head)
+		s->mark_head = true;
+	else
+		s->mark_body = s->mark_maybe;
+	s->mark_maybe = -1;
+}
+
+/* ------------------------------------------------------------ tags */
+
+static const char *const raw_elements[] = {"script", "style", "textarea", "title", "xmp",
+    "noscript", "noembed", "noframes", "iframe", "plaintext"};
+/* what the head holds; another start tag opens the body */
+static const char *const head_elements[] = {"base", "basefont", "bgsound", "link", "meta",
+    "title", "style", "script", "noscript", "template", "head", "html"};
+
+static const char *const attr_names[SM_SCAN_A_COUNT] = {
+	[SM_SCAN_A_SRC] = "src", [SM_SCAN_A_TYPE] = "type", [SM_SCAN_A_LANGUAGE] = "language",
+	[SM_SCAN_A_NOMODULE] = "nomodule", [SM_SCAN_A_CHARSET] = "charset",
+	[SM_SCAN_A_CONTENT] = "content", [SM_SCAN_A_HREF] = "href",
+};
+
+/* HTML start tags that end foreign content (svg, math) where they stand */
+static const char *const breakout[] = {"b", "big", "blockquote", "body", "br", "center",
+    "code", "dd", "div", "dl", "dt", "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6",
+    "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p", "pre",
+    "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt", "u", "ul",
+    "var"};
 
 /* A tag's name has been read: what it opens or closes. */
 static void
 tag_named(sm_scan *s)
 {
 	const char *n = s->name;
-	int64_t *at = NULL;
-	if (strcmp(n, "head") == 0)
-		at = s->end_tag ? &s->head_end : &s->head_start;
-	else if (strcmp(n, "body") == 0)
-		at = s->end_tag ? &s->body_end : &s->body_start;
-	if (at != NULL && *at < 0)
-		*at = s->tag_at;
-	s->keep = !s->end_tag && (strcmp(n, "script") == 0 || strcmp(n, "meta") == 0 ||
-	    strcmp(n, "a") == 0);
-	s->tlen = 0;
-	s->quote = 0;
-	s->after_eq = false;
+	if (s->nlen > SM_SCAN_NAME_MAX)
+		s->name[0] = '\0'; /* no tag of ours */
+	if (s->foreign_depth > 0 && !s->end_tag && NAMED(n, breakout))
+		s->foreign_depth = 0;
+	if (strcmp(n, "head") == 0 && s->foreign_depth == 0) {
+		int64_t *at = s->end_tag ? &s->head_end : &s->head_start;
+		if (*at < 0)
+			*at = s->tag_at;
+		if (s->end_tag)
+			mark_settle(s, true);
+	} else if (strcmp(n, "body") == 0 && s->foreign_depth == 0) {
+		int64_t *at = s->end_tag ? &s->body_end : &s->body_start;
+		mark_settle(s, !s->end_tag);
+		if (*at < 0)
+			*at = s->tag_at;
+	} else if (!s->end_tag && in_head(s) && !NAMED(n, head_elements)) {
+		body_opens(s, s->tag_at);
+	}
+	s->keep = !s->end_tag && s->foreign_depth == 0 &&
+	    (strcmp(n, "script") == 0 || strcmp(n, "meta") == 0 || strcmp(n, "a") == 0);
+	memset(s->vset, 0, sizeof(s->vset));
+	memset(s->vover, 0, sizeof(s->vover));
+	memset(s->vlen, 0, sizeof(s->vlen));
+	s->cur = -1;
+	s->slash = s->self_closing = false;
+}
+
+/* An attribute's name has been read: its value is kept if it is one of
+ * the tag's we read (the first of a name only, as browsers do). */
+static void
+attr_named(sm_scan *s)
+{
+	s->cur = -1;
+	if (!s->keep || s->anlen > SM_SCAN_NAME_MAX)
+		return;
+	s->an[s->anlen] = '\0';
+	for (int a = 0; a < SM_SCAN_A_COUNT; a++)
+		if (strcmp(s->an, attr_names[a]) == 0 && !s->vset[a]) {
+			s->vset[a] = true;
+			s->val[a][0] = '\0';
+			s->cur = a;
+		}
+}
+
+static void
+attr_byte(sm_scan *s, int c)
+{
+	if (s->cur < 0)
+		return;
+	if (s->vlen[s->cur] + 1 < SM_SCAN_VALUE_MAX) {
+		s->val[s->cur][s->vlen[s->cur]++] = (char)c;
+		s->val[s->cur][s->vlen[s->cur]] = '\0';
+	} else {
+		s->vover[s->cur] = true;
+	}
 }
 
 /* A tag has ended ('>'): its attributes read, and what follows it. */
 static void
 tag_closed(sm_scan *s)
 {
-	char val[SM_SCAN_TAG_MAX];
+	const char *n = s->name;
+	bool foreign = s->foreign_depth > 0;
 	s->st = SM_SCAN_DATA;
-	if (s->end_tag)
+	s->cur = -1;
+	if (s->end_tag) {
+		if (strcmp(n, "template") == 0 && s->template_depth > 0 && !foreign)
+			s->template_depth--;
+		else if ((strcmp(n, "svg") == 0 || strcmp(n, "math") == 0) && foreign)
+			s->foreign_depth--;
 		return;
-	s->tag[s->tlen] = '\0';
+	}
+	if (strcmp(n, "svg") == 0 || strcmp(n, "math") == 0) {
+		if (!s->self_closing)
+			s->foreign_depth++;
+		return;
+	}
+	if (foreign)
+		return; /* foreign content: no element's text is raw, no script runs its src */
+	if (strcmp(n, "template") == 0) {
+		s->template_depth++;
+		return;
+	}
 	if (s->keep) {
-		if (s->name[0] == 's') { /* script */
-			if (tag_attr(s->tag, "src", val, sizeof(val)) && src_has_mark(val, s->mark))
+		char out[SM_SCAN_VALUE_MAX];
+		if (n[0] == 's') { /* script */
+			if (s->template_depth == 0 && s->vset[SM_SCAN_A_SRC] && !s->vover[SM_SCAN_A_SRC] &&
+			    script_runs(s) && src_has_mark(s->val[SM_SCAN_A_SRC], s->mark))
 				mark_found(s, s->tag_at);
-		} else if (s->name[0] == 'm') { /* meta */
-			if (s->charset[0] == '\0' && tag_attr(s->tag, "charset", val, sizeof(val)))
-				snprintf(s->charset, sizeof(s->charset), "%.39s", val);
-			else if (s->charset[0] == '\0' && tag_attr(s->tag, "content", val, sizeof(val)))
-				sm_charset_of(val, s->charset, sizeof(s->charset));
-		} else if (s->on_link && tag_attr(s->tag, "href", val, sizeof(val))) {
-			s->on_link(s->ud, val);
+		} else if (n[0] == 'm') { /* meta */
+			if (s->charset[0] == '\0' && s->vset[SM_SCAN_A_CHARSET])
+				snprintf(s->charset, sizeof(s->charset), "%.39s", s->val[SM_SCAN_A_CHARSET]);
+			else if (s->charset[0] == '\0' && s->vset[SM_SCAN_A_CONTENT])
+				sm_charset_of(s->val[SM_SCAN_A_CONTENT], s->charset, sizeof(s->charset));
+		} else if (s->on_link && s->template_depth == 0 && s->vset[SM_SCAN_A_HREF] &&
+		    !s->vover[SM_SCAN_A_HREF]) {
+			decode_refs(s->val[SM_SCAN_A_HREF], out, sizeof(out));
+			s->on_link(s->ud, out);
 		}
 	}
-	if (raw_element(s->name)) {
+	if (NAMED(n, raw_elements)) {
 		s->st = SM_SCAN_RAW;
-		s->raw_len = (size_t)snprintf(s->raw, sizeof(s->raw), "</%s", s->name);
-		if (strcmp(s->name, "plaintext") == 0)
-			s->raw_len = 0; /* never ends */
-		s->raw_k = 0;
-		s->in_title = strcmp(s->name, "title") == 0 && !s->have_title && s->body_start < 0;
+		s->raw_len = (size_t)snprintf(s->raw, sizeof(s->raw), "%s", n);
+		s->raw_forever = strcmp(n, "plaintext") == 0;
+		s->raw_script = strcmp(n, "script") == 0;
+		s->script_esc = 0;
+		s->ring_n = 0;
+		s->in_title = strcmp(n, "title") == 0 && !s->have_title && s->body_start < 0;
 		if (s->in_title)
 			s->title_len = 0;
 	}
 }
 
-static bool
-name_byte(int c)
+/* A tag's name ended at C (white space, '/' or '>'). */
+static void
+name_ended(sm_scan *s, int c)
 {
-	return isalnum(c) || c == '-' || c == ':' || c == '_';
+	tag_named(s);
+	if (c == '>') {
+		tag_closed(s);
+	} else {
+		s->st = SM_SCAN_ATTR_BEFORE;
+		s->slash = c == '/';
+	}
+}
+
+/* ------------------------------------------------------------ element text */
+
+static void
+ring_push(sm_scan *s, int c)
+{
+	if (s->ring_n == SM_SCAN_RING) {
+		memmove(s->ring, s->ring + 1, SM_SCAN_RING - 1);
+		s->ring_n--;
+	}
+	s->ring[s->ring_n++] = (unsigned char)lower(c);
+}
+
+/* Whether the text read last ends with the N bytes of TAIL. */
+static bool
+ring_ends(const sm_scan *s, const char *tail, size_t n)
+{
+	return s->ring_n >= n && memcmp(s->ring + s->ring_n - n, tail, n) == 0;
+}
+
+/* Whether the text read last is "<" or "</" (END) and the element's name. */
+static bool
+ring_tag(const sm_scan *s, bool end)
+{
+	char t[SM_SCAN_NAME_MAX + 3];
+	int n = snprintf(t, sizeof(t), "%s%s", end ? "</" : "<", s->raw);
+	return n > 0 && ring_ends(s, t, (size_t)n);
+}
+
+/* One byte C of an element's text (script's with its escaped states):
+ * whether C ended it (its end tag's name just read). */
+static bool
+raw_byte(sm_scan *s, int c)
+{
+	if (html_space(c) || c == '/' || c == '>') {
+		if (ring_tag(s, true)) {
+			if (s->raw_script && s->script_esc == 2) {
+				s->script_esc = 1; /* "</script>" ends only the double escape */
+			} else {
+				return true;
+			}
+		} else if (s->raw_script && s->script_esc == 1 && ring_tag(s, false)) {
+			s->script_esc = 2;
+		}
+	}
+	ring_push(s, c);
+	if (s->raw_script) {
+		if (s->script_esc == 0 && ring_ends(s, "<!--", 4))
+			s->script_esc = 1;
+		else if (s->script_esc > 0 && ring_ends(s, "-->", 3))
+			s->script_esc = 0;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------ the bytes */
+
+/* Text bytes from I up to the next '<' (or the end): in the head, the
+ * first that is not white space opens the body.  The index of the '<'. */
+static size_t
+skip_text(sm_scan *s, const unsigned char *buf, size_t i, size_t len)
+{
+	const unsigned char *lt = memchr(buf + i, '<', len - i);
+	size_t end = lt ? (size_t)(lt - buf) : len;
+	if (in_head(s))
+		for (size_t k = i; k < end; k++)
+			if (!html_space(buf[k])) {
+				body_opens(s, s->pos + (int64_t)(k - i));
+				break;
+			}
+	return end;
 }
 
 void
 sm_scan_bytes(sm_scan *s, const unsigned char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++, s->pos++) {
-		int c = buf[i];
-		int lc = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+		int c = buf[i], lc = lower(c);
 		switch (s->st) {
 		case SM_SCAN_DATA: {
-			/* text: on to the next '<' */
-			const unsigned char *lt = memchr(buf + i, '<', len - i);
-			if (lt == NULL) {
-				s->pos += (int64_t)(len - i) - 1;
-				i = len - 1;
+			size_t lt = skip_text(s, buf, i, len);
+			s->pos += (int64_t)(lt - i);
+			i = lt;
+			if (i == len) {
+				i--; /* the loop's step: LEN read */
+				s->pos--;
 				break;
 			}
-			s->pos += lt - (buf + i);
-			i = (size_t)(lt - buf);
 			s->st = SM_SCAN_LT;
 			s->tag_at = s->pos;
 			break;
@@ -221,105 +520,162 @@ sm_scan_bytes(sm_scan *s, const unsigned char *buf, size_t len)
 				s->st = SM_SCAN_NAME;
 			} else if (c == '!') {
 				s->st = SM_SCAN_BANG;
-				s->bang = 0;
+				s->blen = 0;
 			} else if (c == '?') {
 				s->st = SM_SCAN_BOGUS;
 			} else if (c == '<') {
 				s->tag_at = s->pos; /* "<<": the second may begin a tag */
 			} else {
 				s->st = SM_SCAN_DATA; /* a '<' of text */
+				if (in_head(s) && !html_space(c))
+					body_opens(s, s->tag_at);
 			}
 			break;
 		case SM_SCAN_BANG:
-			if (c == '-' && ++s->bang == 2) {
+			s->bang[s->blen++] = (char)c;
+			if (s->blen == 2 && memcmp(s->bang, "--", 2) == 0) {
 				s->st = SM_SCAN_COMMENT;
-				s->dashes = 0;
-			} else if (c == '>') {
-				s->st = SM_SCAN_DATA;
-			} else if (c != '-') {
-				s->st = SM_SCAN_BOGUS;
+				s->dashes = 2; /* "<!-->" and "<!--->" end at once */
+				s->comment_bang = false;
+			} else if (s->foreign_depth > 0 && s->blen == 7 && memcmp(s->bang, "[CDATA[", 7) == 0) {
+				s->st = SM_SCAN_CDATA;
+				s->ring_n = 0;
+			} else if (memcmp(s->bang, "--", s->blen < 2 ? s->blen : 2) != 0 &&
+			    (s->foreign_depth == 0 || memcmp(s->bang, "[CDATA[", s->blen) != 0)) {
+				s->st = c == '>' ? SM_SCAN_DATA : SM_SCAN_BOGUS;
 			}
 			break;
 		case SM_SCAN_COMMENT:
-			if (c == '-')
-				s->dashes++;
-			else if (c == '>' && s->dashes >= 2)
+			if (c == '>' && (s->dashes >= 2 || s->comment_bang)) {
 				s->st = SM_SCAN_DATA;
-			else
+			} else if (c == '-') {
+				s->dashes++;
+				s->comment_bang = false;
+			} else if (c == '!' && s->dashes >= 2) {
+				s->comment_bang = true;
 				s->dashes = 0;
+			} else {
+				s->dashes = 0;
+				s->comment_bang = false;
+			}
 			break;
 		case SM_SCAN_BOGUS:
 			if (c == '>')
 				s->st = SM_SCAN_DATA;
 			break;
+		case SM_SCAN_CDATA:
+			ring_push(s, c);
+			if (ring_ends(s, "]]>", 3))
+				s->st = SM_SCAN_DATA;
+			break;
 		case SM_SCAN_NAME:
-			if (isalpha(c) || (s->nlen > 0 && name_byte(c))) {
-				if (s->nlen < SM_SCAN_NAME_MAX) {
-					s->name[s->nlen] = (char)lc;
-					s->name[s->nlen + 1] = '\0';
-				}
-				s->nlen++;
-				break;
-			}
-			if (s->nlen == 0) { /* "</" and no name: not a tag */
-				s->st = c == '>' ? SM_SCAN_DATA : SM_SCAN_BOGUS;
-				break;
-			}
-			if (s->nlen > SM_SCAN_NAME_MAX)
-				s->name[0] = '\0'; /* no tag of ours */
-			tag_named(s);
-			if (c == '>')
-				tag_closed(s);
-			else
-				s->st = SM_SCAN_ATTRS;
-			break;
-		case SM_SCAN_ATTRS:
-			if (s->quote) {
-				if (c == s->quote)
-					s->quote = 0;
-			} else if (c == '>') {
-				tag_closed(s);
-				break;
-			} else if ((c == '"' || c == '\'') && s->after_eq) {
-				s->quote = (char)c;
-				s->after_eq = false;
-			} else if (c == '=') {
-				s->after_eq = true;
-			} else if (!isspace(c)) {
-				s->after_eq = false;
-			}
-			if (s->keep && s->tlen < SM_SCAN_TAG_MAX - 1)
-				s->tag[s->tlen++] = (char)c;
-			break;
-		case SM_SCAN_RAW:
-			if (s->raw_len == 0)
-				break; /* plaintext: text to the end */
-			if (s->raw_k == s->raw_len) {
-				/* "</name" read: its end tag, if the name ends here */
-				if (!name_byte(c)) {
-					if (s->in_title) {
-						s->title_len = s->title_len >= s->raw_len ?
-						    s->title_len - s->raw_len : 0;
-						s->have_title = true;
-						s->in_title = false;
-					}
-					snprintf(s->name, sizeof(s->name), "%s", s->raw + 2);
-					s->nlen = s->raw_len - 2;
-					s->end_tag = true;
-					s->tag_at = s->pos - (int64_t)s->raw_len;
-					s->st = SM_SCAN_NAME;
-					i--; /* this byte again, as the name's end */
-					s->pos--;
+			if (html_space(c) || c == '/' || c == '>') {
+				if (s->nlen == 0) { /* "</" and no name: not a tag */
+					s->st = c == '>' ? SM_SCAN_DATA : SM_SCAN_BOGUS;
 					break;
 				}
-				s->raw_k = 0; /* "</scripts": text */
+				name_ended(s, c);
+				break;
 			}
+			if (s->nlen == 0 && !isalpha(c)) { /* "</" then no letter: a bogus comment */
+				s->st = SM_SCAN_BOGUS;
+				break;
+			}
+			if (s->nlen < SM_SCAN_NAME_MAX) {
+				s->name[s->nlen] = c == '\0' ? '?' : (char)lc;
+				s->name[s->nlen + 1] = '\0';
+			}
+			s->nlen++;
+			break;
+		case SM_SCAN_ATTR_BEFORE:
+		case SM_SCAN_ATTR_AFTER:
+			if (c == '>') {
+				s->self_closing = s->slash;
+				tag_closed(s);
+			} else if (c == '/') {
+				s->slash = true;
+				s->st = SM_SCAN_ATTR_BEFORE;
+			} else if (html_space(c)) {
+				s->slash = false;
+			} else if (c == '=' && s->st == SM_SCAN_ATTR_AFTER) {
+				s->st = SM_SCAN_VALUE_BEFORE;
+			} else {
+				s->slash = false;
+				s->an[0] = c == '\0' ? '?' : (char)lc;
+				s->anlen = 1;
+				s->cur = -1;
+				s->st = SM_SCAN_ATTR_NAME;
+			}
+			break;
+		case SM_SCAN_ATTR_NAME:
+			if (html_space(c) || c == '/' || c == '>' || c == '=') {
+				attr_named(s);
+				if (c == '=') {
+					s->st = SM_SCAN_VALUE_BEFORE;
+				} else if (c == '>') {
+					tag_closed(s);
+				} else {
+					s->st = c == '/' ? SM_SCAN_ATTR_BEFORE : SM_SCAN_ATTR_AFTER;
+					s->slash = c == '/';
+				}
+				break;
+			}
+			if (s->anlen < SM_SCAN_NAME_MAX)
+				s->an[s->anlen] = c == '\0' ? '?' : (char)lc;
+			s->anlen++;
+			break;
+		case SM_SCAN_VALUE_BEFORE:
+			if (c == '"')
+				s->st = SM_SCAN_VALUE_DQ;
+			else if (c == '\'')
+				s->st = SM_SCAN_VALUE_SQ;
+			else if (c == '>')
+				tag_closed(s);
+			else if (!html_space(c)) {
+				attr_byte(s, c);
+				s->st = SM_SCAN_VALUE_UNQ;
+			}
+			break;
+		case SM_SCAN_VALUE_DQ:
+		case SM_SCAN_VALUE_SQ:
+			if (c == (s->st == SM_SCAN_VALUE_DQ ? '"' : '\'')) {
+				s->cur = -1;
+				s->slash = false;
+				s->st = SM_SCAN_ATTR_BEFORE;
+			} else {
+				attr_byte(s, c);
+			}
+			break;
+		case SM_SCAN_VALUE_UNQ:
+			if (html_space(c)) {
+				s->cur = -1;
+				s->slash = false;
+				s->st = SM_SCAN_ATTR_BEFORE;
+			} else if (c == '>') {
+				tag_closed(s);
+			} else {
+				attr_byte(s, c);
+			}
+			break;
+		case SM_SCAN_RAW:
+			if (s->raw_forever)
+				break; /* plaintext: text to the end */
 			if (s->in_title && s->title_len < SM_SCAN_TITLE_MAX - 1)
 				s->title[s->title_len++] = (char)c;
-			if (lc == (unsigned char)s->raw[s->raw_k])
-				s->raw_k++;
-			else
-				s->raw_k = c == '<';
+			if (!raw_byte(s, c))
+				break;
+			/* its end tag: read on as any end tag */
+			if (s->in_title) {
+				size_t n = s->raw_len + 3; /* "</name" and this byte */
+				s->title_len = s->title_len >= n ? s->title_len - n : 0;
+				s->have_title = true;
+				s->in_title = false;
+			}
+			snprintf(s->name, sizeof(s->name), "%s", s->raw);
+			s->nlen = s->raw_len;
+			s->end_tag = true;
+			s->tag_at = s->pos - (int64_t)s->raw_len - 2;
+			name_ended(s, c);
 			break;
 		}
 	}
@@ -337,10 +693,12 @@ sm_scan_settled(const sm_scan *s)
 sm_mark_where
 sm_scan_where(const sm_scan *s)
 {
-	if (s->mark_body >= 0) {
+	int64_t mark = s->mark_body >= 0 ? s->mark_body : s->mark_maybe;
+	if (mark >= 0) {
 		int64_t end = s->body_end >= 0 ? s->body_end : s->pos;
-		int64_t start = s->body_start >= 0 ? s->body_start : s->head_end >= 0 ? s->head_end : 0;
-		int64_t tail = end - s->mark_body;
+		int64_t start = s->body_start >= 0 ? s->body_start : s->head_end >= 0 ? s->head_end :
+		    s->head_gave_way >= 0 ? s->head_gave_way : 0;
+		int64_t tail = end - mark;
 		if (s->body_end >= 0 && (tail <= NEAR_END || tail * 4 <= end - start))
 			return SM_WHERE_BODY_END;
 		return s->body_end >= 0 ? SM_WHERE_BODY : SM_WHERE_BODY_END;
@@ -355,7 +713,7 @@ sm_scan_where(const sm_scan *s)
 sm_mark_where
 sm_mark_scan(const char *code, const char *html, size_t len, size_t chunk)
 {
-	sm_scan s;
+	static __thread sm_scan s;
 	sm_scan_init(&s, code);
 	if (chunk == 0)
 		chunk = len ? len : 1;
