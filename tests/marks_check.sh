@@ -487,6 +487,25 @@ check_eq "moved meanwhile: the other mark hung by the monitor" "mark_hung monito
 check_eq "moved meanwhile: every check stored" "21" \
     "$(($(q "select count(*) from mark_checks") - checks_before))"
 
+# ---------------------------------------------------------------- a hung mark, read or not
+# some.test failed its checks while its mark was not yet hung; the office
+# verifies it; then its home page is gone (404): one check that cannot
+# read it is the first in a row, whatever failed before the mark was hung
+expect_ok "the office verifies some.test's mark by hand" sm --as fz-rev1 case act "$CASE_some" verify-hung
+mv "$W/some/index.html" "$W/some/index.gone"
+run sm --json marks check --case "$CASE_some" $RESOLVE
+check_eq "failures before the mark was hung do not count: not flagged" "null mark_hung" \
+    "$(jq -rs '.[0].action' <<<"$OUT") $(state_of "$CASE_some")"
+check_match "the first unreadable check in a row" "\(1 check\(s\) in a row\)" "$(jq -rs '.[0].problem' <<<"$OUT")"
+mv "$W/some/index.gone" "$W/some/index.html"
+# all.test (hung) answers its home page empty: read, and no mark on it
+cp "$W/all/index.html" "$T/all-index.html"
+: >"$W/all/index.html"
+run sm --json marks check --case "$CASE_all" $RESOLVE
+check_eq "an empty home page on a hung mark: flagged at once" "empty flag-missing mark_issued" \
+    "$(jq -rs '"\(.[0].pages[0].verdict) \(.[0].action)"' <<<"$OUT") $(state_of "$CASE_all")"
+cp "$T/all-index.html" "$W/all/index.html"
+
 # ---------------------------------------------------------------- servers nginx will not be
 # A small server of the test's own (its port in a configuration of its own,
 # dry runs): all.test sends a page with the mark, announces more than it

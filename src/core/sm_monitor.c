@@ -1161,7 +1161,13 @@ apply(struct run *r, sm_mark_check *mc, bool in_tx)
 		mc->applied = SM_ACTION_VERIFY_HUNG;
 	else if (mc->state == SM_STATE_MARK_HUNG && !mc->pass && mc->n_pages > 0)
 		mc->applied = SM_ACTION_FLAG_MISSING;
-	if (mc->applied == SM_ACTION_FLAG_MISSING && missing + misplaced == 0) {
+	/* pages read that showed no mark (an empty page, a home page that is
+	 * not HTML) are as sure as a missing one */
+	size_t read_without = 0;
+	for (size_t i = 0; i < mc->n_pages; i++)
+		read_without += mc->pages[i].verdict == SM_PAGE_EMPTY ||
+		    mc->pages[i].verdict == SM_PAGE_NOT_HTML;
+	if (mc->applied == SM_ACTION_FLAG_MISSING && missing + misplaced + read_without == 0) {
 		/* the site could not be read (down, too busy, 429...): that is no
 		 * mark taken down, until it stays so for UNREAD_CHECKS checks in a
 		 * row (this one stored already, except in a dry run) */

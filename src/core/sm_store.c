@@ -281,9 +281,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_MARK_CHECK_LATEST] = "SELECT id, case_id, at, code, state, verdict FROM mark_checks"
 	    " WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
+	/* the failing checks of a hung mark in a row: since the last check
+	 * that passed or found it not yet hung */
 	[ST_MARK_CHECKS_FAILING] = "SELECT count(*) FROM mark_checks WHERE case_id = ?1"
-	    " AND verdict = 'fail' AND id > coalesce((SELECT max(id) FROM mark_checks"
-	    " WHERE case_id = ?1 AND verdict = 'pass'), 0)",
+	    " AND verdict = 'fail' AND state = 'mark_hung' AND id > coalesce((SELECT max(id)"
+	    " FROM mark_checks WHERE case_id = ?1 AND (verdict = 'pass' OR state <> 'mark_hung')), 0)",
 	[ST_MARK_CHECK_PAGES] = "SELECT url, final_url, status, verdict, \"where\", title_ok, title,"
 	    " detail, bytes, ms FROM mark_check_pages WHERE check_id = ?1 ORDER BY n",
 	/* the bytes of an e-mail's attachment kept in the store (schema 12) */

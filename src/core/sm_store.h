@@ -352,7 +352,8 @@ sm_status sm_store_monitor_targets(sm_store *s, int64_t unit, int64_t case_id,
 /* Keep a check with its pages, by BY (*ID: the new check's). */
 sm_status sm_tx_mark_check_insert(sm_tx *tx, const sm_mark_check *mc, const char *by,
                                   int64_t *id, sm_err *err);
-/* How many checks of case CASE_ID failed since its last that passed. */
+/* How many checks of case CASE_ID at mark_hung failed in a row (since its
+ * last check that passed, or found it not yet hung). */
 sm_status sm_store_mark_checks_failing(sm_store *s, int64_t case_id, int64_t *n, sm_err *err);
 /* The latest check of case CASE_ID with its pages (SM_E_NOTFOUND: none). */
 sm_status sm_store_mark_check_latest(sm_store *s, int64_t case_id, sm_mark_check *out,
