@@ -212,6 +212,9 @@ int tui_text(int y, int x, int width, const char *s, bool pad);
 void tui_attr(tui *t, int pair, bool on, int extra);
 void tui_hline(tui *t, int y, int x, int width);
 void tui_draw_frame(tui *t);
+/* Lines the status message takes (0: none): tui_draw_frame shows it whole,
+ * above the status line. */
+int tui_message_lines(const tui *t);
 /* A one-line prompt in the status line; returns a malloc'd answer or NULL
  * when cancelled. */
 char *tui_prompt(tui *t, const char *label, const char *initial);

@@ -159,17 +159,13 @@ who(tui *t, char *buf, size_t bufsz)
 
 #define MESSAGE_LINES_MAX 8
 
-/* The message whole, ending on line Y (the status line), over as many
- * lines above it as it needs (a third of the screen at most, the last cut
- * if even that is short): what it says of a decision, such as whether
- * anything was written, must not be lost at the screen's edge.  Lines
- * break after a space when one is in the line's second half. */
-static void
-draw_message(tui *t, int y)
+/* TEXT (clean) broken into lines of the screen's width: START and LEN of
+ * each (a third of the screen at most, the last holding the rest, to be
+ * cut); how many.  Lines break after a space when one is in the line's
+ * second half. */
+static int
+message_wrap(const tui *t, const char *text, size_t *start, size_t *len)
 {
-	char *clean = sm_text_neutralise(t->message, (size_t)-1, false);
-	const char *text = clean ? clean : "";
-	size_t start[MESSAGE_LINES_MAX], len[MESSAGE_LINES_MAX];
 	int n = 0, most = t->lines / 3;
 	if (most < 1)
 		most = 1;
@@ -187,9 +183,35 @@ draw_message(tui *t, int y)
 				b = sp;
 		}
 		start[n] = at;
-		len[n] = n + 1 == most ? strlen(text + at) : b; /* the last: the rest, cut */
+		len[n] = n + 1 == most ? strlen(text + at) : b;
 		at += len[n];
 	}
+	return n;
+}
+
+int
+tui_message_lines(const tui *t)
+{
+	size_t start[MESSAGE_LINES_MAX], len[MESSAGE_LINES_MAX];
+	if (t->message[0] == '\0')
+		return 0;
+	char *clean = sm_text_neutralise(t->message, (size_t)-1, false);
+	int n = message_wrap(t, clean ? clean : "", start, len);
+	free(clean);
+	return n;
+}
+
+/* The message whole, ending on line Y (the status line), over as many
+ * lines above it as it needs (message_wrap; the views are drawn that many
+ * lines shorter: tui_render): what it says of a decision, such as whether
+ * anything was written, must not be lost at the screen's edge. */
+static void
+draw_message(tui *t, int y)
+{
+	char *clean = sm_text_neutralise(t->message, (size_t)-1, false);
+	const char *text = clean ? clean : "";
+	size_t start[MESSAGE_LINES_MAX], len[MESSAGE_LINES_MAX];
+	int n = message_wrap(t, text, start, len);
 	for (int i = 0; i < n; i++) {
 		char *piece = strndup(text + start[i], len[i]);
 		move(y - (n - 1) + i, 0);

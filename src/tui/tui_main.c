@@ -683,16 +683,20 @@ now_seconds(void)
  * key would wait for; a key that acts looks first, and so does every key
  * of a console that never looks by itself (console.follow 0) or runs a
  * script. */
+#define DOWN_LOOK_MS 10000
+
 static bool
 only_moves(tui *t, const tui_key *k)
 {
 	int follow_ms = t->app->cfg->console_follow_ms;
 	/* the store did not answer the last look: a look now would wait its
-	 * timeout for a key that only moves over what is drawn (the idle
-	 * looks go on, spaced out, and a key that acts looks first) */
+	 * timeout for a key that only moves over what is drawn, so such keys
+	 * look only every DOWN_LOOK_MS (the idle looks go on, spaced out, and
+	 * a key that acts looks first) */
+	double since_ms = (now_seconds() - t->followed_at) * 1000.0;
 	bool down = t->follow_fails > 0;
 	if (t->top == NULL || t->script || follow_ms <= 0 ||
-	    (!down && (now_seconds() - t->followed_at) * 1000.0 >= follow_ms))
+	    since_ms >= (down ? (follow_ms > DOWN_LOOK_MS ? follow_ms : DOWN_LOOK_MS) : follow_ms))
 		return false;
 	bool typed = !k->is_code && !k->fkey && k->ch >= 32 && k->ch != 127;
 	enum tui_act act = tui_lookup(t->top->ops->actions, k);
@@ -1099,8 +1103,11 @@ tui_render(tui *t)
 			t->top->stale = false;
 			t->top->ops->reload(t->top, t);
 		}
+		/* a message over several lines takes them from the view, so
+		 * that the cursor's row stays on the screen */
+		int more = tui_message_lines(t) - 1;
 		if (t->top)
-			t->top->ops->draw(t->top, t, 1, t->lines - 3);
+			t->top->ops->draw(t->top, t, 1, t->lines - 3 - (more > 0 ? more : 0));
 		int cy = t->cur_y, cx = t->cur_x;
 		tui_draw_frame(t);
 		t->cur_y = cy;
