@@ -403,6 +403,14 @@ check_eq "case show --json: the latest check's verdicts" "pass pass missing pass
 run sm --as fz-rev1 case show "$CASE_some"
 check_match "case show: the check's pages" "Mark check [0-9]+ at .*the mark is missing" "$OUT"
 check_match "case show: a failing page's line" "FAIL  http://some.test:$HP/p2.html" "$OUT"
+# why a page could not be read is stored in no language, and shown in
+# the reader's: the checker may run in another
+check_eq "the reason is stored as a word and its values" "$(printf 'dns\tnx.invalid')" \
+    "$(q "select p.detail from mark_check_pages p join mark_checks c on c.id = p.check_id where c.case_id = $CASE_dns order by c.id desc limit 1")"
+run sm --as fz-rev1 case show "$CASE_dns"
+check_match "shown in English to an English reader" "no address found for nx.invalid" "$OUT"
+run env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN "$SITEMARK" --db "$DB" --as fz-rev1 case show "$CASE_dns"
+check_match "and in Chinese to a Chinese one" "找不到 nx.invalid 的地址" "$OUT"
 
 # the report: marks not hung, by office, days overdue (working days)
 SITEMARK_NOW=2030-06-20T10:00:00+08:00 run sm --as conac1 marks report --csv

@@ -54,8 +54,10 @@ page_json(const sm_page_result *p)
 	json_object_set_new(o, "title_ok", p->title_ok < 0 ? json_null() : json_boolean(p->title_ok));
 	if (p->title && sm_text_valid_utf8(p->title, (size_t)-1))
 		json_object_set_new(o, "title", json_string(p->title));
-	if (p->detail && sm_text_valid_utf8(p->detail, (size_t)-1))
-		json_object_set_new(o, "detail", json_string(p->detail));
+	char why[1024];
+	const char *d = p->detail ? sm_page_detail_text(p->detail, why, sizeof(why)) : NULL;
+	if (d && sm_text_valid_utf8(d, (size_t)-1))
+		json_object_set_new(o, "detail", json_string(d));
 	json_object_set_new(o, "bytes", json_integer(p->bytes));
 	json_object_set_new(o, "ms", json_integer(p->ms));
 	if (p->http > 0)
@@ -109,8 +111,9 @@ cli_print_page(const sm_page_result *p)
 		cli_put(p->title);
 	}
 	if (p->detail) {
+		char why[1024];
 		fputs(" (", stdout);
-		cli_put(p->detail);
+		cli_put(sm_page_detail_text(p->detail, why, sizeof(why)));
 		fputs(")", stdout);
 	}
 	putchar('\n');

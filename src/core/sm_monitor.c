@@ -825,42 +825,134 @@ verdict_of(CURLcode rc)
 	}
 }
 
+/* Why a page could not be read: stored as a word and its values (in no
+ * language: the checker may run in another than its readers'), shown in
+ * the reader's (sm_page_detail_text).  ARGS: the values the text takes,
+ * 0, 1 or 2 (a host, a number of milliseconds, libcurl's words). */
+static const struct {
+	const char *key;
+	const char *text;
+	int args;
+} detail_words[] = {
+	{"dns", N_("no address found for %s"), 1},
+	{"refused", N_("%s refused the connection"), 1},
+	{"noroute", N_("no route to %s"), 1},
+	{"noconnect", N_("no connection to %s could be made"), 1},
+	{"connect-timeout", N_("no connection to %s within %s ms"), 2},
+	{"slow", N_("the page came too slowly (under 64 bytes a second) and was given up after %s ms"), 1},
+	{"silent", N_("%s took the connection but sent no answer in %s ms"), 2},
+	{"timeout", N_("the page was not read whole within %s ms"), 1},
+	{"tls-expired", N_("the certificate has expired"), 0},
+	{"tls-notyet", N_("the certificate is not valid yet"), 0},
+	{"tls-selfsigned", N_("the certificate is self-signed"), 0},
+	{"tls-issuer", N_("the certificate's issuer is not trusted"), 0},
+	{"tls-hostname", N_("the certificate is not for this host name"), 0},
+	{"tls-revoked", N_("the certificate has been revoked"), 0},
+	{"tls-notls", N_("the server does not speak TLS on that port"), 0},
+	{"tls-eof", N_("the server closed the connection during the TLS handshake"), 0},
+	{"tls-nocipher", N_("the server and the checker share no TLS version or cipher"), 0},
+	{"tls", N_("TLS failed: %s"), 1},
+	{"redirects", N_("more than %s redirects"), 1},
+	{"nothing", N_("the server closed the connection without answering"), 0},
+	{"broke", N_("the connection broke before the page was whole"), 0},
+	{"unsent", N_("the request could not be sent: the connection broke"), 0},
+	{"nothttp", N_("the server's answer is not HTTP"), 0},
+	{"encoding", N_("the page's compression could not be undone"), 0},
+	{"http2", N_("HTTP/2 failed: %s"), 1},
+	{"curl", N_("libcurl error %s: %s"), 2},
+	{"location", N_("a redirect without a usable address to go to (Location)"), 0},
+};
+
+const char *
+sm_page_detail_text(const char *stored, char *buf, size_t bufsz)
+{
+	char copy[1024];
+	char *arg[3] = {NULL, NULL, NULL};
+	int n = 0;
+	if (stored == NULL || bufsz == 0)
+		return "";
+	snprintf(copy, sizeof(copy), "%s", stored);
+	for (char *p = copy, *tab; n < 3 && p != NULL; p = tab ? tab + 1 : NULL) {
+		tab = strchr(p, '\t');
+		if (tab)
+			*tab = '\0';
+		arg[n++] = p;
+	}
+	for (size_t i = 0; i < sizeof(detail_words) / sizeof(detail_words[0]); i++)
+		if (strcmp(arg[0], detail_words[i].key) == 0 && n == detail_words[i].args + 1) {
+			/* the format is the table's msgid or its translation (msgfmt -c
+			 * checks it takes the same values); the values are data */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+			snprintf(buf, bufsz, _(detail_words[i].text), arg[1] ? arg[1] : "",
+			    arg[2] ? arg[2] : "");
+#pragma GCC diagnostic pop
+			return buf;
+		}
+	return stored; /* a detail stored before the words were kept (free text) */
+}
+
+/* The stored detail KEY with up to two values A and B (tabs in them made
+ * spaces: the tab parts them). */
+static char *
+untabbed(const char *v)
+{
+	char *c = v ? strdup(v) : NULL;
+	for (char *p = c; p && *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+	return c;
+}
+
+static char *
+detail(const char *key, const char *a, const char *b)
+{
+	char *va = untabbed(a), *vb = untabbed(b), *out = NULL;
+	if ((a && !va) || (b && !vb) || asprintf(&out, "%s%s%s%s%s", key, va ? "\t" : "",
+	    va ? va : "", vb ? "\t" : "", vb ? vb : "") < 0)
+		out = NULL;
+	free(va);
+	free(vb);
+	return out;
+}
+
 /* OpenSSL's and libcurl's words for the certificate problems a site
- * most often has, and ours. */
+ * most often has, and the detail each is stored as. */
 static const struct {
 	const char *says;
-	const char *ours;
+	const char *key;
 } tls_words[] = {
-	{"certificate has expired", N_("the certificate has expired")},
-	{"not yet valid", N_("the certificate is not valid yet")},
-	{"self-signed certificate", N_("the certificate is self-signed")},
-	{"self signed certificate", N_("the certificate is self-signed")},
-	{"unable to get local issuer", N_("the certificate's issuer is not trusted")},
-	{"unable to get issuer", N_("the certificate's issuer is not trusted")},
-	{"subject name", N_("the certificate is not for this host name")},
-	{"does not match target host", N_("the certificate is not for this host name")},
-	{"certificate revoked", N_("the certificate has been revoked")},
-	{"wrong version number", N_("the server does not speak TLS on that port")},
-	{"unexpected eof", N_("the server closed the connection during the TLS handshake")},
-	{"alert handshake failure", N_("the server and the checker share no TLS version or cipher")},
+	{"certificate has expired", "tls-expired"},
+	{"not yet valid", "tls-notyet"},
+	{"self-signed certificate", "tls-selfsigned"},
+	{"self signed certificate", "tls-selfsigned"},
+	{"unable to get local issuer", "tls-issuer"},
+	{"unable to get issuer", "tls-issuer"},
+	{"subject name", "tls-hostname"},
+	{"does not match target host", "tls-hostname"},
+	{"certificate revoked", "tls-revoked"},
+	{"wrong version number", "tls-notls"},
+	{"unexpected eof", "tls-eof"},
+	{"alert handshake failure", "tls-nocipher"},
 };
 
-/* libcurl's failures that need no more words than these. */
+/* libcurl's failures that need no values. */
 static const struct {
 	CURLcode rc;
-	const char *ours;
+	const char *key;
 } curl_words[] = {
-	{CURLE_GOT_NOTHING, N_("the server closed the connection without answering")},
-	{CURLE_PARTIAL_FILE, N_("the connection broke before the page was whole")},
-	{CURLE_RECV_ERROR, N_("the connection broke before the page was whole")},
-	{CURLE_SEND_ERROR, N_("the request could not be sent: the connection broke")},
-	{CURLE_WEIRD_SERVER_REPLY, N_("the server's answer is not HTTP")},
-	{CURLE_BAD_CONTENT_ENCODING, N_("the page's compression could not be undone")},
+	{CURLE_GOT_NOTHING, "nothing"},
+	{CURLE_PARTIAL_FILE, "broke"},
+	{CURLE_RECV_ERROR, "broke"},
+	{CURLE_SEND_ERROR, "unsent"},
+	{CURLE_WEIRD_SERVER_REPLY, "nothttp"},
+	{CURLE_UNSUPPORTED_PROTOCOL, "nothttp"},
+	{CURLE_BAD_CONTENT_ENCODING, "encoding"},
 };
 
-/* Why transfer Q failed (RC), in the user's words, for the page's detail:
- * what was asked and how long it was given.  libcurl's own (English) text
- * only where it names something these do not. */
+/* Why transfer Q failed (RC), for the page's detail (stored as detail()
+ * makes it): what was asked and how long it was given.  libcurl's own
+ * (English) words only where ours name nothing. */
 static char *
 curl_detail(const struct req *q, CURLcode rc)
 {
@@ -870,30 +962,31 @@ curl_detail(const struct req *q, CURLcode rc)
 	const char *says = q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc);
 	long os_errno = 0, status = 0, ms = ms_since(&q->t0);
 	curl_off_t connected = 0;
-	int n = -1;
+	char num[32], num2[32];
 
 	curl_easy_getinfo(q->easy, CURLINFO_OS_ERRNO, &os_errno);
 	curl_easy_getinfo(q->easy, CURLINFO_CONNECT_TIME_T, &connected);
 	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+	snprintf(num, sizeof(num), "%ld", ms);
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
-		n = asprintf(&out, _("no address found for %s"), h);
+		out = detail("dns", h, NULL);
 		break;
 	case CURLE_COULDNT_CONNECT:
-		n = asprintf(&out, os_errno == ECONNREFUSED ? _("%s refused the connection") :
-		    os_errno == EHOSTUNREACH || os_errno == ENETUNREACH ? _("no route to %s") :
-		    _("no connection to %s could be made"), h);
+		out = detail(os_errno == ECONNREFUSED ? "refused" :
+		    os_errno == EHOSTUNREACH || os_errno == ENETUNREACH ? "noroute" : "noconnect", h, NULL);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		if (connected == 0)
-			n = asprintf(&out, _("no connection to %s within %ld ms"), h, ms);
+			out = detail("connect-timeout", h, num);
 		else if (ms + 500 < set->total_ms) /* the low speed limit, before the time */
-			n = asprintf(&out, _("the page came too slowly (under 64 bytes a second) and was given up after %ld ms"),
-			    ms);
+			out = detail("slow", num, NULL);
 		else if (status == 0)
-			n = asprintf(&out, _("%s took the connection but sent no answer in %ld ms"), h, ms);
-		else
-			n = asprintf(&out, _("the page was not read whole within %ld ms"), set->total_ms);
+			out = detail("silent", h, num);
+		else {
+			snprintf(num2, sizeof(num2), "%ld", set->total_ms);
+			out = detail("timeout", num2, NULL);
+		}
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
@@ -901,29 +994,32 @@ curl_detail(const struct req *q, CURLcode rc)
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-		for (size_t i = 0; i < sizeof(tls_words) / sizeof(tls_words[0]) && n < 0; i++)
+		for (size_t i = 0; i < sizeof(tls_words) / sizeof(tls_words[0]) && out == NULL; i++)
 			if (strcasestr(says, tls_words[i].says) != NULL)
-				n = asprintf(&out, "%s", _(tls_words[i].ours));
-		if (n < 0)
-			n = asprintf(&out, _("TLS failed: %s"), says);
+				out = detail(tls_words[i].key, NULL, NULL);
+		if (out == NULL)
+			out = detail("tls", says, NULL);
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
-		n = asprintf(&out, _("more than %ld redirects"), set->max_redirects);
+		snprintf(num2, sizeof(num2), "%ld", set->max_redirects);
+		out = detail("redirects", num2, NULL);
 		break;
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
-		n = asprintf(&out, _("HTTP/2 failed: %s"), says);
+		out = detail("http2", says, NULL);
 		break;
 	default:
-		for (size_t i = 0; i < sizeof(curl_words) / sizeof(curl_words[0]) && n < 0; i++)
+		for (size_t i = 0; i < sizeof(curl_words) / sizeof(curl_words[0]) && out == NULL; i++)
 			if (curl_words[i].rc == rc)
-				n = asprintf(&out, "%s", _(curl_words[i].ours));
-		if (n < 0)
-			n = asprintf(&out, _("libcurl error %d: %s"), (int)rc, says);
+				out = detail(curl_words[i].key, NULL, NULL);
+		if (out == NULL) {
+			snprintf(num2, sizeof(num2), "%d", (int)rc);
+			out = detail("curl", num2, says);
+		}
 		break;
 	}
 	free(host);
-	return n < 0 ? NULL : out;
+	return out;
 }
 
 /* The page's title as UTF-8 by the header's charset, else the <meta>'s,
@@ -965,7 +1061,7 @@ req_done(struct run *r, struct req *q, CURLcode rc)
 		host = loc ? url_host(loc) : NULL;
 		if (loc == NULL || host == NULL) {
 			p->verdict = SM_PAGE_HTTP;
-			p->detail = strdup(_("a redirect without a usable address to go to (Location)"));
+			p->detail = detail("location", NULL, NULL);
 		} else if (!same_site(j, host, cur)) {
 			p->verdict = SM_PAGE_OFFSITE;
 			p->final_url = strdup(loc);

@@ -70,7 +70,8 @@ typedef struct sm_page_result {
 	sm_mark_where where;
 	int title_ok;          /* 1 the <title> holds the site name, 0 it does not, -1 no title */
 	char *title;           /* UTF-8, as found (data: neutralise before display) */
-	char *detail;          /* libcurl's message, or NULL */
+	char *detail;          /* why it could not be read, as stored (a word and its
+	                        * values): sm_page_detail_text shows it; or NULL */
 	int64_t bytes;         /* read */
 	int64_t ms;            /* how long it took */
 	int http;              /* the HTTP version spoken: 10, 11, 20 (0 unknown; not stored) */
@@ -106,6 +107,9 @@ sm_mark_where sm_mark_where_parse(const char *name);
  * misplaced (in the head, after </body>); or the site, or some of its
  * pages, could not be read. */
 const char *sm_mark_check_headline(const sm_mark_check *c);
+/* A page's stored detail in the reader's language, into BUF (or the
+ * detail itself when it is free text, as stored before). */
+const char *sm_page_detail_text(const char *stored, char *buf, size_t bufsz);
 
 /* Where the snippet of mark CODE stands in the page HTML (LEN raw bytes),
  * read as the monitor reads a page, CHUNK bytes at a time (0: at once). */

@@ -1054,8 +1054,10 @@ case_detail(tui *t, const sm_case_view *v, tui_pager *p, const case_unmasked *um
 			    pg->where != SM_WHERE_NONE && pg->where != SM_WHERE_MISSING ?
 			    sm_mark_where_label(pg->where) : sm_page_verdict_label(pg->verdict), pg->status);
 			tui_pager_field(p, "", why);
-			if (pg->detail && *pg->detail)
-				tui_pager_field(p, "", pg->detail); /* why it could not be read */
+			if (pg->detail && *pg->detail) { /* why it could not be read */
+				char text[1024];
+				tui_pager_field(p, "", sm_page_detail_text(pg->detail, text, sizeof(text)));
+			}
 			if (pg->title_ok == 0)
 				tui_pager_field(p, _("    title"), pg->title);
 		}
