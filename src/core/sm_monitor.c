@@ -968,6 +968,13 @@ curl_detail(const struct req *q, CURLcode rc)
 	curl_easy_getinfo(q->easy, CURLINFO_CONNECT_TIME_T, &connected);
 	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
 	snprintf(num, sizeof(num), "%ld", ms);
+	if (verdict_of(rc) == SM_PAGE_TLS) { /* the certificate or the handshake */
+		for (size_t i = 0; i < sizeof(tls_words) / sizeof(tls_words[0]) && out == NULL; i++)
+			if (strcasestr(says, tls_words[i].says) != NULL)
+				out = detail(tls_words[i].key, NULL, NULL);
+		free(host);
+		return out ? out : detail("tls", says, NULL);
+	}
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 		out = detail("dns", h, NULL);
@@ -987,18 +994,6 @@ curl_detail(const struct req *q, CURLcode rc)
 			snprintf(num2, sizeof(num2), "%ld", set->total_ms);
 			out = detail("timeout", num2, NULL);
 		}
-		break;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-		for (size_t i = 0; i < sizeof(tls_words) / sizeof(tls_words[0]) && out == NULL; i++)
-			if (strcasestr(says, tls_words[i].says) != NULL)
-				out = detail(tls_words[i].key, NULL, NULL);
-		if (out == NULL)
-			out = detail("tls", says, NULL);
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
 		snprintf(num2, sizeof(num2), "%ld", set->max_redirects);
