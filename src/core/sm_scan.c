@@ -4,6 +4,7 @@
 #include "sm_scan.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -13,7 +14,7 @@
 void
 sm_scan_init(sm_scan *s, const char *code)
 {
-	memset(s, 0, sizeof(*s));
+	memset(s, 0, offsetof(sm_scan, val)); /* a page's values: 14 KB not cleared each time */
 	snprintf(s->mark, sizeof(s->mark), "/%s.js", code);
 	for (char *m = s->mark; *m; m++) /* matched in lower case */
 		if (*m >= 'A' && *m <= 'Z')

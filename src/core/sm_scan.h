@@ -70,7 +70,6 @@ typedef struct sm_scan {
 	char an[SM_SCAN_NAME_MAX + 1]; /* the attribute name being read */
 	size_t anlen;
 	int cur;                /* the kept attribute whose value is being read, -1 none */
-	char val[SM_SCAN_A_COUNT][SM_SCAN_VALUE_MAX];
 	size_t vlen[SM_SCAN_A_COUNT];
 	bool vset[SM_SCAN_A_COUNT], vover[SM_SCAN_A_COUNT];
 	char bang[8];           /* what follows "<!", up to "[CDATA[" */
@@ -102,6 +101,9 @@ typedef struct sm_scan {
 	/* links of the home page: called with each href */
 	void (*on_link)(void *ud, const char *href);
 	void *ud;
+	/* last: the kept attributes' values (not cleared by sm_scan_init:
+	 * each is written before it is read) */
+	char val[SM_SCAN_A_COUNT][SM_SCAN_VALUE_MAX];
 } sm_scan;
 
 /* Ready S to look for the snippet of mark CODE. */
