@@ -17,7 +17,8 @@
 #     of its own for its home page and its linked pages);
 #   - libcurl alone on the checker's transfers (bench_marks_floor.c: the
 #     same sites, limits and connection reuse, bodies thrown away): the
-#     floor under the checker's time on one thread;
+#     floor under the checker's time on one thread, and on the checker's
+#     THREADS threads (the ceiling of a checker built on libcurl here);
 #   - sitemark marks check on all N sites (every site named by --resolve):
 #     pages checked per second (wall clock), and the checker's peak RSS
 #     (getrusage ru_maxrss of the child), for N = 1,000 and N = SITES; then
@@ -227,7 +228,7 @@ wrk_shape=$(wrk -t2 -c"$CONNS" -d"${WRK_SECONDS}s" -s "$T/shape.lua" "http://127
     sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
 FLOOR=
 if ${CC:-cc} -O2 -o "$T/floor" "$srcdir/bench/bench_marks_floor.c" \
-    $(pkg-config --cflags --libs libcurl 2>/dev/null || echo -lcurl) 2>"$T/floor.err"; then
+    $(pkg-config --cflags --libs libcurl 2>/dev/null || echo -lcurl) -lpthread 2>"$T/floor.err"; then
 	FLOOR="$T/floor"
 else
 	echo "bench_marks.sh: no libcurl floor: $(head -c 300 "$T/floor.err")" >&2
@@ -250,12 +251,17 @@ for n in 1000 "$SITES"; do
 		# over many: not one address and port for all their connections
 		resolve+=(--resolve "$(printf 'ca35001000000%010d.bench.test' "$i"):$port:127.0.0.$((1 + i % 64))")
 	done
-	if [ -n "$FLOOR" ] && read -r fpages fsecs < <("$FLOOR" "$port" "$n" "$PAGES" "$CONNS" \
-	    "${MONITOR_PER_HOST:-1}" 2>"$T/floor-$n.err"); then
-		printf '  %6d sites, libcurl alone (the floor): %6d pages in %7.2f s = %7.0f pages/s (%.2f of wrk keep-alive, %.2f of its shape)\n' \
-		    "$n" "$fpages" "$fsecs" "$(python3 -c "print($fpages / $fsecs)")" \
-		    "$(python3 -c "print($fpages / $fsecs / $wrk_rps)")" \
-		    "$(python3 -c "print($fpages / $fsecs / $wrk_shape)")"
+	if [ -n "$FLOOR" ]; then
+		for t in 1 "$THREADS"; do
+			[ "$t" = 1 ] && label="one thread" || label="$t threads"
+			read -r fpages fsecs < <("$FLOOR" "$port" "$n" "$PAGES" "$CONNS" \
+			    "${MONITOR_PER_HOST:-1}" "$t" 2>"$T/floor-$n.err") || break
+			printf '  %6d sites, libcurl alone on %s: %6d pages in %7.2f s = %7.0f pages/s (%.2f of wrk keep-alive, %.2f of its shape)\n' \
+			    "$n" "$label" "$fpages" "$fsecs" "$(python3 -c "print($fpages / $fsecs)")" \
+			    "$(python3 -c "print($fpages / $fsecs / $wrk_rps)")" \
+			    "$(python3 -c "print($fpages / $fsecs / $wrk_shape)")"
+			[ "$THREADS" = 1 ] && break
+		done
 	fi
 	read -r rss secs rc < <(rusage_run "$T/out-$n.txt" "$SM" --db "$db" marks check "${resolve[@]}")
 	pages=$(sqlite3 "$db" "SELECT count(*) FROM mark_check_pages")
