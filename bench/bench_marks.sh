@@ -27,9 +27,8 @@
 #
 # SITES (default 10000) is the knob; MONITOR_PAGES (2), MONITOR_CONNECTIONS
 # (64), MONITOR_PER_HOST (1), MONITOR_THREADS (the checker's default) and
-# WRK_SECONDS (5) too.  With --resolve,
-# libcurl counts monitor.per_host per address: the sites are spread over 64
-# loopback addresses, so that 64 connections can be open.  It prints numbers and fails nothing but
+# WRK_SECONDS (5) too.  The sites are spread over 64 loopback addresses, as
+# real ones are over many.  It prints numbers and fails nothing but
 # itself.  make check never runs it.
 set -eu
 

@@ -60,7 +60,8 @@ fetch(void *ud)
 		return NULL;
 	CURLM *m = curl_multi_init();
 	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)conns);
-	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)per_host);
+	/* per site, as the checker: PER_HOST is counted below */
+	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
 	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)conns);
 	while (done < total) {
 		/* new sites while fewer than 2 x CONNECTIONS are open */

@@ -640,18 +640,6 @@ on_data(char *buf, size_t size, size_t nmemb, void *ud)
 	return len;
 }
 
-/* Whether a transfer of URL waits for a connection that may multiplex it
- * (HTTP/2, offered over TLS only) rather than opening one more.  Not for
- * http://: libcurl learns that an HTTP/1 connection will not multiplex only
- * from its first answer, and sites given the same address by --resolve
- * (CONNECT_TO) share their connections' bundle: every transfer would wait
- * on a server that answers slowly or not at all, its time running. */
-static long
-pipewait(const char *url)
-{
-	return strncasecmp(url, "https://", 8) == 0 ? 1L : 0L;
-}
-
 /* libcurl's progress callback, called at least once a second whether
  * bytes come or not: a settled page whose rest is being drained (on_data)
  * is let go after DRAIN_MS even when the rest stops coming (a server that
@@ -702,7 +690,6 @@ req_setup(struct req *q)
 	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
 #endif
 	    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS) == CURLE_OK &&
-	    curl_easy_setopt(e, CURLOPT_PIPEWAIT, pipewait(q->url)) == CURLE_OK &&
 	    curl_easy_setopt(e, CURLOPT_USERAGENT, "sitemark-monitor/" PACKAGE_VERSION) ==
 	    CURLE_OK &&
 	    (set->ca_file == NULL || curl_easy_setopt(e, CURLOPT_CAINFO, set->ca_file) == CURLE_OK) &&
@@ -765,7 +752,6 @@ req_again(struct run *r, struct req *q, const char *new_url)
 	/* the page's time runs on over its redirects: monitor.timeout in all */
 	long left = r->set.total_ms - (long)ms_since(&q->t0);
 	return curl_easy_setopt(q->easy, CURLOPT_URL, q->url) == CURLE_OK &&
-	    curl_easy_setopt(q->easy, CURLOPT_PIPEWAIT, pipewait(q->url)) == CURLE_OK &&
 	    curl_easy_setopt(q->easy, CURLOPT_TIMEOUT_MS, left > 1 ? left : 1L) == CURLE_OK &&
 	    curl_multi_add_handle(r->multi, q->easy) == CURLM_OK;
 }
@@ -1609,7 +1595,16 @@ run_init(struct run *r, const struct run *proto, long connections)
 	if (r->done == NULL || r->err == NULL || (r->multi = curl_multi_init()) == NULL)
 		return false;
 	curl_multi_setopt(r->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, r->set.connections);
-	curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, r->set.per_host);
+	/* monitor.per_host is the scheduler's, per site (job_queue): libcurl's
+	 * own limit would count it per address where --resolve (CONNECT_TO)
+	 * gives sites one, and hold a site's transfer in its queue behind
+	 * another site's slow ones, its time running (libcurl's timeout counts
+	 * from the transfer's adding).  No PIPEWAIT either, for the same
+	 * reason: a transfer would wait for a connection of another site on
+	 * the address to tell whether it multiplexes.  A site's linked pages
+	 * are started once its home page has answered, so they find its
+	 * HTTP/2 connection known and share it. */
+	curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
 	curl_multi_setopt(r->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, r->set.connections);
 	return true;
