@@ -66,6 +66,26 @@ check_eq "check fails too" "1" "$RC"
 check_match "saying so" "from $((HEAD - 2)) on were deleted" "$ERR"
 N=$(wc -l <"$ANCHORS")
 check_true "and anchors nothing" "$(tail -n 1 "$ANCHORS" | cut -d' ' -f1)" = "$HEAD"
+# an anchors file named with a typo is refused, not started over the
+# shortened log (which it would then "anchor")
+run "${SMC[@]}" --as auditor audit verify --anchors "$ANCHORS.typo"
+check_eq "a mistyped --anchors is refused" "1" "$RC"
+check_match "saying there is no such file" "no anchors file .*anchors.typo" "$ERR"
+check_true "and none is made" ! -e "$ANCHORS.typo"
+run "${SMC[@]}" check --anchors "$ANCHORS.typo"
+check_eq "check too" "1" "$RC"
+check_nomatch "without saying the log is intact" "intact|all well" "$OUT"
+check_true "nor making one" ! -e "$ANCHORS.typo"
+# the configured anchors file deleted with the tail: said, not started again
+mv "$ANCHORS" "$T/anchors.saved"
+run "${SMC[@]}" --as auditor audit verify
+check_eq "an anchors file gone is a failure" "1" "$RC"
+check_match "saying it is missing" "anchors file .*elsewhere/anchors is missing" "$ERR"
+check_true "and it is not started again" ! -e "$ANCHORS"
+run "${SMC[@]}" check
+check_eq "check fails too" "1" "$RC"
+check_nomatch "not all well" "all well" "$OUT"
+mv "$T/anchors.saved" "$ANCHORS"
 
 # A tail deleted after a check is found by the next check.
 cp "$T/clean.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
@@ -115,6 +135,7 @@ check_match "with how to restore" "damaged.*restore" "$ERR"
 
 # Repaired (the good file back), check passes and writes are taken again.
 cp "$T/clean.db" "$C"; rm -f "$C-wal" "$C-shm"
+: >"$T/c.anchors"
 run "${SMC[@]}" --db "$C" check --anchors "$T/c.anchors"
 check_eq "check passes on the repaired database" "0" "$RC"
 check_match "and lifts the mark" "takes changes again" "$OUT"
@@ -143,6 +164,7 @@ check_eq "three backups taken while another process writes" "3" "$ok_backups"
 check_match "each says it was verified" "verified" "$(cat "$T/b1.out")"
 for b in 1 2 3; do
 	check_eq "backup $b passes integrity_check" "ok" "$(sqlite3 "$T/b$b.db" 'PRAGMA integrity_check')"
+	: >"$T/b$b.anchors" # a new anchors file for the copy: started empty
 	run "${SMC[@]}" --db "$T/b$b.db" --as auditor audit verify --anchors "$T/b$b.anchors"
 	check_eq "backup $b: the audit log is intact" "0" "$RC"
 done
@@ -161,6 +183,7 @@ run "${SMC[@]}" --db "$R" restore "$T/b3.db"
 check_eq "restore does not overwrite a database" "1" "$RC"
 check_match "unless told" "--force" "$ERR"
 expect_ok "--force replaces it" "${SMC[@]}" --db "$R" restore "$T/b3.db" --force
+: >"$T/r.anchors"
 run "${SMC[@]}" --db "$R" --as auditor check --anchors "$T/r.anchors"
 check_eq "the restored database passes the check" "0" "$RC"
 sqlite3 "$T/b2.db" "UPDATE audit SET reason = 'x' WHERE seq = 5"

@@ -30,6 +30,11 @@ cli_report_audit(const sm_audit_check *a)
 		    (long long)a->anchor_seq, a->anchor_at, a->anchors_path, (long long)a->first_bad);
 		return 1;
 	}
+	if (a->anchors_missing) {
+		fprintf(stderr, _("sitemark: the audit log's chain holds (%lld records), but its anchors file %s is missing: without it a deleted tail of the log cannot be seen.  Bring the file back (a database moved or restored needs its anchors file beside it), or compare the log with the anchors in syslog; a new anchors file is started only by creating it empty\n"),
+		    (long long)a->count, a->anchors_path);
+		return 1;
+	}
 	printf(_("the audit log is intact: %lld records\n"), (long long)a->count);
 	if (a->anchors_path[0] == '\0') {
 		/* a cluster has no file beside it: anchors only where
@@ -74,7 +79,7 @@ cmd_check(cli *c)
 		fprintf(stderr, "%s\n", _("sitemark: the database fails SQLite's integrity check:"));
 	cli_print_problems(c, problems);
 	sm_err_free(&problems);
-	int rc = cli_report_audit(&r.audit);
+	int rc = r.audit_read ? cli_report_audit(&r.audit) : 1;
 	if (r.cleared)
 		printf("%s\n", _("the damage mark is removed: the database takes changes again"));
 	if (!r.ok) {

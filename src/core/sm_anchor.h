@@ -47,6 +47,8 @@ typedef struct sm_audit_check {
 	                       * a rewritten chain, the first after the last anchor
 	                       * that still matches (the rewrite began there or later) */
 	bool anchored;        /* the verified head was anchored now */
+	bool anchors_missing; /* the anchors file (audit.anchors) does not exist
+	                       * though the log has records: nothing anchored */
 	char anchors_path[4096]; /* the anchors file read */
 } sm_audit_check;
 

@@ -1901,11 +1901,20 @@ sm_store_audit_check(sm_store *s, const char *anchors_path, bool anchor_head,
 	sm_anchor *a = NULL, last_written = {0};
 	size_t n = 0, j = 0;
 	int64_t last_good = 0;
+	bool anchored_day = false;
 	sm_db_stmt *st;
 	sm_db_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->anchors_path, sizeof(out->anchors_path), "%s", path ? path : "");
+	/* A file named on the command line must exist: a name mistyped would
+	 * find no anchor to disagree with, and start a new file anchoring
+	 * whatever the log is now. */
+	bool missing = path != NULL && access(path, F_OK) != 0 && errno == ENOENT;
+	if (missing && anchors_path != NULL && *anchors_path != '\0')
+		return sm_err_add(err, SM_E_NOTFOUND, "anchors",
+		    _("there is no anchors file %s: check its name (a new anchors file is started only by creating it empty)"),
+		    path);
 	if (sm_anchor_load(path, &a, &n, err) != SM_OK)
 		return SM_E_INVALID;
 	out->anchors = n;
@@ -1929,6 +1938,9 @@ sm_store_audit_check(sm_store *s, const char *anchors_path, bool anchor_head,
 			break;
 		}
 		memcpy(prev, e.hash, sizeof(prev));
+		/* the first record of a new day was anchored (sm_tx_audit) */
+		if (e.at != NULL && head_at[0] != '\0' && strncmp(e.at, head_at, 10) > 0)
+			anchored_day = true;
 		snprintf(head_at, sizeof(head_at), "%s", e.at ? e.at : "");
 		out->head_seq = e.seq;
 		for (; j < n && a[j].seq <= e.seq; j++) {
@@ -1960,6 +1972,15 @@ sm_store_audit_check(sm_store *s, const char *anchors_path, bool anchor_head,
 		out->first_bad = out->head_seq + 1;
 	}
 	free(a);
+	/* A log that crossed a multiple of audit.anchor_every or a day
+	 * anchored in the file (anchor_commit), so with no file it lost it
+	 * (deleted, or the database moved without it): said, not started again
+	 * over a log that may have lost its tail. */
+	int64_t every = s->anchor_every > 0 ? s->anchor_every : SM_ANCHOR_EVERY;
+	if (missing && out->broken_seq == 0 && (out->head_seq >= every || anchored_day)) {
+		out->anchors_missing = true;
+		return SM_OK;
+	}
 	if (anchor_head && out->broken_seq == 0 && out->anchor_seq == 0 && out->head_seq > 0 &&
 	    (last_written.seq != out->head_seq || strcmp(last_written.hash, prev) != 0)) {
 		if (sm_anchor_append(path, s->anchor_facility, s->path, out->head_seq, prev, head_at,

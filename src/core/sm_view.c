@@ -788,8 +788,10 @@ sm_view_check(sm_app *app, const char *anchors, sm_check_report *out, sm_err *pr
 		out->was_broken = strdup("");
 	out->integrity_ok = sm_store_integrity(app->store, problems) == SM_OK;
 	/* a damaged database's head is not anchored: it may not be the truth */
-	out->audit_ok = sm_store_audit_check(app->store, anchors, out->integrity_ok, &out->audit,
-	    problems) == SM_OK && out->audit.broken_seq == 0 && out->audit.anchor_seq == 0;
+	out->audit_read = sm_store_audit_check(app->store, anchors, out->integrity_ok, &out->audit,
+	    problems) == SM_OK;
+	out->audit_ok = out->audit_read && out->audit.broken_seq == 0 &&
+	    out->audit.anchor_seq == 0 && !out->audit.anchors_missing;
 	out->ok = out->integrity_ok && out->audit_ok;
 	if (out->ok && out->was_broken != NULL)
 		out->cleared = sm_store_clear_broken(app->store, problems) == SM_OK;

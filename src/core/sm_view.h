@@ -224,6 +224,8 @@ typedef struct sm_check_report {
 	bool ok;               /* everything holds */
 	bool integrity_ok;
 	bool audit_ok;         /* the chain read to its end and matched its anchors */
+	bool audit_read;       /* the chain was read (AUDIT holds what was found);
+	                        * if not, PROBLEMS says why */
 	sm_audit_check audit;
 	char *was_broken;      /* the damage mark found (malloc'd), or NULL */
 	bool cleared;          /* and removed, as everything passed */

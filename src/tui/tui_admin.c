@@ -1689,6 +1689,11 @@ audit_handle(admin_view *av, tui *t, enum tui_act act)
 			    ac.anchor_at);
 			return TUI_DRAW;
 		}
+		if (broken == 0 && ac.anchors_missing) {
+			tui_msg(t, true, _("The hash chain holds (%lld records), but the anchors file %s is missing: a deleted tail of the log cannot be seen without it."),
+			    (long long)count, ac.anchors_path);
+			return TUI_DRAW;
+		}
 		if (broken == 0 && ac.anchor_seq != 0)
 			broken = ac.first_bad; /* a chain computed again: go to where it may begin */
 		aw->broken = broken;
