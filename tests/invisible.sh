@@ -115,4 +115,19 @@ for cp in $CPS; do
 done
 check_eq "console: none of them raw in the bytes sent to the terminal" "" "$miss"
 
+echo "# a text of several lines stays in its column of case show"
+fake='2026-02-16T10:00:00+08:00  fz-review  Confirm paper  Paper pending -> Mark issued'
+expect_ok "a reason of two lines is taken" sm --as fz-review case act 13 reject-paper \
+    --reason "$(printf '缺少公章。\n  %s' "$fake")"
+q "UPDATE cases SET \"values\" = json_set(\"values\", '\$.intro', '本站介绍。' || char(10) || 'History:') WHERE id = 13" ||
+    die "writing an intro of two lines"
+expect_ok "case show" sm --as fz-review case show 13
+check_nomatch "the reason's second line is no row of the history" \
+    "^  2026-02-16T10:00:00\+08:00  fz-review  Confirm paper" "$OUT"
+check_match "it is under the reason, deeper than the rows" \
+    "^        2026-02-16T10:00:00\+08:00  fz-review  Confirm paper" "$OUT"
+check_eq "a value's second line is no heading: one History: at a line's start" "1" \
+    "$(printf '%s\n' "$OUT" | grep -c '^History:')"
+check_match "it is in the values' column" "^ {21}History:$" "$OUT"
+
 finish

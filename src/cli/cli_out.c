@@ -32,6 +32,24 @@ cli_putln(const char *s)
 	putchar('\n');
 }
 
+/* S on stdout, neutralised, its later lines indented by INDENT columns:
+ * a value of several lines in a column of the output stays in it, and
+ * cannot pass for lines of the output's own (a reason that fakes a row of
+ * the history). */
+static void
+put_indented(const char *s, int indent)
+{
+	char *clean = sm_text_neutralise(s ? s : "", (size_t)-1, true);
+	const char *p = clean ? clean : "", *nl;
+	while ((nl = strchr(p, '\n')) != NULL) {
+		fwrite(p, 1, (size_t)(nl - p) + 1, stdout);
+		printf("%*s", indent, "");
+		p = nl + 1;
+	}
+	fputs(p, stdout);
+	free(clean);
+}
+
 static void
 eput(const char *s)
 {
@@ -294,6 +312,10 @@ cli_case_json(const sm_case *cs, int days_over, const sm_mark *m, const sm_case_
 
 /* ------------------------------------------------------------ text */
 
+/* where the later lines of a reason or a note go: deeper than the rows of
+ * the history and the notes (2) */
+#define HISTORY_MORE 6
+
 static void
 print_field(const char *lbl, const char *value)
 {
@@ -302,7 +324,8 @@ print_field(const char *lbl, const char *value)
 	fputs("  ", stdout);
 	fputs(pad, stdout);
 	fputs(" ", stdout);
-	cli_putln(value ? value : "");
+	put_indented(value, 2 + (int)sm_text_width(pad) + 1);
+	putchar('\n');
 }
 
 void
@@ -416,7 +439,7 @@ cli_print_case(cli *c, const sm_case_view *v)
 		}
 		if (ev->reason) {
 			fputs("  ", stdout);
-			cli_put(ev->reason);
+			put_indented(ev->reason, HISTORY_MORE);
 		}
 		putchar('\n');
 	}
@@ -441,7 +464,8 @@ cli_print_case(cli *c, const sm_case_view *v)
 		fputs("  ", stdout);
 		cli_put(v->notes[i].author);
 		fputs("  ", stdout);
-		cli_putln(v->notes[i].text);
+		put_indented(v->notes[i].text, HISTORY_MORE);
+		putchar('\n');
 	}
 	if (v->check.id > 0) {
 		/* the mark monitor's latest check, page by page */
