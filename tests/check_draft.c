@@ -104,6 +104,32 @@ START_TEST(test_list)
 }
 END_TEST
 
+/* A draft over a stored object keeps the version it started from; the
+ * values come back without it, and a draft kept without one says 0. */
+START_TEST(test_version)
+{
+	sm_err *err = sm_err_new();
+	json_t *v = json_pack("{s:s}", "site_name", "鼓楼区人民政府网站");
+	int64_t ver = -1;
+	ck_assert_int_eq(sm_draft_save_at("gl-gov", "case-14", v, 7, err), SM_OK);
+	json_t *back = sm_draft_load_at("gl-gov", "case-14", &ver);
+	ck_assert_int_eq(ver, 7);
+	ck_assert(json_equal(v, back));
+	json_decref(back);
+	/* the plain load drops it too */
+	back = sm_draft_load("gl-gov", "case-14");
+	ck_assert(json_equal(v, back));
+	json_decref(back);
+	ck_assert_int_eq(sm_draft_save("gl-gov", "case-14", v, err), SM_OK);
+	back = sm_draft_load_at("gl-gov", "case-14", &ver);
+	ck_assert_int_eq(ver, 0);
+	ck_assert(json_equal(v, back));
+	json_decref(back);
+	json_decref(v);
+	sm_err_free(&err);
+}
+END_TEST
+
 START_TEST(test_bad_names)
 {
 	sm_err *err = sm_err_new();
@@ -143,6 +169,7 @@ main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_bad_names);
 	tcase_add_test(tc, test_list);
 	tcase_add_test(tc, test_not_an_object);

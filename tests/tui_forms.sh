@@ -37,6 +37,8 @@ row() { # row N FILE: the Nth line (0-based) of a dump
 CASE=$(q "select id from cases where state = 'returned' and unit = (select unit from users where login = 'gl-gov') and kind = 'site'")
 check_true "gl-gov has a returned site application" -n "$CASE"
 
+cp "$DB" "$T/fresh.db"
+
 echo "# Shift-Tab, Home, End"
 cat >"$T/k" <<EOF
 3
@@ -105,6 +107,51 @@ check_match "the domain draft is listed" '^>域名申请 +新申请，尚未保�
 check_match "n keeps it" '^>域名申请 +新申请，尚未保存' "$(cat "$T/d2")"
 check_match "y discards it" '没有草稿' "$(cat "$T/d3")"
 check_true "the draft file is gone" ! -e "$HOME/.local/share/sitemark/drafts/gl-gov/domain-new.json"
+
+echo "# a draft kept over a version changed since is not written over it unseen"
+DB_SAVED=$DB
+DB=$T/fresh.db
+cat >"$T/k" <<EOF
+3
+<F3>
+<Tab>
+<End>新<Esc>
+<Esc>
+EOF
+console gl-gov "$T/k"
+check_true "the draft is kept with the version it started from" \
+    "$(jq '."@version"' "$HOME/.local/share/sitemark/drafts/gl-gov/case-$CASE.json")" -gt 0
+v0=$(sm --json --as gl-gov case show "$CASE" | jq .version)
+# meanwhile the unit's other session corrects the site head's mobile
+sm --json --as gl-gov case show "$CASE" | jq '.values | .site_head.mobile = "13905911099"' >"$T/v.json"
+expect_ok "another session edits the case" sm --as gl-gov case edit "$CASE" --values "$T/v.json"
+cat >"$T/k" <<EOF
+3
+<F3>
+:dump $T/d1
+<F2>
+:dump $T/d2
+EOF
+console gl-gov "$T/k"
+check_match "restored, and told the case changed since" '已恢复您的草稿.*已被修改' "$(tr -d '\n' <"$T/d1")"
+check_match "F2: refused, saying who changed it and when" '在您查看之后已有改动：您于 2026-11-20 10:00办理了“修改”.*未写入任何内容' \
+    "$(tr -d '\n' <"$T/d2")"
+check_match "and that F2 again writes over it" '再按 F2 ?将以其覆盖该改动' "$(tr -d '\n' <"$T/d2")"
+run sm --json --as gl-gov case show "$CASE"
+check_eq "nothing was written" "$((v0 + 1)) 13905911099 returned" \
+    "$(jq -r '"\(.version) \(.values.site_head.mobile) \(.state)"' <<<"$OUT")"
+cat >"$T/k" <<EOF
+3
+<F3>
+<F2>
+<F2>
+:dump $T/d3
+EOF
+console gl-gov "$T/k"
+run sm --json --as gl-gov case show "$CASE"
+check_eq "F2 twice, told: the draft is written over it and submitted" "office_review 新" \
+    "$(jq -r '"\(.state) \(.values.site_name | .[-1:])"' <<<"$OUT")"
+DB=$DB_SAVED
 
 echo "# a payment date after today, on the command line"
 PAY=$(q "select id from cases where state = 'awaiting_payment' order by id limit 1")

@@ -76,6 +76,17 @@ mkdirs(char *path)
 sm_status
 sm_draft_save(const char *login, const char *key, const json_t *values, sm_err *err)
 {
+	return sm_draft_save_at(login, key, values, 0, err);
+}
+
+/* The version rides in the file beside the values, under a name no form's
+ * field can have (DRAFT_VERSION). */
+#define DRAFT_VERSION "@version"
+
+sm_status
+sm_draft_save_at(const char *login, const char *key, const json_t *values, int64_t version,
+                 sm_err *err)
+{
 	char *dir = dir_of(login), *path = path_of(login, key), *tmp = NULL;
 	sm_status st = SM_OK;
 	sm_priv_saved ids; /* the caller's files: with the caller's own identity */
@@ -96,9 +107,17 @@ sm_draft_save(const char *login, const char *key, const json_t *values, sm_err *
 		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 		goto out;
 	}
+	json_t *kept = version > 0 ? json_copy((json_t *)values) : json_incref((json_t *)values);
+	if (kept == NULL || (version > 0 &&
+	    json_object_set_new(kept, DRAFT_VERSION, json_integer(version)) != 0)) {
+		json_decref(kept);
+		st = sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		goto out;
+	}
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || json_dumpfd(values, fd, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 ||
-	    fsync(fd) != 0) {
+	int dumped = fd < 0 ? -1 : json_dumpfd(kept, fd, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(kept);
+	if (fd < 0 || dumped != 0 || fsync(fd) != 0) {
 		st = sm_err_add(err, SM_E_IO, NULL, _("cannot keep the draft in %s: %s"), path,
 		    strerror(errno));
 		if (fd >= 0)
@@ -123,6 +142,12 @@ out:
 json_t *
 sm_draft_load(const char *login, const char *key)
 {
+	return sm_draft_load_at(login, key, NULL);
+}
+
+json_t *
+sm_draft_load_at(const char *login, const char *key, int64_t *version)
+{
 	char *path = path_of(login, key);
 	sm_priv_saved ids;
 	json_t *v = NULL;
@@ -135,6 +160,11 @@ sm_draft_load(const char *login, const char *key)
 		json_decref(v);
 		v = NULL;
 	}
+	json_t *at = v ? json_object_get(v, DRAFT_VERSION) : NULL;
+	if (version)
+		*version = json_is_integer(at) && json_integer_value(at) > 0 ? json_integer_value(at) : 0;
+	if (at)
+		json_object_del(v, DRAFT_VERSION);
 	return v;
 }
 

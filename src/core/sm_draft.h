@@ -4,6 +4,7 @@
 #define SM_DRAFT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -14,6 +15,12 @@
 sm_status sm_draft_save(const char *login, const char *key, const json_t *values, sm_err *err);
 /* The saved draft (new reference), or NULL when there is none. */
 json_t *sm_draft_load(const char *login, const char *key);
+/* The same for a form over a stored object (a case): VERSION is the
+ * object's version the form started from, kept with the draft (0: none),
+ * so that the draft restored later is written only over that version. */
+sm_status sm_draft_save_at(const char *login, const char *key, const json_t *values,
+                           int64_t version, sm_err *err);
+json_t *sm_draft_load_at(const char *login, const char *key, int64_t *version);
 void sm_draft_delete(const char *login, const char *key);
 
 /* One kept draft: its key and when it was last kept. */

@@ -44,6 +44,8 @@ typedef struct form_view {
 	bool editing;            /* line holds the focused item's text */
 	bool dirty;
 	char *draft_key;
+	int64_t version;         /* the stored object's version the values start from (0: none) */
+	int64_t draft_version;   /* the version the restored draft was kept with (0: none) */
 	tui_form_submit_fn submit;
 	void *ud;
 	void (*free_ud)(void *);
@@ -733,7 +735,7 @@ keep_draft(form_view *f, tui *t)
 	if (f->draft_key == NULL || !f->dirty)
 		return;
 	sm_err *err = sm_err_new();
-	if (sm_draft_save(t->app->user.login, f->draft_key, f->values, err) == SM_OK)
+	if (sm_draft_save_at(t->app->user.login, f->draft_key, f->values, f->version, err) == SM_OK)
 		tui_msg(t, false, "%s", _("The draft is kept: open the form again to go on."));
 	else
 		tui_msg_err(t, err);
@@ -1001,7 +1003,8 @@ form_make_of(tui *t, const sm_form *form, const char *draft_key, const json_t *i
 	f->v.ops = &form_ops;
 	f->v.title = strdup(_(form->title));
 	f->form = form;
-	json_t *draft = draft_key ? sm_draft_load(t->app->user.login, draft_key) : NULL;
+	json_t *draft = draft_key ? sm_draft_load_at(t->app->user.login, draft_key,
+	    &f->draft_version) : NULL;
 	f->values = draft ? draft : (initial ? json_deep_copy(initial) : json_object());
 	f->errors = json_object();
 	f->draft_key = draft_key ? strdup(draft_key) : NULL;
@@ -1033,6 +1036,18 @@ tui_form_new(tui *t, const char *form_id, const char *draft_key, const json_t *i
 	f->ud = ud;
 	f->free_ud = free_ud;
 	return &f->v;
+}
+
+int64_t
+tui_form_draft_version(tui_view *v)
+{
+	return ((form_view *)v)->draft_version;
+}
+
+void
+tui_form_set_version(tui_view *v, int64_t version)
+{
+	((form_view *)v)->version = version;
 }
 
 tui_view *

@@ -671,14 +671,31 @@ queue_act(queue_view *q, tui *t, sm_action action)
 typedef struct app_ctx {
 	sm_kind kind;
 	int64_t case_id;   /* 0 until the draft exists */
+	int64_t version;   /* the case's version the form's values start from */
+	tui_view *form;
 } app_ctx;
 
-/* Save the form as the case's values (creating the draft the first time). */
+/* The version the form's values now start from: its draft's too. */
+static void
+app_at(app_ctx *a, int64_t version)
+{
+	a->version = version;
+	tui_form_set_version(a->form, version);
+}
+
+/* Save the form as the case's values (creating the draft the first time),
+ * over the version it started from only: a change made meanwhile (the
+ * office's correction, the unit's other session) is not written over
+ * unseen.  Told by whom, the user may submit again over it. */
 static sm_status
 save_case(tui *t, app_ctx *a, json_t *values, sm_err *err)
 {
-	if (a->case_id == 0)
-		return sm_case_new(t->app, a->kind, values, &a->case_id, err);
+	if (a->case_id == 0) {
+		sm_status st = sm_case_new(t->app, a->kind, values, &a->case_id, err);
+		if (st == SM_OK)
+			app_at(a, 1);
+		return st;
+	}
 	sm_case c = {0};
 	sm_status st = sm_case_read(t->app, a->case_id, &c, err);
 	if (st != SM_OK)
@@ -690,8 +707,15 @@ save_case(tui *t, app_ctx *a, json_t *values, sm_err *err)
 	json_object_foreach(c.values, key, v)
 		if (json_object_get(patch, key) == NULL)
 			json_object_set_new(patch, key, json_null());
-	st = sm_case_edit(t->app, a->case_id, patch, c.version, err);
+	st = sm_case_edit(t->app, a->case_id, patch, a->version > 0 ? a->version : c.version, err);
 	json_decref(patch);
+	if (st == SM_OK)
+		app_at(a, c.version + 1);
+	else if (st == SM_E_CONFLICT && c.version > a->version) {
+		app_at(a, c.version);
+		sm_err_add(err, SM_E_CONFLICT, NULL, "%s",
+		    _("your form is as you left it: F2 again writes it over that change, Esc keeps it as a draft"));
+	}
 	sm_case_clear(&c);
 	return st;
 }
@@ -709,6 +733,8 @@ submit_application(tui *t, void *ud, json_t *values, sm_err *err)
 	if (sm_case_read(t->app, a->case_id, &c, err) != SM_OK)
 		return false;
 	sm_status st = apply_action(t, a->case_id, c.version, SM_ACTION_SUBMIT, NULL, err);
+	if (st == SM_OK)
+		app_at(a, c.version + 1);
 	sm_case_clear(&c);
 	if (st != SM_OK)
 		return false;
@@ -731,7 +757,18 @@ application_form(tui *t, sm_kind kind, const sm_case *c)
 		snprintf(key, sizeof(key), "%s-new", sm_kind_name(kind));
 	tui_view *v = tui_form_new(t, sm_kind_name(kind), key, c ? c->values : NULL,
 	    submit_application, a, free);
-	if (v && c && c->state == SM_STATE_RETURNED)
+	if (v == NULL)
+		return NULL;
+	a->form = v;
+	if (c) {
+		/* a draft kept over an older version: said now, and F2 says by whom */
+		int64_t dv = tui_form_draft_version(v);
+		app_at(a, dv > 0 ? dv : c->version);
+		if (dv > 0 && dv != c->version)
+			tui_msg(t, true, "%s",
+			    _("Your draft was restored, but the case has been changed since it was kept: look at the case before you submit (F2 says who changed it)."));
+	}
+	if (c && c->state == SM_STATE_RETURNED)
 		tui_form_returned(v, t, c->id);
 	return v;
 }
