@@ -172,7 +172,7 @@ fi
 tmux_console() { # tmux_console LOGIN
 	local cmd
 	rm -f "$T/exit"
-	cmd=$(printf 'printf "\\033[H\\033[2J"; env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN TERM=screen HOME=%q SITEMARK_NOW=%q SITEMARK_DATADIR=%q SITEMARK_LOCALEDIR=%q %q --db %q --as %q; echo $? >%q' \
+	cmd=$(printf 'printf "\\033[H\\033[2J"; env -u LINES -u COLUMNS LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN TERM=screen HOME=%q SITEMARK_NOW=%q SITEMARK_DATADIR=%q SITEMARK_LOCALEDIR=%q %q --db %q --as %q; echo $? >%q' \
 	    "$HOME" "$NOW" "$SITEMARK_DATADIR" "$SITEMARK_LOCALEDIR" "$SITEMARK" "$DB" "$1" "$T/exit")
 	TM respawn-pane -k -t "$PANE" "$cmd" || die "tmux respawn-pane"
 	wait_match "$1: the console opens" "主菜单" || die "the console did not open"
@@ -230,5 +230,45 @@ wait_cursor "after the domain popup the cursor is back at the end of the field" 
 keys Escape
 wait_for "Esc keeps a draft" "新申请"
 leave
+
+DRAFTS=$HOME/.local/share/sitemark/drafts/fz-gov
+# Ctrl-C in a form: asked as F10 is, what was typed kept; Ctrl-C again leaves
+rm -f "$DRAFTS/domain-new.json"
+tmux_console fz-gov
+keys 2
+wait_for "the domains queue" "新申请"
+keys F4
+wait_for "the domain form opens" "域名"
+type_text "福州市中断测试"
+keys C-c
+wait_for "Ctrl-C asks before leaving" "(y/n"
+keys C-c
+i=0
+while [ ! -s "$T/exit" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "Ctrl-C twice: the console leaves with status 0" "0" "$(cat "$T/exit" 2>/dev/null)"
+check_match "what was typed is kept as a draft" "福州市中断测试" "$(cat "$DRAFTS/domain-new.json" 2>/dev/null)"
+
+# Ctrl-S submits (no XOFF freezing the screen); Q on a screen too small
+# for the form asks, and keeps what was typed
+rm -f "$DRAFTS/domain-new.json"
+tmux_console fz-gov
+keys 2
+wait_for "the domains queue again" "新申请"
+keys F4
+wait_for "the domain form opens again" "域名"
+keys C-s
+wait_match "Ctrl-S checks the fields (not XOFF)" "[0-9]+ 处问题|必填"
+type_text "福州市小屏测试"
+wait_for "typing goes on after Ctrl-S" "福州市小屏测试"
+TM resize-window -t sm -x 40 -y 12
+wait_for "a screen too small says so" "40x12"
+keys Q
+wait_for "Q there asks first" "(y/n"
+keys y
+i=0
+while [ ! -s "$T/exit" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check_eq "y: the console leaves with status 0" "0" "$(cat "$T/exit" 2>/dev/null)"
+check_match "what was typed is kept as a draft" "福州市小屏测试" "$(cat "$DRAFTS/domain-new.json" 2>/dev/null)"
+TM resize-window -t sm -x 80 -y 24
 
 finish

@@ -71,6 +71,9 @@ typedef struct tui_key {
  * tui_line_key); everywhere else it is swallowed with a message, so pasted
  * letters never run commands. */
 #define TUI_KEY_PASTE 0x7fff0001u
+/* Ctrl-C (SIGINT) while the console reads keys: leave, as F10 does (asked
+ * first, what was typed kept); twice, leave at once. */
+#define TUI_KEY_INTERRUPT 0x7fff0002u
 static inline bool
 tui_key_is_paste(const tui_key *k)
 {

@@ -397,7 +397,7 @@ tui_confirm_quit(tui *t)
 	snprintf(q, sizeof(q), "%s %s", _("Leave sitemark?"), _("(y/n; q again: yes)"));
 	if (ask(t, q, &k) < 0)
 		return true; /* the keys ran out: nothing more can be asked */
-	if (is_yes(&k))
+	if (is_yes(&k) || (k.is_code && k.ch == TUI_KEY_INTERRUPT)) /* y, Ctrl-C again */
 		return true;
 	if (!k.is_code && (k.ch == 27 || k.ch == 7)) /* Esc, Ctrl-G: cancel */
 		return false;

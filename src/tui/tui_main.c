@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -876,6 +877,22 @@ on_tstp(int sig)
 	stop_requested = 1;
 }
 
+/* Ctrl-C: a key like F10 (TUI_KEY_INTERRUPT), not the end of the process
+ * with what was typed in it; pressed again before the console read the
+ * first (it hangs), the default's. */
+static volatile sig_atomic_t interrupt_requested;
+
+static void
+on_int(int sig)
+{
+	if (interrupt_requested) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	interrupt_requested = 1;
+}
+
 static void
 suspend(tui *t)
 {
@@ -958,6 +975,11 @@ terminal_key(tui *t, tui_key *k)
 		if (stop_requested) {
 			suspend(t);
 			resumed = 3;
+		} else if (interrupt_requested) {
+			interrupt_requested = 0;
+			k->is_code = 1;
+			k->ch = TUI_KEY_INTERRUPT;
+			return 0;
 		} else if (errno == EINTR) {
 			continue;
 		} else if (t->idle_ms > 0) {
@@ -1198,8 +1220,11 @@ tui_run_until_closed(tui *t, tui_view *until)
 			tui_mark_stale(t);
 			continue;
 		}
+		bool interrupt = k.is_code && k.ch == TUI_KEY_INTERRUPT;
 		if (t->lines < TUI_MIN_LINES || t->cols < TUI_MIN_COLS) {
-			if (tui_lookup(tui_generic_actions, &k) == A_QUIT)
+			/* asked as anywhere; what was typed is kept on the way out */
+			if ((interrupt || tui_lookup(tui_generic_actions, &k) == A_QUIT) &&
+			    tui_confirm_quit(t))
 				t->quit = true;
 			continue;
 		}
@@ -1209,7 +1234,7 @@ tui_run_until_closed(tui *t, tui_view *until)
 			tui_msg(t, true, "%s", _("Pasted text ignored: paste only into a text field."));
 			continue;
 		}
-		enum tui_act act = tui_lookup(t->top->ops->actions, &k);
+		enum tui_act act = interrupt ? A_QUIT : tui_lookup(t->top->ops->actions, &k);
 		bool typed = !k.is_code && !k.fkey && k.ch >= 32 && k.ch != 127;
 		if (act == A_NONE && !(t->top->ops->text_input && typed))
 			act = tui_lookup(tui_generic_actions, &k);
@@ -1498,11 +1523,17 @@ tui_run(sm_app *app, const tui_opts *opts)
 	sm_err_free(&problems);
 	if (app && app->cfg && app->cfg->console_cursor && strcmp(app->cfg->console_cursor, "reverse") == 0)
 		t.opts.reverse_cursor = true;
+	struct sigaction old_int;
 	if (!opts->script) {
 		/* Ctrl-Z is ours (see suspend()), installed before curses looks */
 		struct sigaction sa = {.sa_handler = on_tstp};
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGTSTP, &sa, NULL);
+		/* so is Ctrl-C (on_int): no SA_RESTART, the read of keys ends */
+		struct sigaction si = {.sa_handler = on_int};
+		sigemptyset(&si.sa_mask);
+		interrupt_requested = 0;
+		sigaction(SIGINT, &si, &old_int);
 	}
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
@@ -1513,8 +1544,10 @@ tui_run(sm_app *app, const tui_opts *opts)
 			endwin();
 			delscreen(screen);
 		}
-		if (!opts->script)
+		if (!opts->script) {
 			signal(SIGTSTP, SIG_DFL);
+			sigaction(SIGINT, &old_int, NULL);
+		}
 		if (t.script) {
 			fclose(t.script);
 			fclose(t.tty_out);
@@ -1532,6 +1565,14 @@ tui_run(sm_app *app, const tui_opts *opts)
 	cbreak();
 	noecho();
 	nonl();
+	/* Ctrl-S is a key (submit), not XOFF: flow control off while the
+	 * console runs, its mode kept for curses to give back after Ctrl-Z */
+	struct termios tio;
+	if (!opts->script && tcgetattr(fileno(t.tty_in), &tio) == 0 && (tio.c_iflag & IXON)) {
+		tio.c_iflag &= ~(tcflag_t)IXON;
+		if (tcsetattr(fileno(t.tty_in), TCSANOW, &tio) == 0)
+			def_prog_mode();
+	}
 	keypad(stdscr, TRUE);
 	meta(stdscr, TRUE);
 	idlok(stdscr, TRUE); /* a scrolled list is sent as a scroll, not redrawn */
@@ -1559,10 +1600,12 @@ tui_run(sm_app *app, const tui_opts *opts)
 		tui_msg(&t, true, "%s", t.opts.notice);
 
 	tui_run_until_closed(&t, NULL);
-	if (t.idle_out_s > 0) /* what was typed is kept before the views go */
-		for (tui_view *v = t.top; v; v = v->below)
-			if (v->ops->save)
-				v->ops->save(v, &t);
+	/* what was typed is kept before the views go, however the console
+	 * leaves (F10 in a form keeps it itself, idle log-out, Ctrl-C, Q on a
+	 * screen too small to show the form) */
+	for (tui_view *v = t.top; v; v = v->below)
+		if (v->ops->save)
+			v->ops->save(v, &t);
 	if (!opts->script)
 		place_save(&t);
 	while (t.top)
@@ -1585,8 +1628,10 @@ tui_run(sm_app *app, const tui_opts *opts)
 	bindings = NULL;
 	nbindings = 0;
 	ntables = 0;
-	if (!opts->script)
+	if (!opts->script) {
 		signal(SIGTSTP, SIG_DFL);
+		sigaction(SIGINT, &old_int, NULL);
+	}
 	if (opts->script) {
 		fclose(t.tty_out);
 		fclose(t.tty_in);
