@@ -125,6 +125,21 @@ START_TEST(test_empty_stream_is_null)
 }
 END_TEST
 
+/* A file saved with a byte order mark (Notepad) reads as without it, the
+ * mark in no value; one anywhere else is the text's. */
+START_TEST(test_byte_order_mark)
+{
+	sm_node *root = NULL;
+	ck_assert_int_eq(load("\xef\xbb\xbfname: 福州\nusage: x\n", &root), SM_OK);
+	ck_assert_str_eq(sm_node_str(root, "name"), "福州");
+	ck_assert_ptr_null(sm_node_get(root, "\xef\xbb\xbfname"));
+	sm_node_free(&root);
+	ck_assert_int_eq(load("\xef\xbb\xbf", &root), SM_OK);
+	ck_assert(root->null);
+	sm_node_free(&root);
+}
+END_TEST
+
 START_TEST(test_aliases_refused)
 {
 	const char *laughs =
@@ -442,6 +457,7 @@ yaml_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_tree);
 	tcase_add_test(tc, test_empty_stream_is_null);
+	tcase_add_test(tc, test_byte_order_mark);
 	tcase_add_test(tc, test_aliases_refused);
 	tcase_add_test(tc, test_depth_limit);
 	tcase_add_test(tc, test_duplicate_keys);

@@ -447,6 +447,12 @@ sm_yaml_load_buffer(const char *buf, size_t len, const char *name,
 		nomem(&ld);
 		return SM_E_NOMEM;
 	}
+	/* UTF-8 is forced (no guessing from the first bytes), so libyaml
+	 * would not take a byte order mark (Notepad's) as one: it is skipped */
+	if (buf != NULL && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
 	yaml_parser_set_input_string(&parser,
 	    (const unsigned char *)(buf ? buf : ""), len);
 	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
