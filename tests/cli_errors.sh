@@ -415,12 +415,22 @@ printf 'site_name: "福州\\e]0;pwned\\a市"\n' >"$T/esc-edit.yaml"
 expect_refused "an OSC sequence in an edit is refused" "^sitemark: site_name: " \
     sm --as org-op case edit "$DR" --values "$T/esc-edit.yaml"
 expect_refused "a reason with ESC[2J is refused" "reason" \
-    sm --as fz-rev1 case act "$O" reject --reason "坏$(printf '\033')[2J理由"
+    sm --as conac1 case act "$O" reject --reason "坏$(printf '\033')[2J理由"
 
 # Give lib-op a mark, so that mark show has something to show.
 M=$(sm --as lib-op case new mark --values "$VALUES/mark-own.yaml") || die "case new M"
 sm --as lib-op case act "$M" submit >/dev/null && sm --as fz-rev1 case act "$M" approve >/dev/null &&
     sm --as conac1 case act "$M" approve >/dev/null || die "M to mark_issued"
+
+# An action that cannot be taken says so, before any field its form lacks.
+expect_refused "a unit's reject-paper: not in this state, not a missing reason" \
+    "'Reject paper' does not apply to case $M" sm --as lib-op case act "$M" reject-paper
+expect_refused "a unit's reject: its role, not a missing reason" "your role .* may not 'Reject'" \
+    sm --as lib-op case act "$O" reject
+expect_refused "confirm-payment on a mark case: not in this state, not the amount" \
+    "'Confirm payment' does not apply to case $M" sm --as conac1 case act "$M" confirm-payment
+expect_refused "an action the role may take here, its field missing: the field" "reason: is required" \
+    sm --as conac1 case act "$O" reject
 
 # Data written directly into a copy of the database, past every validator.
 db_copy "$T/esc.db" || die "a copy of the database"

@@ -1637,6 +1637,36 @@ issue_mark(sm_tx *tx, const sm_app *app, const sm_case *c, const sm_unit *u, con
 	return sm_tx_mark_insert(tx, m, err);
 }
 
+/* The rule by which this user takes ACTION on case C now: none, and why
+ * (the state, or the role). */
+static sm_status
+rule_for(const sm_app *app, const sm_case *c, sm_action action, const sm_rule **out,
+         sm_err *err)
+{
+	const sm_rule *rule = sm_rule_find(c->kind, c->state, action);
+	if (rule == NULL)
+		return sm_err_add(err, SM_E_STATE, NULL,
+		    _("'%s' does not apply to case %lld: it is %s"), sm_action_label(action),
+		    (long long)c->id, sm_state_label(c->state));
+	if (!(rule->roles & SM_BIT(app->user.role))) {
+		/* the role does this action, only not in this state: someone moved
+		 * the case on (a lost race), say so rather than blame the role */
+		bool elsewhere = false;
+		for (const sm_rule *r = sm_rules; r->action; r++)
+			if (r->action == action && (r->kinds & SM_BIT(c->kind)) &&
+			    (r->roles & SM_BIT(app->user.role)))
+				elsewhere = true;
+		if (elsewhere)
+			return sm_err_add(err, SM_E_STATE, NULL,
+			    _("'%s' does not apply to case %lld: it is %s"),
+			    sm_action_label(action), (long long)c->id, sm_state_label(c->state));
+		return sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) may not '%s' case %lld"),
+		    sm_role_label(app->user.role), sm_action_label(action), (long long)c->id);
+	}
+	*out = rule;
+	return SM_OK;
+}
+
 static sm_status
 act_tx(sm_tx *tx, void *ud, sm_err *err)
 {
@@ -1674,30 +1704,8 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		st = lost_race(app, tx, SM_E_STATE, &c, err);
 		goto out;
 	}
-	if ((rule = sm_rule_find(c.kind, c.state, act->action)) == NULL) {
-		st = sm_err_add(err, SM_E_STATE, NULL,
-		    _("'%s' does not apply to case %lld: it is %s"), sm_action_label(act->action),
-		    (long long)c.id, sm_state_label(c.state));
+	if ((st = rule_for(app, &c, act->action, &rule, err)) != SM_OK)
 		goto out;
-	}
-	if (!(rule->roles & SM_BIT(app->user.role))) {
-		/* the role does this action, only not in this state: someone moved
-		 * the case on (a lost race), say so rather than blame the role */
-		bool elsewhere = false;
-		for (const sm_rule *r = sm_rules; r->action; r++)
-			if (r->action == act->action && (r->kinds & SM_BIT(c.kind)) &&
-			    (r->roles & SM_BIT(app->user.role)))
-				elsewhere = true;
-		if (elsewhere)
-			st = sm_err_add(err, SM_E_STATE, NULL,
-			    _("'%s' does not apply to case %lld: it is %s"),
-			    sm_action_label(act->action), (long long)c.id, sm_state_label(c.state));
-		else
-			st = sm_err_add(err, SM_E_DENIED, NULL, _("your role (%s) may not '%s' case %lld"),
-			    sm_role_label(app->user.role), sm_action_label(act->action),
-			    (long long)c.id);
-		goto out;
-	}
 	if ((rule->effects & SM_FX_APPROVAL) && is(c.submitted_by, app->user.login)) {
 		st = sm_err_add(err, SM_E_DENIED, NULL,
 		    _("you submitted case %lld: someone else must review it"), (long long)c.id);
@@ -1869,6 +1877,29 @@ sm_case_act_unsure(const sm_app *app)
 	return app->store ? sm_store_unsure_request(app->store) : NULL;
 }
 
+/* The action's values were refused (ST, ERR): an action that cannot be
+ * taken on the case at all says that instead, not which fields its form
+ * lacks (a unit asked to fill in a reason for an office's action).  A read
+ * on this path only. */
+static sm_status
+act_refused(sm_app *app, const sm_act *act, sm_status st, sm_err *err)
+{
+	sm_case c = {0};
+	const sm_rule *rule;
+	sm_err *why = sm_err_new();
+	sm_status why_st = why == NULL ? SM_OK : sm_case_read(app, act->case_id, &c, why);
+	if (why_st == SM_OK && why != NULL)
+		why_st = rule_for(app, &c, act->action, &rule, why);
+	if (why_st != SM_OK && why_st != SM_E_STORE && why_st != SM_E_NOMEM) {
+		sm_err_clear(err);
+		sm_err_merge(err, why, NULL);
+		st = why_st;
+	}
+	sm_case_clear(&c);
+	sm_err_free(&why);
+	return st;
+}
+
 sm_status
 sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 {
@@ -1889,7 +1920,7 @@ sm_case_act(sm_app *app, const sm_act *act, sm_state *new_state, sm_err *err)
 	if (form_id) {
 		if ((st = action_values(app, act->action, act->values, act->reason, &a.values,
 		    err)) != SM_OK)
-			return st;
+			return act_refused(app, act, st, err);
 		a.reason = jstr(a.values, "reason");
 	} else if (act->values && json_object_size(act->values) > 0) {
 		return sm_err_add(err, SM_E_INVALID, NULL,
