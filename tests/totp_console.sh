@@ -70,6 +70,21 @@ wait_for "idle 3 s in the form, the console logs out" "闲置 3 秒" 10
 wait_exit "with exit status 0" 0
 check_true "the form is kept as a draft" -n "$(ls "$HOME/.local/share/sitemark/drafts/fz-gov/" 2>/dev/null)"
 
+echo "# a reason being typed in an action's form is kept too"
+console xm-review
+wait_for "xm-review gets the menu" "主菜单"
+keys 1
+wait_match "the review queue" "^>9 "
+keys r
+wait_for "Return asks for its reason" "退回"
+keys Tab
+type_text "材料不全，请补充。"
+wait_for "the reason is typed" "材料不全"
+wait_for "idle 3 s in the action's form, the console logs out" "闲置 3 秒" 10
+wait_exit "with exit status 0" 0
+check_match "the reason is kept as the form's draft" "材料不全" \
+    "$(cat "$HOME/.local/share/sitemark/drafts/xm-review/act-reject-9.json" 2>/dev/null)"
+
 echo "# a question waiting for its answer does not keep the console open"
 console fz-gov
 wait_for "the menu again" "主菜单"

@@ -107,6 +107,36 @@ console xm-review "$T/k"
 check_match "Q in a queue asks too" "退出 sitemark？" "$(row 22 "$T/Q-ask.txt")"
 check_true "y leaves" ! -e "$T/Q-gone.txt"
 
+# ================================================================ an action's form
+
+echo "# a reason typed in Return is kept until the case is returned"
+DB_SAVED=$DB
+DB=$T/act.db
+cp "$DB_SAVED" "$DB"
+DRAFT=$HOME/.local/share/sitemark/drafts/xm-review/act-reject-9.json
+cat >"$T/k" <<EOF
+1
+r
+<Tab>
+材料不全，请补充。
+<Esc>
+EOF
+console xm-review "$T/k"
+check_match "Esc: the reason is kept as the form's draft" "材料不全" "$(cat "$DRAFT" 2>/dev/null)"
+check_eq "and the case did not move" "office_review" "$(q "select state from cases where id = 9")"
+cat >"$T/k" <<EOF
+1
+r
+:dump $T/reason.txt
+<F2>
+y
+EOF
+console xm-review "$T/k"
+check_match "the same action on the case brings the reason back" "材料不全，请补充。" "$(cat "$T/reason.txt")"
+check_eq "submitted: the case is returned" "returned" "$(q "select state from cases where id = 9")"
+check_true "and the draft is gone" ! -e "$DRAFT"
+DB=$DB_SAVED
+
 # ================================================================ search
 
 echo "# the search prompt starts empty; Up offers the last search"

@@ -384,7 +384,9 @@ tui_view *tui_audit_new(tui *t);
 void tui_run_until_closed(tui *t, tui_view *v);
 /* A form for an action (reject, confirm-payment ...), modal: returns the
  * values (new reference) or NULL when cancelled. */
-json_t *tui_form_modal(tui *t, const char *form_id, const char *title);
+json_t *tui_form_modal(tui *t, const char *form_id, const char *title, const char *draft_key);
+/* The draft key of ACTION's form on case ID ("act-reject-12"), in BUF. */
+const char *tui_action_draft_key(char *buf, size_t bufsz, sm_action action, int64_t id);
 
 /* Act on a case from a queue or the case view: asks for the action's form
  * when it has one, confirms, applies with the version seen.  Returns true

@@ -850,7 +850,14 @@ form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 		}
 		json_decref(copy);
 		if (ok) {
-			if (f->draft_key)
+			/* an action's form is kept until the action is made
+			 * (tui_form_modal_done): a store that refuses the write
+			 * does not lose the reason typed */
+			if (f->draft_key && f->modal_out) {
+				f->dirty = true;
+				keep_draft(f, t);
+				t->message[0] = '\0';
+			} else if (f->draft_key)
 				sm_draft_delete(t->app->user.login, f->draft_key);
 			f->dirty = false;
 			sm_err_free(&err);
@@ -970,6 +977,8 @@ static const tui_action modal_actions[] = {
 	{A_NONE, 0, NULL, NULL, NULL},
 };
 
+static void form_save(tui_view *v, tui *t);
+
 static const tui_view_ops modal_ops = {
 	.name = "form",
 	.text_input = true,
@@ -978,6 +987,7 @@ static const tui_view_ops modal_ops = {
 	.handle = form_handle,
 	.status = form_status,
 	.destroy = form_destroy,
+	.save = form_save, /* an action's form on a case: kept (tui_form_modal) */
 };
 
 static form_view *form_make_of(tui *t, const sm_form *form, const char *draft_key,
@@ -1070,10 +1080,10 @@ tui_form_new_subset(tui *t, sm_form *subset, const json_t *initial, tui_form_sub
 }
 
 json_t *
-tui_form_modal(tui *t, const char *form_id, const char *title)
+tui_form_modal(tui *t, const char *form_id, const char *title, const char *draft_key)
 {
 	json_t *out = NULL;
-	form_view *f = form_make(t, form_id, NULL, NULL);
+	form_view *f = form_make(t, form_id, draft_key, NULL);
 	if (f == NULL)
 		return NULL;
 	f->modal_out = &out;
@@ -1104,6 +1114,7 @@ typedef struct draft_row {
 	sm_kind kind;     /* SM_KIND_NONE: the unit's registration */
 	int64_t case_id;  /* 0: a new one */
 	bool redpage;     /* the red page of case CASE_ID */
+	sm_action action; /* an action's form on case CASE_ID (SM_ACTION_NONE: not) */
 } draft_row;
 
 typedef struct drafts_view {
@@ -1178,6 +1189,23 @@ draft_describe(tui *t, const char *key, draft_row *r)
 		    sm_state_label(rv.state)) < 0)
 			r->what = NULL;
 		sm_redpage_view_clear(&rv);
+	} else if (strncmp(prefix, "act-", 4) == 0 &&
+	    sm_action_parse(prefix + 4) != SM_ACTION_NONE) {
+		/* an action's form on a case (tui_form_modal) */
+		long long id = strtoll(dash + 1, &end, 10);
+		sm_case c = {0};
+		sm_err *err = sm_err_new();
+		bool ok = *end == '\0' && id > 0 && sm_case_read(t->app, id, &c, err) == SM_OK;
+		sm_err_free(&err);
+		if (!ok)
+			return false;
+		r->action = sm_action_parse(prefix + 4);
+		r->case_id = id;
+		r->form = strdup(sm_action_label(r->action));
+		if (asprintf(&r->what, _("Case %lld (%s), not yet done"), id,
+		    sm_state_label(c.state)) < 0)
+			r->what = NULL;
+		sm_case_clear(&c);
 	} else if (strcmp(prefix, "case") == 0) {
 		long long id = strtoll(dash + 1, &end, 10);
 		sm_case_view cv;
@@ -1245,6 +1273,18 @@ drafts_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 	size_t cur = tui_list_current(d->list);
 	draft_row *r = cur < d->n ? &d->rows[cur] : NULL;
 	(void)k;
+	if (act == A_ENTER && r && r->action != SM_ACTION_NONE) {
+		sm_case c = {0};
+		sm_err *err = sm_err_new();
+		if (sm_case_read(t->app, r->case_id, &c, err) == SM_OK)
+			tui_case_act(t, r->case_id, c.version, r->action);
+		else
+			tui_msg_err(t, err);
+		sm_case_clear(&c);
+		sm_err_free(&err);
+		d->v.stale = true;
+		return TUI_DRAW | TUI_RELOAD;
+	}
 	if (act == A_ENTER && r) {
 		tui_view *f = r->redpage ? tui_redpage_form(t, r->case_id) :
 		    r->kind == SM_KIND_NONE ? tui_unit_info_new(t) :

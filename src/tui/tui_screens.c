@@ -251,7 +251,10 @@ ask_action(tui *t, sm_action action, int64_t id, size_t count, json_t **values)
 		snprintf(q, sizeof(q), _("%s: %zu tagged cases"), sm_action_label(action), count);
 	else
 		snprintf(q, sizeof(q), _("%s: case %lld"), sm_action_label(action), (long long)id);
-	if (form && (*values = tui_form_modal(t, form, q)) == NULL)
+	char key[96];
+	/* one case's action form is kept as a draft until the action is made */
+	if (form && (*values = tui_form_modal(t, form, q, count == 1 ?
+	    tui_action_draft_key(key, sizeof(key), action, id) : NULL)) == NULL)
 		return false;
 	if (form && !sm_action_irreversible(action))
 		return true;
@@ -261,6 +264,13 @@ ask_action(tui *t, sm_action action, int64_t id, size_t count, json_t **values)
 	json_decref(*values);
 	*values = NULL;
 	return false;
+}
+
+const char *
+tui_action_draft_key(char *buf, size_t bufsz, sm_action action, int64_t id)
+{
+	snprintf(buf, bufsz, "act-%s-%lld", sm_action_name(action), (long long)id);
+	return buf;
 }
 
 /* Apply ACTION to one case at the version seen. */
@@ -283,10 +293,20 @@ tui_case_act(tui *t, int64_t case_id, int64_t version, sm_action action)
 	sm_act a = {.case_id = case_id, .action = action, .values = values,
 	    .expect_version = version};
 	sm_status st = sm_case_act(t->app, &a, &state, err);
+	char key[96];
+	tui_action_draft_key(key, sizeof(key), action, case_id);
+	if (st == SM_OK || st == SM_E_CONFLICT || st == SM_E_STATE)
+		/* made, or no longer to be made: its form's draft goes */
+		sm_draft_delete(t->app->user.login, key);
 	if (st == SM_OK)
 		tui_msg(t, false, _("Case %lld: %s"), (long long)case_id, sm_state_label(state));
 	else
 		tui_msg_err(t, err);
+	if (st != SM_OK && st != SM_E_CONFLICT && st != SM_E_STATE && values != NULL) {
+		size_t n = strlen(t->message);
+		snprintf(t->message + n, sizeof(t->message) - n, " %s",
+		    _("What you typed is kept: the same action on this case brings it back."));
+	}
 	if (st != SM_OK && sm_case_act_unsure(t->app) != NULL) {
 		/* the store could not tell whether it was made: the version
 		 * check makes a second decision on a case that moved a refusal */
