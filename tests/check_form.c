@@ -738,6 +738,18 @@ START_TEST(test_text_safety)
 		m = one("unit", "name", json_string(s), NULL);
 		ck_assert_ptr_nonnull(strstr(m, "bidirectional control character (U+"));
 	}
+	/* the other invisible characters, pasted along with text: zero-width
+	 * space, U+FEFF, the line separator, a tag, the soft hyphen */
+	static const char *const invisible[] = { "\xe2\x80\x8b", "\xef\xbb\xbf", "\xe2\x80\xa8",
+	    "\xf3\xa0\x81\x81", "\xc2\xad", NULL };
+	for (int i = 0; invisible[i]; i++) {
+		char s[64];
+		snprintf(s, sizeof(s), "陈%s强", invisible[i]);
+		m = one("unit", "name", json_string(s), NULL);
+		ck_assert_ptr_nonnull(strstr(m, "contains an invisible character (U+"));
+		m = one("unit", "functions", json_string(s), NULL);
+		ck_assert_ptr_nonnull(strstr(m, "contains an invisible character (U+"));
+	}
 	m = one("unit", "name", json_stringn_nocheck("ab\xff\xfe", 4), NULL);
 	ck_assert_str_eq(m, "is not valid UTF-8 text");
 	m = one("unit", "name", json_stringn_nocheck("ab\xc0\xafz", 5), NULL); /* overlong */

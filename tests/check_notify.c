@@ -209,6 +209,37 @@ START_TEST(test_message_id)
 }
 END_TEST
 
+/* Addresses of a Chinese domain go into the headers and the Message-ID in
+ * their ACE form: no raw UTF-8 in a header without SMTPUTF8. */
+START_TEST(test_idn_addresses)
+{
+	char *a = sm_mail_ace("web@福州市人民政府.政务");
+	ck_assert_ptr_nonnull(a);
+	ck_assert(strncmp(a, "web@xn--", 8) == 0);
+	ck_assert_ptr_nonnull(strstr(a, ".xn--"));
+	sm_mail m = base;
+	m.to = "web@福州市人民政府.政务";
+	m.from = "noreply@网站标识.政务";
+	size_t len = 0;
+	char *msg = sm_mail_compose(&m, &len, err);
+	ck_assert_ptr_nonnull(msg);
+	char want[256];
+	snprintf(want, sizeof(want), " <%s>\r\n", a);
+	ck_assert_ptr_nonnull(strstr(msg, want));
+	for (size_t i = 0; i < len; i++)
+		ck_assert_int_lt((unsigned char)msg[i], 0x80);
+	free(msg);
+	char *id = sm_mail_message_id(7, "req-1:1", "noreply@网站标识.政务");
+	ck_assert_ptr_nonnull(strstr(id, "@xn--"));
+	free(id);
+	/* plain addresses as they are */
+	char *p = sm_mail_ace("web@fuzhou.gov.cn");
+	ck_assert_str_eq(p, "web@fuzhou.gov.cn");
+	free(p);
+	free(a);
+}
+END_TEST
+
 START_TEST(test_sms_body)
 {
 	char *s = sm_sms_body("{\"to\": \"{mobile}\", \"msg\": \"{text}\"}", "13905911012",
@@ -301,6 +332,7 @@ notify_suite(void)
 	tcase_add_test(tc, test_no_injection);
 	tcase_add_test(tc, test_attachment);
 	tcase_add_test(tc, test_message_id);
+	tcase_add_test(tc, test_idn_addresses);
 	tcase_add_test(tc, test_sms_body);
 	tcase_add_test(tc, test_from);
 	tcase_add_test(tc, test_delay);

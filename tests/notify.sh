@@ -453,6 +453,31 @@ check_eq "the others sent" 0 "$(rows "channel = 'email' and recipient <> '$REFUS
 RCASE=$(q "select case_id from outbox where recipient = '$REFUSED' limit 1")
 check_eq "its case is flagged" true "$(sm --as conac-li --json case show "$RCASE" | jq -r '.notice_failed')"
 
+# a server that refuses the messages and then never answers QUIT: each
+# exchange within notify.timeout, QUIT's wait too (libcurl's own is 120 s)
+fresh
+smtp_control '{"end": "554 5.6.0 message refused", "quit_hang": 60, "quit_hang_count": 1}'
+start=$(date +%s)
+expect_ok "a server refusing every message, silent once at QUIT" notify "$T/fast.yaml"
+elapsed=$(($(date +%s) - start))
+n_mail=$(rows "channel = 'email'")
+check_true "QUIT waited for notify.timeout (2 s), not the server's 60 s: the run took $elapsed s" \
+    "$elapsed" -lt 30
+check_eq "a refusal of the message is final for it" "$n_mail" \
+    "$(rows "channel = 'email' and status = 'failed' and last_error like '%554%'")"
+smtp_control '{}'
+
+# a wrong password (535 at AUTH) is the session's, not the messages':
+# every notice waits for the password to be mended, none is given up
+fresh
+printf 'wrong\n' >"$T/wrong.password"
+sed "s|password_file: .*|password_file: $T/wrong.password|" "$T/up.yaml" >"$T/wrongpw.yaml"
+expect_ok "a wrong SMTP password" notify "$T/wrongpw.yaml"
+check_eq "every e-mail retrying, none failed" "$(rows "channel = 'email'") 0" \
+    "$(rows "channel = 'email' and status = 'retrying'") $(rows "channel = 'email' and status = 'failed'")"
+SITEMARK_NOW=2026-12-01T09:05:00+08:00 expect_ok "the password mended" notify "$T/up.yaml"
+check_eq "every e-mail sent" 0 "$(rows "channel = 'email' and status <> 'sent'")"
+
 fresh
 smtp_control '{"drop_count": 1}'
 expect_ok "a server dropping the connection after the data" notify "$T/up.yaml"
@@ -468,6 +493,9 @@ expect_ok "a gateway answering 500" notify "$T/up.yaml"
 check_eq "every SMS retrying with the 500" "$(rows "channel = 'sms'")" \
     "$(rows "channel = 'sms' and status = 'retrying' and last_error like '%500%'")"
 check_eq "the e-mails went" 0 "$(rows "channel = 'email' and status <> 'sent'")"
+gw_control '{"status": 401}'
+SITEMARK_NOW=2026-12-01T09:02:00+08:00 expect_ok "a gateway refusing sitemark's token (401)" notify "$T/up.yaml"
+check_eq "no SMS given up for it" 0 "$(rows "channel = 'sms' and status = 'failed'")"
 gw_control '{"sleep": 4, "sleep_count": 1}'
 SITEMARK_NOW=2026-12-01T09:05:00+08:00 expect_ok "a gateway too slow once (timeout 2 s)" notify "$T/fast.yaml"
 check_eq "one SMS timed out" 1 "$(rows "channel = 'sms' and status = 'retrying' and last_error like '%time%out%'")"
@@ -489,6 +517,21 @@ check_eq "a second sender at the same time is refused" 1 "$RC"
 check_match "and says why" "(another sender|另一个发送)" "$ERR"
 wait "$A"
 check_eq "the first finished" 0 "$?"
+check_eq "each e-mail once" "$(rows "channel = 'email'")" "$(n_mails)"
+# the same database through a symbolic link: the same lock
+fresh
+smtp_control '{"delay": 0.05}'
+ln -sf "$DB" "$T/alias.db"
+notify_bg "$T/up.yaml"
+A=$BGPID
+BG_PIDS="$BG_PIDS $A"
+for _ in $(seq 50); do
+	[ "$(n_mails)" -gt 0 ] && break
+	sleep 0.1
+done
+run "$SITEMARK" --db "$T/alias.db" --config "$T/up.yaml" notify run
+check_eq "a second sender through a link to the database is refused" 1 "$RC"
+wait "$A"
 check_eq "each e-mail once" "$(rows "channel = 'email'")" "$(n_mails)"
 
 # ================================================================ killed (trust.md scenario 8)
@@ -534,5 +577,15 @@ check_eq "the daemon delivers" 0 "$(rows "status <> 'sent'")"
 kill -TERM "$D"
 wait "$D"
 check_eq "and stops on SIGTERM" 0 "$?"
+
+# ================================================================ a reason of two lines
+fresh
+RC_CASE=$(q "select id from cases where state = 'office_review' and office = '350100' order by id limit 1")
+expect_ok "a case returned with a reason of two lines" sm --as fz-review case act "$RC_CASE" reject \
+    --reason "$(printf '材料不全。\n请补充盖章页。')"
+body=$(q "select body from outbox where case_id = $RC_CASE and event = 'returned' and channel = 'sms'")
+check_match "the SMS keeps the line break" "材料不全。
+请补充盖章页。" "$body"
+check_nomatch "not as ^J" "\\^J" "$body"
 
 finish

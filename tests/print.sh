@@ -158,6 +158,15 @@ check_match "the text has the same title" "党政机关网站开办审核和资�
 run sm --as "$UNIT" print "$CASE" letter --out "$OUTDIR/letter.txt"
 check_match "the letter as text" "关于申请对网站开办审核和资格复核的函.*（盖章）" "$(flat "$OUTDIR/letter.txt")"
 
+# a file name that is not UTF-8 (GBK: 申请表): written, its audit record
+# holding the bytes as \xNN
+gbk_name=$(printf '\xc9\xea\xc7\xeb\xb1\xed.txt')
+run sm --as "$UNIT" print "$CASE" form --out "$OUTDIR/$gbk_name"
+check_eq "a GBK file name: printed" 0 "$RC"
+check_true "the file is there" -s "$OUTDIR/$gbk_name"
+check_match "its audit record names it with \\xNN" '\\xC9\\xEA|\\xc9\\xea' \
+    "$(q "select \"values\" from audit where action = 'print' order by seq desc limit 1" | jq -r .file)"
+
 run sm --as "$UNIT" print "$CASE" form --copies 3 --out "$OUTDIR/form3.pdf"
 check_eq "three copies of the form" 0 "$RC"
 one=$(pdfinfo "$OUTDIR/form.pdf" | sed -n 's/^Pages: *//p')

@@ -17,6 +17,11 @@ that a test can change it while it runs:
     {"drop_count": N}        drop the connection after the data of the next
                              N messages, without an answer: not kept
     {"delay": SECONDS}       wait so long before every answer to DATA
+    {"end": "REPLY"}         answer REPLY (e.g. "554 5.6.0 refused") to the
+                             end of every message's data: not kept
+    {"quit_hang": SECONDS, "quit_hang_count": N}
+                             wait so long before answering QUIT, the next
+                             N times (always without quit_hang_count)
 """
 import argparse
 import asyncio
@@ -75,6 +80,8 @@ class Handler:
                 await asyncio.sleep(c["slow"])
         if c.get("delay"):
             await asyncio.sleep(c["delay"])
+        if c.get("end"):
+            return c["end"]
         # opened for each message: a test may empty the directory between runs
         md = mailbox.Maildir(os.path.join(self.d, "Maildir"), create=True)
         md.add(envelope.original_content or envelope.content)
@@ -82,6 +89,18 @@ class Handler:
             f.write(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
                                 "at": time.time()}) + "\n")
         return "250 OK: kept"
+
+
+    async def handle_QUIT(self, server, session, envelope):
+        c = control(self.d)
+        if c.get("quit_hang"):
+            if "quit_hang_count" in c:
+                if c["quit_hang_count"] <= 0:
+                    return "221 Bye"
+                c["quit_hang_count"] -= 1
+                save_control(self.d, c)
+            await asyncio.sleep(c["quit_hang"])
+        return "221 Bye"
 
 
 def free_port():

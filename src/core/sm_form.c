@@ -1244,6 +1244,12 @@ check_chars(struct vctx *c, const char *path, const char *s, size_t len, int mul
 			vproblem(c, path,
 			    _("contains an invisible bidirectional control character (U+%04X)"), cp);
 			return -1;
+		} else if (sm_text_cp_escaped(cp)) {
+			/* zero-width characters, U+FEFF, the line separators, tags:
+			 * pasted along with text, shown as <U+200B>, and refused
+			 * by the notices' headers */
+			vproblem(c, path, _("contains an invisible character (U+%04X)"), cp);
+			return -1;
 		}
 		i += n;
 		count++;

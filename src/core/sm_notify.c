@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <strings.h>
+
+#include <idn2.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -360,24 +362,28 @@ sm_mail_compose(const sm_mail *m, size_t *len, sm_err *err)
 	snprintf(date, sizeof(date), "%s, %d %s %04d %02d:%02d:%02d +0800", wd[tm.tm_wday],
 	    tm.tm_mday, mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 
+	/* an address of a Chinese domain goes in its ACE form (xn--...): a
+	 * header of raw UTF-8 needs SMTPUTF8, which is not asked for */
+	char *to = sm_mail_ace(m->to), *from = sm_mail_ace(m->from);
 	char *subject = sm_mail_header_words(m->subject ? m->subject : "");
 	char *name = m->to_name && *m->to_name ? phrase(m->to_name) : NULL;
 	char *from_name = m->from_name && *m->from_name ? phrase(m->from_name) : NULL;
 	size_t body_len = 0;
 	char *body = crlf(m->body ? m->body : "", &body_len);
-	if (subject == NULL || body == NULL || (m->to_name && *m->to_name && name == NULL) ||
+	if (subject == NULL || body == NULL || to == NULL || from == NULL ||
+	    (m->to_name && *m->to_name && name == NULL) ||
 	    (m->from_name && *m->from_name && from_name == NULL)) {
 		b.nomem = true;
 		goto out;
 	}
 	if (from_name)
-		putf(&b, "From: %s <%s>\r\n", from_name, m->from);
+		putf(&b, "From: %s <%s>\r\n", from_name, from);
 	else
-		putf(&b, "From: <%s>\r\n", m->from);
+		putf(&b, "From: <%s>\r\n", from);
 	if (name)
-		putf(&b, "To: %s <%s>\r\n", name, m->to);
+		putf(&b, "To: %s <%s>\r\n", name, to);
 	else
-		putf(&b, "To: <%s>\r\n", m->to);
+		putf(&b, "To: <%s>\r\n", to);
 	putf(&b, "Subject: %s\r\n", subject);
 	putf(&b, "Date: %s\r\n", date);
 	putf(&b, "Message-ID: %s\r\n", m->message_id ? m->message_id : "<none@sitemark.invalid>");
@@ -415,6 +421,8 @@ out:
 	free(from_name);
 	free(body);
 	free(att);
+	free(to);
+	free(from);
 	if (b.nomem) {
 		free(b.p);
 		sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
@@ -425,11 +433,32 @@ out:
 }
 
 char *
+sm_mail_ace(const char *addr)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+	char *ace = NULL, *r = NULL;
+	if (addr == NULL)
+		return NULL;
+	bool plain = true;
+	for (const char *p = at ? at + 1 : ""; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			plain = false;
+	if (plain || idn2_to_ascii_8z(at + 1, &ace, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) !=
+	    IDN2_OK)
+		return strdup(addr);
+	if (asprintf(&r, "%.*s@%s", (int)(at - addr), addr, ace) < 0)
+		r = NULL;
+	idn2_free(ace);
+	return r;
+}
+
+char *
 sm_mail_message_id(int64_t id, const char *msg_id, const char *from)
 {
 	char hash[SM_AUDIT_HASH_LEN + 1], *r = NULL;
 	const char *parts[] = {msg_id};
-	const char *at = from ? strrchr(from, '@') : NULL;
+	char *ace = sm_mail_ace(from);
+	const char *at = ace ? strrchr(ace, '@') : NULL;
 	const char *domain = "sitemark.invalid";
 	sm_audit_digest("sitemark-message-id", parts, 1, hash);
 	/* the domain of smtp.from when it is a plain host name */
@@ -437,7 +466,8 @@ sm_mail_message_id(int64_t id, const char *msg_id, const char *from)
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == strlen(at + 1))
 		domain = at + 1;
 	if (asprintf(&r, "<%" PRId64 ".%.20s@%s>", id, hash, domain) < 0)
-		return NULL;
+		r = NULL;
+	free(ace);
 	return r;
 }
 
@@ -553,8 +583,17 @@ sm_notify_delay(const sm_config *cfg, int attempts, double r)
 
 typedef enum { SEND_OK, SEND_RETRY, SEND_FAIL } send_rc;
 
+/* Where an SMTP exchange was when the server refused (smtp_debug): only a
+ * refusal of this message, at its RCPT TO or of its data, is final for the
+ * notice.  A refusal at the greeting, EHLO, STARTTLS, AUTH, MAIL FROM or
+ * DATA is the session's (a wrong password, a server refusing this sender):
+ * every message would meet it, and it is retried as an outage is, while
+ * the configuration is mended. */
+enum smtp_stage { STAGE_SESSION, STAGE_RCPT, STAGE_DATA };
+
 typedef struct sender {
 	sm_app *app;
+	enum smtp_stage stage;
 	CURL *smtp, *http;
 	struct curl_slist *sms_headers;
 	char *password;
@@ -614,6 +653,22 @@ common_opts(CURL *h, const sm_config *cfg, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 }
 
+/* The commands libcurl sends, and the message's data (smtp_stage). */
+static int
+smtp_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
+{
+	sender *s = ud;
+	(void)h;
+	if (type == CURLINFO_DATA_OUT)
+		s->stage = STAGE_DATA;
+	else if (type == CURLINFO_HEADER_OUT && !(size > 0 && (data[0] == '.' || data[0] == '\r')) &&
+	    !(size >= 4 && (strncasecmp(data, "QUIT", 4) == 0 || strncasecmp(data, "RSET", 4) == 0)))
+		/* not the end of the data, nor the QUIT or RSET after a refusal */
+		s->stage = size >= 8 && strncasecmp(data, "RCPT TO:", 8) == 0 ? STAGE_RCPT :
+		    STAGE_SESSION;
+	return 0;
+}
+
 /* The SMTP handle, with its options; NULL out of memory. */
 static CURL *
 smtp_handle(sender *s)
@@ -623,6 +678,13 @@ smtp_handle(sender *s)
 	if (h == NULL)
 		return NULL;
 	common_opts(h, cfg, s->curl_err);
+	/* every answer within notify.timeout, QUIT's too: libcurl sends QUIT
+	 * as it closes a connection after a failure, and waits 120 s for a
+	 * server that does not answer it by default */
+	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)cfg->notify_timeout);
+	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, smtp_debug);
+	curl_easy_setopt(h, CURLOPT_DEBUGDATA, s);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L); /* to smtp_debug only */
 	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);
 	if (cfg->smtp_ca_file) /* the mail server's CA, not the gateway's */
 		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->smtp_ca_file);
@@ -790,6 +852,7 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 	struct curl_slist *rcpt = curl_slist_append(NULL, to);
 	struct reader r = {msg, len};
 	s->curl_err[0] = '\0';
+	s->stage = STAGE_SESSION;
 	curl_easy_setopt(s->smtp, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(s->smtp, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(s->smtp, CURLOPT_READDATA, &r);
@@ -802,10 +865,12 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 	free(msg);
 	if (rc == CURLE_OK)
 		return SEND_OK;
+	enum smtp_stage stage = s->stage;
 	curl_why(s, rc, code, why);
 	renew(s, &s->smtp, smtp_handle);
-	/* a 5xx reply (a refused recipient, a refused message) will not change */
-	return code >= 500 && code < 600 ? SEND_FAIL : SEND_RETRY;
+	/* a 5xx reply to this message (a refused recipient, a refused
+	 * message) will not change; the session's is mended (smtp_stage) */
+	return code >= 500 && code < 600 && stage != STAGE_SESSION ? SEND_FAIL : SEND_RETRY;
 }
 
 static send_rc
@@ -861,8 +926,11 @@ send_sms(sender *s, const sm_notice *n, char **why)
 	if (rc == CURLE_OK) {
 		if (asprintf(why, _("the SMS gateway answered HTTP %ld"), code) < 0)
 			*why = NULL;
-		/* the gateway refused this message; 408, 429 and 5xx pass */
-		return code >= 400 && code < 500 && code != 408 && code != 429 ? SEND_FAIL : SEND_RETRY;
+		/* the gateway refused this message; 408, 429 and 5xx pass, and
+		 * so do refusals of sitemark itself (its token, its URL: 401,
+		 * 403, 404, 405, 407), which every message would meet */
+		return code >= 400 && code < 500 && code != 401 && code != 403 && code != 404 &&
+		    code != 405 && code != 407 && code != 408 && code != 429 ? SEND_FAIL : SEND_RETRY;
 	}
 	curl_why(s, rc, 0, why);
 	return SEND_RETRY;
@@ -1164,8 +1232,13 @@ take_lock(sm_app *app, sm_err *err)
 		n = run != NULL && run[0] == '/' ?
 		    asprintf(&path, "%s/sitemark-notify-%08x.lock", run, h) :
 		    asprintf(&path, "%s/lib/sitemark/notify-%08x.lock", LOCALSTATEDIR, h);
-	} else
-		n = asprintf(&path, "%s.notify.lock", app->db_path);
+	} else {
+		/* beside the file itself: a database named through a symbolic
+		 * link or another path has one lock */
+		char *real = realpath(app->db_path, NULL);
+		n = asprintf(&path, "%s.notify.lock", real ? real : app->db_path);
+		free(real);
+	}
 	if (n < 0) {
 		sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 		return -1;

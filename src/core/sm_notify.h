@@ -49,6 +49,10 @@ sm_status sm_mail_parse_from(const char *from, char **addr, char **name, sm_err 
  * MSG_ID, the same on every attempt; DOMAIN from FROM (else
  * sitemark.invalid).  Malloc'd. */
 char *sm_mail_message_id(int64_t id, const char *msg_id, const char *from);
+/* ADDR (local@domain) with a domain of other than ASCII in its ACE form
+ * (xn--...), as a header carries it without SMTPUTF8; malloc'd, NULL out
+ * of memory. */
+char *sm_mail_ace(const char *addr);
 
 /* TEXT as RFC 2047 encoded words (UTF-8, base64) of at most 64 characters
  * each, split between characters, joined by "\r\n " (a folded header);

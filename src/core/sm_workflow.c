@@ -516,7 +516,9 @@ notify(sm_tx *tx, const sm_case *c, const sm_unit *u, unsigned fx, const char *r
        const sm_mark *m, const char *due, const sm_app *app, sm_err *err)
 {
 	struct notify n = {0};
-	char *clean = reason ? sm_text_neutralise(reason, (size_t)-1, false) : NULL;
+	/* a reason of several lines keeps its breaks: an SMS and an e-mail's
+	 * body carry them (the body is base64, the SMS escaped), not "^J" */
+	char *clean = reason ? sm_text_neutralise(reason, (size_t)-1, true) : NULL;
 	char *name = sm_text_neutralise(u->name ? u->name : "", (size_t)-1, false);
 	const char *kind = sm_kind_label(c->kind);
 	const char *dom = c->domain_unicode ? c->domain_unicode : "";
@@ -2093,14 +2095,23 @@ sm_case_print_audit(sm_app *app, int64_t case_id, const sm_print_note *p, sm_err
 	sm_case_clear(&c);
 	if (st != SM_OK)
 		return st;
-	/* who (the record's actor), what, how many, and where it went */
+	/* who (the record's actor), what, how many, and where it went: a file
+	 * or printer name as the record can hold it (a name that is not UTF-8,
+	 * a GBK one, with its bytes as \xNN) */
+	char *file = p->file ? sm_text_neutralise(p->file, (size_t)-1, false) : NULL;
+	char *printer = p->printer ? sm_text_neutralise(p->printer, (size_t)-1, false) : NULL;
 	json_t *v = json_pack("{s:s, s:i}", "document", p->what, "copies", p->copies);
 	if (v == NULL || (p->format && json_object_set_new(v, "format", json_string(p->format))) ||
-	    (p->file && json_object_set_new(v, "file", json_string(p->file))) ||
-	    (p->printer && json_object_set_new(v, "printer", json_string(p->printer)))) {
+	    (p->file && (file == NULL || json_object_set_new(v, "file", json_string(file)))) ||
+	    (p->printer && (printer == NULL ||
+	    json_object_set_new(v, "printer", json_string(printer))))) {
 		json_decref(v);
+		free(file);
+		free(printer);
 		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
 	}
+	free(file);
+	free(printer);
 	struct print_ctx n = {app, case_id, p->what, v};
 	st = write_request(app, NULL, "case printed", case_id, p->what, v, print_tx, &n, NULL, err);
 	json_decref(v);

@@ -106,9 +106,8 @@ insert_pasted(tui_line *l, const char *text)
 			space = any;
 			continue;
 		}
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
-		    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
-		    cp == 0xfeff || cp == 0x061c)
+		/* every character the forms refuse as invisible (sm_text's list) */
+		if (cp < 0x20 || cp == 0x7f || sm_text_cp_escaped(cp))
 			continue;
 		if (space)
 			insert(l, " ", 1);
