@@ -503,15 +503,19 @@ SITEMARK_NOW=2026-12-01T09:15:00+08:00 expect_ok "later" notify "$T/fast.yaml"
 check_eq "all SMS sent" 0 "$(rows "status <> 'sent'")"
 
 # ================================================================ one sender at a time
+# a sender in the background ($A), once its first e-mail is in
+first_sender() {
+	smtp_control '{"delay": 0.05}'
+	notify_bg "$T/up.yaml"
+	A=$BGPID
+	BG_PIDS="$BG_PIDS $A"
+	for _ in $(seq 50); do
+		[ "$(n_mails)" -gt 0 ] && break
+		sleep 0.1
+	done
+}
 fresh
-smtp_control '{"delay": 0.05}'
-notify_bg "$T/up.yaml"
-A=$BGPID
-BG_PIDS="$BG_PIDS $A"
-for _ in $(seq 50); do
-	[ "$(n_mails)" -gt 0 ] && break
-	sleep 0.1
-done
+first_sender
 run notify "$T/up.yaml"
 check_eq "a second sender at the same time is refused" 1 "$RC"
 check_match "and says why" "(another sender|另一个发送)" "$ERR"
@@ -520,15 +524,8 @@ check_eq "the first finished" 0 "$?"
 check_eq "each e-mail once" "$(rows "channel = 'email'")" "$(n_mails)"
 # the same database through a symbolic link: the same lock
 fresh
-smtp_control '{"delay": 0.05}'
 ln -sf "$DB" "$T/alias.db"
-notify_bg "$T/up.yaml"
-A=$BGPID
-BG_PIDS="$BG_PIDS $A"
-for _ in $(seq 50); do
-	[ "$(n_mails)" -gt 0 ] && break
-	sleep 0.1
-done
+first_sender
 run "$SITEMARK" --db "$T/alias.db" --config "$T/up.yaml" notify run
 check_eq "a second sender through a link to the database is refused" 1 "$RC"
 wait "$A"
