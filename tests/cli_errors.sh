@@ -493,6 +493,12 @@ check_eq "a case id with ESC: exit 2" "2" "$RC"
 printf '%s' "$ERR" >"$T/esc.err"
 check_eq "a case id with ESC: no control byte on stderr" "0" "$(control_bytes "$T/esc.err")"
 
+# an empty --db (a script's unset variable) is no database, not the default
+expect_usage "--db \"\": a usage error" "$SITEMARK" --db "" --as conac1 case list
+check_match "saying so" "--db is empty" "$ERR"
+check_true "and no default database is made" ! -e "$HOME/.local/share/sitemark/sitemark.db"
+expect_usage "--config \"\": a usage error" sm --config "" --as conac1 case list
+
 # ================================================================ after all that
 
 echo "# the database after all the refusals"

@@ -406,4 +406,22 @@ check_eq "phase 4: two payment notices per approved domain case" "" \
     "$(q "select c.id from cases c where c.kind = 'domain' and c.state in ('awaiting_payment', 'registered') and (select count(*) from outbox o where o.case_id = c.id and o.event = 'payment') != 2")"
 echo "# phase 4: $(q 'select count(*) from marks') marks issued, $(q "select count(*) from cases where kind = 'domain' and state = 'registered'") domains registered"
 
+# ---------------------------------------------------------------- four inits of one new file
+fails=0 firsts=0
+for round in 1 2 3; do
+	R="$T/race$round.db"
+	pids=""
+	for i in 1 2 3 4; do
+		"$SITEMARK" --db "$R" init >"$T/init$round.$i.out" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do
+		wait "$p" || fails=$((fails + 1))
+	done
+	firsts=$((firsts + $(cat "$T"/init"$round".*.out | grep -c "first system administrator")))
+	[ "$(sqlite3 "$R" 'PRAGMA integrity_check')" = ok ] || fails=$((fails + 1))
+done
+check_eq "four inits of one new file at once, three times: each succeeds" 0 "$fails"
+check_eq "one of each four makes the first administrator" 3 "$firsts"
+
 finish

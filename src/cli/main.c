@@ -308,8 +308,18 @@ main(int argc, char **argv)
 	opterr = 0; /* say it ourselves, neutralised */
 	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		switch (opt) {
-		case OPT_DB: c.db = optarg; break;
-		case OPT_CONFIG: c.config = optarg; break;
+		/* an empty --db (a script's unset variable) is no database: not
+		 * the configured one, which may be production's */
+		case OPT_DB:
+			if (*optarg == '\0')
+				return cli_usage_error("%s", _("--db is empty: name the database file"));
+			c.db = optarg;
+			break;
+		case OPT_CONFIG:
+			if (*optarg == '\0')
+				return cli_usage_error("%s", _("--config is empty: name the configuration file"));
+			c.config = optarg;
+			break;
 		case OPT_AS: c.as = optarg; break;
 		case OPT_TOTP: c.totp = optarg; break;
 		case OPT_JSON: c.json = true; break;

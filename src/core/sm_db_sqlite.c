@@ -314,34 +314,25 @@ lite_errmsg(sm_db *d)
 	return DB(d) ? sqlite3_errmsg(DB(d)) : "";
 }
 
-/* The first column of the first row of SQL, 0 without a row. */
-static int
-pragma_int(sm_db *d, const char *sql, int *out)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(DB(d), sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*out = sqlite3_column_int(st, 0);
-			rc = SQLITE_OK;
-		} else if (rc == SQLITE_DONE) {
-			*out = 0;
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static sm_status
 lite_schema_get(sm_db *d, const char *path, int *version, sm_err *err)
 {
 	int appid = 0, tables = 0, rc;
+	sqlite3_stmt *st = NULL;
 	*version = 0;
-	if ((rc = pragma_int(d, "PRAGMA user_version", version)) != SQLITE_OK ||
-	    (rc = pragma_int(d, "PRAGMA application_id", &appid)) != SQLITE_OK ||
-	    (rc = pragma_int(d, "SELECT count(*) FROM sqlite_master", &tables)) != SQLITE_OK)
+	/* one statement, one snapshot: an init in another process between
+	 * three reads showed its tables without its application id */
+	rc = sqlite3_prepare_v2(DB(d), "SELECT (SELECT user_version FROM pragma_user_version),"
+	    " (SELECT application_id FROM pragma_application_id),"
+	    " (SELECT count(*) FROM sqlite_master)", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		appid = sqlite3_column_int(st, 1);
+		tables = sqlite3_column_int(st, 2);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
 		return sm_db_fail(d, map_rc(rc), err);
 	if ((tables > 0 || *version > 0) && appid != SM_APPLICATION_ID)
 		return sm_err_add(err, SM_E_STORE, NULL,

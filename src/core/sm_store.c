@@ -1115,6 +1115,18 @@ migrate(sm_store *s, int from, sm_err *err)
 	for (int v = from; v < n; v++) {
 		if (db_ok(c, sm_db_begin(c->db, true), err) != SM_OK)
 			return SM_E_STORE;
+		/* another process (a second init) may have taken the schema on
+		 * since it was read: what it did is not done again */
+		int now = v;
+		if (c->db->drv->schema_get(c->db, s->path, &now, err) != SM_OK) {
+			sm_db_rollback(c->db);
+			return SM_E_STORE;
+		}
+		if (now > v) {
+			sm_db_rollback(c->db);
+			v = now - 1;
+			continue;
+		}
 		if (db_ok(c, sm_db_exec(c->db, migrations[v]), err) != SM_OK ||
 		    db_ok(c, c->db->drv->schema_set(c->db, v + 1), err) != SM_OK ||
 		    db_ok(c, sm_db_commit(c->db), err) != SM_OK) {
