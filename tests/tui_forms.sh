@@ -271,4 +271,25 @@ check_eq "y: the console leaves with status 0" "0" "$(cat "$T/exit" 2>/dev/null)
 check_match "what was typed is kept as a draft" "福州市小屏测试" "$(cat "$DRAFTS/domain-new.json" 2>/dev/null)"
 TM resize-window -t sm -x 80 -y 24
 
+# PuTTY's Home and End (ESC[1~, ESC[4~) and F2 (ESC[12~) under TERM=screen,
+# whose terminfo has others; a sequence no one knows is dropped whole
+rm -f "$DRAFTS/domain-new.json"
+tmux_console fz-gov
+keys 2
+wait_for "the domains queue, a third time" "新申请"
+keys F4
+wait_for "the domain form, a third time" "域名"
+type_text "鼓楼"
+TM send-keys -t "$PANE" -l "$(printf '\033[1~')"
+type_text "福州"
+TM send-keys -t "$PANE" -l "$(printf '\033[4~')"
+type_text "区"
+wait_match "ESC[1~ is Home, ESC[4~ End" "域名名称\* +福州鼓楼区_"
+TM send-keys -t "$PANE" -l "$(printf '\033[99~')"
+type_text "1"
+wait_match "an unknown sequence is dropped, the key after it typed" "域名名称\* +福州鼓楼区1_"
+TM send-keys -t "$PANE" -l "$(printf '\033[12~')"
+wait_match "ESC[12~ is F2: the form is submitted" "编办审核 +福州市人民政府办> 福州鼓楼区1\.政务"
+leave
+
 finish

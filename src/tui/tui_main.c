@@ -853,6 +853,35 @@ paste_keys(void)
 		paste_end = KEY_MAX + 102;
 }
 
+/* The keys other terminals send than the terminfo entry says (PuTTY, rxvt,
+ * the Linux console under TERM=xterm ...): known too, when no other key
+ * has their sequence.  A sequence known to none is read whole and dropped
+ * (tui_read_key), not taken as Esc and letters that run commands. */
+static void
+alternate_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int code;
+	} alt[] = {
+		{"\033[1~", KEY_HOME}, {"\033[7~", KEY_HOME}, {"\033[H", KEY_HOME}, {"\033OH", KEY_HOME},
+		{"\033[4~", KEY_END}, {"\033[8~", KEY_END}, {"\033[F", KEY_END}, {"\033OF", KEY_END},
+		{"\033[2~", KEY_IC}, {"\033[3~", KEY_DC}, {"\033[5~", KEY_PPAGE}, {"\033[6~", KEY_NPAGE},
+		{"\033[A", KEY_UP}, {"\033[B", KEY_DOWN}, {"\033[C", KEY_RIGHT}, {"\033[D", KEY_LEFT},
+		{"\033OA", KEY_UP}, {"\033OB", KEY_DOWN}, {"\033OC", KEY_RIGHT}, {"\033OD", KEY_LEFT},
+		{"\033[11~", KEY_F(1)}, {"\033[12~", KEY_F(2)}, {"\033[13~", KEY_F(3)},
+		{"\033[14~", KEY_F(4)}, {"\033OP", KEY_F(1)}, {"\033OQ", KEY_F(2)}, {"\033OR", KEY_F(3)},
+		{"\033OS", KEY_F(4)}, {"\033[[A", KEY_F(1)}, {"\033[[B", KEY_F(2)}, {"\033[[C", KEY_F(3)},
+		{"\033[[D", KEY_F(4)}, {"\033[[E", KEY_F(5)}, {"\033[15~", KEY_F(5)},
+		{"\033[17~", KEY_F(6)}, {"\033[18~", KEY_F(7)}, {"\033[19~", KEY_F(8)},
+		{"\033[20~", KEY_F(9)}, {"\033[21~", KEY_F(10)}, {"\033[23~", KEY_F(11)},
+		{"\033[24~", KEY_F(12)}, {"\033[Z", KEY_BTAB},
+	};
+	for (size_t i = 0; i < sizeof(alt) / sizeof(alt[0]); i++)
+		if (key_defined(alt[i].seq) == 0)
+			define_key(alt[i].seq, alt[i].code);
+}
+
 /* Ask the terminal to bracket what is pasted (xterm's mode 2004). */
 static void
 paste_mode(tui *t, bool on)
@@ -1036,6 +1065,18 @@ tui_read_key(tui *t, tui_key *k)
 			if (got == 0 && tui_key_is_paste(&next)) {
 				*k = next; /* Esc then a paste: the paste */
 				return 0;
+			}
+			if (got == 0 && !next.is_code && (next.ch == '[' || next.ch == 'O')) {
+				/* a key's sequence no terminfo entry and no
+				 * alternate_keys() knows: read to its final byte
+				 * and dropped, then the next key */
+				timeout(50);
+				for (int i = 0; i < 16 && terminal_key(t, &next) == 0 && !next.is_code &&
+				     !(next.ch >= 0x40 && next.ch <= 0x7e && !(i == 0 && next.ch == '['));
+				     i++)
+					;
+				timeout(-1);
+				return tui_read_key(t, k);
 			}
 			if (got == 0 && !next.is_code && next.ch >= '0' && next.ch <= '9')
 				digit = true;
@@ -1577,6 +1618,7 @@ tui_run(sm_app *app, const tui_opts *opts)
 	meta(stdscr, TRUE);
 	idlok(stdscr, TRUE); /* a scrolled list is sent as a scroll, not redrawn */
 	paste_keys();
+	alternate_keys();
 	paste_mode(&t, true);
 	colors(&t);
 	getmaxyx(stdscr, t.lines, t.cols);
