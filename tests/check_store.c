@@ -556,6 +556,23 @@ audit_count(sm_store *s)
 	return count;
 }
 
+/* A database file deleted (or replaced by a restore) under an open store
+ * takes no more writes: they would be lost with the file, the user told
+ * they were made. */
+START_TEST(test_file_gone)
+{
+	sm_store *s = open_new();
+	struct counting c = {.office = "350200", .result = "done"};
+	OK(sm_store_write(s, "req-1", office_tx, &c, NULL, NULL, err));
+	ck_assert_int_eq(unlink(db), 0);
+	c.office = "350300";
+	ck_assert_int_eq(sm_store_write(s, "req-2", office_tx, &c, NULL, NULL, err), SM_E_STORE);
+	ck_assert_ptr_nonnull(strstr(sm_err_msg(err, 0), "was deleted or replaced"));
+	ck_assert_int_eq(c.calls, 1);
+	sm_store_close(&s);
+}
+END_TEST
+
 START_TEST(test_replay)
 {
 	sm_store *s = open_new();
@@ -2058,6 +2075,7 @@ store_suite(void)
 	tcase_add_test(tc, test_open_not_sqlite);
 	tcase_add_test(tc, test_open_other_program);
 	tcase_add_test(tc, test_open_newer);
+	tcase_add_test(tc, test_file_gone);
 	tcase_add_test(tc, test_open_old_existing);
 	tcase_add_test(tc, test_upgrade_from_1);
 	tcase_add_test(tc, test_pragmas);

@@ -499,6 +499,21 @@ check_match "saying so" "--db is empty" "$ERR"
 check_true "and no default database is made" ! -e "$HOME/.local/share/sitemark/sitemark.db"
 expect_usage "--config \"\": a usage error" sm --config "" --as conac1 case list
 
+# a database in a directory its user cannot write: SQLite cannot make its
+# -wal and -shm files, even to read; said as such
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+	RO=$(mktemp -d /tmp/sitemark-rodir.XXXXXX)
+	chmod 755 "$RO"
+	db_copy "$RO/ro.db" || die "a copy of the database"
+	rm -f "$RO/ro.db-wal" "$RO/ro.db-shm"
+	chmod 644 "$RO/ro.db"
+	run runuser -u nobody -- env SITEMARK_DATADIR="$SITEMARK_DATADIR" HOME=/ "$SITEMARK" \
+	    --db "$RO/ro.db" --as conac1 case list
+	check_eq "a directory it cannot write: refused" 1 "$RC"
+	check_match "saying why: the directory, not the database" "its directory .*sitemark-rodir.* cannot be written" "$ERR"
+	rm -rf "$RO"
+fi
+
 # ================================================================ after all that
 
 echo "# the database after all the refusals"

@@ -8,6 +8,7 @@
 
 #include "sm_db.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,10 @@ typedef struct lite_db {
 	/* the outcomes of deferred writes (run at once here) not yet synced */
 	sm_db_outcome *later;
 	size_t nlater, caplater, nsynced;
+	char *path;
+	dev_t dev;           /* the file opened: a write checks it is still */
+	ino_t ino;           /* the one at PATH (lite_begin) */
+	char gone[512];      /* why the last write did not begin, or "" */
 } lite_db;
 
 typedef struct lite_stmt {
@@ -270,6 +275,32 @@ lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 	sqlite3_extended_result_codes(d->db, 1);
 	sqlite3_busy_timeout(d->db, SM_DB_BUSY_TIMEOUT_MS);
 	add_in_tx(d->db, NULL, NULL);
+	if (stat(path, &sb) == 0) {
+		d->dev = sb.st_dev;
+		d->ino = sb.st_ino;
+	}
+	if ((d->path = strdup(path)) == NULL) {
+		lite_close(&d->base);
+		return sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+	}
+	/* SQLite makes PATH-wal and PATH-shm beside it, even to read: a
+	 * directory it cannot write is said as such, not as a database that
+	 * cannot be written */
+	char *wal = NULL, *slash = strrchr(d->path, '/');
+	char *dir = slash ? strndup(d->path, (size_t)(slash - d->path) + (slash == d->path)) :
+	    strdup(".");
+	if (dir != NULL && asprintf(&wal, "%s-shm", path) >= 0 && stat(wal, &sb) != 0 &&
+	    faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0 && errno == EACCES) {
+		sm_err_add(err, SM_E_STORE, NULL,
+		    _("cannot use database %s: its directory %s cannot be written, and SQLite keeps its write-ahead log and shared memory (%s-wal, %s-shm) beside the database, even to read: let sitemark's group write the directory"),
+		    path, dir, path, path);
+		free(wal);
+		free(dir);
+		lite_close(&d->base);
+		return SM_E_STORE;
+	}
+	free(wal);
+	free(dir);
 	*out = &d->base;
 	return SM_OK;
 }
@@ -305,12 +336,15 @@ lite_close(sm_db *d)
 	forget_later(l, l->nlater);
 	free(l->later);
 	sqlite3_close(l->db);
+	free(l->path);
 	free(l);
 }
 
 static const char *
 lite_errmsg(sm_db *d)
 {
+	if (((lite_db *)d)->gone[0] != '\0')
+		return ((lite_db *)d)->gone;
 	return DB(d) ? sqlite3_errmsg(DB(d)) : "";
 }
 
@@ -683,6 +717,18 @@ lite_begin(sm_db *d, bool immediate)
 	lite_db *l = (lite_db *)d;
 	forget_later(l, l->nlater); /* a transaction's outcomes are its own */
 	l->nsynced = 0;
+	l->gone[0] = '\0';
+	/* a write goes to the file at the database's path, not to one
+	 * deleted or replaced (a restore) since it was opened: what it wrote
+	 * would be lost with the file, the user told it was done */
+	struct stat sb;
+	if (immediate && l->path != NULL && l->ino != 0 &&
+	    (stat(l->path, &sb) != 0 || sb.st_dev != l->dev || sb.st_ino != l->ino)) {
+		snprintf(l->gone, sizeof(l->gone),
+		    _("the file %s was deleted or replaced since sitemark opened it; start sitemark again"),
+		    l->path);
+		return SM_DB_READONLY;
+	}
 	return run_tx(d, immediate ? TX_BEGIN_IMMEDIATE : TX_BEGIN);
 }
 
