@@ -118,6 +118,8 @@ check_eq "the draft is gone once published" "null" \
     "$(sm --as kid-op --json redpage show "$M" | jq -r .draft_values)"
 expect_refused "a red page is published once: the mark hangs" "does not apply" \
     sm --as kid-op redpage publish "$M" --values "$T/rp.yaml"
+expect_refused "publish again without a draft: it is published already, said so" \
+    "red page of case $M is published already" sm --as kid-op redpage publish "$M"
 
 # ---------------------------------------------------------------- export
 expect_refused "CONAC does not export the site" "may not|only" sm --as conac1 site export "$SITE"
@@ -332,5 +334,16 @@ check_eq "without its manifest: nothing written (the contents compared)" "0 10" 
     "$(jq -r '"\(.written) \(.unchanged)"' <<<"$OUT")"
 check_true "the manifest is made again" -s "$SITE/.sitemark-export"
 stop_nginx
+
+# the site speaks site.language; a failure is said in the user's
+if have_zh_locale; then
+	mkdir -p "$T/blocked"
+	: >"$T/blocked/image"
+	printf 'mark:\n  base_url: %s\nsite:\n  language: zh_CN.UTF-8\n' "$BASE" >"$T/zh-site.yaml"
+	run env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= "$SITEMARK" --db "$DB" --config "$T/zh-site.yaml" \
+	    site export "$T/blocked"
+	check_eq "a file in the way of a directory: refused" 1 "$RC"
+	check_match "in the user's language (English), not the site's" "cannot (make the directory|write) .*Not a directory" "$ERR"
+fi
 echo "# screenshots: $SHOTS"
 finish

@@ -43,7 +43,7 @@ const cli_command cli_commands[] = {
 	{"unit", "edit", 1, 1, CLI_STORE, cmd_unit_edit,
 	    N_("unit edit ID --values FILE [--expect-version N]")},
 	{"case", "new", 1, 1, CLI_STORE, cmd_case_new, N_("case new KIND --values FILE")},
-	{"case", "edit", 1, 1, CLI_STORE, cmd_case_edit, N_("case edit ID --values FILE")},
+	{"case", "edit", 1, 1, CLI_STORE, cmd_case_edit, N_("case edit ID --values FILE [--expect-version N]")},
 	{"case", "act", 2, 2, CLI_STORE, cmd_case_act,
 	    N_("case act ID ACTION [--reason TEXT] [--values FILE] [--expect-version N] [--request-id ID]")},
 	{"case", "show", 1, 1, CLI_STORE, cmd_case_show, N_("case show ID")},

@@ -35,6 +35,15 @@
 #include "sm_view.h"
 #include "sm_workflow.h"
 
+/* While an export speaks the site's language (site.language), the
+ * failures it reports to the user speak the user's: CALL (an sm_err_add)
+ * is made in USER_WORDS.  One export at a time in a process. */
+static locale_t site_words, user_words;
+static sm_status said;
+#define IN_USER_WORDS(call) \
+	(site_words != (locale_t)0 ? \
+	    (uselocale(user_words), said = (call), uselocale(site_words), said) : (call))
+
 /* ------------------------------------------------------------ escaping */
 
 /* S HTML-escaped onto F: & < > " ' as references; control and invisible
@@ -114,7 +123,7 @@ mkdirs(struct out *o, const char *path, sm_err *err)
 	if (strcmp(path, o->lastdir) == 0)
 		return SM_OK;
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return sm_err_add(err, SM_E_IO, NULL, _("the path '%s' is too long"), path);
+		return IN_USER_WORDS(sm_err_add(err, SM_E_IO, NULL, _("the path '%s' is too long"), path));
 	/* most directories lack only their last part, or nothing */
 	if (mkdir(buf, 0755) == 0 || errno == EEXIST) {
 		snprintf(o->lastdir, sizeof(o->lastdir), "%s", path);
@@ -125,13 +134,13 @@ mkdirs(struct out *o, const char *path, sm_err *err)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return sm_err_add(err, SM_E_IO, NULL, _("cannot make the directory '%s': %s"),
-			    buf, strerror(errno));
+			return IN_USER_WORDS(sm_err_add(err, SM_E_IO, NULL, _("cannot make the directory '%s': %s"),
+			    buf, strerror(errno)));
 		*p = '/';
 	}
 	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return sm_err_add(err, SM_E_IO, NULL, _("cannot make the directory '%s': %s"), buf,
-		    strerror(errno));
+		return IN_USER_WORDS(sm_err_add(err, SM_E_IO, NULL, _("cannot make the directory '%s': %s"), buf,
+		    strerror(errno)));
 	snprintf(o->lastdir, sizeof(o->lastdir), "%s", path);
 	return SM_OK;
 }
@@ -167,7 +176,7 @@ put_file_here(struct out *o, const char *rel, const char *data, size_t len, sm_e
 {
 	char path[4096], tmp[4200];
 	if (snprintf(path, sizeof(path), "%s/%s", o->dir, rel) >= (int)sizeof(path))
-		return sm_err_add(err, SM_E_IO, NULL, _("the path '%s' is too long"), rel);
+		return IN_USER_WORDS(sm_err_add(err, SM_E_IO, NULL, _("the path '%s' is too long"), rel));
 	o->stats->files++;
 	if (same_content(path, data, len, &o->last)) {
 		o->stats->unchanged++;
@@ -182,8 +191,8 @@ put_file_here(struct out *o, const char *rel, const char *data, size_t len, sm_e
 		return st;
 	int fd = mkstemp(tmp);
 	if (fd < 0)
-		return sm_err_add(err, SM_E_IO, NULL, _("cannot write '%s': %s"), path,
-		    strerror(errno));
+		return IN_USER_WORDS(sm_err_add(err, SM_E_IO, NULL, _("cannot write '%s': %s"), path,
+		    strerror(errno)));
 	size_t off = 0;
 	bool ok = fchmod(fd, 0644) == 0;
 	while (ok && off < len) {
@@ -207,7 +216,7 @@ put_file_here(struct out *o, const char *rel, const char *data, size_t len, sm_e
 		memset(&o->last, 0, sizeof(o->last));
 	if (!ok) {
 		unlink(tmp);
-		return sm_err_add(err, SM_E_IO, NULL, _("cannot write '%s': %s"), path, strerror(e));
+		return IN_USER_WORDS(sm_err_add(err, SM_E_IO, NULL, _("cannot write '%s': %s"), path, strerror(e)));
 	}
 	o->stats->written++;
 	return SM_OK;
@@ -220,7 +229,7 @@ put_file(struct out *o, const char *rel, const char *data, size_t len, sm_err *e
 {
 	sm_priv_saved ids;
 	if (sm_priv_lower(&ids) != 0)
-		return sm_err_add(err, SM_E_IO, NULL, _("cannot write '%s': %s"), rel, strerror(errno));
+		return IN_USER_WORDS(sm_err_add(err, SM_E_IO, NULL, _("cannot write '%s': %s"), rel, strerror(errno)));
 	sm_status st = put_file_here(o, rel, data, len, err);
 	sm_priv_raise(&ids);
 	return st;
@@ -804,8 +813,11 @@ sm_view_site_export(sm_app *app, const char *dir, sm_site_stats *stats, sm_err *
 	    (from = duplocale(LC_GLOBAL_LOCALE)) != (locale_t)0 &&
 	    (loc = newlocale(LC_MESSAGES_MASK, app->cfg->site_language, from)) == (locale_t)0)
 		freelocale(from); /* not installed: the session's words */
-	if (loc != (locale_t)0)
+	if (loc != (locale_t)0) {
 		old = uselocale(loc);
+		user_words = old;
+		site_words = loc;
+	}
 	site_salt(app, base, x.salt);
 	if (sm_priv_lower(&ids) == 0) {
 		manifest_load(&x.old, dir, x.salt);
@@ -820,6 +832,7 @@ sm_view_site_export(sm_app *app, const char *dir, sm_site_stats *stats, sm_err *
 	    (st = export_sitename(&x, err)) == SM_OK)
 		st = sm_store_site_marks(app->store, export_mark, &x, err);
 	if (loc != (locale_t)0) {
+		site_words = (locale_t)0;
 		uselocale(old);
 		freelocale(loc);
 	}
@@ -938,9 +951,25 @@ sm_redpage_publish(sm_app *app, int64_t case_id, const json_t *values, int64_t e
 	json_t *draft = NULL;
 	if (values == NULL && app->user.login != NULL) {
 		draft = sm_draft_load(app->user.login, draft_key(case_id, key));
-		if (draft == NULL)
+		if (draft == NULL) {
+			/* one published already, nothing edited since: said so */
+			sm_redpage_view rv;
+			sm_status why = sm_view_redpage(app, case_id, &rv, NULL);
+			bool done = why == SM_OK && rv.published != NULL && !rv.may_publish;
+			char *at = done && rv.published_at ? strdup(rv.published_at) : NULL;
+			if (why == SM_OK)
+				sm_redpage_view_clear(&rv);
+			if (done) {
+				sm_status st = sm_err_add(err, SM_E_STATE, NULL,
+				    _("the red page of case %lld is published already (%s): to change it, edit it (redpage edit ID --values FILE) and publish again"),
+				    (long long)case_id, at ? at : "");
+				free(at);
+				return st;
+			}
+			free(at);
 			return sm_err_add(err, SM_E_INVALID, NULL,
 			    _("no red page to publish: edit it first (redpage edit ID --values FILE)"));
+		}
 		values = draft;
 	}
 	sm_act act = {.case_id = case_id, .action = SM_ACTION_PUBLISH_REDPAGE, .values = values,

@@ -398,7 +398,8 @@ show_errors(form_view *f, tui *t, const sm_err *err)
 	if (loose) {
 		tui_msg_err(t, err);
 	} else {
-		tui_msg(t, true, _("%zu problems: see the marked fields"), sm_err_count(err));
+		tui_msg(t, true, dngettext("sitemark", "%zu problem: see the marked field",
+		    "%zu problems: see the marked fields", sm_err_count(err)), sm_err_count(err));
 	}
 }
 
