@@ -575,6 +575,22 @@ kill -TERM "$D"
 wait "$D"
 check_eq "and stops on SIGTERM" 0 "$?"
 
+# ================================================================ a channel not configured
+fresh
+grep -v '^  url: http' "$T/up.yaml" >"$T/nosms.yaml"
+run notify "$T/nosms.yaml"
+check_eq "no sms.url: the run says so (exit 1)" 1 "$RC"
+check_match "which notices wait, and why" "notices not sent, none attempted: sms.url is not configured|sms.url" "$ERR"
+check_eq "the SMS untouched: not attempted, not given up" "$(rows "channel = 'sms'") 0" \
+    "$(rows "channel = 'sms' and status = 'pending' and attempts = 0") $(rows "channel = 'sms' and status = 'failed'")"
+check_eq "the e-mails went" 0 "$(rows "channel = 'email' and status <> 'sent'")"
+sed 's|^  from: .*|  from: "not an address"|' "$T/up.yaml" >"$T/badfrom.yaml"
+fresh
+run notify "$T/badfrom.yaml"
+check_eq "an smtp.from that is no address: exit 1" 1 "$RC"
+check_eq "the e-mails untouched" "$(rows "channel = 'email'")" \
+    "$(rows "channel = 'email' and status = 'pending' and attempts = 0")"
+
 # ================================================================ a reason of two lines
 fresh
 RC_CASE=$(q "select id from cases where state = 'office_review' and office = '350100' order by id limit 1")

@@ -20,12 +20,18 @@ on_stop(int sig)
 	stopping = 1;
 }
 
-static void
+/* The run in numbers; 1 when notices wait for the configuration. */
+static int
 report(const sm_notify_stats *s)
 {
 	printf(_("notify run: %d sent, %d to retry, %d given up; %d scheduled notices queued\n"),
 	    s->sent, s->retrying, s->failed, s->scheduled);
 	fflush(stdout);
+	if (s->waiting == 0)
+		return 0;
+	fprintf(stderr, _("sitemark: %d notices not sent, none attempted: %s\n"), s->waiting,
+	    s->why_waiting);
+	return 1;
 }
 
 int
@@ -37,8 +43,7 @@ cmd_notify_run(cli *c)
 		st = sm_notify_run(c->app, &s, c->err);
 		if (st != SM_OK)
 			return cli_fail(c, st);
-		report(&s);
-		return 0;
+		return report(&s);
 	}
 	/* the daemon (a systemd service): a round every notify.interval
 	 * seconds until SIGTERM or SIGINT; a round that fails is said on
@@ -55,7 +60,7 @@ cmd_notify_run(cli *c)
 		if (st != SM_OK) {
 			cli_print_problems(c, c->err);
 			sm_err_clear(c->err);
-		} else if (s.sent + s.retrying + s.failed + s.scheduled > 0)
+		} else if (s.sent + s.retrying + s.failed + s.scheduled + s.waiting > 0)
 			report(&s);
 		struct timespec left = {interval, 0};
 		while (!stopping && nanosleep(&left, &left) != 0 && errno == EINTR)

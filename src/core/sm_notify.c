@@ -1103,6 +1103,24 @@ deliver(sender *s, struct run *run, const sm_notice *n, sm_notify_stats *stats, 
 	send_rc rc;
 	bool mail = n->channel && strcmp(n->channel, "email") == 0;
 
+	/* a channel sitemark is not configured for (no smtp.url, an smtp.from
+	 * that is no address, no sms.url): its notices wait, unattempted,
+	 * until the configuration is mended; the run says so */
+	const char *missing = NULL;
+	char *from_addr = NULL, *from_name = NULL;
+	if (mail && (app->cfg->smtp_url == NULL || app->cfg->smtp_from == NULL))
+		missing = _("smtp.url and smtp.from are not configured");
+	else if (mail && sm_mail_parse_from(app->cfg->smtp_from, &from_addr, &from_name, NULL) != SM_OK)
+		missing = _("smtp.from is not an e-mail address (\"NAME <ADDRESS>\" or ADDRESS)");
+	else if (!mail && app->cfg->sms_url == NULL)
+		missing = _("sms.url is not configured");
+	free(from_addr);
+	free(from_name);
+	if (missing) {
+		stats->waiting++;
+		snprintf(stats->why_waiting, sizeof(stats->why_waiting), "%s", missing);
+		return SM_OK;
+	}
 	/* checked when queued and again now: nothing else reaches a server */
 	const char *bad = NULL;
 	if (n->recipient == NULL || !sm_text_is_clean(n->recipient, false))

@@ -315,6 +315,8 @@ const char *sm_hint_label(const char *code);
 typedef struct sm_notify_stats {
 	int sent, retrying, failed;   /* attempts of this run */
 	int scheduled;                /* scheduled notices queued */
+	int waiting;                  /* not attempted: their channel is not configured */
+	char why_waiting[256];        /* what is missing (smtp.url ...), when WAITING */
 } sm_notify_stats;
 sm_status sm_notify_run(sm_app *app, sm_notify_stats *stats, sm_err *err);
 
