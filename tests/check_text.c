@@ -132,7 +132,14 @@ START_TEST(test_neutralise_invisible)
 	ck_assert(!sm_text_cp_escaped('a'));
 	ck_assert(!sm_text_cp_escaped(0x798F));
 	ck_assert(!sm_text_cp_escaped(0x0301));
-	ck_assert(!sm_text_cp_escaped(0xE0080));
+	/* the rest of Default_Ignorable_Code_Point (shows as nothing) */
+	static const unsigned int ignorable[] = {0xE0080, 0x206A, 0x206F, 0x034F, 0x115F, 0x1160,
+	    0x3164, 0xFFA0, 0x17B4, 0x17B5, 0x180B, 0xFE00, 0xFE0F, 0x1BCA0, 0x1D173, 0x1D17A,
+	    0xE0100, 0xE0FFF};
+	for (size_t i = 0; i < sizeof(ignorable) / sizeof(ignorable[0]); i++)
+		ck_assert_msg(sm_text_cp_escaped(ignorable[i]), "U+%04X", ignorable[i]);
+	ck_assert(!sm_text_cp_escaped(0xF0000));
+	ck_assert(!sm_text_cp_escaped(0x1D172));
 	ck_assert(sm_text_cp_escaped(0x9B));
 }
 END_TEST

@@ -498,6 +498,8 @@ expect_usage "--db \"\": a usage error" "$SITEMARK" --db "" --as conac1 case lis
 check_match "saying so" "--db is empty" "$ERR"
 check_true "and no default database is made" ! -e "$HOME/.local/share/sitemark/sitemark.db"
 expect_usage "--config \"\": a usage error" sm --config "" --as conac1 case list
+expect_usage "SITEMARK_DB set but empty: a usage error" env SITEMARK_DB= "$SITEMARK" --as conac1 case list
+check_match "saying so" "SITEMARK_DB is set but empty" "$ERR"
 
 # a database in a directory its user cannot write: SQLite cannot make its
 # -wal and -shm files, even to read; said as such

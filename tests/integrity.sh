@@ -85,6 +85,13 @@ check_true "and it is not started again" ! -e "$ANCHORS"
 run "${SMC[@]}" check
 check_eq "check fails too" "1" "$RC"
 check_nomatch "not all well" "all well" "$OUT"
+# a write on a new day (its first record is anchored) does not start the
+# file again either: that would bless the shortened log
+SITEMARK_NOW=2099-01-02T10:00:00+08:00 smc --as kf-zhao case note 10 --text "新的一天" >/dev/null ||
+    fail "a note on a new day"
+check_true "a write on a new day does not start the lost file again" ! -e "$ANCHORS"
+run "${SMC[@]}" check
+check_eq "and check still fails" "1" "$RC"
 mv "$T/anchors.saved" "$ANCHORS"
 
 # A tail deleted after a check is found by the next check.

@@ -467,6 +467,17 @@ check_eq "a refusal of the message is final for it" "$n_mail" \
     "$(rows "channel = 'email' and status = 'failed' and last_error like '%554%'")"
 smtp_control '{}'
 
+# relay access denied at RCPT TO (5.7.1: a login missing or wrong) is the
+# session's too: nothing given up, the server's words kept
+fresh
+smtp_control '{"relay_denied": true}'
+expect_ok "a server denying relay" notify "$T/up.yaml"
+check_eq "every e-mail retrying, none failed" "$(rows "channel = 'email'") 0" \
+    "$(rows "channel = 'email' and status = 'retrying'") $(rows "channel = 'email' and status = 'failed'")"
+check_eq "the server's words in the reason" "$(rows "channel = 'email'")" \
+    "$(rows "channel = 'email' and last_error like '%Relay access denied%'")"
+smtp_control '{}'
+
 # a wrong password (535 at AUTH) is the session's, not the messages':
 # every notice waits for the password to be mended, none is given up
 fresh
@@ -574,6 +585,30 @@ check_eq "the daemon delivers" 0 "$(rows "status <> 'sent'")"
 kill -TERM "$D"
 wait "$D"
 check_eq "and stops on SIGTERM" 0 "$?"
+
+# the database file replaced under the daemon (a restore): it ends with
+# status 1 for its service manager to start it again, not refusing forever
+case $DB in
+dqlite:*) ;;
+*)
+	fresh
+	notify_bg "$T/up.yaml" --daemon
+	D=$BGPID
+	BG_PIDS="$BG_PIDS $D"
+	sleep 1
+	cp "$DB" "$DB.new" && mv "$DB.new" "$DB"
+	i=0
+	while kill -0 "$D" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$D" 2>/dev/null; then
+		fail "the daemon ends when its database file is replaced"
+		kill -TERM "$D"
+		wait "$D"
+	else
+		wait "$D"
+		check_eq "the daemon ends when its database file is replaced, status 1" 1 "$?"
+	fi
+	;;
+esac
 
 # ================================================================ a channel not configured
 fresh

@@ -11,6 +11,8 @@ TLS).  How it behaves is read from DIR/control (JSON) at every command, so
 that a test can change it while it runs:
 
     {"refuse": "SUBSTRING"}  answer 550 to a RCPT TO holding it
+    {"relay_denied": true}   answer 554 5.7.1 (Postfix's relay access denied)
+                             to every RCPT TO
     {"slow": SECONDS, "slow_count": N}
                              wait so long before answering DATA, for the
                              next N messages (all without slow_count)
@@ -58,6 +60,8 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         c = control(self.d)
+        if c.get("relay_denied"):
+            return "554 5.7.1 <%s>: Relay access denied" % address
         if c.get("refuse") and c["refuse"] in address:
             return "550 5.1.1 <%s>: recipient refused" % address
         envelope.rcpt_tos.append(address)

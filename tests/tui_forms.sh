@@ -292,4 +292,20 @@ TM send-keys -t "$PANE" -l "$(printf '\033[12~')"
 wait_match "ESC[12~ is F2: the form is submitted" "编办审核 +福州市人民政府办> 福州鼓楼区1\.政务"
 leave
 
+# the SSH connection dropped (SIGHUP) in a form: what was typed is a draft
+rm -f "$DRAFTS/domain-new.json"
+tmux_console fz-gov
+keys 2
+wait_for "the domains queue, a fourth time" "新申请"
+keys F4
+wait_for "the domain form, a fourth time" "域名"
+type_text "福州市挂断测试"
+wait_for "typed" "福州市挂断测试"
+SMPID=$(ps -o pid= --ppid "$(TM display -p -t "$PANE" '#{pane_pid}')" | tr -d ' ' | head -1)
+kill -HUP "$SMPID"
+i=0
+while [ ! -s "$T/exit" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check_true "SIGHUP: the console ends" -s "$T/exit"
+check_match "what was typed is kept as a draft" "福州市挂断测试" "$(cat "$DRAFTS/domain-new.json" 2>/dev/null)"
+
 finish

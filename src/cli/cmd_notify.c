@@ -56,6 +56,13 @@ cmd_notify_run(cli *c)
 	sigaction(SIGINT, &sa, NULL);
 	int interval = c->app->cfg->notify_interval > 0 ? c->app->cfg->notify_interval : 60;
 	while (!stopping) {
+		if (sm_app_store_replaced(c->app)) {
+			/* the file it opened is gone: a new process opens the one
+			 * now at the path (the service restarts it) */
+			fprintf(stderr, "%s\n",
+			    _("sitemark: the database file was deleted or replaced since this process opened it (a restore?): ending, for the service to start it again"));
+			return 1;
+		}
 		st = sm_notify_run(c->app, &s, c->err);
 		if (st != SM_OK) {
 			cli_print_problems(c, c->err);

@@ -388,6 +388,11 @@ main(int argc, char **argv)
 		return cli_usage_error(_("--as is refused: sitemark runs with privileges you do not have"));
 	if (c.db && privileged())
 		return cli_usage_error("%s", _("--db is refused: sitemark runs with privileges you do not have; the database is the installed one (or the database of /etc/sitemark/sitemark.yaml)"));
+	/* SITEMARK_DB set but empty (a script's unset variable) names no
+	 * database: not the configured one, which may be production's */
+	const char *env_db = getenv("SITEMARK_DB");
+	if (c.db == NULL && env_db != NULL && *env_db == '\0' && !privileged())
+		return cli_usage_error("%s", _("SITEMARK_DB is set but empty: name the database file, or unset it"));
 	if ((c.err = sm_err_new()) == NULL || (c.warn = sm_err_new()) == NULL) {
 		fprintf(stderr, "sitemark: %s\n", _("out of memory"));
 		return 1;

@@ -303,3 +303,9 @@ sm_app_restore(const sm_app_opts *opts, const char *login, const char *file, boo
 	sm_user_clear(&u);
 	return sm_store_restore(file, *dest, replace, records, err);
 }
+
+bool
+sm_app_store_replaced(const sm_app *app)
+{
+	return app != NULL && sm_store_replaced(app->store);
+}

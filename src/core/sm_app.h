@@ -53,6 +53,10 @@ void sm_app_close(sm_app **appp);
  * configured one: *DEST, malloc'd), which must not exist unless REPLACE.
  * LOGIN must be an enabled system administrator in FILE.  The backup is
  * checked first (integrity, audit chain), the result after. */
+/* Whether the session's database file was deleted or replaced since it was
+ * opened (its writes are refused): a long-running command (notify run
+ * --daemon) ends, for its service manager to start it again. */
+bool sm_app_store_replaced(const sm_app *app);
 sm_status sm_app_restore(const sm_app_opts *opts, const char *login, const char *file,
                          bool replace, char **dest, int64_t *records, sm_err *warn,
                          sm_err *err);

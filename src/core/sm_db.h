@@ -149,6 +149,9 @@ struct sm_db_driver {
 	 * was last read (-1 when the engine cannot tell): how open screens
 	 * learn that the data changed under them. */
 	int64_t (*data_version)(sm_db *db);
+	/* Whether the database file was deleted or replaced since it was
+	 * opened (every write checks; NULL: a store without a file). */
+	bool (*replaced)(sm_db *db);
 	/* A consistent copy of the whole database into DEST (made, or replaced
 	 * when it is a database already) while others go on writing. */
 	sm_status (*backup)(sm_db *db, const char *dest, sm_err *err);

@@ -290,7 +290,7 @@ lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 	char *dir = slash ? strndup(d->path, (size_t)(slash - d->path) + (slash == d->path)) :
 	    strdup(".");
 	if (dir != NULL && asprintf(&wal, "%s-shm", path) >= 0 && stat(wal, &sb) != 0 &&
-	    faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0 && errno == EACCES) {
+	    faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0 && (errno == EACCES || errno == EROFS)) {
 		sm_err_add(err, SM_E_STORE, NULL,
 		    _("cannot use database %s: its directory %s cannot be written, and SQLite keeps its write-ahead log and shared memory (%s-wal, %s-shm) beside the database, even to read: let sitemark's group write the directory"),
 		    path, dir, path, path);
@@ -711,6 +711,16 @@ run_tx(sm_db *d, int which)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SM_DB_OK : map_rc(rc);
 }
 
+/* Whether the file at the database's path is no longer the one opened. */
+static bool
+lite_replaced(sm_db *d)
+{
+	lite_db *l = (lite_db *)d;
+	struct stat sb;
+	return l->path != NULL && l->ino != 0 &&
+	    (stat(l->path, &sb) != 0 || sb.st_dev != l->dev || sb.st_ino != l->ino);
+}
+
 static sm_db_rc
 lite_begin(sm_db *d, bool immediate)
 {
@@ -721,9 +731,7 @@ lite_begin(sm_db *d, bool immediate)
 	/* a write goes to the file at the database's path, not to one
 	 * deleted or replaced (a restore) since it was opened: what it wrote
 	 * would be lost with the file, the user told it was done */
-	struct stat sb;
-	if (immediate && l->path != NULL && l->ino != 0 &&
-	    (stat(l->path, &sb) != 0 || sb.st_dev != l->dev || sb.st_ino != l->ino)) {
+	if (immediate && lite_replaced(d)) {
 		snprintf(l->gone, sizeof(l->gone),
 		    _("the file %s was deleted or replaced since sitemark opened it; start sitemark again"),
 		    l->path);
@@ -737,6 +745,7 @@ lite_commit(sm_db *d)
 {
 	return run_tx(d, TX_COMMIT);
 }
+
 
 /* PRAGMA data_version: it changes when another connection commits. */
 static int64_t
@@ -793,6 +802,7 @@ const sm_db_driver sm_db_sqlite = {
 	.commit = lite_commit,
 	.rollback = lite_rollback,
 	.data_version = lite_data_version,
+	.replaced = lite_replaced,
 	.backup = lite_backup,
 	.defer = lite_defer,
 	.sync = lite_sync,

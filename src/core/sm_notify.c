@@ -594,6 +594,7 @@ enum smtp_stage { STAGE_SESSION, STAGE_RCPT, STAGE_DATA };
 typedef struct sender {
 	sm_app *app;
 	enum smtp_stage stage;
+	char reply[160];         /* the server's last reply line (smtp_debug) */
 	CURL *smtp, *http;
 	struct curl_slist *sms_headers;
 	char *password;
@@ -659,6 +660,13 @@ smtp_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
 	sender *s = ud;
 	(void)h;
+	if (type == CURLINFO_HEADER_IN && size > 0 && (data[0] == '4' || data[0] == '5')) {
+		/* the last refusal (not the 221 to the QUIT after it) */
+		size_t n = size < sizeof(s->reply) - 1 ? size : sizeof(s->reply) - 1;
+		memcpy(s->reply, data, n);
+		s->reply[n] = '\0';
+		s->reply[strcspn(s->reply, "\r\n")] = '\0';
+	}
 	if (type == CURLINFO_DATA_OUT)
 		s->stage = STAGE_DATA;
 	else if (type == CURLINFO_HEADER_OUT && !(size > 0 && (data[0] == '.' || data[0] == '\r')) &&
@@ -853,6 +861,7 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 	struct reader r = {msg, len};
 	s->curl_err[0] = '\0';
 	s->stage = STAGE_SESSION;
+	s->reply[0] = '\0';
 	curl_easy_setopt(s->smtp, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(s->smtp, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(s->smtp, CURLOPT_READDATA, &r);
@@ -866,7 +875,21 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 	if (rc == CURLE_OK)
 		return SEND_OK;
 	enum smtp_stage stage = s->stage;
+	/* at RCPT TO, a refusal for security or policy (enhanced status 5.7.x:
+	 * relay denied, authentication required) is the session's too: a
+	 * wrong or missing login refuses every recipient */
+	if (stage == STAGE_RCPT && (code == 530 || strstr(s->reply, " 5.7.") != NULL))
+		stage = STAGE_SESSION;
 	curl_why(s, rc, code, why);
+	if (*why != NULL && s->reply[0] != '\0') {
+		/* the server's own words after libcurl's */
+		char *words = sm_text_neutralise(s->reply, (size_t)-1, false), *w = NULL;
+		if (words != NULL && asprintf(&w, "%s: %s", *why, words) >= 0) {
+			free(*why);
+			*why = w;
+		}
+		free(words);
+	}
 	renew(s, &s->smtp, smtp_handle);
 	/* a 5xx reply to this message (a refused recipient, a refused
 	 * message) will not change; the session's is mended (smtp_stage) */

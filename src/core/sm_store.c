@@ -1858,6 +1858,36 @@ sm_store_anchors_path(const sm_store *s)
 	return s->anchors;
 }
 
+/* Whether the audit log up to record HEAD had an anchor written: it
+ * reached EVERY records, or its records span more than one day. */
+static bool
+anchored_before(sm_store *s, int64_t head, int64_t every)
+{
+	char day[11] = "";
+	bool crossed = false;
+	if (head >= every)
+		return true;
+	/* fewer than EVERY records: read, as sm_tx_audit anchored them, for
+	 * a record of a later day than the one before it */
+	sm_db_stmt *st = stmt(&s->c, ST_AUDIT_ALL, NULL);
+	while (st != NULL && !crossed && sm_db_step(st) == SM_DB_ROW) {
+		sm_event e = {0};
+		read_event(st, &e);
+		if (e.seq > head) {
+			sm_event_clear(&e);
+			break;
+		}
+		if (e.at != NULL && day[0] != '\0' && strncmp(e.at, day, 10) > 0)
+			crossed = true;
+		if (e.at != NULL)
+			snprintf(day, sizeof(day), "%s", e.at);
+		sm_event_clear(&e);
+	}
+	if (st != NULL)
+		sm_db_reset(st);
+	return crossed;
+}
+
 /* After a commit that appended audit records: anchor the head when the
  * records crossed a multiple of anchor_every or began a new day.  The
  * transaction stands whatever happens here; a failure goes to syslog and
@@ -1869,6 +1899,20 @@ anchor_commit(sm_store *s, const sm_tx *tx)
 	bool crossed = (tx->audit_first - 1) / n != tx->audit_last / n;
 	if (!crossed && !tx->audit_new_day)
 		return;
+	/* A missing file is started only by a log that never anchored in it
+	 * yet: one that did (it crossed a multiple of anchor_every, or a day,
+	 * before this transaction) lost it, and a new file would anchor a log
+	 * that may have lost its tail too (sm_store_audit_check says so). */
+	if (s->anchors != NULL && access(s->anchors, F_OK) != 0 && errno == ENOENT &&
+	    anchored_before(s, tx->audit_first - 1, n)) {
+		if (s->anchor_facility >= 0) {
+			openlog("sitemark", LOG_PID, s->anchor_facility);
+			syslog(s->anchor_facility | LOG_ERR,
+			    "%s: the anchors file %s is missing: not started again", s->path, s->anchors);
+			closelog();
+		}
+		return;
+	}
 	sm_err *e = sm_err_new();
 	if (sm_anchor_append(s->anchors, s->anchor_facility, s->path, tx->audit_last, tx->audit_hash,
 	    tx->audit_at, crossed ? "every" : "day", e) != SM_OK && s->anchor_facility >= 0) {
@@ -3789,6 +3833,13 @@ const char *
 sm_store_unsure_request(const sm_store *s)
 {
 	return s->unsure_id[0] ? s->unsure_id : NULL;
+}
+
+bool
+sm_store_replaced(sm_store *s)
+{
+	return s != NULL && s->c.db != NULL && s->c.db->drv->replaced != NULL &&
+	    s->c.db->drv->replaced(s->c.db);
 }
 
 int64_t

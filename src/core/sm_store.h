@@ -50,6 +50,10 @@ sm_status sm_store_integrity(sm_store *s, sm_err *err);
  * calls when everything passes.  *WHY (malloc'd, may be NULL) says when and
  * what. */
 bool sm_store_broken(sm_store *s, char **why);
+/* Whether the database file was deleted or replaced (a restore) since it
+ * was opened, its writes refused: only a new process sees the file now at
+ * its path. */
+bool sm_store_replaced(sm_store *s);
 sm_status sm_store_clear_broken(sm_store *s, sm_err *err);
 /* A consistent copy into the new file DEST (the driver's online backup),
  * then checked (integrity, audit chain): removed again if it fails.

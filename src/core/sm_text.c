@@ -202,14 +202,25 @@ sm_text_valid_utf8(const char *s, size_t len)
 static int
 is_format(unsigned int cp)
 {
+	/* Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt,
+	 * what shows as nothing), the line and paragraph separators, and the
+	 * interlinear annotation characters */
 	return (cp >= 0x200B && cp <= 0x200F) ||
 	    (cp >= 0x2028 && cp <= 0x202E) || /* line/paragraph separators, bidi */
-	    (cp >= 0x2060 && cp <= 0x2069) ||
+	    (cp >= 0x2060 && cp <= 0x206F) ||
 	    cp == 0xFEFF || cp == 0x061C ||
 	    cp == 0x00AD ||                   /* soft hyphen */
-	    cp == 0x180E ||                   /* Mongolian vowel separator */
+	    cp == 0x034F ||                   /* combining grapheme joiner */
+	    cp == 0x115F || cp == 0x1160 ||   /* Hangul fillers */
+	    cp == 0x3164 || cp == 0xFFA0 ||
+	    cp == 0x17B4 || cp == 0x17B5 ||   /* Khmer inherent vowels */
+	    (cp >= 0x180B && cp <= 0x180F) || /* Mongolian selectors, separator */
+	    (cp >= 0xFE00 && cp <= 0xFE0F) || /* variation selectors */
+	    (cp >= 0xFFF0 && cp <= 0xFFF8) ||
 	    (cp >= 0xFFF9 && cp <= 0xFFFB) || /* interlinear annotation */
-	    (cp >= 0xE0000 && cp <= 0xE007F); /* tag characters */
+	    (cp >= 0x1BCA0 && cp <= 0x1BCA3) || /* shorthand format controls */
+	    (cp >= 0x1D173 && cp <= 0x1D17A) || /* musical format controls */
+	    (cp >= 0xE0000 && cp <= 0xE0FFF); /* tags, variation selectors supplement */
 }
 
 /* How a character is shown: 0 as is, 'c' caret notation, 'u' <U+XXXX>. */

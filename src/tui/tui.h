@@ -349,8 +349,8 @@ tui_view *tui_form_new(tui *t, const char *form_id, const char *draft_key, const
  * code's label and the reviewer's words), from the case's history. */
 void tui_form_returned(tui_view *v, tui *t, int64_t case_id);
 /* A form over a stored object: the version its restored draft was kept with
- * (0: no draft, or one kept without), and the version the values now start
- * from, kept with a draft left. */
+ * (0: no draft; -1: a draft kept without one), and the version the values
+ * now start from, kept with a draft left. */
 int64_t tui_form_draft_version(tui_view *v);
 void tui_form_set_version(tui_view *v, int64_t version);
 /* Show "LABEL  VALUE" at the top of form V, above its instructions: what

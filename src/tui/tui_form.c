@@ -1028,6 +1028,8 @@ form_make_of(tui *t, const sm_form *form, const char *draft_key, const json_t *i
 			focus_on(f, i);
 			break;
 		}
+	if (draft && f->draft_version == 0)
+		f->draft_version = -1; /* kept without one (an older sitemark) */
 	if (draft)
 		tui_msg(t, false, "%s", _("Your draft was restored."));
 	return f;

@@ -911,6 +911,17 @@ on_tstp(int sig)
  * first (it hangs), the default's. */
 static volatile sig_atomic_t interrupt_requested;
 
+/* SIGHUP (the SSH connection dropped) and SIGTERM: the console leaves at
+ * once, what was typed kept as drafts (tui_run's end), nothing asked. */
+static volatile sig_atomic_t hangup_requested;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	hangup_requested = 1;
+}
+
 static void
 on_int(int sig)
 {
@@ -1004,6 +1015,8 @@ terminal_key(tui *t, tui_key *k)
 		if (stop_requested) {
 			suspend(t);
 			resumed = 3;
+		} else if (hangup_requested) {
+			return -1;
 		} else if (interrupt_requested) {
 			interrupt_requested = 0;
 			k->is_code = 1;
@@ -1060,13 +1073,18 @@ tui_read_key(tui *t, tui_key *k)
 			}
 		} else {
 			timeout(300);
+			double esc_at = now_seconds();
 			int got = terminal_key(t, &next);
+			double after = now_seconds() - esc_at;
 			timeout(-1);
 			if (got == 0 && tui_key_is_paste(&next)) {
 				*k = next; /* Esc then a paste: the paste */
 				return 0;
 			}
-			if (got == 0 && !next.is_code && (next.ch == '[' || next.ch == 'O')) {
+			/* a terminal sends a sequence's bytes at once; a person
+			 * pressing Esc and then [ takes longer than 20 ms */
+			if (got == 0 && !next.is_code && (next.ch == '[' || next.ch == 'O') &&
+			    after < 0.02) {
 				/* a key's sequence no terminfo entry and no
 				 * alternate_keys() knows: read to its final byte
 				 * and dropped, then the next key */
@@ -1564,7 +1582,7 @@ tui_run(sm_app *app, const tui_opts *opts)
 	sm_err_free(&problems);
 	if (app && app->cfg && app->cfg->console_cursor && strcmp(app->cfg->console_cursor, "reverse") == 0)
 		t.opts.reverse_cursor = true;
-	struct sigaction old_int;
+	struct sigaction old_int, old_hup, old_term;
 	if (!opts->script) {
 		/* Ctrl-Z is ours (see suspend()), installed before curses looks */
 		struct sigaction sa = {.sa_handler = on_tstp};
@@ -1575,6 +1593,11 @@ tui_run(sm_app *app, const tui_opts *opts)
 		sigemptyset(&si.sa_mask);
 		interrupt_requested = 0;
 		sigaction(SIGINT, &si, &old_int);
+		struct sigaction sh = {.sa_handler = on_hup};
+		sigemptyset(&sh.sa_mask);
+		hangup_requested = 0;
+		sigaction(SIGHUP, &sh, &old_hup);
+		sigaction(SIGTERM, &sh, &old_term);
 	}
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
@@ -1588,6 +1611,8 @@ tui_run(sm_app *app, const tui_opts *opts)
 		if (!opts->script) {
 			signal(SIGTSTP, SIG_DFL);
 			sigaction(SIGINT, &old_int, NULL);
+			sigaction(SIGHUP, &old_hup, NULL);
+			sigaction(SIGTERM, &old_term, NULL);
 		}
 		if (t.script) {
 			fclose(t.script);
@@ -1673,6 +1698,8 @@ tui_run(sm_app *app, const tui_opts *opts)
 	if (!opts->script) {
 		signal(SIGTSTP, SIG_DFL);
 		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
 	}
 	if (opts->script) {
 		fclose(t.tty_out);

@@ -731,7 +731,9 @@ save_case(tui *t, app_ctx *a, json_t *values, sm_err *err)
 	json_decref(patch);
 	if (st == SM_OK)
 		app_at(a, c.version + 1);
-	else if (st == SM_E_CONFLICT && c.version > a->version) {
+	else if (st == SM_E_CONFLICT && c.version != a->version) {
+		/* newer, or older (a database restored from a backup under a
+		 * draft): the case as it is now is what F2 again writes over */
 		app_at(a, c.version);
 		sm_err_add(err, SM_E_CONFLICT, NULL, "%s",
 		    _("your form is as you left it: F2 again writes it over that change, Esc keeps it as a draft"));
@@ -787,6 +789,9 @@ application_form(tui *t, sm_kind kind, const sm_case *c)
 		if (dv > 0 && dv != c->version)
 			tui_msg(t, true, "%s",
 			    _("Your draft was restored, but the case has been changed since it was kept: look at the case before you submit (F2 says who changed it)."));
+		else if (dv < 0)
+			tui_msg(t, true, "%s",
+			    _("Your draft was restored; it was kept without the case's version, so whether the case changed since cannot be told: look at the case before you submit."));
 	}
 	if (c && c->state == SM_STATE_RETURNED)
 		tui_form_returned(v, t, c->id);
