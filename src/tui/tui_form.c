@@ -191,6 +191,22 @@ layout(form_view *f)
 		f->focus = f->n ? f->n - 1 : 0;
 }
 
+/* A field's label in W cells: one too long is cut, but its "*" (required)
+ * stays at its end. */
+static void
+draw_label(int y, int x, int w, const char *label)
+{
+	size_t n = strlen(label);
+	if (n == 0 || label[n - 1] != '*' || (int)sm_text_width(label) <= w) {
+		tui_text(y, x, w, label, true);
+		return;
+	}
+	char *body = strndup(label, n - 1);
+	tui_text(y, x, w - 1, body ? body : "", true);
+	mvaddstr(y, x + w - 1, "*");
+	free(body);
+}
+
 static bool
 focusable(const item *it)
 {
@@ -627,7 +643,7 @@ form_draw(tui_view *v, tui *t, int top, int rows)
 		}
 		if (focus && !is_text(it))
 			attron(A_REVERSE);
-		tui_text(y, x, LABEL_CELLS - it->depth * 2, it->label, true);
+		draw_label(y, x, LABEL_CELLS - it->depth * 2, it->label);
 		if (focus && !is_text(it))
 			attroff(A_REVERSE);
 		int vx = LABEL_CELLS + 2, vw = width - vx - 1;
