@@ -483,10 +483,24 @@ static void
 help_lines(tui *t, tui_pager *p, const tui_action *table)
 {
 	char keys[128];
+	/* on a screen that takes text (a form), a letter is typed: the keys
+	 * everywhere are listed without their letters */
+	bool typing = table == tui_generic_actions && t->top && t->top->ops->text_input;
 	for (const tui_action *a = table; a && a->act; a++) {
 		if (a->help == NULL || (table != tui_generic_actions && !tui_offers(t, a->act)))
 			continue;
 		tui_keys_text(table, a, keys, sizeof(keys));
+		if (typing) {
+			char kept[128] = "";
+			size_t n = 0;
+			for (char *tok = strtok(keys, " "); tok; tok = strtok(NULL, " "))
+				if (!(tok[0] != '\0' && tok[1] == '\0' && tok[0] > ' ' && tok[0] < 127))
+					n += (size_t)snprintf(kept + n, n < sizeof(kept) ? sizeof(kept) - n : 0,
+					    "%s%s", n ? " " : "", tok);
+			if (kept[0] == '\0')
+				continue;
+			snprintf(keys, sizeof(keys), "%s", kept);
+		}
 		tui_pager_field(p, keys, _(a->help));
 	}
 }
@@ -502,7 +516,10 @@ tui_help(tui *t)
 	tui_pager_add(&p, "%s", _("Keys everywhere"));
 	help_lines(t, &p, tui_generic_actions);
 	tui_pager_add(&p, "%s", "");
-	tui_pager_add(&p, "%s", _("Arrows, PgUp/PgDn, Home/End, j/k and g/G move. Esc, q or Ctrl-G go back. Esc then a digit works as that F-key."));
+	if (t->top && t->top->ops->text_input)
+		tui_pager_add(&p, "%s", _("Letters are typed into the field. Tab and the arrows move, Esc or Ctrl-G go back. Esc then a digit works as that F-key."));
+	else
+		tui_pager_add(&p, "%s", _("Arrows, PgUp/PgDn, Home/End, j/k and g/G move. Esc, q or Ctrl-G go back. Esc then a digit works as that F-key."));
 	char *support = sm_app_support_line(t->app);
 	if (support) {
 		tui_pager_add(&p, "%s %s", _("Support:"), support);
