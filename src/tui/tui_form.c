@@ -420,6 +420,7 @@ show_errors(form_view *f, tui *t, const sm_err *err)
 }
 
 static void form_destroy(tui_view *v);
+static bool form_offers(tui_view *v, tui *t, enum tui_act act);
 
 /* ------------------------------------------------------------ instructions */
 
@@ -837,7 +838,11 @@ form_handle(tui_view *v, tui *t, enum tui_act act, const tui_key *k)
 			json_object_clear(f->errors);
 			layout(f);
 			focus_on(f, f->focus);
-		}
+		} else if (form_offers(v, t, A_DEL_ITEM))
+			tui_msg(t, true, "%s",
+			    _("Remove takes away an entry of a repeatable field: go to the entry first."));
+		else
+			tui_msg(t, true, "%s", _("This form has no repeatable field to remove an entry from."));
 		return TUI_DRAW;
 	case A_SUBMIT: {
 		commit(f, t);
@@ -970,6 +975,20 @@ form_save(tui_view *v, tui *t)
 	keep_draft(f, t);
 }
 
+/* Remove (F8) is offered by a form with repeatable fields only. */
+static bool
+form_offers(tui_view *v, tui *t, enum tui_act act)
+{
+	form_view *f = (form_view *)v;
+	(void)t;
+	if (act != A_DEL_ITEM)
+		return true;
+	for (size_t i = 0; i < f->form->n_fields; i++)
+		if (f->form->fields[i].type == SM_FT_LIST)
+			return true;
+	return false;
+}
+
 static const tui_view_ops form_ops = {
 	.name = "form",
 	.text_input = true,
@@ -979,6 +998,7 @@ static const tui_view_ops form_ops = {
 	.status = form_status,
 	.destroy = form_destroy,
 	.save = form_save,
+	.offers = form_offers,
 };
 
 /* Forms of an action (reject, confirm-paper ...): no draft, no lists. */
