@@ -153,6 +153,17 @@ check_eq "F2 twice, told: the draft is written over it and submitted" "office_re
     "$(jq -r '"\(.state) \(.values.site_name | .[-1:])"' <<<"$OUT")"
 DB=$DB_SAVED
 
+echo "# the first field's problem in full on the message lines"
+cat >"$T/k" <<EOF
+2
+<F4>
+<F2>
+:dump $T/d1
+EOF
+console gl-gov "$T/k"
+check_match "the focused field's problem, with its label, where messages wrap" \
+    "处问题.*域名名称\*：必须填写" "$(tr -d '\n' <"$T/d1")"
+
 echo "# a payment date after today, on the command line"
 PAY=$(q "select id from cases where state = 'awaiting_payment' order by id limit 1")
 printf 'amount: 300\nreceipt: CONAC-2026-000999\npaid_on: 2026-11-21\n' >"$T/pay.yaml"

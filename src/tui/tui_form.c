@@ -414,8 +414,18 @@ show_errors(form_view *f, tui *t, const sm_err *err)
 	if (loose) {
 		tui_msg_err(t, err);
 	} else {
+		/* the focused field's problem in full too, where messages wrap:
+		 * beside the field it is cut to the width of the screen */
+		json_t *e = f->n ? json_object_get(f->errors, f->items[f->focus].path) : NULL;
 		tui_msg(t, true, dngettext("sitemark", "%zu problem: see the marked field",
 		    "%zu problems: see the marked fields", sm_err_count(err)), sm_err_count(err));
+		if (e != NULL && json_is_string(e)) {
+			size_t n = strlen(t->message);
+			/* TRANSLATORS: between a field's label and its problem */
+			const char *sep = C_("field problem", ": ");
+			snprintf(t->message + n, sizeof(t->message) - n, " %s%s%s",
+			    f->items[f->focus].label, sep, json_string_value(e));
+		}
 	}
 }
 
