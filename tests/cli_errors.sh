@@ -316,6 +316,12 @@ size=$(stat -c %s "$T/damaged.db") || die "the copy's size"
 head -c $((size - 4096)) /dev/urandom | dd of="$T/damaged.db" bs=4096 seek=1 conv=notrunc 2>/dev/null
 db_refused "a damaged database (header intact)" "corrupt|malformed" "$T/damaged.db" --as conac1 case list
 db_refused "a damaged database, init" "corrupt|malformed" "$T/damaged.db" init
+if have_zh_locale; then
+	run env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 LANGUAGE=zh_CN "$SITEMARK" --db "$T/damaged.db" \
+	    --as conac1 case list
+	check_match "in Chinese, SQLite's words too" "数据库文件已损坏|文件不是数据库" "$ERR"
+	check_nomatch "none of them in English" "malformed|not a database" "$ERR"
+fi
 
 run "$SITEMARK" --db "$T/missing.db" --as conac1 case list
 check_eq "a missing database: exit 1" "1" "$RC"

@@ -3,6 +3,7 @@
 
 #include "sm_db.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "sm_i18n.h"
@@ -14,11 +15,33 @@ sm_db_fail(sm_db *db, sm_db_rc rc, sm_err *err)
 	return sm_db_fail_detail(rc, db ? sm_db_errmsg(db) : "", err);
 }
 
+/* SQLite's own words for its common failures (sqlite3_errstr), in the
+ * user's language: the rest as SQLite says them. */
+static const char *
+engine_words(const char *detail)
+{
+	static const char *const known[] = {
+		N_("disk I/O error"),
+		N_("unable to open database file"),
+		N_("attempt to write a readonly database"),
+		N_("database is locked"),
+		N_("database or disk is full"),
+		N_("database disk image is malformed"),
+		N_("file is not a database"),
+		N_("out of memory"),
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(detail, known[i]) == 0)
+			return _(known[i]);
+	return detail;
+}
+
 sm_status
 sm_db_fail_detail(sm_db_rc rc, const char *detail, sm_err *err)
 {
 	if (detail == NULL)
 		detail = "";
+	detail = engine_words(detail);
 	switch (rc) {
 	case SM_DB_FULL:
 		return sm_err_add(err, SM_E_STORE, NULL,
