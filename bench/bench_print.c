@@ -104,7 +104,7 @@ main(int argc, char **argv)
 			FILE *f = fopen(path, "w");
 			double t0 = now_ms();
 			if (f == NULL || sm_doc_build(app, id, kinds[k], 1, &doc, err) != SM_OK ||
-			    sm_render_pdf(&doc, NULL, f, &pages, err) != SM_OK) {
+			    sm_render_pdf(&doc, NULL, f, &pages, NULL, err) != SM_OK) {
 				fprintf(stderr, "bench_print: %s\n", sm_err_count(err) ? sm_err_msg(err, 0) : "failed");
 				return 1;
 			}

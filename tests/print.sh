@@ -167,6 +167,20 @@ check_true "the file is there" -s "$OUTDIR/$gbk_name"
 check_match "its audit record names it with \\xNN" '\\xC9\\xEA|\\xc9\\xea' \
     "$(q "select \"values\" from audit where action = 'print' order by seq desc limit 1" | jq -r .file)"
 
+# a character no installed font has (CJK Extension B, U+20000, in a unit's
+# name): the PDF is made, and the user told it prints as a box
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list ':charset=20000' 2>/dev/null)" ]; then
+	db_copy "$T/glyph.db" || die "a copy of the database"
+	sqlite3 "$T/glyph.db" "UPDATE units SET name = name || '𠀀', \"values\" = json_set(\"values\", '\$.name', json_extract(\"values\", '\$.name') || '𠀀') WHERE id = (SELECT unit FROM cases WHERE id = $CASE)"
+	run "$SITEMARK" --db "$T/glyph.db" --as "$UNIT" print "$CASE" form --out "$OUTDIR/glyph.pdf"
+	check_eq "a character in no font: printed all the same" 0 "$RC"
+	check_match "and said: one character prints as a box" "1 character of the document is in no installed font" "$ERR"
+	run "$SITEMARK" --db "$T/glyph.db" --as "$UNIT" print "$CASE" form --copies 3 --out "$OUTDIR/glyph3.pdf"
+	check_match "counted once whatever the copies" "1 character of the document" "$ERR"
+fi
+run sm --as "$UNIT" print "$CASE" form --out "$OUTDIR/plain.pdf"
+check_eq "a document with every character in a font: no word of boxes" "" "$ERR"
+
 run sm --as "$UNIT" print "$CASE" form --copies 3 --out "$OUTDIR/form3.pdf"
 check_eq "three copies of the form" 0 "$RC"
 one=$(pdfinfo "$OUTDIR/form.pdf" | sed -n 's/^Pages: *//p')

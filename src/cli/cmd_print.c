@@ -70,6 +70,11 @@ cmd_print(cli *c)
 			free(msg);
 		}
 	}
+	if (res.missing_glyphs > 0)
+		fprintf(stderr, dngettext("sitemark",
+		    "sitemark: %d character of the document is in no installed font and prints as a box with its code: install a font that has it (rare characters of names: fonts-noto-cjk-extra, fonts-hanazono)\n",
+		    "sitemark: %d characters of the document are in no installed font and print as boxes with their codes: install a font that has them (rare characters of names: fonts-noto-cjk-extra, fonts-hanazono)\n",
+		    res.missing_glyphs), res.missing_glyphs);
 	sm_print_result_clear(&res);
 	return 0;
 }

@@ -182,7 +182,7 @@ doc_json(const sm_doc *doc)
 
 sm_status
 sm_draw_pdf(const sm_doc *doc, const char *title_font, const char *body_font, FILE *out,
-            int *pages, sm_err *err)
+            int *pages, int *missing, sm_err *err)
 {
 	json_t *req = json_pack("{s:s, s:o, s:o, s:o}", "draw", "pdf",
 	    "title_font", str_or_null(title_font), "body_font", str_or_null(body_font),
@@ -199,6 +199,8 @@ sm_draw_pdf(const sm_doc *doc, const char *title_font, const char *body_font, FI
 		    strerror(errno ? errno : EIO));
 	if (st == SM_OK && pages)
 		*pages = (int)json_integer_value(json_object_get(report, "pages"));
+	if (st == SM_OK && missing)
+		*missing = (int)json_integer_value(json_object_get(report, "missing_glyphs"));
 	free(pdf);
 	json_decref(report);
 	return st;

@@ -37,9 +37,10 @@
 const char *sm_drawing_helper(void);
 
 /* DOC as PDF (fonts: NULL for the defaults of sm_render.h) to OUT; *PAGES
- * (may be NULL) gets its number of pages. */
+ * (may be NULL) gets its number of pages, *MISSING (may be NULL) how many
+ * of its characters no installed font has (drawn as boxes). */
 sm_status sm_draw_pdf(const sm_doc *doc, const char *title_font, const char *body_font,
-                      FILE *out, int *pages, sm_err *err);
+                      FILE *out, int *pages, int *missing, sm_err *err);
 
 /* The mark's image (sm_site.c), RED or blue, VALID or not, as PNG in *PNG
  * (malloc'd, *LEN bytes). */

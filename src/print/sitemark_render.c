@@ -108,14 +108,14 @@ main(void)
 	json_t *req = json_loadf(stdin, 0, NULL);
 	const char *what = str(req, "draw");
 	sm_status st = SM_OK;
-	int pages = 0;
+	int pages = 0, missing = 0;
 	if (err == NULL)
 		st = SM_E_NOMEM;
 	else if (what && strcmp(what, "pdf") == 0) {
 		sm_doc doc;
 		sm_render_opts o = {str(req, "title_font"), str(req, "body_font")};
 		if (doc_from(json_object_get(req, "doc"), &doc))
-			st = sm_render_pdf(&doc, &o, stdout, &pages, err);
+			st = sm_render_pdf(&doc, &o, stdout, &pages, &missing, err);
 		else
 			st = sm_err_add(err, SM_E_INVALID, NULL, _("the drawing request is malformed"));
 		doc_free(&doc);
@@ -130,7 +130,7 @@ main(void)
 
 	json_t *rep;
 	if (st == SM_OK)
-		rep = json_pack("{s:i}", "pages", pages);
+		rep = json_pack("{s:i, s:i}", "pages", pages, "missing_glyphs", missing);
 	else {
 		json_t *msgs = json_array();
 		for (size_t i = 0; err && msgs && i < sm_err_count(err); i++)

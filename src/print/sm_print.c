@@ -252,7 +252,7 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 	if (st == SM_OK) {
 		/* the PDF is drawn by the helper sitemark-render (sm_drawing.h) */
 		st = text ? sm_render_text(&doc, f, err) : sm_draw_pdf(&doc, app->cfg->print_title_font,
-		    app->cfg->print_body_font, f, &res->pages, err);
+		    app->cfg->print_body_font, f, &res->pages, &res->missing_glyphs, err);
 	}
 	if (f && fclose(f) != 0 && st == SM_OK)
 		st = sm_err_add(err, SM_E_IO, NULL, _("%s: cannot write: %s"), res->file,

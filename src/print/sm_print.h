@@ -64,6 +64,7 @@ typedef struct sm_print_result {
 	bool mailed;          /* queued for the unit's contact (SM_PRINT_MAIL) */
 	char *printer_error;  /* else what lp said (neutralised), the file kept */
 	int pages;            /* of the PDF */
+	int missing_glyphs;   /* its characters no installed font has (boxes) */
 } sm_print_result;
 
 /* Print JOB: build the document (refused unless the rule allows), write

@@ -404,10 +404,11 @@ write_out(void *closure, const unsigned char *data, unsigned int length)
 
 sm_status
 sm_render_pdf(const sm_doc *doc, const sm_render_opts *opts, FILE *out, int *pages,
-              sm_err *err)
+              int *missing, sm_err *err)
 {
 	render r = {0};
 	sm_status st = SM_OK;
+	size_t one_copy = 0; /* the layouts of the first copy */
 	const char *tf = opts && opts->title_font ? opts->title_font : SM_RENDER_TITLE_FONT;
 	const char *bf = opts && opts->body_font ? opts->body_font : SM_RENDER_BODY_FONT;
 
@@ -453,10 +454,19 @@ sm_render_pdf(const sm_doc *doc, const sm_render_opts *opts, FILE *out, int *pag
 			r.rows[first].new_page = true;
 			r.rows[first].copy = c;
 		}
+		if (c == 0)
+			one_copy = r.n_layouts;
 	}
 	int n = r.nomem ? 0 : draw_pages(&r);
 	if (pages)
 		*pages = n;
+	/* characters no installed font has (pango draws them as boxes with
+	 * their code), counted once whatever the copies */
+	int unknown = 0;
+	for (size_t i = 0; i < one_copy && i < r.n_layouts; i++)
+		unknown += pango_layout_get_unknown_glyphs_count(r.layouts[i]);
+	if (missing)
+		*missing = unknown;
 
 	for (size_t i = 0; i < r.n_layouts; i++)
 		g_object_unref(r.layouts[i]);

@@ -31,7 +31,7 @@ typedef struct sm_render_opts {
  * from 1 in each) as PDF to OUT.  *PAGES (may be NULL) gets the number of
  * pages written. */
 sm_status sm_render_pdf(const sm_doc *doc, const sm_render_opts *opts, FILE *out, int *pages,
-                        sm_err *err);
+                        int *missing, sm_err *err);
 
 /* Write DOC as plain UTF-8 text to OUT: the same blocks, a form feed
  * between copies. */

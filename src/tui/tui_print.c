@@ -92,6 +92,14 @@ tui_print_case(tui *t, const sm_case *c, enum tui_act act)
 	else
 		tui_msg(t, false, _("The %s (copies: %ld) is saved in %s."), sm_doc_kind_label(kind),
 		    copies, res.shown);
+	if (sm_err_count(err) == 0 && res.missing_glyphs > 0) {
+		/* said after where it went, on the wrapped message lines */
+		size_t used = strlen(t->message);
+		snprintf(t->message + used, sizeof(t->message) - used, " %s", dngettext("sitemark",
+		    "One character is in no installed font and prints as a box.",
+		    "Some characters are in no installed font and print as boxes.", res.missing_glyphs));
+		t->message_error = true;
+	}
 	sm_print_result_clear(&res);
 	sm_err_free(&err);
 	return TUI_DRAW | TUI_RELOAD;
