@@ -499,6 +499,16 @@ check_eq "a case id with ESC: exit 2" "2" "$RC"
 printf '%s' "$ERR" >"$T/esc.err"
 check_eq "a case id with ESC: no control byte on stderr" "0" "$(control_bytes "$T/esc.err")"
 
+# the output cannot be written after the work was done: said so, so that a
+# script does not make the draft again
+n0=$(q "select count(*) from cases")
+printf 'name: 福州满盘测试\nusage: 测试。\n' >"$T/full.yaml"
+"$SITEMARK" --db "$DB" --as lib-op case new domain --values "$T/full.yaml" >/dev/full 2>"$T/full.err"
+check_eq "stdout full: exit 1" 1 "$?"
+check_eq "the draft was made all the same" "$((n0 + 1))" "$(q "select count(*) from cases")"
+check_match "and the message says it was done, not to run it again" \
+    "was done, but what it prints could not be written.*do not run it again" "$(cat "$T/full.err")"
+
 # an empty --db (a script's unset variable) is no database, not the default
 expect_usage "--db \"\": a usage error" "$SITEMARK" --db "" --as conac1 case list
 check_match "saying so" "--db is empty" "$ERR"

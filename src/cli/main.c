@@ -442,7 +442,10 @@ out:
 	sm_err_free(&c.warn);
 	free(c.resolve);
 	if (fflush(stdout) != 0 && rc == 0) {
-		perror("sitemark: stdout");
+		/* what the command did stands (a draft made, a case moved): said,
+		 * so that a script does not make it again */
+		fprintf(stderr, _("sitemark: the command was done, but what it prints could not be written (standard output: %s): do not run it again, look (e.g. case list)\n"),
+		    strerror(errno));
 		rc = 1;
 	}
 	return rc;
