@@ -286,20 +286,20 @@ lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 	/* SQLite makes PATH-wal and PATH-shm beside it, even to read: a
 	 * directory it cannot write is said as such, not as a database that
 	 * cannot be written */
-	char *wal = NULL, *slash = strrchr(d->path, '/');
+	char *shm = NULL, *slash = strrchr(d->path, '/');
 	char *dir = slash ? strndup(d->path, (size_t)(slash - d->path) + (slash == d->path)) :
 	    strdup(".");
-	if (dir != NULL && asprintf(&wal, "%s-shm", path) >= 0 && stat(wal, &sb) != 0 &&
+	if (dir != NULL && asprintf(&shm, "%s-shm", path) >= 0 && stat(shm, &sb) != 0 &&
 	    faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0 && (errno == EACCES || errno == EROFS)) {
 		sm_err_add(err, SM_E_STORE, NULL,
 		    _("cannot use database %s: its directory %s cannot be written, and SQLite keeps its write-ahead log and shared memory (%s-wal, %s-shm) beside the database, even to read: let sitemark's group write the directory"),
 		    path, dir, path, path);
-		free(wal);
+		free(shm);
 		free(dir);
 		lite_close(&d->base);
 		return SM_E_STORE;
 	}
-	free(wal);
+	free(shm);
 	free(dir);
 	*out = &d->base;
 	return SM_OK;

@@ -595,6 +595,9 @@ typedef struct sender {
 	sm_app *app;
 	enum smtp_stage stage;
 	char reply[160];         /* the server's last reply line (smtp_debug) */
+	/* what a channel lacks to be used at all, or NULL (sender_open): its
+	 * notices wait, unattempted, until the configuration is mended */
+	const char *mail_missing, *sms_missing;
 	CURL *smtp, *http;
 	struct curl_slist *sms_headers;
 	char *password;
@@ -737,6 +740,15 @@ sender_open(sender *s, sm_app *app, sm_err *err)
 	const sm_config *cfg = app->cfg;
 	memset(s, 0, sizeof(*s));
 	s->app = app;
+	char *from_addr = NULL, *from_name = NULL;
+	if (cfg->smtp_url == NULL || cfg->smtp_from == NULL)
+		s->mail_missing = _("smtp.url and smtp.from are not configured");
+	else if (sm_mail_parse_from(cfg->smtp_from, &from_addr, &from_name, NULL) != SM_OK)
+		s->mail_missing = _("smtp.from is not an e-mail address (\"NAME <ADDRESS>\" or ADDRESS)");
+	free(from_addr);
+	free(from_name);
+	if (cfg->sms_url == NULL)
+		s->sms_missing = _("sms.url is not configured");
 	if (cfg->smtp_url) {
 		if (cfg->smtp_password_file &&
 		    read_password(cfg->smtp_password_file, &s->password, err) != SM_OK)
@@ -805,11 +817,6 @@ send_mail(sender *s, const sm_notice *n, char **why, char **message_id)
 	*why = NULL;
 	if (cfg->smtp_url && s->smtp == NULL && (s->smtp = smtp_handle(s)) == NULL) {
 		*why = strdup(_("out of memory"));
-		sm_err_free(&e);
-		return SEND_RETRY;
-	}
-	if (s->smtp == NULL || cfg->smtp_from == NULL) {
-		*why = strdup(_("smtp.url and smtp.from are not configured"));
 		sm_err_free(&e);
 		return SEND_RETRY;
 	}
@@ -902,10 +909,6 @@ send_sms(sender *s, const sm_notice *n, char **why)
 	*why = NULL;
 	if (s->app->cfg->sms_url && s->http == NULL && (s->http = http_handle(s)) == NULL) {
 		*why = strdup(_("out of memory"));
-		return SEND_RETRY;
-	}
-	if (s->http == NULL) {
-		*why = strdup(_("sms.url is not configured"));
 		return SEND_RETRY;
 	}
 	char *body = sm_sms_body(s->app->cfg->sms_body, n->recipient, n->body, n->msg_id, s->json);
@@ -1126,19 +1129,8 @@ deliver(sender *s, struct run *run, const sm_notice *n, sm_notify_stats *stats, 
 	send_rc rc;
 	bool mail = n->channel && strcmp(n->channel, "email") == 0;
 
-	/* a channel sitemark is not configured for (no smtp.url, an smtp.from
-	 * that is no address, no sms.url): its notices wait, unattempted,
-	 * until the configuration is mended; the run says so */
-	const char *missing = NULL;
-	char *from_addr = NULL, *from_name = NULL;
-	if (mail && (app->cfg->smtp_url == NULL || app->cfg->smtp_from == NULL))
-		missing = _("smtp.url and smtp.from are not configured");
-	else if (mail && sm_mail_parse_from(app->cfg->smtp_from, &from_addr, &from_name, NULL) != SM_OK)
-		missing = _("smtp.from is not an e-mail address (\"NAME <ADDRESS>\" or ADDRESS)");
-	else if (!mail && app->cfg->sms_url == NULL)
-		missing = _("sms.url is not configured");
-	free(from_addr);
-	free(from_name);
+	/* a channel sitemark is not configured for: the run says so */
+	const char *missing = mail ? s->mail_missing : s->sms_missing;
 	if (missing) {
 		stats->waiting++;
 		snprintf(stats->why_waiting, sizeof(stats->why_waiting), "%s", missing);

@@ -1858,6 +1858,21 @@ sm_store_anchors_path(const sm_store *s)
 	return s->anchors;
 }
 
+/* The head is anchored at the first record of a day later than the
+ * record before it's (sm_tx_audit, anchor_commit), and every
+ * audit.anchor_every records: the rule the check applies too. */
+static bool
+later_day(const char *at, const char *before)
+{
+	return at != NULL && before != NULL && before[0] != '\0' && strncmp(at, before, 10) > 0;
+}
+
+static int64_t
+anchor_every(const sm_store *s)
+{
+	return s->anchor_every > 0 ? s->anchor_every : SM_ANCHOR_EVERY;
+}
+
 /* Whether the audit log up to record HEAD had an anchor written: it
  * reached EVERY records, or its records span more than one day. */
 static bool
@@ -1877,7 +1892,7 @@ anchored_before(sm_store *s, int64_t head, int64_t every)
 			sm_event_clear(&e);
 			break;
 		}
-		if (e.at != NULL && day[0] != '\0' && strncmp(e.at, day, 10) > 0)
+		if (later_day(e.at, day))
 			crossed = true;
 		if (e.at != NULL)
 			snprintf(day, sizeof(day), "%s", e.at);
@@ -1895,7 +1910,7 @@ anchored_before(sm_store *s, int64_t head, int64_t every)
 static void
 anchor_commit(sm_store *s, const sm_tx *tx)
 {
-	int64_t n = s->anchor_every > 0 ? s->anchor_every : SM_ANCHOR_EVERY;
+	int64_t n = anchor_every(s);
 	bool crossed = (tx->audit_first - 1) / n != tx->audit_last / n;
 	if (!crossed && !tx->audit_new_day)
 		return;
@@ -1995,7 +2010,7 @@ sm_store_audit_check(sm_store *s, const char *anchors_path, bool anchor_head,
 		}
 		memcpy(prev, e.hash, sizeof(prev));
 		/* the first record of a new day was anchored (sm_tx_audit) */
-		if (e.at != NULL && head_at[0] != '\0' && strncmp(e.at, head_at, 10) > 0)
+		if (later_day(e.at, head_at))
 			anchored_day = true;
 		snprintf(head_at, sizeof(head_at), "%s", e.at ? e.at : "");
 		out->head_seq = e.seq;
@@ -2032,8 +2047,7 @@ sm_store_audit_check(sm_store *s, const char *anchors_path, bool anchor_head,
 	 * anchored in the file (anchor_commit), so with no file it lost it
 	 * (deleted, or the database moved without it): said, not started again
 	 * over a log that may have lost its tail. */
-	int64_t every = s->anchor_every > 0 ? s->anchor_every : SM_ANCHOR_EVERY;
-	if (missing && out->broken_seq == 0 && (out->head_seq >= every || anchored_day)) {
+	if (missing && out->broken_seq == 0 && (out->head_seq >= anchor_every(s) || anchored_day)) {
 		out->anchors_missing = true;
 		return SM_OK;
 	}
@@ -2833,7 +2847,7 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 		seq = tx->head_seq + 1;
 		snprintf(prev, sizeof(prev), "%s", tx->head_hash);
 		/* the first record of a new day is anchored */
-		if (tx->head_at[0] != '\0' && strncmp(tx->now, tx->head_at, 10) > 0)
+		if (later_day(tx->now, tx->head_at))
 			tx->audit_new_day = true;
 	} else if ((st = stmt(tx->c, ST_AUDIT_LAST, err)) == NULL)
 		return SM_E_STORE;
@@ -2844,7 +2858,7 @@ sm_tx_audit(sm_tx *tx, const sm_event *e, sm_err *err)
 		if (h != NULL)
 			snprintf(prev, sizeof(prev), "%s", h);
 		/* the first record of a new day is anchored */
-		if (at != NULL && strncmp(tx->now, at, 10) > 0)
+		if (later_day(tx->now, at))
 			tx->audit_new_day = true;
 	} else if (rc != SM_DB_DONE) {
 		sm_db_reset(st);
