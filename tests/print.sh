@@ -174,9 +174,10 @@ if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list ':charset=20000' 2>/dev
 	sqlite3 "$T/glyph.db" "UPDATE units SET name = name || '𠀀', \"values\" = json_set(\"values\", '\$.name', json_extract(\"values\", '\$.name') || '𠀀') WHERE id = (SELECT unit FROM cases WHERE id = $CASE)"
 	run "$SITEMARK" --db "$T/glyph.db" --as "$UNIT" print "$CASE" form --out "$OUTDIR/glyph.pdf"
 	check_eq "a character in no font: printed all the same" 0 "$RC"
-	check_match "and said: one character prints as a box" "1 character of the document is in no installed font" "$ERR"
+	check_match "and said: one character prints as a box" \
+	    "1 character of the document is in no installed font|文档中有 1 个字符在已安装的字体中都没有" "$ERR"
 	run "$SITEMARK" --db "$T/glyph.db" --as "$UNIT" print "$CASE" form --copies 3 --out "$OUTDIR/glyph3.pdf"
-	check_match "counted once whatever the copies" "1 character of the document" "$ERR"
+	check_match "counted once whatever the copies" "1 character of the document|文档中有 1 个字符" "$ERR"
 fi
 run sm --as "$UNIT" print "$CASE" form --out "$OUTDIR/plain.pdf"
 check_eq "a document with every character in a font: no word of boxes" "" "$ERR"
