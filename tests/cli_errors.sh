@@ -532,6 +532,23 @@ if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null 2>&1 && id nobody >/dev/n
 	rm -rf "$RO"
 fi
 
+# a database file with two names (a hard link): SQLite would keep a log for
+# each name; refused, through either name, and the file is left as it was
+HL=$(mktemp -d /tmp/sitemark-hardlink.XXXXXX)
+db_copy "$HL/a.db" || die "a copy of the database"
+ln "$HL/a.db" "$HL/b.db"
+before=$(cksum <"$HL/a.db")
+for name in a b; do
+	run "$SITEMARK" --db "$HL/$name.db" --as conac1 case list
+	check_eq "a database with a hard link ($name.db): refused" 1 "$RC"
+	check_match "saying why, and what to do" "(1 other name \\(a hard link\\)|硬链接).*(symbolic link|符号链接)" "$ERR"
+done
+check_eq "no write-ahead log made beside either name" "" "$(cd "$HL" && ls -- *-wal *-shm 2>/dev/null)"
+check_eq "the file untouched" "$before" "$(cksum <"$HL/a.db")"
+rm "$HL/b.db"
+expect_ok "its other name removed: the database opens" "$SITEMARK" --db "$HL/a.db" --as conac1 case list
+rm -rf "$HL"
+
 # ================================================================ after all that
 
 echo "# the database after all the refusals"

@@ -249,6 +249,16 @@ lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 		    _("database %s does not exist: create it with 'sitemark init'"), path);
 	if (exists && !S_ISREG(sb.st_mode))
 		return sm_err_add(err, SM_E_STORE, NULL, _("%s is not a regular file"), path);
+	/* SQLite names the write-ahead log and the shared memory after the
+	 * name it was given: two names of one file (hard links) get two logs,
+	 * and writes through one are lost or corrupt the file for the other
+	 * (sqlite.org/howtocorrupt.html, 2.4); a symbolic link is safe */
+	if (exists && sb.st_nlink > 1)
+		return sm_err_add(err, SM_E_STORE, NULL,
+		    dngettext("sitemark", "%s has %lu other name (a hard link): SQLite would keep a write-ahead log for each name and could corrupt it; remove the other name, or make it a symbolic link",
+		        "%s has %lu other names (hard links): SQLite would keep a write-ahead log for each name and could corrupt it; remove the other names, or make them symbolic links",
+		        (unsigned long)sb.st_nlink - 1),
+		    path, (unsigned long)sb.st_nlink - 1);
 	if (on_network_fs(path))
 		return sm_err_add(err, SM_E_STORE, NULL,
 		    _("%s is on a network file system, where SQLite's write-ahead log is not safe: put the database on a local disk"),
