@@ -342,6 +342,37 @@ static const struct {
 	{HEAD "<body><svg><circle/></svg>" SNIP "</body>", SM_WHERE_BODY_END},
 	{HEAD "<body><svg><p>" SNIP "</body>", SM_WHERE_BODY_END},
 	{HEAD "<body><svg/>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* HTML integration points in foreign content: markup is HTML there,
+	 * and a script runs its src (svg's foreignObject, desc, title; math's
+	 * text elements; an annotation-xml of HTML) */
+	{HEAD "<body><svg><foreignObject>" SNIP "</foreignObject></svg></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><SVG><foreignobject width=10><div>" SNIP "</div></foreignobject></SVG></body>",
+	    SM_WHERE_BODY_END},
+	{HEAD "<body><svg><desc>" SNIP "</desc></svg></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg><g><title>" SNIP "</title></g></svg></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><math><mi>" SNIP "</mi></math></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><math><mtext>" SNIP "</mtext></math></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><math><annotation-xml encoding=\"Text/HTML\">" SNIP "</annotation-xml></math></body>",
+	    SM_WHERE_BODY_END},
+	/* ... and only there: an annotation-xml not of HTML, a point of the
+	 * other language, a self-closed point, one already closed, svg again
+	 * inside one */
+	{HEAD "<body><math><annotation-xml>" SNIP "</annotation-xml></math></body>", SM_WHERE_MISSING},
+	{HEAD "<body><math><annotation-xml encoding=\"application/mathml+xml\">" SNIP "</math></body>",
+	    SM_WHERE_MISSING},
+	{HEAD "<body><svg><mi>" SNIP "</mi></svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><math><desc>" SNIP "</desc></math></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><foreignObject/>" SNIP "</svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><desc>a</desc>" SNIP "</svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><foreignObject><svg>" SNIP "</svg></foreignObject></svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><foreignObject><svg></svg>" SNIP "</foreignObject></svg></body>", SM_WHERE_BODY_END},
+	/* a breakout tag in a point is HTML's own, and leaves svg where it was;
+	 * one in svg inside a point goes back to the point, not out of the svg */
+	{HEAD "<body><svg><foreignObject><p>x</p></foreignObject>" SNIP "</svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><foreignObject><svg><p>" SNIP "</foreignObject></svg></body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg><foreignObject><svg><p>x</p></foreignObject>" SNIP "</svg></body>", SM_WHERE_MISSING},
+	/* CDATA only in foreign content: in a point it is a bogus comment */
+	{HEAD "<body><svg><foreignObject><![CDATA[ x ]]>" SNIP "</foreignObject></svg></body>", SM_WHERE_BODY_END},
 	/* only a script a browser runs: its type, nomodule, language */
 	{HEAD "<body><script type=\"text/plain\" src=\"" SRC "\"></script></body>", SM_WHERE_MISSING},
 	{HEAD "<body><script nomodule src=\"" SRC "\"></script></body>", SM_WHERE_MISSING},

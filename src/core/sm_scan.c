@@ -281,6 +281,7 @@ static const char *const attr_names[SM_SCAN_A_COUNT] = {
 	[SM_SCAN_A_SRC] = "src", [SM_SCAN_A_TYPE] = "type", [SM_SCAN_A_LANGUAGE] = "language",
 	[SM_SCAN_A_NOMODULE] = "nomodule", [SM_SCAN_A_CHARSET] = "charset",
 	[SM_SCAN_A_CONTENT] = "content", [SM_SCAN_A_HREF] = "href",
+	[SM_SCAN_A_ENCODING] = "encoding",
 };
 
 /* HTML start tags that end foreign content (svg, math) where they stand */
@@ -290,6 +291,74 @@ static const char *const breakout[] = {"b", "big", "blockquote", "body", "br", "
     "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt", "u", "ul",
     "var"};
 
+/* What s->nest holds: svg, math, or an HTML integration point (NEST_POINT
+ * + its index in points[]: svg's first, then math's) */
+enum { NEST_SVG = 1, NEST_MATH, NEST_POINT };
+static const char *const points[] = {"foreignobject", "desc", "title", "mi", "mo", "mn", "ms",
+    "mtext", "annotation-xml"};
+#define SVG_POINTS 3
+
+/* In foreign content: no script runs its src there, and CDATA sections. */
+static bool
+in_foreign(const sm_scan *s)
+{
+	return s->nest_over > 0 || (s->nest_n > 0 && s->nest[s->nest_n - 1] < NEST_POINT);
+}
+
+static void
+nest_push(sm_scan *s, unsigned char what)
+{
+	if (s->nest_over > 0 || s->nest_n == SM_SCAN_NEST_MAX)
+		s->nest_over++; /* too deep: foreign, a script there not trusted */
+	else
+		s->nest[s->nest_n++] = what;
+}
+
+static void
+nest_pop(sm_scan *s)
+{
+	if (s->nest_over > 0)
+		s->nest_over--;
+	else if (s->nest_n > 0)
+		s->nest_n--;
+}
+
+/* The start tag just read, in foreign content: the integration point it
+ * opens (its NEST_ value), or 0 */
+static unsigned char
+point_opened(const sm_scan *s)
+{
+	if (s->nest_over > 0 || s->self_closing)
+		return 0;
+	bool svg = s->nest[s->nest_n - 1] == NEST_SVG;
+	size_t from = svg ? 0 : SVG_POINTS, to = svg ? SVG_POINTS : sizeof(points) / sizeof(points[0]);
+	for (size_t i = from; i < to; i++)
+		if (strcmp(s->name, points[i]) == 0) {
+			const char *enc = s->val[SM_SCAN_A_ENCODING];
+			if (strcmp(points[i], "annotation-xml") == 0 &&
+			    !(s->vset[SM_SCAN_A_ENCODING] && !s->vover[SM_SCAN_A_ENCODING] &&
+			    (strcasecmp(enc, "text/html") == 0 || strcasecmp(enc, "application/xhtml+xml") == 0)))
+				return 0;
+			return (unsigned char)(NEST_POINT + i);
+		}
+	return 0;
+}
+
+/* An end tag NAME: the integration point it closes, with what foreign
+ * content was left open in it (the nearest point only, as browsers). */
+static void
+point_closed(sm_scan *s, const char *name)
+{
+	if (s->nest_over > 0)
+		return;
+	for (int i = s->nest_n - 1; i >= 0; i--)
+		if (s->nest[i] >= NEST_POINT) {
+			if (strcmp(points[s->nest[i] - NEST_POINT], name) == 0)
+				s->nest_n = i;
+			return;
+		}
+}
+
 /* A tag's name has been read: what it opens or closes. */
 static void
 tag_named(sm_scan *s)
@@ -297,15 +366,17 @@ tag_named(sm_scan *s)
 	const char *n = s->name;
 	if (s->nlen > SM_SCAN_NAME_MAX)
 		s->name[0] = '\0'; /* no tag of ours */
-	if (s->foreign_depth > 0 && !s->end_tag && NAMED(n, breakout))
-		s->foreign_depth = 0;
-	if (strcmp(n, "head") == 0 && s->foreign_depth == 0) {
+	if (!s->end_tag && NAMED(n, breakout))
+		while (in_foreign(s)) /* back to the HTML around it */
+			nest_pop(s);
+	bool html = s->nest_n == 0 && s->nest_over == 0; /* not in svg or math at all */
+	if (strcmp(n, "head") == 0 && html) {
 		int64_t *at = s->end_tag ? &s->head_end : &s->head_start;
 		if (*at < 0)
 			*at = s->tag_at;
 		if (s->end_tag)
 			mark_settle(s, true);
-	} else if (strcmp(n, "body") == 0 && s->foreign_depth == 0) {
+	} else if (strcmp(n, "body") == 0 && html) {
 		int64_t *at = s->end_tag ? &s->body_end : &s->body_start;
 		mark_settle(s, !s->end_tag);
 		if (*at < 0)
@@ -313,8 +384,8 @@ tag_named(sm_scan *s)
 	} else if (!s->end_tag && in_head(s) && !NAMED(n, head_elements)) {
 		body_opens(s, s->tag_at);
 	}
-	s->keep = !s->end_tag && s->foreign_depth == 0 &&
-	    (strcmp(n, "script") == 0 || strcmp(n, "meta") == 0 || strcmp(n, "a") == 0);
+	s->keep = !s->end_tag && (in_foreign(s) ? strcmp(n, "annotation-xml") == 0 :
+	    strcmp(n, "script") == 0 || strcmp(n, "meta") == 0 || strcmp(n, "a") == 0);
 	memset(s->vset, 0, sizeof(s->vset));
 	memset(s->vover, 0, sizeof(s->vover));
 	memset(s->vlen, 0, sizeof(s->vlen));
@@ -357,23 +428,29 @@ static void
 tag_closed(sm_scan *s)
 {
 	const char *n = s->name;
-	bool foreign = s->foreign_depth > 0;
+	bool foreign = in_foreign(s);
 	s->st = SM_SCAN_DATA;
 	s->cur = -1;
 	if (s->end_tag) {
 		if (strcmp(n, "template") == 0 && s->template_depth > 0 && !foreign)
 			s->template_depth--;
 		else if ((strcmp(n, "svg") == 0 || strcmp(n, "math") == 0) && foreign)
-			s->foreign_depth--;
+			nest_pop(s);
+		else
+			point_closed(s, n);
 		return;
 	}
 	if (strcmp(n, "svg") == 0 || strcmp(n, "math") == 0) {
 		if (!s->self_closing)
-			s->foreign_depth++;
+			nest_push(s, n[0] == 's' ? NEST_SVG : NEST_MATH);
 		return;
 	}
-	if (foreign)
-		return; /* foreign content: no element's text is raw, no script runs its src */
+	if (foreign) { /* no element's text is raw there, no script runs its src */
+		unsigned char point = point_opened(s);
+		if (point)
+			nest_push(s, point);
+		return;
+	}
 	if (strcmp(n, "template") == 0) {
 		s->template_depth++;
 		return;
@@ -538,11 +615,11 @@ sm_scan_bytes(sm_scan *s, const unsigned char *buf, size_t len)
 				s->st = SM_SCAN_COMMENT;
 				s->dashes = 2; /* "<!-->" and "<!--->" end at once */
 				s->comment_bang = false;
-			} else if (s->foreign_depth > 0 && s->blen == 7 && memcmp(s->bang, "[CDATA[", 7) == 0) {
+			} else if (in_foreign(s) && s->blen == 7 && memcmp(s->bang, "[CDATA[", 7) == 0) {
 				s->st = SM_SCAN_CDATA;
 				s->ring_n = 0;
 			} else if (memcmp(s->bang, "--", s->blen < 2 ? s->blen : 2) != 0 &&
-			    (s->foreign_depth == 0 || memcmp(s->bang, "[CDATA[", s->blen) != 0)) {
+			    (!in_foreign(s) || memcmp(s->bang, "[CDATA[", s->blen) != 0)) {
 				s->st = c == '>' ? SM_SCAN_DATA : SM_SCAN_BOGUS;
 			}
 			break;

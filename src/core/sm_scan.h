@@ -29,6 +29,7 @@
  * ends the head and opens the body. */
 
 #define SM_SCAN_NAME_MAX 15    /* a tag or attribute name's bytes kept (longer: none of ours) */
+#define SM_SCAN_NEST_MAX 32    /* svg, math and integration points kept nested */
 #define SM_SCAN_VALUE_MAX 2048 /* an attribute value kept (longer: not trusted) */
 #define SM_SCAN_TITLE_MAX 512  /* bytes of a title kept */
 #define SM_SCAN_RING 16        /* the last bytes of an element's text, to find its end */
@@ -51,10 +52,10 @@ enum sm_scan_state {
 	SM_SCAN_CDATA,       /* <![CDATA[ ... ]]> in foreign content */
 };
 
-/* The attributes kept of a tag (script, meta, a). */
+/* The attributes kept of a tag (script, meta, a; annotation-xml in math). */
 enum sm_scan_attr {
 	SM_SCAN_A_SRC, SM_SCAN_A_TYPE, SM_SCAN_A_LANGUAGE, SM_SCAN_A_NOMODULE,
-	SM_SCAN_A_CHARSET, SM_SCAN_A_CONTENT, SM_SCAN_A_HREF, SM_SCAN_A_COUNT
+	SM_SCAN_A_CHARSET, SM_SCAN_A_CONTENT, SM_SCAN_A_HREF, SM_SCAN_A_ENCODING, SM_SCAN_A_COUNT
 };
 
 typedef struct sm_scan {
@@ -85,7 +86,13 @@ typedef struct sm_scan {
 	unsigned char ring[SM_SCAN_RING];
 	unsigned ring_n;
 	bool in_title;
-	int template_depth, foreign_depth;
+	int template_depth;
+	/* foreign content (svg, math) and the HTML integration points in it
+	 * (svg's foreignObject, desc and title; math's mi, mo, mn, ms, mtext
+	 * and an annotation-xml of HTML), where markup is HTML again: the
+	 * innermost last; deeper than SM_SCAN_NEST_MAX, counted as foreign */
+	unsigned char nest[SM_SCAN_NEST_MAX];
+	int nest_n, nest_over;
 	/* what was found */
 	int64_t head_start, head_end, body_start, body_end;
 	int64_t head_gave_way;  /* where a tag or text the head cannot hold opened the body, -1 */
