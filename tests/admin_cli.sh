@@ -129,4 +129,15 @@ expect_ok "the security administrator grants aud2 its role" sm --as sec user rol
 expect_ok "now aud2 reads the audit" sm --as aud2 audit show --action user-role
 check_match "the grant is on the record" "aud2" "$OUT"
 
+# the notification sender's account, made as doc/notify.md says: created by
+# the system administrator without a role, granted by the security one
+expect_ok "notify.md: the system administrator adds sitemark-notify" sm user add sitemark-notify
+expect_ok "notify.md: the security administrator grants it sysadmin" \
+    sm --as sec user role sitemark-notify sysadmin
+expect_ok "and it delivers the outbox" sm --as sitemark-notify notify run
+for f in "$top_srcdir/doc/notify.md" "$top_srcdir/data/sitemark-notify.service.in"; do
+	check_nomatch "$(basename "$f") asks for no refused --role sysadmin" \
+	    "user add sitemark-notify --role" "$(cat "$f")"
+done
+
 finish

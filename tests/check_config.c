@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sm_config.h"
+#include "sm_policy.h"
 #include "sm_vocab.h"
 #include "testutil.h"
 
@@ -327,6 +328,10 @@ START_TEST(test_wrong_types)
 	expect_bad("support:\n  - name: x\n", ":2: ", "needs a 'phone'", NULL);
 	expect_bad("support:\n  - phone: x\n", "needs a 'name'", NULL);
 	expect_bad("support:\n  - {name: [x], phone: y}\n", "'support.name' must be a string",
+	    NULL);
+	expect_bad("notify:\n  batch: [3]\n", ":2: ", "'notify.batch' must be a whole number", NULL);
+	expect_bad("auth.totp_required: [true]\n", "'auth.totp_required' must be true or false", NULL);
+	expect_bad("console:\n  follow: {a: 1}\n", "'console.follow' must be a whole number of seconds",
 	    NULL);
 	expect_bad("- database\n", ":1: ", "must be a mapping", NULL);
 	expect_bad("just a string\n", "must be a mapping", NULL);
@@ -653,7 +658,18 @@ START_TEST(test_auth_and_idle)
 	expect_bad("auth:\n  totp_roles: [nobody]\n", "nobody", NULL);
 	expect_bad("auth:\n  totp_required: yes\n", "true or false", NULL);
 	expect_bad("auth:\n  max_failures: 0\n", "auth.max_failures", NULL);
-	expect_bad("console:\n  idle_logout: 7200\n", "console.idle_logout", NULL);
+	/* the idle log-out's range is the policy's (sitemark policy set) */
+	expect_bad("console:\n  idle_logout: 86401\n", "console.idle_logout", "from 0 to 86400", NULL);
+	cfg = load_text("console:\n  idle_logout: 7200\n", NULL);
+	ck_assert_int_eq(cfg->console_idle_logout_ms, 7200000);
+	sm_config_free(&cfg);
+	sm_err *perr = sm_err_new();
+	ck_assert_int_eq(sm_policy_parse(SM_POLICY_IDLE_LOGOUT, "86400", NULL, NULL, perr), SM_OK);
+	ck_assert_int_ne(sm_policy_parse(SM_POLICY_IDLE_LOGOUT, "86401", NULL, NULL, perr), SM_OK);
+	/* a boolean of the policy is what the file takes: true or false */
+	ck_assert_int_ne(sm_policy_parse(SM_POLICY_TOTP_REQUIRED, "yes", NULL, NULL, perr), SM_OK);
+	ck_assert_int_eq(sm_policy_parse(SM_POLICY_TOTP_REQUIRED, "true", NULL, NULL, perr), SM_OK);
+	sm_err_free(&perr);
 }
 END_TEST
 
@@ -693,6 +709,18 @@ START_TEST(test_notify)
 	expect_bad("notify:\n  retry_base: 0\n", "notify.retry_base", NULL);
 	expect_bad("notify:\n  give_up: soon\n", "notify.give_up", NULL);
 	expect_bad("smtp:\n  starttls: maybe\n", "true or false", NULL);
+	/* ports are ports; a timeout of 0 is not "the default" */
+	expect_bad("monitor:\n  http_port: 70000\n", "monitor.http_port", "from 1 to 65535", NULL);
+	expect_bad("monitor:\n  https_port: 0\n", "monitor.https_port", NULL);
+	expect_bad("monitor:\n  timeout: 0\n", "monitor.timeout", "seconds from 1 to 3600", NULL);
+	expect_bad("monitor:\n  connect_timeout: 0\n", "monitor.connect_timeout", NULL);
+	expect_bad("store:\n  timeout: 0\n", "store.timeout", NULL);
+	expect_bad("console:\n  follow: 3601\n", "console.follow", "from 0 to 3600", NULL);
+	cfg = load_text("monitor:\n  http_port: 65535\n  timeout: 1\nconsole:\n  follow: 0\n", NULL);
+	ck_assert_int_eq(cfg->monitor_http_port, 65535);
+	ck_assert_int_eq(cfg->monitor_timeout_ms, 1000);
+	ck_assert_int_eq(cfg->console_follow_ms, 0);
+	sm_config_free(&cfg);
 }
 END_TEST
 

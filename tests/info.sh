@@ -40,6 +40,15 @@ check_match "no fee configured: as CONAC tells, the support line" \
     'as CONAC tells you.*010-69001234' "$(jq -r .fee.text <<<"$OUT")"
 run sm --as org-op case show "$FEE"
 check_match "case show without fee: the support line" '^  Fee +The fee is as CONAC tells you.*010-69001234' "$OUT"
+# support: [] shows no contact: the sentences stand without one
+printf 'support: []\n' >"$T/nosupport.yaml"
+run sm --config "$T/nosupport.yaml" --as org-op --json case show "$FEE"
+check_match "no support contacts: the fee sentence ends where it should" \
+    '^(The fee is as CONAC tells you\.|.*CONAC.*。)$' "$(jq -r .fee.text <<<"$OUT")"
+check_nomatch "and asks no one" '(ask|咨询)' "$(jq -r .fee.text <<<"$OUT")"
+run "$SITEMARK" --db "$DB" --config "$T/nosupport.yaml" --as nobody-here case list
+check_eq "an unknown login without support contacts: refused" 1 "$RC"
+check_nomatch "without a dangling 'or call'" '(or call *$|或致电 *$|致电：?$)' "$ERR"
 # the notifications: the SMS has the amount, the e-mail also how to pay
 run sm --as org-op --json case show "$FEE"
 check_match "payment SMS carries the amount" 'Fee: 300\.00 yuan\.$' \

@@ -231,6 +231,7 @@ check_match "the status line says so at start" "按键绑定有 *4 *个问题" "
 env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm "$SITEMARK" --db "$DB" --as xm-review \
     --config "$T/bad.yaml" --script "$T/k" --script-output /dev/null >/dev/null 2>"$T/en.err"
 check_match "in English too" "bad.yaml:3: keys: unknown screen 'nosuch'" "$(cat "$T/en.err")"
+check_match "naming every screen there is" "unknown screen .nosuch. \\(the screens: generic, menu, .*drafts, instructions, policy, redpage-preview, store\\)" "$(cat "$T/en.err")"
 printf 'keys:\n  form:\n    submit: s\n' >"$T/form.yaml"
 console xm-review "$T/k" --config "$T/form.yaml"
 check_match "a letter cannot be bound on the form" "form.yaml:3: keys：“s”在表单中用于输入文字" "$(cat "$T/con.err")"

@@ -210,8 +210,10 @@ sm_app_fee_text(const sm_app *app, bool with_how)
 
 	if (amount == NULL && how == NULL) {
 		char *support = sm_app_support_line(app);
-		r = asprintf(&text, _("The fee is as CONAC tells you; ask %s."),
-		    support ? support : "");
+		/* support: [] shows no contact: the sentence stands without one */
+		r = support && *support ?
+		    asprintf(&text, _("The fee is as CONAC tells you; ask %s."), support) :
+		    asprintf(&text, "%s", _("The fee is as CONAC tells you."));
 		free(support);
 	} else if (amount != NULL && (!with_how || how == NULL)) {
 		r = asprintf(&text, _("Fee: %s yuan."), amount);
@@ -235,9 +237,14 @@ sm_app_login(sm_app *app, const char *login, sm_err *err)
 	sm_store_ahead_end(app->store); /* its read sent ahead (sm_app_open), if any */
 	if (st == SM_E_NOTFOUND) {
 		char *support = sm_app_support_line(app);
-		st = sm_err_add(err, SM_E_DENIED, NULL,
-		    _("there is no sitemark account for the login '%s': ask your system administrator to add one (sitemark user add), or call %s"),
-		    login, support ? support : "");
+		if (support && *support)
+			st = sm_err_add(err, SM_E_DENIED, NULL,
+			    _("there is no sitemark account for the login '%s': ask your system administrator to add one (sitemark user add), or call %s"),
+			    login, support);
+		else
+			st = sm_err_add(err, SM_E_DENIED, NULL,
+			    _("there is no sitemark account for the login '%s': ask your system administrator to add one (sitemark user add)"),
+			    login);
 		free(support);
 		sm_auth_login_refused(app, login, "unknown");
 		return st;

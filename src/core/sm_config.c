@@ -52,71 +52,72 @@ struct key {
 	const char *name;
 	enum kind kind;
 	size_t off; /* of the char * in sm_config (K_STR..K_URL_SMTP) */
+	long min, max; /* K_SECONDS and K_COUNT: the range, when not the kind's */
 };
 
 #define OFF(m) offsetof(sm_config, m)
 
 static const struct key keys[] = {
-	{ "database", K_PATH, OFF(database) },
-	{ "mark.base_url", K_URL_HTTP, OFF(mark_base_url) },
-	{ "smtp.url", K_URL_SMTP, OFF(smtp_url) },
-	{ "smtp.from", K_STR, OFF(smtp_from) },
-	{ "smtp.user", K_STR, OFF(smtp_user) },
-	{ "smtp.password_file", K_PATH, OFF(smtp_password_file) },
-	{ "sms.url", K_URL_HTTP, OFF(sms_url) },
-	{ "sms.headers", K_HEADERS, 0 },
-	{ "sms.body", K_TEXT, OFF(sms_body) },
-	{ "support", K_SUPPORT, 0 },
-	{ "calendar", K_PATH, OFF(calendar) },
-	{ "forms", K_PATH, OFF(forms_dir) },
-	{ "divisions", K_PATH, OFF(divisions) },
-	{ "console.cursor", K_CURSOR, OFF(console_cursor) },
-	{ "console.follow", K_SECONDS, OFF(console_follow_ms) },
-	{ "fee.amount", K_STR, OFF(fee_amount) },
-	{ "fee.how", K_TEXT, OFF(fee_how) },
-	{ "audit.anchors", K_PATH, OFF(audit_anchors) },
-	{ "audit.anchor_every", K_COUNT, OFF(audit_anchor_every) },
-	{ "audit.syslog", K_STR, OFF(audit_syslog) },
-	{ "console.idle_logout", K_SECONDS, OFF(console_idle_logout_ms) },
-	{ "auth.totp_roles", K_ROLES, OFF(auth_totp_roles) },
-	{ "auth.totp_required", K_BOOL, OFF(auth_totp_required) },
-	{ "auth.max_failures", K_COUNT, OFF(auth_max_failures) },
-	{ "print.printer", K_STR, OFF(print_printer) },
-	{ "print.directory", K_PATH, OFF(print_directory) },
-	{ "print.title_font", K_STR, OFF(print_title_font) },
-	{ "print.body_font", K_STR, OFF(print_body_font) },
-	{ "smtp.ca_file", K_PATH, OFF(smtp_ca_file) },
-	{ "smtp.starttls", K_BOOL, OFF(smtp_starttls) },
-	{ "notify.retry_base", K_COUNT, OFF(notify_retry_base) },
-	{ "notify.retry_cap", K_COUNT, OFF(notify_retry_cap) },
-	{ "notify.give_up", K_COUNT, OFF(notify_give_up) },
-	{ "notify.interval", K_COUNT, OFF(notify_interval) },
-	{ "notify.timeout", K_COUNT, OFF(notify_timeout) },
-	{ "notify.connect_timeout", K_COUNT, OFF(notify_connect_timeout) },
-	{ "notify.batch", K_COUNT, OFF(notify_batch) },
-	{ "site.dir", K_PATH, OFF(site_dir) },
-	{ "site.language", K_STR, OFF(site_language) },
-	{ "monitor.pages", K_COUNT, OFF(monitor_pages) },
-	{ "monitor.connections", K_COUNT, OFF(monitor_connections) },
-	{ "monitor.per_host", K_COUNT, OFF(monitor_per_host) },
-	{ "monitor.threads", K_COUNT, OFF(monitor_threads) },
-	{ "monitor.connect_timeout", K_SECONDS, OFF(monitor_connect_timeout_ms) },
-	{ "monitor.timeout", K_SECONDS, OFF(monitor_timeout_ms) },
-	{ "monitor.max_bytes", K_COUNT, OFF(monitor_max_bytes) },
-	{ "monitor.max_redirects", K_COUNT, OFF(monitor_max_redirects) },
-	{ "monitor.http_port", K_COUNT, OFF(monitor_http_port) },
-	{ "monitor.https_port", K_COUNT, OFF(monitor_https_port) },
-	{ "monitor.ca_file", K_PATH, OFF(monitor_ca_file) },
-	{ "store.backend", K_BACKEND, OFF(store_backend) },
-	{ "store.nodes", K_ADDRS, OFF(store_nodes) },
-	{ "store.timeout", K_SECONDS, OFF(store_timeout_ms) },
-	{ "node.id", K_COUNT, OFF(node_id) },
-	{ "node.address", K_ADDRS, OFF(node_address) },
-	{ "node.data_dir", K_PATH, OFF(node_data_dir) },
-	{ "node.join", K_ADDRS, OFF(node_join) },
-	{ "node.latency_ms", K_COUNT, OFF(node_latency_ms) },
-	{ "node.bind", K_ADDRS, OFF(node_bind) },
-	{ "node.cluster", K_STR, OFF(node_cluster) },
+	{ "database", K_PATH, OFF(database), 0, 0 },
+	{ "mark.base_url", K_URL_HTTP, OFF(mark_base_url), 0, 0 },
+	{ "smtp.url", K_URL_SMTP, OFF(smtp_url), 0, 0 },
+	{ "smtp.from", K_STR, OFF(smtp_from), 0, 0 },
+	{ "smtp.user", K_STR, OFF(smtp_user), 0, 0 },
+	{ "smtp.password_file", K_PATH, OFF(smtp_password_file), 0, 0 },
+	{ "sms.url", K_URL_HTTP, OFF(sms_url), 0, 0 },
+	{ "sms.headers", K_HEADERS, 0, 0, 0 },
+	{ "sms.body", K_TEXT, OFF(sms_body), 0, 0 },
+	{ "support", K_SUPPORT, 0, 0, 0 },
+	{ "calendar", K_PATH, OFF(calendar), 0, 0 },
+	{ "forms", K_PATH, OFF(forms_dir), 0, 0 },
+	{ "divisions", K_PATH, OFF(divisions), 0, 0 },
+	{ "console.cursor", K_CURSOR, OFF(console_cursor), 0, 0 },
+	{ "console.follow", K_SECONDS, OFF(console_follow_ms), 0, 0 },
+	{ "fee.amount", K_STR, OFF(fee_amount), 0, 0 },
+	{ "fee.how", K_TEXT, OFF(fee_how), 0, 0 },
+	{ "audit.anchors", K_PATH, OFF(audit_anchors), 0, 0 },
+	{ "audit.anchor_every", K_COUNT, OFF(audit_anchor_every), 0, 0 },
+	{ "audit.syslog", K_STR, OFF(audit_syslog), 0, 0 },
+	{ "console.idle_logout", K_SECONDS, OFF(console_idle_logout_ms), 0, 86400 }, /* as the policy */
+	{ "auth.totp_roles", K_ROLES, OFF(auth_totp_roles), 0, 0 },
+	{ "auth.totp_required", K_BOOL, OFF(auth_totp_required), 0, 0 },
+	{ "auth.max_failures", K_COUNT, OFF(auth_max_failures), 0, 0 },
+	{ "print.printer", K_STR, OFF(print_printer), 0, 0 },
+	{ "print.directory", K_PATH, OFF(print_directory), 0, 0 },
+	{ "print.title_font", K_STR, OFF(print_title_font), 0, 0 },
+	{ "print.body_font", K_STR, OFF(print_body_font), 0, 0 },
+	{ "smtp.ca_file", K_PATH, OFF(smtp_ca_file), 0, 0 },
+	{ "smtp.starttls", K_BOOL, OFF(smtp_starttls), 0, 0 },
+	{ "notify.retry_base", K_COUNT, OFF(notify_retry_base), 0, 0 },
+	{ "notify.retry_cap", K_COUNT, OFF(notify_retry_cap), 0, 0 },
+	{ "notify.give_up", K_COUNT, OFF(notify_give_up), 0, 0 },
+	{ "notify.interval", K_COUNT, OFF(notify_interval), 0, 0 },
+	{ "notify.timeout", K_COUNT, OFF(notify_timeout), 0, 0 },
+	{ "notify.connect_timeout", K_COUNT, OFF(notify_connect_timeout), 0, 0 },
+	{ "notify.batch", K_COUNT, OFF(notify_batch), 0, 0 },
+	{ "site.dir", K_PATH, OFF(site_dir), 0, 0 },
+	{ "site.language", K_STR, OFF(site_language), 0, 0 },
+	{ "monitor.pages", K_COUNT, OFF(monitor_pages), 0, 0 },
+	{ "monitor.connections", K_COUNT, OFF(monitor_connections), 0, 0 },
+	{ "monitor.per_host", K_COUNT, OFF(monitor_per_host), 0, 0 },
+	{ "monitor.threads", K_COUNT, OFF(monitor_threads), 0, 0 },
+	{ "monitor.connect_timeout", K_SECONDS, OFF(monitor_connect_timeout_ms), 1, 3600 },
+	{ "monitor.timeout", K_SECONDS, OFF(monitor_timeout_ms), 1, 3600 },
+	{ "monitor.max_bytes", K_COUNT, OFF(monitor_max_bytes), 0, 0 },
+	{ "monitor.max_redirects", K_COUNT, OFF(monitor_max_redirects), 0, 0 },
+	{ "monitor.http_port", K_COUNT, OFF(monitor_http_port), 1, 65535 },
+	{ "monitor.https_port", K_COUNT, OFF(monitor_https_port), 1, 65535 },
+	{ "monitor.ca_file", K_PATH, OFF(monitor_ca_file), 0, 0 },
+	{ "store.backend", K_BACKEND, OFF(store_backend), 0, 0 },
+	{ "store.nodes", K_ADDRS, OFF(store_nodes), 0, 0 },
+	{ "store.timeout", K_SECONDS, OFF(store_timeout_ms), 1, 3600 },
+	{ "node.id", K_COUNT, OFF(node_id), 0, 0 },
+	{ "node.address", K_ADDRS, OFF(node_address), 0, 0 },
+	{ "node.data_dir", K_PATH, OFF(node_data_dir), 0, 0 },
+	{ "node.join", K_ADDRS, OFF(node_join), 0, 0 },
+	{ "node.latency_ms", K_COUNT, OFF(node_latency_ms), 0, 0 },
+	{ "node.bind", K_ADDRS, OFF(node_bind), 0, 0 },
+	{ "node.cluster", K_STR, OFF(node_cluster), 0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -625,6 +626,13 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 	default:
 		break;
 	}
+	if (v->type != SM_NODE_SCALAR && (keys[i].kind == K_COUNT || keys[i].kind == K_SECONDS ||
+	    keys[i].kind == K_BOOL)) {
+		cerr(L, name, v->line, keys[i].kind == K_BOOL ? _("'%s' must be true or false") :
+		    keys[i].kind == K_COUNT ? _("'%s' must be a whole number") :
+		    _("'%s' must be a whole number of seconds"), name);
+		return;
+	}
 	s = scalar(L, name, v, &ok);
 	if (!ok || s == NULL)
 		return;
@@ -665,13 +673,16 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 		*(int *)(void *)((char *)L->cfg + keys[i].off) = strcmp(s, "true") == 0;
 		return;
 	}
+	long min = keys[i].min, max = keys[i].max;
+	if (max == 0) /* the kind's range */
+		min = keys[i].kind == K_COUNT, max = keys[i].kind == K_COUNT ? 100000000 : 3600;
 	if (keys[i].kind == K_COUNT) {
 		char *end = NULL;
 		long cnt = strtol(s, &end, 10);
-		if (end == s || *end != '\0' || cnt < 1 || cnt > 100000000) {
+		if (end == s || *end != '\0' || cnt < min || cnt > max) {
 			char *sh = sm_text_excerpt(s);
-			cerr(L, name, v->line, _("'%s' must be a whole number from 1 to 100000000, not '%s'"),
-			    name, sh);
+			cerr(L, name, v->line, _("'%s' must be a whole number from %ld to %ld, not '%s'"),
+			    name, min, max, sh);
 			sm_text_excerpt_free(sh);
 			return;
 		}
@@ -681,10 +692,10 @@ set_key(struct loader *L, const char *name, int line, const sm_node *v)
 	if (keys[i].kind == K_SECONDS) {
 		char *end = NULL;
 		long secs = strtol(s, &end, 10);
-		if (end == s || *end != '\0' || secs < 0 || secs > 3600) {
+		if (end == s || *end != '\0' || secs < min || secs > max) {
 			char *sh = sm_text_excerpt(s);
-			cerr(L, name, v->line, _("'%s' must be a whole number of seconds from 0 to 3600, not '%s'"),
-			    name, sh);
+			cerr(L, name, v->line, _("'%s' must be a whole number of seconds from %ld to %ld, not '%s'"),
+			    name, min, max, sh);
 			sm_text_excerpt_free(sh);
 			return;
 		}

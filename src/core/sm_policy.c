@@ -123,9 +123,9 @@ sm_policy_parse(sm_policy_key k, const char *value, sm_config *cfg, char **norm,
 		snprintf(buf, sizeof(buf), "%ld", x);
 		break;
 	case SM_POLICY_TOTP_REQUIRED:
-		if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0)
+		if (strcmp(value, "true") == 0) /* as in the configuration file */
 			x = 1;
-		else if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0)
+		else if (strcmp(value, "false") == 0)
 			x = 0;
 		else
 			return sm_err_add(err, SM_E_INVALID, "value", _("'%s' must be true or false"),

@@ -521,10 +521,9 @@ tui_help(tui *t)
 	else
 		tui_pager_add(&p, "%s", _("Arrows, PgUp/PgDn, Home/End, j/k and g/G move. Esc, q or Ctrl-G go back. Esc then a digit works as that F-key."));
 	char *support = sm_app_support_line(t->app);
-	if (support) {
+	if (support && *support)
 		tui_pager_add(&p, "%s %s", _("Support:"), support);
-		free(support);
-	}
+	free(support);
 	char *saved = t->top ? t->top->title : NULL;
 	for (;;) {
 		erase();

@@ -1471,8 +1471,12 @@ load_bindings(tui *t, sm_err *problems)
 			if (strcmp(screen_names[s], kb->screen) == 0)
 				b.screen = screen_names[s];
 		if (b.screen == NULL) {
+			char all[256] = ""; /* the list is the table's */
+			for (size_t s = 0; screen_names[s]; s++)
+				snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s", s ? ", " : "",
+				    screen_names[s]);
 			sm_err_add(problems, SM_E_INVALID, "keys", _("%s:%d: keys: unknown screen '%s' (the screens: %s)"),
-			    path, kb->line, sh, "generic, menu, queue, case, form, unit, marks, counts, users, offices, audit, calendar");
+			    path, kb->line, sh, all);
 			sm_text_excerpt_free(sh);
 			continue;
 		}

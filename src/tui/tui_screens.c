@@ -140,7 +140,7 @@ menu_draw(tui_view *v, tui *t, int top, int rows)
 			attroff(A_REVERSE);
 	}
 	char *support = sm_app_support_line(t->app);
-	if (support && top + rows - 2 > y) {
+	if (support && *support && top + rows - 2 > y) {
 		tui_attr(t, TUI_PAIR_DIM, true, A_DIM);
 		snprintf(buf, sizeof(buf), "%s %s", _("Support:"), support);
 		size_t fit = sm_text_fit(buf, (size_t)(t->cols - 4), NULL), cut = fit;
