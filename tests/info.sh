@@ -100,10 +100,15 @@ expect_refused "another office may not" "another office" \
     sm --as xm-rev unit edit "$ORG_UNIT" --values "$T/contact.yaml"
 printf 'contact:\n  phone: 0591-83990000\n' > "$T/phone.yaml"
 expect_ok "its office may" sm --as fz-rev1 unit edit "$ORG_UNIT" --values "$T/phone.yaml"
-expect_refused "a stale version is refused" "changed by someone else" \
+expect_refused "a stale version is refused" "(changed by someone else|已被他人先行修改)" \
     sm --as org-op unit edit "$ORG_UNIT" --values "$T/phone.yaml" --expect-version 1
+check_match "saying who changed it, when and how" \
+    "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}.*fz-rev1.*(Contact and handler changed|联系人和经办人)" "$ERR"
 expect_ok "the current version is taken" \
     sm --as org-op unit edit "$ORG_UNIT" --values "$T/phone.yaml" --expect-version 3
+expect_refused "a version from before one's own change: refused" "(since you saw it|在您查看之后)" \
+    sm --as org-op unit edit "$ORG_UNIT" --values "$T/phone.yaml" --expect-version 3
+check_nomatch "and not put on someone else" "(someone else|他人)" "$ERR"
 # audited, with who and the new values
 run sqlite3 "$DB" "SELECT actor || ' ' || json_extract(\"values\", '\$.contact.name') FROM audit WHERE object = 'unit' AND action = 'unit-edit' ORDER BY seq"
 check_eq "three audit records" "org-op 赵敏

@@ -113,7 +113,7 @@ expect_refused "the security administrator, not enrolled, cannot lock themselves
     "enrol yourself first" sm --as sec policy set auth.totp_required true
 expect_ok "customer service signs in with a second factor" \
     sm --as sec policy set auth.totp_roles "auditor, service"
-expect_ok "and must enrol" sm --as sec policy set auth.totp_required yes
+expect_ok "and must enrol" sm --as sec policy set auth.totp_required true
 expect_refused "kf, not enrolled, is refused" "enrol" sm --as kf case list
 expect_ok "back to the default" sm --as sec policy set auth.totp_required false
 expect_ok "kf works again" sm --as kf case list

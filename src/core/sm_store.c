@@ -46,6 +46,7 @@ enum stmt_id {
 	ST_AUDIT_PAGE, ST_AUDIT_COUNT, ST_AUDIT_GET,
 	ST_UNIT_UPDATE,
 	ST_AUDIT_CASE_CHANGE,
+	ST_AUDIT_UNIT_CHANGE,
 	ST_USER_TOTP_GET, ST_USER_TOTP_SET, ST_USER_TOTP_FAILURES,
 	ST_POLICY_LIST, ST_POLICY_SET,
 	ST_NOTICE_ONCE, ST_NOTICE_DUE, ST_NOTICE_DONE, ST_HANG_DUE,
@@ -180,6 +181,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " object_key, action, from_state, to_state, reason, \"values\", request_id, prev_hash,"
 	    " hash FROM audit WHERE object = 'case' AND object_id = ?1 AND to_state IS NOT NULL"
 	    " ORDER BY seq DESC LIMIT 1",
+	[ST_AUDIT_UNIT_CHANGE] = "SELECT seq, at, actor, role, ssh_client, object, object_id,"
+	    " object_key, action, from_state, to_state, reason, \"values\", request_id, prev_hash,"
+	    " hash FROM audit WHERE object = 'unit' AND object_id = ?1 ORDER BY seq DESC LIMIT 1",
 	[ST_AUDIT_ALL] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
 	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
 	    " FROM audit ORDER BY seq",
@@ -3452,10 +3456,12 @@ sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t *n, sm_err
 	    CLEARER(sm_event_clear), (void **)out, n, err);
 }
 
+/* The last audit record that changed case ID (its state), or unit ID
+ * (UNIT): who changed it last, when, and how. */
 static sm_status
-case_last_change(struct conn *c, int64_t id, sm_event *out, sm_err *err)
+last_change(struct conn *c, bool unit, int64_t id, sm_event *out, sm_err *err)
 {
-	sm_db_stmt *st = stmt(c, ST_AUDIT_CASE_CHANGE, err);
+	sm_db_stmt *st = stmt(c, unit ? ST_AUDIT_UNIT_CHANGE : ST_AUDIT_CASE_CHANGE, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	sm_db_bind_int64(st, 1, id);
@@ -3463,15 +3469,15 @@ case_last_change(struct conn *c, int64_t id, sm_event *out, sm_err *err)
 }
 
 sm_status
-sm_store_case_last_change(sm_store *s, int64_t id, sm_event *out, sm_err *err)
+sm_store_last_change(sm_store *s, bool unit, int64_t id, sm_event *out, sm_err *err)
 {
-	return case_last_change(&s->c, id, out, err);
+	return last_change(&s->c, unit, id, out, err);
 }
 
 sm_status
-sm_tx_case_last_change(sm_tx *tx, int64_t id, sm_event *out, sm_err *err)
+sm_tx_last_change(sm_tx *tx, bool unit, int64_t id, sm_event *out, sm_err *err)
 {
-	return case_last_change(tx->c, id, out, err);
+	return last_change(tx->c, unit, id, out, err);
 }
 
 sm_status

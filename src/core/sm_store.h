@@ -271,10 +271,11 @@ sm_status sm_store_case_count(sm_store *s, const sm_case_filter *f, int64_t *cou
 /* Audit records of a case, oldest first (its history). */
 sm_status sm_store_case_history(sm_store *s, int64_t id, sm_event **out, size_t *n, sm_err *err);
 /* The last audit record of case ID that changed it (created, edited or moved
- * it on: notes and prints aside); SM_E_NOTFOUND when there is none.  What
- * the loser of a race is told (who, when, what). */
-sm_status sm_store_case_last_change(sm_store *s, int64_t id, sm_event *out, sm_err *err);
-sm_status sm_tx_case_last_change(sm_tx *tx, int64_t id, sm_event *out, sm_err *err);
+ * it on: notes and prints aside), or with UNIT of unit ID (registered or
+ * edited); SM_E_NOTFOUND when there is none.  What the loser of a race is
+ * told (who, when, what). */
+sm_status sm_store_last_change(sm_store *s, bool unit, int64_t id, sm_event *out, sm_err *err);
+sm_status sm_tx_last_change(sm_tx *tx, bool unit, int64_t id, sm_event *out, sm_err *err);
 sm_status sm_store_mark_get(sm_store *s, int64_t case_id, sm_mark *out, sm_err *err);
 /* Case CASE_ID's published red page: its values (new reference), when it
  * was published (malloc'd) and its version; SM_E_NOTFOUND when none. */

@@ -1019,6 +1019,9 @@ sm_unit_edit_form(const sm_app *app)
 	    sm_unit_edit_fields) : NULL;
 }
 
+static sm_status lost_race(sm_app *app, sm_tx *tx, sm_status status, const sm_case *c, int64_t unit,
+                           sm_err *err);
+
 struct unit_edit_ctx {
 	sm_app *app;
 	int64_t id, version;
@@ -1031,6 +1034,10 @@ unit_edit_tx(sm_tx *tx, void *ud, sm_err *err)
 {
 	struct unit_edit_ctx *c = ud;
 	sm_status st = sm_tx_unit_update(tx, c->id, c->version, c->values, err);
+	if (st == SM_E_CONFLICT) { /* edited since it was read: by whom */
+		sm_err_clear(err);
+		return lost_race(c->app, tx, SM_E_CONFLICT, NULL, c->id, err);
+	}
 	if (st == SM_OK)
 		st = audit(tx, c->app, "unit", c->id, NULL, "unit-edit", NULL, NULL, NULL,
 		    c->changed, err);
@@ -1066,9 +1073,7 @@ sm_unit_edit(sm_app *app, int64_t unit_id, const json_t *values, int64_t expect_
 		goto out;
 	}
 	if (expect_version > 0 && expect_version != u.version) {
-		st = sm_err_add(err, SM_E_CONFLICT, NULL,
-		    _("unit %lld was changed by someone else first: nothing was written; look at it again"),
-		    (long long)unit_id);
+		st = lost_race(app, NULL, SM_E_CONFLICT, NULL, unit_id, err);
 		goto out;
 	}
 	if (!json_is_object(values) || json_object_size(values) == 0) {
@@ -1394,11 +1399,11 @@ out:
  * and the name of whoever made it; failures leave them empty: the message
  * is then the plainer one. */
 static void
-last_change(sm_app *app, sm_tx *tx, int64_t id, sm_event *last, sm_user *who)
+last_change(sm_app *app, sm_tx *tx, bool unit, int64_t id, sm_event *last, sm_user *who)
 {
 	sm_err *scratch = sm_err_new();
-	sm_status st = tx ? sm_tx_case_last_change(tx, id, last, scratch) :
-	    sm_store_case_last_change(app->store, id, last, scratch);
+	sm_status st = tx ? sm_tx_last_change(tx, unit, id, last, scratch) :
+	    sm_store_last_change(app->store, unit, id, last, scratch);
 	if (st == SM_OK && last->actor != NULL)
 		(void)(tx ? sm_tx_user_get(tx, last->actor, who, scratch) :
 		    sm_store_user_get(app->store, last->actor, who, scratch));
@@ -1406,21 +1411,26 @@ last_change(sm_app *app, sm_tx *tx, int64_t id, sm_event *last, sm_user *who)
 }
 
 /* Add to ERR (with STATUS) that case C, as it is now, was changed since the
- * user saw it: who changed it, when, what they did (its last change), and
- * its state now; nothing was written. */
+ * user saw it, or with C NULL that unit UNIT was: who changed it, when,
+ * what they did (its last change), and a case's state now; nothing was
+ * written. */
 static sm_status
-lost_race(sm_app *app, sm_tx *tx, sm_status status, const sm_case *c, sm_err *err)
+lost_race(sm_app *app, sm_tx *tx, sm_status status, const sm_case *c, int64_t unit, sm_err *err)
 {
 	sm_event last = {0};
 	sm_user u = {0};
 	char when[32] = "", *who = NULL;
 	sm_status st;
+	long long id = c ? (long long)c->id : (long long)unit;
+	const char *now = c ? sm_state_label(c->state) : NULL;
 
-	last_change(app, tx, c->id, &last, &u);
+	last_change(app, tx, c == NULL, (int64_t)id, &last, &u);
 	if (last.actor == NULL) {
-		st = sm_err_add(err, status, NULL,
+		st = c ? sm_err_add(err, status, NULL,
 		    _("case %lld was changed by someone else first (已被他人处理): it is now %s; nothing was written"),
-		    (long long)c->id, sm_state_label(c->state));
+		    id, now) : sm_err_add(err, status, NULL,
+		    _("unit %lld was changed by someone else first: nothing was written; look at it again"),
+		    id);
 		goto out;
 	}
 	/* 2026-11-20T10:05:33+08:00: the minute, in Beijing time */
@@ -1428,20 +1438,24 @@ lost_race(sm_app *app, sm_tx *tx, sm_status status, const sm_case *c, sm_err *er
 	char *t = strchr(when, 'T');
 	if (t)
 		*t = ' ';
+	const char *did = sm_event_label(last.action);
 	if (is(last.actor, app->user.login)) {
-		st = sm_err_add(err, status, NULL,
+		st = c ? sm_err_add(err, status, NULL,
 		    _("case %lld was changed since you saw it: at %s you did '%s'; it is now %s; nothing was written"),
-		    (long long)c->id, when, sm_event_label(last.action), sm_state_label(c->state));
+		    id, when, did, now) : sm_err_add(err, status, NULL,
+		    _("unit %lld was changed since you saw it: at %s you did '%s'; nothing was written; look at it again"),
+		    id, when, did);
 		goto out;
 	}
 	if (u.name != NULL && *u.name != '\0' && !is(u.name, last.actor)) {
 		if (asprintf(&who, "%s (%s)", u.name, last.actor) < 0)
 			who = NULL;
 	}
-	st = sm_err_add(err, status, NULL,
+	st = c ? sm_err_add(err, status, NULL,
 	    _("case %lld was changed by someone else first (已被他人处理): at %s %s did '%s'; it is now %s; nothing was written"),
-	    (long long)c->id, when, who ? who : last.actor, sm_event_label(last.action),
-	    sm_state_label(c->state));
+	    id, when, who ? who : last.actor, did, now) : sm_err_add(err, status, NULL,
+	    _("unit %lld was changed by someone else first: at %s %s did '%s'; nothing was written; look at it again"),
+	    id, when, who ? who : last.actor, did);
 out:
 	free(who);
 	sm_user_clear(&u);
@@ -1459,7 +1473,7 @@ moved_on(sm_app *app, sm_tx *tx, const sm_case *c, sm_action action)
 	sm_user u = {0};
 	bool moved = false;
 
-	last_change(app, tx, c->id, &last, &u);
+	last_change(app, tx, false, c->id, &last, &u);
 	sm_state from = last.from_state ? sm_state_parse(last.from_state) : SM_STATE_NONE;
 	if (last.actor != NULL && !is(last.actor, app->user.login) && from != SM_STATE_NONE &&
 	    from != c->state) {
@@ -1484,7 +1498,7 @@ edit_tx(sm_tx *tx, void *ud, sm_err *err)
 	if (st != SM_OK)
 		return st;
 	if (now.version != d->expect_version) {
-		st = lost_race(d->app, tx, SM_E_CONFLICT, &now, err);
+		st = lost_race(d->app, tx, SM_E_CONFLICT, &now, 0, err);
 		sm_case_clear(&now);
 		return st;
 	}
@@ -1514,12 +1528,12 @@ sm_case_edit(sm_app *app, int64_t case_id, const json_t *values, int64_t expect_
 		goto out;
 	/* changed since the user saw it: say by whom first, whatever the state */
 	if (expect_version > 0 && expect_version != c.version) {
-		st = lost_race(app, NULL, SM_E_CONFLICT, &c, err);
+		st = lost_race(app, NULL, SM_E_CONFLICT, &c, 0, err);
 		goto out;
 	}
 	if (c.state != SM_STATE_DRAFT && c.state != SM_STATE_RETURNED) {
 		if (expect_version <= 0 && moved_on(app, NULL, &c, SM_ACTION_NONE))
-			st = lost_race(app, NULL, SM_E_STATE, &c, err);
+			st = lost_race(app, NULL, SM_E_STATE, &c, 0, err);
 		else
 			st = sm_err_add(err, SM_E_STATE, NULL,
 			    _("case %lld is %s: only drafts and returned cases can be edited"),
@@ -1693,7 +1707,7 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	if ((st = sm_case_may_see(app, &c, err)) != SM_OK)
 		goto out;
 	if (act->expect_version > 0 && c.version != act->expect_version) {
-		st = lost_race(app, tx, SM_E_CONFLICT, &c, err);
+		st = lost_race(app, tx, SM_E_CONFLICT, &c, 0, err);
 		goto out;
 	}
 	/* the action does not apply now, and someone else moved the case on
@@ -1703,7 +1717,7 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 	rule = sm_rule_find(c.kind, c.state, act->action);
 	if ((rule == NULL || !(rule->roles & SM_BIT(app->user.role))) &&
 	    moved_on(app, tx, &c, act->action)) {
-		st = lost_race(app, tx, SM_E_STATE, &c, err);
+		st = lost_race(app, tx, SM_E_STATE, &c, 0, err);
 		goto out;
 	}
 	if ((st = rule_for(app, &c, act->action, &rule, err)) != SM_OK)
