@@ -1549,6 +1549,13 @@ static const struct {
 	{"UPDATE audit SET from_state = NULL WHERE seq = 2", 2},
 	/* an empty string where NULL was */
 	{"UPDATE audit SET object_key = '' WHERE seq = 2", 2},
+	/* a NUL and more after a field's text (a field is hashed up to its
+	 * first NUL), as a blob and as text */
+	{"UPDATE audit SET actor = CAST(actor AS BLOB) || x'00' WHERE seq = 5", 5},
+	{"UPDATE audit SET action = CAST(CAST(action AS BLOB) || x'00787878' AS TEXT) WHERE seq = 4", 4},
+	/* the same bytes as another type: a blob, a number as a blob */
+	{"UPDATE audit SET actor = CAST(actor AS BLOB) WHERE seq = 3", 3},
+	{"UPDATE audit SET object_id = CAST(object_id AS BLOB) WHERE seq = 6", 6},
 };
 
 START_TEST(test_audit_tamper)

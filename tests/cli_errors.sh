@@ -277,6 +277,7 @@ expect_usage "office add without --name" sm office add 350300
 expect_usage "user role without its role" sm user role someone
 expect_usage "unit register without --values" sm unit register
 expect_usage "case edit without --values" sm --as org-op case edit "$DR"
+expect_usage "case new without --values (no draft made by a forgotten option)" sm --as org-op case new domain
 expect_usage "a bad --unit" sm user add someone --role unit --unit abc
 check_match "usage errors point to --help" "sitemark --help" "$ERR"
 run "$SITEMARK" --help

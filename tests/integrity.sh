@@ -200,6 +200,15 @@ check_match "saying why" "audit log.*broken at record 5" "$ERR"
 check_true "and nothing is made" ! -e "$T/r2.db"
 run "${SMC[@]}" --db "$T/r3.db" --as conac-li restore "$T/b3.db"
 check_eq "only a system administrator of the backup restores it" "1" "$RC"
+# a NUL hidden in a field (the hash reads a field up to its first NUL):
+# a record changed so is found, by the auditor's verify and by restore
+cp "$T/b3.db" "$T/b4.db"
+sqlite3 "$T/b4.db" "UPDATE audit SET actor = CAST(actor AS BLOB) || x'00' WHERE seq = 4"
+run "${SMC[@]}" --db "$T/b4.db" --as auditor audit verify --anchors "$T/r.anchors"
+check_eq "a NUL appended to a record's actor: the audit check fails" "1" "$RC"
+check_match "naming the record" "(broken at record 4|第 4 条)" "$OUT$ERR"
+run "${SMC[@]}" --db "$T/r4.db" restore "$T/b4.db"
+check_match "and restore refuses it" "audit log.*broken at record 4" "$ERR"
 
 # ---------------------------------------------------------------- set-group-id
 # Files the caller names are not opened with privileges the caller lacks:

@@ -15,7 +15,11 @@ cmd_case_new(cli *c)
 {
 	json_t *v = NULL;
 	int64_t id = 0;
-	if (c->values && (v = cli_load_values(c, c->values)) == NULL)
+	/* as interfaces.md has it: a new case is made from a values file (an
+	 * empty one makes an empty draft), never by a forgotten option */
+	if (c->values == NULL)
+		return cli_usage_error(_("usage: sitemark %s"), _("case new KIND --values FILE"));
+	if ((v = cli_load_values(c, c->values)) == NULL)
 		return 1;
 	sm_kind kind = sm_kind_parse(c->args[0]);
 	if (kind == SM_KIND_NONE) {

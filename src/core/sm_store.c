@@ -74,6 +74,14 @@ enum stmt_id {
 #define HEAD_USER 6
 #define HEAD_CASE 18
 
+/* Every text column of an audit record: text or NULL, no NUL byte in it */
+#define CLEAN(c) "typeof(" c ") IN ('text', 'null') AND coalesce(instr(CAST(" c " AS BLOB), x'00'), 0) = 0"
+#define AUDIT_TEXT_CLEAN CLEAN("at") " AND " CLEAN("actor") " AND " CLEAN("role") " AND " \
+	CLEAN("ssh_client") " AND " CLEAN("object") " AND " CLEAN("object_key") " AND " \
+	CLEAN("action") " AND " CLEAN("from_state") " AND " CLEAN("to_state") " AND " \
+	CLEAN("reason") " AND " CLEAN("\"values\"") " AND " CLEAN("request_id") " AND " \
+	CLEAN("prev_hash") " AND " CLEAN("hash")
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REQUEST_GET] = "SELECT result, digest FROM requests WHERE id = ?1",
 	/* the request id's answer, the head of the audit chain, the acting
@@ -184,8 +192,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AUDIT_UNIT_CHANGE] = "SELECT seq, at, actor, role, ssh_client, object, object_id,"
 	    " object_key, action, from_state, to_state, reason, \"values\", request_id, prev_hash,"
 	    " hash FROM audit WHERE object = 'unit' AND object_id = ?1 ORDER BY seq DESC LIMIT 1",
+	/* column 16: whether the record is as the log writes it, numbers and
+	 * text with no NUL in it (what the hash cannot see: it hashes a field
+	 * up to its first NUL, and a blob or a number as the text it reads as) */
 	[ST_AUDIT_ALL] = "SELECT seq, at, actor, role, ssh_client, object, object_id, object_key,"
-	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash"
+	    " action, from_state, to_state, reason, \"values\", request_id, prev_hash, hash,"
+	    " typeof(seq) = 'integer' AND typeof(object_id) = 'integer' AND " AUDIT_TEXT_CLEAN
 	    " FROM audit ORDER BY seq",
 	[ST_NOTICE_INSERT] = "INSERT INTO outbox(msg_id, case_id, event, channel, recipient,"
 	    " subject, body, created_at, status, last_error, name, attachment, attachment_data)"
@@ -2007,7 +2019,7 @@ sm_store_audit_check(sm_store *s, const char *anchors_path, bool anchor_head,
 		event_hash(&e, hash);
 		out->count++;
 		if (e.seq != out->head_seq + 1 || e.prev_hash == NULL || strcmp(e.prev_hash, prev) != 0 ||
-		    e.hash == NULL || strcmp(e.hash, hash) != 0) {
+		    e.hash == NULL || strcmp(e.hash, hash) != 0 || sm_db_column_int64(st, 16) != 1) {
 			out->broken_seq = e.seq;
 			sm_event_clear(&e);
 			break;
@@ -3819,7 +3831,7 @@ sm_store_audit_verify(sm_store *s, int64_t *broken_seq, int64_t *count, sm_err *
 		read_event(st, &e);
 		event_hash(&e, hash);
 		bool ok = e.seq == expect_seq && e.prev_hash && strcmp(e.prev_hash, prev) == 0 &&
-		    e.hash && strcmp(e.hash, hash) == 0;
+		    e.hash && strcmp(e.hash, hash) == 0 && sm_db_column_int64(st, 16) == 1;
 		(*count)++;
 		if (!ok) {
 			*broken_seq = e.seq;
