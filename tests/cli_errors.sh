@@ -483,6 +483,18 @@ printf '%s' "$ERR" >"$T/esc.err"
 check_eq "an unknown login with ESC: no control byte on stderr" "0" "$(control_bytes "$T/esc.err")"
 DB=$DB_SAVED
 
+# SSH_CLIENT comes from the caller's environment: a change made with one
+# holding a byte not UTF-8 and an ESC is audited with those bytes as '?',
+# and audit show --json lists it with the others (it once left it out)
+SSH_CLIENT=$'10.0.0.5 50000 22\xff\e[2J' sm user add ssh-probe >/dev/null 2>&1 ||
+    die "user add with a hostile SSH_CLIENT"
+run sm --as aud --json audit show --action user-add
+check_eq "audit show --json: the record with a hostile SSH_CLIENT is there, made harmless" \
+    "10.0.0.5 50000 22???2J" "$(jq -r '.[] | select(.object_key == "ssh-probe") | .ssh_client' <<<"$OUT")"
+run sm --as aud audit show --action user-add
+check_eq "and the text view shows as many records as the JSON one" \
+    "$(sm --as aud --json audit show --action user-add | jq length)" "$(grep -c 'user-add' <<<"$OUT")"
+
 run sm "${ESC}[2Jcommand"
 check_eq "an unknown command with ESC: exit 2" "2" "$RC"
 printf '%s' "$ERR" >"$T/esc.err"

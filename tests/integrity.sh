@@ -209,6 +209,14 @@ check_eq "a NUL appended to a record's actor: the audit check fails" "1" "$RC"
 check_match "naming the record" "(broken at record 4|第 4 条)" "$OUT$ERR"
 run "${SMC[@]}" --db "$T/r4.db" restore "$T/b4.db"
 check_match "and restore refuses it" "audit log.*broken at record 4" "$ERR"
+# a case's values made invalid UTF-8 with the sqlite3 shell: said as such,
+# not as "out of memory"
+cp "$T/b3.db" "$T/b5.db"
+sqlite3 "$T/b5.db" "UPDATE cases SET \"values\" = CAST(x'7b2261223a22ff227d' AS TEXT) WHERE id = (SELECT min(id) FROM cases)"
+run "${SMC[@]}" --db "$T/b5.db" --as conac-li case list
+check_eq "a value not UTF-8: the list is refused" "1" "$RC"
+check_match "saying the database was changed outside sitemark" "(changed outside sitemark|在 sitemark 之外)" "$ERR"
+check_nomatch "not that memory ran out" "(out of memory|内存不足)" "$ERR"
 
 # ---------------------------------------------------------------- set-group-id
 # Files the caller names are not opened with privileges the caller lacks:

@@ -385,7 +385,7 @@ cmd_office_enable(cli *c)
 }
 
 static json_t *
-event_json(const sm_event *e)
+event_json_as_is(const sm_event *e)
 {
 	json_t *values = e->values ? json_loads(e->values, 0, NULL) : NULL;
 	return json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:s?, s:s?,"
@@ -396,6 +396,27 @@ event_json(const sm_event *e)
 	    "object_key", e->object_key, "action", e->action, "from", e->from_state,
 	    "to", e->to_state, "reason", e->reason, "values", values ? values : json_null(),
 	    "request_id", e->request_id, "prev_hash", e->prev_hash, "hash", e->hash);
+}
+
+/* A record as JSON, never left out: one whose text is not UTF-8 (changed
+ * outside sitemark; audit verify finds it) is shown with those bytes as
+ * "\xNN", as on the terminal.  NULL only when memory is short. */
+static json_t *
+event_json(const sm_event *e)
+{
+	json_t *j = event_json_as_is(e);
+	if (j != NULL)
+		return j;
+	sm_event n = *e;
+	char **f[] = {&n.at, &n.actor, &n.role, &n.ssh_client, &n.object, &n.object_key, &n.action,
+	    &n.from_state, &n.to_state, &n.reason, &n.values, &n.request_id, &n.prev_hash, &n.hash};
+	size_t k = sizeof(f) / sizeof(f[0]);
+	for (size_t i = 0; i < k; i++)
+		*f[i] = *f[i] ? sm_text_neutralise(*f[i], (size_t)-1, true) : NULL;
+	j = event_json_as_is(&n);
+	for (size_t i = 0; i < k; i++)
+		free(*f[i]);
+	return j;
 }
 
 int
@@ -425,7 +446,12 @@ cmd_audit_show(cli *c)
 	for (size_t i = 0; i < p.n; i++) {
 		const sm_event *e = &p.events[i];
 		if (arr) {
-			json_array_append_new(arr, event_json(e));
+			if (json_array_append_new(arr, event_json(e)) != 0) {
+				json_decref(arr);
+				sm_audit_page_clear(&p);
+				sm_err_add(c->err, SM_E_NOMEM, NULL, _("out of memory"));
+				return cli_fail(c, SM_E_NOMEM);
+			}
 			continue;
 		}
 		char obj[160];

@@ -18,12 +18,6 @@
 #include "sm_db.h"
 #include "sm_store.h"
 
-static char *
-xstrdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 static int
 mkdir_p(const char *path)
 {
@@ -88,6 +82,29 @@ join(const char *dir, const char *rel)
 	return p;
 }
 
+/* SSH_CLIENT for the audit ("ADDRESS PORT PORT", as sshd sets it): it comes
+ * from the caller's environment, so it is what the session says, no more,
+ * and never raw: at most 128 bytes, and a byte that no address or port is
+ * written with (a control, a byte not ASCII) as '?', so that it cannot
+ * disturb a terminal, a JSON reader or the record's own text. */
+static char *
+ssh_client_of(const char *v)
+{
+	if (v == NULL || *v == '\0')
+		return NULL;
+	size_t n = strnlen(v, 128);
+	char *r = malloc(n + 1);
+	if (r == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		r[i] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    strchr(".:%_- ", c) != NULL ? (char)c : '?';
+	}
+	r[n] = '\0';
+	return r;
+}
+
 sm_status
 sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
 {
@@ -138,7 +155,7 @@ sm_app_open(const sm_app_opts *opts, sm_app **out, sm_err *warn, sm_err *err)
 		goto fail;
 	sm_store_set_anchors(app->store, app->cfg->audit_anchors, app->cfg->audit_anchor_every,
 	    app->cfg->audit_syslog ? sm_anchor_facility(app->cfg->audit_syslog) : -2);
-	app->ssh_client = xstrdup(getenv("SSH_CLIENT"));
+	app->ssh_client = ssh_client_of(getenv("SSH_CLIENT"));
 	free(forms_dir);
 	free(divs);
 	free(cal);

@@ -671,6 +671,20 @@ bind_json(sm_db_stmt *st, int i, const json_t *v)
  * get_one or get_all began: the read fails rather than hand on a record
  * with a hole (that a transition would write back). */
 static unsigned cols_lost;
+/* ... of them, values stored but not valid JSON (or not text): a database
+ * changed outside sitemark, not memory */
+static unsigned cols_bad;
+
+/* What a read that lost a column says (cols_lost was set). */
+static sm_status
+lost(sm_err *err)
+{
+	if (cols_bad == 0)
+		return nomem(err);
+	cols_bad = 0;
+	return sm_err_add(err, SM_E_STORE, NULL,
+	    _("a value stored in the database cannot be read (it is not valid JSON in UTF-8): the database was changed outside sitemark; 'sitemark check' tells what else was"));
+}
 
 static char *
 col_str(sm_db_stmt *st, int i)
@@ -689,8 +703,11 @@ col_json(sm_db_stmt *st, int i)
 	bool null = sm_db_column_type(st, i) == SM_DB_NULL;
 	const char *v = sm_db_column_text(st, i);
 	json_t *r = v ? json_loads(v, JSON_DECODE_ANY, NULL) : NULL;
-	if (r == NULL && !null)
+	if (r == NULL && !null) {
 		cols_lost++;
+		if (v != NULL) /* read, and not JSON */
+			cols_bad++;
+	}
 	return r;
 }
 
@@ -1058,12 +1075,12 @@ get_one(struct conn *c, sm_db_stmt *st, void (*read)(sm_db_stmt *, void *),
 {
 	sm_db_rc rc = sm_db_step(st);
 	if (rc == SM_DB_ROW) {
-		cols_lost = 0;
+		cols_lost = cols_bad = 0;
 		read(st, out);
 		sm_db_reset(st);
 		if (cols_lost) {
 			clear(out);
-			return nomem(err);
+			return lost(err);
 		}
 		return SM_OK;
 	}
@@ -1096,7 +1113,7 @@ get_all(struct conn *c, sm_db_stmt *st, void (*read)(sm_db_stmt *, void *), size
 			cap = ncap;
 		}
 		memset(arr + len * size, 0, size);
-		cols_lost = 0;
+		cols_lost = cols_bad = 0;
 		read(st, arr + len * size);
 		len++;
 		if (cols_lost)
@@ -1107,7 +1124,7 @@ get_all(struct conn *c, sm_db_stmt *st, void (*read)(sm_db_stmt *, void *), size
 		for (size_t i = 0; i < len; i++)
 			clear(arr + i * size);
 		free(arr);
-		return rc == SM_DB_ROW ? nomem(err) : db_fail(c, err, rc);
+		return rc == SM_DB_ROW ? lost(err) : db_fail(c, err, rc);
 	}
 	*out = arr;
 	*n = len;
@@ -2257,9 +2274,9 @@ check_actor(const sm_store_actor *actor, sm_db_stmt *st, sm_err *err)
 	sm_status status;
 	if (sm_db_column_type(st, HEAD_USER) == SM_DB_NULL)
 		return actor->check(NULL, actor->ud, err);
-	cols_lost = 0;
+	cols_lost = cols_bad = 0;
 	read_user_at(st, &now, HEAD_USER);
-	status = cols_lost ? nomem(err) : actor->check(&now, actor->ud, err);
+	status = cols_lost ? lost(err) : actor->check(&now, actor->ud, err);
 	sm_user_clear(&now);
 	return status;
 }
@@ -3527,7 +3544,7 @@ sm_store_redpage_get(sm_store *s, int64_t case_id, json_t **values, char **publi
 	sm_db_bind_int64(st, 1, case_id);
 	sm_db_rc rc = sm_db_step(st);
 	if (rc == SM_DB_ROW) {
-		cols_lost = 0;
+		cols_lost = cols_bad = 0;
 		*values = col_json(st, 0);
 		*published_at = col_str(st, 1);
 		*version = sm_db_column_int64(st, 2);
@@ -3537,7 +3554,7 @@ sm_store_redpage_get(sm_store *s, int64_t case_id, json_t **values, char **publi
 			free(*published_at);
 			*values = NULL;
 			*published_at = NULL;
-			return nomem(err);
+			return lost(err);
 		}
 		return SM_OK;
 	}
@@ -3776,10 +3793,10 @@ mark_row(sm_db_stmt *q, size_t at, void *ud)
 sm_status
 sm_store_marks_of(sm_store *s, const int64_t *ids, size_t n, sm_mark *out, sm_err *err)
 {
-	cols_lost = 0;
+	cols_lost = cols_bad = 0;
 	sm_status st = of_ids(s, ST_MARKS_OF, ids, n, mark_row, out, err);
 	if (st == SM_OK && cols_lost)
-		st = nomem(err);
+		st = lost(err);
 	if (st != SM_OK)
 		for (size_t i = 0; i < n; i++)
 			sm_mark_clear(&out[i]);
