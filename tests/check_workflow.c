@@ -15,6 +15,7 @@
 #include "sm_demo.h"
 #include "sm_err.h"
 #include "sm_mark.h"
+#include "sm_monitor.h"
 #include "sm_store.h"
 #include "sm_validate.h"
 #include "sm_view.h"
@@ -2631,6 +2632,40 @@ matrix_case(int k, const char *state, bool shared)
 	    state);
 }
 
+/* As marks check does, with the monitor as app->user: ACTION on case ID. */
+static sm_status
+monitor_act(int64_t id, const char *action)
+{
+	sm_act a = {.case_id = id, .action = sm_action_parse(action)};
+	sm_err_clear(err);
+	return sm_case_act(app, &a, NULL, err);
+}
+
+struct check_ctx {
+	const sm_mark_check *mc;
+};
+
+static sm_status
+check_tx(sm_tx *tx, void *ud, sm_err *e)
+{
+	int64_t id = 0;
+	return sm_tx_mark_check_insert(tx, ((struct check_ctx *)ud)->mc, SM_MONITOR_LOGIN, &id, e);
+}
+
+/* A check of case ID stored, that passed or not (no pages: its verdict is
+ * what the rules read). */
+static void
+monitor_check(int64_t id, bool pass)
+{
+	static int n;
+	char rid[32];
+	snprintf(rid, sizeof(rid), "check-%d", ++n);
+	sm_mark_check mc = {.case_id = id, .code = (char *)"CA35001000000000000000000",
+	    .state = SM_STATE_MARK_HUNG, .pass = pass};
+	struct check_ctx c = {&mc};
+	OK(sm_store_write(app->store, rid, check_tx, &c, NULL, NULL, err));
+}
+
 /* The mark monitor's account: made by the core, once; it flags a hung mark
  * missing (back to mark_issued), as the office and CONAC may, and does
  * nothing but that and verify-hung. */
@@ -2651,13 +2686,32 @@ START_TEST(test_monitor_account)
 	sm_user u = {0};
 	OK(sm_store_user_get(app->store, SM_MONITOR_LOGIN, &u, err));
 	ck_assert_int_eq(u.role, SM_ROLE_MONITOR);
-	sm_user_clear(&u);
-	act_ok("monitor", mk, "flag-missing", "mark_issued");
+	/* no one signs in with it (a Unix account named monitor gets nothing) */
+	FAILS(SM_E_DENIED, sm_app_login(app, SM_MONITOR_LOGIN, err));
+	ck_assert(err_has("no one signs in"));
+	sm_err_clear(err);
+	/* marks check acts as it: on its own word, nothing */
+	sm_user_clear(&app->user);
+	app->user = u;
+	ck_assert_int_ne(monitor_act(mk, "flag-missing"), SM_OK);
+	ck_assert(err_has("latest check"));
+	/* after a check that found the mark missing: flag-missing, not verify-hung */
+	monitor_check(mk, false);
+	ck_assert_int_ne(monitor_act(mk, "verify-hung"), SM_OK);
+	OK(monitor_act(mk, "flag-missing"));
 	char *h = history(mk);
 	ck_assert_ptr_nonnull(strstr(h, "|flag-missing mark_hung mark_issued monitor"));
 	free(h);
-	ck_assert_int_ne(act_full("monitor", mk, "withdraw", NULL, NULL, 0, NULL), SM_OK);
-	act_ok("monitor", mk, "verify-hung", "mark_hung");
+	ck_assert_int_ne(monitor_act(mk, "withdraw"), SM_OK);
+	ck_assert_int_ne(monitor_act(mk, "verify-hung"), SM_OK); /* its latest check failed */
+	/* after a check that passed: verify-hung */
+	monitor_check(mk, true);
+	OK(monitor_act(mk, "verify-hung"));
+	char *now = state_of(mk);
+	ck_assert_str_eq(now, "mark_hung");
+	free(now);
+	monitor_check(mk, true);
+	ck_assert_int_ne(monitor_act(mk, "flag-missing"), SM_OK); /* it passed */
 }
 END_TEST
 

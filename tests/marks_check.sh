@@ -402,8 +402,11 @@ check_eq "verify-hung audited as the monitor" "monitor monitor mark_issued mark_
     "$(q "select actor, role, from_state, to_state from audit where object = 'case' and object_id = $CASE_all and action = 'verify-hung'" | tr '|' ' ')"
 check_eq "every check is stored with its pages" "21 4" \
     "$(q "select (select count(*) from mark_checks), (select count(*) from mark_check_pages where check_id = (select max(id) from mark_checks where case_id = $CASE_all))" | tr '|' ' ')"
-expect_refused "the monitor may not approve" "may not|does not apply" \
-    sm --as monitor case act "$CASE_all" approve
+run sm --as monitor case act "$CASE_all" approve
+check_eq "no one signs in as the monitor (marks check acts as it)" "1" "$RC"
+check_match "saying so" "(no one signs in|任何人都不能以它登录)" "$ERR"
+check_eq "the refused sign-in is audited" "1" \
+    "$(q "select count(*) from audit where action = 'login-failed' and actor = 'monitor' and reason = 'monitor'")"
 expect_refused "the monitor account is not added by hand" "not one that can be added" \
     sm user add monitor2 --role monitor
 

@@ -282,6 +282,15 @@ sm_app_login(sm_app *app, const char *login, sm_err *err)
 		    _("the account '%s' is locked: ask your security administrator to unlock it"),
 		    login);
 	}
+	if (u.role == SM_ROLE_MONITOR) {
+		/* marks check acts as it (sm_monitor.c) without signing in; a Unix
+		 * account of that name gets nothing of it */
+		sm_user_clear(&u);
+		sm_auth_login_refused(app, login, "monitor");
+		return sm_err_add(err, SM_E_DENIED, NULL,
+		    _("the account '%s' is the mark monitor's, which only 'sitemark marks check' acts as: no one signs in with it"),
+		    login);
+	}
 	if (u.role == SM_ROLE_NONE) {
 		sm_user_clear(&u);
 		sm_auth_login_refused(app, login, "no-role");

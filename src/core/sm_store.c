@@ -4299,6 +4299,22 @@ sm_store_mark_checks_failing(sm_store *s, int64_t case_id, int64_t *n, sm_err *e
 }
 
 sm_status
+sm_tx_mark_check_passed(sm_tx *tx, int64_t case_id, bool *pass, sm_err *err)
+{
+	sm_db_stmt *st = stmt(tx->c, ST_MARK_CHECK_LATEST, err);
+	if (st == NULL)
+		return SM_E_STORE;
+	sm_db_bind_int64(st, 1, case_id);
+	sm_db_rc rc = sm_db_step(st);
+	if (rc == SM_DB_ROW) {
+		const char *v = sm_db_column_text(st, 5);
+		*pass = v != NULL && strcmp(v, "pass") == 0;
+	}
+	sm_db_reset(st);
+	return rc == SM_DB_ROW ? SM_OK : rc == SM_DB_DONE ? SM_E_NOTFOUND : db_fail(tx->c, err, rc);
+}
+
+sm_status
 sm_store_mark_check_latest(sm_store *s, int64_t case_id, sm_mark_check *out, sm_err *err)
 {
 	sm_db_stmt *st = stmt(&s->c, ST_MARK_CHECK_LATEST, err);

@@ -360,6 +360,9 @@ sm_status sm_tx_mark_check_insert(sm_tx *tx, const sm_mark_check *mc, const char
 /* How many checks of case CASE_ID at mark_hung failed in a row (since its
  * last check that passed, or found it not yet hung). */
 sm_status sm_store_mark_checks_failing(sm_store *s, int64_t case_id, int64_t *n, sm_err *err);
+/* In TX: whether case CASE_ID's latest check passed (*PASS); SM_E_NOTFOUND
+ * when it has none. */
+sm_status sm_tx_mark_check_passed(sm_tx *tx, int64_t case_id, bool *pass, sm_err *err);
 /* The latest check of case CASE_ID with its pages (SM_E_NOTFOUND: none). */
 sm_status sm_store_mark_check_latest(sm_store *s, int64_t case_id, sm_mark_check *out,
                                      sm_err *err);

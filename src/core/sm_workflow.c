@@ -1727,6 +1727,21 @@ act_tx(sm_tx *tx, void *ud, sm_err *err)
 		    _("you submitted case %lld: someone else must review it"), (long long)c.id);
 		goto out;
 	}
+	/* the mark monitor moves a mark only as its latest check found it (a
+	 * check stored before, in this transaction or an earlier one): hung
+	 * when it passed, missing when it did not; never on its own word */
+	if (app->user.role == SM_ROLE_MONITOR) {
+		bool pass = false;
+		st = sm_tx_mark_check_passed(tx, c.id, &pass, err);
+		if (st == SM_E_NOTFOUND || (st == SM_OK && pass != (act->action == SM_ACTION_VERIFY_HUNG))) {
+			st = sm_err_add(err, SM_E_DENIED, NULL,
+			    _("the mark monitor may '%s' case %lld only when its latest check of the mark says so (sitemark marks check)"),
+			    sm_action_label(act->action), (long long)c.id);
+			goto out;
+		}
+		if (st != SM_OK)
+			goto out;
+	}
 	full = (rule->effects & (SM_FX_VALIDATE | SM_FX_ISSUE_MARK | SM_FX_NOTIFY_RETURNED |
 	    SM_FX_NOTIFY_PAYMENT | SM_FX_NOTIFY_PAPER | SM_FX_NOTIFY_MARK | SM_FX_REDPAGE |
 	    SM_FX_NOTIFY_MISSING)) != 0;
