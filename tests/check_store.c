@@ -1279,7 +1279,7 @@ found_units(sm_store *s, const char *text, int64_t *first)
 {
 	sm_unit *us = NULL;
 	size_t n = 0;
-	OK(sm_store_unit_search(s, text, 0, &us, &n, err));
+	OK(sm_store_unit_search(s, text, false, 0, &us, &n, err));
 	*first = n ? us[0].id : 0;
 	for (size_t i = 0; i < n; i++)
 		sm_unit_clear(&us[i]);
@@ -1449,12 +1449,12 @@ START_TEST(test_reads)
 	sm_events_free(&ev, n);
 
 	sm_unit *us = NULL;
-	OK(sm_store_unit_search(s, "单位", 0, &us, &n, err));
+	OK(sm_store_unit_search(s, "单位", false, 0, &us, &n, err));
 	ck_assert_uint_eq(n, 3);
 	for (size_t i = 0; i < n; i++)
 		sm_unit_clear(&us[i]);
 	free(us);
-	OK(sm_store_unit_search(s, "123501004880012335", 0, &us, &n, err));
+	OK(sm_store_unit_search(s, "123501004880012335", false, 0, &us, &n, err));
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(us[0].id, sd.unit2);
 	ck_assert_str_eq(json_string_value(json_object_get(us[0].values, "name")), "单位乙");

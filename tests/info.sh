@@ -127,19 +127,35 @@ console_dump() {
 	sm --as "$login" --script "$T/$name.keys" >/dev/null 2>&1 || echo "console failed for $login" >&2
 	cat "$T/$name" 2>/dev/null
 }
+# a mobile is a key only for whoever sees it in full (the unit, its office):
+# customer service and CONAC see it masked, and a search that found a case
+# by it would tell them the number (10,000 tries for the masked digits)
 run sm --as kf --json case list --text 13905919999
-check_eq "case list --text MOBILE: the unit's cases" "$FEE $ORG_DOMAIN_CASE" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")"
+check_eq "case list --text MOBILE: customer service (sees it masked) finds nothing by it" "0" \
+    "$(jq length <<<"$OUT")"
+run sm --as conac1 --json case list --text 13905919999
+check_eq "case list --text MOBILE: nor does CONAC" "0" "$(jq length <<<"$OUT")"
+run sm --as fz-rev1 --json case list --text 13905919999
+check_eq "case list --text MOBILE: the unit's office finds its cases" "$FEE $ORG_DOMAIN_CASE" \
+    "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")"
+run sm --as xm-rev --json case list --text 13905919999
+check_eq "case list --text MOBILE: another office finds nothing" "0" "$(jq length <<<"$OUT")"
 run sm --as kf --json case list --text 赵
 check_eq "case list --text NAME (part)" "$FEE $ORG_DOMAIN_CASE" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")"
 run sm --as kf --json case list --text 1390591999
 check_eq "case list --text: a part of a mobile finds nothing" "0" "$(jq length <<<"$OUT")"
 screen=$(console_dump kf search-mobile 1 "<F3>13905919999<Enter>")
-check_match "console search by mobile: the case" "^.$FEE +Domain +To pay" "$screen"
-check_match "console search by mobile: the unit's other case" "^.$ORG_DOMAIN_CASE +Domain +Registered" "$screen"
-check_match "console search by mobile: two found" "\|  1/2( |$)" "$screen"
+check_nomatch "console search by mobile: customer service finds no case by it" "^.$FEE +Domain" "$screen"
+screen=$(console_dump kf search-name 1 "<F3>赵敏<Enter>")
+check_match "console search by the contact's name: the case" "^.$FEE +Domain +To pay" "$screen"
+check_match "console search by name: the unit's other case" "^.$ORG_DOMAIN_CASE +Domain +Registered" "$screen"
+check_match "console search by name: two found" "\|  1/2( |$)" "$screen"
 
 run sm --as kf --json unit list --text 13905919999
-check_eq "unit list --text MOBILE: the unit" "$ORG_UNIT" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")"
+check_eq "unit list --text MOBILE: customer service finds no unit by it" "0" "$(jq length <<<"$OUT")"
+run sm --as fz-rev1 --json unit list --text 13905919999
+check_eq "unit list --text MOBILE: the unit's office does" "$ORG_UNIT" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")"
+run sm --as kf --json unit list --text 赵敏
 check_eq "unit list: masked for customer service" "139****9999" "$(jq -r '.[0].values.contact.mobile' <<<"$OUT")"
 check_eq "unit list: the office's name" "中共福州市委机构编制委员会办公室" "$(jq -r '.[0].office_name' <<<"$OUT")"
 run sm --as fz-rev1 --json unit list --text 赵敏

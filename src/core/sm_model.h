@@ -164,6 +164,8 @@ typedef struct sm_case_filter {
 	const char *text;     /* NULL: none; matches unit name, USCC, domain, case id,
 	                       * contact's or handler's name (part); a mark code,
 	                       * certificate number or mobile exactly (indexed) */
+	bool no_mobile;       /* TEXT is not matched against mobiles (the user sees
+	                       * them masked: a search would unmask them) */
 	const char *acted_by; /* NULL: none; cases this login acted on (handled) */
 	const char *due_before; /* NULL: none; cases due before this date (YYYY-MM-DD) */
 	bool by_due;          /* order by deadline then id (queues), else newest first */

@@ -34,7 +34,7 @@ enum stmt_id {
 	ST_OFFICE_INSERT, ST_OFFICE_GET, ST_OFFICE_LIST,
 	ST_USER_INSERT, ST_USER_GET, ST_USER_LIST, ST_USER_LIST_ROLE, ST_USER_COUNT,
 	ST_USER_SET_UNIT,
-	ST_UNIT_INSERT, ST_UNIT_GET, ST_UNIT_SEARCH, ST_UNIT_DOMAINS, ST_UNIT_DOMAINS_TLD,
+	ST_UNIT_INSERT, ST_UNIT_GET, ST_UNIT_SEARCH, ST_UNIT_SEARCH_MASKED, ST_UNIT_DOMAINS, ST_UNIT_DOMAINS_TLD,
 	ST_CASE_INSERT, ST_CASE_GET, ST_CASE_UPDATE, ST_CASE_UPDATE_SAME_DOMAIN, ST_CASE_SET_STATE,
 	ST_DOMAIN_TAKEN, ST_DOMAIN_OWNED, ST_DOMAIN_INSERT,
 	ST_MARK_SEQ, ST_MARK_SEQ_GET, ST_COUNTER_BUMP, ST_COUNTER_GET, ST_MARK_INSERT, ST_MARK_GET,
@@ -129,6 +129,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " OR id IN (SELECT unit FROM marks WHERE code = upper(?1) OR cert_no = ?1)"
 	    " OR json_extract(\"values\", '$.contact.mobile') = ?1"
 	    " OR json_extract(\"values\", '$.handler.mobile') = ?1"
+	    " OR instr(json_extract(\"values\", '$.contact.name'), ?1) > 0"
+	    " OR instr(json_extract(\"values\", '$.handler.name'), ?1) > 0"
+	    " ORDER BY id LIMIT ?2",
+	/* the same for a user who sees mobiles masked: a mobile is no key */
+	[ST_UNIT_SEARCH_MASKED] = "SELECT id, name, type, uscc, affiliation, division, office,"
+	    " \"values\", mark_seq, created_at, version FROM units WHERE instr(name, ?1) > 0"
+	    " OR uscc = upper(?1)"
+	    " OR id IN (SELECT unit FROM domains WHERE instr(unicode, ?1) > 0 OR ace = lower(?1))"
+	    " OR id IN (SELECT unit FROM marks WHERE code = upper(?1) OR cert_no = ?1)"
 	    " OR instr(json_extract(\"values\", '$.contact.name'), ?1) > 0"
 	    " OR instr(json_extract(\"values\", '$.handler.name'), ?1) > 0"
 	    " ORDER BY id LIMIT ?2",
@@ -3135,10 +3144,10 @@ sm_store_unit_get(sm_store *s, int64_t id, sm_unit *out, sm_err *err)
 }
 
 sm_status
-sm_store_unit_search(sm_store *s, const char *text, size_t limit, sm_unit **out, size_t *n,
-                     sm_err *err)
+sm_store_unit_search(sm_store *s, const char *text, bool no_mobile, size_t limit, sm_unit **out,
+                     size_t *n, sm_err *err)
 {
-	sm_db_stmt *st = stmt(&s->c, ST_UNIT_SEARCH, err);
+	sm_db_stmt *st = stmt(&s->c, no_mobile ? ST_UNIT_SEARCH_MASKED : ST_UNIT_SEARCH, err);
 	if (st == NULL)
 		return SM_E_STORE;
 	bind_text(st, 1, text);
@@ -3271,7 +3280,8 @@ sm_store_ahead_end(sm_store *s)
 enum {
 	F_STATE = 1, F_KIND = 2, F_OFFICE = 4, F_UNIT = 8, F_TEXT = 16, F_ACTED = 32,
 	F_DUE = 64, F_LIMIT = 128, F_DUE_BEFORE = 256,
-	F_EXACT = 512  /* with F_TEXT: the text is a code or number, matched exactly */
+	F_EXACT = 512, /* with F_TEXT: the text is a code or number, matched exactly */
+	F_NO_MOBILE = 1024 /* with F_EXACT: not against mobiles (the user sees them masked) */
 };
 
 /* Whether TEXT is a mark code (CA and 21 digits), a certificate number (14
@@ -3304,7 +3314,7 @@ filter_mask(const sm_case_filter *f)
 	if (f->unit > 0)
 		m |= F_UNIT;
 	if (f->text && *f->text)
-		m |= F_TEXT | (text_is_exact(f->text) ? F_EXACT : 0);
+		m |= F_TEXT | (text_is_exact(f->text) ? F_EXACT | (f->no_mobile ? F_NO_MOBILE : 0) : 0);
 	if (f->acted_by && *f->acted_by)
 		m |= F_ACTED;
 	if (f->due_before && *f->due_before)
@@ -3345,11 +3355,12 @@ filter_stmt(struct conn *c, unsigned mask, int count, sm_err *err)
 		    " AND (c.id = CAST(?5 AS INTEGER)"
 		    " OR c.id IN (SELECT case_id FROM marks WHERE code = upper(?5))"
 		    " OR c.id IN (SELECT case_id FROM marks WHERE cert_no = ?5)"
-		    " OR c.unit IN (SELECT id FROM units WHERE uscc = upper(?5))"
+		    " OR c.unit IN (SELECT id FROM units WHERE uscc = upper(?5))%s)",
+		    (mask & F_NO_MOBILE) ? "" :
 		    " OR c.unit IN (SELECT id FROM units WHERE"
 		    " json_extract(\"values\", '$.contact.mobile') = ?5)"
 		    " OR c.unit IN (SELECT id FROM units WHERE"
-		    " json_extract(\"values\", '$.handler.mobile') = ?5))");
+		    " json_extract(\"values\", '$.handler.mobile') = ?5)");
 	else if (mask & F_TEXT)
 		len += (size_t)snprintf(where + len, sizeof(where) - len,
 		    " AND (instr(u.name, ?5) > 0 OR u.uscc = upper(?5) OR c.domain = lower(?5)"

@@ -236,10 +236,11 @@ sm_status sm_tx_policy_set(sm_tx *tx, const char *key, const char *value, const 
 size_t sm_store_user_count(sm_store *s);
 sm_status sm_store_unit_get(sm_store *s, int64_t id, sm_unit *out, sm_err *err);
 /* Units whose name, USCC or registered domain contains TEXT, whose mark
- * code, certificate number, contact's or handler's mobile is TEXT, or whose
- * contact's or handler's name contains it (service's search). */
-sm_status sm_store_unit_search(sm_store *s, const char *text, size_t limit, sm_unit **out,
-                               size_t *n, sm_err *err);
+ * code, certificate number, contact's or handler's mobile (not with
+ * NO_MOBILE) is TEXT, or whose contact's or handler's name contains it
+ * (service's search). */
+sm_status sm_store_unit_search(sm_store *s, const char *text, bool no_mobile, size_t limit,
+                               sm_unit **out, size_t *n, sm_err *err);
 /* Registered domains of UNIT (ACE), TLD_ACE may be NULL for all. */
 sm_status sm_store_unit_domains(sm_store *s, int64_t unit, const char *tld_ace, char ***ace,
                                 char ***unicode, size_t *n, sm_err *err);

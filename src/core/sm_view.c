@@ -224,7 +224,11 @@ cases_filter(sm_app *app, const sm_case_query *q, bool check, sm_case_filter *f,
     char *due_buf, sm_err *err)
 {
 	sm_status st;
+	/* whoever sees mobiles masked (needs_mask: all but the unit and its
+	 * office, whose scopes hold only their own cases) finds no case by
+	 * one: a search that did would tell the number, unaudited */
 	*f = (sm_case_filter){.states = q->states, .kind = q->kind, .text = q->text,
+	    .no_mobile = app->user.role != SM_ROLE_UNIT && app->user.role != SM_ROLE_OFFICE,
 	    .limit = q->limit, .offset = q->offset};
 	st = check ? sm_case_scope(app, f, none, err) : sm_case_scope_of(app, f, none, err);
 	if (st != SM_OK)
@@ -591,7 +595,10 @@ sm_view_units_search(sm_app *app, const char *text, size_t limit, sm_unit **out,
 		    sm_role_label(r));
 	if (text == NULL || *text == '\0')
 		return sm_err_add(err, SM_E_INVALID, "text", _("is required"));
-	if ((st = sm_store_unit_search(app->store, text, limit, out, n, err)) != SM_OK)
+	/* mobiles are keys only for office reviewers, who see their own
+	 * units' in full (another office's units are dropped below) */
+	if ((st = sm_store_unit_search(app->store, text, r != SM_ROLE_OFFICE, limit, out, n,
+	    err)) != SM_OK)
 		return st;
 	for (size_t i = 0; i < *n; i++) {
 		sm_unit *u = &(*out)[i];
