@@ -179,6 +179,13 @@ check_true "the writer wrote during the backups" "$(q "SELECT count(*) FROM note
 run "${SMC[@]}" backup "$T/b1.db"
 check_eq "a backup is not written over a file" "1" "$RC"
 check_match "saying so" "exists" "$ERR"
+# a backup and a restored database hold every ID number and mobile: not for
+# others to read, whatever the umask (SQLite alone made them 0644)
+(umask 022 && smc backup "$T/perm.db" >/dev/null 2>&1) || die "a backup under umask 022"
+check_eq "a backup under umask 022: no one else reads it" "640" "$(stat -c %a "$T/perm.db")"
+(umask 022 && "${SMC[@]}" --db "$T/perm-r.db" restore "$T/perm.db" >/dev/null 2>&1) ||
+    die "a restore under umask 022"
+check_eq "a restored database under umask 022: no one else reads it" "640" "$(stat -c %a "$T/perm-r.db")"
 
 R="$T/restored.db"
 expect_ok "restore into a new database" "${SMC[@]}" --db "$R" restore "$T/b3.db"

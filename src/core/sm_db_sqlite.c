@@ -432,6 +432,12 @@ lite_backup(sm_db *d, const char *dest, sm_err *err)
 {
 	sqlite3 *to = NULL;
 	sqlite3_backup *b;
+	/* a new file made as a database is (lite_open): 0660 at most, never
+	 * for others to read (it holds every ID number and mobile); SQLite
+	 * would make it 0644 under the usual umask */
+	int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660);
+	if (fd >= 0)
+		close(fd);
 	int rc = sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
