@@ -166,6 +166,27 @@ check_eq "the new choice is kept" seal "$(printf '%s' "$OUT" | jq -r '.history[-
 check_eq "the new date is kept as YYYY-MM-DD" 2026-03-09 \
 	"$(printf '%s' "$OUT" | jq -r '.history[-1].values.answer_by')"
 
+# ---------------------------------------------------------------- the example configuration, the Markdown
+
+# sitemark.example.yaml says it has every key: each key's last part is set
+# or shown commented out ("#  bind: ...") in its section
+EX="$DOC/sitemark.example.yaml"
+while read -r key; do
+	[ "$key" = keys ] && continue
+	leaf=${key##*.}
+	check_true "sitemark.example.yaml shows $key" -n "$(grep -E "^ *#? *${leaf}:" "$EX")"
+done < "$T/config-keys"
+# and it loads as it stands, changing no default data file (copied as is
+# into a configuration, it once sent every command to /usr/local)
+run sm --config "$EX" --as nobody-at-all case list
+check_nomatch "the example configuration keeps the data files' defaults" "cannot open" "$ERR"
+# every Markdown code block is closed (an odd fence made the rest of the
+# README code)
+for md in "$top_srcdir/README.md" "$top_srcdir/HACKING.md" "$DOC"/*.md; do
+	n=$(grep -c '^ *```' "$md" || true)
+	check_eq "$(basename "$md"): its code fences pair up" 0 "$((n % 2))"
+done
+
 # ---------------------------------------------------------------- installed
 
 # dist_man_MANS, its continuation lines joined
