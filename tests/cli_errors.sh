@@ -251,6 +251,16 @@ check_eq "the replayed case is where R-1 left it" "conac_review" "$(state_of "$R
 
 echo "# bad usage: exit 2"
 expect_usage "unknown command" sm frobnicate
+expect_usage "a command's unknown second word" sm case frobnicate
+check_match "named whole, not as an unknown 'case'" "(unknown command 'case frobnicate'|case frobnicate)" "$ERR"
+expect_usage "a command without its second word" sm case
+check_match "saying it needs one" "(needs a second word|第二个词)" "$ERR"
+run sm --help
+check_match "--help: every exit status, 3 too" "(3 marks check|3：|3 )" "$(grep -i -E 'exit status|退出状态' <<<"$OUT")"
+run "$SITEMARK" --db "$T/restored-nowhere.db" restore "$T/no-such-backup.db"
+check_eq "restore from a backup that is not there: refused" "1" "$RC"
+check_match "saying there is no backup file (not 'create it with init')" "(no backup file|没有备份文件)" "$ERR"
+check_nomatch "not sending the user to init" "init" "$ERR"
 expect_usage "a command's first word alone" sm case
 expect_usage "unknown second word" sm case frobnicate
 expect_usage "missing argument" sm --as conac1 case show

@@ -22,7 +22,7 @@ const cli_command cli_commands[] = {
 	{"init", NULL, 0, 0, CLI_CREATE, cmd_init, N_("init [--demo]")},
 	{"office", "add", 1, 1, CLI_STORE, cmd_office_add, N_("office add CODE --name NAME")},
 	{"user", "add", 1, 1, CLI_STORE, cmd_user_add,
-	    N_("user add LOGIN --role ROLE [--office CODE] [--unit UNIT] [--name N] [--mobile M] [--email E]")},
+	    N_("user add LOGIN [--role ROLE] [--office CODE] [--unit UNIT] [--name N] [--mobile M] [--email E]")},
 	{"user", "list", 0, 0, CLI_STORE, cmd_user_list, N_("user list [--role ROLE]")},
 	{"user", "edit", 1, 1, CLI_STORE, cmd_user_edit,
 	    N_("user edit LOGIN [--name N] [--mobile M] [--email E]")},
@@ -149,7 +149,7 @@ usage(FILE *out)
 	fprintf(out, _("\nCommands:\n"));
 	for (const cli_command *k = cli_commands; k->word1; k++)
 		fprintf(out, "  sitemark %s\n", _(k->usage));
-	fprintf(out, _("\nExit status: 0 done; 1 refused (the reason is on standard error); 2 bad usage.\n"));
+	fprintf(out, _("\nExit status: 0 done; 1 refused (the reason is on standard error); 2 bad usage; 3 marks check ran and some mark is not hung.\n"));
 }
 
 /* Read a one-time code from the terminal on standard input, not echoed. */
@@ -404,7 +404,17 @@ main(int argc, char **argv)
 	int consumed = 0;
 	const cli_command *k = find_command(argv + optind, argc - optind, &consumed);
 	if (k == NULL) {
-		rc = cli_usage_error(_("unknown command '%s'"), argv[optind]);
+		/* "case frob": the first word is a command, the second not one of its */
+		bool group = false;
+		for (const cli_command *g = cli_commands; g->word1; g++)
+			group |= g->word2 != NULL && strcmp(g->word1, argv[optind]) == 0;
+		if (group && optind + 1 < argc)
+			rc = cli_usage_error(_("unknown command '%s %s'"), argv[optind], argv[optind + 1]);
+		else if (group)
+			rc = cli_usage_error(_("'%s' needs a second word (sitemark --help lists them)"),
+			    argv[optind]);
+		else
+			rc = cli_usage_error(_("unknown command '%s'"), argv[optind]);
 		goto out;
 	}
 	c.args = argv + optind + consumed;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -320,6 +321,11 @@ sm_app_restore(const sm_app_opts *opts, const char *login, const char *file, boo
 	if (*dest == NULL)
 		return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
 	/* who may: a system administrator of the backup itself */
+	struct stat sb;
+	if (file != NULL && *file != '\0' && strncmp(file, SM_DB_DQLITE_PREFIX,
+	    strlen(SM_DB_DQLITE_PREFIX)) != 0 && stat(file, &sb) != 0)
+		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("there is no backup file %s: %s"), file,
+		    strerror(errno));
 	if ((st = sm_store_open(file, SM_OPEN_EXISTING, &b, err)) != SM_OK)
 		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
 	st = login ? sm_store_user_get(b, login, &u, err) : SM_E_NOTFOUND;
