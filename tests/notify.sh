@@ -389,6 +389,14 @@ check_eq "sent, then dropped from the store" "sent 1" \
     "$(q "select status || ' ' || (attachment_data is null) from outbox where id = $BID")"
 run sm --config "$T/up.yaml" --as fz-gov print 13 letter --mail --printer lp0
 check_eq "--mail with --printer is a usage error (exit 2)" 2 "$RC"
+# no smtp.url: nothing to send it with, so nothing queued (the console
+# offers mail only then)
+before=$(q "select count(*) from outbox")
+printf 'support: []\n' >"$T/nomail.yaml"
+run sm --config "$T/nomail.yaml" --as fz-gov print 13 letter --mail
+check_eq "--mail without smtp.url: refused" 1 "$RC"
+check_match "saying e-mail is not configured" "(smtp.url)" "$ERR"
+check_eq "and nothing queued" "$before" "$(q "select count(*) from outbox")"
 
 # ================================================================ the server down
 fresh

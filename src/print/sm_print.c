@@ -206,6 +206,11 @@ sm_print_run(sm_app *app, const sm_print_job *job, sm_print_result *res, sm_err 
 		return sm_err_add(err, SM_E_USAGE, "out", _("the file's name ends in .pdf or .txt"));
 	if (job->dest == SM_PRINT_MAIL && job->out)
 		return sm_err_add(err, SM_E_USAGE, "out", "%s", _("--mail takes neither --out nor --printer"));
+	/* as the console offers mail only then (sm_print_destinations): a
+	 * letter queued with no way to send it would wait for ever */
+	if (job->dest == SM_PRINT_MAIL && app->cfg->smtp_url == NULL)
+		return sm_err_add(err, SM_E_INVALID, "mail", "%s",
+		    _("e-mail is not configured (smtp.url): nothing was queued; print it to a file (--out) or on paper, or ask the administrator to set smtp.url"));
 	if (job->dest == SM_PRINT_PRINTER) {
 		printer = job->printer ? job->printer : app->cfg->print_printer;
 		if (printer == NULL)
