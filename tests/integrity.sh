@@ -224,6 +224,16 @@ run "${SMC[@]}" --db "$T/b5.db" --as conac-li case list
 check_eq "a value not UTF-8: the list is refused" "1" "$RC"
 check_match "saying the database was changed outside sitemark" "(changed outside sitemark|在 sitemark 之外)" "$ERR"
 check_nomatch "not that memory ran out" "(out of memory|内存不足)" "$ERR"
+# names made invalid UTF-8 the same way: shown with U+FFFD, no record left
+# out of the JSON (a JSON writer refuses such bytes)
+cp "$T/b3.db" "$T/b6.db"
+sqlite3 "$T/b6.db" "UPDATE offices SET name = CAST(x'e7a68fff' AS TEXT); UPDATE units SET name = CAST(x'41ff42' AS TEXT)"
+n_users=$(sqlite3 "$T/b6.db" "SELECT count(*) FROM users")
+run "${SMC[@]}" --db "$T/b6.db" --json user list
+check_eq "user list --json: every user, their office's name not UTF-8" "$n_users" "$(jq length <<<"$OUT")"
+run "${SMC[@]}" --db "$T/b6.db" --as conac-li --json case list
+check_eq "case list --json with a unit's name not UTF-8: listed" "0" "$RC"
+check_match "the bad byte shown as U+FFFD" "A\\ufffdB|A�B" "$OUT"
 
 # ---------------------------------------------------------------- set-group-id
 # Files the caller names are not opened with privileges the caller lacks:

@@ -18,6 +18,7 @@
 #include "sm_calendar.h"
 #include "sm_db.h"
 #include "sm_i18n.h"
+#include "sm_text.h"
 #include "sm_yaml.h"
 
 #define FILTER_CACHE 64
@@ -695,12 +696,28 @@ lost(sm_err *err)
 	    _("a value stored in the database cannot be read (it is not valid JSON in UTF-8): the database was changed outside sitemark; 'sitemark check' tells what else was"));
 }
 
+/* A text column as stored (the audit's fields, whose hash is of their
+ * bytes), or (col_str) with any byte that is not UTF-8 made U+FFFD: text
+ * from a database changed outside sitemark reaches no front end as bytes a
+ * JSON writer refuses (and leaves its record out) or a terminal misreads. */
+static char *
+col_str_raw(sm_db_stmt *st, int i)
+{
+	bool null = sm_db_column_type(st, i) == SM_DB_NULL;
+	const char *v = sm_db_column_text(st, i);
+	char *r = v ? strdup(v) : NULL;
+	if (r == NULL && !null)
+		cols_lost++;
+	return r;
+}
+
 static char *
 col_str(sm_db_stmt *st, int i)
 {
 	bool null = sm_db_column_type(st, i) == SM_DB_NULL;
 	const char *v = sm_db_column_text(st, i);
-	char *r = v ? strdup(v) : NULL;
+	char *r = v == NULL ? NULL : sm_text_valid_utf8(v, (size_t)-1) ? strdup(v) :
+	    sm_text_utf8_repair(v);
 	if (r == NULL && !null)
 		cols_lost++;
 	return r;
@@ -1011,22 +1028,23 @@ read_case(sm_db_stmt *st, sm_case *c)
 static void
 read_event(sm_db_stmt *st, sm_event *e)
 {
+	/* as stored: its hash is of these bytes */
 	e->seq = sm_db_column_int64(st, 0);
-	e->at = col_str(st, 1);
-	e->actor = col_str(st, 2);
-	e->role = col_str(st, 3);
-	e->ssh_client = col_str(st, 4);
-	e->object = col_str(st, 5);
+	e->at = col_str_raw(st, 1);
+	e->actor = col_str_raw(st, 2);
+	e->role = col_str_raw(st, 3);
+	e->ssh_client = col_str_raw(st, 4);
+	e->object = col_str_raw(st, 5);
 	e->object_id = sm_db_column_int64(st, 6);
-	e->object_key = col_str(st, 7);
-	e->action = col_str(st, 8);
-	e->from_state = col_str(st, 9);
-	e->to_state = col_str(st, 10);
-	e->reason = col_str(st, 11);
-	e->values = col_str(st, 12);
-	e->request_id = col_str(st, 13);
-	e->prev_hash = col_str(st, 14);
-	e->hash = col_str(st, 15);
+	e->object_key = col_str_raw(st, 7);
+	e->action = col_str_raw(st, 8);
+	e->from_state = col_str_raw(st, 9);
+	e->to_state = col_str_raw(st, 10);
+	e->reason = col_str_raw(st, 11);
+	e->values = col_str_raw(st, 12);
+	e->request_id = col_str_raw(st, 13);
+	e->prev_hash = col_str_raw(st, 14);
+	e->hash = col_str_raw(st, 15);
 }
 
 static void

@@ -198,6 +198,29 @@ sm_text_valid_utf8(const char *s, size_t len)
 	return true;
 }
 
+char *
+sm_text_utf8_repair(const char *s)
+{
+	size_t len = strlen(s), n = 0;
+	char *out = malloc(3 * len + 1); /* each bad byte becomes U+FFFD, 3 bytes */
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t k = sm_utf8_decode(s + i, len - i, NULL);
+		if (k == 0) {
+			memcpy(out + n, "\xEF\xBF\xBD", 3);
+			n += 3;
+			i++;
+		} else {
+			memcpy(out + n, s + i, k);
+			n += k;
+			i += k;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
 /* Bidi controls and invisible format characters that are shown as <U+XXXX>. */
 static int
 is_format(unsigned int cp)

@@ -35,6 +35,10 @@ bool sm_text_is_clean(const char *s, bool keep_newlines);
 /* True when S is valid UTF-8 (LEN bytes, (size_t)-1 means strlen). */
 bool sm_text_valid_utf8(const char *s, size_t len);
 
+/* A copy of S with every byte that is not part of valid UTF-8 replaced by
+ * U+FFFD (what a browser shows); NULL only on ENOMEM. */
+char *sm_text_utf8_repair(const char *s);
+
 /* Decode one character at S (at most LEN bytes); store it in *CP and return
  * its length in bytes, or 0 on invalid or truncated input. */
 size_t sm_utf8_decode(const char *s, size_t len, unsigned int *cp);
