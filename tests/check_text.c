@@ -441,6 +441,28 @@ START_TEST(test_trim)
 }
 END_TEST
 
+/* Bytes that are not UTF-8 become U+FFFD, one each; valid text is kept. */
+START_TEST(test_utf8_repair)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"福州", "福州"},
+		{"A\xff" "B", "A\xef\xbf\xbd" "B"},
+		{"\xe7\xa6\x8f\xff", "福\xef\xbf\xbd"},
+		{"\xe7\xa6", "\xef\xbf\xbd\xef\xbf\xbd"}, /* a character cut short */
+		{"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"}, /* an overlong '/' */
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *r = sm_text_utf8_repair(cases[i].in);
+		ck_assert_str_eq(r, cases[i].out);
+		ck_assert(sm_text_valid_utf8(r, (size_t)-1));
+		free(r);
+	}
+}
+END_TEST
+
 static Suite *
 text_suite(void)
 {
@@ -461,6 +483,7 @@ text_suite(void)
 	tcase_add_test(tc, test_prev_next);
 	tcase_add_test(tc, test_trim);
 	tcase_add_test(tc, test_excerpt);
+	tcase_add_test(tc, test_utf8_repair);
 	suite_add_tcase(s, tc);
 	return s;
 }
