@@ -371,6 +371,11 @@ static const struct {
 	{HEAD "<body><svg><foreignObject><p>x</p></foreignObject>" SNIP "</svg></body>", SM_WHERE_MISSING},
 	{HEAD "<body><svg><foreignObject><svg><p>" SNIP "</foreignObject></svg></body>", SM_WHERE_BODY_END},
 	{HEAD "<body><svg><foreignObject><svg><p>x</p></foreignObject>" SNIP "</svg></body>", SM_WHERE_MISSING},
+	/* </svg> closes the svg with what was left open in it; </body> then
+	 * ends the body again */
+	{HEAD "<body><svg><title>logo</svg><p>x</p></body>" SNIP, SM_WHERE_AFTER_BODY},
+	{HEAD "<body><svg><title>logo</svg>" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg><math></svg>" SNIP "</body>", SM_WHERE_BODY_END},
 	/* CDATA only in foreign content: in a point it is a bogus comment */
 	{HEAD "<body><svg><foreignObject><![CDATA[ x ]]>" SNIP "</foreignObject></svg></body>", SM_WHERE_BODY_END},
 	/* only a script a browser runs: its type, nomodule, language */

@@ -359,6 +359,23 @@ point_closed(sm_scan *s, const char *name)
 		}
 }
 
+/* </svg> or </math> (WHAT): the nearest one open closes, with what was
+ * left open in it (an unclosed <title>: "<svg><title>x</svg>"), as the
+ * end tag's walk up the open elements does in foreign content. */
+static void
+foreign_closed(sm_scan *s, unsigned char what)
+{
+	if (s->nest_over > 0) {
+		s->nest_over--;
+		return;
+	}
+	for (int i = s->nest_n - 1; i >= 0; i--)
+		if (s->nest[i] == what) {
+			s->nest_n = i;
+			return;
+		}
+}
+
 /* A tag's name has been read: what it opens or closes. */
 static void
 tag_named(sm_scan *s)
@@ -434,8 +451,8 @@ tag_closed(sm_scan *s)
 	if (s->end_tag) {
 		if (strcmp(n, "template") == 0 && s->template_depth > 0 && !foreign)
 			s->template_depth--;
-		else if ((strcmp(n, "svg") == 0 || strcmp(n, "math") == 0) && foreign)
-			nest_pop(s);
+		else if (strcmp(n, "svg") == 0 || strcmp(n, "math") == 0)
+			foreign_closed(s, n[0] == 's' ? NEST_SVG : NEST_MATH);
 		else
 			point_closed(s, n);
 		return;
