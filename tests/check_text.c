@@ -441,25 +441,36 @@ START_TEST(test_trim)
 }
 END_TEST
 
-/* Bytes that are not UTF-8 become U+FFFD, one each; valid text is kept. */
+/* Bytes that are not UTF-8 become the text \xNN, one each (in JSON text,
+ * its backslash escaped); valid text is kept. */
 START_TEST(test_utf8_repair)
 {
 	static const struct {
-		const char *in, *out;
+		const char *in, *out, *json;
 	} cases[] = {
-		{"福州", "福州"},
-		{"A\xff" "B", "A\xef\xbf\xbd" "B"},
-		{"\xe7\xa6\x8f\xff", "福\xef\xbf\xbd"},
-		{"\xe7\xa6", "\xef\xbf\xbd\xef\xbf\xbd"}, /* a character cut short */
-		{"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"}, /* an overlong '/' */
-		{"", ""},
+		{"福州", "福州", "福州"},
+		{"A\xff" "B", "A\\xFFB", "A\\\\xFFB"},
+		{"\xe7\xa6\x8f\xff", "福\\xFF", "福\\\\xFF"},
+		{"\xe7\xa6", "\\xE7\\xA6", "\\\\xE7\\\\xA6"}, /* a character cut short */
+		{"\xc0\xaf", "\\xC0\\xAF", "\\\\xC0\\\\xAF"},     /* an overlong '/' */
+		{"", "", ""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *r = sm_text_utf8_repair(cases[i].in);
+		char *r = sm_text_utf8_repair(cases[i].in, false);
 		ck_assert_str_eq(r, cases[i].out);
 		ck_assert(sm_text_valid_utf8(r, (size_t)-1));
 		free(r);
+		r = sm_text_utf8_repair(cases[i].in, true);
+		ck_assert_str_eq(r, cases[i].json);
+		free(r);
 	}
+	/* JSON text: the string reads back as the text \xFF */
+	char *j = sm_text_utf8_repair("{\"a\":\"A\xff\"}", true);
+	json_t *v = json_loads(j, 0, NULL);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(json_string_value(json_object_get(v, "a")), "A\\xFF");
+	json_decref(v);
+	free(j);
 }
 END_TEST
 

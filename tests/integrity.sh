@@ -216,15 +216,21 @@ check_eq "a NUL appended to a record's actor: the audit check fails" "1" "$RC"
 check_match "naming the record" "(broken at record 4|第 4 条)" "$OUT$ERR"
 run "${SMC[@]}" --db "$T/r4.db" restore "$T/b4.db"
 check_match "and restore refuses it" "audit log.*broken at record 4" "$ERR"
-# a case's values made invalid UTF-8 with the sqlite3 shell: said as such,
-# not as "out of memory"
+# a case's values made no JSON with the sqlite3 shell: said as such, not as
+# "out of memory"; made invalid UTF-8, shown with the bytes as \xNN
 cp "$T/b3.db" "$T/b5.db"
-sqlite3 "$T/b5.db" "UPDATE cases SET \"values\" = CAST(x'7b2261223a22ff227d' AS TEXT) WHERE id = (SELECT min(id) FROM cases)"
+id5=$(sqlite3 "$T/b5.db" "SELECT min(id) FROM cases")
+sqlite3 "$T/b5.db" "UPDATE cases SET \"values\" = '{bad' WHERE id = $id5"
 run "${SMC[@]}" --db "$T/b5.db" --as conac-li case list
-check_eq "a value not UTF-8: the list is refused" "1" "$RC"
+check_eq "a value not JSON: the list is refused" "1" "$RC"
 check_match "saying the database was changed outside sitemark" "(changed outside sitemark|在 sitemark 之外)" "$ERR"
 check_nomatch "not that memory ran out" "(out of memory|内存不足)" "$ERR"
-# names made invalid UTF-8 the same way: shown with U+FFFD, no record left
+sqlite3 "$T/b5.db" "UPDATE cases SET \"values\" = (SELECT \"values\" FROM cases WHERE id = $id5 + 1) WHERE id = $id5"
+sqlite3 "$T/b5.db" "UPDATE cases SET \"values\" = json_set(\"values\", '\$.zz', CAST(x'41ff42' AS TEXT)) WHERE id = $id5"
+run "${SMC[@]}" --db "$T/b5.db" --as conac-li --json case show "$id5"
+check_eq "a value not UTF-8 in a case's values: the case shows" "0" "$RC"
+check_eq "the bad byte as the text \\xFF" 'A\xFFB' "$(jq -r '.values.zz' <<<"$OUT")"
+# names made invalid UTF-8 the same way: shown as \xNN, no record left
 # out of the JSON (a JSON writer refuses such bytes)
 cp "$T/b3.db" "$T/b6.db"
 sqlite3 "$T/b6.db" "UPDATE offices SET name = CAST(x'e7a68fff' AS TEXT); UPDATE units SET name = CAST(x'41ff42' AS TEXT)"
@@ -233,7 +239,7 @@ run "${SMC[@]}" --db "$T/b6.db" --json user list
 check_eq "user list --json: every user, their office's name not UTF-8" "$n_users" "$(jq length <<<"$OUT")"
 run "${SMC[@]}" --db "$T/b6.db" --as conac-li --json case list
 check_eq "case list --json with a unit's name not UTF-8: listed" "0" "$RC"
-check_match "the bad byte shown as U+FFFD" "A\\ufffdB|A�B" "$OUT"
+check_match "the bad byte shown as the text \\xFF" 'A\\\\xFFB' "$OUT"
 
 # ---------------------------------------------------------------- set-group-id
 # Files the caller names are not opened with privileges the caller lacks:

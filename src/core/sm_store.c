@@ -697,9 +697,10 @@ lost(sm_err *err)
 }
 
 /* A text column as stored (the audit's fields, whose hash is of their
- * bytes), or (col_str) with any byte that is not UTF-8 made U+FFFD: text
- * from a database changed outside sitemark reaches no front end as bytes a
- * JSON writer refuses (and leaves its record out) or a terminal misreads. */
+ * bytes), or (col_str, col_json) with any byte that is not UTF-8 written
+ * "\xNN": text from a database changed outside sitemark reaches no front
+ * end as bytes a JSON reader refuses (and leaves its record out, or the
+ * whole list) or a terminal misreads, and shows what the bytes were. */
 static char *
 col_str_raw(sm_db_stmt *st, int i)
 {
@@ -717,7 +718,7 @@ col_str(sm_db_stmt *st, int i)
 	bool null = sm_db_column_type(st, i) == SM_DB_NULL;
 	const char *v = sm_db_column_text(st, i);
 	char *r = v == NULL ? NULL : sm_text_valid_utf8(v, (size_t)-1) ? strdup(v) :
-	    sm_text_utf8_repair(v);
+	    sm_text_utf8_repair(v, false);
 	if (r == NULL && !null)
 		cols_lost++;
 	return r;
@@ -728,7 +729,9 @@ col_json(sm_db_stmt *st, int i)
 {
 	bool null = sm_db_column_type(st, i) == SM_DB_NULL;
 	const char *v = sm_db_column_text(st, i);
-	json_t *r = v ? json_loads(v, JSON_DECODE_ANY, NULL) : NULL;
+	char *fixed = v && !sm_text_valid_utf8(v, (size_t)-1) ? sm_text_utf8_repair(v, true) : NULL;
+	json_t *r = v ? json_loads(fixed ? fixed : v, JSON_DECODE_ANY, NULL) : NULL;
+	free(fixed);
 	if (r == NULL && !null) {
 		cols_lost++;
 		if (v != NULL) /* read, and not JSON */

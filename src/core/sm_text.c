@@ -199,17 +199,17 @@ sm_text_valid_utf8(const char *s, size_t len)
 }
 
 char *
-sm_text_utf8_repair(const char *s)
+sm_text_utf8_repair(const char *s, bool in_json)
 {
 	size_t len = strlen(s), n = 0;
-	char *out = malloc(3 * len + 1); /* each bad byte becomes U+FFFD, 3 bytes */
+	char *out = malloc(5 * len + 1); /* each bad byte becomes "\xNN" ("\\xNN") */
 	if (out == NULL)
 		return NULL;
 	for (size_t i = 0; i < len;) {
 		size_t k = sm_utf8_decode(s + i, len - i, NULL);
 		if (k == 0) {
-			memcpy(out + n, "\xEF\xBF\xBD", 3);
-			n += 3;
+			n += (size_t)snprintf(out + n, 6, in_json ? "\\\\x%02X" : "\\x%02X",
+			    (unsigned char)s[i]);
 			i++;
 		} else {
 			memcpy(out + n, s + i, k);

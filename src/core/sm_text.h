@@ -35,9 +35,11 @@ bool sm_text_is_clean(const char *s, bool keep_newlines);
 /* True when S is valid UTF-8 (LEN bytes, (size_t)-1 means strlen). */
 bool sm_text_valid_utf8(const char *s, size_t len);
 
-/* A copy of S with every byte that is not part of valid UTF-8 replaced by
- * U+FFFD (what a browser shows); NULL only on ENOMEM. */
-char *sm_text_utf8_repair(const char *s);
+/* A copy of S with every byte that is not part of valid UTF-8 written as
+ * the text "\xNN" (as sm_text_neutralise shows it); IN_JSON: S is JSON
+ * text, where such bytes stand only inside strings, and the backslash is
+ * escaped there ("\\xNN", which reads as "\xNN").  NULL only on ENOMEM. */
+char *sm_text_utf8_repair(const char *s, bool in_json);
 
 /* Decode one character at S (at most LEN bytes); store it in *CP and return
  * its length in bytes, or 0 on invalid or truncated input. */
