@@ -376,6 +376,27 @@ static const struct {
 	{HEAD "<body><svg><title>logo</svg><p>x</p></body>" SNIP, SM_WHERE_AFTER_BODY},
 	{HEAD "<body><svg><title>logo</svg>" SNIP "</body>", SM_WHERE_BODY_END},
 	{HEAD "<body><svg><math></svg>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* svg in math and math in svg are elements of the language around
+	 * them: their points are not points (Chromium's DOM) */
+	{HEAD "<body><svg><math><mi>" SNIP "</mi></math></svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><math><svg><foreignObject>" SNIP "</foreignObject></svg></math></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><foreignObject><math><mi>" SNIP "</mi></math></foreignObject></svg></body>",
+	    SM_WHERE_BODY_END},
+	/* mglyph and malignmark stay MathML in a text point */
+	{HEAD "<body><math><mi><mglyph>" SNIP "</mglyph></mi></math></body>", SM_WHERE_MISSING},
+	{HEAD "<body><math><mi><malignmark>" SNIP "</malignmark></mi></math></body>", SM_WHERE_MISSING},
+	{HEAD "<body><math><mi><mglyph/>" SNIP "</mi></math></body>", SM_WHERE_BODY_END},
+	/* an end tag of svg where an HTML element is open in a point: HTML's
+	 * rules ignore it */
+	{HEAD "<body><svg><foreignObject><div></svg></div></foreignObject>" SNIP "</svg></body>",
+	    SM_WHERE_MISSING},
+	{HEAD "<body><svg><foreignObject><span>x</foreignObject>" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg><desc><b></desc>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* </p> and </br> end foreign content too */
+	{HEAD "<body><svg></p>" SNIP "</body>", SM_WHERE_BODY_END},
+	/* an annotation-xml's encoding with a character reference */
+	{HEAD "<body><math><annotation-xml encoding=\"text&#47;html\">" SNIP "</annotation-xml></math></body>",
+	    SM_WHERE_BODY_END},
 	/* CDATA only in foreign content: in a point it is a bogus comment */
 	{HEAD "<body><svg><foreignObject><![CDATA[ x ]]>" SNIP "</foreignObject></svg></body>", SM_WHERE_BODY_END},
 	/* only a script a browser runs: its type, nomodule, language */
@@ -428,6 +449,24 @@ START_TEST(test_scan_long)
 }
 END_TEST
 
+/* Nested deeper than the scanner follows: the rest of the page is foreign,
+ * whatever closes or breaks out later (never a mark counted that a browser
+ * would not run). */
+START_TEST(test_scan_deep)
+{
+	static char page[8192];
+	size_t n = (size_t)snprintf(page, sizeof(page), "%s", HEAD "<body>");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(page + n, sizeof(page) - n, "<svg><foreignObject>");
+	n += (size_t)snprintf(page + n, sizeof(page) - n, "<svg><p>x</p>");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(page + n, sizeof(page) - n, "</foreignObject></svg>");
+	snprintf(page + n, sizeof(page) - n, "<svg>%s</svg></body>", SNIP);
+	for (size_t chunk = 0; chunk <= 3; chunk++)
+		ck_assert_int_eq(sm_mark_scan(CODE, page, strlen(page), chunk), SM_WHERE_MISSING);
+}
+END_TEST
+
 START_TEST(test_scan)
 {
 	const char *h = pages[_i].html;
@@ -459,6 +498,7 @@ mark_suite(void)
 	tcase_add_test(tc, test_cert_no);
 	tcase_add_loop_test(tc, test_scan, 0, (int)(sizeof(pages) / sizeof(pages[0])));
 	tcase_add_test(tc, test_scan_long);
+	tcase_add_test(tc, test_scan_deep);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -186,6 +186,28 @@ check_eq "a backup under umask 022: no one else reads it" "640" "$(stat -c %a "$
 (umask 022 && "${SMC[@]}" --db "$T/perm-r.db" restore "$T/perm.db" >/dev/null 2>&1) ||
     die "a restore under umask 022"
 check_eq "a restored database under umask 022: no one else reads it" "640" "$(stat -c %a "$T/perm-r.db")"
+printf 'x' >"$T/perm-f.db"
+chmod 666 "$T/perm-f.db"
+(umask 022 && "${SMC[@]}" --db "$T/perm-f.db" restore --force "$T/perm.db" >/dev/null 2>&1) ||
+    die "a restore --force over a 0666 file"
+check_eq "restored over a file others could read (--force): no longer" "660" "$(stat -c %a "$T/perm-f.db")"
+# a backup with another name (a rotation's hard link) is restored, from a
+# copy of its own: the backup untouched, nothing left beside the database
+mkdir -p "$T/rot" "$T/rdir"
+cp "$T/perm.db" "$T/rot/day1.db"
+ln "$T/rot/day1.db" "$T/rot/day2.db"
+sum=$(cksum <"$T/rot/day1.db")
+expect_ok "restore from a hard-linked backup" "${SMC[@]}" --db "$T/rdir/r.db" restore "$T/rot/day2.db"
+check_eq "the backup is as it was" "$sum" "$(cksum <"$T/rot/day1.db")"
+check_eq "no copy left beside the database" "" "$(ls -A "$T/rdir" | grep -v '^r\.db' || true)"
+# a destination with another name is not written through it
+cp "$T/perm.db" "$T/hl-dest.db"
+ln "$T/hl-dest.db" "$T/hl-dest2.db"
+sum=$(cksum <"$T/hl-dest.db")
+run "${SMC[@]}" --db "$T/hl-dest.db" restore --force "$T/b3.db"
+check_eq "restore --force onto a database with a hard link: refused" "1" "$RC"
+check_match "saying why" "(hard link|硬链接)" "$ERR"
+check_eq "and it is left as it was" "$sum" "$(cksum <"$T/hl-dest.db")"
 
 R="$T/restored.db"
 expect_ok "restore into a new database" "${SMC[@]}" --db "$R" restore "$T/b3.db"

@@ -322,25 +322,42 @@ sm_app_restore(const sm_app_opts *opts, const char *login, const char *file, boo
 		return sm_err_add(err, SM_E_NOMEM, NULL, "%s", _("out of memory"));
 	/* who may: a system administrator of the backup itself */
 	struct stat sb;
+	char *copy = NULL;
 	if (file != NULL && *file != '\0' && strncmp(file, SM_DB_DQLITE_PREFIX,
-	    strlen(SM_DB_DQLITE_PREFIX)) != 0 && stat(file, &sb) != 0)
-		return sm_err_add(err, SM_E_NOTFOUND, NULL, _("there is no backup file %s: %s"), file,
-		    strerror(errno));
-	if ((st = sm_store_open(file, SM_OPEN_EXISTING, &b, err)) != SM_OK)
-		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
+	    strlen(SM_DB_DQLITE_PREFIX)) != 0) {
+		if (stat(file, &sb) != 0)
+			return sm_err_add(err, SM_E_NOTFOUND, NULL, _("there is no backup file %s: %s"),
+			    file, strerror(errno));
+		/* a backup with other names (a rotation's hard links, cp -al) is
+		 * read from a copy of its own: SQLite keeps no journal for a file
+		 * of several names safely, and the backup is left as it was */
+		if (sb.st_nlink > 1) {
+			if ((copy = sm_store_private_copy(file, *dest, err)) == NULL)
+				return SM_E_IO;
+			file = copy;
+		}
+	}
+	if ((st = sm_store_open(file, SM_OPEN_EXISTING, &b, err)) != SM_OK) {
+		sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
+		goto out;
+	}
 	st = login ? sm_store_user_get(b, login, &u, err) : SM_E_NOTFOUND;
 	sm_store_close(&b);
-	if (st != SM_OK && st != SM_E_NOTFOUND) {
-		sm_user_clear(&u);
-		return st;
-	}
+	if (st != SM_OK && st != SM_E_NOTFOUND)
+		goto out;
 	if (st == SM_E_NOTFOUND || u.role != SM_ROLE_SYSADMIN || u.disabled || u.locked) {
-		sm_user_clear(&u);
-		return sm_err_add(err, SM_E_DENIED, NULL,
+		st = sm_err_add(err, SM_E_DENIED, NULL,
 		    _("only an enabled system administrator of the backup may restore it"));
+		goto out;
 	}
+	st = sm_store_restore(file, *dest, replace, records, err);
+out:
 	sm_user_clear(&u);
-	return sm_store_restore(file, *dest, replace, records, err);
+	if (copy != NULL) {
+		sm_store_private_copy_drop(copy);
+		free(copy);
+	}
+	return st;
 }
 
 bool

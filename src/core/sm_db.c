@@ -109,3 +109,13 @@ sm_db_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
+
+sm_status
+sm_db_refuse_links(const char *path, unsigned long others, sm_err *err)
+{
+	return sm_err_add(err, SM_E_STORE, NULL,
+	    dngettext("sitemark", "%s has %lu other name (a hard link): SQLite would keep a write-ahead log for each name and could corrupt it; remove the other name, or make it a symbolic link",
+	        "%s has %lu other names (hard links): SQLite would keep a write-ahead log for each name and could corrupt it; remove the other names, or make them symbolic links",
+	        others),
+	    path, others);
+}

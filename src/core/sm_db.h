@@ -207,6 +207,11 @@ extern const sm_db_driver sm_db_sqlite;
  * after its transaction was rolled back (out of memory...) fails rather
  * than commits alone. */
 void sm_db_in_tx_everywhere(void);
+
+/* PATH has OTHERS more names (hard links): refused, said with what to do
+ * (SQLite keeps a write-ahead log per name, sqlite.org/howtocorrupt.html
+ * 2.4). */
+sm_status sm_db_refuse_links(const char *path, unsigned long others, sm_err *err);
 /* The same for sm_wrote(TAG, OK) and sm_all_wrote(TAG, N), with which a
  * networked driver sends a transaction's writes and its COMMIT in one
  * request: each write is followed by sm_wrote, which runs only when the

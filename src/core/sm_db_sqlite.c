@@ -254,11 +254,7 @@ lite_open(const char *path, bool create, sm_db **out, sm_err *err)
 	 * and writes through one are lost or corrupt the file for the other
 	 * (sqlite.org/howtocorrupt.html, 2.4); a symbolic link is safe */
 	if (exists && sb.st_nlink > 1)
-		return sm_err_add(err, SM_E_STORE, NULL,
-		    dngettext("sitemark", "%s has %lu other name (a hard link): SQLite would keep a write-ahead log for each name and could corrupt it; remove the other name, or make it a symbolic link",
-		        "%s has %lu other names (hard links): SQLite would keep a write-ahead log for each name and could corrupt it; remove the other names, or make them symbolic links",
-		        (unsigned long)sb.st_nlink - 1),
-		    path, (unsigned long)sb.st_nlink - 1);
+		return sm_db_refuse_links(path, (unsigned long)sb.st_nlink - 1, err);
 	if (on_network_fs(path))
 		return sm_err_add(err, SM_E_STORE, NULL,
 		    _("%s is on a network file system, where SQLite's write-ahead log is not safe: put the database on a local disk"),
@@ -466,6 +462,11 @@ lite_backup(sm_db *d, const char *dest, sm_err *err)
 	if (sqlite3_close(to) != SQLITE_OK)
 		return sm_err_add(err, SM_E_STORE, NULL, _("cannot copy the database to %s: %s"),
 		    dest, sqlite3_errstr(rc));
+	/* a file that was there (restore --force), or made through a symbolic
+	 * link: not for others to read either */
+	struct stat sb;
+	if (stat(dest, &sb) == 0 && (sb.st_mode & 07) != 0)
+		(void)chmod(dest, sb.st_mode & 07770);
 	return SM_OK;
 }
 

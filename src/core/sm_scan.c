@@ -291,89 +291,124 @@ static const char *const breakout[] = {"b", "big", "blockquote", "body", "br", "
     "ruby", "s", "small", "span", "strong", "strike", "sub", "sup", "table", "tt", "u", "ul",
     "var"};
 
-/* What s->nest holds: svg, math, or an HTML integration point (NEST_POINT
- * + its index in points[]: svg's first, then math's) */
-enum { NEST_SVG = 1, NEST_MATH, NEST_POINT };
-static const char *const points[] = {"foreignobject", "desc", "title", "mi", "mo", "mn", "ms",
-    "mtext", "annotation-xml"};
-#define SVG_POINTS 3
+/* The elements s->nest keeps: svg and math, the HTML integration points
+ * (svg's first, then MathML's), and MathML's two that stay MathML in a text
+ * integration point. */
+enum { NS_SVG = 1, NS_MATH = 2 };
+enum { N_SVG, N_MATH, N_FOREIGNOBJECT, N_DESC, N_TITLE, N_MI, N_MO, N_MN, N_MS, N_MTEXT,
+	N_ANNOTATION_XML, N_MGLYPH, N_MALIGNMARK, N_COUNT };
+static const char *const nest_names[N_COUNT] = {"svg", "math", "foreignobject", "desc", "title",
+    "mi", "mo", "mn", "ms", "mtext", "annotation-xml", "mglyph", "malignmark"};
+/* HTML elements with no end tag (an HTML element open in a point is counted) */
+static const char *const void_elements[] = {"area", "base", "br", "col", "embed", "hr", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr"};
+
+static int
+nest_name(const char *n)
+{
+	for (int i = 0; i < N_COUNT; i++)
+		if (strcmp(n, nest_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static struct sm_scan_frame *
+nest_top(sm_scan *s)
+{
+	return s->nest_n > 0 ? &s->nest[s->nest_n - 1] : NULL;
+}
 
 /* In foreign content: no script runs its src there, and CDATA sections. */
 static bool
 in_foreign(const sm_scan *s)
 {
-	return s->nest_over > 0 || (s->nest_n > 0 && s->nest[s->nest_n - 1] < NEST_POINT);
+	return s->nest_lost || (s->nest_n > 0 && !s->nest[s->nest_n - 1].point);
 }
 
 static void
-nest_push(sm_scan *s, unsigned char what)
+nest_push(sm_scan *s, int ns, int name, bool point)
 {
-	if (s->nest_over > 0 || s->nest_n == SM_SCAN_NEST_MAX)
-		s->nest_over++; /* too deep: foreign, a script there not trusted */
-	else
-		s->nest[s->nest_n++] = what;
-}
-
-static void
-nest_pop(sm_scan *s)
-{
-	if (s->nest_over > 0)
-		s->nest_over--;
-	else if (s->nest_n > 0)
-		s->nest_n--;
-}
-
-/* The start tag just read, in foreign content: the integration point it
- * opens (its NEST_ value), or 0 */
-static unsigned char
-point_opened(const sm_scan *s)
-{
-	if (s->nest_over > 0 || s->self_closing)
-		return 0;
-	bool svg = s->nest[s->nest_n - 1] == NEST_SVG;
-	size_t from = svg ? 0 : SVG_POINTS, to = svg ? SVG_POINTS : sizeof(points) / sizeof(points[0]);
-	for (size_t i = from; i < to; i++)
-		if (strcmp(s->name, points[i]) == 0) {
-			const char *enc = s->val[SM_SCAN_A_ENCODING];
-			if (strcmp(points[i], "annotation-xml") == 0 &&
-			    !(s->vset[SM_SCAN_A_ENCODING] && !s->vover[SM_SCAN_A_ENCODING] &&
-			    (strcasecmp(enc, "text/html") == 0 || strcasecmp(enc, "application/xhtml+xml") == 0)))
-				return 0;
-			return (unsigned char)(NEST_POINT + i);
-		}
-	return 0;
-}
-
-/* An end tag NAME: the integration point it closes, with what foreign
- * content was left open in it (the nearest point only, as browsers). */
-static void
-point_closed(sm_scan *s, const char *name)
-{
-	if (s->nest_over > 0)
-		return;
-	for (int i = s->nest_n - 1; i >= 0; i--)
-		if (s->nest[i] >= NEST_POINT) {
-			if (strcmp(points[s->nest[i] - NEST_POINT], name) == 0)
-				s->nest_n = i;
-			return;
-		}
-}
-
-/* </svg> or </math> (WHAT): the nearest one open closes, with what was
- * left open in it (an unclosed <title>: "<svg><title>x</svg>"), as the
- * end tag's walk up the open elements does in foreign content. */
-static void
-foreign_closed(sm_scan *s, unsigned char what)
-{
-	if (s->nest_over > 0) {
-		s->nest_over--;
+	if (s->nest_n == SM_SCAN_NEST_MAX) {
+		s->nest_lost = true; /* too deep to follow: foreign to the end */
 		return;
 	}
-	for (int i = s->nest_n - 1; i >= 0; i--)
-		if (s->nest[i] == what) {
+	s->nest[s->nest_n++] = (struct sm_scan_frame){.ns = (unsigned char)ns,
+	    .name = (unsigned char)name, .point = point};
+}
+
+/* A start tag NAME (an index of nest_names, or -1) in foreign content: the
+ * element it opens is in the language around it (an <svg> in math is
+ * MathML's), and an integration point when it is one of that language
+ * (an annotation-xml only of HTML: its encoding, references decoded). */
+static void
+foreign_start(sm_scan *s, int name)
+{
+	const struct sm_scan_frame *top = nest_top(s);
+	int ns = top->ns;
+	if (s->self_closing || name < 0)
+		return;
+	if (name == N_SVG || name == N_MATH) {
+		nest_push(s, ns, name, false);
+		return;
+	}
+	bool point = ns == NS_SVG ? name == N_FOREIGNOBJECT || name == N_DESC || name == N_TITLE :
+	    name >= N_MI && name <= N_MTEXT;
+	if (ns == NS_MATH && name == N_ANNOTATION_XML && s->vset[SM_SCAN_A_ENCODING] &&
+	    !s->vover[SM_SCAN_A_ENCODING]) {
+		char enc[64];
+		decode_refs(s->val[SM_SCAN_A_ENCODING], enc, sizeof(enc));
+		point = strcasecmp(enc, "text/html") == 0 || strcasecmp(enc, "application/xhtml+xml") == 0;
+	}
+	if (point)
+		nest_push(s, ns, name, true);
+}
+
+/* An end tag NAME (as foreign_start) where the current node is foreign (a
+ * point with no HTML element open in it counts): the nearest element of
+ * that name closes, with what was left open in it ("<svg><title>x</svg>"),
+ * as the end tag's walk up the open elements goes in foreign content; it
+ * stops at an HTML element (one open in a point), where HTML's rules
+ * ignore such an end tag. */
+static void
+foreign_end(sm_scan *s, int name)
+{
+	if (name < 0)
+		return;
+	for (int i = s->nest_n - 1; i >= 0; i--) {
+		if (s->nest[i].name == name) {
 			s->nest_n = i;
 			return;
 		}
+		if (s->nest[i].point && s->nest[i].html > 0)
+			return;
+	}
+}
+
+/* Start tags in a point: HTML's, counted open (but for svg, math, and
+ * mglyph and malignmark in a MathML text point, which open foreign content
+ * again); an end tag there closes one of them, or (none open) is the
+ * foreign content's own. */
+static void
+point_tag(sm_scan *s, struct sm_scan_frame *top, int name)
+{
+	if (s->end_tag) {
+		if (top->html > 0) {
+			if (name < 0 || name == N_TITLE) /* an HTML element's (title is HTML's too) */
+				top->html--;
+		} else {
+			foreign_end(s, name);
+		}
+		return;
+	}
+	if (s->self_closing && (name == N_SVG || name == N_MATH))
+		return;
+	if (name == N_SVG || name == N_MATH)
+		nest_push(s, name == N_SVG ? NS_SVG : NS_MATH, name, false);
+	else if ((name == N_MGLYPH || name == N_MALIGNMARK) && top->ns == NS_MATH &&
+	    top->name >= N_MI && top->name <= N_MTEXT && !s->self_closing)
+		nest_push(s, NS_MATH, name, false);
+	else if (!NAMED(s->name, void_elements) && top->html < 65535)
+		top->html++;
 }
 
 /* A tag's name has been read: what it opens or closes. */
@@ -383,10 +418,13 @@ tag_named(sm_scan *s)
 	const char *n = s->name;
 	if (s->nlen > SM_SCAN_NAME_MAX)
 		s->name[0] = '\0'; /* no tag of ours */
-	if (!s->end_tag && NAMED(n, breakout))
-		while (in_foreign(s)) /* back to the HTML around it */
-			nest_pop(s);
-	bool html = s->nest_n == 0 && s->nest_over == 0; /* not in svg or math at all */
+	/* a breakout start tag, and </p> and </br>, end foreign content where
+	 * they stand: back to the HTML around it (a point, or the page) */
+	if (!s->nest_lost && in_foreign(s) && (s->end_tag ? strcmp(n, "p") == 0 ||
+	    strcmp(n, "br") == 0 : NAMED(n, breakout)))
+		while (s->nest_n > 0 && !s->nest[s->nest_n - 1].point)
+			s->nest_n--;
+	bool html = s->nest_n == 0 && !s->nest_lost; /* not in svg or math at all */
 	if (strcmp(n, "head") == 0 && html) {
 		int64_t *at = s->end_tag ? &s->head_end : &s->head_start;
 		if (*at < 0)
@@ -446,26 +484,33 @@ tag_closed(sm_scan *s)
 {
 	const char *n = s->name;
 	bool foreign = in_foreign(s);
+	int name = nest_name(n);
+	struct sm_scan_frame *top = nest_top(s);
 	s->st = SM_SCAN_DATA;
 	s->cur = -1;
-	if (s->end_tag) {
-		if (strcmp(n, "template") == 0 && s->template_depth > 0 && !foreign)
-			s->template_depth--;
-		else if (strcmp(n, "svg") == 0 || strcmp(n, "math") == 0)
-			foreign_closed(s, n[0] == 's' ? NEST_SVG : NEST_MATH);
-		else
-			point_closed(s, n);
-		return;
-	}
-	if (strcmp(n, "svg") == 0 || strcmp(n, "math") == 0) {
-		if (!s->self_closing)
-			nest_push(s, n[0] == 's' ? NEST_SVG : NEST_MATH);
-		return;
-	}
 	if (foreign) { /* no element's text is raw there, no script runs its src */
-		unsigned char point = point_opened(s);
-		if (point)
-			nest_push(s, point);
+		if (s->nest_lost)
+			return;
+		if (s->end_tag)
+			foreign_end(s, name);
+		else
+			foreign_start(s, name);
+		return;
+	}
+	if (top != NULL) { /* HTML in an integration point */
+		point_tag(s, top, name);
+		if (name == N_SVG || name == N_MATH || s->nest_n == 0 || !s->nest[s->nest_n - 1].point ||
+		    &s->nest[s->nest_n - 1] != top)
+			return; /* svg or math opened, or the point closed */
+	}
+	if (s->end_tag) {
+		if (strcmp(n, "template") == 0 && s->template_depth > 0)
+			s->template_depth--;
+		return;
+	}
+	if (name == N_SVG || name == N_MATH) {
+		if (!s->self_closing)
+			nest_push(s, name == N_SVG ? NS_SVG : NS_MATH, name, false);
 		return;
 	}
 	if (strcmp(n, "template") == 0) {

@@ -90,9 +90,16 @@ typedef struct sm_scan {
 	/* foreign content (svg, math) and the HTML integration points in it
 	 * (svg's foreignObject, desc and title; math's mi, mo, mn, ms, mtext
 	 * and an annotation-xml of HTML), where markup is HTML again: the
-	 * innermost last; deeper than SM_SCAN_NEST_MAX, counted as foreign */
-	unsigned char nest[SM_SCAN_NEST_MAX];
-	int nest_n, nest_over;
+	 * innermost last; nested deeper than SM_SCAN_NEST_MAX, the rest of the
+	 * page is foreign (no script there counts) */
+	struct sm_scan_frame {
+		unsigned char ns;    /* 1 svg, 2 MathML: its content's language */
+		unsigned char name;  /* its name (an index of sm_scan.c's nest_names) */
+		bool point;          /* an HTML integration point */
+		unsigned short html; /* in a point: HTML elements open in it now */
+	} nest[SM_SCAN_NEST_MAX];
+	int nest_n;
+	bool nest_lost;
 	/* what was found */
 	int64_t head_start, head_end, body_start, body_end;
 	int64_t head_gave_way;  /* where a tag or text the head cannot hold opened the body, -1 */

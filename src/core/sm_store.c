@@ -1843,6 +1843,55 @@ out:
 	return status;
 }
 
+char *
+sm_store_private_copy(const char *file, const char *near, sm_err *err)
+{
+	char *dir = strdup(near ? near : "."), *path = NULL;
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (dir == NULL || asprintf(&path, "%s/.sitemark-restore-XXXXXX",
+	    slash == NULL ? "." : slash == dir ? "" : (*slash = '\0', dir)) < 0) {
+		free(dir);
+		sm_err_add(err, SM_E_NOMEM, NULL, _("out of memory"));
+		return NULL;
+	}
+	free(dir);
+	int in = open(file, O_RDONLY | O_CLOEXEC);
+	int out = in < 0 ? -1 : mkostemp(path, O_CLOEXEC); /* 0600 */
+	bool ok = in >= 0 && out >= 0;
+	char buf[1 << 16];
+	ssize_t k;
+	while (ok && (k = read(in, buf, sizeof(buf))) != 0) {
+		if (k < 0 || write(out, buf, (size_t)k) != k)
+			ok = false;
+	}
+	int e = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0)
+		ok = false;
+	if (!ok) {
+		if (out >= 0)
+			unlink(path);
+		sm_err_add(err, SM_E_IO, NULL, _("cannot copy the backup %s to read it: %s"), file,
+		    strerror(e ? e : EIO));
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+void
+sm_store_private_copy_drop(const char *copy)
+{
+	static const char *const side[] = {"", "-journal", "-wal", "-shm", ".broken"};
+	for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		char *p = NULL;
+		if (asprintf(&p, "%s%s", copy, side[i]) >= 0)
+			unlink(p);
+		free(p);
+	}
+}
+
 sm_status
 sm_store_restore(const char *file, const char *dest, bool replace, int64_t *records, sm_err *err)
 {
@@ -1859,6 +1908,9 @@ sm_store_restore(const char *file, const char *dest, bool replace, int64_t *reco
 	if (lstat(dest, &sb) == 0 && !replace)
 		return sm_err_add(err, SM_E_IO, NULL,
 		    _("%s exists: restore into a new database, or say --force to replace it"), dest);
+	/* replaced, it must be a database sitemark would open: one name only */
+	if (stat(dest, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink > 1)
+		return sm_db_refuse_links(dest, (unsigned long)sb.st_nlink - 1, err);
 	if ((st = verify_file(file, NULL, err)) != SM_OK)
 		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
 	if (strncmp(dest, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) == 0) {

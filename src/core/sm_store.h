@@ -61,6 +61,11 @@ sm_status sm_store_clear_broken(sm_store *s, sm_err *err);
 sm_status sm_store_backup(sm_store *s, const char *dest, int64_t *records, sm_err *err);
 /* Check the backup FILE, copy it into the database DEST (which must not
  * exist unless REPLACE), check the result. */
+/* A copy of FILE (a backup) of its own, beside NEAR (a path in the
+ * directory to use): its path (malloc'd), or NULL with ERR said. */
+char *sm_store_private_copy(const char *file, const char *near, sm_err *err);
+/* The copy and any journal SQLite left beside it, removed. */
+void sm_store_private_copy_drop(const char *copy);
 sm_status sm_store_restore(const char *file, const char *dest, bool replace, int64_t *records,
                            sm_err *err);
 
