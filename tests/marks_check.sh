@@ -519,6 +519,17 @@ run sm --json marks check --case "$CASE_some" $RESOLVE
 check_eq "failures before the mark was hung do not count: not flagged" "null mark_hung" \
     "$(jq -rs '.[0].action' <<<"$OUT") $(state_of "$CASE_some")"
 check_match "the first unreadable check in a row" "\(1 check\(s\) in a row\)" "$(jq -rs '.[0].problem' <<<"$OUT")"
+run sm --json marks check --case "$CASE_some" $RESOLVE
+check_match "the second in a row" "\(2 check\(s\) in a row\)" "$(jq -rs '.[0].problem' <<<"$OUT")"
+# the office flags it and finds it hung again, with no check in between:
+# the checks before count in no row (they were of the time before)
+expect_ok "the office flags some.test's mark missing" \
+    sm --as fz-rev1 case act "$CASE_some" flag-missing --reason "复核"
+expect_ok "and verifies it hung again" sm --as fz-rev1 case act "$CASE_some" verify-hung
+run sm --json marks check --case "$CASE_some" $RESOLVE
+check_eq "hung again: one check that cannot read it flags nothing" "null mark_hung" \
+    "$(jq -rs '.[0].action' <<<"$OUT") $(state_of "$CASE_some")"
+check_match "it is the first in a row again" "\(1 check\(s\) in a row\)" "$(jq -rs '.[0].problem' <<<"$OUT")"
 mv "$W/some/index.gone" "$W/some/index.html"
 # all.test (hung) answers its home page empty: read, and no mark on it
 cp "$W/all/index.html" "$T/all-index.html"

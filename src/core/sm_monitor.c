@@ -1377,6 +1377,7 @@ job_done(struct run *r, struct job *j)
 	memset(mc, 0, sizeof(*mc));
 	mc->case_id = j->t.case_id;
 	mc->state = j->t.state;
+	mc->version = j->t.version;
 	mc->code = j->t.code;
 	mc->site_name = j->t.site_name;
 	j->t.code = j->t.site_name = NULL;

@@ -85,6 +85,7 @@ typedef struct sm_mark_check {
 	char *code;            /* the mark code */
 	char *site_name;
 	sm_state state;        /* the case's state when checked */
+	int64_t version;       /* and its version (checks in a row are of one version) */
 	bool pass;             /* every checked page passed */
 	sm_action applied;     /* verify-hung, flag-missing or none */
 	char *problem;         /* why the action was not applied (e.g. someone moved the case), or NULL */

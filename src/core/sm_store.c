@@ -292,7 +292,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * site; ?1 unit, ?2 case, ?3 office (NULL: any), a page after case ?4 */
 	[ST_MONITOR_TARGETS] = "SELECT c.id, c.state, c.office, m.code,"
 	    " json_extract(c.\"values\", '$.english_domains'),"
-	    " json_extract(c.\"values\", '$.site_name')"
+	    " json_extract(c.\"values\", '$.site_name'), c.version"
 	    " FROM cases c JOIN marks m ON m.case_id = c.id"
 	    /* walked in case order from ?4 (the unary + keeps SQLite off the
 	     * state index, which would sort every issued mark for each page) */
@@ -301,7 +301,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " AND (?1 IS NULL OR c.unit = ?1) AND (?2 IS NULL OR c.id = ?2)"
 	    " AND (?3 IS NULL OR c.office = ?3) AND c.id > ?4 ORDER BY c.id LIMIT ?5",
 	[ST_MARK_CHECK_INSERT] = "INSERT INTO mark_checks(case_id, at, code, state, verdict, pages,"
-	    " passed, by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    " passed, by, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_MARK_CHECK_PAGE_INSERT] = "INSERT INTO mark_check_pages(check_id, n, url, final_url,"
 	    " status, verdict, \"where\", title_ok, title, detail, bytes, ms)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -309,9 +309,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
 	/* the failing checks of a hung mark in a row: since the last check
 	 * that passed or found it not yet hung */
+	/* (and of the case's version now: since it last became hung, as an
+	 * office may have flagged it and found it hung again meanwhile, with no
+	 * check in between; schema 13) */
 	[ST_MARK_CHECKS_FAILING] = "SELECT count(*) FROM mark_checks WHERE case_id = ?1"
 	    " AND verdict = 'fail' AND state = 'mark_hung' AND id > coalesce((SELECT max(id)"
-	    " FROM mark_checks WHERE case_id = ?1 AND (verdict = 'pass' OR state <> 'mark_hung')), 0)",
+	    " FROM mark_checks WHERE case_id = ?1 AND (verdict = 'pass' OR state <> 'mark_hung')), 0)"
+	    " AND version = (SELECT version FROM cases WHERE id = ?1)",
 	[ST_MARK_CHECK_PAGES] = "SELECT url, final_url, status, verdict, \"where\", title_ok, title,"
 	    " detail, bytes, ms FROM mark_check_pages WHERE check_id = ?1 ORDER BY n",
 	/* the bytes of an e-mail's attachment kept in the store (schema 12) */
@@ -543,6 +547,10 @@ static const char *const migrations[] = {
 	 * its bytes, dropped once the notice is sent or given up; a notice
 	 * queued before names a file (a path) and keeps no bytes. */
 	"ALTER TABLE outbox ADD COLUMN attachment_data BLOB;",
+	/* 12 -> 13: a check keeps the case's version when it was read, so
+	 * that the checks "in a row" that failed on a hung mark are of the
+	 * time it is hung now (none before: NULL, counted in no row). */
+	"ALTER TABLE mark_checks ADD COLUMN version INTEGER;",
 };
 
 struct filter_stmt {
@@ -4274,6 +4282,7 @@ read_target(sm_db_stmt *st, sm_monitor_target *t)
 	t->code = col_str(st, 3);
 	t->domains = col_str(st, 4);
 	t->site_name = col_str(st, 5);
+	t->version = sm_db_column_int64(st, 6);
 }
 
 sm_status
@@ -4317,6 +4326,10 @@ sm_tx_mark_check_insert(sm_tx *tx, const sm_mark_check *mc, const char *by, int6
 	sm_db_bind_int64(st, 6, (int64_t)mc->n_pages);
 	sm_db_bind_int64(st, 7, (int64_t)passed);
 	bind_text(st, 8, by);
+	if (mc->version > 0)
+		sm_db_bind_int64(st, 9, mc->version);
+	else
+		sm_db_bind_null(st, 9);
 	if (run(tx->c, st, err) != SM_OK)
 		return SM_E_STORE;
 	*id = sm_db_last_insert_id(tx->c->db);

@@ -25,7 +25,7 @@
 #include "sm_model.h"
 #include "sm_monitor.h"
 
-#define SM_SCHEMA_VERSION 12
+#define SM_SCHEMA_VERSION 13
 
 typedef struct sm_store sm_store;
 typedef struct sm_tx sm_tx;
@@ -349,6 +349,7 @@ sm_status sm_store_audit_get(sm_store *s, int64_t seq, sm_event *out, sm_err *er
 typedef struct sm_monitor_target {
 	int64_t case_id;
 	sm_state state;
+	int64_t version;       /* the case's version when read */
 	char *office;
 	char *code;            /* the mark code */
 	char *domains;         /* the case's english_domains as JSON (an array or a string) */
