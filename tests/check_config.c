@@ -716,6 +716,16 @@ START_TEST(test_notify)
 	expect_bad("monitor:\n  connect_timeout: 0\n", "monitor.connect_timeout", NULL);
 	expect_bad("store:\n  timeout: 0\n", "store.timeout", NULL);
 	expect_bad("console:\n  follow: 3601\n", "console.follow", "from 0 to 3600", NULL);
+	/* ... and so is a port in a URL */
+	expect_bad("mark:\n  base_url: https://bs.example.cn:99999/js\n", "mark.base_url", "65535", NULL);
+	expect_bad("smtp:\n  url: smtp://127.0.0.1:70000\n", "smtp.url", NULL);
+	expect_bad("sms:\n  url: http://127.0.0.1:0/x\n", "sms.url", NULL);
+	expect_bad("sms:\n  url: http://127.0.0.1:8x/x\n", "sms.url", NULL);
+	expect_bad("sms:\n  url: http://[::1]:/x\n", "sms.url", NULL);
+	cfg = load_text("mark:\n  base_url: https://u:p@bs.example.cn:8443/js\n"
+	    "sms:\n  url: http://[::1]:9000/send?a=b:c\nsmtp:\n  url: smtps://mail.example.cn\n", NULL);
+	ck_assert_str_eq(cfg->sms_url, "http://[::1]:9000/send?a=b:c");
+	sm_config_free(&cfg);
 	cfg = load_text("monitor:\n  http_port: 65535\n  timeout: 1\nconsole:\n  follow: 0\n", NULL);
 	ck_assert_int_eq(cfg->monitor_http_port, 65535);
 	ck_assert_int_eq(cfg->monitor_timeout_ms, 1000);

@@ -284,11 +284,36 @@ check_url(struct loader *L, const char *name, int line, const char *s,
 		cerr(L, name, line, _("'%s' has no host name"), name);
 		return false;
 	}
-	for (; *rest; rest++)
-		if (*rest == ' ' || *rest == '\t') {
+	for (const char *c = rest; *c; c++)
+		if (*c == ' ' || *c == '\t') {
 			cerr(L, name, line, _("'%s' must not contain spaces"), name);
 			return false;
 		}
+	/* a port, when given, is one: host:1 to host:65535 ([v6]:port) */
+	size_t alen = strcspn(rest, "/?#");
+	const char *at = memchr(rest, '@', alen), *host = at ? at + 1 : rest;
+	const char *end = rest + alen, *colon = NULL;
+	if (*host == '[') {
+		const char *close = memchr(host, ']', (size_t)(end - host));
+		colon = close && close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+	} else {
+		for (const char *c = host; c < end; c++)
+			if (*c == ':')
+				colon = c;
+	}
+	if (colon != NULL) {
+		long port = 0;
+		const char *d = colon + 1;
+		for (; d < end && *d >= '0' && *d <= '9' && port <= 65535; d++)
+			port = port * 10 + (*d - '0');
+		if (d != end || d == colon + 1 || port < 1 || port > 65535) {
+			char *sh = sm_text_excerpt(s);
+			cerr(L, name, line, _("'%s' has a port that is not a number from 1 to 65535: '%s'"),
+			    name, sh);
+			sm_text_excerpt_free(sh);
+			return false;
+		}
+	}
 	return true;
 }
 
