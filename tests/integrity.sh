@@ -247,6 +247,9 @@ run "${SMC[@]}" --db "$T/b5.db" --as conac-li case list
 check_eq "a value not JSON: the list is refused" "1" "$RC"
 check_match "saying the database was changed outside sitemark" "(changed outside sitemark|在 sitemark 之外)" "$ERR"
 check_nomatch "not that memory ran out" "(out of memory|内存不足)" "$ERR"
+run "${SMC[@]}" --db "$T/b5.db" check
+check_eq "and check finds it" "1" "$RC"
+check_match "naming the case" "(values of case $id5 are not valid JSON|申请 $id5)" "$OUT$ERR"
 sqlite3 "$T/b5.db" "UPDATE cases SET \"values\" = (SELECT \"values\" FROM cases WHERE id = $id5 + 1) WHERE id = $id5"
 sqlite3 "$T/b5.db" "UPDATE cases SET \"values\" = json_set(\"values\", '\$.zz', CAST(x'41ff42' AS TEXT)) WHERE id = $id5"
 run "${SMC[@]}" --db "$T/b5.db" --as conac-li --json case show "$id5"

@@ -1297,6 +1297,34 @@ sm_store_integrity(sm_store *s, sm_err *err)
 	sm_status st = s->c.db->drv->check(s->c.db, err);
 	if (st != SM_OK && st != SM_E_NOMEM)
 		mark_broken(&s->c, "integrity check failed");
+	if (st != SM_OK)
+		return st;
+	/* the values kept as JSON, each readable: one that is not (the sqlite3
+	 * shell's doing) fails every list it is in, and says "changed outside
+	 * sitemark"; this names the first */
+	sm_db_stmt *q = NULL;
+	sm_db_rc rc = sm_db_prepare(s->c.db,
+	    "SELECT 0, id FROM cases WHERE NOT json_valid(\"values\")"
+	    " OR (hints IS NOT NULL AND NOT json_valid(hints))"
+	    " UNION ALL SELECT 1, id FROM units WHERE NOT json_valid(\"values\")"
+	    " UNION ALL SELECT 2, case_id FROM marks"
+	    " WHERE certificate IS NOT NULL AND NOT json_valid(certificate)"
+	    " UNION ALL SELECT 3, case_id FROM redpages WHERE NOT json_valid(\"values\")"
+	    " LIMIT 1", false, &q);
+	if (rc != SM_DB_OK)
+		return db_fail(&s->c, err, rc);
+	if ((rc = sm_db_step(q)) == SM_DB_ROW) {
+		int64_t k = sm_db_column_int64(q, 0);
+		long long id = (long long)sm_db_column_int64(q, 1);
+		const char *fix = _("the database was changed outside sitemark; restore the last good backup, or mend it");
+		st = k == 1 ? sm_err_add(err, SM_E_STORE, NULL, _("the values of unit %lld are not valid JSON: %s"), id, fix) :
+		    k == 2 ? sm_err_add(err, SM_E_STORE, NULL, _("the certificate of case %lld's mark is not valid JSON: %s"), id, fix) :
+		    k == 3 ? sm_err_add(err, SM_E_STORE, NULL, _("the red page of case %lld is not valid JSON: %s"), id, fix) :
+		    sm_err_add(err, SM_E_STORE, NULL, _("the values of case %lld are not valid JSON: %s"), id, fix);
+	}
+	else if (rc != SM_DB_DONE)
+		st = db_fail(&s->c, err, rc);
+	sm_db_finalize(q);
 	return st;
 }
 
