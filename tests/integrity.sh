@@ -200,6 +200,13 @@ sum=$(cksum <"$T/rot/day1.db")
 expect_ok "restore from a hard-linked backup" "${SMC[@]}" --db "$T/rdir/r.db" restore "$T/rot/day2.db"
 check_eq "the backup is as it was" "$sum" "$(cksum <"$T/rot/day1.db")"
 check_eq "no copy left beside the database" "" "$(ls -A "$T/rdir" | grep -v '^r\.db' || true)"
+head -c 100000 /dev/urandom >"$T/rot/junk.db"
+ln "$T/rot/junk.db" "$T/rot/junk2.db"
+run "${SMC[@]}" --db "$T/rdir/j.db" restore "$T/rot/junk.db"
+check_eq "a hard-linked backup that is no database: refused" "1" "$RC"
+check_match "naming the file given, not the copy read" "rot/junk.db" "$ERR"
+check_nomatch "(the copy is no name of the user's)" "sitemark-restore" "$ERR"
+check_eq "and no copy left" "" "$(ls -A "$T/rdir" | grep -v '^r\.db' || true)"
 # a destination with another name is not written through it
 cp "$T/perm.db" "$T/hl-dest.db"
 ln "$T/hl-dest.db" "$T/hl-dest2.db"

@@ -323,6 +323,7 @@ sm_app_restore(const sm_app_opts *opts, const char *login, const char *file, boo
 	/* who may: a system administrator of the backup itself */
 	struct stat sb;
 	char *copy = NULL;
+	const char *given = file;
 	if (file != NULL && *file != '\0' && strncmp(file, SM_DB_DQLITE_PREFIX,
 	    strlen(SM_DB_DQLITE_PREFIX)) != 0) {
 		if (stat(file, &sb) != 0)
@@ -338,7 +339,7 @@ sm_app_restore(const sm_app_opts *opts, const char *login, const char *file, boo
 		}
 	}
 	if ((st = sm_store_open(file, SM_OPEN_EXISTING, &b, err)) != SM_OK) {
-		sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
+		sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), given);
 		goto out;
 	}
 	st = login ? sm_store_user_get(b, login, &u, err) : SM_E_NOTFOUND;
@@ -350,7 +351,7 @@ sm_app_restore(const sm_app_opts *opts, const char *login, const char *file, boo
 		    _("only an enabled system administrator of the backup may restore it"));
 		goto out;
 	}
-	st = sm_store_restore(file, *dest, replace, records, err);
+	st = sm_store_restore_as(file, given, *dest, replace, records, err);
 out:
 	sm_user_clear(&u);
 	if (copy != NULL) {

@@ -392,12 +392,17 @@ static void
 point_tag(sm_scan *s, struct sm_scan_frame *top, int name)
 {
 	if (s->end_tag) {
-		if (top->html > 0) {
-			if (name < 0 || name == N_TITLE) /* an HTML element's (title is HTML's too) */
-				top->html--;
-		} else {
+		/* the point's own end tag closes it, whatever HTML seems open in
+		 * it: browsers leave some of it open (and ignore the end tag) but
+		 * not all (a <td>, a second <p>, a <frame>), and when in doubt
+		 * foreign content again can only make a mark missing, never one
+		 * no browser runs found */
+		if (name == top->name)
+			s->nest_n--;
+		else if (top->html > 0)
+			top->html -= name < 0; /* an HTML element's */
+		else
 			foreign_end(s, name);
-		}
 		return;
 	}
 	if (s->self_closing && (name == N_SVG || name == N_MATH))

@@ -1387,7 +1387,7 @@ refuse_broken(sm_store *s, sm_err *err)
 /* Open the database file PATH alone and check it: PRAGMA integrity_check and
  * the audit chain; *RECORDS its audit records. */
 static sm_status
-verify_file(const char *path, int64_t *records, sm_err *err)
+verify_file_as(const char *path, const char *shown, int64_t *records, sm_err *err)
 {
 	sm_store *c = NULL;
 	sm_audit_check ac;
@@ -1397,16 +1397,22 @@ verify_file(const char *path, int64_t *records, sm_err *err)
 	free(c->c.broken_flag); /* a copy leaves no flag beside itself */
 	c->c.broken_flag = NULL;
 	if ((st = sm_store_integrity(c, err)) != SM_OK) {
-		sm_err_add(err, SM_E_STORE, NULL, _("%s fails SQLite's integrity check"), path);
+		sm_err_add(err, SM_E_STORE, NULL, _("%s fails SQLite's integrity check"), shown);
 	} else if ((st = sm_store_audit_check(c, "", false, &ac, err)) == SM_OK &&
 	    ac.broken_seq != 0) {
 		st = sm_err_add(err, SM_E_STORE, NULL,
-		    _("the audit log of %s is broken at record %lld"), path, (long long)ac.broken_seq);
+		    _("the audit log of %s is broken at record %lld"), shown, (long long)ac.broken_seq);
 	}
 	if (records)
 		*records = st == SM_OK ? ac.count : 0;
 	sm_store_close(&c);
 	return st;
+}
+
+static sm_status
+verify_file(const char *path, int64_t *records, sm_err *err)
+{
+	return verify_file_as(path, path, records, err);
 }
 
 sm_status
@@ -1931,6 +1937,13 @@ sm_store_private_copy_drop(const char *copy)
 sm_status
 sm_store_restore(const char *file, const char *dest, bool replace, int64_t *records, sm_err *err)
 {
+	return sm_store_restore_as(file, file, dest, replace, records, err);
+}
+
+sm_status
+sm_store_restore_as(const char *file, const char *shown, const char *dest, bool replace,
+                    int64_t *records, sm_err *err)
+{
 	struct stat sb;
 	sm_store *src = NULL;
 	sm_status st;
@@ -1947,8 +1960,8 @@ sm_store_restore(const char *file, const char *dest, bool replace, int64_t *reco
 	/* replaced, it must be a database sitemark would open: one name only */
 	if (stat(dest, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink > 1)
 		return sm_db_refuse_links(dest, (unsigned long)sb.st_nlink - 1, err);
-	if ((st = verify_file(file, NULL, err)) != SM_OK)
-		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), file);
+	if ((st = verify_file_as(file, shown, NULL, err)) != SM_OK)
+		return sm_err_add(err, st, NULL, _("%s is not a good backup: nothing was restored"), shown);
 	if (strncmp(dest, SM_DB_DQLITE_PREFIX, strlen(SM_DB_DQLITE_PREFIX)) == 0) {
 		/* a cluster (store.backend: dqlite): a new one, filled row by row */
 		if ((st = restore_cluster(file, dest, err)) != SM_OK)

@@ -66,6 +66,10 @@ sm_status sm_store_backup(sm_store *s, const char *dest, int64_t *records, sm_er
 char *sm_store_private_copy(const char *file, const char *near, sm_err *err);
 /* The copy and any journal SQLite left beside it, removed. */
 void sm_store_private_copy_drop(const char *copy);
+/* The same, FILE being a copy of SHOWN (the name the user gave, in the
+ * messages). */
+sm_status sm_store_restore_as(const char *file, const char *shown, const char *dest, bool replace,
+                              int64_t *records, sm_err *err);
 sm_status sm_store_restore(const char *file, const char *dest, bool replace, int64_t *records,
                            sm_err *err);
 
