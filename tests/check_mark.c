@@ -403,6 +403,13 @@ static const struct {
 	{HEAD "<body><svg><desc><li><li></li></desc>" SNIP "</svg></body>", SM_WHERE_MISSING},
 	{HEAD "<body><math><mi><td></mi>" SNIP "</math></body>", SM_WHERE_MISSING},
 	{HEAD "<body><svg><desc><bgsound></desc>" SNIP "</svg></body>", SM_WHERE_MISSING},
+	/* and <font> with color, face or size (any case), not without */
+	{HEAD "<body><svg><font color=\"red\">" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg><FONT Size=3>" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg><font face>" SNIP "</body>", SM_WHERE_BODY_END},
+	{HEAD "<body><svg><font x=\"color\">" SNIP "</svg></body>", SM_WHERE_MISSING},
+	{HEAD "<body><svg><foreignObject><svg><font color=red></foreignObject>" SNIP "</svg></body>",
+	    SM_WHERE_MISSING},
 	/* </p> and </br> end foreign content too */
 	{HEAD "<body><svg></p>" SNIP "</body>", SM_WHERE_BODY_END},
 	/* an annotation-xml's encoding with a character reference */

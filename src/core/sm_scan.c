@@ -451,6 +451,7 @@ tag_named(sm_scan *s)
 	memset(s->vlen, 0, sizeof(s->vlen));
 	s->cur = -1;
 	s->slash = s->self_closing = false;
+	s->font_breaks = false;
 }
 
 /* An attribute's name has been read: its value is kept if it is one of
@@ -459,9 +460,15 @@ static void
 attr_named(sm_scan *s)
 {
 	s->cur = -1;
-	if (!s->keep || s->anlen > SM_SCAN_NAME_MAX)
+	if (s->anlen > SM_SCAN_NAME_MAX)
 		return;
 	s->an[s->anlen] = '\0';
+	/* <font> with any of these ends foreign content, as the breakout tags */
+	if (!s->end_tag && s->name[0] == 'f' && strcmp(s->name, "font") == 0 && in_foreign(s) &&
+	    (strcmp(s->an, "color") == 0 || strcmp(s->an, "face") == 0 || strcmp(s->an, "size") == 0))
+		s->font_breaks = true;
+	if (!s->keep)
+		return;
 	for (int a = 0; a < SM_SCAN_A_COUNT; a++)
 		if (strcmp(s->an, attr_names[a]) == 0 && !s->vset[a]) {
 			s->vset[a] = true;
@@ -493,6 +500,15 @@ tag_closed(sm_scan *s)
 	struct sm_scan_frame *top = nest_top(s);
 	s->st = SM_SCAN_DATA;
 	s->cur = -1;
+	if (foreign && s->font_breaks && !s->nest_lost) {
+		/* back to the HTML around it, where the font is HTML's */
+		while (s->nest_n > 0 && !s->nest[s->nest_n - 1].point)
+			s->nest_n--;
+		top = nest_top(s);
+		if (top != NULL)
+			point_tag(s, top, name);
+		return;
+	}
 	if (foreign) { /* no element's text is raw there, no script runs its src */
 		if (s->nest_lost)
 			return;

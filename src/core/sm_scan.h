@@ -100,6 +100,7 @@ typedef struct sm_scan {
 	} nest[SM_SCAN_NEST_MAX];
 	int nest_n;
 	bool nest_lost;
+	bool font_breaks;       /* a <font> in foreign content with color, face or size */
 	/* what was found */
 	int64_t head_start, head_end, body_start, body_end;
 	int64_t head_gave_way;  /* where a tag or text the head cannot hold opened the body, -1 */
